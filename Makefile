@@ -1,0 +1,156 @@
+# rankmc: one non-recursive Makefile. `make help` lists the targets.
+#
+# Configurations (BUILD=...), each in its own build/<cfg>/ directory:
+#   release  -O2 -DNDEBUG              (default; what `make run` uses)
+#   debug    -O0 -g3, asserts on
+#   test     -O2, asserts on            (what `make check` builds)
+#   asan     -O1 ASan+UBSan, asserts on (what `make asan` builds)
+# V=1 shows commands; WERROR=1 turns warnings into errors.
+
+BUILD ?= release
+BUILD_DIR ?= build/$(BUILD)
+PREFIX ?= /usr/local
+MODEL ?= models/default
+CC ?= cc
+
+GIT_HASH := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+PKG_CFLAGS := $(shell pkg-config --cflags gsl hdf5 inih 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs gsl hdf5 inih 2>/dev/null) -lcsv -lm
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wold-style-definition -Wcast-qual -Wpointer-arith -Wwrite-strings -Wformat=2 \
+        -Wundef -Wvla -Wdouble-promotion -Wconversion
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+OPT_release := -O2 -DNDEBUG
+OPT_debug := -O0 -g3
+OPT_test := -O2
+OPT_asan := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := $(OPT_$(BUILD))
+ifeq ($(OPT),)
+$(error unknown BUILD=$(BUILD): use release, debug, test or asan)
+endif
+
+CPPFLAGS += -Iinclude -Isrc $(PKG_CFLAGS) -DRMC_GIT_HASH='"$(GIT_HASH)"'
+CFLAGS_ALL := -std=c17 -fopenmp -g -ffp-contract=off -fvisibility=hidden $(WARN) $(OPT) $(CFLAGS)
+LDFLAGS_ALL := -fopenmp $(filter -fsanitize=%,$(OPT)) $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC := $(sort $(wildcard src/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD_DIR)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD_DIR)/obj/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD_DIR)/tests/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD_DIR)/bench/%)
+
+LIB := $(BUILD_DIR)/librankmc.a
+BIN := $(BUILD_DIR)/rankmc
+
+.PHONY: all deps run check test asan bench bench-run install format format-check lint compdb clean help
+
+all: $(BIN) $(LIB)
+
+deps:
+	@sh tools/deps.sh
+
+$(BUILD_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
+
+$(BUILD_DIR)/tests/%: $(BUILD_DIR)/obj/tests/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD_DIR)/bench/%: $(BUILD_DIR)/obj/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
+
+# `make run`: install what is missing, build, run the shipped default model.
+run: deps
+	@$(MAKE) --no-print-directory BUILD=release all
+	build/release/rankmc run $(MODEL) -o build/release/default.h5 --force
+
+# `make check` (alias `make test`): every cmocka suite, then the CLI tests.
+check: deps
+	@$(MAKE) --no-print-directory BUILD=test test-run
+
+test: check
+
+.PHONY: test-run
+test-run: $(BIN) $(TEST_BIN)
+	@set -e; failed=0; for t in $(TEST_BIN); do \
+	    echo "== $$t"; $$t || failed=$$((failed + 1)); done; \
+	for s in tests/cli/*.sh; do \
+	    [ -f "$$s" ] || continue; echo "== $$s"; \
+	    RANKMC=$(BIN) sh $$s || failed=$$((failed + 1)); done; \
+	if [ $$failed -ne 0 ]; then echo "$$failed test program(s) failed"; exit 1; fi; \
+	echo "all test programs passed"
+
+# ASan + UBSan on the fast tests (RMC_TEST_QUICK shrinks the statistical runs).
+asan: deps
+	@RMC_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(MAKE) --no-print-directory BUILD=asan test-run
+
+bench: $(BENCH_BIN)
+
+bench-run: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+install: $(BIN) $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include/rankmc
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/rankmc
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/librankmc.a
+	install -m 644 include/rankmc/*.h include/rankmc/*.def $(DESTDIR)$(PREFIX)/include/rankmc/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define RMC_VERSION_STRING "\(.*\)"/\1/p' include/rankmc/rankmc.h)|g' \
+	    tools/rankmc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rankmc.pc
+
+FORMAT_FILES = $(wildcard src/*.c src/*.h src/cli/*.c src/cli/*.h include/rankmc/*.h tests/*.c tests/*.h bench/*.c bench/*.h)
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+lint:
+	clang-tidy $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -std=c17
+
+compdb:
+	bear -- $(MAKE) -B all
+
+clean:
+	rm -rf build
+
+help:
+	@echo "make            build build/release/rankmc and librankmc.a"
+	@echo "make run        install missing packages, build, run models/default (MODEL=dir)"
+	@echo "make check      install missing packages, build and run every test"
+	@echo "make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make bench      build the benchmarks; make bench-run runs them"
+	@echo "make install PREFIX=DIR   bin/rankmc, lib/librankmc.a, headers, pkg-config file"
+	@echo "make format | format-check | lint | compdb | clean"
+	@echo "BUILD=release|debug|test|asan  V=1  WERROR=1"
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD_DIR)/tests/%=$(BUILD_DIR)/obj/tests/%.d) $(BENCH_BIN:$(BUILD_DIR)/bench/%=$(BUILD_DIR)/obj/bench/%.d)

@@ -1,0 +1,88 @@
+/* The Match: deferred acceptance with capacities (Gale-Shapley; Roth and
+ * Peranson 1999 for the NRMP's version), applicant- or program-proposing,
+ * and an independent stability checker.
+ *
+ * Input is "edge" form, the shape a replicate produces: applicant i's rank
+ * order list is entries app_off[i] .. app_off[i+1]-1 in preference order;
+ * entry e names a program, choice_prog[e], and the rank that program gave
+ * the applicant, choice_rank[e] (0 = top of its list), or RMC_RANK_NONE when
+ * the program did not rank them (then they can never match there). A program
+ * ranks each applicant at most once; ranks within one program are distinct.
+ * All arrays are borrowed for the length of the call.
+ */
+#ifndef RANKMC_MATCH_H
+#define RANKMC_MATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rankmc/model.h"
+#include "rankmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RMC_RANK_NONE ((int32_t)-1)
+
+typedef enum { RMC_PROPOSE_APPLICANTS, RMC_PROPOSE_PROGRAMS } rmc_proposing;
+
+typedef struct rmc_match_input {
+    size_t n_app;                 /* applicants */
+    size_t n_prog;                /* programs */
+    const int32_t *capacity;      /* [n_prog], >= 0 */
+    const size_t *app_off;        /* [n_app + 1], app_off[0] == 0 */
+    const rmc_id *choice_prog;    /* [app_off[n_app]] program of each entry */
+    const int32_t *choice_rank;   /* [app_off[n_app]] program's rank of the applicant, or RMC_RANK_NONE */
+    /* Couples (Roth-Peranson): couple c is applicants couple_a[c], couple_b[c];
+     * its joint list is entries crol_off[c] .. crol_off[c+1]-1, each a pair of
+     * programs (RMC_ID_NONE: that member unmatched is acceptable) with the
+     * programs' ranks of each member. Members' own app_off rows are ignored.
+     * n_couples == 0 and NULL arrays for a market without couples. */
+    size_t n_couples;
+    const rmc_id *couple_a, *couple_b;
+    const size_t *crol_off;
+    const rmc_id *crol_pa, *crol_pb;
+    const int32_t *crol_rank_a, *crol_rank_b;
+} rmc_match_input;
+
+typedef struct rmc_match_result {
+    rmc_id *app_prog;       /* [n_app] matched program, or RMC_ID_NONE; caller-owned */
+    int32_t *app_choice;    /* [n_app] 0-based position of that program in the applicant's
+                               list (couples: in the couple's joint list), or -1; caller-owned */
+    int32_t *fill;          /* [n_prog] seats filled; caller-owned */
+    size_t n_proposals;     /* proposals made (applicant-proposing: sum of choice ranks + ...) */
+    bool converged;         /* false only when the couples procedure hit its bound */
+} rmc_match_result;
+
+typedef struct rmc_match_ws rmc_match_ws;
+
+/* Scratch for matches of up to n_app applicants, n_prog programs,
+ * n_entries list entries and n_seats total capacity. Allocated once and
+ * reused for every replicate; rmc_match_run allocates nothing. Caller owns
+ * the result. RMC_ENOMEM. */
+rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, size_t n_seats,
+                              rmc_match_ws **out);
+void rmc_match_ws_free(rmc_match_ws *w);
+
+/* Compute the applicant-optimal (RMC_PROPOSE_APPLICANTS) or program-optimal
+ * stable matching of `in` into `res`. max_rounds bounds the couples
+ * procedure (ignored without couples). Returns RMC_OK, or RMC_NOT_CONVERGED
+ * (an outcome: res holds the last matching, res->converged is false), or
+ * RMC_EUSAGE when `in` exceeds the sizes the workspace was made for.
+ * Thread safety: one workspace per thread. */
+rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposing side,
+                         size_t max_rounds, rmc_match_result *res, rmc_diag *d);
+
+/* Independent check that app_prog is a stable matching of `in`: every match
+ * is mutually acceptable, no program over capacity, no blocking pair (and
+ * couples placed consistently). RMC_OK or RMC_EINTERNAL with the first
+ * violation described in d. Allocates O(n_prog) scratch; not for the hot
+ * path unless --check-stability asks for it. */
+rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,80 @@
+/* One replicate's rank meetings (DESIGN 2) and applicants' generated rank
+ * order lists (DESIGN 3).
+ *
+ * Each program's meeting draws from its own stream (seed, replicate,
+ * RMC_STREAM_MEETING, program) and each applicant's ROL from (seed,
+ * replicate, RMC_STREAM_PREFERENCES, applicant); the interview-day effects
+ * shared by an applicant's interviews come from (seed, replicate,
+ * RMC_STREAM_APPLICANT, 0). So a replicate's lists do not depend on the
+ * order programs are processed in, nor on the thread.
+ *
+ * Parameters are passed separately from the model so sensitivity analyses
+ * can run variants without copying the model.
+ */
+#ifndef RANKMC_MEETING_H
+#define RANKMC_MEETING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rankmc/model.h"
+#include "rankmc/rng.h"
+#include "rankmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The meeting factors whose moves are reported in /interviews/mean_move.
+ * Values index that dataset's columns: append only. */
+typedef enum {
+    RMC_FACTOR_RESIDENTS,     /* resident feedback */
+    RMC_FACTOR_ADVOCACY,      /* insider advocacy (a chief's tier jump included) */
+    RMC_FACTOR_COMMUNICATION, /* communication concern removed / present (IMGs) */
+    RMC_FACTOR_SERVICE,       /* service readiness */
+    RMC_FACTOR_FAMILIARITY,   /* US-system familiarity */
+    RMC_FACTOR_VISA,          /* visa against the program's sponsorship */
+    RMC_FACTOR_COMMITMENT,    /* ties and stated interest */
+    RMC_FACTOR_PROFILE,       /* star variance, risky sinking */
+    RMC_N_FACTORS
+} rmc_factor;
+
+/* "resident_feedback", "advocacy", ... (the names written to the output). */
+const char *rmc_factor_name(rmc_factor f);
+
+typedef struct rmc_meeting_ws rmc_meeting_ws;
+
+/* Scratch for any program's meeting and any applicant's ROL in model m,
+ * sized once from m's largest program and applicant. Caller owns it; one per
+ * thread. RMC_ENOMEM. */
+rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_diag *d);
+void rmc_meeting_ws_free(rmc_meeting_ws *w);
+
+/* Draw the per-replicate applicant effects (interview-day effect u_a) into
+ * day[0 .. n_applicants). */
+void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rng *r,
+                                 uint64_t seed, uint64_t replicate, double *day);
+
+/* Program j's rank meeting in one replicate. For each interview k of program
+ * j writes rank[k] = final 0-based list position, or RMC_RANK_NONE (-1) when
+ * the applicant is not ranked, and moves[k * RMC_N_FACTORS + f] = spots the
+ * name moved for factor f (positive = up, on this program's list, i.e. after
+ * scaling by n_p / reference_list). Other entries of rank and moves are left
+ * alone. A program with a fixed ROL (program_rols.csv) takes that list and
+ * moves nothing. Allocates nothing. */
+void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const double *day,
+                     rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
+                     int32_t *rank, float *moves);
+
+/* Applicant i's ROL in one replicate: interview indices in preference order
+ * written to rol[0 .. n), n returned (n <= i's interview count). A fixed ROL
+ * (applicant_rols.csv) is copied; otherwise U = desirability + beta_ties *
+ * ties + eta, sorted descending, truncated to preferences.max_length.
+ * Allocates nothing. */
+size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
+                          uint64_t seed, uint64_t replicate, rmc_meeting_ws *w, rmc_id *rol);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,12 @@
+/* rankmc check: placeholder until the command lands; it refuses to run. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int rmc_cli_check(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "rankmc check: not available in this build\n");
+    return RMC_EXIT_FAILURE;
+}

@@ -1,0 +1,12 @@
+/* rankmc run: placeholder until the command lands; it refuses to run. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int rmc_cli_run(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "rankmc run: not available in this build\n");
+    return RMC_EXIT_FAILURE;
+}

@@ -1,0 +1,78 @@
+/* The model's internal layout, shared by the library modules that need raw
+ * arrays on the hot path (meeting, sim, synth). Not installed; the CLI and
+ * users go through rankmc/model.h.
+ *
+ * Layout: struct-of-arrays per table, in file order. Interviews are stored in
+ * interviews.csv order and indexed both ways in CSR form:
+ *   program j's interviews are iv_by_prog[prog_off[j] .. prog_off[j+1])
+ *   applicant i's interviews are iv_by_app[app_off[i] .. app_off[i+1])
+ * (each entry an interview index k). Fixed ROLs are CSR too, with a length-0
+ * row for "no fixed list" and has_*_rol telling the two cases apart.
+ */
+#ifndef RANKMC_MODEL_INT_H
+#define RANKMC_MODEL_INT_H
+
+#include "internal.h"
+#include "rankmc/model.h"
+
+struct rmc_model {
+    char *dir;                /* folder it was loaded from */
+    char sha256[65];          /* hex digest of the files, NUL-terminated */
+    rmc_params params;
+
+    /* applicants [n_app] */
+    size_t n_app;
+    char **app_id;
+    uint8_t *app_type;        /* rmc_type */
+    double *pre_score;        /* z scale */
+    double *communication;    /* 0..1 */
+    double *clinical_years;   /* >= 0 */
+    uint8_t *us_exp;          /* rmc_usexp */
+    uint8_t *visa;            /* rmc_visa */
+    uint8_t *profile;         /* rmc_profile: given, or derived from params */
+
+    /* programs [n_prog] */
+    size_t n_prog;
+    char **prog_id;
+    char **prog_name;
+    int32_t *positions;       /* >= 1 */
+    int32_t *interviewers;    /* >= 1 */
+    int32_t *residents;       /* >= 0 */
+    uint8_t *sponsors;        /* rmc_sponsors */
+    double *service_load;     /* 0..1 */
+    double *desirability;     /* any real */
+    size_t n_positions;       /* sum of positions */
+
+    /* interviews [n_iv], file order */
+    size_t n_iv;
+    rmc_id *iv_app;           /* applicant index */
+    rmc_id *iv_prog;          /* program index */
+    uint8_t *advocacy;        /* rmc_advocacy */
+    uint8_t *ties;            /* 0/1 */
+    uint8_t *interest;        /* rmc_interest */
+    size_t *prog_off;         /* [n_prog + 1] */
+    rmc_id *iv_by_prog;       /* [n_iv] interview indices grouped by program, file order within */
+    size_t *app_off;          /* [n_app + 1] */
+    rmc_id *iv_by_app;        /* [n_iv] interview indices grouped by applicant, file order within */
+
+    /* fixed applicant ROLs: programs in rank order */
+    bool *has_app_rol;        /* [n_app] */
+    size_t *arol_off;         /* [n_app + 1] */
+    rmc_id *arol_prog;        /* program indices */
+    rmc_id *arol_iv;          /* the matching interview index (validated to exist) */
+    /* fixed program ROLs: applicants in rank order */
+    bool *has_prog_rol;       /* [n_prog] */
+    size_t *prol_off;         /* [n_prog + 1] */
+    rmc_id *prol_app;         /* applicant indices */
+    rmc_id *prol_iv;          /* the matching interview index (validated to exist) */
+
+    /* couples [n_couples]; their joint ROLs in rank order */
+    size_t n_couples;
+    rmc_id *couple_a, *couple_b;  /* applicant indices; an applicant is in at most one couple */
+    size_t *crol_off;             /* [n_couples + 1] */
+    rmc_id *crol_pa, *crol_pb;    /* program for a / for b; RMC_ID_NONE = unmatched is fine */
+    rmc_id *crol_iva, *crol_ivb;  /* matching interview index, or RMC_ID_NONE with the program */
+    rmc_id *couple_of;            /* [n_app]: couple index or RMC_ID_NONE */
+};
+
+#endif

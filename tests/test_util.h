@@ -1,0 +1,43 @@
+/* Helpers shared by the cmocka suites. cmocka 1.1.5 casts
+ * assert_float_equal to float, so doubles go through assert_close, which
+ * prints both values with 17 significant digits. */
+#ifndef RANKMC_TEST_UTIL_H
+#define RANKMC_TEST_UTIL_H
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+/* |actual - expected| <= atol + rtol * |expected|, else fail with both values. */
+#define assert_close(actual, expected, rtol, atol)                                                 \
+    rmc_test_assert_close((actual), (expected), (rtol), (atol), #actual, __FILE__, __LINE__)
+
+static inline void rmc_test_assert_close(double actual, double expected, double rtol, double atol,
+                                         const char *what, const char *file, int line)
+{
+    const double tol = atol + rtol * fabs(expected);
+    if (!(fabs(actual - expected) <= tol)) {
+        print_error("%s = %.17g, expected %.17g (tolerance %.3g)\n", what, actual, expected, tol);
+        _fail(file, line);
+    }
+}
+
+/* Nonzero when RMC_TEST_QUICK is set (sanitizer builds): statistical tests
+ * use fewer replicates and widen nothing else. */
+static inline int rmc_test_quick(void)
+{
+    const char *q = getenv("RMC_TEST_QUICK");
+    return q != NULL && q[0] != '\0' && q[0] != '0';
+}
+
+/* Directory of the test fixtures, relative to the repository root where
+ * `make check` runs the tests. */
+#define RMC_TEST_DATA "tests/data"
+
+#endif
