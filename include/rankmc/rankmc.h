@@ -13,6 +13,9 @@
 #include "rankmc/rng.h"
 #include "rankmc/match.h"
 #include "rankmc/meeting.h"
+#include "rankmc/accum.h"
+#include "rankmc/sim.h"
+#include "rankmc/h5io.h"
 
 #ifdef __cplusplus
 extern "C" {

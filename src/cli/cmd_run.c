@@ -1,12 +1,330 @@
-/* rankmc run: placeholder until the command lands; it refuses to run. */
-#include <stdio.h>
+/* rankmc run: load a model, run the Monte Carlo engine, write the HDF5
+ * result (temp file then rename), print the summary. SIGINT / SIGTERM stop
+ * the run at the next batch of replicates; the replicates done so far are
+ * written (marked interrupted) and the exit status is 130 / 143.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <limits.h>
+#include <omp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
+#include "summary.h"
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+typedef struct run_args {
+    const char *model_dir;
+    const char *out;      /* NULL: MODEL_DIR basename + ".h5" */
+    bool force, quiet;
+    rmc_sim_options sim;
+} run_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: rankmc run MODEL_DIR [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n"
+            "                  [--proposing applicants|programs] [--check-stability]\n"
+            "                  [--rank-bins B] [--max-memory BYTES] [--quiet]\n\n"
+            "Run N Monte Carlo replicates of every program's rank meeting and the Match on\n"
+            "the model in MODEL_DIR; write the histograms to OUT.h5 (docs/output.md) and\n"
+            "print a summary. The same seed and model give identical data whatever THREADS.\n\n"
+            "  -n, --replicates N     replicates (default 1000)\n"
+            "  -s, --seed SEED        master seed (default 1)\n"
+            "  -t, --threads T        OpenMP threads (default: all, omp_get_max_threads)\n"
+            "  -o, --output OUT.h5    result file (default: MODEL_DIR's last component\n"
+            "                         + .h5, in the current directory)\n"
+            "  -f, --force            replace an existing result file\n"
+            "      --proposing SIDE   applicants (default, as the NRMP) or programs\n"
+            "      --check-stability  verify every replicate's matching (slower)\n"
+            "      --rank-bins B      group list positions into at most B bins\n"
+            "                         (default: one column per position unless the rank\n"
+            "                         histogram would exceed half of --max-memory)\n"
+            "      --max-memory BYTES refuse runs estimated above this (default 2G;\n"
+            "                         suffixes K, M, G)\n"
+            "  -q, --quiet            no progress bar, no summary\n"
+            "  -h, --help             this text\n\n"
+            "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
+            "130 / 143 stopped by SIGINT / SIGTERM (partial result written).\n");
+}
+
+/* A non-negative integer with an optional K/M/G suffix (powers of 1024 when
+ * allow_suffix). */
+static bool parse_u64(const char *s, bool allow_suffix, uint64_t *out)
+{
+    char *end = NULL;
+    if (s[0] == '-' || s[0] == '\0') {
+        return false;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s) {
+        return false;
+    }
+    if (allow_suffix && *end != '\0' && end[1] == '\0') {
+        const char *units = "KMG";
+        const char *u = strchr(units, *end >= 'a' ? *end - 32 : *end);
+        if (u == NULL) {
+            return false;
+        }
+        for (const char *p = units; p <= u; p++) {
+            if (v > ULLONG_MAX / 1024) {
+                return false;
+            }
+            v *= 1024;
+        }
+        end++;
+    }
+    *out = v;
+    return *end == '\0';
+}
+
+enum { OPT_PROPOSING = 256, OPT_CHECK, OPT_BINS, OPT_MAXMEM };
+
+static int parse_option(int c, const char *arg, run_args *a)
+{
+    uint64_t v = 0;
+    switch (c) {
+    case 'n':
+        if (!parse_u64(arg, false, &v) || v < 1 || v > UINT32_MAX) {
+            return rmc_cli_usage_error("run", "-n needs a count from 1 to %u, not '%s'",
+                                       UINT32_MAX, arg);
+        }
+        a->sim.replicates = v;
+        return 0;
+    case 's':
+        if (!parse_u64(arg, false, &v)) {
+            return rmc_cli_usage_error("run", "-s needs a non-negative integer, not '%s'", arg);
+        }
+        a->sim.seed = v;
+        return 0;
+    case 't':
+        if (!parse_u64(arg, false, &v) || v < 1 || v > 4096) {
+            return rmc_cli_usage_error("run", "-t needs a thread count from 1 to 4096, not '%s'",
+                                       arg);
+        }
+        a->sim.threads = (int)v;
+        return 0;
+    case OPT_BINS:
+        if (!parse_u64(arg, false, &v) || v < 1 || v > 65534) {
+            return rmc_cli_usage_error("run", "--rank-bins needs 1 to 65534, not '%s'", arg);
+        }
+        a->sim.rank_bins = (size_t)v;
+        return 0;
+    case OPT_MAXMEM:
+        if (!parse_u64(arg, true, &v) || v < 1) {
+            return rmc_cli_usage_error("run", "--max-memory needs a size such as 512M, not '%s'",
+                                       arg);
+        }
+        a->sim.max_memory = (size_t)v;
+        return 0;
+    case OPT_PROPOSING:
+        if (strcmp(arg, "applicants") == 0 || strcmp(arg, "programs") == 0) {
+            a->sim.proposing = arg[0] == 'a' ? RMC_PROPOSE_APPLICANTS : RMC_PROPOSE_PROGRAMS;
+            return 0;
+        }
+        return rmc_cli_usage_error("run", "--proposing is applicants or programs, not '%s'", arg);
+    default:
+        return rmc_cli_usage_error("run", "unknown option");
+    }
+}
+
+/* Parse argv into a; returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, run_args *a)
+{
+    static const struct option longopts[] = {
+        {"replicates", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'},    {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},            {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"proposing", required_argument, NULL, OPT_PROPOSING},
+        {"check-stability", no_argument, NULL, OPT_CHECK},
+        {"rank-bins", required_argument, NULL, OPT_BINS},
+        {"max-memory", required_argument, NULL, OPT_MAXMEM},
+        {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return RMC_EXIT_OK;
+        } else if (c == 'o') {
+            a->out = optarg;
+        } else if (c == 'f') {
+            a->force = true;
+        } else if (c == 'q') {
+            a->quiet = true;
+        } else if (c == OPT_CHECK) {
+            a->sim.check_stability = true;
+        } else if (c == '?') {
+            return rmc_cli_usage_error("run", "unknown option or missing value");
+        } else if (parse_option(c, optarg, a) != 0) {
+            return RMC_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        return rmc_cli_usage_error("run", "expected one MODEL_DIR");
+    }
+    a->model_dir = argv[optind];
+    return -1;
+}
+
+/* MODEL_DIR's last path component + ".h5" into buf. */
+static void default_output(const char *dir, char *buf, size_t size)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') {
+        len--;
+    }
+    size_t start = len;
+    while (start > 0 && dir[start - 1] != '/') {
+        start--;
+    }
+    const size_t n = len - start;
+    snprintf(buf, size, "%.*s.h5", (int)n, n > 0 && dir[start] != '.' ? dir + start : "rankmc");
+}
+
+/* The command line as typed, for provenance ("rankmc run ..."). */
+static char *join_command(int argc, char **argv)
+{
+    size_t len = strlen("rankmc") + 1;
+    for (int i = 0; i < argc; i++) {
+        len += strlen(argv[i]) + 1;
+    }
+    char *s = malloc(len);
+    if (s != NULL) {
+        strcpy(s, "rankmc");
+        for (int i = 0; i < argc; i++) {
+            strcat(s, " ");
+            strcat(s, argv[i]);
+        }
+    }
+    return s;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void report_outcome(const rmc_sim_stats *st, bool check)
+{
+    if (st->unconverged > 0) {
+        fprintf(stderr,
+                "rankmc run: warning: in %llu replicates (first: %lld) the couples procedure hit "
+                "its bound; they are kept and counted in the file\n",
+                (unsigned long long)st->unconverged, (long long)st->first_unconverged);
+    }
+    if (check && st->unstable > 0) {
+        fprintf(stderr, "rankmc run: %llu replicates had an unstable matching (first: %lld)\n",
+                (unsigned long long)st->unstable, (long long)st->first_unstable);
+    }
+}
+
+static int print_summary(const char *out)
+{
+    rmc_result *r = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_result_read(out, &r, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("run", &d, st);
+        return RMC_EXIT_FAILURE;
+    }
+    const rmc_cli_summary_opts o = {NULL, 0, 10};
+    const int rc = rmc_cli_summary_print(stdout, out, r, &o);
+    rmc_result_free(r);
+    return rc;
+}
+
+/* Simulate and write; returns the exit status. */
+static int simulate_and_write(const run_args *a, const rmc_model *m, const char *out,
+                              const char *cmdline)
+{
+    rmc_cli_progress prog;
+    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
+    rmc_sim_options so = a->sim;
+    so.progress = rmc_cli_progress_update;
+    so.progress_ctx = &prog;
+    so.stop = &stop_signal;
+    rmc_accum *acc = NULL;
+    rmc_sim_stats stats;
+    rmc_diag d = {0};
+    rmc_status st = rmc_sim_run(m, rmc_model_params(m), &so, &acc, &stats, &d);
+    rmc_cli_progress_finish(&prog);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("run", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    const char *factors[RMC_N_FACTORS];
+    for (int f = 0; f < RMC_N_FACTORS; f++) {
+        factors[f] = rmc_factor_name((rmc_factor)f);
+    }
+    const rmc_h5_run_info info = {
+        so.seed, stats.threads, stats.rng_name,
+        so.proposing == RMC_PROPOSE_APPLICANTS ? "applicants" : "programs", so.check_stability,
+        stats.wall_seconds, cmdline, stats.stopped, so.replicates, factors};
+    st = stats.replicates > 0 ? rmc_h5_write(out, a->force, m, acc, &info, &d) : RMC_OK;
+    rmc_accum_free(acc);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("run", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    report_outcome(&stats, so.check_stability);
+    if (stats.stopped) {
+        fprintf(stderr, "rankmc run: stopped by signal %d after %llu replicates%s\n",
+                (int)stop_signal, (unsigned long long)stats.replicates,
+                stats.replicates > 0 ? "; partial result written" : "; nothing written");
+        return 128 + (int)stop_signal;
+    }
+    int rc = a->quiet ? RMC_EXIT_OK : print_summary(out);
+    if (so.check_stability && stats.unstable > 0) {
+        rc = RMC_EXIT_FAILURE;
+    }
+    return rc;
+}
 
 int rmc_cli_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rankmc run: not available in this build\n");
-    return RMC_EXIT_FAILURE;
+    run_args a = {0};
+    rmc_sim_options_default(&a.sim);
+    a.sim.threads = omp_get_max_threads();
+    const int parsed = parse_args(argc, argv, &a);
+    if (parsed >= 0) {
+        return parsed;
+    }
+    char defout[1024];
+    default_output(a.model_dir, defout, sizeof defout);
+    const char *out = a.out != NULL ? a.out : defout;
+    struct stat sb;
+    if (!a.force && stat(out, &sb) == 0) {
+        fprintf(stderr, "rankmc run: %s exists; use --force to replace it\n", out);
+        return RMC_EXIT_USAGE;
+    }
+    rmc_model *m = NULL;
+    int rc = rmc_cli_load_model("run", a.model_dir, &m);
+    if (rc != RMC_EXIT_OK) {
+        return rc;
+    }
+    char *cmdline = join_command(argc, argv);
+    install_signals();
+    rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "");
+    free(cmdline);
+    rmc_model_free(m);
+    return rc;
 }
