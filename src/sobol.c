@@ -45,8 +45,8 @@ struct rmc_sobol_design {
  * treated as constant (their indices are undefined) and left out. */
 #define RESAMPLE_MIN_VAR 1e-12
 
-static rmc_status check_design_args(size_t k, size_t n_samples, const double *lo,
-                                    const double *hi, rmc_sobol_design **out, rmc_diag *d)
+static rmc_status check_design_args(size_t k, size_t n_samples, const double *lo, const double *hi,
+                                    rmc_sobol_design **out, rmc_diag *d)
 {
     if (out == NULL || lo == NULL || hi == NULL) {
         return RMC_FAIL(d, RMC_EUSAGE, "sobol design: NULL argument");
@@ -60,10 +60,9 @@ static rmc_status check_design_args(size_t k, size_t n_samples, const double *lo
                         RMC_SOBOL_MAX_SAMPLES);
     }
     for (size_t i = 0; i < k; i++) {
-        if (!isfinite(lo[i]) || !isfinite(hi[i]) || !(lo[i] <= hi[i]) ||
-            !isfinite(hi[i] - lo[i])) {
-            return RMC_FAIL(d, RMC_EUSAGE, "sobol design: factor %zu range [%g, %g] is not a "
-                            "finite interval", i, lo[i], hi[i]);
+        if (!isfinite(lo[i]) || !isfinite(hi[i]) || !(lo[i] <= hi[i]) || !isfinite(hi[i] - lo[i])) {
+            return RMC_FAIL(d, RMC_EUSAGE, "sobol design: factor %zu range [%g, %g] is not finite",
+                            i, lo[i], hi[i]);
         }
     }
     return RMC_OK;
@@ -82,8 +81,8 @@ static rmc_status fill_sobol(double *unit, size_t n, size_t dim, rmc_diag *d)
         const int gst = gsl_qrng_get(q, unit + j * dim);
         if (gst != 0) {
             gsl_qrng_free(q);
-            return RMC_FAIL(d, RMC_EGSL, "sobol design: gsl_qrng_get failed at point %zu (%d)",
-                            j, gst);
+            return RMC_FAIL(d, RMC_EGSL, "sobol design: gsl_qrng_get failed at point %zu (%d)", j,
+                            gst);
         }
     }
     gsl_qrng_free(q);

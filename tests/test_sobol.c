@@ -59,8 +59,9 @@ static void assert_in_interval(const char *what, size_t i, double est, double lo
     const int ok = lo <= est && est <= hi && w >= 0 && w <= max_width &&
                    lo - 0.25 * w <= analytic && analytic <= hi + 0.25 * w;
     if (!ok) {
-        print_error("%s[%zu] = %.6f, interval [%.6f, %.6f] (width %.4f, max %.4f), analytic "
-                    "%.6f\n", what, i, est, lo, hi, w, max_width, analytic);
+        print_error("%s[%zu] = %.6f, interval [%.6f, %.6f] (width %.4f, max %.4f), "
+                    "analytic %.6f\n",
+                    what, i, est, lo, hi, w, max_width, analytic);
         fail();
     }
 }
@@ -395,8 +396,7 @@ static void test_rmc_sobol_design_alloc_bad_arguments(void **state)
     const double bad_lo[3][2] = {{0, 1}, {0, NAN}, {0, -INFINITY}};
     const double bad_hi[3][2] = {{1, 0.5}, {1, 2}, {1, 0}};
     for (size_t c = 0; c < 3; c++) {
-        assert_int_equal(rmc_sobol_design_alloc(2, 8, bad_lo[c], bad_hi[c], &s, NULL),
-                         RMC_EUSAGE);
+        assert_int_equal(rmc_sobol_design_alloc(2, 8, bad_lo[c], bad_hi[c], &s, NULL), RMC_EUSAGE);
         assert_null(s);
     }
     const double huge_lo[1] = {-DBL_MAX}, huge_hi[1] = {DBL_MAX}; /* span overflows */
