@@ -351,6 +351,28 @@ static void test_rmc_sobol_analyze_constant_output_is_nan(void **state)
     rmc_sobol_result_free(res);
 }
 
+static void sum3(const double *x, double *out)
+{
+    out[0] = 2.385 * x[0] + x[1] + x[2];
+}
+
+/* A factor with lo == hi never moves: ST is exactly 0, S1 close to 0. */
+static void test_rmc_sobol_analyze_fixed_factor(void **state)
+{
+    (void)state;
+    const double lo[3] = {0, -1, 0.37}, hi[3] = {1, 1, 0.37};
+    rmc_sobol_opts opts = test_opts();
+    opts.n_boot = 100;
+    rmc_sobol_result *res = NULL;
+    run_case(3, 1024, lo, hi, sum3, 1, &opts, &res);
+    assert_close(res->st[2], 0, 0, 0);
+    assert_close(res->st_hi[2], 0, 0, 0);
+    assert_close(res->s1[2], 0, 0, 0.02);
+    const double v0 = 2.385 * 2.385 / 12, v1 = 4.0 / 12;
+    assert_close(res->st[0], v0 / (v0 + v1), 0, 0.02);
+    rmc_sobol_result_free(res);
+}
+
 static void test_rmc_sobol_analyze_no_bootstrap(void **state)
 {
     (void)state;
@@ -501,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_rmc_sobol_design_point_stratified),
         cmocka_unit_test(test_rmc_sobol_analyze_deterministic),
         cmocka_unit_test(test_rmc_sobol_analyze_constant_output_is_nan),
+        cmocka_unit_test(test_rmc_sobol_analyze_fixed_factor),
         cmocka_unit_test(test_rmc_sobol_analyze_no_bootstrap),
         cmocka_unit_test(test_rmc_sobol_design_alloc_bad_arguments),
         cmocka_unit_test(test_rmc_sobol_analyze_bad_arguments),

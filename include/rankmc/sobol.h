@@ -66,7 +66,9 @@ typedef struct rmc_sobol_opts {
 void rmc_sobol_opts_default(rmc_sobol_opts *opts);
 
 /* Indices of one analysis. Arrays indexed [o * n_factors + i] hold output o,
- * factor i. An output with zero variance has NaN indices and intervals. */
+ * factor i. An output with zero variance has NaN indices and intervals. The
+ * arrays share one block owned by the result: free it only with
+ * rmc_sobol_result_free. */
 typedef struct rmc_sobol_result {
     size_t n_factors; /* k */
     size_t n_outputs; /* outputs per row */
