@@ -16,6 +16,7 @@
 #include "rankmc/accum.h"
 #include "rankmc/sim.h"
 #include "rankmc/h5io.h"
+#include "rankmc/sobol.h"
 
 #ifdef __cplusplus
 extern "C" {
