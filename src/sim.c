@@ -122,13 +122,13 @@ static size_t largest_capacity(const rmc_model *m)
 }
 
 /* Rough bytes of one thread's workspace besides its partial accumulator.
- * Meeting and match workspaces are opaque; they are budgeted at 64 bytes
- * per interview and per applicant, an overestimate for both. */
+ * Meeting and match workspaces are opaque; they are budgeted at 32 bytes
+ * per interview, applicant and program, more than either keeps per item. */
 static double thread_bytes(const rmc_model *m, const rmc_accum_dims *dm, size_t n_crol)
 {
     const double a = (double)m->n_app, iv = (double)m->n_iv, pr = (double)m->n_prog;
     return 8.0 * a + iv * (4.0 + 4.0 * RMC_N_FACTORS + 12.0) + 8.0 * (a + 1) + 8.0 * (double)n_crol +
-           16.0 * a + 4.0 * pr + 64.0 * (iv + a + pr) + (double)rmc_accum_bytes(dm, false) + 4096.0;
+           16.0 * a + 4.0 * pr + 32.0 * (iv + a + pr) + (double)rmc_accum_bytes(dm, false) + 4096.0;
 }
 
 static int resolve_threads(const rmc_sim_options *o)
@@ -166,9 +166,10 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
     size_t bins = o->rank_bins;
     if (bins == 0) {
         /* Automatic: full resolution unless the histogram would take more
-         * than half the limit; never depends on the thread count. */
+         * than a quarter of the limit (the rest is for the threads); never
+         * depends on the thread count, so neither does the file's shape. */
         const double row = 4.0 * (double)(m->n_iv > 0 ? m->n_iv : 1);
-        const double fit = floor((double)limit / 2.0 / row) - 1.0;
+        const double fit = floor((double)limit / 4.0 / row) - 1.0;
         bins = (double)max_list + 1.0 > fit + 1.0 ? (size_t)(fit < 1.0 ? 1.0 : fit) : 0;
     }
     if ((bins == 0 && max_list >= UINT16_MAX) || bins >= UINT16_MAX) {

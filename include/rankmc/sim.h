@@ -70,7 +70,7 @@ typedef struct rmc_sim_stats {
 
 /* The accumulator shape a run of m with parameters p and options o uses (binning decided as
  * documented in docs/output.md: --rank-bins, else one bin per position
- * unless the rank histogram would take more than half of max_memory) and
+ * unless the rank histogram would take more than a quarter of max_memory) and
  * its estimated peak memory. RMC_ELIMIT (with the remedy in d) when the
  * estimate exceeds o->max_memory. */
 rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,

@@ -51,7 +51,7 @@ static void usage(FILE *f)
             "      --check-stability  verify every replicate's matching (slower)\n"
             "      --rank-bins B      group list positions into at most B bins\n"
             "                         (default: one column per position unless the rank\n"
-            "                         histogram would exceed half of --max-memory)\n"
+            "                         histogram would exceed a quarter of --max-memory)\n"
             "      --max-memory BYTES refuse runs estimated above this (default 2G;\n"
             "                         suffixes K, M, G)\n"
             "  -q, --quiet            no progress bar, no summary\n"
