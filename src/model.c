@@ -29,7 +29,12 @@ void rmc_model_problem(rmc_loader *L, long line, const char *fmt, ...)
 
 rmc_status rmc_model_set_path(rmc_loader *L, const char *name)
 {
-    const size_t need = strlen(L->m->dir) + strlen(name) + 2;
+    /* "models/x/" and "models/x" name the same files: drop trailing slashes */
+    size_t dir_len = strlen(L->m->dir);
+    while (dir_len > 1 && L->m->dir[dir_len - 1] == '/') {
+        dir_len--;
+    }
+    const size_t need = dir_len + strlen(name) + 2;
     if (need > L->path_cap) {
         char *p = NULL;
         RMC_TRY(rmc_alloc_array((void **)&p, need, 1, L->d));
@@ -37,7 +42,7 @@ rmc_status rmc_model_set_path(rmc_loader *L, const char *name)
         L->path = p;
         L->path_cap = need;
     }
-    snprintf(L->path, L->path_cap, "%s/%s", L->m->dir, name);
+    snprintf(L->path, L->path_cap, "%.*s/%s", (int)dir_len, L->m->dir, name);
     return RMC_OK;
 }
 

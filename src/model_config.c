@@ -86,10 +86,11 @@ static char *next_line(char *str, int num, void *stream)
         skip++;
     }
     const size_t body = n - skip;
-    if (body + 2 > (size_t)num) {
+    const char first = body > 0 ? start[skip] : ';';
+    if (first == ';' || first == '#' || first == '\r' || !line_ok(c, start + skip, body)) {
+        strcpy(str, "\n");  /* comments and blank lines need no parsing, whatever their length */
+    } else if (body + 2 > (size_t)num) {
         rmc_model_problem(c->L, c->line, "line longer than %d characters", num - 2);
-        strcpy(str, "\n");
-    } else if (!line_ok(c, start + skip, body)) {
         strcpy(str, "\n");
     } else {
         memcpy(str, start + skip, body);

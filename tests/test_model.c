@@ -564,6 +564,13 @@ static void test_rmc_model_load_rejects_bad_ini(void **state)
         "model.ini:16: [advocacy] rotation_min = 30 exceeds rotation_max = 20"};
     expect_rejected(ch, 1, want, sizeof want / sizeof want[0]);
     REJECT1("model.ini", "", "model.ini:1: the file is empty");
+    char long_ini[1200];
+    snprintf(long_ini, sizeof long_ini, "; %0500d\n[meeting]\ntiers = 3 ; %0300d\n", 0, 0);
+    REJECT1("model.ini", long_ini, "model.ini:3: line longer than 198 characters");
+    /* a long comment line alone is fine */
+    snprintf(long_ini, sizeof long_ini, "; %0500d\n[meeting]\ntiers = 3\n", 0);
+    const file_change ok_ini[] = {{"model.ini", long_ini, 0}};
+    rmc_model_free(expect_loaded(ok_ini, 1));
     REJECT1("model.ini", "x = 1\n", "model.ini:1: key 'x' before any [section]");
 }
 
