@@ -85,7 +85,7 @@ rmc_status rmc_model_grow(void **const arrs[], const size_t elem[], size_t n_arr
 
 static size_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603u;  /* FNV-1a offset basis */
+    uint64_t h = 1469598103934665603u; /* FNV-1a offset basis */
     for (; *s != '\0'; s++) {
         h = (h ^ (unsigned char)*s) * 1099511628211u;
     }
@@ -100,7 +100,7 @@ rmc_status rmc_model_index_build(rmc_loader *L, char *const *ids, size_t n, cons
         size *= 2;
     }
     RMC_TRY(rmc_alloc_array((void **)slots, size, sizeof **slots, L->d));
-    memset(*slots, 0xff, size * sizeof **slots);  /* every slot RMC_ID_NONE */
+    memset(*slots, 0xff, size * sizeof **slots); /* every slot RMC_ID_NONE */
     *mask = size - 1;
     for (size_t i = 0; i < n; i++) {
         size_t h = hash_str(ids[i]) & *mask;
@@ -166,8 +166,9 @@ static bool dir_usable(rmc_loader *L, const char *dir)
     if (stat(dir, &sb) != 0) {
         rmc_problems_add(L->pr, dir, 0, "cannot open model folder: %s", strerror(errno));
     } else if (!S_ISDIR(sb.st_mode)) {
-        rmc_problems_add(L->pr, dir, 0, "not a folder (a model is a folder of CSV files and "
-                                        "model.ini)");
+        rmc_problems_add(L->pr, dir, 0,
+                         "not a folder (a model is a folder of CSV files and "
+                         "model.ini)");
     } else {
         return true;
     }
@@ -219,13 +220,15 @@ void rmc_model_free(rmc_model *m)
         return;
     }
     void *const arrays[] = {
-        m->app_type, m->pre_score, m->communication, m->clinical_years, m->us_exp, m->visa,
-        m->profile, m->positions, m->interviewers, m->residents, m->sponsors, m->service_load,
-        m->desirability, m->iv_app, m->iv_prog, m->advocacy, m->ties, m->interest, m->prog_off,
-        m->iv_by_prog, m->app_off, m->iv_by_app, m->has_app_rol, m->arol_off, m->arol_prog,
-        m->arol_iv, m->has_prog_rol, m->prol_off, m->prol_app, m->prol_iv, m->couple_a,
-        m->couple_b, m->crol_off, m->crol_pa, m->crol_pb, m->crol_iva, m->crol_ivb,
-        m->couple_of, m->app_slots, m->prog_slots, m->dir};
+        m->app_type, m->pre_score,    m->communication, m->clinical_years, m->us_exp,
+        m->visa,     m->profile,      m->positions,     m->interviewers,   m->residents,
+        m->sponsors, m->service_load, m->desirability,  m->iv_app,         m->iv_prog,
+        m->advocacy, m->ties,         m->interest,      m->prog_off,       m->iv_by_prog,
+        m->app_off,  m->iv_by_app,    m->has_app_rol,   m->arol_off,       m->arol_prog,
+        m->arol_iv,  m->has_prog_rol, m->prol_off,      m->prol_app,       m->prol_iv,
+        m->couple_a, m->couple_b,     m->crol_off,      m->crol_pa,        m->crol_pb,
+        m->crol_iva, m->crol_ivb,     m->couple_of,     m->app_slots,      m->prog_slots,
+        m->dir};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         rmc_free(arrays[i]);
     }
@@ -238,14 +241,13 @@ void rmc_model_free(rmc_model *m)
 /* ---- accessors ---- */
 
 const char *const rmc_type_names[RMC_N_TYPES] = {"US_MD", "US_DO", "US_IMG", "IMG"};
-const char *const rmc_usexp_names[RMC_N_USEXP] = {"none", "observership", "hands_on",
-                                                     "sub_i"};
+const char *const rmc_usexp_names[RMC_N_USEXP] = {"none", "observership", "hands_on", "sub_i"};
 const char *const rmc_visa_names[RMC_N_VISA] = {"none", "J1", "H1B", "uncertain"};
 const char *const rmc_profile_names[RMC_N_PROFILES] = {"workhorse", "star", "visa_headache",
-                                                          "risky"};
+                                                       "risky"};
 const char *const rmc_sponsors_names[RMC_N_SPONSORS] = {"none", "J1", "J1_H1B"};
 const char *const rmc_advocacy_names[RMC_N_ADVOCACY] = {"none", "rotation", "research_fellow",
-                                                           "chief"};
+                                                        "chief"};
 const char *const rmc_interest_names[RMC_N_INTEREST] = {"low", "normal", "high"};
 
 static const char *enum_name(const char *const *names, int n, int v)

@@ -22,11 +22,11 @@
 
 typedef struct ini_ctx {
     rmc_loader *L;
-    const char *text;      /* whole file, NUL-terminated */
-    size_t len, pos;       /* bytes, read position */
-    long line;             /* line last handed to inih */
-    bool section_bad;      /* current section was reported unknown */
-    long *seen;            /* [rmc_params_count()] line a key was set on, 0 if not */
+    const char *text; /* whole file, NUL-terminated */
+    size_t len, pos;  /* bytes, read position */
+    long line;        /* line last handed to inih */
+    bool section_bad; /* current section was reported unknown */
+    long *seen;       /* [rmc_params_count()] line a key was set on, 0 if not */
 } ini_ctx;
 
 static bool section_known(const char *name, size_t len)
@@ -88,7 +88,7 @@ static char *next_line(char *str, int num, void *stream)
     const size_t body = n - skip;
     const char first = body > 0 ? start[skip] : ';';
     if (first == ';' || first == '#' || first == '\r' || !line_ok(c, start + skip, body)) {
-        strcpy(str, "\n");  /* comments and blank lines need no parsing, whatever their length */
+        strcpy(str, "\n"); /* comments and blank lines need no parsing, whatever their length */
     } else if (body + 2 > (size_t)num) {
         rmc_model_problem(c->L, c->line, "line longer than %d characters", num - 2);
         strcpy(str, "\n");
@@ -114,25 +114,25 @@ static bool parse_value(ini_ctx *c, const rmc_param_info *pi, const char *value,
             }
             s = bar ? bar + 1 : NULL;
         }
-        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not one of %s", pi->section,
-                          pi->key, value, pi->choices);
+        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not one of %s", pi->section, pi->key,
+                          value, pi->choices);
         return false;
     }
     char *end = NULL;
     errno = 0;
     const double v = value[0] ? strtod(value, &end) : 0;
     if (value[0] == '\0' || *end != '\0') {
-        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not a number", pi->section,
-                          pi->key, value);
+        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not a number", pi->section, pi->key,
+                          value);
     } else if (!isfinite(v) || errno == ERANGE) {
-        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not a finite number",
-                          pi->section, pi->key, value);
+        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not a finite number", pi->section,
+                          pi->key, value);
     } else if (pi->kind == RMC_PARAM_KIND_INT && v != floor(v)) {
         rmc_model_problem(c->L, c->line, "[%s] %s: %.40s is not a whole number", pi->section,
                           pi->key, value);
     } else if (v < pi->lo || v > pi->hi) {
-        rmc_model_problem(c->L, c->line, "[%s] %s: %.40s is outside %g..%g", pi->section,
-                          pi->key, value, pi->lo, pi->hi);
+        rmc_model_problem(c->L, c->line, "[%s] %s: %.40s is outside %g..%g", pi->section, pi->key,
+                          value, pi->lo, pi->hi);
     } else {
         *out = v;
         return true;
@@ -144,7 +144,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 {
     ini_ctx *c = user;
     if (c->section_bad) {
-        return 1;  /* the section was reported; its keys would only repeat that */
+        return 1; /* the section was reported; its keys would only repeat that */
     }
     if (section[0] == '\0') {
         rmc_model_problem(c->L, c->line, "key '%.60s' before any [section]", name);
@@ -152,14 +152,14 @@ static int on_key(void *user, const char *section, const char *name, const char 
     }
     const rmc_param_info *pi = rmc_params_find(section, name);
     if (pi == NULL) {
-        rmc_model_problem(c->L, c->line, "unknown key '%.60s' in [%s] (see 'rankmc params')",
-                          name, section);
+        rmc_model_problem(c->L, c->line, "unknown key '%.60s' in [%s] (see 'rankmc params')", name,
+                          section);
         return 1;
     }
     const size_t idx = (size_t)(pi - rmc_params_info(0));
     if (c->seen[idx] != 0) {
-        rmc_model_problem(c->L, c->line, "[%s] %s is set twice (first on line %ld)", section,
-                          name, c->seen[idx]);
+        rmc_model_problem(c->L, c->line, "[%s] %s is set twice (first on line %ld)", section, name,
+                          c->seen[idx]);
         return 1;
     }
     c->seen[idx] = c->line;
@@ -183,8 +183,8 @@ static void check_pairs(ini_ctx *c)
         const double a = rmc_params_get(p, lo), b = rmc_params_get(p, hi);
         if (a > b) {
             const long l1 = c->seen[lo - rmc_params_info(0)], l2 = c->seen[hi - rmc_params_info(0)];
-            rmc_model_problem(c->L, l1 > l2 ? l1 : l2, "[%s] %s = %g exceeds %s = %g",
-                              pairs[i][0], pairs[i][1], a, pairs[i][2], b);
+            rmc_model_problem(c->L, l1 > l2 ? l1 : l2, "[%s] %s = %g exceeds %s = %g", pairs[i][0],
+                              pairs[i][1], a, pairs[i][2], b);
         }
     }
 }

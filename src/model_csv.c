@@ -26,18 +26,18 @@ typedef struct reader {
     rmc_loader *L;
     const rmc_csv_spec *spec;
     struct csv_parser p;
-    char *arena;                            /* this row's fields, NUL-terminated */
+    char *arena; /* this row's fields, NUL-terminated */
     size_t arena_used;
-    size_t off[RMC_CSV_MAX_COLS];           /* field starts in arena */
-    size_t n_fields;                        /* fields in this row (may exceed MAX_COLS) */
-    const char *fields[RMC_CSV_MAX_COLS];   /* row fields by expected column */
-    int colmap[RMC_CSV_MAX_COLS];           /* expected column -> file column, or -1 */
-    size_t n_header;                        /* columns in the header */
-    size_t n_rows;                          /* rows seen, header included */
-    long line;                              /* physical line being parsed, 1-based */
-    long row_line;                          /* first line of the current row */
-    bool stop;                              /* give up on the rest of the file */
-    rmc_status st;                          /* failure raised inside a callback */
+    size_t off[RMC_CSV_MAX_COLS];         /* field starts in arena */
+    size_t n_fields;                      /* fields in this row (may exceed MAX_COLS) */
+    const char *fields[RMC_CSV_MAX_COLS]; /* row fields by expected column */
+    int colmap[RMC_CSV_MAX_COLS];         /* expected column -> file column, or -1 */
+    size_t n_header;                      /* columns in the header */
+    size_t n_rows;                        /* rows seen, header included */
+    long line;                            /* physical line being parsed, 1-based */
+    long row_line;                        /* first line of the current row */
+    bool stop;                            /* give up on the rest of the file */
+    rmc_status st;                        /* failure raised inside a callback */
 } reader;
 
 bool rmc_utf8_valid(const unsigned char *s, size_t n)
@@ -50,17 +50,17 @@ bool rmc_utf8_valid(const unsigned char *s, size_t n)
             continue;
         }
         size_t len;
-        unsigned lo = 0x80, hi = 0xBF;  /* allowed range of the second byte */
+        unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
         if (c >= 0xC2 && c <= 0xDF) {
             len = 2;
         } else if (c >= 0xE0 && c <= 0xEF) {
             len = 3;
-            lo = c == 0xE0 ? 0xA0 : 0x80;   /* no overlongs */
-            hi = c == 0xED ? 0x9F : 0xBF;   /* no surrogates */
+            lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlongs */
+            hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
         } else if (c >= 0xF0 && c <= 0xF4) {
             len = 4;
             lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;   /* nothing above U+10FFFF */
+            hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing above U+10FFFF */
         } else {
             return false;
         }
@@ -84,8 +84,8 @@ static void on_field(void *data, size_t len, void *ctx)
         return;
     }
     if (len > RMC_CSV_MAX_FIELD) {
-        rmc_model_problem(r->L, r->line, "a field of %zu bytes exceeds the limit of %d bytes",
-                          len, RMC_CSV_MAX_FIELD);
+        rmc_model_problem(r->L, r->line, "a field of %zu bytes exceeds the limit of %d bytes", len,
+                          RMC_CSV_MAX_FIELD);
         r->stop = true;
         return;
     }
@@ -195,7 +195,7 @@ static void feed_block(reader *r, const char *buf, size_t n)
     while (pos < n && !r->stop) {
         const char *nl = memchr(buf + pos, '\n', n - pos);
         const size_t end = nl ? (size_t)(nl - buf) + 1 : n;
-        if (r->p.pstate == 0) {  /* libcsv's ROW_NOT_BEGUN: a new row starts here */
+        if (r->p.pstate == 0) { /* libcsv's ROW_NOT_BEGUN: a new row starts here */
             r->row_line = r->line;
         }
         const size_t got = csv_parse(&r->p, buf + pos, end - pos, on_field, on_row, r);
@@ -205,8 +205,7 @@ static void feed_block(reader *r, const char *buf, size_t n)
                                   "malformed quoting (a quote inside an unquoted field, or text "
                                   "after a closing quote)");
             } else {
-                r->st = RMC_FAIL(r->L->d, RMC_ENOMEM, "%s: out of memory parsing CSV",
-                                 r->L->path);
+                r->st = RMC_FAIL(r->L->d, RMC_ENOMEM, "%s: out of memory parsing CSV", r->L->path);
             }
             r->stop = true;
         }
@@ -230,7 +229,7 @@ static rmc_status parse_file(reader *r, FILE *f, char *buf)
         rmc_sha256_update(&r->L->sha, buf, n);
         size_t skip = 0;
         if (first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-            skip = 3;  /* UTF-8 byte order mark */
+            skip = 3; /* UTF-8 byte order mark */
         }
         first = false;
         feed_block(r, buf + skip, n - skip);
@@ -280,8 +279,7 @@ static rmc_status read_open(reader *r, FILE *f)
     char *buf = NULL;
     rmc_status st = rmc_alloc_array((void **)&buf, BLOCK_BYTES, 1, r->L->d);
     if (st == RMC_OK) {
-        st = rmc_alloc_array((void **)&r->arena, RMC_CSV_MAX_COLS, RMC_CSV_MAX_FIELD + 1,
-                             r->L->d);
+        st = rmc_alloc_array((void **)&r->arena, RMC_CSV_MAX_COLS, RMC_CSV_MAX_FIELD + 1, r->L->d);
     }
     if (st == RMC_OK && csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         st = RMC_FAIL(r->L->d, RMC_ENOMEM, "out of memory starting the CSV parser");

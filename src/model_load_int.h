@@ -12,27 +12,27 @@
 #include "model_int.h"
 #include "sha256_int.h"
 
-#define RMC_CSV_MAX_FIELD 4096   /* longest accepted CSV field, bytes */
-#define RMC_CSV_MAX_COLS 64      /* most columns a CSV header may have */
-#define RMC_INI_MAX_BYTES (1u << 20)  /* largest accepted model.ini */
+#define RMC_CSV_MAX_FIELD 4096       /* longest accepted CSV field, bytes */
+#define RMC_CSV_MAX_COLS 64          /* most columns a CSV header may have */
+#define RMC_INI_MAX_BYTES (1u << 20) /* largest accepted model.ini */
 
 /* The state of one load: the model being filled, where problems go, the
  * running digest of the files, and per-row line numbers for messages. */
 typedef struct rmc_loader {
-    rmc_model *m;             /* being filled; owned by rmc_model_load */
-    rmc_problems *pr;         /* input problems (may be NULL) */
-    rmc_diag *d;              /* ENOMEM / EIO details (may be NULL) */
-    size_t n_problems;        /* problems recorded by this load */
-    rmc_sha256 sha;           /* digest over every file read, in order */
-    char *path;               /* dir + "/" + current file name */
-    size_t path_cap;          /* bytes allocated for path */
-    size_t cap_app, cap_prog, cap_iv;  /* rows allocated in each table */
-    long *app_line;           /* [cap_app] line of each applicant row */
-    long *prog_line;          /* [cap_prog] line of each program row */
-    long *iv_line;            /* [cap_iv] line of each interview row */
-    rmc_id *iv_slots;         /* open-addressing (applicant, program) -> interview */
-    size_t iv_mask;           /* iv_slots size - 1 */
-    void *stage;              /* rows of the ROL / couples file being read */
+    rmc_model *m;                     /* being filled; owned by rmc_model_load */
+    rmc_problems *pr;                 /* input problems (may be NULL) */
+    rmc_diag *d;                      /* ENOMEM / EIO details (may be NULL) */
+    size_t n_problems;                /* problems recorded by this load */
+    rmc_sha256 sha;                   /* digest over every file read, in order */
+    char *path;                       /* dir + "/" + current file name */
+    size_t path_cap;                  /* bytes allocated for path */
+    size_t cap_app, cap_prog, cap_iv; /* rows allocated in each table */
+    long *app_line;                   /* [cap_app] line of each applicant row */
+    long *prog_line;                  /* [cap_prog] line of each program row */
+    long *iv_line;                    /* [cap_iv] line of each interview row */
+    rmc_id *iv_slots;                 /* open-addressing (applicant, program) -> interview */
+    size_t iv_mask;                   /* iv_slots size - 1 */
+    void *stage;                      /* rows of the ROL / couples file being read */
 } rmc_loader;
 
 /* The CSV spelling of each enum value (model.c). */
@@ -64,8 +64,8 @@ RMC_INTERNAL rmc_status rmc_model_grow(void **const arrs[], const size_t elem[],
 /* Build the id index (slots, mask) over ids[0..n); a repeated id is a
  * problem at its line, naming the first line. */
 RMC_INTERNAL rmc_status rmc_model_index_build(rmc_loader *L, char *const *ids, size_t n,
-                                              const long *lines, const char *what,
-                                              rmc_id **slots, size_t *mask);
+                                              const long *lines, const char *what, rmc_id **slots,
+                                              size_t *mask);
 /* Index of id in the table built above, or RMC_ID_NONE. */
 RMC_INTERNAL rmc_id rmc_model_index_find(char *const *ids, const rmc_id *slots, size_t mask,
                                          const char *id);
@@ -78,11 +78,11 @@ RMC_INTERNAL rmc_id rmc_model_find_interview(const rmc_loader *L, rmc_id a, rmc_
  * row() gets fields[c] for expected column c (NULL for an absent optional
  * column) and the row's first physical line. */
 typedef struct rmc_csv_spec {
-    const char *name;               /* file name inside the model folder */
-    const char *const *cols;        /* expected column names */
+    const char *name;        /* file name inside the model folder */
+    const char *const *cols; /* expected column names */
     size_t n_cols;
     size_t n_required;
-    bool need_rows;                 /* a header with no data rows is a problem */
+    bool need_rows; /* a header with no data rows is a problem */
     rmc_status (*row)(rmc_loader *L, const char *const *fields, long line);
 } rmc_csv_spec;
 

@@ -22,12 +22,12 @@
 
 #include "model_load_int.h"
 
-#define MAX_COUNT 1000000L   /* positions, interviewers, residents, ranks */
+#define MAX_COUNT 1000000L /* positions, interviewers, residents, ranks */
 
 /* ---- value parsing: each reports its own problem and returns false ---- */
 
-static bool get_real(rmc_loader *L, long line, const char *col, const char *s, double lo,
-                     double hi, double *out)
+static bool get_real(rmc_loader *L, long line, const char *col, const char *s, double lo, double hi,
+                     double *out)
 {
     *out = 0;
     char *end = NULL;
@@ -103,9 +103,9 @@ static rmc_id resolve(rmc_loader *L, long line, bool applicant, const char *col,
 
 /* ---- applicants.csv ---- */
 
-static const char *const app_cols[] = {"id",           "type",           "pre_score",
-                                       "communication", "clinical_years", "us_experience",
-                                       "visa",         "profile"};
+static const char *const app_cols[] = {
+    "id",   "type",   "pre_score", "communication", "clinical_years", "us_experience",
+    "visa", "profile"};
 #define PROFILE_DERIVE 0xFF
 
 static rmc_status app_row(rmc_loader *L, const char *const *f, long line)
@@ -115,12 +115,12 @@ static rmc_status app_row(rmc_loader *L, const char *const *f, long line)
         rmc_model_problem(L, line, "column 'id' is empty");
         return RMC_OK;
     }
-    void **const arrs[] = {(void **)&m->app_id, (void **)&m->app_type,
-                           (void **)&m->pre_score, (void **)&m->communication,
-                           (void **)&m->clinical_years, (void **)&m->us_exp,
-                           (void **)&m->visa, (void **)&m->profile, (void **)&L->app_line};
-    const size_t elem[] = {sizeof(char *), 1, sizeof(double), sizeof(double), sizeof(double),
-                           1, 1, 1, sizeof(long)};
+    void **const arrs[] = {
+        (void **)&m->app_id,        (void **)&m->app_type,       (void **)&m->pre_score,
+        (void **)&m->communication, (void **)&m->clinical_years, (void **)&m->us_exp,
+        (void **)&m->visa,          (void **)&m->profile,        (void **)&L->app_line};
+    const size_t elem[] = {
+        sizeof(char *), 1, sizeof(double), sizeof(double), sizeof(double), 1, 1, 1, sizeof(long)};
     RMC_TRY(rmc_model_grow(arrs, elem, 9, m->n_app, &L->cap_app, L->d));
     const size_t i = m->n_app;
     RMC_TRY(rmc_strdup(&m->app_id[i], f[0], L->d));
@@ -160,7 +160,7 @@ rmc_status rmc_model_read_applicants(rmc_loader *L)
 
 /* ---- programs.csv ---- */
 
-static const char *const prog_cols[] = {"id",       "name",     "positions",    "interviewers",
+static const char *const prog_cols[] = {"id",        "name",     "positions",    "interviewers",
                                         "residents", "sponsors", "service_load", "desirability"};
 
 static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
@@ -170,13 +170,12 @@ static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
         rmc_model_problem(L, line, "column 'id' is empty");
         return RMC_OK;
     }
-    void **const arrs[] = {(void **)&m->prog_id,     (void **)&m->prog_name,
-                           (void **)&m->positions,   (void **)&m->interviewers,
-                           (void **)&m->residents,   (void **)&m->sponsors,
-                           (void **)&m->service_load, (void **)&m->desirability,
-                           (void **)&L->prog_line};
-    const size_t elem[] = {sizeof(char *), sizeof(char *), 4, 4, 4, 1, sizeof(double),
-                           sizeof(double), sizeof(long)};
+    void **const arrs[] = {
+        (void **)&m->prog_id,      (void **)&m->prog_name,    (void **)&m->positions,
+        (void **)&m->interviewers, (void **)&m->residents,    (void **)&m->sponsors,
+        (void **)&m->service_load, (void **)&m->desirability, (void **)&L->prog_line};
+    const size_t elem[] = {sizeof(char *), sizeof(char *), 4,           4, 4, 1,
+                           sizeof(double), sizeof(double), sizeof(long)};
     RMC_TRY(rmc_model_grow(arrs, elem, 9, m->n_prog, &L->cap_prog, L->d));
     const size_t j = m->n_prog;
     RMC_TRY(rmc_strdup(&m->prog_id[j], f[0], L->d));
@@ -202,8 +201,8 @@ rmc_status rmc_model_read_programs(rmc_loader *L)
     static const rmc_csv_spec spec = {"programs.csv", prog_cols, 8, 8, true, prog_row};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
-    return rmc_model_index_build(L, m->prog_id, m->n_prog, L->prog_line, "program",
-                                 &m->prog_slots, &m->prog_mask);
+    return rmc_model_index_build(L, m->prog_id, m->n_prog, L->prog_line, "program", &m->prog_slots,
+                                 &m->prog_mask);
 }
 
 /* ---- interviews.csv ---- */
@@ -223,9 +222,8 @@ static rmc_status iv_row(rmc_loader *L, const char *const *f, long line)
     if (a == RMC_ID_NONE || p == RMC_ID_NONE) {
         return RMC_OK;
     }
-    void **const arrs[] = {(void **)&m->iv_app,   (void **)&m->iv_prog,
-                           (void **)&m->advocacy, (void **)&m->ties,
-                           (void **)&m->interest, (void **)&L->iv_line};
+    void **const arrs[] = {(void **)&m->iv_app, (void **)&m->iv_prog,  (void **)&m->advocacy,
+                           (void **)&m->ties,   (void **)&m->interest, (void **)&L->iv_line};
     const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), 1, 1, 1, sizeof(long)};
     RMC_TRY(rmc_model_grow(arrs, elem, 6, m->n_iv, &L->cap_iv, L->d));
     const size_t k = m->n_iv++;
@@ -241,7 +239,7 @@ static rmc_status iv_row(rmc_loader *L, const char *const *f, long line)
 static size_t pair_hash(rmc_id a, rmc_id p)
 {
     uint64_t x = (uint64_t)(uint32_t)a << 32 | (uint32_t)p;
-    x ^= x >> 33;  /* a 64-bit finaliser (murmur3's) spreads both halves */
+    x ^= x >> 33; /* a 64-bit finaliser (murmur3's) spreads both halves */
     x *= 0xff51afd7ed558ccdu;
     x ^= x >> 33;
     x *= 0xc4ceb9fe1a85ec53u;
@@ -331,22 +329,22 @@ rmc_status rmc_model_read_interviews(rmc_loader *L)
 /* Rows of one ROL or couples file, in file order. For ROLs pb / ivb are
  * unused; for couples "owner" is the couple index. */
 typedef struct stage {
-    bool applicant_side;   /* ROLs: applicant_rols.csv (else program_rols.csv) */
+    bool applicant_side; /* ROLs: applicant_rols.csv (else program_rols.csv) */
     size_t n, cap;
     rmc_id *owner;
     int32_t *rank;
-    rmc_id *pa, *pb;       /* ROLs: the ranked program / applicant in pa */
+    rmc_id *pa, *pb; /* ROLs: the ranked program / applicant in pa */
     rmc_id *iva, *ivb;
     long *line;
-    bool *bad;             /* [owners]: a row of this owner had a problem */
-    size_t cap_couples;    /* couples allocated in couple_a / couple_b / couple_line */
-    long *couple_line;     /* first line of each couple */
+    bool *bad;          /* [owners]: a row of this owner had a problem */
+    size_t cap_couples; /* couples allocated in couple_a / couple_b / couple_line */
+    long *couple_line;  /* first line of each couple */
 } stage;
 
 static void stage_free(stage *s)
 {
-    void *const arrs[] = {s->owner, s->rank, s->pa, s->pb, s->iva, s->ivb, s->line,
-                          s->bad,   s->couple_line};
+    void *const arrs[] = {s->owner, s->rank, s->pa,  s->pb,         s->iva,
+                          s->ivb,   s->line, s->bad, s->couple_line};
     for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) {
         rmc_free(arrs[i]);
     }
@@ -356,11 +354,11 @@ static rmc_status stage_push(rmc_loader *L, rmc_id owner, int32_t rank, rmc_id p
                              rmc_id iva, rmc_id ivb, long line)
 {
     stage *s = L->stage;
-    void **const arrs[] = {(void **)&s->owner, (void **)&s->rank, (void **)&s->pa,
-                           (void **)&s->pb,    (void **)&s->iva,  (void **)&s->ivb,
-                           (void **)&s->line};
-    const size_t elem[] = {sizeof(rmc_id), 4, sizeof(rmc_id), sizeof(rmc_id), sizeof(rmc_id),
-                           sizeof(rmc_id), sizeof(long)};
+    void **const arrs[] = {(void **)&s->owner, (void **)&s->rank, (void **)&s->pa,  (void **)&s->pb,
+                           (void **)&s->iva,   (void **)&s->ivb,  (void **)&s->line};
+    const size_t elem[] = {
+        sizeof(rmc_id), 4,           sizeof(rmc_id), sizeof(rmc_id), sizeof(rmc_id),
+        sizeof(rmc_id), sizeof(long)};
     RMC_TRY(rmc_model_grow(arrs, elem, 7, s->n, &s->cap, L->d));
     const size_t r = s->n++;
     s->owner[r] = owner;
@@ -429,8 +427,9 @@ static void place_by_rank(rmc_loader *L, const size_t *off, rmc_id *slot, const 
                               "1..%zu without gaps)",
                               rank, what, names[o], len, len);
         } else if (slot[off[o] + rank - 1] != RMC_ID_NONE) {
-            rmc_model_problem(L, s->line[r], "duplicate rank %zu for %s '%.80s' (first on line %ld)",
-                              rank, what, names[o], s->line[slot[off[o] + rank - 1]]);
+            rmc_model_problem(L, s->line[r],
+                              "duplicate rank %zu for %s '%.80s' (first on line %ld)", rank, what,
+                              names[o], s->line[slot[off[o] + rank - 1]]);
         } else {
             slot[off[o] + rank - 1] = (rmc_id)r;
         }
@@ -457,7 +456,7 @@ static rmc_status check_repeats(rmc_loader *L, const size_t *off, const rmc_id *
 {
     const stage *s = L->stage;
     const rmc_model *m = L->m;
-    rmc_id *seen = NULL;  /* target -> row that named it in the current list */
+    rmc_id *seen = NULL; /* target -> row that named it in the current list */
     RMC_TRY(rmc_alloc_array((void **)&seen, n_targets, sizeof *seen, L->d));
     memset(seen, 0xff, n_targets * sizeof *seen);
     for (size_t o = 0; o < n_owners; o++) {
@@ -495,7 +494,7 @@ static rmc_status store_rols(rmc_loader *L)
     const size_t n = (*off)[n_owners];
     RMC_TRY(rmc_alloc_array((void **)items, n, sizeof **items, L->d));
     RMC_TRY(rmc_alloc_array((void **)ivs, n, sizeof **ivs, L->d));
-    memset(*items, 0xff, n * sizeof **items);  /* slots start empty */
+    memset(*items, 0xff, n * sizeof **items); /* slots start empty */
     place_by_rank(L, *off, *items, side ? "applicant" : "program", side ? m->app_id : m->prog_id);
     RMC_TRY(check_repeats(L, *off, *items, n_owners, side ? m->n_prog : m->n_app));
     size_t n_lists = 0;
@@ -522,7 +521,11 @@ rmc_status rmc_model_read_rols(rmc_loader *L, bool applicant_side)
     bool **has = applicant_side ? &m->has_app_rol : &m->has_prog_rol;
     RMC_TRY(rmc_calloc_array((void **)has, n_owners, sizeof(bool), L->d));
     const rmc_csv_spec spec = {applicant_side ? "applicant_rols.csv" : "program_rols.csv",
-                               applicant_side ? arol_cols : prol_cols, 3, 3, false, rol_row};
+                               applicant_side ? arol_cols : prol_cols,
+                               3,
+                               3,
+                               false,
+                               rol_row};
     stage s = {.applicant_side = applicant_side};
     L->stage = &s;
     bool found = false;
@@ -604,8 +607,9 @@ static rmc_status couple_row(rmc_loader *L, const char *const *f, long line)
     ok &= couple_program(L, line, "program_a", f[3], a, &pa, &ka);
     ok &= couple_program(L, line, "program_b", f[4], b, &pb, &kb);
     if (f[3][0] == '\0' && f[4][0] == '\0') {
-        rmc_model_problem(L, line, "program_a and program_b are both empty (both unmatched is "
-                                   "implied at the end of every couple's list)");
+        rmc_model_problem(L, line,
+                          "program_a and program_b are both empty (both unmatched is "
+                          "implied at the end of every couple's list)");
         ok = false;
     }
     if (a == RMC_ID_NONE || b == RMC_ID_NONE) {
@@ -655,7 +659,7 @@ static rmc_status store_couples(rmc_loader *L)
     rmc_id *slot = NULL;
     RMC_TRY(rmc_alloc_array((void **)&slot, n, sizeof *slot, L->d));
     memset(slot, 0xff, n * sizeof *slot);
-    char **names = NULL;  /* messages name a couple by its applicant_a */
+    char **names = NULL; /* messages name a couple by its applicant_a */
     rmc_status st = rmc_alloc_array((void **)&names, m->n_couples, sizeof *names, L->d);
     if (st == RMC_OK) {
         for (size_t c = 0; c < m->n_couples; c++) {

@@ -9,10 +9,10 @@
 #include "internal.h"
 
 typedef struct rmc_sha256 {
-    uint32_t h[8];        /* chaining state */
-    uint64_t n_bytes;     /* message length so far, bytes */
-    uint8_t block[64];    /* pending partial block */
-    size_t n_block;       /* bytes pending in block, < 64 */
+    uint32_t h[8];     /* chaining state */
+    uint64_t n_bytes;  /* message length so far, bytes */
+    uint8_t block[64]; /* pending partial block */
+    size_t n_block;    /* bytes pending in block, < 64 */
 } rmc_sha256;
 
 /* Start a new digest. */

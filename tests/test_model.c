@@ -5,7 +5,7 @@
  * problems of several files in one load; accessors; hash stability; and an
  * allocation-failure sweep. Each test writes its model into a fresh
  * temporary folder from the base files below plus its own changes. */
-#define _GNU_SOURCE  /* mkdtemp */
+#define _GNU_SOURCE /* mkdtemp */
 #include "test_util.h"
 
 #include <string.h>
@@ -52,9 +52,9 @@ static const char *const base_text[N_FILES] = {
 };
 
 typedef struct file_change {
-    const char *name;   /* file to change */
-    const char *text;   /* its new contents, or NULL to delete it */
-    size_t len;         /* bytes of text; 0 means strlen */
+    const char *name; /* file to change */
+    const char *text; /* its new contents, or NULL to delete it */
+    size_t len;       /* bytes of text; 0 means strlen */
 } file_change;
 
 static void write_bytes(const char *dir, const char *name, const char *text, size_t len)
@@ -223,7 +223,7 @@ static void test_rmc_model_load_accessors(void **state)
     assert_close(p->interview_sigma_day, 0.37, 0, 0);
     assert_int_equal(p->preferences_noise, 1);
     assert_int_equal(p->preferences_max_length, 7);
-    assert_close(p->interview_sigma_leniency, 0.30, 0, 0);  /* a default */
+    assert_close(p->interview_sigma_leniency, 0.30, 0, 0); /* a default */
     assert_int_equal(strlen(rmc_model_sha256(m)), 64);
     assert_string_equal(rmc_type_name(RMC_TYPE_US_IMG), "US_IMG");
     assert_string_equal(rmc_sponsors_name(RMC_SPONSORS_J1_H1B), "J1_H1B");
@@ -280,7 +280,7 @@ static void test_rmc_model_load_internal_layout(void **state)
     assert_int_equal(m->advocacy[2], RMC_ADVOCACY_CHIEF);
     assert_int_equal(m->ties[5], 1);
     assert_int_equal(m->interest[3], RMC_INTEREST_LOW);
-    const uint8_t profiles[] = {RMC_PROFILE_STAR, RMC_PROFILE_WORKHORSE,
+    const uint8_t profiles[] = {RMC_PROFILE_STAR,          RMC_PROFILE_WORKHORSE,
                                 RMC_PROFILE_VISA_HEADACHE, RMC_PROFILE_RISKY,
                                 RMC_PROFILE_VISA_HEADACHE, RMC_PROFILE_WORKHORSE};
     for (size_t i = 0; i < 6; i++) {
@@ -338,7 +338,7 @@ static void test_rmc_model_load_accepts_variants(void **state)
     };
     m = expect_loaded(v, 2);
     assert_int_equal(m->profile[0], RMC_PROFILE_RISKY);
-    assert_int_equal(m->profile[1], RMC_PROFILE_WORKHORSE);  /* blank: derived */
+    assert_int_equal(m->profile[1], RMC_PROFILE_WORKHORSE); /* blank: derived */
     assert_int_equal(m->profile[2], RMC_PROFILE_STAR);
     assert_int_equal(m->visa[2], RMC_VISA_H1B);
     assert_string_equal(rmc_model_applicant_id(m, 5), "A6");
@@ -358,8 +358,8 @@ static void test_rmc_model_load_accepts_variants(void **state)
 
 #define APP_HEADER "id,type,pre_score,communication,clinical_years,us_experience,visa\n"
 #define APP_REST                                                                                   \
-    "A2,IMG,0.2,0.85,6,hands_on,J1\nA3,IMG,-0.4,0.3,3,none,H1B\n"                                 \
-    "A4,US_DO,-2.0,0.9,0,observership,none\nA5,US_IMG,0.1,0.35,1,hands_on,uncertain\n"           \
+    "A2,IMG,0.2,0.85,6,hands_on,J1\nA3,IMG,-0.4,0.3,3,none,H1B\n"                                  \
+    "A4,US_DO,-2.0,0.9,0,observership,none\nA5,US_IMG,0.1,0.35,1,hands_on,uncertain\n"             \
     "A6,US_MD,0.5,0.6,0,sub_i,none\n"
 #define PROG_HEADER "id,name,positions,interviewers,residents,sponsors,service_load,desirability\n"
 #define PROG_REST "P2,City,1,2,0,J1_H1B,0.4,0.35\nP3,Gen,3,4,6,none,0.7,0.1\n"
@@ -367,8 +367,8 @@ static void test_rmc_model_load_accepts_variants(void **state)
 static void test_rmc_model_load_rejects_duplicate_ids(void **state)
 {
     (void)state;
-    REJECT1("applicants.csv", APP_HEADER "A1,US_MD,1.9,0.95,0,sub_i,none\n" APP_REST
-                                         "A3,US_MD,0,0.5,0,none,none\n",
+    REJECT1("applicants.csv",
+            APP_HEADER "A1,US_MD,1.9,0.95,0,sub_i,none\n" APP_REST "A3,US_MD,0,0.5,0,none,none\n",
             "applicants.csv:8: duplicate applicant id 'A3' (first on line 4)");
     REJECT1("programs.csv", PROG_HEADER "P1,M,2,3,4,J1,0.55,-0.2\n" PROG_REST "P1,X,1,1,1,J1,0,0\n",
             "programs.csv:5: duplicate program id 'P1' (first on line 2)");
@@ -438,7 +438,8 @@ static void test_rmc_model_load_rejects_structure(void **state)
             "id,name,positions,interviewers,residents,service_load,desirability\n"
             "P1,M,2,3,4,0.55,-0.2\n",
             "programs.csv:1: missing column 'sponsors'");
-    REJECT1("interviews.csv", "applicant,program,advocacy,ties,interest,program\nA1,P1,none,0,low,P2\n",
+    REJECT1("interviews.csv",
+            "applicant,program,advocacy,ties,interest,program\nA1,P1,none,0,low,P2\n",
             "interviews.csv:1: column 'program' appears twice in the header");
     REJECT1("programs.csv", "", "programs.csv:1: the file is empty");
     REJECT1("couples.csv", "\n\n", "couples.csv:1: the file is empty");
@@ -455,8 +456,9 @@ static void test_rmc_model_load_counts_physical_lines(void **state)
     (void)state;
     /* a quoted name spanning three lines; a blank line; CRLF */
     REJECT1("programs.csv",
-            PROG_HEADER "P1,\"Mercy\r\nSt.\r\nLuke\",2,3,4,J1,0.55,-0.2\r\n\r\nP2,City,0,2,0,J1,0.4,0\r\n"
-                        "P3,Gen,3,4,6,none,7,0.1",
+            PROG_HEADER
+            "P1,\"Mercy\r\nSt.\r\nLuke\",2,3,4,J1,0.55,-0.2\r\n\r\nP2,City,0,2,0,J1,0.4,0\r\n"
+            "P3,Gen,3,4,6,none,7,0.1",
             "programs.csv:6: column 'positions': 0 is outside");
     REJECT1("programs.csv",
             PROG_HEADER "P1,\"Mercy\nSt.\nLuke\",2,3,4,J1,0.55,-0.2\n\nP2,City,1,2,0,J1,0.4,0\n"
@@ -610,7 +612,8 @@ static void test_rmc_model_load_reports_missing_files(void **state)
     assert_int_equal(rmc_model_load("/nonexistent/rankmc", pr, NULL, &m), RMC_EINPUT);
     assert_null(m);
     assert_int_equal(rmc_problems_count(pr), 1);
-    assert_non_null(strstr(rmc_problems_get(pr, 0), "/nonexistent/rankmc: cannot open model folder"));
+    assert_non_null(
+        strstr(rmc_problems_get(pr, 0), "/nonexistent/rankmc: cannot open model folder"));
     rmc_problems_free(pr);
 }
 
@@ -619,12 +622,14 @@ static void test_rmc_model_load_reports_every_file(void **state)
     (void)state;
     const file_change ch[] = {
         {"model.ini", "[meeting]\nbogus = 1\n", 0},
-        {"applicants.csv", APP_HEADER "A1,US_MD,1.9,0.95,0,sub_i,none\n" APP_REST "A7,X,0,0,0,none,none\n", 0},
-        {"programs.csv", PROG_HEADER "P1,M,2,3,4,J1,0.55,-0.2\n" PROG_REST "P4,Q,1,1,1,J1,0.5\n", 0},
-        {"couples.csv", "applicant_a,applicant_b,rank,program_a,program_b\nA6,A5,1,P1,P1\nA6,A5,1,P1,\n", 0}};
+        {"applicants.csv",
+         APP_HEADER "A1,US_MD,1.9,0.95,0,sub_i,none\n" APP_REST "A7,X,0,0,0,none,none\n", 0},
+        {"programs.csv", PROG_HEADER "P1,M,2,3,4,J1,0.55,-0.2\n" PROG_REST "P4,Q,1,1,1,J1,0.5\n",
+         0},
+        {"couples.csv",
+         "applicant_a,applicant_b,rank,program_a,program_b\nA6,A5,1,P1,P1\nA6,A5,1,P1,\n", 0}};
     const char *const want[] = {
-        "model.ini:2: unknown key 'bogus' in [meeting]",
-        "applicants.csv:8: column 'type': 'X'",
+        "model.ini:2: unknown key 'bogus' in [meeting]", "applicants.csv:8: column 'type': 'X'",
         "programs.csv:5: ragged row",
         "couples.csv:3: duplicate rank 1 for the couple of applicant 'A6' (first on line 2)"};
     expect_rejected(ch, 4, want, sizeof want / sizeof want[0]);
@@ -685,7 +690,7 @@ static void test_rmc_model_load_alloc_failure_sweep(void **state)
         assert_int_equal(d.status, RMC_ENOMEM);
         assert_null(m);
     }
-    assert_true(k > 50);  /* the sweep really went through the loader */
+    assert_true(k > 50); /* the sweep really went through the loader */
     remove_model(dir);
 }
 

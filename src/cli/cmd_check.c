@@ -92,8 +92,10 @@ int rmc_cli_check(int argc, char **argv)
             return rmc_cli_usage_error("check", "bad option");
         }
         if (!parse_count(optarg, &max_problems)) {
-            return rmc_cli_usage_error("check", "--max-problems wants a whole number >= 1, "
-                                                "not '%s'", optarg);
+            return rmc_cli_usage_error("check",
+                                       "--max-problems wants a whole number >= 1, "
+                                       "not '%s'",
+                                       optarg);
         }
     }
     if (argc - optind != 1) {
