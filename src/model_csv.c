@@ -4,7 +4,7 @@
  * hands each data row to the table's row function with its fields matched
  * to the expected columns by header name (any order; `x_` columns ignored).
  *
- * Accepted: a UTF-8 BOM, CRLF or LF line ends, quoted fields with commas,
+ * Accepted: a UTF-8 BOM, LF, CRLF or CR line ends, quoted fields with commas,
  * quotes or newlines, a missing final newline. Rejected as problems at
  * FILE:LINE: an empty file, NUL bytes or invalid UTF-8 (binary data), a
  * field over RMC_CSV_MAX_FIELD bytes (detected while it grows, so memory
@@ -37,6 +37,7 @@ typedef struct reader {
     long line;                            /* physical line being parsed, 1-based */
     long row_line;                        /* first line of the current row */
     bool stop;                            /* give up on the rest of the file */
+    bool cr_pending;                      /* last byte fed was CR: a line break unless LF follows */
     rmc_status st;                        /* failure raised inside a callback */
 } reader;
 
@@ -172,13 +173,28 @@ static void on_row(int term, void *ctx)
     r->arena_used = 0;
 }
 
+/* A line break is LF, CRLF or a lone CR (old Mac files). */
+static bool lone_cr(const char *buf, size_t i, size_t n)
+{
+    return buf[i] == '\r' && (i + 1 == n || buf[i + 1] != '\n');
+}
+
 /* Physical line of buf[at], given that buf[0] is on line `line`. */
 static long line_at(const char *buf, size_t at, long line)
 {
     for (size_t i = 0; i < at; i++) {
-        line += buf[i] == '\n';
+        line += buf[i] == '\n' || lone_cr(buf, i, at);
     }
     return line;
+}
+
+/* One past the next CR or LF at or after pos, or n. */
+static size_t next_break(const char *buf, size_t pos, size_t n)
+{
+    while (pos < n && buf[pos] != '\n' && buf[pos] != '\r') {
+        pos++;
+    }
+    return pos < n ? pos + 1 : n;
 }
 
 /* Feed one block to the parser, a line at a time. */
@@ -193,8 +209,11 @@ static void feed_block(reader *r, const char *buf, size_t n)
     }
     size_t pos = 0;
     while (pos < n && !r->stop) {
-        const char *nl = memchr(buf + pos, '\n', n - pos);
-        const size_t end = nl ? (size_t)(nl - buf) + 1 : n;
+        const size_t end = next_break(buf, pos, n);
+        if (r->cr_pending) {
+            r->cr_pending = false;
+            r->line += buf[pos] != '\n';
+        }
         if (r->p.pstate == 0) { /* libcsv's ROW_NOT_BEGUN: a new row starts here */
             r->row_line = r->line;
         }
@@ -215,7 +234,8 @@ static void feed_block(reader *r, const char *buf, size_t n)
                               RMC_CSV_MAX_FIELD);
             r->stop = true;
         }
-        r->line += nl != NULL;
+        r->line += buf[end - 1] == '\n';
+        r->cr_pending = buf[end - 1] == '\r';
         pos = end;
     }
 }

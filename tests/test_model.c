@@ -464,6 +464,12 @@ static void test_rmc_model_load_counts_physical_lines(void **state)
             PROG_HEADER "P1,\"Mercy\nSt.\nLuke\",2,3,4,J1,0.55,-0.2\n\nP2,City,1,2,0,J1,0.4,0\n"
                         "P3,Gen,3,4,6,none,7,0.1",
             "programs.csv:7: column 'service_load': 7 is outside 0..1");
+    /* old Mac line ends: CR alone */
+    REJECT1("programs.csv",
+            "id,name,positions,interviewers,residents,sponsors,service_load,desirability\r"
+            "P1,\"Mercy\rSt.\",2,3,4,J1,0.55,-0.2\rP2,City,1,2,0,J1,0.4,0\r"
+            "P3,Gen,3,4,6,none,0.7,x\r",
+            "programs.csv:5: column 'desirability': 'x' is not a number");
 }
 
 static void test_rmc_model_load_rejects_bad_references(void **state)
