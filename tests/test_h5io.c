@@ -16,13 +16,6 @@
 #include "rankmc/h5io.h"
 #include "rankmc/rankmc.h"
 
-/* TEMPORARY test double until the model module lands on main; delete then. */
-const char *rmc_type_name(rmc_type t)
-{
-    static const char *const names[RMC_N_TYPES] = {"US_MD", "US_DO", "US_IMG", "IMG"};
-    return (unsigned)t < RMC_N_TYPES ? names[t] : "?";
-}
-
 enum { NA = 3, NP = 2, NI = 4, NF = 3 };
 
 typedef struct fixture {
