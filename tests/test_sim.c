@@ -9,6 +9,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "internal.h"
 #include "rankmc/rankmc.h"
 
 #define MODEL_DIR RMC_TEST_DATA "/sim_small"
