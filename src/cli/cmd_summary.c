@@ -6,6 +6,7 @@
  * docs/output.md documents every column.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,38 +100,65 @@ static size_t interviewed_at(const rmc_result *r, size_t j)
     return n;
 }
 
-static void print_applicant(FILE *out, const rmc_result *r, size_t i)
+typedef struct keyed {
+    double key;
+    size_t idx;
+} keyed;
+
+/* Descending key, then ascending index: a total, deterministic order. */
+static int cmp_keyed_desc(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->key != y->key) {
+        return x->key < y->key ? 1 : -1;
+    }
+    return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+/* One row of an applicant's table: interview k. */
+static void print_interview_row(FILE *out, const rmc_result *r, size_t k)
+{
+    const uint32_t *row = r->rank_hist + k * r->rank_cols;
+    const double ranked =
+        r->replicates > 0 ? 1.0 - (double)row[r->rank_cols - 1] / (double)r->replicates : 0.0;
+    char pos[32];
+    format_position(pos, sizeof pos, median_col(row, r->rank_cols), r, "not ranked");
+    const double *mv = r->mean_move + k * r->n_factors;
+    double total = 0.0;
+    size_t top = 0;
+    for (size_t f = 0; f < r->n_factors; f++) {
+        total += mv[f];
+        top = fabs(mv[f]) > fabs(mv[top]) ? f : top;
+    }
+    const size_t j = (size_t)r->iv_prog[k];
+    fprintf(out, "    %-12s %8.3f %9.3f %16s %12zu %+8.1f  %s %+.1f\n", r->prog_id[j],
+            r->iv_p_match[k], ranked, pos, interviewed_at(r, j), total,
+            r->n_factors > 0 ? r->factors[top] : "-", r->n_factors > 0 ? mv[top] : 0.0);
+}
+
+static void print_applicant(FILE *out, const rmc_result *r, size_t i, keyed *ks)
 {
     const double *ci = r->p_match_ci95 + 2 * i;
     fprintf(out, "  %s (%s)  P(match) %.3f +- %.3f  95%% CI %.3f-%.3f\n", r->app_id[i],
             r->app_type[i], r->p_match[i], r->p_match_se[i], ci[0], ci[1]);
-    size_t best = SIZE_MAX;
+    size_t n = 0;
     for (size_t k = 0; k < r->n_iv; k++) {
-        if ((size_t)r->iv_app[k] == i && (best == SIZE_MAX || r->iv_p_match[k] > r->iv_p_match[best])) {
-            best = k;
+        if ((size_t)r->iv_app[k] == i) {
+            ks[n++] = (keyed){r->iv_p_match[k], k};
         }
     }
-    if (best == SIZE_MAX) {
+    if (n == 0) {
         fprintf(out, "    no interviews\n");
         return;
     }
-    const size_t bj = (size_t)r->iv_prog[best];
+    qsort(ks, n, sizeof *ks, cmp_keyed_desc);
+    const size_t bj = (size_t)r->iv_prog[ks[0].idx];
     fprintf(out, "    most likely program: %s (%s), P %.3f\n", r->prog_id[bj], r->prog_name[bj],
-            r->iv_p_match[best]);
-    fprintf(out, "    %-12s %8s %9s %16s %12s\n", "program", "P(here)", "P(ranked)",
-            "median position", "interviewed");
-    for (size_t k = 0; k < r->n_iv; k++) {
-        if ((size_t)r->iv_app[k] != i) {
-            continue;
-        }
-        const uint32_t *row = r->rank_hist + k * r->rank_cols;
-        const double ranked = r->replicates > 0
-            ? 1.0 - (double)row[r->rank_cols - 1] / (double)r->replicates : 0.0;
-        char pos[32];
-        format_position(pos, sizeof pos, median_col(row, r->rank_cols), r, "not ranked");
-        const size_t j = (size_t)r->iv_prog[k];
-        fprintf(out, "    %-12s %8.3f %9.3f %16s %12zu\n", r->prog_id[j], r->iv_p_match[k], ranked,
-                pos, interviewed_at(r, j));
+            ks[0].key);
+    fprintf(out, "    %-12s %8s %9s %16s %12s %8s  %s\n", "program", "P(here)", "P(ranked)",
+            "median position", "interviewed", "moved", "largest factor");
+    for (size_t e = 0; e < n; e++) {
+        print_interview_row(out, r, ks[e].idx);
     }
 }
 
@@ -140,7 +168,7 @@ static bool is_focal(const char *id)
 }
 
 /* Detailed applicants; returns 2 when a requested id is unknown. */
-static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opts *o)
+static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opts *o, keyed *ks)
 {
     int rc = 0;
     if (o->n_applicants > 0) {
@@ -155,7 +183,7 @@ static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opt
                 rc = RMC_EXIT_USAGE;
                 continue;
             }
-            print_applicant(out, r, i);
+            print_applicant(out, r, i, ks);
         }
         return rc;
     }
@@ -166,7 +194,7 @@ static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opt
                 fprintf(out, "\nFocal applicants (ids starting \"focal\"; --applicant ID for others)\n");
                 header = true;
             }
-            print_applicant(out, r, i);
+            print_applicant(out, r, i, ks);
         }
     }
     return 0;
@@ -197,21 +225,6 @@ static void print_types(FILE *out, const rmc_result *r)
         fprintf(out, "  %-8s %10zu %14.3f %7.3f %7.3f %9.1f\n", r->app_type[i], n, sum / (double)n,
                 lo, hi, sum);
     }
-}
-
-typedef struct keyed {
-    double key;
-    size_t idx;
-} keyed;
-
-/* Descending key, then ascending index: a total, deterministic order. */
-static int cmp_keyed_desc(const void *a, const void *b)
-{
-    const keyed *x = a, *y = b;
-    if (x->key != y->key) {
-        return x->key < y->key ? 1 : -1;
-    }
-    return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
 static size_t shown(size_t n, size_t top)
@@ -293,7 +306,13 @@ int rmc_cli_summary_print(FILE *out, const char *path, const rmc_result *r,
                           const rmc_cli_summary_opts *o)
 {
     print_header(out, path, r);
-    const int rc = print_focal(out, r, o);
+    keyed *ks = calloc(r->n_iv + 1, sizeof *ks);
+    if (ks == NULL) {
+        fprintf(stderr, "rankmc summary: out of memory\n");
+        return RMC_EXIT_FAILURE;
+    }
+    const int rc = print_focal(out, r, o, ks);
+    free(ks);
     print_types(out, r);
     if (print_least_likely(out, r, o->top) != 0 || print_programs(out, r, o->top) != 0) {
         fprintf(stderr, "rankmc summary: out of memory\n");
