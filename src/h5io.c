@@ -209,6 +209,8 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     RMC_TRY(attr_str(f, "proposing", info->proposing, d));
     RMC_TRY(attr_i64(f, "check_stability", info->check_stability ? 1 : 0, d));
     RMC_TRY(attr_i64(f, "interrupted", info->interrupted ? 1 : 0, d));
+    RMC_TRY(write_attr(f, "until_se", H5T_NATIVE_DOUBLE, 0, &info->until_se, d));
+    RMC_TRY(attr_i64(f, "se_reached", info->se_reached ? 1 : 0, d));
     RMC_TRY(attr_u64(f, "unconverged_replicates", rmc_accum_unconverged(a), d));
     RMC_TRY(attr_u64(f, "unstable_replicates", rmc_accum_unstable(a), d));
     return RMC_OK;
@@ -576,6 +578,8 @@ static rmc_status read_root(hid_t f, rmc_result *r, rmc_diag *d)
     RMC_TRY(read_attr(f, "check_stability", H5T_NATIVE_INT64, &r->check_stability, d));
     RMC_TRY(read_attr(f, "interrupted", H5T_NATIVE_INT64, &r->interrupted, d));
     RMC_TRY(read_attr(f, "wall_seconds", H5T_NATIVE_DOUBLE, &r->wall_seconds, d));
+    RMC_TRY(read_attr(f, "until_se", H5T_NATIVE_DOUBLE, &r->until_se, d));
+    RMC_TRY(read_attr(f, "se_reached", H5T_NATIVE_INT64, &r->se_reached, d));
     return RMC_OK;
 }
 

@@ -488,6 +488,27 @@ static rmc_status batch_failure(const sim_run *s, rmc_diag *d)
                                                         : rmc_strerror(worst->fail_st));
 }
 
+/* The largest standard error of any applicant's P(match) after n
+ * replicates, from the threads' partial counts. p is smoothed to
+ * (matched + 1) / (n + 2) so that a run of all-matched or all-unmatched
+ * replicates does not report SE 0 after a handful of replicates. */
+static double max_p_match_se(const sim_run *s, uint64_t n)
+{
+    const rmc_accum_dims *dm = s->ctx.dims;
+    const size_t cols = dm->choice_len + 1;
+    double worst = 0.0;
+    for (size_t i = 0; i < dm->n_app; i++) {
+        uint64_t unmatched = 0;
+        for (int t = 0; t < s->nt; t++) {
+            unmatched += rmc_accum_choice_hist(s->ws[t]->acc)[i * cols + dm->choice_len];
+        }
+        const double p = ((double)(n - unmatched) + 1.0) / ((double)n + 2.0);
+        const double se = sqrt(p * (1.0 - p) / (double)n);
+        worst = se > worst ? se : worst;
+    }
+    return worst;
+}
+
 static rmc_status run_batches(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
 {
     const rmc_sim_options *o = s->ctx.o;
@@ -504,6 +525,13 @@ static rmc_status run_batches(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
         done += n;
         if (o->progress != NULL) {
             o->progress(o->progress_ctx, done, o->replicates);
+        }
+        if (o->until_se > 0.0) {
+            stats->max_se = max_p_match_se(s, done);
+            if (stats->max_se <= o->until_se && done < o->replicates) {
+                stats->se_reached = true;
+                break;
+            }
         }
     }
     stats->replicates = done;
@@ -537,6 +565,9 @@ static rmc_status check_options(const rmc_model *m, const rmc_sim_options *o, rm
     if (o->replicates < 1 || o->replicates > UINT32_MAX) {
         return RMC_FAIL(d, RMC_EUSAGE, "replicates must be between 1 and %u", UINT32_MAX);
     }
+    if (!(o->until_se >= 0.0) || o->until_se > 1.0) {
+        return RMC_FAIL(d, RMC_EUSAGE, "until_se must be in [0, 1]");
+    }
     if (o->threads < 0) {
         return RMC_FAIL(d, RMC_EUSAGE, "threads must be >= 0");
     }
@@ -564,6 +595,9 @@ rmc_status rmc_sim_run(const rmc_model *m, const rmc_params *p, const rmc_sim_op
     RMC_TRY_GOTO(st, sim_run_alloc(&s, d), done);
     snprintf(stats->rng_name, sizeof stats->rng_name, "%s", rmc_rng_name(s.ws[0]->rng));
     RMC_TRY_GOTO(st, run_batches(&s, stats, d), done);
+    if (o->until_se <= 0.0 && stats->replicates > 0) {
+        stats->max_se = max_p_match_se(&s, stats->replicates);
+    }
     RMC_TRY_GOTO(st, finish(&s, stats, d), done);
     *out = s.total;
     s.total = NULL;

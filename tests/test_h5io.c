@@ -137,6 +137,7 @@ static rmc_h5_run_info run_info(void)
     rmc_h5_run_info info = {.seed = 2385, .threads = 3, .rng_name = "philox4x32",
                             .proposing = "applicants", .wall_seconds = 0.37,
                             .command_line = "rankmc run x", .replicates_requested = 2,
+                            .until_se = 0.0125, .se_reached = true,
                             .factor_names = factor_names};
     return info;
 }
@@ -224,6 +225,9 @@ static void test_rmc_result_read_roundtrip(void **state)
     assert_int_equal(r->replicates, 2);
     assert_int_equal(r->threads, 3);
     assert_close(r->wall_seconds, 0.37, 0, 0);
+    assert_close(r->until_se, 0.0125, 0, 0);
+    assert_int_equal(r->se_reached, 1);
+    assert_int_equal(r->interrupted, 0);
     assert_int_equal(r->n_app, NA);
     assert_string_equal(r->app_id[1], "b\xc3\xa9");
     assert_string_equal(r->app_type[1], "IMG");

@@ -267,6 +267,35 @@ static void test_rmc_sim_run_stop_at_batch(void **state)
     rmc_accum_free(a);
 }
 
+/* --until-se stops at the first batch where every SE is small enough; the
+ * stopping point and the totals do not depend on the thread count. */
+static void test_rmc_sim_run_until_se(void **state)
+{
+    (void)state;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.replicates = 100000;
+    o.until_se = 0.037;
+    rmc_accum *a[2] = {NULL, NULL};
+    rmc_sim_stats st[2];
+    for (int t = 0; t < 2; t++) {
+        o.threads = t + 1;
+        assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a[t], &st[t], NULL),
+                         RMC_OK);
+        assert_true(st[t].se_reached);
+        assert_false(st[t].stopped);
+        assert_true(st[t].max_se <= 0.037);
+        assert_int_equal(st[t].replicates % RMC_SIM_BATCH, 0);
+        /* p(1-p)/n <= 0.037^2 needs n >= 0.25/0.037^2 ~ 183 for p near 1/2 */
+        assert_true(st[t].replicates < 100000);
+        check_invariants(a[t], st[t].replicates);
+    }
+    assert_int_equal(st[0].replicates, st[1].replicates);
+    assert_same_totals(a[0], a[1]);
+    rmc_accum_free(a[1]);
+    rmc_accum_free(a[0]);
+}
+
 static void test_rmc_sim_run_bad_options(void **state)
 {
     (void)state;
@@ -277,6 +306,9 @@ static void test_rmc_sim_run_bad_options(void **state)
     rmc_sim_stats st;
     assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_EUSAGE);
     o.replicates = 10;
+    o.until_se = -0.37;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_EUSAGE);
+    o.until_se = 0;
     o.rng_name = "no-such-generator";
     assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_EUSAGE);
     assert_null(a);
@@ -319,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_rmc_sim_run_rank_bins),
         cmocka_unit_test(test_rmc_sim_plan_memory_limit),
         cmocka_unit_test(test_rmc_sim_run_stop_at_batch),
+        cmocka_unit_test(test_rmc_sim_run_until_se),
         cmocka_unit_test(test_rmc_sim_run_bad_options),
         cmocka_unit_test(test_rmc_sim_run_alloc_failure_sweep),
     };

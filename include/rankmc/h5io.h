@@ -37,6 +37,8 @@ typedef struct rmc_h5_run_info {
     const char *command_line;        /* as typed, or "" */
     bool interrupted;                /* stopped early by a signal (replicates < asked) */
     uint64_t replicates_requested;   /* -n */
+    double until_se;                 /* --until-se target, 0 = none */
+    bool se_reached;                 /* the run stopped early because the target was met */
     const char *const *factor_names; /* [dims.n_factors] /interviews/factors */
 } rmc_h5_run_info;
 
@@ -54,8 +56,8 @@ typedef struct rmc_result {
     char *version, *model_sha256, *command_line, *created_utc, *rng_name, *proposing;
     uint64_t seed, replicates, replicates_requested, unconverged, unstable;
     int64_t threads;
-    int64_t check_stability, interrupted;  /* 0 or 1 */
-    double wall_seconds;
+    int64_t check_stability, interrupted, se_reached;  /* 0 or 1 */
+    double wall_seconds, until_se;
 
     size_t n_app, n_prog, n_iv, n_factors;
     char **app_id, **app_type;        /* [n_app] */

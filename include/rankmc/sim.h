@@ -48,6 +48,8 @@ typedef struct rmc_sim_options {
     rmc_sim_progress_fn progress;/* may be NULL */
     void *progress_ctx;          /* passed to progress */
     const volatile int *stop;    /* nonzero: stop at the next batch boundary; may be NULL */
+    double until_se;             /* > 0: stop after the first batch at which every applicant's
+                                    P(match) has SE <= until_se (see docs/output.md); 0 = off */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no
@@ -59,6 +61,8 @@ typedef struct rmc_sim_stats {
     uint64_t replicates;        /* replicates done (fewer than asked when stopped) */
     int threads;                /* threads used */
     bool stopped;               /* the stop flag ended the run early */
+    bool se_reached;            /* until_se ended the run before o->replicates */
+    double max_se;              /* largest P(match) SE at the end (smoothed, as for until_se) */
     uint64_t unconverged;       /* replicates whose couples procedure hit its bound */
     int64_t first_unconverged;  /* lowest such replicate index, or -1 */
     uint64_t unstable;          /* replicates failing --check-stability */

@@ -37,7 +37,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: rankmc run MODEL_DIR [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n"
             "                  [--proposing applicants|programs] [--check-stability]\n"
-            "                  [--rank-bins B] [--max-memory BYTES] [--quiet]\n\n"
+            "                  [--rank-bins B] [--max-memory BYTES] [--until-se X] [--quiet]\n\n"
             "Run N Monte Carlo replicates of every program's rank meeting and the Match on\n"
             "the model in MODEL_DIR; write the histograms to OUT.h5 (docs/output.md) and\n"
             "print a summary. The same seed and model give identical data whatever THREADS.\n\n"
@@ -54,6 +54,8 @@ static void usage(FILE *f)
             "                         histogram would exceed a quarter of --max-memory)\n"
             "      --max-memory BYTES refuse runs estimated above this (default 2G;\n"
             "                         suffixes K, M, G)\n"
+            "      --until-se X       stop (at a batch of 64) once every applicant's P(match)\n"
+            "                         has standard error <= X; -n is then the maximum\n"
             "  -q, --quiet            no progress bar, no summary\n"
             "  -h, --help             this text\n\n"
             "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
@@ -90,7 +92,19 @@ static bool parse_u64(const char *s, bool allow_suffix, uint64_t *out)
     return *end == '\0';
 }
 
-enum { OPT_PROPOSING = 256, OPT_CHECK, OPT_BINS, OPT_MAXMEM };
+enum { OPT_PROPOSING = 256, OPT_CHECK, OPT_BINS, OPT_MAXMEM, OPT_UNTIL_SE };
+
+static int parse_until_se(const char *arg, run_args *a)
+{
+    char *end = NULL;
+    const double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || !(v > 0.0 && v < 0.5)) {
+        return rmc_cli_usage_error("run", "--until-se needs a standard error in (0, 0.5), not '%s'",
+                                   arg);
+    }
+    a->sim.until_se = v;
+    return 0;
+}
 
 static int parse_option(int c, const char *arg, run_args *a)
 {
@@ -129,6 +143,8 @@ static int parse_option(int c, const char *arg, run_args *a)
         }
         a->sim.max_memory = (size_t)v;
         return 0;
+    case OPT_UNTIL_SE:
+        return parse_until_se(arg, a);
     case OPT_PROPOSING:
         if (strcmp(arg, "applicants") == 0 || strcmp(arg, "programs") == 0) {
             a->sim.proposing = arg[0] == 'a' ? RMC_PROPOSE_APPLICANTS : RMC_PROPOSE_PROGRAMS;
@@ -152,6 +168,7 @@ static int parse_args(int argc, char **argv, run_args *a)
         {"check-stability", no_argument, NULL, OPT_CHECK},
         {"rank-bins", required_argument, NULL, OPT_BINS},
         {"max-memory", required_argument, NULL, OPT_MAXMEM},
+        {"until-se", required_argument, NULL, OPT_UNTIL_SE},
         {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
@@ -276,9 +293,19 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
         factors[f] = rmc_factor_name((rmc_factor)f);
     }
     const rmc_h5_run_info info = {
-        so.seed, stats.threads, stats.rng_name,
-        so.proposing == RMC_PROPOSE_APPLICANTS ? "applicants" : "programs", so.check_stability,
-        stats.wall_seconds, cmdline, stats.stopped, so.replicates, factors};
+        .seed = so.seed,
+        .threads = stats.threads,
+        .rng_name = stats.rng_name,
+        .proposing = so.proposing == RMC_PROPOSE_APPLICANTS ? "applicants" : "programs",
+        .check_stability = so.check_stability,
+        .wall_seconds = stats.wall_seconds,
+        .command_line = cmdline,
+        .interrupted = stats.stopped,
+        .replicates_requested = so.replicates,
+        .until_se = so.until_se,
+        .se_reached = stats.se_reached,
+        .factor_names = factors,
+    };
     st = stats.replicates > 0 ? rmc_h5_write(out, a->force, m, acc, &info, &d) : RMC_OK;
     rmc_accum_free(acc);
     if (st != RMC_OK) {

@@ -81,6 +81,11 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
         fprintf(out, "  note: interrupted after %llu of %llu replicates\n",
                 (unsigned long long)r->replicates, (unsigned long long)r->replicates_requested);
     }
+    if (r->until_se > 0.0) {
+        fprintf(out, "  --until-se %g: %s after %llu replicates\n", r->until_se,
+                r->se_reached ? "reached" : "not reached (hit -n)",
+                (unsigned long long)r->replicates);
+    }
     if (r->unconverged > 0) {
         fprintf(out, "  note: in %llu replicates the couples procedure hit its bound (kept, "
                      "counted)\n", (unsigned long long)r->unconverged);
