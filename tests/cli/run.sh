@@ -79,6 +79,10 @@ grep -q "unstable replicates" "$T/sum" || fail "summary should report the stabil
 h5dump -H -d /interviews/rank_hist "$T/sim_small.h5" | grep -q "( 84, 3 )" ||
     fail "--rank-bins 2 should give 2 bins + not ranked"
 
+expect 0 "--until-se" "$RANKMC" run "$MODEL" -n 100000 --until-se 0.03 -o "$T/se.h5" --quiet
+h5dump -a /se_reached "$T/se.h5" | grep -q "(0): 1" || fail "--until-se should be reached"
+expect 2 "--until-se 0" "$RANKMC" run "$MODEL" --until-se 0 -o "$T/se0.h5"
+
 expect 0 "summary" "$RANKMC" summary "$T/a.h5" --top 3
 grep -q "By applicant type" "$T/stdout" || fail "summary tables missing"
 grep -q "deepest lists" "$T/stdout" || fail "summary program table missing"
