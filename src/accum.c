@@ -12,22 +12,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "internal.h"
-#include "rankmc/accum.h"
+#include "accum_int.h"
 
-struct rmc_accum {
-    rmc_accum_dims dims;
-    uint64_t replicates;  /* replicates added */
-    uint64_t unconverged; /* replicates whose couples procedure hit its bound */
-    uint64_t unstable;    /* replicates whose matching failed the stability check */
-    uint32_t *rank_hist;  /* [n_iv][rank_bins+1] or NULL */
-    uint32_t *choice_hist;/* [n_app][choice_len+1] */
-    uint32_t *fill_hist;  /* [n_prog][max_positions+1] */
-    uint32_t *depth_hist; /* [n_prog][rank_bins+1] */
-    uint32_t *iv_matched; /* [n_iv] */
-    int64_t *move_sum;    /* [n_iv][n_factors], units of 1/RMC_ACCUM_MOVE_SCALE spot */
-    int32_t *depth;       /* [n_prog] scratch: deepest matched position this replicate */
-};
 
 void rmc_accum_dims_bin(rmc_accum_dims *d, size_t max_list, size_t bins)
 {
@@ -38,12 +24,7 @@ void rmc_accum_dims_bin(rmc_accum_dims *d, size_t max_list, size_t bins)
     d->rank_bins = (len + d->rank_bin_width - 1) / d->rank_bin_width;
 }
 
-/* Sizes of each table in elements; false on overflow. */
-typedef struct table_sizes {
-    size_t rank, choice, fill, depth, iv, move;
-} table_sizes;
-
-static bool sizes_of(const rmc_accum_dims *d, table_sizes *s)
+bool rmc_accum_sizes_of(const rmc_accum_dims *d, rmc_accum_sizes *s)
 {
     return rmc_mul_ok(d->n_iv, d->rank_bins + 1, &s->rank) &&
            rmc_mul_ok(d->n_app, d->choice_len + 1, &s->choice) &&
@@ -54,8 +35,8 @@ static bool sizes_of(const rmc_accum_dims *d, table_sizes *s)
 
 size_t rmc_accum_bytes(const rmc_accum_dims *dims, bool with_rank_hist)
 {
-    table_sizes s;
-    if (!sizes_of(dims, &s)) {
+    rmc_accum_sizes s;
+    if (!rmc_accum_sizes_of(dims, &s)) {
         return SIZE_MAX;
     }
     const double bytes = (with_rank_hist ? 4.0 * (double)s.rank : 0.0) + 4.0 * (double)s.choice +
@@ -83,10 +64,10 @@ rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_
                            rmc_diag *d)
 {
     *out = NULL;
-    table_sizes s;
+    rmc_accum_sizes s;
     if (dims->rank_bin_width == 0 || dims->rank_bins == 0 ||
         dims->rank_bins * dims->rank_bin_width < dims->max_list || dims->rank_bins > UINT16_MAX ||
-        !sizes_of(dims, &s)) {
+        !rmc_accum_sizes_of(dims, &s)) {
         return RMC_FAIL(d, RMC_EUSAGE, "accumulator dimensions are inconsistent or too large");
     }
     rmc_accum *a = NULL;
@@ -95,6 +76,8 @@ rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_
         return st;
     }
     a->dims = *dims;
+    a->first_unconverged = -1;
+    a->first_unstable = -1;
     if (with_rank_hist) {
         RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->rank_hist, s.rank, 4, d), fail);
     }
@@ -184,14 +167,41 @@ void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_
     }
 }
 
-void rmc_accum_count_unconverged(rmc_accum *a)
+static void lower_first(int64_t *first, int64_t r)
 {
-    a->unconverged++;
+    if (r >= 0 && (*first < 0 || r < *first)) {
+        *first = r;
+    }
 }
 
-void rmc_accum_count_unstable(rmc_accum *a)
+void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate)
+{
+    a->unconverged++;
+    lower_first(&a->first_unconverged, (int64_t)replicate);
+}
+
+void rmc_accum_count_unstable(rmc_accum *a, uint64_t replicate)
 {
     a->unstable++;
+    lower_first(&a->first_unstable, (int64_t)replicate);
+}
+
+void rmc_accum_clear(rmc_accum *a)
+{
+    rmc_accum_sizes s;
+    const bool ok = rmc_accum_sizes_of(&a->dims, &s);
+    RMC_ASSERT(ok);
+    (void)ok;
+    if (a->rank_hist != NULL) {
+        memset(a->rank_hist, 0, s.rank * 4);
+    }
+    memset(a->choice_hist, 0, s.choice * 4);
+    memset(a->fill_hist, 0, s.fill * 4);
+    memset(a->depth_hist, 0, s.depth * 4);
+    memset(a->iv_matched, 0, s.iv * 4);
+    memset(a->move_sum, 0, s.move * 8);
+    a->replicates = a->unconverged = a->unstable = 0;
+    a->first_unconverged = a->first_unstable = -1;
 }
 
 static void add_u32(uint32_t *dst, const uint32_t *src, size_t n)
@@ -206,8 +216,8 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
     if (memcmp(&dst->dims, &src->dims, sizeof dst->dims) != 0) {
         return RMC_FAIL(d, RMC_EUSAGE, "cannot merge accumulators of different dimensions");
     }
-    table_sizes s;
-    const bool ok = sizes_of(&dst->dims, &s);
+    rmc_accum_sizes s;
+    const bool ok = rmc_accum_sizes_of(&dst->dims, &s);
     RMC_ASSERT(ok);
     (void)ok;
     if (dst->rank_hist != NULL && src->rank_hist != NULL) {
@@ -223,6 +233,8 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
     dst->replicates += src->replicates;
     dst->unconverged += src->unconverged;
     dst->unstable += src->unstable;
+    lower_first(&dst->first_unconverged, src->first_unconverged);
+    lower_first(&dst->first_unstable, src->first_unstable);
     return RMC_OK;
 }
 
@@ -244,6 +256,16 @@ uint64_t rmc_accum_unconverged(const rmc_accum *a)
 uint64_t rmc_accum_unstable(const rmc_accum *a)
 {
     return a->unstable;
+}
+
+int64_t rmc_accum_first_unconverged(const rmc_accum *a)
+{
+    return a->first_unconverged;
+}
+
+int64_t rmc_accum_first_unstable(const rmc_accum *a)
+{
+    return a->first_unstable;
 }
 
 const uint32_t *rmc_accum_rank_hist(const rmc_accum *a)

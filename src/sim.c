@@ -64,8 +64,6 @@ typedef struct thread_ws {
     int64_t fail_rep;          /* lowest failing replicate this batch, or -1 */
     rmc_status fail_st;        /* its status */
     rmc_diag fail_diag;        /* its details */
-    int64_t first_unconverged; /* lowest non-converged replicate, or -1 */
-    int64_t first_unstable;    /* lowest unstable replicate, or -1 */
 } thread_ws;
 
 /* What every replicate reads (shared, read-only inside the loop). */
@@ -151,6 +149,18 @@ static rmc_status limit_error(rmc_diag *d, double total, double hist, double per
                     total / mib, hist / mib, per_thread / mib, nt, (double)limit / mib);
 }
 
+/* A checkpoint's shape, if it fits the model (everything but the bins). */
+static rmc_status resume_dims(rmc_accum_dims *dims, const rmc_accum_dims *rd, rmc_diag *d)
+{
+    if (rd->n_app != dims->n_app || rd->n_prog != dims->n_prog || rd->n_iv != dims->n_iv ||
+        rd->n_factors != dims->n_factors || rd->max_list != dims->max_list ||
+        rd->choice_len != dims->choice_len || rd->max_positions != dims->max_positions) {
+        return RMC_FAIL(d, RMC_EUSAGE, "the checkpoint does not fit this model");
+    }
+    *dims = *rd;
+    return RMC_OK;
+}
+
 rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,
                         rmc_accum_dims *dims, size_t *bytes, rmc_diag *d)
 {
@@ -176,6 +186,9 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
         bins = UINT16_MAX - 1;
     }
     rmc_accum_dims_bin(dims, max_list, bins);
+    if (o->resume != NULL) {
+        RMC_TRY(resume_dims(dims, rmc_accum_get_dims(o->resume), d));
+    }
     const int nt = resolve_threads(o);
     size_t n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
     const double hist = (double)rmc_accum_bytes(dims, true) - (double)rmc_accum_bytes(dims, false);
@@ -251,8 +264,6 @@ static rmc_status thread_ws_alloc(const sim_ctx *c, thread_ws **out, rmc_diag *d
     }
     RMC_TRY_GOTO(st, rmc_accum_alloc(c->dims, false, &w->acc, d), fail);
     RMC_TRY_GOTO(st, thread_ws_arrays(w, c, d), fail);
-    w->first_unconverged = -1;
-    w->first_unstable = -1;
     w->fail_rep = -1;
     *out = w;
     return RMC_OK;
@@ -349,13 +360,6 @@ static void record_failure(thread_ws *w, uint64_t r, rmc_status st, const rmc_di
     }
 }
 
-static void lower_first(int64_t *first, uint64_t r)
-{
-    if (*first < 0 || (int64_t)r < *first) {
-        *first = (int64_t)r;
-    }
-}
-
 /* Match replicate r's lists and check the result when asked. False when the
  * replicate failed (recorded in w). */
 static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rmc_match_input *in)
@@ -365,8 +369,7 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
     const rmc_status st = rmc_match_run(w->xw, in, c->o->proposing,
                                         (size_t)c->p->match_couples_max_rounds, &res, &d);
     if (st == RMC_NOT_CONVERGED) {
-        rmc_accum_count_unconverged(w->acc);
-        lower_first(&w->first_unconverged, r);
+        rmc_accum_count_unconverged(w->acc, r);
     } else if (st != RMC_OK) {
         record_failure(w, r, st, &d);
         return false;
@@ -374,8 +377,7 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
     if (c->o->check_stability) {
         const rmc_status cs = rmc_match_check(in, w->app_prog, &d);
         if (cs == RMC_EINTERNAL) {
-            rmc_accum_count_unstable(w->acc);
-            lower_first(&w->first_unstable, r);
+            rmc_accum_count_unstable(w->acc, r);
         } else if (cs != RMC_OK) {
             record_failure(w, r, cs, &d);
             return false;
@@ -433,6 +435,9 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
 {
     const rmc_model *m = s->ctx.m;
     RMC_TRY(rmc_accum_alloc(s->ctx.dims, true, &s->total, d));
+    if (s->ctx.o->resume != NULL) {
+        RMC_TRY(rmc_accum_merge(s->total, s->ctx.o->resume, d));
+    }
     RMC_TRY(rmc_alloc_aligned((void **)&s->cols, (size_t)RMC_SIM_BATCH * (m->n_iv + 32), 2, d));
     RMC_TRY(rmc_calloc_array((void **)&s->ws, (size_t)s->nt, sizeof *s->ws, d));
     for (int t = 0; t < s->nt; t++) {
@@ -498,7 +503,7 @@ static double max_p_match_se(const sim_run *s, uint64_t n)
     const size_t cols = dm->choice_len + 1;
     double worst = 0.0;
     for (size_t i = 0; i < dm->n_app; i++) {
-        uint64_t unmatched = 0;
+        uint64_t unmatched = rmc_accum_choice_hist(s->total)[i * cols + dm->choice_len];
         for (int t = 0; t < s->nt; t++) {
             unmatched += rmc_accum_choice_hist(s->ws[t]->acc)[i * cols + dm->choice_len];
         }
@@ -509,10 +514,21 @@ static double max_p_match_se(const sim_run *s, uint64_t n)
     return worst;
 }
 
+/* Add the threads' partials into the total and zero them. Integer sums:
+ * folding more or less often, in any order, gives the same bits. */
+static rmc_status fold_partials(sim_run *s, rmc_diag *d)
+{
+    for (int t = 0; t < s->nt; t++) {
+        RMC_TRY(rmc_accum_merge(s->total, s->ws[t]->acc, d));
+        rmc_accum_clear(s->ws[t]->acc);
+    }
+    return RMC_OK;
+}
+
 static rmc_status run_batches(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
 {
     const rmc_sim_options *o = s->ctx.o;
-    uint64_t done = 0;
+    uint64_t done = rmc_accum_replicates(s->total);
     while (done < o->replicates) {
         if (o->stop != NULL && *o->stop != 0) {
             stats->stopped = true;
@@ -533,35 +549,33 @@ static rmc_status run_batches(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
                 break;
             }
         }
+        if (o->checkpoint != NULL && o->checkpoint_every > 0 && done < o->replicates &&
+            done / o->checkpoint_every > (done - n) / o->checkpoint_every) {
+            RMC_TRY(fold_partials(s, d));
+            RMC_TRY(o->checkpoint(o->checkpoint_ctx, s->total, d));
+        }
     }
     stats->replicates = done;
     return RMC_OK;
 }
 
-/* Merge the partials into the total (integer sums: order is irrelevant,
- * thread order is used) and collect the counters. */
 static rmc_status finish(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
 {
-    for (int t = 0; t < s->nt; t++) {
-        const thread_ws *w = s->ws[t];
-        RMC_TRY(rmc_accum_merge(s->total, w->acc, d));
-        if (w->first_unconverged >= 0 &&
-            (stats->first_unconverged < 0 || w->first_unconverged < stats->first_unconverged)) {
-            stats->first_unconverged = w->first_unconverged;
-        }
-        if (w->first_unstable >= 0 &&
-            (stats->first_unstable < 0 || w->first_unstable < stats->first_unstable)) {
-            stats->first_unstable = w->first_unstable;
-        }
-    }
+    RMC_TRY(fold_partials(s, d));
     stats->unconverged = rmc_accum_unconverged(s->total);
     stats->unstable = rmc_accum_unstable(s->total);
+    stats->first_unconverged = rmc_accum_first_unconverged(s->total);
+    stats->first_unstable = rmc_accum_first_unstable(s->total);
     RMC_ASSERT(rmc_accum_replicates(s->total) == stats->replicates);
     return RMC_OK;
 }
 
 static rmc_status check_options(const rmc_model *m, const rmc_sim_options *o, rmc_diag *d)
 {
+    if (o->resume != NULL && (rmc_accum_replicates(o->resume) > o->replicates ||
+                              rmc_accum_rank_hist(o->resume) == NULL)) {
+        return RMC_FAIL(d, RMC_EUSAGE, "the checkpoint has more replicates than requested");
+    }
     if (o->replicates < 1 || o->replicates > UINT32_MAX) {
         return RMC_FAIL(d, RMC_EUSAGE, "replicates must be between 1 and %u", UINT32_MAX);
     }

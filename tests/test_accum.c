@@ -144,8 +144,8 @@ static void test_rmc_accum_merge_order_independent(void **state)
         add_rep(direct, &f);
         add_rep(part[(n * 7) % 3], &f);
         if (n % 11 == 3) {
-            rmc_accum_count_unconverged(direct);
-            rmc_accum_count_unconverged(part[n % 3]);
+            rmc_accum_count_unconverged(direct, n);
+            rmc_accum_count_unconverged(part[n % 3], n);
         }
     }
     for (size_t p = 0; p < 3; p++) {
@@ -157,6 +157,7 @@ static void test_rmc_accum_merge_order_independent(void **state)
     for (size_t t = 0; t < 2; t++) {
         check_rows(both[t], 60);
         assert_int_equal(rmc_accum_unconverged(both[t]), rmc_accum_unconverged(direct));
+        assert_int_equal(rmc_accum_first_unconverged(both[t]), 3);
         assert_memory_equal(rmc_accum_rank_hist(both[t]), rmc_accum_rank_hist(direct), NI * 4 * 4);
         assert_memory_equal(rmc_accum_choice_hist(both[t]), rmc_accum_choice_hist(direct), NA * 3 * 4);
         assert_memory_equal(rmc_accum_fill_hist(both[t]), rmc_accum_fill_hist(direct), NP * 3 * 4);
@@ -164,6 +165,11 @@ static void test_rmc_accum_merge_order_independent(void **state)
         assert_memory_equal(rmc_accum_iv_matched(both[t]), rmc_accum_iv_matched(direct), NI * 4);
         assert_memory_equal(rmc_accum_move_sum(both[t]), rmc_accum_move_sum(direct), NI * NF * 8);
     }
+    rmc_accum_clear(t1);
+    assert_int_equal(rmc_accum_replicates(t1), 0);
+    assert_int_equal(rmc_accum_first_unconverged(t1), -1);
+    assert_int_equal(rmc_accum_rank_hist(t1)[0], 0);
+    assert_int_equal(rmc_accum_move_sum(t1)[NI * NF - 1], 0);
     rmc_rng_free(r);
     for (size_t p = 0; p < 3; p++) {
         rmc_accum_free(part[p]);

@@ -325,6 +325,41 @@ static void test_rmc_result_read_bad_files(void **state)
     assert_non_null(strstr(d.message, "rankmc_version"));
 }
 
+static void test_rmc_h5_checkpoint_roundtrip(void **state)
+{
+    fixture *fx = *state;
+    rmc_accum_count_unconverged(fx->acc, 5);
+    rmc_h5_checkpoint_info info = {.seed = 2385, .replicates_requested = 640, .proposing = 1,
+                                   .check_stability = 1, .until_se = 0.037};
+    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    rmc_diag d = {0};
+    assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK);
+    assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK); /* replaces */
+    assert_int_equal(count_files(fx->dir), 1);
+    rmc_accum *back = NULL;
+    rmc_h5_checkpoint_info in2;
+    assert_int_equal(rmc_h5_checkpoint_read(fx->path, &back, &in2, &d), RMC_OK);
+    assert_memory_equal(&in2, &info, sizeof info);
+    const rmc_accum_dims *dm = rmc_accum_get_dims(fx->acc);
+    assert_memory_equal(rmc_accum_get_dims(back), dm, sizeof *dm);
+    assert_int_equal(rmc_accum_replicates(back), 2);
+    assert_int_equal(rmc_accum_unconverged(back), 1);
+    assert_int_equal(rmc_accum_first_unconverged(back), 5);
+    assert_memory_equal(rmc_accum_rank_hist(back), rmc_accum_rank_hist(fx->acc),
+                        NI * (dm->rank_bins + 1) * 4);
+    assert_memory_equal(rmc_accum_choice_hist(back), rmc_accum_choice_hist(fx->acc), NA * 3 * 4);
+    assert_memory_equal(rmc_accum_move_sum(back), rmc_accum_move_sum(fx->acc), NI * NF * 8);
+    assert_memory_equal(rmc_accum_depth_hist(back), rmc_accum_depth_hist(fx->acc),
+                        NP * (dm->rank_bins + 1) * 4);
+    rmc_accum_free(back);
+    /* A result file is not a checkpoint. */
+    const rmc_h5_run_info ri = run_info();
+    assert_int_equal(rmc_h5_write(fx->path, true, &fx->m, fx->acc, &ri, &d), RMC_OK);
+    assert_int_equal(rmc_h5_checkpoint_read(fx->path, &back, &in2, &d), RMC_EINPUT);
+    assert_null(back);
+}
+
 static void test_rmc_wilson95_known_values(void **state)
 {
     (void)state;
@@ -352,6 +387,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_exists_without_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_failures_leave_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_result_read_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_roundtrip, setup, teardown),
         cmocka_unit_test(test_rmc_wilson95_known_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -296,6 +296,71 @@ static void test_rmc_sim_run_until_se(void **state)
     rmc_accum_free(a[0]);
 }
 
+typedef struct ckpt_capture {
+    rmc_accum *copy;   /* the totals at the last checkpoint */
+    uint64_t calls;
+    volatile int stop; /* set once `stop_at` replicates are saved */
+    uint64_t stop_at;
+} ckpt_capture;
+
+static rmc_status capture(void *ctx, const rmc_accum *totals, rmc_diag *d)
+{
+    ckpt_capture *c = ctx;
+    c->calls++;
+    assert_int_equal(rmc_accum_replicates(totals) % RMC_SIM_BATCH, 0);
+    rmc_accum_clear(c->copy);
+    RMC_TRY(rmc_accum_merge(c->copy, totals, d));
+    if (rmc_accum_replicates(totals) >= c->stop_at) {
+        c->stop = 1;
+    }
+    return RMC_OK;
+}
+
+/* Checkpoint after 128 of 200 replicates, stop, resume with another thread
+ * count: the same totals as one uninterrupted run. */
+static void test_rmc_sim_run_checkpoint_resume(void **state)
+{
+    (void)state;
+    rmc_sim_stats st;
+    rmc_accum *whole = run(2385, 2, 200, &st);
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.seed = 2385;
+    o.replicates = 200;
+    o.threads = 2;
+    ckpt_capture c = {NULL, 0, 0, 128};
+    assert_int_equal(rmc_accum_alloc(rmc_accum_get_dims(whole), true, &c.copy, NULL), RMC_OK);
+    o.checkpoint_every = 50; /* boundaries at 64 and 128 */
+    o.checkpoint = capture;
+    o.checkpoint_ctx = &c;
+    o.stop = &c.stop;
+    rmc_accum *part = NULL;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &part, &st, NULL), RMC_OK);
+    assert_true(st.stopped);
+    assert_int_equal(st.replicates, 128);
+    assert_int_equal(c.calls, 2);
+    assert_same_totals(part, c.copy);
+    rmc_sim_options r;
+    rmc_sim_options_default(&r);
+    r.seed = 2385;
+    r.replicates = 200;
+    r.threads = 3;
+    r.resume = c.copy;
+    rmc_accum *rest = NULL;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &r, &rest, &st, NULL), RMC_OK);
+    assert_int_equal(st.replicates, 200);
+    assert_same_totals(rest, whole);
+    /* A checkpoint with more replicates than asked is refused. */
+    r.replicates = 100;
+    rmc_accum *none = NULL;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &r, &none, &st, NULL),
+                     RMC_EUSAGE);
+    rmc_accum_free(rest);
+    rmc_accum_free(part);
+    rmc_accum_free(c.copy);
+    rmc_accum_free(whole);
+}
+
 static void test_rmc_sim_run_bad_options(void **state)
 {
     (void)state;
@@ -352,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_rmc_sim_plan_memory_limit),
         cmocka_unit_test(test_rmc_sim_run_stop_at_batch),
         cmocka_unit_test(test_rmc_sim_run_until_se),
+        cmocka_unit_test(test_rmc_sim_run_checkpoint_resume),
         cmocka_unit_test(test_rmc_sim_run_bad_options),
         cmocka_unit_test(test_rmc_sim_run_alloc_failure_sweep),
     };

@@ -91,12 +91,17 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep);
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end);
 
-/* Count one non-converged (couples) or unstable replicate. */
-void rmc_accum_count_unconverged(rmc_accum *a);
-void rmc_accum_count_unstable(rmc_accum *a);
+/* Count one non-converged (couples) or unstable replicate, remembering
+ * the lowest such replicate index. */
+void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate);
+void rmc_accum_count_unstable(rmc_accum *a, uint64_t replicate);
+
+/* Zero every table and counter (dims and allocations are kept). */
+void rmc_accum_clear(rmc_accum *a);
 
 /* dst += src for every table both have (rank_hist only when both have one)
- * and the counters. Integer sums: the order of merges does not matter.
+ * and the counters (first indices: the lower). Integer sums and minima: the
+ * order of merges does not matter.
  * RMC_EUSAGE when the dims differ. */
 rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d);
 
@@ -105,6 +110,8 @@ const rmc_accum_dims *rmc_accum_get_dims(const rmc_accum *a);
 uint64_t rmc_accum_replicates(const rmc_accum *a);
 uint64_t rmc_accum_unconverged(const rmc_accum *a);
 uint64_t rmc_accum_unstable(const rmc_accum *a);
+int64_t rmc_accum_first_unconverged(const rmc_accum *a); /* -1 when none */
+int64_t rmc_accum_first_unstable(const rmc_accum *a);    /* -1 when none */
 const uint32_t *rmc_accum_rank_hist(const rmc_accum *a);   /* [n_iv][rank_bins + 1] */
 const uint32_t *rmc_accum_choice_hist(const rmc_accum *a); /* [n_app][choice_len + 1] */
 const uint32_t *rmc_accum_fill_hist(const rmc_accum *a);   /* [n_prog][max_positions + 1] */

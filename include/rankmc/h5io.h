@@ -85,6 +85,30 @@ typedef struct rmc_result {
 rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d);
 void rmc_result_free(rmc_result *r);
 
+/* What a checkpoint records besides the totals: the settings a resumed run
+ * must reuse so that it ends with the same result as an uninterrupted one. */
+typedef struct rmc_h5_checkpoint_info {
+    uint64_t seed;                 /* master seed */
+    uint64_t replicates_requested; /* -n of the original run */
+    int64_t proposing;             /* rmc_proposing */
+    int64_t check_stability;       /* 0 or 1 */
+    double until_se;               /* 0 = none */
+    char rng_name[32];             /* generator */
+    char model_sha256[65];         /* the model the totals belong to */
+} rmc_h5_checkpoint_info;
+
+/* Write a resumable checkpoint of the totals `a` (with rank histogram) to
+ * path, replacing any earlier one (temp file then rename, like
+ * rmc_h5_write). RMC_EHDF5, RMC_EIO, RMC_ENOMEM. */
+rmc_status rmc_h5_checkpoint_write(const char *path, const rmc_accum *a,
+                                   const rmc_h5_checkpoint_info *info, rmc_diag *d);
+
+/* Read a checkpoint: *out gets the totals (caller owns; rmc_accum_free),
+ * *info the settings. RMC_EIO when it cannot be opened, RMC_EINPUT when it
+ * is not a rankmc checkpoint or is inconsistent, RMC_EHDF5, RMC_ENOMEM. */
+rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_checkpoint_info *info,
+                                  rmc_diag *d);
+
 /* Wilson score interval for k successes in n trials at 95% (z = 1.96):
  * lo, hi in [0, 1]; (0, 1) when n == 0. */
 void rmc_wilson95(uint64_t k, uint64_t n, double *lo, double *hi);

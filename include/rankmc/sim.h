@@ -36,6 +36,13 @@ extern "C" {
  * region) with replicates done so far and the number requested. */
 typedef void (*rmc_sim_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
+/* Called (outside any parallel region) at the first batch boundary at or
+ * after each multiple of checkpoint_every replicates, with the complete
+ * totals so far (rmc_accum_replicates(totals) replicates, a multiple of
+ * RMC_SIM_BATCH). Borrowed for the call. A non-OK return ends the run with
+ * that status. */
+typedef rmc_status (*rmc_sim_checkpoint_fn)(void *ctx, const rmc_accum *totals, rmc_diag *d);
+
 typedef struct rmc_sim_options {
     uint64_t seed;               /* master seed */
     uint64_t replicates;         /* replicates to run, 1 .. UINT32_MAX */
@@ -50,6 +57,13 @@ typedef struct rmc_sim_options {
     const volatile int *stop;    /* nonzero: stop at the next batch boundary; may be NULL */
     double until_se;             /* > 0: stop after the first batch at which every applicant's
                                     P(match) has SE <= until_se (see docs/output.md); 0 = off */
+    uint64_t checkpoint_every;   /* > 0: call checkpoint every this many replicates */
+    rmc_sim_checkpoint_fn checkpoint; /* may be NULL */
+    void *checkpoint_ctx;        /* passed to checkpoint */
+    const rmc_accum *resume;     /* totals of replicates 0 .. n-1 of an earlier run with the
+                                    same model, seed and settings (a checkpoint): continue from
+                                    replicate n; the result equals an uninterrupted run. NULL =
+                                    start afresh. Borrowed. */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no
@@ -75,7 +89,8 @@ typedef struct rmc_sim_stats {
 /* The accumulator shape a run of m with parameters p and options o uses (binning decided as
  * documented in docs/output.md: --rank-bins, else one bin per position
  * unless the rank histogram would take more than a quarter of max_memory) and
- * its estimated peak memory. RMC_ELIMIT (with the remedy in d) when the
+ * its estimated peak memory (with o->resume, the checkpoint's shape, which
+ * must fit m: else RMC_EUSAGE). RMC_ELIMIT (with the remedy in d) when the
  * estimate exceeds o->max_memory. */
 rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,
                         rmc_accum_dims *dims, size_t *bytes, rmc_diag *d);

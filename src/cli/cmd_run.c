@@ -28,7 +28,8 @@ static void on_signal(int sig)
 typedef struct run_args {
     const char *model_dir;
     const char *out;      /* NULL: MODEL_DIR basename + ".h5" */
-    bool force, quiet;
+    bool force, quiet, resume;
+    bool n_given;         /* -n on the command line (overrides a checkpoint's) */
     rmc_sim_options sim;
 } run_args;
 
@@ -37,7 +38,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: rankmc run MODEL_DIR [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n"
             "                  [--proposing applicants|programs] [--check-stability]\n"
-            "                  [--rank-bins B] [--max-memory BYTES] [--until-se X] [--quiet]\n\n"
+            "                  [--rank-bins B] [--max-memory BYTES] [--until-se X]\n"
+            "                  [--checkpoint-every N] [--resume] [--quiet]\n\n"
             "Run N Monte Carlo replicates of every program's rank meeting and the Match on\n"
             "the model in MODEL_DIR; write the histograms to OUT.h5 (docs/output.md) and\n"
             "print a summary. The same seed and model give identical data whatever THREADS.\n\n"
@@ -56,6 +58,12 @@ static void usage(FILE *f)
             "                         suffixes K, M, G)\n"
             "      --until-se X       stop (at a batch of 64) once every applicant's P(match)\n"
             "                         has standard error <= X; -n is then the maximum\n"
+            "      --checkpoint-every N  save a resumable state to OUT.h5.ckpt every N\n"
+            "                         replicates (also written when a signal stops the run)\n"
+            "      --resume           continue from OUT.h5.ckpt (same model; seed and\n"
+            "                         settings come from the checkpoint, -n too unless\n"
+            "                         given; replaces OUT.h5); the result equals an\n"
+            "                         uninterrupted run\n"
             "  -q, --quiet            no progress bar, no summary\n"
             "  -h, --help             this text\n\n"
             "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
@@ -92,7 +100,7 @@ static bool parse_u64(const char *s, bool allow_suffix, uint64_t *out)
     return *end == '\0';
 }
 
-enum { OPT_PROPOSING = 256, OPT_CHECK, OPT_BINS, OPT_MAXMEM, OPT_UNTIL_SE };
+enum { OPT_PROPOSING = 256, OPT_CHECK, OPT_BINS, OPT_MAXMEM, OPT_UNTIL_SE, OPT_CKPT, OPT_RESUME };
 
 static int parse_until_se(const char *arg, run_args *a)
 {
@@ -116,6 +124,7 @@ static int parse_option(int c, const char *arg, run_args *a)
                                        UINT32_MAX, arg);
         }
         a->sim.replicates = v;
+        a->n_given = true;
         return 0;
     case 's':
         if (!parse_u64(arg, false, &v)) {
@@ -145,6 +154,12 @@ static int parse_option(int c, const char *arg, run_args *a)
         return 0;
     case OPT_UNTIL_SE:
         return parse_until_se(arg, a);
+    case OPT_CKPT:
+        if (!parse_u64(arg, false, &v) || v < 1) {
+            return rmc_cli_usage_error("run", "--checkpoint-every needs a count, not '%s'", arg);
+        }
+        a->sim.checkpoint_every = v;
+        return 0;
     case OPT_PROPOSING:
         if (strcmp(arg, "applicants") == 0 || strcmp(arg, "programs") == 0) {
             a->sim.proposing = arg[0] == 'a' ? RMC_PROPOSE_APPLICANTS : RMC_PROPOSE_PROGRAMS;
@@ -169,6 +184,8 @@ static int parse_args(int argc, char **argv, run_args *a)
         {"rank-bins", required_argument, NULL, OPT_BINS},
         {"max-memory", required_argument, NULL, OPT_MAXMEM},
         {"until-se", required_argument, NULL, OPT_UNTIL_SE},
+        {"checkpoint-every", required_argument, NULL, OPT_CKPT},
+        {"resume", no_argument, NULL, OPT_RESUME},
         {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
@@ -184,6 +201,8 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->quiet = true;
         } else if (c == OPT_CHECK) {
             a->sim.check_stability = true;
+        } else if (c == OPT_RESUME) {
+            a->resume = true;
         } else if (c == '?') {
             return rmc_cli_usage_error("run", "unknown option or missing value");
         } else if (parse_option(c, optarg, a) != 0) {
@@ -254,6 +273,69 @@ static void report_outcome(const rmc_sim_stats *st, bool check)
     }
 }
 
+typedef struct ckpt_state {
+    char path[1100];                /* OUT.h5.ckpt */
+    rmc_h5_checkpoint_info info;    /* settings saved with the totals */
+} ckpt_state;
+
+static rmc_status write_checkpoint(void *ctx, const rmc_accum *totals, rmc_diag *d)
+{
+    const ckpt_state *c = ctx;
+    return rmc_h5_checkpoint_write(c->path, totals, &c->info, d);
+}
+
+static void fill_ckpt_info(ckpt_state *c, const rmc_sim_options *so, const rmc_model *m)
+{
+    c->info.seed = so->seed;
+    c->info.replicates_requested = so->replicates;
+    c->info.proposing = (int64_t)so->proposing;
+    c->info.check_stability = so->check_stability ? 1 : 0;
+    c->info.until_se = so->until_se;
+    if (so->rng_name != c->info.rng_name) {
+        snprintf(c->info.rng_name, sizeof c->info.rng_name, "%s",
+                 so->rng_name != NULL ? so->rng_name : "philox4x32");
+    }
+    snprintf(c->info.model_sha256, sizeof c->info.model_sha256, "%s", rmc_model_sha256(m));
+}
+
+/* --resume: the checkpoint's totals and settings into so. Returns the exit
+ * status on failure, -1 to go on. */
+static int load_checkpoint(ckpt_state *c, const rmc_model *m, bool n_given, rmc_sim_options *so,
+                           rmc_accum **resume)
+{
+    struct stat sb;
+    if (stat(c->path, &sb) != 0) {
+        fprintf(stderr, "rankmc run: no checkpoint %s to resume from\n", c->path);
+        return RMC_EXIT_USAGE;
+    }
+    rmc_diag d = {0};
+    const rmc_status st = rmc_h5_checkpoint_read(c->path, resume, &c->info, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("run", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    if (strcmp(c->info.model_sha256, rmc_model_sha256(m)) != 0) {
+        fprintf(stderr, "rankmc run: %s was made from a different model (sha256 %.12s...)\n",
+                c->path, c->info.model_sha256);
+        return RMC_EXIT_USAGE;
+    }
+    so->seed = c->info.seed;
+    if (!n_given) {
+        so->replicates = c->info.replicates_requested;
+    }
+    if (so->replicates < rmc_accum_replicates(*resume)) {
+        fprintf(stderr, "rankmc run: the checkpoint already has %llu replicates, more than -n\n",
+                (unsigned long long)rmc_accum_replicates(*resume));
+        return RMC_EXIT_USAGE;
+    }
+    so->proposing = c->info.proposing == 0 ? RMC_PROPOSE_APPLICANTS : RMC_PROPOSE_PROGRAMS;
+    so->check_stability = c->info.check_stability != 0;
+    so->until_se = c->info.until_se;
+    so->rng_name = c->info.rng_name;
+    so->resume = *resume;
+    return -1;
+}
+
 static int print_summary(const char *out)
 {
     rmc_result *r = NULL;
@@ -271,14 +353,16 @@ static int print_summary(const char *out)
 
 /* Simulate and write; returns the exit status. */
 static int simulate_and_write(const run_args *a, const rmc_model *m, const char *out,
-                              const char *cmdline)
+                              const char *cmdline, rmc_sim_options so, ckpt_state *ckpt)
 {
     rmc_cli_progress prog;
     rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
-    rmc_sim_options so = a->sim;
     so.progress = rmc_cli_progress_update;
     so.progress_ctx = &prog;
     so.stop = &stop_signal;
+    fill_ckpt_info(ckpt, &so, m);
+    so.checkpoint = write_checkpoint;
+    so.checkpoint_ctx = ckpt;
     rmc_accum *acc = NULL;
     rmc_sim_stats stats;
     rmc_diag d = {0};
@@ -306,7 +390,11 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
         .se_reached = stats.se_reached,
         .factor_names = factors,
     };
-    st = stats.replicates > 0 ? rmc_h5_write(out, a->force, m, acc, &info, &d) : RMC_OK;
+    st = stats.replicates > 0 ? rmc_h5_write(out, a->force || a->resume, m, acc, &info, &d)
+                              : RMC_OK;
+    if (st == RMC_OK && stats.stopped && stats.replicates > 0) {
+        st = rmc_h5_checkpoint_write(ckpt->path, acc, &ckpt->info, &d);
+    }
     rmc_accum_free(acc);
     if (st != RMC_OK) {
         rmc_cli_print_diag("run", &d, st);
@@ -314,11 +402,14 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     }
     report_outcome(&stats, so.check_stability);
     if (stats.stopped) {
-        fprintf(stderr, "rankmc run: stopped by signal %d after %llu replicates%s\n",
+        fprintf(stderr, "rankmc run: stopped by signal %d after %llu replicates%s%s%s\n",
                 (int)stop_signal, (unsigned long long)stats.replicates,
-                stats.replicates > 0 ? "; partial result written" : "; nothing written");
+                stats.replicates > 0 ? "; partial result written; continue with --resume (from "
+                                     : "; nothing written",
+                stats.replicates > 0 ? ckpt->path : "", stats.replicates > 0 ? ")" : "");
         return 128 + (int)stop_signal;
     }
+    unlink(ckpt->path); /* finished: a leftover checkpoint would only mislead */
     int rc = a->quiet ? RMC_EXIT_OK : print_summary(out);
     if (so.check_stability && stats.unstable > 0) {
         rc = RMC_EXIT_FAILURE;
@@ -339,7 +430,7 @@ int rmc_cli_run(int argc, char **argv)
     default_output(a.model_dir, defout, sizeof defout);
     const char *out = a.out != NULL ? a.out : defout;
     struct stat sb;
-    if (!a.force && stat(out, &sb) == 0) {
+    if (!a.force && !a.resume && stat(out, &sb) == 0) {
         fprintf(stderr, "rankmc run: %s exists; use --force to replace it\n", out);
         return RMC_EXIT_USAGE;
     }
@@ -348,10 +439,19 @@ int rmc_cli_run(int argc, char **argv)
     if (rc != RMC_EXIT_OK) {
         return rc;
     }
-    char *cmdline = join_command(argc, argv);
-    install_signals();
-    rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "");
-    free(cmdline);
+    ckpt_state ckpt;
+    memset(&ckpt, 0, sizeof ckpt);
+    snprintf(ckpt.path, sizeof ckpt.path, "%s.ckpt", out);
+    rmc_sim_options so = a.sim;
+    rmc_accum *resume = NULL;
+    rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
+    if (rc < 0) {
+        char *cmdline = join_command(argc, argv);
+        install_signals();
+        rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "", so, &ckpt);
+        free(cmdline);
+    }
+    rmc_accum_free(resume);
     rmc_model_free(m);
     return rc;
 }

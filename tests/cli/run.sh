@@ -101,6 +101,19 @@ wait "$pid"; got=$?
 [ "$got" -eq 130 ] || fail "SIGINT: exit $got, expected 130"
 h5dump -a /interrupted "$T/int.h5" 2>/dev/null | grep -q "(0): 1" ||
     fail "interrupted run should write interrupted = 1"
+[ -s "$T/int.h5.ckpt" ] || fail "interrupted run should leave a checkpoint"
+# --resume to done + 100 replicates equals a fresh run of that many.
+done_n=$(h5dump -a /replicates "$T/int.h5" | sed -n 's/.*(0): \([0-9]*\).*/\1/p')
+want=$((done_n + 100))
+expect 0 "--resume" "$RANKMC" run "$MODEL" -n "$want" -t 1 -o "$T/int.h5" --resume --quiet
+expect 0 "fresh run for resume" "$RANKMC" run "$MODEL" -n "$want" -t 2 -o "$T/fresh.h5" --quiet
+for d in /applicants/choice_hist /interviews/rank_hist /interviews/mean_move; do
+    h5dump -d "$d" "$T/int.h5" | sed 1d >"$T/da"
+    h5dump -d "$d" "$T/fresh.h5" | sed 1d >"$T/db"
+    cmp -s "$T/da" "$T/db" || fail "$d of a resumed run differs from an uninterrupted one"
+done
+[ ! -e "$T/int.h5.ckpt" ] || fail "a finished run should remove its checkpoint"
+expect 2 "--resume without checkpoint" "$RANKMC" run "$MODEL" -o "$T/int.h5" --resume
 
 if [ "$fails" -ne 0 ]; then
     echo "tests/cli/run.sh: $fails failure(s)"
