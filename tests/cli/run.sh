@@ -104,9 +104,9 @@ h5dump -a /interrupted "$T/int.h5" 2>/dev/null | grep -q "(0): 1" ||
 [ -s "$T/int.h5.ckpt" ] || fail "interrupted run should leave a checkpoint"
 # --resume to done + 100 replicates equals a fresh run of that many.
 done_n=$(h5dump -a /replicates "$T/int.h5" | sed -n 's/.*(0): \([0-9]*\).*/\1/p')
-want=$((done_n + 100))
-expect 0 "--resume" "$RANKMC" run "$MODEL" -n "$want" -t 1 -o "$T/int.h5" --resume --quiet
-expect 0 "fresh run for resume" "$RANKMC" run "$MODEL" -n "$want" -t 2 -o "$T/fresh.h5" --quiet
+total_n=$((done_n + 100))
+expect 0 "--resume" "$RANKMC" run "$MODEL" -n "$total_n" -t 1 -o "$T/int.h5" --resume --quiet
+expect 0 "fresh run for resume" "$RANKMC" run "$MODEL" -n "$total_n" -t 2 -o "$T/fresh.h5" --quiet
 for d in /applicants/choice_hist /interviews/rank_hist /interviews/mean_move; do
     h5dump -d "$d" "$T/int.h5" | sed 1d >"$T/da"
     h5dump -d "$d" "$T/fresh.h5" | sed 1d >"$T/db"
