@@ -17,7 +17,9 @@
  *     slots (positions * slots_per_position) down that list; an applicant
  *     attends at most `cap` interviews, keeping the most desirable programs.
  *     This is program-proposing deferred acceptance, so it ends in a stable
- *     many-to-many assignment, whatever the order programs are processed in;
+ *     many-to-many assignment, whatever the order programs are processed in.
+ *     An applicant left with no interview gets one (NRMP's active applicants
+ *     all certified a list);
  *  5. interview attributes: advocacy (rotation per interview; research
  *     fellowship or chief contact at one program per applicant), ties,
  *     interest.
@@ -40,7 +42,14 @@
 #include "rankmc/rng.h"
 #include "synth_int.h"
 
-enum { SUB_PROGRAMS = 0, SUB_APPLICANTS = 1, SUB_APPLY = 2, SUB_OFFER = 3, SUB_ATTR = 4 };
+enum {
+    SUB_PROGRAMS = 0,
+    SUB_APPLICANTS = 1,
+    SUB_APPLY = 2,
+    SUB_OFFER = 3,
+    SUB_ATTR = 4,
+    SUB_RESCUE = 5
+};
 
 /* Hard limits keep every count and index inside rmc_id and memory sane. */
 #define MAX_APPLICANTS 5000000u
@@ -596,6 +605,29 @@ static void run_offers(const market *mk, const applications *ap, offers *of)
     }
 }
 
+/* NRMP's active applicants all certified a list, so each has at least one
+ * interview: an applicant left without offers gets one at a program of
+ * their specialty that considers them (uniform over programs, a few tries;
+ * after that, left empty -- a visa applicant among non-sponsors only). */
+static void rescue_empty(const gsl_rng *g, const market *mk, offers *of)
+{
+    for (size_t i = 0; i < mk->n_app; i++) {
+        if (of->n_held[i] > 0) {
+            continue;
+        }
+        const size_t first = mk->spec_first[mk->a_spec[i]];
+        const size_t n = mk->spec_first[mk->a_spec[i] + 1] - first;
+        for (int tries = 0; tries < 20; tries++) {
+            const size_t j = first + gsl_rng_uniform_int(g, n);
+            if (considers(g, mk, j, i)) {
+                of->held[of->cap_off[i]] = (rmc_id)j;
+                of->n_held[i] = 1;
+                break;
+            }
+        }
+    }
+}
+
 static int by_id(const void *x, const void *y)
 {
     const rmc_id a = *(const rmc_id *)x, b = *(const rmc_id *)y;
@@ -646,6 +678,8 @@ static rmc_status make_interviews(rmc_rng *r, uint64_t seed, market *mk, rmc_dia
     }
     if (st == RMC_OK) {
         run_offers(mk, &ap, &of);
+        rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_RESCUE);
+        rescue_empty(rmc_rng_gsl(r), mk, &of);
         st = collect_interviews(mk, &of, d);
     }
     offers_free(&of);
