@@ -47,6 +47,21 @@ expect 0 "tiny" -- "$RANKMC" synth --preset nrmp2025 --applicants 7 --programs 2
 expect 0 "nrmp2025 scale" -- "$RANKMC" synth --preset nrmp2025 --scale 0.05 -o "$tmp/nat"
 expect 0 "im scale" -- "$RANKMC" synth --preset im --scale 0.05 -o "$tmp/im"
 
+# models/default is the im-regional preset at seed 2025 plus hand-added focal
+# rows at the end: the generated part must still be what the command writes.
+if [ -d models/default ]; then
+    expect 0 "default base" -- "$RANKMC" synth --preset im-regional --seed 2025 -o "$tmp/def"
+    cmp -s "$tmp/def/programs.csv" models/default/programs.csv ||
+        { echo "FAIL: models/default/programs.csv is not the preset's"; fails=$((fails + 1)); }
+    for f in applicants.csv interviews.csv; do
+        n=$(wc -l <"$tmp/def/$f")
+        head -n "$n" "models/default/$f" | cmp -s - "$tmp/def/$f" ||
+            { echo "FAIL: models/default/$f does not start with the preset's rows"; fails=$((fails + 1)); }
+        tail -n +"$((n + 1))" "models/default/$f" | grep -qv '^focal_' &&
+            { echo "FAIL: models/default/$f: hand-added rows must be focal_*"; fails=$((fails + 1)); }
+    done
+fi
+
 # `rankmc check` on everything synth writes, once the loader is in the build.
 "$RANKMC" check "$tmp/b" >"$tmp/out" 2>"$tmp/err"
 if grep -q "not available" "$tmp/err"; then
