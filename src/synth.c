@@ -57,15 +57,15 @@ enum {
 #define MAX_SPECIALTIES 64u
 
 typedef struct application {
-    double score;   /* offer score: larger is offered first */
-    rmc_id app;     /* applicant index */
+    double score; /* offer score: larger is offered first */
+    rmc_id app;   /* applicant index */
 } application;
 
 /* The whole market in struct-of-arrays form. */
 typedef struct market {
     const rmc_synth_preset *pre;
     size_t n_app, n_prog, n_pos, n_spec;
-    size_t spec_first[MAX_SPECIALTIES + 1];  /* programs of specialty s: [first[s], first[s+1]) */
+    size_t spec_first[MAX_SPECIALTIES + 1]; /* programs of specialty s: [first[s], first[s+1]) */
     /* programs */
     uint8_t *p_spec, *p_community, *sponsors;
     int32_t *positions, *interviewers, *residents, *slots;
@@ -76,8 +76,8 @@ typedef struct market {
     double *pre_score, *communication;
     /* interviews, CSR by applicant, programs ascending within an applicant */
     size_t n_iv;
-    size_t *a_off;      /* [n_app + 1] */
-    rmc_id *iv_prog;    /* [n_iv] */
+    size_t *a_off;   /* [n_app + 1] */
+    rmc_id *iv_prog; /* [n_iv] */
     uint8_t *advocacy, *ties, *interest;
 } market;
 
@@ -149,8 +149,8 @@ static size_t round_count(double x)
 
 /* ---- sizes ------------------------------------------------------------ */
 
-static rmc_status resolve_sizes(const rmc_synth_options *o, const rmc_synth_preset *pre,
-                                market *mk, rmc_diag *d)
+static rmc_status resolve_sizes(const rmc_synth_options *o, const rmc_synth_preset *pre, market *mk,
+                                rmc_diag *d)
 {
     if (!(isfinite(o->scale) && o->scale > 0.0)) {
         return RMC_FAIL(d, RMC_EUSAGE, "scale must be a positive number");
@@ -178,11 +178,12 @@ static rmc_status resolve_sizes(const rmc_synth_options *o, const rmc_synth_pres
 
 static void market_free(market *mk)
 {
-    void *const ptrs[] = {mk->p_spec, mk->p_community, mk->sponsors, mk->positions,
-                          mk->interviewers, mk->residents, mk->slots, mk->service_load,
-                          mk->desirability, mk->a_group, mk->a_spec, mk->usexp, mk->visa,
-                          mk->clinical, mk->cap, mk->pre_score, mk->communication, mk->a_off,
-                          mk->iv_prog, mk->advocacy, mk->ties, mk->interest};
+    void *const ptrs[] = {mk->p_spec,        mk->p_community, mk->sponsors, mk->positions,
+                          mk->interviewers,  mk->residents,   mk->slots,    mk->service_load,
+                          mk->desirability,  mk->a_group,     mk->a_spec,   mk->usexp,
+                          mk->visa,          mk->clinical,    mk->cap,      mk->pre_score,
+                          mk->communication, mk->a_off,       mk->iv_prog,  mk->advocacy,
+                          mk->ties,          mk->interest};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
         rmc_free(ptrs[i]);
     }
@@ -252,7 +253,8 @@ static void draw_program(const gsl_rng *g, market *mk, size_t j)
     const unsigned int res = 1u + gsl_ran_poisson(g, 2.0);
     mk->residents[j] = (int32_t)(res > 10u ? 10u : res);
     mk->service_load[j] = community ? gsl_ran_beta(g, 5.0, 2.0) : gsl_ran_beta(g, 3.0, 3.0);
-    mk->desirability[j] = gsl_ran_gaussian_ziggurat(g, 1.0) + (community ? 0.0 : pre->academic_bonus);
+    mk->desirability[j] =
+        gsl_ran_gaussian_ziggurat(g, 1.0) + (community ? 0.0 : pre->academic_bonus);
     const double slots = ceil(pre->slots_per_position * (double)mk->positions[j]);
     mk->slots[j] = slots > 1e6 ? 1000000 : (int32_t)slots;
 }
@@ -348,8 +350,8 @@ static void make_applicants(gsl_rng *g, market *mk)
 /* Draw up to k distinct programs of [first, first + n) in proportion to
  * their positions (cumulative weights in cum[0..n)), writing them to out.
  * Rejection on a mark array; after many misses, the rest in scan order. */
-static size_t choose_programs(const gsl_rng *g, const double *cum, size_t first, size_t n,
-                              size_t k, uint8_t *mark, rmc_id *out)
+static size_t choose_programs(const gsl_rng *g, const double *cum, size_t first, size_t n, size_t k,
+                              uint8_t *mark, rmc_id *out)
 {
     if (k >= n) {
         for (size_t t = 0; t < n; t++) {
@@ -404,8 +406,8 @@ static bool considers(const gsl_rng *g, const market *mk, size_t j, size_t i)
 /* Pairs (applicant, program) of every application that survives the visa
  * screen, with its offer score, grouped by program (CSR off[P + 1]). */
 typedef struct applications {
-    size_t *off;         /* [n_prog + 1] */
-    application *list;   /* [off[n_prog]] sorted by score descending within a program */
+    size_t *off;       /* [n_prog + 1] */
+    application *list; /* [off[n_prog]] sorted by score descending within a program */
 } applications;
 
 static void applications_free(applications *ap)
@@ -508,13 +510,13 @@ static rmc_status build_applications(gsl_rng *offer, const market *mk, const rmc
 /* ---- 4. interview offers: program-proposing deferred acceptance --------- */
 
 typedef struct offers {
-    size_t *cap_off;   /* [n_app + 1]: applicant i holds held[cap_off[i] .. + n_held[i]) */
-    int32_t *n_held;   /* [n_app] */
-    rmc_id *held;      /* [cap_off[n_app]] program indices */
-    size_t *next;      /* [n_prog]: next list entry a program will offer to */
-    int32_t *free;     /* [n_prog]: slots not yet taken */
-    rmc_id *stack;     /* [n_prog]: programs that may still offer */
-    uint8_t *queued;   /* [n_prog] */
+    size_t *cap_off; /* [n_app + 1]: applicant i holds held[cap_off[i] .. + n_held[i]) */
+    int32_t *n_held; /* [n_app] */
+    rmc_id *held;    /* [cap_off[n_app]] program indices */
+    size_t *next;    /* [n_prog]: next list entry a program will offer to */
+    int32_t *free;   /* [n_prog]: slots not yet taken */
+    rmc_id *stack;   /* [n_prog]: programs that may still offer */
+    uint8_t *queued; /* [n_prog] */
 } offers;
 
 static void offers_free(offers *of)
@@ -697,12 +699,13 @@ static void draw_attributes(gsl_rng *g, market *mk)
         const size_t first = mk->a_off[i], n = mk->a_off[i + 1] - first;
         for (size_t k = first; k < first + n; k++) {
             const double u = gsl_rng_uniform(g);
-            mk->advocacy[k] = gsl_rng_uniform(g) < gs->p_rotation ? RMC_ADVOCACY_ROTATION
-                                                                   : RMC_ADVOCACY_NONE;
+            mk->advocacy[k] =
+                gsl_rng_uniform(g) < gs->p_rotation ? RMC_ADVOCACY_ROTATION : RMC_ADVOCACY_NONE;
             mk->ties[k] = gsl_rng_uniform(g) < gs->p_ties;
-            mk->interest[k] = u < pre->p_interest_low                            ? RMC_INTEREST_LOW
-                              : u < pre->p_interest_low + pre->p_interest_high ? RMC_INTEREST_HIGH
-                                                                                : RMC_INTEREST_NORMAL;
+            mk->interest[k] = u < pre->p_interest_low ? RMC_INTEREST_LOW
+                              : u < pre->p_interest_low + pre->p_interest_high
+                                  ? RMC_INTEREST_HIGH
+                                  : RMC_INTEREST_NORMAL;
         }
         /* A fellowship or a chief's backing is at one program, not several. */
         const double fellow = gsl_rng_uniform(g), chief = gsl_rng_uniform(g);
@@ -739,8 +742,10 @@ static rmc_status generate(const rmc_synth_options *o, market *mk, rmc_diag *d)
 
 static void summarize(const market *mk, rmc_synth_summary *sum)
 {
-    *sum = (rmc_synth_summary){.n_applicants = mk->n_app, .n_programs = mk->n_prog,
-                               .n_positions = mk->n_pos, .n_interviews = mk->n_iv,
+    *sum = (rmc_synth_summary){.n_applicants = mk->n_app,
+                               .n_programs = mk->n_prog,
+                               .n_positions = mk->n_pos,
+                               .n_interviews = mk->n_iv,
                                .n_specialties = mk->n_spec};
     for (size_t i = 0; i < mk->n_app; i++) {
         sum->n_group[mk->a_group[i]]++;
@@ -764,11 +769,12 @@ typedef struct write_ctx {
 static void write_ini(FILE *f, const write_ctx *w)
 {
     const market *mk = w->mk;
-    fprintf(f, "# Synthetic market written by `rankmc synth` (docs/synth.md).\n"
-               "# preset %s, scale %g, seed %llu: %zu applicants, %zu programs, %zu positions,\n"
-               "# %zu interviews. Every parameter keeps its default (`rankmc params`).\n"
-               "# Applicant ROLs are not written: rankmc draws them each replicate from\n"
-               "# desirability and ties (DESIGN 3).\n",
+    fprintf(f,
+            "# Synthetic market written by `rankmc synth` (docs/synth.md).\n"
+            "# preset %s, scale %g, seed %llu: %zu applicants, %zu programs, %zu positions,\n"
+            "# %zu interviews. Every parameter keeps its default (`rankmc params`).\n"
+            "# Applicant ROLs are not written: rankmc draws them each replicate from\n"
+            "# desirability and ties (DESIGN 3).\n",
             mk->pre->name, w->o->scale, (unsigned long long)w->o->seed, mk->n_app, mk->n_prog,
             mk->n_pos, mk->n_iv);
 }
@@ -787,7 +793,8 @@ static void write_applicants(FILE *f, const write_ctx *w)
     const market *mk = w->mk;
     const int wd = width_of(mk->n_app);
     fputs("id,type,pre_score,communication,clinical_years,us_experience,visa,x_group,"
-          "x_specialty\n", f);
+          "x_specialty\n",
+          f);
     for (size_t i = 0; i < mk->n_app; i++) {
         const rmc_synth_group_spec *gs = &mk->pre->groups[mk->a_group[i]];
         fprintf(f, "a%0*zu,%s,%.3f,%.3f,%d,%s,%s,%s,%s\n", wd, i + 1, type_names[gs->type],
@@ -802,7 +809,8 @@ static void write_programs(FILE *f, const write_ctx *w)
     const market *mk = w->mk;
     const int wd = width_of(mk->n_prog);
     fputs("id,name,positions,interviewers,residents,sponsors,service_load,desirability,"
-          "x_specialty,x_setting\n", f);
+          "x_specialty,x_setting\n",
+          f);
     for (size_t j = 0; j < mk->n_prog; j++) {
         const char *spec = mk->pre->specialties[mk->p_spec[j]].name;
         const char *setting = mk->p_community[j] ? "community" : "academic";

@@ -19,10 +19,10 @@
 /* ---- a small CSV table reader ---------------------------------------- */
 
 typedef struct table {
-    size_t n_rows, n_cols;  /* rows include the header (row 0) */
+    size_t n_rows, n_cols; /* rows include the header (row 0) */
     size_t cap, n_cells;
-    char **cells;           /* row-major, n_rows * n_cols when rectangular */
-    size_t row_cells;       /* cells in the row being read */
+    char **cells;     /* row-major, n_rows * n_cols when rectangular */
+    size_t row_cells; /* cells in the row being read */
     int ragged;
 } table;
 
@@ -220,7 +220,7 @@ static const char *const groups[] = {"md_senior", "do_senior", "us_img", "non_us
 
 typedef struct market_view {
     table app, prog, iv;
-    int *app_visa;      /* per applicant row (0-based data rows) */
+    int *app_visa; /* per applicant row (0-based data rows) */
     int *app_group;
     int *prog_sponsors;
     size_t *n_iv_app;
@@ -239,8 +239,8 @@ static int find_row(const table *t, const char *id)
 static void check_applicants(market_view *v)
 {
     const table *t = &v->app;
-    static const char *const header[] = {"id", "type", "pre_score", "communication",
-                                         "clinical_years", "us_experience", "visa"};
+    static const char *const header[] = {
+        "id", "type", "pre_score", "communication", "clinical_years", "us_experience", "visa"};
     for (size_t c = 0; c < 7; c++) {
         assert_string_equal(cell(t, 0, c), header[c]);
     }
@@ -268,8 +268,8 @@ static void check_applicants(market_view *v)
 static size_t check_programs(market_view *v)
 {
     const table *t = &v->prog;
-    static const char *const header[] = {"id", "name", "positions", "interviewers", "residents",
-                                         "sponsors", "service_load", "desirability"};
+    static const char *const header[] = {"id",        "name",     "positions",    "interviewers",
+                                         "residents", "sponsors", "service_load", "desirability"};
     for (size_t c = 0; c < 8; c++) {
         assert_string_equal(cell(t, 0, c), header[c]);
     }
@@ -447,8 +447,8 @@ static void test_rmc_synth_write_scale_proportional(void **state)
     const rmc_synth_summary b = synth("im", 0.15, 3, 0, 0, dir);
     assert_int_equal(a.n_applicants, 700);
     assert_int_equal(b.n_applicants, 2100);
-    assert_int_equal(a.n_programs, 53);   /* round(0.05 * 1050) */
-    assert_int_equal(b.n_programs, 158);  /* round(0.15 * 1050) */
+    assert_int_equal(a.n_programs, 53);  /* round(0.05 * 1050) */
+    assert_int_equal(b.n_programs, 158); /* round(0.15 * 1050) */
     assert_close((double)b.n_positions / (double)a.n_positions, 158.0 / 53.0, 0.01, 0.0);
     assert_close((double)b.n_interviews / (double)a.n_interviews, 3.0, 0.15, 0.0);
     remove_dir(dir);

@@ -35,12 +35,12 @@ typedef enum {
  * n_applicants / n_programs override the preset's counts (0 = preset count
  * times scale); positions follow the preset's positions per program. */
 typedef struct rmc_synth_options {
-    const char *preset;   /* "nrmp2025", "im" or "im-regional" */
-    double scale;         /* > 0: multiplies the preset's applicant and program counts */
-    uint64_t seed;        /* every draw comes from RMC_STREAM_SYNTH streams of this seed */
-    size_t n_applicants;  /* 0 or an explicit applicant count */
-    size_t n_programs;    /* 0 or an explicit program count */
-    bool force;           /* write into a non-empty folder, replacing model files */
+    const char *preset;  /* "nrmp2025", "im" or "im-regional" */
+    double scale;        /* > 0: multiplies the preset's applicant and program counts */
+    uint64_t seed;       /* every draw comes from RMC_STREAM_SYNTH streams of this seed */
+    size_t n_applicants; /* 0 or an explicit applicant count */
+    size_t n_programs;   /* 0 or an explicit program count */
+    bool force;          /* write into a non-empty folder, replacing model files */
 } rmc_synth_options;
 
 /* What was written: counts for the summary line and for tests. */
@@ -49,9 +49,9 @@ typedef struct rmc_synth_summary {
     size_t n_programs;
     size_t n_positions;
     size_t n_interviews;
-    size_t n_group[RMC_SYNTH_N_GROUPS];     /* applicants per group */
-    size_t n_iv_group[RMC_SYNTH_N_GROUPS];  /* interviews held by each group */
-    size_t n_specialties;                   /* specialties with at least one program */
+    size_t n_group[RMC_SYNTH_N_GROUPS];    /* applicants per group */
+    size_t n_iv_group[RMC_SYNTH_N_GROUPS]; /* interviews held by each group */
+    size_t n_specialties;                  /* specialties with at least one program */
 } rmc_synth_summary;
 
 /* Defaults: preset "im-regional", scale 1, seed 1, no overrides, no force. */

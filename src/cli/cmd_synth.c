@@ -89,15 +89,31 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
     while ((c = getopt_long(argc, argv, "o:s:h", longopts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
-        case OPT_PRESET: o->preset = optarg; break;
-        case 'o': *dir = optarg; break;
-        case OPT_SCALE: ok = parse_real(optarg, &o->scale) && o->scale > 0.0; break;
-        case 's': ok = parse_u64(optarg, &o->seed); break;
-        case OPT_APPLICANTS: ok = parse_size(optarg, &o->n_applicants) && o->n_applicants > 0; break;
-        case OPT_PROGRAMS: ok = parse_size(optarg, &o->n_programs) && o->n_programs > 0; break;
-        case OPT_FORCE: o->force = true; break;
+        case OPT_PRESET:
+            o->preset = optarg;
+            break;
+        case 'o':
+            *dir = optarg;
+            break;
+        case OPT_SCALE:
+            ok = parse_real(optarg, &o->scale) && o->scale > 0.0;
+            break;
+        case 's':
+            ok = parse_u64(optarg, &o->seed);
+            break;
+        case OPT_APPLICANTS:
+            ok = parse_size(optarg, &o->n_applicants) && o->n_applicants > 0;
+            break;
+        case OPT_PROGRAMS:
+            ok = parse_size(optarg, &o->n_programs) && o->n_programs > 0;
+            break;
+        case OPT_FORCE:
+            o->force = true;
+            break;
         case 'h':
-        case OPT_HELP: print_usage(stdout); return RMC_EXIT_OK;
+        case OPT_HELP:
+            print_usage(stdout);
+            return RMC_EXIT_OK;
         default:
             return rmc_cli_usage_error("synth", "unknown option or missing value: %s",
                                        argv[optind - 1]);
@@ -123,8 +139,9 @@ static void print_summary(const rmc_synth_options *o, const char *dir, const rmc
     printf("applicants  %zu\n", s->n_applicants);
     for (int g = 0; g < RMC_SYNTH_N_GROUPS; g++) {
         const size_t n = s->n_group[g];
-        printf("  %-11s %7zu  (%.1f%%)  %.1f interviews each\n", rmc_synth_group_name((rmc_synth_group)g),
-               n, 100.0 * (double)n / (double)s->n_applicants,
+        printf("  %-11s %7zu  (%.1f%%)  %.1f interviews each\n",
+               rmc_synth_group_name((rmc_synth_group)g), n,
+               100.0 * (double)n / (double)s->n_applicants,
                n > 0 ? (double)s->n_iv_group[g] / (double)n : 0.0);
     }
     printf("programs    %zu in %zu specialt%s\n", s->n_programs, s->n_specialties,
