@@ -293,7 +293,8 @@ static size_t check_programs(market_view *v)
 }
 
 /* Returns the share of visa applicants' interviews held at programs that
- * sponsor no visa (screened out except rarely). */
+ * sponsor no visa (screened out except rarely), divided by the same share
+ * for applicants who need no visa (about the share of such programs). */
 static double check_interviews(market_view *v)
 {
     const table *t = &v->iv;
@@ -304,7 +305,7 @@ static double check_interviews(market_view *v)
     const size_t n_app = v->app.n_rows - 1;
     v->n_iv_app = calloc(n_app + 1, sizeof(size_t));
     size_t *strong = calloc(n_app + 1, sizeof(size_t));
-    size_t visa_iv = 0, visa_at_none = 0;
+    size_t visa_iv = 0, visa_at_none = 0, free_iv = 0, free_at_none = 0;
     int last_a = -1, last_p = -1;
     for (size_t r = 1; r < t->n_rows; r++) {
         const int a = find_row(&v->app, cell(t, r, 0)), p = find_row(&v->prog, cell(t, r, 1));
@@ -322,13 +323,18 @@ static double check_interviews(market_view *v)
         if (v->app_visa[a] != 0) {
             visa_iv++;
             visa_at_none += v->prog_sponsors[p] == 0;
+        } else {
+            free_iv++;
+            free_at_none += v->prog_sponsors[p] == 0;
         }
     }
     for (size_t a = 0; a < n_app; a++) {
         assert_true(strong[a] <= 2); /* at most one fellowship and one chief */
     }
     free(strong);
-    return visa_iv > 0 ? (double)visa_at_none / (double)visa_iv : 0.0;
+    const double visa_share = visa_iv > 0 ? (double)visa_at_none / (double)visa_iv : 0.0;
+    const double free_share = free_iv > 0 ? (double)free_at_none / (double)free_iv : 1.0;
+    return free_share > 0.0 ? visa_share / free_share : 0.0;
 }
 
 static void view_read(market_view *v, const char *dir)
@@ -359,8 +365,9 @@ static void test_rmc_synth_write_structure_nrmp(void **state)
     view_read(&v, dir);
     check_applicants(&v);
     assert_int_equal(check_programs(&v), s.n_positions);
-    const double visa_share = check_interviews(&v);
-    assert_true(visa_share < 0.02);
+    /* 2% exceptions against ~36% non-sponsoring programs: a ratio near 0.06. */
+    const double visa_ratio = check_interviews(&v);
+    assert_true(visa_ratio < 0.15);
     assert_int_equal(v.app.n_rows - 1, s.n_applicants);
     assert_int_equal(v.prog.n_rows - 1, s.n_programs);
     assert_int_equal(v.iv.n_rows - 1, s.n_interviews);
@@ -381,7 +388,7 @@ static void test_rmc_synth_write_structure_regional(void **state)
     view_read(&v, dir);
     check_applicants(&v);
     assert_int_equal(check_programs(&v), s.n_positions);
-    assert_true(check_interviews(&v) < 0.02);
+    assert_true(check_interviews(&v) < 0.15);
     assert_int_equal(s.n_applicants, 600);
     assert_int_equal(s.n_programs, 40);
     assert_int_equal(s.n_specialties, 1);
