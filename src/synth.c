@@ -874,6 +874,9 @@ static rmc_status prepare_dir(const char *dir, bool force, rmc_diag *d)
         return RMC_FAIL(d, RMC_EIO, "cannot create folder %s: %s", dir, strerror(errno));
     }
     DIR *dd = opendir(dir);
+    if (dd == NULL && errno == ENOTDIR) {
+        return RMC_FAIL(d, RMC_EUSAGE, "%s exists and is not a folder", dir);
+    }
     if (dd == NULL) {
         return RMC_FAIL(d, RMC_EIO, "cannot open folder %s: %s", dir, strerror(errno));
     }

@@ -28,6 +28,9 @@ expect 2 "applicants 0" -- "$RANKMC" synth --preset im --applicants 0 -o "$tmp/a
 expect 2 "negative seed" -- "$RANKMC" synth --preset im -s -3 -o "$tmp/a"
 expect 2 "unknown option" -- "$RANKMC" synth --preset im --bogus -o "$tmp/a"
 expect 2 "extra argument" -- "$RANKMC" synth --preset im -o "$tmp/a" extra
+: >"$tmp/file"
+expect 2 "output is a file" -- "$RANKMC" synth --preset im -o "$tmp/file"
+expect 1 "parent folder missing" -- "$RANKMC" synth --preset im -o "$tmp/no/such"
 [ -e "$tmp/a" ] && { echo "FAIL: a refused command created its folder"; fails=$((fails + 1)); }
 
 expect 0 "im-regional" -- "$RANKMC" synth --preset im-regional --seed 37 -o "$tmp/a"
