@@ -371,10 +371,21 @@ static void test_rmc_synth_write_structure_nrmp(void **state)
     assert_int_equal(v.app.n_rows - 1, s.n_applicants);
     assert_int_equal(v.prog.n_rows - 1, s.n_programs);
     assert_int_equal(v.iv.n_rows - 1, s.n_interviews);
-    /* Every applicant is active: at least one interview. */
+    /* Every applicant is active: at least one interview. Offers go to the
+     * stronger applicants: pre_score > 1 gets more than pre_score < -1. */
+    double iv_hi = 0.0, iv_lo = 0.0, n_hi = 0.0, n_lo = 0.0;
     for (size_t a = 0; a < s.n_applicants; a++) {
         assert_true(v.n_iv_app[a] >= 1);
+        const double pre = num(cell(&v.app, a + 1, 2));
+        if (pre > 1.0) {
+            iv_hi += (double)v.n_iv_app[a];
+            n_hi++;
+        } else if (pre < -1.0) {
+            iv_lo += (double)v.n_iv_app[a];
+            n_lo++;
+        }
     }
+    assert_true(iv_hi / n_hi > 1.3 * (iv_lo / n_lo));
     view_free(&v);
     remove_dir(dir);
 }
