@@ -5,6 +5,7 @@
 #   debug    -O0 -g3, asserts on
 #   test     -O2, asserts on            (what `make check` builds)
 #   asan     -O1 ASan+UBSan, asserts on (what `make asan` builds)
+#   tsan     clang -O1 ThreadSanitizer + libomp (what `make tsan` builds)
 # V=1 shows commands; WERROR=1 turns warnings into errors.
 
 BUILD ?= release
@@ -29,9 +30,10 @@ OPT_release := -O2 -DNDEBUG
 OPT_debug := -O0 -g3
 OPT_test := -O2
 OPT_asan := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT_tsan := -O1 -fsanitize=thread -fno-omit-frame-pointer
 OPT := $(OPT_$(BUILD))
 ifeq ($(OPT),)
-$(error unknown BUILD=$(BUILD): use release, debug, test or asan)
+$(error unknown BUILD=$(BUILD): use release, debug, test, asan or tsan)
 endif
 
 CPPFLAGS += -Iinclude -Isrc $(PKG_CFLAGS) -DRMC_GIT_HASH='"$(GIT_HASH)"'
@@ -57,7 +59,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD_DIR)/bench/%)
 LIB := $(BUILD_DIR)/librankmc.a
 BIN := $(BUILD_DIR)/rankmc
 
-.PHONY: all deps run check test asan bench bench-run install format format-check lint compdb clean help
+.PHONY: all deps run check test asan tsan bench bench-run install format format-check lint compdb clean help
 
 all: $(BIN) $(LIB)
 
@@ -113,6 +115,15 @@ asan: deps
 	@RMC_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    $(MAKE) --no-print-directory BUILD=asan test-run
 
+# ThreadSanitizer needs an instrumented OpenMP runtime: clang with LLVM's
+# libomp and its Archer tool, which tells TSan about OpenMP's synchronisation.
+ARCHER ?= /usr/lib/llvm-14/lib/libarcher.so
+tsan:
+	@sh tools/deps.sh clang libomp-14-dev libclang-rt-14-dev
+	@RMC_TEST_QUICK=1 OMP_TOOL_LIBRARIES=$(ARCHER) \
+	    TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1" \
+	    $(MAKE) --no-print-directory BUILD=tsan CC=clang test-run
+
 bench: $(BENCH_BIN)
 
 bench-run: $(BENCH_BIN)
@@ -148,9 +159,12 @@ help:
 	@echo "make run        install missing packages, build, run models/default (MODEL=dir)"
 	@echo "make check      install missing packages, build and run every test"
 	@echo "make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make tsan       the tests under ThreadSanitizer (clang, libomp, Archer)"
 	@echo "make bench      build the benchmarks; make bench-run runs them"
 	@echo "make install PREFIX=DIR   bin/rankmc, lib/librankmc.a, headers, pkg-config file"
 	@echo "make format | format-check | lint | compdb | clean"
 	@echo "BUILD=release|debug|test|asan  V=1  WERROR=1"
+
+.SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD_DIR)/tests/%=$(BUILD_DIR)/obj/tests/%.d) $(BENCH_BIN:$(BUILD_DIR)/bench/%=$(BUILD_DIR)/obj/bench/%.d)

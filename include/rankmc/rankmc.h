@@ -13,6 +13,7 @@
 #include "rankmc/rng.h"
 #include "rankmc/match.h"
 #include "rankmc/meeting.h"
+#include "rankmc/sobol.h"
 #include "rankmc/synth.h"
 
 #ifdef __cplusplus
