@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "internal.h"
+#include "rankmc/model.h"
 #include "rankmc/synth.h"
 
 /* ---- a small CSV table reader ---------------------------------------- */
@@ -504,6 +505,37 @@ static void test_rmc_synth_write_tiny(void **state)
     remove_dir(dir);
 }
 
+/* ---- the model loader accepts what synth writes -------------------------- */
+
+static void test_rmc_synth_write_loads(void **state)
+{
+    (void)state;
+    char *dir = new_dir();
+    const rmc_synth_summary s = synth("nrmp2025", 0.02, 29, 0, 0, dir);
+    rmc_problems *problems = NULL;
+    assert_int_equal(rmc_problems_alloc(10, &problems), RMC_OK);
+    rmc_model *m = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_model_load(dir, problems, &d, &m);
+    for (size_t i = 0; i < rmc_problems_kept(problems); i++) {
+        print_error("%s\n", rmc_problems_get(problems, i));
+    }
+    assert_int_equal(st, RMC_OK);
+    assert_int_equal(rmc_model_n_applicants(m), s.n_applicants);
+    assert_int_equal(rmc_model_n_programs(m), s.n_programs);
+    assert_int_equal(rmc_model_n_positions(m), s.n_positions);
+    assert_int_equal(rmc_model_n_interviews(m), s.n_interviews);
+    /* "other" is written as US_MD. */
+    assert_int_equal(rmc_model_n_type(m, RMC_TYPE_US_MD),
+                     s.n_group[RMC_SYNTH_MD_SENIOR] + s.n_group[RMC_SYNTH_OTHER]);
+    assert_int_equal(rmc_model_n_type(m, RMC_TYPE_US_DO), s.n_group[RMC_SYNTH_DO_SENIOR]);
+    assert_int_equal(rmc_model_n_type(m, RMC_TYPE_US_IMG), s.n_group[RMC_SYNTH_US_IMG]);
+    assert_int_equal(rmc_model_n_type(m, RMC_TYPE_IMG), s.n_group[RMC_SYNTH_NON_US_IMG]);
+    rmc_model_free(m);
+    rmc_problems_free(problems);
+    remove_dir(dir);
+}
+
 /* ---- errors ----------------------------------------------------------- */
 
 static rmc_status try_synth(const char *preset, double scale, size_t n_app, const char *dir,
@@ -614,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_rmc_synth_write_pre_score_mean),
         cmocka_unit_test(test_rmc_synth_write_scale_proportional),
         cmocka_unit_test(test_rmc_synth_write_tiny),
+        cmocka_unit_test(test_rmc_synth_write_loads),
         cmocka_unit_test(test_rmc_synth_write_bad_usage),
         cmocka_unit_test(test_rmc_synth_write_refuses_nonempty),
         cmocka_unit_test(test_rmc_synth_write_alloc_failure),
