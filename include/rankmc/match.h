@@ -78,9 +78,22 @@ rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposi
 /* Independent check that app_prog is a stable matching of `in`: every match
  * is mutually acceptable, no program over capacity, no blocking pair (and
  * couples placed consistently). RMC_OK or RMC_EINTERNAL with the first
- * violation described in d. Allocates O(n_prog) scratch; not for the hot
- * path unless --check-stability asks for it. */
+ * violation described in d (RMC_ENOMEM; RMC_EUSAGE for couples, not yet
+ * supported). Allocates O(n_prog) scratch; not for the hot path unless
+ * --check-stability asks for it. */
 rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d);
+
+/* One Match on the model's fixed rank order lists (applicant_rols.csv and
+ * program_rols.csv; `rankmc match`). Program j ranks applicant i at i's
+ * 0-based position in j's fixed list; applicants without a fixed list rank
+ * nothing and programs without one rank nobody, so both stay unmatched.
+ * res->app_prog and res->app_choice must hold n_applicants entries and
+ * res->fill n_programs (caller-owned). With check_stability the result is
+ * verified by rmc_match_check (RMC_EINTERNAL if unstable). RMC_EINPUT when
+ * no applicant or no program has a fixed list, or the model has couples
+ * (not supported yet); RMC_ENOMEM. Allocates its own scratch. */
+rmc_status rmc_match_fixed(const rmc_model *m, rmc_proposing side, bool check_stability,
+                           rmc_match_result *res, rmc_diag *d);
 
 #ifdef __cplusplus
 }
