@@ -42,6 +42,9 @@ static void ws_free_arrays(rmc_match_ws *w)
     rmc_free(w->ptmp);
     rmc_free(w->entry_app);
     rmc_free(w->count);
+    rmc_free(w->couple_of);
+    rmc_free(w->cnext);
+    rmc_free(w->cheld);
 }
 
 rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, size_t n_seats,
@@ -75,6 +78,9 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
                  fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->count, RMC_MATCH_RADIX, sizeof(size_t), NULL),
                  fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->couple_of, n_app, sizeof(rmc_id), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cnext, n_app / 2, sizeof(size_t), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cheld, n_app / 2, sizeof(size_t), NULL), fail);
     *out = w;
     return RMC_OK;
 fail:
@@ -132,7 +138,7 @@ static rmc_status check_input(const rmc_match_ws *w, const rmc_match_input *in, 
     return RMC_OK;
 }
 
-static void setup_programs(rmc_match_ws *w, const rmc_match_input *in)
+void rmc_match_setup_programs(rmc_match_ws *w, const rmc_match_input *in)
 {
     w->seat_off[0] = 0;
     for (size_t j = 0; j < in->n_prog; j++) {
@@ -142,47 +148,6 @@ static void setup_programs(rmc_match_ws *w, const rmc_match_input *in)
     for (size_t i = 0; i < in->n_app; i++) {
         w->held[i] = RMC_MATCH_HELD_NONE;
     }
-}
-
-static inline uint64_t seat_key(int32_t rank, size_t app)
-{
-    return ((uint64_t)(uint32_t)rank << 32) | (uint64_t)(uint32_t)app;
-}
-
-/* Insert key into the max-heap h of n elements (room for n + 1). */
-static inline void heap_push(uint64_t *h, size_t n, uint64_t key)
-{
-    size_t c = n;
-    while (c > 0) {
-        const size_t p = (c - 1) / 2;
-        if (h[p] >= key) {
-            break;
-        }
-        h[c] = h[p];
-        c = p;
-    }
-    h[c] = key;
-}
-
-/* Replace the top of the max-heap h of n elements by a smaller key. */
-static inline void heap_replace_top(uint64_t *h, size_t n, uint64_t key)
-{
-    size_t p = 0;
-    for (;;) {
-        size_t c = 2 * p + 1;
-        if (c >= n) {
-            break;
-        }
-        if (c + 1 < n && h[c + 1] > h[c]) {
-            c++;
-        }
-        if (h[c] <= key) {
-            break;
-        }
-        h[p] = h[c];
-        p = c;
-    }
-    h[p] = key;
 }
 
 /* Applicant i proposes down its list until held or exhausted. Returns the
@@ -390,13 +355,15 @@ static void assert_heaps(const rmc_match_ws *w, const rmc_match_input *in)
 rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposing side,
                          size_t max_rounds, rmc_match_result *res, rmc_diag *d)
 {
-    (void)max_rounds;
     RMC_TRY(check_input(w, in, d));
     if (in->n_couples > 0) {
-        return RMC_FAIL(d, RMC_EUSAGE, "match input has %zu couples: the couples procedure is "
-                        "not implemented yet", in->n_couples);
+        if (side == RMC_PROPOSE_PROGRAMS) {
+            return RMC_FAIL(d, RMC_EUSAGE, "program-proposing match with couples is not "
+                            "supported");
+        }
+        return rmc_match_couples_run(w, in, max_rounds, res, d);
     }
-    setup_programs(w, in);
+    rmc_match_setup_programs(w, in);
     if (side == RMC_PROPOSE_PROGRAMS) {
         res->n_proposals = run_programs(w, in);
     } else {
