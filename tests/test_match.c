@@ -541,6 +541,246 @@ static void test_match_check_catches_violations(void **state)
     market_free(&mk);
 }
 
+
+/* ---- couples ---- */
+
+/* A market of singles plus couples; couple c's joint list is pairs
+ * cpair[c][k] = {pa, pb} (-1 ended by pa == -2), ranks from ppref. */
+typedef struct cmarket {
+    market mk;
+    size_t n_couples;
+    rmc_id ca[8], cb[8];
+    size_t coff[9];
+    rmc_id cpa[64], cpb[64];
+    int32_t cra[64], crb[64];
+} cmarket;
+
+static int32_t rank_in(const int *ppref, size_t pstride, int j, int a)
+{
+    for (size_t r = 0; j >= 0 && r < pstride && ppref[(size_t)j * pstride + r] >= 0; r++) {
+        if (ppref[(size_t)j * pstride + r] == a) {
+            return (int32_t)r;
+        }
+    }
+    return RMC_RANK_NONE;
+}
+
+static void cmarket_add_couple(cmarket *cm, int a, int b, const int (*pairs)[2], size_t n_pairs,
+                               const int *ppref, size_t pstride)
+{
+    const size_t c = cm->n_couples++;
+    cm->ca[c] = a;
+    cm->cb[c] = b;
+    size_t e = cm->coff[c];
+    for (size_t k = 0; k < n_pairs; k++, e++) {
+        cm->cpa[e] = pairs[k][0];
+        cm->cpb[e] = pairs[k][1];
+        cm->cra[e] = rank_in(ppref, pstride, pairs[k][0], a);
+        cm->crb[e] = rank_in(ppref, pstride, pairs[k][1], b);
+    }
+    cm->coff[c + 1] = e;
+}
+
+static rmc_match_input cmarket_input(const cmarket *cm)
+{
+    rmc_match_input in = market_input(&cm->mk);
+    in.n_couples = cm->n_couples;
+    in.couple_a = cm->ca;
+    in.couple_b = cm->cb;
+    in.crol_off = cm->coff;
+    in.crol_pa = cm->cpa;
+    in.crol_pb = cm->cpb;
+    in.crol_rank_a = cm->cra;
+    in.crol_rank_b = cm->crb;
+    return in;
+}
+
+static rmc_status csolve(const cmarket *cm, size_t max_rounds, outcome *o, rmc_diag *d)
+{
+    rmc_match_ws *w = NULL;
+    size_t seats = 0;
+    for (size_t j = 0; j < cm->mk.n_prog; j++) {
+        seats += (size_t)cm->mk.cap[j];
+    }
+    assert_int_equal(rmc_match_ws_alloc(cm->mk.n_app, cm->mk.n_prog, cm->mk.off[cm->mk.n_app],
+                                        seats, &w),
+                     RMC_OK);
+    const rmc_match_input in = cmarket_input(cm);
+    const rmc_status st = rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, max_rounds, &o->res, d);
+    rmc_match_ws_free(w);
+    return st;
+}
+
+static void test_match_run_couples_hand_solved(void **state)
+{
+    (void)state;
+    /* Applicants 0, 1 are a couple, 2 is single. P0, P1, P2 one seat each.
+     * P0 ranks 2 over 0; the couple wants (P0, P1) then (P2, P1); 2 wants P0. */
+    const int cap[3] = {1, 1, 1};
+    const int apref[3][2] = {{-1}, {-1}, {0, -1}};
+    const int ppref[3][3] = {{2, 0, -1}, {1, -1}, {0, -1}};
+    cmarket cm = {.mk = market_from_lists(3, 3, cap, &apref[0][0], 2, &ppref[0][0], 3)};
+    const int pairs[2][2] = {{0, 1}, {2, 1}};
+    cmarket_add_couple(&cm, 0, 1, pairs, 2, &ppref[0][0], 3);
+    outcome o = outcome_new(3, 3);
+    rmc_diag d = {0};
+    assert_int_equal(csolve(&cm, 0, &o, &d), RMC_OK);
+    assert_true(o.res.converged);
+    assert_int_equal(o.app_prog[0], 2);
+    assert_int_equal(o.app_prog[1], 1);
+    assert_int_equal(o.app_prog[2], 0);
+    assert_int_equal(o.app_choice[0], 1);
+    assert_int_equal(o.app_choice[1], 1);
+    assert_int_equal(o.app_choice[2], 0);
+    const rmc_match_input in = cmarket_input(&cm);
+    assert_int_equal(rmc_match_check(&in, o.app_prog, &d), RMC_OK);
+    /* The couple at (P0, P1) would be blocked by single 2 at P0. */
+    const rmc_id bad[3] = {0, 1, RMC_ID_NONE};
+    assert_int_equal(rmc_match_check(&in, bad, &d), RMC_EINTERNAL);
+    assert_non_null(strstr(d.message, "blocking pair: applicant 2"));
+    /* Placements that are no pair on the joint list. */
+    const rmc_id split[3] = {2, RMC_ID_NONE, 0};
+    assert_int_equal(rmc_match_check(&in, split, &d), RMC_EINTERNAL);
+    assert_non_null(strstr(d.message, "not a ranked pair"));
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+static void test_match_run_couples_same_program(void **state)
+{
+    (void)state;
+    /* The couple wants both seats of P0 (capacity cap0), else a alone at P0. */
+    for (int cap0 = 1; cap0 <= 2; cap0++) {
+        const int cap[1] = {cap0};
+        const int apref[2][1] = {{-1}, {-1}};
+        const int ppref[1][3] = {{1, 0, -1}};
+        cmarket cm = {.mk = market_from_lists(2, 1, cap, &apref[0][0], 1, &ppref[0][0], 3)};
+        const int pairs[2][2] = {{0, 0}, {0, -1}};
+        cmarket_add_couple(&cm, 0, 1, pairs, 2, &ppref[0][0], 3);
+        outcome o = outcome_new(2, 1);
+        assert_int_equal(csolve(&cm, 0, &o, NULL), RMC_OK);
+        assert_int_equal(o.app_prog[0], 0);
+        assert_int_equal(o.app_prog[1], cap0 == 2 ? 0 : RMC_ID_NONE);
+        assert_int_equal(o.app_choice[0], cap0 == 2 ? 0 : 1);
+        assert_int_equal(o.fill[0], cap0);
+        const rmc_match_input in = cmarket_input(&cm);
+        assert_int_equal(rmc_match_check(&in, o.app_prog, NULL), RMC_OK);
+        outcome_free(&o);
+        market_free(&cm.mk);
+    }
+}
+
+/* Roth (1984): couple (0, 1) wants only (H0, H1); single 2 wants H0 then
+ * H1; H0 ranks 0 over 2, H1 ranks 2 over 1; one seat each. No stable
+ * matching exists: the procedure must stop at its bound, and the checker
+ * must reject every candidate. */
+static void test_match_run_couples_no_stable_matching(void **state)
+{
+    (void)state;
+    const int cap[2] = {1, 1};
+    const int apref[3][3] = {{-1}, {-1}, {0, 1, -1}};
+    const int ppref[2][3] = {{0, 2, -1}, {2, 1, -1}};
+    cmarket cm = {.mk = market_from_lists(3, 2, cap, &apref[0][0], 3, &ppref[0][0], 3)};
+    const int pairs[1][2] = {{0, 1}};
+    cmarket_add_couple(&cm, 0, 1, pairs, 1, &ppref[0][0], 3);
+    outcome o = outcome_new(3, 2);
+    rmc_diag d = {0};
+    assert_int_equal(csolve(&cm, 25, &o, &d), RMC_NOT_CONVERGED);
+    assert_false(o.res.converged);
+    int filled = 0;
+    for (int i = 0; i < 3; i++) {
+        filled += o.app_prog[i] != RMC_ID_NONE;
+    }
+    assert_int_equal(filled, o.fill[0] + o.fill[1]);
+    const rmc_match_input in = cmarket_input(&cm);
+    const rmc_id cands[5][3] = {{0, 1, RMC_ID_NONE}, {RMC_ID_NONE, RMC_ID_NONE, 0},
+                                {RMC_ID_NONE, RMC_ID_NONE, 1},
+                                {RMC_ID_NONE, RMC_ID_NONE, RMC_ID_NONE}, {0, 1, 1}};
+    const char *why[5] = {"blocking pair: applicant 2", "blocking couple", "blocking pair",
+                          "blocking", "capacity"};
+    for (int k = 0; k < 5; k++) {
+        assert_int_equal(rmc_match_check(&in, cands[k], &d), RMC_EINTERNAL);
+        assert_non_null(strstr(d.message, why[k]));
+    }
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+/* Random markets with couples: a converged result is stable (checker);
+ * a non-converged one is still a consistent matching. */
+static void test_match_run_couples_random(void **state)
+{
+    (void)state;
+    const int n_cases = rmc_test_quick() ? 200 : 2000;
+    int n_converged = 0;
+    for (int c = 0; c < n_cases; c++) {
+        uint64_t s = 104729u * (uint64_t)c + 5u;
+        const size_t n_app = 2 + rng_below(&s, 14), n_prog = 1 + rng_below(&s, 5);
+        cmarket cm = {.mk = random_market(&s, n_app, n_prog, 3, 0.7, 0.8)};
+        const size_t n_couples = 1 + rng_below(&s, n_app / 2 < 4 ? n_app / 2 : 4);
+        /* Program ranks must be distinct and consistent: singles get odd
+         * ranks, couple members even ranks from a per-program permutation
+         * (or none, one time in six). */
+        for (size_t e = 0; e < cm.mk.off[n_app]; e++) {
+            cm.mk.rank[e] = cm.mk.rank[e] == RMC_RANK_NONE ? RMC_RANK_NONE : 2 * cm.mk.rank[e] + 1;
+        }
+        int32_t mrank[8][8];
+        for (size_t j = 0; j < n_prog; j++) {
+            int perm[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+            shuffle(&s, perm, 2 * n_couples);
+            for (size_t m = 0; m < 2 * n_couples; m++) {
+                mrank[j][m] = rng_below(&s, 6) == 0 ? RMC_RANK_NONE : (int32_t)(2 * perm[m]);
+            }
+        }
+        for (size_t k = 0; k < n_couples; k++) {
+            const size_t n_pairs = rng_below(&s, 7);
+            cm.ca[k] = (rmc_id)(2 * k);
+            cm.cb[k] = (rmc_id)(2 * k + 1);
+            size_t e = cm.coff[k];
+            for (size_t q = 0; q < n_pairs; q++, e++) {
+                cm.cpa[e] = rng_below(&s, 5) == 0 ? RMC_ID_NONE : (rmc_id)rng_below(&s, n_prog);
+                cm.cpb[e] = rng_below(&s, 5) == 0 ? RMC_ID_NONE : (rmc_id)rng_below(&s, n_prog);
+                cm.cra[e] = cm.cpa[e] == RMC_ID_NONE ? RMC_RANK_NONE : mrank[cm.cpa[e]][2 * k];
+                cm.crb[e] = cm.cpb[e] == RMC_ID_NONE ? RMC_RANK_NONE : mrank[cm.cpb[e]][2 * k + 1];
+            }
+            cm.coff[k + 1] = e;
+        }
+        cm.n_couples = n_couples;
+        outcome o = outcome_new(n_app, n_prog);
+        rmc_diag d = {0};
+        const rmc_status st = csolve(&cm, 50, &o, &d);
+        const rmc_match_input in = cmarket_input(&cm);
+        if (st == RMC_OK) {
+            n_converged++;
+            const rmc_status sc = rmc_match_check(&in, o.app_prog, &d);
+            if (sc != RMC_OK) {
+                print_error("case %d (seed %llu): %s\n", c,
+                            (unsigned long long)(104729u * (uint64_t)c + 5u), d.message);
+                fail();
+            }
+        } else {
+            assert_int_equal(st, RMC_NOT_CONVERGED);
+            assert_false(o.res.converged);
+        }
+        int32_t fill[8] = {0};
+        for (size_t i = 0; i < n_app; i++) {
+            if (o.app_prog[i] != RMC_ID_NONE) {
+                fill[o.app_prog[i]]++;
+            }
+        }
+        for (size_t j = 0; j < n_prog; j++) {
+            assert_int_equal(fill[j], o.fill[j]);
+            assert_true(fill[j] <= cm.mk.cap[j]);
+        }
+        outcome_free(&o);
+        market_free(&cm.mk);
+    }
+    /* Most small markets with couples have a stable matching that the
+     * procedure finds; this guards against a procedure that never converges. */
+    print_message("couples: %d of %d random markets converged\n", n_converged, n_cases);
+    assert_true(n_converged > n_cases * 8 / 10);
+}
+
 /* ---- usage errors and allocation failures ---- */
 
 static void test_match_run_exceeds_workspace(void **state)
@@ -593,7 +833,7 @@ static void test_match_ws_alloc_failure_sweep(void **state)
     const int id[5] = {0, 1, 2, 3, 4};
     market mk = nrmp_market(id);
     const rmc_match_input in = market_input(&mk);
-    for (size_t k = 1; k <= 2; k++) {
+    for (size_t k = 1; k <= 5; k++) {
         rmc_mem_fail_at(k);
         assert_int_equal(rmc_match_check(&in, nrmp_expected, NULL), RMC_ENOMEM);
     }
@@ -725,6 +965,10 @@ int main(void)
         cmocka_unit_test(test_match_run_large_ranks),
         cmocka_unit_test(test_match_run_random_market_proposals),
         cmocka_unit_test(test_match_check_catches_violations),
+        cmocka_unit_test(test_match_run_couples_hand_solved),
+        cmocka_unit_test(test_match_run_couples_same_program),
+        cmocka_unit_test(test_match_run_couples_no_stable_matching),
+        cmocka_unit_test(test_match_run_couples_random),
         cmocka_unit_test(test_match_run_exceeds_workspace),
         cmocka_unit_test(test_match_ws_alloc_failure_sweep),
         cmocka_unit_test(test_match_fixed_nrmp_model),
