@@ -6,7 +6,9 @@
  * list, found through the interview both lists point at (the loader
  * validates that every ROL entry names an interview), so the build is
  * O(n_iv + list entries). Applicants without a fixed list rank nothing and
- * stay unmatched; programs without one rank nobody and stay empty.
+ * stay unmatched; programs without one rank nobody and stay empty. Couples
+ * (couples.csv) propose their joint lists; a couple member's program rank
+ * comes from the program's fixed list in the same way.
  */
 #include "model_int.h"
 #include "rankmc/match.h"
@@ -16,6 +18,8 @@ typedef struct fixed_input {
     rmc_id *choice_prog;   /* [n_entries] */
     int32_t *choice_rank;  /* [n_entries] */
     int32_t *iv_rank;      /* [n_iv] program's rank of the interviewee, or RMC_RANK_NONE */
+    int32_t *crol_rank_a;  /* [couple entries] program's rank of member a, or RMC_RANK_NONE */
+    int32_t *crol_rank_b;  /* [couple entries] same for member b */
 } fixed_input;
 
 static void fixed_input_free(fixed_input *f)
@@ -24,6 +28,8 @@ static void fixed_input_free(fixed_input *f)
     rmc_free(f->choice_prog);
     rmc_free(f->choice_rank);
     rmc_free(f->iv_rank);
+    rmc_free(f->crol_rank_a);
+    rmc_free(f->crol_rank_b);
 }
 
 static rmc_status check_model(const rmc_model *m, rmc_diag *d)
@@ -45,10 +51,21 @@ static rmc_status check_model(const rmc_model *m, rmc_diag *d)
                            "no program has a fixed rank order list; a Match on fixed lists "
                            "needs program_rols.csv in %s", m->dir != NULL ? m->dir : "the model");
     }
-    if (m->n_couples > 0) {
-        return RMC_FAIL_AT(d, RMC_EINPUT, "couples.csv", 0,
-                           "the model has %zu couples; the couples procedure is not "
-                           "implemented yet", m->n_couples);
+    return RMC_OK;
+}
+
+/* A couple member's rank at the program of a joint-list entry: through the
+ * entry's interview, RMC_RANK_NONE when the member is to stay unmatched. */
+static rmc_status build_couples(const rmc_model *m, fixed_input *f, rmc_diag *d)
+{
+    const size_t n = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
+    RMC_TRY(rmc_alloc_array((void **)&f->crol_rank_a, n, sizeof *f->crol_rank_a, d));
+    RMC_TRY(rmc_alloc_array((void **)&f->crol_rank_b, n, sizeof *f->crol_rank_b, d));
+    for (size_t e = 0; e < n; e++) {
+        f->crol_rank_a[e] = m->crol_pa[e] == RMC_ID_NONE ? RMC_RANK_NONE
+                                                          : f->iv_rank[m->crol_iva[e]];
+        f->crol_rank_b[e] = m->crol_pb[e] == RMC_ID_NONE ? RMC_RANK_NONE
+                                                          : f->iv_rank[m->crol_ivb[e]];
     }
     return RMC_OK;
 }
@@ -75,11 +92,12 @@ static rmc_status build_input(const rmc_model *m, fixed_input *f, rmc_diag *d)
         f->choice_prog[e] = m->arol_prog[e];
         f->choice_rank[e] = f->iv_rank[m->arol_iv[e]];
     }
-    return RMC_OK;
+    return build_couples(m, f, d);
 }
 
 static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposing side,
-                           bool check_stability, rmc_match_result *res, rmc_diag *d)
+                           size_t max_rounds, bool check_stability, rmc_match_result *res,
+                           rmc_diag *d)
 {
     const rmc_match_input in = {
         .n_app = m->n_app,
@@ -88,6 +106,14 @@ static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposi
         .app_off = f->app_off,
         .choice_prog = f->choice_prog,
         .choice_rank = f->choice_rank,
+        .n_couples = m->n_couples,
+        .couple_a = m->couple_a,
+        .couple_b = m->couple_b,
+        .crol_off = m->crol_off,
+        .crol_pa = m->crol_pa,
+        .crol_pb = m->crol_pb,
+        .crol_rank_a = f->crol_rank_a,
+        .crol_rank_b = f->crol_rank_b,
     };
     size_t n_seats = 0;
     for (size_t j = 0; j < m->n_prog; j++) {
@@ -98,7 +124,7 @@ static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposi
     if (st != RMC_OK) {
         return RMC_FAIL(d, st, "cannot allocate the match workspace");
     }
-    st = rmc_match_run(w, &in, side, 0, res, d);
+    st = rmc_match_run(w, &in, side, max_rounds, res, d);
     if (st == RMC_OK && check_stability) {
         st = rmc_match_check(&in, res->app_prog, d);
     }
@@ -106,14 +132,14 @@ static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposi
     return st;
 }
 
-rmc_status rmc_match_fixed(const rmc_model *m, rmc_proposing side, bool check_stability,
-                           rmc_match_result *res, rmc_diag *d)
+rmc_status rmc_match_fixed(const rmc_model *m, rmc_proposing side, size_t max_rounds,
+                           bool check_stability, rmc_match_result *res, rmc_diag *d)
 {
     RMC_TRY(check_model(m, d));
     fixed_input f = {0};
     rmc_status st = build_input(m, &f, d);
     if (st == RMC_OK) {
-        st = run_once(m, &f, side, check_stability, res, d);
+        st = run_once(m, &f, side, max_rounds, check_stability, res, d);
     }
     fixed_input_free(&f);
     return st;

@@ -106,20 +106,30 @@ static market market_from_lists(size_t n_app, size_t n_prog, const int *cap, con
     return mk;
 }
 
+/* One workspace for every solve: it is reused across markets of different
+ * sizes, as a replicate loop reuses it (and it keeps the sanitizer build
+ * fast). Sized for the largest random market below. */
+enum { WS_APP = 1500, WS_PROG = 200, WS_ENTRIES = 1500 * 200, WS_SEATS = 200 * 6 };
+static rmc_match_ws *g_ws;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return rmc_match_ws_alloc(WS_APP, WS_PROG, WS_ENTRIES, WS_SEATS, &g_ws) == RMC_OK ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    rmc_match_ws_free(g_ws);
+    return 0;
+}
+
 static rmc_status solve(const market *mk, rmc_proposing side, outcome *o)
 {
-    rmc_match_ws *w = NULL;
-    size_t seats = 0;
-    for (size_t j = 0; j < mk->n_prog; j++) {
-        seats += (size_t)mk->cap[j];
-    }
-    assert_int_equal(rmc_match_ws_alloc(mk->n_app, mk->n_prog, mk->off[mk->n_app], seats, &w),
-                     RMC_OK);
     const rmc_match_input in = market_input(mk);
     rmc_diag d = {0};
-    const rmc_status st = rmc_match_run(w, &in, side, 0, &o->res, &d);
-    rmc_match_ws_free(w);
-    return st;
+    return rmc_match_run(g_ws, &in, side, 0, &o->res, &d);
 }
 
 /* ---- a local PRNG (splitmix64) so random cases do not depend on GSL ---- */
@@ -597,18 +607,8 @@ static rmc_match_input cmarket_input(const cmarket *cm)
 
 static rmc_status csolve(const cmarket *cm, size_t max_rounds, outcome *o, rmc_diag *d)
 {
-    rmc_match_ws *w = NULL;
-    size_t seats = 0;
-    for (size_t j = 0; j < cm->mk.n_prog; j++) {
-        seats += (size_t)cm->mk.cap[j];
-    }
-    assert_int_equal(rmc_match_ws_alloc(cm->mk.n_app, cm->mk.n_prog, cm->mk.off[cm->mk.n_app],
-                                        seats, &w),
-                     RMC_OK);
     const rmc_match_input in = cmarket_input(cm);
-    const rmc_status st = rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, max_rounds, &o->res, d);
-    rmc_match_ws_free(w);
-    return st;
+    return rmc_match_run(g_ws, &in, RMC_PROPOSE_APPLICANTS, max_rounds, &o->res, d);
 }
 
 static void test_match_run_couples_hand_solved(void **state)
@@ -906,21 +906,62 @@ static void test_match_fixed_nrmp_model(void **state)
     outcome o = outcome_new(5, 3);
     rmc_diag d = {0};
     for (int side = 0; side < 2; side++) {
-        assert_int_equal(rmc_match_fixed(&f.m, (rmc_proposing)side, true, &o.res, &d), RMC_OK);
+        assert_int_equal(rmc_match_fixed(&f.m, (rmc_proposing)side, 0, true, &o.res, &d), RMC_OK);
         assert_memory_equal(o.app_prog, nrmp_expected, sizeof nrmp_expected);
         assert_int_equal(o.fill[MERCY], 1);
     }
     /* Mercy loses its fixed list (Chen and Ford drop out of it): it ranks
      * nobody, so Chen is unmatched and Mercy stays empty. */
     fixed_model_init(&f, -1, MERCY);
-    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, true, &o.res, &d), RMC_OK);
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, 0, true, &o.res, &d), RMC_OK);
     assert_int_equal(o.app_prog[CHEN], RMC_ID_NONE);
     assert_int_equal(o.fill[MERCY], 0);
     /* Eastman loses their list: ranks nothing, unmatched. */
     fixed_model_init(&f, EASTMAN, -1);
-    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, true, &o.res, &d), RMC_OK);
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, 0, true, &o.res, &d), RMC_OK);
     assert_int_equal(o.app_prog[EASTMAN], RMC_ID_NONE);
     assert_int_equal(o.app_prog[CHEN], CITY);
+    outcome_free(&o);
+}
+
+/* Chen and Davis as a couple wanting (City, City), then (Mercy, General):
+ * City ranks Eastman and Anderson above both, so they get their second pair
+ * and the matching is the published one. Then a couple that is not
+ * converging is reported as such. */
+static void test_match_fixed_couples(void **state)
+{
+    (void)state;
+    fixed_model f;
+    fixed_model_init(&f, -1, -1);
+    rmc_id ca[1] = {CHEN}, cb[1] = {DAVIS}, couple_of[5] = {-1, 0, -1, 0, -1};
+    size_t coff[2] = {0, 2};
+    rmc_id pa[2] = {CITY, MERCY}, pb[2] = {CITY, GENERAL};
+    rmc_id iva[2] = {CHEN * 3 + CITY, CHEN * 3 + MERCY}, ivb[2] = {DAVIS * 3 + CITY,
+                                                                    DAVIS * 3 + GENERAL};
+    f.m.n_couples = 1;
+    f.m.couple_a = ca;
+    f.m.couple_b = cb;
+    f.m.crol_off = coff;
+    f.m.crol_pa = pa;
+    f.m.crol_pb = pb;
+    f.m.crol_iva = iva;
+    f.m.crol_ivb = ivb;
+    f.m.couple_of = couple_of;
+    outcome o = outcome_new(5, 3);
+    rmc_diag d = {0};
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, 0, true, &o.res, &d), RMC_OK);
+    assert_memory_equal(o.app_prog, nrmp_expected, sizeof nrmp_expected);
+    assert_int_equal(o.app_choice[CHEN], 1);
+    assert_int_equal(o.app_choice[DAVIS], 1);
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_PROGRAMS, 0, true, &o.res, &d),
+                     RMC_EUSAGE);
+    /* (City, none): Chen alone at City, Davis unmatched is acceptable. City
+     * ranks Chen below Eastman and Anderson, so it is refused; the couple
+     * falls to (Mercy, General). */
+    pb[0] = RMC_ID_NONE;
+    ivb[0] = RMC_ID_NONE;
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, 0, true, &o.res, &d), RMC_OK);
+    assert_int_equal(o.app_prog[CHEN], MERCY);
     outcome_free(&o);
 }
 
@@ -933,19 +974,19 @@ static void test_match_fixed_needs_both_lists(void **state)
     rmc_diag d = {0};
     memset(f.has_app_rol, 0, sizeof f.has_app_rol);
     memset(f.arol_off, 0, sizeof f.arol_off);
-    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, false, &o.res, &d),
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, 0, false, &o.res, &d),
                      RMC_EINPUT);
     assert_string_equal(d.file, "applicant_rols.csv");
     assert_non_null(strstr(d.message, "no applicant has a fixed rank order list"));
     fixed_model_init(&f, -1, -1);
     memset(f.has_prog_rol, 0, sizeof f.has_prog_rol);
     memset(f.prol_off, 0, sizeof f.prol_off);
-    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_PROGRAMS, false, &o.res, &d), RMC_EINPUT);
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_PROGRAMS, 0, false, &o.res, &d), RMC_EINPUT);
     assert_string_equal(d.file, "program_rols.csv");
     fixed_model_init(&f, -1, -1);
     for (size_t k = 1; k <= 5; k++) {
         rmc_mem_fail_at(k);
-        assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, true, &o.res, &d),
+        assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, 0, true, &o.res, &d),
                          RMC_ENOMEM);
     }
     rmc_mem_fail_at(0);
@@ -972,7 +1013,8 @@ int main(void)
         cmocka_unit_test(test_match_run_exceeds_workspace),
         cmocka_unit_test(test_match_ws_alloc_failure_sweep),
         cmocka_unit_test(test_match_fixed_nrmp_model),
+        cmocka_unit_test(test_match_fixed_couples),
         cmocka_unit_test(test_match_fixed_needs_both_lists),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -199,8 +199,11 @@ static int run_match(const match_args *a, const rmc_model *m)
     }
     rmc_match_result res = {.app_prog = app_prog, .app_choice = app_choice, .fill = fill};
     rmc_diag d = {0};
-    const rmc_status st = rmc_match_fixed(m, a->side, a->check_stability, &res, &d);
-    if (st != RMC_OK) {
+    const rmc_status st = rmc_match_fixed(m, a->side, 0, a->check_stability, &res, &d);
+    if (st == RMC_NOT_CONVERGED) {
+        fprintf(stderr, "rankmc %s: warning: the couples procedure did not converge; the "
+                        "matching written is the last one reached and may be unstable\n", cmd);
+    } else if (st != RMC_OK) {
         rmc_cli_print_diag(cmd, &d, st);
         rc = rmc_cli_exit_code(st);
         goto done;
