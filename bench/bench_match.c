@@ -11,7 +11,10 @@
  *     ranks looked up from the programs' lists) plus rmc_match_run, and
  *     reports the whole process's peak RSS; run it alone (`bench_match b`)
  *     for a clean RSS figure.
- * Usage: bench_match [a|b|all] [RUNS]   (default all 7). Fixed seeds.
+ * (c) market (a) with 1,500 couples (3,000 applicants, ~6%, as in the NRMP),
+ *     each joint list the 15 best pairs of its members' own lists (by sum of
+ *     positions): rmc_match_run with the couples procedure.
+ * Usage: bench_match [a|b|c|all] [RUNS [N_COUPLES]] (default all, 7 runs, 1500 couples).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -192,17 +195,119 @@ static void bench_national(int runs)
         for (size_t i = 0; i < mk.n_app; i++) {
             matched += app_prog[i] != RMC_ID_NONE;
         }
-        const double tmin = (bench_median(t, (size_t)runs), t[0]);
+        const double tmed = bench_median(t, (size_t)runs), tmin = t[0];
         printf("(a) national %zu x %zu, %zu seats, %zu entries, %s-proposing: matched %zu, "
                "proposals %zu; rmc_match_run median %.2f ms, min %.2f ms (%d runs)\n",
                mk.n_app, mk.n_prog, mk.n_seats, mk.off[mk.n_app],
                side ? "program" : "applicant", matched, res.n_proposals,
-               1e3 * bench_median(t, (size_t)runs), 1e3 * tmin, runs);
+               1e3 * tmed, 1e3 * tmin, runs);
     }
     rmc_match_ws_free(w);
     free(app_prog);
     free(app_choice);
     free(fill);
+    market_free(&mk);
+}
+
+typedef struct couples {
+    size_t n;
+    rmc_id *a, *b, *pa, *pb;
+    int32_t *ra, *rb;
+    size_t *off;
+} couples;
+
+/* Couple k = applicants 2k, 2k+1; joint list = the n_pairs pairs (x, y) of
+ * positions in the members' own lists with the smallest x + y (then x). */
+static couples make_couples(const market *mk, size_t n, size_t n_pairs)
+{
+    couples c = {n, xmalloc(n * sizeof(rmc_id)), xmalloc(n * sizeof(rmc_id)),
+                 xmalloc(n * n_pairs * sizeof(rmc_id)), xmalloc(n * n_pairs * sizeof(rmc_id)),
+                 xmalloc(n * n_pairs * sizeof(int32_t)), xmalloc(n * n_pairs * sizeof(int32_t)),
+                 xmalloc((n + 1) * sizeof(size_t))};
+    c.off[0] = 0;
+    for (size_t k = 0; k < n; k++) {
+        const size_t a = 2 * k, b = 2 * k + 1;
+        const size_t la = mk->off[a + 1] - mk->off[a], lb = mk->off[b + 1] - mk->off[b];
+        size_t e = c.off[k];
+        c.a[k] = (rmc_id)a;
+        c.b[k] = (rmc_id)b;
+        for (size_t sum = 0; sum <= la + lb - 2 && e < c.off[k] + n_pairs; sum++) {
+            for (size_t x = 0; x <= sum && e < c.off[k] + n_pairs; x++) {
+                const size_t y = sum - x;
+                if (x < la && y < lb) {
+                    c.pa[e] = mk->prog[mk->off[a] + x];
+                    c.ra[e] = mk->rank[mk->off[a] + x];
+                    c.pb[e] = mk->prog[mk->off[b] + y];
+                    c.rb[e] = mk->rank[mk->off[b] + y];
+                    e++;
+                }
+            }
+        }
+        c.off[k + 1] = e;
+    }
+    return c;
+}
+
+static void bench_national_couples(int runs, size_t n_couples)
+{
+    rng_state = 20261125;
+    market mk = national_market();
+    couples c = make_couples(&mk, n_couples, 15);
+    rmc_match_input in = market_input(&mk);
+    in.n_couples = c.n;
+    in.couple_a = c.a;
+    in.couple_b = c.b;
+    in.crol_off = c.off;
+    in.crol_pa = c.pa;
+    in.crol_pb = c.pb;
+    in.crol_rank_a = c.ra;
+    in.crol_rank_b = c.rb;
+    rmc_match_ws *w = NULL;
+    rmc_id *app_prog = xmalloc(mk.n_app * sizeof(rmc_id));
+    int32_t *app_choice = xmalloc(mk.n_app * sizeof(int32_t));
+    int32_t *fill = xmalloc(mk.n_prog * sizeof(int32_t));
+    rmc_match_result res = {.app_prog = app_prog, .app_choice = app_choice, .fill = fill};
+    if (rmc_match_ws_alloc(mk.n_app, mk.n_prog, mk.off[mk.n_app], mk.n_seats, &w) != RMC_OK) {
+        exit(1);
+    }
+    double t[64];
+    rmc_status st = RMC_OK;
+    for (int r = 0; r < runs; r++) {
+        const double t0 = bench_now();
+        st = rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &res, NULL);
+        t[r] = bench_now() - t0;
+        if (st != RMC_OK && st != RMC_NOT_CONVERGED) {
+            exit(1);
+        }
+    }
+    size_t matched = 0, couples_matched = 0;
+    for (size_t i = 0; i < mk.n_app; i++) {
+        matched += app_prog[i] != RMC_ID_NONE;
+    }
+    for (size_t k = 0; k < c.n; k++) {
+        couples_matched += app_prog[c.a[k]] != RMC_ID_NONE && app_prog[c.b[k]] != RMC_ID_NONE;
+    }
+    rmc_diag dd = {0};
+    const double stable = rmc_match_check(&in, app_prog, &dd) == RMC_OK;
+    if (!stable) {
+        printf("%s\n", dd.message);
+    }
+    const double tmed = bench_median(t, (size_t)runs), tmin = t[0];
+    printf("(c) national with %zu couples: %s, %s; matched %zu, couples both matched %zu; "
+           "proposals %zu; rmc_match_run median %.2f ms, min %.2f ms (%d runs)\n",
+           c.n, st == RMC_OK ? "converged" : "NOT converged", stable ? "stable" : "UNSTABLE",
+           matched, couples_matched, res.n_proposals, 1e3 * tmed, 1e3 * tmin, runs);
+    rmc_match_ws_free(w);
+    free(app_prog);
+    free(app_choice);
+    free(fill);
+    free(c.a);
+    free(c.b);
+    free(c.pa);
+    free(c.pb);
+    free(c.ra);
+    free(c.rb);
+    free(c.off);
     market_free(&mk);
 }
 
@@ -294,6 +399,9 @@ int main(int argc, char **argv)
     runs = runs < 1 ? 1 : (runs > 64 ? 64 : runs);
     if (strcmp(which, "a") == 0 || strcmp(which, "all") == 0) {
         bench_national(runs);
+    }
+    if (strcmp(which, "c") == 0 || strcmp(which, "all") == 0) {
+        bench_national_couples(runs, argc > 3 ? (size_t)atol(argv[3]) : 1500);
     }
     if (strcmp(which, "b") == 0 || strcmp(which, "all") == 0) {
         bench_dense(runs);

@@ -12,10 +12,14 @@
  * rejected earlier by a program that now has room: when the stack empties,
  * a scan looks for blocking agents (a single or a couple that would be
  * admitted at an entry above the one it holds, counting its own members'
- * seats as free) and re-enters each one found, from that entry, after
- * withdrawing it. One settle-and-scan is a round; the procedure stops
- * stable when a scan finds nothing, or after max_rounds rounds with
- * RMC_NOT_CONVERGED (the matching then is consistent but may be unstable).
+ * seats as free) and re-enters each one found at that entry at once: it
+ * leaves its seat and takes the better one, and whoever it displaces is
+ * settled (as above) before the scan goes on. Moving an agent only when the
+ * move is admitted right then (rather than freeing every blocking agent
+ * first) keeps one freed seat from unseating every applicant who wanted it.
+ * One scan over all agents is a round; the procedure stops stable when a
+ * round moves nobody, or after max_rounds rounds with RMC_NOT_CONVERGED
+ * (the matching then is consistent but may be unstable).
  * With couples a stable matching need not exist, so a bound is essential.
  *
  * Every settle phase terminates: agents only move down their lists within
@@ -149,22 +153,28 @@ static bool pair_admitted(const rmc_match_ws *w, const rmc_match_input *in, size
            (pb == RMC_ID_NONE || admits(w, in, (size_t)pb, rb, 1, xa, xb));
 }
 
+/* Seat free couple c at entry e, which admits it. */
+static void seat_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t e,
+                        size_t *top)
+{
+    w->cheld[c] = e;
+    w->cnext[c] = e + 1;
+    for (int m = 0; m < 2; m++) {
+        const rmc_id p = pair_prog(in, e, m);
+        if (p != RMC_ID_NONE) {
+            place(w, in, (size_t)p, pair_rank(in, e, m), member(in, c, m), top);
+        }
+    }
+}
+
 static void propose_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t *top)
 {
     for (size_t e = w->cnext[c]; e < in->crol_off[c + 1]; e++) {
         w->n_proposals++;
-        if (!pair_admitted(w, in, c, e)) {
-            continue;
+        if (pair_admitted(w, in, c, e)) {
+            seat_couple(w, in, c, e, top);
+            return;
         }
-        w->cheld[c] = e;
-        w->cnext[c] = e + 1;
-        for (int m = 0; m < 2; m++) {
-            const rmc_id p = pair_prog(in, e, m);
-            if (p != RMC_ID_NONE) {
-                place(w, in, (size_t)p, pair_rank(in, e, m), member(in, c, m), top);
-            }
-        }
-        return;
     }
     w->cnext[c] = in->crol_off[c + 1];
 }
@@ -209,9 +219,13 @@ static void settle(rmc_match_ws *w, const rmc_match_input *in, size_t top)
     }
 }
 
-/* Re-enter every single that would be admitted above its held entry. */
-static size_t scan_singles(rmc_match_ws *w, const rmc_match_input *in, size_t top)
+/* Move every single that would be admitted above its held entry there (a
+ * move is an improvement for it in the current state) and settle whoever it
+ * displaces before scanning on, so no agent is ever pending during a scan.
+ * Returns whether anyone moved. */
+static bool scan_singles(rmc_match_ws *w, const rmc_match_input *in)
 {
+    bool moved = false;
     for (size_t i = 0; i < in->n_app; i++) {
         if (w->couple_of[i] != RMC_ID_NONE) {
             continue;
@@ -219,35 +233,43 @@ static size_t scan_singles(rmc_match_ws *w, const rmc_match_input *in, size_t to
         const size_t end = w->held[i] == RMC_MATCH_HELD_NONE ? in->app_off[i + 1] : w->held[i];
         for (size_t e = in->app_off[i]; e < end; e++) {
             const int32_t r = in->choice_rank[e];
-            if (r != RMC_RANK_NONE && admits_one(w, in, (size_t)in->choice_prog[e], r)) {
+            const size_t p = (size_t)in->choice_prog[e];
+            if (r != RMC_RANK_NONE && admits_one(w, in, p, r)) {
                 if (w->held[i] != RMC_MATCH_HELD_NONE) {
                     unhold(w, (size_t)in->choice_prog[w->held[i]], i);
-                    w->held[i] = RMC_MATCH_HELD_NONE;
                 }
-                w->next[i] = e;
-                w->stack[top++] = (rmc_id)i;
+                w->held[i] = e;
+                w->next[i] = e + 1;
+                size_t top = 0;
+                place(w, in, p, r, i, &top);
+                settle(w, in, top);
+                moved = true;
                 break;
             }
         }
     }
-    return top;
+    return moved;
 }
 
-/* Re-enter every couple that would be admitted at a pair above its own. */
-static size_t scan_couples(rmc_match_ws *w, const rmc_match_input *in, size_t top)
+/* The same for couples: move each to the best pair above its own that
+ * would admit it, its own seats counted as free. */
+static bool scan_couples(rmc_match_ws *w, const rmc_match_input *in)
 {
+    bool moved = false;
     for (size_t c = 0; c < in->n_couples; c++) {
         const size_t end = w->cheld[c] == RMC_MATCH_HELD_NONE ? in->crol_off[c + 1] : w->cheld[c];
         for (size_t e = in->crol_off[c]; e < end; e++) {
             if (pair_admitted(w, in, c, e)) {
                 withdraw_couple(w, in, c);
-                w->cnext[c] = e;
-                w->stack[top++] = (rmc_id)(in->n_app + c);
+                size_t top = 0;
+                seat_couple(w, in, c, e, &top);
+                settle(w, in, top);
+                moved = true;
                 break;
             }
         }
     }
-    return top;
+    return moved;
 }
 
 /* Couples well formed: members distinct and in one couple each, programs
@@ -342,15 +364,13 @@ rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, siz
             w->stack[top++] = (rmc_id)i;
         }
     }
+    settle(w, in, top);
     const size_t bound = max_rounds > 0 ? max_rounds : RMC_MATCH_DEFAULT_ROUNDS;
     bool converged = false;
     for (size_t round = 0; round < bound && !converged; round++) {
-        settle(w, in, top);
-        top = scan_couples(w, in, scan_singles(w, in, 0));
-        converged = top == 0;
-    }
-    if (!converged) {
-        settle(w, in, top);  /* place the agents the last scan re-entered */
+        const bool singles_moved = scan_singles(w, in);
+        const bool couples_moved = scan_couples(w, in);
+        converged = !singles_moved && !couples_moved;
     }
     write_couples_result(w, in, res);
     res->n_proposals = w->n_proposals;
