@@ -559,10 +559,10 @@ static void test_match_check_catches_violations(void **state)
 typedef struct cmarket {
     market mk;
     size_t n_couples;
-    rmc_id ca[8], cb[8];
-    size_t coff[9];
-    rmc_id cpa[64], cpb[64];
-    int32_t cra[64], crb[64];
+    rmc_id ca[32], cb[32];
+    size_t coff[33];
+    rmc_id cpa[256], cpb[256];
+    int32_t cra[256], crb[256];
 } cmarket;
 
 static int32_t rank_in(const int *ppref, size_t pstride, int j, int a)
@@ -715,25 +715,31 @@ static void test_match_run_couples_random(void **state)
     int n_converged = 0;
     for (int c = 0; c < n_cases; c++) {
         uint64_t s = 104729u * (uint64_t)c + 5u;
-        const size_t n_app = 2 + rng_below(&s, 14), n_prog = 1 + rng_below(&s, 5);
-        cmarket cm = {.mk = random_market(&s, n_app, n_prog, 3, 0.7, 0.8)};
-        const size_t n_couples = 1 + rng_below(&s, n_app / 2 < 4 ? n_app / 2 : 4);
+        const bool medium = c % 10 == 9;
+        const size_t n_app = medium ? 64 + rng_below(&s, 137) : 2 + rng_below(&s, 14);
+        const size_t n_prog = medium ? 5 + rng_below(&s, 16) : 1 + rng_below(&s, 5);
+        cmarket cm = {.mk = random_market(&s, n_app, n_prog, 3, medium ? 0.3 : 0.7, 0.8)};
+        const size_t max_couples = medium ? 32 : 4;
+        const size_t n_couples = 1 + rng_below(&s, n_app / 2 < max_couples ? n_app / 2 : max_couples);
         /* Program ranks must be distinct and consistent: singles get odd
          * ranks, couple members even ranks from a per-program permutation
          * (or none, one time in six). */
         for (size_t e = 0; e < cm.mk.off[n_app]; e++) {
             cm.mk.rank[e] = cm.mk.rank[e] == RMC_RANK_NONE ? RMC_RANK_NONE : 2 * cm.mk.rank[e] + 1;
         }
-        int32_t mrank[8][8];
+        int32_t mrank[20][64];
         for (size_t j = 0; j < n_prog; j++) {
-            int perm[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+            int perm[64];
+            for (int m = 0; m < 64; m++) {
+                perm[m] = m;
+            }
             shuffle(&s, perm, 2 * n_couples);
             for (size_t m = 0; m < 2 * n_couples; m++) {
                 mrank[j][m] = rng_below(&s, 6) == 0 ? RMC_RANK_NONE : (int32_t)(2 * perm[m]);
             }
         }
         for (size_t k = 0; k < n_couples; k++) {
-            const size_t n_pairs = rng_below(&s, 7);
+            const size_t n_pairs = rng_below(&s, 8);
             cm.ca[k] = (rmc_id)(2 * k);
             cm.cb[k] = (rmc_id)(2 * k + 1);
             size_t e = cm.coff[k];
@@ -762,7 +768,7 @@ static void test_match_run_couples_random(void **state)
             assert_int_equal(st, RMC_NOT_CONVERGED);
             assert_false(o.res.converged);
         }
-        int32_t fill[8] = {0};
+        int32_t fill[20] = {0};
         for (size_t i = 0; i < n_app; i++) {
             if (o.app_prog[i] != RMC_ID_NONE) {
                 fill[o.app_prog[i]]++;
