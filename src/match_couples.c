@@ -53,6 +53,8 @@ static bool admits(const rmc_match_ws *w, const rmc_match_input *in, size_t p, i
     return better + n_new <= cap;
 }
 
+/* Remove applicant a from program p's seats. p may now admit an applicant
+ * it rejected before, so it is queued for the next scan. */
 static void unhold(rmc_match_ws *w, size_t p, size_t a)
 {
     uint64_t *h = w->seat + w->seat_off[p];
@@ -61,6 +63,10 @@ static void unhold(rmc_match_ws *w, size_t p, size_t a)
         if ((size_t)(uint32_t)h[k] == a) {
             heap_remove_at(h, n, k);
             w->n_held[p]--;
+            if (!w->on_stack[p]) {
+                w->on_stack[p] = true;
+                w->dirty[w->n_dirty++] = (rmc_id)p;
+            }
             return;
         }
     }
@@ -219,10 +225,24 @@ static void settle(rmc_match_ws *w, const rmc_match_input *in, size_t top)
     }
 }
 
-/* Move every single that would be admitted above its held entry there (a
- * move is an improvement for it in the current state) and settle whoever it
- * displaces before scanning on, so no agent is ever pending during a scan.
- * Returns whether anyone moved. */
+/* Move single i to entry e of its list (admitted there now) and settle
+ * whoever it displaces. */
+static void move_single(rmc_match_ws *w, const rmc_match_input *in, size_t i, size_t e)
+{
+    if (w->held[i] != RMC_MATCH_HELD_NONE) {
+        unhold(w, (size_t)in->choice_prog[w->held[i]], i);
+    }
+    w->held[i] = e;
+    w->next[i] = e + 1;
+    size_t top = 0;
+    place(w, in, (size_t)in->choice_prog[e], in->choice_rank[e], i, &top);
+    settle(w, in, top);
+}
+
+/* Move every single that would be admitted above its held entry there,
+ * settling whoever it displaces. The full scan, O(list entries): only a
+ * debug-build cross-check of scan_dirty. Returns whether anyone moved. */
+#ifndef NDEBUG
 static bool scan_singles(rmc_match_ws *w, const rmc_match_input *in)
 {
     bool moved = false;
@@ -233,21 +253,53 @@ static bool scan_singles(rmc_match_ws *w, const rmc_match_input *in)
         const size_t end = w->held[i] == RMC_MATCH_HELD_NONE ? in->app_off[i + 1] : w->held[i];
         for (size_t e = in->app_off[i]; e < end; e++) {
             const int32_t r = in->choice_rank[e];
-            const size_t p = (size_t)in->choice_prog[e];
-            if (r != RMC_RANK_NONE && admits_one(w, in, p, r)) {
-                if (w->held[i] != RMC_MATCH_HELD_NONE) {
-                    unhold(w, (size_t)in->choice_prog[w->held[i]], i);
-                }
-                w->held[i] = e;
-                w->next[i] = e + 1;
-                size_t top = 0;
-                place(w, in, p, r, i, &top);
-                settle(w, in, top);
+            if (r != RMC_RANK_NONE && admits_one(w, in, (size_t)in->choice_prog[e], r)) {
+                move_single(w, in, i, e);
                 moved = true;
                 break;
             }
         }
     }
+    return moved;
+}
+#endif
+
+/* The targeted scan: in plain deferred acceptance a program's bar only
+ * rises, so a single can block only at a program that has freed a seat
+ * since (a withdrawal or a move: unhold queues it). Walk each queued
+ * program's list best rank first and move every single who prefers it and
+ * is admitted, stopping at the first one refused (worse ranks would be
+ * refused too). Programs queued during this pass wait for the next. */
+static bool scan_dirty(rmc_match_ws *w, const rmc_match_input *in, bool *have_lists)
+{
+    bool moved = false;
+    const size_t n = w->n_dirty;
+    if (n > 0 && !*have_lists) {
+        rmc_match_build_program_lists(w, in);  /* once per run, when first needed */
+        *have_lists = true;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const size_t p = (size_t)w->dirty[k];
+        w->on_stack[p] = false;
+        for (size_t q = w->plist_off[p]; q < w->plist_off[p + 1]; q++) {
+            const size_t e = w->plist[q];
+            const size_t i = (size_t)w->entry_app[e];
+            if (w->couple_of[i] != RMC_ID_NONE ||
+                (w->held[i] != RMC_MATCH_HELD_NONE && w->held[i] <= e)) {
+                continue;
+            }
+            if (!admits_one(w, in, p, in->choice_rank[e])) {
+                break;
+            }
+            move_single(w, in, i, e);
+            moved = true;
+        }
+    }
+    /* Keep what was queued during the pass for the next one. */
+    for (size_t k = n; k < w->n_dirty; k++) {
+        w->dirty[k - n] = w->dirty[k];
+    }
+    w->n_dirty -= n;
     return moved;
 }
 
@@ -364,14 +416,22 @@ rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, siz
             w->stack[top++] = (rmc_id)i;
         }
     }
+    for (size_t j = 0; j < in->n_prog; j++) {
+        w->on_stack[j] = false;
+    }
+    w->n_dirty = 0;
     settle(w, in, top);
     const size_t bound = max_rounds > 0 ? max_rounds : RMC_MATCH_DEFAULT_ROUNDS;
-    bool converged = false;
+    bool converged = false, have_lists = false;
     for (size_t round = 0; round < bound && !converged; round++) {
-        const bool singles_moved = scan_singles(w, in);
+        const bool singles_moved = scan_dirty(w, in, &have_lists);
         const bool couples_moved = scan_couples(w, in);
-        converged = !singles_moved && !couples_moved;
+        converged = !singles_moved && !couples_moved && w->n_dirty == 0;
     }
+#ifndef NDEBUG
+    /* The targeted scans miss no blocking single: a full scan moves nobody. */
+    RMC_ASSERT(!converged || !scan_singles(w, in));
+#endif
     write_couples_result(w, in, res);
     res->n_proposals = w->n_proposals;
     res->converged = converged;

@@ -45,6 +45,7 @@ static void ws_free_arrays(rmc_match_ws *w)
     rmc_free(w->couple_of);
     rmc_free(w->cnext);
     rmc_free(w->cheld);
+    rmc_free(w->dirty);
 }
 
 rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, size_t n_seats,
@@ -81,6 +82,7 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->couple_of, n_app, sizeof(rmc_id), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cnext, n_app / 2, sizeof(size_t), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cheld, n_app / 2, sizeof(size_t), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->dirty, n_prog, sizeof(rmc_id), NULL), fail);
     *out = w;
     return RMC_OK;
 fail:
@@ -242,7 +244,7 @@ static void sort_pass(rmc_match_ws *w, const rmc_match_input *in, const size_t *
 
 /* Program j's list = its ranked entries, best rank first, in
  * plist[plist_off[j] .. plist_off[j+1]). LSD radix on rank, then by program. */
-static void build_program_lists(rmc_match_ws *w, const rmc_match_input *in)
+void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in)
 {
     size_t n = 0;
     int32_t max_rank = 0;
@@ -273,7 +275,7 @@ static void build_program_lists(rmc_match_ws *w, const rmc_match_input *in)
 
 static size_t run_programs(rmc_match_ws *w, const rmc_match_input *in)
 {
-    build_program_lists(w, in);
+    rmc_match_build_program_lists(w, in);
     size_t n_proposals = 0;
     size_t top = 0;
     for (size_t j = in->n_prog; j-- > 0;) {

@@ -37,6 +37,8 @@ struct rmc_match_ws {
     size_t *cnext;         /* [max_app / 2] next joint-list entry a couple proposes */
     size_t *cheld;         /* [max_app / 2] entry a couple holds, or RMC_MATCH_HELD_NONE */
     size_t n_proposals;    /* couples procedure: proposals so far */
+    rmc_id *dirty;         /* [max_prog] programs that freed a seat, to rescan (on_stack marks) */
+    size_t n_dirty;        /* entries in dirty */
 };
 
 #define RMC_MATCH_HELD_NONE SIZE_MAX
@@ -122,6 +124,10 @@ static inline void heap_remove_at(uint64_t *h, size_t n, size_t k)
 
 /* Seat offsets from capacities, empty heaps, nobody held (match_da.c). */
 RMC_INTERNAL void rmc_match_setup_programs(rmc_match_ws *w, const rmc_match_input *in);
+
+/* Program j's ranked entries, best rank first, in plist[plist_off[j] ..
+ * plist_off[j+1]); entry_app[e] = applicant of entry e (match_da.c). */
+RMC_INTERNAL void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in);
 
 /* The Roth-Peranson couples procedure (match_couples.c): applicant-proposing,
  * at most max_rounds rounds (0: RMC_MATCH_DEFAULT_ROUNDS). in was checked
