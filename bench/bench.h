@@ -23,7 +23,7 @@ static inline double bench_peak_rss_mib(void)
     if (getrusage(RUSAGE_SELF, &ru) != 0) {
         return -1.0;
     }
-    return (double)ru.ru_maxrss / 1024.0;  /* Linux reports KiB */
+    return (double)ru.ru_maxrss / 1024.0; /* Linux reports KiB */
 }
 
 static inline int bench_cmp_double(const void *a, const void *b)

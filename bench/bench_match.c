@@ -77,8 +77,11 @@ static void market_free(market *mk)
 
 static rmc_match_input market_input(const market *mk)
 {
-    const rmc_match_input in = {.n_app = mk->n_app, .n_prog = mk->n_prog, .capacity = mk->cap,
-                                .app_off = mk->off, .choice_prog = mk->prog,
+    const rmc_match_input in = {.n_app = mk->n_app,
+                                .n_prog = mk->n_prog,
+                                .capacity = mk->cap,
+                                .app_off = mk->off,
+                                .choice_prog = mk->prog,
                                 .choice_rank = mk->rank};
     return in;
 }
@@ -102,11 +105,12 @@ static void sort_by_key(rmc_id *prog, double *key, size_t n)
 static market national_market(void)
 {
     enum { N_APP = 50000, N_PROG = 6000, N_POS = 40000, LIST = 12 };
-    market mk = {N_APP, N_PROG, 0, xmalloc(N_PROG * sizeof(int32_t)),
-                 xmalloc((N_APP + 1) * sizeof(size_t)), NULL, NULL};
+    market mk = {
+        N_APP, N_PROG, 0, xmalloc(N_PROG * sizeof(int32_t)), xmalloc((N_APP + 1) * sizeof(size_t)),
+        NULL,  NULL};
     double *desir = xmalloc(N_PROG * sizeof(double));
     for (size_t j = 0; j < N_PROG; j++) {
-        mk.cap[j] = 1;  /* then N_POS - N_PROG more seats spread at random */
+        mk.cap[j] = 1; /* then N_POS - N_PROG more seats spread at random */
         desir[j] = rng_unif();
     }
     for (size_t s = N_PROG; s < N_POS; s++) {
@@ -198,9 +202,8 @@ static void bench_national(int runs)
         const double tmed = bench_median(t, (size_t)runs), tmin = t[0];
         printf("(a) national %zu x %zu, %zu seats, %zu entries, %s-proposing: matched %zu, "
                "proposals %zu; rmc_match_run median %.2f ms, min %.2f ms (%d runs)\n",
-               mk.n_app, mk.n_prog, mk.n_seats, mk.off[mk.n_app],
-               side ? "program" : "applicant", matched, res.n_proposals,
-               1e3 * tmed, 1e3 * tmin, runs);
+               mk.n_app, mk.n_prog, mk.n_seats, mk.off[mk.n_app], side ? "program" : "applicant",
+               matched, res.n_proposals, 1e3 * tmed, 1e3 * tmin, runs);
     }
     rmc_match_ws_free(w);
     free(app_prog);
@@ -220,9 +223,13 @@ typedef struct couples {
  * positions in the members' own lists with the smallest x + y (then x). */
 static couples make_couples(const market *mk, size_t n, size_t n_pairs)
 {
-    couples c = {n, xmalloc(n * sizeof(rmc_id)), xmalloc(n * sizeof(rmc_id)),
-                 xmalloc(n * n_pairs * sizeof(rmc_id)), xmalloc(n * n_pairs * sizeof(rmc_id)),
-                 xmalloc(n * n_pairs * sizeof(int32_t)), xmalloc(n * n_pairs * sizeof(int32_t)),
+    couples c = {n,
+                 xmalloc(n * sizeof(rmc_id)),
+                 xmalloc(n * sizeof(rmc_id)),
+                 xmalloc(n * n_pairs * sizeof(rmc_id)),
+                 xmalloc(n * n_pairs * sizeof(rmc_id)),
+                 xmalloc(n * n_pairs * sizeof(int32_t)),
+                 xmalloc(n * n_pairs * sizeof(int32_t)),
                  xmalloc((n + 1) * sizeof(size_t))};
     c.off[0] = 0;
     for (size_t k = 0; k < n; k++) {
@@ -318,8 +325,8 @@ static void bench_dense(int runs)
     enum { N_APP = 10000, N_PROG = 1000, CAP = 10 };
     rng_state = 7;
     const size_t n_entries = (size_t)N_APP * N_PROG;
-    int32_t *apref = xmalloc(n_entries * sizeof(int32_t));  /* [i][k] program */
-    int32_t *ppref = xmalloc(n_entries * sizeof(int32_t));  /* [j][r] applicant */
+    int32_t *apref = xmalloc(n_entries * sizeof(int32_t)); /* [i][k] program */
+    int32_t *ppref = xmalloc(n_entries * sizeof(int32_t)); /* [j][r] applicant */
     for (size_t i = 0; i < N_APP; i++) {
         for (size_t k = 0; k < N_PROG; k++) {
             apref[i * N_PROG + k] = (int32_t)k;
@@ -332,10 +339,14 @@ static void bench_dense(int runs)
         }
         shuffle(ppref + j * N_APP, N_APP);
     }
-    market mk = {N_APP, N_PROG, (size_t)N_PROG * CAP, xmalloc(N_PROG * sizeof(int32_t)),
-                 xmalloc((N_APP + 1) * sizeof(size_t)), xmalloc(n_entries * sizeof(rmc_id)),
+    market mk = {N_APP,
+                 N_PROG,
+                 (size_t)N_PROG * CAP,
+                 xmalloc(N_PROG * sizeof(int32_t)),
+                 xmalloc((N_APP + 1) * sizeof(size_t)),
+                 xmalloc(n_entries * sizeof(rmc_id)),
                  xmalloc(n_entries * sizeof(int32_t))};
-    int32_t *prank = xmalloc(n_entries * sizeof(int32_t));  /* [j][i] rank */
+    int32_t *prank = xmalloc(n_entries * sizeof(int32_t)); /* [j][i] rank */
     rmc_id *app_prog = xmalloc(N_APP * sizeof(rmc_id));
     int32_t *app_choice = xmalloc(N_APP * sizeof(int32_t));
     int32_t *fill = xmalloc(N_PROG * sizeof(int32_t));

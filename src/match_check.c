@@ -23,11 +23,11 @@
 #include "rankmc/match.h"
 
 typedef struct check_scratch {
-    rmc_id *couple_of;   /* [n_app] couple index or RMC_ID_NONE */
-    int32_t *rank;       /* [n_app] rank the matched program gave them */
-    size_t *fill;        /* [n_prog + 1] counts, then offsets into by_prog */
-    rmc_id *by_prog;     /* [n_app] matched applicants grouped by program */
-    int32_t *worst;      /* [n_prog] worst held rank, -1 when empty */
+    rmc_id *couple_of; /* [n_app] couple index or RMC_ID_NONE */
+    int32_t *rank;     /* [n_app] rank the matched program gave them */
+    size_t *fill;      /* [n_prog + 1] counts, then offsets into by_prog */
+    rmc_id *by_prog;   /* [n_app] matched applicants grouped by program */
+    int32_t *worst;    /* [n_prog] worst held rank, -1 when empty */
 } check_scratch;
 
 /* Position of program j in applicant i's list, or SIZE_MAX. */
@@ -103,8 +103,8 @@ static rmc_status check_placements(const rmc_match_input *in, const rmc_id *app_
         if (e == SIZE_MAX) {
             return RMC_FAIL(d, RMC_EINTERNAL,
                             "couple %zu placed at programs (%d, %d), not a ranked pair on its "
-                            "joint list", c, (int)app_prog[in->couple_a[c]],
-                            (int)app_prog[in->couple_b[c]]);
+                            "joint list",
+                            c, (int)app_prog[in->couple_a[c]], (int)app_prog[in->couple_b[c]]);
         }
         if (e < in->crol_off[c + 1]) {
             s->rank[in->couple_a[c]] = in->crol_rank_a[e];
@@ -136,14 +136,14 @@ static rmc_status tally(const rmc_match_input *in, const rmc_id *app_prog, check
             return RMC_FAIL(d, RMC_EINTERNAL, "program %zu holds %zu applicants, capacity %d", j,
                             s->fill[j + 1], (int)in->capacity[j]);
         }
-        s->fill[j + 1] += s->fill[j];  /* now fill[j] .. fill[j+1] is j's slice */
+        s->fill[j + 1] += s->fill[j]; /* now fill[j] .. fill[j+1] is j's slice */
     }
     for (size_t i = 0; i < in->n_app; i++) {
         if (app_prog[i] != RMC_ID_NONE) {
             s->by_prog[s->fill[app_prog[i]]++] = (rmc_id)i;
         }
     }
-    for (size_t j = in->n_prog; j > 0; j--) {  /* undo the cursor advance */
+    for (size_t j = in->n_prog; j > 0; j--) { /* undo the cursor advance */
         s->fill[j] = s->fill[j - 1];
     }
     s->fill[0] = 0;
@@ -166,7 +166,7 @@ static rmc_status find_blocking_single(const rmc_match_input *in, const rmc_id *
         for (size_t e = in->app_off[i]; e < in->app_off[i + 1]; e++) {
             const rmc_id j = in->choice_prog[e];
             if (j == app_prog[i]) {
-                break;  /* entries from here on are not preferred to the match */
+                break; /* entries from here on are not preferred to the match */
             }
             const int32_t r = in->choice_rank[e];
             if (r == RMC_RANK_NONE || in->capacity[j] == 0) {
@@ -221,15 +221,15 @@ static rmc_status find_blocking_couple(const rmc_match_input *in, const rmc_id *
                 (pb != RMC_ID_NONE && rb == RMC_RANK_NONE)) {
                 continue;
             }
-            const bool blocks =
-                pa == pb ? takes(in, s, (size_t)pa, ra > rb ? ra : rb, 2, c)
-                         : (pa == RMC_ID_NONE || takes(in, s, (size_t)pa, ra, 1, c)) &&
-                               (pb == RMC_ID_NONE || takes(in, s, (size_t)pb, rb, 1, c));
+            const bool blocks = pa == pb
+                                    ? takes(in, s, (size_t)pa, ra > rb ? ra : rb, 2, c)
+                                    : (pa == RMC_ID_NONE || takes(in, s, (size_t)pa, ra, 1, c)) &&
+                                          (pb == RMC_ID_NONE || takes(in, s, (size_t)pb, rb, 1, c));
             if (blocks) {
                 return RMC_FAIL(d, RMC_EINTERNAL,
                                 "blocking couple: couple %zu prefers programs (%d, %d) (choice "
-                                "%zu), which would take them", c, (int)pa, (int)pb,
-                                e - in->crol_off[c]);
+                                "%zu), which would take them",
+                                c, (int)pa, (int)pb, e - in->crol_off[c]);
             }
         }
     }

@@ -160,8 +160,7 @@ static bool pair_admitted(const rmc_match_ws *w, const rmc_match_input *in, size
 }
 
 /* Seat free couple c at entry e, which admits it. */
-static void seat_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t e,
-                        size_t *top)
+static void seat_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t e, size_t *top)
 {
     w->cheld[c] = e;
     w->cnext[c] = e + 1;
@@ -186,8 +185,7 @@ static void propose_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c,
 }
 
 /* Would program p take one more applicant of rank r (no exclusions)? */
-static inline bool admits_one(const rmc_match_ws *w, const rmc_match_input *in, size_t p,
-                              int32_t r)
+static inline bool admits_one(const rmc_match_ws *w, const rmc_match_input *in, size_t p, int32_t r)
 {
     const size_t n = (size_t)w->n_held[p];
     if (n < (size_t)in->capacity[p]) {
@@ -275,7 +273,7 @@ static bool scan_dirty(rmc_match_ws *w, const rmc_match_input *in, bool *have_li
     bool moved = false;
     const size_t n = w->n_dirty;
     if (n > 0 && !*have_lists) {
-        rmc_match_build_program_lists(w, in);  /* once per run, when first needed */
+        rmc_match_build_program_lists(w, in); /* once per run, when first needed */
         *have_lists = true;
     }
     for (size_t k = 0; k < n; k++) {

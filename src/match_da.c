@@ -105,8 +105,10 @@ void rmc_match_ws_free(rmc_match_ws *w)
 static rmc_status check_input(const rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
 {
     if (in->n_app > w->max_app || in->n_prog > w->max_prog) {
-        return RMC_FAIL(d, RMC_EUSAGE, "match of %zu applicants, %zu programs exceeds workspace "
-                        "(%zu, %zu)", in->n_app, in->n_prog, w->max_app, w->max_prog);
+        return RMC_FAIL(d, RMC_EUSAGE,
+                        "match of %zu applicants, %zu programs exceeds workspace "
+                        "(%zu, %zu)",
+                        in->n_app, in->n_prog, w->max_app, w->max_prog);
     }
     if (in->app_off[0] != 0 || in->app_off[in->n_app] > w->max_entries) {
         return RMC_FAIL(d, RMC_EUSAGE, "match of %zu list entries exceeds workspace (%zu)",
@@ -293,7 +295,7 @@ static size_t run_programs(rmc_match_ws *w, const rmc_match_input *in)
             n_proposals++;
             const size_t cur = w->held[i];
             if (cur != RMC_MATCH_HELD_NONE && cur < e) {
-                continue;  /* i holds an entry earlier in its own list */
+                continue; /* i holds an entry earlier in its own list */
             }
             w->held[i] = e;
             w->n_held[j]++;
@@ -360,7 +362,8 @@ rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposi
     RMC_TRY(check_input(w, in, d));
     if (in->n_couples > 0) {
         if (side == RMC_PROPOSE_PROGRAMS) {
-            return RMC_FAIL(d, RMC_EUSAGE, "program-proposing match with couples is not "
+            return RMC_FAIL(d, RMC_EUSAGE,
+                            "program-proposing match with couples is not "
                             "supported");
         }
         return rmc_match_couples_run(w, in, max_rounds, res, d);

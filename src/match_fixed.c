@@ -14,12 +14,12 @@
 #include "rankmc/match.h"
 
 typedef struct fixed_input {
-    size_t *app_off;       /* [n_app + 1] */
-    rmc_id *choice_prog;   /* [n_entries] */
-    int32_t *choice_rank;  /* [n_entries] */
-    int32_t *iv_rank;      /* [n_iv] program's rank of the interviewee, or RMC_RANK_NONE */
-    int32_t *crol_rank_a;  /* [couple entries] program's rank of member a, or RMC_RANK_NONE */
-    int32_t *crol_rank_b;  /* [couple entries] same for member b */
+    size_t *app_off;      /* [n_app + 1] */
+    rmc_id *choice_prog;  /* [n_entries] */
+    int32_t *choice_rank; /* [n_entries] */
+    int32_t *iv_rank;     /* [n_iv] program's rank of the interviewee, or RMC_RANK_NONE */
+    int32_t *crol_rank_a; /* [couple entries] program's rank of member a, or RMC_RANK_NONE */
+    int32_t *crol_rank_b; /* [couple entries] same for member b */
 } fixed_input;
 
 static void fixed_input_free(fixed_input *f)
@@ -44,12 +44,14 @@ static rmc_status check_model(const rmc_model *m, rmc_diag *d)
     if (!any_app) {
         return RMC_FAIL_AT(d, RMC_EINPUT, "applicant_rols.csv", 0,
                            "no applicant has a fixed rank order list; a Match on fixed lists "
-                           "needs applicant_rols.csv in %s", m->dir != NULL ? m->dir : "the model");
+                           "needs applicant_rols.csv in %s",
+                           m->dir != NULL ? m->dir : "the model");
     }
     if (!any_prog) {
         return RMC_FAIL_AT(d, RMC_EINPUT, "program_rols.csv", 0,
                            "no program has a fixed rank order list; a Match on fixed lists "
-                           "needs program_rols.csv in %s", m->dir != NULL ? m->dir : "the model");
+                           "needs program_rols.csv in %s",
+                           m->dir != NULL ? m->dir : "the model");
     }
     return RMC_OK;
 }
@@ -62,10 +64,10 @@ static rmc_status build_couples(const rmc_model *m, fixed_input *f, rmc_diag *d)
     RMC_TRY(rmc_alloc_array((void **)&f->crol_rank_a, n, sizeof *f->crol_rank_a, d));
     RMC_TRY(rmc_alloc_array((void **)&f->crol_rank_b, n, sizeof *f->crol_rank_b, d));
     for (size_t e = 0; e < n; e++) {
-        f->crol_rank_a[e] = m->crol_pa[e] == RMC_ID_NONE ? RMC_RANK_NONE
-                                                          : f->iv_rank[m->crol_iva[e]];
-        f->crol_rank_b[e] = m->crol_pb[e] == RMC_ID_NONE ? RMC_RANK_NONE
-                                                          : f->iv_rank[m->crol_ivb[e]];
+        f->crol_rank_a[e] =
+            m->crol_pa[e] == RMC_ID_NONE ? RMC_RANK_NONE : f->iv_rank[m->crol_iva[e]];
+        f->crol_rank_b[e] =
+            m->crol_pb[e] == RMC_ID_NONE ? RMC_RANK_NONE : f->iv_rank[m->crol_ivb[e]];
     }
     return RMC_OK;
 }

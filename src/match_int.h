@@ -12,33 +12,33 @@
 #define RMC_MATCH_RADIX (1u << RMC_MATCH_RADIX_BITS)
 
 struct rmc_match_ws {
-    size_t max_app, max_prog, max_entries, max_seats;  /* sizes it was made for */
+    size_t max_app, max_prog, max_entries, max_seats; /* sizes it was made for */
 
     /* applicant side [max_app] */
-    size_t *next;          /* next entry an applicant (or a program) proposes to */
-    size_t *held;          /* entry index an applicant is matched through, or SIZE_MAX */
-    rmc_id *stack;         /* free applicants (or programs) still to process */
+    size_t *next;  /* next entry an applicant (or a program) proposes to */
+    size_t *held;  /* entry index an applicant is matched through, or SIZE_MAX */
+    rmc_id *stack; /* free applicants (or programs) still to process */
 
     /* program side */
-    size_t *seat_off;      /* [max_prog + 1] prefix sums of capacity */
-    uint64_t *seat;        /* [max_seats] max-heap per program: rank << 32 | applicant */
-    int32_t *n_held;       /* [max_prog] heap size = seats filled */
-    bool *on_stack;        /* [max_prog] program-proposing: queued already */
+    size_t *seat_off; /* [max_prog + 1] prefix sums of capacity */
+    uint64_t *seat;   /* [max_seats] max-heap per program: rank << 32 | applicant */
+    int32_t *n_held;  /* [max_prog] heap size = seats filled */
+    bool *on_stack;   /* [max_prog] program-proposing: queued already */
 
     /* program-proposing: program lists built from the edges */
-    size_t *plist_off;     /* [max_prog + 1] program j's entries, best rank first */
-    size_t *plist;         /* [max_entries] entry indices */
-    size_t *ptmp;          /* [max_entries] radix-sort buffer */
-    rmc_id *entry_app;     /* [max_entries] applicant of each entry */
-    size_t *count;         /* [RMC_MATCH_RADIX] counting-sort histogram */
+    size_t *plist_off; /* [max_prog + 1] program j's entries, best rank first */
+    size_t *plist;     /* [max_entries] entry indices */
+    size_t *ptmp;      /* [max_entries] radix-sort buffer */
+    rmc_id *entry_app; /* [max_entries] applicant of each entry */
+    size_t *count;     /* [RMC_MATCH_RADIX] counting-sort histogram */
 
     /* couples (match_couples.c); a couple has two applicants, so n_app / 2 */
-    rmc_id *couple_of;     /* [max_app] couple of an applicant, or RMC_ID_NONE */
-    size_t *cnext;         /* [max_app / 2] next joint-list entry a couple proposes */
-    size_t *cheld;         /* [max_app / 2] entry a couple holds, or RMC_MATCH_HELD_NONE */
-    size_t n_proposals;    /* couples procedure: proposals so far */
-    rmc_id *dirty;         /* [max_prog] programs that freed a seat, to rescan (on_stack marks) */
-    size_t n_dirty;        /* entries in dirty */
+    rmc_id *couple_of;  /* [max_app] couple of an applicant, or RMC_ID_NONE */
+    size_t *cnext;      /* [max_app / 2] next joint-list entry a couple proposes */
+    size_t *cheld;      /* [max_app / 2] entry a couple holds, or RMC_MATCH_HELD_NONE */
+    size_t n_proposals; /* couples procedure: proposals so far */
+    rmc_id *dirty;      /* [max_prog] programs that freed a seat, to rescan (on_stack marks) */
+    size_t n_dirty;     /* entries in dirty */
 };
 
 #define RMC_MATCH_HELD_NONE SIZE_MAX
@@ -97,7 +97,7 @@ static inline void heap_remove_at(uint64_t *h, size_t n, size_t k)
         return;
     }
     size_t c = k;
-    while (c > 0 && h[(c - 1) / 2] < last) {  /* sift up */
+    while (c > 0 && h[(c - 1) / 2] < last) { /* sift up */
         h[c] = h[(c - 1) / 2];
         c = (c - 1) / 2;
     }
@@ -105,7 +105,7 @@ static inline void heap_remove_at(uint64_t *h, size_t n, size_t k)
         h[c] = last;
         return;
     }
-    for (;;) {  /* sift down */
+    for (;;) { /* sift down */
         size_t m = 2 * c + 1;
         if (m >= n) {
             break;

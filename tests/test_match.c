@@ -18,10 +18,10 @@ enum { MAXA = 4096, MAXP = 512 };
 
 typedef struct market {
     size_t n_app, n_prog;
-    int32_t *cap;          /* [n_prog] */
-    size_t *off;           /* [n_app + 1] */
-    rmc_id *prog;          /* [n_entries] */
-    int32_t *rank;         /* [n_entries] */
+    int32_t *cap;  /* [n_prog] */
+    size_t *off;   /* [n_app + 1] */
+    rmc_id *prog;  /* [n_entries] */
+    int32_t *rank; /* [n_entries] */
 } market;
 
 typedef struct outcome {
@@ -40,8 +40,11 @@ static void *xmalloc(size_t n)
 
 static market market_new(size_t n_app, size_t n_prog, size_t n_entries)
 {
-    market mk = {n_app, n_prog, xmalloc(n_prog * sizeof(int32_t)),
-                 xmalloc((n_app + 1) * sizeof(size_t)), xmalloc(n_entries * sizeof(rmc_id)),
+    market mk = {n_app,
+                 n_prog,
+                 xmalloc(n_prog * sizeof(int32_t)),
+                 xmalloc((n_app + 1) * sizeof(size_t)),
+                 xmalloc(n_entries * sizeof(rmc_id)),
                  xmalloc(n_entries * sizeof(int32_t))};
     mk.off[0] = 0;
     return mk;
@@ -57,16 +60,21 @@ static void market_free(market *mk)
 
 static rmc_match_input market_input(const market *mk)
 {
-    const rmc_match_input in = {.n_app = mk->n_app, .n_prog = mk->n_prog, .capacity = mk->cap,
-                                .app_off = mk->off, .choice_prog = mk->prog,
+    const rmc_match_input in = {.n_app = mk->n_app,
+                                .n_prog = mk->n_prog,
+                                .capacity = mk->cap,
+                                .app_off = mk->off,
+                                .choice_prog = mk->prog,
                                 .choice_rank = mk->rank};
     return in;
 }
 
 static outcome outcome_new(size_t n_app, size_t n_prog)
 {
-    outcome o = {xmalloc(n_app * sizeof(rmc_id)), xmalloc(n_app * sizeof(int32_t)),
-                 xmalloc(n_prog * sizeof(int32_t)), {0}};
+    outcome o = {xmalloc(n_app * sizeof(rmc_id)),
+                 xmalloc(n_app * sizeof(int32_t)),
+                 xmalloc(n_prog * sizeof(int32_t)),
+                 {0}};
     o.res.app_prog = o.app_prog;
     o.res.app_choice = o.app_choice;
     o.res.fill = o.fill;
@@ -82,7 +90,7 @@ static void outcome_free(outcome *o)
 
 /* Build from lists: apref[i] = programs, -1 ended; ppref[j] = applicants, -1 ended. */
 static market market_from_lists(size_t n_app, size_t n_prog, const int *cap, const int *apref,
-                                 size_t astride, const int *ppref, size_t pstride)
+                                size_t astride, const int *ppref, size_t pstride)
 {
     market mk = market_new(n_app, n_prog, n_app * n_prog);
     for (size_t j = 0; j < n_prog; j++) {
@@ -213,9 +221,11 @@ static size_t pos_of(const market *mk, size_t i, rmc_id j)
 enum { MERCY, CITY, GENERAL };
 enum { ANDERSON, CHEN, FORD, DAVIS, EASTMAN };
 static const int nrmp_cap[3] = {2, 2, 2};
-static const int nrmp_apref[5][4] = {
-    {CITY, -1}, {CITY, MERCY, -1}, {CITY, GENERAL, MERCY, -1}, {MERCY, CITY, GENERAL, -1},
-    {CITY, MERCY, GENERAL, -1}};
+static const int nrmp_apref[5][4] = {{CITY, -1},
+                                     {CITY, MERCY, -1},
+                                     {CITY, GENERAL, MERCY, -1},
+                                     {MERCY, CITY, GENERAL, -1},
+                                     {CITY, MERCY, GENERAL, -1}};
 static const int nrmp_ppref[3][6] = {{CHEN, FORD, -1},
                                      {EASTMAN, ANDERSON, CHEN, DAVIS, FORD, -1},
                                      {EASTMAN, ANDERSON, FORD, DAVIS, -1}};
@@ -472,7 +482,7 @@ static void test_match_run_large_ranks(void **state)
     market mk = random_market(&s, 300, 40, 5, 0.3, 0.9);
     for (size_t e = 0; e < mk.off[mk.n_app]; e++) {
         if (mk.rank[e] != RMC_RANK_NONE) {
-            mk.rank[e] = mk.rank[e] * 7001 + 65521;  /* distinct, order kept, > 2^16 */
+            mk.rank[e] = mk.rank[e] * 7001 + 65521; /* distinct, order kept, > 2^16 */
         }
     }
     const rmc_match_input in = market_input(&mk);
@@ -524,33 +534,32 @@ static void test_match_check_catches_violations(void **state)
     rmc_diag d = {0};
     memcpy(m, nrmp_expected, sizeof m);
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_OK);
-    m[EASTMAN] = RMC_ID_NONE;  /* City has a free seat and Eastman wants it */
+    m[EASTMAN] = RMC_ID_NONE; /* City has a free seat and Eastman wants it */
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
     /* Chen (1) is the first to block: City ranked her and has a free seat. */
     assert_non_null(strstr(d.message, "blocking pair: applicant 1 prefers program 1"));
     assert_non_null(strstr(d.message, "free seat"));
     memcpy(m, nrmp_expected, sizeof m);
-    m[FORD] = CITY;  /* Ford: City over General, City full; over capacity */
+    m[FORD] = CITY; /* Ford: City over General, City full; over capacity */
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
     assert_non_null(strstr(d.message, "capacity 2"));
     memcpy(m, nrmp_expected, sizeof m);
-    m[DAVIS] = MERCY;  /* Mercy did not rank Davis */
+    m[DAVIS] = MERCY; /* Mercy did not rank Davis */
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
     assert_non_null(strstr(d.message, "did not rank"));
     memcpy(m, nrmp_expected, sizeof m);
-    m[ANDERSON] = GENERAL;  /* not on Anderson's list */
+    m[ANDERSON] = GENERAL; /* not on Anderson's list */
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
     assert_non_null(strstr(d.message, "not on its list"));
     memcpy(m, nrmp_expected, sizeof m);
-    m[CHEN] = CITY;  /* City holds Anderson, Eastman, Chen: over capacity */
-    m[ANDERSON] = RMC_ID_NONE;  /* now 2 at City, but City ranks Anderson over Chen */
+    m[CHEN] = CITY;            /* City holds Anderson, Eastman, Chen: over capacity */
+    m[ANDERSON] = RMC_ID_NONE; /* now 2 at City, but City ranks Anderson over Chen */
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
     assert_non_null(strstr(d.message, "above its worst held rank"));
     m[0] = 7;
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
     market_free(&mk);
 }
-
 
 /* ---- couples ---- */
 
@@ -693,9 +702,11 @@ static void test_match_run_couples_no_stable_matching(void **state)
     }
     assert_int_equal(filled, o.fill[0] + o.fill[1]);
     const rmc_match_input in = cmarket_input(&cm);
-    const rmc_id cands[5][3] = {{0, 1, RMC_ID_NONE}, {RMC_ID_NONE, RMC_ID_NONE, 0},
+    const rmc_id cands[5][3] = {{0, 1, RMC_ID_NONE},
+                                {RMC_ID_NONE, RMC_ID_NONE, 0},
                                 {RMC_ID_NONE, RMC_ID_NONE, 1},
-                                {RMC_ID_NONE, RMC_ID_NONE, RMC_ID_NONE}, {0, 1, 1}};
+                                {RMC_ID_NONE, RMC_ID_NONE, RMC_ID_NONE},
+                                {0, 1, 1}};
     const char *why[5] = {"blocking pair: applicant 2", "blocking couple", "blocking pair",
                           "blocking", "capacity"};
     for (int k = 0; k < 5; k++) {
@@ -720,7 +731,8 @@ static void test_match_run_couples_random(void **state)
         const size_t n_prog = medium ? 5 + rng_below(&s, 16) : 1 + rng_below(&s, 5);
         cmarket cm = {.mk = random_market(&s, n_app, n_prog, 3, medium ? 0.3 : 0.7, 0.8)};
         const size_t max_couples = medium ? 32 : 4;
-        const size_t n_couples = 1 + rng_below(&s, n_app / 2 < max_couples ? n_app / 2 : max_couples);
+        const size_t n_couples =
+            1 + rng_below(&s, n_app / 2 < max_couples ? n_app / 2 : max_couples);
         /* Program ranks must be distinct and consistent: singles get odd
          * ranks, couple members even ranks from a per-program permutation
          * (or none, one time in six). */
@@ -809,7 +821,7 @@ static void test_match_run_exceeds_workspace(void **state)
     rmc_match_ws *w = NULL;
     assert_int_equal(rmc_match_ws_alloc(5, 3, 12, 6, &w), RMC_OK);
     assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_PROGRAMS, 0, &o.res, NULL), RMC_OK);
-    mk.prog[3] = 3;  /* program out of range */
+    mk.prog[3] = 3; /* program out of range */
     assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &o.res, NULL), RMC_EUSAGE);
     mk.prog[3] = CITY;
     mk.cap[1] = -1;
@@ -942,8 +954,8 @@ static void test_match_fixed_couples(void **state)
     rmc_id ca[1] = {CHEN}, cb[1] = {DAVIS}, couple_of[5] = {-1, 0, -1, 0, -1};
     size_t coff[2] = {0, 2};
     rmc_id pa[2] = {CITY, MERCY}, pb[2] = {CITY, GENERAL};
-    rmc_id iva[2] = {CHEN * 3 + CITY, CHEN * 3 + MERCY}, ivb[2] = {DAVIS * 3 + CITY,
-                                                                    DAVIS * 3 + GENERAL};
+    rmc_id iva[2] = {CHEN * 3 + CITY, CHEN * 3 + MERCY},
+           ivb[2] = {DAVIS * 3 + CITY, DAVIS * 3 + GENERAL};
     f.m.n_couples = 1;
     f.m.couple_a = ca;
     f.m.couple_b = cb;
@@ -959,8 +971,7 @@ static void test_match_fixed_couples(void **state)
     assert_memory_equal(o.app_prog, nrmp_expected, sizeof nrmp_expected);
     assert_int_equal(o.app_choice[CHEN], 1);
     assert_int_equal(o.app_choice[DAVIS], 1);
-    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_PROGRAMS, 0, true, &o.res, &d),
-                     RMC_EUSAGE);
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_PROGRAMS, 0, true, &o.res, &d), RMC_EUSAGE);
     /* (City, none): Chen alone at City, Davis unmatched is acceptable. City
      * ranks Chen below Eastman and Anderson, so it is refused; the couple
      * falls to (Mercy, General). */

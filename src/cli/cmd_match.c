@@ -18,7 +18,7 @@ static const char *const cmd = "match";
 
 typedef struct match_args {
     const char *model_dir;
-    const char *out;          /* NULL: stdout */
+    const char *out; /* NULL: stdout */
     rmc_proposing side;
     bool force;
     bool check_stability;
@@ -26,20 +26,19 @@ typedef struct match_args {
 
 static void print_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rankmc match MODEL_DIR [-o OUT.csv] [--proposing applicants|programs]\n"
-            "                   [--force] [--check-stability]\n\n"
-            "One deterministic Match (deferred acceptance with capacities) on the model's\n"
-            "fixed rank order lists, applicant_rols.csv and program_rols.csv.\n\n"
-            "  -o OUT.csv          write the matching there (default: stdout); one row per\n"
-            "                      applicant in applicants.csv order: applicant,program\n"
-            "                      (program empty when unmatched)\n"
-            "  --proposing SIDE    applicants (default; as the NRMP runs it: the\n"
-            "                      applicant-optimal stable matching) or programs\n"
-            "  --force             overwrite an existing OUT.csv\n"
-            "  --check-stability   verify the result with the independent checker\n\n"
-            "A summary goes to stdout, or to stderr when the CSV goes to stdout.\n"
-            "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n");
+    fprintf(f, "usage: rankmc match MODEL_DIR [-o OUT.csv] [--proposing applicants|programs]\n"
+               "                   [--force] [--check-stability]\n\n"
+               "One deterministic Match (deferred acceptance with capacities) on the model's\n"
+               "fixed rank order lists, applicant_rols.csv and program_rols.csv.\n\n"
+               "  -o OUT.csv          write the matching there (default: stdout); one row per\n"
+               "                      applicant in applicants.csv order: applicant,program\n"
+               "                      (program empty when unmatched)\n"
+               "  --proposing SIDE    applicants (default; as the NRMP runs it: the\n"
+               "                      applicant-optimal stable matching) or programs\n"
+               "  --force             overwrite an existing OUT.csv\n"
+               "  --check-stability   verify the result with the independent checker\n\n"
+               "A summary goes to stdout, or to stderr when the CSV goes to stdout.\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n");
 }
 
 /* Returns -1 to go on, else the exit status. */
@@ -182,8 +181,8 @@ static void print_summary(FILE *f, const rmc_model *m, const rmc_match_result *r
     fprintf(f,
             "%s-proposing match: %zu of %zu applicants matched, %zu unmatched\n"
             "positions filled: %zu of %zu offered, %zu unfilled (in %zu of %zu programs)\n",
-            side == RMC_PROPOSE_PROGRAMS ? "program" : "applicant", matched, n_app,
-            n_app - matched, filled, offered, offered - filled, unfilled_progs, n_prog);
+            side == RMC_PROPOSE_PROGRAMS ? "program" : "applicant", matched, n_app, n_app - matched,
+            filled, offered, offered - filled, unfilled_progs, n_prog);
 }
 
 static int run_match(const match_args *a, const rmc_model *m)
@@ -201,8 +200,10 @@ static int run_match(const match_args *a, const rmc_model *m)
     rmc_diag d = {0};
     const rmc_status st = rmc_match_fixed(m, a->side, 0, a->check_stability, &res, &d);
     if (st == RMC_NOT_CONVERGED) {
-        fprintf(stderr, "rankmc %s: warning: the couples procedure did not converge; the "
-                        "matching written is the last one reached and may be unstable\n", cmd);
+        fprintf(stderr,
+                "rankmc %s: warning: the couples procedure did not converge; the "
+                "matching written is the last one reached and may be unstable\n",
+                cmd);
     } else if (st != RMC_OK) {
         rmc_cli_print_diag(cmd, &d, st);
         rc = rmc_cli_exit_code(st);
