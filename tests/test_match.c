@@ -1001,7 +1001,12 @@ static void test_match_fixed_needs_both_lists(void **state)
     assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_PROGRAMS, 0, false, &o.res, &d), RMC_EINPUT);
     assert_string_equal(d.file, "program_rols.csv");
     fixed_model_init(&f, -1, -1);
-    for (size_t k = 1; k <= 5; k++) {
+    /* Every allocation of a run (input, workspace, checker) failing in turn. */
+    rmc_mem_fail_at(0);
+    assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, 0, true, &o.res, &d), RMC_OK);
+    const size_t n_alloc = rmc_mem_fail_at(0);
+    assert_true(n_alloc > 10);
+    for (size_t k = 1; k <= n_alloc; k++) {
         rmc_mem_fail_at(k);
         assert_int_equal(rmc_match_fixed(&f.m, RMC_PROPOSE_APPLICANTS, 0, true, &o.res, &d),
                          RMC_ENOMEM);

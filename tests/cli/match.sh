@@ -66,6 +66,35 @@ grep -q -- "--force" "$tmp/exists.err" || fail "no hint about --force: $(cat "$t
 cmp -s "$tmp/expected.csv" "$tmp/exists.csv" || fail "--force output differs"
 ls "$tmp" | grep -q '\.tmp\.' && fail "a temporary file was left behind"
 
+# Ids that need RFC 4180 quoting (tests/data/match_quoted, solved by hand in
+# its README): quoted on output, unmatched applicant with an empty program.
+QUOTED=tests/data/match_quoted
+if ! "$RANKMC" check "$QUOTED" >"$tmp/quoted.check" 2>&1; then
+    fail "'rankmc check $QUOTED' fails: $(cat "$tmp/quoted.check")"
+else
+    printf '%s\n' 'applicant,program' '"Smith, J","Mercy, North"' '"O""Brien",City' 'Lee,' \
+        >"$tmp/quoted.expected"
+    for side in applicants programs; do
+        "$RANKMC" match "$QUOTED" --proposing "$side" -o "$tmp/quoted.csv" --force \
+            >"$tmp/quoted.out" 2>&1 || fail "match $QUOTED: $(cat "$tmp/quoted.out")"
+        cmp -s "$tmp/quoted.expected" "$tmp/quoted.csv" || {
+            fail "match $QUOTED --proposing $side: CSV differs"
+            diff "$tmp/quoted.expected" "$tmp/quoted.csv"
+        }
+    done
+    grep -q "2 of 3 applicants matched, 1 unmatched" "$tmp/quoted.out" ||
+        fail "quoted summary: $(cat "$tmp/quoted.out")"
+    # Without program_rols.csv there is no Match on fixed lists: exit 2.
+    mkdir "$tmp/no_prog_rols"
+    cp "$QUOTED"/*.csv "$QUOTED"/model.ini "$tmp/no_prog_rols/"
+    rm "$tmp/no_prog_rols/program_rols.csv"
+    "$RANKMC" match "$tmp/no_prog_rols" -o "$tmp/nopr.csv" >/dev/null 2>"$tmp/nopr.err"
+    rc=$?
+    [ $rc -eq 2 ] || fail "model without program_rols.csv: exit $rc, expected 2"
+    grep -q "program_rols.csv" "$tmp/nopr.err" || fail "no mention of program_rols.csv: $(cat "$tmp/nopr.err")"
+    [ -e "$tmp/nopr.csv" ] && fail "model without program_rols.csv wrote output"
+fi
+
 # Usage errors: exit 2, no output file.
 for args in "--proposing nobody" "--bogus" "" "$MODEL extra"; do
     # shellcheck disable=SC2086
