@@ -74,6 +74,31 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
 size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
                           uint64_t seed, uint64_t replicate, rmc_meeting_ws *w, rmc_id *rol);
 
+/* What `rankmc calibrate` prints: the meeting's moves against the
+ * calibration targets of DESIGN 2, measured over n replicates of every
+ * program's meeting (no Match). Moves are in spots on a reference list of
+ * meeting.reference_list names (each list's moves divided by its scale). */
+typedef struct rmc_meeting_calibration {
+    size_t replicates;                       /* n */
+    size_t n_level[RMC_N_ADVOCACY];          /* discussed, ranked names by advocacy level */
+    double advocacy_median[RMC_N_ADVOCACY];  /* median advocacy move, reference spots (0.01 bins) */
+    double chief_tiers_median;               /* median advocacy move of chief names, in tiers,
+                                              * names that started below the top tiers only */
+    double chief_tier_change_mean;           /* mean (initial tier - final tier) of chief names
+                                              * below the top tiers, every factor included */
+    size_t n_img;                            /* IMG (US_IMG and IMG) interviews seen */
+    double img_up_mean[RMC_N_FACTORS];       /* mean positive move per IMG interview, ref. spots */
+    double img_split[5];                     /* shares of the IMG upward move: residents, advocacy,
+                                              * communication, service, visa (sum 1) */
+} rmc_meeting_calibration;
+
+/* Run every program's meeting in n replicates (streams as in a run with this
+ * seed) and fill *out. p NULL means the model's own parameters. Allocates
+ * its own scratch; not for the hot path. RMC_EUSAGE when n is 0,
+ * RMC_ENOMEM. */
+rmc_status rmc_meeting_calibrate(const rmc_model *m, const rmc_params *p, size_t n, uint64_t seed,
+                                 rmc_meeting_calibration *out, rmc_diag *d);
+
 #ifdef __cplusplus
 }
 #endif

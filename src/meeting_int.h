@@ -1,0 +1,52 @@
+/* Internals shared by meeting.c and prefs.c: the per-thread workspace and
+ * the comparator-free sort of short lists of (float key, index) pairs. Not
+ * installed.
+ *
+ * A list entry is packed into one uint64_t: the float key mapped to a
+ * monotonic unsigned 32-bit pattern in the high half, a 32-bit tie-breaker
+ * (an index) in the low half. Unsigned order of the packed words is then the
+ * order (key ascending, index ascending), and every word is distinct, so the
+ * result does not depend on the sort's stability.
+ */
+#ifndef RANKMC_MEETING_INT_H
+#define RANKMC_MEETING_INT_H
+
+#include <string.h>
+
+#include "model_int.h"
+#include "rankmc/meeting.h"
+
+struct rmc_meeting_ws {
+    size_t cap_prog;   /* largest program's interview count (>= 1) */
+    size_t cap_app;    /* largest applicant's interview count (>= 1) */
+    uint64_t *keys;    /* [max(cap_prog, cap_app)] packed sort words */
+    uint64_t *tmp;     /* [same] merge buffer */
+    int32_t *order;    /* [cap_prog] initial position -> local index */
+    float *awk;        /* [cap_prog] summed awkward shocks of a name's interviews */
+    float *pi;         /* [cap_prog] discussion probability by initial position */
+};
+
+/* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
+ * map(a) < map(b); -0 sorts just below +0. */
+static inline uint32_t rmc_float_order(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+static inline uint64_t rmc_pack_key(float key, uint32_t index)
+{
+    return ((uint64_t)rmc_float_order(key) << 32) | index;
+}
+
+static inline uint32_t rmc_pack_index(uint64_t w)
+{
+    return (uint32_t)w;
+}
+
+/* Sort a[0 .. n) ascending; tmp has room for n words. Insertion sort for
+ * short lists, bottom-up merge of insertion-sorted runs for longer ones. */
+RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);
+
+#endif
