@@ -80,6 +80,8 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
  * meeting.reference_list names (each list's moves divided by its scale). */
 typedef struct rmc_meeting_calibration {
     size_t replicates;                       /* n */
+    size_t n_programs, n_interviews;         /* the model's (fixed-ROL programs included) */
+    int reference_list, tiers;               /* meeting.reference_list and meeting.tiers used */
     size_t n_level[RMC_N_ADVOCACY];          /* discussed, ranked names by advocacy level */
     double advocacy_median[RMC_N_ADVOCACY];  /* median advocacy move, reference spots (0.01 bins) */
     double chief_tiers_median;               /* median advocacy move of chief names, in tiers,
