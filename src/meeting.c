@@ -17,6 +17,9 @@
  *    factor (docs/meeting.md gives every formula); moves are given on a
  *    reference list and scaled by n_p / reference_list, except a chief's
  *    tier jump and a risky name's sinking, which are in this list's spots.
+ *    Tiers split the initial order into meeting.tiers near-equal runs with
+ *    integer boundaries (meeting_int.h); a chief's name goes to the same
+ *    place in the tier above, just ahead of the name there.
  *    Visa exclusions (any visa need at a program that sponsors none; H1B at
  *    a J1-only program with probability h1b_at_j1_only_drop) apply to every
  *    name, discussed or not: they are the spreadsheet's filter.
@@ -176,7 +179,6 @@ typedef struct meeting_ctx {
     size_t n;           /* its interviewees */
     const rmc_id *ivs;  /* its interview indices, [n] */
     double scale;       /* n / reference_list */
-    double tier;        /* tier size in this list's spots: n / tiers */
 } meeting_ctx;
 
 /* Sum of each name's awkward shocks into awk[0 .. n): geometric gaps
@@ -289,10 +291,27 @@ static double resident_move(const meeting_ctx *c, double communication, unsigned
     return pos * p->residents_spots_positive - neg * p->residents_spots_negative;
 }
 
-/* Insider advocacy in this list's spots. A chief moves the name chief_tiers
- * tiers up: chief_tiers x n / tiers spots (a name in the top tier thereby
- * goes above the initial top name). */
-static double advocacy_move(const meeting_ctx *c, uint8_t level)
+/* A chief's move in this list's spots: the name at initial position x, in
+ * tier t, goes to the same place y in tier t - chief_tiers (clamped to that
+ * tier's last place), just ahead of the name already there: move = x - y +
+ * 1/2. A name within the top chief_tiers tiers goes to the top (y = 0). */
+static double chief_move(const meeting_ctx *c, size_t x)
+{
+    const size_t tiers = (size_t)c->p->meeting_tiers, up = (size_t)c->p->advocacy_chief_tiers;
+    const size_t t = rmc_tier_of(x, c->n, tiers);
+    size_t y = 0;
+    if (t >= up) {
+        const size_t b_from = rmc_tier_start(t, c->n, tiers);
+        const size_t b_to = rmc_tier_start(t - up, c->n, tiers);
+        const size_t size_to = rmc_tier_start(t - up + 1, c->n, tiers) - b_to;
+        const size_t offset = x - b_from;
+        y = b_to + (offset < size_to ? offset : size_to - 1);
+    }
+    return up == 0 ? 0.0 : (double)x - (double)y + 0.5;
+}
+
+/* Insider advocacy in this list's spots (x: initial position). */
+static double advocacy_move(const meeting_ctx *c, uint8_t level, size_t x)
 {
     const rmc_params *p = c->p;
     gsl_rng *const g = c->g;
@@ -307,7 +326,7 @@ static double advocacy_move(const meeting_ctx *c, uint8_t level)
         return c->scale * v;
     }
     case RMC_ADVOCACY_CHIEF:
-        return p->advocacy_chief_tiers * c->tier;
+        return chief_move(c, x);
     default:
         return c->scale * uniform_between(g, 0.0, p->advocacy_none_max);
     }
@@ -385,7 +404,7 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t k, float *m
         ref[f] *= c->scale;
         total += ref[f];
     }
-    const double adv = advocacy_move(c, m->advocacy[k]);
+    const double adv = advocacy_move(c, m->advocacy[k], x);
     ref[RMC_FACTOR_ADVOCACY] = adv;
     total += adv;
     enum fate fate = FATE_RANKED;
@@ -462,7 +481,6 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         .m = m, .p = p, .g = rmc_rng_gsl(r), .j = j, .n = n,
         .ivs = m->iv_by_prog + m->prog_off[j],
         .scale = (double)n / (double)p->meeting_reference_list,
-        .tier = (double)n / (double)p->meeting_tiers,
     };
     score_names(&c, day, w);
     rmc_sort_u64(w->keys, w->tmp, n);

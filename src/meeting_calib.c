@@ -7,8 +7,9 @@
  *   - for IMG applicants (US_IMG and IMG), the split of upward movement (the
  *     sum of positive moves, reference spots) across resident feedback,
  *     advocacy, communication, service readiness and visa.
- * Medians come from histograms of 0.01-wide bins and report the bin's lower
- * edge, so they are low by less than 0.01.
+ * Medians come from histograms (0.01-spot bins for moves, whole tiers for
+ * tier jumps) and report the bin's lower edge, so a median move is low by
+ * less than 0.01 spot.
  * Not a hot path: allocates its own scratch.
  */
 #include <math.h>
@@ -16,8 +17,8 @@
 #include "meeting_int.h"
 #include "rankmc/match.h"
 
-enum { ADV_BINS = 100000, TIER_BINS = 4000 };
-static const double ADV_BIN = 0.01, TIER_BIN = 0.01;
+enum { ADV_BINS = 100000, TIER_BINS = 64 };
+static const double ADV_BIN = 0.01, TIER_BIN = 1.0;
 
 /* The five factors of DESIGN 2's IMG split, in its order. */
 static const rmc_factor split_factors[5] = {RMC_FACTOR_RESIDENTS, RMC_FACTOR_ADVOCACY,
@@ -69,7 +70,7 @@ static void tally_program(const rmc_model *m, const rmc_params *p, size_t j,
     const size_t n = m->prog_off[j + 1] - m->prog_off[j];
     const rmc_id *ivs = m->iv_by_prog + m->prog_off[j];
     const double scale = (double)n / (double)p->meeting_reference_list;
-    const double tier = (double)n / (double)p->meeting_tiers;
+    const size_t tiers = (size_t)p->meeting_tiers, up = (size_t)p->advocacy_chief_tiers;
     for (size_t x = 0; x < n; x++) {
         const size_t k = (size_t)ivs[w->order[x]];
         const float *mv = moves + k * RMC_N_FACTORS;
@@ -86,10 +87,13 @@ static void tally_program(const rmc_model *m, const rmc_params *p, size_t j,
         const uint8_t level = m->advocacy[k];
         const double adv = (double)mv[RMC_FACTOR_ADVOCACY];
         acc->adv_hist[(size_t)level * ADV_BINS + bin_of(adv / scale, ADV_BIN, ADV_BINS)]++;
-        const double x_tier = floor((double)x / tier);
-        if (level == RMC_ADVOCACY_CHIEF && x_tier >= (double)p->advocacy_chief_tiers) {
-            acc->tier_hist[bin_of(adv / tier, TIER_BIN, TIER_BINS)]++;
-            acc->tier_change += x_tier - floor((double)rank[k] / tier);
+        const size_t x_tier = rmc_tier_of(x, n, tiers);
+        if (level == RMC_ADVOCACY_CHIEF && x_tier >= up && up > 0) {
+            /* the place the advocacy alone sends the name to: x - adv + 1/2 */
+            const double y = fmax(0.0, round((double)x - adv + 0.5));
+            const size_t y_tier = rmc_tier_of((size_t)y, n, tiers);
+            acc->tier_hist[bin_of((double)(x_tier - y_tier), TIER_BIN, TIER_BINS)]++;
+            acc->tier_change += (double)x_tier - (double)rmc_tier_of((size_t)rank[k], n, tiers);
             acc->n_chief++;
         }
     }

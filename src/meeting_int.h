@@ -45,6 +45,27 @@ static inline uint32_t rmc_pack_index(uint64_t w)
     return (uint32_t)w;
 }
 
+/* Tiers of a list of n names (DESIGN 2.3): tiers' = min(tiers, n) tiers
+ * with integer boundaries b_i = floor(i n / tiers'), i = 0 .. tiers'; tier i
+ * holds positions b_i .. b_{i+1} - 1 (sizes differ by at most one). */
+static inline size_t rmc_tier_count(size_t n, size_t tiers)
+{
+    return tiers < n ? tiers : (n > 0 ? n : 1);
+}
+
+static inline size_t rmc_tier_start(size_t i, size_t n, size_t tiers)
+{
+    const size_t nt = rmc_tier_count(n, tiers);
+    return i * n / nt;
+}
+
+/* The tier of 0-based position x (x < n): the largest i with b_i <= x. */
+static inline size_t rmc_tier_of(size_t x, size_t n, size_t tiers)
+{
+    const size_t nt = rmc_tier_count(n, tiers);
+    return ((x + 1) * nt - 1) / n;
+}
+
 /* Sort a[0 .. n) ascending; tmp has room for n words. Insertion sort for
  * short lists, bottom-up merge of insertion-sorted runs for longer ones. */
 RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);

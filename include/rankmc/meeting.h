@@ -84,8 +84,8 @@ typedef struct rmc_meeting_calibration {
     int reference_list, tiers;               /* meeting.reference_list and meeting.tiers used */
     size_t n_level[RMC_N_ADVOCACY];          /* discussed, ranked names by advocacy level */
     double advocacy_median[RMC_N_ADVOCACY];  /* median advocacy move, reference spots (0.01 bins) */
-    double chief_tiers_median;               /* median advocacy move of chief names, in tiers,
-                                              * names that started below the top tiers only */
+    double chief_tiers_median;               /* median tiers that a chief's advocacy alone moves
+                                              * a name (names below the top chief_tiers tiers) */
     double chief_tier_change_mean;           /* mean (initial tier - final tier) of chief names
                                               * below the top tiers, every factor included */
     size_t n_img;                            /* IMG (US_IMG and IMG) interviews seen */
