@@ -749,7 +749,7 @@ static void test_rmc_prefs_generate_pairwise_closed_form(void **state)
     (void)state;
     rmc_model *m = fx_alloc(1, 2, 2);
     m->iv_prog[1] = 1;
-    m->desirability[0] = 0.37;
+    m->desirability[0] = 1.79;
     m->desirability[1] = -0.41;
     m->ties[1] = 1;
     m->params.preferences_beta_ties = 0.23;
@@ -757,7 +757,7 @@ static void test_rmc_prefs_generate_pairwise_closed_form(void **state)
     fx_index(m);
     harness h = harness_new(m);
     const size_t n = reps(40000);
-    const double du = 0.37 - (-0.41 + 0.23);
+    const double du = 1.79 - (-0.41 + 0.23);
     for (int noise = 0; noise < 2; noise++) {
         m->params.preferences_noise = noise;
         size_t first = 0;
