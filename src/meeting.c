@@ -111,6 +111,25 @@ void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
 
 /* ---- workspace ----------------------------------------------------------- */
 
+/* Copy the model's meeting inputs into the workspace's packed tables. */
+static void pack_inputs(const rmc_model *m, rmc_meeting_ws *w)
+{
+    for (size_t i = 0; i < m->n_app; i++) {
+        w->app[i] = (rmc_app_pack){
+            .pre = m->pre_score[i], .comm = m->communication[i], .years = m->clinical_years[i],
+            .type = m->app_type[i], .us_exp = m->us_exp[i], .visa = m->visa[i],
+            .profile = m->profile[i],
+        };
+    }
+    for (size_t e = 0; e < m->n_iv; e++) {
+        const size_t k = (size_t)m->iv_by_prog[e];
+        w->iv[e] = (rmc_iv_pack){
+            .app = m->iv_app[k], .advocacy = m->advocacy[k], .ties = m->ties[k],
+            .interest = m->interest[k],
+        };
+    }
+}
+
 rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_diag *d)
 {
     *out = NULL;
@@ -131,7 +150,11 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
     w->cap_prog = cp;
     w->cap_app = ca;
     const size_t ck = cp > ca ? cp : ca;
+    w->m = m;
     rmc_status st;
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->app, m->n_app, sizeof *w->app, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->iv, m->n_iv, sizeof *w->iv, d), fail);
+    pack_inputs(m, w);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->keys, ck, sizeof *w->keys, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->tmp, ck, sizeof *w->tmp, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->order, cp, sizeof *w->order, d), fail);
@@ -154,6 +177,8 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w)
     rmc_free(w->order);
     rmc_free(w->tmp);
     rmc_free(w->keys);
+    rmc_free(w->iv);
+    rmc_free(w->app);
     rmc_free(w);
 }
 
@@ -170,6 +195,10 @@ void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rn
     }
 }
 
+/* Names ahead whose scattered applicant rows and output slots are
+ * prefetched: a meeting's interviewees are spread over the whole model. */
+enum { PREFETCH = 6 };
+
 /* What one meeting needs at hand. */
 typedef struct meeting_ctx {
     const rmc_model *m;
@@ -178,6 +207,8 @@ typedef struct meeting_ctx {
     size_t j;           /* program */
     size_t n;           /* its interviewees */
     const rmc_id *ivs;  /* its interview indices, [n] */
+    const rmc_iv_pack *iv;   /* their packed inputs, [n] */
+    const rmc_app_pack *app; /* every applicant's packed inputs */
     double scale;       /* n / reference_list */
 } meeting_ctx;
 
@@ -220,11 +251,17 @@ static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws 
                             : 0.0;
     draw_awkward(c, k, w->awk);
     for (size_t t = 0; t < c->n; t++) {
-        const size_t a = (size_t)m->iv_app[c->ivs[t]];
+        if (t + PREFETCH < c->n) {
+            const size_t ahead = (size_t)c->iv[t + PREFETCH].app;
+            __builtin_prefetch(&c->app[ahead]);
+            __builtin_prefetch(&day[ahead]);
+        }
+        const size_t a = (size_t)c->iv[t].app;
+        const rmc_app_pack *ap = &c->app[a];
         const double eps = sd_eps > 0 ? gsl_ran_gaussian_ziggurat(c->g, sd_eps) : 0.0;
-        const double s = m->pre_score[a] + day[a] + bbar + eps - (double)w->awk[t] / (double)k -
-                         p->interview_gamma_communication * (1.0 - m->communication[a]);
-        const double s0 = p->interview_w_pre * m->pre_score[a] + p->interview_w_int * s;
+        const double s = ap->pre + day[a] + bbar + eps - (double)w->awk[t] / (double)k -
+                         p->interview_gamma_communication * (1.0 - ap->comm);
+        const double s0 = p->interview_w_pre * ap->pre + p->interview_w_int * s;
         w->keys[t] = rmc_pack_key((float)-s0, (uint32_t)t);
     }
 }
@@ -334,32 +371,31 @@ static double advocacy_move(const meeting_ctx *c, uint8_t level, size_t x)
 
 /* Communication (IMGs only), service readiness, familiarity, commitment and
  * the visa move: deterministic, in reference spots, into mv. */
-static void fixed_moves(const meeting_ctx *c, size_t a, size_t k, double *mv)
+static void fixed_moves(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_iv_pack *iv,
+                        double *mv)
 {
-    const rmc_model *m = c->m;
     const rmc_params *p = c->p;
-    const uint8_t type = m->app_type[a];
-    if (type == RMC_TYPE_US_IMG || type == RMC_TYPE_IMG) {
-        const double cm = m->communication[a], th = p->communication_threshold;
+    if (ap->type == RMC_TYPE_US_IMG || ap->type == RMC_TYPE_IMG) {
+        const double cm = ap->comm, th = p->communication_threshold;
         mv[RMC_FACTOR_COMMUNICATION] =
             cm >= th ? p->communication_bonus : -p->communication_penalty * (th - cm) / th;
     }
-    const double years = fmin(m->clinical_years[a], p->service_max_years);
-    mv[RMC_FACTOR_SERVICE] = p->service_spots_per_year * years * m->service_load[c->j];
+    const double years = ap->years < p->service_max_years ? ap->years : p->service_max_years;
+    mv[RMC_FACTOR_SERVICE] = p->service_spots_per_year * years * c->m->service_load[c->j];
     const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
                                      p->familiarity_hands_on, p->familiarity_sub_i};
-    mv[RMC_FACTOR_FAMILIARITY] = m->us_exp[a] < RMC_N_USEXP ? fam[m->us_exp[a]] : 0.0;
-    double cmt = m->ties[k] ? p->commitment_ties : 0.0;
-    cmt += m->interest[k] == RMC_INTEREST_LOW    ? p->commitment_low_interest
-           : m->interest[k] == RMC_INTEREST_HIGH ? p->commitment_high_interest
-                                                 : 0.0;
+    mv[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
+    double cmt = iv->ties ? p->commitment_ties : 0.0;
+    cmt += iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
+           : iv->interest == RMC_INTEREST_HIGH ? p->commitment_high_interest
+                                               : 0.0;
     mv[RMC_FACTOR_COMMITMENT] = cmt;
-    const uint8_t visa = m->visa[a], sp = m->sponsors[c->j];
-    mv[RMC_FACTOR_VISA] = visa == RMC_VISA_J1                              ? p->visa_routine_j1
-                          : visa == RMC_VISA_UNCERTAIN                     ? p->visa_uncertain
+    const uint8_t visa = ap->visa, sp = c->m->sponsors[c->j];
+    mv[RMC_FACTOR_VISA] = visa == RMC_VISA_J1                                 ? p->visa_routine_j1
+                          : visa == RMC_VISA_UNCERTAIN                        ? p->visa_uncertain
                           : visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B ? p->visa_h1b_at_sponsor
-                          : visa == RMC_VISA_H1B                           ? p->visa_h1b_at_j1_only
-                                                                           : 0.0;
+                          : visa == RMC_VISA_H1B                              ? p->visa_h1b_at_j1_only
+                                                                              : 0.0;
 }
 
 enum fate { FATE_RANKED, FATE_DROPPED, FATE_BOTTOM };
@@ -367,9 +403,9 @@ enum fate { FATE_RANKED, FATE_DROPPED, FATE_BOTTOM };
 /* The spreadsheet's visa filter, for every name: any visa need at a program
  * that sponsors none is not ranked; H1B at a J1-only program is not ranked
  * with probability h1b_at_j1_only_drop (one uniform). */
-static enum fate visa_fate(const meeting_ctx *c, size_t a)
+static enum fate visa_fate(const meeting_ctx *c, uint8_t visa)
 {
-    const uint8_t visa = c->m->visa[a], sp = c->m->sponsors[c->j];
+    const uint8_t sp = c->m->sponsors[c->j];
     if (visa == RMC_VISA_NONE) {
         return FATE_RANKED;
     }
@@ -387,16 +423,16 @@ static enum fate visa_fate(const meeting_ctx *c, size_t a)
 
 /* Every factor's move of a discussed name at initial position x, in this
  * list's spots, into mv[0 .. RMC_N_FACTORS). */
-static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t k, float *mv)
+static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *mv, double *sum)
 {
-    const rmc_model *m = c->m;
     const rmc_params *p = c->p;
-    const size_t a = (size_t)m->iv_app[k];
+    const rmc_iv_pack *iv = &c->iv[t];
+    const rmc_app_pack *ap = &c->app[iv->app];
     double ref[RMC_N_FACTORS] = {0};
     unsigned n_neg = 0;
-    ref[RMC_FACTOR_RESIDENTS] = resident_move(c, m->communication[a], &n_neg);
-    fixed_moves(c, a, k, ref);
-    if (m->profile[a] == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
+    ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm, &n_neg);
+    fixed_moves(c, ap, iv, ref);
+    if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
         ref[RMC_FACTOR_PROFILE] = gsl_ran_gaussian_ziggurat(c->g, p->profile_sigma_star);
     }
     double total = 0;
@@ -404,18 +440,21 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t k, float *m
         ref[f] *= c->scale;
         total += ref[f];
     }
-    const double adv = advocacy_move(c, m->advocacy[k], x);
+    const double adv = advocacy_move(c, iv->advocacy, x);
     ref[RMC_FACTOR_ADVOCACY] = adv;
     total += adv;
     enum fate fate = FATE_RANKED;
-    if (m->profile[a] == RMC_PROFILE_RISKY && n_neg > 0) {
+    if (ap->profile == RMC_PROFILE_RISKY && n_neg > 0) {
         fate = gsl_rng_uniform(c->g) < p->profile_risky_drop ? FATE_DROPPED : FATE_BOTTOM;
         /* the remaining spots to the bottom of the list */
         ref[RMC_FACTOR_PROFILE] = ((double)x - (double)(c->n - 1)) - total;
     }
+    double moved = 0;
     for (size_t f = 0; f < RMC_N_FACTORS; f++) {
         mv[f] = (float)ref[f];
+        moved += (double)mv[f];
     }
+    *sum = moved;
     return fate;
 }
 
@@ -439,22 +478,25 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
     const double q = c->p->meeting_discuss_prob;
     size_t n_ranked = 0;
     for (size_t x = 0; x < c->n; x++) {
-        const size_t k = (size_t)c->ivs[w->order[x]];
+        if (x + PREFETCH < c->n) {
+            const size_t ahead = (size_t)c->ivs[w->order[x + PREFETCH]];
+            __builtin_prefetch(moves + ahead * RMC_N_FACTORS, 1);
+            __builtin_prefetch(rank + ahead, 1);
+        }
+        const size_t t = (size_t)w->order[x];
+        const size_t k = (size_t)c->ivs[t];
         float *const mv = moves + k * RMC_N_FACTORS;
         const bool discussed = q >= 1 || (q > 0 && gsl_rng_uniform(c->g) < (double)w->pi[x]);
-        enum fate fate = visa_fate(c, (size_t)c->m->iv_app[k]);
+        enum fate fate = visa_fate(c, c->app[c->iv[t].app].visa);
+        double total = 0;
         if (fate == FATE_DROPPED || !discussed) {
             memset(mv, 0, RMC_N_FACTORS * sizeof *mv);
         } else {
-            fate = discuss_name(c, x, k, mv);
+            fate = discuss_name(c, x, t, mv, &total);
         }
         if (fate == FATE_DROPPED) {
             rank[k] = RMC_RANK_NONE;
             continue;
-        }
-        double total = 0;
-        for (size_t f = 0; f < RMC_N_FACTORS; f++) {
-            total += (double)mv[f];
         }
         const float key = fate == FATE_BOTTOM ? FLT_MAX : (float)((double)x - total);
         w->keys[n_ranked++] = rmc_pack_key(key, (uint32_t)x);
@@ -466,7 +508,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
                      rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
                      int32_t *rank, float *moves)
 {
-    RMC_ASSERT(j < m->n_prog);
+    RMC_ASSERT(j < m->n_prog && w->m == m);
     if (m->has_prog_rol[j]) {
         fixed_list(m, j, rank, moves);
         return;
@@ -480,6 +522,8 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     const meeting_ctx c = {
         .m = m, .p = p, .g = rmc_rng_gsl(r), .j = j, .n = n,
         .ivs = m->iv_by_prog + m->prog_off[j],
+        .iv = w->iv + m->prog_off[j],
+        .app = w->app,
         .scale = (double)n / (double)p->meeting_reference_list,
     };
     score_names(&c, day, w);

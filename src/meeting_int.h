@@ -16,7 +16,26 @@
 #include "model_int.h"
 #include "rankmc/meeting.h"
 
+/* An applicant's meeting inputs side by side (one cache line holds two),
+ * so a meeting reads one line per name instead of one per column. */
+typedef struct rmc_app_pack {
+    double pre;          /* pre_score */
+    double comm;         /* communication */
+    double years;        /* clinical_years */
+    uint8_t type, us_exp, visa, profile;
+} rmc_app_pack;
+
+/* An interview's meeting inputs, in iv_by_prog order (a program's are
+ * contiguous). */
+typedef struct rmc_iv_pack {
+    int32_t app;         /* applicant index */
+    uint8_t advocacy, ties, interest, pad;
+} rmc_iv_pack;
+
 struct rmc_meeting_ws {
+    const rmc_model *m;  /* the model this workspace was made for */
+    rmc_app_pack *app;   /* [n_app] */
+    rmc_iv_pack *iv;     /* [n_iv], iv_by_prog order */
     size_t cap_prog;   /* largest program's interview count (>= 1) */
     size_t cap_app;    /* largest applicant's interview count (>= 1) */
     uint64_t *keys;    /* [max(cap_prog, cap_app)] packed sort words */
