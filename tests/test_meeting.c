@@ -550,6 +550,9 @@ static void test_rmc_meeting_run_chief_one_tier_up(void **state)
             const size_t k = n - 1 - x; /* pre rises with k: name k starts at x */
             memset(m->advocacy, RMC_ADVOCACY_NONE, n);
             m->advocacy[k] = RMC_ADVOCACY_CHIEF;
+            /* the workspace packs the model's inputs: make a new one */
+            rmc_meeting_ws_free(h.w);
+            assert_int_equal(rmc_meeting_ws_alloc(m, &h.w, NULL), RMC_OK);
             run_all(&h, 17, x);
             const size_t t = rmc_tier_of(x, n, 3);
             const size_t final = (size_t)h.rank[k];

@@ -45,8 +45,10 @@ const char *rmc_factor_name(rmc_factor f);
 typedef struct rmc_meeting_ws rmc_meeting_ws;
 
 /* Scratch for any program's meeting and any applicant's ROL in model m,
- * sized once from m's largest program and applicant. Caller owns it; one per
- * thread. RMC_ENOMEM. */
+ * sized once from m's largest program and applicant. It also holds a packed
+ * copy of m's per-applicant and per-interview meeting inputs (about 32 bytes
+ * an applicant and 8 an interview), so use it with m only, and m must not
+ * change while it lives. Caller owns it; one per thread. RMC_ENOMEM. */
 rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_diag *d);
 void rmc_meeting_ws_free(rmc_meeting_ws *w);
 
