@@ -595,10 +595,22 @@ static void test_rmc_meeting_run_discussion_rate_and_focus(void **state)
     }
     const double rate = (double)total / (double)(n * N);
     assert_close(rate, 0.37, 0, 5 * sqrt(0.37 * 0.63 / (double)(n * N)));
-    /* the line is at 7 x 4 = 28: discussed more there than at either end */
-    const double at_line = (double)disc[28] / (double)n;
-    assert_true(at_line > 0.37 + 10 * sqrt(0.25 / (double)n));
-    assert_true((double)disc[90] / (double)n < 0.37 - 10 * sqrt(0.25 / (double)n));
+    /* each position's rate against docs/meeting.md's pi(x): the line is at
+     * L = 7 x 4 = 28, half-width 0.25 x 91, full tilt (focus 1) */
+    double v[91], vbar = 0, vmin = 1, vmax = 0;
+    for (size_t x = 0; x < N; x++) {
+        v[x] = fmax(0.0, 1.0 - fabs((double)x - 28.0) / (0.25 * 91.0));
+        vbar += v[x] / (double)N;
+        vmin = fmin(vmin, v[x]);
+        vmax = fmax(vmax, v[x]);
+    }
+    const double lambda = fmin((1 - 0.37) / (vmax - vbar), 0.37 / (vbar - vmin));
+    for (size_t x = 0; x < N; x++) {
+        const double pi = 0.37 + lambda * (v[x] - vbar);
+        const double se = sqrt(fmax(pi * (1 - pi), 1e-4) / (double)n);
+        assert_close((double)disc[x] / (double)n, pi, 0, 5 * se + 1e-6);
+    }
+    assert_true(0.37 + lambda * (v[28] - vbar) > 0.9);
     free(disc);
     harness_free(&h);
 }
