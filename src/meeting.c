@@ -303,6 +303,37 @@ static inline double uniform_between(gsl_rng *g, double lo, double hi)
     return hi > lo ? lo + (hi - lo) * gsl_rng_uniform(g) : lo;
 }
 
+/* Binomial(n, p) by inversion from one uniform: a meeting's resident counts
+ * are small (n = residents), where this beats gsl_ran_binomial's general
+ * algorithm several times over. p > 1/2 draws the complement so that q^n
+ * stays well away from underflow; large n goes to GSL. */
+static unsigned binomial_small(gsl_rng *g, double p, unsigned n)
+{
+    if (n == 0 || p <= 0) {
+        return 0;
+    }
+    if (p >= 1) {
+        return n;
+    }
+    if (n > 64) {
+        return gsl_ran_binomial(g, p, n);
+    }
+    const bool flip = p > 0.5;
+    const double pp = flip ? 1 - p : p, q = 1 - pp, ratio = pp / q;
+    double pmf = 1;
+    for (unsigned t = 0; t < n; t++) {
+        pmf *= q;
+    }
+    double u = gsl_rng_uniform(g);
+    unsigned x = 0;
+    while (u >= pmf && x < n) {
+        u -= pmf;
+        pmf *= ratio * (double)(n - x) / (double)(x + 1);
+        x++;
+    }
+    return flip ? n - x : x;
+}
+
 /* Resident feedback in reference spots; *n_negative gets the negative
  * comments. (positive, negative, silent) per resident is multinomial, drawn
  * as two binomials. */
@@ -320,10 +351,10 @@ static double resident_move(const meeting_ctx *c, double communication, unsigned
         like += gsl_ran_gaussian_ziggurat(c->g, p->residents_sigma_like);
     }
     const double ppos = 1.0 / (1.0 + exp(-like));
-    const unsigned pos = gsl_ran_binomial(c->g, pc * ppos, n_res);
+    const unsigned pos = binomial_small(c->g, pc * ppos, n_res);
     const double rest = 1.0 - pc * ppos;
     const double pneg = rest > 0 ? fmin(1.0, pc * (1.0 - ppos) / rest) : 0.0;
-    const unsigned neg = pos < n_res ? gsl_ran_binomial(c->g, pneg, n_res - pos) : 0;
+    const unsigned neg = binomial_small(c->g, pneg, n_res - pos);
     *n_negative = neg;
     return pos * p->residents_spots_positive - neg * p->residents_spots_negative;
 }
