@@ -10,6 +10,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
 #include "meeting_int.h"
@@ -321,12 +322,58 @@ static void test_rmc_meeting_run_star_normal(void **state)
     harness_free(&h);
 }
 
-/* Resident feedback with fixed likability: (positive, negative) comments are
- * multinomial(R; pc p+, pc (1 - p+)); the move pos s+ - neg s- identifies
- * the counts. Chi-square over the cells with expectation >= 5. */
-static void test_rmc_meeting_run_residents_multinomial(void **state)
+/* P(#positive = i, #negative = j) for R residents, each commenting w.p. pc,
+ * positively w.p. logistic(l0 + sigma z), z ~ N(0, 1) (trapezoid over z). */
+static double residents_cell(unsigned R, unsigned i, unsigned j, double pc, double l0,
+                             double sigma)
 {
-    (void)state;
+    const double coef = exp(gsl_sf_lnfact(R) - gsl_sf_lnfact(i) - gsl_sf_lnfact(j) -
+                            gsl_sf_lnfact(R - i - j));
+    const int steps = sigma > 0 ? 4000 : 0;
+    double sum = 0;
+    for (int s = 0; s <= steps; s++) {
+        const double z = steps ? -8.0 + 16.0 * s / steps : 0.0;
+        const double wz = steps ? gsl_ran_ugaussian_pdf(z) * 16.0 / steps *
+                                      (s == 0 || s == steps ? 0.5 : 1.0)
+                                : 1.0;
+        const double ppos = 1 / (1 + exp(-(l0 + sigma * z)));
+        const double pa = pc * ppos, pb = pc * (1 - ppos);
+        sum += wz * pow(pa, i) * pow(pb, j) * pow(1 - pa - pb, R - i - j);
+    }
+    return coef * sum;
+}
+
+/* Chi-square p-value of observed (i, j) counts against the cells above,
+ * cells with expectation < 5 pooled. */
+static double residents_pvalue(unsigned R, size_t obs[][8], double total, double pc, double l0,
+                               double sigma)
+{
+    double chi2 = 0, rest_e = 0, rest_o = 0;
+    size_t cells = 0;
+    for (unsigned i = 0; i <= R; i++) {
+        for (unsigned j = 0; i + j <= R; j++) {
+            const double e = residents_cell(R, i, j, pc, l0, sigma) * total;
+            if (e < 5) {
+                rest_e += e;
+                rest_o += (double)obs[i][j];
+                continue;
+            }
+            chi2 += ((double)obs[i][j] - e) * ((double)obs[i][j] - e) / e;
+            cells++;
+        }
+    }
+    if (rest_e > 0) {
+        chi2 += (rest_o - rest_e) * (rest_o - rest_e) / rest_e;
+        cells++;
+    }
+    return gsl_cdf_chisq_Q(chi2, (double)(cells - 1));
+}
+
+/* Resident feedback: (positive, negative) comments are multinomial(R; pc
+ * p+, pc (1 - p+)) given the likability, mixed over its normal noise; the
+ * move pos s+ - neg s- identifies the counts. */
+static void check_residents(double sigma_like, double other_sigma)
+{
     enum { R = 7 };
     rmc_model *m = one_program(41, 3);
     m->residents[0] = R;
@@ -334,11 +381,11 @@ static void test_rmc_meeting_run_residents_multinomial(void **state)
     p->residents_p_comment = 0.37;
     p->residents_like_base = 0.4;
     p->residents_like_communication = 2.0;
-    p->residents_sigma_like = 0;
+    p->residents_sigma_like = sigma_like;
     p->residents_spots_positive = 2.385;
     p->residents_spots_negative = 4.1;
     harness h = harness_new(m);
-    size_t obs[R + 1][R + 1] = {{0}};
+    size_t obs[8][8] = {{0}};
     const size_t n_rep = reps(400);
     const double scale = 41.0 / 200.0;
     for (size_t rep = 0; rep < n_rep; rep++) {
@@ -357,32 +404,24 @@ static void test_rmc_meeting_run_residents_multinomial(void **state)
             assert_true(found);
         }
     }
-    const double ppos = 1 / (1 + exp(-(0.4 + 2.0 * (0.93 - 0.5))));
-    const double pa = 0.37 * ppos, pb = 0.37 * (1 - ppos), pcq = 1 - pa - pb;
-    const double total = (double)(n_rep * m->n_iv);
-    double chi2 = 0, rest_e = 0, rest_o = 0;
-    size_t cells = 0;
-    for (unsigned i = 0; i <= R; i++) {
-        for (unsigned j = 0; i + j <= R; j++) {
-            const double pr = exp(gsl_sf_lnfact(R) - gsl_sf_lnfact(i) - gsl_sf_lnfact(j) -
-                                  gsl_sf_lnfact(R - i - j)) *
-                              pow(pa, i) * pow(pb, j) * pow(pcq, R - i - j);
-            const double e = pr * total;
-            if (e < 5) {
-                rest_e += e;
-                rest_o += (double)obs[i][j];
-                continue;
-            }
-            chi2 += ((double)obs[i][j] - e) * ((double)obs[i][j] - e) / e;
-            cells++;
-        }
+    const double l0 = 0.4 + 2.0 * (0.93 - 0.5), total = (double)(n_rep * m->n_iv);
+    assert_true(residents_pvalue(R, obs, total, 0.37, l0, sigma_like) > KS_LEVEL);
+    if (!rmc_test_quick()) { /* power: the other likability spread is rejected */
+        assert_true(residents_pvalue(R, obs, total, 0.37, l0, other_sigma) < 1e-6);
     }
-    if (rest_e > 0) {
-        chi2 += (rest_o - rest_e) * (rest_o - rest_e) / fmax(rest_e, 1e-300);
-        cells++;
-    }
-    assert_true(gsl_cdf_chisq_Q(chi2, (double)(cells - 1)) > KS_LEVEL);
     harness_free(&h);
+}
+
+static void test_rmc_meeting_run_residents_multinomial(void **state)
+{
+    (void)state;
+    check_residents(0.0, 1.9);
+}
+
+static void test_rmc_meeting_run_residents_likability_mixture(void **state)
+{
+    (void)state;
+    check_residents(1.9, 0.0);
 }
 
 /* ---- deterministic factors and scaling ------------------------------------- */
@@ -891,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_rmc_meeting_run_advocacy_none_and_fellow),
         cmocka_unit_test(test_rmc_meeting_run_star_normal),
         cmocka_unit_test(test_rmc_meeting_run_residents_multinomial),
+        cmocka_unit_test(test_rmc_meeting_run_residents_likability_mixture),
         cmocka_unit_test(test_rmc_meeting_run_deterministic_factors_scaled),
         cmocka_unit_test(test_rmc_meeting_run_visa_exclusions),
         cmocka_unit_test(test_rmc_meeting_run_risky_sinks),
