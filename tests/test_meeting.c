@@ -113,6 +113,8 @@ static rmc_model *one_program(size_t n, int32_t interviewers)
     return m;
 }
 
+static void check_permutations(const rmc_model *m, const int32_t *rank);
+
 /* Kolmogorov's asymptotic p-value of the KS statistic of x[0 .. n) against
  * cdf (Stephens' small-sample correction). Sorts x. */
 static int cmp_double(const void *a, const void *b)
@@ -609,6 +611,47 @@ static void test_rmc_meeting_run_chief_one_tier_up(void **state)
     }
 }
 
+/* Lists shorter than the tier count, an empty program, chiefs jumping two
+ * tiers and a program with no interviewers recorded: valid permutations,
+ * nothing outside the program touched (ASan checks the bounds). */
+static void test_rmc_meeting_run_small_lists(void **state)
+{
+    (void)state;
+    /* programs 0..4 get 1, 2, 3, 0 and 5 interviews */
+    rmc_model *m = fx_alloc(11, 5, 11);
+    const rmc_id prog[11] = {0, 1, 1, 2, 2, 2, 4, 4, 4, 4, 4};
+    for (size_t k = 0; k < 11; k++) {
+        m->iv_app[k] = (rmc_id)k;
+        m->iv_prog[k] = prog[k];
+        m->advocacy[k] = k % 2 ? RMC_ADVOCACY_CHIEF : RMC_ADVOCACY_ROTATION;
+        m->pre_score[k] = 0.37 * (double)k;
+    }
+    m->interviewers[4] = 0;
+    m->params.advocacy_chief_tiers = 2;
+    m->params.meeting_tiers = 4;
+    m->params.meeting_discuss_prob = 0.63;
+    fx_index(m);
+    harness h = harness_new(m);
+    for (size_t rep = 0; rep < 200; rep++) {
+        for (size_t k = 0; k < 11; k++) {
+            h.rank[k] = -7;
+        }
+        run_all(&h, 67, rep);
+        check_permutations(m, h.rank);
+        for (size_t k = 0; k < 11; k++) {
+            assert_true(h.rank[k] >= 0 && h.rank[k] < 5);
+        }
+    }
+    for (size_t n = 1; n < 9; n++) {
+        for (size_t x = 0; x < n; x++) {
+            const size_t t = rmc_tier_of(x, n, 4);
+            assert_true(t < rmc_tier_count(n, 4));
+            assert_true(rmc_tier_start(t, n, 4) <= x && x < rmc_tier_start(t + 1, n, 4));
+        }
+    }
+    harness_free(&h);
+}
+
 /* ---- discussion -------------------------------------------------------------- */
 
 static void test_rmc_meeting_run_discussion_rate_and_focus(void **state)
@@ -935,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_rmc_meeting_run_visa_exclusions),
         cmocka_unit_test(test_rmc_meeting_run_risky_sinks),
         cmocka_unit_test(test_rmc_meeting_run_chief_one_tier_up),
+        cmocka_unit_test(test_rmc_meeting_run_small_lists),
         cmocka_unit_test(test_rmc_meeting_run_discussion_rate_and_focus),
         cmocka_unit_test(test_rmc_meeting_run_market_invariants),
         cmocka_unit_test(test_rmc_meeting_run_order_independent),
