@@ -33,6 +33,8 @@
 #include <float.h>
 #include <math.h>
 
+/* GSL's documented switch: gsl_rng_uniform and friends inline. */
+#define HAVE_INLINE 1
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 

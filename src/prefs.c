@@ -12,6 +12,8 @@
  */
 #include <math.h>
 
+/* GSL's documented switch: gsl_rng_uniform and friends inline. */
+#define HAVE_INLINE 1
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
