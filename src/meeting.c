@@ -212,6 +212,8 @@ typedef struct meeting_ctx {
     const rmc_iv_pack *iv;   /* their packed inputs, [n] */
     const rmc_app_pack *app; /* every applicant's packed inputs */
     double scale;       /* n / reference_list */
+    unsigned n_res;     /* residents who may comment */
+    const double *comment_cdf; /* Binomial(n_res, p_comment) cdf, or NULL */
 } meeting_ctx;
 
 /* Sum of each name's awkward shocks into awk[0 .. n): geometric gaps
@@ -337,28 +339,61 @@ static unsigned binomial_small(gsl_rng *g, double p, unsigned n)
 }
 
 /* Resident feedback in reference spots; *n_negative gets the negative
- * comments. (positive, negative, silent) per resident is multinomial, drawn
- * as two binomials. */
+ * comments. Each resident comments w.p. p_comment, positively w.p.
+ * logistic(likability): the number of comments C ~ Binomial(R, p_comment)
+ * (from the meeting's table), then #positive ~ Binomial(C, p+) and the rest
+ * negative, which is the multinomial (positive, negative, silent). The
+ * likability is drawn only when someone comments. */
 static double resident_move(const meeting_ctx *c, double communication, unsigned *n_negative)
 {
     const rmc_params *p = c->p;
-    const unsigned n_res = (unsigned)(c->m->residents[c->j] > 0 ? c->m->residents[c->j] : 0);
+    const unsigned n_res = c->n_res;
     *n_negative = 0;
-    const double pc = p->residents_p_comment;
-    if (n_res == 0 || pc <= 0) {
+    if (n_res == 0 || p->residents_p_comment <= 0) {
+        return 0;
+    }
+    unsigned n_comments = 0;
+    if (c->comment_cdf != NULL) {
+        const double u = gsl_rng_uniform(c->g);
+        while (n_comments < n_res && u >= c->comment_cdf[n_comments]) {
+            n_comments++;
+        }
+    } else {
+        n_comments = binomial_small(c->g, p->residents_p_comment, n_res);
+    }
+    if (n_comments == 0) {
         return 0;
     }
     double like = p->residents_like_base + p->residents_like_communication * (communication - 0.5);
     if (p->residents_sigma_like > 0) {
         like += gsl_ran_gaussian_ziggurat(c->g, p->residents_sigma_like);
     }
-    const double ppos = 1.0 / (1.0 + exp(-like));
-    const unsigned pos = binomial_small(c->g, pc * ppos, n_res);
-    const double rest = 1.0 - pc * ppos;
-    const double pneg = rest > 0 ? fmin(1.0, pc * (1.0 - ppos) / rest) : 0.0;
-    const unsigned neg = binomial_small(c->g, pneg, n_res - pos);
+    const unsigned pos = binomial_small(c->g, 1.0 / (1.0 + exp(-like)), n_comments);
+    const unsigned neg = n_comments - pos;
     *n_negative = neg;
     return pos * p->residents_spots_positive - neg * p->residents_spots_negative;
+}
+
+/* The distribution function of Binomial(R, p_comment) into cdf[0 .. R], or
+ * false when the table does not apply (p_comment 0 or 1, R too large). */
+static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf)
+{
+    const double pc = p->residents_p_comment;
+    if (!(pc > 0 && pc < 1) || n_res == 0 || n_res > RMC_MAX_TABLE_RESIDENTS) {
+        return false;
+    }
+    const double ratio = pc / (1 - pc);
+    double pmf = 1;
+    for (unsigned t = 0; t < n_res; t++) {
+        pmf *= 1 - pc;
+    }
+    double sum = 0;
+    for (unsigned i = 0; i <= n_res; i++) {
+        sum += pmf;
+        cdf[i] = sum;
+        pmf *= ratio * (double)(n_res - i) / (double)(i + 1);
+    }
+    return true;
 }
 
 /* A chief's move in this list's spots: the name at initial position x, in
@@ -552,12 +587,16 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         return;
     }
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_MEETING, (uint32_t)j);
+    const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
+    const bool table = comment_table(p, n_res, w->comment_cdf);
     const meeting_ctx c = {
         .m = m, .p = p, .g = rmc_rng_gsl(r), .j = j, .n = n,
         .ivs = m->iv_by_prog + m->prog_off[j],
         .iv = w->iv + m->prog_off[j],
         .app = w->app,
         .scale = (double)n / (double)p->meeting_reference_list,
+        .n_res = n_res,
+        .comment_cdf = table ? w->comment_cdf : NULL,
     };
     score_names(&c, day, w);
     rmc_sort_u64(w->keys, w->tmp, n);

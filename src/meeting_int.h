@@ -32,6 +32,10 @@ typedef struct rmc_iv_pack {
     uint8_t advocacy, ties, interest, pad;
 } rmc_iv_pack;
 
+/* Programs with up to this many residents draw their comment counts from a
+ * per-meeting table. */
+enum { RMC_MAX_TABLE_RESIDENTS = 64 };
+
 struct rmc_meeting_ws {
     const rmc_model *m;  /* the model this workspace was made for */
     rmc_app_pack *app;   /* [n_app] */
@@ -43,6 +47,7 @@ struct rmc_meeting_ws {
     int32_t *order;    /* [cap_prog] initial position -> local index */
     float *awk;        /* [cap_prog] summed awkward shocks of a name's interviews */
     float *pi;         /* [cap_prog] discussion probability by initial position */
+    double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
 };
 
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
