@@ -370,12 +370,14 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
     const rmc_status st = rmc_match_run(w->xw, in, c->o->proposing,
                                         (size_t)c->p->match_couples_max_rounds, &res, &d);
     if (st == RMC_NOT_CONVERGED) {
+        /* Kept and counted. Not stability-checked: a couples market may
+         * have no stable matching at all, and the matcher claims none. */
         rmc_accum_count_unconverged(w->acc, r);
     } else if (st != RMC_OK) {
         record_failure(w, r, st, &d);
         return false;
     }
-    if (c->o->check_stability) {
+    if (c->o->check_stability && st == RMC_OK) {
         const rmc_status cs = rmc_match_check(in, w->app_prog, &d);
         if (cs == RMC_EINTERNAL) {
             rmc_accum_count_unstable(w->acc, r);
