@@ -114,9 +114,15 @@ static const rmc_synth_group_spec national_groups[RMC_SYNTH_N_GROUPS] = {
         },
 };
 
-/* Groups of an internal-medicine market: same behaviour, IMG-heavy mix
- * (approx.: IM takes about half of all matched IMGs). 14,000 applicants for
- * 11,347 positions. */
+/* Groups of an internal-medicine market: IMG-heavy mix (approx.: IM takes
+ * about half of all matched IMGs), 14,000 applicants for 11,347 positions.
+ * Same behaviour as the national groups except the IMGs' insider contact
+ * and practice, set when calibrating models/default (docs/calibration-
+ * default.md; judgements, not measured figures): US IMGs do their clinical
+ * years at US teaching hospitals, so more of their interviews are where
+ * they rotated (p_rotation 0.15); non-US IMGs rotate less often (0.07),
+ * come more often through a US research post (p_fellow 0.15) and more often
+ * have years of independent practice (p_clinical 0.75, clinical_mean 5). */
 static const rmc_synth_group_spec im_groups[RMC_SYNTH_N_GROUPS] = {
     [RMC_SYNTH_MD_SENIOR] =
         {
