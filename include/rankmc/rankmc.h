@@ -18,6 +18,7 @@
 #include "rankmc/h5io.h"
 #include "rankmc/sobol.h"
 #include "rankmc/synth.h"
+#include "rankmc/groups.h"
 
 #ifdef __cplusplus
 extern "C" {
