@@ -19,6 +19,7 @@
 #include "rankmc/sobol.h"
 #include "rankmc/synth.h"
 #include "rankmc/groups.h"
+#include "rankmc/benchmark.h"
 
 #ifdef __cplusplus
 extern "C" {
