@@ -149,7 +149,7 @@ static rmc_status read_labels(col_reader *c)
 {
     FILE *f = fopen(c->path, "rb");
     if (f == NULL) {
-        return RMC_FAIL_AT(c->d, RMC_EIO, c->path, 0, "cannot open: %s", strerror(errno));
+        return RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, 0, "cannot open: %s", strerror(errno));
     }
     const rmc_status st = parse_stream(c, f);
     fclose(f);

@@ -52,8 +52,9 @@ typedef struct rmc_market_rates {
  * applicant of r, in r's order (a result lists applicants in the model's
  * file order; each row's id must equal the result's id there, else
  * RMC_EINPUT "applicants.csv:LINE: ..." saying the result comes from
- * another model). RMC_EINPUT also when the column is missing, a row is
- * ragged or the row counts differ; RMC_EIO when the file cannot be read.
+ * another model). RMC_EINPUT also when the file cannot be opened, the column
+ * is missing, a row is ragged or the row counts differ; RMC_EIO on a read
+ * error.
  * Line numbers assume no quoted newlines in the file. *labels is an array
  * of r->n_app strings; free with rmc_groups_labels_free. */
 rmc_status rmc_groups_labels_read(const char *model_dir, const char *column, const rmc_result *r,
