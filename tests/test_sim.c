@@ -103,7 +103,8 @@ static void check_invariants(const rmc_accum *a, uint64_t n)
         uint64_t matched = 0;
         for (size_t k = 0; k < d->n_iv; k++) {
             matched += (size_t)rmc_model_interview_applicant(model, k) == i
-                           ? rmc_accum_iv_matched(a)[k] : 0;
+                           ? rmc_accum_iv_matched(a)[k]
+                           : 0;
         }
         assert_int_equal(matched, n - rmc_accum_choice_hist(a)[i * cc + d->choice_len]);
     }
@@ -347,7 +348,7 @@ static void test_rmc_sim_run_couples(void **state)
 }
 
 typedef struct ckpt_capture {
-    rmc_accum *copy;   /* the totals at the last checkpoint */
+    rmc_accum *copy; /* the totals at the last checkpoint */
     uint64_t calls;
     volatile int stop; /* set once `stop_at` replicates are saved */
     uint64_t stop_at;
@@ -403,8 +404,7 @@ static void test_rmc_sim_run_checkpoint_resume(void **state)
     /* A checkpoint with more replicates than asked is refused. */
     r.replicates = 100;
     rmc_accum *none = NULL;
-    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &r, &none, &st, NULL),
-                     RMC_EUSAGE);
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &r, &none, &st, NULL), RMC_EUSAGE);
     rmc_accum_free(rest);
     rmc_accum_free(part);
     rmc_accum_free(c.copy);
