@@ -13,6 +13,13 @@
  * once per batch, as bench notes in PERFORMANCE.md suggest). So memory does
  * not grow with the thread count by a whole rank histogram per thread.
  *
+ * Batches. Replicates run in batches of RMC_SIM_BATCH (fixed, whatever the
+ * thread count); between batches the caller sees progress, a stop flag is
+ * honoured, --until-se is tested, and at checkpoint times the threads'
+ * partials are folded into the totals and handed to the caller. A resumed
+ * run starts from such totals at a batch boundary, so it ends with the same
+ * bits as an uninterrupted one.
+ *
  * Determinism. Replicate r's draws come only from streams (seed, r, ...);
  * the tables are integers (moves in fixed point, accum.h), merged by
  * addition; a failure is reported for the lowest replicate index of the
