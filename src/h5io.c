@@ -252,8 +252,25 @@ static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum 
     return write_numeric(g, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dh, ch, d);
 }
 
+/* bin_edges[c]: the first 1-based list position of bin c; the last entry is
+ * one past the longest list (max_list + 1). */
+static rmc_status write_bin_edges(hid_t loc, const rmc_accum_dims *dm, rmc_diag *d)
+{
+    uint64_t *edges = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&edges, dm->rank_bins + 1, sizeof *edges, d));
+    for (size_t c = 0; c < dm->rank_bins; c++) {
+        edges[c] = (uint64_t)(c * dm->rank_bin_width + 1);
+    }
+    edges[dm->rank_bins] = (uint64_t)dm->max_list + 1;
+    const rmc_status st =
+        write_attr(loc, "bin_edges", H5T_NATIVE_UINT64, dm->rank_bins + 1, edges, d);
+    rmc_free(edges);
+    return st;
+}
+
 static rmc_status write_bin_attrs(hid_t loc, const rmc_accum_dims *dm, rmc_diag *d)
 {
+    RMC_TRY(write_bin_edges(loc, dm, d));
     RMC_TRY(attr_u64(loc, "bin_width", dm->rank_bin_width, d));
     RMC_TRY(attr_u64(loc, "max_list_length", dm->max_list, d));
     RMC_TRY(attr_str(loc, "columns",

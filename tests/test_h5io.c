@@ -208,8 +208,15 @@ static void test_rmc_h5_write_layout(void **state)
     for (size_t i = 0; i < sizeof root_attrs / sizeof root_attrs[0]; i++) {
         assert_true(H5Aexists(f, root_attrs[i]) > 0);
     }
-    /* A chunked, deflated dataset. */
+    /* A chunked, deflated dataset, with its bin edges (1-based, unbinned). */
     const hid_t ds = H5Dopen2(f, "/interviews/rank_hist", H5P_DEFAULT);
+    uint64_t edges[3] = {0, 0, 0};
+    const hid_t ae = H5Aopen(ds, "bin_edges", H5P_DEFAULT);
+    assert_true(H5Aread(ae, H5T_NATIVE_UINT64, edges) >= 0);
+    H5Aclose(ae);
+    assert_int_equal(edges[0], 1);
+    assert_int_equal(edges[1], 2);
+    assert_int_equal(edges[2], 3);
     const hid_t dcpl = H5Dget_create_plist(ds);
     assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
     assert_true(H5Pget_nfilters(dcpl) >= 1);
