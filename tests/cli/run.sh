@@ -102,7 +102,7 @@ h5dump -d /interviews/p_match "$T/tiny.h5" | grep -q "(0): 1, 0, 0, 1, 0, 1, 0, 
 # SIGINT stops at a batch boundary and writes what was done.
 "$RANKMC" run "$MODEL" -n 4000000 -t 2 -o "$T/int.h5" --quiet 2>"$T/err" &
 pid=$!
-sleep 2
+sleep 1
 kill -INT "$pid"
 wait "$pid"; got=$?
 [ "$got" -eq 130 ] || fail "SIGINT: exit $got, expected 130"
