@@ -147,7 +147,16 @@ static rmc_status bench_row(const rmc_model *m, const rmc_bench_options *o, int 
     so.replicates = o->replicates;
     so.threads = threads;
     so.time_phases = true;
-    so.max_memory = (size_t)64 << 30; /* a benchmark measures; the user chose the size */
+    /* The shape `rankmc run` uses by default (binning planned under the 2 GiB
+     * default limit, which depends only on the model), without refusing
+     * high thread counts whose per-thread scratch would pass that limit. */
+    rmc_accum_dims dims;
+    size_t bytes = 0;
+    so.threads = 1;
+    RMC_TRY(rmc_sim_plan(m, rmc_model_params(m), &so, &dims, &bytes, d));
+    so.threads = threads;
+    so.rank_bins = dims.rank_bins;
+    so.max_memory = (size_t)1 << 40;
     rmc_accum *acc = NULL;
     rmc_sim_stats stats;
     RMC_TRY(rmc_sim_run(m, rmc_model_params(m), &so, &acc, &stats, d));

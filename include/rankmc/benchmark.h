@@ -65,7 +65,9 @@ void rmc_bench_options_default(rmc_bench_options *o);
 /* Generate the workload (rmc_synth_write of nrmp2025 at o->scale, seed
  * RMC_BENCH_SYNTH_SEED, into a fresh folder under tmp_dir, removed before
  * returning), load it, and run o->replicates replicates (seed
- * RMC_BENCH_SIM_SEED, phase timing on) at each thread count, filling
+ * RMC_BENCH_SIM_SEED, phase timing on, the rank binning `rankmc run`
+ * chooses under its default memory limit, no memory limit) at each thread
+ * count, filling
  * rows[0 .. o->n_threads) and *w. RMC_EUSAGE for bad options; RMC_EIO when
  * the folder cannot be made; else what synth, load or sim return (a model
  * problem comes back as RMC_EINPUT). */

@@ -26,9 +26,8 @@ extern "C" {
  * P(match) (= the expected share matched per replicate). se is the Monte
  * Carlo standard error of that mean treating applicants as independent:
  * sqrt(sum p(1-p) / replicates) / n. Applicants of one market compete, so
- * their outcomes are mostly negatively correlated and this is usually an
- * overestimate; docs/calibration.md compares it with the spread between
- * seeds. */
+ * their outcomes are correlated and this is an approximation;
+ * docs/calibration.md compares it with the spread between seeds. */
 typedef struct rmc_group_rate {
     char name[64];   /* the label (truncated to 63 bytes) */
     size_t n;        /* applicants in the group */
