@@ -73,8 +73,7 @@ static rmc_status check_options(const rmc_bench_options *o, rmc_diag *d)
     }
     for (size_t t = 0; t < o->n_threads; t++) {
         if (o->threads[t] < 1 || o->threads[t] > RMC_BENCH_MAX_THREADS) {
-            return RMC_FAIL(d, RMC_EUSAGE, "thread counts must be 1 to %d",
-                            RMC_BENCH_MAX_THREADS);
+            return RMC_FAIL(d, RMC_EUSAGE, "thread counts must be 1 to %d", RMC_BENCH_MAX_THREADS);
         }
     }
     return RMC_OK;
@@ -164,8 +163,8 @@ static rmc_status bench_row(const rmc_model *m, const rmc_bench_options *o, int 
     row->threads = stats.threads;
     row->replicates = stats.replicates;
     row->wall_seconds = stats.wall_seconds;
-    row->reps_per_s = stats.wall_seconds > 0.0 ? (double)stats.replicates / stats.wall_seconds
-                                               : 0.0;
+    row->reps_per_s =
+        stats.wall_seconds > 0.0 ? (double)stats.replicates / stats.wall_seconds : 0.0;
     memcpy(row->phase_seconds, stats.phase_seconds, sizeof row->phase_seconds);
     row->memory_estimate = stats.memory_estimate;
     rmc_bench_checksum(acc, row->checksum);

@@ -19,13 +19,13 @@ typedef struct col_reader {
     const rmc_result *r;
     const char *column;
     const char *path;
-    char **labels;    /* [r->n_app] being filled */
-    char *id_field;   /* this row's id (owned) */
-    char *lab_field;  /* this row's label (owned) */
+    char **labels;        /* [r->n_app] being filled */
+    char *id_field;       /* this row's id (owned) */
+    char *lab_field;      /* this row's label (owned) */
     long col_id, col_lab; /* header positions, -1 = not seen */
-    size_t field;     /* field index within the row */
-    size_t n_header;  /* fields in the header */
-    size_t row;       /* rows completed, header included */
+    size_t field;         /* field index within the row */
+    size_t n_header;      /* fields in the header */
+    size_t row;           /* rows completed, header included */
     bool stop;
     rmc_status st;
     rmc_diag *d;
@@ -68,16 +68,19 @@ static void data_row(col_reader *c, long line)
     const rmc_result *r = c->r;
     const size_t i = c->row - 1;
     if (c->field != c->n_header) {
-        c->st = RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, line,
-                            "ragged row: %zu fields, but the header has %zu", c->field, c->n_header);
+        c->st =
+            RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, line,
+                        "ragged row: %zu fields, but the header has %zu", c->field, c->n_header);
     } else if (i >= r->n_app) {
         c->st = RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, line,
                             "more applicants than the result file's %zu: the result comes from "
-                            "another model", r->n_app);
+                            "another model",
+                            r->n_app);
     } else if (strcmp(c->id_field, r->app_id[i]) != 0) {
         c->st = RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, line,
                             "applicant '%.60s', but the result file has '%.60s' in this place: "
-                            "the result comes from another model", c->id_field, r->app_id[i]);
+                            "the result comes from another model",
+                            c->id_field, r->app_id[i]);
     } else {
         c->labels[i] = c->lab_field;
         c->lab_field = NULL;
@@ -156,7 +159,8 @@ static rmc_status read_labels(col_reader *c)
     if (st == RMC_OK && (c->row == 0 ? 0 : c->row - 1) != c->r->n_app) {
         return RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, (long)c->row,
                            "%zu applicants, but the result file has %zu: the result comes from "
-                           "another model", c->row == 0 ? 0 : c->row - 1, c->r->n_app);
+                           "another model",
+                           c->row == 0 ? 0 : c->row - 1, c->r->n_app);
     }
     return st;
 }

@@ -68,10 +68,11 @@ typedef struct thread_ws {
     int32_t *app_choice;  /* [n_app] */
     rmc_id *app_iv;       /* [n_app] */
     int32_t *fill;        /* [n_prog] */
-    double phase[RMC_SIM_N_PHASES]; /* seconds per phase (time_phases only) */
     int64_t fail_rep;     /* lowest failing replicate this batch, or -1 */
     rmc_status fail_st;   /* its status */
     rmc_diag fail_diag;   /* its details */
+    /* seconds per phase (time_phases only) */
+    double phase[RMC_SIM_N_PHASES];
 } thread_ws;
 
 /* What every replicate reads (shared, read-only inside the loop). */

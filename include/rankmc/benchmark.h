@@ -26,12 +26,12 @@ extern "C" {
 
 /* What to run. Start from rmc_bench_options_default. */
 typedef struct rmc_bench_options {
-    double scale;                         /* of the nrmp2025 preset (1 = national) */
-    uint64_t replicates;                  /* per thread count */
-    int threads[RMC_BENCH_MAX_THREADS];   /* thread counts, in the order run */
-    size_t n_threads;                     /* entries used in threads */
-    const char *tmp_dir;                  /* where the market is written and read back
-                                             (removed after); NULL = $TMPDIR or /tmp */
+    double scale;                       /* of the nrmp2025 preset (1 = national) */
+    uint64_t replicates;                /* per thread count */
+    int threads[RMC_BENCH_MAX_THREADS]; /* thread counts, in the order run */
+    size_t n_threads;                   /* entries used in threads */
+    const char *tmp_dir;                /* where the market is written and read back
+                                           (removed after); NULL = $TMPDIR or /tmp */
 } rmc_bench_options;
 
 /* One thread count's measurements. */

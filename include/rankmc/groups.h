@@ -40,11 +40,11 @@ typedef struct rmc_group_rate {
  * named "all") and the share of positions filled, with its standard error
  * from each program's fill variance (programs treated as independent). */
 typedef struct rmc_market_rates {
-    rmc_group_rate all;    /* every applicant */
-    size_t positions;      /* sum of program positions */
-    double filled;         /* expected positions filled per replicate */
-    double fill_share;     /* filled / positions */
-    double fill_share_se;  /* its standard error */
+    rmc_group_rate all;   /* every applicant */
+    size_t positions;     /* sum of program positions */
+    double filled;        /* expected positions filled per replicate */
+    double fill_share;    /* filled / positions */
+    double fill_share_se; /* its standard error */
 } rmc_market_rates;
 
 /* Read column `column` of model_dir/applicants.csv and return one label per

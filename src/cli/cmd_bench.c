@@ -15,17 +15,19 @@ static const char *const phase_names[RMC_SIM_N_PHASES] = {"meeting", "rols", "ma
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: rankmc bench [--threads LIST] [--scale F] [-n N]\n\n"
-               "Time the standard workload: the synthetic NRMP 2025 market (synth preset\n"
-               "nrmp2025, seed %u) at scale F, N replicates (seed %u) at each thread count.\n"
-               "Prints replicates/s, speed-up and parallel efficiency against the first\n"
-               "row, thread-seconds per phase (meeting, ROL generation, Match,\n"
-               "accumulation), memory, and a checksum of the result, which is the same\n"
-               "for every thread count and machine.\n\n"
-               "  -t, --threads LIST   comma-separated thread counts (default 1 and all cores)\n"
-               "  -s, --scale F        market scale (default 1 = national)\n"
-               "  -n, --replicates N   replicates per thread count (default 64)\n"
-               "  -h, --help           this text\n", RMC_BENCH_SYNTH_SEED, RMC_BENCH_SIM_SEED);
+    fprintf(f,
+            "usage: rankmc bench [--threads LIST] [--scale F] [-n N]\n\n"
+            "Time the standard workload: the synthetic NRMP 2025 market (synth preset\n"
+            "nrmp2025, seed %u) at scale F, N replicates (seed %u) at each thread count.\n"
+            "Prints replicates/s, speed-up and parallel efficiency against the first\n"
+            "row, thread-seconds per phase (meeting, ROL generation, Match,\n"
+            "accumulation), memory, and a checksum of the result, which is the same\n"
+            "for every thread count and machine.\n\n"
+            "  -t, --threads LIST   comma-separated thread counts (default 1 and all cores)\n"
+            "  -s, --scale F        market scale (default 1 = national)\n"
+            "  -n, --replicates N   replicates per thread count (default 64)\n"
+            "  -h, --help           this text\n",
+            RMC_BENCH_SYNTH_SEED, RMC_BENCH_SIM_SEED);
 }
 
 static bool parse_threads(const char *s, rmc_bench_options *o)
@@ -48,10 +50,10 @@ static bool parse_threads(const char *s, rmc_bench_options *o)
 static int parse_args(int argc, char **argv, rmc_bench_options *o, bool *help)
 {
     static const struct option longopts[] = {{"threads", required_argument, NULL, 't'},
-                                              {"scale", required_argument, NULL, 's'},
-                                              {"replicates", required_argument, NULL, 'n'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"scale", required_argument, NULL, 's'},
+                                             {"replicates", required_argument, NULL, 'n'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "t:s:n:h", longopts, NULL)) != -1) {
@@ -137,9 +139,9 @@ static void print_head(const rmc_bench_options *o, const rmc_bench_workload *w)
            w->load_seconds);
     printf("phases: thread-ms per replicate, summed over threads; memory: process peak RSS so far "
            "and the run's estimate, MiB\n");
-    printf("%7s %8s %8s %10s %8s %7s %8s %8s %8s %8s %8s %8s  %s\n", "threads", "reps",
-           "wall_s", "reps/s", "speedup", "effic.", "meeting", "rols", "match", "accum", "peak_mb",
-           "est_mb", "checksum");
+    printf("%7s %8s %8s %10s %8s %7s %8s %8s %8s %8s %8s %8s  %s\n", "threads", "reps", "wall_s",
+           "reps/s", "speedup", "effic.", "meeting", "rols", "match", "accum", "peak_mb", "est_mb",
+           "checksum");
 }
 
 int rmc_cli_bench(int argc, char **argv)

@@ -397,9 +397,9 @@ int rmc_cli_summary(int argc, char **argv)
     const bool needs_model = by != NULL && strcmp(by, "type") != 0;
     if (optind != argc - 1 - (needs_model ? 1 : 0)) {
         free((void *)ids);
-        return rmc_cli_usage_error("summary", needs_model ? "--by %s needs OUT.h5 and MODEL_DIR"
-                                                          : "expected one result file",
-                                   by);
+        return rmc_cli_usage_error(
+            "summary",
+            needs_model ? "--by %s needs OUT.h5 and MODEL_DIR" : "expected one result file", by);
     }
     rmc_result *r = NULL;
     rmc_diag d = {0};

@@ -25,9 +25,11 @@ static void print_machine(FILE *out, const char *column, const rmc_group_rate *g
 static void print_tables(FILE *out, const char *column, const rmc_group_rate *g, size_t n,
                          const rmc_market_rates *m, uint64_t replicates)
 {
-    fprintf(out, "\nMatch rate by %s (%llu replicates; SE treats applicants as independent)\n"
-                 "  %-14s %10s %11s %10s %7s\n", column, (unsigned long long)replicates, column,
-            "applicants", "matched", "rate", "SE pts");
+    fprintf(out,
+            "\nMatch rate by %s (%llu replicates; SE treats applicants as independent)\n"
+            "  %-14s %10s %11s %10s %7s\n",
+            column, (unsigned long long)replicates, column, "applicants", "matched", "rate",
+            "SE pts");
     for (size_t k = 0; k < n; k++) {
         print_rate(out, &g[k]);
     }
@@ -62,8 +64,8 @@ int rmc_cli_summary_groups(FILE *out, const rmc_result *r, const char *column,
     rmc_group_rate *g = NULL;
     size_t n = 0;
     if (st == RMC_OK) {
-        const char *const *lab = labels != NULL ? (const char *const *)labels
-                                                : (const char *const *)r->app_type;
+        const char *const *lab =
+            labels != NULL ? (const char *const *)labels : (const char *const *)r->app_type;
         st = rmc_groups_rates(r, lab, &g, &n, &d);
     }
     if (st != RMC_OK) {
