@@ -73,6 +73,16 @@ struct rmc_model {
     rmc_id *crol_pa, *crol_pb;    /* program for a / for b; RMC_ID_NONE = unmatched is fine */
     rmc_id *crol_iva, *crol_ivb;  /* matching interview index, or RMC_ID_NONE with the program */
     rmc_id *couple_of;            /* [n_app]: couple index or RMC_ID_NONE */
+
+    /* summaries and id lookup (added by the loader) */
+    size_t n_by_type[RMC_N_TYPES];  /* applicants of each rmc_type */
+    size_t n_app_rols;              /* applicants with has_app_rol */
+    size_t n_prog_rols;             /* programs with has_prog_rol */
+    rmc_id *app_slots;              /* [app_mask + 1] open-addressing table of applicant
+                                     * indices by id (RMC_ID_NONE = empty) */
+    size_t app_mask;                /* table size - 1, a power of two minus one */
+    rmc_id *prog_slots;             /* same for programs */
+    size_t prog_mask;
 };
 
 #endif

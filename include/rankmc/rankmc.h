@@ -14,6 +14,7 @@
 #include "rankmc/match.h"
 #include "rankmc/meeting.h"
 #include "rankmc/sobol.h"
+#include "rankmc/synth.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,736 @@
+/* The model tables (DESIGN 1): one row function per CSV file, strict value
+ * parsing, cross-references, and the indexes the simulation reads.
+ *
+ * Values: numbers through strtod / strtol with the whole field consumed,
+ * finite, within the column's range; enums spelled exactly. A row whose id
+ * resolves is kept even when another of its values is bad (set to 0), so
+ * one mistake does not cascade into "unknown id" reports elsewhere.
+ * References to a table whose file is missing or empty are not reported
+ * (the missing file already is).
+ *
+ * Interviews are indexed both ways in CSR form and by (applicant, program)
+ * in an open-addressing table, which ROLs and couples use to check that
+ * every program they name was an interview and to store its index. ROL and
+ * couple rows may come in any order; each owner's ranks must be exactly
+ * 1..n (checked by placing row r at slot rank - 1: a rank beyond n or a
+ * taken slot is the problem), and the lists are stored in rank order.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#include "model_load_int.h"
+
+#define MAX_COUNT 1000000L /* positions, interviewers, residents, ranks */
+
+/* ---- value parsing: each reports its own problem and returns false ---- */
+
+static bool get_real(rmc_loader *L, long line, const char *col, const char *s, double lo, double hi,
+                     double *out)
+{
+    *out = 0;
+    char *end = NULL;
+    errno = 0;
+    const double v = s[0] ? strtod(s, &end) : 0;
+    if (s[0] == '\0' || *end != '\0') {
+        rmc_model_problem(L, line, "column '%s': '%.40s' is not a number", col, s);
+    } else if (!isfinite(v) || errno == ERANGE) {
+        rmc_model_problem(L, line, "column '%s': '%.40s' is not a finite number", col, s);
+    } else if (v < lo || v > hi) {
+        if (isinf(hi)) {
+            rmc_model_problem(L, line, "column '%s': %.40s is below %g", col, s, lo);
+        } else {
+            rmc_model_problem(L, line, "column '%s': %.40s is outside %g..%g", col, s, lo, hi);
+        }
+    } else {
+        *out = v;
+        return true;
+    }
+    return false;
+}
+
+static bool get_int(rmc_loader *L, long line, const char *col, const char *s, long lo, long hi,
+                    int32_t *out)
+{
+    *out = 0;
+    char *end = NULL;
+    errno = 0;
+    const long v = s[0] ? strtol(s, &end, 10) : 0;
+    if (s[0] == '\0' || *end != '\0') {
+        rmc_model_problem(L, line, "column '%s': '%.40s' is not a whole number", col, s);
+    } else if (errno == ERANGE || v < lo || v > hi) {
+        rmc_model_problem(L, line, "column '%s': %.40s is outside %ld..%ld", col, s, lo, hi);
+    } else {
+        *out = (int32_t)v;
+        return true;
+    }
+    return false;
+}
+
+static bool get_enum(rmc_loader *L, long line, const char *col, const char *s,
+                     const char *const *names, size_t n, uint8_t *out)
+{
+    *out = 0;
+    for (size_t v = 0; v < n; v++) {
+        if (strcmp(s, names[v]) == 0) {
+            *out = (uint8_t)v;
+            return true;
+        }
+    }
+    char allowed[160] = "";
+    for (size_t v = 0; v < n; v++) {
+        const size_t len = strlen(allowed);
+        snprintf(allowed + len, sizeof allowed - len, "%s%s", v ? ", " : "", names[v]);
+    }
+    rmc_model_problem(L, line, "column '%s': '%.40s' is not one of %s", col, s, allowed);
+    return false;
+}
+
+/* Look an id up; an unknown one is a problem unless its table is empty. */
+static rmc_id resolve(rmc_loader *L, long line, bool applicant, const char *col, const char *id)
+{
+    const rmc_model *m = L->m;
+    const rmc_id i = applicant ? rmc_model_index_find(m->app_id, m->app_slots, m->app_mask, id)
+                               : rmc_model_index_find(m->prog_id, m->prog_slots, m->prog_mask, id);
+    if (i == RMC_ID_NONE && (applicant ? m->n_app : m->n_prog) > 0) {
+        rmc_model_problem(L, line, "column '%s': unknown %s '%.80s' (not in %s)", col,
+                          applicant ? "applicant" : "program", id,
+                          applicant ? "applicants.csv" : "programs.csv");
+    }
+    return i;
+}
+
+/* ---- applicants.csv ---- */
+
+static const char *const app_cols[] = {
+    "id",   "type",   "pre_score", "communication", "clinical_years", "us_experience",
+    "visa", "profile"};
+#define PROFILE_DERIVE 0xFF
+
+static rmc_status app_row(rmc_loader *L, const char *const *f, long line)
+{
+    rmc_model *m = L->m;
+    if (f[0][0] == '\0') {
+        rmc_model_problem(L, line, "column 'id' is empty");
+        return RMC_OK;
+    }
+    void **const arrs[] = {
+        (void **)&m->app_id,        (void **)&m->app_type,       (void **)&m->pre_score,
+        (void **)&m->communication, (void **)&m->clinical_years, (void **)&m->us_exp,
+        (void **)&m->visa,          (void **)&m->profile,        (void **)&L->app_line};
+    const size_t elem[] = {
+        sizeof(char *), 1, sizeof(double), sizeof(double), sizeof(double), 1, 1, 1, sizeof(long)};
+    RMC_TRY(rmc_model_grow(arrs, elem, 9, m->n_app, &L->cap_app, L->d));
+    const size_t i = m->n_app;
+    RMC_TRY(rmc_strdup(&m->app_id[i], f[0], L->d));
+    get_enum(L, line, "type", f[1], rmc_type_names, RMC_N_TYPES, &m->app_type[i]);
+    get_real(L, line, "pre_score", f[2], -HUGE_VAL, HUGE_VAL, &m->pre_score[i]);
+    get_real(L, line, "communication", f[3], 0, 1, &m->communication[i]);
+    get_real(L, line, "clinical_years", f[4], 0, HUGE_VAL, &m->clinical_years[i]);
+    get_enum(L, line, "us_experience", f[5], rmc_usexp_names, RMC_N_USEXP, &m->us_exp[i]);
+    get_enum(L, line, "visa", f[6], rmc_visa_names, RMC_N_VISA, &m->visa[i]);
+    m->profile[i] = PROFILE_DERIVE;
+    if (f[7] != NULL && f[7][0] != '\0') {
+        get_enum(L, line, "profile", f[7], rmc_profile_names, RMC_N_PROFILES, &m->profile[i]);
+    }
+    L->app_line[i] = line;
+    m->n_app++;
+    return RMC_OK;
+}
+
+static rmc_status read_table(rmc_loader *L, const rmc_csv_spec *spec)
+{
+    bool found = false;
+    RMC_TRY(rmc_csv_read(L, spec, &found));
+    if (!found) {
+        rmc_model_problem(L, 0, "missing required file");
+    }
+    return RMC_OK;
+}
+
+rmc_status rmc_model_read_applicants(rmc_loader *L)
+{
+    static const rmc_csv_spec spec = {"applicants.csv", app_cols, 8, 7, true, app_row};
+    RMC_TRY(read_table(L, &spec));
+    rmc_model *m = L->m;
+    return rmc_model_index_build(L, m->app_id, m->n_app, L->app_line, "applicant", &m->app_slots,
+                                 &m->app_mask);
+}
+
+/* ---- programs.csv ---- */
+
+static const char *const prog_cols[] = {"id",        "name",     "positions",    "interviewers",
+                                        "residents", "sponsors", "service_load", "desirability"};
+
+static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
+{
+    rmc_model *m = L->m;
+    if (f[0][0] == '\0') {
+        rmc_model_problem(L, line, "column 'id' is empty");
+        return RMC_OK;
+    }
+    void **const arrs[] = {
+        (void **)&m->prog_id,      (void **)&m->prog_name,    (void **)&m->positions,
+        (void **)&m->interviewers, (void **)&m->residents,    (void **)&m->sponsors,
+        (void **)&m->service_load, (void **)&m->desirability, (void **)&L->prog_line};
+    const size_t elem[] = {sizeof(char *), sizeof(char *), 4,           4, 4, 1,
+                           sizeof(double), sizeof(double), sizeof(long)};
+    RMC_TRY(rmc_model_grow(arrs, elem, 9, m->n_prog, &L->cap_prog, L->d));
+    const size_t j = m->n_prog;
+    RMC_TRY(rmc_strdup(&m->prog_id[j], f[0], L->d));
+    const rmc_status st = rmc_strdup(&m->prog_name[j], f[1], L->d);
+    if (st != RMC_OK) {
+        rmc_free(m->prog_id[j]);
+        return st;
+    }
+    get_int(L, line, "positions", f[2], 1, MAX_COUNT, &m->positions[j]);
+    get_int(L, line, "interviewers", f[3], 1, MAX_COUNT, &m->interviewers[j]);
+    get_int(L, line, "residents", f[4], 0, MAX_COUNT, &m->residents[j]);
+    get_enum(L, line, "sponsors", f[5], rmc_sponsors_names, RMC_N_SPONSORS, &m->sponsors[j]);
+    get_real(L, line, "service_load", f[6], 0, 1, &m->service_load[j]);
+    get_real(L, line, "desirability", f[7], -HUGE_VAL, HUGE_VAL, &m->desirability[j]);
+    m->n_positions += (size_t)m->positions[j];
+    L->prog_line[j] = line;
+    m->n_prog++;
+    return RMC_OK;
+}
+
+rmc_status rmc_model_read_programs(rmc_loader *L)
+{
+    static const rmc_csv_spec spec = {"programs.csv", prog_cols, 8, 8, true, prog_row};
+    RMC_TRY(read_table(L, &spec));
+    rmc_model *m = L->m;
+    return rmc_model_index_build(L, m->prog_id, m->n_prog, L->prog_line, "program", &m->prog_slots,
+                                 &m->prog_mask);
+}
+
+/* ---- interviews.csv ---- */
+
+static const char *const iv_cols[] = {"applicant", "program", "advocacy", "ties", "interest"};
+
+static rmc_status iv_row(rmc_loader *L, const char *const *f, long line)
+{
+    rmc_model *m = L->m;
+    const rmc_id a = resolve(L, line, true, "applicant", f[0]);
+    const rmc_id p = resolve(L, line, false, "program", f[1]);
+    uint8_t adv = 0, interest = 0;
+    int32_t ties = 0;
+    get_enum(L, line, "advocacy", f[2], rmc_advocacy_names, RMC_N_ADVOCACY, &adv);
+    get_int(L, line, "ties", f[3], 0, 1, &ties);
+    get_enum(L, line, "interest", f[4], rmc_interest_names, RMC_N_INTEREST, &interest);
+    if (a == RMC_ID_NONE || p == RMC_ID_NONE) {
+        return RMC_OK;
+    }
+    void **const arrs[] = {(void **)&m->iv_app, (void **)&m->iv_prog,  (void **)&m->advocacy,
+                           (void **)&m->ties,   (void **)&m->interest, (void **)&L->iv_line};
+    const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), 1, 1, 1, sizeof(long)};
+    RMC_TRY(rmc_model_grow(arrs, elem, 6, m->n_iv, &L->cap_iv, L->d));
+    const size_t k = m->n_iv++;
+    m->iv_app[k] = a;
+    m->iv_prog[k] = p;
+    m->advocacy[k] = adv;
+    m->ties[k] = (uint8_t)ties;
+    m->interest[k] = interest;
+    L->iv_line[k] = line;
+    return RMC_OK;
+}
+
+static size_t pair_hash(rmc_id a, rmc_id p)
+{
+    uint64_t x = (uint64_t)(uint32_t)a << 32 | (uint32_t)p;
+    x ^= x >> 33; /* a 64-bit finaliser (murmur3's) spreads both halves */
+    x *= 0xff51afd7ed558ccdu;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53u;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+rmc_id rmc_model_find_interview(const rmc_loader *L, rmc_id a, rmc_id p)
+{
+    if (L->iv_slots == NULL) {
+        return RMC_ID_NONE;
+    }
+    const rmc_model *m = L->m;
+    size_t h = pair_hash(a, p) & L->iv_mask;
+    for (rmc_id k; (k = L->iv_slots[h]) != RMC_ID_NONE; h = (h + 1) & L->iv_mask) {
+        if (m->iv_app[k] == a && m->iv_prog[k] == p) {
+            return k;
+        }
+    }
+    return RMC_ID_NONE;
+}
+
+static rmc_status index_pairs(rmc_loader *L)
+{
+    const rmc_model *m = L->m;
+    size_t size = 16;
+    while (size < 2 * m->n_iv) {
+        size *= 2;
+    }
+    RMC_TRY(rmc_alloc_array((void **)&L->iv_slots, size, sizeof(rmc_id), L->d));
+    memset(L->iv_slots, 0xff, size * sizeof(rmc_id));
+    L->iv_mask = size - 1;
+    for (size_t k = 0; k < m->n_iv; k++) {
+        const rmc_id first = rmc_model_find_interview(L, m->iv_app[k], m->iv_prog[k]);
+        if (first != RMC_ID_NONE) {
+            rmc_model_problem(L, L->iv_line[k],
+                              "duplicate interview of applicant '%.80s' at program '%.80s' "
+                              "(first on line %ld)",
+                              m->app_id[m->iv_app[k]], m->prog_id[m->iv_prog[k]],
+                              L->iv_line[first]);
+            continue;
+        }
+        size_t h = pair_hash(m->iv_app[k], m->iv_prog[k]) & L->iv_mask;
+        while (L->iv_slots[h] != RMC_ID_NONE) {
+            h = (h + 1) & L->iv_mask;
+        }
+        L->iv_slots[h] = (rmc_id)k;
+    }
+    return RMC_OK;
+}
+
+/* CSR of interview indices grouped by key[k] (n_keys groups, file order within). */
+static rmc_status group_csr(const rmc_id *key, size_t n, size_t n_keys, size_t **off,
+                            rmc_id **items, rmc_diag *d)
+{
+    RMC_TRY(rmc_calloc_array((void **)off, n_keys + 1, sizeof **off, d));
+    RMC_TRY(rmc_alloc_array((void **)items, n, sizeof **items, d));
+    for (size_t k = 0; k < n; k++) {
+        (*off)[key[k] + 1]++;
+    }
+    for (size_t g = 0; g < n_keys; g++) {
+        (*off)[g + 1] += (*off)[g];
+    }
+    for (size_t k = 0; k < n; k++) {
+        /* off[g] serves as the fill cursor, then is shifted back below */
+        (*items)[(*off)[key[k]]++] = (rmc_id)k;
+    }
+    for (size_t g = n_keys; g > 0; g--) {
+        (*off)[g] = (*off)[g - 1];
+    }
+    (*off)[0] = 0;
+    return RMC_OK;
+}
+
+rmc_status rmc_model_read_interviews(rmc_loader *L)
+{
+    static const rmc_csv_spec spec = {"interviews.csv", iv_cols, 5, 5, true, iv_row};
+    RMC_TRY(read_table(L, &spec));
+    rmc_model *m = L->m;
+    RMC_TRY(index_pairs(L));
+    RMC_TRY(group_csr(m->iv_prog, m->n_iv, m->n_prog, &m->prog_off, &m->iv_by_prog, L->d));
+    return group_csr(m->iv_app, m->n_iv, m->n_app, &m->app_off, &m->iv_by_app, L->d);
+}
+
+/* ---- fixed ROLs and couples: rows staged, then checked and stored ---- */
+
+/* Rows of one ROL or couples file, in file order. For ROLs pb / ivb are
+ * unused; for couples "owner" is the couple index. */
+typedef struct stage {
+    bool applicant_side; /* ROLs: applicant_rols.csv (else program_rols.csv) */
+    size_t n, cap;
+    rmc_id *owner;
+    int32_t *rank;
+    rmc_id *pa, *pb; /* ROLs: the ranked program / applicant in pa */
+    rmc_id *iva, *ivb;
+    long *line;
+    bool *bad;          /* [owners]: a row of this owner had a problem */
+    size_t cap_couples; /* couples allocated in couple_a / couple_b / couple_line */
+    long *couple_line;  /* first line of each couple */
+} stage;
+
+static void stage_free(stage *s)
+{
+    void *const arrs[] = {s->owner, s->rank, s->pa,  s->pb,         s->iva,
+                          s->ivb,   s->line, s->bad, s->couple_line};
+    for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) {
+        rmc_free(arrs[i]);
+    }
+}
+
+static rmc_status stage_push(rmc_loader *L, rmc_id owner, int32_t rank, rmc_id pa, rmc_id pb,
+                             rmc_id iva, rmc_id ivb, long line)
+{
+    stage *s = L->stage;
+    void **const arrs[] = {(void **)&s->owner, (void **)&s->rank, (void **)&s->pa,  (void **)&s->pb,
+                           (void **)&s->iva,   (void **)&s->ivb,  (void **)&s->line};
+    const size_t elem[] = {
+        sizeof(rmc_id), 4,           sizeof(rmc_id), sizeof(rmc_id), sizeof(rmc_id),
+        sizeof(rmc_id), sizeof(long)};
+    RMC_TRY(rmc_model_grow(arrs, elem, 7, s->n, &s->cap, L->d));
+    const size_t r = s->n++;
+    s->owner[r] = owner;
+    s->rank[r] = rank;
+    s->pa[r] = pa;
+    s->pb[r] = pb;
+    s->iva[r] = iva;
+    s->ivb[r] = ivb;
+    s->line[r] = line;
+    return RMC_OK;
+}
+
+/* The interview of a at p, reporting its absence (unless interviews.csv
+ * gave nothing to check against). */
+static rmc_id need_interview(rmc_loader *L, long line, rmc_id a, rmc_id p)
+{
+    const rmc_model *m = L->m;
+    const rmc_id k = rmc_model_find_interview(L, a, p);
+    if (k == RMC_ID_NONE && m->n_iv > 0) {
+        rmc_model_problem(L, line,
+                          "applicant '%.80s' did not interview at program '%.80s' (a list may "
+                          "only name interviews from interviews.csv)",
+                          m->app_id[a], m->prog_id[p]);
+    }
+    return k;
+}
+
+static rmc_status rol_row(rmc_loader *L, const char *const *f, long line)
+{
+    stage *s = L->stage;
+    const bool side = s->applicant_side;
+    const rmc_id owner = resolve(L, line, side, side ? "applicant" : "program", f[0]);
+    int32_t rank = 0;
+    bool ok = get_int(L, line, "rank", f[1], 1, MAX_COUNT, &rank);
+    const rmc_id target = resolve(L, line, !side, side ? "program" : "applicant", f[2]);
+    if (owner == RMC_ID_NONE) {
+        return RMC_OK;
+    }
+    rmc_id k = RMC_ID_NONE;
+    if (target != RMC_ID_NONE) {
+        k = side ? need_interview(L, line, owner, target) : need_interview(L, line, target, owner);
+    }
+    if (!ok || k == RMC_ID_NONE) {
+        s->bad[owner] = true;
+        return RMC_OK;
+    }
+    return stage_push(L, owner, rank, target, RMC_ID_NONE, k, RMC_ID_NONE, line);
+}
+
+/* Place each good owner's rows at slot[off[o] + rank - 1]; off counts rows
+ * per owner. A rank beyond the list's length or a taken slot is a problem. */
+static void place_by_rank(rmc_loader *L, const size_t *off, rmc_id *slot, const char *what,
+                          char *const *names)
+{
+    const stage *s = L->stage;
+    for (size_t r = 0; r < s->n; r++) {
+        const rmc_id o = s->owner[r];
+        const size_t len = off[o + 1] - off[o];
+        const size_t rank = (size_t)s->rank[r];
+        if (s->bad[o]) {
+            continue;
+        }
+        if (rank > len) {
+            rmc_model_problem(L, s->line[r],
+                              "rank %zu, but %s '%.80s' has only %zu rows (ranks must run "
+                              "1..%zu without gaps)",
+                              rank, what, names[o], len, len);
+        } else if (slot[off[o] + rank - 1] != RMC_ID_NONE) {
+            rmc_model_problem(L, s->line[r],
+                              "duplicate rank %zu for %s '%.80s' (first on line %ld)", rank, what,
+                              names[o], s->line[slot[off[o] + rank - 1]]);
+        } else {
+            slot[off[o] + rank - 1] = (rmc_id)r;
+        }
+    }
+}
+
+/* Per-owner row counts as CSR offsets [n_owners + 1] (bad owners: 0 rows). */
+static rmc_status count_rows(rmc_loader *L, size_t n_owners, size_t **off)
+{
+    const stage *s = L->stage;
+    RMC_TRY(rmc_calloc_array((void **)off, n_owners + 1, sizeof **off, L->d));
+    for (size_t r = 0; r < s->n; r++) {
+        (*off)[s->owner[r] + 1] += !s->bad[s->owner[r]];
+    }
+    for (size_t o = 0; o < n_owners; o++) {
+        (*off)[o + 1] += (*off)[o];
+    }
+    return RMC_OK;
+}
+
+/* A list naming the same program (applicant) twice is a problem. */
+static rmc_status check_repeats(rmc_loader *L, const size_t *off, const rmc_id *slot,
+                                size_t n_owners, size_t n_targets)
+{
+    const stage *s = L->stage;
+    const rmc_model *m = L->m;
+    rmc_id *seen = NULL; /* target -> row that named it in the current list */
+    RMC_TRY(rmc_alloc_array((void **)&seen, n_targets, sizeof *seen, L->d));
+    memset(seen, 0xff, n_targets * sizeof *seen);
+    for (size_t o = 0; o < n_owners; o++) {
+        for (size_t q = off[o]; q < off[o + 1]; q++) {
+            const rmc_id r = slot[q];
+            if (r == RMC_ID_NONE) {
+                continue;
+            }
+            const rmc_id t = s->pa[r];
+            if (seen[t] != RMC_ID_NONE && s->owner[seen[t]] == (rmc_id)o) {
+                rmc_model_problem(L, s->line[r], "%s '%.80s' is ranked twice (also on line %ld)",
+                                  s->applicant_side ? "program" : "applicant",
+                                  s->applicant_side ? m->prog_id[t] : m->app_id[t],
+                                  s->line[seen[t]]);
+            }
+            seen[t] = r;
+        }
+    }
+    rmc_free(seen);
+    return RMC_OK;
+}
+
+/* Check ranks and store the lists in rank order in the model. */
+static rmc_status store_rols(rmc_loader *L)
+{
+    const stage *s = L->stage;
+    rmc_model *m = L->m;
+    const bool side = s->applicant_side;
+    const size_t n_owners = side ? m->n_app : m->n_prog;
+    size_t **off = side ? &m->arol_off : &m->prol_off;
+    rmc_id **items = side ? &m->arol_prog : &m->prol_app;
+    rmc_id **ivs = side ? &m->arol_iv : &m->prol_iv;
+    bool *has = side ? m->has_app_rol : m->has_prog_rol;
+    RMC_TRY(count_rows(L, n_owners, off));
+    const size_t n = (*off)[n_owners];
+    RMC_TRY(rmc_alloc_array((void **)items, n, sizeof **items, L->d));
+    RMC_TRY(rmc_alloc_array((void **)ivs, n, sizeof **ivs, L->d));
+    memset(*items, 0xff, n * sizeof **items); /* slots start empty */
+    place_by_rank(L, *off, *items, side ? "applicant" : "program", side ? m->app_id : m->prog_id);
+    RMC_TRY(check_repeats(L, *off, *items, n_owners, side ? m->n_prog : m->n_app));
+    size_t n_lists = 0;
+    for (size_t o = 0; o < n_owners; o++) {
+        has[o] = (*off)[o + 1] > (*off)[o];
+        n_lists += has[o];
+    }
+    for (size_t q = 0; q < n; q++) {
+        const rmc_id r = (*items)[q];
+        (*items)[q] = r != RMC_ID_NONE ? s->pa[r] : RMC_ID_NONE;
+        (*ivs)[q] = r != RMC_ID_NONE ? s->iva[r] : RMC_ID_NONE;
+    }
+    *(side ? &m->n_app_rols : &m->n_prog_rols) = n_lists;
+    return RMC_OK;
+}
+
+static const char *const arol_cols[] = {"applicant", "rank", "program"};
+static const char *const prol_cols[] = {"program", "rank", "applicant"};
+
+rmc_status rmc_model_read_rols(rmc_loader *L, bool applicant_side)
+{
+    rmc_model *m = L->m;
+    const size_t n_owners = applicant_side ? m->n_app : m->n_prog;
+    bool **has = applicant_side ? &m->has_app_rol : &m->has_prog_rol;
+    RMC_TRY(rmc_calloc_array((void **)has, n_owners, sizeof(bool), L->d));
+    const rmc_csv_spec spec = {applicant_side ? "applicant_rols.csv" : "program_rols.csv",
+                               applicant_side ? arol_cols : prol_cols,
+                               3,
+                               3,
+                               false,
+                               rol_row};
+    stage s = {.applicant_side = applicant_side};
+    L->stage = &s;
+    bool found = false;
+    rmc_status st = rmc_calloc_array((void **)&s.bad, n_owners, sizeof(bool), L->d);
+    if (st == RMC_OK) {
+        st = rmc_csv_read(L, &spec, &found);
+    }
+    if (st == RMC_OK) {
+        st = store_rols(L);
+    }
+    stage_free(&s);
+    L->stage = NULL;
+    return st;
+}
+
+/* The couple of a and b, creating it when neither is in one; RMC_ID_NONE
+ * (problem reported) when the row conflicts with an existing couple. */
+static rmc_status couple_of_pair(rmc_loader *L, long line, rmc_id a, rmc_id b, rmc_id *out)
+{
+    rmc_model *m = L->m;
+    stage *s = L->stage;
+    const rmc_id ca = m->couple_of[a], cb = m->couple_of[b];
+    *out = RMC_ID_NONE;
+    if (ca == RMC_ID_NONE && cb == RMC_ID_NONE) {
+        void **const arrs[] = {(void **)&m->couple_a, (void **)&m->couple_b, (void **)&s->bad,
+                               (void **)&s->couple_line};
+        const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), sizeof(bool), sizeof(long)};
+        RMC_TRY(rmc_model_grow(arrs, elem, 4, m->n_couples, &s->cap_couples, L->d));
+        const rmc_id c = (rmc_id)m->n_couples++;
+        m->couple_a[c] = a;
+        m->couple_b[c] = b;
+        s->bad[c] = false;
+        s->couple_line[c] = line;
+        m->couple_of[a] = m->couple_of[b] = c;
+        *out = c;
+    } else if (ca == cb && m->couple_a[ca] == a) {
+        *out = ca;
+    } else if (ca == cb) {
+        rmc_model_problem(L, line,
+                          "couple written as ('%.80s', '%.80s') here but the other way round on "
+                          "line %ld: keep one order",
+                          m->app_id[a], m->app_id[b], s->couple_line[ca]);
+    } else {
+        const rmc_id x = ca != RMC_ID_NONE ? a : b;
+        const rmc_id c = m->couple_of[x];
+        const rmc_id partner = m->couple_a[c] == x ? m->couple_b[c] : m->couple_a[c];
+        rmc_model_problem(L, line,
+                          "applicant '%.80s' is already in a couple with '%.80s' (line %ld); an "
+                          "applicant may be in at most one couple",
+                          m->app_id[x], m->app_id[partner], s->couple_line[c]);
+    }
+    return RMC_OK;
+}
+
+/* One member's program: empty means "unmatched is acceptable". */
+static bool couple_program(rmc_loader *L, long line, const char *col, const char *id, rmc_id a,
+                           rmc_id *p, rmc_id *k)
+{
+    *p = RMC_ID_NONE;
+    *k = RMC_ID_NONE;
+    if (id[0] == '\0') {
+        return true;
+    }
+    *p = resolve(L, line, false, col, id);
+    if (*p == RMC_ID_NONE || a == RMC_ID_NONE) {
+        return false;
+    }
+    *k = need_interview(L, line, a, *p);
+    return *k != RMC_ID_NONE;
+}
+
+static rmc_status couple_row(rmc_loader *L, const char *const *f, long line)
+{
+    const rmc_id a = resolve(L, line, true, "applicant_a", f[0]);
+    const rmc_id b = resolve(L, line, true, "applicant_b", f[1]);
+    int32_t rank = 0;
+    bool ok = get_int(L, line, "rank", f[2], 1, MAX_COUNT, &rank);
+    rmc_id pa, pb, ka, kb;
+    ok &= couple_program(L, line, "program_a", f[3], a, &pa, &ka);
+    ok &= couple_program(L, line, "program_b", f[4], b, &pb, &kb);
+    if (f[3][0] == '\0' && f[4][0] == '\0') {
+        rmc_model_problem(L, line,
+                          "program_a and program_b are both empty (both unmatched is "
+                          "implied at the end of every couple's list)");
+        ok = false;
+    }
+    if (a == RMC_ID_NONE || b == RMC_ID_NONE) {
+        return RMC_OK;
+    }
+    if (a == b) {
+        rmc_model_problem(L, line, "applicant_a and applicant_b are the same applicant");
+        return RMC_OK;
+    }
+    rmc_id c = RMC_ID_NONE;
+    RMC_TRY(couple_of_pair(L, line, a, b, &c));
+    stage *s = L->stage;
+    if (c == RMC_ID_NONE || !ok) {
+        if (c != RMC_ID_NONE) {
+            s->bad[c] = true;
+        }
+        return RMC_OK;
+    }
+    return stage_push(L, c, rank, pa, pb, ka, kb, line);
+}
+
+/* The same program pair listed twice in one couple's list. */
+static void check_couple_repeats(rmc_loader *L, const size_t *off, const rmc_id *slot)
+{
+    const stage *s = L->stage;
+    const rmc_model *m = L->m;
+    for (size_t c = 0; c < m->n_couples; c++) {
+        for (size_t q = off[c]; q < off[c + 1]; q++) {
+            for (size_t e = off[c]; e < q && slot[q] != RMC_ID_NONE; e++) {
+                const rmc_id r = slot[q], x = slot[e];
+                if (x != RMC_ID_NONE && s->pa[x] == s->pa[r] && s->pb[x] == s->pb[r]) {
+                    rmc_model_problem(L, s->line[r],
+                                      "this program pair is already ranked on line %ld",
+                                      s->line[x]);
+                }
+            }
+        }
+    }
+}
+
+static rmc_status store_couples(rmc_loader *L)
+{
+    const stage *s = L->stage;
+    rmc_model *m = L->m;
+    RMC_TRY(count_rows(L, m->n_couples, &m->crol_off));
+    const size_t n = m->crol_off[m->n_couples];
+    rmc_id *slot = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&slot, n, sizeof *slot, L->d));
+    memset(slot, 0xff, n * sizeof *slot);
+    char **names = NULL; /* messages name a couple by its applicant_a */
+    rmc_status st = rmc_alloc_array((void **)&names, m->n_couples, sizeof *names, L->d);
+    if (st == RMC_OK) {
+        for (size_t c = 0; c < m->n_couples; c++) {
+            names[c] = m->app_id[m->couple_a[c]];
+        }
+        place_by_rank(L, m->crol_off, slot, "the couple of applicant", names);
+        check_couple_repeats(L, m->crol_off, slot);
+    }
+    rmc_id **const outs[] = {&m->crol_pa, &m->crol_pb, &m->crol_iva, &m->crol_ivb};
+    const rmc_id *const ins[] = {s->pa, s->pb, s->iva, s->ivb};
+    for (size_t i = 0; i < 4 && st == RMC_OK; i++) {
+        st = rmc_alloc_array((void **)outs[i], n, sizeof(rmc_id), L->d);
+        for (size_t q = 0; q < n && st == RMC_OK; q++) {
+            (*outs[i])[q] = slot[q] != RMC_ID_NONE ? ins[i][slot[q]] : RMC_ID_NONE;
+        }
+    }
+    rmc_free(names);
+    rmc_free(slot);
+    return st;
+}
+
+static const char *const couple_cols[] = {"applicant_a", "applicant_b", "rank", "program_a",
+                                          "program_b"};
+
+rmc_status rmc_model_read_couples(rmc_loader *L)
+{
+    rmc_model *m = L->m;
+    RMC_TRY(rmc_alloc_array((void **)&m->couple_of, m->n_app, sizeof(rmc_id), L->d));
+    memset(m->couple_of, 0xff, m->n_app * sizeof(rmc_id));
+    static const rmc_csv_spec spec = {"couples.csv", couple_cols, 5, 5, false, couple_row};
+    stage s = {.applicant_side = true};
+    L->stage = &s;
+    bool found = false;
+    rmc_status st = rmc_csv_read(L, &spec, &found);
+    if (st == RMC_OK) {
+        st = store_couples(L);
+    }
+    stage_free(&s);
+    L->stage = NULL;
+    return st;
+}
+
+/* ---- after every file ---- */
+
+/* Profile when applicants.csv leaves it out. Precedence: a visa that needs
+ * H1B or is uncertain makes a visa headache whatever else; then a red flag
+ * (pre_score at or below risky_pre_score, or communication below
+ * risky_communication) makes risky; then a high pre_score a star; else a
+ * workhorse. */
+static uint8_t derive_profile(const rmc_params *p, const rmc_model *m, size_t i)
+{
+    if (m->visa[i] == RMC_VISA_H1B || m->visa[i] == RMC_VISA_UNCERTAIN) {
+        return RMC_PROFILE_VISA_HEADACHE;
+    }
+    if (m->pre_score[i] <= p->profile_risky_pre_score ||
+        m->communication[i] < p->profile_risky_communication) {
+        return RMC_PROFILE_RISKY;
+    }
+    if (m->pre_score[i] >= p->profile_star_pre_score) {
+        return RMC_PROFILE_STAR;
+    }
+    return RMC_PROFILE_WORKHORSE;
+}
+
+void rmc_model_finish(rmc_loader *L)
+{
+    rmc_model *m = L->m;
+    for (size_t i = 0; i < m->n_app; i++) {
+        if (m->profile[i] == PROFILE_DERIVE) {
+            m->profile[i] = derive_profile(&m->params, m, i);
+        }
+        m->n_by_type[m->app_type[i]]++;
+    }
+}

@@ -1,0 +1,62 @@
+#!/bin/sh
+# rankmc check: a valid model (exit 0, summary on stdout), bad fixtures
+# (exit 2, FILE:LINE on stderr, nothing on stdout), a missing folder and
+# usage errors (exit 2). Run with RANKMC=path/to/rankmc from the repo root.
+set -u
+RANKMC=${RANKMC:-build/release/rankmc}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect_bad DIR PATTERN: exit 2, stderr matches PATTERN, stdout empty
+expect_bad() {
+    "$RANKMC" check "$1" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" -eq 2 ] || fail "check $1: exit $rc, expected 2"
+    grep -q -- "$2" "$tmp/err" || { fail "check $1: stderr lacks '$2'"; cat "$tmp/err"; }
+    [ ! -s "$tmp/out" ] || fail "check $1: wrote to stdout"
+}
+
+"$RANKMC" check models/tiny >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || { fail "check models/tiny: exit $rc"; cat "$tmp/err"; }
+grep -q '^applicants  *5 (US_MD 2, US_DO 1, US_IMG 1, IMG 1)$' "$tmp/out" || fail "tiny: applicants line"
+grep -q '^positions  *6$' "$tmp/out" || fail "tiny: positions line"
+grep -q '^interviews  *13$' "$tmp/out" || fail "tiny: interviews line"
+grep -q '^applicant ROLs  *5 fixed$' "$tmp/out" || fail "tiny: applicant ROLs line"
+grep -q '^program ROLs  *3 fixed$' "$tmp/out" || fail "tiny: program ROLs line"
+grep -Eq '^sha256  *[0-9a-f]{64}$' "$tmp/out" || fail "tiny: sha256 line"
+[ ! -s "$tmp/err" ] || fail "check models/tiny: wrote to stderr"
+
+B=tests/data/bad
+expect_bad $B/dup_id "^$B/dup_id/applicants.csv:7: duplicate applicant id 'Chen' (first on line 3)"
+expect_bad $B/rol_not_interviewed \
+    "^$B/rol_not_interviewed/program_rols.csv:13: applicant 'Anderson' did not interview at program 'Mercy'"
+expect_bad $B/ini_unknown_key "^$B/ini_unknown_key/model.ini:3: unknown key 'discus_prob' in \[meeting\]"
+expect_bad $B/missing_programs "^$B/missing_programs/programs.csv: missing required file"
+expect_bad /nonexistent/model "^/nonexistent/model: cannot open model folder"
+
+# --max-problems caps the list and counts the rest
+mkdir "$tmp/many"
+cp models/tiny/model.ini models/tiny/programs.csv models/tiny/interviews.csv "$tmp/many/"
+{ head -n 1 models/tiny/applicants.csv; tail -n +2 models/tiny/applicants.csv;
+  for i in 1 2 3 4 5; do echo "X$i,ALIEN,0,0.5,0,none,none"; done; } >"$tmp/many/applicants.csv"
+"$RANKMC" check --max-problems 2 "$tmp/many" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "--max-problems: exit status"
+[ "$(grep -c "applicants.csv:[0-9]*: column 'type'" "$tmp/err")" -eq 2 ] || fail "--max-problems: not 2 shown"
+grep -q '^\.\.\. and 3 more problems$' "$tmp/err" || fail "--max-problems: no '... and 3 more problems'"
+
+# usage errors
+"$RANKMC" check >/dev/null 2>&1; [ $? -eq 2 ] || fail "no MODEL_DIR: exit not 2"
+"$RANKMC" check a b >/dev/null 2>&1; [ $? -eq 2 ] || fail "two dirs: exit not 2"
+"$RANKMC" check --max-problems 0 models/tiny >/dev/null 2>&1; [ $? -eq 2 ] || fail "--max-problems 0"
+"$RANKMC" check --bogus models/tiny >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad option: exit not 2"
+"$RANKMC" check --help | grep -q '^usage: rankmc check' || fail "--help"
+
+if [ "$fails" -ne 0 ]; then
+    echo "check.sh: $fails failure(s)"
+    exit 1
+fi
+echo "check.sh: all passed"
