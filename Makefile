@@ -168,7 +168,7 @@ $(FUZZ_DIR)/librankmc.a: $(FUZZ_LIB_OBJ)
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/fuzz_%.o $(FUZZ_DIR)/obj/fuzz/fuzz_common.o $(FUZZ_DIR)/librankmc.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(FUZZ_CC) -fopenmp -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) -fopenmp -fsanitize=fuzzer,address,undefined -Wl,--as-needed -o $@ $^ $(PKG_LIBS)
 
 .PHONY: fuzz fuzz-build fuzz-smoke
 fuzz-build:

@@ -20,7 +20,7 @@
 #include "model_int.h"
 
 const char *const fuzz_file_names[FUZZ_N_FILES] = {
-    "model.ini",          "applicants.csv",    "programs.csv", "interviews.csv",
+    "model.ini",          "applicants.csv",   "programs.csv", "interviews.csv",
     "applicant_rols.csv", "program_rols.csv", "couples.csv",
 };
 
@@ -349,8 +349,7 @@ static void check_params(const rmc_model *m)
         const rmc_param_info *info = rmc_params_info(i);
         const double v = rmc_params_get(p, info);
         if (!(isfinite(v) && v >= info->lo && v <= info->hi)) {
-            die("[%s] %s = %g is outside %g..%g", info->section, info->key, v, info->lo,
-                info->hi);
+            die("[%s] %s = %g is outside %g..%g", info->section, info->key, v, info->lo, info->hi);
         }
     }
     const char *sha = rmc_model_sha256(m);
@@ -373,7 +372,7 @@ void fuzz_load_and_check(void)
 {
     rmc_problems *pr = NULL;
     if (rmc_problems_alloc(16, &pr) != RMC_OK) {
-        return;  /* out of memory before the loader ran: nothing to check */
+        return; /* out of memory before the loader ran: nothing to check */
     }
     rmc_diag d = {0};
     rmc_model *m = NULL;
