@@ -7,6 +7,8 @@
 #   model  every folder under SRC holding model.ini or applicants.csv, its
 #          seven files joined with the 0x1E separator fuzz_model splits at
 # Seeds are named after their source path; a SRC that does not exist is skipped.
+# csv also gets two generated seeds with a 4096- and a 4097-byte field (the
+# longest accepted and the shortest rejected), so FUZZ_MAX_LEN must be > 4200.
 set -eu
 kind=$1 out=$2
 shift 2
@@ -42,3 +44,10 @@ for src in "$@"; do
     *) echo "seed.sh: unknown harness '$kind'" >&2; exit 2 ;;
     esac
 done
+if [ "$kind" = csv ]; then
+    for len in 4096 4097; do
+        { printf 'id,type,pre_score,communication,clinical_years,us_experience,visa\n'
+          head -c "$len" /dev/zero | tr '\000' A
+          printf ',US_MD,0.5,0.9,0,sub_i,none\n'; } >"$out/generated_long_field_$len"
+    done
+fi
