@@ -217,4 +217,4 @@ help:
 
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD_DIR)/tests/%=$(BUILD_DIR)/obj/tests/%.d) $(FUZZ_LIB_OBJ:.o=.d) $(BENCH_BIN:$(BUILD_DIR)/bench/%=$(BUILD_DIR)/obj/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD_DIR)/tests/%=$(BUILD_DIR)/obj/tests/%.d) $(FUZZ_LIB_OBJ:.o=.d) $(wildcard $(FUZZ_DIR)/obj/fuzz/*.d) $(BENCH_BIN:$(BUILD_DIR)/bench/%=$(BUILD_DIR)/obj/bench/%.d)
