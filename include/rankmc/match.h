@@ -68,9 +68,11 @@ void rmc_match_ws_free(rmc_match_ws *w);
 
 /* Compute the applicant-optimal (RMC_PROPOSE_APPLICANTS) or program-optimal
  * stable matching of `in` into `res`. max_rounds bounds the couples
- * procedure (ignored without couples). Returns RMC_OK, or RMC_NOT_CONVERGED
- * (an outcome: res holds the last matching, res->converged is false), or
- * RMC_EUSAGE when `in` exceeds the sizes the workspace was made for.
+ * procedure's scan rounds (0: a default of 1000; ignored without
+ * couples; couples need RMC_PROPOSE_APPLICANTS). Returns RMC_OK, or
+ * RMC_NOT_CONVERGED (an outcome: res holds the last matching, consistent but
+ * possibly unstable, res->converged is false), or RMC_EUSAGE when `in`
+ * exceeds the sizes the workspace was made for or is malformed.
  * Thread safety: one workspace per thread. */
 rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposing side,
                          size_t max_rounds, rmc_match_result *res, rmc_diag *d);
@@ -78,9 +80,25 @@ rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposi
 /* Independent check that app_prog is a stable matching of `in`: every match
  * is mutually acceptable, no program over capacity, no blocking pair (and
  * couples placed consistently). RMC_OK or RMC_EINTERNAL with the first
- * violation described in d. Allocates O(n_prog) scratch; not for the hot
- * path unless --check-stability asks for it. */
+ * violation described in d (RMC_ENOMEM; RMC_EUSAGE for malformed couples).
+ * Allocates O(n_app + n_prog) scratch; not for the hot path unless
+ * --check-stability asks for it. */
 rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d);
+
+/* One Match on the model's fixed rank order lists (applicant_rols.csv and
+ * program_rols.csv; `rankmc match`). Program j ranks applicant i at i's
+ * 0-based position in j's fixed list; applicants without a fixed list rank
+ * nothing and programs without one rank nobody, so both stay unmatched.
+ * Couples (couples.csv) propose their joint lists, max_rounds bounding the
+ * procedure as in rmc_match_run (programs-proposing with couples:
+ * RMC_EUSAGE). res->app_prog and res->app_choice must hold n_applicants
+ * entries and res->fill n_programs (caller-owned). With check_stability a
+ * converged result is verified by rmc_match_check (RMC_EINTERNAL if not).
+ * RMC_OK, RMC_NOT_CONVERGED (res holds the last matching); RMC_EINPUT when
+ * no applicant or no program has a fixed list; RMC_ENOMEM. Allocates its
+ * own scratch. */
+rmc_status rmc_match_fixed(const rmc_model *m, rmc_proposing side, size_t max_rounds,
+                           bool check_stability, rmc_match_result *res, rmc_diag *d);
 
 #ifdef __cplusplus
 }

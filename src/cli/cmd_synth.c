@@ -1,12 +1,173 @@
-/* rankmc synth: placeholder until the command lands; it refuses to run. */
+/* rankmc synth: write a synthetic market (a model folder) from a preset.
+ * Parses the options, calls rmc_synth_write and prints a short summary:
+ * applicants by group, programs, positions, interviews. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "rankmc/synth.h"
+
+static void print_usage(FILE *f)
+{
+    fprintf(f, "usage: rankmc synth --preset NAME -o DIR [--scale F] [--seed S]\n"
+               "                    [--applicants N] [--programs M] [--force]\n\n"
+               "Write a synthetic market into DIR (model.ini, applicants.csv, programs.csv,\n"
+               "interviews.csv). The same options and seed write identical files. Applicant\n"
+               "rank order lists are not written: `rankmc run` draws them each replicate.\n\n"
+               "  --preset NAME      one of:\n");
+    for (size_t i = 0; i < rmc_synth_n_presets(); i++) {
+        fprintf(f, "                       %-12s %s\n", rmc_synth_preset_name(i),
+                rmc_synth_preset_doc(i));
+    }
+    fprintf(f, "  -o, --output DIR   folder to create (refused if not empty, unless --force)\n"
+               "  --scale F          multiply the preset's applicant and program counts (1)\n"
+               "  -s, --seed S       random seed (1)\n"
+               "  --applicants N     exact applicant count (preset proportions)\n"
+               "  --programs M       exact program count (positions follow)\n"
+               "  --force            write into a non-empty folder, replacing model files\n");
+}
+
+static bool parse_size(const char *s, size_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    const unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v > SIZE_MAX) {
+        return false;
+    }
+    *out = (size_t)v;
+    return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    const unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-') {
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+static bool parse_real(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+enum { OPT_PRESET = 256, OPT_SCALE, OPT_APPLICANTS, OPT_PROGRAMS, OPT_FORCE, OPT_HELP };
+
+/* Fill o and *dir from argv. Returns -1 to go on, else an exit status. */
+static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **dir)
+{
+    static const struct option longopts[] = {
+        {"preset", required_argument, NULL, OPT_PRESET},
+        {"output", required_argument, NULL, 'o'},
+        {"scale", required_argument, NULL, OPT_SCALE},
+        {"seed", required_argument, NULL, 's'},
+        {"applicants", required_argument, NULL, OPT_APPLICANTS},
+        {"programs", required_argument, NULL, OPT_PROGRAMS},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0}};
+    o->preset = NULL;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:s:h", longopts, NULL)) != -1) {
+        bool ok = true;
+        switch (c) {
+        case OPT_PRESET:
+            o->preset = optarg;
+            break;
+        case 'o':
+            *dir = optarg;
+            break;
+        case OPT_SCALE:
+            ok = parse_real(optarg, &o->scale) && o->scale > 0.0;
+            break;
+        case 's':
+            ok = parse_u64(optarg, &o->seed);
+            break;
+        case OPT_APPLICANTS:
+            ok = parse_size(optarg, &o->n_applicants) && o->n_applicants > 0;
+            break;
+        case OPT_PROGRAMS:
+            ok = parse_size(optarg, &o->n_programs) && o->n_programs > 0;
+            break;
+        case OPT_FORCE:
+            o->force = true;
+            break;
+        case 'h':
+        case OPT_HELP:
+            print_usage(stdout);
+            return RMC_EXIT_OK;
+        default:
+            return rmc_cli_usage_error("synth", "unknown option or missing value: %s",
+                                       argv[optind - 1]);
+        }
+        if (!ok) {
+            return rmc_cli_usage_error("synth", "bad value '%s' for %s", optarg,
+                                       argv[optind - 2 >= 1 ? optind - 2 : 1]);
+        }
+    }
+    if (optind < argc) {
+        return rmc_cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
+    }
+    if (o->preset == NULL || *dir == NULL) {
+        return rmc_cli_usage_error("synth", "--preset NAME and -o DIR are required");
+    }
+    return -1;
+}
+
+static void print_summary(const rmc_synth_options *o, const char *dir, const rmc_synth_summary *s)
+{
+    printf("rankmc synth: preset %s, seed %llu -> %s\n", o->preset, (unsigned long long)o->seed,
+           dir);
+    printf("applicants  %zu\n", s->n_applicants);
+    for (int g = 0; g < RMC_SYNTH_N_GROUPS; g++) {
+        const size_t n = s->n_group[g];
+        printf("  %-11s %7zu  (%.1f%%)  %.1f interviews each\n",
+               rmc_synth_group_name((rmc_synth_group)g), n,
+               100.0 * (double)n / (double)s->n_applicants,
+               n > 0 ? (double)s->n_iv_group[g] / (double)n : 0.0);
+    }
+    printf("programs    %zu in %zu specialt%s\n", s->n_programs, s->n_specialties,
+           s->n_specialties == 1 ? "y" : "ies");
+    printf("positions   %zu\n", s->n_positions);
+    printf("interviews  %zu  (%.2f per applicant, %.1f per program)\n", s->n_interviews,
+           (double)s->n_interviews / (double)s->n_applicants,
+           (double)s->n_interviews / (double)s->n_programs);
+}
 
 int rmc_cli_synth(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rankmc synth: not available in this build\n");
-    return RMC_EXIT_FAILURE;
+    rmc_synth_options o;
+    rmc_synth_options_default(&o);
+    const char *dir = NULL;
+    const int rc = parse_args(argc, argv, &o, &dir);
+    if (rc >= 0) {
+        return rc;
+    }
+    rmc_synth_summary s;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_synth_write(&o, dir, &s, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("synth", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    print_summary(&o, dir, &s);
+    return RMC_EXIT_OK;
 }

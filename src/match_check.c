@@ -1,0 +1,260 @@
+/* An independent stability checker for the Match (match.h). It shares no
+ * code with match_da.c or match_couples.c on purpose, so that a bug in the
+ * matcher cannot hide itself: it recomputes everything from the edge input
+ * and app_prog.
+ *
+ * A matching is stable (Gale and Shapley 1962; with capacities, Roth 1984;
+ * with couples, Roth 1984 and Roth and Peranson 1999) when
+ * (1) every matched pair is mutually acceptable: the program is on the
+ *     applicant's list and ranked the applicant; a couple's two placements
+ *     form a pair on its joint list, each ranked by its program (or both
+ *     members are unmatched);
+ * (2) no program holds more applicants than its capacity;
+ * (3) no single a and program j block: a lists j above its match (or is
+ *     unmatched), j ranked a, and j has a free seat or ranks a above the
+ *     worst applicant it holds;
+ * (4) no couple blocks with a pair (pa, pb) above its own on its joint list:
+ *     each program named would take its member(s) (both at once when
+ *     pa == pb), counting the couple's own current seats as free.
+ * Cost O(n_app + n_prog + list entries + couple entries x capacity), with
+ * O(n_app + n_prog) scratch.
+ */
+#include "internal.h"
+#include "rankmc/match.h"
+
+typedef struct check_scratch {
+    rmc_id *couple_of; /* [n_app] couple index or RMC_ID_NONE */
+    int32_t *rank;     /* [n_app] rank the matched program gave them */
+    size_t *fill;      /* [n_prog + 1] counts, then offsets into by_prog */
+    rmc_id *by_prog;   /* [n_app] matched applicants grouped by program */
+    int32_t *worst;    /* [n_prog] worst held rank, -1 when empty */
+} check_scratch;
+
+/* Position of program j in applicant i's list, or SIZE_MAX. */
+static size_t find_entry(const rmc_match_input *in, size_t i, rmc_id j)
+{
+    for (size_t e = in->app_off[i]; e < in->app_off[i + 1]; e++) {
+        if (in->choice_prog[e] == j) {
+            return e;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* Entry of couple c's joint list matching its placements, crol_off[c+1]
+ * when both are unmatched and no such entry exists, SIZE_MAX if invalid. */
+static size_t find_pair(const rmc_match_input *in, size_t c, const rmc_id *app_prog)
+{
+    const rmc_id pa = app_prog[in->couple_a[c]], pb = app_prog[in->couple_b[c]];
+    for (size_t e = in->crol_off[c]; e < in->crol_off[c + 1]; e++) {
+        if (in->crol_pa[e] == pa && in->crol_pb[e] == pb &&
+            (pa == RMC_ID_NONE || in->crol_rank_a[e] != RMC_RANK_NONE) &&
+            (pb == RMC_ID_NONE || in->crol_rank_b[e] != RMC_RANK_NONE)) {
+            return e;
+        }
+    }
+    return pa == RMC_ID_NONE && pb == RMC_ID_NONE ? in->crol_off[c + 1] : SIZE_MAX;
+}
+
+static rmc_status map_couples(const rmc_match_input *in, check_scratch *s, rmc_diag *d)
+{
+    for (size_t i = 0; i < in->n_app; i++) {
+        s->couple_of[i] = RMC_ID_NONE;
+    }
+    for (size_t c = 0; c < in->n_couples; c++) {
+        const rmc_id a = in->couple_a[c], b = in->couple_b[c];
+        if (a < 0 || b < 0 || (size_t)a >= in->n_app || (size_t)b >= in->n_app || a == b ||
+            s->couple_of[a] != RMC_ID_NONE || s->couple_of[b] != RMC_ID_NONE) {
+            return RMC_FAIL(d, RMC_EUSAGE, "couple %zu (%d, %d) is malformed", c, (int)a, (int)b);
+        }
+        s->couple_of[a] = s->couple_of[b] = (rmc_id)c;
+    }
+    return RMC_OK;
+}
+
+/* Acceptability of every placement; fills rank[] for matched applicants. */
+static rmc_status check_placements(const rmc_match_input *in, const rmc_id *app_prog,
+                                   check_scratch *s, rmc_diag *d)
+{
+    for (size_t i = 0; i < in->n_app; i++) {
+        const rmc_id j = app_prog[i];
+        if (j != RMC_ID_NONE && (j < 0 || (size_t)j >= in->n_prog)) {
+            return RMC_FAIL(d, RMC_EINTERNAL, "applicant %zu matched to program %d, out of range",
+                            i, (int)j);
+        }
+        if (j == RMC_ID_NONE || s->couple_of[i] != RMC_ID_NONE) {
+            continue;
+        }
+        const size_t e = find_entry(in, i, j);
+        if (e == SIZE_MAX) {
+            return RMC_FAIL(d, RMC_EINTERNAL,
+                            "applicant %zu matched to program %d, which is not on its list", i,
+                            (int)j);
+        }
+        if (in->choice_rank[e] == RMC_RANK_NONE) {
+            return RMC_FAIL(d, RMC_EINTERNAL,
+                            "applicant %zu matched to program %d, which did not rank them", i,
+                            (int)j);
+        }
+        s->rank[i] = in->choice_rank[e];
+    }
+    for (size_t c = 0; c < in->n_couples; c++) {
+        const size_t e = find_pair(in, c, app_prog);
+        if (e == SIZE_MAX) {
+            return RMC_FAIL(d, RMC_EINTERNAL,
+                            "couple %zu placed at programs (%d, %d), not a ranked pair on its "
+                            "joint list",
+                            c, (int)app_prog[in->couple_a[c]], (int)app_prog[in->couple_b[c]]);
+        }
+        if (e < in->crol_off[c + 1]) {
+            s->rank[in->couple_a[c]] = in->crol_rank_a[e];
+            s->rank[in->couple_b[c]] = in->crol_rank_b[e];
+        }
+    }
+    return RMC_OK;
+}
+
+/* Fill, capacity, worst held rank, and held applicants grouped by program. */
+static rmc_status tally(const rmc_match_input *in, const rmc_id *app_prog, check_scratch *s,
+                        rmc_diag *d)
+{
+    for (size_t j = 0; j <= in->n_prog; j++) {
+        s->fill[j] = 0;
+    }
+    for (size_t j = 0; j < in->n_prog; j++) {
+        s->worst[j] = -1;
+    }
+    for (size_t i = 0; i < in->n_app; i++) {
+        const rmc_id j = app_prog[i];
+        if (j != RMC_ID_NONE) {
+            s->fill[j + 1]++;
+            s->worst[j] = s->rank[i] > s->worst[j] ? s->rank[i] : s->worst[j];
+        }
+    }
+    for (size_t j = 0; j < in->n_prog; j++) {
+        if (s->fill[j + 1] > (size_t)in->capacity[j]) {
+            return RMC_FAIL(d, RMC_EINTERNAL, "program %zu holds %zu applicants, capacity %d", j,
+                            s->fill[j + 1], (int)in->capacity[j]);
+        }
+        s->fill[j + 1] += s->fill[j]; /* now fill[j] .. fill[j+1] is j's slice */
+    }
+    for (size_t i = 0; i < in->n_app; i++) {
+        if (app_prog[i] != RMC_ID_NONE) {
+            s->by_prog[s->fill[app_prog[i]]++] = (rmc_id)i;
+        }
+    }
+    for (size_t j = in->n_prog; j > 0; j--) { /* undo the cursor advance */
+        s->fill[j] = s->fill[j - 1];
+    }
+    s->fill[0] = 0;
+    return RMC_OK;
+}
+
+static size_t held_count(const check_scratch *s, size_t j)
+{
+    return s->fill[j + 1] - s->fill[j];
+}
+
+/* Singles: every entry above an applicant's match must not block. */
+static rmc_status find_blocking_single(const rmc_match_input *in, const rmc_id *app_prog,
+                                       const check_scratch *s, rmc_diag *d)
+{
+    for (size_t i = 0; i < in->n_app; i++) {
+        if (s->couple_of[i] != RMC_ID_NONE) {
+            continue;
+        }
+        for (size_t e = in->app_off[i]; e < in->app_off[i + 1]; e++) {
+            const rmc_id j = in->choice_prog[e];
+            if (j == app_prog[i]) {
+                break; /* entries from here on are not preferred to the match */
+            }
+            const int32_t r = in->choice_rank[e];
+            if (r == RMC_RANK_NONE || in->capacity[j] == 0) {
+                continue;
+            }
+            if (held_count(s, (size_t)j) < (size_t)in->capacity[j]) {
+                return RMC_FAIL(d, RMC_EINTERNAL,
+                                "blocking pair: applicant %zu prefers program %d (choice %zu), "
+                                "which ranked them and has a free seat (%zu of %d filled)",
+                                i, (int)j, e - in->app_off[i], held_count(s, (size_t)j),
+                                (int)in->capacity[j]);
+            }
+            if (r < s->worst[j]) {
+                return RMC_FAIL(d, RMC_EINTERNAL,
+                                "blocking pair: applicant %zu prefers program %d (choice %zu), "
+                                "which ranks them %d, above its worst held rank %d",
+                                i, (int)j, e - in->app_off[i], (int)r, (int)s->worst[j]);
+            }
+        }
+    }
+    return RMC_OK;
+}
+
+/* Would program j take n_new applicants of worst rank r_star, couple c's
+ * own members' seats counted as free? */
+static bool takes(const rmc_match_input *in, const check_scratch *s, size_t j, int32_t r_star,
+                  size_t n_new, size_t c)
+{
+    size_t others = 0, better = 0;
+    for (size_t k = s->fill[j]; k < s->fill[j + 1]; k++) {
+        const rmc_id a = s->by_prog[k];
+        if (s->couple_of[a] == (rmc_id)c) {
+            continue;
+        }
+        others++;
+        better += s->rank[a] < r_star;
+    }
+    const size_t cap = (size_t)in->capacity[j];
+    return others + n_new <= cap || better + n_new <= cap;
+}
+
+static rmc_status find_blocking_couple(const rmc_match_input *in, const rmc_id *app_prog,
+                                       const check_scratch *s, rmc_diag *d)
+{
+    for (size_t c = 0; c < in->n_couples; c++) {
+        const size_t held = find_pair(in, c, app_prog);
+        for (size_t e = in->crol_off[c]; e < held; e++) {
+            const rmc_id pa = in->crol_pa[e], pb = in->crol_pb[e];
+            const int32_t ra = in->crol_rank_a[e], rb = in->crol_rank_b[e];
+            if ((pa == RMC_ID_NONE && pb == RMC_ID_NONE) ||
+                (pa != RMC_ID_NONE && ra == RMC_RANK_NONE) ||
+                (pb != RMC_ID_NONE && rb == RMC_RANK_NONE)) {
+                continue;
+            }
+            const bool blocks = pa == pb
+                                    ? takes(in, s, (size_t)pa, ra > rb ? ra : rb, 2, c)
+                                    : (pa == RMC_ID_NONE || takes(in, s, (size_t)pa, ra, 1, c)) &&
+                                          (pb == RMC_ID_NONE || takes(in, s, (size_t)pb, rb, 1, c));
+            if (blocks) {
+                return RMC_FAIL(d, RMC_EINTERNAL,
+                                "blocking couple: couple %zu prefers programs (%d, %d) (choice "
+                                "%zu), which would take them",
+                                c, (int)pa, (int)pb, e - in->crol_off[c]);
+            }
+        }
+    }
+    return RMC_OK;
+}
+
+rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d)
+{
+    check_scratch s = {0};
+    rmc_status st = RMC_OK;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&s.couple_of, in->n_app, sizeof(rmc_id), d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&s.rank, in->n_app, sizeof(int32_t), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&s.fill, in->n_prog + 1, sizeof(size_t), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&s.by_prog, in->n_app, sizeof(rmc_id), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&s.worst, in->n_prog, sizeof(int32_t), d), done);
+    RMC_TRY_GOTO(st, map_couples(in, &s, d), done);
+    RMC_TRY_GOTO(st, check_placements(in, app_prog, &s, d), done);
+    RMC_TRY_GOTO(st, tally(in, app_prog, &s, d), done);
+    RMC_TRY_GOTO(st, find_blocking_single(in, app_prog, &s, d), done);
+    st = find_blocking_couple(in, app_prog, &s, d);
+done:
+    rmc_free(s.worst);
+    rmc_free(s.by_prog);
+    rmc_free(s.fill);
+    rmc_free(s.rank);
+    rmc_free(s.couple_of);
+    return st;
+}

@@ -1,0 +1,437 @@
+/* The couples procedure (Roth and Peranson 1999, as the NRMP runs it since
+ * 1998): applicant-proposing deferred acceptance in which a couple proposes
+ * pairs of programs from its joint list, with a bound on the work.
+ *
+ * Agents are singles (applicants in no couple, proposing from their own
+ * lists) and couples. Free agents wait on a stack. A couple proposing pair
+ * (pa, pb) is admitted only when each program would take its member(s)
+ * (both at once when pa == pb); then both are placed, and whoever they
+ * displace becomes free. When a couple member is displaced, the couple
+ * withdraws its other member too (freeing that seat) and proposes again
+ * from the pair after the one it held. Withdrawals can leave an applicant
+ * rejected earlier by a program that now has room: when the stack empties,
+ * a scan looks for blocking agents (a single or a couple that would be
+ * admitted at an entry above the one it holds, counting its own members'
+ * seats as free) and re-enters each one found at that entry at once: it
+ * leaves its seat and takes the better one, and whoever it displaces is
+ * settled (as above) before the scan goes on. Moving an agent only when the
+ * move is admitted right then (rather than freeing every blocking agent
+ * first) keeps one freed seat from unseating every applicant who wanted it.
+ * One scan over all agents is a round; the procedure stops stable when a
+ * round moves nobody, or after max_rounds rounds with RMC_NOT_CONVERGED
+ * (the matching then is consistent but may be unstable).
+ * With couples a stable matching need not exist, so a bound is essential.
+ *
+ * Every settle phase terminates: agents only move down their lists within
+ * it. Nothing is allocated. Invariants asserted: no program over capacity,
+ * every applicant held at most once, both members placed as their couple's
+ * held pair says.
+ */
+#include "match_int.h"
+
+/* Would program p take n_new (1 or 2) applicants whose worst rank is
+ * r_star, not counting excluded applicants x1, x2 (the couple's own members)
+ * among those it holds? It keeps its best `capacity` applicants. */
+static bool admits(const rmc_match_ws *w, const rmc_match_input *in, size_t p, int32_t r_star,
+                   size_t n_new, int64_t x1, int64_t x2)
+{
+    const size_t cap = (size_t)in->capacity[p];
+    const size_t n = (size_t)w->n_held[p];
+    const uint64_t *h = w->seat + w->seat_off[p];
+    size_t own = 0, better = 0;
+    for (size_t k = 0; k < n; k++) {
+        const int64_t a = (int64_t)(uint32_t)h[k];
+        if (a == x1 || a == x2) {
+            own++;
+        } else if ((int32_t)(h[k] >> 32) < r_star) {
+            better++;
+        }
+    }
+    if (n - own + n_new <= cap) {
+        return true;
+    }
+    return better + n_new <= cap;
+}
+
+/* Remove applicant a from program p's seats. p may now admit an applicant
+ * it rejected before, so it is queued for the next scan. */
+static void unhold(rmc_match_ws *w, size_t p, size_t a)
+{
+    uint64_t *h = w->seat + w->seat_off[p];
+    const size_t n = (size_t)w->n_held[p];
+    for (size_t k = 0; k < n; k++) {
+        if ((size_t)(uint32_t)h[k] == a) {
+            heap_remove_at(h, n, k);
+            w->n_held[p]--;
+            if (!w->on_stack[p]) {
+                w->on_stack[p] = true;
+                w->dirty[w->n_dirty++] = (rmc_id)p;
+            }
+            return;
+        }
+    }
+    RMC_ASSERT(!"applicant to withdraw is not held");
+}
+
+/* The couple's programs for entry e; member m (0: a, 1: b). */
+static inline rmc_id pair_prog(const rmc_match_input *in, size_t e, int m)
+{
+    return m == 0 ? in->crol_pa[e] : in->crol_pb[e];
+}
+
+static inline int32_t pair_rank(const rmc_match_input *in, size_t e, int m)
+{
+    return m == 0 ? in->crol_rank_a[e] : in->crol_rank_b[e];
+}
+
+static inline size_t member(const rmc_match_input *in, size_t c, int m)
+{
+    return (size_t)(m == 0 ? in->couple_a[c] : in->couple_b[c]);
+}
+
+/* Free couple c: withdraw both members from wherever they are held. */
+static void withdraw_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c)
+{
+    const size_t e = w->cheld[c];
+    if (e == RMC_MATCH_HELD_NONE) {
+        return;
+    }
+    for (int m = 0; m < 2; m++) {
+        const rmc_id p = pair_prog(in, e, m);
+        if (p != RMC_ID_NONE) {
+            unhold(w, (size_t)p, member(in, c, m));
+        }
+    }
+    w->cheld[c] = RMC_MATCH_HELD_NONE;
+}
+
+/* Free whoever holds applicant a's seat after a was pushed out; returns the
+ * agent to push (single a, or n_app + its couple). */
+static rmc_id displaced(rmc_match_ws *w, const rmc_match_input *in, size_t a)
+{
+    const rmc_id c = w->couple_of[a];
+    if (c == RMC_ID_NONE) {
+        w->held[a] = RMC_MATCH_HELD_NONE;
+        return (rmc_id)a;
+    }
+    const size_t e = w->cheld[c];
+    const int m_out = member(in, (size_t)c, 0) == a ? 0 : 1;
+    const rmc_id partner_prog = pair_prog(in, e, 1 - m_out);
+    if (partner_prog != RMC_ID_NONE) {
+        unhold(w, (size_t)partner_prog, member(in, (size_t)c, 1 - m_out));
+    }
+    w->cheld[c] = RMC_MATCH_HELD_NONE;
+    w->cnext[c] = e + 1;
+    return (rmc_id)(in->n_app + (size_t)c);
+}
+
+/* Seat applicant a at p with rank r (p admits it); push whoever it displaces. */
+static void place(rmc_match_ws *w, const rmc_match_input *in, size_t p, int32_t r, size_t a,
+                  size_t *top)
+{
+    uint64_t *h = w->seat + w->seat_off[p];
+    const size_t n = (size_t)w->n_held[p];
+    if (n < (size_t)in->capacity[p]) {
+        heap_push(h, n, seat_key(r, a));
+        w->n_held[p]++;
+        return;
+    }
+    const size_t out = (size_t)(uint32_t)h[0];
+    RMC_ASSERT((int32_t)(h[0] >> 32) > r);
+    heap_replace_top(h, n, seat_key(r, a));
+    w->stack[(*top)++] = displaced(w, in, out);
+}
+
+/* Would couple c be admitted at entry e (its own seats counted as free)? */
+static bool pair_admitted(const rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t e)
+{
+    const rmc_id pa = in->crol_pa[e], pb = in->crol_pb[e];
+    const int32_t ra = in->crol_rank_a[e], rb = in->crol_rank_b[e];
+    if ((pa == RMC_ID_NONE && pb == RMC_ID_NONE) || (pa != RMC_ID_NONE && ra == RMC_RANK_NONE) ||
+        (pb != RMC_ID_NONE && rb == RMC_RANK_NONE)) {
+        return false;
+    }
+    const int64_t xa = in->couple_a[c], xb = in->couple_b[c];
+    if (pa == pb) {
+        return admits(w, in, (size_t)pa, ra > rb ? ra : rb, 2, xa, xb);
+    }
+    return (pa == RMC_ID_NONE || admits(w, in, (size_t)pa, ra, 1, xa, xb)) &&
+           (pb == RMC_ID_NONE || admits(w, in, (size_t)pb, rb, 1, xa, xb));
+}
+
+/* Seat free couple c at entry e, which admits it. */
+static void seat_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t e, size_t *top)
+{
+    w->cheld[c] = e;
+    w->cnext[c] = e + 1;
+    for (int m = 0; m < 2; m++) {
+        const rmc_id p = pair_prog(in, e, m);
+        if (p != RMC_ID_NONE) {
+            place(w, in, (size_t)p, pair_rank(in, e, m), member(in, c, m), top);
+        }
+    }
+}
+
+static void propose_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t *top)
+{
+    for (size_t e = w->cnext[c]; e < in->crol_off[c + 1]; e++) {
+        w->n_proposals++;
+        if (pair_admitted(w, in, c, e)) {
+            seat_couple(w, in, c, e, top);
+            return;
+        }
+    }
+    w->cnext[c] = in->crol_off[c + 1];
+}
+
+/* Would program p take one more applicant of rank r (no exclusions)? */
+static inline bool admits_one(const rmc_match_ws *w, const rmc_match_input *in, size_t p, int32_t r)
+{
+    const size_t n = (size_t)w->n_held[p];
+    if (n < (size_t)in->capacity[p]) {
+        return true;
+    }
+    return n > 0 && (int32_t)(w->seat[w->seat_off[p]] >> 32) > r;
+}
+
+static void propose_single(rmc_match_ws *w, const rmc_match_input *in, size_t i, size_t *top)
+{
+    for (size_t e = w->next[i]; e < in->app_off[i + 1]; e++) {
+        const int32_t r = in->choice_rank[e];
+        w->n_proposals++;
+        if (r == RMC_RANK_NONE || !admits_one(w, in, (size_t)in->choice_prog[e], r)) {
+            continue;
+        }
+        w->held[i] = e;
+        w->next[i] = e + 1;
+        place(w, in, (size_t)in->choice_prog[e], r, i, top);
+        return;
+    }
+    w->next[i] = in->app_off[i + 1];
+}
+
+/* Run the stack until every agent is held or has exhausted its list. */
+static void settle(rmc_match_ws *w, const rmc_match_input *in, size_t top)
+{
+    while (top > 0) {
+        const size_t agent = (size_t)w->stack[--top];
+        if (agent < in->n_app) {
+            propose_single(w, in, agent, &top);
+        } else {
+            propose_couple(w, in, agent - in->n_app, &top);
+        }
+    }
+}
+
+/* Move single i to entry e of its list (admitted there now) and settle
+ * whoever it displaces. */
+static void move_single(rmc_match_ws *w, const rmc_match_input *in, size_t i, size_t e)
+{
+    if (w->held[i] != RMC_MATCH_HELD_NONE) {
+        unhold(w, (size_t)in->choice_prog[w->held[i]], i);
+    }
+    w->held[i] = e;
+    w->next[i] = e + 1;
+    size_t top = 0;
+    place(w, in, (size_t)in->choice_prog[e], in->choice_rank[e], i, &top);
+    settle(w, in, top);
+}
+
+/* Move every single that would be admitted above its held entry there,
+ * settling whoever it displaces. The full scan, O(list entries): only a
+ * debug-build cross-check of scan_dirty. Returns whether anyone moved. */
+#ifndef NDEBUG
+static bool scan_singles(rmc_match_ws *w, const rmc_match_input *in)
+{
+    bool moved = false;
+    for (size_t i = 0; i < in->n_app; i++) {
+        if (w->couple_of[i] != RMC_ID_NONE) {
+            continue;
+        }
+        const size_t end = w->held[i] == RMC_MATCH_HELD_NONE ? in->app_off[i + 1] : w->held[i];
+        for (size_t e = in->app_off[i]; e < end; e++) {
+            const int32_t r = in->choice_rank[e];
+            if (r != RMC_RANK_NONE && admits_one(w, in, (size_t)in->choice_prog[e], r)) {
+                move_single(w, in, i, e);
+                moved = true;
+                break;
+            }
+        }
+    }
+    return moved;
+}
+#endif
+
+/* The targeted scan: in plain deferred acceptance a program's bar only
+ * rises, so a single can block only at a program that has freed a seat
+ * since (a withdrawal or a move: unhold queues it). Walk each queued
+ * program's list best rank first and move every single who prefers it and
+ * is admitted, stopping at the first one refused (worse ranks would be
+ * refused too). Programs queued during this pass wait for the next. */
+static bool scan_dirty(rmc_match_ws *w, const rmc_match_input *in, bool *have_lists)
+{
+    bool moved = false;
+    const size_t n = w->n_dirty;
+    if (n > 0 && !*have_lists) {
+        rmc_match_build_program_lists(w, in); /* once per run, when first needed */
+        *have_lists = true;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const size_t p = (size_t)w->dirty[k];
+        w->on_stack[p] = false;
+        for (size_t q = w->plist_off[p]; q < w->plist_off[p + 1]; q++) {
+            const size_t e = w->plist[q];
+            const size_t i = (size_t)w->entry_app[e];
+            if (w->couple_of[i] != RMC_ID_NONE ||
+                (w->held[i] != RMC_MATCH_HELD_NONE && w->held[i] <= e)) {
+                continue;
+            }
+            if (!admits_one(w, in, p, in->choice_rank[e])) {
+                break;
+            }
+            move_single(w, in, i, e);
+            moved = true;
+        }
+    }
+    /* Keep what was queued during the pass for the next one. */
+    for (size_t k = n; k < w->n_dirty; k++) {
+        w->dirty[k - n] = w->dirty[k];
+    }
+    w->n_dirty -= n;
+    return moved;
+}
+
+/* The same for couples: move each to the best pair above its own that
+ * would admit it, its own seats counted as free. */
+static bool scan_couples(rmc_match_ws *w, const rmc_match_input *in)
+{
+    bool moved = false;
+    for (size_t c = 0; c < in->n_couples; c++) {
+        const size_t end = w->cheld[c] == RMC_MATCH_HELD_NONE ? in->crol_off[c + 1] : w->cheld[c];
+        for (size_t e = in->crol_off[c]; e < end; e++) {
+            if (pair_admitted(w, in, c, e)) {
+                withdraw_couple(w, in, c);
+                size_t top = 0;
+                seat_couple(w, in, c, e, &top);
+                settle(w, in, top);
+                moved = true;
+                break;
+            }
+        }
+    }
+    return moved;
+}
+
+/* Couples well formed: members distinct and in one couple each, programs
+ * in range or RMC_ID_NONE, ranks >= RMC_RANK_NONE. Fills couple_of. */
+static rmc_status check_couples(rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
+{
+    if (in->n_couples > in->n_app / 2 || in->crol_off[0] != 0) {
+        return RMC_FAIL(d, RMC_EUSAGE, "match input: %zu couples among %zu applicants",
+                        in->n_couples, in->n_app);
+    }
+    for (size_t i = 0; i < in->n_app; i++) {
+        w->couple_of[i] = RMC_ID_NONE;
+    }
+    for (size_t c = 0; c < in->n_couples; c++) {
+        const rmc_id a = in->couple_a[c], b = in->couple_b[c];
+        if (a < 0 || b < 0 || (size_t)a >= in->n_app || (size_t)b >= in->n_app || a == b ||
+            w->couple_of[a] != RMC_ID_NONE || w->couple_of[b] != RMC_ID_NONE ||
+            in->crol_off[c + 1] < in->crol_off[c]) {
+            return RMC_FAIL(d, RMC_EUSAGE, "match input: couple %zu (%d, %d) is malformed", c,
+                            (int)a, (int)b);
+        }
+        w->couple_of[a] = w->couple_of[b] = (rmc_id)c;
+        for (size_t e = in->crol_off[c]; e < in->crol_off[c + 1]; e++) {
+            const rmc_id pa = in->crol_pa[e], pb = in->crol_pb[e];
+            if (pa < RMC_ID_NONE || pb < RMC_ID_NONE || (pa >= 0 && (size_t)pa >= in->n_prog) ||
+                (pb >= 0 && (size_t)pb >= in->n_prog) || in->crol_rank_a[e] < RMC_RANK_NONE ||
+                in->crol_rank_b[e] < RMC_RANK_NONE) {
+                return RMC_FAIL(d, RMC_EUSAGE, "match input: couple entry %zu is malformed", e);
+            }
+        }
+    }
+    return RMC_OK;
+}
+
+static void write_couples_result(const rmc_match_ws *w, const rmc_match_input *in,
+                                 rmc_match_result *res)
+{
+    size_t n_matched = 0, n_filled = 0;
+    for (size_t i = 0; i < in->n_app; i++) {
+        res->app_prog[i] = RMC_ID_NONE;
+        res->app_choice[i] = -1;
+        const size_t e = w->held[i];
+        if (w->couple_of[i] == RMC_ID_NONE && e != RMC_MATCH_HELD_NONE) {
+            res->app_prog[i] = in->choice_prog[e];
+            res->app_choice[i] = (int32_t)(e - in->app_off[i]);
+            n_matched++;
+        }
+    }
+    for (size_t c = 0; c < in->n_couples; c++) {
+        const size_t e = w->cheld[c];
+        for (int m = 0; m < 2 && e != RMC_MATCH_HELD_NONE; m++) {
+            const size_t a = member(in, c, m);
+            res->app_prog[a] = pair_prog(in, e, m);
+            res->app_choice[a] = (int32_t)(e - in->crol_off[c]);
+            n_matched += res->app_prog[a] != RMC_ID_NONE;
+        }
+    }
+    for (size_t j = 0; j < in->n_prog; j++) {
+        RMC_ASSERT(w->n_held[j] >= 0 && w->n_held[j] <= in->capacity[j]);
+        res->fill[j] = w->n_held[j];
+        n_filled += (size_t)w->n_held[j];
+    }
+    RMC_ASSERT(n_filled == n_matched);
+    (void)n_filled;
+    (void)n_matched;
+#ifndef NDEBUG
+    /* Every seat holds the applicant whose result names that program. */
+    for (size_t j = 0; j < in->n_prog; j++) {
+        for (size_t k = 0; k < (size_t)w->n_held[j]; k++) {
+            const size_t a = (size_t)(uint32_t)w->seat[w->seat_off[j] + k];
+            RMC_ASSERT(res->app_prog[a] == (rmc_id)j);
+        }
+    }
+#endif
+}
+
+rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, size_t max_rounds,
+                                 rmc_match_result *res, rmc_diag *d)
+{
+    RMC_TRY(check_couples(w, in, d));
+    rmc_match_setup_programs(w, in);
+    w->n_proposals = 0;
+    size_t top = 0;
+    for (size_t c = in->n_couples; c-- > 0;) {
+        w->cnext[c] = in->crol_off[c];
+        w->cheld[c] = RMC_MATCH_HELD_NONE;
+        w->stack[top++] = (rmc_id)(in->n_app + c);
+    }
+    for (size_t i = in->n_app; i-- > 0;) {
+        w->next[i] = in->app_off[i];
+        if (w->couple_of[i] == RMC_ID_NONE) {
+            w->stack[top++] = (rmc_id)i;
+        }
+    }
+    for (size_t j = 0; j < in->n_prog; j++) {
+        w->on_stack[j] = false;
+    }
+    w->n_dirty = 0;
+    settle(w, in, top);
+    const size_t bound = max_rounds > 0 ? max_rounds : RMC_MATCH_DEFAULT_ROUNDS;
+    bool converged = false, have_lists = false;
+    for (size_t round = 0; round < bound && !converged; round++) {
+        const bool singles_moved = scan_dirty(w, in, &have_lists);
+        const bool couples_moved = scan_couples(w, in);
+        converged = !singles_moved && !couples_moved && w->n_dirty == 0;
+    }
+#ifndef NDEBUG
+    /* The targeted scans miss no blocking single: a full scan moves nobody. */
+    RMC_ASSERT(!converged || !scan_singles(w, in));
+#endif
+    write_couples_result(w, in, res);
+    res->n_proposals = w->n_proposals;
+    res->converged = converged;
+    return converged ? RMC_OK : RMC_NOT_CONVERGED;
+}

@@ -1,0 +1,148 @@
+/* One deterministic Match on a model's fixed rank order lists (the
+ * `rankmc match` command): builds the edge-form input of match.h from
+ * applicant_rols.csv and program_rols.csv and runs rmc_match_run once.
+ *
+ * Program j's rank of applicant i is i's 0-based position in j's fixed
+ * list, found through the interview both lists point at (the loader
+ * validates that every ROL entry names an interview), so the build is
+ * O(n_iv + list entries). Applicants without a fixed list rank nothing and
+ * stay unmatched; programs without one rank nobody and stay empty. Couples
+ * (couples.csv) propose their joint lists; a couple member's program rank
+ * comes from the program's fixed list in the same way.
+ */
+#include "model_int.h"
+#include "rankmc/match.h"
+
+typedef struct fixed_input {
+    size_t *app_off;      /* [n_app + 1] */
+    rmc_id *choice_prog;  /* [n_entries] */
+    int32_t *choice_rank; /* [n_entries] */
+    int32_t *iv_rank;     /* [n_iv] program's rank of the interviewee, or RMC_RANK_NONE */
+    int32_t *crol_rank_a; /* [couple entries] program's rank of member a, or RMC_RANK_NONE */
+    int32_t *crol_rank_b; /* [couple entries] same for member b */
+} fixed_input;
+
+static void fixed_input_free(fixed_input *f)
+{
+    rmc_free(f->app_off);
+    rmc_free(f->choice_prog);
+    rmc_free(f->choice_rank);
+    rmc_free(f->iv_rank);
+    rmc_free(f->crol_rank_a);
+    rmc_free(f->crol_rank_b);
+}
+
+static rmc_status check_model(const rmc_model *m, rmc_diag *d)
+{
+    bool any_app = false, any_prog = false;
+    for (size_t i = 0; i < m->n_app && m->has_app_rol != NULL; i++) {
+        any_app = any_app || m->has_app_rol[i];
+    }
+    for (size_t j = 0; j < m->n_prog && m->has_prog_rol != NULL; j++) {
+        any_prog = any_prog || m->has_prog_rol[j];
+    }
+    if (!any_app) {
+        return RMC_FAIL_AT(d, RMC_EINPUT, "applicant_rols.csv", 0,
+                           "no applicant has a fixed rank order list; a Match on fixed lists "
+                           "needs applicant_rols.csv in %s",
+                           m->dir != NULL ? m->dir : "the model");
+    }
+    if (!any_prog) {
+        return RMC_FAIL_AT(d, RMC_EINPUT, "program_rols.csv", 0,
+                           "no program has a fixed rank order list; a Match on fixed lists "
+                           "needs program_rols.csv in %s",
+                           m->dir != NULL ? m->dir : "the model");
+    }
+    return RMC_OK;
+}
+
+/* A couple member's rank at the program of a joint-list entry: through the
+ * entry's interview, RMC_RANK_NONE when the member is to stay unmatched. */
+static rmc_status build_couples(const rmc_model *m, fixed_input *f, rmc_diag *d)
+{
+    const size_t n = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
+    RMC_TRY(rmc_alloc_array((void **)&f->crol_rank_a, n, sizeof *f->crol_rank_a, d));
+    RMC_TRY(rmc_alloc_array((void **)&f->crol_rank_b, n, sizeof *f->crol_rank_b, d));
+    for (size_t e = 0; e < n; e++) {
+        f->crol_rank_a[e] =
+            m->crol_pa[e] == RMC_ID_NONE ? RMC_RANK_NONE : f->iv_rank[m->crol_iva[e]];
+        f->crol_rank_b[e] =
+            m->crol_pb[e] == RMC_ID_NONE ? RMC_RANK_NONE : f->iv_rank[m->crol_ivb[e]];
+    }
+    return RMC_OK;
+}
+
+static rmc_status build_input(const rmc_model *m, fixed_input *f, rmc_diag *d)
+{
+    const size_t n_entries = m->arol_off[m->n_app];
+    RMC_TRY(rmc_alloc_array((void **)&f->app_off, m->n_app + 1, sizeof *f->app_off, d));
+    RMC_TRY(rmc_alloc_array((void **)&f->choice_prog, n_entries, sizeof *f->choice_prog, d));
+    RMC_TRY(rmc_alloc_array((void **)&f->choice_rank, n_entries, sizeof *f->choice_rank, d));
+    RMC_TRY(rmc_alloc_array((void **)&f->iv_rank, m->n_iv, sizeof *f->iv_rank, d));
+    for (size_t k = 0; k < m->n_iv; k++) {
+        f->iv_rank[k] = RMC_RANK_NONE;
+    }
+    for (size_t j = 0; j < m->n_prog; j++) {
+        for (size_t e = m->prol_off[j]; e < m->prol_off[j + 1]; e++) {
+            f->iv_rank[m->prol_iv[e]] = (int32_t)(e - m->prol_off[j]);
+        }
+    }
+    for (size_t i = 0; i <= m->n_app; i++) {
+        f->app_off[i] = m->arol_off[i];
+    }
+    for (size_t e = 0; e < n_entries; e++) {
+        f->choice_prog[e] = m->arol_prog[e];
+        f->choice_rank[e] = f->iv_rank[m->arol_iv[e]];
+    }
+    return build_couples(m, f, d);
+}
+
+static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposing side,
+                           size_t max_rounds, bool check_stability, rmc_match_result *res,
+                           rmc_diag *d)
+{
+    const rmc_match_input in = {
+        .n_app = m->n_app,
+        .n_prog = m->n_prog,
+        .capacity = m->positions,
+        .app_off = f->app_off,
+        .choice_prog = f->choice_prog,
+        .choice_rank = f->choice_rank,
+        .n_couples = m->n_couples,
+        .couple_a = m->couple_a,
+        .couple_b = m->couple_b,
+        .crol_off = m->crol_off,
+        .crol_pa = m->crol_pa,
+        .crol_pb = m->crol_pb,
+        .crol_rank_a = f->crol_rank_a,
+        .crol_rank_b = f->crol_rank_b,
+    };
+    size_t n_seats = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        n_seats += (size_t)m->positions[j];
+    }
+    rmc_match_ws *w = NULL;
+    rmc_status st = rmc_match_ws_alloc(m->n_app, m->n_prog, f->app_off[m->n_app], n_seats, &w);
+    if (st != RMC_OK) {
+        return RMC_FAIL(d, st, "cannot allocate the match workspace");
+    }
+    st = rmc_match_run(w, &in, side, max_rounds, res, d);
+    if (st == RMC_OK && check_stability) {
+        st = rmc_match_check(&in, res->app_prog, d);
+    }
+    rmc_match_ws_free(w);
+    return st;
+}
+
+rmc_status rmc_match_fixed(const rmc_model *m, rmc_proposing side, size_t max_rounds,
+                           bool check_stability, rmc_match_result *res, rmc_diag *d)
+{
+    RMC_TRY(check_model(m, d));
+    fixed_input f = {0};
+    rmc_status st = build_input(m, &f, d);
+    if (st == RMC_OK) {
+        st = run_once(m, &f, side, max_rounds, check_stability, res, d);
+    }
+    fixed_input_free(&f);
+    return st;
+}

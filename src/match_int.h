@@ -1,0 +1,139 @@
+/* The Match's internal workspace layout, shared by match_da.c and (later)
+ * match_couples.c. Not installed. match_check.c deliberately does not
+ * include this file: the checker shares no code with the matcher. */
+#ifndef RANKMC_MATCH_INT_H
+#define RANKMC_MATCH_INT_H
+
+#include "internal.h"
+#include "rankmc/match.h"
+
+/* Digits of the radix sort that builds program lists from the edges. */
+#define RMC_MATCH_RADIX_BITS 16
+#define RMC_MATCH_RADIX (1u << RMC_MATCH_RADIX_BITS)
+
+struct rmc_match_ws {
+    size_t max_app, max_prog, max_entries, max_seats; /* sizes it was made for */
+
+    /* applicant side [max_app] */
+    size_t *next;  /* next entry an applicant (or a program) proposes to */
+    size_t *held;  /* entry index an applicant is matched through, or SIZE_MAX */
+    rmc_id *stack; /* free applicants (or programs) still to process */
+
+    /* program side */
+    size_t *seat_off; /* [max_prog + 1] prefix sums of capacity */
+    uint64_t *seat;   /* [max_seats] max-heap per program: rank << 32 | applicant */
+    int32_t *n_held;  /* [max_prog] heap size = seats filled */
+    bool *on_stack;   /* [max_prog] program-proposing: queued already */
+
+    /* program-proposing: program lists built from the edges */
+    size_t *plist_off; /* [max_prog + 1] program j's entries, best rank first */
+    size_t *plist;     /* [max_entries] entry indices */
+    size_t *ptmp;      /* [max_entries] radix-sort buffer */
+    rmc_id *entry_app; /* [max_entries] applicant of each entry */
+    size_t *count;     /* [RMC_MATCH_RADIX] counting-sort histogram */
+
+    /* couples (match_couples.c); a couple has two applicants, so n_app / 2 */
+    rmc_id *couple_of;  /* [max_app] couple of an applicant, or RMC_ID_NONE */
+    size_t *cnext;      /* [max_app / 2] next joint-list entry a couple proposes */
+    size_t *cheld;      /* [max_app / 2] entry a couple holds, or RMC_MATCH_HELD_NONE */
+    size_t n_proposals; /* couples procedure: proposals so far */
+    rmc_id *dirty;      /* [max_prog] programs that freed a seat, to rescan (on_stack marks) */
+    size_t n_dirty;     /* entries in dirty */
+};
+
+#define RMC_MATCH_HELD_NONE SIZE_MAX
+
+/* Default bound on the couples procedure's rounds when max_rounds is 0. */
+#define RMC_MATCH_DEFAULT_ROUNDS 1000
+
+/* Seat heaps: key = rank << 32 | applicant, max-heap (worst rank on top). */
+static inline uint64_t seat_key(int32_t rank, size_t app)
+{
+    return ((uint64_t)(uint32_t)rank << 32) | (uint64_t)(uint32_t)app;
+}
+
+/* Insert key into the max-heap h of n elements (room for n + 1). */
+static inline void heap_push(uint64_t *h, size_t n, uint64_t key)
+{
+    size_t c = n;
+    while (c > 0) {
+        const size_t p = (c - 1) / 2;
+        if (h[p] >= key) {
+            break;
+        }
+        h[c] = h[p];
+        c = p;
+    }
+    h[c] = key;
+}
+
+/* Replace the top of the max-heap h of n elements by a smaller key. */
+static inline void heap_replace_top(uint64_t *h, size_t n, uint64_t key)
+{
+    size_t p = 0;
+    for (;;) {
+        size_t c = 2 * p + 1;
+        if (c >= n) {
+            break;
+        }
+        if (c + 1 < n && h[c + 1] > h[c]) {
+            c++;
+        }
+        if (h[c] <= key) {
+            break;
+        }
+        h[p] = h[c];
+        p = c;
+    }
+    h[p] = key;
+}
+
+/* Remove element k of the max-heap h of n elements. */
+static inline void heap_remove_at(uint64_t *h, size_t n, size_t k)
+{
+    const uint64_t last = h[n - 1];
+    n--;
+    if (k == n) {
+        return;
+    }
+    size_t c = k;
+    while (c > 0 && h[(c - 1) / 2] < last) { /* sift up */
+        h[c] = h[(c - 1) / 2];
+        c = (c - 1) / 2;
+    }
+    if (c != k) {
+        h[c] = last;
+        return;
+    }
+    for (;;) { /* sift down */
+        size_t m = 2 * c + 1;
+        if (m >= n) {
+            break;
+        }
+        if (m + 1 < n && h[m + 1] > h[m]) {
+            m++;
+        }
+        if (h[m] <= last) {
+            break;
+        }
+        h[c] = h[m];
+        c = m;
+    }
+    h[c] = last;
+}
+
+/* Seat offsets from capacities, empty heaps, nobody held (match_da.c). */
+RMC_INTERNAL void rmc_match_setup_programs(rmc_match_ws *w, const rmc_match_input *in);
+
+/* Program j's ranked entries, best rank first, in plist[plist_off[j] ..
+ * plist_off[j+1]); entry_app[e] = applicant of entry e (match_da.c). */
+RMC_INTERNAL void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in);
+
+/* The Roth-Peranson couples procedure (match_couples.c): applicant-proposing,
+ * at most max_rounds rounds (0: RMC_MATCH_DEFAULT_ROUNDS). in was checked
+ * against w by rmc_match_run. RMC_OK, RMC_NOT_CONVERGED, RMC_EUSAGE. */
+RMC_INTERNAL rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in,
+                                              size_t max_rounds, rmc_match_result *res,
+                                              rmc_diag *d);
+
+#endif

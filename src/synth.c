@@ -1,0 +1,954 @@
+/* Synthetic markets: generate a model folder from a preset (synth_presets.c).
+ *
+ * The process, in order (docs/synth.md has the details and the sources):
+ *  1. programs: the preset's program count is split over specialties by
+ *     largest remainder; each program is academic or community, sponsors a
+ *     visa or not (Tiako et al.), gets a size 1 + NegBin(mean - 1) around its
+ *     specialty's mean, and the sizes are nudged to hit the total positions;
+ *  2. applicants: group counts by largest remainder, shuffled; each draws
+ *     its attributes from its group, and one specialty with probability
+ *     proportional to the specialty's positions times the group's affinity;
+ *  3. applications: each applicant applies to 1 + Poisson(mean - 1)
+ *     programs of their specialty, drawn without replacement in proportion
+ *     to program size;
+ *  4. interview offers: a program screens out visa applicants it cannot
+ *     sponsor (rare exceptions), scores the rest by
+ *     concentration * pre_score + group shift + N(0, 1), and offers its
+ *     slots (positions * slots_per_position) down that list; an applicant
+ *     attends at most `cap` interviews, keeping the most desirable programs.
+ *     This is program-proposing deferred acceptance, so it ends in a stable
+ *     many-to-many assignment, whatever the order programs are processed in.
+ *     An applicant left with no interview gets one (NRMP's active applicants
+ *     all certified a list);
+ *  5. interview attributes: advocacy (rotation per interview; research
+ *     fellowship or chief contact at one program per applicant), ties,
+ *     interest.
+ * Each phase draws from its own RMC_STREAM_SYNTH substream of the seed, and
+ * nothing depends on addresses or hash order, so a seed writes identical
+ * bytes. Files are written under temporary names and renamed at the end.
+ */
+#include "rankmc/synth.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "rankmc/rng.h"
+#include "synth_int.h"
+
+enum {
+    SUB_PROGRAMS = 0,
+    SUB_APPLICANTS = 1,
+    SUB_APPLY = 2,
+    SUB_OFFER = 3,
+    SUB_ATTR = 4,
+    SUB_RESCUE = 5
+};
+
+/* Hard limits keep every count and index inside rmc_id and memory sane. */
+#define MAX_APPLICANTS 5000000u
+#define MAX_PROGRAMS 1000000u
+#define MAX_SPECIALTIES 64u
+
+typedef struct application {
+    double score; /* offer score: larger is offered first */
+    rmc_id app;   /* applicant index */
+} application;
+
+/* The whole market in struct-of-arrays form. */
+typedef struct market {
+    const rmc_synth_preset *pre;
+    size_t n_app, n_prog, n_pos, n_spec;
+    size_t spec_first[MAX_SPECIALTIES + 1]; /* programs of specialty s: [first[s], first[s+1]) */
+    /* programs */
+    uint8_t *p_spec, *p_community, *sponsors;
+    int32_t *positions, *interviewers, *residents, *slots;
+    double *service_load, *desirability;
+    /* applicants */
+    uint8_t *a_group, *a_spec, *usexp, *visa;
+    int32_t *clinical, *cap;
+    double *pre_score, *communication;
+    /* interviews, CSR by applicant, programs ascending within an applicant */
+    size_t n_iv;
+    size_t *a_off;   /* [n_app + 1] */
+    rmc_id *iv_prog; /* [n_iv] */
+    uint8_t *advocacy, *ties, *interest;
+} market;
+
+static const char *const group_names[RMC_SYNTH_N_GROUPS] = {"md_senior", "do_senior", "us_img",
+                                                            "non_us_img", "other"};
+static const char *const type_names[RMC_N_TYPES] = {"US_MD", "US_DO", "US_IMG", "IMG"};
+static const char *const usexp_names[RMC_N_USEXP] = {"none", "observership", "hands_on", "sub_i"};
+static const char *const visa_names[RMC_N_VISA] = {"none", "J1", "H1B", "uncertain"};
+static const char *const sponsors_names[RMC_N_SPONSORS] = {"none", "J1", "J1_H1B"};
+static const char *const advocacy_names[RMC_N_ADVOCACY] = {"none", "rotation", "research_fellow",
+                                                           "chief"};
+static const char *const interest_names[RMC_N_INTEREST] = {"low", "normal", "high"};
+
+const char *rmc_synth_group_name(rmc_synth_group g)
+{
+    return (unsigned)g < RMC_SYNTH_N_GROUPS ? group_names[g] : NULL;
+}
+
+void rmc_synth_options_default(rmc_synth_options *o)
+{
+    *o = (rmc_synth_options){.preset = "im-regional", .scale = 1.0, .seed = 1};
+}
+
+/* Split total over n weights by largest remainder (ties to the lower index),
+ * so the parts sum to total exactly and each is within 1 of its share. */
+static void apportion(size_t total, const double *w, size_t n, size_t *out)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        sum += w[i];
+    }
+    double rem[MAX_SPECIALTIES];
+    size_t given = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double exact = sum > 0.0 ? (double)total * w[i] / sum : 0.0;
+        out[i] = (size_t)floor(exact);
+        rem[i] = exact - (double)out[i];
+        given += out[i];
+    }
+    while (given < total) {
+        size_t best = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (rem[i] > rem[best]) {
+                best = i;
+            }
+        }
+        out[best]++;
+        rem[best] = -1.0;
+        given++;
+    }
+}
+
+static size_t draw_index(const gsl_rng *g, const double *p, size_t n)
+{
+    double u = gsl_rng_uniform(g);
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (u < p[i]) {
+            return i;
+        }
+        u -= p[i];
+    }
+    return n - 1;
+}
+
+static size_t round_count(double x)
+{
+    return x >= 0.5 ? (size_t)llround(x) : 0;
+}
+
+/* ---- sizes ------------------------------------------------------------ */
+
+static rmc_status resolve_sizes(const rmc_synth_options *o, const rmc_synth_preset *pre, market *mk,
+                                rmc_diag *d)
+{
+    if (!(isfinite(o->scale) && o->scale > 0.0)) {
+        return RMC_FAIL(d, RMC_EUSAGE, "scale must be a positive number");
+    }
+    double programs = 0.0, positions = 0.0;
+    for (size_t s = 0; s < pre->n_specialties; s++) {
+        programs += pre->specialties[s].programs;
+        positions += pre->specialties[s].positions;
+    }
+    const double a = (double)o->n_applicants, p = (double)o->n_programs;
+    mk->n_app = o->n_applicants > 0 ? o->n_applicants : round_count(o->scale * pre->applicants);
+    mk->n_prog = o->n_programs > 0 ? o->n_programs : round_count(o->scale * programs);
+    if (mk->n_app == 0 || mk->n_prog == 0 || a > MAX_APPLICANTS || p > MAX_PROGRAMS ||
+        o->scale * pre->applicants > MAX_APPLICANTS || o->scale * programs > MAX_PROGRAMS) {
+        return RMC_FAIL(d, RMC_EUSAGE,
+                        "sizes must give 1..%u applicants and 1..%u programs (scale %g)",
+                        MAX_APPLICANTS, MAX_PROGRAMS, o->scale);
+    }
+    const size_t n_pos = round_count((double)mk->n_prog * positions / programs);
+    mk->n_pos = n_pos < mk->n_prog ? mk->n_prog : n_pos;
+    return RMC_OK;
+}
+
+/* ---- allocation ------------------------------------------------------- */
+
+static void market_free(market *mk)
+{
+    void *const ptrs[] = {mk->p_spec,        mk->p_community, mk->sponsors, mk->positions,
+                          mk->interviewers,  mk->residents,   mk->slots,    mk->service_load,
+                          mk->desirability,  mk->a_group,     mk->a_spec,   mk->usexp,
+                          mk->visa,          mk->clinical,    mk->cap,      mk->pre_score,
+                          mk->communication, mk->a_off,       mk->iv_prog,  mk->advocacy,
+                          mk->ties,          mk->interest};
+    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
+        rmc_free(ptrs[i]);
+    }
+}
+
+static rmc_status market_alloc(market *mk, rmc_diag *d)
+{
+    const size_t P = mk->n_prog, A = mk->n_app;
+    RMC_TRY(rmc_alloc_array((void **)&mk->p_spec, P, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->p_community, P, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->sponsors, P, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->positions, P, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->interviewers, P, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->residents, P, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->slots, P, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->service_load, P, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->desirability, P, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->a_group, A, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->a_spec, A, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->usexp, A, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->visa, A, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->clinical, A, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->cap, A, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->pre_score, A, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->communication, A, sizeof(double), d));
+    RMC_TRY(rmc_calloc_array((void **)&mk->a_off, A + 1, sizeof(size_t), d));
+    return RMC_OK;
+}
+
+/* ---- 1. programs ------------------------------------------------------ */
+
+static void draw_sizes(const gsl_rng *g, market *mk)
+{
+    const rmc_synth_preset *pre = mk->pre;
+    size_t sum = 0;
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        const rmc_synth_specialty *sp = &pre->specialties[mk->p_spec[j]];
+        const double extra = sp->positions / sp->programs - 1.0;
+        const double k = pre->size_dispersion;
+        const unsigned int x = extra > 0.0 ? gsl_ran_negative_binomial(g, k / (k + extra), k) : 0;
+        mk->positions[j] = (int32_t)(1u + (x > 999u ? 999u : x));
+        sum += (size_t)mk->positions[j];
+    }
+    /* Nudge random programs by one seat until the total is exact. */
+    while (sum < mk->n_pos) {
+        mk->positions[gsl_rng_uniform_int(g, mk->n_prog)]++;
+        sum++;
+    }
+    while (sum > mk->n_pos) {
+        const size_t j = gsl_rng_uniform_int(g, mk->n_prog);
+        if (mk->positions[j] > 1) {
+            mk->positions[j]--;
+            sum--;
+        }
+    }
+}
+
+static void draw_program(const gsl_rng *g, market *mk, size_t j)
+{
+    const rmc_synth_preset *pre = mk->pre;
+    const bool community = gsl_rng_uniform(g) < pre->p_community;
+    mk->p_community[j] = community;
+    mk->sponsors[j] = (uint8_t)draw_index(
+        g, community ? pre->sponsors_community : pre->sponsors_academic, RMC_N_SPONSORS);
+    const int32_t iv = 2 + mk->positions[j] / 10 + (gsl_rng_uniform(g) < 0.37 ? 1 : 0);
+    mk->interviewers[j] = iv > 8 ? 8 : iv;
+    const unsigned int res = 1u + gsl_ran_poisson(g, 2.0);
+    mk->residents[j] = (int32_t)(res > 10u ? 10u : res);
+    mk->service_load[j] = community ? gsl_ran_beta(g, 5.0, 2.0) : gsl_ran_beta(g, 3.0, 3.0);
+    mk->desirability[j] =
+        gsl_ran_gaussian_ziggurat(g, 1.0) + (community ? 0.0 : pre->academic_bonus);
+    const double slots = ceil(pre->slots_per_position * (double)mk->positions[j]);
+    mk->slots[j] = slots > 1e6 ? 1000000 : (int32_t)slots;
+}
+
+static void make_programs(gsl_rng *g, market *mk)
+{
+    const rmc_synth_preset *pre = mk->pre;
+    double w[MAX_SPECIALTIES];
+    size_t count[MAX_SPECIALTIES];
+    for (size_t s = 0; s < pre->n_specialties; s++) {
+        w[s] = pre->specialties[s].programs;
+    }
+    apportion(mk->n_prog, w, pre->n_specialties, count);
+    size_t j = 0;
+    mk->n_spec = 0;
+    for (size_t s = 0; s < pre->n_specialties; s++) {
+        mk->spec_first[s] = j;
+        mk->n_spec += count[s] > 0;
+        for (size_t k = 0; k < count[s]; k++) {
+            mk->p_spec[j++] = (uint8_t)s;
+        }
+    }
+    mk->spec_first[pre->n_specialties] = j;
+    draw_sizes(g, mk);
+    for (j = 0; j < mk->n_prog; j++) {
+        draw_program(g, mk, j);
+    }
+}
+
+/* ---- 2. applicants ---------------------------------------------------- */
+
+static void draw_applicant(const gsl_rng *g, market *mk, size_t i, const double *spec_p)
+{
+    const rmc_synth_group_spec *gs = &mk->pre->groups[mk->a_group[i]];
+    const size_t n_spec = mk->pre->n_specialties;
+    mk->a_spec[i] = (uint8_t)draw_index(g, spec_p + mk->a_group[i] * n_spec, n_spec);
+    mk->pre_score[i] = gs->pre_mean + gsl_ran_gaussian_ziggurat(g, 1.0);
+    mk->communication[i] = gsl_ran_beta(g, gs->comm_a, gs->comm_b);
+    mk->clinical[i] = 0;
+    if (gsl_rng_uniform(g) < gs->p_clinical) {
+        mk->clinical[i] = 1 + (int32_t)gsl_ran_poisson(g, gs->clinical_mean - 1.0);
+    }
+    mk->usexp[i] = (uint8_t)draw_index(g, gs->usexp, RMC_N_USEXP);
+    mk->visa[i] = (uint8_t)draw_index(g, gs->visa, RMC_N_VISA);
+    mk->cap[i] = 1 + (int32_t)gsl_ran_poisson(g, gs->cap - 1.0);
+}
+
+/* spec_p[group * n_spec + s] = P(specialty s | group): positions × affinity. */
+static void specialty_probs(const market *mk, double *spec_p)
+{
+    const rmc_synth_preset *pre = mk->pre;
+    const size_t n_spec = pre->n_specialties;
+    for (size_t grp = 0; grp < RMC_SYNTH_N_GROUPS; grp++) {
+        double *p = spec_p + grp * n_spec, sum = 0.0;
+        for (size_t s = 0; s < n_spec; s++) {
+            double seats = 0.0;
+            for (size_t j = mk->spec_first[s]; j < mk->spec_first[s + 1]; j++) {
+                seats += mk->positions[j];
+            }
+            p[s] = seats * pre->specialties[s].affinity[grp];
+            sum += p[s];
+        }
+        for (size_t s = 0; s < n_spec; s++) {
+            p[s] = sum > 0.0 ? p[s] / sum : 1.0 / (double)n_spec;
+        }
+    }
+}
+
+static void make_applicants(gsl_rng *g, market *mk)
+{
+    double w[RMC_SYNTH_N_GROUPS];
+    size_t count[RMC_SYNTH_N_GROUPS];
+    for (size_t grp = 0; grp < RMC_SYNTH_N_GROUPS; grp++) {
+        w[grp] = mk->pre->groups[grp].count;
+    }
+    apportion(mk->n_app, w, RMC_SYNTH_N_GROUPS, count);
+    size_t i = 0;
+    for (size_t grp = 0; grp < RMC_SYNTH_N_GROUPS; grp++) {
+        for (size_t k = 0; k < count[grp]; k++) {
+            mk->a_group[i++] = (uint8_t)grp;
+        }
+    }
+    gsl_ran_shuffle(g, mk->a_group, mk->n_app, 1);
+    double spec_p[RMC_SYNTH_N_GROUPS * MAX_SPECIALTIES];
+    specialty_probs(mk, spec_p);
+    for (i = 0; i < mk->n_app; i++) {
+        draw_applicant(g, mk, i, spec_p);
+    }
+}
+
+/* ---- 3. applications -------------------------------------------------- */
+
+/* Draw up to k distinct programs of [first, first + n) in proportion to
+ * their positions (cumulative weights in cum[0..n)), writing them to out.
+ * Rejection on a mark array; after many misses, the rest in scan order. */
+static size_t choose_programs(const gsl_rng *g, const double *cum, size_t first, size_t n, size_t k,
+                              uint8_t *mark, rmc_id *out)
+{
+    if (k >= n) {
+        for (size_t t = 0; t < n; t++) {
+            out[t] = (rmc_id)(first + t);
+        }
+        return n;
+    }
+    size_t got = 0, misses = 0;
+    while (got < k && misses < 32 * k) {
+        const double u = gsl_rng_uniform(g) * cum[n - 1];
+        size_t lo = 0, hi = n - 1;
+        while (lo < hi) {
+            const size_t mid = (lo + hi) / 2;
+            if (cum[mid] > u) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        if (mark[lo]) {
+            misses++;
+            continue;
+        }
+        mark[lo] = 1;
+        out[got++] = (rmc_id)(first + lo);
+    }
+    for (size_t t = 0; got < k && t < n; t++) {
+        if (!mark[t]) {
+            mark[t] = 1;
+            out[got++] = (rmc_id)(first + t);
+        }
+    }
+    for (size_t t = 0; t < got; t++) {
+        mark[(size_t)out[t] - first] = 0;
+    }
+    return got;
+}
+
+/* Does program j consider applicant i at all (visa screening)? */
+static bool considers(const gsl_rng *g, const market *mk, size_t j, size_t i)
+{
+    const int v = mk->visa[i], sp = mk->sponsors[j];
+    if (v == RMC_VISA_NONE || sp == RMC_SPONSORS_J1_H1B) {
+        return true;
+    }
+    if (sp == RMC_SPONSORS_NONE) {
+        return gsl_rng_uniform(g) < mk->pre->visa_exception;
+    }
+    return v != RMC_VISA_H1B || gsl_rng_uniform(g) < mk->pre->h1b_at_j1;
+}
+
+/* Pairs (applicant, program) of every application that survives the visa
+ * screen, with its offer score, grouped by program (CSR off[P + 1]). */
+typedef struct applications {
+    size_t *off;       /* [n_prog + 1] */
+    application *list; /* [off[n_prog]] sorted by score descending within a program */
+} applications;
+
+static void applications_free(applications *ap)
+{
+    rmc_free(ap->off);
+    rmc_free(ap->list);
+}
+
+/* Draw each applicant's application count and programs into a flat list
+ * (applicant order), keeping those the program considers. */
+static rmc_status draw_applications(gsl_rng *g, const market *mk, rmc_id **pairs, size_t *n_pairs,
+                                    rmc_diag *d)
+{
+    size_t *count = NULL, total = 0;
+    double *cum = NULL;
+    uint8_t *mark = NULL;
+    rmc_id *chosen = NULL;
+    rmc_status st = RMC_OK;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&count, mk->n_app, sizeof(size_t), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&chosen, mk->n_prog, sizeof(rmc_id), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&cum, mk->n_prog, sizeof(double), d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&mark, mk->n_prog, 1, d), done);
+    for (size_t s = 0; s < mk->pre->n_specialties; s++) {
+        double c = 0.0;
+        for (size_t j = mk->spec_first[s]; j < mk->spec_first[s + 1]; j++) {
+            c += mk->positions[j];
+            cum[j] = c;
+        }
+    }
+    for (size_t i = 0; i < mk->n_app; i++) {
+        const double mean = mk->pre->groups[mk->a_group[i]].applications;
+        const size_t avail = mk->spec_first[mk->a_spec[i] + 1] - mk->spec_first[mk->a_spec[i]];
+        const size_t k = 1u + gsl_ran_poisson(g, mean - 1.0);
+        count[i] = k < avail ? k : avail;
+        total += count[i];
+    }
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)pairs, total, 2 * sizeof(rmc_id), d), done);
+    size_t n = 0;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        const size_t first = mk->spec_first[mk->a_spec[i]];
+        const size_t avail = mk->spec_first[mk->a_spec[i] + 1] - first;
+        const size_t got = choose_programs(g, cum + first, first, avail, count[i], mark, chosen);
+        for (size_t t = 0; t < got; t++) {
+            const rmc_id j = chosen[t];
+            if (considers(g, mk, (size_t)j, i)) {
+                (*pairs)[2 * n] = (rmc_id)i;
+                (*pairs)[2 * n + 1] = j;
+                n++;
+            }
+        }
+    }
+    *n_pairs = n;
+done:
+    rmc_free(chosen);
+    rmc_free(mark);
+    rmc_free(cum);
+    rmc_free(count);
+    return st;
+}
+
+static int by_score(const void *x, const void *y)
+{
+    const application *a = x, *b = y;
+    if (a->score != b->score) {
+        return a->score > b->score ? -1 : 1;
+    }
+    return (a->app > b->app) - (a->app < b->app);
+}
+
+/* Group the pairs by program, score them and sort each program's list. */
+static rmc_status build_applications(gsl_rng *offer, const market *mk, const rmc_id *pairs,
+                                     size_t n_pairs, applications *ap, rmc_diag *d)
+{
+    RMC_TRY(rmc_calloc_array((void **)&ap->off, mk->n_prog + 1, sizeof(size_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&ap->list, n_pairs, sizeof(application), d));
+    for (size_t t = 0; t < n_pairs; t++) {
+        ap->off[(size_t)pairs[2 * t + 1] + 1]++;
+    }
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        ap->off[j + 1] += ap->off[j];
+    }
+    const double lambda = mk->pre->offer_concentration;
+    for (size_t t = 0; t < n_pairs; t++) {
+        const size_t i = (size_t)pairs[2 * t], j = (size_t)pairs[2 * t + 1];
+        const double shift = mk->pre->groups[mk->a_group[i]].offer_shift;
+        application *slot = &ap->list[ap->off[j]++];
+        slot->app = (rmc_id)i;
+        slot->score = lambda * mk->pre_score[i] + shift + gsl_ran_gaussian_ziggurat(offer, 1.0);
+    }
+    for (size_t j = mk->n_prog; j > 0; j--) {
+        ap->off[j] = ap->off[j - 1];
+    }
+    ap->off[0] = 0;
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        qsort(ap->list + ap->off[j], ap->off[j + 1] - ap->off[j], sizeof(application), by_score);
+    }
+    return RMC_OK;
+}
+
+/* ---- 4. interview offers: program-proposing deferred acceptance --------- */
+
+typedef struct offers {
+    size_t *cap_off; /* [n_app + 1]: applicant i holds held[cap_off[i] .. + n_held[i]) */
+    int32_t *n_held; /* [n_app] */
+    rmc_id *held;    /* [cap_off[n_app]] program indices */
+    size_t *next;    /* [n_prog]: next list entry a program will offer to */
+    int32_t *free;   /* [n_prog]: slots not yet taken */
+    rmc_id *stack;   /* [n_prog]: programs that may still offer */
+    uint8_t *queued; /* [n_prog] */
+} offers;
+
+static void offers_free(offers *of)
+{
+    rmc_free(of->cap_off);
+    rmc_free(of->n_held);
+    rmc_free(of->held);
+    rmc_free(of->next);
+    rmc_free(of->free);
+    rmc_free(of->stack);
+    rmc_free(of->queued);
+}
+
+static rmc_status offers_alloc(const market *mk, offers *of, rmc_diag *d)
+{
+    RMC_TRY(rmc_alloc_array((void **)&of->cap_off, mk->n_app + 1, sizeof(size_t), d));
+    RMC_TRY(rmc_calloc_array((void **)&of->n_held, mk->n_app, sizeof(int32_t), d));
+    of->cap_off[0] = 0;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        of->cap_off[i + 1] = of->cap_off[i] + (size_t)mk->cap[i];
+    }
+    RMC_TRY(rmc_alloc_array((void **)&of->held, of->cap_off[mk->n_app], sizeof(rmc_id), d));
+    RMC_TRY(rmc_alloc_array((void **)&of->next, mk->n_prog, sizeof(size_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&of->free, mk->n_prog, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&of->stack, mk->n_prog, sizeof(rmc_id), d));
+    RMC_TRY(rmc_calloc_array((void **)&of->queued, mk->n_prog, 1, d));
+    return RMC_OK;
+}
+
+/* Applicants prefer more desirable programs; ties go to the lower index. */
+static bool prefers(const market *mk, rmc_id j, rmc_id k)
+{
+    const double dj = mk->desirability[j], dk = mk->desirability[k];
+    return dj > dk || (dj == dk && j < k);
+}
+
+/* Program j offers to applicant i. Returns the program that lost a slot's
+ * holder (RMC_ID_NONE if none) after updating the holdings; sets *taken. */
+static rmc_id offer(const market *mk, offers *of, rmc_id j, size_t i, bool *taken)
+{
+    rmc_id *h = of->held + of->cap_off[i];
+    const int32_t n = of->n_held[i];
+    *taken = true;
+    if (n < mk->cap[i]) {
+        h[of->n_held[i]++] = j;
+        return RMC_ID_NONE;
+    }
+    int32_t worst = 0;
+    for (int32_t t = 1; t < n; t++) {
+        if (prefers(mk, h[worst], h[t])) {
+            worst = t;
+        }
+    }
+    if (!prefers(mk, j, h[worst])) {
+        *taken = false;
+        return RMC_ID_NONE;
+    }
+    const rmc_id dropped = h[worst];
+    h[worst] = j;
+    return dropped;
+}
+
+static void run_offers(const market *mk, const applications *ap, offers *of)
+{
+    size_t top = 0;
+    for (size_t j = mk->n_prog; j > 0; j--) {
+        of->next[j - 1] = ap->off[j - 1];
+        of->free[j - 1] = mk->slots[j - 1];
+        of->stack[top++] = (rmc_id)(j - 1);
+        of->queued[j - 1] = 1;
+    }
+    while (top > 0) {
+        const rmc_id j = of->stack[--top];
+        of->queued[j] = 0;
+        while (of->free[j] > 0 && of->next[j] < ap->off[j + 1]) {
+            bool taken = false;
+            const size_t i = (size_t)ap->list[of->next[j]++].app;
+            const rmc_id dropped = offer(mk, of, j, i, &taken);
+            of->free[j] -= taken;
+            if (dropped != RMC_ID_NONE) {
+                of->free[dropped]++;
+                if (!of->queued[dropped]) {
+                    of->queued[dropped] = 1;
+                    of->stack[top++] = dropped;
+                }
+            }
+        }
+    }
+}
+
+/* NRMP's active applicants all certified a list, so each has at least one
+ * interview: an applicant left without offers gets one at a program of
+ * their specialty that considers them (uniform over programs, a few tries;
+ * after that, left empty -- a visa applicant among non-sponsors only). */
+static void rescue_empty(const gsl_rng *g, const market *mk, offers *of)
+{
+    for (size_t i = 0; i < mk->n_app; i++) {
+        if (of->n_held[i] > 0) {
+            continue;
+        }
+        const size_t first = mk->spec_first[mk->a_spec[i]];
+        const size_t n = mk->spec_first[mk->a_spec[i] + 1] - first;
+        for (int tries = 0; tries < 20; tries++) {
+            const size_t j = first + gsl_rng_uniform_int(g, n);
+            if (considers(g, mk, j, i)) {
+                of->held[of->cap_off[i]] = (rmc_id)j;
+                of->n_held[i] = 1;
+                break;
+            }
+        }
+    }
+}
+
+static int by_id(const void *x, const void *y)
+{
+    const rmc_id a = *(const rmc_id *)x, b = *(const rmc_id *)y;
+    return (a > b) - (a < b);
+}
+
+/* Copy the holdings into the market's interview CSR, programs ascending. */
+static rmc_status collect_interviews(market *mk, const offers *of, rmc_diag *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        n += (size_t)of->n_held[i];
+    }
+    if (n > (size_t)INT32_MAX) {
+        return RMC_FAIL(d, RMC_EUSAGE, "the market would have %zu interviews (too many)", n);
+    }
+    mk->n_iv = n;
+    RMC_TRY(rmc_alloc_array((void **)&mk->iv_prog, n, sizeof(rmc_id), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->advocacy, n, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->ties, n, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->interest, n, 1, d));
+    mk->a_off[0] = 0;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        const size_t k = (size_t)of->n_held[i];
+        rmc_id *dst = mk->iv_prog + mk->a_off[i];
+        memcpy(dst, of->held + of->cap_off[i], k * sizeof(rmc_id));
+        qsort(dst, k, sizeof(rmc_id), by_id);
+        mk->a_off[i + 1] = mk->a_off[i] + k;
+    }
+    return RMC_OK;
+}
+
+static rmc_status make_interviews(rmc_rng *r, uint64_t seed, market *mk, rmc_diag *d)
+{
+    rmc_id *pairs = NULL;
+    size_t n_pairs = 0;
+    applications ap = {0};
+    offers of = {0};
+    rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_APPLY);
+    rmc_status st = draw_applications(rmc_rng_gsl(r), mk, &pairs, &n_pairs, d);
+    if (st == RMC_OK) {
+        rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_OFFER);
+        st = build_applications(rmc_rng_gsl(r), mk, pairs, n_pairs, &ap, d);
+    }
+    rmc_free(pairs);
+    if (st == RMC_OK) {
+        st = offers_alloc(mk, &of, d);
+    }
+    if (st == RMC_OK) {
+        run_offers(mk, &ap, &of);
+        rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_RESCUE);
+        rescue_empty(rmc_rng_gsl(r), mk, &of);
+        st = collect_interviews(mk, &of, d);
+    }
+    offers_free(&of);
+    applications_free(&ap);
+    return st;
+}
+
+/* ---- 5. interview attributes ------------------------------------------ */
+
+static void draw_attributes(gsl_rng *g, market *mk)
+{
+    const rmc_synth_preset *pre = mk->pre;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        const rmc_synth_group_spec *gs = &pre->groups[mk->a_group[i]];
+        const size_t first = mk->a_off[i], n = mk->a_off[i + 1] - first;
+        for (size_t k = first; k < first + n; k++) {
+            const double u = gsl_rng_uniform(g);
+            mk->advocacy[k] =
+                gsl_rng_uniform(g) < gs->p_rotation ? RMC_ADVOCACY_ROTATION : RMC_ADVOCACY_NONE;
+            mk->ties[k] = gsl_rng_uniform(g) < gs->p_ties;
+            mk->interest[k] = u < pre->p_interest_low ? RMC_INTEREST_LOW
+                              : u < pre->p_interest_low + pre->p_interest_high
+                                  ? RMC_INTEREST_HIGH
+                                  : RMC_INTEREST_NORMAL;
+        }
+        /* A fellowship or a chief's backing is at one program, not several. */
+        const double fellow = gsl_rng_uniform(g), chief = gsl_rng_uniform(g);
+        const size_t at_f = n > 0 ? first + gsl_rng_uniform_int(g, n) : 0;
+        const size_t at_c = n > 0 ? first + gsl_rng_uniform_int(g, n) : 0;
+        if (n > 0 && fellow < gs->p_fellow) {
+            mk->advocacy[at_f] = RMC_ADVOCACY_RESEARCH_FELLOW;
+        }
+        if (n > 0 && chief < gs->p_chief) {
+            mk->advocacy[at_c] = RMC_ADVOCACY_CHIEF;
+        }
+    }
+}
+
+/* ---- generation ------------------------------------------------------- */
+
+static rmc_status generate(const rmc_synth_options *o, market *mk, rmc_diag *d)
+{
+    rmc_rng *r = NULL;
+    RMC_TRY(market_alloc(mk, d));
+    RMC_TRY(rmc_rng_alloc(NULL, &r, d));
+    rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_PROGRAMS);
+    make_programs(rmc_rng_gsl(r), mk);
+    rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_APPLICANTS);
+    make_applicants(rmc_rng_gsl(r), mk);
+    const rmc_status st = make_interviews(r, o->seed, mk, d);
+    if (st == RMC_OK) {
+        rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_ATTR);
+        draw_attributes(rmc_rng_gsl(r), mk);
+    }
+    rmc_rng_free(r);
+    return st;
+}
+
+static void summarize(const market *mk, rmc_synth_summary *sum)
+{
+    *sum = (rmc_synth_summary){.n_applicants = mk->n_app,
+                               .n_programs = mk->n_prog,
+                               .n_positions = mk->n_pos,
+                               .n_interviews = mk->n_iv,
+                               .n_specialties = mk->n_spec};
+    for (size_t i = 0; i < mk->n_app; i++) {
+        sum->n_group[mk->a_group[i]]++;
+        sum->n_iv_group[mk->a_group[i]] += mk->a_off[i + 1] - mk->a_off[i];
+    }
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+static const char *const model_files[] = {"model.ini", "applicants.csv", "programs.csv",
+                                          "interviews.csv"};
+/* Optional files a forced write removes, so the folder stays one model. */
+static const char *const stale_files[] = {"applicant_rols.csv", "program_rols.csv", "couples.csv"};
+enum { N_FILES = sizeof model_files / sizeof model_files[0] };
+
+typedef struct write_ctx {
+    const market *mk;
+    const rmc_synth_options *o;
+} write_ctx;
+
+static void write_ini(FILE *f, const write_ctx *w)
+{
+    const market *mk = w->mk;
+    fprintf(f,
+            "# Synthetic market written by `rankmc synth` (docs/synth.md).\n"
+            "# preset %s, scale %g, seed %llu: %zu applicants, %zu programs, %zu positions,\n"
+            "# %zu interviews. Every parameter keeps its default (`rankmc params`).\n"
+            "# Applicant ROLs are not written: rankmc draws them each replicate from\n"
+            "# desirability and ties (DESIGN 3).\n",
+            mk->pre->name, w->o->scale, (unsigned long long)w->o->seed, mk->n_app, mk->n_prog,
+            mk->n_pos, mk->n_iv);
+}
+
+static int width_of(size_t n)
+{
+    int digits = 1;
+    for (; n >= 10; n /= 10) {
+        digits++;
+    }
+    return digits;
+}
+
+static void write_applicants(FILE *f, const write_ctx *w)
+{
+    const market *mk = w->mk;
+    const int wd = width_of(mk->n_app);
+    fputs("id,type,pre_score,communication,clinical_years,us_experience,visa,x_group,"
+          "x_specialty\n",
+          f);
+    for (size_t i = 0; i < mk->n_app; i++) {
+        const rmc_synth_group_spec *gs = &mk->pre->groups[mk->a_group[i]];
+        fprintf(f, "a%0*zu,%s,%.3f,%.3f,%d,%s,%s,%s,%s\n", wd, i + 1, type_names[gs->type],
+                mk->pre_score[i], mk->communication[i], (int)mk->clinical[i],
+                usexp_names[mk->usexp[i]], visa_names[mk->visa[i]], group_names[mk->a_group[i]],
+                mk->pre->specialties[mk->a_spec[i]].name);
+    }
+}
+
+static void write_programs(FILE *f, const write_ctx *w)
+{
+    const market *mk = w->mk;
+    const int wd = width_of(mk->n_prog);
+    fputs("id,name,positions,interviewers,residents,sponsors,service_load,desirability,"
+          "x_specialty,x_setting\n",
+          f);
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        const char *spec = mk->pre->specialties[mk->p_spec[j]].name;
+        const char *setting = mk->p_community[j] ? "community" : "academic";
+        fprintf(f, "p%0*zu,%s %s %zu,%d,%d,%d,%s,%.3f,%.3f,%s,%s\n", wd, j + 1, spec, setting,
+                j + 1 - mk->spec_first[mk->p_spec[j]], (int)mk->positions[j],
+                (int)mk->interviewers[j], (int)mk->residents[j], sponsors_names[mk->sponsors[j]],
+                mk->service_load[j], mk->desirability[j], spec, setting);
+    }
+}
+
+static void write_interviews(FILE *f, const write_ctx *w)
+{
+    const market *mk = w->mk;
+    const int wa = width_of(mk->n_app), wp = width_of(mk->n_prog);
+    fputs("applicant,program,advocacy,ties,interest\n", f);
+    for (size_t i = 0; i < mk->n_app; i++) {
+        for (size_t k = mk->a_off[i]; k < mk->a_off[i + 1]; k++) {
+            fprintf(f, "a%0*zu,p%0*d,%s,%d,%s\n", wa, i + 1, wp, (int)mk->iv_prog[k] + 1,
+                    advocacy_names[mk->advocacy[k]], (int)mk->ties[k],
+                    interest_names[mk->interest[k]]);
+        }
+    }
+}
+
+static void (*const writers[N_FILES])(FILE *, const write_ctx *) = {
+    write_ini, write_applicants, write_programs, write_interviews};
+
+static rmc_status join(char *buf, size_t size, const char *dir, const char *pre, const char *name,
+                       const char *post, rmc_diag *d)
+{
+    const int n = snprintf(buf, size, "%s/%s%s%s", dir, pre, name, post);
+    if (n < 0 || (size_t)n >= size) {
+        return RMC_FAIL(d, RMC_EUSAGE, "output path too long: %s", dir);
+    }
+    return RMC_OK;
+}
+
+static rmc_status write_tmp(const char *path, int i, const write_ctx *w, rmc_diag *d)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        return RMC_FAIL(d, RMC_EIO, "cannot create %s: %s", path, strerror(errno));
+    }
+    static_assert(N_FILES == 4, "one writer per file");
+    writers[i](f, w);
+    const bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        remove(path);
+        return RMC_FAIL(d, RMC_EIO, "cannot write %s", path);
+    }
+    return RMC_OK;
+}
+
+/* Create dir if needed; refuse a non-empty one unless force. */
+static rmc_status prepare_dir(const char *dir, bool force, rmc_diag *d)
+{
+    if (mkdir(dir, 0777) == 0) {
+        return RMC_OK;
+    }
+    if (errno != EEXIST) {
+        return RMC_FAIL(d, RMC_EIO, "cannot create folder %s: %s", dir, strerror(errno));
+    }
+    DIR *dd = opendir(dir);
+    if (dd == NULL && errno == ENOTDIR) {
+        return RMC_FAIL(d, RMC_EUSAGE, "%s exists and is not a folder", dir);
+    }
+    if (dd == NULL) {
+        return RMC_FAIL(d, RMC_EIO, "cannot open folder %s: %s", dir, strerror(errno));
+    }
+    bool empty = true;
+    for (const struct dirent *e = readdir(dd); e != NULL; e = readdir(dd)) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            empty = false;
+        }
+    }
+    closedir(dd);
+    if (!empty && !force) {
+        return RMC_FAIL(d, RMC_EEXIST, "%s exists and is not empty (use --force to overwrite)",
+                        dir);
+    }
+    return RMC_OK;
+}
+
+/* Write every file under a temporary name, then rename them all. */
+static rmc_status write_market(const char *dir, const write_ctx *w, rmc_diag *d)
+{
+    char tmp[N_FILES][4096], final[4096];
+    rmc_status st = RMC_OK;
+    int done = 0;
+    for (; done < N_FILES && st == RMC_OK; done++) {
+        st = join(tmp[done], sizeof tmp[done], dir, ".", model_files[done], ".tmp", d);
+        if (st == RMC_OK) {
+            st = write_tmp(tmp[done], done, w, d);
+        }
+    }
+    for (int i = 0; i < N_FILES && st == RMC_OK; i++) {
+        st = join(final, sizeof final, dir, "", model_files[i], "", d);
+        if (st == RMC_OK && rename(tmp[i], final) != 0) {
+            st = RMC_FAIL(d, RMC_EIO, "cannot rename %s: %s", tmp[i], strerror(errno));
+        }
+    }
+    if (st != RMC_OK) {
+        for (int i = 0; i < done; i++) {
+            remove(tmp[i]);
+        }
+        return st;
+    }
+    for (size_t i = 0; i < sizeof stale_files / sizeof stale_files[0]; i++) {
+        RMC_TRY(join(final, sizeof final, dir, "", stale_files[i], "", d));
+        remove(final);
+    }
+    return RMC_OK;
+}
+
+rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synth_summary *summary,
+                           rmc_diag *d)
+{
+    if (o == NULL || dir == NULL || dir[0] == '\0') {
+        return RMC_FAIL(d, RMC_EUSAGE, "rmc_synth_write needs options and an output folder");
+    }
+    const rmc_synth_preset *pre = rmc_synth_preset_find(o->preset);
+    if (pre == NULL) {
+        return RMC_FAIL(d, RMC_EUSAGE, "unknown preset '%s' (try nrmp2025, im, im-regional)",
+                        o->preset != NULL ? o->preset : "(null)");
+    }
+    market mk = {.pre = pre};
+    RMC_TRY(resolve_sizes(o, pre, &mk, d));
+    rmc_status st = prepare_dir(dir, o->force, d);
+    if (st == RMC_OK) {
+        st = generate(o, &mk, d);
+    }
+    if (st == RMC_OK) {
+        const write_ctx w = {&mk, o};
+        st = write_market(dir, &w, d);
+    }
+    if (st == RMC_OK && summary != NULL) {
+        summarize(&mk, summary);
+    }
+    market_free(&mk);
+    return st;
+}

@@ -1,0 +1,65 @@
+/* Preset tables for synthetic markets (synth.c reads them, synth_presets.c
+ * defines them). Every constant that calibration may move lives in one
+ * rmc_synth_preset; docs/synth.md explains each field and its source. Not
+ * installed. */
+#ifndef RANKMC_SYNTH_INT_H
+#define RANKMC_SYNTH_INT_H
+
+#include "internal.h"
+#include "rankmc/model.h"
+#include "rankmc/synth.h"
+
+/* How one applicant group is drawn and how it fares in interview offers. */
+typedef struct rmc_synth_group_spec {
+    rmc_type type;             /* value of the type column */
+    double count;              /* applicants at scale 1 (shares are count / total) */
+    double pre_mean;           /* mean of pre_score ~ N(pre_mean, 1) */
+    double comm_a, comm_b;     /* communication ~ Beta(a, b) */
+    double p_clinical;         /* P(clinical_years > 0) */
+    double clinical_mean;      /* mean years when > 0 (1 + Poisson(mean - 1)) */
+    double usexp[RMC_N_USEXP]; /* P(us_experience) none, observership, hands_on, sub_i */
+    double visa[RMC_N_VISA];   /* P(visa) none, J1, H1B, uncertain */
+    double applications;       /* mean applications sent (1 + Poisson), within the specialty */
+    double cap;                /* mean interview cap: most interviews one attends */
+    double offer_shift;        /* added to the offer score: programs' screening by group */
+    double p_rotation;         /* P(advocacy rotation) per interview */
+    double p_fellow;           /* P(research fellow at one interview program) per applicant */
+    double p_chief;            /* P(worked with the chief / PD at one program) per applicant */
+    double p_ties;             /* P(ties = 1) per interview */
+} rmc_synth_group_spec;
+
+/* A specialty: programs and positions at scale 1, and how attractive it is
+ * to each group (relative weights on top of its share of positions). */
+typedef struct rmc_synth_specialty {
+    const char *name;                    /* x_specialty value */
+    double programs;                     /* programs at scale 1 */
+    double positions;                    /* positions at scale 1 */
+    double affinity[RMC_SYNTH_N_GROUPS]; /* P(specialty | group) ∝ positions × affinity */
+} rmc_synth_specialty;
+
+typedef struct rmc_synth_preset {
+    const char *name;
+    const char *doc;
+    const rmc_synth_group_spec *groups;     /* [RMC_SYNTH_N_GROUPS] */
+    const rmc_synth_specialty *specialties; /* [n_specialties] */
+    size_t n_specialties;
+    double applicants;          /* applicants at scale 1 (split by the groups' counts) */
+    double slots_per_position;  /* interview slots a program offers per position */
+    double offer_concentration; /* weight of pre_score in the offer score (noise sd 1) */
+    double size_dispersion;     /* negative-binomial shape of program size - 1 (small = skewed) */
+    double p_community;         /* share of community (vs academic) programs */
+    double sponsors_academic[RMC_N_SPONSORS]; /* P(sponsors) none, J1, J1_H1B */
+    double sponsors_community[RMC_N_SPONSORS];
+    double visa_exception;  /* P(a non-sponsoring program interviews a visa applicant) */
+    double h1b_at_j1;       /* P(a J1-only program considers an H1B applicant) */
+    double academic_bonus;  /* desirability ~ N(0, 1) + bonus for academic programs */
+    double p_interest_low;  /* P(interest low) per interview */
+    double p_interest_high; /* P(interest high) per interview */
+} rmc_synth_preset;
+
+/* The preset with this name, or NULL. */
+RMC_INTERNAL const rmc_synth_preset *rmc_synth_preset_find(const char *name);
+/* The i-th preset, or NULL. */
+RMC_INTERNAL const rmc_synth_preset *rmc_synth_preset_at(size_t i);
+
+#endif

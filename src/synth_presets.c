@@ -1,0 +1,337 @@
+/* The presets of `rankmc synth`: every calibration knob of the synthetic
+ * markets in one place. Sources (docs/synth.md has the derivations):
+ * NRMP 2025 Main Residency Match (active applicants, programs, positions,
+ * match rates by type; /work/shared/data/nrmp.md), Tiako et al., JGME 2022
+ * (visa sponsorship of internal-medicine programs), and the project's
+ * PERFORMANCE.md workload (565,221 interviews, ~12 per applicant). Figures
+ * marked "approx." are rounded estimates, not NRMP table values; they are
+ * the first things to revisit when calibrating.
+ */
+#include <string.h>
+
+#include "synth_int.h"
+
+/* Groups of the national market. Counts: 47,208 active applicants (NRMP
+ * 2025) split as derived in docs/synth.md: 16,052 active IMGs split by the
+ * 2024 US/non-US ratio (4,748 : 10,024); DO seniors extrapolated linearly
+ * from 7,436 (2023) and 8,033 (2024); "other" at the 2023 share (5.4%);
+ * US MD seniors the remainder. */
+static const rmc_synth_group_spec national_groups[RMC_SYNTH_N_GROUPS] = {
+    [RMC_SYNTH_MD_SENIOR] =
+        {
+            .type = RMC_TYPE_US_MD,
+            .count = 19956,
+            .pre_mean = 0.30,
+            .comm_a = 20.0,
+            .comm_b = 1.0,
+            .p_clinical = 0.0,
+            .clinical_mean = 0.0,
+            .usexp = {0.0, 0.0, 0.15, 0.85},
+            .visa = {1, 0, 0, 0},
+            .applications = 40,
+            .cap = 16,
+            .offer_shift = 0.0,
+            .p_rotation = 0.08,
+            .p_fellow = 0.02,
+            .p_chief = 0.05,
+            .p_ties = 0.12,
+        },
+    [RMC_SYNTH_DO_SENIOR] =
+        {
+            .type = RMC_TYPE_US_DO,
+            .count = 8630,
+            .pre_mean = 0.05,
+            .comm_a = 20.0,
+            .comm_b = 1.0,
+            .p_clinical = 0.0,
+            .clinical_mean = 0.0,
+            .usexp = {0.0, 0.0, 0.20, 0.80},
+            .visa = {1, 0, 0, 0},
+            .applications = 45,
+            .cap = 15,
+            .offer_shift = -0.2,
+            .p_rotation = 0.10,
+            .p_fellow = 0.02,
+            .p_chief = 0.04,
+            .p_ties = 0.12,
+        },
+    [RMC_SYNTH_US_IMG] =
+        {
+            .type = RMC_TYPE_US_IMG,
+            .count = 5160,
+            .pre_mean = -0.45,
+            .comm_a = 12.0,
+            .comm_b = 1.5,
+            .p_clinical = 0.20,
+            .clinical_mean = 2.0,
+            .usexp = {0.10, 0.30, 0.50, 0.10},
+            .visa = {1, 0, 0, 0},
+            .applications = 60,
+            .cap = 14,
+            .offer_shift = -0.6,
+            .p_rotation = 0.04,
+            .p_fellow = 0.08,
+            .p_chief = 0.03,
+            .p_ties = 0.10,
+        },
+    [RMC_SYNTH_NON_US_IMG] =
+        {
+            .type = RMC_TYPE_IMG,
+            .count = 10892,
+            .pre_mean = -0.25,
+            .comm_a = 6.0,
+            .comm_b = 2.0,
+            .p_clinical = 0.60,
+            .clinical_mean = 4.0,
+            .usexp = {0.30, 0.45, 0.25, 0.0},
+            .visa = {0.15, 0.60, 0.20, 0.05},
+            .applications = 80,
+            .cap = 14,
+            .offer_shift = -0.8,
+            .p_rotation = 0.02,
+            .p_fellow = 0.10,
+            .p_chief = 0.03,
+            .p_ties = 0.04,
+        },
+    [RMC_SYNTH_OTHER] =
+        {
+            .type = RMC_TYPE_US_MD,
+            .count = 2570,
+            .pre_mean = -0.70,
+            .comm_a = 15.0,
+            .comm_b = 1.5,
+            .p_clinical = 0.30,
+            .clinical_mean = 2.0,
+            .usexp = {0.05, 0.15, 0.50, 0.30},
+            .visa = {1, 0, 0, 0},
+            .applications = 50,
+            .cap = 12,
+            .offer_shift = -0.7,
+            .p_rotation = 0.03,
+            .p_fellow = 0.08,
+            .p_chief = 0.05,
+            .p_ties = 0.10,
+        },
+};
+
+/* Groups of an internal-medicine market: same behaviour, IMG-heavy mix
+ * (approx.: IM takes about half of all matched IMGs). 14,000 applicants for
+ * 11,347 positions. */
+static const rmc_synth_group_spec im_groups[RMC_SYNTH_N_GROUPS] = {
+    [RMC_SYNTH_MD_SENIOR] =
+        {
+            .type = RMC_TYPE_US_MD,
+            .count = 3900,
+            .pre_mean = 0.30,
+            .comm_a = 20.0,
+            .comm_b = 1.0,
+            .p_clinical = 0.0,
+            .clinical_mean = 0.0,
+            .usexp = {0.0, 0.0, 0.15, 0.85},
+            .visa = {1, 0, 0, 0},
+            .applications = 40,
+            .cap = 16,
+            .offer_shift = 0.0,
+            .p_rotation = 0.08,
+            .p_fellow = 0.02,
+            .p_chief = 0.05,
+            .p_ties = 0.12,
+        },
+    [RMC_SYNTH_DO_SENIOR] =
+        {
+            .type = RMC_TYPE_US_DO,
+            .count = 2300,
+            .pre_mean = 0.05,
+            .comm_a = 20.0,
+            .comm_b = 1.0,
+            .p_clinical = 0.0,
+            .clinical_mean = 0.0,
+            .usexp = {0.0, 0.0, 0.20, 0.80},
+            .visa = {1, 0, 0, 0},
+            .applications = 45,
+            .cap = 15,
+            .offer_shift = -0.2,
+            .p_rotation = 0.10,
+            .p_fellow = 0.02,
+            .p_chief = 0.04,
+            .p_ties = 0.12,
+        },
+    [RMC_SYNTH_US_IMG] =
+        {
+            .type = RMC_TYPE_US_IMG,
+            .count = 2100,
+            .pre_mean = -0.45,
+            .comm_a = 12.0,
+            .comm_b = 1.5,
+            .p_clinical = 0.20,
+            .clinical_mean = 2.0,
+            .usexp = {0.10, 0.30, 0.50, 0.10},
+            .visa = {1, 0, 0, 0},
+            .applications = 60,
+            .cap = 14,
+            .offer_shift = -0.6,
+            .p_rotation = 0.04,
+            .p_fellow = 0.08,
+            .p_chief = 0.03,
+            .p_ties = 0.10,
+        },
+    [RMC_SYNTH_NON_US_IMG] =
+        {
+            .type = RMC_TYPE_IMG,
+            .count = 4900,
+            .pre_mean = -0.25,
+            .comm_a = 6.0,
+            .comm_b = 2.0,
+            .p_clinical = 0.60,
+            .clinical_mean = 4.0,
+            .usexp = {0.30, 0.45, 0.25, 0.0},
+            .visa = {0.15, 0.60, 0.20, 0.05},
+            .applications = 80,
+            .cap = 14,
+            .offer_shift = -0.8,
+            .p_rotation = 0.02,
+            .p_fellow = 0.10,
+            .p_chief = 0.03,
+            .p_ties = 0.04,
+        },
+    [RMC_SYNTH_OTHER] =
+        {
+            .type = RMC_TYPE_US_MD,
+            .count = 800,
+            .pre_mean = -0.70,
+            .comm_a = 15.0,
+            .comm_b = 1.5,
+            .p_clinical = 0.30,
+            .clinical_mean = 2.0,
+            .usexp = {0.05, 0.15, 0.50, 0.30},
+            .visa = {1, 0, 0, 0},
+            .applications = 50,
+            .cap = 12,
+            .offer_shift = -0.7,
+            .p_rotation = 0.03,
+            .p_fellow = 0.08,
+            .p_chief = 0.05,
+            .p_ties = 0.10,
+        },
+};
+
+/* NRMP 2025 programs and positions (PGY-1 + PGY-2) by specialty. From
+ * nrmp.md: internal medicine 11,347 positions (10,984 filled = 96.8%),
+ * general surgery 1,778, OB/GYN 1,587, orthopaedic surgery 929; totals
+ * 6,626 programs and 43,237 positions ("other" is the remainder). Program
+ * counts and the other specialties' positions are approx. Affinity order:
+ * MD senior, DO senior, US IMG, non-US IMG, other. */
+static const rmc_synth_specialty national_specialties[] = {
+    {"internal_medicine", 1050, 11347, {1.0, 1.0, 2.0, 2.6, 1.4}},
+    {"family_medicine", 790, 5150, {0.8, 1.5, 1.6, 1.0, 1.2}},
+    {"pediatrics", 230, 3000, {1.0, 1.0, 1.0, 0.8, 1.0}},
+    {"emergency_medicine", 290, 3000, {1.1, 1.3, 0.8, 0.2, 0.8}},
+    {"psychiatry", 340, 2200, {1.0, 1.0, 1.3, 0.9, 1.2}},
+    {"general_surgery", 360, 1778, {1.3, 0.8, 0.6, 0.6, 1.0}},
+    {"obstetrics_gynecology", 300, 1587, {1.1, 1.0, 0.6, 0.4, 0.8}},
+    {"anesthesiology", 300, 2000, {1.2, 1.0, 0.6, 0.4, 0.8}},
+    {"orthopaedic_surgery", 210, 929, {1.6, 0.8, 0.2, 0.1, 0.6}},
+    {"neurology", 220, 1000, {0.9, 0.9, 1.2, 1.6, 1.0}},
+    {"diagnostic_radiology", 380, 1300, {1.2, 0.9, 0.6, 0.6, 0.8}},
+    {"other", 2156, 9946, {1.0, 0.9, 0.8, 0.6, 1.0}},
+};
+
+static const rmc_synth_specialty im_national[] = {
+    {"internal_medicine", 1050, 11347, {1, 1, 1, 1, 1}},
+};
+
+/* 40 programs with the national internal-medicine mean size (10.8). */
+static const rmc_synth_specialty im_regional[] = {
+    {"internal_medicine", 40, 432, {1, 1, 1, 1, 1}},
+};
+
+static const rmc_synth_preset presets[] = {
+    {
+        .name = "nrmp2025",
+        .doc = "NRMP 2025 Main Residency Match: 47,208 applicants, 6,626 programs, 12 specialties",
+        .groups = national_groups,
+        .specialties = national_specialties,
+        .n_specialties = sizeof national_specialties / sizeof national_specialties[0],
+        .applicants = 47208,
+        .slots_per_position = 13.1,
+        .offer_concentration = 1.5,
+        .size_dispersion = 2.0,
+        .p_community = 0.5,
+        .sponsors_academic = {0.252, 0.417, 0.331},
+        .sponsors_community = {0.474, 0.417, 0.109},
+        .visa_exception = 0.02,
+        .h1b_at_j1 = 0.35,
+        .academic_bonus = 0.4,
+        .p_interest_low = 0.15,
+        .p_interest_high = 0.20,
+    },
+    {
+        .name = "im",
+        .doc = "national internal medicine: 14,000 applicants, 1,050 programs",
+        .groups = im_groups,
+        .specialties = im_national,
+        .n_specialties = 1,
+        .applicants = 14000,
+        .slots_per_position = 14.0,
+        .offer_concentration = 1.5,
+        .size_dispersion = 2.0,
+        .p_community = 0.5,
+        .sponsors_academic = {0.252, 0.417, 0.331},
+        .sponsors_community = {0.474, 0.417, 0.109},
+        .visa_exception = 0.02,
+        .h1b_at_j1 = 0.35,
+        .academic_bonus = 0.4,
+        .p_interest_low = 0.15,
+        .p_interest_high = 0.20,
+    },
+    {
+        .name = "im-regional",
+        .doc = "regional internal medicine: 600 applicants, 40 programs",
+        .groups = im_groups,
+        .specialties = im_regional,
+        .n_specialties = 1,
+        .applicants = 600,
+        .slots_per_position = 16.0,
+        .offer_concentration = 1.5,
+        .size_dispersion = 2.0,
+        .p_community = 0.5,
+        .sponsors_academic = {0.252, 0.417, 0.331},
+        .sponsors_community = {0.474, 0.417, 0.109},
+        .visa_exception = 0.02,
+        .h1b_at_j1 = 0.35,
+        .academic_bonus = 0.4,
+        .p_interest_low = 0.15,
+        .p_interest_high = 0.20,
+    },
+};
+enum { N_PRESETS = sizeof presets / sizeof presets[0] };
+
+const rmc_synth_preset *rmc_synth_preset_at(size_t i)
+{
+    return i < N_PRESETS ? &presets[i] : NULL;
+}
+
+const rmc_synth_preset *rmc_synth_preset_find(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < N_PRESETS; i++) {
+        if (strcmp(presets[i].name, name) == 0) {
+            return &presets[i];
+        }
+    }
+    return NULL;
+}
+
+size_t rmc_synth_n_presets(void)
+{
+    return N_PRESETS;
+}
+
+const char *rmc_synth_preset_name(size_t i)
+{
+    return i < N_PRESETS ? presets[i].name : NULL;
+}
+
+const char *rmc_synth_preset_doc(size_t i)
+{
+    return i < N_PRESETS ? presets[i].doc : NULL;
+}

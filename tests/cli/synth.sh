@@ -1,0 +1,76 @@
+#!/bin/sh
+# CLI tests for `rankmc synth`: exit codes, refusal to overwrite, --force,
+# determinism of the written files, and `rankmc check` on every preset's
+# output and on models/default.
+set -u
+RANKMC=${RANKMC:-build/release/rankmc}
+tmp=$(mktemp -d /tmp/rmc_synth_cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+expect() { # expect STATUS DESCRIPTION -- command...
+    want=$1; what=$2; shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL: $what: exit $got, expected $want"; cat "$tmp/err"; fails=$((fails + 1))
+    fi
+}
+
+expect 0 "--help" -- "$RANKMC" synth --help
+grep -q nrmp2025 "$tmp/out" || { echo "FAIL: --help lists no presets"; fails=$((fails + 1)); }
+expect 2 "no arguments" -- "$RANKMC" synth
+expect 2 "no -o" -- "$RANKMC" synth --preset im
+expect 2 "unknown preset" -- "$RANKMC" synth --preset nope -o "$tmp/a"
+grep -q "unknown preset" "$tmp/err" || { echo "FAIL: no message for unknown preset"; fails=$((fails + 1)); }
+expect 2 "scale 0" -- "$RANKMC" synth --preset im --scale 0 -o "$tmp/a"
+expect 2 "scale junk" -- "$RANKMC" synth --preset im --scale 0.5x -o "$tmp/a"
+expect 2 "applicants 0" -- "$RANKMC" synth --preset im --applicants 0 -o "$tmp/a"
+expect 2 "negative seed" -- "$RANKMC" synth --preset im -s -3 -o "$tmp/a"
+expect 2 "unknown option" -- "$RANKMC" synth --preset im --bogus -o "$tmp/a"
+expect 2 "extra argument" -- "$RANKMC" synth --preset im -o "$tmp/a" extra
+: >"$tmp/file"
+expect 2 "output is a file" -- "$RANKMC" synth --preset im -o "$tmp/file"
+expect 1 "parent folder missing" -- "$RANKMC" synth --preset im -o "$tmp/no/such"
+[ -e "$tmp/a" ] && { echo "FAIL: a refused command created its folder"; fails=$((fails + 1)); }
+
+expect 0 "im-regional" -- "$RANKMC" synth --preset im-regional --seed 37 -o "$tmp/a"
+grep -q "^applicants  600" "$tmp/out" || { echo "FAIL: summary"; cat "$tmp/out"; fails=$((fails + 1)); }
+for f in model.ini applicants.csv programs.csv interviews.csv; do
+    [ -s "$tmp/a/$f" ] || { echo "FAIL: $f missing"; fails=$((fails + 1)); }
+done
+[ "$(ls -A "$tmp/a" | wc -l)" -eq 4 ] || { echo "FAIL: extra files"; ls -A "$tmp/a"; fails=$((fails + 1)); }
+cp "$tmp/a/interviews.csv" "$tmp/iv.csv"
+expect 2 "non-empty folder without --force" -- "$RANKMC" synth --preset im-regional --seed 38 -o "$tmp/a"
+cmp -s "$tmp/a/interviews.csv" "$tmp/iv.csv" || { echo "FAIL: refused write changed files"; fails=$((fails + 1)); }
+expect 0 "--force" -- "$RANKMC" synth --preset im-regional --seed 38 -o "$tmp/a" --force
+cmp -s "$tmp/a/interviews.csv" "$tmp/iv.csv" && { echo "FAIL: seed 38 wrote seed 37's file"; fails=$((fails + 1)); }
+expect 0 "same seed again" -- "$RANKMC" synth --preset im-regional --seed 37 -o "$tmp/b"
+cmp -s "$tmp/b/interviews.csv" "$tmp/iv.csv" || { echo "FAIL: same seed, different bytes"; fails=$((fails + 1)); }
+expect 0 "tiny" -- "$RANKMC" synth --preset nrmp2025 --applicants 7 --programs 2 -o "$tmp/tiny"
+expect 0 "nrmp2025 scale" -- "$RANKMC" synth --preset nrmp2025 --scale 0.05 -o "$tmp/nat"
+expect 0 "im scale" -- "$RANKMC" synth --preset im --scale 0.05 -o "$tmp/im"
+
+# models/default is the im-regional preset at seed 2025 plus hand-added focal
+# rows at the end: the generated part must still be what the command writes.
+if [ -d models/default ]; then
+    expect 0 "default base" -- "$RANKMC" synth --preset im-regional --seed 2025 -o "$tmp/def"
+    cmp -s "$tmp/def/programs.csv" models/default/programs.csv ||
+        { echo "FAIL: models/default/programs.csv is not the preset's"; fails=$((fails + 1)); }
+    for f in applicants.csv interviews.csv; do
+        n=$(wc -l <"$tmp/def/$f")
+        head -n "$n" "models/default/$f" | cmp -s - "$tmp/def/$f" ||
+            { echo "FAIL: models/default/$f does not start with the preset's rows"; fails=$((fails + 1)); }
+        tail -n +"$((n + 1))" "models/default/$f" | grep -qv '^focal_' &&
+            { echo "FAIL: models/default/$f: hand-added rows must be focal_*"; fails=$((fails + 1)); }
+    done
+fi
+
+# `rankmc check` accepts everything synth writes, and models/default.
+for m in "$tmp/a" "$tmp/b" "$tmp/tiny" "$tmp/nat" "$tmp/im" models/default; do
+    expect 0 "rankmc check $m" -- "$RANKMC" check "$m"
+done
+
+if [ "$fails" -ne 0 ]; then
+    echo "synth.sh: $fails failure(s)"; exit 1
+fi
+echo "synth.sh: all passed"
