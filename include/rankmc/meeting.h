@@ -45,8 +45,10 @@ const char *rmc_factor_name(rmc_factor f);
 typedef struct rmc_meeting_ws rmc_meeting_ws;
 
 /* Scratch for any program's meeting and any applicant's ROL in model m,
- * sized once from m's largest program and applicant. Caller owns it; one per
- * thread. RMC_ENOMEM. */
+ * sized once from m's largest program and applicant. It also holds a packed
+ * copy of m's per-applicant and per-interview meeting inputs (about 32 bytes
+ * an applicant and 8 an interview), so use it with m only, and m must not
+ * change while it lives. Caller owns it; one per thread. RMC_ENOMEM. */
 rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_diag *d);
 void rmc_meeting_ws_free(rmc_meeting_ws *w);
 
@@ -73,6 +75,33 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
  * Allocates nothing. */
 size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
                           uint64_t seed, uint64_t replicate, rmc_meeting_ws *w, rmc_id *rol);
+
+/* What `rankmc calibrate` prints: the meeting's moves against the
+ * calibration targets of DESIGN 2, measured over n replicates of every
+ * program's meeting (no Match). Moves are in spots on a reference list of
+ * meeting.reference_list names (each list's moves divided by its scale). */
+typedef struct rmc_meeting_calibration {
+    size_t replicates;                       /* n */
+    size_t n_programs, n_interviews;         /* the model's (fixed-ROL programs included) */
+    int reference_list, tiers;               /* meeting.reference_list and meeting.tiers used */
+    size_t n_level[RMC_N_ADVOCACY];          /* discussed, ranked names by advocacy level */
+    double advocacy_median[RMC_N_ADVOCACY];  /* median advocacy move, reference spots (0.01 bins) */
+    double chief_tiers_median;               /* median tiers that a chief's advocacy alone moves
+                                              * a name (names below the top chief_tiers tiers) */
+    double chief_tier_change_mean;           /* mean (initial tier - final tier) of chief names
+                                              * below the top tiers, every factor included */
+    size_t n_img;                            /* IMG (US_IMG and IMG) interviews seen */
+    double img_up_mean[RMC_N_FACTORS];       /* mean positive move per IMG interview, ref. spots */
+    double img_split[5];                     /* shares of the IMG upward move: residents, advocacy,
+                                              * communication, service, visa (sum 1) */
+} rmc_meeting_calibration;
+
+/* Run every program's meeting in n replicates (streams as in a run with this
+ * seed) and fill *out. p NULL means the model's own parameters. Allocates
+ * its own scratch; not for the hot path. RMC_EUSAGE when n is 0,
+ * RMC_ENOMEM. */
+rmc_status rmc_meeting_calibrate(const rmc_model *m, const rmc_params *p, size_t n, uint64_t seed,
+                                 rmc_meeting_calibration *out, rmc_diag *d);
 
 #ifdef __cplusplus
 }

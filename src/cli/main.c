@@ -23,6 +23,7 @@ static const command commands[] = {
     {"synth", rmc_cli_synth, "write a synthetic market (e.g. national scale)"},
     {"bench", rmc_cli_bench, "standard national workload: thread-scaling table"},
     {"params", rmc_cli_params, "list every model.ini key with its default and meaning"},
+    {"calibrate", rmc_cli_calibrate, "rank-meeting moves against the calibration targets"},
 };
 
 static void print_help(FILE *f)

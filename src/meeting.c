@@ -1,0 +1,615 @@
+/* The rank meeting of one program in one replicate (DESIGN 2).
+ *
+ * 1. Interview day: every interviewer scores every interviewee,
+ *    s_aj = pre_a + u_a + b_pj + eps_aj - gamma_c (1 - communication_a).
+ *    Only the mean over the k interviewers enters the spreadsheet, so it is
+ *    drawn directly: mean_j b_pj ~ N(0, sigma_b^2 / k) once per program (it is
+ *    shared by every name), the normal part of mean_j eps_aj ~ N(0,
+ *    sigma_eps^2 / k) once per name, and the awkward shocks (probability
+ *    p_awkward per score, minus an exponential) by geometric skips over the
+ *    n x k score grid, so a replicate draws one uniform per awkward
+ *    interview instead of one per score.
+ * 2. S0 = w_pre pre + w_int mean_j s_aj; the initial order sorts S0
+ *    descending (ties: interviews.csv order).
+ * 3. Each name is discussed with probability pi(x) (x = initial position);
+ *    pi = discuss_prob, tilted toward the line positions x line_ratio when
+ *    discuss_prob < 1 (see discussion_probs). A discussed name moves by each
+ *    factor (docs/meeting.md gives every formula); moves are given on a
+ *    reference list and scaled by n_p / reference_list, except a chief's
+ *    tier jump and a risky name's sinking, which are in this list's spots.
+ *    Tiers split the initial order into meeting.tiers near-equal runs with
+ *    integer boundaries (meeting_int.h); a chief's name goes to the same
+ *    place in the tier above, just ahead of the name there.
+ *    Visa exclusions (any visa need at a program that sponsors none; H1B at
+ *    a J1-only program with probability h1b_at_j1_only_drop) apply to every
+ *    name, discussed or not: they are the spreadsheet's filter.
+ * 4. Final key = x - total move; sort ascending, ties by x (that is, by S0).
+ *
+ * Lists are sorted as packed (float key, index) words without a comparator
+ * (meeting_int.h). Draws come from the stream (seed, replicate,
+ * RMC_STREAM_MEETING, program) in initial-position order, so a program's
+ * list does not depend on which thread runs it or on other programs.
+ */
+#include <float.h>
+#include <math.h>
+
+/* GSL's documented switch: gsl_rng_uniform and friends inline. */
+#define HAVE_INLINE 1
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "meeting_int.h"
+#include "rankmc/match.h"
+
+static const char *const factor_names[RMC_N_FACTORS] = {
+    "resident_feedback", "advocacy", "communication", "service_readiness",
+    "us_familiarity",    "visa",     "commitment",    "profile",
+};
+
+const char *rmc_factor_name(rmc_factor f)
+{
+    return (unsigned)f < RMC_N_FACTORS ? factor_names[f] : "unknown";
+}
+
+/* ---- sorting packed words ---------------------------------------------- */
+
+enum { RUN = 16 };
+
+static inline void insertion_sort(uint64_t *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        const uint64_t v = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+static void merge(const uint64_t *src, uint64_t *dst, size_t lo, size_t mid, size_t hi)
+{
+    size_t i = lo, j = mid, o = lo;
+    while (i < mid && j < hi) {
+        const uint64_t a = src[i], b = src[j];
+        const int take_b = b < a;
+        dst[o++] = take_b ? b : a;
+        i += (size_t)!take_b;
+        j += (size_t)take_b;
+    }
+    while (i < mid) {
+        dst[o++] = src[i++];
+    }
+    while (j < hi) {
+        dst[o++] = src[j++];
+    }
+}
+
+void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    if (n <= 2 * RUN) {
+        insertion_sort(a, n);
+        return;
+    }
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        insertion_sort(a + lo, n - lo < RUN ? n - lo : RUN);
+    }
+    uint64_t *src = a, *dst = tmp;
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            const size_t mid = lo + width < n ? lo + width : n;
+            const size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            merge(src, dst, lo, mid, hi);
+        }
+        uint64_t *const t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) {
+        memcpy(a, src, n * sizeof *a);
+    }
+}
+
+/* ---- workspace ----------------------------------------------------------- */
+
+/* Copy the model's meeting inputs into the workspace's packed tables. */
+static void pack_inputs(const rmc_model *m, rmc_meeting_ws *w)
+{
+    for (size_t i = 0; i < m->n_app; i++) {
+        w->app[i] = (rmc_app_pack){
+            .pre = m->pre_score[i], .comm = m->communication[i], .years = m->clinical_years[i],
+            .type = m->app_type[i], .us_exp = m->us_exp[i], .visa = m->visa[i],
+            .profile = m->profile[i],
+        };
+    }
+    for (size_t e = 0; e < m->n_iv; e++) {
+        const size_t k = (size_t)m->iv_by_prog[e];
+        w->iv[e] = (rmc_iv_pack){
+            .app = m->iv_app[k], .advocacy = m->advocacy[k], .ties = m->ties[k],
+            .interest = m->interest[k],
+        };
+    }
+}
+
+rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_diag *d)
+{
+    *out = NULL;
+    size_t cp = 1, ca = 1;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        const size_t n = m->prog_off[j + 1] - m->prog_off[j];
+        cp = n > cp ? n : cp;
+    }
+    for (size_t i = 0; i < m->n_app; i++) {
+        const size_t n = m->app_off[i + 1] - m->app_off[i];
+        ca = n > ca ? n : ca;
+    }
+    if (cp > INT32_MAX || ca > INT32_MAX) {
+        return RMC_FAIL(d, RMC_ELIMIT, "a program or applicant has more than 2^31 interviews");
+    }
+    rmc_meeting_ws *w = NULL;
+    RMC_TRY(rmc_alloc_aligned((void **)&w, 1, sizeof *w, d));
+    w->cap_prog = cp;
+    w->cap_app = ca;
+    const size_t ck = cp > ca ? cp : ca;
+    w->m = m;
+    rmc_status st;
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->app, m->n_app, sizeof *w->app, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->iv, m->n_iv, sizeof *w->iv, d), fail);
+    pack_inputs(m, w);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->keys, ck, sizeof *w->keys, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->tmp, ck, sizeof *w->tmp, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->order, cp, sizeof *w->order, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->awk, cp, sizeof *w->awk, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->pi, cp, sizeof *w->pi, d), fail);
+    *out = w;
+    return RMC_OK;
+fail:
+    rmc_meeting_ws_free(w);
+    return st;
+}
+
+void rmc_meeting_ws_free(rmc_meeting_ws *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    rmc_free(w->pi);
+    rmc_free(w->awk);
+    rmc_free(w->order);
+    rmc_free(w->tmp);
+    rmc_free(w->keys);
+    rmc_free(w->iv);
+    rmc_free(w->app);
+    rmc_free(w);
+}
+
+/* ---- interview day ------------------------------------------------------- */
+
+void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rng *r,
+                                 uint64_t seed, uint64_t replicate, double *day)
+{
+    rmc_rng_seek(r, seed, replicate, RMC_STREAM_APPLICANT, 0);
+    gsl_rng *const g = rmc_rng_gsl(r);
+    const double sigma = p->interview_sigma_day;
+    for (size_t i = 0; i < m->n_app; i++) {
+        day[i] = sigma > 0 ? gsl_ran_gaussian_ziggurat(g, sigma) : 0.0;
+    }
+}
+
+/* Names ahead whose scattered applicant rows and output slots are
+ * prefetched: a meeting's interviewees are spread over the whole model. */
+enum { PREFETCH = 6 };
+
+/* What one meeting needs at hand. */
+typedef struct meeting_ctx {
+    const rmc_model *m;
+    const rmc_params *p;
+    gsl_rng *g;
+    size_t j;           /* program */
+    size_t n;           /* its interviewees */
+    const rmc_id *ivs;  /* its interview indices, [n] */
+    const rmc_iv_pack *iv;   /* their packed inputs, [n] */
+    const rmc_app_pack *app; /* every applicant's packed inputs */
+    double scale;       /* n / reference_list */
+    unsigned n_res;     /* residents who may comment */
+    const double *comment_cdf; /* Binomial(n_res, p_comment) cdf, or NULL */
+} meeting_ctx;
+
+/* Sum of each name's awkward shocks into awk[0 .. n): geometric gaps
+ * between awkward scores over the n x k grid (name-major). */
+static void draw_awkward(const meeting_ctx *c, size_t k, float *awk)
+{
+    memset(awk, 0, c->n * sizeof *awk);
+    const double q = c->p->interview_p_awkward;
+    const double mean = c->p->interview_awkward_mean;
+    const size_t total = c->n * k;
+    if (q <= 0 || total == 0) {
+        return;
+    }
+    const double inv_log = q < 1 ? 1.0 / log1p(-q) : 0.0;
+    size_t idx = 0;
+    while (idx < total) {
+        /* P(gap >= g) = (1 - q)^g */
+        const double gap = q < 1 ? floor(log(gsl_rng_uniform_pos(c->g)) * inv_log) : 0.0;
+        if (gap >= (double)(total - idx)) {
+            break;
+        }
+        idx += (size_t)gap;
+        awk[idx / k] += (float)gsl_ran_exponential(c->g, mean);
+        idx++;
+    }
+}
+
+/* S0 of every name, packed with its local index into w->keys; sorted, this
+ * gives the initial order. */
+static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws *w)
+{
+    const rmc_model *m = c->m;
+    const rmc_params *p = c->p;
+    const size_t k = (size_t)(m->interviewers[c->j] > 0 ? m->interviewers[c->j] : 1);
+    const double sk = 1.0 / sqrt((double)k);
+    const double sd_eps = p->interview_sigma_noise * sk;
+    const double bbar = p->interview_sigma_leniency > 0
+                            ? gsl_ran_gaussian_ziggurat(c->g, p->interview_sigma_leniency * sk)
+                            : 0.0;
+    draw_awkward(c, k, w->awk);
+    for (size_t t = 0; t < c->n; t++) {
+        if (t + PREFETCH < c->n) {
+            const size_t ahead = (size_t)c->iv[t + PREFETCH].app;
+            __builtin_prefetch(&c->app[ahead]);
+            __builtin_prefetch(&day[ahead]);
+        }
+        const size_t a = (size_t)c->iv[t].app;
+        const rmc_app_pack *ap = &c->app[a];
+        const double eps = sd_eps > 0 ? gsl_ran_gaussian_ziggurat(c->g, sd_eps) : 0.0;
+        const double s = ap->pre + day[a] + bbar + eps - (double)w->awk[t] / (double)k -
+                         p->interview_gamma_communication * (1.0 - ap->comm);
+        const double s0 = p->interview_w_pre * ap->pre + p->interview_w_int * s;
+        w->keys[t] = rmc_pack_key((float)-s0, (uint32_t)t);
+    }
+}
+
+/* Discussion probability by initial position: discuss_prob plus a zero-mean
+ * tilt toward the line L = positions x line_ratio, using the triangular
+ * weight v(x) = max(0, 1 - |x - L| / (discuss_width n)):
+ *   pi(x) = q + lambda (v(x) - mean v),
+ * lambda = discuss_focus x the largest value keeping every pi in [0, 1]. The
+ * list's mean of pi is q exactly. */
+static void discussion_probs(const meeting_ctx *c, float *pi)
+{
+    const rmc_params *p = c->p;
+    const double q = p->meeting_discuss_prob;
+    const double n = (double)c->n;
+    double line = (double)c->m->positions[c->j] * p->meeting_line_ratio;
+    line = line < n - 1 ? line : n - 1;
+    const double h = p->meeting_discuss_width * n;
+    double sum = 0, vmin = 1, vmax = 0;
+    for (size_t x = 0; x < c->n; x++) {
+        const double v = fmax(0.0, 1.0 - fabs((double)x - line) / h);
+        pi[x] = (float)v;
+        sum += v;
+        vmin = fmin(vmin, v);
+        vmax = fmax(vmax, v);
+    }
+    const double vbar = sum / n;
+    double lambda = 0;
+    if (vmax > vbar && vbar > vmin) {
+        lambda = fmin((1 - q) / (vmax - vbar), q / (vbar - vmin)) * p->meeting_discuss_focus;
+    }
+    for (size_t x = 0; x < c->n; x++) {
+        pi[x] = (float)fmin(1.0, fmax(0.0, q + lambda * ((double)pi[x] - vbar)));
+    }
+}
+
+static inline double uniform_between(gsl_rng *g, double lo, double hi)
+{
+    return hi > lo ? lo + (hi - lo) * gsl_rng_uniform(g) : lo;
+}
+
+/* Binomial(n, p) by inversion from one uniform: a meeting's resident counts
+ * are small (n = residents), where this takes about 20% fewer instructions
+ * than gsl_ran_binomial (callgrind). p > 1/2 draws the complement so that
+ * q^n stays well away from underflow; n > 64 goes to GSL. */
+static unsigned binomial_small(gsl_rng *g, double p, unsigned n)
+{
+    if (n == 0 || p <= 0) {
+        return 0;
+    }
+    if (p >= 1) {
+        return n;
+    }
+    if (n > 64) {
+        return gsl_ran_binomial(g, p, n);
+    }
+    const bool flip = p > 0.5;
+    const double pp = flip ? 1 - p : p, q = 1 - pp, ratio = pp / q;
+    double pmf = 1;
+    for (unsigned t = 0; t < n; t++) {
+        pmf *= q;
+    }
+    double u = gsl_rng_uniform(g);
+    unsigned x = 0;
+    while (u >= pmf && x < n) {
+        u -= pmf;
+        pmf *= ratio * (double)(n - x) / (double)(x + 1);
+        x++;
+    }
+    return flip ? n - x : x;
+}
+
+/* Resident feedback in reference spots; *n_negative gets the negative
+ * comments. Each resident comments w.p. p_comment, positively w.p.
+ * logistic(likability): the number of comments C ~ Binomial(R, p_comment)
+ * (from the meeting's table), then #positive ~ Binomial(C, p+) and the rest
+ * negative, which is the multinomial (positive, negative, silent). The
+ * likability is drawn only when someone comments. */
+static double resident_move(const meeting_ctx *c, double communication, unsigned *n_negative)
+{
+    const rmc_params *p = c->p;
+    const unsigned n_res = c->n_res;
+    *n_negative = 0;
+    if (n_res == 0 || p->residents_p_comment <= 0) {
+        return 0;
+    }
+    unsigned n_comments = 0;
+    if (c->comment_cdf != NULL) {
+        const double u = gsl_rng_uniform(c->g);
+        while (n_comments < n_res && u >= c->comment_cdf[n_comments]) {
+            n_comments++;
+        }
+    } else {
+        n_comments = binomial_small(c->g, p->residents_p_comment, n_res);
+    }
+    if (n_comments == 0) {
+        return 0;
+    }
+    double like = p->residents_like_base + p->residents_like_communication * (communication - 0.5);
+    if (p->residents_sigma_like > 0) {
+        like += gsl_ran_gaussian_ziggurat(c->g, p->residents_sigma_like);
+    }
+    const unsigned pos = binomial_small(c->g, 1.0 / (1.0 + exp(-like)), n_comments);
+    const unsigned neg = n_comments - pos;
+    *n_negative = neg;
+    return pos * p->residents_spots_positive - neg * p->residents_spots_negative;
+}
+
+/* The distribution function of Binomial(R, p_comment) into cdf[0 .. R], or
+ * false when the table does not apply (p_comment 0 or 1, R too large). */
+static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf)
+{
+    const double pc = p->residents_p_comment;
+    if (!(pc > 0 && pc < 1) || n_res == 0 || n_res > RMC_MAX_TABLE_RESIDENTS) {
+        return false;
+    }
+    const double ratio = pc / (1 - pc);
+    double pmf = 1;
+    for (unsigned t = 0; t < n_res; t++) {
+        pmf *= 1 - pc;
+    }
+    double sum = 0;
+    for (unsigned i = 0; i <= n_res; i++) {
+        sum += pmf;
+        cdf[i] = sum;
+        pmf *= ratio * (double)(n_res - i) / (double)(i + 1);
+    }
+    return true;
+}
+
+/* A chief's move in this list's spots: the name at initial position x, in
+ * tier t, goes to the same place y in tier t - chief_tiers (clamped to that
+ * tier's last place), just ahead of the name already there: move = x - y +
+ * 1/2. A name within the top chief_tiers tiers goes to the top (y = 0). */
+static double chief_move(const meeting_ctx *c, size_t x)
+{
+    const size_t tiers = (size_t)c->p->meeting_tiers, up = (size_t)c->p->advocacy_chief_tiers;
+    const size_t t = rmc_tier_of(x, c->n, tiers);
+    size_t y = 0;
+    if (t >= up) {
+        const size_t b_from = rmc_tier_start(t, c->n, tiers);
+        const size_t b_to = rmc_tier_start(t - up, c->n, tiers);
+        const size_t size_to = rmc_tier_start(t - up + 1, c->n, tiers) - b_to;
+        const size_t offset = x - b_from;
+        y = b_to + (offset < size_to ? offset : size_to - 1);
+    }
+    return up == 0 ? 0.0 : (double)x - (double)y + 0.5;
+}
+
+/* Insider advocacy in this list's spots (x: initial position). */
+static double advocacy_move(const meeting_ctx *c, uint8_t level, size_t x)
+{
+    const rmc_params *p = c->p;
+    gsl_rng *const g = c->g;
+    switch (level) {
+    case RMC_ADVOCACY_ROTATION:
+        return c->scale * uniform_between(g, p->advocacy_rotation_min, p->advocacy_rotation_max);
+    case RMC_ADVOCACY_RESEARCH_FELLOW: {
+        double v = uniform_between(g, p->advocacy_fellow_min, p->advocacy_fellow_max);
+        if (p->advocacy_fellow_tail_prob > 0 && gsl_rng_uniform(g) < p->advocacy_fellow_tail_prob) {
+            v += gsl_ran_exponential(g, p->advocacy_fellow_tail_mean);
+        }
+        return c->scale * v;
+    }
+    case RMC_ADVOCACY_CHIEF:
+        return chief_move(c, x);
+    default:
+        return c->scale * uniform_between(g, 0.0, p->advocacy_none_max);
+    }
+}
+
+/* Communication (IMGs only), service readiness, familiarity, commitment and
+ * the visa move: deterministic, in reference spots, into mv. */
+static void fixed_moves(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_iv_pack *iv,
+                        double *mv)
+{
+    const rmc_params *p = c->p;
+    if (ap->type == RMC_TYPE_US_IMG || ap->type == RMC_TYPE_IMG) {
+        const double cm = ap->comm, th = p->communication_threshold;
+        mv[RMC_FACTOR_COMMUNICATION] =
+            cm >= th ? p->communication_bonus : -p->communication_penalty * (th - cm) / th;
+    }
+    const double years = ap->years < p->service_max_years ? ap->years : p->service_max_years;
+    mv[RMC_FACTOR_SERVICE] = p->service_spots_per_year * years * c->m->service_load[c->j];
+    const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
+                                     p->familiarity_hands_on, p->familiarity_sub_i};
+    mv[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
+    double cmt = iv->ties ? p->commitment_ties : 0.0;
+    cmt += iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
+           : iv->interest == RMC_INTEREST_HIGH ? p->commitment_high_interest
+                                               : 0.0;
+    mv[RMC_FACTOR_COMMITMENT] = cmt;
+    const uint8_t visa = ap->visa, sp = c->m->sponsors[c->j];
+    mv[RMC_FACTOR_VISA] = visa == RMC_VISA_J1                                 ? p->visa_routine_j1
+                          : visa == RMC_VISA_UNCERTAIN                        ? p->visa_uncertain
+                          : visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B ? p->visa_h1b_at_sponsor
+                          : visa == RMC_VISA_H1B                              ? p->visa_h1b_at_j1_only
+                                                                              : 0.0;
+}
+
+enum fate { FATE_RANKED, FATE_DROPPED, FATE_BOTTOM };
+
+/* The spreadsheet's visa filter, for every name: any visa need at a program
+ * that sponsors none is not ranked; H1B at a J1-only program is not ranked
+ * with probability h1b_at_j1_only_drop (one uniform). */
+static enum fate visa_fate(const meeting_ctx *c, uint8_t visa)
+{
+    const uint8_t sp = c->m->sponsors[c->j];
+    if (visa == RMC_VISA_NONE) {
+        return FATE_RANKED;
+    }
+    if (sp == RMC_SPONSORS_NONE) {
+        return FATE_DROPPED;
+    }
+    if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1) {
+        const double q = c->p->visa_h1b_at_j1_only_drop;
+        if (q > 0 && gsl_rng_uniform(c->g) < q) {
+            return FATE_DROPPED;
+        }
+    }
+    return FATE_RANKED;
+}
+
+/* Every factor's move of a discussed name at initial position x, in this
+ * list's spots, into mv[0 .. RMC_N_FACTORS). */
+static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *mv, double *sum)
+{
+    const rmc_params *p = c->p;
+    const rmc_iv_pack *iv = &c->iv[t];
+    const rmc_app_pack *ap = &c->app[iv->app];
+    double ref[RMC_N_FACTORS] = {0};
+    unsigned n_neg = 0;
+    ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm, &n_neg);
+    fixed_moves(c, ap, iv, ref);
+    if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
+        ref[RMC_FACTOR_PROFILE] = gsl_ran_gaussian_ziggurat(c->g, p->profile_sigma_star);
+    }
+    double total = 0;
+    for (size_t f = 0; f < RMC_N_FACTORS; f++) {
+        ref[f] *= c->scale;
+        total += ref[f];
+    }
+    const double adv = advocacy_move(c, iv->advocacy, x);
+    ref[RMC_FACTOR_ADVOCACY] = adv;
+    total += adv;
+    enum fate fate = FATE_RANKED;
+    if (ap->profile == RMC_PROFILE_RISKY && n_neg > 0) {
+        fate = gsl_rng_uniform(c->g) < p->profile_risky_drop ? FATE_DROPPED : FATE_BOTTOM;
+        /* the remaining spots to the bottom of the list */
+        ref[RMC_FACTOR_PROFILE] = ((double)x - (double)(c->n - 1)) - total;
+    }
+    double moved = 0;
+    for (size_t f = 0; f < RMC_N_FACTORS; f++) {
+        mv[f] = (float)ref[f];
+        moved += (double)mv[f];
+    }
+    *sum = moved;
+    return fate;
+}
+
+/* A program with a fixed ROL takes it and moves nothing. */
+static void fixed_list(const rmc_model *m, size_t j, int32_t *rank, float *moves)
+{
+    for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
+        const size_t k = (size_t)m->iv_by_prog[e];
+        rank[k] = RMC_RANK_NONE;
+        memset(moves + k * RMC_N_FACTORS, 0, RMC_N_FACTORS * sizeof *moves);
+    }
+    for (size_t e = m->prol_off[j]; e < m->prol_off[j + 1]; e++) {
+        rank[m->prol_iv[e]] = (int32_t)(e - m->prol_off[j]);
+    }
+}
+
+/* Moves and fates of every name in initial order; the ranked names' final
+ * keys into w->keys[0 .. returned count). */
+static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank, float *moves)
+{
+    const double q = c->p->meeting_discuss_prob;
+    size_t n_ranked = 0;
+    for (size_t x = 0; x < c->n; x++) {
+        if (x + PREFETCH < c->n) {
+            const size_t ahead = (size_t)c->ivs[w->order[x + PREFETCH]];
+            __builtin_prefetch(moves + ahead * RMC_N_FACTORS, 1);
+            __builtin_prefetch(rank + ahead, 1);
+        }
+        const size_t t = (size_t)w->order[x];
+        const size_t k = (size_t)c->ivs[t];
+        float *const mv = moves + k * RMC_N_FACTORS;
+        const bool discussed = q >= 1 || (q > 0 && gsl_rng_uniform(c->g) < (double)w->pi[x]);
+        enum fate fate = visa_fate(c, c->app[c->iv[t].app].visa);
+        double total = 0;
+        if (fate == FATE_DROPPED || !discussed) {
+            memset(mv, 0, RMC_N_FACTORS * sizeof *mv);
+        } else {
+            fate = discuss_name(c, x, t, mv, &total);
+        }
+        if (fate == FATE_DROPPED) {
+            rank[k] = RMC_RANK_NONE;
+            continue;
+        }
+        const float key = fate == FATE_BOTTOM ? FLT_MAX : (float)((double)x - total);
+        w->keys[n_ranked++] = rmc_pack_key(key, (uint32_t)x);
+    }
+    return n_ranked;
+}
+
+void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const double *day,
+                     rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
+                     int32_t *rank, float *moves)
+{
+    RMC_ASSERT(j < m->n_prog && w->m == m);
+    if (m->has_prog_rol[j]) {
+        fixed_list(m, j, rank, moves);
+        return;
+    }
+    const size_t n = m->prog_off[j + 1] - m->prog_off[j];
+    RMC_ASSERT(n <= w->cap_prog);
+    if (n == 0) {
+        return;
+    }
+    rmc_rng_seek(r, seed, replicate, RMC_STREAM_MEETING, (uint32_t)j);
+    const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
+    const bool table = comment_table(p, n_res, w->comment_cdf);
+    const meeting_ctx c = {
+        .m = m, .p = p, .g = rmc_rng_gsl(r), .j = j, .n = n,
+        .ivs = m->iv_by_prog + m->prog_off[j],
+        .iv = w->iv + m->prog_off[j],
+        .app = w->app,
+        .scale = (double)n / (double)p->meeting_reference_list,
+        .n_res = n_res,
+        .comment_cdf = table ? w->comment_cdf : NULL,
+    };
+    score_names(&c, day, w);
+    rmc_sort_u64(w->keys, w->tmp, n);
+    for (size_t x = 0; x < n; x++) {
+        w->order[x] = (int32_t)rmc_pack_index(w->keys[x]);
+    }
+    if (p->meeting_discuss_prob < 1) {
+        discussion_probs(&c, w->pi);
+    }
+    const size_t n_ranked = move_names(&c, w, rank, moves);
+    rmc_sort_u64(w->keys, w->tmp, n_ranked);
+    for (size_t r_ = 0; r_ < n_ranked; r_++) {
+        const size_t x = rmc_pack_index(w->keys[r_]);
+        rank[c.ivs[w->order[x]]] = (int32_t)r_;
+    }
+}

@@ -1,0 +1,97 @@
+/* Internals shared by meeting.c and prefs.c: the per-thread workspace and
+ * the comparator-free sort of short lists of (float key, index) pairs. Not
+ * installed.
+ *
+ * A list entry is packed into one uint64_t: the float key mapped to a
+ * monotonic unsigned 32-bit pattern in the high half, a 32-bit tie-breaker
+ * (an index) in the low half. Unsigned order of the packed words is then the
+ * order (key ascending, index ascending), and every word is distinct, so the
+ * result does not depend on the sort's stability.
+ */
+#ifndef RANKMC_MEETING_INT_H
+#define RANKMC_MEETING_INT_H
+
+#include <string.h>
+
+#include "model_int.h"
+#include "rankmc/meeting.h"
+
+/* An applicant's meeting inputs side by side (one cache line holds two),
+ * so a meeting reads one line per name instead of one per column. */
+typedef struct rmc_app_pack {
+    double pre;          /* pre_score */
+    double comm;         /* communication */
+    double years;        /* clinical_years */
+    uint8_t type, us_exp, visa, profile;
+} rmc_app_pack;
+
+/* An interview's meeting inputs, in iv_by_prog order (a program's are
+ * contiguous). */
+typedef struct rmc_iv_pack {
+    int32_t app;         /* applicant index */
+    uint8_t advocacy, ties, interest, pad;
+} rmc_iv_pack;
+
+/* Programs with up to this many residents draw their comment counts from a
+ * per-meeting table. */
+enum { RMC_MAX_TABLE_RESIDENTS = 64 };
+
+struct rmc_meeting_ws {
+    const rmc_model *m;  /* the model this workspace was made for */
+    rmc_app_pack *app;   /* [n_app] */
+    rmc_iv_pack *iv;     /* [n_iv], iv_by_prog order */
+    size_t cap_prog;   /* largest program's interview count (>= 1) */
+    size_t cap_app;    /* largest applicant's interview count (>= 1) */
+    uint64_t *keys;    /* [max(cap_prog, cap_app)] packed sort words */
+    uint64_t *tmp;     /* [same] merge buffer */
+    int32_t *order;    /* [cap_prog] initial position -> local index */
+    float *awk;        /* [cap_prog] summed awkward shocks of a name's interviews */
+    float *pi;         /* [cap_prog] discussion probability by initial position */
+    double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
+};
+
+/* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
+ * map(a) < map(b); -0 sorts just below +0. */
+static inline uint32_t rmc_float_order(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+static inline uint64_t rmc_pack_key(float key, uint32_t index)
+{
+    return ((uint64_t)rmc_float_order(key) << 32) | index;
+}
+
+static inline uint32_t rmc_pack_index(uint64_t w)
+{
+    return (uint32_t)w;
+}
+
+/* Tiers of a list of n names (DESIGN 2.3): tiers' = min(tiers, n) tiers
+ * with integer boundaries b_i = floor(i n / tiers'), i = 0 .. tiers'; tier i
+ * holds positions b_i .. b_{i+1} - 1 (sizes differ by at most one). */
+static inline size_t rmc_tier_count(size_t n, size_t tiers)
+{
+    return tiers < n ? tiers : (n > 0 ? n : 1);
+}
+
+static inline size_t rmc_tier_start(size_t i, size_t n, size_t tiers)
+{
+    const size_t nt = rmc_tier_count(n, tiers);
+    return i * n / nt;
+}
+
+/* The tier of 0-based position x (x < n): the largest i with b_i <= x. */
+static inline size_t rmc_tier_of(size_t x, size_t n, size_t tiers)
+{
+    const size_t nt = rmc_tier_count(n, tiers);
+    return ((x + 1) * nt - 1) / n;
+}
+
+/* Sort a[0 .. n) ascending; tmp has room for n words. Insertion sort for
+ * short lists, bottom-up merge of insertion-sorted runs for longer ones. */
+RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);
+
+#endif

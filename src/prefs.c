@@ -1,0 +1,65 @@
+/* Applicants' rank order lists in one replicate (DESIGN 3).
+ *
+ * An applicant with a fixed list (applicant_rols.csv) keeps it. Everyone
+ * else ranks the programs they interviewed at by the random utility
+ *   U_ap = desirability_p + beta_ties ties_ap + eta_ap,
+ * eta_ap drawn per replicate from the stream (seed, replicate,
+ * RMC_STREAM_PREFERENCES, applicant): Gumbel with scale sigma (so that
+ * P(p before q) = logistic((U_p - U_q) / sigma), the multinomial-logit
+ * choice model) or normal with SD sigma. The list is the interviews sorted by
+ * U descending (ties: interviews.csv order), truncated to max_length.
+ * Sorting uses the packed-word sort of meeting_int.h; nothing is allocated.
+ */
+#include <math.h>
+
+/* GSL's documented switch: gsl_rng_uniform and friends inline. */
+#define HAVE_INLINE 1
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "meeting_int.h"
+
+static inline double taste_shock(gsl_rng *g, int noise, double sigma)
+{
+    if (sigma <= 0) {
+        return 0.0;
+    }
+    if (noise == 0) {
+        /* standard Gumbel by inversion: -log(-log U), U in (0, 1) */
+        return -sigma * log(-log(gsl_rng_uniform_pos(g)));
+    }
+    return gsl_ran_gaussian_ziggurat(g, sigma);
+}
+
+size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
+                          uint64_t seed, uint64_t replicate, rmc_meeting_ws *w, rmc_id *rol)
+{
+    RMC_ASSERT(i < m->n_app);
+    if (m->has_app_rol[i]) {
+        const size_t n = m->arol_off[i + 1] - m->arol_off[i];
+        memcpy(rol, m->arol_iv + m->arol_off[i], n * sizeof *rol);
+        return n;
+    }
+    const size_t n = m->app_off[i + 1] - m->app_off[i];
+    RMC_ASSERT(n <= w->cap_app);
+    if (n == 0) {
+        return 0;
+    }
+    const rmc_id *const ivs = m->iv_by_app + m->app_off[i];
+    rmc_rng_seek(r, seed, replicate, RMC_STREAM_PREFERENCES, (uint32_t)i);
+    gsl_rng *const g = rmc_rng_gsl(r);
+    const double sigma = p->preferences_sigma, beta = p->preferences_beta_ties;
+    for (size_t t = 0; t < n; t++) {
+        const size_t k = (size_t)ivs[t];
+        const double u = m->desirability[m->iv_prog[k]] + beta * (double)m->ties[k] +
+                         taste_shock(g, p->preferences_noise, sigma);
+        w->keys[t] = rmc_pack_key((float)-u, (uint32_t)t);
+    }
+    rmc_sort_u64(w->keys, w->tmp, n);
+    const size_t max_len = (size_t)p->preferences_max_length;
+    const size_t len = max_len > 0 && max_len < n ? max_len : n;
+    for (size_t t = 0; t < len; t++) {
+        rol[t] = ivs[rmc_pack_index(w->keys[t])];
+    }
+    return len;
+}

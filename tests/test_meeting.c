@@ -1,0 +1,993 @@
+/* Tests for meeting.c and prefs.c: the interview-day closed form, each
+ * factor's move distribution (KS or chi-square at a strict level, fixed
+ * seeds), scaling, tiers, visa exclusions, risky sinking, discussion rates,
+ * fixed lists, list invariants, determinism, and generated ROLs against the
+ * logit / probit closed forms. Models are built in memory (model_fixture.h).
+ */
+#include "test_util.h"
+
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "meeting_int.h"
+#include "model_fixture.h"
+#include "rankmc/match.h"
+
+/* ---- harness --------------------------------------------------------------- */
+
+typedef struct harness {
+    rmc_model *m;
+    rmc_meeting_ws *w;
+    rmc_rng *r;
+    double *day;
+    int32_t *rank;
+    float *moves;
+    rmc_id *rol;
+} harness;
+
+static harness harness_new(rmc_model *m)
+{
+    harness h = {.m = m};
+    assert_int_equal(rmc_meeting_ws_alloc(m, &h.w, NULL), RMC_OK);
+    assert_int_equal(rmc_rng_alloc(NULL, &h.r, NULL), RMC_OK);
+    h.day = fx_calloc(m->n_app, sizeof *h.day);
+    h.rank = fx_calloc(m->n_iv, sizeof *h.rank);
+    h.moves = fx_calloc(m->n_iv * RMC_N_FACTORS, sizeof *h.moves);
+    h.rol = fx_calloc(m->n_iv, sizeof *h.rol);
+    return h;
+}
+
+/* Frees the harness's scratch; the model stays with the caller. */
+static void harness_release(harness *h)
+{
+    free(h->rol);
+    free(h->moves);
+    free(h->rank);
+    free(h->day);
+    rmc_rng_free(h->r);
+    rmc_meeting_ws_free(h->w);
+}
+
+static void harness_free(harness *h)
+{
+    harness_release(h);
+    fx_free(h->m);
+}
+
+/* One replicate of every program's meeting, programs in index order. */
+static void run_all(harness *h, uint64_t seed, uint64_t rep)
+{
+    rmc_meeting_draw_applicants(h->m, &h->m->params, h->r, seed, rep, h->day);
+    for (size_t j = 0; j < h->m->n_prog; j++) {
+        rmc_meeting_run(h->m, &h->m->params, j, h->day, h->r, seed, rep, h->w, h->rank, h->moves);
+    }
+}
+
+static size_t reps(size_t full)
+{
+    return rmc_test_quick() ? full / 8 : full;
+}
+
+/* Every meeting move off, normal interview noise. */
+static void quiet_params(rmc_params *p)
+{
+    p->interview_p_awkward = 0;
+    p->residents_p_comment = 0;
+    p->advocacy_none_max = 0;
+    p->advocacy_rotation_min = p->advocacy_rotation_max = 0;
+    p->advocacy_fellow_min = p->advocacy_fellow_max = 0;
+    p->advocacy_fellow_tail_prob = 0;
+    p->advocacy_chief_tiers = 0;
+    p->communication_bonus = p->communication_penalty = 0;
+    p->service_spots_per_year = 0;
+    p->familiarity_none = p->familiarity_observership = 0;
+    p->familiarity_hands_on = p->familiarity_sub_i = 0;
+    p->visa_routine_j1 = p->visa_h1b_at_sponsor = p->visa_uncertain = 0;
+    p->visa_h1b_at_j1_only = p->visa_h1b_at_j1_only_drop = 0;
+    p->commitment_ties = p->commitment_low_interest = p->commitment_high_interest = 0;
+    p->profile_sigma_star = 0;
+    p->profile_risky_drop = 0;
+}
+
+/* One program, n applicants each interviewing there (interview k =
+ * applicant k), US MD, workhorse, no visa; quiet parameters. */
+static rmc_model *one_program(size_t n, int32_t interviewers)
+{
+    rmc_model *m = fx_alloc(n, 1, n);
+    for (size_t i = 0; i < n; i++) {
+        m->iv_app[i] = (rmc_id)i;
+        m->pre_score[i] = -0.9 + 1.7 * (double)i / (double)n;
+        m->communication[i] = 0.93;
+    }
+    m->positions[0] = 3;
+    m->interviewers[0] = interviewers;
+    m->residents[0] = 0;
+    m->sponsors[0] = RMC_SPONSORS_J1_H1B;
+    m->service_load[0] = 0.61;
+    quiet_params(&m->params);
+    fx_index(m);
+    return m;
+}
+
+static void check_permutations(const rmc_model *m, const int32_t *rank);
+
+/* Kolmogorov's asymptotic p-value of the KS statistic of x[0 .. n) against
+ * cdf (Stephens' small-sample correction). Sorts x. */
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double ks_pvalue(double *x, size_t n, double (*cdf)(double, const double *),
+                        const double *arg)
+{
+    qsort(x, n, sizeof *x, cmp_double);
+    double dmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double f = cdf(x[i], arg);
+        dmax = fmax(dmax, fmax(f - (double)i / (double)n, (double)(i + 1) / (double)n - f));
+    }
+    const double sn = sqrt((double)n);
+    const double lam = (sn + 0.12 + 0.11 / sn) * dmax;
+    double p = 0;
+    for (int k = 1; k <= 100; k++) {
+        p += 2 * ((k % 2) ? 1 : -1) * exp(-2.0 * k * k * lam * lam);
+    }
+    return fmin(1.0, fmax(0.0, p));
+}
+
+static double cdf_uniform(double v, const double *a)
+{
+    return v <= a[0] ? 0 : v >= a[1] ? 1 : (v - a[0]) / (a[1] - a[0]);
+}
+
+static double cdf_normal(double v, const double *a)
+{
+    return gsl_cdf_gaussian_P(v, a[0]);
+}
+
+/* Uniform(lo, hi) plus, with probability tau, an Exponential(mu). */
+static double cdf_fellow(double v, const double *a)
+{
+    const double lo = a[0], hi = a[1], tau = a[2], mu = a[3];
+    if (v <= lo) {
+        return 0;
+    }
+    const double top = fmin(hi, v);
+    const double conv = ((top - lo) - mu * (exp(-(v - top) / mu) - exp(-(v - lo) / mu))) / (hi - lo);
+    return (1 - tau) * cdf_uniform(v, a) + tau * conv;
+}
+
+static const double KS_LEVEL = 1e-4;
+
+/* ---- interview day --------------------------------------------------------- */
+
+/* With every move off and normal noise, P(a above b) = Phi(dmu / sd) with
+ * dmu = (w_pre + w_int)(pre_a - pre_b) + w_int gamma (c_a - c_b) and
+ * sd^2 = w_int^2 (2 sigma_u^2 + 2 sigma_eps^2 / k). */
+static void test_rmc_meeting_run_pairwise_closed_form(void **state)
+{
+    (void)state;
+    rmc_model *m = one_program(4, 3);
+    const double pre[4] = {0.2, 0.05, -0.31, 0.44}, comm[4] = {0.7, 0.93, 0.58, 0.41};
+    memcpy(m->pre_score, pre, sizeof pre);
+    memcpy(m->communication, comm, sizeof comm);
+    rmc_params *p = &m->params;
+    p->interview_w_pre = 0.37;
+    p->interview_w_int = 0.81;
+    p->interview_gamma_communication = 1.3;
+    p->interview_sigma_day = 0.41;
+    p->interview_sigma_noise = 0.57;
+    p->interview_sigma_leniency = 0.83;
+    harness h = harness_new(m);
+    const size_t n = reps(40000);
+    size_t above[4][4] = {{0}};
+    for (size_t rep = 0; rep < n; rep++) {
+        run_all(&h, 2385, rep);
+        for (size_t a = 0; a < 4; a++) {
+            for (size_t b = 0; b < 4; b++) {
+                above[a][b] += h.rank[a] < h.rank[b];
+            }
+        }
+    }
+    const double sd = p->interview_w_int * sqrt(2 * 0.41 * 0.41 + 2 * 0.57 * 0.57 / 3);
+    for (size_t a = 0; a < 4; a++) {
+        for (size_t b = a + 1; b < 4; b++) {
+            const double dmu = (0.37 + 0.81) * (pre[a] - pre[b]) + 0.81 * 1.3 * (comm[a] - comm[b]);
+            const double expect = gsl_cdf_ugaussian_P(dmu / sd);
+            const double se = sqrt(expect * (1 - expect) / (double)n);
+            assert_close((double)above[a][b] / (double)n, expect, 0, 5 * se);
+        }
+    }
+    harness_free(&h);
+}
+
+/* Awkward shocks: with sigma_u = sigma_eps = 0 and one interviewer, a name
+ * falls below an identical one iff it alone had the shock, or both had and
+ * its was bigger: P = q (1 - q) + q^2 / 2. */
+static void test_rmc_meeting_run_awkward_rate(void **state)
+{
+    (void)state;
+    rmc_model *m = one_program(2, 1);
+    m->pre_score[0] = m->pre_score[1] = 0.37;
+    m->params.interview_sigma_day = 0;
+    m->params.interview_sigma_noise = 0;
+    m->params.interview_p_awkward = 0.137;
+    harness h = harness_new(m);
+    const size_t n = reps(40000);
+    size_t below = 0;
+    for (size_t rep = 0; rep < n; rep++) {
+        run_all(&h, 77, rep);
+        below += h.rank[0] > h.rank[1];
+    }
+    const double q = 0.137, expect = q * (1 - q) + q * q / 2;
+    assert_close((double)below / (double)n, expect, 0, 5 * sqrt(expect * (1 - expect) / (double)n));
+    harness_free(&h);
+}
+
+/* ---- factor distributions -------------------------------------------------- */
+
+/* All n names of one program at advocacy level `level`; samples of the
+ * advocacy move divided by the list's scale. */
+static double *advocacy_sample(rmc_model *m, uint8_t level, size_t n_rep, size_t *count)
+{
+    for (size_t k = 0; k < m->n_iv; k++) {
+        m->advocacy[k] = level;
+    }
+    harness h = harness_new(m);
+    const double scale = (double)m->n_iv / (double)m->params.meeting_reference_list;
+    double *x = fx_calloc(n_rep * m->n_iv, sizeof *x);
+    size_t c = 0;
+    for (size_t rep = 0; rep < n_rep; rep++) {
+        run_all(&h, 4242, rep);
+        for (size_t k = 0; k < m->n_iv; k++) {
+            x[c++] = (double)h.moves[k * RMC_N_FACTORS + RMC_FACTOR_ADVOCACY] / scale;
+        }
+    }
+    harness_release(&h);
+    *count = c;
+    return x;
+}
+
+static void test_rmc_meeting_run_advocacy_rotation_uniform_scaled(void **state)
+{
+    (void)state;
+    rmc_model *m = one_program(77, 3);
+    m->params.advocacy_rotation_min = 5.3;
+    m->params.advocacy_rotation_max = 17.9;
+    size_t n;
+    double *x = advocacy_sample(m, RMC_ADVOCACY_ROTATION, reps(100), &n);
+    const double a[2] = {5.3, 17.9};
+    assert_true(ks_pvalue(x, n, cdf_uniform, a) > KS_LEVEL);
+    /* the same sample is far from the unscaled move: the test has power */
+    double *raw = fx_calloc(n, sizeof *raw);
+    for (size_t t = 0; t < n; t++) {
+        raw[t] = x[t] * 77.0 / 200.0;
+    }
+    assert_true(ks_pvalue(raw, n, cdf_uniform, a) < 1e-12);
+    free(raw);
+    free(x);
+    fx_free(m);
+}
+
+static void test_rmc_meeting_run_advocacy_none_and_fellow(void **state)
+{
+    (void)state;
+    rmc_model *m = one_program(113, 4);
+    m->params.advocacy_none_max = 2.385;
+    m->params.advocacy_fellow_min = 11.3;
+    m->params.advocacy_fellow_max = 27.1;
+    m->params.advocacy_fellow_tail_prob = 0.23;
+    m->params.advocacy_fellow_tail_mean = 13.7;
+    size_t n;
+    double *x = advocacy_sample(m, RMC_ADVOCACY_NONE, reps(60), &n);
+    const double a_none[2] = {0, 2.385};
+    assert_true(ks_pvalue(x, n, cdf_uniform, a_none) > KS_LEVEL);
+    free(x);
+    x = advocacy_sample(m, RMC_ADVOCACY_RESEARCH_FELLOW, reps(60), &n);
+    const double a_fel[4] = {11.3, 27.1, 0.23, 13.7};
+    assert_true(ks_pvalue(x, n, cdf_fellow, a_fel) > KS_LEVEL);
+    const double a_no_tail[4] = {11.3, 27.1, 0.0, 13.7};
+    assert_true(ks_pvalue(x, n, cdf_fellow, a_no_tail) < 1e-12);
+    free(x);
+    fx_free(m);
+}
+
+static void test_rmc_meeting_run_star_normal(void **state)
+{
+    (void)state;
+    rmc_model *m = one_program(59, 3);
+    for (size_t i = 0; i < m->n_app; i++) {
+        m->profile[i] = RMC_PROFILE_STAR;
+    }
+    m->params.profile_sigma_star = 9.7;
+    harness h = harness_new(m);
+    const size_t n_rep = reps(120);
+    double *x = fx_calloc(n_rep * m->n_iv, sizeof *x);
+    size_t c = 0;
+    for (size_t rep = 0; rep < n_rep; rep++) {
+        run_all(&h, 31, rep);
+        for (size_t k = 0; k < m->n_iv; k++) {
+            x[c++] = (double)h.moves[k * RMC_N_FACTORS + RMC_FACTOR_PROFILE] * 200.0 / 59.0;
+        }
+    }
+    const double a[1] = {9.7};
+    assert_true(ks_pvalue(x, c, cdf_normal, a) > KS_LEVEL);
+    const double wrong[1] = {9.7 * 59.0 / 200.0};
+    assert_true(ks_pvalue(x, c, cdf_normal, wrong) < 1e-12);
+    free(x);
+    harness_free(&h);
+}
+
+/* P(#positive = i, #negative = j) for R residents, each commenting w.p. pc,
+ * positively w.p. logistic(l0 + sigma z), z ~ N(0, 1) (trapezoid over z). */
+static double residents_cell(unsigned R, unsigned i, unsigned j, double pc, double l0,
+                             double sigma)
+{
+    const double coef = exp(gsl_sf_lnfact(R) - gsl_sf_lnfact(i) - gsl_sf_lnfact(j) -
+                            gsl_sf_lnfact(R - i - j));
+    const int steps = sigma > 0 ? 4000 : 0;
+    double sum = 0;
+    for (int s = 0; s <= steps; s++) {
+        const double z = steps ? -8.0 + 16.0 * s / steps : 0.0;
+        const double wz = steps ? gsl_ran_ugaussian_pdf(z) * 16.0 / steps *
+                                      (s == 0 || s == steps ? 0.5 : 1.0)
+                                : 1.0;
+        const double ppos = 1 / (1 + exp(-(l0 + sigma * z)));
+        const double pa = pc * ppos, pb = pc * (1 - ppos);
+        sum += wz * pow(pa, i) * pow(pb, j) * pow(1 - pa - pb, R - i - j);
+    }
+    return coef * sum;
+}
+
+/* Chi-square p-value of observed (i, j) counts against the cells above,
+ * cells with expectation < 5 pooled. */
+static double residents_pvalue(unsigned R, size_t obs[][8], double total, double pc, double l0,
+                               double sigma)
+{
+    double chi2 = 0, rest_e = 0, rest_o = 0;
+    size_t cells = 0;
+    for (unsigned i = 0; i <= R; i++) {
+        for (unsigned j = 0; i + j <= R; j++) {
+            const double e = residents_cell(R, i, j, pc, l0, sigma) * total;
+            if (e < 5) {
+                rest_e += e;
+                rest_o += (double)obs[i][j];
+                continue;
+            }
+            chi2 += ((double)obs[i][j] - e) * ((double)obs[i][j] - e) / e;
+            cells++;
+        }
+    }
+    if (rest_e > 0) {
+        chi2 += (rest_o - rest_e) * (rest_o - rest_e) / rest_e;
+        cells++;
+    }
+    return gsl_cdf_chisq_Q(chi2, (double)(cells - 1));
+}
+
+/* Resident feedback: (positive, negative) comments are multinomial(R; pc
+ * p+, pc (1 - p+)) given the likability, mixed over its normal noise; the
+ * move pos s+ - neg s- identifies the counts. */
+static void check_residents(double sigma_like, double other_sigma)
+{
+    enum { R = 7 };
+    rmc_model *m = one_program(41, 3);
+    m->residents[0] = R;
+    rmc_params *p = &m->params;
+    p->residents_p_comment = 0.37;
+    p->residents_like_base = 0.4;
+    p->residents_like_communication = 2.0;
+    p->residents_sigma_like = sigma_like;
+    p->residents_spots_positive = 2.385;
+    p->residents_spots_negative = 4.1;
+    harness h = harness_new(m);
+    size_t obs[8][8] = {{0}};
+    const size_t n_rep = reps(400);
+    const double scale = 41.0 / 200.0;
+    for (size_t rep = 0; rep < n_rep; rep++) {
+        run_all(&h, 9, rep);
+        for (size_t k = 0; k < m->n_iv; k++) {
+            const double v = (double)h.moves[k * RMC_N_FACTORS] / scale;
+            bool found = false;
+            for (size_t i = 0; i <= R && !found; i++) {
+                for (size_t j = 0; i + j <= R && !found; j++) {
+                    if (fabs(v - (2.385 * (double)i - 4.1 * (double)j)) < 1e-3) {
+                        obs[i][j]++;
+                        found = true;
+                    }
+                }
+            }
+            assert_true(found);
+        }
+    }
+    const double l0 = 0.4 + 2.0 * (0.93 - 0.5), total = (double)(n_rep * m->n_iv);
+    assert_true(residents_pvalue(R, obs, total, 0.37, l0, sigma_like) > KS_LEVEL);
+    if (!rmc_test_quick()) { /* power: the other likability spread is rejected */
+        assert_true(residents_pvalue(R, obs, total, 0.37, l0, other_sigma) < 1e-6);
+    }
+    harness_free(&h);
+}
+
+static void test_rmc_meeting_run_residents_multinomial(void **state)
+{
+    (void)state;
+    check_residents(0.0, 1.9);
+}
+
+static void test_rmc_meeting_run_residents_likability_mixture(void **state)
+{
+    (void)state;
+    check_residents(1.9, 0.0);
+}
+
+/* ---- deterministic factors and scaling ------------------------------------- */
+
+typedef struct det_case {
+    uint8_t type, us_exp, visa, sponsors, ties, interest;
+    double communication, years;
+    rmc_factor factor;
+    double expect; /* reference spots */
+} det_case;
+
+static void check_det_case(const det_case *c, size_t n_names)
+{
+    rmc_model *m = one_program(n_names, 3);
+    rmc_params *p = &m->params;
+    p->communication_threshold = 0.77;
+    p->communication_bonus = 11.3;
+    p->communication_penalty = 14.1;
+    p->service_spots_per_year = 1.37;
+    p->service_max_years = 6.5;
+    p->familiarity_none = -4.3;
+    p->familiarity_observership = 0.7;
+    p->familiarity_hands_on = 2.9;
+    p->familiarity_sub_i = 5.3;
+    p->visa_routine_j1 = 4.7;
+    p->visa_h1b_at_sponsor = 1.3;
+    p->visa_uncertain = -9.1;
+    p->visa_h1b_at_j1_only = -31.3;
+    p->commitment_ties = 6.1;
+    p->commitment_low_interest = -5.9;
+    p->commitment_high_interest = 3.3;
+    m->app_type[0] = c->type;
+    m->us_exp[0] = c->us_exp;
+    m->visa[0] = c->visa;
+    m->communication[0] = c->communication;
+    m->clinical_years[0] = c->years;
+    m->sponsors[0] = c->sponsors;
+    m->ties[0] = c->ties;
+    m->interest[0] = c->interest;
+    harness h = harness_new(m);
+    run_all(&h, 5, 3);
+    const double scale = (double)n_names / 200.0;
+    assert_int_not_equal(h.rank[0], RMC_RANK_NONE);
+    assert_close((double)h.moves[c->factor], c->expect * scale, 1e-5, 1e-6);
+    harness_free(&h);
+}
+
+static void test_rmc_meeting_run_deterministic_factors_scaled(void **state)
+{
+    (void)state;
+    const uint8_t IMG = RMC_TYPE_IMG, MD = RMC_TYPE_US_MD, NORM = RMC_INTEREST_NORMAL;
+    const det_case cases[] = {
+        {IMG, 0, 0, 2, 0, NORM, 0.83, 0, RMC_FACTOR_COMMUNICATION, 11.3},
+        {IMG, 0, 0, 2, 0, NORM, 0.41, 0, RMC_FACTOR_COMMUNICATION, -14.1 * (0.77 - 0.41) / 0.77},
+        {RMC_TYPE_US_IMG, 0, 0, 2, 0, NORM, 0.77, 0, RMC_FACTOR_COMMUNICATION, 11.3},
+        {MD, 0, 0, 2, 0, NORM, 0.41, 0, RMC_FACTOR_COMMUNICATION, 0},
+        {IMG, 0, 0, 2, 0, NORM, 0.9, 3.7, RMC_FACTOR_SERVICE, 1.37 * 3.7 * 0.61},
+        {IMG, 0, 0, 2, 0, NORM, 0.9, 9.2, RMC_FACTOR_SERVICE, 1.37 * 6.5 * 0.61},
+        {MD, RMC_USEXP_NONE, 0, 2, 0, NORM, 0.9, 0, RMC_FACTOR_FAMILIARITY, -4.3},
+        {MD, RMC_USEXP_OBSERVERSHIP, 0, 2, 0, NORM, 0.9, 0, RMC_FACTOR_FAMILIARITY, 0.7},
+        {MD, RMC_USEXP_HANDS_ON, 0, 2, 0, NORM, 0.9, 0, RMC_FACTOR_FAMILIARITY, 2.9},
+        {MD, RMC_USEXP_SUB_I, 0, 2, 0, NORM, 0.9, 0, RMC_FACTOR_FAMILIARITY, 5.3},
+        {IMG, 0, RMC_VISA_J1, RMC_SPONSORS_J1, 0, NORM, 0.9, 0, RMC_FACTOR_VISA, 4.7},
+        {IMG, 0, RMC_VISA_J1, RMC_SPONSORS_J1_H1B, 0, NORM, 0.9, 0, RMC_FACTOR_VISA, 4.7},
+        {IMG, 0, RMC_VISA_H1B, RMC_SPONSORS_J1_H1B, 0, NORM, 0.9, 0, RMC_FACTOR_VISA, 1.3},
+        {IMG, 0, RMC_VISA_H1B, RMC_SPONSORS_J1, 0, NORM, 0.9, 0, RMC_FACTOR_VISA, -31.3},
+        {IMG, 0, RMC_VISA_UNCERTAIN, RMC_SPONSORS_J1, 0, NORM, 0.9, 0, RMC_FACTOR_VISA, -9.1},
+        {IMG, 0, RMC_VISA_NONE, RMC_SPONSORS_NONE, 0, NORM, 0.9, 0, RMC_FACTOR_VISA, 0},
+        {MD, 0, 0, 2, 1, NORM, 0.9, 0, RMC_FACTOR_COMMITMENT, 6.1},
+        {MD, 0, 0, 2, 1, RMC_INTEREST_LOW, 0.9, 0, RMC_FACTOR_COMMITMENT, 6.1 - 5.9},
+        {MD, 0, 0, 2, 0, RMC_INTEREST_LOW, 0.9, 0, RMC_FACTOR_COMMITMENT, -5.9},
+        {MD, 0, 0, 2, 0, RMC_INTEREST_HIGH, 0.9, 0, RMC_FACTOR_COMMITMENT, 3.3},
+    };
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        check_det_case(&cases[t], 37);
+        check_det_case(&cases[t], 113);
+    }
+}
+
+/* ---- not ranked, risky, tiers ---------------------------------------------- */
+
+static void test_rmc_meeting_run_visa_exclusions(void **state)
+{
+    (void)state;
+    rmc_model *m = one_program(8, 3);
+    const uint8_t visas[8] = {RMC_VISA_NONE, RMC_VISA_J1, RMC_VISA_H1B, RMC_VISA_UNCERTAIN,
+                              RMC_VISA_NONE, RMC_VISA_J1, RMC_VISA_H1B, RMC_VISA_UNCERTAIN};
+    memcpy(m->visa, visas, sizeof visas);
+    m->params.visa_h1b_at_j1_only_drop = 0.37;
+    harness h = harness_new(m);
+    const size_t n = reps(8000);
+    static const uint8_t sponsors[3] = {RMC_SPONSORS_NONE, RMC_SPONSORS_J1, RMC_SPONSORS_J1_H1B};
+    for (size_t s = 0; s < 3; s++) {
+        m->sponsors[0] = sponsors[s];
+        size_t dropped[8] = {0};
+        for (size_t rep = 0; rep < n; rep++) {
+            run_all(&h, 11, rep);
+            for (size_t k = 0; k < 8; k++) {
+                dropped[k] += h.rank[k] == RMC_RANK_NONE;
+            }
+        }
+        for (size_t k = 0; k < 8; k++) {
+            if (visas[k] == RMC_VISA_NONE) {
+                assert_int_equal(dropped[k], 0);
+            } else if (sponsors[s] == RMC_SPONSORS_NONE) {
+                assert_int_equal(dropped[k], n);
+            } else if (visas[k] == RMC_VISA_H1B && sponsors[s] == RMC_SPONSORS_J1) {
+                const double se = sqrt(0.37 * 0.63 / (double)n);
+                assert_close((double)dropped[k] / (double)n, 0.37, 0, 5 * se);
+            } else {
+                assert_int_equal(dropped[k], 0);
+            }
+        }
+    }
+    harness_free(&h);
+}
+
+/* A risky name with a negative comment is not ranked w.p. risky_drop, else
+ * last; a risky name with only positive comments is never sunk. */
+static void test_rmc_meeting_run_risky_sinks(void **state)
+{
+    (void)state;
+    rmc_model *m = one_program(23, 3);
+    m->residents[0] = 5;
+    m->profile[20] = RMC_PROFILE_RISKY; /* near the top initially */
+    m->params.residents_p_comment = 1;
+    m->params.residents_like_base = -30;
+    m->params.profile_risky_drop = 0.37;
+    harness h = harness_new(m);
+    const size_t n = reps(8000);
+    size_t dropped = 0;
+    for (size_t rep = 0; rep < n; rep++) {
+        run_all(&h, 13, rep);
+        if (h.rank[20] == RMC_RANK_NONE) {
+            dropped++;
+        } else {
+            assert_int_equal(h.rank[20], 22);
+        }
+    }
+    assert_close((double)dropped / (double)n, 0.37, 0, 5 * sqrt(0.37 * 0.63 / (double)n));
+    m->params.residents_like_base = 30;
+    for (size_t rep = 0; rep < 50; rep++) {
+        run_all(&h, 13, rep);
+        assert_int_not_equal(h.rank[20], RMC_RANK_NONE);
+        assert_true(h.rank[20] < 22);
+    }
+    harness_free(&h);
+}
+
+/* With every other move off and no interview noise (initial order = pre
+ * order, descending), a chief's name lands in the same place one tier up,
+ * for list lengths that are and are not multiples of the tier count. */
+static void test_rmc_meeting_run_chief_one_tier_up(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {60, 61, 62, 7, 200};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        const size_t n = sizes[s];
+        rmc_model *m = one_program(n, 3);
+        m->params.interview_sigma_day = m->params.interview_sigma_noise = 0;
+        m->params.interview_sigma_leniency = 0;
+        m->params.advocacy_chief_tiers = 1;
+        harness h = harness_new(m);
+        for (size_t x = 0; x < n; x++) {
+            const size_t k = n - 1 - x; /* pre rises with k: name k starts at x */
+            memset(m->advocacy, RMC_ADVOCACY_NONE, n);
+            m->advocacy[k] = RMC_ADVOCACY_CHIEF;
+            /* the workspace packs the model's inputs: make a new one */
+            rmc_meeting_ws_free(h.w);
+            assert_int_equal(rmc_meeting_ws_alloc(m, &h.w, NULL), RMC_OK);
+            run_all(&h, 17, x);
+            const size_t t = rmc_tier_of(x, n, 3);
+            const size_t final = (size_t)h.rank[k];
+            if (t == 0) {
+                assert_int_equal(final, 0);
+                continue;
+            }
+            assert_int_equal(rmc_tier_of(final, n, 3), t - 1);
+            const size_t offset = x - rmc_tier_start(t, n, 3);
+            const size_t above = rmc_tier_start(t, n, 3) - rmc_tier_start(t - 1, n, 3);
+            assert_int_equal(final - rmc_tier_start(t - 1, n, 3),
+                             offset < above ? offset : above - 1);
+        }
+        harness_free(&h);
+    }
+}
+
+/* Lists shorter than the tier count, an empty program, chiefs jumping two
+ * tiers and a program with no interviewers recorded: valid permutations,
+ * nothing outside the program touched (ASan checks the bounds). */
+static void test_rmc_meeting_run_small_lists(void **state)
+{
+    (void)state;
+    /* programs 0..4 get 1, 2, 3, 0 and 5 interviews */
+    rmc_model *m = fx_alloc(11, 5, 11);
+    const rmc_id prog[11] = {0, 1, 1, 2, 2, 2, 4, 4, 4, 4, 4};
+    for (size_t k = 0; k < 11; k++) {
+        m->iv_app[k] = (rmc_id)k;
+        m->iv_prog[k] = prog[k];
+        m->advocacy[k] = k % 2 ? RMC_ADVOCACY_CHIEF : RMC_ADVOCACY_ROTATION;
+        m->pre_score[k] = 0.37 * (double)k;
+    }
+    m->interviewers[4] = 0;
+    m->params.advocacy_chief_tiers = 2;
+    m->params.meeting_tiers = 4;
+    m->params.meeting_discuss_prob = 0.63;
+    fx_index(m);
+    harness h = harness_new(m);
+    for (size_t rep = 0; rep < 200; rep++) {
+        for (size_t k = 0; k < 11; k++) {
+            h.rank[k] = -7;
+        }
+        run_all(&h, 67, rep);
+        check_permutations(m, h.rank);
+        for (size_t k = 0; k < 11; k++) {
+            assert_true(h.rank[k] >= 0 && h.rank[k] < 5);
+        }
+    }
+    for (size_t n = 1; n < 9; n++) {
+        for (size_t x = 0; x < n; x++) {
+            const size_t t = rmc_tier_of(x, n, 4);
+            assert_true(t < rmc_tier_count(n, 4));
+            assert_true(rmc_tier_start(t, n, 4) <= x && x < rmc_tier_start(t + 1, n, 4));
+        }
+    }
+    harness_free(&h);
+}
+
+/* ---- discussion -------------------------------------------------------------- */
+
+static void test_rmc_meeting_run_discussion_rate_and_focus(void **state)
+{
+    (void)state;
+    const size_t N = 91;
+    rmc_model *m = one_program(N, 3);
+    m->positions[0] = 7;
+    m->params.interview_sigma_day = m->params.interview_sigma_noise = 0;
+    m->params.advocacy_none_max = 1.9; /* a discussed name moves, a.s. */
+    m->params.meeting_discuss_prob = 0.37;
+    harness h = harness_new(m);
+    const size_t n = reps(4000);
+    size_t *disc = fx_calloc(N, sizeof *disc);
+    size_t total = 0;
+    for (size_t rep = 0; rep < n; rep++) {
+        run_all(&h, 19, rep);
+        for (size_t k = 0; k < N; k++) {
+            const bool d = h.moves[k * RMC_N_FACTORS + RMC_FACTOR_ADVOCACY] != 0.0f;
+            disc[N - 1 - k] += d; /* by initial position */
+            total += d;
+        }
+    }
+    const double rate = (double)total / (double)(n * N);
+    assert_close(rate, 0.37, 0, 5 * sqrt(0.37 * 0.63 / (double)(n * N)));
+    /* each position's rate against docs/meeting.md's pi(x): the line is at
+     * L = 7 x 4 = 28, half-width 0.25 x 91, full tilt (focus 1) */
+    double v[91], vbar = 0, vmin = 1, vmax = 0;
+    for (size_t x = 0; x < N; x++) {
+        v[x] = fmax(0.0, 1.0 - fabs((double)x - 28.0) / (0.25 * 91.0));
+        vbar += v[x] / (double)N;
+        vmin = fmin(vmin, v[x]);
+        vmax = fmax(vmax, v[x]);
+    }
+    const double lambda = fmin((1 - 0.37) / (vmax - vbar), 0.37 / (vbar - vmin));
+    for (size_t x = 0; x < N; x++) {
+        const double pi = 0.37 + lambda * (v[x] - vbar);
+        const double se = sqrt(fmax(pi * (1 - pi), 1e-4) / (double)n);
+        assert_close((double)disc[x] / (double)n, pi, 0, 5 * se + 1e-6);
+    }
+    assert_true(0.37 + lambda * (v[28] - vbar) > 0.9);
+    free(disc);
+    harness_free(&h);
+}
+
+/* ---- invariants, fixed lists, determinism ------------------------------------ */
+
+static void check_permutations(const rmc_model *m, const int32_t *rank)
+{
+    bool *seen = fx_calloc(m->n_iv + 1, sizeof *seen);
+    for (size_t j = 0; j < m->n_prog; j++) {
+        size_t n_ranked = 0;
+        for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
+            n_ranked += rank[m->iv_by_prog[e]] != RMC_RANK_NONE;
+        }
+        memset(seen, 0, m->n_iv + 1);
+        for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
+            const int32_t r = rank[m->iv_by_prog[e]];
+            if (r != RMC_RANK_NONE) {
+                assert_true(r >= 0 && (size_t)r < n_ranked);
+                assert_false(seen[r]);
+                seen[r] = true;
+            }
+        }
+    }
+    free(seen);
+}
+
+/* On a market with risky names never dropped, a name is not ranked exactly
+ * when it needs a visa at a program sponsoring none, or is an H1B at a
+ * J1-only program. */
+static void test_rmc_meeting_run_market_invariants(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_market(1500, 120, 9, 23);
+    m->params.profile_risky_drop = 0;
+    m->params.meeting_discuss_prob = 0.61;
+    harness h = harness_new(m);
+    size_t h1b_j1 = 0, h1b_j1_dropped = 0;
+    for (size_t rep = 0; rep < reps(16); rep++) {
+        run_all(&h, 29, rep);
+        check_permutations(m, h.rank);
+        for (size_t k = 0; k < m->n_iv; k++) {
+            const uint8_t visa = m->visa[m->iv_app[k]], sp = m->sponsors[m->iv_prog[k]];
+            const bool must = visa != RMC_VISA_NONE && sp == RMC_SPONSORS_NONE;
+            const bool may = visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1;
+            const bool none = h.rank[k] == RMC_RANK_NONE;
+            assert_true(must ? none : (may || !none));
+            h1b_j1 += may;
+            h1b_j1_dropped += may && none;
+        }
+    }
+    assert_true(h1b_j1 > 50);
+    assert_true(h1b_j1_dropped > 0 && h1b_j1_dropped < h1b_j1);
+    harness_free(&h);
+}
+
+/* Same seed and replicate: identical ranks and moves whatever the order the
+ * programs run in and whichever workspace and generator run them. */
+static void test_rmc_meeting_run_order_independent(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_market(900, 80, 7, 37);
+    m->params.meeting_discuss_prob = 0.71;
+    harness h = harness_new(m);
+    harness h2 = harness_new(m);
+    run_all(&h, 41, 5);
+    rmc_meeting_draw_applicants(m, &m->params, h2.r, 41, 5, h2.day);
+    for (size_t j = m->n_prog; j-- > 0;) {
+        rmc_meeting_run(m, &m->params, j, h2.day, h2.r, 41, 5, h2.w, h2.rank, h2.moves);
+    }
+    assert_memory_equal(h.rank, h2.rank, m->n_iv * sizeof *h.rank);
+    assert_memory_equal(h.moves, h2.moves, m->n_iv * RMC_N_FACTORS * sizeof *h.moves);
+    run_all(&h2, 41, 6);
+    assert_true(memcmp(h.rank, h2.rank, m->n_iv * sizeof *h.rank) != 0);
+    harness_release(&h2);
+    harness_free(&h);
+}
+
+static void test_rmc_meeting_run_fixed_program_rol(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_alloc(5, 2, 8);
+    const rmc_id app[8] = {0, 1, 2, 3, 4, 0, 1, 2}, prog[8] = {0, 0, 0, 0, 0, 1, 1, 1};
+    memcpy(m->iv_app, app, sizeof app);
+    memcpy(m->iv_prog, prog, sizeof prog);
+    fx_index(m);
+    m->has_prog_rol[0] = true;
+    m->prol_off[0] = 0;
+    m->prol_off[1] = m->prol_off[2] = 3;
+    const rmc_id list[3] = {3, 0, 4};
+    memcpy(m->prol_iv, list, sizeof list);
+    memcpy(m->prol_app, list, sizeof list);
+    harness h = harness_new(m);
+    for (size_t k = 0; k < 8 * RMC_N_FACTORS; k++) {
+        h.moves[k] = 99.0f;
+    }
+    run_all(&h, 43, 0);
+    const int32_t expect[5] = {1, RMC_RANK_NONE, RMC_RANK_NONE, 0, 2};
+    assert_memory_equal(h.rank, expect, sizeof expect);
+    for (size_t k = 0; k < 5 * RMC_N_FACTORS; k++) {
+        assert_true(h.moves[k] == 0.0f);
+    }
+    check_permutations(m, h.rank);
+    harness_free(&h);
+}
+
+/* ---- generated ROLs ---------------------------------------------------------- */
+
+static void test_rmc_prefs_generate_fixed_and_truncated(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_alloc(2, 7, 14);
+    for (size_t k = 0; k < 14; k++) {
+        m->iv_app[k] = (rmc_id)(k / 7);
+        m->iv_prog[k] = (rmc_id)(k % 7);
+    }
+    for (size_t j = 0; j < 7; j++) {
+        m->desirability[j] = 0.37 * (double)j;
+    }
+    fx_index(m);
+    m->has_app_rol[1] = true;
+    m->arol_off[0] = m->arol_off[1] = 0;
+    m->arol_off[2] = 3;
+    const rmc_id fixed[3] = {12, 7, 9};
+    memcpy(m->arol_iv, fixed, sizeof fixed);
+    m->params.preferences_max_length = 4;
+    harness h = harness_new(m);
+    assert_int_equal(rmc_prefs_generate(m, &m->params, 1, h.r, 3, 1, h.w, h.rol), 3);
+    assert_memory_equal(h.rol, fixed, sizeof fixed);
+    assert_int_equal(rmc_prefs_generate(m, &m->params, 0, h.r, 3, 1, h.w, h.rol), 4);
+    for (size_t t = 0; t < 4; t++) {
+        assert_true(h.rol[t] >= 0 && h.rol[t] < 7);
+        for (size_t u = 0; u < t; u++) {
+            assert_int_not_equal(h.rol[t], h.rol[u]);
+        }
+    }
+    /* no shocks: the order is the desirability order, cut at 4 */
+    m->params.preferences_sigma = 0;
+    assert_int_equal(rmc_prefs_generate(m, &m->params, 0, h.r, 3, 1, h.w, h.rol), 4);
+    const rmc_id top[4] = {6, 5, 4, 3};
+    assert_memory_equal(h.rol, top, sizeof top);
+    m->params.preferences_max_length = 0;
+    assert_int_equal(rmc_prefs_generate(m, &m->params, 0, h.r, 3, 1, h.w, h.rol), 7);
+    harness_free(&h);
+}
+
+/* P(p ranked above q) = logistic((U_p - U_q) / sigma) for Gumbel shocks and
+ * Phi((U_p - U_q) / (sigma sqrt 2)) for normal ones; U includes beta_ties. */
+static void test_rmc_prefs_generate_pairwise_closed_form(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_alloc(1, 2, 2);
+    m->iv_prog[1] = 1;
+    m->desirability[0] = 1.79;
+    m->desirability[1] = -0.41;
+    m->ties[1] = 1;
+    m->params.preferences_beta_ties = 0.23;
+    m->params.preferences_sigma = 1.3;
+    fx_index(m);
+    harness h = harness_new(m);
+    const size_t n = reps(40000);
+    const double du = 1.79 - (-0.41 + 0.23);
+    for (int noise = 0; noise < 2; noise++) {
+        m->params.preferences_noise = noise;
+        size_t first = 0;
+        for (size_t rep = 0; rep < n; rep++) {
+            assert_int_equal(rmc_prefs_generate(m, &m->params, 0, h.r, 47, rep, h.w, h.rol), 2);
+            first += h.rol[0] == 0;
+        }
+        const double expect = noise == 0 ? 1 / (1 + exp(-du / 1.3))
+                                         : gsl_cdf_ugaussian_P(du / (1.3 * sqrt(2.0)));
+        const double se = sqrt(expect * (1 - expect) / (double)n);
+        assert_close((double)first / (double)n, expect, 0, 5 * se);
+    }
+    harness_free(&h);
+}
+
+/* ---- sort, workspace, calibration -------------------------------------------- */
+
+static void test_rmc_sort_u64_against_qsort(void **state)
+{
+    (void)state;
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 53, 0, RMC_STREAM_TEST, 0);
+    gsl_rng *g = rmc_rng_gsl(r);
+    assert_true(rmc_pack_key(-1.5f, 9) < rmc_pack_key(2.25f, 0));
+    assert_true(rmc_pack_key(-0.0f, 9) < rmc_pack_key(0.0f, 0));
+    assert_true(rmc_pack_key(-3.0f, 0) < rmc_pack_key(-2.0f, 0));
+    enum { MAX = 700 };
+    uint64_t a[MAX], b[MAX], tmp[MAX];
+    const size_t sizes[] = {0, 1, 2, 15, 16, 17, 32, 33, 85, 257, 700};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        const size_t n = sizes[s];
+        for (size_t t = 0; t < n; t++) {
+            const float key = (float)gsl_ran_gaussian(g, 3.0) * (t % 5 == 0 ? 0.0f : 1.0f);
+            a[t] = b[t] = rmc_pack_key(key, (uint32_t)t);
+        }
+        rmc_sort_u64(a, tmp, n);
+        for (size_t t = 1; t < n; t++) {
+            assert_true(a[t - 1] < a[t]);
+        }
+        uint64_t sum_a = 0, sum_b = 0;
+        for (size_t t = 0; t < n; t++) {
+            sum_a += a[t];
+            sum_b += b[t];
+        }
+        assert_true(sum_a == sum_b);
+    }
+    rmc_rng_free(r);
+}
+
+static void test_rmc_meeting_ws_alloc_enomem(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_market(50, 10, 3, 59);
+    rmc_mem_fail_at(0);
+    rmc_meeting_ws *w = NULL;
+    assert_int_equal(rmc_meeting_ws_alloc(m, &w, NULL), RMC_OK);
+    rmc_meeting_ws_free(w);
+    const size_t n_alloc = rmc_mem_fail_at(0);
+    assert_true(n_alloc >= 2);
+    for (size_t k = 1; k <= n_alloc; k++) {
+        rmc_mem_fail_at(k);
+        w = (rmc_meeting_ws *)1;
+        rmc_diag d = {0};
+        assert_int_equal(rmc_meeting_ws_alloc(m, &w, &d), RMC_ENOMEM);
+        assert_null(w);
+    }
+    rmc_mem_fail_at(0);
+    rmc_meeting_calibration c;
+    for (size_t k = 1; k <= 8; k++) {
+        rmc_mem_fail_at(k);
+        assert_int_equal(rmc_meeting_calibrate(m, NULL, 1, 1, &c, NULL), RMC_ENOMEM);
+    }
+    rmc_mem_fail_at(0);
+    assert_int_equal(rmc_meeting_calibrate(m, NULL, 0, 1, &c, NULL), RMC_EUSAGE);
+    fx_free(m);
+}
+
+/* The calibration figures on a market whose advocacy levels are known: the
+ * medians follow the level's distribution, a chief jumps exactly one tier,
+ * and the five IMG shares sum to one. */
+static void test_rmc_meeting_calibrate_figures(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_market(3000, 250, 10, 61);
+    rmc_meeting_calibration c;
+    assert_int_equal(rmc_meeting_calibrate(m, NULL, rmc_test_quick() ? 2 : 6, 3, &c, NULL),
+                     RMC_OK);
+    const rmc_params *p = &m->params;
+    assert_close(c.advocacy_median[RMC_ADVOCACY_NONE], p->advocacy_none_max / 2, 0, 0.05);
+    assert_close(c.advocacy_median[RMC_ADVOCACY_ROTATION],
+                 (p->advocacy_rotation_min + p->advocacy_rotation_max) / 2, 0, 0.4);
+    assert_true(c.advocacy_median[RMC_ADVOCACY_RESEARCH_FELLOW] >
+                (p->advocacy_fellow_min + p->advocacy_fellow_max) / 2);
+    assert_close(c.chief_tiers_median, 1.0, 0, 0);
+    assert_true(c.chief_tier_change_mean > 0.5);
+    double sum = 0;
+    for (size_t s = 0; s < 5; s++) {
+        assert_true(c.img_split[s] > 0.05);
+        sum += c.img_split[s];
+    }
+    assert_close(sum, 1.0, 1e-12, 0);
+    assert_true(c.n_img > 0 && c.n_level[RMC_ADVOCACY_CHIEF] > 0);
+    assert_string_equal(rmc_factor_name(RMC_FACTOR_RESIDENTS), "resident_feedback");
+    assert_string_equal(rmc_factor_name(RMC_N_FACTORS), "unknown");
+    fx_free(m);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rmc_meeting_run_pairwise_closed_form),
+        cmocka_unit_test(test_rmc_meeting_run_awkward_rate),
+        cmocka_unit_test(test_rmc_meeting_run_advocacy_rotation_uniform_scaled),
+        cmocka_unit_test(test_rmc_meeting_run_advocacy_none_and_fellow),
+        cmocka_unit_test(test_rmc_meeting_run_star_normal),
+        cmocka_unit_test(test_rmc_meeting_run_residents_multinomial),
+        cmocka_unit_test(test_rmc_meeting_run_residents_likability_mixture),
+        cmocka_unit_test(test_rmc_meeting_run_deterministic_factors_scaled),
+        cmocka_unit_test(test_rmc_meeting_run_visa_exclusions),
+        cmocka_unit_test(test_rmc_meeting_run_risky_sinks),
+        cmocka_unit_test(test_rmc_meeting_run_chief_one_tier_up),
+        cmocka_unit_test(test_rmc_meeting_run_small_lists),
+        cmocka_unit_test(test_rmc_meeting_run_discussion_rate_and_focus),
+        cmocka_unit_test(test_rmc_meeting_run_market_invariants),
+        cmocka_unit_test(test_rmc_meeting_run_order_independent),
+        cmocka_unit_test(test_rmc_meeting_run_fixed_program_rol),
+        cmocka_unit_test(test_rmc_prefs_generate_fixed_and_truncated),
+        cmocka_unit_test(test_rmc_prefs_generate_pairwise_closed_form),
+        cmocka_unit_test(test_rmc_sort_u64_against_qsort),
+        cmocka_unit_test(test_rmc_meeting_ws_alloc_enomem),
+        cmocka_unit_test(test_rmc_meeting_calibrate_figures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
