@@ -103,12 +103,12 @@ static rmc_status apply_advocacy(rmc_variant *v, size_t i, bool favourable, rmc_
         RMC_TRY(rmc_variant_set_advocacy(v, (size_t)k, to, d));
     }
     if (desc != NULL) {
+        const size_t n_iv = (size_t)(m->app_off[i + 1] - m->app_off[i]);
         if (favourable && only != RMC_ID_NONE) {
-            snprintf(desc, size, "rotation at %s (top choice)", m->prog_id[m->iv_prog[only]]);
+            snprintf(desc, size, "rotation at top choice %s", m->prog_id[m->iv_prog[only]]);
         } else {
-            snprintf(desc, size, "%s at %zu programs (%zu changed)",
-                     favourable ? "rotation or more" : "none", (size_t)(m->app_off[i + 1] -
-                                                                        m->app_off[i]), n);
+            snprintf(desc, size, "%s at all %zu (%zu changed)", favourable ? "rotation" : "none",
+                     n_iv, n);
         }
     }
     return RMC_OK;

@@ -17,6 +17,7 @@
 
 #include "rankmc/model.h"
 #include "rankmc/sim.h"
+#include "rankmc/sobol.h"
 #include "rankmc/status.h"
 
 #ifdef __cplusplus
@@ -148,6 +149,62 @@ typedef struct rmc_sens_result {
 rmc_status rmc_sens_run(const rmc_model *m, const rmc_sens_options *o, rmc_sens_result **out,
                         rmc_diag *d);
 void rmc_sens_result_free(rmc_sens_result *r);
+
+
+/* ---- rankmc sobol: global sensitivity to the model's factor weights ---- */
+
+/* The model.ini weights `rankmc sobol` varies (docs/sensitivity.md lists
+ * them): writes up to cap parameter rows to out (may be NULL) and returns
+ * how many there are (12). */
+size_t rmc_sens_sobol_params(const rmc_param_info **out, size_t cap);
+
+typedef struct rmc_sens_sobol_options {
+    rmc_sim_options sim;         /* engine settings at every design point: the same seed
+                                    everywhere (common random numbers); its focal, until_se,
+                                    checkpoint and resume fields are ignored */
+    size_t n_samples;            /* N base samples (a power of two keeps the design balanced) */
+    double relative_range;       /* r in [0, 1]; < 0: the model's [sobol] relative_range */
+    const rmc_id *applicants;    /* [n_applicants] outputs: their P(match); borrowed */
+    size_t n_applicants;
+    bool img_rate;               /* add the share of IMGs (US_IMG, IMG) matched as an output */
+    rmc_sobol_opts analysis;     /* bootstrap settings */
+    rmc_sens_progress_fn progress; /* after each design point; may be NULL */
+    void *progress_ctx;
+} rmc_sens_sobol_options;
+
+/* Defaults: rmc_sim_options_default with 200 replicates, N = 16, the
+ * model's range, no applicants, the IMG rate, rmc_sobol_opts_default. */
+void rmc_sens_sobol_options_default(rmc_sens_sobol_options *o);
+
+/* A finished analysis. x is [n_rows][n_factors], y [n_rows][n_outputs]
+ * (row order of rankmc/sobol.h); output o is applicant output_app[o]'s
+ * P(match), or the IMG match rate when output_app[o] is RMC_ID_NONE.
+ * noise_var[o] is the mean over rows of p (1 - p) / replicates, the Monte
+ * Carlo variance of one evaluation, to compare with indices->var[o]. Caller
+ * owns it; rmc_sens_sobol_result_free. */
+typedef struct rmc_sens_sobol_result {
+    size_t n_factors, n_outputs, n_rows, n_samples;
+    uint64_t replicates, seed;
+    int threads;
+    double wall_seconds, relative_range;
+    const rmc_param_info **factor; /* [n_factors] static parameter rows */
+    double *base, *lo, *hi;        /* [n_factors] the model's value and the range */
+    double *x, *y;
+    rmc_id *output_app;            /* [n_outputs] */
+    double *noise_var;             /* [n_outputs] */
+    rmc_sobol_result *indices;     /* S1, ST and intervals per output and factor */
+} rmc_sens_sobol_result;
+
+/* Evaluate the model at every row of a Saltelli design over the weights of
+ * rmc_sens_sobol_params (each over base -/+ r |base|, clamped to its legal
+ * range; a weight of 0 is left out), one engine run of o->sim.replicates per
+ * row with the same seed, then estimate the indices (rankmc/sobol.h).
+ * Bit-identical for any thread count. RMC_EUSAGE (no output, bad N, r out
+ * of range), RMC_EINTERRUPTED (stop flag), the engine's statuses. Cost:
+ * N (k + 2) engine runs. */
+rmc_status rmc_sens_sobol_run(const rmc_model *m, const rmc_sens_sobol_options *o,
+                              rmc_sens_sobol_result **out, rmc_diag *d);
+void rmc_sens_sobol_result_free(rmc_sens_sobol_result *r);
 
 #ifdef __cplusplus
 }
