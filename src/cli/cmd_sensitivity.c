@@ -151,6 +151,20 @@ static double swing(const rmc_sens_result *r, size_t a, size_t f)
                 r->p[widx(r, a, f, RMC_SENS_UNFAVOURABLE)]);
 }
 
+static double rank_swing(const rmc_sens_result *r, size_t a, size_t f)
+{
+    return fabs(r->rank[widx(r, a, f, RMC_SENS_FAVOURABLE)] -
+                r->rank[widx(r, a, f, RMC_SENS_UNFAVOURABLE)]);
+}
+
+/* Whether factor f goes before g for applicant a: larger P(match) swing,
+ * then (for applicants who always match) larger rank swing. */
+static bool before(const rmc_sens_result *r, size_t a, size_t f, size_t g)
+{
+    const double sf = swing(r, a, f), sg = swing(r, a, g);
+    return sf != sg ? sf > sg : rank_swing(r, a, f) > rank_swing(r, a, g);
+}
+
 /* A bar of width 2 * half: '#' from the centre toward dp's side. */
 static void bar(char *buf, double dp, double scale, int half)
 {
@@ -183,7 +197,7 @@ static void print_applicant(const rmc_model *m, const rmc_sens_result *r, size_t
     for (size_t x = 1; x < r->n_factors; x++) { /* stable insertion sort by swing */
         const size_t v = order[x];
         size_t y = x;
-        while (y > 0 && swing(r, a, order[y - 1]) < swing(r, a, v)) {
+        while (y > 0 && before(r, a, v, order[y - 1])) {
             order[y] = order[y - 1];
             y--;
         }
@@ -203,6 +217,54 @@ static void print_applicant(const rmc_model *m, const rmc_sens_result *r, size_t
     }
 }
 
+/* Mean over the focal applicants of what-if statistic x, for factor f and
+ * level l; *se gets sqrt(sum se^2) / n (treating applicants' runs as
+ * independent, which they are apart from the shared base run). */
+static double across(const rmc_sens_result *r, const double *x, const double *xse, size_t f, int l,
+                     double *se)
+{
+    double sum = 0, var = 0;
+    for (size_t a = 0; a < r->n_applicants; a++) {
+        const size_t w = widx(r, a, f, l);
+        sum += x[w];
+        var += xse[w] * xse[w];
+    }
+    const double n = (double)r->n_applicants;
+    *se = sqrt(var) / n;
+    return sum / n;
+}
+
+static void print_across(const rmc_sens_result *r)
+{
+    printf("\nMean over the %zu focal applicants (SE: sqrt(sum of squared paired SEs) / n)\n",
+           r->n_applicants);
+    printf("  %-15s %9s %8s %9s %8s %9s %8s %9s %8s\n", "factor", "dP(+)", "SE", "dP(-)", "SE",
+           "drank(+)", "SE", "drank(-)", "SE");
+    size_t order[RMC_SENS_N_FACTORS];
+    double key[RMC_SENS_N_FACTORS];
+    for (size_t f = 0; f < r->n_factors; f++) {
+        double se;
+        key[f] = across(r, r->dp, r->dp_se, f, 0, &se) - across(r, r->dp, r->dp_se, f, 1, &se);
+        size_t y = f;
+        while (y > 0 && key[order[y - 1]] < key[f]) {
+            order[y] = order[y - 1];
+            y--;
+        }
+        order[y] = f;
+    }
+    for (size_t x = 0; x < r->n_factors; x++) {
+        const size_t f = order[x];
+        double s[4];
+        const double v[4] = {across(r, r->dp, r->dp_se, f, 0, &s[0]),
+                             across(r, r->dp, r->dp_se, f, 1, &s[1]),
+                             across(r, r->drank, r->drank_se, f, 0, &s[2]),
+                             across(r, r->drank, r->drank_se, f, 1, &s[3])};
+        printf("  %-15s %+9.4f %8.4f %+9.4f %8.4f %+9.3f %8.3f %+9.3f %8.3f\n",
+               rmc_sens_factor_name(r->factors[f]), v[0], s[0], v[1], s[1], v[2], s[2], v[3],
+               s[3]);
+    }
+}
+
 static void print_table(const rmc_model *m, const rmc_sens_result *r, const char *dir)
 {
     printf("rankmc sensitivity %s: %llu replicates per run, seed %llu, %d threads, %.1f s\n", dir,
@@ -211,9 +273,13 @@ static void print_table(const rmc_model *m, const rmc_sens_result *r, const char
     printf("dP: change in P(match); drank: change in the mean matched ROL position (1 = first\n"
            "choice, unmatched = interviews + 1). SE: paired, from per-replicate differences with\n"
            "common random numbers; SE(unp): what two independent runs would give.\n"
-           "Factors in order of swing |P(+) - P(-)|; + favourable, - unfavourable level.\n");
+           "Factors in order of swing |P(+) - P(-)| (ties: swing of the mean rank);\n"
+           "+ favourable, - unfavourable level.\n");
     for (size_t a = 0; a < r->n_applicants; a++) {
         print_applicant(m, r, a);
+    }
+    if (r->n_applicants > 1) {
+        print_across(r);
     }
 }
 
