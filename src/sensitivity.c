@@ -226,7 +226,7 @@ void rmc_sens_result_free(rmc_sens_result *r)
                             r->base_rank_se, r->desc,   r->changed,
                             r->p,          r->dp,       r->dp_se,
                             r->dp_se_unpaired, r->rank, r->drank,
-                            r->drank_se,   r->drank_se_unpaired};
+                            r->drank_se,   r->drank_se_unpaired, r->n_gain, r->n_loss};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         rmc_free(arrays[i]);
     }
@@ -255,6 +255,8 @@ static rmc_status result_alloc(size_t na, size_t nf, rmc_sens_result **out, rmc_
     }
     RMC_TRY(rmc_calloc_array((void **)&r->desc, nw, sizeof *r->desc, d));
     RMC_TRY(rmc_calloc_array((void **)&r->changed, nw, sizeof *r->changed, d));
+    RMC_TRY(rmc_calloc_array((void **)&r->n_gain, nw, sizeof *r->n_gain, d));
+    RMC_TRY(rmc_calloc_array((void **)&r->n_loss, nw, sizeof *r->n_loss, d));
     return RMC_OK;
 }
 
@@ -390,6 +392,14 @@ static void whatif_stats(sens_run *s, size_t a, size_t w)
     r->drank[w] = dk.mean;
     r->drank_se[w] = sqrt(dk.var / nn);
     r->drank_se_unpaired[w] = sqrt(bk.var / nn + vk.var / nn);
+    int32_t gain = 0, loss = 0;
+    for (size_t rep = 0; rep < n; rep++) {
+        const bool was = base[rep * na] >= 0, is = s->var_choice[rep] >= 0;
+        gain += !was && is;
+        loss += was && !is;
+    }
+    r->n_gain[w] = gain;
+    r->n_loss[w] = loss;
 }
 
 /* Build, run and summarise what-if (a, f, level). */

@@ -257,6 +257,11 @@ static void test_sens_paired_se_small(void **state)
     assert_true(r->dp_se[w] > 0.0);
     assert_true(r->dp_se[w] < 0.5 * r->dp_se_unpaired[w]);
     assert_true(r->drank_se[w] < 0.5 * r->drank_se_unpaired[w]);
+    /* Deferred acceptance respects improvements (Balinski and Sonmez 1999):
+     * moving up on programs' lists never costs a match, so with every draw
+     * shared no replicate may lose one. */
+    assert_int_equal(r->n_loss[w], 0);
+    assert_true(r->n_gain[w] > 0);
     /* the variant's P(match) is the base's plus the change */
     assert_close(r->p[w], r->base_p[0] + r->dp[w], 1e-12, 1e-12);
     rmc_sens_result_free(r);

@@ -138,6 +138,9 @@ typedef struct rmc_sens_result {
     int32_t *changed;                /* [what-if] 1 = the variant differs from the base */
     double *p, *dp, *dp_se, *dp_se_unpaired;       /* [what-if] P(match), its change, SEs */
     double *rank, *drank, *drank_se, *drank_se_unpaired; /* [what-if] mean rank, change, SEs */
+    int32_t *n_gain, *n_loss;        /* [what-if] replicates unmatched in the base and matched
+                                        in the variant / matched and then unmatched: with
+                                        perfect pairing a one-sided change moves only one way */
 } rmc_sens_result;
 
 /* Run the base model once and every (applicant, factor, level) variant with

@@ -184,8 +184,8 @@ static void print_applicant(const rmc_model *m, const rmc_sens_result *r, size_t
            rmc_model_applicant_id(m, i), rmc_type_name(rmc_model_applicant_type(m, i)),
            r->base_p[a], r->base_p_se[a], r->base_rank[a], r->base_rank_se[a],
            (int)r->unmatched_rank[a]);
-    printf("  %-15s %-3s %-40s %8s %8s %8s %8s %8s %8s  %s\n", "factor", "lvl", "what-if", "dP",
-           "SE", "SE(unp)", "drank", "SE", "SE(unp)", "dP bar");
+    printf("  %-15s %-3s %-36s %8s %7s %7s %11s %7s %6s %6s  %s\n", "factor", "lvl", "what-if",
+           "dP", "SE", "SE(unp)", "gain/loss", "drank", "SE", "SE(unp)", "dP bar");
     size_t order[RMC_SENS_N_FACTORS];
     double scale = 0;
     for (size_t f = 0; f < r->n_factors; f++) {
@@ -209,10 +209,11 @@ static void print_applicant(const rmc_model *m, const rmc_sens_result *r, size_t
             const size_t w = widx(r, a, f, l);
             char b[24];
             bar(b, r->dp[w], scale, 10);
-            printf("  %-15s %-3s %-40.40s %+8.4f %8.4f %8.4f %+8.3f %8.3f %8.3f  %s%s\n",
+            printf("  %-15s %-3s %-36.36s %+8.4f %7.4f %7.4f %5d/%-5d %+7.3f %6.3f %6.3f  %s%s\n",
                    l == 0 ? rmc_sens_factor_name(r->factors[f]) : "", l == 0 ? "+" : "-",
-                   r->desc[w], r->dp[w], r->dp_se[w], r->dp_se_unpaired[w], r->drank[w],
-                   r->drank_se[w], r->drank_se_unpaired[w], b, r->changed[w] ? "" : " (no change)");
+                   r->desc[w], r->dp[w], r->dp_se[w], r->dp_se_unpaired[w], (int)r->n_gain[w],
+                   (int)r->n_loss[w], r->drank[w], r->drank_se[w], r->drank_se_unpaired[w], b,
+                   r->changed[w] ? "" : " (no change)");
         }
     }
 }
@@ -273,6 +274,8 @@ static void print_table(const rmc_model *m, const rmc_sens_result *r, const char
     printf("dP: change in P(match); drank: change in the mean matched ROL position (1 = first\n"
            "choice, unmatched = interviews + 1). SE: paired, from per-replicate differences with\n"
            "common random numbers; SE(unp): what two independent runs would give.\n"
+           "gain/loss: replicates unmatched in the base and matched in the what-if / the\n"
+           "reverse (with perfect pairing a one-sided change moves only one way).\n"
            "Factors in order of swing |P(+) - P(-)| (ties: swing of the mean rank);\n"
            "+ favourable, - unfavourable level.\n");
     for (size_t a = 0; a < r->n_applicants; a++) {
@@ -329,6 +332,8 @@ static int write_file(const sens_args *a, const rmc_model *m, const rmc_sens_res
         T3("delta_mean_rank", RMC_H5_F64, r->drank, "variant - base [A,F,2]"),
         T3("delta_mean_rank_se", RMC_H5_F64, r->drank_se, "paired SE [A,F,2]"),
         T3("delta_mean_rank_se_unpaired", RMC_H5_F64, r->drank_se_unpaired, "unpaired SE"),
+        T3("n_gain", RMC_H5_I32, r->n_gain, "replicates unmatched in base, matched [A,F,2]"),
+        T3("n_loss", RMC_H5_I32, r->n_loss, "replicates matched in base, unmatched [A,F,2]"),
     };
 #undef T1
 #undef T3
