@@ -14,7 +14,6 @@
 
 #include "accum_int.h"
 
-
 void rmc_accum_dims_bin(rmc_accum_dims *d, size_t max_list, size_t bins)
 {
     const size_t len = max_list > 0 ? max_list : 1;

@@ -150,8 +150,8 @@ static rmc_status write_attr(hid_t loc, const char *name, hid_t mtype, size_t n,
     const hsize_t dims[1] = {n};
     H5_CHECK(st, space = n == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, NULL),
              "H5Screate", name, done);
-    H5_CHECK(st, attr = H5Acreate2(loc, name, mtype, space, H5P_DEFAULT, H5P_DEFAULT),
-             "H5Acreate2", name, done);
+    H5_CHECK(st, attr = H5Acreate2(loc, name, mtype, space, H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2",
+             name, done);
     H5_CHECK(st, H5Awrite(attr, mtype, v), "H5Awrite", name, done);
 done:
     close_id(attr, H5Aclose);
@@ -252,8 +252,25 @@ static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum 
     return write_numeric(g, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dh, ch, d);
 }
 
+/* bin_edges[c]: the first 1-based list position of bin c; the last entry is
+ * one past the longest list (max_list + 1). */
+static rmc_status write_bin_edges(hid_t loc, const rmc_accum_dims *dm, rmc_diag *d)
+{
+    uint64_t *edges = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&edges, dm->rank_bins + 1, sizeof *edges, d));
+    for (size_t c = 0; c < dm->rank_bins; c++) {
+        edges[c] = (uint64_t)(c * dm->rank_bin_width + 1);
+    }
+    edges[dm->rank_bins] = (uint64_t)dm->max_list + 1;
+    const rmc_status st =
+        write_attr(loc, "bin_edges", H5T_NATIVE_UINT64, dm->rank_bins + 1, edges, d);
+    rmc_free(edges);
+    return st;
+}
+
 static rmc_status write_bin_attrs(hid_t loc, const rmc_accum_dims *dm, rmc_diag *d)
 {
+    RMC_TRY(write_bin_edges(loc, dm, d));
     RMC_TRY(attr_u64(loc, "bin_width", dm->rank_bin_width, d));
     RMC_TRY(attr_u64(loc, "max_list_length", dm->max_list, d));
     RMC_TRY(attr_str(loc, "columns",
@@ -362,12 +379,14 @@ static rmc_status write_file(hid_t f, const rmc_model *m, const rmc_accum *a,
     }
     derived x = {0};
     rmc_status st;
-    const size_t n_mat = dm->n_iv * dm->n_factors > 2 * dm->n_app ? dm->n_iv * dm->n_factors
-                                                                   : 2 * dm->n_app;
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&x.names, max3(m->n_app, m->n_prog, 1),
-                                     sizeof *x.names, d), done);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&x.vec, max3(m->n_app, m->n_prog, m->n_iv),
-                                     sizeof *x.vec, d), done);
+    const size_t n_mat =
+        dm->n_iv * dm->n_factors > 2 * dm->n_app ? dm->n_iv * dm->n_factors : 2 * dm->n_app;
+    RMC_TRY_GOTO(
+        st, rmc_alloc_array((void **)&x.names, max3(m->n_app, m->n_prog, 1), sizeof *x.names, d),
+        done);
+    RMC_TRY_GOTO(
+        st, rmc_alloc_array((void **)&x.vec, max3(m->n_app, m->n_prog, m->n_iv), sizeof *x.vec, d),
+        done);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&x.mat, n_mat, sizeof *x.mat, d), done);
     RMC_TRY_GOTO(st, write_root_attrs(f, m, a, info, d), done);
     RMC_TRY_GOTO(st, write_group(f, "applicants", 0, m, a, info, &x, d), done);
@@ -451,9 +470,9 @@ static rmc_status ckpt_attrs(hid_t f, const rmc_accum *a, const rmc_h5_checkpoin
                              rmc_diag *d)
 {
     const rmc_accum_dims *dm = &a->dims;
-    const uint64_t dims[9] = {dm->n_app,          dm->n_prog,     dm->n_iv,
-                              dm->n_factors,      dm->max_list,   dm->rank_bin_width,
-                              dm->rank_bins,      dm->choice_len, dm->max_positions};
+    const uint64_t dims[9] = {dm->n_app,     dm->n_prog,     dm->n_iv,
+                              dm->n_factors, dm->max_list,   dm->rank_bin_width,
+                              dm->rank_bins, dm->choice_len, dm->max_positions};
     RMC_TRY(attr_str(f, "rankmc_checkpoint", rmc_version(), d));
     RMC_TRY(write_attr(f, "dims", H5T_NATIVE_UINT64, 9, dims, d));
     RMC_TRY(attr_u64(f, "replicates", a->replicates, d));
@@ -480,11 +499,11 @@ static rmc_status fill_checkpoint(hid_t f, const void *ctx, rmc_diag *d)
     }
     RMC_TRY(ckpt_attrs(f, a, c->info, d));
     RMC_TRY(write_flat(f, "rank_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.rank, a->rank_hist, d));
-    RMC_TRY(write_flat(f, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.choice,
-                       a->choice_hist, d));
-    RMC_TRY(write_flat(f, "fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill, a->fill_hist, d));
-    RMC_TRY(write_flat(f, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.depth, a->depth_hist,
+    RMC_TRY(write_flat(f, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.choice, a->choice_hist,
                        d));
+    RMC_TRY(write_flat(f, "fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill, a->fill_hist, d));
+    RMC_TRY(
+        write_flat(f, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.depth, a->depth_hist, d));
     RMC_TRY(write_flat(f, "iv_matched", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.iv, a->iv_matched, d));
     return write_flat(f, "move_sum", H5T_NATIVE_INT64, H5T_STD_I64LE, s.move, a->move_sum, d);
 }
@@ -682,7 +701,8 @@ static rmc_status read_applicants(hid_t f, rmc_result *r, rmc_diag *d)
     RMC_TRY(read_strings(f, "/applicants/id", &r->n_app, &r->app_id, d));
     size_t n = r->n_app;
     RMC_TRY(read_strings(f, "/applicants/type", &n, &r->app_type, d));
-    RMC_TRY(read_numeric(f, "/applicants/p_match", H5T_NATIVE_DOUBLE, 1, dims, (void **)&r->p_match, d));
+    RMC_TRY(read_numeric(f, "/applicants/p_match", H5T_NATIVE_DOUBLE, 1, dims, (void **)&r->p_match,
+                         d));
     if (dims[0] != r->n_app) {
         return shape_error(d, "/applicants/p_match");
     }
@@ -746,9 +766,11 @@ static rmc_status read_bin_width(hid_t f, rmc_result *r, rmc_diag *d)
 static rmc_status read_interviews(hid_t f, rmc_result *r, rmc_diag *d)
 {
     size_t dims[2] = {0, 0};
-    RMC_TRY(read_numeric(f, "/interviews/applicant", H5T_NATIVE_INT32, 1, dims, (void **)&r->iv_app, d));
+    RMC_TRY(read_numeric(f, "/interviews/applicant", H5T_NATIVE_INT32, 1, dims, (void **)&r->iv_app,
+                         d));
     r->n_iv = dims[0];
-    RMC_TRY(read_numeric(f, "/interviews/program", H5T_NATIVE_INT32, 1, dims, (void **)&r->iv_prog, d));
+    RMC_TRY(
+        read_numeric(f, "/interviews/program", H5T_NATIVE_INT32, 1, dims, (void **)&r->iv_prog, d));
     if (dims[0] != r->n_iv) {
         return shape_error(d, "/interviews/program");
     }

@@ -83,8 +83,7 @@ static void draw_rep(gsl_rng *g, fake_rep *f)
 
 static void add_rep(rmc_accum *a, const fake_rep *f)
 {
-    const rmc_accum_replicate rep = {f->app_choice, f->app_iv, f->fill,
-                                     f->rank,       f->moves,  iv_prog};
+    const rmc_accum_replicate rep = {f->app_choice, f->app_iv, f->fill, f->rank, f->moves, iv_prog};
     rmc_accum_add(a, &rep);
     const rmc_accum_dims *dm = rmc_accum_get_dims(a);
     if (rmc_accum_rank_hist(a) != NULL) {
@@ -159,9 +158,11 @@ static void test_rmc_accum_merge_order_independent(void **state)
         assert_int_equal(rmc_accum_unconverged(both[t]), rmc_accum_unconverged(direct));
         assert_int_equal(rmc_accum_first_unconverged(both[t]), 3);
         assert_memory_equal(rmc_accum_rank_hist(both[t]), rmc_accum_rank_hist(direct), NI * 4 * 4);
-        assert_memory_equal(rmc_accum_choice_hist(both[t]), rmc_accum_choice_hist(direct), NA * 3 * 4);
+        assert_memory_equal(rmc_accum_choice_hist(both[t]), rmc_accum_choice_hist(direct),
+                            NA * 3 * 4);
         assert_memory_equal(rmc_accum_fill_hist(both[t]), rmc_accum_fill_hist(direct), NP * 3 * 4);
-        assert_memory_equal(rmc_accum_depth_hist(both[t]), rmc_accum_depth_hist(direct), NP * 4 * 4);
+        assert_memory_equal(rmc_accum_depth_hist(both[t]), rmc_accum_depth_hist(direct),
+                            NP * 4 * 4);
         assert_memory_equal(rmc_accum_iv_matched(both[t]), rmc_accum_iv_matched(direct), NI * 4);
         assert_memory_equal(rmc_accum_move_sum(both[t]), rmc_accum_move_sum(direct), NI * NF * 8);
     }

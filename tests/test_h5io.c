@@ -86,8 +86,12 @@ static int setup(void **state)
     m->n_iv = NI;
     m->iv_app = iv_app;
     m->iv_prog = iv_prog;
-    rmc_accum_dims dm = {.n_app = NA, .n_prog = NP, .n_iv = NI, .n_factors = NF,
-                         .choice_len = 2, .max_positions = 2};
+    rmc_accum_dims dm = {.n_app = NA,
+                         .n_prog = NP,
+                         .n_iv = NI,
+                         .n_factors = NF,
+                         .choice_len = 2,
+                         .max_positions = 2};
     rmc_accum_dims_bin(&dm, 2, 0);
     assert_int_equal(rmc_accum_alloc(&dm, true, &fx->acc, NULL), RMC_OK);
     fill_totals(fx->acc);
@@ -134,10 +138,15 @@ static size_t count_files(const char *dirpath)
 
 static rmc_h5_run_info run_info(void)
 {
-    rmc_h5_run_info info = {.seed = 2385, .threads = 3, .rng_name = "philox4x32",
-                            .proposing = "applicants", .wall_seconds = 0.37,
-                            .command_line = "rankmc run x", .replicates_requested = 2,
-                            .until_se = 0.0125, .se_reached = true,
+    rmc_h5_run_info info = {.seed = 2385,
+                            .threads = 3,
+                            .rng_name = "philox4x32",
+                            .proposing = "applicants",
+                            .wall_seconds = 0.37,
+                            .command_line = "rankmc run x",
+                            .replicates_requested = 2,
+                            .until_se = 0.0125,
+                            .se_reached = true,
                             .factor_names = factor_names};
     return info;
 }
@@ -194,13 +203,20 @@ static void test_rmc_h5_write_layout(void **state)
     assert_true(H5Aread(a_rep, H5T_NATIVE_UINT64, &u) >= 0);
     assert_int_equal(u, 2);
     H5Aclose(a_rep);
-    const char *root_attrs[] = {"rankmc_version", "threads", "model_sha256", "command_line",
-                                "created_utc", "wall_seconds", "rng", "proposing"};
+    const char *root_attrs[] = {"rankmc_version", "threads",      "model_sha256", "command_line",
+                                "created_utc",    "wall_seconds", "rng",          "proposing"};
     for (size_t i = 0; i < sizeof root_attrs / sizeof root_attrs[0]; i++) {
         assert_true(H5Aexists(f, root_attrs[i]) > 0);
     }
-    /* A chunked, deflated dataset. */
+    /* A chunked, deflated dataset, with its bin edges (1-based, unbinned). */
     const hid_t ds = H5Dopen2(f, "/interviews/rank_hist", H5P_DEFAULT);
+    uint64_t edges[3] = {0, 0, 0};
+    const hid_t ae = H5Aopen(ds, "bin_edges", H5P_DEFAULT);
+    assert_true(H5Aread(ae, H5T_NATIVE_UINT64, edges) >= 0);
+    H5Aclose(ae);
+    assert_int_equal(edges[0], 1);
+    assert_int_equal(edges[1], 2);
+    assert_int_equal(edges[2], 3);
     const hid_t dcpl = H5Dget_create_plist(ds);
     assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
     assert_true(H5Pget_nfilters(dcpl) >= 1);
@@ -245,7 +261,7 @@ static void test_rmc_result_read_roundtrip(void **state)
     assert_int_equal(r->fill_hist[1 * 3 + 1], 2);
     assert_int_equal(r->rank_cols, 3);
     assert_int_equal(r->rank_bin_width, 1);
-    assert_int_equal(r->rank_hist[2 * 3 + 2], 1); /* interview 2 not ranked once */
+    assert_int_equal(r->rank_hist[2 * 3 + 2], 1);  /* interview 2 not ranked once */
     assert_int_equal(r->depth_hist[1 * 3 + 0], 2); /* P2 filled from its top name both times */
     assert_int_equal(r->depth_hist[0 * 3 + 0], 2); /* P1 too: a1, then c3, each ranked first */
     assert_close(r->iv_p_match[3], 0.5, 0, 0);
@@ -329,8 +345,11 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
 {
     fixture *fx = *state;
     rmc_accum_count_unconverged(fx->acc, 5);
-    rmc_h5_checkpoint_info info = {.seed = 2385, .replicates_requested = 640, .proposing = 1,
-                                   .check_stability = 1, .until_se = 0.037};
+    rmc_h5_checkpoint_info info = {.seed = 2385,
+                                   .replicates_requested = 640,
+                                   .proposing = 1,
+                                   .check_stability = 1,
+                                   .until_se = 0.037};
     snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
     snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
     rmc_diag d = {0};

@@ -110,8 +110,8 @@ const rmc_accum_dims *rmc_accum_get_dims(const rmc_accum *a);
 uint64_t rmc_accum_replicates(const rmc_accum *a);
 uint64_t rmc_accum_unconverged(const rmc_accum *a);
 uint64_t rmc_accum_unstable(const rmc_accum *a);
-int64_t rmc_accum_first_unconverged(const rmc_accum *a); /* -1 when none */
-int64_t rmc_accum_first_unstable(const rmc_accum *a);    /* -1 when none */
+int64_t rmc_accum_first_unconverged(const rmc_accum *a);   /* -1 when none */
+int64_t rmc_accum_first_unstable(const rmc_accum *a);      /* -1 when none */
 const uint32_t *rmc_accum_rank_hist(const rmc_accum *a);   /* [n_iv][rank_bins + 1] */
 const uint32_t *rmc_accum_choice_hist(const rmc_accum *a); /* [n_app][choice_len + 1] */
 const uint32_t *rmc_accum_fill_hist(const rmc_accum *a);   /* [n_prog][max_positions + 1] */

@@ -56,27 +56,27 @@ typedef struct rmc_result {
     char *version, *model_sha256, *command_line, *created_utc, *rng_name, *proposing;
     uint64_t seed, replicates, replicates_requested, unconverged, unstable;
     int64_t threads;
-    int64_t check_stability, interrupted, se_reached;  /* 0 or 1 */
+    int64_t check_stability, interrupted, se_reached; /* 0 or 1 */
     double wall_seconds, until_se;
 
     size_t n_app, n_prog, n_iv, n_factors;
-    char **app_id, **app_type;        /* [n_app] */
-    double *p_match, *p_match_se;     /* [n_app] */
-    double *p_match_ci95;             /* [n_app][2] */
-    size_t choice_cols;               /* L + 1 */
-    uint32_t *choice_hist;            /* [n_app][choice_cols] */
-    char **prog_id, **prog_name;      /* [n_prog] */
-    int32_t *positions;               /* [n_prog] */
-    size_t fill_cols;                 /* C + 1 */
-    uint32_t *fill_hist;              /* [n_prog][fill_cols] */
-    size_t rank_cols;                 /* bins + 1 */
-    uint64_t rank_bin_width;          /* list positions per bin */
-    uint32_t *depth_hist;             /* [n_prog][rank_cols] */
-    int32_t *iv_app, *iv_prog;        /* [n_iv] */
-    uint32_t *rank_hist;              /* [n_iv][rank_cols] */
-    double *iv_p_match;               /* [n_iv] */
-    double *mean_move;                /* [n_iv][n_factors] */
-    char **factors;                   /* [n_factors] */
+    char **app_id, **app_type;    /* [n_app] */
+    double *p_match, *p_match_se; /* [n_app] */
+    double *p_match_ci95;         /* [n_app][2] */
+    size_t choice_cols;           /* L + 1 */
+    uint32_t *choice_hist;        /* [n_app][choice_cols] */
+    char **prog_id, **prog_name;  /* [n_prog] */
+    int32_t *positions;           /* [n_prog] */
+    size_t fill_cols;             /* C + 1 */
+    uint32_t *fill_hist;          /* [n_prog][fill_cols] */
+    size_t rank_cols;             /* bins + 1 */
+    uint64_t rank_bin_width;      /* list positions per bin */
+    uint32_t *depth_hist;         /* [n_prog][rank_cols] */
+    int32_t *iv_app, *iv_prog;    /* [n_iv] */
+    uint32_t *rank_hist;          /* [n_iv][rank_cols] */
+    double *iv_p_match;           /* [n_iv] */
+    double *mean_move;            /* [n_iv][n_factors] */
+    char **factors;               /* [n_factors] */
 } rmc_result;
 
 /* Read a file written by rmc_h5_write. RMC_EIO when it cannot be opened,

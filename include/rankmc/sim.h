@@ -44,33 +44,33 @@ typedef void (*rmc_sim_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 typedef rmc_status (*rmc_sim_checkpoint_fn)(void *ctx, const rmc_accum *totals, rmc_diag *d);
 
 typedef struct rmc_sim_options {
-    uint64_t seed;               /* master seed */
-    uint64_t replicates;         /* replicates to run, 1 .. UINT32_MAX */
-    int threads;                 /* OpenMP threads; 0 = omp_get_max_threads() */
-    rmc_proposing proposing;     /* which side proposes in the Match */
-    bool check_stability;        /* verify every replicate's matching (slow) */
-    size_t rank_bins;            /* group list positions into at most this many bins; 0 = auto */
-    size_t max_memory;           /* refuse runs estimated above this many bytes; 0 = default */
-    const char *rng_name;        /* generator, NULL = "philox4x32" */
-    rmc_sim_progress_fn progress;/* may be NULL */
-    void *progress_ctx;          /* passed to progress */
-    const volatile int *stop;    /* nonzero: stop at the next batch boundary; may be NULL */
-    double until_se;             /* > 0: stop after the first batch at which every applicant's
-                                    P(match) has SE <= until_se (see docs/output.md); 0 = off */
-    uint64_t checkpoint_every;   /* > 0: call checkpoint every this many replicates */
+    uint64_t seed;                /* master seed */
+    uint64_t replicates;          /* replicates to run, 1 .. UINT32_MAX */
+    int threads;                  /* OpenMP threads; 0 = omp_get_max_threads() */
+    rmc_proposing proposing;      /* which side proposes in the Match */
+    bool check_stability;         /* verify every replicate's matching (slow) */
+    size_t rank_bins;             /* group list positions into at most this many bins; 0 = auto */
+    size_t max_memory;            /* refuse runs estimated above this many bytes; 0 = default */
+    const char *rng_name;         /* generator, NULL = "philox4x32" */
+    rmc_sim_progress_fn progress; /* may be NULL */
+    void *progress_ctx;           /* passed to progress */
+    const volatile int *stop;     /* nonzero: stop at the next batch boundary; may be NULL */
+    double until_se;              /* > 0: stop after the first batch at which every applicant's
+                                     P(match) has SE <= until_se (see docs/output.md); 0 = off */
+    uint64_t checkpoint_every;    /* > 0: call checkpoint every this many replicates */
     rmc_sim_checkpoint_fn checkpoint; /* may be NULL */
-    void *checkpoint_ctx;        /* passed to checkpoint */
-    const rmc_accum *resume;     /* totals of replicates 0 .. n-1 of an earlier run with the
-                                    same model, seed and settings (a checkpoint): continue from
-                                    replicate n; the result equals an uninterrupted run. NULL =
-                                    start afresh. Borrowed. */
-    size_t n_focal;              /* applicants whose outcome every replicate records; 0 = none */
-    const rmc_id *focal;         /* [n_focal] their indices; borrowed */
-    int32_t *focal_choice;       /* [replicates][n_focal], caller's: replicate r writes only row r,
-                                    the 0-based ROL position each focal applicant matched at (a
-                                    couple member: the joint-list entry), -1 unmatched. Rows of
-                                    replicates not run (resume, stop, failure) are left alone.
-                                    Borrowed; NULL = record nothing (sensitivity what-ifs) */
+    void *checkpoint_ctx;             /* passed to checkpoint */
+    const rmc_accum *resume;          /* totals of replicates 0 .. n-1 of an earlier run with the
+                                         same model, seed and settings (a checkpoint): continue from
+                                         replicate n; the result equals an uninterrupted run. NULL =
+                                         start afresh. Borrowed. */
+    size_t n_focal;                   /* applicants whose outcome every replicate records; 0 = none */
+    const rmc_id *focal;              /* [n_focal] their indices; borrowed */
+    int32_t *focal_choice;            /* [replicates][n_focal], caller's: replicate r writes only row
+                                         r, the 0-based ROL position each focal applicant matched
+                                         at (a couple member: the joint-list entry), -1 unmatched.
+                                         Rows of replicates not run (resume, stop, failure) are
+                                         left alone. Borrowed; NULL = record nothing */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no
@@ -79,18 +79,18 @@ void rmc_sim_options_default(rmc_sim_options *o);
 
 /* What a run did, besides the histograms. */
 typedef struct rmc_sim_stats {
-    uint64_t replicates;        /* replicates done (fewer than asked when stopped) */
-    int threads;                /* threads used */
-    bool stopped;               /* the stop flag ended the run early */
-    bool se_reached;            /* until_se ended the run before o->replicates */
-    double max_se;              /* largest P(match) SE at the end (smoothed, as for until_se) */
-    uint64_t unconverged;       /* replicates whose couples procedure hit its bound */
-    int64_t first_unconverged;  /* lowest such replicate index, or -1 */
-    uint64_t unstable;          /* replicates failing --check-stability */
-    int64_t first_unstable;     /* lowest such replicate index, or -1 */
-    double wall_seconds;        /* time in rmc_sim_run */
-    size_t memory_estimate;     /* bytes the run was estimated to need */
-    char rng_name[32];          /* the generator used */
+    uint64_t replicates;       /* replicates done (fewer than asked when stopped) */
+    int threads;               /* threads used */
+    bool stopped;              /* the stop flag ended the run early */
+    bool se_reached;           /* until_se ended the run before o->replicates */
+    double max_se;             /* largest P(match) SE at the end (smoothed, as for until_se) */
+    uint64_t unconverged;      /* replicates whose couples procedure hit its bound */
+    int64_t first_unconverged; /* lowest such replicate index, or -1 */
+    uint64_t unstable;         /* replicates failing --check-stability */
+    int64_t first_unstable;    /* lowest such replicate index, or -1 */
+    double wall_seconds;       /* time in rmc_sim_run */
+    size_t memory_estimate;    /* bytes the run was estimated to need */
+    char rng_name[32];         /* the generator used */
 } rmc_sim_stats;
 
 /* The accumulator shape a run of m with parameters p and options o uses (binning decided as

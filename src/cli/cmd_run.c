@@ -20,54 +20,66 @@
 
 static volatile sig_atomic_t stop_signal = 0;
 
+/* Temporary files this run may be writing (the result's and the
+ * checkpoint's, named as h5io names them), removed by a second signal. */
+static char temp_result[1200], temp_ckpt[1200];
+
+/* The first SIGINT / SIGTERM asks the engine to stop at the next batch
+ * boundary and write what was done. A second one stops at once: the
+ * temporary files go and the output path keeps whatever it held before
+ * (results are only ever renamed into place when complete). */
 static void on_signal(int sig)
 {
+    if (stop_signal != 0) {
+        unlink(temp_result);
+        unlink(temp_ckpt);
+        _exit(128 + sig);
+    }
     stop_signal = sig;
 }
 
 typedef struct run_args {
     const char *model_dir;
-    const char *out;      /* NULL: MODEL_DIR basename + ".h5" */
+    const char *out; /* NULL: MODEL_DIR basename + ".h5" */
     bool force, quiet, resume;
-    bool n_given;         /* -n on the command line (overrides a checkpoint's) */
+    bool n_given; /* -n on the command line (overrides a checkpoint's) */
     rmc_sim_options sim;
 } run_args;
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rankmc run MODEL_DIR [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n"
-            "                  [--proposing applicants|programs] [--check-stability]\n"
-            "                  [--rank-bins B] [--max-memory BYTES] [--until-se X]\n"
-            "                  [--checkpoint-every N] [--resume] [--quiet]\n\n"
-            "Run N Monte Carlo replicates of every program's rank meeting and the Match on\n"
-            "the model in MODEL_DIR; write the histograms to OUT.h5 (docs/output.md) and\n"
-            "print a summary. The same seed and model give identical data whatever THREADS.\n\n"
-            "  -n, --replicates N     replicates (default 1000)\n"
-            "  -s, --seed SEED        master seed (default 1)\n"
-            "  -t, --threads T        OpenMP threads (default: all, omp_get_max_threads)\n"
-            "  -o, --output OUT.h5    result file (default: MODEL_DIR's last component\n"
-            "                         + .h5, in the current directory)\n"
-            "  -f, --force            replace an existing result file\n"
-            "      --proposing SIDE   applicants (default, as the NRMP) or programs\n"
-            "      --check-stability  verify every replicate's matching (slower)\n"
-            "      --rank-bins B      group list positions into at most B bins\n"
-            "                         (default: one column per position unless the rank\n"
-            "                         histogram would exceed a quarter of --max-memory)\n"
-            "      --max-memory BYTES refuse runs estimated above this (default 2G;\n"
-            "                         suffixes K, M, G)\n"
-            "      --until-se X       stop (at a batch of 64) once every applicant's P(match)\n"
-            "                         has standard error <= X; -n is then the maximum\n"
-            "      --checkpoint-every N  save a resumable state to OUT.h5.ckpt every N\n"
-            "                         replicates (also written when a signal stops the run)\n"
-            "      --resume           continue from OUT.h5.ckpt (same model; seed and\n"
-            "                         settings come from the checkpoint, -n too unless\n"
-            "                         given; replaces OUT.h5); the result equals an\n"
-            "                         uninterrupted run\n"
-            "  -q, --quiet            no progress bar, no summary\n"
-            "  -h, --help             this text\n\n"
-            "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
-            "130 / 143 stopped by SIGINT / SIGTERM (partial result written).\n");
+    fprintf(f, "usage: rankmc run MODEL_DIR [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n"
+               "                  [--proposing applicants|programs] [--check-stability]\n"
+               "                  [--rank-bins B] [--max-memory BYTES] [--until-se X]\n"
+               "                  [--checkpoint-every N] [--resume] [--quiet]\n\n"
+               "Run N Monte Carlo replicates of every program's rank meeting and the Match on\n"
+               "the model in MODEL_DIR; write the histograms to OUT.h5 (docs/output.md) and\n"
+               "print a summary. The same seed and model give identical data whatever THREADS.\n\n"
+               "  -n, --replicates N     replicates (default 1000)\n"
+               "  -s, --seed SEED        master seed (default 1)\n"
+               "  -t, --threads T        OpenMP threads (default: all, omp_get_max_threads)\n"
+               "  -o, --output OUT.h5    result file (default: MODEL_DIR's last component\n"
+               "                         + .h5, in the current directory)\n"
+               "  -f, --force            replace an existing result file\n"
+               "      --proposing SIDE   applicants (default, as the NRMP) or programs\n"
+               "      --check-stability  verify every replicate's matching (slower)\n"
+               "      --rank-bins B      group list positions into at most B bins\n"
+               "                         (default: one column per position unless the rank\n"
+               "                         histogram would exceed a quarter of --max-memory)\n"
+               "      --max-memory BYTES refuse runs estimated above this (default 2G;\n"
+               "                         suffixes K, M, G)\n"
+               "      --until-se X       stop (at a batch of 64) once every applicant's P(match)\n"
+               "                         has standard error <= X; -n is then the maximum\n"
+               "      --checkpoint-every N  save a resumable state to OUT.h5.ckpt every N\n"
+               "                         replicates (also written when a signal stops the run)\n"
+               "      --resume           continue from OUT.h5.ckpt (same model; seed and\n"
+               "                         settings come from the checkpoint, -n too unless\n"
+               "                         given; replaces OUT.h5); the result equals an\n"
+               "                         uninterrupted run\n"
+               "  -q, --quiet            no progress bar, no summary\n"
+               "  -h, --help             this text\n\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
+               "130 / 143 stopped by SIGINT / SIGTERM (partial result written).\n");
 }
 
 /* A non-negative integer with an optional K/M/G suffix (powers of 1024 when
@@ -120,8 +132,8 @@ static int parse_option(int c, const char *arg, run_args *a)
     switch (c) {
     case 'n':
         if (!parse_u64(arg, false, &v) || v < 1 || v > UINT32_MAX) {
-            return rmc_cli_usage_error("run", "-n needs a count from 1 to %u, not '%s'",
-                                       UINT32_MAX, arg);
+            return rmc_cli_usage_error("run", "-n needs a count from 1 to %u, not '%s'", UINT32_MAX,
+                                       arg);
         }
         a->sim.replicates = v;
         a->n_given = true;
@@ -175,9 +187,12 @@ static int parse_option(int c, const char *arg, run_args *a)
 static int parse_args(int argc, char **argv, run_args *a)
 {
     static const struct option longopts[] = {
-        {"replicates", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},    {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'f'},            {"quiet", no_argument, NULL, 'q'},
+        {"replicates", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'},
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"proposing", required_argument, NULL, OPT_PROPOSING},
         {"check-stability", no_argument, NULL, OPT_CHECK},
@@ -249,8 +264,11 @@ static char *join_command(int argc, char **argv)
     return s;
 }
 
-static void install_signals(void)
+static void install_signals(const char *out)
 {
+    const long pid = (long)getpid();
+    snprintf(temp_result, sizeof temp_result, "%s.tmp.%ld", out, pid);
+    snprintf(temp_ckpt, sizeof temp_ckpt, "%s.ckpt.tmp.%ld", out, pid);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -274,8 +292,8 @@ static void report_outcome(const rmc_sim_stats *st, bool check)
 }
 
 typedef struct ckpt_state {
-    char path[1100];                /* OUT.h5.ckpt */
-    rmc_h5_checkpoint_info info;    /* settings saved with the totals */
+    char path[1100];             /* OUT.h5.ckpt */
+    rmc_h5_checkpoint_info info; /* settings saved with the totals */
 } ckpt_state;
 
 static rmc_status write_checkpoint(void *ctx, const rmc_accum *totals, rmc_diag *d)
@@ -390,8 +408,8 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
         .se_reached = stats.se_reached,
         .factor_names = factors,
     };
-    st = stats.replicates > 0 ? rmc_h5_write(out, a->force || a->resume, m, acc, &info, &d)
-                              : RMC_OK;
+    st =
+        stats.replicates > 0 ? rmc_h5_write(out, a->force || a->resume, m, acc, &info, &d) : RMC_OK;
     if (st == RMC_OK && stats.stopped && stats.replicates > 0) {
         st = rmc_h5_checkpoint_write(ckpt->path, acc, &ckpt->info, &d);
     }
@@ -447,7 +465,7 @@ int rmc_cli_run(int argc, char **argv)
     rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
     if (rc < 0) {
         char *cmdline = join_command(argc, argv);
-        install_signals();
+        install_signals(out);
         rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "", so, &ckpt);
         free(cmdline);
     }

@@ -70,7 +70,7 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
     fprintf(out, "Result file %s\n", path);
     fprintf(out, "  rankmc %s; model sha256 %.12s...; created %s\n", r->version, r->model_sha256,
             r->created_utc);
-    fprintf(out, "  %llu replicates (seed %llu, %lld threads, %.1f s), %s propose", 
+    fprintf(out, "  %llu replicates (seed %llu, %lld threads, %.1f s), %s propose",
             (unsigned long long)r->replicates, (unsigned long long)r->seed, (long long)r->threads,
             r->wall_seconds, r->proposing);
     if (r->rank_bin_width > 1) {
@@ -87,8 +87,10 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
                 (unsigned long long)r->replicates);
     }
     if (r->unconverged > 0) {
-        fprintf(out, "  note: in %llu replicates the couples procedure hit its bound (kept, "
-                     "counted)\n", (unsigned long long)r->unconverged);
+        fprintf(out,
+                "  note: in %llu replicates the couples procedure hit its bound (kept, "
+                "counted)\n",
+                (unsigned long long)r->unconverged);
     }
     if (r->check_stability) {
         fprintf(out, "  stability checked: %llu unstable replicates\n",
@@ -184,7 +186,8 @@ static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opt
                 i++;
             }
             if (i == r->n_app) {
-                fprintf(stderr, "rankmc summary: no applicant '%s' in the file\n", o->applicants[a]);
+                fprintf(stderr, "rankmc summary: no applicant '%s' in the file\n",
+                        o->applicants[a]);
                 rc = RMC_EXIT_USAGE;
                 continue;
             }
@@ -196,7 +199,8 @@ static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opt
     for (size_t i = 0; i < r->n_app; i++) {
         if (is_focal(r->app_id[i])) {
             if (!header) {
-                fprintf(out, "\nFocal applicants (ids starting \"focal\"; --applicant ID for others)\n");
+                fprintf(out,
+                        "\nFocal applicants (ids starting \"focal\"; --applicant ID for others)\n");
                 header = true;
             }
             print_applicant(out, r, i, ks);
@@ -253,7 +257,8 @@ static int print_least_likely(FILE *out, const rmc_result *r, size_t top)
     for (size_t e = 0; e < n; e++) {
         const size_t i = ks[e].idx;
         fprintf(out, "  %-20s %-8s %9.3f %7.3f %7.3f-%.3f\n", r->app_id[i], r->app_type[i],
-                r->p_match[i], r->p_match_se[i], r->p_match_ci95[2 * i], r->p_match_ci95[2 * i + 1]);
+                r->p_match[i], r->p_match_se[i], r->p_match_ci95[2 * i],
+                r->p_match_ci95[2 * i + 1]);
     }
     free(ks);
     return 0;
@@ -274,7 +279,8 @@ static void print_program_row(FILE *out, const rmc_result *r, size_t j)
     const uint32_t *frow = r->fill_hist + j * r->fill_cols;
     const int32_t pos = r->positions[j];
     const double full = r->replicates > 0 && (size_t)pos < r->fill_cols
-        ? (double)frow[pos] / (double)r->replicates : 0.0;
+                            ? (double)frow[pos] / (double)r->replicates
+                            : 0.0;
     const uint32_t *drow = r->depth_hist + j * r->rank_cols;
     char med[32], q90[32];
     format_position(med, sizeof med, quantile_col(drow, r->rank_cols, 0.5), r, "-");
@@ -292,14 +298,17 @@ static int print_programs(FILE *out, const rmc_result *r, size_t top)
     for (size_t j = 0; j < r->n_prog; j++) {
         const uint32_t *drow = r->depth_hist + j * r->rank_cols;
         ks[j] = (keyed){(double)quantile_col(drow, r->rank_cols, 0.5) -
-                            (drow[r->rank_cols - 1] == r->replicates ? 1e9 : 0.0), j};
+                            (drow[r->rank_cols - 1] == r->replicates ? 1e9 : 0.0),
+                        j};
     }
     qsort(ks, r->n_prog, sizeof *ks, cmp_keyed_desc);
     const size_t n = shown(r->n_prog, top);
-    fprintf(out, "\nPrograms, deepest lists first (%zu of %zu)\n"
-                 "  depth: list position of the lowest-ranked applicant who matched there\n"
-                 "  %-12s %9s %9s %8s %12s %10s %12s\n", n, r->n_prog, "program", "positions",
-            "mean fill", "P(full)", "median depth", "90% depth", "interviewed");
+    fprintf(out,
+            "\nPrograms, deepest lists first (%zu of %zu)\n"
+            "  depth: list position of the lowest-ranked applicant who matched there\n"
+            "  %-12s %9s %9s %8s %12s %10s %12s\n",
+            n, r->n_prog, "program", "positions", "mean fill", "P(full)", "median depth",
+            "90% depth", "interviewed");
     for (size_t e = 0; e < n; e++) {
         print_program_row(out, r, ks[e].idx);
     }
@@ -331,23 +340,25 @@ int rmc_cli_summary_print(FILE *out, const char *path, const rmc_result *r,
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: rankmc summary OUT.h5 [--applicant ID]... [--top N]\n\n"
-               "Print a result file of `rankmc run` as tables: focal applicants (ids starting\n"
-               "\"focal\", or each --applicant ID) with P(match), its SE and 95%% Wilson\n"
-               "interval, the most likely program and the median list position at each\n"
-               "program; P(match) by applicant type; the N applicants least likely to match;\n"
-               "and the N programs whose lists went deepest (fill, P(full), depth).\n\n"
-               "  -a, --applicant ID   show this applicant in detail (repeatable)\n"
-               "  -N, --top N          rows in each list (default %d; 0 = all)\n"
-               "  -h, --help           this text\n", DEFAULT_TOP);
+    fprintf(f,
+            "usage: rankmc summary OUT.h5 [--applicant ID]... [--top N]\n\n"
+            "Print a result file of `rankmc run` as tables: focal applicants (ids starting\n"
+            "\"focal\", or each --applicant ID) with P(match), its SE and 95%% Wilson\n"
+            "interval, the most likely program and the median list position at each\n"
+            "program; P(match) by applicant type; the N applicants least likely to match;\n"
+            "and the N programs whose lists went deepest (fill, P(full), depth).\n\n"
+            "  -a, --applicant ID   show this applicant in detail (repeatable)\n"
+            "  -N, --top N          rows in each list (default %d; 0 = all)\n"
+            "  -h, --help           this text\n",
+            DEFAULT_TOP);
 }
 
 int rmc_cli_summary(int argc, char **argv)
 {
     static const struct option longopts[] = {{"applicant", required_argument, NULL, 'a'},
-                                              {"top", required_argument, NULL, 'N'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"top", required_argument, NULL, 'N'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char **ids = calloc((size_t)argc + 1, sizeof *ids);
     if (ids == NULL) {
         return RMC_EXIT_FAILURE;

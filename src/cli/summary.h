@@ -11,7 +11,7 @@
 typedef struct rmc_cli_summary_opts {
     const char *const *applicants; /* ids to show in detail; none: ids starting "focal" */
     size_t n_applicants;
-    size_t top;                    /* rows in each top-N list; 0 = every row */
+    size_t top; /* rows in each top-N list; 0 = every row */
 } rmc_cli_summary_opts;
 
 /* Print the summary of r to out. Returns 0, or 2 when a requested

@@ -92,10 +92,17 @@ expect 2 "summary unknown applicant" "$RANKMC" summary "$T/a.h5" --applicant nob
 expect 2 "summary of a non-HDF5 file" "$RANKMC" summary "$MODEL/model.ini"
 expect 1 "summary of a missing file" "$RANKMC" summary "$T/nothing.h5"
 
+# Known answer: models/tiny has fixed lists on both sides, so every
+# replicate is the NRMP worked example's matching (as `rankmc match` finds it):
+# Anderson-City, Chen-Mercy, Ford-General, Davis-General, Eastman-City.
+expect 0 "run models/tiny" "$RANKMC" run "$(pwd)/models/tiny" -n 100 -o "$T/tiny.h5" --check-stability --quiet
+h5dump -d /interviews/p_match "$T/tiny.h5" | grep -q "(0): 1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0" ||
+    fail "models/tiny: P(match here) should be the worked example's matching"
+
 # SIGINT stops at a batch boundary and writes what was done.
 "$RANKMC" run "$MODEL" -n 4000000 -t 2 -o "$T/int.h5" --quiet 2>"$T/err" &
 pid=$!
-sleep 2
+sleep 1
 kill -INT "$pid"
 wait "$pid"; got=$?
 [ "$got" -eq 130 ] || fail "SIGINT: exit $got, expected 130"
