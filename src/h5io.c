@@ -945,8 +945,7 @@ rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_chec
 
 /* The group of a "group/name" path, created on first use; or f itself.
  * *name gets the part after the slash. */
-static rmc_status table_group(hid_t f, const char *path, hid_t *grp, const char **name,
-                              rmc_diag *d)
+static rmc_status table_group(hid_t f, const char *path, hid_t *grp, const char **name, rmc_diag *d)
 {
     const char *slash = strchr(path, '/');
     *grp = f;

@@ -18,8 +18,8 @@
 #include "rankmc/sensitivity.h"
 
 struct rmc_variant {
-    rmc_model m;              /* shallow copy of the base with the own_* arrays swapped in */
-    const rmc_model *base;    /* borrowed */
+    rmc_model m;                /* shallow copy of the base with the own_* arrays swapped in */
+    const rmc_model *base;      /* borrowed */
     double *own_communication;  /* [n_app] or NULL */
     double *own_clinical_years; /* [n_app] or NULL */
     uint8_t *own_us_exp;        /* [n_app] or NULL */

@@ -19,12 +19,10 @@
 
 /* The default factors: the meeting's main move sizes. */
 static const char *const sobol_keys[][2] = {
-    {"residents", "spots_positive"},  {"residents", "spots_negative"},
-    {"advocacy", "rotation_min"},     {"advocacy", "rotation_max"},
-    {"communication", "bonus"},       {"communication", "penalty"},
-    {"service", "spots_per_year"},    {"familiarity", "none"},
-    {"visa", "routine_j1"},           {"visa", "uncertain"},
-    {"commitment", "ties"},           {"profile", "sigma_star"},
+    {"residents", "spots_positive"}, {"residents", "spots_negative"}, {"advocacy", "rotation_min"},
+    {"advocacy", "rotation_max"},    {"communication", "bonus"},      {"communication", "penalty"},
+    {"service", "spots_per_year"},   {"familiarity", "none"},         {"visa", "routine_j1"},
+    {"visa", "uncertain"},           {"commitment", "ties"},          {"profile", "sigma_star"},
 };
 #define N_SOBOL_KEYS (sizeof sobol_keys / sizeof sobol_keys[0])
 

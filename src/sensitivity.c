@@ -23,8 +23,7 @@
 #include "rankmc/sensitivity.h"
 
 static const char *const factor_names[RMC_SENS_N_FACTORS] = {
-    "advocacy", "advocacy_all", "communication", "visa", "ties", "us_experience",
-    "clinical_years",
+    "advocacy", "advocacy_all", "communication", "visa", "ties", "us_experience", "clinical_years",
 };
 
 const char *rmc_sens_factor_name(rmc_sens_factor f)
@@ -48,9 +47,9 @@ size_t rmc_sens_default_focal(const rmc_model *m, rmc_id *out, size_t cap)
     size_t n = 0;
     for (int pass = 0; pass < 2 && n == 0; pass++) {
         for (size_t i = 0; i < m->n_app; i++) {
-            const bool take = pass == 0 ? strncmp(m->app_id[i], "focal_", 6) == 0
-                                        : m->app_type[i] == RMC_TYPE_US_IMG ||
-                                              m->app_type[i] == RMC_TYPE_IMG;
+            const bool take =
+                pass == 0 ? strncmp(m->app_id[i], "focal_", 6) == 0
+                          : m->app_type[i] == RMC_TYPE_US_IMG || m->app_type[i] == RMC_TYPE_IMG;
             if (take) {
                 if (out != NULL && n < cap) {
                     out[n] = (rmc_id)i;
@@ -85,8 +84,8 @@ rmc_id rmc_sens_top_interview(const rmc_model *m, size_t i)
 
 /* Advocacy of every interview of i: at least a rotation (favourable, at k
  * only when k >= 0) or none. */
-static rmc_status apply_advocacy(rmc_variant *v, size_t i, bool favourable, rmc_id only,
-                                 char *desc, size_t size, rmc_diag *d)
+static rmc_status apply_advocacy(rmc_variant *v, size_t i, bool favourable, rmc_id only, char *desc,
+                                 size_t size, rmc_diag *d)
 {
     const rmc_model *m = rmc_variant_model(v);
     size_t n = 0;
@@ -138,13 +137,13 @@ static rmc_usexp best_usexp(const rmc_params *p, rmc_usexp cur)
 {
     const double w[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
                                    p->familiarity_hands_on, p->familiarity_sub_i};
-    const rmc_usexp best = w[RMC_USEXP_SUB_I] >= w[RMC_USEXP_HANDS_ON] ? RMC_USEXP_SUB_I
-                                                                       : RMC_USEXP_HANDS_ON;
+    const rmc_usexp best =
+        w[RMC_USEXP_SUB_I] >= w[RMC_USEXP_HANDS_ON] ? RMC_USEXP_SUB_I : RMC_USEXP_HANDS_ON;
     return w[cur] > w[best] ? cur : best;
 }
 
-static rmc_status apply_attribute(rmc_variant *v, size_t i, rmc_sens_factor f, bool fav,
-                                  char *desc, size_t size, rmc_diag *d)
+static rmc_status apply_attribute(rmc_variant *v, size_t i, rmc_sens_factor f, bool fav, char *desc,
+                                  size_t size, rmc_diag *d)
 {
     const rmc_model *m = rmc_variant_model(v);
     char buf[96];
@@ -221,12 +220,25 @@ void rmc_sens_result_free(rmc_sens_result *r)
     if (r == NULL) {
         return;
     }
-    void *const arrays[] = {r->applicants, r->factors,  r->unmatched_rank,
-                            r->base_p,     r->base_p_se, r->base_rank,
-                            r->base_rank_se, r->desc,   r->changed,
-                            r->p,          r->dp,       r->dp_se,
-                            r->dp_se_unpaired, r->rank, r->drank,
-                            r->drank_se,   r->drank_se_unpaired, r->n_gain, r->n_loss};
+    void *const arrays[] = {r->applicants,
+                            r->factors,
+                            r->unmatched_rank,
+                            r->base_p,
+                            r->base_p_se,
+                            r->base_rank,
+                            r->base_rank_se,
+                            r->desc,
+                            r->changed,
+                            r->p,
+                            r->dp,
+                            r->dp_se,
+                            r->dp_se_unpaired,
+                            r->rank,
+                            r->drank,
+                            r->drank_se,
+                            r->drank_se_unpaired,
+                            r->n_gain,
+                            r->n_loss};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         rmc_free(arrays[i]);
     }
@@ -416,8 +428,8 @@ static rmc_status run_whatif(sens_run *s, size_t a, size_t fi, int level, rmc_di
     r->changed[w] = rmc_variant_differs(v) ? 1 : 0;
     const size_t n = (size_t)r->replicates;
     if (r->changed[w] || s->o->run_unchanged) {
-        RMC_TRY_GOTO(st, engine_run(s, rmc_variant_model(v), &r->applicants[a], 1, s->var_choice, d),
-                     done);
+        RMC_TRY_GOTO(
+            st, engine_run(s, rmc_variant_model(v), &r->applicants[a], 1, s->var_choice, d), done);
     } else {
         for (size_t rep = 0; rep < n; rep++) {
             s->var_choice[rep] = s->base_choice[rep * r->n_applicants + a];

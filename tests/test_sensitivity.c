@@ -149,9 +149,9 @@ static void test_sens_apply_levels(void **state)
     const rmc_model *vm = rmc_variant_model(v);
     for (size_t e = M->app_off[a15]; e < M->app_off[a15 + 1]; e++) {
         const rmc_id k = M->iv_by_app[e];
-        assert_int_equal(vm->advocacy[k],
-                         k == top && M->advocacy[k] < RMC_ADVOCACY_ROTATION ? RMC_ADVOCACY_ROTATION
-                                                                            : M->advocacy[k]);
+        assert_int_equal(vm->advocacy[k], k == top && M->advocacy[k] < RMC_ADVOCACY_ROTATION
+                                              ? RMC_ADVOCACY_ROTATION
+                                              : M->advocacy[k]);
     }
     rmc_variant_free(v);
     v = applied(a15, RMC_SENS_ADVOCACY_ALL, RMC_SENS_UNFAVOURABLE, desc);
@@ -275,8 +275,8 @@ static void test_sens_unchanged_exact_zero(void **state)
     const rmc_id a = (rmc_id)app("a00"); /* already sub_i, clinical_years 0 */
     const rmc_sens_factor fs[2] = {RMC_SENS_US_EXPERIENCE, RMC_SENS_CLINICAL_YEARS};
     rmc_sens_result *r = run_sens(&a, 1, fs, 2, 256, 2, true);
-    const size_t w_usexp = RMC_SENS_FAVOURABLE;                              /* sub_i -> sub_i */
-    const size_t w_years = 1 * RMC_SENS_N_LEVELS + RMC_SENS_UNFAVOURABLE;    /* 0 -> 0 */
+    const size_t w_usexp = RMC_SENS_FAVOURABLE;                           /* sub_i -> sub_i */
+    const size_t w_years = 1 * RMC_SENS_N_LEVELS + RMC_SENS_UNFAVOURABLE; /* 0 -> 0 */
     const size_t ws[2] = {w_usexp, w_years};
     for (size_t x = 0; x < 2; x++) {
         const size_t w = ws[x];
@@ -298,10 +298,10 @@ static void test_sens_threads_deterministic(void **state)
     rmc_sens_result *a = run_sens(apps, 2, fs, 3, 200, 1, false);
     rmc_sens_result *b = run_sens(apps, 2, fs, 3, 200, 3, false);
     const size_t nw = 2 * 3 * RMC_SENS_N_LEVELS;
-    const double *const xa[] = {a->p, a->dp, a->dp_se, a->dp_se_unpaired, a->rank, a->drank,
-                                a->drank_se, a->drank_se_unpaired};
-    const double *const xb[] = {b->p, b->dp, b->dp_se, b->dp_se_unpaired, b->rank, b->drank,
-                                b->drank_se, b->drank_se_unpaired};
+    const double *const xa[] = {a->p,    a->dp,    a->dp_se,    a->dp_se_unpaired,
+                                a->rank, a->drank, a->drank_se, a->drank_se_unpaired};
+    const double *const xb[] = {b->p,    b->dp,    b->dp_se,    b->dp_se_unpaired,
+                                b->rank, b->drank, b->drank_se, b->drank_se_unpaired};
     for (size_t t = 0; t < 8; t++) {
         assert_memory_equal(xa[t], xb[t], nw * sizeof(double));
     }
@@ -368,8 +368,8 @@ static void test_sobol_end_to_end(void **state)
     rmc_sim_stats stats;
     assert_int_equal(rmc_sim_run(M, &p, &o.sim, &acc, &stats, &d), RMC_OK);
     const rmc_accum_dims *dm = rmc_accum_get_dims(acc);
-    const uint32_t un = rmc_accum_choice_hist(acc)[(size_t)apps[0] * (dm->choice_len + 1) +
-                                                   dm->choice_len];
+    const uint32_t un =
+        rmc_accum_choice_hist(acc)[(size_t)apps[0] * (dm->choice_len + 1) + dm->choice_len];
     assert_true(r->y[0] == 1.0 - (double)un / 64.0);
     rmc_accum_free(acc);
     /* one thread: the same bits */

@@ -108,9 +108,9 @@ typedef struct rmc_sens_options {
     size_t n_applicants;            /* >= 1 */
     const rmc_sens_factor *factors; /* [n_factors]; NULL = all, in enum order */
     size_t n_factors;
-    bool run_unchanged;             /* also run what-ifs that change nothing (else they are
-                                       reported from the base run: exactly 0, SE 0) */
-    rmc_sens_progress_fn progress;  /* may be NULL */
+    bool run_unchanged;            /* also run what-ifs that change nothing (else they are
+                                      reported from the base run: exactly 0, SE 0) */
+    rmc_sens_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 } rmc_sens_options;
 
@@ -129,18 +129,18 @@ typedef struct rmc_sens_result {
     uint64_t replicates, seed;
     int threads;
     double wall_seconds;
-    rmc_id *applicants;              /* [n_applicants] */
-    rmc_sens_factor *factors;        /* [n_factors] */
-    int32_t *unmatched_rank;         /* [n_applicants] */
-    double *base_p, *base_p_se;      /* [n_applicants] P(match) in the base model */
-    double *base_rank, *base_rank_se;/* [n_applicants] mean rank */
-    char (*desc)[96];                /* [what-if] description of the change */
-    int32_t *changed;                /* [what-if] 1 = the variant differs from the base */
-    double *p, *dp, *dp_se, *dp_se_unpaired;       /* [what-if] P(match), its change, SEs */
+    rmc_id *applicants;                      /* [n_applicants] */
+    rmc_sens_factor *factors;                /* [n_factors] */
+    int32_t *unmatched_rank;                 /* [n_applicants] */
+    double *base_p, *base_p_se;              /* [n_applicants] P(match) in the base model */
+    double *base_rank, *base_rank_se;        /* [n_applicants] mean rank */
+    char (*desc)[96];                        /* [what-if] description of the change */
+    int32_t *changed;                        /* [what-if] 1 = the variant differs from the base */
+    double *p, *dp, *dp_se, *dp_se_unpaired; /* [what-if] P(match), its change, SEs */
     double *rank, *drank, *drank_se, *drank_se_unpaired; /* [what-if] mean rank, change, SEs */
-    int32_t *n_gain, *n_loss;        /* [what-if] replicates unmatched in the base and matched
-                                        in the variant / matched and then unmatched: with
-                                        perfect pairing a one-sided change moves only one way */
+    int32_t *n_gain, *n_loss; /* [what-if] replicates unmatched in the base and matched
+                                 in the variant / matched and then unmatched: with
+                                 perfect pairing a one-sided change moves only one way */
 } rmc_sens_result;
 
 /* Run the base model once and every (applicant, factor, level) variant with
@@ -153,7 +153,6 @@ rmc_status rmc_sens_run(const rmc_model *m, const rmc_sens_options *o, rmc_sens_
                         rmc_diag *d);
 void rmc_sens_result_free(rmc_sens_result *r);
 
-
 /* ---- rankmc sobol: global sensitivity to the model's factor weights ---- */
 
 /* The model.ini weights `rankmc sobol` varies (docs/sensitivity.md lists
@@ -162,15 +161,15 @@ void rmc_sens_result_free(rmc_sens_result *r);
 size_t rmc_sens_sobol_params(const rmc_param_info **out, size_t cap);
 
 typedef struct rmc_sens_sobol_options {
-    rmc_sim_options sim;         /* engine settings at every design point: the same seed
-                                    everywhere (common random numbers); its focal, until_se,
-                                    checkpoint and resume fields are ignored */
-    size_t n_samples;            /* N base samples (a power of two keeps the design balanced) */
-    double relative_range;       /* r in [0, 1]; < 0: the model's [sobol] relative_range */
-    const rmc_id *applicants;    /* [n_applicants] outputs: their P(match); borrowed */
+    rmc_sim_options sim;      /* engine settings at every design point: the same seed
+                                 everywhere (common random numbers); its focal, until_se,
+                                 checkpoint and resume fields are ignored */
+    size_t n_samples;         /* N base samples (a power of two keeps the design balanced) */
+    double relative_range;    /* r in [0, 1]; < 0: the model's [sobol] relative_range */
+    const rmc_id *applicants; /* [n_applicants] outputs: their P(match); borrowed */
     size_t n_applicants;
-    bool img_rate;               /* add the share of IMGs (US_IMG, IMG) matched as an output */
-    rmc_sobol_opts analysis;     /* bootstrap settings */
+    bool img_rate;                 /* add the share of IMGs (US_IMG, IMG) matched as an output */
+    rmc_sobol_opts analysis;       /* bootstrap settings */
     rmc_sens_progress_fn progress; /* after each design point; may be NULL */
     void *progress_ctx;
 } rmc_sens_sobol_options;
@@ -193,9 +192,9 @@ typedef struct rmc_sens_sobol_result {
     const rmc_param_info **factor; /* [n_factors] static parameter rows */
     double *base, *lo, *hi;        /* [n_factors] the model's value and the range */
     double *x, *y;
-    rmc_id *output_app;            /* [n_outputs] */
-    double *noise_var;             /* [n_outputs] */
-    rmc_sobol_result *indices;     /* S1, ST and intervals per output and factor */
+    rmc_id *output_app;        /* [n_outputs] */
+    double *noise_var;         /* [n_outputs] */
+    rmc_sobol_result *indices; /* S1, ST and intervals per output and factor */
 } rmc_sens_sobol_result;
 
 /* Evaluate the model at every row of a Saltelli design over the weights of

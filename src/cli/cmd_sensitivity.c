@@ -31,27 +31,26 @@ typedef struct sens_args {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rankmc sensitivity MODEL_DIR [--applicant ID]... [--factor NAME]...\n"
-            "                          [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n\n"
-            "One-at-a-time what-ifs: for each focal applicant and factor, rerun the model\n"
-            "with that applicant's attribute at a favourable and an unfavourable level,\n"
-            "with the same seed (common random numbers), and report the change in\n"
-            "P(match) and in the expected matched ROL position, with paired standard\n"
-            "errors (and the unpaired ones independent runs would give).\n\n"
-            "  --applicant ID     focal applicant (repeatable; default: every id starting\n"
-            "                     with focal_, else every US_IMG and IMG)\n"
-            "  --factor NAME      advocacy, advocacy_all, communication, visa, ties,\n"
-            "                     us_experience, clinical_years (repeatable; default all)\n"
-            "  -n, --replicates N replicates per run (default 1000, at least 2)\n"
-            "  -s, --seed SEED    master seed, the same for every run (default 1)\n"
-            "  -t, --threads T    OpenMP threads (default: all)\n"
-            "  -o, --output FILE  also write /sensitivity/... datasets to FILE (HDF5)\n"
-            "  -f, --force        replace an existing FILE\n"
-            "  -q, --quiet        no progress line\n"
-            "  -h, --help         this text\n\n"
-            "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
-            "130 / 143 stopped by SIGINT / SIGTERM (nothing written).\n");
+    fprintf(f, "usage: rankmc sensitivity MODEL_DIR [--applicant ID]... [--factor NAME]...\n"
+               "                          [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n\n"
+               "One-at-a-time what-ifs: for each focal applicant and factor, rerun the model\n"
+               "with that applicant's attribute at a favourable and an unfavourable level,\n"
+               "with the same seed (common random numbers), and report the change in\n"
+               "P(match) and in the expected matched ROL position, with paired standard\n"
+               "errors (and the unpaired ones independent runs would give).\n\n"
+               "  --applicant ID     focal applicant (repeatable; default: every id starting\n"
+               "                     with focal_, else every US_IMG and IMG)\n"
+               "  --factor NAME      advocacy, advocacy_all, communication, visa, ties,\n"
+               "                     us_experience, clinical_years (repeatable; default all)\n"
+               "  -n, --replicates N replicates per run (default 1000, at least 2)\n"
+               "  -s, --seed SEED    master seed, the same for every run (default 1)\n"
+               "  -t, --threads T    OpenMP threads (default: all)\n"
+               "  -o, --output FILE  also write /sensitivity/... datasets to FILE (HDF5)\n"
+               "  -f, --force        replace an existing FILE\n"
+               "  -q, --quiet        no progress line\n"
+               "  -h, --help         this text\n\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
+               "130 / 143 stopped by SIGINT / SIGTERM (nothing written).\n");
 }
 
 static int add_factor(sens_args *a, const char *name)
@@ -111,12 +110,16 @@ static int parse_value(int c, char *arg, sens_args *a)
 
 static int parse_args(int argc, char **argv, sens_args *a)
 {
-    static const struct option longopts[] = {
-        {"applicant", required_argument, NULL, 'A'}, {"factor", required_argument, NULL, 'F'},
-        {"replicates", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},   {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'f'},           {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"applicant", required_argument, NULL, 'A'},
+                                             {"factor", required_argument, NULL, 'F'},
+                                             {"replicates", required_argument, NULL, 'n'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"force", no_argument, NULL, 'f'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
@@ -261,8 +264,7 @@ static void print_across(const rmc_sens_result *r)
                              across(r, r->drank, r->drank_se, f, 0, &s[2]),
                              across(r, r->drank, r->drank_se, f, 1, &s[3])};
         printf("  %-15s %+9.4f %8.4f %+9.4f %8.4f %+9.3f %8.3f %+9.3f %8.3f\n",
-               rmc_sens_factor_name(r->factors[f]), v[0], s[0], v[1], s[1], v[2], s[2], v[3],
-               s[3]);
+               rmc_sens_factor_name(r->factors[f]), v[0], s[0], v[1], s[1], v[2], s[2], v[3], s[3]);
     }
 }
 
@@ -310,8 +312,14 @@ static int write_file(const sens_args *a, const rmc_model *m, const rmc_sens_res
     for (size_t w = 0; w < nw; w++) {
         descs[w] = r->desc[w];
     }
-#define T1(p, ty, n, d, doc) {"sensitivity/" p, ty, 1, {n, 0, 0}, d, doc}
-#define T3(p, ty, d, doc) {"sensitivity/" p, ty, 3, {na, nf, RMC_SENS_N_LEVELS}, d, doc}
+#define T1(p, ty, n, d, doc)                                                                       \
+    {                                                                                              \
+        "sensitivity/" p, ty, 1, {n, 0, 0}, d, doc                                                 \
+    }
+#define T3(p, ty, d, doc)                                                                          \
+    {                                                                                              \
+        "sensitivity/" p, ty, 3, {na, nf, RMC_SENS_N_LEVELS}, d, doc                               \
+    }
     const rmc_h5_table t[] = {
         T1("applicant", RMC_H5_STR, na, ids, "focal applicant ids [A]"),
         T1("applicant_index", RMC_H5_I32, na, r->applicants, "row in /applicants [A]"),
@@ -338,9 +346,15 @@ static int write_file(const sens_args *a, const rmc_model *m, const rmc_sens_res
 #undef T1
 #undef T3
     const rmc_h5_tables tf = {
-        .m = m, .seed = r->seed, .replicates = r->replicates, .threads = r->threads,
-        .rng_name = a->sim.rng_name, .command_line = cmdline, .wall_seconds = r->wall_seconds,
-        .tables = t, .n_tables = sizeof t / sizeof t[0],
+        .m = m,
+        .seed = r->seed,
+        .replicates = r->replicates,
+        .threads = r->threads,
+        .rng_name = a->sim.rng_name,
+        .command_line = cmdline,
+        .wall_seconds = r->wall_seconds,
+        .tables = t,
+        .n_tables = sizeof t / sizeof t[0],
     };
     rmc_diag d = {0};
     const rmc_status st = rmc_h5_write_tables(a->out, a->force, &tf, &d);

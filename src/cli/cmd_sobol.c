@@ -29,29 +29,28 @@ typedef struct sobol_args {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rankmc sobol MODEL_DIR [--samples N] [-n REPS] [-s SEED] [-t THREADS]\n"
-            "                    [-o OUT.h5] [--force] [--applicant ID]... [--range R]\n"
-            "                    [--boot B]\n\n"
-            "Sobol' first-order and total indices of each focal applicant's P(match) and of\n"
-            "the IMG match rate with respect to 12 meeting weights of model.ini, each varied\n"
-            "uniformly over its value -/+ R x |value|. Saltelli design with N base samples:\n"
-            "N x (k + 2) engine runs of REPS replicates, all with the same seed.\n\n"
-            "  --samples N        base samples, a power of two (default 16)\n"
-            "  -n, --replicates R replicates per design point (default 200)\n"
-            "  -s, --seed SEED    master seed, the same at every point (default 1)\n"
-            "  -t, --threads T    OpenMP threads (default: all)\n"
-            "  -o, --output FILE  also write /sobol/... datasets to FILE (HDF5)\n"
-            "  -f, --force        replace an existing FILE\n"
-            "  --applicant ID     output applicant (repeatable; default: ids starting with\n"
-            "                     focal_; with none, only the IMG match rate)\n"
-            "  --range R          relative range in [0, 1] (default: model.ini [sobol]\n"
-            "                     relative_range, itself 0.5 by default)\n"
-            "  --boot B           bootstrap resamples for the intervals (default 1000)\n"
-            "  -q, --quiet        no progress line\n"
-            "  -h, --help         this text\n\n"
-            "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
-            "130 / 143 stopped by SIGINT / SIGTERM (nothing written).\n");
+    fprintf(f, "usage: rankmc sobol MODEL_DIR [--samples N] [-n REPS] [-s SEED] [-t THREADS]\n"
+               "                    [-o OUT.h5] [--force] [--applicant ID]... [--range R]\n"
+               "                    [--boot B]\n\n"
+               "Sobol' first-order and total indices of each focal applicant's P(match) and of\n"
+               "the IMG match rate with respect to 12 meeting weights of model.ini, each varied\n"
+               "uniformly over its value -/+ R x |value|. Saltelli design with N base samples:\n"
+               "N x (k + 2) engine runs of REPS replicates, all with the same seed.\n\n"
+               "  --samples N        base samples, a power of two (default 16)\n"
+               "  -n, --replicates R replicates per design point (default 200)\n"
+               "  -s, --seed SEED    master seed, the same at every point (default 1)\n"
+               "  -t, --threads T    OpenMP threads (default: all)\n"
+               "  -o, --output FILE  also write /sobol/... datasets to FILE (HDF5)\n"
+               "  -f, --force        replace an existing FILE\n"
+               "  --applicant ID     output applicant (repeatable; default: ids starting with\n"
+               "                     focal_; with none, only the IMG match rate)\n"
+               "  --range R          relative range in [0, 1] (default: model.ini [sobol]\n"
+               "                     relative_range, itself 0.5 by default)\n"
+               "  --boot B           bootstrap resamples for the intervals (default 1000)\n"
+               "  -q, --quiet        no progress line\n"
+               "  -h, --help         this text\n\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
+               "130 / 143 stopped by SIGINT / SIGTERM (nothing written).\n");
 }
 
 enum { OPT_SAMPLES = 256, OPT_APPLICANT, OPT_RANGE, OPT_BOOT };
@@ -120,15 +119,18 @@ static int parse_value(int c, char *arg, sobol_args *a)
 
 static int parse_args(int argc, char **argv, sobol_args *a)
 {
-    static const struct option longopts[] = {
-        {"samples", required_argument, NULL, OPT_SAMPLES},
-        {"applicant", required_argument, NULL, OPT_APPLICANT},
-        {"range", required_argument, NULL, OPT_RANGE},
-        {"boot", required_argument, NULL, OPT_BOOT},
-        {"replicates", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},   {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'f'},           {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"samples", required_argument, NULL, OPT_SAMPLES},
+                                             {"applicant", required_argument, NULL, OPT_APPLICANT},
+                                             {"range", required_argument, NULL, OPT_RANGE},
+                                             {"boot", required_argument, NULL, OPT_BOOT},
+                                             {"replicates", required_argument, NULL, 'n'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"force", no_argument, NULL, 'f'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
@@ -209,7 +211,8 @@ static void print_output(const rmc_model *m, const rmc_sens_sobol_result *r, siz
     for (size_t i = 0; i < k; i++) {
         size_t y = i;
         const double st = isnan(x->st[o * k + i]) ? -1 : x->st[o * k + i];
-        while (y > 0 && (isnan(x->st[o * k + order[y - 1]]) ? -1 : x->st[o * k + order[y - 1]]) < st) {
+        while (y > 0 &&
+               (isnan(x->st[o * k + order[y - 1]]) ? -1 : x->st[o * k + order[y - 1]]) < st) {
             order[y] = order[y - 1];
             y--;
         }
@@ -248,9 +251,9 @@ static int write_file(const sobol_args *a, const rmc_model *m, const rmc_sens_so
 {
     const size_t k = r->n_factors, no = r->n_outputs;
     const char **fn = calloc(k, sizeof *fn);
-    char (*fbuf)[64] = calloc(k, sizeof *fbuf);
+    char(*fbuf)[64] = calloc(k, sizeof *fbuf);
     const char **on = calloc(no, sizeof *on);
-    char (*obuf)[300] = calloc(no, sizeof *obuf);
+    char(*obuf)[300] = calloc(no, sizeof *obuf);
     int rc = RMC_EXIT_FAILURE;
     if (fn == NULL || fbuf == NULL || on == NULL || obuf == NULL) {
         fprintf(stderr, "rankmc sobol: out of memory\n");
@@ -265,8 +268,14 @@ static int write_file(const sobol_args *a, const rmc_model *m, const rmc_sens_so
         on[o] = obuf[o];
     }
     const rmc_sobol_result *x = r->indices;
-#define T1(p, ty, n, d, doc) {"sobol/" p, ty, 1, {n, 0, 0}, d, doc}
-#define T2(p, n0, n1, d, doc) {"sobol/" p, RMC_H5_F64, 2, {n0, n1, 0}, d, doc}
+#define T1(p, ty, n, d, doc)                                                                       \
+    {                                                                                              \
+        "sobol/" p, ty, 1, {n, 0, 0}, d, doc                                                       \
+    }
+#define T2(p, n0, n1, d, doc)                                                                      \
+    {                                                                                              \
+        "sobol/" p, RMC_H5_F64, 2, {n0, n1, 0}, d, doc                                             \
+    }
     const rmc_h5_table t[] = {
         T1("factor", RMC_H5_STR, k, fn, "model.ini section.key of each factor [k]"),
         T1("base", RMC_H5_F64, k, r->base, "the model's value [k]"),
@@ -296,9 +305,16 @@ static int write_file(const sobol_args *a, const rmc_model *m, const rmc_sens_so
         {"sobol_relative_range", RMC_H5_F64, r->relative_range, 0, NULL},
     };
     const rmc_h5_tables tf = {
-        .m = m, .seed = r->seed, .replicates = r->replicates, .threads = r->threads,
-        .rng_name = a->o.sim.rng_name, .command_line = cmdline, .wall_seconds = r->wall_seconds,
-        .tables = t, .n_tables = sizeof t / sizeof t[0], .attrs = attrs,
+        .m = m,
+        .seed = r->seed,
+        .replicates = r->replicates,
+        .threads = r->threads,
+        .rng_name = a->o.sim.rng_name,
+        .command_line = cmdline,
+        .wall_seconds = r->wall_seconds,
+        .tables = t,
+        .n_tables = sizeof t / sizeof t[0],
+        .attrs = attrs,
         .n_attrs = sizeof attrs / sizeof attrs[0],
     };
     rmc_diag d = {0};

@@ -66,8 +66,10 @@ int rmc_sens_cli_focal(const char *cmd, const rmc_model *m, char *const *ids, si
     *n = 0;
     const size_t count = n_ids > 0 ? n_ids : rmc_sens_default_focal(m, NULL, 0);
     if (count == 0) {
-        fprintf(stderr, "rankmc %s: the model has no focal_ applicant and no IMG; name one with "
-                        "--applicant\n", cmd);
+        fprintf(stderr,
+                "rankmc %s: the model has no focal_ applicant and no IMG; name one with "
+                "--applicant\n",
+                cmd);
         return RMC_EXIT_USAGE;
     }
     rmc_id *idx = calloc(count, sizeof *idx);
