@@ -194,12 +194,15 @@ static rmc_status evaluate(const rmc_model *m, const rmc_sens_sobol_options *o,
             o->progress(o->progress_ctx, row + 1, rows);
         }
     }
-    const double n = (double)o->sim.replicates;
     for (size_t out = 0; out < no; out++) {
+        /* The IMG rate averages n_img applicants: binomial variance over
+         * replicates x IMGs, as if the applicants were independent. */
+        const double trials = (double)o->sim.replicates *
+                              (r->output_app[out] == RMC_ID_NONE ? (double)count_imgs(m) : 1.0);
         double sum = 0;
         for (size_t row = 0; row < rows; row++) {
             const double p = r->y[row * no + out];
-            sum += p * (1.0 - p) / n;
+            sum += p * (1.0 - p) / trials;
         }
         r->noise_var[out] = sum / (double)rows;
     }

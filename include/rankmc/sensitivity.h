@@ -181,8 +181,9 @@ void rmc_sens_sobol_options_default(rmc_sens_sobol_options *o);
 /* A finished analysis. x is [n_rows][n_factors], y [n_rows][n_outputs]
  * (row order of rankmc/sobol.h); output o is applicant output_app[o]'s
  * P(match), or the IMG match rate when output_app[o] is RMC_ID_NONE.
- * noise_var[o] is the mean over rows of p (1 - p) / replicates, the Monte
- * Carlo variance of one evaluation, to compare with indices->var[o]. Caller
+ * noise_var[o] is the mean over rows of p (1 - p) / replicates (for the IMG
+ * rate: / (replicates x IMGs)), the binomial Monte Carlo variance of one
+ * evaluation, to compare with indices->var[o]. Caller
  * owns it; rmc_sens_sobol_result_free. */
 typedef struct rmc_sens_sobol_result {
     size_t n_factors, n_outputs, n_rows, n_samples;

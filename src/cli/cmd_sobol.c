@@ -287,7 +287,7 @@ static int write_file(const sobol_args *a, const rmc_model *m, const rmc_sens_so
         T1("mean", RMC_H5_F64, no, x->mean, "mean over the A and B rows [n_out]"),
         T1("variance", RMC_H5_F64, no, x->var, "variance over the A and B rows [n_out]"),
         T1("noise_variance", RMC_H5_F64, no, r->noise_var,
-           "mean p(1-p)/replicates: Monte Carlo variance of one point [n_out]"),
+           "mean binomial variance of one point: p(1-p)/replicates, /IMGs for the rate"),
         T2("s1", no, k, x->s1, "first-order index [n_out,k]"),
         T2("s1_lo", no, k, x->s1_lo, "bootstrap interval, lower [n_out,k]"),
         T2("s1_hi", no, k, x->s1_hi, "upper [n_out,k]"),
