@@ -19,6 +19,8 @@
 #include "rankmc/sobol.h"
 #include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
+#include "rankmc/groups.h"
+#include "rankmc/benchmark.h"
 
 #ifdef __cplusplus
 extern "C" {
