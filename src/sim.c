@@ -399,6 +399,18 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
     return true;
 }
 
+/* The focal applicants' outcomes of replicate r into row r of the caller's
+ * array: one writer per row, so no two threads share an element. */
+static void record_focal(const sim_ctx *c, const thread_ws *w, uint64_t r)
+{
+    const rmc_sim_options *o = c->o;
+    int32_t *row = o->focal_choice + (size_t)r * o->n_focal;
+    for (size_t f = 0; f < o->n_focal; f++) {
+        const rmc_id i = o->focal[f];
+        row[f] = w->app_prog[i] != RMC_ID_NONE ? w->app_choice[i] : -1;
+    }
+}
+
 /* With time_phases: charge the time since *t to phase ph and restart *t. */
 static void phase_tick(const sim_ctx *c, thread_ws *w, rmc_sim_phase ph, double *t)
 {
@@ -434,6 +446,9 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
         return;
     }
     map_matches(c, w);
+    if (c->o->focal_choice != NULL) {
+        record_focal(c, w, r);
+    }
     const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
                                      w->rank,       w->moves,  m->iv_prog};
     rmc_accum_add(w->acc, &rep);
@@ -627,6 +642,11 @@ static rmc_status check_options(const rmc_model *m, const rmc_sim_options *o, rm
     }
     if (m->n_app == 0 || m->n_prog == 0) {
         return RMC_FAIL(d, RMC_EUSAGE, "the model has no applicants or no programs");
+    }
+    for (size_t f = 0; o->focal_choice != NULL && f < o->n_focal; f++) {
+        if (o->focal == NULL || o->focal[f] < 0 || (size_t)o->focal[f] >= m->n_app) {
+            return RMC_FAIL(d, RMC_EUSAGE, "focal applicant %zu is not an applicant index", f);
+        }
     }
     return RMC_OK;
 }

@@ -79,6 +79,13 @@ typedef struct rmc_sim_options {
                                          start afresh. Borrowed. */
     bool time_phases;                 /* fill rmc_sim_stats.phase_seconds (two clock reads per
                                          phase per replicate; off by default) */
+    size_t n_focal;        /* applicants whose outcome every replicate records; 0 = none */
+    const rmc_id *focal;   /* [n_focal] their indices; borrowed */
+    int32_t *focal_choice; /* [replicates][n_focal], caller's: replicate r writes only row
+                              r, the 0-based ROL position each focal applicant matched
+                              at (a couple member: the joint-list entry), -1 unmatched.
+                              Rows of replicates not run (resume, stop, failure) are
+                              left alone. Borrowed; NULL = record nothing */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no
