@@ -54,7 +54,7 @@ struct rmc_match_ws {
 #define RMC_MATCH_HELD_NONE SIZE_MAX
 
 /* Default bound on the couples procedure's rounds when max_rounds is 0. */
-#define RMC_MATCH_DEFAULT_ROUNDS 1000
+#define RMC_MATCH_DEFAULT_ROUNDS 100000 /* as match.couples_max_rounds in params.def */
 
 /* Seat heaps: key = rank << 32 | applicant, max-heap (worst rank on top). */
 static inline uint64_t seat_key(int32_t rank, size_t app)
