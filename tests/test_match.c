@@ -800,7 +800,6 @@ static void test_match_run_couples_random(void **state)
     assert_true(n_converged > n_cases * 8 / 10);
 }
 
-
 /* ---- couples fixtures, brute force, and the procedure a round at a time ---- */
 
 /* Read tests/data/<name>/market.txt: '#' comment lines, then
@@ -844,8 +843,8 @@ static cmarket load_cmarket(const char *name)
         assert_int_equal(fscanf(f, " couple %d %d %zu", &cm.ca[c], &cm.cb[c], &k), 3);
         assert_true(e + k <= 256);
         for (size_t q = 0; q < k; q++, e++) {
-            assert_int_equal(fscanf(f, "%d %d %d %d", &cm.cpa[e], &cm.cra[e], &cm.cpb[e], &cm.crb[e]),
-                             4);
+            assert_int_equal(
+                fscanf(f, "%d %d %d %d", &cm.cpa[e], &cm.cra[e], &cm.cpb[e], &cm.crb[e]), 4);
         }
         cm.coff[c + 1] = e;
     }
@@ -860,10 +859,10 @@ static cmarket load_cmarket(const char *name)
 typedef struct brute {
     const cmarket *cm;
     rmc_match_input in;
-    rmc_id *asg;       /* [n_app] the assignment being built */
-    int32_t *used;     /* [n_prog] seats it uses */
-    rmc_id *owner;     /* [n_app] couple of a member (first member only), or -1 */
-    rmc_id *first;     /* [n_app] the first stable matching found */
+    rmc_id *asg;   /* [n_app] the assignment being built */
+    int32_t *used; /* [n_prog] seats it uses */
+    rmc_id *owner; /* [n_app] couple of a member (first member only), or -1 */
+    rmc_id *first; /* [n_app] the first stable matching found */
     size_t n_stable;
 } brute;
 
@@ -933,8 +932,13 @@ static void brute_try(brute *b, size_t i)
 static size_t brute_count_stable(const cmarket *cm, rmc_id *first)
 {
     const size_t n = cm->mk.n_app;
-    brute b = {cm, cmarket_input(cm), xmalloc(n * sizeof(rmc_id)),
-               calloc(cm->mk.n_prog + 1, sizeof(int32_t)), xmalloc(n * sizeof(rmc_id)), first, 0};
+    brute b = {cm,
+               cmarket_input(cm),
+               xmalloc(n * sizeof(rmc_id)),
+               calloc(cm->mk.n_prog + 1, sizeof(int32_t)),
+               xmalloc(n * sizeof(rmc_id)),
+               first,
+               0};
     for (size_t i = 0; i < n; i++) {
         b.asg[i] = RMC_ID_NONE;
         b.owner[i] = -1;
