@@ -31,9 +31,15 @@
  * unmatched": the couple stops there, unmatched, and wants only the pairs
  * above it (as rmc_match_check reads it).
  *
+ * The order in which couples enter can decide whether a stable matching
+ * is found (Roth and Peranson 1999): when the first pass cycles, a second
+ * pass starts afresh with the couples entering in reverse order; both
+ * share the bound. (On random small markets this halves the rare cases
+ * where a stable matching exists but the procedure misses it; docs/match.md.)
+ *
  * Tests can drive it a round at a time: rmc_match_couples_init, then
  * rmc_match_couples_step until it reports the end, then
- * rmc_match_couples_done; rmc_match_couples_run does exactly that.
+ * rmc_match_couples_done; rmc_match_couples_run does that, twice at most.
  *
  * Every settle phase terminates: agents only move down their lists within
  * it. Nothing is allocated. Invariants asserted: no program over capacity,
@@ -466,13 +472,15 @@ static bool snap_equal(const rmc_match_ws *w, const rmc_match_input *in)
     return true;
 }
 
-rmc_status rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
+rmc_status rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in, bool reversed,
+                                  rmc_diag *d)
 {
     RMC_TRY(check_couples(w, in, d));
     rmc_match_setup_programs(w, in);
     w->n_proposals = 0;
     size_t top = 0;
-    for (size_t c = in->n_couples; c-- > 0;) {
+    for (size_t k = in->n_couples; k-- > 0;) {
+        const size_t c = reversed ? in->n_couples - 1 - k : k; /* top of stack enters first */
         w->cnext[c] = in->crol_off[c];
         w->cheld[c] = RMC_MATCH_HELD_NONE;
         w->stack[top++] = (rmc_id)(in->n_app + c);
@@ -536,9 +544,19 @@ rmc_status rmc_match_couples_done(const rmc_match_ws *w, const rmc_match_input *
 rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, size_t max_rounds,
                                  rmc_match_result *res, rmc_diag *d)
 {
-    RMC_TRY(rmc_match_couples_init(w, in, d));
     const size_t bound = max_rounds > 0 ? max_rounds : RMC_MATCH_DEFAULT_ROUNDS;
-    while (w->round < bound && !rmc_match_couples_step(w, in)) {
+    size_t rounds = 0, proposals = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        RMC_TRY(rmc_match_couples_init(w, in, pass == 1, d));
+        while (rounds < bound && !rmc_match_couples_step(w, in)) {
+            rounds++;
+        }
+        proposals += w->n_proposals;
+        if (!w->cycled) {
+            break; /* converged, or out of rounds */
+        }
     }
-    return rmc_match_couples_done(w, in, res);
+    const rmc_status st = rmc_match_couples_done(w, in, res);
+    res->n_proposals = proposals;
+    return st;
 }

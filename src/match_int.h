@@ -142,17 +142,20 @@ RMC_INTERNAL void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match
 /* The Roth-Peranson couples procedure (match_couples.c): applicant-proposing,
  * at most max_rounds rounds (0: RMC_MATCH_DEFAULT_ROUNDS). in was checked
  * against w by rmc_match_run. RMC_OK, RMC_NOT_CONVERGED, RMC_EUSAGE.
- * Exactly rmc_match_couples_init, _step until it returns true or
- * w->round reaches the bound, then _done. */
+ * rmc_match_couples_init, _step until it returns true or the rounds reach
+ * the bound; when that pass cycled, the same again with the couples in
+ * reverse order (the rounds of both passes count against the bound); then
+ * _done. */
 RMC_INTERNAL rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in,
                                               size_t max_rounds, rmc_match_result *res,
                                               rmc_diag *d);
 
 /* Start the couples procedure on `in` (checked against w by the caller):
- * validate the couples (RMC_EUSAGE), then singles and couples propose until
+ * validate the couples (RMC_EUSAGE), then singles propose, then couples
+ * one at a time (couple 0 first, or the last first when reversed), until
  * everyone is held or out of list. w->round is 0 afterwards. */
 RMC_INTERNAL rmc_status rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in,
-                                               rmc_diag *d);
+                                               bool reversed, rmc_diag *d);
 
 /* One round: move every blocking single (at programs that freed a seat)
  * and every blocking couple, settling whoever they displace; w->round

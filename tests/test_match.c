@@ -1013,7 +1013,7 @@ static void test_match_couples_step_no_stable(void **state)
     rmc_id first[8];
     assert_int_equal(brute_count_stable(&cm, first), 0);
     const rmc_match_input in = cmarket_input(&cm);
-    assert_int_equal(rmc_match_couples_init(g_ws, &in, NULL), RMC_OK);
+    assert_int_equal(rmc_match_couples_init(g_ws, &in, false, NULL), RMC_OK);
     assert_int_equal(g_ws->round, 0);
     size_t rounds = 0;
     while (!rmc_match_couples_step(g_ws, &in)) {
@@ -1044,7 +1044,7 @@ static void test_match_couples_step_converges(void **state)
     const int pairs[2][2] = {{0, 1}, {2, 1}};
     cmarket_add_couple(&cm, 0, 1, pairs, 2, &ppref[0][0], 3);
     const rmc_match_input in = cmarket_input(&cm);
-    assert_int_equal(rmc_match_couples_init(g_ws, &in, NULL), RMC_OK);
+    assert_int_equal(rmc_match_couples_init(g_ws, &in, false, NULL), RMC_OK);
     while (!rmc_match_couples_step(g_ws, &in)) {
         assert_true(g_ws->round < 16);
     }
@@ -1096,6 +1096,28 @@ static void test_match_check_couple_below_stop_entry(void **state)
     assert_int_equal(brute_count_stable(&cm, first), 0);
     outcome o = outcome_new(4, cm.mk.n_prog);
     assert_int_equal(csolve(&cm, 0, &o, NULL), RMC_NOT_CONVERGED);
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+/* tests/data/couples_order: a stable matching exists, but with couple 0
+ * entering first the procedure cycles; rmc_match_run's second pass, couples
+ * in reverse order, finds a stable matching. */
+static void test_match_run_couples_second_pass(void **state)
+{
+    (void)state;
+    cmarket cm = load_cmarket("couples_order");
+    const rmc_match_input in = cmarket_input(&cm);
+    assert_int_equal(rmc_match_couples_init(g_ws, &in, false, NULL), RMC_OK);
+    while (!rmc_match_couples_step(g_ws, &in)) {
+        assert_true(g_ws->round < 1000);
+    }
+    assert_true(g_ws->cycled);
+    outcome o = outcome_new(in.n_app, in.n_prog);
+    assert_int_equal(csolve(&cm, 0, &o, NULL), RMC_OK);
+    assert_true(o.res.converged);
+    assert_int_equal(rmc_match_check(&in, o.app_prog, NULL), RMC_OK);
+    assert_consistent(&cm, &o);
     outcome_free(&o);
     market_free(&cm.mk);
 }
@@ -1427,6 +1449,7 @@ int main(void)
         cmocka_unit_test(test_match_couples_step_converges),
         cmocka_unit_test(test_match_run_couples_both_unmatched),
         cmocka_unit_test(test_match_check_couple_below_stop_entry),
+        cmocka_unit_test(test_match_run_couples_second_pass),
         cmocka_unit_test(test_match_run_couples_brute_force),
         cmocka_unit_test(test_match_run_exceeds_workspace),
         cmocka_unit_test(test_match_ws_alloc_failure_sweep),
