@@ -34,8 +34,8 @@
  * The order in which couples enter can decide whether a stable matching
  * is found (Roth and Peranson 1999): when the first pass cycles, a second
  * pass starts afresh with the couples entering in reverse order; both
- * share the bound. (On random small markets this halves the rare cases
- * where a stable matching exists but the procedure misses it; docs/match.md.)
+ * share the bound. (On random small markets this leaves about a third of the
+ * rare cases where a stable matching exists but is missed; docs/match.md.)
  *
  * Tests can drive it a round at a time: rmc_match_couples_init, then
  * rmc_match_couples_step until it reports the end, then
