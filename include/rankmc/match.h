@@ -68,8 +68,10 @@ void rmc_match_ws_free(rmc_match_ws *w);
 
 /* Compute the applicant-optimal (RMC_PROPOSE_APPLICANTS) or program-optimal
  * stable matching of `in` into `res`. max_rounds bounds the couples
- * procedure's scan rounds (0: a default of 1000; ignored without
- * couples; couples need RMC_PROPOSE_APPLICANTS). Returns RMC_OK, or
+ * procedure's scan rounds (0: 100000, the default of the model parameter
+ * match.couples_max_rounds; ignored without couples; couples need
+ * RMC_PROPOSE_APPLICANTS); it stops sooner when its state repeats, since
+ * it would then never converge. Returns RMC_OK, or
  * RMC_NOT_CONVERGED (an outcome: res holds the last matching, consistent but
  * possibly unstable, res->converged is false), or RMC_EUSAGE when `in`
  * exceeds the sizes the workspace was made for or is malformed.
