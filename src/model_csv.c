@@ -32,9 +32,9 @@ typedef struct reader {
     rmc_loader *L;
     const rmc_csv_spec *spec;
     struct csv_parser p;
-    char *arena;       /* this row's fields, NUL-terminated */
-    size_t arena_used; /* bytes of arena in use */
-    size_t arena_cap;  /* bytes allocated; grows up to ARENA_MAX */
+    char *arena;                          /* this row's fields, NUL-terminated */
+    size_t arena_used;                    /* bytes of arena in use */
+    size_t arena_cap;                     /* bytes allocated; grows up to ARENA_MAX */
     size_t off[RMC_CSV_MAX_COLS];         /* field starts in arena */
     size_t n_fields;                      /* fields in this row (may exceed MAX_COLS) */
     const char *fields[RMC_CSV_MAX_COLS]; /* row fields by expected column */

@@ -615,15 +615,18 @@ static void test_rmc_model_load_accepts_widest_rows(void **state)
     const size_t cap = (size_t)EXTRA * (FIELD + 1) * 6 + 8192; /* 6 rows + header */
     char *text = malloc(cap);
     assert_non_null(text);
-    size_t n = (size_t)snprintf(text, cap, "id,type,pre_score,communication,clinical_years,"
-                                           "us_experience,visa");
+    size_t n = (size_t)snprintf(text, cap,
+                                "id,type,pre_score,communication,clinical_years,"
+                                "us_experience,visa");
     for (int c = 0; c < EXTRA; c++) {
         n += (size_t)snprintf(text + n, cap - n, ",x_%d", c);
     }
-    static const char *const rows[] = {
-        "A1,US_MD,1.9,0.95,0,sub_i,none", "A2,IMG,0.2,0.85,6,hands_on,J1",
-        "A3,IMG,-0.4,0.3,3,none,H1B",     "A4,US_DO,-2.0,0.9,0,observership,none",
-        "A5,US_IMG,0.1,0.35,1,hands_on,uncertain", "A6,US_MD,0.5,0.6,0,sub_i,none"};
+    static const char *const rows[] = {"A1,US_MD,1.9,0.95,0,sub_i,none",
+                                       "A2,IMG,0.2,0.85,6,hands_on,J1",
+                                       "A3,IMG,-0.4,0.3,3,none,H1B",
+                                       "A4,US_DO,-2.0,0.9,0,observership,none",
+                                       "A5,US_IMG,0.1,0.35,1,hands_on,uncertain",
+                                       "A6,US_MD,0.5,0.6,0,sub_i,none"};
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
         n += (size_t)snprintf(text + n, cap - n, "\n%s", rows[r]);
         for (int c = 0; c < EXTRA; c++) {
