@@ -16,6 +16,7 @@
 
 #include "model_int.h"
 #include "rankmc/sensitivity.h"
+#include "sensitivity_int.h"
 
 /* The default factors: the meeting's main move sizes. */
 static const char *const sobol_keys[][2] = {
@@ -157,15 +158,7 @@ static rmc_status eval_row(const rmc_model *m, const rmc_sens_sobol_options *o,
     for (size_t i = 0; i < r->n_factors; i++) {
         rmc_params_set(&p, r->factor[i], r->x[row * r->n_factors + i]);
     }
-    rmc_sim_options so = o->sim;
-    so.focal = NULL;
-    so.n_focal = 0;
-    so.focal_choice = NULL;
-    so.until_se = 0.0;
-    so.checkpoint = NULL;
-    so.checkpoint_every = 0;
-    so.resume = NULL;
-    so.progress = NULL;
+    const rmc_sim_options so = rmc_sens_engine_options(&o->sim);
     rmc_accum *acc = NULL;
     rmc_sim_stats stats;
     RMC_TRY(rmc_sim_run(m, &p, &so, &acc, &stats, d));

@@ -21,6 +21,7 @@
 
 #include "model_int.h"
 #include "rankmc/sensitivity.h"
+#include "sensitivity_int.h"
 
 static const char *const factor_names[RMC_SENS_N_FACTORS] = {
     "advocacy", "advocacy_all", "communication", "visa", "ties", "us_experience", "clinical_years",
@@ -343,19 +344,28 @@ static void step_done(sens_run *s)
     }
 }
 
-/* One engine run of model mm recording n_focal applicants into choice. */
-static rmc_status engine_run(sens_run *s, const rmc_model *mm, const rmc_id *focal, size_t n_focal,
-                             int32_t *choice, rmc_diag *d)
+rmc_sim_options rmc_sens_engine_options(const rmc_sim_options *base)
 {
-    rmc_sim_options so = s->o->sim;
-    so.focal = focal;
-    so.n_focal = n_focal;
-    so.focal_choice = choice;
+    rmc_sim_options so = *base;
+    so.focal = NULL;
+    so.n_focal = 0;
+    so.focal_choice = NULL;
     so.until_se = 0.0;
     so.checkpoint = NULL;
     so.checkpoint_every = 0;
     so.resume = NULL;
     so.progress = NULL;
+    return so;
+}
+
+/* One engine run of model mm recording n_focal applicants into choice. */
+static rmc_status engine_run(sens_run *s, const rmc_model *mm, const rmc_id *focal, size_t n_focal,
+                             int32_t *choice, rmc_diag *d)
+{
+    rmc_sim_options so = rmc_sens_engine_options(&s->o->sim);
+    so.focal = focal;
+    so.n_focal = n_focal;
+    so.focal_choice = choice;
     rmc_accum *acc = NULL;
     rmc_sim_stats stats;
     RMC_TRY(rmc_sim_run(mm, &mm->params, &so, &acc, &stats, d));
