@@ -40,6 +40,7 @@
 
 #include "meeting_int.h"
 #include "rankmc/match.h"
+#include "rng_int.h"
 
 static const char *const factor_names[RMC_N_FACTORS] = {
     "resident_feedback", "advocacy", "communication", "service_readiness",
@@ -206,6 +207,7 @@ typedef struct meeting_ctx {
     const rmc_model *m;
     const rmc_params *p;
     gsl_rng *g;
+    rmc_philox *s;      /* g's state, for inline uniforms */
     size_t j;           /* program */
     size_t n;           /* its interviewees */
     const rmc_id *ivs;  /* its interview indices, [n] */
@@ -231,12 +233,12 @@ static void draw_awkward(const meeting_ctx *c, size_t k, float *awk)
     size_t idx = 0;
     while (idx < total) {
         /* P(gap >= g) = (1 - q)^g */
-        const double gap = q < 1 ? floor(log(gsl_rng_uniform_pos(c->g)) * inv_log) : 0.0;
+        const double gap = q < 1 ? floor(log(rmc_philox_uniform_pos(c->s)) * inv_log) : 0.0;
         if (gap >= (double)(total - idx)) {
             break;
         }
         idx += (size_t)gap;
-        awk[idx / k] += (float)gsl_ran_exponential(c->g, mean);
+        awk[idx / k] += (float)rmc_philox_exponential(c->s, mean);
         idx++;
     }
 }
@@ -302,16 +304,16 @@ static void discussion_probs(const meeting_ctx *c, float *pi)
     }
 }
 
-static inline double uniform_between(gsl_rng *g, double lo, double hi)
+static inline double uniform_between(rmc_philox *s, double lo, double hi)
 {
-    return hi > lo ? lo + (hi - lo) * gsl_rng_uniform(g) : lo;
+    return hi > lo ? lo + (hi - lo) * rmc_philox_uniform(s) : lo;
 }
 
 /* Binomial(n, p) by inversion from one uniform: a meeting's resident counts
  * are small (n = residents), where this takes about 20% fewer instructions
  * than gsl_ran_binomial (callgrind). p > 1/2 draws the complement so that
  * q^n stays well away from underflow; n > 64 goes to GSL. */
-static unsigned binomial_small(gsl_rng *g, double p, unsigned n)
+static unsigned binomial_small(gsl_rng *g, rmc_philox *s, double p, unsigned n)
 {
     if (n == 0 || p <= 0) {
         return 0;
@@ -328,7 +330,7 @@ static unsigned binomial_small(gsl_rng *g, double p, unsigned n)
     for (unsigned t = 0; t < n; t++) {
         pmf *= q;
     }
-    double u = gsl_rng_uniform(g);
+    double u = rmc_philox_uniform(s);
     unsigned x = 0;
     while (u >= pmf && x < n) {
         u -= pmf;
@@ -354,12 +356,12 @@ static double resident_move(const meeting_ctx *c, double communication, unsigned
     }
     unsigned n_comments = 0;
     if (c->comment_cdf != NULL) {
-        const double u = gsl_rng_uniform(c->g);
+        const double u = rmc_philox_uniform(c->s);
         while (n_comments < n_res && u >= c->comment_cdf[n_comments]) {
             n_comments++;
         }
     } else {
-        n_comments = binomial_small(c->g, p->residents_p_comment, n_res);
+        n_comments = binomial_small(c->g, c->s, p->residents_p_comment, n_res);
     }
     if (n_comments == 0) {
         return 0;
@@ -368,7 +370,7 @@ static double resident_move(const meeting_ctx *c, double communication, unsigned
     if (p->residents_sigma_like > 0) {
         like += gsl_ran_gaussian_ziggurat(c->g, p->residents_sigma_like);
     }
-    const unsigned pos = binomial_small(c->g, 1.0 / (1.0 + exp(-like)), n_comments);
+    const unsigned pos = binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
     const unsigned neg = n_comments - pos;
     *n_negative = neg;
     return pos * p->residents_spots_positive - neg * p->residents_spots_negative;
@@ -419,14 +421,14 @@ static double chief_move(const meeting_ctx *c, size_t x)
 static double advocacy_move(const meeting_ctx *c, uint8_t level, size_t x)
 {
     const rmc_params *p = c->p;
-    gsl_rng *const g = c->g;
+    rmc_philox *const g = c->s;
     switch (level) {
     case RMC_ADVOCACY_ROTATION:
         return c->scale * uniform_between(g, p->advocacy_rotation_min, p->advocacy_rotation_max);
     case RMC_ADVOCACY_RESEARCH_FELLOW: {
         double v = uniform_between(g, p->advocacy_fellow_min, p->advocacy_fellow_max);
-        if (p->advocacy_fellow_tail_prob > 0 && gsl_rng_uniform(g) < p->advocacy_fellow_tail_prob) {
-            v += gsl_ran_exponential(g, p->advocacy_fellow_tail_mean);
+        if (p->advocacy_fellow_tail_prob > 0 && rmc_philox_uniform(g) < p->advocacy_fellow_tail_prob) {
+            v += rmc_philox_exponential(g, p->advocacy_fellow_tail_mean);
         }
         return c->scale * v;
     }
@@ -482,7 +484,7 @@ static enum fate visa_fate(const meeting_ctx *c, uint8_t visa)
     }
     if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1) {
         const double q = c->p->visa_h1b_at_j1_only_drop;
-        if (q > 0 && gsl_rng_uniform(c->g) < q) {
+        if (q > 0 && rmc_philox_uniform(c->s) < q) {
             return FATE_DROPPED;
         }
     }
@@ -513,7 +515,7 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     total += adv;
     enum fate fate = FATE_RANKED;
     if (ap->profile == RMC_PROFILE_RISKY && n_neg > 0) {
-        fate = gsl_rng_uniform(c->g) < p->profile_risky_drop ? FATE_DROPPED : FATE_BOTTOM;
+        fate = rmc_philox_uniform(c->s) < p->profile_risky_drop ? FATE_DROPPED : FATE_BOTTOM;
         /* the remaining spots to the bottom of the list */
         ref[RMC_FACTOR_PROFILE] = ((double)x - (double)(c->n - 1)) - total;
     }
@@ -554,7 +556,7 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
         const size_t t = (size_t)w->order[x];
         const size_t k = (size_t)c->ivs[t];
         float *const mv = moves + k * RMC_N_FACTORS;
-        const bool discussed = q >= 1 || (q > 0 && gsl_rng_uniform(c->g) < (double)w->pi[x]);
+        const bool discussed = q >= 1 || (q > 0 && rmc_philox_uniform(c->s) < (double)w->pi[x]);
         enum fate fate = visa_fate(c, c->app[c->iv[t].app].visa);
         double total = 0;
         if (fate == FATE_DROPPED || !discussed) {
@@ -590,7 +592,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
     const bool table = comment_table(p, n_res, w->comment_cdf);
     const meeting_ctx c = {
-        .m = m, .p = p, .g = rmc_rng_gsl(r), .j = j, .n = n,
+        .m = m, .p = p, .g = rmc_rng_gsl(r), .s = rmc_rng_philox(r), .j = j, .n = n,
         .ivs = m->iv_by_prog + m->prog_off[j],
         .iv = w->iv + m->prog_off[j],
         .app = w->app,

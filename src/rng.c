@@ -12,67 +12,119 @@
  *   ctr[3]  = purpose << 16 | replicate bits 32..47
  * Distinct names give distinct counters, hence independent streams.
  *
- * get() hands out 32-bit words from a buffer refilled BLOCKS blocks at a
- * time, so GSL's samplers pay a load and a compare per word rather than a
- * Philox evaluation (PERFORMANCE.md: draw randomness in bulk).
+ * get() hands out 32-bit words from a buffer refilled RMC_PHILOX_BLOCKS
+ * blocks at a time, computed side by side in vector registers, so GSL's
+ * samplers pay a load and a compare per word rather than a Philox
+ * evaluation (PERFORMANCE.md: draw randomness in bulk). Hot loops read the
+ * buffer inline through rng_int.h, and rmc_rng_words / rmc_rng_uniforms
+ * fill arrays straight from it.
  */
 #include "rankmc/rng.h"
 
 #include <string.h>
 
-#include <Random123/philox.h>
-
 #include "internal.h"
+#include "rng_int.h"
 
-enum { BLOCKS = 4, WORDS = 4 * BLOCKS };
+/* Philox4x32's constants (Salmon et al. 2011; Random123's philox.h). */
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
 
-typedef struct philox_state {
-    philox4x32_ctr_t ctr;  /* ctr.v[0] is the next block to generate */
-    philox4x32_key_t key;
-    uint32_t buf[WORDS];   /* words not yet handed out: buf[pos .. WORDS) */
-    unsigned pos;          /* WORDS when the buffer is empty */
-} philox_state;
-
-static void refill(philox_state *s)
+/* Ten Philox rounds on L = RMC_PHILOX_BLOCKS blocks at once, held one word
+ * per array (x0[l] is word 0 of block l): the loops over blocks have no
+ * dependences, so the compiler turns them into vector multiplies (AVX2 where
+ * the CPU has it, chosen at load time; SSE2 otherwise). The result is
+ * Random123's philox4x32 (tested against it in tests/test_rng.c). */
+static inline __attribute__((always_inline)) void philox_lanes(const uint32_t ctr[4],
+                                                                const uint32_t key[2],
+                                                                uint32_t *out, unsigned lanes)
 {
-    for (unsigned b = 0; b < BLOCKS; b++) {
-        const philox4x32_ctr_t out = philox4x32(s->ctr, s->key);
-        s->ctr.v[0]++;
-        memcpy(&s->buf[4 * b], out.v, sizeof out.v);
+    enum { L = RMC_PHILOX_BLOCKS };
+    uint32_t x0[L], x1[L], x2[L], x3[L];
+    for (unsigned l = 0; l < lanes; l++) {
+        x0[l] = ctr[0] + l;
+        x1[l] = ctr[1];
+        x2[l] = ctr[2];
+        x3[l] = ctr[3];
     }
-    s->pos = 0;
+    uint32_t k0 = key[0], k1 = key[1];
+    for (unsigned round = 0; round < 10; round++) {
+        for (unsigned l = 0; l < lanes; l++) {
+            const uint64_t p0 = (uint64_t)PHILOX_M0 * x0[l];
+            const uint64_t p1 = (uint64_t)PHILOX_M1 * x2[l];
+            const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1[l] ^ k0;
+            const uint32_t y2 = (uint32_t)(p0 >> 32) ^ x3[l] ^ k1;
+            x1[l] = (uint32_t)p1;
+            x3[l] = (uint32_t)p0;
+            x0[l] = y0;
+            x2[l] = y2;
+        }
+        k0 += PHILOX_W0;
+        k1 += PHILOX_W1;
+    }
+    for (unsigned l = 0; l < lanes; l++) {
+        out[4 * l] = x0[l];
+        out[4 * l + 1] = x1[l];
+        out[4 * l + 2] = x2[l];
+        out[4 * l + 3] = x3[l];
+    }
 }
 
-static inline uint32_t next_word(philox_state *s)
+/* All RMC_PHILOX_BLOCKS blocks, and the first half alone. */
+__attribute__((target_clones("avx2", "default"), optimize("tree-vectorize"))) static void
+philox_full(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
 {
-    if (s->pos == WORDS) {
-        refill(s);
+    philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS);
+}
+
+__attribute__((target_clones("avx2", "default"), optimize("tree-vectorize"))) static void
+philox_half(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+{
+    philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS / 2);
+}
+
+/* The first refill after a seek makes half the blocks, into the buffer's
+ * second half: many streams (an applicant's taste shocks) need only a few
+ * words. The words handed out are the same either way. */
+void rmc_philox_refill(rmc_philox *s)
+{
+    if (s->fresh) {
+        philox_half(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2);
+        s->ctr[0] += RMC_PHILOX_BLOCKS / 2;
+        s->pos = RMC_PHILOX_WORDS / 2;
+        s->fresh = 0;
+        return;
     }
-    return s->buf[s->pos++];
+    philox_full(s->ctr, s->key, s->buf);
+    s->ctr[0] += RMC_PHILOX_BLOCKS;
+    s->pos = 0;
 }
 
 static unsigned long philox_get(void *vstate)
 {
-    return next_word(vstate);
+    return rmc_philox_word(vstate);
 }
 
 static double philox_get_double(void *vstate)
 {
     /* [0, 1) with 32-bit resolution, as GSL's own 32-bit generators give. */
-    return (double)next_word(vstate) * 0x1p-32;
+    return rmc_philox_uniform(vstate);
 }
 
 static void philox_set(void *vstate, unsigned long seed)
 {
-    philox_state *s = vstate;
+    rmc_philox *s = vstate;
     memset(s, 0, sizeof *s);
-    s->key.v[0] = (uint32_t)seed;
-    s->key.v[1] = (uint32_t)((uint64_t)seed >> 32);
-    s->pos = WORDS;
+    s->key[0] = (uint32_t)seed;
+    s->key[1] = (uint32_t)((uint64_t)seed >> 32);
+    s->pos = RMC_PHILOX_WORDS;
+    s->fresh = 1;
 }
 
 static const gsl_rng_type philox_type = {
-    "philox4x32", 0xffffffffUL, 0, sizeof(philox_state), philox_set, philox_get, philox_get_double,
+    "philox4x32", 0xffffffffUL, 0, sizeof(rmc_philox), philox_set, philox_get, philox_get_double,
 };
 
 struct rmc_rng {
@@ -110,14 +162,15 @@ void rmc_rng_seek(rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_stream_purp
                   uint32_t substream)
 {
     RMC_ASSERT(replicate < (UINT64_C(1) << 48));
-    philox_state *s = r->g->state;
-    s->key.v[0] = (uint32_t)seed;
-    s->key.v[1] = (uint32_t)(seed >> 32);
-    s->ctr.v[0] = 0;
-    s->ctr.v[1] = substream;
-    s->ctr.v[2] = (uint32_t)replicate;
-    s->ctr.v[3] = ((uint32_t)purpose << 16) | (uint32_t)(replicate >> 32);
-    s->pos = WORDS;
+    rmc_philox *s = r->g->state;
+    s->key[0] = (uint32_t)seed;
+    s->key[1] = (uint32_t)(seed >> 32);
+    s->ctr[0] = 0;
+    s->ctr[1] = substream;
+    s->ctr[2] = (uint32_t)replicate;
+    s->ctr[3] = ((uint32_t)purpose << 16) | (uint32_t)(replicate >> 32);
+    s->pos = RMC_PHILOX_WORDS;
+    s->fresh = 1;
 }
 
 gsl_rng *rmc_rng_gsl(rmc_rng *r)
@@ -128,4 +181,42 @@ gsl_rng *rmc_rng_gsl(rmc_rng *r)
 const char *rmc_rng_name(const rmc_rng *r)
 {
     return gsl_rng_name(r->g);
+}
+
+rmc_philox *rmc_rng_philox(rmc_rng *r)
+{
+    return r->g->state;
+}
+
+void rmc_rng_words(rmc_rng *r, uint32_t *out, size_t n)
+{
+    rmc_philox *s = r->g->state;
+    while (n > 0) {
+        if (s->pos == RMC_PHILOX_WORDS) {
+            rmc_philox_refill(s);
+        }
+        const size_t avail = RMC_PHILOX_WORDS - s->pos, take = avail < n ? avail : n;
+        memcpy(out, s->buf + s->pos, take * sizeof *out);
+        s->pos += (unsigned)take;
+        out += take;
+        n -= take;
+    }
+}
+
+void rmc_rng_uniforms(rmc_rng *r, double *out, size_t n)
+{
+    rmc_philox *s = r->g->state;
+    while (n > 0) {
+        if (s->pos == RMC_PHILOX_WORDS) {
+            rmc_philox_refill(s);
+        }
+        const size_t avail = RMC_PHILOX_WORDS - s->pos, take = avail < n ? avail : n;
+        const uint32_t *w = s->buf + s->pos;
+        for (size_t t = 0; t < take; t++) {
+            out[t] = (double)w[t] * 0x1p-32;
+        }
+        s->pos += (unsigned)take;
+        out += take;
+        n -= take;
+    }
 }

@@ -8,7 +8,10 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 
+#include <Random123/philox.h>
+
 #include "rankmc/rng.h"
+#include "rng_int.h"
 
 static rmc_rng *new_rng(void)
 {
@@ -117,6 +120,74 @@ static void test_rmc_rng_uniform_and_gaussian_moments(void **state)
     rmc_rng_free(r);
 }
 
+/* The vectorised refill is Random123's philox4x32 (10 rounds): every word
+ * of 40 streams with scattered keys and counters, read through gsl_rng_get
+ * across several refills, equals philox4x32(counter, key) block by block,
+ * including counters that wrap word 0. */
+static void test_rmc_rng_matches_random123(void **state)
+{
+    (void)state;
+    rmc_rng *r = new_rng();
+    gsl_rng *g = rmc_rng_gsl(r);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (unsigned s = 0; s < 40; s++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        const uint64_t seed = x;
+        const uint32_t sub = (uint32_t)(x >> 17);
+        rmc_rng_seek(r, seed, s * 977u, RMC_STREAM_TEST, sub);
+        philox4x32_ctr_t c = {{0, sub, s * 977u, (uint32_t)RMC_STREAM_TEST << 16}};
+        const philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
+        if (s == 39) { /* start near the wrap of word 0 */
+            rmc_rng_philox(r)->ctr[0] = 0xfffffffdu;
+            c.v[0] = 0xfffffffdu;
+        }
+        for (unsigned b = 0; b < 3 * RMC_PHILOX_BLOCKS + 1; b++) {
+            const philox4x32_ctr_t want = philox4x32(c, k);
+            for (unsigned w = 0; w < 4; w++) {
+                assert_int_equal(gsl_rng_get(g), want.v[w]);
+            }
+            c.v[0]++;
+        }
+    }
+    rmc_rng_free(r);
+}
+
+/* The bulk and inline draws consume the stream exactly as GSL's calls do:
+ * words, uniforms, uniform_pos and exponentials equal their gsl_rng
+ * counterparts on the same stream, for lengths that start and end inside,
+ * at and across buffer boundaries, and the stream continues identically. */
+static void test_rmc_rng_bulk_and_inline_equal_gsl(void **state)
+{
+    (void)state;
+    rmc_rng *a = new_rng(), *b = new_rng();
+    gsl_rng *gb = rmc_rng_gsl(b);
+    const size_t lens[] = {0, 1, 3, RMC_PHILOX_WORDS - 4, RMC_PHILOX_WORDS, 1, 77, 200};
+    uint32_t words[200];
+    double u[200];
+    rmc_rng_seek(a, 2385, 37, RMC_STREAM_TEST, 5);
+    rmc_rng_seek(b, 2385, 37, RMC_STREAM_TEST, 5);
+    for (size_t t = 0; t < sizeof lens / sizeof *lens; t++) {
+        rmc_rng_words(a, words, lens[t]);
+        for (size_t i = 0; i < lens[t]; i++) {
+            assert_int_equal(words[i], gsl_rng_get(gb));
+        }
+        rmc_rng_uniforms(a, u, lens[t]);
+        for (size_t i = 0; i < lens[t]; i++) {
+            assert_true(u[i] == gsl_rng_uniform(gb));
+            assert_true(u[i] >= 0 && u[i] < 1);
+        }
+    }
+    rmc_philox *s = rmc_rng_philox(a);
+    for (size_t i = 0; i < 100; i++) {
+        assert_int_equal(rmc_philox_word(s), gsl_rng_get(gb));
+        assert_true(rmc_philox_uniform(s) == gsl_rng_uniform(gb));
+        assert_true(rmc_philox_uniform_pos(s) == gsl_rng_uniform_pos(gb));
+        assert_true(rmc_philox_exponential(s, 2.385) == gsl_ran_exponential(gb, 2.385));
+    }
+    rmc_rng_free(a);
+    rmc_rng_free(b);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -125,6 +196,8 @@ int main(void)
         cmocka_unit_test(test_rmc_rng_alloc_unknown_name),
         cmocka_unit_test(test_rmc_rng_seek_reproducible_and_distinct),
         cmocka_unit_test(test_rmc_rng_uniform_and_gaussian_moments),
+        cmocka_unit_test(test_rmc_rng_matches_random123),
+        cmocka_unit_test(test_rmc_rng_bulk_and_inline_equal_gsl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

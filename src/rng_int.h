@@ -1,0 +1,70 @@
+/* Inline access to the Philox generator's word buffer for hot loops
+ * (meeting.c, prefs.c). Not installed.
+ *
+ * Every function here consumes words exactly as the gsl_rng interface does
+ * (one 32-bit word per uniform, in stream order), so a hot loop may mix
+ * these with GSL's samplers on rmc_rng_gsl(r) and get the same stream it
+ * would get through GSL alone; they only skip the function-pointer call.
+ */
+#ifndef RANKMC_RNG_INT_H
+#define RANKMC_RNG_INT_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "rankmc/rng.h"
+
+/* Blocks generated per refill: 8 Philox blocks (32 words) side by side, so
+ * the rounds vectorise across blocks (rng.c). */
+enum { RMC_PHILOX_BLOCKS = 8, RMC_PHILOX_WORDS = 4 * RMC_PHILOX_BLOCKS };
+
+/* The generator state behind the gsl_rng (its `state` pointer). */
+typedef struct rmc_philox {
+    uint32_t ctr[4];  /* ctr[0] is the next block to generate */
+    uint32_t key[2];
+    unsigned pos;     /* RMC_PHILOX_WORDS when the buffer is empty */
+    unsigned fresh;   /* 1 until the first refill after a seek */
+    uint32_t buf[RMC_PHILOX_WORDS]; /* words not yet handed out: buf[pos ..) */
+} rmc_philox;
+
+/* The state of r, for the inline draws below. Borrowed from r. */
+RMC_INTERNAL rmc_philox *rmc_rng_philox(rmc_rng *r);
+
+/* Fill s->buf with the next blocks (half of RMC_PHILOX_BLOCKS on the first
+ * refill after a seek, else all) and point pos at the first new word. */
+RMC_INTERNAL void rmc_philox_refill(rmc_philox *s);
+
+/* The next 32-bit word: what gsl_rng_get returns. */
+static inline uint32_t rmc_philox_word(rmc_philox *s)
+{
+    if (__builtin_expect(s->pos == RMC_PHILOX_WORDS, 0)) {
+        rmc_philox_refill(s);
+    }
+    return s->buf[s->pos++];
+}
+
+/* U[0, 1) with 32-bit resolution: what gsl_rng_uniform returns. */
+static inline double rmc_philox_uniform(rmc_philox *s)
+{
+    return (double)rmc_philox_word(s) * 0x1p-32;
+}
+
+/* U(0, 1): what gsl_rng_uniform_pos returns (redraws a zero word). */
+static inline double rmc_philox_uniform_pos(rmc_philox *s)
+{
+    uint32_t w;
+    do {
+        w = rmc_philox_word(s);
+    } while (w == 0);
+    return (double)w * 0x1p-32;
+}
+
+/* Exponential with mean mu: what gsl_ran_exponential returns
+ * (-mu log1p(-U), one word). */
+static inline double rmc_philox_exponential(rmc_philox *s, double mu)
+{
+    return -mu * log1p(-rmc_philox_uniform(s));
+}
+
+#endif
