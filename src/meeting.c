@@ -191,10 +191,10 @@ void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rn
                                  uint64_t seed, uint64_t replicate, double *day)
 {
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_APPLICANT, 0);
-    gsl_rng *const g = rmc_rng_gsl(r);
+    rmc_philox *const s = rmc_rng_philox(r);
     const double sigma = p->interview_sigma_day;
     for (size_t i = 0; i < m->n_app; i++) {
-        day[i] = sigma > 0 ? gsl_ran_gaussian_ziggurat(g, sigma) : 0.0;
+        day[i] = sigma > 0 ? sigma * rmc_philox_normal(s) : 0.0;
     }
 }
 
@@ -253,7 +253,7 @@ static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws 
     const double sk = 1.0 / sqrt((double)k);
     const double sd_eps = p->interview_sigma_noise * sk;
     const double bbar = p->interview_sigma_leniency > 0
-                            ? gsl_ran_gaussian_ziggurat(c->g, p->interview_sigma_leniency * sk)
+                            ? p->interview_sigma_leniency * sk * rmc_philox_normal(c->s)
                             : 0.0;
     draw_awkward(c, k, w->awk);
     for (size_t t = 0; t < c->n; t++) {
@@ -264,7 +264,7 @@ static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws 
         }
         const size_t a = (size_t)c->iv[t].app;
         const rmc_app_pack *ap = &c->app[a];
-        const double eps = sd_eps > 0 ? gsl_ran_gaussian_ziggurat(c->g, sd_eps) : 0.0;
+        const double eps = sd_eps > 0 ? sd_eps * rmc_philox_normal(c->s) : 0.0;
         const double s = ap->pre + day[a] + bbar + eps - (double)w->awk[t] / (double)k -
                          p->interview_gamma_communication * (1.0 - ap->comm);
         const double s0 = p->interview_w_pre * ap->pre + p->interview_w_int * s;
@@ -368,7 +368,7 @@ static double resident_move(const meeting_ctx *c, double communication, unsigned
     }
     double like = p->residents_like_base + p->residents_like_communication * (communication - 0.5);
     if (p->residents_sigma_like > 0) {
-        like += gsl_ran_gaussian_ziggurat(c->g, p->residents_sigma_like);
+        like += p->residents_sigma_like * rmc_philox_normal(c->s);
     }
     const unsigned pos = binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
     const unsigned neg = n_comments - pos;
@@ -503,7 +503,7 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm, &n_neg);
     fixed_moves(c, ap, iv, ref);
     if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
-        ref[RMC_FACTOR_PROFILE] = gsl_ran_gaussian_ziggurat(c->g, p->profile_sigma_star);
+        ref[RMC_FACTOR_PROFILE] = p->profile_sigma_star * rmc_philox_normal(c->s);
     }
     double total = 0;
     for (size_t f = 0; f < RMC_N_FACTORS; f++) {

@@ -20,7 +20,7 @@
 #include "meeting_int.h"
 #include "rng_int.h"
 
-static inline double taste_shock(gsl_rng *g, rmc_philox *s, int noise, double sigma)
+static inline double taste_shock(rmc_philox *s, int noise, double sigma)
 {
     if (sigma <= 0) {
         return 0.0;
@@ -29,7 +29,7 @@ static inline double taste_shock(gsl_rng *g, rmc_philox *s, int noise, double si
         /* standard Gumbel by inversion: -log(-log U), U in (0, 1) */
         return -sigma * log(-log(rmc_philox_uniform_pos(s)));
     }
-    return gsl_ran_gaussian_ziggurat(g, sigma);
+    return sigma * rmc_philox_normal(s);
 }
 
 size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
@@ -48,13 +48,12 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
     }
     const rmc_id *const ivs = m->iv_by_app + m->app_off[i];
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_PREFERENCES, (uint32_t)i);
-    gsl_rng *const g = rmc_rng_gsl(r);
     rmc_philox *const s = rmc_rng_philox(r);
     const double sigma = p->preferences_sigma, beta = p->preferences_beta_ties;
     for (size_t t = 0; t < n; t++) {
         const size_t k = (size_t)ivs[t];
         const double u = m->desirability[m->iv_prog[k]] + beta * (double)m->ties[k] +
-                         taste_shock(g, s, p->preferences_noise, sigma);
+                         taste_shock(s, p->preferences_noise, sigma);
         w->keys[t] = rmc_pack_key((float)-u, (uint32_t)t);
     }
     rmc_sort_u64(w->keys, w->tmp, n);

@@ -21,6 +21,7 @@
  */
 #include "rankmc/rng.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "internal.h"
@@ -113,10 +114,67 @@ static double philox_get_double(void *vstate)
     return rmc_philox_uniform(vstate);
 }
 
+/* Ziggurat of the half density f(x) = exp(-x^2/2) (Marsaglia and Tsang
+ * 2000) in 128 layers of equal area V: layer 0 is the base (the rectangle
+ * [0, R] x [0, f(R)] plus the tail beyond R, together of area V, so its
+ * pseudo-width is V / f(R)); layer i >= 1 spans [f(x_i), f(x_{i-1})] in
+ * height with outer edge x_i, x_127 = R, and x_{i-1} from f(x_{i-1}) =
+ * f(x_i) + V / x_i. A magnitude j in [0, 2^24) maps to x = j x_i / 2^24 and
+ * is inside the layer's rectangle when x < x_{i-1}. */
+#define ZIG_R 3.442619855899
+#define ZIG_V 9.91256303526217e-3
+
+static void ziggurat_tables(rmc_philox *s)
+{
+    const double m = 0x1p24, base = ZIG_V / exp(-0.5 * ZIG_R * ZIG_R);
+    double outer = ZIG_R;
+    s->zig_k[0] = (uint32_t)(ZIG_R / base * m);
+    s->zig_w[0] = base / m;
+    s->zig_f[0] = 1.0;
+    s->zig_w[RMC_ZIG_LAYERS - 1] = ZIG_R / m;
+    s->zig_f[RMC_ZIG_LAYERS - 1] = exp(-0.5 * ZIG_R * ZIG_R);
+    for (unsigned i = RMC_ZIG_LAYERS - 2; i >= 1; i--) {
+        const double inner = sqrt(-2.0 * log(ZIG_V / outer + exp(-0.5 * outer * outer)));
+        s->zig_k[i + 1] = (uint32_t)(inner / outer * m);
+        s->zig_w[i] = inner / m;
+        s->zig_f[i] = exp(-0.5 * inner * inner);
+        outer = inner;
+    }
+    s->zig_k[1] = 0;
+}
+
+double rmc_philox_normal_slow(rmc_philox *s, uint32_t w)
+{
+    for (;;) {
+        const unsigned i = w & (RMC_ZIG_LAYERS - 1);
+        const uint32_t j = w >> 8;
+        double x = (double)j * s->zig_w[i];
+        if (j < s->zig_k[i]) {
+            return (w & 0x80) ? x : -x;
+        }
+        if (i == 0) {
+            /* the tail beyond R (Marsaglia 1964) */
+            double y;
+            do {
+                x = -log(rmc_philox_uniform_pos(s)) / ZIG_R;
+                y = -log(rmc_philox_uniform_pos(s));
+            } while (y + y < x * x);
+            x += ZIG_R;
+            return (w & 0x80) ? x : -x;
+        }
+        const double f_out = s->zig_f[i], f_in = s->zig_f[i - 1];
+        if (f_out + rmc_philox_uniform(s) * (f_in - f_out) < exp(-0.5 * x * x)) {
+            return (w & 0x80) ? x : -x;
+        }
+        w = rmc_philox_word(s);
+    }
+}
+
 static void philox_set(void *vstate, unsigned long seed)
 {
     rmc_philox *s = vstate;
     memset(s, 0, sizeof *s);
+    ziggurat_tables(s);
     s->key[0] = (uint32_t)seed;
     s->key[1] = (uint32_t)((uint64_t)seed >> 32);
     s->pos = RMC_PHILOX_WORDS;

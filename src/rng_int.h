@@ -19,6 +19,9 @@
  * the rounds vectorise across blocks (rng.c). */
 enum { RMC_PHILOX_BLOCKS = 8, RMC_PHILOX_WORDS = 4 * RMC_PHILOX_BLOCKS };
 
+/* Layers of the normal ziggurat (a power of two: 7 bits of a word). */
+enum { RMC_ZIG_LAYERS = 128 };
+
 /* The generator state behind the gsl_rng (its `state` pointer). */
 typedef struct rmc_philox {
     uint32_t ctr[4];  /* ctr[0] is the next block to generate */
@@ -26,6 +29,13 @@ typedef struct rmc_philox {
     unsigned pos;     /* RMC_PHILOX_WORDS when the buffer is empty */
     unsigned fresh;   /* 1 until the first refill after a seek */
     uint32_t buf[RMC_PHILOX_WORDS]; /* words not yet handed out: buf[pos ..) */
+    /* Ziggurat tables of the standard normal (rmc_philox_normal), filled
+     * when the generator is made: layer i's acceptance bound on the 24-bit
+     * magnitude, its width per magnitude unit, and the density at its
+     * outer edge. */
+    uint32_t zig_k[RMC_ZIG_LAYERS];
+    double zig_w[RMC_ZIG_LAYERS];
+    double zig_f[RMC_ZIG_LAYERS];
 } rmc_philox;
 
 /* The state of r, for the inline draws below. Borrowed from r. */
@@ -65,6 +75,27 @@ static inline double rmc_philox_uniform_pos(rmc_philox *s)
 static inline double rmc_philox_exponential(rmc_philox *s, double mu)
 {
     return -mu * log1p(-rmc_philox_uniform(s));
+}
+
+/* The rare branches of rmc_philox_normal: the wedges and the tail, for a
+ * word w that missed its layer's rectangle. */
+RMC_INTERNAL double rmc_philox_normal_slow(rmc_philox *s, uint32_t w);
+
+/* A standard normal variate by Marsaglia and Tsang's ziggurat (128 layers
+ * of equal area), usually from one word: bits 0-6 pick the layer, bit 7 the
+ * sign, bits 8-31 the magnitude (the same split of a word as GSL's
+ * gsl_ran_gaussian_ziggurat, whose tables are not exported). About 1.3% of
+ * draws take further words in rmc_philox_normal_slow. */
+static inline double rmc_philox_normal(rmc_philox *s)
+{
+    const uint32_t w = rmc_philox_word(s);
+    const unsigned i = w & (RMC_ZIG_LAYERS - 1);
+    const uint32_t j = w >> 8;
+    if (__builtin_expect(j < s->zig_k[i], 1)) {
+        const double x = (double)j * s->zig_w[i];
+        return (w & 0x80) ? x : -x;
+    }
+    return rmc_philox_normal_slow(s, w);
 }
 
 #endif

@@ -188,6 +188,50 @@ static void test_rmc_rng_bulk_and_inline_equal_gsl(void **state)
     rmc_rng_free(b);
 }
 
+/* rmc_philox_normal is the standard normal: a chi-square over 1,000 bins
+ * of equal normal probability (so every ziggurat layer, wedge and the tail
+ * are seen), the mean, variance and fourth moment, and the frequency beyond
+ * the ziggurat's base edge R = 3.4426 and beyond 4.25, all within 5 sigma
+ * (chi-square at P = 1e-6). Fixed streams; quick mode draws fewer. */
+static void test_rmc_rng_ziggurat_normal(void **state)
+{
+    (void)state;
+    rmc_rng *r = new_rng();
+    rmc_philox *s = rmc_rng_philox(r);
+    enum { BINS = 1000 };
+    static double count[BINS];
+    memset(count, 0, sizeof count);
+    const size_t per_stream = 10000, streams = rmc_test_quick() ? 60 : 400;
+    double sum = 0, sum2 = 0, sum4 = 0, beyond_r = 0, beyond_far = 0;
+    for (size_t st = 0; st < streams; st++) {
+        rmc_rng_seek(r, 2385, st, RMC_STREAM_TEST, 11);
+        for (size_t i = 0; i < per_stream; i++) {
+            const double z = rmc_philox_normal(s);
+            size_t b = (size_t)(gsl_cdf_ugaussian_P(z) * BINS);
+            count[b < BINS ? b : BINS - 1] += 1;
+            sum += z;
+            sum2 += z * z;
+            sum4 += z * z * z * z;
+            beyond_r += fabs(z) > 3.442619855899;
+            beyond_far += fabs(z) > 4.25;
+        }
+    }
+    const double n = (double)(per_stream * streams), expect = n / BINS;
+    double chi2 = 0;
+    for (int b = 0; b < BINS; b++) {
+        chi2 += (count[b] - expect) * (count[b] - expect) / expect;
+    }
+    assert_true(chi2 < gsl_cdf_chisq_Qinv(1e-6, BINS - 1));
+    assert_close(sum / n, 0, 0, 5 / sqrt(n));
+    assert_close(sum2 / n, 1, 0, 5 * sqrt(2.0 / n));
+    assert_close(sum4 / n, 3, 0, 5 * sqrt(96.0 / n)); /* Var(Z^4) = 105 - 9 */
+    const double p_r = 2 * gsl_cdf_ugaussian_Q(3.442619855899);
+    const double p_far = 2 * gsl_cdf_ugaussian_Q(4.25);
+    assert_close(beyond_r, n * p_r, 0, 5 * sqrt(n * p_r));
+    assert_close(beyond_far, n * p_far, 0, 5 * sqrt(n * p_far) + 1);
+    rmc_rng_free(r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -198,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_rmc_rng_uniform_and_gaussian_moments),
         cmocka_unit_test(test_rmc_rng_matches_random123),
         cmocka_unit_test(test_rmc_rng_bulk_and_inline_equal_gsl),
+        cmocka_unit_test(test_rmc_rng_ziggurat_normal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
