@@ -238,7 +238,7 @@ static void draw_awkward(const meeting_ctx *c, size_t k, float *awk)
             break;
         }
         idx += (size_t)gap;
-        awk[idx / k] += (float)rmc_philox_exponential(c->s, mean);
+        awk[idx / k] += (float)(mean * rmc_philox_exp1(c->s));
         idx++;
     }
 }
@@ -428,7 +428,7 @@ static double advocacy_move(const meeting_ctx *c, uint8_t level, size_t x)
     case RMC_ADVOCACY_RESEARCH_FELLOW: {
         double v = uniform_between(g, p->advocacy_fellow_min, p->advocacy_fellow_max);
         if (p->advocacy_fellow_tail_prob > 0 && rmc_philox_uniform(g) < p->advocacy_fellow_tail_prob) {
-            v += rmc_philox_exponential(g, p->advocacy_fellow_tail_mean);
+            v += p->advocacy_fellow_tail_mean * rmc_philox_exp1(g);
         }
         return c->scale * v;
     }

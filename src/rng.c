@@ -143,6 +143,51 @@ static void ziggurat_tables(rmc_philox *s)
     s->zig_k[1] = 0;
 }
 
+/* The exponential's ziggurat, built the same way for f(x) = exp(-x) with
+ * 256 layers: f(x_{i-1}) = f(x_i) + V / x_i, x_255 = R. */
+#define ZIGE_R 7.697117470131487
+#define ZIGE_V 3.949659822581572e-3
+
+static void exp_ziggurat_tables(rmc_philox *s)
+{
+    const double m = 0x1p24, base = ZIGE_V / exp(-ZIGE_R);
+    double outer = ZIGE_R;
+    s->zige_k[0] = (uint32_t)(ZIGE_R / base * m);
+    s->zige_w[0] = base / m;
+    s->zige_f[0] = 1.0;
+    s->zige_w[RMC_ZIGE_LAYERS - 1] = ZIGE_R / m;
+    s->zige_f[RMC_ZIGE_LAYERS - 1] = exp(-ZIGE_R);
+    for (unsigned i = RMC_ZIGE_LAYERS - 2; i >= 1; i--) {
+        const double inner = -log(ZIGE_V / outer + exp(-outer));
+        s->zige_k[i + 1] = (uint32_t)(inner / outer * m);
+        s->zige_w[i] = inner / m;
+        s->zige_f[i] = exp(-inner);
+        outer = inner;
+    }
+    s->zige_k[1] = 0;
+}
+
+double rmc_philox_exp1_slow(rmc_philox *s, uint32_t w)
+{
+    for (;;) {
+        const unsigned i = w & (RMC_ZIGE_LAYERS - 1);
+        const uint32_t j = w >> 8;
+        const double x = ((double)j + 0.5) * s->zige_w[i];
+        if (j < s->zige_k[i]) {
+            return x;
+        }
+        if (i == 0) {
+            /* the tail beyond R is R + Exp(1) (memoryless) */
+            return ZIGE_R - log(rmc_philox_uniform_pos(s));
+        }
+        const double f_out = s->zige_f[i], f_in = s->zige_f[i - 1];
+        if (f_out + rmc_philox_uniform(s) * (f_in - f_out) < exp(-x)) {
+            return x;
+        }
+        w = rmc_philox_word(s);
+    }
+}
+
 double rmc_philox_normal_slow(rmc_philox *s, uint32_t w)
 {
     for (;;) {
@@ -175,6 +220,7 @@ static void philox_set(void *vstate, unsigned long seed)
     rmc_philox *s = vstate;
     memset(s, 0, sizeof *s);
     ziggurat_tables(s);
+    exp_ziggurat_tables(s);
     s->key[0] = (uint32_t)seed;
     s->key[1] = (uint32_t)((uint64_t)seed >> 32);
     s->pos = RMC_PHILOX_WORDS;

@@ -19,8 +19,9 @@
  * the rounds vectorise across blocks (rng.c). */
 enum { RMC_PHILOX_BLOCKS = 8, RMC_PHILOX_WORDS = 4 * RMC_PHILOX_BLOCKS };
 
-/* Layers of the normal ziggurat (a power of two: 7 bits of a word). */
-enum { RMC_ZIG_LAYERS = 128 };
+/* Layers of the normal and exponential ziggurats (powers of two: 7 and 8
+ * bits of a word). */
+enum { RMC_ZIG_LAYERS = 128, RMC_ZIGE_LAYERS = 256 };
 
 /* The generator state behind the gsl_rng (its `state` pointer). */
 typedef struct rmc_philox {
@@ -36,6 +37,10 @@ typedef struct rmc_philox {
     uint32_t zig_k[RMC_ZIG_LAYERS];
     double zig_w[RMC_ZIG_LAYERS];
     double zig_f[RMC_ZIG_LAYERS];
+    /* The same for the standard exponential (rmc_philox_exp1). */
+    uint32_t zige_k[RMC_ZIGE_LAYERS];
+    double zige_w[RMC_ZIGE_LAYERS];
+    double zige_f[RMC_ZIGE_LAYERS];
 } rmc_philox;
 
 /* The state of r, for the inline draws below. Borrowed from r. */
@@ -70,8 +75,8 @@ static inline double rmc_philox_uniform_pos(rmc_philox *s)
     return (double)w * 0x1p-32;
 }
 
-/* Exponential with mean mu: what gsl_ran_exponential returns
- * (-mu log1p(-U), one word). */
+/* Exponential with mean mu by inversion: what gsl_ran_exponential returns
+ * (-mu log1p(-U), one word). rmc_philox_exp1 is cheaper. */
 static inline double rmc_philox_exponential(rmc_philox *s, double mu)
 {
     return -mu * log1p(-rmc_philox_uniform(s));
@@ -96,6 +101,25 @@ static inline double rmc_philox_normal(rmc_philox *s)
         return (w & 0x80) ? x : -x;
     }
     return rmc_philox_normal_slow(s, w);
+}
+
+/* The rare branches of rmc_philox_exp1 (wedges and tail). */
+RMC_INTERNAL double rmc_philox_exp1_slow(rmc_philox *s, uint32_t w);
+
+/* A standard exponential variate (mean 1) by Marsaglia and Tsang's
+ * ziggurat (256 layers of equal area), usually from one word: bits 0-7
+ * pick the layer, bits 8-31 the magnitude j, mapped to the middle of its
+ * cell, (j + 1/2) x width, so the result is never 0 (its log is finite).
+ * About 1.0% of draws take further words in rmc_philox_exp1_slow. */
+static inline double rmc_philox_exp1(rmc_philox *s)
+{
+    const uint32_t w = rmc_philox_word(s);
+    const unsigned i = w & (RMC_ZIGE_LAYERS - 1);
+    const uint32_t j = w >> 8;
+    if (__builtin_expect(j < s->zige_k[i], 1)) {
+        return ((double)j + 0.5) * s->zige_w[i];
+    }
+    return rmc_philox_exp1_slow(s, w);
 }
 
 #endif

@@ -232,6 +232,47 @@ static void test_rmc_rng_ziggurat_normal(void **state)
     rmc_rng_free(r);
 }
 
+/* rmc_philox_exp1 is the standard exponential: chi-square over 1,000 bins
+ * of equal probability, mean, variance, and the frequencies beyond the
+ * ziggurat's base edge R = 7.697 and beyond 9, within 5 sigma. */
+static void test_rmc_rng_ziggurat_exponential(void **state)
+{
+    (void)state;
+    rmc_rng *r = new_rng();
+    rmc_philox *s = rmc_rng_philox(r);
+    enum { BINS = 1000 };
+    static double count[BINS];
+    memset(count, 0, sizeof count);
+    const size_t per_stream = 10000, streams = rmc_test_quick() ? 60 : 400;
+    double sum = 0, sum2 = 0, beyond_r = 0, beyond_far = 0;
+    for (size_t st = 0; st < streams; st++) {
+        rmc_rng_seek(r, 37, st, RMC_STREAM_TEST, 12);
+        for (size_t i = 0; i < per_stream; i++) {
+            const double e = rmc_philox_exp1(s);
+            assert_true(e > 0);
+            const size_t b = (size_t)(-expm1(-e) * BINS);
+            count[b < BINS ? b : BINS - 1] += 1;
+            sum += e;
+            sum2 += e * e;
+            beyond_r += e > 7.697117470131487;
+            beyond_far += e > 9;
+        }
+    }
+    const double n = (double)(per_stream * streams), expect = n / BINS;
+    double chi2 = 0;
+    for (int b = 0; b < BINS; b++) {
+        chi2 += (count[b] - expect) * (count[b] - expect) / expect;
+    }
+    assert_true(chi2 < gsl_cdf_chisq_Qinv(1e-6, BINS - 1));
+    const double mean = sum / n;
+    assert_close(mean, 1, 0, 5 / sqrt(n));
+    assert_close(sum2 / n - mean * mean, 1, 0, 5 * sqrt(8.0 / n)); /* mu_4 - sigma^4 = 8 */
+    const double p_r = exp(-7.697117470131487), p_far = exp(-9.0);
+    assert_close(beyond_r, n * p_r, 0, 5 * sqrt(n * p_r));
+    assert_close(beyond_far, n * p_far, 0, 5 * sqrt(n * p_far) + 1);
+    rmc_rng_free(r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -243,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_rmc_rng_matches_random123),
         cmocka_unit_test(test_rmc_rng_bulk_and_inline_equal_gsl),
         cmocka_unit_test(test_rmc_rng_ziggurat_normal),
+        cmocka_unit_test(test_rmc_rng_ziggurat_exponential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
