@@ -112,6 +112,28 @@ void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
     }
 }
 
+void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    /* insertion sort while the shifts stay within a budget of a few per
+     * word; a list further from sorted goes to rmc_sort_u64 as it stands */
+    size_t budget = 4 * n + 64;
+    for (size_t i = 1; i < n; i++) {
+        const uint64_t v = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+        const size_t shifted = i - j;
+        if (shifted > budget) {
+            rmc_sort_u64(a, tmp, n);
+            return;
+        }
+        budget -= shifted;
+    }
+}
+
 /* ---- workspace ----------------------------------------------------------- */
 
 /* Copy the model's meeting inputs into the workspace's packed tables. */
@@ -609,7 +631,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         discussion_probs(&c, w->pi);
     }
     const size_t n_ranked = move_names(&c, w, rank, moves);
-    rmc_sort_u64(w->keys, w->tmp, n_ranked);
+    rmc_sort_u64_near(w->keys, w->tmp, n_ranked);
     for (size_t r_ = 0; r_ < n_ranked; r_++) {
         const size_t x = rmc_pack_index(w->keys[r_]);
         rank[c.ivs[w->order[x]]] = (int32_t)r_;

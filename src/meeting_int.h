@@ -94,4 +94,10 @@ static inline size_t rmc_tier_of(size_t x, size_t n, size_t tiers)
  * short lists, bottom-up merge of insertion-sorted runs for longer ones. */
 RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);
 
+/* The same result, faster for a list already close to sorted (a meeting's
+ * final keys are the initial positions minus moves of a few places):
+ * insertion sort while the total displacement stays below about 4n, else
+ * rmc_sort_u64. */
+RMC_INTERNAL void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n);
+
 #endif
