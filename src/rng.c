@@ -22,7 +22,10 @@
 #include "rankmc/rng.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
+
+#include <immintrin.h>
 
 #include "internal.h"
 #include "rng_int.h"
@@ -35,8 +38,8 @@
 
 /* Ten Philox rounds on L = RMC_PHILOX_BLOCKS blocks at once, held one word
  * per array (x0[l] is word 0 of block l): the loops over blocks have no
- * dependences, so the compiler turns them into vector multiplies (AVX2 where
- * the CPU has it, chosen at load time; SSE2 otherwise). The result is
+ * dependences, so the compiler turns them into vector multiplies (SSE2);
+ * CPUs with AVX2 run philox8_avx2 instead. The result is
  * Random123's philox4x32 (tested against it in tests/test_rng.c). */
 static inline __attribute__((always_inline)) void philox_lanes(const uint32_t ctr[4],
                                                                 const uint32_t key[2],
@@ -73,17 +76,69 @@ static inline __attribute__((always_inline)) void philox_lanes(const uint32_t ct
     }
 }
 
-/* All RMC_PHILOX_BLOCKS blocks, and the first half alone. */
-__attribute__((target_clones("avx2", "default"), optimize("tree-vectorize"))) static void
-philox_full(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+/* The generic code for CPUs without AVX2 (blocks = 4 or 8). */
+__attribute__((optimize("tree-vectorize"))) void rmc_philox_generic(const uint32_t ctr[4],
+                                                                  const uint32_t key[2],
+                                                                  uint32_t *out, unsigned blocks)
 {
-    philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS);
+    if (blocks > RMC_PHILOX_BLOCKS / 2) {
+        philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS);
+    } else {
+        philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS / 2);
+    }
 }
 
-__attribute__((target_clones("avx2", "default"), optimize("tree-vectorize"))) static void
-philox_half(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+/* 32 x 32 -> 64-bit products of all eight 32-bit lanes of x by m: the high
+ * and low halves, each as eight lanes (pmuludq takes the even lanes; the
+ * odd ones are shifted down first). */
+__attribute__((target("avx2"))) static inline void mulhilo8(__m256i x, __m256i m, __m256i *hi,
+                                                            __m256i *lo)
 {
-    philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS / 2);
+    const __m256i even = _mm256_mul_epu32(x, m);
+    const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
+    *hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+    *lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+}
+
+/* Eight blocks (eight Philox instances side by side, word w of block l in
+ * lane l of xw), written out block by block: the first `blocks` of them
+ * (4 or 8). The same function as philox_lanes, for CPUs with AVX2. */
+__attribute__((target("avx2"))) static void philox8_avx2(const uint32_t ctr[4],
+                                                         const uint32_t key[2], uint32_t *out,
+                                                         unsigned blocks)
+{
+    __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32((int)ctr[0]),
+                                  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256i x1 = _mm256_set1_epi32((int)ctr[1]);
+    __m256i x2 = _mm256_set1_epi32((int)ctr[2]);
+    __m256i x3 = _mm256_set1_epi32((int)ctr[3]);
+    __m256i k0 = _mm256_set1_epi32((int)key[0]), k1 = _mm256_set1_epi32((int)key[1]);
+    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M0), m1 = _mm256_set1_epi32((int)PHILOX_M1);
+    const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W0), w1 = _mm256_set1_epi32((int)PHILOX_W1);
+    for (unsigned round = 0; round < 10; round++) {
+        __m256i hi0, lo0, hi1, lo1;
+        mulhilo8(x0, m0, &hi0, &lo0);
+        mulhilo8(x2, m1, &hi1, &lo1);
+        x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), k0);
+        x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), k1);
+        x1 = lo1;
+        x3 = lo0;
+        k0 = _mm256_add_epi32(k0, w0);
+        k1 = _mm256_add_epi32(k1, w1);
+    }
+    /* transpose: blocks (l, l + 4) share a vector after two unpack steps */
+    const __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpackhi_epi32(x0, x1);
+    const __m256i t2 = _mm256_unpacklo_epi32(x2, x3), t3 = _mm256_unpackhi_epi32(x2, x3);
+    const __m256i b04 = _mm256_unpacklo_epi64(t0, t2), b15 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i b26 = _mm256_unpacklo_epi64(t1, t3), b37 = _mm256_unpackhi_epi64(t1, t3);
+    _mm256_storeu_si256((__m256i *)(void *)out, _mm256_permute2x128_si256(b04, b15, 0x20));
+    _mm256_storeu_si256((__m256i *)(void *)(out + 8), _mm256_permute2x128_si256(b26, b37, 0x20));
+    if (blocks > 4) {
+        _mm256_storeu_si256((__m256i *)(void *)(out + 16),
+                            _mm256_permute2x128_si256(b04, b15, 0x31));
+        _mm256_storeu_si256((__m256i *)(void *)(out + 24),
+                            _mm256_permute2x128_si256(b26, b37, 0x31));
+    }
 }
 
 /* The first refill after a seek makes half the blocks, into the buffer's
@@ -91,14 +146,23 @@ philox_half(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
  * words. The words handed out are the same either way. */
 void rmc_philox_refill(rmc_philox *s)
 {
+    const bool avx2 = __builtin_cpu_supports("avx2");
     if (s->fresh) {
-        philox_half(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2);
+        if (avx2) {
+            philox8_avx2(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2, RMC_PHILOX_BLOCKS / 2);
+        } else {
+            rmc_philox_generic(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2, RMC_PHILOX_BLOCKS / 2);
+        }
         s->ctr[0] += RMC_PHILOX_BLOCKS / 2;
         s->pos = RMC_PHILOX_WORDS / 2;
         s->fresh = 0;
         return;
     }
-    philox_full(s->ctr, s->key, s->buf);
+    if (avx2) {
+        philox8_avx2(s->ctr, s->key, s->buf, RMC_PHILOX_BLOCKS);
+    } else {
+        rmc_philox_generic(s->ctr, s->key, s->buf, RMC_PHILOX_BLOCKS);
+    }
     s->ctr[0] += RMC_PHILOX_BLOCKS;
     s->pos = 0;
 }

@@ -50,6 +50,12 @@ RMC_INTERNAL rmc_philox *rmc_rng_philox(rmc_rng *r);
  * refill after a seek, else all) and point pos at the first new word. */
 RMC_INTERNAL void rmc_philox_refill(rmc_philox *s);
 
+/* Philox blocks ctr, ctr + 1, ... (word 0 counts) under key, 4 words each,
+ * into out: the first `blocks` (4 or 8) of them, by portable code. Refills
+ * use it where the CPU lacks AVX2; exposed for tests. */
+RMC_INTERNAL void rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2],
+                                     uint32_t *out, unsigned blocks);
+
 /* The next 32-bit word: what gsl_rng_get returns. */
 static inline uint32_t rmc_philox_word(rmc_philox *s)
 {

@@ -152,6 +152,30 @@ static void test_rmc_rng_matches_random123(void **state)
     rmc_rng_free(r);
 }
 
+/* The portable block code (used on CPUs without AVX2) gives the same
+ * blocks as Random123, for 4 and 8 blocks and a counter that wraps. */
+static void test_rmc_rng_generic_blocks_match_random123(void **state)
+{
+    (void)state;
+    uint32_t out[RMC_PHILOX_WORDS];
+    const uint32_t starts[] = {0, 12345, 0xfffffffau};
+    for (unsigned t = 0; t < 3; t++) {
+        const uint32_t ctr[4] = {starts[t], 0x2385u, 37u * t, (uint32_t)RMC_STREAM_TEST << 16};
+        const uint32_t key[2] = {0x9e3779b9u * (t + 1), 0xdeadbeefu ^ t};
+        for (unsigned blocks = 4; blocks <= RMC_PHILOX_BLOCKS; blocks += 4) {
+            memset(out, 0, sizeof out);
+            rmc_philox_generic(ctr, key, out, blocks);
+            philox4x32_ctr_t c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
+            const philox4x32_key_t k = {{key[0], key[1]}};
+            for (unsigned b = 0; b < blocks; b++) {
+                const philox4x32_ctr_t want = philox4x32(c, k);
+                assert_memory_equal(out + 4 * b, want.v, sizeof want.v);
+                c.v[0]++;
+            }
+        }
+    }
+}
+
 /* The bulk and inline draws consume the stream exactly as GSL's calls do:
  * words, uniforms, uniform_pos and exponentials equal their gsl_rng
  * counterparts on the same stream, for lengths that start and end inside,
@@ -282,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_rmc_rng_seek_reproducible_and_distinct),
         cmocka_unit_test(test_rmc_rng_uniform_and_gaussian_moments),
         cmocka_unit_test(test_rmc_rng_matches_random123),
+        cmocka_unit_test(test_rmc_rng_generic_blocks_match_random123),
         cmocka_unit_test(test_rmc_rng_bulk_and_inline_equal_gsl),
         cmocka_unit_test(test_rmc_rng_ziggurat_normal),
         cmocka_unit_test(test_rmc_rng_ziggurat_exponential),
