@@ -114,9 +114,15 @@ static const rmc_synth_group_spec national_groups[RMC_SYNTH_N_GROUPS] = {
         },
 };
 
-/* Groups of an internal-medicine market: same behaviour, IMG-heavy mix
- * (approx.: IM takes about half of all matched IMGs). 14,000 applicants for
- * 11,347 positions. */
+/* Groups of an internal-medicine market: IMG-heavy mix (approx.: IM takes
+ * about half of all matched IMGs), 14,000 applicants for 11,347 positions.
+ * Same behaviour as the national groups except the IMGs' insider contact
+ * and practice, set when calibrating models/default (docs/calibration-
+ * default.md; judgements, not measured figures): US IMGs do their clinical
+ * years at US teaching hospitals, so more of their interviews are where
+ * they rotated (p_rotation 0.15); non-US IMGs rotate less often (0.07),
+ * come more often through a US research post (p_fellow 0.15) and more often
+ * have years of independent practice (p_clinical 0.75, clinical_mean 5). */
 static const rmc_synth_group_spec im_groups[RMC_SYNTH_N_GROUPS] = {
     [RMC_SYNTH_MD_SENIOR] =
         {
@@ -170,7 +176,7 @@ static const rmc_synth_group_spec im_groups[RMC_SYNTH_N_GROUPS] = {
             .applications = 60,
             .cap = 14,
             .offer_shift = -0.6,
-            .p_rotation = 0.04,
+            .p_rotation = 0.15,
             .p_fellow = 0.08,
             .p_chief = 0.03,
             .p_ties = 0.10,
@@ -182,15 +188,15 @@ static const rmc_synth_group_spec im_groups[RMC_SYNTH_N_GROUPS] = {
             .pre_mean = -0.25,
             .comm_a = 6.0,
             .comm_b = 2.0,
-            .p_clinical = 0.60,
-            .clinical_mean = 4.0,
+            .p_clinical = 0.75,
+            .clinical_mean = 5.0,
             .usexp = {0.30, 0.45, 0.25, 0.0},
             .visa = {0.15, 0.60, 0.20, 0.05},
             .applications = 80,
             .cap = 14,
             .offer_shift = -0.8,
-            .p_rotation = 0.02,
-            .p_fellow = 0.10,
+            .p_rotation = 0.07,
+            .p_fellow = 0.15,
             .p_chief = 0.03,
             .p_ties = 0.04,
         },
