@@ -54,8 +54,6 @@ const char *rmc_factor_name(rmc_factor f)
 
 /* ---- sorting packed words ---------------------------------------------- */
 
-enum { RUN = 16 };
-
 static inline void insertion_sort(uint64_t *a, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
@@ -87,17 +85,43 @@ static void merge(const uint64_t *src, uint64_t *dst, size_t lo, size_t mid, siz
     }
 }
 
+/* Compare-exchange without a branch (the compiler emits cmov). */
+#define CSWAP(x, y)                                                                                \
+    do {                                                                                           \
+        const uint64_t lo_ = (x) < (y) ? (x) : (y), hi_ = (x) < (y) ? (y) : (x);                   \
+        (x) = lo_;                                                                                 \
+        (y) = hi_;                                                                                 \
+    } while (0)
+
+/* Sort runs of 4 in place with the optimal 5-comparator network; a short
+ * last run by insertion. */
+static void sort_runs4(uint64_t *a, size_t n)
+{
+    size_t lo = 0;
+    for (; lo + 4 <= n; lo += 4) {
+        uint64_t w = a[lo], x = a[lo + 1], y = a[lo + 2], z = a[lo + 3];
+        CSWAP(w, x);
+        CSWAP(y, z);
+        CSWAP(w, y);
+        CSWAP(x, z);
+        CSWAP(x, y);
+        a[lo] = w;
+        a[lo + 1] = x;
+        a[lo + 2] = y;
+        a[lo + 3] = z;
+    }
+    insertion_sort(a + lo, n - lo);
+}
+
 void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
 {
-    if (n <= 2 * RUN) {
+    if (n <= 8) {
         insertion_sort(a, n);
         return;
     }
-    for (size_t lo = 0; lo < n; lo += RUN) {
-        insertion_sort(a + lo, n - lo < RUN ? n - lo : RUN);
-    }
+    sort_runs4(a, n);
     uint64_t *src = a, *dst = tmp;
-    for (size_t width = RUN; width < n; width *= 2) {
+    for (size_t width = 4; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             const size_t mid = lo + width < n ? lo + width : n;
             const size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
