@@ -209,6 +209,11 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->order, cp, sizeof *w->order, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->awk, cp, sizeof *w->awk, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->pi, cp, sizeof *w->pi, d), fail);
+    RMC_TRY_GOTO(st,
+                 rmc_alloc_aligned((void **)&w->race_w, m->n_prog > 0 ? m->n_prog : 1,
+                                   sizeof *w->race_w, d),
+                 fail);
+    w->race_valid = false;
     *out = w;
     return RMC_OK;
 fail:
@@ -221,6 +226,7 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w)
     if (w == NULL) {
         return;
     }
+    rmc_free(w->race_w);
     rmc_free(w->pi);
     rmc_free(w->awk);
     rmc_free(w->order);

@@ -48,6 +48,11 @@ struct rmc_meeting_ws {
     float *awk;        /* [cap_prog] summed awkward shocks of a name's interviews */
     float *pi;         /* [cap_prog] discussion probability by initial position */
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
+    double *race_w;    /* [n_prog] exp(-(desirability - mid) / sigma), see prefs.c */
+    double race_tie;   /* exp(-beta_ties / sigma) */
+    double race_sigma, race_beta; /* the parameters race_w was made for */
+    bool race_valid;   /* race_w matches race_sigma, race_beta */
+    bool race_ok;      /* the weights fit float's range (else prefs use logs) */
 };
 
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
