@@ -82,7 +82,10 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->couple_of, n_app, sizeof(rmc_id), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cnext, n_app / 2, sizeof(size_t), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cheld, n_app / 2, sizeof(size_t), NULL), fail);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->dirty, n_prog, sizeof(rmc_id), NULL), fail);
+    /* 2 * n_prog: during a scan_dirty pass the n entries being processed stay
+     * in place while every program already processed (on_stack cleared) may
+     * be queued again behind them, at most once each. */
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->dirty, 2 * n_prog, sizeof(rmc_id), NULL), fail);
     *out = w;
     return RMC_OK;
 fail:

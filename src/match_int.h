@@ -37,7 +37,7 @@ struct rmc_match_ws {
     size_t *cnext;      /* [max_app / 2] next joint-list entry a couple proposes */
     size_t *cheld;      /* [max_app / 2] entry a couple holds, or RMC_MATCH_HELD_NONE */
     size_t n_proposals; /* couples procedure: proposals so far */
-    rmc_id *dirty;      /* [max_prog] programs that freed a seat, to rescan (on_stack marks) */
+    rmc_id *dirty;      /* [2 * max_prog] programs that freed a seat, to rescan (on_stack marks) */
     size_t n_dirty;     /* entries in dirty */
 };
 

@@ -13,6 +13,9 @@
 #include "rankmc/rng.h"
 #include "rankmc/match.h"
 #include "rankmc/meeting.h"
+#include "rankmc/accum.h"
+#include "rankmc/sim.h"
+#include "rankmc/h5io.h"
 #include "rankmc/sobol.h"
 #include "rankmc/synth.h"
 

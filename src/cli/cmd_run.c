@@ -1,12 +1,459 @@
-/* rankmc run: placeholder until the command lands; it refuses to run. */
-#include <stdio.h>
+/* rankmc run: load a model, run the Monte Carlo engine, write the HDF5
+ * result (temp file then rename), print the summary. SIGINT / SIGTERM stop
+ * the run at the next batch of replicates; the replicates done so far are
+ * written (marked interrupted) and the exit status is 130 / 143.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <limits.h>
+#include <omp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
+#include "summary.h"
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+typedef struct run_args {
+    const char *model_dir;
+    const char *out; /* NULL: MODEL_DIR basename + ".h5" */
+    bool force, quiet, resume;
+    bool n_given; /* -n on the command line (overrides a checkpoint's) */
+    rmc_sim_options sim;
+} run_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: rankmc run MODEL_DIR [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n"
+               "                  [--proposing applicants|programs] [--check-stability]\n"
+               "                  [--rank-bins B] [--max-memory BYTES] [--until-se X]\n"
+               "                  [--checkpoint-every N] [--resume] [--quiet]\n\n"
+               "Run N Monte Carlo replicates of every program's rank meeting and the Match on\n"
+               "the model in MODEL_DIR; write the histograms to OUT.h5 (docs/output.md) and\n"
+               "print a summary. The same seed and model give identical data whatever THREADS.\n\n"
+               "  -n, --replicates N     replicates (default 1000)\n"
+               "  -s, --seed SEED        master seed (default 1)\n"
+               "  -t, --threads T        OpenMP threads (default: all, omp_get_max_threads)\n"
+               "  -o, --output OUT.h5    result file (default: MODEL_DIR's last component\n"
+               "                         + .h5, in the current directory)\n"
+               "  -f, --force            replace an existing result file\n"
+               "      --proposing SIDE   applicants (default, as the NRMP) or programs\n"
+               "      --check-stability  verify every replicate's matching (slower)\n"
+               "      --rank-bins B      group list positions into at most B bins\n"
+               "                         (default: one column per position unless the rank\n"
+               "                         histogram would exceed a quarter of --max-memory)\n"
+               "      --max-memory BYTES refuse runs estimated above this (default 2G;\n"
+               "                         suffixes K, M, G)\n"
+               "      --until-se X       stop (at a batch of 64) once every applicant's P(match)\n"
+               "                         has standard error <= X; -n is then the maximum\n"
+               "      --checkpoint-every N  save a resumable state to OUT.h5.ckpt every N\n"
+               "                         replicates (also written when a signal stops the run)\n"
+               "      --resume           continue from OUT.h5.ckpt (same model; seed and\n"
+               "                         settings come from the checkpoint, -n too unless\n"
+               "                         given; replaces OUT.h5); the result equals an\n"
+               "                         uninterrupted run\n"
+               "  -q, --quiet            no progress bar, no summary\n"
+               "  -h, --help             this text\n\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
+               "130 / 143 stopped by SIGINT / SIGTERM (partial result written).\n");
+}
+
+/* A non-negative integer with an optional K/M/G suffix (powers of 1024 when
+ * allow_suffix). */
+static bool parse_u64(const char *s, bool allow_suffix, uint64_t *out)
+{
+    char *end = NULL;
+    if (s[0] == '-' || s[0] == '\0') {
+        return false;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s) {
+        return false;
+    }
+    if (allow_suffix && *end != '\0' && end[1] == '\0') {
+        const char *units = "KMG";
+        const char *u = strchr(units, *end >= 'a' ? *end - 32 : *end);
+        if (u == NULL) {
+            return false;
+        }
+        for (const char *p = units; p <= u; p++) {
+            if (v > ULLONG_MAX / 1024) {
+                return false;
+            }
+            v *= 1024;
+        }
+        end++;
+    }
+    *out = v;
+    return *end == '\0';
+}
+
+enum { OPT_PROPOSING = 256, OPT_CHECK, OPT_BINS, OPT_MAXMEM, OPT_UNTIL_SE, OPT_CKPT, OPT_RESUME };
+
+static int parse_until_se(const char *arg, run_args *a)
+{
+    char *end = NULL;
+    const double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || !(v > 0.0 && v < 0.5)) {
+        return rmc_cli_usage_error("run", "--until-se needs a standard error in (0, 0.5), not '%s'",
+                                   arg);
+    }
+    a->sim.until_se = v;
+    return 0;
+}
+
+static int parse_option(int c, const char *arg, run_args *a)
+{
+    uint64_t v = 0;
+    switch (c) {
+    case 'n':
+        if (!parse_u64(arg, false, &v) || v < 1 || v > UINT32_MAX) {
+            return rmc_cli_usage_error("run", "-n needs a count from 1 to %u, not '%s'", UINT32_MAX,
+                                       arg);
+        }
+        a->sim.replicates = v;
+        a->n_given = true;
+        return 0;
+    case 's':
+        if (!parse_u64(arg, false, &v)) {
+            return rmc_cli_usage_error("run", "-s needs a non-negative integer, not '%s'", arg);
+        }
+        a->sim.seed = v;
+        return 0;
+    case 't':
+        if (!parse_u64(arg, false, &v) || v < 1 || v > 4096) {
+            return rmc_cli_usage_error("run", "-t needs a thread count from 1 to 4096, not '%s'",
+                                       arg);
+        }
+        a->sim.threads = (int)v;
+        return 0;
+    case OPT_BINS:
+        if (!parse_u64(arg, false, &v) || v < 1 || v > 65534) {
+            return rmc_cli_usage_error("run", "--rank-bins needs 1 to 65534, not '%s'", arg);
+        }
+        a->sim.rank_bins = (size_t)v;
+        return 0;
+    case OPT_MAXMEM:
+        if (!parse_u64(arg, true, &v) || v < 1) {
+            return rmc_cli_usage_error("run", "--max-memory needs a size such as 512M, not '%s'",
+                                       arg);
+        }
+        a->sim.max_memory = (size_t)v;
+        return 0;
+    case OPT_UNTIL_SE:
+        return parse_until_se(arg, a);
+    case OPT_CKPT:
+        if (!parse_u64(arg, false, &v) || v < 1) {
+            return rmc_cli_usage_error("run", "--checkpoint-every needs a count, not '%s'", arg);
+        }
+        a->sim.checkpoint_every = v;
+        return 0;
+    case OPT_PROPOSING:
+        if (strcmp(arg, "applicants") == 0 || strcmp(arg, "programs") == 0) {
+            a->sim.proposing = arg[0] == 'a' ? RMC_PROPOSE_APPLICANTS : RMC_PROPOSE_PROGRAMS;
+            return 0;
+        }
+        return rmc_cli_usage_error("run", "--proposing is applicants or programs, not '%s'", arg);
+    default:
+        return rmc_cli_usage_error("run", "unknown option");
+    }
+}
+
+/* Parse argv into a; returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, run_args *a)
+{
+    static const struct option longopts[] = {
+        {"replicates", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'},
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"proposing", required_argument, NULL, OPT_PROPOSING},
+        {"check-stability", no_argument, NULL, OPT_CHECK},
+        {"rank-bins", required_argument, NULL, OPT_BINS},
+        {"max-memory", required_argument, NULL, OPT_MAXMEM},
+        {"until-se", required_argument, NULL, OPT_UNTIL_SE},
+        {"checkpoint-every", required_argument, NULL, OPT_CKPT},
+        {"resume", no_argument, NULL, OPT_RESUME},
+        {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return RMC_EXIT_OK;
+        } else if (c == 'o') {
+            a->out = optarg;
+        } else if (c == 'f') {
+            a->force = true;
+        } else if (c == 'q') {
+            a->quiet = true;
+        } else if (c == OPT_CHECK) {
+            a->sim.check_stability = true;
+        } else if (c == OPT_RESUME) {
+            a->resume = true;
+        } else if (c == '?') {
+            return rmc_cli_usage_error("run", "unknown option or missing value");
+        } else if (parse_option(c, optarg, a) != 0) {
+            return RMC_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        return rmc_cli_usage_error("run", "expected one MODEL_DIR");
+    }
+    a->model_dir = argv[optind];
+    return -1;
+}
+
+/* MODEL_DIR's last path component + ".h5" into buf. */
+static void default_output(const char *dir, char *buf, size_t size)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') {
+        len--;
+    }
+    size_t start = len;
+    while (start > 0 && dir[start - 1] != '/') {
+        start--;
+    }
+    const size_t n = len - start;
+    snprintf(buf, size, "%.*s.h5", (int)n, n > 0 && dir[start] != '.' ? dir + start : "rankmc");
+}
+
+/* The command line as typed, for provenance ("rankmc run ..."). */
+static char *join_command(int argc, char **argv)
+{
+    size_t len = strlen("rankmc") + 1;
+    for (int i = 0; i < argc; i++) {
+        len += strlen(argv[i]) + 1;
+    }
+    char *s = malloc(len);
+    if (s != NULL) {
+        strcpy(s, "rankmc");
+        for (int i = 0; i < argc; i++) {
+            strcat(s, " ");
+            strcat(s, argv[i]);
+        }
+    }
+    return s;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void report_outcome(const rmc_sim_stats *st, bool check)
+{
+    if (st->unconverged > 0) {
+        fprintf(stderr,
+                "rankmc run: warning: in %llu replicates (first: %lld) the couples procedure hit "
+                "its bound; they are kept and counted in the file\n",
+                (unsigned long long)st->unconverged, (long long)st->first_unconverged);
+    }
+    if (check && st->unstable > 0) {
+        fprintf(stderr, "rankmc run: %llu replicates had an unstable matching (first: %lld)\n",
+                (unsigned long long)st->unstable, (long long)st->first_unstable);
+    }
+}
+
+typedef struct ckpt_state {
+    char path[1100];             /* OUT.h5.ckpt */
+    rmc_h5_checkpoint_info info; /* settings saved with the totals */
+} ckpt_state;
+
+static rmc_status write_checkpoint(void *ctx, const rmc_accum *totals, rmc_diag *d)
+{
+    const ckpt_state *c = ctx;
+    return rmc_h5_checkpoint_write(c->path, totals, &c->info, d);
+}
+
+static void fill_ckpt_info(ckpt_state *c, const rmc_sim_options *so, const rmc_model *m)
+{
+    c->info.seed = so->seed;
+    c->info.replicates_requested = so->replicates;
+    c->info.proposing = (int64_t)so->proposing;
+    c->info.check_stability = so->check_stability ? 1 : 0;
+    c->info.until_se = so->until_se;
+    if (so->rng_name != c->info.rng_name) {
+        snprintf(c->info.rng_name, sizeof c->info.rng_name, "%s",
+                 so->rng_name != NULL ? so->rng_name : "philox4x32");
+    }
+    snprintf(c->info.model_sha256, sizeof c->info.model_sha256, "%s", rmc_model_sha256(m));
+}
+
+/* --resume: the checkpoint's totals and settings into so. Returns the exit
+ * status on failure, -1 to go on. */
+static int load_checkpoint(ckpt_state *c, const rmc_model *m, bool n_given, rmc_sim_options *so,
+                           rmc_accum **resume)
+{
+    struct stat sb;
+    if (stat(c->path, &sb) != 0) {
+        fprintf(stderr, "rankmc run: no checkpoint %s to resume from\n", c->path);
+        return RMC_EXIT_USAGE;
+    }
+    rmc_diag d = {0};
+    const rmc_status st = rmc_h5_checkpoint_read(c->path, resume, &c->info, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("run", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    if (strcmp(c->info.model_sha256, rmc_model_sha256(m)) != 0) {
+        fprintf(stderr, "rankmc run: %s was made from a different model (sha256 %.12s...)\n",
+                c->path, c->info.model_sha256);
+        return RMC_EXIT_USAGE;
+    }
+    so->seed = c->info.seed;
+    if (!n_given) {
+        so->replicates = c->info.replicates_requested;
+    }
+    if (so->replicates < rmc_accum_replicates(*resume)) {
+        fprintf(stderr, "rankmc run: the checkpoint already has %llu replicates, more than -n\n",
+                (unsigned long long)rmc_accum_replicates(*resume));
+        return RMC_EXIT_USAGE;
+    }
+    so->proposing = c->info.proposing == 0 ? RMC_PROPOSE_APPLICANTS : RMC_PROPOSE_PROGRAMS;
+    so->check_stability = c->info.check_stability != 0;
+    so->until_se = c->info.until_se;
+    so->rng_name = c->info.rng_name;
+    so->resume = *resume;
+    return -1;
+}
+
+static int print_summary(const char *out)
+{
+    rmc_result *r = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_result_read(out, &r, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("run", &d, st);
+        return RMC_EXIT_FAILURE;
+    }
+    const rmc_cli_summary_opts o = {NULL, 0, 10};
+    const int rc = rmc_cli_summary_print(stdout, out, r, &o);
+    rmc_result_free(r);
+    return rc;
+}
+
+/* Simulate and write; returns the exit status. */
+static int simulate_and_write(const run_args *a, const rmc_model *m, const char *out,
+                              const char *cmdline, rmc_sim_options so, ckpt_state *ckpt)
+{
+    rmc_cli_progress prog;
+    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
+    so.progress = rmc_cli_progress_update;
+    so.progress_ctx = &prog;
+    so.stop = &stop_signal;
+    fill_ckpt_info(ckpt, &so, m);
+    so.checkpoint = write_checkpoint;
+    so.checkpoint_ctx = ckpt;
+    rmc_accum *acc = NULL;
+    rmc_sim_stats stats;
+    rmc_diag d = {0};
+    rmc_status st = rmc_sim_run(m, rmc_model_params(m), &so, &acc, &stats, &d);
+    rmc_cli_progress_finish(&prog);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("run", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    const char *factors[RMC_N_FACTORS];
+    for (int f = 0; f < RMC_N_FACTORS; f++) {
+        factors[f] = rmc_factor_name((rmc_factor)f);
+    }
+    const rmc_h5_run_info info = {
+        .seed = so.seed,
+        .threads = stats.threads,
+        .rng_name = stats.rng_name,
+        .proposing = so.proposing == RMC_PROPOSE_APPLICANTS ? "applicants" : "programs",
+        .check_stability = so.check_stability,
+        .wall_seconds = stats.wall_seconds,
+        .command_line = cmdline,
+        .interrupted = stats.stopped,
+        .replicates_requested = so.replicates,
+        .until_se = so.until_se,
+        .se_reached = stats.se_reached,
+        .factor_names = factors,
+    };
+    st =
+        stats.replicates > 0 ? rmc_h5_write(out, a->force || a->resume, m, acc, &info, &d) : RMC_OK;
+    if (st == RMC_OK && stats.stopped && stats.replicates > 0) {
+        st = rmc_h5_checkpoint_write(ckpt->path, acc, &ckpt->info, &d);
+    }
+    rmc_accum_free(acc);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("run", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    report_outcome(&stats, so.check_stability);
+    if (stats.stopped) {
+        fprintf(stderr, "rankmc run: stopped by signal %d after %llu replicates%s%s%s\n",
+                (int)stop_signal, (unsigned long long)stats.replicates,
+                stats.replicates > 0 ? "; partial result written; continue with --resume (from "
+                                     : "; nothing written",
+                stats.replicates > 0 ? ckpt->path : "", stats.replicates > 0 ? ")" : "");
+        return 128 + (int)stop_signal;
+    }
+    unlink(ckpt->path); /* finished: a leftover checkpoint would only mislead */
+    int rc = a->quiet ? RMC_EXIT_OK : print_summary(out);
+    if (so.check_stability && stats.unstable > 0) {
+        rc = RMC_EXIT_FAILURE;
+    }
+    return rc;
+}
 
 int rmc_cli_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rankmc run: not available in this build\n");
-    return RMC_EXIT_FAILURE;
+    run_args a = {0};
+    rmc_sim_options_default(&a.sim);
+    a.sim.threads = omp_get_max_threads();
+    const int parsed = parse_args(argc, argv, &a);
+    if (parsed >= 0) {
+        return parsed;
+    }
+    char defout[1024];
+    default_output(a.model_dir, defout, sizeof defout);
+    const char *out = a.out != NULL ? a.out : defout;
+    struct stat sb;
+    if (!a.force && !a.resume && stat(out, &sb) == 0) {
+        fprintf(stderr, "rankmc run: %s exists; use --force to replace it\n", out);
+        return RMC_EXIT_USAGE;
+    }
+    rmc_model *m = NULL;
+    int rc = rmc_cli_load_model("run", a.model_dir, &m);
+    if (rc != RMC_EXIT_OK) {
+        return rc;
+    }
+    ckpt_state ckpt;
+    memset(&ckpt, 0, sizeof ckpt);
+    snprintf(ckpt.path, sizeof ckpt.path, "%s.ckpt", out);
+    rmc_sim_options so = a.sim;
+    rmc_accum *resume = NULL;
+    rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
+    if (rc < 0) {
+        char *cmdline = join_command(argc, argv);
+        install_signals();
+        rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "", so, &ckpt);
+        free(cmdline);
+    }
+    rmc_accum_free(resume);
+    rmc_model_free(m);
+    return rc;
 }

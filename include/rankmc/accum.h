@@ -1,0 +1,129 @@
+/* Accumulators for Monte Carlo replicates: integer histograms of list
+ * positions, ROL choices, program fills and list depths, per-interview match
+ * counts and fixed-point sums of meeting moves (docs/output.md describes
+ * each table as it appears in the output file).
+ *
+ * Every table holds integers, so partial accumulators (one per thread) can
+ * be merged in any order and give bit-identical totals: the determinism
+ * promise of DESIGN 5. Moves are floats in the meeting; they are rounded to
+ * fixed point (1/RMC_ACCUM_MOVE_SCALE spot) before they are summed, so their
+ * sums are integers too.
+ */
+#ifndef RANKMC_ACCUM_H
+#define RANKMC_ACCUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rankmc/model.h"
+#include "rankmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Fixed-point unit of the move sums: a move of x spots adds
+ * round(x * RMC_ACCUM_MOVE_SCALE) (ties to even) to an int64 sum. */
+#define RMC_ACCUM_MOVE_SCALE 4096.0
+
+/* The shape of every table. Columns of /interviews/rank_hist: list position
+ * (0-based) p falls in bin p / rank_bin_width, bins 0 .. rank_bins-1; column
+ * rank_bins counts "not ranked". /programs/depth_hist uses the same bins for
+ * the deepest matched position, its last column counting "nobody matched". */
+typedef struct rmc_accum_dims {
+    size_t n_app;          /* applicants */
+    size_t n_prog;         /* programs */
+    size_t n_iv;           /* interviews */
+    size_t n_factors;      /* meeting factors (columns of the move sums) */
+    size_t max_list;       /* R: longest possible program list (max interviewees) */
+    size_t rank_bin_width; /* list positions per bin, >= 1 (1 = no binning) */
+    size_t rank_bins;      /* ceil(max_list / rank_bin_width), >= 1 */
+    size_t choice_len;     /* L: longest applicant (or couple) ROL; choice_hist has L+1 columns */
+    size_t max_positions;  /* C: largest program capacity; fill_hist has C+1 columns */
+} rmc_accum_dims;
+
+/* Fill d's bin fields for a list of up to max_list names grouped into at
+ * most `bins` bins (0 = one bin per position). Other fields are left alone.
+ * The bin width is ceil(max_list / bins); the bin count may come out smaller
+ * than `bins` when that divides unevenly. */
+void rmc_accum_dims_bin(rmc_accum_dims *d, size_t max_list, size_t bins);
+
+/* Column of rank_hist / depth_hist for a 0-based list position, or the last
+ * column for a negative position (not ranked / nobody matched). */
+static inline size_t rmc_accum_rank_col(const rmc_accum_dims *d, int32_t pos)
+{
+    return pos < 0 ? d->rank_bins : (size_t)pos / d->rank_bin_width;
+}
+
+typedef struct rmc_accum rmc_accum;
+
+/* Bytes an accumulator of these dims takes, with or without the rank
+ * histogram (a run keeps one rank histogram and one partial accumulator
+ * without it per thread). SIZE_MAX when the size overflows. */
+size_t rmc_accum_bytes(const rmc_accum_dims *dims, bool with_rank_hist);
+
+/* A zeroed accumulator (tables 64-byte aligned). Caller owns it; free with
+ * rmc_accum_free. RMC_ENOMEM; RMC_EUSAGE for inconsistent dims. */
+rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_accum **out,
+                           rmc_diag *d);
+void rmc_accum_free(rmc_accum *a);
+
+/* One replicate's outcome, borrowed for the call. */
+typedef struct rmc_accum_replicate {
+    const int32_t *app_choice; /* [n_app] 0-based ROL position matched, or -1 unmatched */
+    const rmc_id *app_iv;      /* [n_app] interview matched through, or -1 unmatched */
+    const int32_t *fill;       /* [n_prog] seats filled */
+    const int32_t *rank;       /* [n_iv] final 0-based list position, or -1 not ranked */
+    const float *moves;        /* [n_iv * n_factors] spots moved, or NULL for none */
+    const int32_t *iv_prog;    /* [n_iv] program of each interview (for depth) */
+} rmc_accum_replicate;
+
+/* Add one replicate: choice, fill and depth histograms, per-interview match
+ * counts, move sums, and the replicate count. Does not touch rank_hist (see
+ * rmc_accum_add_ranks). Allocates nothing; not thread safe on one a. */
+void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep);
+
+/* Add n_rep replicates' rank_hist columns for interviews k_begin .. k_end-1:
+ * cols[b * stride + k] is replicate b's column (rmc_accum_rank_col) for
+ * interview k. Threads may call this on one a for disjoint interview ranges.
+ * a must have a rank histogram. */
+void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
+                         size_t k_begin, size_t k_end);
+
+/* Count one non-converged (couples) or unstable replicate, remembering
+ * the lowest such replicate index. */
+void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate);
+void rmc_accum_count_unstable(rmc_accum *a, uint64_t replicate);
+
+/* Zero every table and counter (dims and allocations are kept). */
+void rmc_accum_clear(rmc_accum *a);
+
+/* dst += src for every table both have (rank_hist only when both have one)
+ * and the counters (first indices: the lower). Integer sums and minima: the
+ * order of merges does not matter.
+ * RMC_EUSAGE when the dims differ. */
+rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d);
+
+/* Read access. Tables are row-major; NULL rank_hist when it was not made. */
+const rmc_accum_dims *rmc_accum_get_dims(const rmc_accum *a);
+uint64_t rmc_accum_replicates(const rmc_accum *a);
+uint64_t rmc_accum_unconverged(const rmc_accum *a);
+uint64_t rmc_accum_unstable(const rmc_accum *a);
+int64_t rmc_accum_first_unconverged(const rmc_accum *a);   /* -1 when none */
+int64_t rmc_accum_first_unstable(const rmc_accum *a);      /* -1 when none */
+const uint32_t *rmc_accum_rank_hist(const rmc_accum *a);   /* [n_iv][rank_bins + 1] */
+const uint32_t *rmc_accum_choice_hist(const rmc_accum *a); /* [n_app][choice_len + 1] */
+const uint32_t *rmc_accum_fill_hist(const rmc_accum *a);   /* [n_prog][max_positions + 1] */
+const uint32_t *rmc_accum_depth_hist(const rmc_accum *a);  /* [n_prog][rank_bins + 1] */
+const uint32_t *rmc_accum_iv_matched(const rmc_accum *a);  /* [n_iv] */
+const int64_t *rmc_accum_move_sum(const rmc_accum *a);     /* [n_iv][n_factors], fixed point */
+
+/* Mean move of interview k for factor f in spots: move_sum / (replicates *
+ * RMC_ACCUM_MOVE_SCALE); 0 with no replicates. */
+double rmc_accum_mean_move(const rmc_accum *a, size_t k, size_t f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,119 @@
+/* HDF5 result files (DESIGN 6; docs/output.md is the reference for every
+ * dataset and attribute): writing a run's totals with its provenance, and
+ * reading a file back for `rankmc summary`.
+ *
+ * Files are written to PATH.tmp.PID in the same directory and renamed over
+ * PATH only when complete, so a reader never sees half a file and a failed
+ * write leaves nothing behind. Numeric datasets are chunked and
+ * deflate-compressed; strings are variable-length UTF-8 (h5py reads them as
+ * str). This module is the only one that includes hdf5.h; it turns off
+ * HDF5's automatic error printing and maps failures to RMC_EHDF5 naming the
+ * HDF5 call. Not thread safe (HDF5 is built serial): call outside parallel
+ * regions.
+ */
+#ifndef RANKMC_H5IO_H
+#define RANKMC_H5IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rankmc/accum.h"
+#include "rankmc/model.h"
+#include "rankmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Provenance and run facts written as root attributes. Strings borrowed. */
+typedef struct rmc_h5_run_info {
+    uint64_t seed;                   /* master seed */
+    int threads;                     /* threads used */
+    const char *rng_name;            /* generator name */
+    const char *proposing;           /* "applicants" or "programs" */
+    bool check_stability;            /* every matching was checked */
+    double wall_seconds;             /* simulation time */
+    const char *command_line;        /* as typed, or "" */
+    bool interrupted;                /* stopped early by a signal (replicates < asked) */
+    uint64_t replicates_requested;   /* -n */
+    double until_se;                 /* --until-se target, 0 = none */
+    bool se_reached;                 /* the run stopped early because the target was met */
+    const char *const *factor_names; /* [dims.n_factors] /interviews/factors */
+} rmc_h5_run_info;
+
+/* Write the totals `a` of a run of model m to `path`. Replicates, counts of
+ * non-converged and unstable replicates come from a. An existing path is
+ * replaced only when force is true, else RMC_EEXIST. RMC_EIO when the temp
+ * file cannot be renamed, RMC_EHDF5 naming the failing call, RMC_ENOMEM.
+ * On any failure the temporary file is removed and path is untouched. */
+rmc_status rmc_h5_write(const char *path, bool force, const rmc_model *m, const rmc_accum *a,
+                        const rmc_h5_run_info *info, rmc_diag *d);
+
+/* A result file read back: every dataset of docs/output.md, row-major, and
+ * the root attributes. A transparent value; free with rmc_result_free. */
+typedef struct rmc_result {
+    char *version, *model_sha256, *command_line, *created_utc, *rng_name, *proposing;
+    uint64_t seed, replicates, replicates_requested, unconverged, unstable;
+    int64_t threads;
+    int64_t check_stability, interrupted, se_reached; /* 0 or 1 */
+    double wall_seconds, until_se;
+
+    size_t n_app, n_prog, n_iv, n_factors;
+    char **app_id, **app_type;    /* [n_app] */
+    double *p_match, *p_match_se; /* [n_app] */
+    double *p_match_ci95;         /* [n_app][2] */
+    size_t choice_cols;           /* L + 1 */
+    uint32_t *choice_hist;        /* [n_app][choice_cols] */
+    char **prog_id, **prog_name;  /* [n_prog] */
+    int32_t *positions;           /* [n_prog] */
+    size_t fill_cols;             /* C + 1 */
+    uint32_t *fill_hist;          /* [n_prog][fill_cols] */
+    size_t rank_cols;             /* bins + 1 */
+    uint64_t rank_bin_width;      /* list positions per bin */
+    uint32_t *depth_hist;         /* [n_prog][rank_cols] */
+    int32_t *iv_app, *iv_prog;    /* [n_iv] */
+    uint32_t *rank_hist;          /* [n_iv][rank_cols] */
+    double *iv_p_match;           /* [n_iv] */
+    double *mean_move;            /* [n_iv][n_factors] */
+    char **factors;               /* [n_factors] */
+} rmc_result;
+
+/* Read a file written by rmc_h5_write. RMC_EIO when it cannot be opened,
+ * RMC_EINPUT when a dataset is missing or has the wrong shape (naming it),
+ * RMC_EHDF5, RMC_ENOMEM. Caller owns the result. */
+rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d);
+void rmc_result_free(rmc_result *r);
+
+/* What a checkpoint records besides the totals: the settings a resumed run
+ * must reuse so that it ends with the same result as an uninterrupted one. */
+typedef struct rmc_h5_checkpoint_info {
+    uint64_t seed;                 /* master seed */
+    uint64_t replicates_requested; /* -n of the original run */
+    int64_t proposing;             /* rmc_proposing */
+    int64_t check_stability;       /* 0 or 1 */
+    double until_se;               /* 0 = none */
+    char rng_name[32];             /* generator */
+    char model_sha256[65];         /* the model the totals belong to */
+} rmc_h5_checkpoint_info;
+
+/* Write a resumable checkpoint of the totals `a` (with rank histogram) to
+ * path, replacing any earlier one (temp file then rename, like
+ * rmc_h5_write). RMC_EHDF5, RMC_EIO, RMC_ENOMEM. */
+rmc_status rmc_h5_checkpoint_write(const char *path, const rmc_accum *a,
+                                   const rmc_h5_checkpoint_info *info, rmc_diag *d);
+
+/* Read a checkpoint: *out gets the totals (caller owns; rmc_accum_free),
+ * *info the settings. RMC_EIO when it cannot be opened, RMC_EINPUT when it
+ * is not a rankmc checkpoint or is inconsistent, RMC_EHDF5, RMC_ENOMEM. */
+rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_checkpoint_info *info,
+                                  rmc_diag *d);
+
+/* Wilson score interval for k successes in n trials at 95% (z = 1.96):
+ * lo, hi in [0, 1]; (0, 1) when n == 0. */
+void rmc_wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,111 @@
+/* The Monte Carlo engine (DESIGN 5): replicates of every program's rank
+ * meeting, every applicant's ROL and the Match, accumulated into integer
+ * histograms (rankmc/accum.h).
+ *
+ * Replicates run in batches of RMC_SIM_BATCH (a fixed size, independent of
+ * the thread count); inside a batch, OpenMP threads take replicates, each
+ * with its own workspace allocated once before the first batch. Replicate r
+ * draws only from streams named (seed, r, purpose, substream), and every
+ * accumulated quantity is an integer, so the result is bit-identical for a
+ * given seed and model whatever the thread count. Between batches the caller
+ * gets a progress callback and a stop flag is honoured.
+ */
+#ifndef RANKMC_SIM_H
+#define RANKMC_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rankmc/accum.h"
+#include "rankmc/match.h"
+#include "rankmc/model.h"
+#include "rankmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Replicates per batch: the granularity of progress reports and stopping. */
+#define RMC_SIM_BATCH 64
+
+/* Default memory limit for a run (--max-memory): 2 GiB. */
+#define RMC_SIM_DEFAULT_MAX_MEMORY ((size_t)2 << 30)
+
+/* Called between batches (on the calling thread, outside any parallel
+ * region) with replicates done so far and the number requested. */
+typedef void (*rmc_sim_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/* Called (outside any parallel region) at the first batch boundary at or
+ * after each multiple of checkpoint_every replicates, with the complete
+ * totals so far (rmc_accum_replicates(totals) replicates, a multiple of
+ * RMC_SIM_BATCH). Borrowed for the call. A non-OK return ends the run with
+ * that status. */
+typedef rmc_status (*rmc_sim_checkpoint_fn)(void *ctx, const rmc_accum *totals, rmc_diag *d);
+
+typedef struct rmc_sim_options {
+    uint64_t seed;                /* master seed */
+    uint64_t replicates;          /* replicates to run, 1 .. UINT32_MAX */
+    int threads;                  /* OpenMP threads; 0 = omp_get_max_threads() */
+    rmc_proposing proposing;      /* which side proposes in the Match */
+    bool check_stability;         /* verify every replicate's matching (slow) */
+    size_t rank_bins;             /* group list positions into at most this many bins; 0 = auto */
+    size_t max_memory;            /* refuse runs estimated above this many bytes; 0 = default */
+    const char *rng_name;         /* generator, NULL = "philox4x32" */
+    rmc_sim_progress_fn progress; /* may be NULL */
+    void *progress_ctx;           /* passed to progress */
+    const volatile int *stop;     /* nonzero: stop at the next batch boundary; may be NULL */
+    double until_se;              /* > 0: stop after the first batch at which every applicant's
+                                     P(match) has SE <= until_se (see docs/output.md); 0 = off */
+    uint64_t checkpoint_every;    /* > 0: call checkpoint every this many replicates */
+    rmc_sim_checkpoint_fn checkpoint; /* may be NULL */
+    void *checkpoint_ctx;             /* passed to checkpoint */
+    const rmc_accum *resume;          /* totals of replicates 0 .. n-1 of an earlier run with the
+                                         same model, seed and settings (a checkpoint): continue from
+                                         replicate n; the result equals an uninterrupted run. NULL =
+                                         start afresh. Borrowed. */
+} rmc_sim_options;
+
+/* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no
+ * stability check, automatic binning, 2 GiB, Philox, no callbacks. */
+void rmc_sim_options_default(rmc_sim_options *o);
+
+/* What a run did, besides the histograms. */
+typedef struct rmc_sim_stats {
+    uint64_t replicates;       /* replicates done (fewer than asked when stopped) */
+    int threads;               /* threads used */
+    bool stopped;              /* the stop flag ended the run early */
+    bool se_reached;           /* until_se ended the run before o->replicates */
+    double max_se;             /* largest P(match) SE at the end (smoothed, as for until_se) */
+    uint64_t unconverged;      /* replicates whose couples procedure hit its bound */
+    int64_t first_unconverged; /* lowest such replicate index, or -1 */
+    uint64_t unstable;         /* replicates failing --check-stability */
+    int64_t first_unstable;    /* lowest such replicate index, or -1 */
+    double wall_seconds;       /* time in rmc_sim_run */
+    size_t memory_estimate;    /* bytes the run was estimated to need */
+    char rng_name[32];         /* the generator used */
+} rmc_sim_stats;
+
+/* The accumulator shape a run of m with parameters p and options o uses (binning decided as
+ * documented in docs/output.md: --rank-bins, else one bin per position
+ * unless the rank histogram would take more than a quarter of max_memory) and
+ * its estimated peak memory (with o->resume, the checkpoint's shape, which
+ * must fit m: else RMC_EUSAGE). RMC_ELIMIT (with the remedy in d) when the
+ * estimate exceeds o->max_memory. */
+rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,
+                        rmc_accum_dims *dims, size_t *bytes, rmc_diag *d);
+
+/* Run o->replicates replicates of m with parameters p (usually
+ * rmc_model_params(m); a sensitivity variant may pass its own). On success
+ * *out holds the totals (caller owns it; rmc_accum_free) and *stats what the
+ * run did. RMC_ELIMIT (memory estimate), RMC_EUSAGE (bad options),
+ * RMC_ENOMEM, or the first failing replicate's status with its index in d
+ * (the lowest index, whatever the thread count). A stop request is not a
+ * failure: stats->stopped is set and the totals cover whole batches done. */
+rmc_status rmc_sim_run(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,
+                       rmc_accum **out, rmc_sim_stats *stats, rmc_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,307 @@
+/* Integer accumulators for Monte Carlo replicates (see rankmc/accum.h).
+ *
+ * An rmc_accum is a set of flat, row-major uint32 histograms plus int64
+ * fixed-point move sums, all allocated once, 64-byte aligned. A run keeps
+ * one partial accumulator per thread (without the large rank histogram) and
+ * one total accumulator holding the rank histogram, which threads fill for
+ * disjoint interview ranges from a batch of per-replicate list positions.
+ * Invariants: every row of rank_hist, choice_hist, fill_hist and depth_hist
+ * sums to the replicate count; iv_matched[k] <= replicates. Because every
+ * table is integer, merging partials in any order gives the same bits.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "accum_int.h"
+
+void rmc_accum_dims_bin(rmc_accum_dims *d, size_t max_list, size_t bins)
+{
+    const size_t len = max_list > 0 ? max_list : 1;
+    const size_t want = (bins == 0 || bins > len) ? len : bins;
+    d->max_list = max_list;
+    d->rank_bin_width = (len + want - 1) / want;
+    d->rank_bins = (len + d->rank_bin_width - 1) / d->rank_bin_width;
+}
+
+bool rmc_accum_sizes_of(const rmc_accum_dims *d, rmc_accum_sizes *s)
+{
+    return rmc_mul_ok(d->n_iv, d->rank_bins + 1, &s->rank) &&
+           rmc_mul_ok(d->n_app, d->choice_len + 1, &s->choice) &&
+           rmc_mul_ok(d->n_prog, d->max_positions + 1, &s->fill) &&
+           rmc_mul_ok(d->n_prog, d->rank_bins + 1, &s->depth) &&
+           rmc_mul_ok(d->n_iv, d->n_factors, &s->move) && (s->iv = d->n_iv, true);
+}
+
+size_t rmc_accum_bytes(const rmc_accum_dims *dims, bool with_rank_hist)
+{
+    rmc_accum_sizes s;
+    if (!rmc_accum_sizes_of(dims, &s)) {
+        return SIZE_MAX;
+    }
+    const double bytes = (with_rank_hist ? 4.0 * (double)s.rank : 0.0) + 4.0 * (double)s.choice +
+                         4.0 * (double)s.fill + 4.0 * (double)s.depth + 4.0 * (double)s.iv +
+                         8.0 * (double)s.move + 4.0 * (double)dims->n_prog + 512.0;
+    return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+}
+
+void rmc_accum_free(rmc_accum *a)
+{
+    if (a == NULL) {
+        return;
+    }
+    rmc_free(a->depth);
+    rmc_free(a->move_sum);
+    rmc_free(a->iv_matched);
+    rmc_free(a->depth_hist);
+    rmc_free(a->fill_hist);
+    rmc_free(a->choice_hist);
+    rmc_free(a->rank_hist);
+    rmc_free(a);
+}
+
+rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_accum **out,
+                           rmc_diag *d)
+{
+    *out = NULL;
+    rmc_accum_sizes s;
+    if (dims->rank_bin_width == 0 || dims->rank_bins == 0 ||
+        dims->rank_bins * dims->rank_bin_width < dims->max_list || dims->rank_bins > UINT16_MAX ||
+        !rmc_accum_sizes_of(dims, &s)) {
+        return RMC_FAIL(d, RMC_EUSAGE, "accumulator dimensions are inconsistent or too large");
+    }
+    rmc_accum *a = NULL;
+    rmc_status st = rmc_alloc_aligned((void **)&a, 1, sizeof *a, d);
+    if (st != RMC_OK) {
+        return st;
+    }
+    a->dims = *dims;
+    a->first_unconverged = -1;
+    a->first_unstable = -1;
+    if (with_rank_hist) {
+        RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->rank_hist, s.rank, 4, d), fail);
+    }
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->choice_hist, s.choice, 4, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->fill_hist, s.fill, 4, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->depth_hist, s.depth, 4, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->iv_matched, s.iv, 4, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->move_sum, s.move, 8, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->depth, dims->n_prog, 4, d), fail);
+    *out = a;
+    return RMC_OK;
+fail:
+    rmc_accum_free(a);
+    return st;
+}
+
+/* Deepest matched list position of each program this replicate, into the
+ * depth histogram. */
+static void add_depth(rmc_accum *a, const rmc_accum_replicate *rep)
+{
+    const rmc_accum_dims *dm = &a->dims;
+    for (size_t j = 0; j < dm->n_prog; j++) {
+        a->depth[j] = -1;
+    }
+    for (size_t i = 0; i < dm->n_app; i++) {
+        const rmc_id k = rep->app_iv[i];
+        if (k >= 0) {
+            const rmc_id j = rep->iv_prog[k];
+            const int32_t pos = rep->rank[k];
+            RMC_ASSERT(pos >= 0 && j >= 0 && (size_t)j < dm->n_prog);
+            if (pos > a->depth[j]) {
+                a->depth[j] = pos;
+            }
+        }
+    }
+    const size_t cols = dm->rank_bins + 1;
+    for (size_t j = 0; j < dm->n_prog; j++) {
+        a->depth_hist[j * cols + rmc_accum_rank_col(dm, a->depth[j])]++;
+    }
+}
+
+static void add_moves(rmc_accum *a, const float *moves)
+{
+    const size_t n = a->dims.n_iv * a->dims.n_factors;
+    for (size_t e = 0; e < n; e++) {
+        a->move_sum[e] += (int64_t)llrint((double)moves[e] * RMC_ACCUM_MOVE_SCALE);
+    }
+}
+
+void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep)
+{
+    const rmc_accum_dims *dm = &a->dims;
+    const size_t ccols = dm->choice_len + 1;
+    for (size_t i = 0; i < dm->n_app; i++) {
+        const int32_t c = rep->app_iv[i] >= 0 ? rep->app_choice[i] : -1;
+        RMC_ASSERT(c < (int32_t)dm->choice_len);
+        a->choice_hist[i * ccols + (c < 0 ? dm->choice_len : (size_t)c)]++;
+        if (rep->app_iv[i] >= 0) {
+            a->iv_matched[rep->app_iv[i]]++;
+        }
+    }
+    const size_t fcols = dm->max_positions + 1;
+    for (size_t j = 0; j < dm->n_prog; j++) {
+        const int32_t f = rep->fill[j];
+        RMC_ASSERT(f >= 0 && (size_t)f <= dm->max_positions);
+        a->fill_hist[j * fcols + (size_t)f]++;
+    }
+    add_depth(a, rep);
+    if (rep->moves != NULL) {
+        add_moves(a, rep->moves);
+    }
+    a->replicates++;
+}
+
+void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
+                         size_t k_begin, size_t k_end)
+{
+    RMC_ASSERT(a->rank_hist != NULL && k_end <= a->dims.n_iv);
+    const size_t ncol = a->dims.rank_bins + 1;
+    for (size_t k = k_begin; k < k_end; k++) {
+        uint32_t *row = a->rank_hist + k * ncol;
+        for (size_t b = 0; b < n_rep; b++) {
+            const uint16_t c = cols[b * stride + k];
+            RMC_ASSERT(c < ncol);
+            row[c]++;
+        }
+    }
+}
+
+static void lower_first(int64_t *first, int64_t r)
+{
+    if (r >= 0 && (*first < 0 || r < *first)) {
+        *first = r;
+    }
+}
+
+void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate)
+{
+    a->unconverged++;
+    lower_first(&a->first_unconverged, (int64_t)replicate);
+}
+
+void rmc_accum_count_unstable(rmc_accum *a, uint64_t replicate)
+{
+    a->unstable++;
+    lower_first(&a->first_unstable, (int64_t)replicate);
+}
+
+void rmc_accum_clear(rmc_accum *a)
+{
+    rmc_accum_sizes s;
+    const bool ok = rmc_accum_sizes_of(&a->dims, &s);
+    RMC_ASSERT(ok);
+    (void)ok;
+    if (a->rank_hist != NULL) {
+        memset(a->rank_hist, 0, s.rank * 4);
+    }
+    memset(a->choice_hist, 0, s.choice * 4);
+    memset(a->fill_hist, 0, s.fill * 4);
+    memset(a->depth_hist, 0, s.depth * 4);
+    memset(a->iv_matched, 0, s.iv * 4);
+    memset(a->move_sum, 0, s.move * 8);
+    a->replicates = a->unconverged = a->unstable = 0;
+    a->first_unconverged = a->first_unstable = -1;
+}
+
+static void add_u32(uint32_t *dst, const uint32_t *src, size_t n)
+{
+    for (size_t e = 0; e < n; e++) {
+        dst[e] += src[e];
+    }
+}
+
+rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
+{
+    if (memcmp(&dst->dims, &src->dims, sizeof dst->dims) != 0) {
+        return RMC_FAIL(d, RMC_EUSAGE, "cannot merge accumulators of different dimensions");
+    }
+    rmc_accum_sizes s;
+    const bool ok = rmc_accum_sizes_of(&dst->dims, &s);
+    RMC_ASSERT(ok);
+    (void)ok;
+    if (dst->rank_hist != NULL && src->rank_hist != NULL) {
+        add_u32(dst->rank_hist, src->rank_hist, s.rank);
+    }
+    add_u32(dst->choice_hist, src->choice_hist, s.choice);
+    add_u32(dst->fill_hist, src->fill_hist, s.fill);
+    add_u32(dst->depth_hist, src->depth_hist, s.depth);
+    add_u32(dst->iv_matched, src->iv_matched, s.iv);
+    for (size_t e = 0; e < s.move; e++) {
+        dst->move_sum[e] += src->move_sum[e];
+    }
+    dst->replicates += src->replicates;
+    dst->unconverged += src->unconverged;
+    dst->unstable += src->unstable;
+    lower_first(&dst->first_unconverged, src->first_unconverged);
+    lower_first(&dst->first_unstable, src->first_unstable);
+    return RMC_OK;
+}
+
+const rmc_accum_dims *rmc_accum_get_dims(const rmc_accum *a)
+{
+    return &a->dims;
+}
+
+uint64_t rmc_accum_replicates(const rmc_accum *a)
+{
+    return a->replicates;
+}
+
+uint64_t rmc_accum_unconverged(const rmc_accum *a)
+{
+    return a->unconverged;
+}
+
+uint64_t rmc_accum_unstable(const rmc_accum *a)
+{
+    return a->unstable;
+}
+
+int64_t rmc_accum_first_unconverged(const rmc_accum *a)
+{
+    return a->first_unconverged;
+}
+
+int64_t rmc_accum_first_unstable(const rmc_accum *a)
+{
+    return a->first_unstable;
+}
+
+const uint32_t *rmc_accum_rank_hist(const rmc_accum *a)
+{
+    return a->rank_hist;
+}
+
+const uint32_t *rmc_accum_choice_hist(const rmc_accum *a)
+{
+    return a->choice_hist;
+}
+
+const uint32_t *rmc_accum_fill_hist(const rmc_accum *a)
+{
+    return a->fill_hist;
+}
+
+const uint32_t *rmc_accum_depth_hist(const rmc_accum *a)
+{
+    return a->depth_hist;
+}
+
+const uint32_t *rmc_accum_iv_matched(const rmc_accum *a)
+{
+    return a->iv_matched;
+}
+
+const int64_t *rmc_accum_move_sum(const rmc_accum *a)
+{
+    return a->move_sum;
+}
+
+double rmc_accum_mean_move(const rmc_accum *a, size_t k, size_t f)
+{
+    if (a->replicates == 0) {
+        return 0.0;
+    }
+    const int64_t sum = a->move_sum[k * a->dims.n_factors + f];
+    return (double)sum / ((double)a->replicates * RMC_ACCUM_MOVE_SCALE);
+}

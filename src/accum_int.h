@@ -1,0 +1,32 @@
+/* The accumulator's layout, for the modules that save and restore it
+ * (h5io's checkpoints). Not installed; everything else goes through
+ * rankmc/accum.h. */
+#ifndef RANKMC_ACCUM_INT_H
+#define RANKMC_ACCUM_INT_H
+
+#include "internal.h"
+#include "rankmc/accum.h"
+
+struct rmc_accum {
+    rmc_accum_dims dims;
+    uint64_t replicates;       /* replicates added */
+    uint64_t unconverged;      /* replicates whose couples procedure hit its bound */
+    uint64_t unstable;         /* replicates whose matching failed the stability check */
+    int64_t first_unconverged; /* lowest such replicate index, or -1 */
+    int64_t first_unstable;    /* lowest such replicate index, or -1 */
+    uint32_t *rank_hist;       /* [n_iv][rank_bins+1] or NULL */
+    uint32_t *choice_hist;     /* [n_app][choice_len+1] */
+    uint32_t *fill_hist;       /* [n_prog][max_positions+1] */
+    uint32_t *depth_hist;      /* [n_prog][rank_bins+1] */
+    uint32_t *iv_matched;      /* [n_iv] */
+    int64_t *move_sum;         /* [n_iv][n_factors], units of 1/RMC_ACCUM_MOVE_SCALE spot */
+    int32_t *depth;            /* [n_prog] scratch: deepest matched position this replicate */
+};
+
+/* Elements in each table of an accumulator of dims d; false on overflow. */
+typedef struct rmc_accum_sizes {
+    size_t rank, choice, fill, depth, iv, move;
+} rmc_accum_sizes;
+RMC_INTERNAL bool rmc_accum_sizes_of(const rmc_accum_dims *d, rmc_accum_sizes *s);
+
+#endif

@@ -1,0 +1,632 @@
+/* The Monte Carlo engine: OpenMP replicates of meeting -> ROLs -> Match ->
+ * accumulate (DESIGN 5; see rankmc/sim.h).
+ *
+ * Data layout. Each thread owns a thread_ws (64-byte aligned, allocated
+ * before the first batch): its generator, meeting and match workspaces, the
+ * replicate's rank / move / ROL / match-input arrays and a partial
+ * accumulator without the rank histogram. The one rank histogram
+ * ([interviews][bins+1] uint32, the largest table of a national run) is
+ * shared and never written inside the replicate loop: each replicate writes
+ * its interviews' histogram columns into its own row of a uint16 batch
+ * buffer [RMC_SIM_BATCH][interviews]; after the batch, threads fold the
+ * buffer into the histogram over disjoint interview ranges (each row fetched
+ * once per batch, as bench notes in PERFORMANCE.md suggest). So memory does
+ * not grow with the thread count by a whole rank histogram per thread.
+ *
+ * Batches. Replicates run in batches of RMC_SIM_BATCH (fixed, whatever the
+ * thread count); between batches the caller sees progress, a stop flag is
+ * honoured, --until-se is tested, and at checkpoint times the threads'
+ * partials are folded into the totals and handed to the caller. A resumed
+ * run starts from such totals at a batch boundary, so it ends with the same
+ * bits as an uninterrupted one.
+ *
+ * Determinism. Replicate r's draws come only from streams (seed, r, ...);
+ * the tables are integers (moves in fixed point, accum.h), merged by
+ * addition; a failure is reported for the lowest replicate index of the
+ * first failing batch, and every replicate of a batch runs, so the report
+ * does not depend on scheduling either.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "model_int.h"
+#include "rankmc/meeting.h"
+#include "rankmc/rng.h"
+#include "rankmc/sim.h"
+
+/* Interviews per work item when folding a batch into the rank histogram. */
+#define FOLD_BLOCK 2048
+
+void rmc_sim_options_default(rmc_sim_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    o->replicates = 1000;
+    o->proposing = RMC_PROPOSE_APPLICANTS;
+}
+
+/* One thread's scratch. */
+typedef struct thread_ws {
+    rmc_rng *rng;
+    rmc_meeting_ws *mw;
+    rmc_match_ws *xw;
+    rmc_accum *acc;       /* partial totals, no rank histogram */
+    double *day;          /* [n_app] interview-day effects */
+    int32_t *rank;        /* [n_iv] final list positions */
+    float *moves;         /* [n_iv * RMC_N_FACTORS] */
+    rmc_id *rol;          /* [longest applicant interview list] */
+    size_t *app_off;      /* [n_app + 1] match input rows */
+    rmc_id *choice_prog;  /* [n_iv] */
+    int32_t *choice_rank; /* [n_iv] */
+    rmc_id *choice_iv;    /* [n_iv] interview behind each entry */
+    int32_t *crol_rank_a; /* [couple list entries] */
+    int32_t *crol_rank_b; /* [couple list entries] */
+    rmc_id *app_prog;     /* [n_app] match result */
+    int32_t *app_choice;  /* [n_app] */
+    rmc_id *app_iv;       /* [n_app] */
+    int32_t *fill;        /* [n_prog] */
+    int64_t fail_rep;     /* lowest failing replicate this batch, or -1 */
+    rmc_status fail_st;   /* its status */
+    rmc_diag fail_diag;   /* its details */
+} thread_ws;
+
+/* What every replicate reads (shared, read-only inside the loop). */
+typedef struct sim_ctx {
+    const rmc_model *m;
+    const rmc_params *p;
+    const rmc_sim_options *o;
+    const rmc_accum_dims *dims;
+    size_t n_crol;     /* entries in all couples' joint lists */
+    size_t max_app_iv; /* longest applicant interview list */
+} sim_ctx;
+
+static size_t max_row(const size_t *off, size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 0; i < n; i++) {
+        const size_t len = off[i + 1] - off[i];
+        best = len > best ? len : best;
+    }
+    return best;
+}
+
+/* Longest ROL an applicant (or couple) can submit. */
+static size_t longest_rol(const rmc_model *m, const rmc_params *p)
+{
+    size_t best = m->n_couples > 0 ? max_row(m->crol_off, m->n_couples) : 0;
+    for (size_t i = 0; i < m->n_app; i++) {
+        size_t len = m->app_off[i + 1] - m->app_off[i];
+        if (m->has_app_rol != NULL && m->has_app_rol[i]) {
+            len = m->arol_off[i + 1] - m->arol_off[i];
+        } else if (p->preferences_max_length > 0 && len > (size_t)p->preferences_max_length) {
+            len = (size_t)p->preferences_max_length;
+        }
+        best = len > best ? len : best;
+    }
+    return best;
+}
+
+/* Longest list rmc_prefs_generate can write: interviews or a fixed ROL. */
+static size_t longest_interview_list(const rmc_model *m)
+{
+    const size_t a = max_row(m->app_off, m->n_app);
+    const size_t b = m->arol_off != NULL ? max_row(m->arol_off, m->n_app) : 0;
+    return a > b ? a : b;
+}
+
+static size_t largest_capacity(const rmc_model *m)
+{
+    int32_t best = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        best = m->positions[j] > best ? m->positions[j] : best;
+    }
+    return (size_t)best;
+}
+
+/* Rough bytes of one thread's workspace besides its partial accumulator.
+ * Meeting and match workspaces are opaque; they are budgeted at 16 bytes
+ * per interview, applicant and program. Measured at national scale (564,261
+ * interviews): about 76 MiB per thread against this estimate's 87 MiB. */
+static double thread_bytes(const rmc_model *m, const rmc_accum_dims *dm, size_t n_crol)
+{
+    const double a = (double)m->n_app, iv = (double)m->n_iv, pr = (double)m->n_prog;
+    return 8.0 * a + iv * (4.0 + 4.0 * RMC_N_FACTORS + 12.0) + 8.0 * (a + 1) +
+           8.0 * (double)n_crol + 16.0 * a + 4.0 * pr + 16.0 * (iv + a + pr) +
+           (double)rmc_accum_bytes(dm, false) + 4096.0;
+}
+
+static int resolve_threads(const rmc_sim_options *o)
+{
+    int nt = o->threads > 0 ? o->threads : omp_get_max_threads();
+    if (nt > RMC_SIM_BATCH) {
+        nt = RMC_SIM_BATCH; /* more threads than replicates per batch would idle */
+    }
+    return nt < 1 ? 1 : nt;
+}
+
+static rmc_status limit_error(rmc_diag *d, double total, double hist, double per_thread, int nt,
+                              size_t limit)
+{
+    const double mib = 1024.0 * 1024.0;
+    return RMC_FAIL(d, RMC_ELIMIT,
+                    "this run needs about %.0f MiB (rank histogram %.0f MiB, %.0f MiB per thread x "
+                    "%d threads), more than the limit of %.0f MiB; use --rank-bins to group list "
+                    "positions, fewer threads (-t), or raise --max-memory",
+                    total / mib, hist / mib, per_thread / mib, nt, (double)limit / mib);
+}
+
+/* A checkpoint's shape, if it fits the model (everything but the bins). */
+static rmc_status resume_dims(rmc_accum_dims *dims, const rmc_accum_dims *rd, rmc_diag *d)
+{
+    if (rd->n_app != dims->n_app || rd->n_prog != dims->n_prog || rd->n_iv != dims->n_iv ||
+        rd->n_factors != dims->n_factors || rd->max_list != dims->max_list ||
+        rd->choice_len != dims->choice_len || rd->max_positions != dims->max_positions) {
+        return RMC_FAIL(d, RMC_EUSAGE, "the checkpoint does not fit this model");
+    }
+    *dims = *rd;
+    return RMC_OK;
+}
+
+rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,
+                        rmc_accum_dims *dims, size_t *bytes, rmc_diag *d)
+{
+    const size_t limit = o->max_memory > 0 ? o->max_memory : RMC_SIM_DEFAULT_MAX_MEMORY;
+    memset(dims, 0, sizeof *dims);
+    dims->n_app = m->n_app;
+    dims->n_prog = m->n_prog;
+    dims->n_iv = m->n_iv;
+    dims->n_factors = RMC_N_FACTORS;
+    dims->choice_len = longest_rol(m, p);
+    dims->max_positions = largest_capacity(m);
+    const size_t max_list = max_row(m->prog_off, m->n_prog);
+    size_t bins = o->rank_bins;
+    if (bins == 0) {
+        /* Automatic: full resolution unless the histogram would take more
+         * than a quarter of the limit (the rest is for the threads); never
+         * depends on the thread count, so neither does the file's shape. */
+        const double row = 4.0 * (double)(m->n_iv > 0 ? m->n_iv : 1);
+        const double fit = floor((double)limit / 4.0 / row) - 1.0;
+        bins = (double)max_list + 1.0 > fit + 1.0 ? (size_t)(fit < 1.0 ? 1.0 : fit) : 0;
+    }
+    if ((bins == 0 && max_list >= UINT16_MAX) || bins >= UINT16_MAX) {
+        bins = UINT16_MAX - 1;
+    }
+    rmc_accum_dims_bin(dims, max_list, bins);
+    if (o->resume != NULL) {
+        RMC_TRY(resume_dims(dims, rmc_accum_get_dims(o->resume), d));
+    }
+    const int nt = resolve_threads(o);
+    size_t n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
+    const double hist = (double)rmc_accum_bytes(dims, true) - (double)rmc_accum_bytes(dims, false);
+    const double per_thread = thread_bytes(m, dims, n_crol);
+    const double batch = 2.0 * RMC_SIM_BATCH * (double)m->n_iv;
+    const double total = hist + batch + (double)rmc_accum_bytes(dims, false) + per_thread * nt;
+    *bytes = total >= (double)SIZE_MAX ? SIZE_MAX : (size_t)total;
+    if (total > (double)limit) {
+        return limit_error(d, total, hist, per_thread, nt, limit);
+    }
+    return RMC_OK;
+}
+
+static void thread_ws_free(thread_ws *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    rmc_free(w->fill);
+    rmc_free(w->app_iv);
+    rmc_free(w->app_choice);
+    rmc_free(w->app_prog);
+    rmc_free(w->crol_rank_b);
+    rmc_free(w->crol_rank_a);
+    rmc_free(w->choice_iv);
+    rmc_free(w->choice_rank);
+    rmc_free(w->choice_prog);
+    rmc_free(w->app_off);
+    rmc_free(w->rol);
+    rmc_free(w->moves);
+    rmc_free(w->rank);
+    rmc_free(w->day);
+    rmc_accum_free(w->acc);
+    rmc_match_ws_free(w->xw);
+    rmc_meeting_ws_free(w->mw);
+    rmc_rng_free(w->rng);
+    rmc_free(w);
+}
+
+static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
+{
+    const rmc_model *m = c->m;
+    RMC_TRY(rmc_alloc_aligned((void **)&w->day, m->n_app, sizeof *w->day, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->rank, m->n_iv, sizeof *w->rank, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->moves, m->n_iv * RMC_N_FACTORS, sizeof *w->moves, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->rol, c->max_app_iv, sizeof *w->rol, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->app_off, m->n_app + 1, sizeof *w->app_off, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->choice_prog, m->n_iv, sizeof *w->choice_prog, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->choice_rank, m->n_iv, sizeof *w->choice_rank, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->choice_iv, m->n_iv, sizeof *w->choice_iv, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->crol_rank_a, c->n_crol, sizeof *w->crol_rank_a, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->crol_rank_b, c->n_crol, sizeof *w->crol_rank_b, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->app_prog, m->n_app, sizeof *w->app_prog, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->app_choice, m->n_app, sizeof *w->app_choice, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->app_iv, m->n_app, sizeof *w->app_iv, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->fill, m->n_prog, sizeof *w->fill, d));
+    return RMC_OK;
+}
+
+static rmc_status thread_ws_alloc(const sim_ctx *c, thread_ws **out, rmc_diag *d)
+{
+    const rmc_model *m = c->m;
+    thread_ws *w = NULL;
+    *out = NULL;
+    RMC_TRY(rmc_alloc_aligned((void **)&w, 1, sizeof *w, d));
+    rmc_status st;
+    RMC_TRY_GOTO(st, rmc_rng_alloc(c->o->rng_name, &w->rng, d), fail);
+    RMC_TRY_GOTO(st, rmc_meeting_ws_alloc(m, &w->mw, d), fail);
+    st = rmc_match_ws_alloc(m->n_app, m->n_prog, m->n_iv, m->n_positions, &w->xw);
+    if (st != RMC_OK) {
+        st = RMC_FAIL(d, st, "cannot allocate the match workspace");
+        goto fail;
+    }
+    RMC_TRY_GOTO(st, rmc_accum_alloc(c->dims, false, &w->acc, d), fail);
+    RMC_TRY_GOTO(st, thread_ws_arrays(w, c, d), fail);
+    w->fail_rep = -1;
+    *out = w;
+    return RMC_OK;
+fail:
+    thread_ws_free(w);
+    return st;
+}
+
+/* Applicant i's row of the match input: its ROL's interviews in order, each
+ * with the program and the rank that program's meeting gave it. Couple
+ * members get an empty row (their joint list is used instead). */
+static size_t fill_applicant_row(const sim_ctx *c, thread_ws *w, uint64_t r, size_t i, size_t off)
+{
+    const rmc_model *m = c->m;
+    if (m->couple_of != NULL && m->couple_of[i] != RMC_ID_NONE) {
+        return 0;
+    }
+    const size_t n = rmc_prefs_generate(m, c->p, i, w->rng, c->o->seed, r, w->mw, w->rol);
+    RMC_ASSERT(n <= c->max_app_iv);
+    for (size_t e = 0; e < n; e++) {
+        const rmc_id k = w->rol[e];
+        w->choice_prog[off + e] = m->iv_prog[k];
+        w->choice_rank[off + e] = w->rank[k];
+        w->choice_iv[off + e] = k;
+    }
+    return n;
+}
+
+static void fill_couple_ranks(const sim_ctx *c, thread_ws *w)
+{
+    const rmc_model *m = c->m;
+    for (size_t e = 0; e < c->n_crol; e++) {
+        const rmc_id ka = m->crol_iva[e], kb = m->crol_ivb[e];
+        w->crol_rank_a[e] = ka != RMC_ID_NONE ? w->rank[ka] : RMC_RANK_NONE;
+        w->crol_rank_b[e] = kb != RMC_ID_NONE ? w->rank[kb] : RMC_RANK_NONE;
+    }
+}
+
+static void build_input(const sim_ctx *c, thread_ws *w, uint64_t r, rmc_match_input *in)
+{
+    const rmc_model *m = c->m;
+    w->app_off[0] = 0;
+    for (size_t i = 0; i < m->n_app; i++) {
+        w->app_off[i + 1] = w->app_off[i] + fill_applicant_row(c, w, r, i, w->app_off[i]);
+    }
+    memset(in, 0, sizeof *in);
+    in->n_app = m->n_app;
+    in->n_prog = m->n_prog;
+    in->capacity = m->positions;
+    in->app_off = w->app_off;
+    in->choice_prog = w->choice_prog;
+    in->choice_rank = w->choice_rank;
+    if (m->n_couples > 0) {
+        fill_couple_ranks(c, w);
+        in->n_couples = m->n_couples;
+        in->couple_a = m->couple_a;
+        in->couple_b = m->couple_b;
+        in->crol_off = m->crol_off;
+        in->crol_pa = m->crol_pa;
+        in->crol_pb = m->crol_pb;
+        in->crol_rank_a = w->crol_rank_a;
+        in->crol_rank_b = w->crol_rank_b;
+    }
+}
+
+/* The interview each matched applicant matched through, or -1. */
+static void map_matches(const sim_ctx *c, thread_ws *w)
+{
+    const rmc_model *m = c->m;
+    for (size_t i = 0; i < m->n_app; i++) {
+        rmc_id k = RMC_ID_NONE;
+        const int32_t ch = w->app_choice[i];
+        if (w->app_prog[i] != RMC_ID_NONE) {
+            RMC_ASSERT(ch >= 0);
+            const rmc_id cp = m->couple_of != NULL ? m->couple_of[i] : RMC_ID_NONE;
+            if (cp == RMC_ID_NONE) {
+                k = w->choice_iv[w->app_off[i] + (size_t)ch];
+            } else {
+                const size_t e = m->crol_off[cp] + (size_t)ch;
+                k = m->couple_a[cp] == (rmc_id)i ? m->crol_iva[e] : m->crol_ivb[e];
+            }
+            RMC_ASSERT(k >= 0 && m->iv_prog[k] == w->app_prog[i]);
+        }
+        w->app_iv[i] = k;
+    }
+}
+
+static void record_failure(thread_ws *w, uint64_t r, rmc_status st, const rmc_diag *d)
+{
+    if (w->fail_rep < 0 || (int64_t)r < w->fail_rep) {
+        w->fail_rep = (int64_t)r;
+        w->fail_st = st;
+        w->fail_diag = *d;
+    }
+}
+
+/* Match replicate r's lists and check the result when asked. False when the
+ * replicate failed (recorded in w). */
+static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rmc_match_input *in)
+{
+    rmc_match_result res = {w->app_prog, w->app_choice, w->fill, 0, true};
+    rmc_diag d = {0};
+    const rmc_status st =
+        rmc_match_run(w->xw, in, c->o->proposing, (size_t)c->p->match_couples_max_rounds, &res, &d);
+    if (st == RMC_NOT_CONVERGED) {
+        /* Kept and counted. Not stability-checked: a couples market may
+         * have no stable matching at all, and the matcher claims none. */
+        rmc_accum_count_unconverged(w->acc, r);
+    } else if (st != RMC_OK) {
+        record_failure(w, r, st, &d);
+        return false;
+    }
+    if (c->o->check_stability && st == RMC_OK) {
+        const rmc_status cs = rmc_match_check(in, w->app_prog, &d);
+        if (cs == RMC_EINTERNAL) {
+            rmc_accum_count_unstable(w->acc, r);
+        } else if (cs != RMC_OK) {
+            record_failure(w, r, cs, &d);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One replicate: meetings, ROLs, Match, accumulate; its rank histogram
+ * columns go to cols[0 .. n_iv). */
+static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *cols)
+{
+    const rmc_model *m = c->m;
+    const uint64_t seed = c->o->seed;
+    rmc_meeting_draw_applicants(m, c->p, w->rng, seed, r, w->day);
+    for (size_t j = 0; j < m->n_prog; j++) {
+        rmc_meeting_run(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, w->moves);
+    }
+    for (size_t k = 0; k < m->n_iv; k++) {
+        cols[k] = (uint16_t)rmc_accum_rank_col(c->dims, w->rank[k]);
+    }
+    rmc_match_input in;
+    build_input(c, w, r, &in);
+    if (!match_replicate(c, w, r, &in)) {
+        return;
+    }
+    map_matches(c, w);
+    const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
+                                     w->rank,       w->moves,  m->iv_prog};
+    rmc_accum_add(w->acc, &rep);
+}
+
+/* Everything a run holds. */
+typedef struct sim_run {
+    sim_ctx ctx;
+    int nt;
+    thread_ws **ws;   /* [nt] */
+    uint16_t *cols;   /* [RMC_SIM_BATCH][n_iv] */
+    rmc_accum *total; /* with the rank histogram */
+} sim_run;
+
+static void sim_run_free(sim_run *s)
+{
+    if (s->ws != NULL) {
+        for (int t = 0; t < s->nt; t++) {
+            thread_ws_free(s->ws[t]);
+        }
+    }
+    rmc_free((void *)s->ws);
+    rmc_free(s->cols);
+    rmc_accum_free(s->total);
+}
+
+static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
+{
+    const rmc_model *m = s->ctx.m;
+    RMC_TRY(rmc_accum_alloc(s->ctx.dims, true, &s->total, d));
+    if (s->ctx.o->resume != NULL) {
+        RMC_TRY(rmc_accum_merge(s->total, s->ctx.o->resume, d));
+    }
+    RMC_TRY(rmc_alloc_aligned((void **)&s->cols, (size_t)RMC_SIM_BATCH * (m->n_iv + 32), 2, d));
+    RMC_TRY(rmc_calloc_array((void **)&s->ws, (size_t)s->nt, sizeof *s->ws, d));
+    for (int t = 0; t < s->nt; t++) {
+        RMC_TRY(thread_ws_alloc(&s->ctx, &s->ws[t], d));
+    }
+    return RMC_OK;
+}
+
+/* Replicates first .. first+n-1 in parallel, then their rank columns folded
+ * into the total's histogram over disjoint interview blocks. */
+static void run_batch(sim_run *s, uint64_t first, size_t n)
+{
+    const sim_ctx *c = &s->ctx;
+    thread_ws *const *ws = s->ws;
+    uint16_t *cols = s->cols;
+    rmc_accum *total = s->total;
+    const size_t n_iv = c->m->n_iv;
+    const size_t stride = n_iv + 32; /* rows do not share cache lines */
+    const size_t n_blocks = (n_iv + FOLD_BLOCK - 1) / FOLD_BLOCK;
+#pragma omp parallel num_threads(s->nt) default(none)                                              \
+    shared(c, ws, cols, total, first, n, n_iv, stride, n_blocks)
+    {
+        thread_ws *w = ws[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
+        for (size_t b = 0; b < n; b++) {
+            run_replicate(c, w, first + b, cols + b * stride);
+        }
+#pragma omp for schedule(static)
+        for (size_t blk = 0; blk < n_blocks; blk++) {
+            const size_t k0 = blk * FOLD_BLOCK;
+            const size_t k1 = k0 + FOLD_BLOCK < n_iv ? k0 + FOLD_BLOCK : n_iv;
+            rmc_accum_add_ranks(total, cols, n, stride, k0, k1);
+        }
+    }
+}
+
+/* The lowest failing replicate of the batch across threads, or RMC_OK. */
+static rmc_status batch_failure(const sim_run *s, rmc_diag *d)
+{
+    const thread_ws *worst = NULL;
+    for (int t = 0; t < s->nt; t++) {
+        const thread_ws *w = s->ws[t];
+        if (w->fail_rep >= 0 && (worst == NULL || w->fail_rep < worst->fail_rep)) {
+            worst = w;
+        }
+    }
+    if (worst == NULL) {
+        return RMC_OK;
+    }
+    return RMC_FAIL(d, worst->fail_st, "replicate %lld failed: %s", (long long)worst->fail_rep,
+                    worst->fail_diag.message[0] != '\0' ? worst->fail_diag.message
+                                                        : rmc_strerror(worst->fail_st));
+}
+
+/* The largest standard error of any applicant's P(match) after n
+ * replicates, from the threads' partial counts. p is smoothed to
+ * (matched + 1) / (n + 2) so that a run of all-matched or all-unmatched
+ * replicates does not report SE 0 after a handful of replicates. */
+static double max_p_match_se(const sim_run *s, uint64_t n)
+{
+    const rmc_accum_dims *dm = s->ctx.dims;
+    const size_t cols = dm->choice_len + 1;
+    double worst = 0.0;
+    for (size_t i = 0; i < dm->n_app; i++) {
+        uint64_t unmatched = rmc_accum_choice_hist(s->total)[i * cols + dm->choice_len];
+        for (int t = 0; t < s->nt; t++) {
+            unmatched += rmc_accum_choice_hist(s->ws[t]->acc)[i * cols + dm->choice_len];
+        }
+        const double p = ((double)(n - unmatched) + 1.0) / ((double)n + 2.0);
+        const double se = sqrt(p * (1.0 - p) / (double)n);
+        worst = se > worst ? se : worst;
+    }
+    return worst;
+}
+
+/* Add the threads' partials into the total and zero them. Integer sums:
+ * folding more or less often, in any order, gives the same bits. */
+static rmc_status fold_partials(sim_run *s, rmc_diag *d)
+{
+    for (int t = 0; t < s->nt; t++) {
+        RMC_TRY(rmc_accum_merge(s->total, s->ws[t]->acc, d));
+        rmc_accum_clear(s->ws[t]->acc);
+    }
+    return RMC_OK;
+}
+
+static rmc_status run_batches(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
+{
+    const rmc_sim_options *o = s->ctx.o;
+    uint64_t done = rmc_accum_replicates(s->total);
+    while (done < o->replicates) {
+        if (o->stop != NULL && *o->stop != 0) {
+            stats->stopped = true;
+            break;
+        }
+        const uint64_t left = o->replicates - done;
+        const size_t n = left < RMC_SIM_BATCH ? (size_t)left : RMC_SIM_BATCH;
+        run_batch(s, done, n);
+        RMC_TRY(batch_failure(s, d));
+        done += n;
+        if (o->progress != NULL) {
+            o->progress(o->progress_ctx, done, o->replicates);
+        }
+        if (o->until_se > 0.0) {
+            stats->max_se = max_p_match_se(s, done);
+            if (stats->max_se <= o->until_se && done < o->replicates) {
+                stats->se_reached = true;
+                break;
+            }
+        }
+        if (o->checkpoint != NULL && o->checkpoint_every > 0 && done < o->replicates &&
+            done / o->checkpoint_every > (done - n) / o->checkpoint_every) {
+            RMC_TRY(fold_partials(s, d));
+            RMC_TRY(o->checkpoint(o->checkpoint_ctx, s->total, d));
+        }
+    }
+    stats->replicates = done;
+    return RMC_OK;
+}
+
+static rmc_status finish(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
+{
+    RMC_TRY(fold_partials(s, d));
+    stats->unconverged = rmc_accum_unconverged(s->total);
+    stats->unstable = rmc_accum_unstable(s->total);
+    stats->first_unconverged = rmc_accum_first_unconverged(s->total);
+    stats->first_unstable = rmc_accum_first_unstable(s->total);
+    RMC_ASSERT(rmc_accum_replicates(s->total) == stats->replicates);
+    return RMC_OK;
+}
+
+static rmc_status check_options(const rmc_model *m, const rmc_sim_options *o, rmc_diag *d)
+{
+    if (o->resume != NULL && (rmc_accum_replicates(o->resume) > o->replicates ||
+                              rmc_accum_rank_hist(o->resume) == NULL)) {
+        return RMC_FAIL(d, RMC_EUSAGE, "the checkpoint has more replicates than requested");
+    }
+    if (o->replicates < 1 || o->replicates > UINT32_MAX) {
+        return RMC_FAIL(d, RMC_EUSAGE, "replicates must be between 1 and %u", UINT32_MAX);
+    }
+    if (!(o->until_se >= 0.0) || o->until_se > 1.0) {
+        return RMC_FAIL(d, RMC_EUSAGE, "until_se must be in [0, 1]");
+    }
+    if (o->threads < 0) {
+        return RMC_FAIL(d, RMC_EUSAGE, "threads must be >= 0");
+    }
+    if (m->n_app == 0 || m->n_prog == 0) {
+        return RMC_FAIL(d, RMC_EUSAGE, "the model has no applicants or no programs");
+    }
+    return RMC_OK;
+}
+
+rmc_status rmc_sim_run(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,
+                       rmc_accum **out, rmc_sim_stats *stats, rmc_diag *d)
+{
+    *out = NULL;
+    memset(stats, 0, sizeof *stats);
+    stats->first_unconverged = -1;
+    stats->first_unstable = -1;
+    const double t0 = omp_get_wtime();
+    RMC_TRY(check_options(m, o, d));
+    rmc_accum_dims dims;
+    RMC_TRY(rmc_sim_plan(m, p, o, &dims, &stats->memory_estimate, d));
+    sim_run s = {.ctx = {m, p, o, &dims, 0, longest_interview_list(m)}, .nt = resolve_threads(o)};
+    s.ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
+    stats->threads = s.nt;
+    rmc_status st;
+    RMC_TRY_GOTO(st, sim_run_alloc(&s, d), done);
+    snprintf(stats->rng_name, sizeof stats->rng_name, "%s", rmc_rng_name(s.ws[0]->rng));
+    RMC_TRY_GOTO(st, run_batches(&s, stats, d), done);
+    if (o->until_se <= 0.0 && stats->replicates > 0) {
+        stats->max_se = max_p_match_se(&s, stats->replicates);
+    }
+    RMC_TRY_GOTO(st, finish(&s, stats, d), done);
+    *out = s.total;
+    s.total = NULL;
+done:
+    sim_run_free(&s);
+    stats->wall_seconds = omp_get_wtime() - t0;
+    return st;
+}

@@ -1,0 +1,279 @@
+/* Tests for accum.c: binning, row sums, fixed-point moves, merge-order
+ * independence, dimension checks and allocation failure. Replicates are
+ * filled by hand from a fixed-seed generator. */
+#include "test_util.h"
+
+#include <string.h>
+
+#include "internal.h"
+#include "rankmc/accum.h"
+#include "rankmc/rng.h"
+
+enum { NA = 5, NP = 3, NI = 9, NF = 2 };
+
+/* Interview k: applicant k / 2 (the last has 1), program k % 3. */
+static const int32_t iv_prog[NI] = {0, 1, 2, 0, 1, 2, 0, 1, 2};
+
+static rmc_accum_dims small_dims(size_t bins)
+{
+    rmc_accum_dims d = {0};
+    d.n_app = NA;
+    d.n_prog = NP;
+    d.n_iv = NI;
+    d.n_factors = NF;
+    d.choice_len = 2;
+    d.max_positions = 2;
+    rmc_accum_dims_bin(&d, 3, bins);
+    return d;
+}
+
+static void test_rmc_accum_dims_bin(void **state)
+{
+    (void)state;
+    rmc_accum_dims d = {0};
+    rmc_accum_dims_bin(&d, 200, 0);
+    assert_int_equal(d.rank_bin_width, 1);
+    assert_int_equal(d.rank_bins, 200);
+    rmc_accum_dims_bin(&d, 200, 7);
+    assert_int_equal(d.rank_bin_width, 29);
+    assert_int_equal(d.rank_bins, 7);
+    rmc_accum_dims_bin(&d, 10, 4); /* width 3: bins 0-2,3-5,6-8,9 */
+    assert_int_equal(d.rank_bin_width, 3);
+    assert_int_equal(d.rank_bins, 4);
+    assert_int_equal(rmc_accum_rank_col(&d, 9), 3);
+    assert_int_equal(rmc_accum_rank_col(&d, 5), 1);
+    assert_int_equal(rmc_accum_rank_col(&d, -1), 4);
+    rmc_accum_dims_bin(&d, 10, 6); /* width 2: only 5 bins */
+    assert_int_equal(d.rank_bin_width, 2);
+    assert_int_equal(d.rank_bins, 5);
+    rmc_accum_dims_bin(&d, 0, 0);
+    assert_int_equal(d.rank_bins, 1);
+}
+
+/* A random but valid replicate drawn from r: each program fills up to 2
+ * seats among its ranked interviewees, each applicant at most once. */
+typedef struct fake_rep {
+    int32_t app_choice[NA], fill[NP], rank[NI];
+    rmc_id app_iv[NA];
+    float moves[NI * NF];
+} fake_rep;
+
+static void draw_rep(gsl_rng *g, fake_rep *f)
+{
+    int32_t next_rank[NP] = {0};
+    for (size_t k = 0; k < NI; k++) {
+        const bool ranked = gsl_rng_uniform(g) < 0.8;
+        f->rank[k] = ranked ? next_rank[iv_prog[k]]++ : -1;
+        for (size_t e = 0; e < NF; e++) {
+            f->moves[k * NF + e] = (float)(gsl_rng_uniform(g) * 10.37 - 5.0);
+        }
+    }
+    memset(f->fill, 0, sizeof f->fill);
+    for (size_t i = 0; i < NA; i++) {
+        f->app_iv[i] = -1;
+        f->app_choice[i] = -1;
+        const size_t k = 2 * i + (size_t)gsl_rng_uniform_int(g, i == NA - 1 ? 1 : 2);
+        if (gsl_rng_uniform(g) < 0.6 && f->rank[k] >= 0 && f->fill[iv_prog[k]] < 2) {
+            f->app_iv[i] = (rmc_id)k;
+            f->app_choice[i] = (int32_t)(k - 2 * i);
+            f->fill[iv_prog[k]]++;
+        }
+    }
+}
+
+static void add_rep(rmc_accum *a, const fake_rep *f)
+{
+    const rmc_accum_replicate rep = {f->app_choice, f->app_iv, f->fill, f->rank, f->moves, iv_prog};
+    rmc_accum_add(a, &rep);
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    if (rmc_accum_rank_hist(a) != NULL) {
+        uint16_t cols[NI];
+        for (size_t k = 0; k < NI; k++) {
+            cols[k] = (uint16_t)rmc_accum_rank_col(dm, f->rank[k]);
+        }
+        rmc_accum_add_ranks(a, cols, 1, NI, 0, NI);
+    }
+}
+
+static uint64_t row_sum(const uint32_t *t, size_t row, size_t cols)
+{
+    uint64_t s = 0;
+    for (size_t c = 0; c < cols; c++) {
+        s += t[row * cols + c];
+    }
+    return s;
+}
+
+static void check_rows(const rmc_accum *a, uint64_t n)
+{
+    const rmc_accum_dims *d = rmc_accum_get_dims(a);
+    assert_int_equal(rmc_accum_replicates(a), n);
+    for (size_t k = 0; k < NI; k++) {
+        assert_int_equal(row_sum(rmc_accum_rank_hist(a), k, d->rank_bins + 1), n);
+        assert_true(rmc_accum_iv_matched(a)[k] <= n);
+    }
+    for (size_t i = 0; i < NA; i++) {
+        assert_int_equal(row_sum(rmc_accum_choice_hist(a), i, d->choice_len + 1), n);
+    }
+    for (size_t j = 0; j < NP; j++) {
+        assert_int_equal(row_sum(rmc_accum_fill_hist(a), j, d->max_positions + 1), n);
+        assert_int_equal(row_sum(rmc_accum_depth_hist(a), j, d->rank_bins + 1), n);
+    }
+}
+
+/* The same 60 replicates split over 3 partials, merged in two different
+ * orders, equal one accumulator fed directly, bit for bit. */
+static void test_rmc_accum_merge_order_independent(void **state)
+{
+    (void)state;
+    const rmc_accum_dims dm = small_dims(0);
+    rmc_accum *direct = NULL, *t1 = NULL, *t2 = NULL, *part[3] = {NULL, NULL, NULL};
+    assert_int_equal(rmc_accum_alloc(&dm, true, &direct, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_alloc(&dm, true, &t1, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_alloc(&dm, true, &t2, NULL), RMC_OK);
+    for (size_t p = 0; p < 3; p++) {
+        assert_int_equal(rmc_accum_alloc(&dm, true, &part[p], NULL), RMC_OK);
+    }
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 2385, 0, RMC_STREAM_TEST, 0);
+    for (size_t n = 0; n < 60; n++) {
+        fake_rep f;
+        draw_rep(rmc_rng_gsl(r), &f);
+        add_rep(direct, &f);
+        add_rep(part[(n * 7) % 3], &f);
+        if (n % 11 == 3) {
+            rmc_accum_count_unconverged(direct, n);
+            rmc_accum_count_unconverged(part[n % 3], n);
+        }
+    }
+    for (size_t p = 0; p < 3; p++) {
+        assert_int_equal(rmc_accum_merge(t1, part[p], NULL), RMC_OK);
+        assert_int_equal(rmc_accum_merge(t2, part[2 - p], NULL), RMC_OK);
+    }
+    check_rows(direct, 60);
+    const rmc_accum *both[2] = {t1, t2};
+    for (size_t t = 0; t < 2; t++) {
+        check_rows(both[t], 60);
+        assert_int_equal(rmc_accum_unconverged(both[t]), rmc_accum_unconverged(direct));
+        assert_int_equal(rmc_accum_first_unconverged(both[t]), 3);
+        assert_memory_equal(rmc_accum_rank_hist(both[t]), rmc_accum_rank_hist(direct), NI * 4 * 4);
+        assert_memory_equal(rmc_accum_choice_hist(both[t]), rmc_accum_choice_hist(direct),
+                            NA * 3 * 4);
+        assert_memory_equal(rmc_accum_fill_hist(both[t]), rmc_accum_fill_hist(direct), NP * 3 * 4);
+        assert_memory_equal(rmc_accum_depth_hist(both[t]), rmc_accum_depth_hist(direct),
+                            NP * 4 * 4);
+        assert_memory_equal(rmc_accum_iv_matched(both[t]), rmc_accum_iv_matched(direct), NI * 4);
+        assert_memory_equal(rmc_accum_move_sum(both[t]), rmc_accum_move_sum(direct), NI * NF * 8);
+    }
+    rmc_accum_clear(t1);
+    assert_int_equal(rmc_accum_replicates(t1), 0);
+    assert_int_equal(rmc_accum_first_unconverged(t1), -1);
+    assert_int_equal(rmc_accum_rank_hist(t1)[0], 0);
+    assert_int_equal(rmc_accum_move_sum(t1)[NI * NF - 1], 0);
+    rmc_rng_free(r);
+    for (size_t p = 0; p < 3; p++) {
+        rmc_accum_free(part[p]);
+    }
+    rmc_accum_free(t2);
+    rmc_accum_free(t1);
+    rmc_accum_free(direct);
+}
+
+/* Known answers for one hand-made replicate, binned two positions per bin. */
+static void test_rmc_accum_add_known_replicate(void **state)
+{
+    (void)state;
+    const rmc_accum_dims dm = small_dims(2); /* max_list 3 -> width 2, bins 2 */
+    assert_int_equal(dm.rank_bins, 2);
+    rmc_accum *a = NULL;
+    assert_int_equal(rmc_accum_alloc(&dm, true, &a, NULL), RMC_OK);
+    fake_rep f = {.rank = {0, 0, -1, 1, 2, 0, 2, 1, 1}};
+    for (size_t i = 0; i < NA; i++) {
+        f.app_iv[i] = -1;
+        f.app_choice[i] = -1;
+    }
+    f.app_iv[0] = 1; /* applicant 0 -> program 1 at position 0, 2nd choice */
+    f.app_choice[0] = 1;
+    f.app_iv[2] = 4; /* applicant 2 -> program 1 at position 2, 1st choice */
+    f.app_choice[2] = 0;
+    f.fill[1] = 2;
+    f.moves[3 * NF + 1] = 2.385f;
+    f.moves[5 * NF + 0] = -0.37f;
+    add_rep(a, &f);
+    add_rep(a, &f);
+    check_rows(a, 2);
+    const uint32_t *ch = rmc_accum_choice_hist(a);
+    assert_int_equal(ch[0 * 3 + 1], 2);
+    assert_int_equal(ch[2 * 3 + 0], 2);
+    assert_int_equal(ch[1 * 3 + 2], 2);
+    const uint32_t *dh = rmc_accum_depth_hist(a);
+    assert_int_equal(dh[0 * 3 + 2], 2); /* program 0: nobody */
+    assert_int_equal(dh[1 * 3 + 1], 2); /* program 1: position 2 -> bin 1 */
+    const uint32_t *rh = rmc_accum_rank_hist(a);
+    assert_int_equal(rh[2 * 3 + 2], 2); /* not ranked */
+    assert_int_equal(rh[4 * 3 + 1], 2); /* position 2 -> bin 1 */
+    assert_int_equal(rh[3 * 3 + 0], 2); /* position 1 -> bin 0 */
+    assert_int_equal(rmc_accum_fill_hist(a)[1 * 3 + 2], 2);
+    assert_int_equal(rmc_accum_iv_matched(a)[4], 2);
+    assert_int_equal(rmc_accum_move_sum(a)[3 * NF + 1], 2 * llrint((double)2.385f * 4096.0));
+    assert_close(rmc_accum_mean_move(a, 3, 1), 2.385, 0, 0.5 / 4096.0);
+    assert_close(rmc_accum_mean_move(a, 5, 0), -0.37, 0, 0.5 / 4096.0);
+    rmc_accum_free(a);
+}
+
+static void test_rmc_accum_merge_dims_mismatch(void **state)
+{
+    (void)state;
+    const rmc_accum_dims d1 = small_dims(0), d2 = small_dims(2);
+    rmc_accum *a = NULL, *b = NULL;
+    assert_int_equal(rmc_accum_alloc(&d1, false, &a, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_alloc(&d2, false, &b, NULL), RMC_OK);
+    assert_null(rmc_accum_rank_hist(a));
+    rmc_diag d = {0};
+    assert_int_equal(rmc_accum_merge(a, b, &d), RMC_EUSAGE);
+    assert_int_equal(d.status, RMC_EUSAGE);
+    rmc_accum_free(b);
+    rmc_accum_free(a);
+    rmc_accum_dims bad = small_dims(0);
+    bad.rank_bin_width = 0;
+    rmc_accum *c = (rmc_accum *)1;
+    assert_int_equal(rmc_accum_alloc(&bad, true, &c, NULL), RMC_EUSAGE);
+    assert_null(c);
+    assert_true(rmc_accum_bytes(&d1, true) > rmc_accum_bytes(&d1, false));
+    bad = small_dims(0);
+    bad.n_iv = SIZE_MAX / 2;
+    assert_int_equal(rmc_accum_bytes(&bad, true), SIZE_MAX);
+}
+
+/* Fail each allocation in turn: clean RMC_ENOMEM, nothing leaked (ASan). */
+static void test_rmc_accum_alloc_failure_sweep(void **state)
+{
+    (void)state;
+    const rmc_accum_dims dm = small_dims(0);
+    for (size_t k = 1;; k++) {
+        rmc_mem_fail_at(k);
+        rmc_accum *a = NULL;
+        const rmc_status st = rmc_accum_alloc(&dm, true, &a, NULL);
+        rmc_mem_fail_at(0);
+        if (st == RMC_OK) {
+            assert_true(k > 7);
+            rmc_accum_free(a);
+            break;
+        }
+        assert_int_equal(st, RMC_ENOMEM);
+        assert_null(a);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rmc_accum_dims_bin),
+        cmocka_unit_test(test_rmc_accum_merge_order_independent),
+        cmocka_unit_test(test_rmc_accum_add_known_replicate),
+        cmocka_unit_test(test_rmc_accum_merge_dims_mismatch),
+        cmocka_unit_test(test_rmc_accum_alloc_failure_sweep),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,413 @@
+/* Tests for h5io.c: a hand-built model and hand-filled totals are written,
+ * then read back both with the HDF5 API (names, shapes, attribute values)
+ * and with rmc_result_read; temp-then-rename, --force, failures that leave
+ * nothing behind, and the Wilson interval. */
+#define _DEFAULT_SOURCE
+#include "test_util.h"
+
+#include <dirent.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "model_int.h"
+#include "rankmc/h5io.h"
+#include "rankmc/rankmc.h"
+
+enum { NA = 3, NP = 2, NI = 4, NF = 3 };
+
+typedef struct fixture {
+    struct rmc_model m;
+    rmc_accum *acc;
+    char dir[64];
+    char path[128];
+} fixture;
+
+static char app_id_buf[NA][8] = {"a1", "b\xc3\xa9", "c3"}; /* UTF-8 in an id */
+static char *app_ids[NA];
+static uint8_t app_types[NA] = {RMC_TYPE_US_MD, RMC_TYPE_IMG, RMC_TYPE_US_IMG};
+static char prog_id_buf[NP][8] = {"P1", "P2"};
+static char prog_name_buf[NP][8] = {"Alpha", "Beta"};
+static char *prog_ids[NP], *prog_names[NP];
+static char model_dir[] = "tests/data/hand";
+static int32_t positions[NP] = {1, 2};
+static rmc_id iv_app[NI] = {0, 0, 1, 2};
+static rmc_id iv_prog[NI] = {0, 1, 1, 0};
+static const char *const factor_names[NF] = {"f0", "f1", "f2"};
+
+/* Two replicates: (a1 -> P1 via interview 0, bé -> P2) then (c3 -> P1,
+ * a1 -> P2 2nd choice, bé unmatched). */
+static void fill_totals(rmc_accum *a)
+{
+    int32_t rank[NI] = {0, 1, 0, 1};
+    float moves[NI * NF] = {0};
+    moves[1 * NF + 2] = 2.385f;
+    const int32_t choice1[NA] = {0, 0, -1}, fill1[NP] = {1, 1};
+    const rmc_id iv1[NA] = {0, 2, -1};
+    const rmc_accum_replicate r1 = {choice1, iv1, fill1, rank, moves, iv_prog};
+    rmc_accum_add(a, &r1);
+    int32_t rank2[NI] = {1, 0, -1, 0};
+    const int32_t choice2[NA] = {1, -1, 0}, fill2[NP] = {1, 1};
+    const rmc_id iv2[NA] = {1, -1, 3};
+    const rmc_accum_replicate r2 = {choice2, iv2, fill2, rank2, moves, iv_prog};
+    rmc_accum_add(a, &r2);
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    uint16_t cols[2 * NI];
+    for (size_t k = 0; k < NI; k++) {
+        cols[k] = (uint16_t)rmc_accum_rank_col(dm, rank[k]);
+        cols[NI + k] = (uint16_t)rmc_accum_rank_col(dm, rank2[k]);
+    }
+    rmc_accum_add_ranks(a, cols, 2, NI, 0, NI);
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    struct rmc_model *m = &fx->m;
+    m->dir = model_dir;
+    for (size_t i = 0; i < NA; i++) {
+        app_ids[i] = app_id_buf[i];
+    }
+    for (size_t j = 0; j < NP; j++) {
+        prog_ids[j] = prog_id_buf[j];
+        prog_names[j] = prog_name_buf[j];
+    }
+    snprintf(m->sha256, sizeof m->sha256, "%064d", 7);
+    m->n_app = NA;
+    m->app_id = app_ids;
+    m->app_type = app_types;
+    m->n_prog = NP;
+    m->prog_id = prog_ids;
+    m->prog_name = prog_names;
+    m->positions = positions;
+    m->n_iv = NI;
+    m->iv_app = iv_app;
+    m->iv_prog = iv_prog;
+    rmc_accum_dims dm = {.n_app = NA,
+                         .n_prog = NP,
+                         .n_iv = NI,
+                         .n_factors = NF,
+                         .choice_len = 2,
+                         .max_positions = 2};
+    rmc_accum_dims_bin(&dm, 2, 0);
+    assert_int_equal(rmc_accum_alloc(&dm, true, &fx->acc, NULL), RMC_OK);
+    fill_totals(fx->acc);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/rmc_h5io_XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    snprintf(fx->path, sizeof fx->path, "%s/out.h5", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    DIR *dir = opendir(fx->dir);
+    if (dir != NULL) {
+        struct dirent *e;
+        char p[512];
+        while ((e = readdir(dir)) != NULL) {
+            if (e->d_name[0] != '.') {
+                snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+                unlink(p);
+            }
+        }
+        closedir(dir);
+    }
+    rmdir(fx->dir);
+    rmc_accum_free(fx->acc);
+    free(fx);
+    return 0;
+}
+
+static size_t count_files(const char *dirpath)
+{
+    DIR *dir = opendir(dirpath);
+    assert_non_null(dir);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        n += e->d_name[0] != '.';
+    }
+    closedir(dir);
+    return n;
+}
+
+static rmc_h5_run_info run_info(void)
+{
+    rmc_h5_run_info info = {.seed = 2385,
+                            .threads = 3,
+                            .rng_name = "philox4x32",
+                            .proposing = "applicants",
+                            .wall_seconds = 0.37,
+                            .command_line = "rankmc run x",
+                            .replicates_requested = 2,
+                            .until_se = 0.0125,
+                            .se_reached = true,
+                            .factor_names = factor_names};
+    return info;
+}
+
+static void check_shape(hid_t f, const char *path, int rank, hsize_t d0, hsize_t d1)
+{
+    const hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
+    if (ds < 0) {
+        fail_msg("dataset %s missing", path);
+    }
+    const hid_t sp = H5Dget_space(ds);
+    hsize_t dims[2] = {0, 0};
+    assert_int_equal(H5Sget_simple_extent_ndims(sp), rank);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    assert_int_equal(dims[0], d0);
+    if (rank == 2) {
+        assert_int_equal(dims[1], d1);
+    }
+    H5Sclose(sp);
+    H5Dclose(ds);
+}
+
+static void test_rmc_h5_write_layout(void **state)
+{
+    fixture *fx = *state;
+    const rmc_h5_run_info info = run_info();
+    rmc_diag d = {0};
+    assert_int_equal(rmc_h5_write(fx->path, false, &fx->m, fx->acc, &info, &d), RMC_OK);
+    assert_int_equal(count_files(fx->dir), 1); /* the temp file was renamed */
+    const hid_t f = H5Fopen(fx->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    check_shape(f, "/applicants/id", 1, NA, 0);
+    check_shape(f, "/applicants/type", 1, NA, 0);
+    check_shape(f, "/applicants/p_match", 1, NA, 0);
+    check_shape(f, "/applicants/p_match_se", 1, NA, 0);
+    check_shape(f, "/applicants/p_match_ci95", 2, NA, 2);
+    check_shape(f, "/applicants/choice_hist", 2, NA, 3);
+    check_shape(f, "/programs/id", 1, NP, 0);
+    check_shape(f, "/programs/positions", 1, NP, 0);
+    check_shape(f, "/programs/fill_hist", 2, NP, 3);
+    check_shape(f, "/programs/depth_hist", 2, NP, 3);
+    check_shape(f, "/interviews/applicant", 1, NI, 0);
+    check_shape(f, "/interviews/program", 1, NI, 0);
+    check_shape(f, "/interviews/rank_hist", 2, NI, 3);
+    check_shape(f, "/interviews/p_match", 1, NI, 0);
+    check_shape(f, "/interviews/mean_move", 2, NI, NF);
+    check_shape(f, "/interviews/factors", 1, NF, 0);
+    uint64_t u = 0;
+    const hid_t a_seed = H5Aopen(f, "seed", H5P_DEFAULT);
+    assert_true(H5Aread(a_seed, H5T_NATIVE_UINT64, &u) >= 0);
+    assert_int_equal(u, 2385);
+    H5Aclose(a_seed);
+    const hid_t a_rep = H5Aopen(f, "replicates", H5P_DEFAULT);
+    assert_true(H5Aread(a_rep, H5T_NATIVE_UINT64, &u) >= 0);
+    assert_int_equal(u, 2);
+    H5Aclose(a_rep);
+    const char *root_attrs[] = {"rankmc_version", "threads",      "model_sha256", "command_line",
+                                "created_utc",    "wall_seconds", "rng",          "proposing"};
+    for (size_t i = 0; i < sizeof root_attrs / sizeof root_attrs[0]; i++) {
+        assert_true(H5Aexists(f, root_attrs[i]) > 0);
+    }
+    /* A chunked, deflated dataset, with its bin edges (1-based, unbinned). */
+    const hid_t ds = H5Dopen2(f, "/interviews/rank_hist", H5P_DEFAULT);
+    uint64_t edges[3] = {0, 0, 0};
+    const hid_t ae = H5Aopen(ds, "bin_edges", H5P_DEFAULT);
+    assert_true(H5Aread(ae, H5T_NATIVE_UINT64, edges) >= 0);
+    H5Aclose(ae);
+    assert_int_equal(edges[0], 1);
+    assert_int_equal(edges[1], 2);
+    assert_int_equal(edges[2], 3);
+    const hid_t dcpl = H5Dget_create_plist(ds);
+    assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
+    assert_true(H5Pget_nfilters(dcpl) >= 1);
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    H5Fclose(f);
+}
+
+static void test_rmc_result_read_roundtrip(void **state)
+{
+    fixture *fx = *state;
+    const rmc_h5_run_info info = run_info();
+    assert_int_equal(rmc_h5_write(fx->path, false, &fx->m, fx->acc, &info, NULL), RMC_OK);
+    rmc_result *r = NULL;
+    rmc_diag d = {0};
+    assert_int_equal(rmc_result_read(fx->path, &r, &d), RMC_OK);
+    assert_string_equal(r->version, rmc_version());
+    assert_string_equal(r->model_sha256, fx->m.sha256);
+    assert_string_equal(r->command_line, "rankmc run x");
+    assert_string_equal(r->rng_name, "philox4x32");
+    assert_int_equal(r->seed, 2385);
+    assert_int_equal(r->replicates, 2);
+    assert_int_equal(r->threads, 3);
+    assert_close(r->wall_seconds, 0.37, 0, 0);
+    assert_close(r->until_se, 0.0125, 0, 0);
+    assert_int_equal(r->se_reached, 1);
+    assert_int_equal(r->interrupted, 0);
+    assert_int_equal(r->n_app, NA);
+    assert_string_equal(r->app_id[1], "b\xc3\xa9");
+    assert_string_equal(r->app_type[1], "IMG");
+    assert_close(r->p_match[0], 1.0, 0, 0);
+    assert_close(r->p_match[1], 0.5, 0, 0);
+    assert_close(r->p_match_se[1], 0.5 / sqrt(2.0), 1e-15, 0);
+    double lo, hi;
+    rmc_wilson95(1, 2, &lo, &hi);
+    assert_close(r->p_match_ci95[2], lo, 0, 0);
+    assert_close(r->p_match_ci95[3], hi, 0, 0);
+    assert_int_equal(r->choice_hist[0 * 3 + 1], 1);
+    assert_int_equal(r->choice_hist[1 * 3 + 2], 1);
+    assert_string_equal(r->prog_name[1], "Beta");
+    assert_int_equal(r->positions[1], 2);
+    assert_int_equal(r->fill_hist[1 * 3 + 1], 2);
+    assert_int_equal(r->rank_cols, 3);
+    assert_int_equal(r->rank_bin_width, 1);
+    assert_int_equal(r->rank_hist[2 * 3 + 2], 1);  /* interview 2 not ranked once */
+    assert_int_equal(r->depth_hist[1 * 3 + 0], 2); /* P2 filled from its top name both times */
+    assert_int_equal(r->depth_hist[0 * 3 + 0], 2); /* P1 too: a1, then c3, each ranked first */
+    assert_close(r->iv_p_match[3], 0.5, 0, 0);
+    assert_close(r->mean_move[1 * NF + 2], 2.385, 0, 0.5 / 4096.0);
+    assert_string_equal(r->factors[2], "f2");
+    rmc_result_free(r);
+}
+
+static void read_bytes(const char *path, char *buf, size_t cap, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    *n = fread(buf, 1, cap, fp);
+    fclose(fp);
+}
+
+static void test_rmc_h5_write_exists_without_force(void **state)
+{
+    fixture *fx = *state;
+    const rmc_h5_run_info info = run_info();
+    FILE *fp = fopen(fx->path, "w");
+    assert_non_null(fp);
+    fputs("keep me\n", fp);
+    fclose(fp);
+    rmc_diag d = {0};
+    assert_int_equal(rmc_h5_write(fx->path, false, &fx->m, fx->acc, &info, &d), RMC_EEXIST);
+    assert_non_null(strstr(d.message, "--force"));
+    char buf[64];
+    size_t n = 0;
+    read_bytes(fx->path, buf, sizeof buf, &n);
+    assert_int_equal(n, 8);
+    assert_memory_equal(buf, "keep me\n", 8);
+    assert_int_equal(count_files(fx->dir), 1);
+    assert_int_equal(rmc_h5_write(fx->path, true, &fx->m, fx->acc, &info, &d), RMC_OK);
+    assert_true(H5Fis_hdf5(fx->path) > 0);
+    assert_int_equal(count_files(fx->dir), 1);
+}
+
+static void test_rmc_h5_write_failures_leave_nothing(void **state)
+{
+    fixture *fx = *state;
+    const rmc_h5_run_info info = run_info();
+    char bad[192];
+    snprintf(bad, sizeof bad, "%s/no/such/dir/out.h5", fx->dir);
+    rmc_diag d = {0};
+    assert_int_equal(rmc_h5_write(bad, false, &fx->m, fx->acc, &info, &d), RMC_EIO);
+    /* Totals of another shape: refused after the temp file was made; it is removed. */
+    struct rmc_model other = fx->m;
+    other.n_app = NA - 1;
+    assert_int_equal(rmc_h5_write(fx->path, false, &other, fx->acc, &info, &d), RMC_EUSAGE);
+    assert_int_equal(count_files(fx->dir), 0);
+    /* Allocation failure partway: nothing left either. */
+    rmc_mem_fail_at(2);
+    const rmc_status st = rmc_h5_write(fx->path, false, &fx->m, fx->acc, &info, &d);
+    rmc_mem_fail_at(0);
+    assert_int_equal(st, RMC_ENOMEM);
+    assert_int_equal(count_files(fx->dir), 0);
+}
+
+static void test_rmc_result_read_bad_files(void **state)
+{
+    fixture *fx = *state;
+    rmc_result *r = (rmc_result *)1;
+    rmc_diag d = {0};
+    assert_int_equal(rmc_result_read(fx->path, &r, &d), RMC_EIO); /* missing */
+    assert_null(r);
+    FILE *fp = fopen(fx->path, "w");
+    assert_non_null(fp);
+    fputs("not hdf5\n", fp);
+    fclose(fp);
+    assert_int_equal(rmc_result_read(fx->path, &r, &d), RMC_EINPUT);
+    /* An HDF5 file without the datasets. */
+    const hid_t f = H5Fcreate(fx->path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(f >= 0);
+    H5Fclose(f);
+    assert_int_equal(rmc_result_read(fx->path, &r, &d), RMC_EINPUT);
+    assert_non_null(strstr(d.message, "rankmc_version"));
+}
+
+static void test_rmc_h5_checkpoint_roundtrip(void **state)
+{
+    fixture *fx = *state;
+    rmc_accum_count_unconverged(fx->acc, 5);
+    rmc_h5_checkpoint_info info = {.seed = 2385,
+                                   .replicates_requested = 640,
+                                   .proposing = 1,
+                                   .check_stability = 1,
+                                   .until_se = 0.037};
+    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    rmc_diag d = {0};
+    assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK);
+    assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK); /* replaces */
+    assert_int_equal(count_files(fx->dir), 1);
+    rmc_accum *back = NULL;
+    rmc_h5_checkpoint_info in2;
+    assert_int_equal(rmc_h5_checkpoint_read(fx->path, &back, &in2, &d), RMC_OK);
+    assert_memory_equal(&in2, &info, sizeof info);
+    const rmc_accum_dims *dm = rmc_accum_get_dims(fx->acc);
+    assert_memory_equal(rmc_accum_get_dims(back), dm, sizeof *dm);
+    assert_int_equal(rmc_accum_replicates(back), 2);
+    assert_int_equal(rmc_accum_unconverged(back), 1);
+    assert_int_equal(rmc_accum_first_unconverged(back), 5);
+    assert_memory_equal(rmc_accum_rank_hist(back), rmc_accum_rank_hist(fx->acc),
+                        NI * (dm->rank_bins + 1) * 4);
+    assert_memory_equal(rmc_accum_choice_hist(back), rmc_accum_choice_hist(fx->acc), NA * 3 * 4);
+    assert_memory_equal(rmc_accum_move_sum(back), rmc_accum_move_sum(fx->acc), NI * NF * 8);
+    assert_memory_equal(rmc_accum_depth_hist(back), rmc_accum_depth_hist(fx->acc),
+                        NP * (dm->rank_bins + 1) * 4);
+    rmc_accum_free(back);
+    /* A result file is not a checkpoint. */
+    const rmc_h5_run_info ri = run_info();
+    assert_int_equal(rmc_h5_write(fx->path, true, &fx->m, fx->acc, &ri, &d), RMC_OK);
+    assert_int_equal(rmc_h5_checkpoint_read(fx->path, &back, &in2, &d), RMC_EINPUT);
+    assert_null(back);
+}
+
+static void test_rmc_wilson95_known_values(void **state)
+{
+    (void)state;
+    double lo, hi;
+    rmc_wilson95(0, 10, &lo, &hi);
+    assert_close(lo, 0.0, 0, 1e-15);
+    assert_close(hi, 0.2775327998628892, 1e-12, 0);
+    rmc_wilson95(37, 100, &lo, &hi);
+    double lo2, hi2;
+    rmc_wilson95(63, 100, &lo2, &hi2);
+    assert_close(lo, 1.0 - hi2, 1e-12, 1e-15);
+    assert_close(hi, 1.0 - lo2, 1e-12, 1e-15);
+    assert_true(lo < 0.37 && hi > 0.37);
+    assert_close(hi - lo, 2 * 1.96 * sqrt(0.37 * 0.63 / 100), 0.02, 0);
+    rmc_wilson95(0, 0, &lo, &hi);
+    assert_close(lo, 0, 0, 0);
+    assert_close(hi, 1, 0, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_rmc_h5_write_layout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_result_read_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_write_exists_without_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_write_failures_leave_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_result_read_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_roundtrip, setup, teardown),
+        cmocka_unit_test(test_rmc_wilson95_known_values),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,476 @@
+/* Tests for sim.c on tests/data/sim_small (24 applicants, 5 programs, 84
+ * interviews, one fixed applicant ROL): the determinism promise (1, 2 and 3
+ * threads, same seed twice, different seeds), invariants of every run,
+ * stability of every matching, binning, the memory limit, stopping and
+ * progress at batch boundaries, and allocation failure. */
+#include "test_util.h"
+
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "internal.h"
+#include "rankmc/rankmc.h"
+
+#define MODEL_DIR RMC_TEST_DATA "/sim_small"
+
+static rmc_model *model;
+
+static int load_model(void **state)
+{
+    (void)state;
+    rmc_problems *pr = NULL;
+    rmc_diag d = {0};
+    assert_int_equal(rmc_problems_alloc(10, &pr), RMC_OK);
+    const rmc_status st = rmc_model_load(MODEL_DIR, pr, &d, &model);
+    for (size_t i = 0; i < rmc_problems_kept(pr); i++) {
+        print_error("%s\n", rmc_problems_get(pr, i));
+    }
+    if (st != RMC_OK) {
+        print_error("load failed: %s\n", d.message);
+    }
+    rmc_problems_free(pr);
+    return st == RMC_OK ? 0 : -1;
+}
+
+static int free_model(void **state)
+{
+    (void)state;
+    rmc_model_free(model);
+    return 0;
+}
+
+static uint64_t n_reps(void)
+{
+    return rmc_test_quick() ? 70 : 150; /* not a multiple of the batch size */
+}
+
+static rmc_accum *run(uint64_t seed, int threads, uint64_t n, rmc_sim_stats *stats)
+{
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.seed = seed;
+    o.threads = threads;
+    o.replicates = n;
+    rmc_accum *a = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_sim_run(model, rmc_model_params(model), &o, &a, stats, &d);
+    if (st != RMC_OK) {
+        fail_msg("rmc_sim_run: %s", d.message);
+    }
+    return a;
+}
+
+/* Bytes of each table, for comparisons. */
+static void assert_same_totals(const rmc_accum *x, const rmc_accum *y)
+{
+    const rmc_accum_dims *d = rmc_accum_get_dims(x);
+    assert_memory_equal(d, rmc_accum_get_dims(y), sizeof *d);
+    assert_int_equal(rmc_accum_replicates(x), rmc_accum_replicates(y));
+    assert_memory_equal(rmc_accum_rank_hist(x), rmc_accum_rank_hist(y),
+                        d->n_iv * (d->rank_bins + 1) * 4);
+    assert_memory_equal(rmc_accum_choice_hist(x), rmc_accum_choice_hist(y),
+                        d->n_app * (d->choice_len + 1) * 4);
+    assert_memory_equal(rmc_accum_fill_hist(x), rmc_accum_fill_hist(y),
+                        d->n_prog * (d->max_positions + 1) * 4);
+    assert_memory_equal(rmc_accum_depth_hist(x), rmc_accum_depth_hist(y),
+                        d->n_prog * (d->rank_bins + 1) * 4);
+    assert_memory_equal(rmc_accum_iv_matched(x), rmc_accum_iv_matched(y), d->n_iv * 4);
+    assert_memory_equal(rmc_accum_move_sum(x), rmc_accum_move_sum(y), d->n_iv * d->n_factors * 8);
+}
+
+static uint64_t row_sum(const uint32_t *t, size_t row, size_t cols)
+{
+    uint64_t s = 0;
+    for (size_t c = 0; c < cols; c++) {
+        s += t[row * cols + c];
+    }
+    return s;
+}
+
+/* Invariants every run must satisfy. */
+static void check_invariants(const rmc_accum *a, uint64_t n)
+{
+    const rmc_accum_dims *d = rmc_accum_get_dims(a);
+    assert_int_equal(rmc_accum_replicates(a), n);
+    const size_t rc = d->rank_bins + 1, cc = d->choice_len + 1, fc = d->max_positions + 1;
+    for (size_t k = 0; k < d->n_iv; k++) {
+        assert_int_equal(row_sum(rmc_accum_rank_hist(a), k, rc), n);
+    }
+    for (size_t i = 0; i < d->n_app; i++) {
+        assert_int_equal(row_sum(rmc_accum_choice_hist(a), i, cc), n);
+        /* matched anywhere = sum of matches at its interviews = 1 - unmatched */
+        uint64_t matched = 0;
+        for (size_t k = 0; k < d->n_iv; k++) {
+            matched += (size_t)rmc_model_interview_applicant(model, k) == i
+                           ? rmc_accum_iv_matched(a)[k]
+                           : 0;
+        }
+        assert_int_equal(matched, n - rmc_accum_choice_hist(a)[i * cc + d->choice_len]);
+    }
+    for (size_t j = 0; j < d->n_prog; j++) {
+        assert_int_equal(row_sum(rmc_accum_fill_hist(a), j, fc), n);
+        assert_int_equal(row_sum(rmc_accum_depth_hist(a), j, rc), n);
+        const size_t cap = (size_t)rmc_model_program_positions(model, j);
+        for (size_t f = cap + 1; f < fc; f++) {
+            assert_int_equal(rmc_accum_fill_hist(a)[j * fc + f], 0); /* never over capacity */
+        }
+        /* nobody matched <=> no depth */
+        assert_int_equal(rmc_accum_fill_hist(a)[j * fc], rmc_accum_depth_hist(a)[j * rc + rc - 1]);
+    }
+}
+
+static void test_rmc_sim_run_thread_count_invariant(void **state)
+{
+    (void)state;
+    const uint64_t n = n_reps();
+    rmc_sim_stats s1, s2, s3;
+    rmc_accum *a1 = run(2385, 1, n, &s1);
+    rmc_accum *a2 = run(2385, 2, n, &s2);
+    rmc_accum *a3 = run(2385, 3, n, &s3);
+    assert_int_equal(s1.threads, 1);
+    assert_int_equal(s3.threads, 3);
+    check_invariants(a1, n);
+    assert_same_totals(a1, a2);
+    assert_same_totals(a1, a3);
+    rmc_accum_free(a3);
+    rmc_accum_free(a2);
+    rmc_accum_free(a1);
+}
+
+static void test_rmc_sim_run_seed_decides(void **state)
+{
+    (void)state;
+    const uint64_t n = n_reps();
+    rmc_sim_stats s;
+    rmc_accum *a = run(37, 2, n, &s);
+    rmc_accum *b = run(37, 2, n, &s);
+    rmc_accum *c = run(38, 2, n, &s);
+    assert_same_totals(a, b);
+    check_invariants(c, n);
+    const rmc_accum_dims *d = rmc_accum_get_dims(a);
+    assert_true(memcmp(rmc_accum_rank_hist(a), rmc_accum_rank_hist(c),
+                       d->n_iv * (d->rank_bins + 1) * 4) != 0);
+    assert_true(memcmp(rmc_accum_move_sum(a), rmc_accum_move_sum(c), d->n_iv * d->n_factors * 8) !=
+                0);
+    rmc_accum_free(c);
+    rmc_accum_free(b);
+    rmc_accum_free(a);
+}
+
+/* Every replicate's matching passes the independent checker, both sides
+ * proposing; program-proposing gives different totals on this market or at
+ * least the same invariants. */
+static void test_rmc_sim_run_check_stability(void **state)
+{
+    (void)state;
+    const rmc_proposing sides[2] = {RMC_PROPOSE_APPLICANTS, RMC_PROPOSE_PROGRAMS};
+    for (size_t s = 0; s < 2; s++) {
+        rmc_sim_options o;
+        rmc_sim_options_default(&o);
+        o.seed = 11;
+        o.threads = 2;
+        o.replicates = n_reps();
+        o.proposing = sides[s];
+        o.check_stability = true;
+        rmc_accum *a = NULL;
+        rmc_sim_stats st;
+        rmc_diag d = {0};
+        assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, &d), RMC_OK);
+        assert_int_equal(st.unstable, 0);
+        assert_int_equal(st.first_unstable, -1);
+        assert_int_equal(st.unconverged, 0); /* no couples */
+        check_invariants(a, o.replicates);
+        rmc_accum_free(a);
+    }
+}
+
+static void test_rmc_sim_run_rank_bins(void **state)
+{
+    (void)state;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.replicates = 40;
+    o.threads = 2;
+    o.rank_bins = 2;
+    rmc_accum *a = NULL;
+    rmc_sim_stats st;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_OK);
+    const rmc_accum_dims *d = rmc_accum_get_dims(a);
+    assert_int_equal(d->rank_bins, 2);
+    assert_true(d->rank_bin_width * 2 >= d->max_list);
+    check_invariants(a, 40);
+    rmc_accum_free(a);
+}
+
+static void test_rmc_sim_plan_memory_limit(void **state)
+{
+    (void)state;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.threads = 2;
+    o.max_memory = 4096;
+    rmc_accum_dims dims;
+    size_t bytes = 0;
+    rmc_diag d = {0};
+    assert_int_equal(rmc_sim_plan(model, rmc_model_params(model), &o, &dims, &bytes, &d),
+                     RMC_ELIMIT);
+    assert_non_null(strstr(d.message, "--rank-bins"));
+    assert_true(bytes > 4096);
+    rmc_accum *a = (rmc_accum *)1;
+    rmc_sim_stats st;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_ELIMIT);
+    assert_null(a);
+    /* The default limit: full resolution, a column per list position. */
+    o.max_memory = 0;
+    assert_int_equal(rmc_sim_plan(model, rmc_model_params(model), &o, &dims, &bytes, &d), RMC_OK);
+    assert_int_equal(dims.rank_bin_width, 1);
+    assert_int_equal(dims.n_iv, rmc_model_n_interviews(model));
+}
+
+typedef struct stop_ctx {
+    volatile int stop;
+    uint64_t calls, last;
+} stop_ctx;
+
+static void stop_after_first(void *ctx, uint64_t done, uint64_t total)
+{
+    stop_ctx *c = ctx;
+    assert_true(done > c->last && done <= total);
+    c->calls++;
+    c->last = done;
+    c->stop = 1;
+}
+
+static void test_rmc_sim_run_stop_at_batch(void **state)
+{
+    (void)state;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.replicates = 200;
+    o.threads = 2;
+    stop_ctx c = {0, 0, 0};
+    o.progress = stop_after_first;
+    o.progress_ctx = &c;
+    o.stop = &c.stop;
+    rmc_accum *a = NULL;
+    rmc_sim_stats st;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_OK);
+    assert_true(st.stopped);
+    assert_int_equal(st.replicates, RMC_SIM_BATCH);
+    assert_int_equal(c.calls, 1);
+    check_invariants(a, RMC_SIM_BATCH);
+    /* The first batch of a stopped run equals the same replicates run alone. */
+    rmc_sim_stats s2;
+    rmc_accum *b = run(1, 1, RMC_SIM_BATCH, &s2);
+    assert_same_totals(a, b);
+    rmc_accum_free(b);
+    rmc_accum_free(a);
+}
+
+/* --until-se stops at the first batch where every SE is small enough; the
+ * stopping point and the totals do not depend on the thread count. */
+static void test_rmc_sim_run_until_se(void **state)
+{
+    (void)state;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.replicates = 100000;
+    o.until_se = 0.037;
+    rmc_accum *a[2] = {NULL, NULL};
+    rmc_sim_stats st[2];
+    for (int t = 0; t < 2; t++) {
+        o.threads = t + 1;
+        assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a[t], &st[t], NULL),
+                         RMC_OK);
+        assert_true(st[t].se_reached);
+        assert_false(st[t].stopped);
+        assert_true(st[t].max_se <= 0.037);
+        assert_int_equal(st[t].replicates % RMC_SIM_BATCH, 0);
+        /* p(1-p)/n <= 0.037^2 needs n >= 0.25/0.037^2 ~ 183 for p near 1/2 */
+        assert_true(st[t].replicates < 100000);
+        check_invariants(a[t], st[t].replicates);
+    }
+    assert_int_equal(st[0].replicates, st[1].replicates);
+    assert_same_totals(a[0], a[1]);
+    rmc_accum_free(a[1]);
+    rmc_accum_free(a[0]);
+}
+
+/* Couples (tests/data/sim_couples): the joint lists reach the Match with
+ * each member's rank, members' matches map back to their interviews
+ * (invariants), every converged matching is stable, non-converged
+ * replicates are counted, and threads do not change anything. Three
+ * batches: this market once overran the couples matcher's queue of programs
+ * to rescan (fixed in match_da.c), which ASan caught here. */
+static void test_rmc_sim_run_couples(void **state)
+{
+    (void)state;
+    rmc_model *saved = model;
+    rmc_problems *pr = NULL;
+    assert_int_equal(rmc_problems_alloc(10, &pr), RMC_OK);
+    rmc_model *mc = NULL;
+    assert_int_equal(rmc_model_load(RMC_TEST_DATA "/sim_couples", pr, NULL, &mc), RMC_OK);
+    rmc_problems_free(pr);
+    assert_int_equal(rmc_model_n_couples(mc), 2);
+    model = mc; /* check_invariants reads `model` */
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.replicates = 3 * RMC_SIM_BATCH;
+    o.check_stability = true;
+    rmc_accum *a[2] = {NULL, NULL};
+    rmc_sim_stats st[2];
+    for (int t = 0; t < 2; t++) {
+        o.threads = t + 1;
+        rmc_diag d = {0};
+        const rmc_status s = rmc_sim_run(mc, rmc_model_params(mc), &o, &a[t], &st[t], &d);
+        if (s != RMC_OK) {
+            fail_msg("couples run: %s", d.message);
+        }
+        assert_int_equal(st[t].unstable, 0);
+        assert_int_equal(st[t].unconverged, rmc_accum_unconverged(a[t]));
+        assert_true(st[t].unconverged == 0 ||
+                    (st[t].first_unconverged >= 0 && st[t].first_unconverged < 3 * RMC_SIM_BATCH));
+        check_invariants(a[t], 3 * RMC_SIM_BATCH);
+    }
+    assert_int_equal(st[0].first_unconverged, st[1].first_unconverged);
+    assert_same_totals(a[0], a[1]);
+    /* The couple a00 + a01: a01 is never matched when a00 matched alone
+     * (the last joint entry), so a01 matches no more often than a00. */
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a[0]);
+    const uint32_t *ch = rmc_accum_choice_hist(a[0]);
+    const size_t cc = dm->choice_len + 1;
+    assert_true(ch[1 * cc + dm->choice_len] >= ch[0 * cc + dm->choice_len]);
+    rmc_accum_free(a[1]);
+    rmc_accum_free(a[0]);
+    model = saved;
+    rmc_model_free(mc);
+}
+
+typedef struct ckpt_capture {
+    rmc_accum *copy; /* the totals at the last checkpoint */
+    uint64_t calls;
+    volatile int stop; /* set once `stop_at` replicates are saved */
+    uint64_t stop_at;
+} ckpt_capture;
+
+static rmc_status capture(void *ctx, const rmc_accum *totals, rmc_diag *d)
+{
+    ckpt_capture *c = ctx;
+    c->calls++;
+    assert_int_equal(rmc_accum_replicates(totals) % RMC_SIM_BATCH, 0);
+    rmc_accum_clear(c->copy);
+    RMC_TRY(rmc_accum_merge(c->copy, totals, d));
+    if (rmc_accum_replicates(totals) >= c->stop_at) {
+        c->stop = 1;
+    }
+    return RMC_OK;
+}
+
+/* Checkpoint after 128 of 200 replicates, stop, resume with another thread
+ * count: the same totals as one uninterrupted run. */
+static void test_rmc_sim_run_checkpoint_resume(void **state)
+{
+    (void)state;
+    rmc_sim_stats st;
+    rmc_accum *whole = run(2385, 2, 200, &st);
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.seed = 2385;
+    o.replicates = 200;
+    o.threads = 2;
+    ckpt_capture c = {NULL, 0, 0, 128};
+    assert_int_equal(rmc_accum_alloc(rmc_accum_get_dims(whole), true, &c.copy, NULL), RMC_OK);
+    o.checkpoint_every = 50; /* boundaries at 64 and 128 */
+    o.checkpoint = capture;
+    o.checkpoint_ctx = &c;
+    o.stop = &c.stop;
+    rmc_accum *part = NULL;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &part, &st, NULL), RMC_OK);
+    assert_true(st.stopped);
+    assert_int_equal(st.replicates, 128);
+    assert_int_equal(c.calls, 2);
+    assert_same_totals(part, c.copy);
+    rmc_sim_options r;
+    rmc_sim_options_default(&r);
+    r.seed = 2385;
+    r.replicates = 200;
+    r.threads = 3;
+    r.resume = c.copy;
+    rmc_accum *rest = NULL;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &r, &rest, &st, NULL), RMC_OK);
+    assert_int_equal(st.replicates, 200);
+    assert_same_totals(rest, whole);
+    /* A checkpoint with more replicates than asked is refused. */
+    r.replicates = 100;
+    rmc_accum *none = NULL;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &r, &none, &st, NULL), RMC_EUSAGE);
+    rmc_accum_free(rest);
+    rmc_accum_free(part);
+    rmc_accum_free(c.copy);
+    rmc_accum_free(whole);
+}
+
+static void test_rmc_sim_run_bad_options(void **state)
+{
+    (void)state;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.replicates = 0;
+    rmc_accum *a = NULL;
+    rmc_sim_stats st;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_EUSAGE);
+    o.replicates = 10;
+    o.until_se = -0.37;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_EUSAGE);
+    o.until_se = 0;
+    o.rng_name = "no-such-generator";
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_EUSAGE);
+    assert_null(a);
+}
+
+/* No more than a few replicates per allocation point: checks a clean
+ * RMC_ENOMEM and, under ASan, no leaks. */
+static void test_rmc_sim_run_alloc_failure_sweep(void **state)
+{
+    (void)state;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.replicates = 2;
+    o.threads = 2;
+    for (size_t k = 1; k < 10000; k++) {
+        rmc_mem_fail_at(k);
+        rmc_accum *a = NULL;
+        rmc_sim_stats st;
+        const rmc_status s = rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL);
+        rmc_mem_fail_at(0);
+        if (s == RMC_OK) {
+            assert_true(k > 20);
+            check_invariants(a, 2);
+            rmc_accum_free(a);
+            return;
+        }
+        assert_int_equal(s, RMC_ENOMEM);
+        assert_null(a);
+    }
+    fail_msg("rmc_sim_run never succeeded");
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rmc_sim_run_thread_count_invariant),
+        cmocka_unit_test(test_rmc_sim_run_seed_decides),
+        cmocka_unit_test(test_rmc_sim_run_check_stability),
+        cmocka_unit_test(test_rmc_sim_run_rank_bins),
+        cmocka_unit_test(test_rmc_sim_plan_memory_limit),
+        cmocka_unit_test(test_rmc_sim_run_stop_at_batch),
+        cmocka_unit_test(test_rmc_sim_run_until_se),
+        cmocka_unit_test(test_rmc_sim_run_couples),
+        cmocka_unit_test(test_rmc_sim_run_checkpoint_resume),
+        cmocka_unit_test(test_rmc_sim_run_bad_options),
+        cmocka_unit_test(test_rmc_sim_run_alloc_failure_sweep),
+    };
+    return cmocka_run_group_tests(tests, load_model, free_model);
+}
