@@ -19,12 +19,14 @@
  * The phase code mirrors src/sim.c's run_replicate for markets without
  * couples; its sum is checked against rmc_sim_run's 1-thread time.
  *
- * usage: bench_sim [-n REPLICATES_AT_1X] [SCALE ...]   (default 8; 0.1 0.3 1 3)
+ * usage: bench_sim [-p] [-n REPLICATES_AT_1X] [SCALE ...]   (default 8; 0.1 0.3 1 3)
+ * -p: the phases only (no rmc_sim_run).
  * Replicates per scale: REPLICATES_AT_1X / scale, at least 2.
  */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, fork */
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "bench.h"
+#include "internal.h"
 #include "meeting_int.h"
 #include "model_int.h"
 #include "rankmc/accum.h"
@@ -86,36 +89,31 @@ static void bufs_alloc(const rmc_model *m, const rmc_accum_dims *dims, size_t n_
         rmc_accum_alloc(dims, true, &b->total, NULL) != RMC_OK) {
         must(NULL);
     }
-    b->day = must(calloc(m->n_app, sizeof *b->day));
-    b->rank = must(calloc(m->n_iv, sizeof *b->rank));
-    b->moves = must(calloc(m->n_iv * RMC_N_FACTORS, sizeof *b->moves));
-    b->rol = must(calloc(b->mw->cap_app + 1, sizeof *b->rol));
-    b->app_off = must(calloc(m->n_app + 1, sizeof *b->app_off));
-    b->choice_prog = must(calloc(m->n_iv, sizeof *b->choice_prog));
-    b->choice_rank = must(calloc(m->n_iv, sizeof *b->choice_rank));
-    b->choice_iv = must(calloc(m->n_iv, sizeof *b->choice_iv));
-    b->app_prog = must(calloc(m->n_app, sizeof *b->app_prog));
-    b->app_choice = must(calloc(m->n_app, sizeof *b->app_choice));
-    b->app_iv = must(calloc(m->n_app, sizeof *b->app_iv));
-    b->fill = must(calloc(m->n_prog, sizeof *b->fill));
+    /* the engine's allocator (64-byte aligned, huge pages where large) */
+    void **arrays[] = {(void **)&b->day,        (void **)&b->rank,        (void **)&b->moves,
+                       (void **)&b->rol,        (void **)&b->app_off,     (void **)&b->choice_prog,
+                       (void **)&b->choice_rank, (void **)&b->choice_iv,  (void **)&b->app_prog,
+                       (void **)&b->app_choice, (void **)&b->app_iv,      (void **)&b->fill};
+    const size_t counts[] = {m->n_app, m->n_iv, m->n_iv * RMC_N_FACTORS, b->mw->cap_app + 1,
+                             m->n_app + 1, m->n_iv, m->n_iv, m->n_iv, m->n_app, m->n_app,
+                             m->n_app, m->n_prog};
+    for (size_t t = 0; t < sizeof counts / sizeof *counts; t++) {
+        if (rmc_alloc_aligned(arrays[t], counts[t], 8, NULL) != RMC_OK) {
+            must(NULL);
+        }
+    }
     b->cols = must(calloc(n_rep * m->n_iv, sizeof *b->cols));
 }
 
 static void bufs_free(bufs *b)
 {
     free(b->cols);
-    free(b->fill);
-    free(b->app_iv);
-    free(b->app_choice);
-    free(b->app_prog);
-    free(b->choice_iv);
-    free(b->choice_rank);
-    free(b->choice_prog);
-    free(b->app_off);
-    free(b->rol);
-    free(b->moves);
-    free(b->rank);
-    free(b->day);
+    void *arrays[] = {b->fill,        b->app_iv,      b->app_choice, b->app_prog,
+                      b->choice_iv,   b->choice_rank, b->choice_prog, b->app_off,
+                      b->rol,         b->moves,       b->rank,       b->day};
+    for (size_t t = 0; t < sizeof arrays / sizeof *arrays; t++) {
+        rmc_free(arrays[t]);
+    }
     rmc_accum_free(b->total);
     rmc_accum_free(b->acc);
     rmc_match_ws_free(b->xw);
@@ -329,7 +327,7 @@ static void sim_run(const rmc_model *m, int nt, size_t n_rep)
            1.0 / per_wall, w1 - per_wall * (double)n_rep, (double)mem / 1048576.0);
 }
 
-static int one_scale(double scale, size_t n_rep)
+static int one_scale(double scale, size_t n_rep, bool phases_only)
 {
     char dir[] = "/tmp/rankmc_bench_sim_XXXXXX";
     if (mkdtemp(dir) == NULL) {
@@ -364,8 +362,10 @@ static int one_scale(double scale, size_t n_rep)
     } else {
         printf("  (phase breakdown skipped: the bench mirrors the engine for singles only)\n");
     }
-    sim_run(m, 1, n_rep);
-    sim_run(m, 2, n_rep);
+    if (!phases_only) {
+        sim_run(m, 1, n_rep);
+        sim_run(m, 2, n_rep);
+    }
     printf("  peak RSS of this scale's process: %.0f MiB\n", bench_peak_rss_mib());
     rmc_model_free(m);
     return 0;
@@ -377,8 +377,11 @@ int main(int argc, char **argv)
     size_t n_at_1 = 8;
     double scales[16] = {0.1, 0.3, 1.0, 3.0};
     size_t n_scales = 4, given = 0;
+    bool phases_only = false;
     for (int a = 1; a < argc; a++) {
-        if (strcmp(argv[a], "-n") == 0 && a + 1 < argc) {
+        if (strcmp(argv[a], "-p") == 0) {
+            phases_only = true;
+        } else if (strcmp(argv[a], "-n") == 0 && a + 1 < argc) {
             n_at_1 = (size_t)strtoul(argv[++a], NULL, 10);
         } else if (given < 16) {
             scales[given++] = strtod(argv[a], NULL);
@@ -391,7 +394,7 @@ int main(int argc, char **argv)
         const pid_t pid = fork();
         if (pid == 0) {
             const double want = (double)n_at_1 / scales[s];
-            const int child_rc = one_scale(scales[s], want > 2 ? (size_t)want : 2);
+            const int child_rc = one_scale(scales[s], want > 2 ? (size_t)want : 2, phases_only);
             fflush(stdout);
             _exit(child_rc);
         }
