@@ -47,8 +47,8 @@
 #include "rng_int.h"
 
 enum { PH_MEET, PH_ROL, PH_MATCH, PH_ACCUM, PH_FLOOR, N_PH };
-static const char *const ph_name[N_PH] = {"meetings", "ROLs + match input", "match",
-                                          "accumulation", "RNG floor"};
+static const char *const ph_name[N_PH] = {"meetings", "ROLs + match input", "match", "accumulation",
+                                          "RNG floor"};
 
 static double cpu_ms(void)
 {
@@ -83,20 +83,30 @@ static void *must(void *p)
 static void bufs_alloc(const rmc_model *m, const rmc_accum_dims *dims, size_t n_rep, bufs *b)
 {
     memset(b, 0, sizeof *b);
-    if (rmc_rng_alloc(NULL, &b->r, NULL) != RMC_OK || rmc_meeting_ws_alloc(m, &b->mw, NULL) != RMC_OK ||
+    if (rmc_rng_alloc(NULL, &b->r, NULL) != RMC_OK ||
+        rmc_meeting_ws_alloc(m, &b->mw, NULL) != RMC_OK ||
         rmc_match_ws_alloc(m->n_app, m->n_prog, m->n_iv, m->n_positions, &b->xw) != RMC_OK ||
         rmc_accum_alloc(dims, false, &b->acc, NULL) != RMC_OK ||
         rmc_accum_alloc(dims, true, &b->total, NULL) != RMC_OK) {
         must(NULL);
     }
     /* the engine's allocator (64-byte aligned, huge pages where large) */
-    void **arrays[] = {(void **)&b->day,        (void **)&b->rank,        (void **)&b->moves,
-                       (void **)&b->rol,        (void **)&b->app_off,     (void **)&b->choice_prog,
-                       (void **)&b->choice_rank, (void **)&b->choice_iv,  (void **)&b->app_prog,
-                       (void **)&b->app_choice, (void **)&b->app_iv,      (void **)&b->fill};
-    const size_t counts[] = {m->n_app, m->n_iv, m->n_iv * RMC_N_FACTORS, b->mw->cap_app + 1,
-                             m->n_app + 1, m->n_iv, m->n_iv, m->n_iv, m->n_app, m->n_app,
-                             m->n_app, m->n_prog};
+    void **arrays[] = {(void **)&b->day,         (void **)&b->rank,      (void **)&b->moves,
+                       (void **)&b->rol,         (void **)&b->app_off,   (void **)&b->choice_prog,
+                       (void **)&b->choice_rank, (void **)&b->choice_iv, (void **)&b->app_prog,
+                       (void **)&b->app_choice,  (void **)&b->app_iv,    (void **)&b->fill};
+    const size_t counts[] = {m->n_app,
+                             m->n_iv,
+                             m->n_iv * RMC_N_FACTORS,
+                             b->mw->cap_app + 1,
+                             m->n_app + 1,
+                             m->n_iv,
+                             m->n_iv,
+                             m->n_iv,
+                             m->n_app,
+                             m->n_app,
+                             m->n_app,
+                             m->n_prog};
     for (size_t t = 0; t < sizeof counts / sizeof *counts; t++) {
         if (rmc_alloc_aligned(arrays[t], counts[t], 8, NULL) != RMC_OK) {
             must(NULL);
@@ -108,9 +118,9 @@ static void bufs_alloc(const rmc_model *m, const rmc_accum_dims *dims, size_t n_
 static void bufs_free(bufs *b)
 {
     free(b->cols);
-    void *arrays[] = {b->fill,        b->app_iv,      b->app_choice, b->app_prog,
-                      b->choice_iv,   b->choice_rank, b->choice_prog, b->app_off,
-                      b->rol,         b->moves,       b->rank,       b->day};
+    void *arrays[] = {b->fill,      b->app_iv,      b->app_choice,  b->app_prog,
+                      b->choice_iv, b->choice_rank, b->choice_prog, b->app_off,
+                      b->rol,       b->moves,       b->rank,        b->day};
     for (size_t t = 0; t < sizeof arrays / sizeof *arrays; t++) {
         rmc_free(arrays[t]);
     }
@@ -171,8 +181,8 @@ static void accumulate(const rmc_model *m, const rmc_accum_dims *dims, bufs *b, 
     }
     for (size_t i = 0; i < m->n_app; i++) {
         const int32_t ch = b->app_choice[i];
-        b->app_iv[i] = b->app_prog[i] != RMC_ID_NONE ? b->choice_iv[b->app_off[i] + (size_t)ch]
-                                                     : RMC_ID_NONE;
+        b->app_iv[i] =
+            b->app_prog[i] != RMC_ID_NONE ? b->choice_iv[b->app_off[i] + (size_t)ch] : RMC_ID_NONE;
     }
     const rmc_accum_replicate rep = {b->app_choice, b->app_iv, b->fill,
                                      b->rank,       b->moves,  m->iv_prog};
@@ -320,11 +330,12 @@ static void sim_run(const rmc_model *m, int nt, size_t n_rep)
     sim_once(m, nt, n_rep, &w1, &c1, &mem);
     sim_once(m, nt, 2 * n_rep, &w2, &c2, &mem);
     const double per_wall = (w2 - w1) / (double)n_rep, per_cpu = (c2 - c1) / (double)n_rep;
-    printf("  rmc_sim_run, %d thread%s: %zu and %zu replicates in %.2f / %.2f s wall (%.2f / %.2f s "
-           "CPU):\n    per replicate %.2f ms wall, %.2f ms CPU, %.2f replicates/s; setup %.2f s "
-           "wall; memory estimate %.0f MiB\n",
-           nt, nt > 1 ? "s" : "", n_rep, 2 * n_rep, w1, w2, c1, c2, per_wall * 1e3, per_cpu * 1e3,
-           1.0 / per_wall, w1 - per_wall * (double)n_rep, (double)mem / 1048576.0);
+    printf(
+        "  rmc_sim_run, %d thread%s: %zu and %zu replicates in %.2f / %.2f s wall (%.2f / %.2f s "
+        "CPU):\n    per replicate %.2f ms wall, %.2f ms CPU, %.2f replicates/s; setup %.2f s "
+        "wall; memory estimate %.0f MiB\n",
+        nt, nt > 1 ? "s" : "", n_rep, 2 * n_rep, w1, w2, c1, c2, per_wall * 1e3, per_cpu * 1e3,
+        1.0 / per_wall, w1 - per_wall * (double)n_rep, (double)mem / 1048576.0);
 }
 
 static int one_scale(double scale, size_t n_rep, bool phases_only)
@@ -343,7 +354,8 @@ static int one_scale(double scale, size_t n_rep, bool phases_only)
     rmc_synth_summary sum;
     rmc_diag d = {0};
     rmc_model *m = NULL;
-    if (rmc_synth_write(&so, dir, &sum, &d) != RMC_OK || rmc_model_load(dir, NULL, &d, &m) != RMC_OK) {
+    if (rmc_synth_write(&so, dir, &sum, &d) != RMC_OK ||
+        rmc_model_load(dir, NULL, &d, &m) != RMC_OK) {
         fprintf(stderr, "bench_sim: %s\n", d.message);
         return 1;
     }

@@ -41,9 +41,8 @@
  * dependences, so the compiler turns them into vector multiplies (SSE2);
  * CPUs with AVX2 run philox8_avx2 instead. The result is
  * Random123's philox4x32 (tested against it in tests/test_rng.c). */
-static inline __attribute__((always_inline)) void philox_lanes(const uint32_t ctr[4],
-                                                                const uint32_t key[2],
-                                                                uint32_t *out, unsigned lanes)
+static inline __attribute__((always_inline)) void
+philox_lanes(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned lanes)
 {
     enum { L = RMC_PHILOX_BLOCKS };
     uint32_t x0[L], x1[L], x2[L], x3[L];
@@ -77,9 +76,8 @@ static inline __attribute__((always_inline)) void philox_lanes(const uint32_t ct
 }
 
 /* The generic code for CPUs without AVX2 (blocks = 4 or 8). */
-__attribute__((optimize("tree-vectorize"))) void rmc_philox_generic(const uint32_t ctr[4],
-                                                                  const uint32_t key[2],
-                                                                  uint32_t *out, unsigned blocks)
+__attribute__((optimize("tree-vectorize"))) void
+rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned blocks)
 {
     if (blocks > RMC_PHILOX_BLOCKS / 2) {
         philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS);
@@ -103,12 +101,11 @@ __attribute__((target("avx2"))) static inline void mulhilo8(__m256i x, __m256i m
 /* Eight blocks (eight Philox instances side by side, word w of block l in
  * lane l of xw), written out block by block: the first `blocks` of them
  * (4 or 8). The same function as philox_lanes, for CPUs with AVX2. */
-__attribute__((target("avx2"))) static void philox8_avx2(const uint32_t ctr[4],
-                                                         const uint32_t key[2], uint32_t *out,
-                                                         unsigned blocks)
+__attribute__((target("avx2"))) static void
+philox8_avx2(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned blocks)
 {
-    __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32((int)ctr[0]),
-                                  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256i x0 =
+        _mm256_add_epi32(_mm256_set1_epi32((int)ctr[0]), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     __m256i x1 = _mm256_set1_epi32((int)ctr[1]);
     __m256i x2 = _mm256_set1_epi32((int)ctr[2]);
     __m256i x3 = _mm256_set1_epi32((int)ctr[3]);
@@ -151,7 +148,8 @@ void rmc_philox_refill(rmc_philox *s)
         if (avx2) {
             philox8_avx2(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2, RMC_PHILOX_BLOCKS / 2);
         } else {
-            rmc_philox_generic(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2, RMC_PHILOX_BLOCKS / 2);
+            rmc_philox_generic(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2,
+                               RMC_PHILOX_BLOCKS / 2);
         }
         s->ctr[0] += RMC_PHILOX_BLOCKS / 2;
         s->pos = RMC_PHILOX_WORDS / 2;
@@ -296,7 +294,7 @@ static const gsl_rng_type philox_type = {
 };
 
 struct rmc_rng {
-    gsl_rng *g;  /* owns the generator state */
+    gsl_rng *g; /* owns the generator state */
 };
 
 rmc_status rmc_rng_alloc(const char *name, rmc_rng **out, rmc_diag *d)

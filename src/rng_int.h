@@ -25,10 +25,10 @@ enum { RMC_ZIG_LAYERS = 128, RMC_ZIGE_LAYERS = 256 };
 
 /* The generator state behind the gsl_rng (its `state` pointer). */
 typedef struct rmc_philox {
-    uint32_t ctr[4];  /* ctr[0] is the next block to generate */
+    uint32_t ctr[4]; /* ctr[0] is the next block to generate */
     uint32_t key[2];
-    unsigned pos;     /* RMC_PHILOX_WORDS when the buffer is empty */
-    unsigned fresh;   /* 1 until the first refill after a seek */
+    unsigned pos;                   /* RMC_PHILOX_WORDS when the buffer is empty */
+    unsigned fresh;                 /* 1 until the first refill after a seek */
     uint32_t buf[RMC_PHILOX_WORDS]; /* words not yet handed out: buf[pos ..) */
     /* Ziggurat tables of the standard normal (rmc_philox_normal), filled
      * when the generator is made: layer i's acceptance bound on the 24-bit
@@ -53,8 +53,8 @@ RMC_INTERNAL void rmc_philox_refill(rmc_philox *s);
 /* Philox blocks ctr, ctr + 1, ... (word 0 counts) under key, 4 words each,
  * into out: the first `blocks` (4 or 8) of them, by portable code. Refills
  * use it where the CPU lacks AVX2; exposed for tests. */
-RMC_INTERNAL void rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2],
-                                     uint32_t *out, unsigned blocks);
+RMC_INTERNAL void rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out,
+                                     unsigned blocks);
 
 /* The next 32-bit word: what gsl_rng_get returns. */
 static inline uint32_t rmc_philox_word(rmc_philox *s)

@@ -68,14 +68,16 @@ static void test_rmc_rng_seek_reproducible_and_distinct(void **state)
     draw(r, 2385, 17, RMC_STREAM_MEETING, 3, b, N);
     assert_memory_equal(a, b, sizeof a);
     const uint64_t names[][4] = {
-        {2386, 17, RMC_STREAM_MEETING, 3},      {2385, 18, RMC_STREAM_MEETING, 3},
-        {2385, 17, RMC_STREAM_PREFERENCES, 3},  {2385, 17, RMC_STREAM_MEETING, 4},
+        {2386, 17, RMC_STREAM_MEETING, 3},
+        {2385, 18, RMC_STREAM_MEETING, 3},
+        {2385, 17, RMC_STREAM_PREFERENCES, 3},
+        {2385, 17, RMC_STREAM_MEETING, 4},
         {2385 + (UINT64_C(1) << 32), 17, RMC_STREAM_MEETING, 3},
         {2385, 17 + (UINT64_C(1) << 32), RMC_STREAM_MEETING, 3},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        draw(r, names[i][0], names[i][1], (rmc_stream_purpose)names[i][2], (uint32_t)names[i][3],
-             b, N);
+        draw(r, names[i][0], names[i][1], (rmc_stream_purpose)names[i][2], (uint32_t)names[i][3], b,
+             N);
         size_t same = 0;
         for (size_t k = 0; k < N; k++) {
             same += a[k] == b[k];
