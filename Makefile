@@ -138,6 +138,55 @@ install: $(BIN) $(LIB)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define RMC_VERSION_STRING "\(.*\)"/\1/p' include/rankmc/rankmc.h)|g' \
 	    tools/rankmc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rankmc.pc
 
+# libFuzzer harnesses for the model loader (docs/fuzzing.md). Not part of
+# `make check`: `make fuzz` runs each harness for FUZZ_RUNS executions (or
+# FUZZ_TIME seconds), one at a time; `make fuzz-smoke` runs each for a few
+# seconds and replays tests/data/fuzz/ (the regression inputs).
+FUZZ_CC ?= clang
+FUZZ_DIR := build/fuzz
+FUZZ_RUNS ?= 1000000
+FUZZ_TIME ?= 0
+FUZZ_SMOKE_RUNS ?= 2000
+FUZZ_MAX_LEN ?= 4608
+FUZZ_ARGS ?=
+FUZZ_NAMES := csv ini model
+FUZZ_SEEDS := tests/data models/tiny
+FUZZ_CFLAGS := -std=c17 -fopenmp -g -O1 -ffp-contract=off $(WARN) -fno-omit-frame-pointer \
+               -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all $(CFLAGS)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_RUN = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_DIR)/fuzz_$$n \
+           -max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crash_$$n-
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/librankmc.a: $(FUZZ_LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/fuzz_%.o $(FUZZ_DIR)/obj/fuzz/fuzz_common.o $(FUZZ_DIR)/librankmc.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(FUZZ_CC) -fopenmp -fsanitize=fuzzer,address,undefined -Wl,--as-needed -o $@ $^ $(PKG_LIBS)
+
+.PHONY: fuzz fuzz-build fuzz-smoke
+fuzz-build:
+	@sh tools/deps.sh clang libclang-rt-14-dev libomp-14-dev
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@set -e; for n in $(FUZZ_NAMES); do echo "== fuzz_$$n"; \
+	    sh fuzz/seed.sh $$n $(FUZZ_DIR)/corpus_$$n $(FUZZ_SEEDS); \
+	    $(FUZZ_RUN) -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_TIME) $(FUZZ_ARGS) \
+	        $(FUZZ_DIR)/corpus_$$n; done
+
+fuzz-smoke: fuzz-build
+	@set -e; for n in $(FUZZ_NAMES); do echo "== fuzz_$$n (smoke)"; \
+	    rm -rf $(FUZZ_DIR)/smoke_$$n; sh fuzz/seed.sh $$n $(FUZZ_DIR)/smoke_$$n $(FUZZ_SEEDS); \
+	    for f in tests/data/fuzz/$$n-*; do [ -f "$$f" ] || continue; $(FUZZ_RUN) "$$f"; done; \
+	    $(FUZZ_RUN) -seed=1 -runs=$(FUZZ_SMOKE_RUNS) $(FUZZ_ARGS) $(FUZZ_DIR)/smoke_$$n; done
+
 FORMAT_FILES = $(wildcard src/*.c src/*.h src/cli/*.c src/cli/*.h include/rankmc/*.h tests/*.c tests/*.h bench/*.c bench/*.h)
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -161,10 +210,11 @@ help:
 	@echo "make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make tsan       the tests under ThreadSanitizer (clang, libomp, Archer)"
 	@echo "make bench      build the benchmarks; make bench-run runs them"
+	@echo "make fuzz       libFuzzer on the model loader (FUZZ_RUNS=N, FUZZ_TIME=S); make fuzz-smoke: a few seconds"
 	@echo "make install PREFIX=DIR   bin/rankmc, lib/librankmc.a, headers, pkg-config file"
 	@echo "make format | format-check | lint | compdb | clean"
 	@echo "BUILD=release|debug|test|asan  V=1  WERROR=1"
 
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD_DIR)/tests/%=$(BUILD_DIR)/obj/tests/%.d) $(BENCH_BIN:$(BUILD_DIR)/bench/%=$(BUILD_DIR)/obj/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD_DIR)/tests/%=$(BUILD_DIR)/obj/tests/%.d) $(FUZZ_LIB_OBJ:.o=.d) $(wildcard $(FUZZ_DIR)/obj/fuzz/*.d) $(BENCH_BIN:$(BUILD_DIR)/bench/%=$(BUILD_DIR)/obj/bench/%.d)

@@ -71,6 +71,8 @@ typedef struct thread_ws {
     int64_t fail_rep;     /* lowest failing replicate this batch, or -1 */
     rmc_status fail_st;   /* its status */
     rmc_diag fail_diag;   /* its details */
+    /* seconds per phase (time_phases only) */
+    double phase[RMC_SIM_N_PHASES];
 } thread_ws;
 
 /* What every replicate reads (shared, read-only inside the loop). */
@@ -397,28 +399,60 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
     return true;
 }
 
+/* The focal applicants' outcomes of replicate r into row r of the caller's
+ * array: one writer per row, so no two threads share an element. */
+static void record_focal(const sim_ctx *c, const thread_ws *w, uint64_t r)
+{
+    const rmc_sim_options *o = c->o;
+    int32_t *row = o->focal_choice + (size_t)r * o->n_focal;
+    for (size_t f = 0; f < o->n_focal; f++) {
+        const rmc_id i = o->focal[f];
+        row[f] = w->app_prog[i] != RMC_ID_NONE ? w->app_choice[i] : -1;
+    }
+}
+
+/* With time_phases: charge the time since *t to phase ph and restart *t. */
+static void phase_tick(const sim_ctx *c, thread_ws *w, rmc_sim_phase ph, double *t)
+{
+    if (c->o->time_phases) {
+        const double now = omp_get_wtime();
+        w->phase[ph] += now - *t;
+        *t = now;
+    }
+}
+
 /* One replicate: meetings, ROLs, Match, accumulate; its rank histogram
  * columns go to cols[0 .. n_iv). */
 static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *cols)
 {
     const rmc_model *m = c->m;
     const uint64_t seed = c->o->seed;
+    double t = c->o->time_phases ? omp_get_wtime() : 0.0;
     rmc_meeting_draw_applicants(m, c->p, w->rng, seed, r, w->day);
     for (size_t j = 0; j < m->n_prog; j++) {
         rmc_meeting_run(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, w->moves);
     }
+    phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
     for (size_t k = 0; k < m->n_iv; k++) {
         cols[k] = (uint16_t)rmc_accum_rank_col(c->dims, w->rank[k]);
     }
+    phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
     rmc_match_input in;
     build_input(c, w, r, &in);
-    if (!match_replicate(c, w, r, &in)) {
+    phase_tick(c, w, RMC_SIM_PHASE_ROLS, &t);
+    const bool ok = match_replicate(c, w, r, &in);
+    phase_tick(c, w, RMC_SIM_PHASE_MATCH, &t);
+    if (!ok) {
         return;
     }
     map_matches(c, w);
+    if (c->o->focal_choice != NULL) {
+        record_focal(c, w, r);
+    }
     const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
                                      w->rank,       w->moves,  m->iv_prog};
     rmc_accum_add(w->acc, &rep);
+    phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
 }
 
 /* Everything a run holds. */
@@ -476,12 +510,14 @@ static void run_batch(sim_run *s, uint64_t first, size_t n)
         for (size_t b = 0; b < n; b++) {
             run_replicate(c, w, first + b, cols + b * stride);
         }
+        double t = c->o->time_phases ? omp_get_wtime() : 0.0;
 #pragma omp for schedule(static)
         for (size_t blk = 0; blk < n_blocks; blk++) {
             const size_t k0 = blk * FOLD_BLOCK;
             const size_t k1 = k0 + FOLD_BLOCK < n_iv ? k0 + FOLD_BLOCK : n_iv;
             rmc_accum_add_ranks(total, cols, n, stride, k0, k1);
         }
+        phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
     }
 }
 
@@ -528,9 +564,13 @@ static double max_p_match_se(const sim_run *s, uint64_t n)
  * folding more or less often, in any order, gives the same bits. */
 static rmc_status fold_partials(sim_run *s, rmc_diag *d)
 {
+    const double t0 = s->ctx.o->time_phases ? omp_get_wtime() : 0.0;
     for (int t = 0; t < s->nt; t++) {
         RMC_TRY(rmc_accum_merge(s->total, s->ws[t]->acc, d));
         rmc_accum_clear(s->ws[t]->acc);
+    }
+    if (s->ctx.o->time_phases) {
+        s->ws[0]->phase[RMC_SIM_PHASE_ACCUM] += omp_get_wtime() - t0;
     }
     return RMC_OK;
 }
@@ -576,6 +616,11 @@ static rmc_status finish(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
     stats->unstable = rmc_accum_unstable(s->total);
     stats->first_unconverged = rmc_accum_first_unconverged(s->total);
     stats->first_unstable = rmc_accum_first_unstable(s->total);
+    for (int t = 0; t < s->nt; t++) {
+        for (int ph = 0; ph < RMC_SIM_N_PHASES; ph++) {
+            stats->phase_seconds[ph] += s->ws[t]->phase[ph];
+        }
+    }
     RMC_ASSERT(rmc_accum_replicates(s->total) == stats->replicates);
     return RMC_OK;
 }
@@ -597,6 +642,11 @@ static rmc_status check_options(const rmc_model *m, const rmc_sim_options *o, rm
     }
     if (m->n_app == 0 || m->n_prog == 0) {
         return RMC_FAIL(d, RMC_EUSAGE, "the model has no applicants or no programs");
+    }
+    for (size_t f = 0; o->focal_choice != NULL && f < o->n_focal; f++) {
+        if (o->focal == NULL || o->focal[f] < 0 || (size_t)o->focal[f] >= m->n_app) {
+            return RMC_FAIL(d, RMC_EUSAGE, "focal applicant %zu is not an applicant index", f);
+        }
     }
     return RMC_OK;
 }

@@ -419,8 +419,8 @@ static void test_rmc_synth_write_counts_nrmp(void **state)
     const rmc_synth_summary s = synth("nrmp2025", scale, 11, 0, 0, dir);
     assert_int_equal(s.n_applicants, (size_t)llround(scale * 47208));
     assert_int_equal(s.n_programs, (size_t)llround(scale * 6626));
-    /* Positions follow programs at 43,237 / 6,626 per program. */
-    assert_close((double)s.n_positions, (double)s.n_programs * 43237.0 / 6626.0, 0.0, 0.5);
+    /* Positions follow programs at 40,041 (PGY-1) / 6,626 per program. */
+    assert_close((double)s.n_positions, (double)s.n_programs * 40041.0 / 6626.0, 0.0, 0.5);
     assert_int_equal(s.n_specialties, 12);
     for (int g = 0; g < RMC_SYNTH_N_GROUPS; g++) {
         assert_close((double)s.n_group[g], (double)s.n_applicants * national[g] / 47208.0, 0.0,

@@ -113,6 +113,51 @@ rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_chec
  * lo, hi in [0, 1]; (0, 1) when n == 0. */
 void rmc_wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
+/* ---- generic table files (sensitivity, sobol) -------------------------- */
+
+/* Element type of an rmc_h5_table or rmc_h5_attr. */
+typedef enum { RMC_H5_F64, RMC_H5_I32, RMC_H5_STR } rmc_h5_type;
+
+/* One dataset: a row-major array of 1 to 3 dimensions. Borrowed. */
+typedef struct rmc_h5_table {
+    const char *path; /* "group/name" (one group level, created on first use) or "name" */
+    rmc_h5_type type; /* data is double, int32_t or const char * (UTF-8) elements */
+    size_t rank;      /* 1 .. 3 */
+    size_t dims[3];   /* shape; unused dimensions ignored */
+    const void *data;
+    const char *doc; /* written as the dataset's "doc" attribute; NULL = none */
+} rmc_h5_table;
+
+/* One extra root attribute (scalar). */
+typedef struct rmc_h5_attr {
+    const char *name;
+    rmc_h5_type type; /* F64: f64; I32: i64 (written as int64); STR: str */
+    double f64;
+    int64_t i64;
+    const char *str;
+} rmc_h5_attr;
+
+/* A whole table file: provenance plus datasets and attributes. Borrowed. */
+typedef struct rmc_h5_tables {
+    const rmc_model *m;        /* model_sha256, model_dir */
+    uint64_t seed, replicates; /* root attributes seed, replicates */
+    int threads;               /* root attribute threads */
+    const char *rng_name;      /* root attribute rng */
+    const char *command_line;  /* as typed, or NULL */
+    double wall_seconds;
+    const rmc_h5_table *tables; /* [n_tables] */
+    size_t n_tables;
+    const rmc_h5_attr *attrs; /* [n_attrs] extra root attributes */
+    size_t n_attrs;
+} rmc_h5_tables;
+
+/* Write t to path with the root attributes of DESIGN 6 (rankmc_version, seed,
+ * replicates, threads, model_sha256, model_dir, command_line, created_utc,
+ * wall_seconds, rng) plus t->attrs, numeric datasets chunked and deflated,
+ * strings variable-length UTF-8; temp file then rename, as rmc_h5_write.
+ * RMC_EEXIST without force, RMC_EUSAGE for a bad table, RMC_EHDF5, RMC_EIO. */
+rmc_status rmc_h5_write_tables(const char *path, bool force, const rmc_h5_tables *t, rmc_diag *d);
+
 #ifdef __cplusplus
 }
 #endif

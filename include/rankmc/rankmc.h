@@ -17,7 +17,10 @@
 #include "rankmc/sim.h"
 #include "rankmc/h5io.h"
 #include "rankmc/sobol.h"
+#include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
+#include "rankmc/groups.h"
+#include "rankmc/benchmark.h"
 
 #ifdef __cplusplus
 extern "C" {

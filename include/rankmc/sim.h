@@ -32,6 +32,19 @@ extern "C" {
 /* Default memory limit for a run (--max-memory): 2 GiB. */
 #define RMC_SIM_DEFAULT_MAX_MEMORY ((size_t)2 << 30)
 
+/* Phases of a replicate timed when rmc_sim_options.time_phases is set:
+ * the rank meetings (with the interview-day draws), ROL generation (with
+ * building the Match input), the Match (with the stability check), and
+ * accumulation (histogram columns, counts, the batch fold into the rank
+ * histogram and the merge of the threads' partials). */
+typedef enum {
+    RMC_SIM_PHASE_MEETING,
+    RMC_SIM_PHASE_ROLS,
+    RMC_SIM_PHASE_MATCH,
+    RMC_SIM_PHASE_ACCUM,
+    RMC_SIM_N_PHASES
+} rmc_sim_phase;
+
 /* Called between batches (on the calling thread, outside any parallel
  * region) with replicates done so far and the number requested. */
 typedef void (*rmc_sim_progress_fn)(void *ctx, uint64_t done, uint64_t total);
@@ -64,6 +77,15 @@ typedef struct rmc_sim_options {
                                          same model, seed and settings (a checkpoint): continue from
                                          replicate n; the result equals an uninterrupted run. NULL =
                                          start afresh. Borrowed. */
+    bool time_phases;                 /* fill rmc_sim_stats.phase_seconds (two clock reads per
+                                         phase per replicate; off by default) */
+    size_t n_focal;        /* applicants whose outcome every replicate records; 0 = none */
+    const rmc_id *focal;   /* [n_focal] their indices; borrowed */
+    int32_t *focal_choice; /* [replicates][n_focal], caller's: replicate r writes only row
+                              r, the 0-based ROL position each focal applicant matched
+                              at (a couple member: the joint-list entry), -1 unmatched.
+                              Rows of replicates not run (resume, stop, failure) are
+                              left alone. Borrowed; NULL = record nothing */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no
@@ -84,6 +106,8 @@ typedef struct rmc_sim_stats {
     double wall_seconds;       /* time in rmc_sim_run */
     size_t memory_estimate;    /* bytes the run was estimated to need */
     char rng_name[32];         /* the generator used */
+    double phase_seconds[RMC_SIM_N_PHASES]; /* with time_phases: thread-seconds per phase,
+                                               summed over threads; else 0 */
 } rmc_sim_stats;
 
 /* The accumulator shape a run of m with parameters p and options o uses (binning decided as

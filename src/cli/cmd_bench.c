@@ -1,12 +1,181 @@
-/* rankmc bench: placeholder until the command lands; it refuses to run. */
-#include <stdio.h>
+/* rankmc bench [--threads LIST] [--scale F] [-n N]: the standard national
+ * workload (rankmc/benchmark.h) at each thread count, printed as a scaling
+ * table with per-phase times and memory, plus one RANKMC_BENCH line per row
+ * for scripts. Same workload and checksum on every machine.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
+static const char *const phase_names[RMC_SIM_N_PHASES] = {"meeting", "rols", "match", "accum"};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: rankmc bench [--threads LIST] [--scale F] [-n N]\n\n"
+            "Time the standard workload: the synthetic NRMP 2025 market (synth preset\n"
+            "nrmp2025, seed %u) at scale F, N replicates (seed %u) at each thread count.\n"
+            "Prints replicates/s, speed-up and parallel efficiency against the first\n"
+            "row, thread-seconds per phase (meeting, ROL generation, Match,\n"
+            "accumulation), memory, and a checksum of the result, which is the same\n"
+            "for every thread count and machine.\n\n"
+            "  -t, --threads LIST   comma-separated thread counts (default 1 and all cores)\n"
+            "  -s, --scale F        market scale (default 1 = national)\n"
+            "  -n, --replicates N   replicates per thread count (default 64)\n"
+            "  -h, --help           this text\n",
+            RMC_BENCH_SYNTH_SEED, RMC_BENCH_SIM_SEED);
+}
+
+static bool parse_threads(const char *s, rmc_bench_options *o)
+{
+    o->n_threads = 0;
+    while (*s != '\0') {
+        char *end = NULL;
+        const long v = strtol(s, &end, 10);
+        if (end == s || v < 1 || v > RMC_BENCH_MAX_THREADS ||
+            o->n_threads == RMC_BENCH_MAX_THREADS || (*end != ',' && *end != '\0') ||
+            (*end == ',' && end[1] == '\0')) {
+            return false;
+        }
+        o->threads[o->n_threads++] = (int)v;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return o->n_threads > 0;
+}
+
+static int parse_args(int argc, char **argv, rmc_bench_options *o, bool *help)
+{
+    static const struct option longopts[] = {{"threads", required_argument, NULL, 't'},
+                                             {"scale", required_argument, NULL, 's'},
+                                             {"replicates", required_argument, NULL, 'n'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:s:n:h", longopts, NULL)) != -1) {
+        char *end = NULL;
+        if (c == 't' && !parse_threads(optarg, o)) {
+            return rmc_cli_usage_error("bench", "--threads needs counts 1-%d like 1,2,4, not '%s'",
+                                       RMC_BENCH_MAX_THREADS, optarg);
+        } else if (c == 's') {
+            o->scale = strtod(optarg, &end);
+            if (end == optarg || *end != '\0' || !(o->scale > 0.0) || o->scale > 100.0) {
+                return rmc_cli_usage_error("bench", "--scale needs a number in (0, 100], not '%s'",
+                                           optarg);
+            }
+        } else if (c == 'n') {
+            const unsigned long long v = strtoull(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || optarg[0] == '-' || v < 1 || v > UINT32_MAX) {
+                return rmc_cli_usage_error("bench", "-n needs a count >= 1, not '%s'", optarg);
+            }
+            o->replicates = v;
+        } else if (c == 'h') {
+            *help = true;
+        } else if (c != 't') {
+            return rmc_cli_usage_error("bench", "unknown option");
+        }
+    }
+    if (optind != argc) {
+        return rmc_cli_usage_error("bench", "unexpected argument '%s'", argv[optind]);
+    }
+    return RMC_EXIT_OK;
+}
+
+/* What the row callback needs to print the heading before the first row. */
+typedef struct bench_print {
+    const rmc_bench_options *o;
+    const rmc_bench_workload *w; /* filled by rmc_bench_run before the first row */
+    bool headed;
+} bench_print;
+
+static void print_head(const rmc_bench_options *o, const rmc_bench_workload *w);
+
+static void print_row(void *ctx, const rmc_bench_row *r)
+{
+    bench_print *bp = ctx;
+    if (!bp->headed) {
+        print_head(bp->o, bp->w);
+        bp->headed = true;
+    }
+    printf("%7d %8llu %8.2f %10.3f %8.2f %6.0f%%", r->threads, (unsigned long long)r->replicates,
+           r->wall_seconds, r->reps_per_s, r->speedup, 100.0 * r->efficiency);
+    for (int ph = 0; ph < RMC_SIM_N_PHASES; ph++) {
+        printf(" %8.1f", 1e3 * r->phase_seconds[ph] / (double)r->replicates);
+    }
+    printf(" %8.0f %8.0f  %s\n", (double)r->peak_rss / 1048576.0,
+           (double)r->memory_estimate / 1048576.0, r->checksum);
+    fflush(stdout);
+}
+
+static void print_machine(const rmc_bench_options *o, const rmc_bench_row *rows)
+{
+    for (size_t t = 0; t < o->n_threads; t++) {
+        const rmc_bench_row *r = &rows[t];
+        printf("RANKMC_BENCH threads=%d scale=%g replicates=%llu wall_s=%.4f reps_per_s=%.4f "
+               "speedup=%.4f efficiency=%.4f",
+               r->threads, o->scale, (unsigned long long)r->replicates, r->wall_seconds,
+               r->reps_per_s, r->speedup, r->efficiency);
+        for (int ph = 0; ph < RMC_SIM_N_PHASES; ph++) {
+            printf(" %s_ms=%.3f", phase_names[ph],
+                   1e3 * r->phase_seconds[ph] / (double)r->replicates);
+        }
+        printf(" peak_rss_mb=%.1f checksum=%s\n", (double)r->peak_rss / 1048576.0, r->checksum);
+    }
+}
+
+/* Table heading, printed once the workload exists. */
+static void print_head(const rmc_bench_options *o, const rmc_bench_workload *w)
+{
+    printf("rankmc bench %s: nrmp2025 scale %g (synth seed %u), %llu replicates (seed %u)\n",
+           rmc_version(), o->scale, RMC_BENCH_SYNTH_SEED, (unsigned long long)o->replicates,
+           RMC_BENCH_SIM_SEED);
+    printf("workload: %zu applicants, %zu programs, %zu positions, %zu interviews "
+           "(synth %.2f s, load %.2f s)\n",
+           w->n_applicants, w->n_programs, w->n_positions, w->n_interviews, w->synth_seconds,
+           w->load_seconds);
+    printf("phases: thread-ms per replicate, summed over threads; memory: process peak RSS so far "
+           "and the run's estimate, MiB\n");
+    printf("%7s %8s %8s %10s %8s %7s %8s %8s %8s %8s %8s %8s  %s\n", "threads", "reps", "wall_s",
+           "reps/s", "speedup", "effic.", "meeting", "rols", "match", "accum", "peak_mb", "est_mb",
+           "checksum");
+}
+
 int rmc_cli_bench(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rankmc bench: not available in this build\n");
-    return RMC_EXIT_FAILURE;
+    rmc_bench_options o;
+    rmc_bench_options_default(&o);
+    bool help = false;
+    const int rc = parse_args(argc, argv, &o, &help);
+    if (rc != RMC_EXIT_OK || help) {
+        if (help) {
+            usage(stdout);
+        }
+        return rc;
+    }
+    rmc_bench_row *rows = calloc(o.n_threads, sizeof *rows);
+    if (rows == NULL) {
+        fprintf(stderr, "rankmc bench: out of memory\n");
+        return RMC_EXIT_FAILURE;
+    }
+    rmc_bench_workload w;
+    bench_print bp = {&o, &w, false};
+    rmc_diag d = {0};
+    const rmc_status st = rmc_bench_run(&o, rows, &w, print_row, &bp, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("bench", &d, st);
+        free(rows);
+        return rmc_cli_exit_code(st);
+    }
+    bool same = true;
+    for (size_t t = 1; t < o.n_threads; t++) {
+        same = same && strcmp(rows[t].checksum, rows[0].checksum) == 0;
+    }
+    printf("checksum %s across thread counts\n", same ? "identical" : "DIFFERS");
+    print_machine(&o, rows);
+    free(rows);
+    return same ? RMC_EXIT_OK : RMC_EXIT_FAILURE;
 }

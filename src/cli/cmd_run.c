@@ -20,8 +20,21 @@
 
 static volatile sig_atomic_t stop_signal = 0;
 
+/* Temporary files this run may be writing (the result's and the
+ * checkpoint's, named as h5io names them), removed by a second signal. */
+static char temp_result[1200], temp_ckpt[1200];
+
+/* The first SIGINT / SIGTERM asks the engine to stop at the next batch
+ * boundary and write what was done. A second one stops at once: the
+ * temporary files go and the output path keeps whatever it held before
+ * (results are only ever renamed into place when complete). */
 static void on_signal(int sig)
 {
+    if (stop_signal != 0) {
+        unlink(temp_result);
+        unlink(temp_ckpt);
+        _exit(128 + sig);
+    }
     stop_signal = sig;
 }
 
@@ -251,8 +264,11 @@ static char *join_command(int argc, char **argv)
     return s;
 }
 
-static void install_signals(void)
+static void install_signals(const char *out)
 {
+    const long pid = (long)getpid();
+    snprintf(temp_result, sizeof temp_result, "%s.tmp.%ld", out, pid);
+    snprintf(temp_ckpt, sizeof temp_ckpt, "%s.ckpt.tmp.%ld", out, pid);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -449,7 +465,7 @@ int rmc_cli_run(int argc, char **argv)
     rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
     if (rc < 0) {
         char *cmdline = join_command(argc, argv);
-        install_signals();
+        install_signals(out);
         rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "", so, &ckpt);
         free(cmdline);
     }

@@ -1,12 +1,438 @@
-/* rankmc sensitivity: placeholder until the command lands; it refuses to run. */
-#include <stdio.h>
+/* rankmc sensitivity: one-at-a-time what-ifs for focal applicants with
+ * common random numbers (docs/sensitivity.md). Prints a tornado-style table
+ * per applicant (factors ordered by the swing |P(fav) - P(unfav)|) and, with
+ * -o, writes /sensitivity/... datasets through rmc_h5_write_tables.
+ */
+#define _POSIX_C_SOURCE 200809L
 
-#include "cli.h"
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "progress.h"
+#include "sens_cli.h"
+
+#define MAX_IDS 4096
+
+typedef struct sens_args {
+    const char *model_dir;
+    const char *out; /* NULL: no file */
+    bool force, quiet;
+    char *ids[MAX_IDS];
+    size_t n_ids;
+    rmc_sens_factor factors[RMC_SENS_N_FACTORS];
+    size_t n_factors;
+    rmc_sim_options sim;
+} sens_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: rankmc sensitivity MODEL_DIR [--applicant ID]... [--factor NAME]...\n"
+               "                          [-n N] [-s SEED] [-t THREADS] [-o OUT.h5] [--force]\n\n"
+               "One-at-a-time what-ifs: for each focal applicant and factor, rerun the model\n"
+               "with that applicant's attribute at a favourable and an unfavourable level,\n"
+               "with the same seed (common random numbers), and report the change in\n"
+               "P(match) and in the expected matched ROL position, with paired standard\n"
+               "errors (and the unpaired ones independent runs would give).\n\n"
+               "  --applicant ID     focal applicant (repeatable; default: every id starting\n"
+               "                     with focal_, else every US_IMG and IMG)\n"
+               "  --factor NAME      advocacy, advocacy_all, communication, visa, ties,\n"
+               "                     us_experience, clinical_years (repeatable; default all)\n"
+               "  -n, --replicates N replicates per run (default 1000, at least 2)\n"
+               "  -s, --seed SEED    master seed, the same for every run (default 1)\n"
+               "  -t, --threads T    OpenMP threads (default: all)\n"
+               "  -o, --output FILE  also write /sensitivity/... datasets to FILE (HDF5)\n"
+               "  -f, --force        replace an existing FILE\n"
+               "  -q, --quiet        no progress line\n"
+               "  -h, --help         this text\n\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
+               "130 / 143 stopped by SIGINT / SIGTERM (nothing written).\n");
+}
+
+static int add_factor(sens_args *a, const char *name)
+{
+    rmc_sens_factor f;
+    if (!rmc_sens_factor_parse(name, &f)) {
+        return rmc_cli_usage_error("sensitivity", "unknown factor '%s'", name);
+    }
+    for (size_t i = 0; i < a->n_factors; i++) {
+        if (a->factors[i] == f) {
+            return rmc_cli_usage_error("sensitivity", "factor '%s' given twice", name);
+        }
+    }
+    a->factors[a->n_factors++] = f;
+    return 0;
+}
+
+static int parse_value(int c, char *arg, sens_args *a)
+{
+    uint64_t v = 0;
+    switch (c) {
+    case 'n':
+        if (!rmc_sens_cli_parse_u64(arg, 2, UINT32_MAX, &v)) {
+            return rmc_cli_usage_error("sensitivity", "-n needs a count from 2 to %u, not '%s'",
+                                       UINT32_MAX, arg);
+        }
+        a->sim.replicates = v;
+        return 0;
+    case 's':
+        if (!rmc_sens_cli_parse_u64(arg, 0, UINT64_MAX, &v)) {
+            return rmc_cli_usage_error("sensitivity", "-s needs a non-negative integer, not '%s'",
+                                       arg);
+        }
+        a->sim.seed = v;
+        return 0;
+    case 't':
+        if (!rmc_sens_cli_parse_u64(arg, 1, 4096, &v)) {
+            return rmc_cli_usage_error("sensitivity", "-t needs 1 to 4096 threads, not '%s'", arg);
+        }
+        a->sim.threads = (int)v;
+        return 0;
+    case 'A':
+        if (a->n_ids == MAX_IDS) {
+            return rmc_cli_usage_error("sensitivity", "at most %d --applicant options", MAX_IDS);
+        }
+        a->ids[a->n_ids++] = arg;
+        return 0;
+    case 'F':
+        return add_factor(a, arg);
+    case 'o':
+        a->out = arg;
+        return 0;
+    default:
+        return rmc_cli_usage_error("sensitivity", "unknown option or missing value");
+    }
+}
+
+static int parse_args(int argc, char **argv, sens_args *a)
+{
+    static const struct option longopts[] = {{"applicant", required_argument, NULL, 'A'},
+                                             {"factor", required_argument, NULL, 'F'},
+                                             {"replicates", required_argument, NULL, 'n'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"force", no_argument, NULL, 'f'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return RMC_EXIT_OK;
+        } else if (c == 'f') {
+            a->force = true;
+        } else if (c == 'q') {
+            a->quiet = true;
+        } else if (parse_value(c, optarg, a) != 0) {
+            return RMC_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        return rmc_cli_usage_error("sensitivity", "expected one MODEL_DIR");
+    }
+    a->model_dir = argv[optind];
+    return -1;
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static size_t widx(const rmc_sens_result *r, size_t a, size_t f, int level)
+{
+    return (a * r->n_factors + f) * RMC_SENS_N_LEVELS + (size_t)level;
+}
+
+static double swing(const rmc_sens_result *r, size_t a, size_t f)
+{
+    return fabs(r->p[widx(r, a, f, RMC_SENS_FAVOURABLE)] -
+                r->p[widx(r, a, f, RMC_SENS_UNFAVOURABLE)]);
+}
+
+static double rank_swing(const rmc_sens_result *r, size_t a, size_t f)
+{
+    return fabs(r->rank[widx(r, a, f, RMC_SENS_FAVOURABLE)] -
+                r->rank[widx(r, a, f, RMC_SENS_UNFAVOURABLE)]);
+}
+
+/* Whether factor f goes before g for applicant a: larger P(match) swing,
+ * then (for applicants who always match) larger rank swing. */
+static bool before(const rmc_sens_result *r, size_t a, size_t f, size_t g)
+{
+    const double sf = swing(r, a, f), sg = swing(r, a, g);
+    return sf != sg ? sf > sg : rank_swing(r, a, f) > rank_swing(r, a, g);
+}
+
+/* A bar of width 2 * half: '#' from the centre toward dp's side. */
+static void bar(char *buf, double dp, double scale, int half)
+{
+    const int len = scale > 0 ? (int)lround(fabs(dp) / scale * half) : 0;
+    for (int i = 0; i < 2 * half + 1; i++) {
+        const int off = i - half;
+        const bool on = dp < 0 ? (off < 0 && -off <= len) : (off > 0 && off <= len);
+        buf[i] = off == 0 ? '|' : on ? '#' : ' ';
+    }
+    buf[2 * half + 1] = '\0';
+}
+
+static void print_applicant(const rmc_model *m, const rmc_sens_result *r, size_t a)
+{
+    const size_t i = (size_t)r->applicants[a];
+    printf("\n%s (%s): P(match) %.4f (SE %.4f); mean rank %.3f (SE %.3f; unmatched = %d)\n",
+           rmc_model_applicant_id(m, i), rmc_type_name(rmc_model_applicant_type(m, i)),
+           r->base_p[a], r->base_p_se[a], r->base_rank[a], r->base_rank_se[a],
+           (int)r->unmatched_rank[a]);
+    printf("  %-15s %-3s %-36s %8s %7s %7s %11s %7s %6s %6s  %s\n", "factor", "lvl", "what-if",
+           "dP", "SE", "SE(unp)", "gain/loss", "drank", "SE", "SE(unp)", "dP bar");
+    size_t order[RMC_SENS_N_FACTORS];
+    double scale = 0;
+    for (size_t f = 0; f < r->n_factors; f++) {
+        order[f] = f;
+        for (int l = 0; l < RMC_SENS_N_LEVELS; l++) {
+            scale = fmax(scale, fabs(r->dp[widx(r, a, f, l)]));
+        }
+    }
+    for (size_t x = 1; x < r->n_factors; x++) { /* stable insertion sort by swing */
+        const size_t v = order[x];
+        size_t y = x;
+        while (y > 0 && before(r, a, v, order[y - 1])) {
+            order[y] = order[y - 1];
+            y--;
+        }
+        order[y] = v;
+    }
+    for (size_t x = 0; x < r->n_factors; x++) {
+        const size_t f = order[x];
+        for (int l = 0; l < RMC_SENS_N_LEVELS; l++) {
+            const size_t w = widx(r, a, f, l);
+            char b[24];
+            bar(b, r->dp[w], scale, 10);
+            printf("  %-15s %-3s %-36.36s %+8.4f %7.4f %7.4f %5d/%-5d %+7.3f %6.3f %6.3f  %s%s\n",
+                   l == 0 ? rmc_sens_factor_name(r->factors[f]) : "", l == 0 ? "+" : "-",
+                   r->desc[w], r->dp[w], r->dp_se[w], r->dp_se_unpaired[w], (int)r->n_gain[w],
+                   (int)r->n_loss[w], r->drank[w], r->drank_se[w], r->drank_se_unpaired[w], b,
+                   r->changed[w] ? "" : " (no change)");
+        }
+    }
+}
+
+/* Mean over the focal applicants of what-if statistic x, for factor f and
+ * level l; *se gets sqrt(sum se^2) / n (treating applicants' runs as
+ * independent, which they are apart from the shared base run). */
+static double across(const rmc_sens_result *r, const double *x, const double *xse, size_t f, int l,
+                     double *se)
+{
+    double sum = 0, var = 0;
+    for (size_t a = 0; a < r->n_applicants; a++) {
+        const size_t w = widx(r, a, f, l);
+        sum += x[w];
+        var += xse[w] * xse[w];
+    }
+    const double n = (double)r->n_applicants;
+    *se = sqrt(var) / n;
+    return sum / n;
+}
+
+static void print_across(const rmc_sens_result *r)
+{
+    printf("\nMean over the %zu focal applicants (SE: sqrt(sum of squared paired SEs) / n)\n",
+           r->n_applicants);
+    printf("  %-15s %9s %8s %9s %8s %9s %8s %9s %8s\n", "factor", "dP(+)", "SE", "dP(-)", "SE",
+           "drank(+)", "SE", "drank(-)", "SE");
+    size_t order[RMC_SENS_N_FACTORS];
+    double key[RMC_SENS_N_FACTORS];
+    for (size_t f = 0; f < r->n_factors; f++) {
+        double se;
+        key[f] = across(r, r->dp, r->dp_se, f, 0, &se) - across(r, r->dp, r->dp_se, f, 1, &se);
+        size_t y = f;
+        while (y > 0 && key[order[y - 1]] < key[f]) {
+            order[y] = order[y - 1];
+            y--;
+        }
+        order[y] = f;
+    }
+    for (size_t x = 0; x < r->n_factors; x++) {
+        const size_t f = order[x];
+        double s[4];
+        const double v[4] = {across(r, r->dp, r->dp_se, f, 0, &s[0]),
+                             across(r, r->dp, r->dp_se, f, 1, &s[1]),
+                             across(r, r->drank, r->drank_se, f, 0, &s[2]),
+                             across(r, r->drank, r->drank_se, f, 1, &s[3])};
+        printf("  %-15s %+9.4f %8.4f %+9.4f %8.4f %+9.3f %8.3f %+9.3f %8.3f\n",
+               rmc_sens_factor_name(r->factors[f]), v[0], s[0], v[1], s[1], v[2], s[2], v[3], s[3]);
+    }
+}
+
+static void print_table(const rmc_model *m, const rmc_sens_result *r, const char *dir)
+{
+    printf("rankmc sensitivity %s: %llu replicates per run, seed %llu, %d threads, %.1f s\n", dir,
+           (unsigned long long)r->replicates, (unsigned long long)r->seed, r->threads,
+           r->wall_seconds);
+    printf("dP: change in P(match); drank: change in the mean matched ROL position (1 = first\n"
+           "choice, unmatched = interviews + 1). SE: paired, from per-replicate differences with\n"
+           "common random numbers; SE(unp): what two independent runs would give.\n"
+           "gain/loss: replicates unmatched in the base and matched in the what-if / the\n"
+           "reverse (with perfect pairing a one-sided change moves only one way).\n"
+           "Factors in order of swing |P(+) - P(-)| (ties: swing of the mean rank);\n"
+           "+ favourable, - unfavourable level.\n");
+    for (size_t a = 0; a < r->n_applicants; a++) {
+        print_applicant(m, r, a);
+    }
+    if (r->n_applicants > 1) {
+        print_across(r);
+    }
+}
+
+/* ---- the file --------------------------------------------------------- */
+
+static int write_file(const sens_args *a, const rmc_model *m, const rmc_sens_result *r,
+                      const char *cmdline)
+{
+    const size_t na = r->n_applicants, nf = r->n_factors, nw = na * nf * RMC_SENS_N_LEVELS;
+    const char **ids = calloc(na, sizeof *ids);
+    const char **fnames = calloc(nf, sizeof *fnames);
+    const char **descs = calloc(nw, sizeof *descs);
+    const char *levels[RMC_SENS_N_LEVELS] = {"favourable", "unfavourable"};
+    if (ids == NULL || fnames == NULL || descs == NULL) {
+        free(ids), free(fnames), free(descs);
+        fprintf(stderr, "rankmc sensitivity: out of memory\n");
+        return RMC_EXIT_FAILURE;
+    }
+    for (size_t i = 0; i < na; i++) {
+        ids[i] = rmc_model_applicant_id(m, (size_t)r->applicants[i]);
+    }
+    for (size_t f = 0; f < nf; f++) {
+        fnames[f] = rmc_sens_factor_name(r->factors[f]);
+    }
+    for (size_t w = 0; w < nw; w++) {
+        descs[w] = r->desc[w];
+    }
+#define T1(p, ty, n, d, doc)                                                                       \
+    {                                                                                              \
+        "sensitivity/" p, ty, 1, {n, 0, 0}, d, doc                                                 \
+    }
+#define T3(p, ty, d, doc)                                                                          \
+    {                                                                                              \
+        "sensitivity/" p, ty, 3, {na, nf, RMC_SENS_N_LEVELS}, d, doc                               \
+    }
+    const rmc_h5_table t[] = {
+        T1("applicant", RMC_H5_STR, na, ids, "focal applicant ids [A]"),
+        T1("applicant_index", RMC_H5_I32, na, r->applicants, "row in /applicants [A]"),
+        T1("factor", RMC_H5_STR, nf, fnames, "factor names [F]"),
+        T1("level", RMC_H5_STR, RMC_SENS_N_LEVELS, levels, "level names [2]"),
+        T1("unmatched_rank", RMC_H5_I32, na, r->unmatched_rank, "rank counted when unmatched"),
+        T1("base_p_match", RMC_H5_F64, na, r->base_p, "P(match) in the base model [A]"),
+        T1("base_p_match_se", RMC_H5_F64, na, r->base_p_se, "its SE [A]"),
+        T1("base_mean_rank", RMC_H5_F64, na, r->base_rank, "mean matched ROL position [A]"),
+        T1("base_mean_rank_se", RMC_H5_F64, na, r->base_rank_se, "its SE [A]"),
+        T3("whatif", RMC_H5_STR, descs, "what each variant changed [A,F,2]"),
+        T3("changed", RMC_H5_I32, r->changed, "1 = variant differs from the base [A,F,2]"),
+        T3("p_match", RMC_H5_F64, r->p, "P(match) in the variant [A,F,2]"),
+        T3("delta_p_match", RMC_H5_F64, r->dp, "variant - base [A,F,2]"),
+        T3("delta_p_match_se", RMC_H5_F64, r->dp_se, "paired SE [A,F,2]"),
+        T3("delta_p_match_se_unpaired", RMC_H5_F64, r->dp_se_unpaired, "unpaired SE [A,F,2]"),
+        T3("mean_rank", RMC_H5_F64, r->rank, "mean rank in the variant [A,F,2]"),
+        T3("delta_mean_rank", RMC_H5_F64, r->drank, "variant - base [A,F,2]"),
+        T3("delta_mean_rank_se", RMC_H5_F64, r->drank_se, "paired SE [A,F,2]"),
+        T3("delta_mean_rank_se_unpaired", RMC_H5_F64, r->drank_se_unpaired, "unpaired SE"),
+        T3("n_gain", RMC_H5_I32, r->n_gain, "replicates unmatched in base, matched [A,F,2]"),
+        T3("n_loss", RMC_H5_I32, r->n_loss, "replicates matched in base, unmatched [A,F,2]"),
+    };
+#undef T1
+#undef T3
+    const rmc_h5_tables tf = {
+        .m = m,
+        .seed = r->seed,
+        .replicates = r->replicates,
+        .threads = r->threads,
+        .rng_name = a->sim.rng_name,
+        .command_line = cmdline,
+        .wall_seconds = r->wall_seconds,
+        .tables = t,
+        .n_tables = sizeof t / sizeof t[0],
+    };
+    rmc_diag d = {0};
+    const rmc_status st = rmc_h5_write_tables(a->out, a->force, &tf, &d);
+    free(ids), free(fnames), free(descs);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("sensitivity", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    return RMC_EXIT_OK;
+}
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    rmc_cli_progress_update(ctx, (uint64_t)done, (uint64_t)total);
+}
+
+static int run(const sens_args *a, const rmc_model *m, const rmc_id *focal, size_t n_focal,
+               const char *cmdline)
+{
+    rmc_sens_options o;
+    rmc_sens_options_default(&o);
+    o.sim = a->sim;
+    o.sim.stop = &rmc_sens_cli_stop_flag;
+    o.applicants = focal;
+    o.n_applicants = n_focal;
+    o.factors = a->n_factors > 0 ? a->factors : NULL;
+    o.n_factors = a->n_factors;
+    rmc_cli_progress prog;
+    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
+    o.progress = on_progress;
+    o.progress_ctx = &prog;
+    rmc_sens_result *r = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_sens_run(m, &o, &r, &d);
+    rmc_cli_progress_finish(&prog);
+    if (st == RMC_EINTERRUPTED) {
+        fprintf(stderr, "rankmc sensitivity: stopped by signal %d; nothing written\n",
+                (int)rmc_sens_cli_stop);
+        return 128 + (int)rmc_sens_cli_stop;
+    }
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("sensitivity", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    print_table(m, r, a->model_dir);
+    const int rc = a->out != NULL ? write_file(a, m, r, cmdline) : RMC_EXIT_OK;
+    rmc_sens_result_free(r);
+    return rc;
+}
 
 int rmc_cli_sensitivity(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rankmc sensitivity: not available in this build\n");
-    return RMC_EXIT_FAILURE;
+    sens_args a;
+    memset(&a, 0, sizeof a);
+    rmc_sim_options_default(&a.sim);
+    a.sim.threads = omp_get_max_threads();
+    const int parsed = parse_args(argc, argv, &a);
+    if (parsed >= 0) {
+        return parsed;
+    }
+    if (rmc_sens_cli_output_blocked("sensitivity", a.out, a.force)) {
+        return RMC_EXIT_USAGE;
+    }
+    rmc_model *m = NULL;
+    int rc = rmc_cli_load_model("sensitivity", a.model_dir, &m);
+    if (rc != RMC_EXIT_OK) {
+        return rc;
+    }
+    rmc_id *focal = NULL;
+    size_t n_focal = 0;
+    rc = rmc_sens_cli_focal("sensitivity", m, a.ids, a.n_ids, &focal, &n_focal);
+    if (rc < 0) {
+        char *cmdline = rmc_sens_cli_command_line(argc, argv);
+        rmc_sens_cli_signals();
+        rc = run(&a, m, focal, n_focal, cmdline != NULL ? cmdline : "");
+        free(cmdline);
+    }
+    free(focal);
+    rmc_model_free(m);
+    return rc;
 }

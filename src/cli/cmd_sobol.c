@@ -1,12 +1,398 @@
-/* rankmc sobol: placeholder until the command lands; it refuses to run. */
-#include <stdio.h>
+/* rankmc sobol: variance-based global sensitivity (Sobol' indices) of focal
+ * applicants' P(match) and of the IMG match rate to the meeting's factor
+ * weights (docs/sensitivity.md). Prints one table per output (factors by
+ * total index) and, with -o, writes /sobol/... datasets.
+ */
+#define _POSIX_C_SOURCE 200809L
 
-#include "cli.h"
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "progress.h"
+#include "sens_cli.h"
+
+#define MAX_IDS 64
+
+typedef struct sobol_args {
+    const char *model_dir;
+    const char *out;
+    bool force, quiet;
+    char *ids[MAX_IDS];
+    size_t n_ids;
+    rmc_sens_sobol_options o;
+} sobol_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: rankmc sobol MODEL_DIR [--samples N] [-n REPS] [-s SEED] [-t THREADS]\n"
+               "                    [-o OUT.h5] [--force] [--applicant ID]... [--range R]\n"
+               "                    [--boot B]\n\n"
+               "Sobol' first-order and total indices of each focal applicant's P(match) and of\n"
+               "the IMG match rate with respect to 12 meeting weights of model.ini, each varied\n"
+               "uniformly over its value -/+ R x |value|. Saltelli design with N base samples:\n"
+               "N x (k + 2) engine runs of REPS replicates, all with the same seed.\n\n"
+               "  --samples N        base samples, a power of two (default 16)\n"
+               "  -n, --replicates R replicates per design point (default 200)\n"
+               "  -s, --seed SEED    master seed, the same at every point (default 1)\n"
+               "  -t, --threads T    OpenMP threads (default: all)\n"
+               "  -o, --output FILE  also write /sobol/... datasets to FILE (HDF5)\n"
+               "  -f, --force        replace an existing FILE\n"
+               "  --applicant ID     output applicant (repeatable; default: ids starting with\n"
+               "                     focal_; with none, only the IMG match rate)\n"
+               "  --range R          relative range in [0, 1] (default: model.ini [sobol]\n"
+               "                     relative_range, itself 0.5 by default)\n"
+               "  --boot B           bootstrap resamples for the intervals (default 1000)\n"
+               "  -q, --quiet        no progress line\n"
+               "  -h, --help         this text\n\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
+               "130 / 143 stopped by SIGINT / SIGTERM (nothing written).\n");
+}
+
+enum { OPT_SAMPLES = 256, OPT_APPLICANT, OPT_RANGE, OPT_BOOT };
+
+static int parse_range(const char *arg, sobol_args *a)
+{
+    char *end = NULL;
+    const double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+        return rmc_cli_usage_error("sobol", "--range needs a number in [0, 1], not '%s'", arg);
+    }
+    a->o.relative_range = v;
+    return 0;
+}
+
+static int parse_value(int c, char *arg, sobol_args *a)
+{
+    uint64_t v = 0;
+    switch (c) {
+    case OPT_SAMPLES:
+        if (!rmc_sens_cli_parse_u64(arg, 2, (uint64_t)1 << 20, &v)) {
+            return rmc_cli_usage_error("sobol", "--samples needs 2 to 2^20, not '%s'", arg);
+        }
+        a->o.n_samples = (size_t)v;
+        return 0;
+    case 'n':
+        if (!rmc_sens_cli_parse_u64(arg, 1, UINT32_MAX, &v)) {
+            return rmc_cli_usage_error("sobol", "-n needs a count from 1 to %u, not '%s'",
+                                       UINT32_MAX, arg);
+        }
+        a->o.sim.replicates = v;
+        return 0;
+    case 's':
+        if (!rmc_sens_cli_parse_u64(arg, 0, UINT64_MAX, &v)) {
+            return rmc_cli_usage_error("sobol", "-s needs a non-negative integer, not '%s'", arg);
+        }
+        a->o.sim.seed = v;
+        return 0;
+    case 't':
+        if (!rmc_sens_cli_parse_u64(arg, 1, 4096, &v)) {
+            return rmc_cli_usage_error("sobol", "-t needs 1 to 4096 threads, not '%s'", arg);
+        }
+        a->o.sim.threads = (int)v;
+        return 0;
+    case OPT_BOOT:
+        if (!rmc_sens_cli_parse_u64(arg, 0, 1000000, &v)) {
+            return rmc_cli_usage_error("sobol", "--boot needs 0 to 1000000, not '%s'", arg);
+        }
+        a->o.analysis.n_boot = (size_t)v;
+        return 0;
+    case OPT_RANGE:
+        return parse_range(arg, a);
+    case OPT_APPLICANT:
+        if (a->n_ids == MAX_IDS) {
+            return rmc_cli_usage_error("sobol", "at most %d --applicant options", MAX_IDS);
+        }
+        a->ids[a->n_ids++] = arg;
+        return 0;
+    case 'o':
+        a->out = arg;
+        return 0;
+    default:
+        return rmc_cli_usage_error("sobol", "unknown option or missing value");
+    }
+}
+
+static int parse_args(int argc, char **argv, sobol_args *a)
+{
+    static const struct option longopts[] = {{"samples", required_argument, NULL, OPT_SAMPLES},
+                                             {"applicant", required_argument, NULL, OPT_APPLICANT},
+                                             {"range", required_argument, NULL, OPT_RANGE},
+                                             {"boot", required_argument, NULL, OPT_BOOT},
+                                             {"replicates", required_argument, NULL, 'n'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"force", no_argument, NULL, 'f'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return RMC_EXIT_OK;
+        } else if (c == 'f') {
+            a->force = true;
+        } else if (c == 'q') {
+            a->quiet = true;
+        } else if (parse_value(c, optarg, a) != 0) {
+            return RMC_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        return rmc_cli_usage_error("sobol", "expected one MODEL_DIR");
+    }
+    a->model_dir = argv[optind];
+    return -1;
+}
+
+/* The output applicants: --applicant ids, else the focal_ ones (not the
+ * every-IMG fallback: the IMG rate covers them). Returns -1 or an exit
+ * status. */
+static int pick_applicants(const sobol_args *a, const rmc_model *m, rmc_id **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (a->n_ids > 0) {
+        return rmc_sens_cli_focal("sobol", m, a->ids, a->n_ids, out, n);
+    }
+    const size_t na = rmc_model_n_applicants(m);
+    size_t count = 0;
+    for (size_t i = 0; i < na; i++) {
+        count += strncmp(rmc_model_applicant_id(m, i), "focal_", 6) == 0;
+    }
+    if (count == 0) {
+        return -1;
+    }
+    *out = calloc(count, sizeof **out);
+    if (*out == NULL) {
+        fprintf(stderr, "rankmc sobol: out of memory\n");
+        return RMC_EXIT_FAILURE;
+    }
+    for (size_t i = 0; i < na; i++) {
+        if (strncmp(rmc_model_applicant_id(m, i), "focal_", 6) == 0) {
+            (*out)[(*n)++] = (rmc_id)i;
+        }
+    }
+    return -1;
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static void output_name(const rmc_model *m, const rmc_sens_sobol_result *r, size_t o, char *buf,
+                        size_t size)
+{
+    const rmc_id i = r->output_app[o];
+    if (i == RMC_ID_NONE) {
+        snprintf(buf, size, "img_match_rate");
+    } else {
+        snprintf(buf, size, "p_match:%s", rmc_model_applicant_id(m, (size_t)i));
+    }
+}
+
+static void print_output(const rmc_model *m, const rmc_sens_sobol_result *r, size_t o)
+{
+    const rmc_sobol_result *x = r->indices;
+    const size_t k = r->n_factors;
+    char name[300];
+    output_name(m, r, o, name, sizeof name);
+    printf("\n%s: mean %.4f, variance over the design %.3g, Monte Carlo noise variance of one "
+           "point %.3g\n",
+           name, x->mean[o], x->var[o], r->noise_var[o]);
+    printf("  %-30s %17s %8s %19s %8s %19s\n", "factor", "range", "S1", "95% interval", "ST",
+           "95% interval");
+    size_t order[RMC_SOBOL_MAX_FACTORS];
+    for (size_t i = 0; i < k; i++) {
+        size_t y = i;
+        const double st = isnan(x->st[o * k + i]) ? -1 : x->st[o * k + i];
+        while (y > 0 &&
+               (isnan(x->st[o * k + order[y - 1]]) ? -1 : x->st[o * k + order[y - 1]]) < st) {
+            order[y] = order[y - 1];
+            y--;
+        }
+        order[y] = i;
+    }
+    for (size_t j = 0; j < k; j++) {
+        const size_t i = order[j], c = o * k + i;
+        char fname[64];
+        snprintf(fname, sizeof fname, "%s.%s", r->factor[i]->section, r->factor[i]->key);
+        printf("  %-30s %8.3g .. %-6.3g %8.3f [%7.3f, %7.3f] %8.3f [%7.3f, %7.3f]\n", fname,
+               r->lo[i], r->hi[i], x->s1[c], x->s1_lo[c], x->s1_hi[c], x->st[c], x->st_lo[c],
+               x->st_hi[c]);
+    }
+}
+
+static void print_table(const rmc_model *m, const rmc_sens_sobol_result *r, const char *dir)
+{
+    printf("rankmc sobol %s: %zu factors over -/+%.0f%%, N = %zu base samples, %zu design "
+           "points x %llu replicates, seed %llu (the same at every point), %d threads, %.1f s\n",
+           dir, r->n_factors, 100.0 * r->relative_range, r->n_samples, r->n_rows,
+           (unsigned long long)r->replicates, (unsigned long long)r->seed, r->threads,
+           r->wall_seconds);
+    printf("S1: first-order index (share of the variance a factor explains alone); ST: total\n"
+           "index (with interactions). Bootstrap percentile intervals (%zu resamples) are\n"
+           "conservative for the quasi-random design. Factors by ST.\n",
+           r->indices->n_boot);
+    for (size_t o = 0; o < r->n_outputs; o++) {
+        print_output(m, r, o);
+    }
+}
+
+/* ---- the file --------------------------------------------------------- */
+
+static int write_file(const sobol_args *a, const rmc_model *m, const rmc_sens_sobol_result *r,
+                      const char *cmdline)
+{
+    const size_t k = r->n_factors, no = r->n_outputs;
+    const char **fn = calloc(k, sizeof *fn);
+    char(*fbuf)[64] = calloc(k, sizeof *fbuf);
+    const char **on = calloc(no, sizeof *on);
+    char(*obuf)[300] = calloc(no, sizeof *obuf);
+    int rc = RMC_EXIT_FAILURE;
+    if (fn == NULL || fbuf == NULL || on == NULL || obuf == NULL) {
+        fprintf(stderr, "rankmc sobol: out of memory\n");
+        goto done;
+    }
+    for (size_t i = 0; i < k; i++) {
+        snprintf(fbuf[i], sizeof fbuf[i], "%s.%s", r->factor[i]->section, r->factor[i]->key);
+        fn[i] = fbuf[i];
+    }
+    for (size_t o = 0; o < no; o++) {
+        output_name(m, r, o, obuf[o], sizeof obuf[o]);
+        on[o] = obuf[o];
+    }
+    const rmc_sobol_result *x = r->indices;
+#define T1(p, ty, n, d, doc)                                                                       \
+    {                                                                                              \
+        "sobol/" p, ty, 1, {n, 0, 0}, d, doc                                                       \
+    }
+#define T2(p, n0, n1, d, doc)                                                                      \
+    {                                                                                              \
+        "sobol/" p, RMC_H5_F64, 2, {n0, n1, 0}, d, doc                                             \
+    }
+    const rmc_h5_table t[] = {
+        T1("factor", RMC_H5_STR, k, fn, "model.ini section.key of each factor [k]"),
+        T1("base", RMC_H5_F64, k, r->base, "the model's value [k]"),
+        T1("lo", RMC_H5_F64, k, r->lo, "lower end of the uniform range [k]"),
+        T1("hi", RMC_H5_F64, k, r->hi, "upper end [k]"),
+        T1("output", RMC_H5_STR, no, on, "p_match:ID or img_match_rate [n_out]"),
+        T2("x", r->n_rows, k, r->x, "design rows (Saltelli order, docs/sobol.md) [rows,k]"),
+        T2("y", r->n_rows, no, r->y, "outputs at each row [rows,n_out]"),
+        T1("mean", RMC_H5_F64, no, x->mean, "mean over the A and B rows [n_out]"),
+        T1("variance", RMC_H5_F64, no, x->var, "variance over the A and B rows [n_out]"),
+        T1("noise_variance", RMC_H5_F64, no, r->noise_var,
+           "mean binomial variance of one point: p(1-p)/replicates, /IMGs for the rate"),
+        T2("s1", no, k, x->s1, "first-order index [n_out,k]"),
+        T2("s1_lo", no, k, x->s1_lo, "bootstrap interval, lower [n_out,k]"),
+        T2("s1_hi", no, k, x->s1_hi, "upper [n_out,k]"),
+        T2("st", no, k, x->st, "total index [n_out,k]"),
+        T2("st_lo", no, k, x->st_lo, "bootstrap interval, lower [n_out,k]"),
+        T2("st_hi", no, k, x->st_hi, "upper [n_out,k]"),
+    };
+#undef T1
+#undef T2
+    const rmc_h5_attr attrs[] = {
+        {"sobol_samples", RMC_H5_I32, 0, (int64_t)r->n_samples, NULL},
+        {"sobol_n_boot", RMC_H5_I32, 0, (int64_t)x->n_boot, NULL},
+        {"sobol_boot_seed", RMC_H5_I32, 0, (int64_t)a->o.analysis.boot_seed, NULL},
+        {"sobol_level", RMC_H5_F64, x->level, 0, NULL},
+        {"sobol_relative_range", RMC_H5_F64, r->relative_range, 0, NULL},
+    };
+    const rmc_h5_tables tf = {
+        .m = m,
+        .seed = r->seed,
+        .replicates = r->replicates,
+        .threads = r->threads,
+        .rng_name = a->o.sim.rng_name,
+        .command_line = cmdline,
+        .wall_seconds = r->wall_seconds,
+        .tables = t,
+        .n_tables = sizeof t / sizeof t[0],
+        .attrs = attrs,
+        .n_attrs = sizeof attrs / sizeof attrs[0],
+    };
+    rmc_diag d = {0};
+    const rmc_status st = rmc_h5_write_tables(a->out, a->force, &tf, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("sobol", &d, st);
+        rc = rmc_cli_exit_code(st);
+    } else {
+        rc = RMC_EXIT_OK;
+    }
+done:
+    free(fn), free(fbuf), free(on), free(obuf);
+    return rc;
+}
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    rmc_cli_progress_update(ctx, (uint64_t)done, (uint64_t)total);
+}
+
+static int run(sobol_args *a, const rmc_model *m, const rmc_id *apps, size_t n_apps,
+               const char *cmdline)
+{
+    rmc_sens_sobol_options *o = &a->o;
+    o->applicants = apps;
+    o->n_applicants = n_apps;
+    o->sim.stop = &rmc_sens_cli_stop_flag;
+    rmc_cli_progress prog;
+    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
+    o->progress = on_progress;
+    o->progress_ctx = &prog;
+    rmc_sens_sobol_result *r = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_sens_sobol_run(m, o, &r, &d);
+    rmc_cli_progress_finish(&prog);
+    if (st == RMC_EINTERRUPTED) {
+        fprintf(stderr, "rankmc sobol: stopped by signal %d; nothing written\n",
+                (int)rmc_sens_cli_stop);
+        return 128 + (int)rmc_sens_cli_stop;
+    }
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("sobol", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    print_table(m, r, a->model_dir);
+    const int rc = a->out != NULL ? write_file(a, m, r, cmdline) : RMC_EXIT_OK;
+    rmc_sens_sobol_result_free(r);
+    return rc;
+}
 
 int rmc_cli_sobol(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rankmc sobol: not available in this build\n");
-    return RMC_EXIT_FAILURE;
+    sobol_args a;
+    memset(&a, 0, sizeof a);
+    rmc_sens_sobol_options_default(&a.o);
+    a.o.sim.threads = omp_get_max_threads();
+    const int parsed = parse_args(argc, argv, &a);
+    if (parsed >= 0) {
+        return parsed;
+    }
+    if (rmc_sens_cli_output_blocked("sobol", a.out, a.force)) {
+        return RMC_EXIT_USAGE;
+    }
+    rmc_model *m = NULL;
+    int rc = rmc_cli_load_model("sobol", a.model_dir, &m);
+    if (rc != RMC_EXIT_OK) {
+        return rc;
+    }
+    rmc_id *apps = NULL;
+    size_t n_apps = 0;
+    rc = pick_applicants(&a, m, &apps, &n_apps);
+    if (rc < 0) {
+        char *cmdline = rmc_sens_cli_command_line(argc, argv);
+        rmc_sens_cli_signals();
+        rc = run(&a, m, apps, n_apps, cmdline != NULL ? cmdline : "");
+        free(cmdline);
+    }
+    free(apps);
+    rmc_model_free(m);
+    return rc;
 }

@@ -341,7 +341,8 @@ int rmc_cli_summary_print(FILE *out, const char *path, const rmc_result *r,
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: rankmc summary OUT.h5 [--applicant ID]... [--top N]\n\n"
+            "usage: rankmc summary OUT.h5 [--applicant ID]... [--top N]\n"
+            "       rankmc summary OUT.h5 --by COLUMN [MODEL_DIR]\n\n"
             "Print a result file of `rankmc run` as tables: focal applicants (ids starting\n"
             "\"focal\", or each --applicant ID) with P(match), its SE and 95%% Wilson\n"
             "interval, the most likely program and the median list position at each\n"
@@ -349,6 +350,9 @@ static void usage(FILE *f)
             "and the N programs whose lists went deepest (fill, P(full), depth).\n\n"
             "  -a, --applicant ID   show this applicant in detail (repeatable)\n"
             "  -N, --top N          rows in each list (default %d; 0 = all)\n"
+            "  -b, --by COLUMN      only match rates by group: COLUMN is `type` or a\n"
+            "                       column of MODEL_DIR/applicants.csv (synth: x_group);\n"
+            "                       plus the overall rate and positions filled\n"
             "  -h, --help           this text\n",
             DEFAULT_TOP);
 }
@@ -357,6 +361,7 @@ int rmc_cli_summary(int argc, char **argv)
 {
     static const struct option longopts[] = {{"applicant", required_argument, NULL, 'a'},
                                              {"top", required_argument, NULL, 'N'},
+                                             {"by", required_argument, NULL, 'b'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char **ids = calloc((size_t)argc + 1, sizeof *ids);
@@ -365,10 +370,13 @@ int rmc_cli_summary(int argc, char **argv)
     }
     rmc_cli_summary_opts o = {ids, 0, DEFAULT_TOP};
     int c, rc = RMC_EXIT_OK;
+    const char *by = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "a:N:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "a:N:b:h", longopts, NULL)) != -1) {
         char *end = NULL;
-        if (c == 'a') {
+        if (c == 'b') {
+            by = optarg;
+        } else if (c == 'a') {
             ids[o.n_applicants++] = optarg;
         } else if (c == 'N') {
             const unsigned long long v = strtoull(optarg, &end, 10);
@@ -386,9 +394,12 @@ int rmc_cli_summary(int argc, char **argv)
             return rmc_cli_usage_error("summary", "unknown option");
         }
     }
-    if (optind != argc - 1) {
+    const bool needs_model = by != NULL && strcmp(by, "type") != 0;
+    if (optind != argc - 1 - (needs_model ? 1 : 0)) {
         free((void *)ids);
-        return rmc_cli_usage_error("summary", "expected one result file");
+        return rmc_cli_usage_error(
+            "summary",
+            needs_model ? "--by %s needs OUT.h5 and MODEL_DIR" : "expected one result file", by);
     }
     rmc_result *r = NULL;
     rmc_diag d = {0};
@@ -396,6 +407,8 @@ int rmc_cli_summary(int argc, char **argv)
     if (st != RMC_OK) {
         rmc_cli_print_diag("summary", &d, st);
         rc = rmc_cli_exit_code(st);
+    } else if (by != NULL) {
+        rc = rmc_cli_summary_groups(stdout, r, by, needs_model ? argv[optind + 1] : NULL);
     } else {
         rc = rmc_cli_summary_print(stdout, argv[optind], r, &o);
     }

@@ -19,4 +19,10 @@ typedef struct rmc_cli_summary_opts {
 int rmc_cli_summary_print(FILE *out, const char *path, const rmc_result *r,
                           const rmc_cli_summary_opts *o);
 
+/* `summary --by COLUMN`: print match rates by COLUMN (`type`, or a column of
+ * model_dir/applicants.csv), the overall rate and the share of positions
+ * filled. Returns the exit status. */
+int rmc_cli_summary_groups(FILE *out, const rmc_result *r, const char *column,
+                           const char *model_dir);
+
 #endif

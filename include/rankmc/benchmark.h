@@ -1,0 +1,84 @@
+/* The standard national workload behind `rankmc bench`: the synthetic NRMP
+ * 2025 market (synth preset nrmp2025, fixed seed) simulated with a fixed
+ * seed at each of several thread counts, timed per phase. The workload and
+ * the answer are the same on every machine, so its checksum (a digest of
+ * every accumulated table) identifies the result and must agree across
+ * thread counts; replicates per second then compare machines and builds.
+ */
+#ifndef RANKMC_BENCHMARK_H
+#define RANKMC_BENCHMARK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rankmc/sim.h"
+#include "rankmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Seeds of the standard workload (fixed: changing them changes the
+ * workload, and checksums stop being comparable). */
+#define RMC_BENCH_SYNTH_SEED 2025u
+#define RMC_BENCH_SIM_SEED 1u
+#define RMC_BENCH_MAX_THREADS 64
+
+/* What to run. Start from rmc_bench_options_default. */
+typedef struct rmc_bench_options {
+    double scale;                       /* of the nrmp2025 preset (1 = national) */
+    uint64_t replicates;                /* per thread count */
+    int threads[RMC_BENCH_MAX_THREADS]; /* thread counts, in the order run */
+    size_t n_threads;                   /* entries used in threads */
+    const char *tmp_dir;                /* where the market is written and read back
+                                           (removed after); NULL = $TMPDIR or /tmp */
+} rmc_bench_options;
+
+/* One thread count's measurements. */
+typedef struct rmc_bench_row {
+    int threads;
+    uint64_t replicates;
+    double wall_seconds;                    /* rmc_sim_run, allocation included */
+    double reps_per_s;                      /* replicates / wall_seconds */
+    double speedup;                         /* reps_per_s / the first row's */
+    double efficiency;                      /* speedup * first row's threads / threads */
+    double phase_seconds[RMC_SIM_N_PHASES]; /* thread-seconds per phase */
+    size_t memory_estimate;                 /* rmc_sim_plan's estimate, bytes */
+    size_t peak_rss;                        /* the process's peak resident set so far, bytes */
+    char checksum[17];                      /* first 16 hex digits of the result's SHA-256 */
+} rmc_bench_row;
+
+/* The workload itself. */
+typedef struct rmc_bench_workload {
+    size_t n_applicants, n_programs, n_positions, n_interviews;
+    double synth_seconds; /* generating and writing the market */
+    double load_seconds;  /* loading it back */
+} rmc_bench_workload;
+
+/* Called after each row (may be NULL). */
+typedef void (*rmc_bench_row_fn)(void *ctx, const rmc_bench_row *row);
+
+/* Defaults: scale 1, 64 replicates, threads 1 and omp_get_max_threads()
+ * (just 1 when that is 1), tmp_dir NULL. */
+void rmc_bench_options_default(rmc_bench_options *o);
+
+/* Generate the workload (rmc_synth_write of nrmp2025 at o->scale, seed
+ * RMC_BENCH_SYNTH_SEED, into a fresh folder under tmp_dir, removed before
+ * returning), load it, and run o->replicates replicates (seed
+ * RMC_BENCH_SIM_SEED, phase timing on, the rank binning `rankmc run`
+ * chooses under its default memory limit, no memory limit) at each thread
+ * count, filling
+ * rows[0 .. o->n_threads) and *w. RMC_EUSAGE for bad options; RMC_EIO when
+ * the folder cannot be made; else what synth, load or sim return (a model
+ * problem comes back as RMC_EINPUT). */
+rmc_status rmc_bench_run(const rmc_bench_options *o, rmc_bench_row *rows, rmc_bench_workload *w,
+                         rmc_bench_row_fn on_row, void *ctx, rmc_diag *d);
+
+/* First 16 hex digits of the SHA-256 of every table in a (replicates,
+ * counts, histograms, move sums): equal results, equal checksums. */
+void rmc_bench_checksum(const rmc_accum *a, char hex[17]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,76 @@
+/* Match rates by applicant group from a result file: the figures NRMP
+ * publishes (PGY-1 match rate by applicant type, share of positions filled,
+ * overall match rate), computed from a run's per-applicant P(match) and
+ * per-program fill histograms. `rankmc summary OUT.h5 --by COLUMN` prints
+ * them (docs/calibration.md).
+ *
+ * Groups come from a column of labels, one per applicant of the result:
+ * the result's own `type`, or an extra `x_` column of the model's
+ * applicants.csv (synth writes `x_group`, which tells NRMP's "previous
+ * graduates and others" apart from US MD seniors).
+ */
+#ifndef RANKMC_GROUPS_H
+#define RANKMC_GROUPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rankmc/h5io.h"
+#include "rankmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One group's match rate. The rate is the mean over its applicants of
+ * P(match) (= the expected share matched per replicate). se is the Monte
+ * Carlo standard error of that mean treating applicants as independent:
+ * sqrt(sum p(1-p) / replicates) / n. Applicants of one market compete, so
+ * their outcomes are correlated and this is an approximation;
+ * docs/calibration.md compares it with the spread between seeds. */
+typedef struct rmc_group_rate {
+    char name[64];   /* the label (truncated to 63 bytes) */
+    size_t n;        /* applicants in the group */
+    double expected; /* expected number matched: sum of P(match) */
+    double rate;     /* expected / n */
+    double se;       /* standard error of rate (independence approximation) */
+} rmc_group_rate;
+
+/* Market-wide figures: the overall match rate (all applicants, as a group
+ * named "all") and the share of positions filled, with its standard error
+ * from each program's fill variance (programs treated as independent). */
+typedef struct rmc_market_rates {
+    rmc_group_rate all;   /* every applicant */
+    size_t positions;     /* sum of program positions */
+    double filled;        /* expected positions filled per replicate */
+    double fill_share;    /* filled / positions */
+    double fill_share_se; /* its standard error */
+} rmc_market_rates;
+
+/* Read column `column` of model_dir/applicants.csv and return one label per
+ * applicant of r, in r's order (a result lists applicants in the model's
+ * file order; each row's id must equal the result's id there, else
+ * RMC_EINPUT "applicants.csv:LINE: ..." saying the result comes from
+ * another model). RMC_EINPUT also when the file cannot be opened, the column
+ * is missing, a row is ragged or the row counts differ; RMC_EIO on a read
+ * error.
+ * Line numbers assume no quoted newlines in the file. *labels is an array
+ * of r->n_app strings; free with rmc_groups_labels_free. */
+rmc_status rmc_groups_labels_read(const char *model_dir, const char *column, const rmc_result *r,
+                                  char ***labels, rmc_diag *d);
+void rmc_groups_labels_free(char **labels, size_t n);
+
+/* Rates of each distinct label among labels[0..r->n_app), sorted by
+ * label. *out is an array of *n_groups entries; free with
+ * rmc_groups_rates_free. RMC_ENOMEM. */
+rmc_status rmc_groups_rates(const rmc_result *r, const char *const *labels, rmc_group_rate **out,
+                            size_t *n_groups, rmc_diag *d);
+void rmc_groups_rates_free(rmc_group_rate *g);
+
+/* The market-wide figures of r. Never fails. */
+void rmc_groups_market(const rmc_result *r, rmc_market_rates *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

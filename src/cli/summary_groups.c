@@ -1,0 +1,82 @@
+/* `rankmc summary OUT.h5 --by COLUMN [MODEL_DIR]`: match rates by applicant
+ * group (the figures NRMP publishes), the overall match rate and the share
+ * of positions filled, as a table and as one machine-readable line each
+ * (docs/calibration.md). COLUMN is `type` (from the result file) or an
+ * extra column of MODEL_DIR/applicants.csv such as synth's `x_group`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "summary.h"
+
+static void print_rate(FILE *out, const rmc_group_rate *g)
+{
+    fprintf(out, "  %-14s %10zu %11.1f %9.2f%% %7.2f\n", g->name, g->n, g->expected,
+            100.0 * g->rate, 100.0 * g->se);
+}
+
+static void print_machine(FILE *out, const char *column, const rmc_group_rate *g)
+{
+    fprintf(out, "RANKMC_GROUP by=%s group=%s n=%zu expected=%.3f rate=%.6f se=%.6f\n", column,
+            g->name, g->n, g->expected, g->rate, g->se);
+}
+
+static void print_tables(FILE *out, const char *column, const rmc_group_rate *g, size_t n,
+                         const rmc_market_rates *m, uint64_t replicates)
+{
+    fprintf(out,
+            "\nMatch rate by %s (%llu replicates; SE treats applicants as independent)\n"
+            "  %-14s %10s %11s %10s %7s\n",
+            column, (unsigned long long)replicates, column, "applicants", "matched", "rate",
+            "SE pts");
+    for (size_t k = 0; k < n; k++) {
+        print_rate(out, &g[k]);
+    }
+    print_rate(out, &m->all);
+    fprintf(out, "  positions filled: %.1f of %zu = %.2f%% (SE %.2f pts)\n\n", m->filled,
+            m->positions, 100.0 * m->fill_share, 100.0 * m->fill_share_se);
+    for (size_t k = 0; k < n; k++) {
+        print_machine(out, column, &g[k]);
+    }
+    print_machine(out, column, &m->all);
+    fprintf(out, "RANKMC_FILL positions=%zu filled=%.3f share=%.6f se=%.6f\n", m->positions,
+            m->filled, m->fill_share, m->fill_share_se);
+}
+
+/* Labels for `column`: the result's own type column, or a model column. */
+static rmc_status get_labels(const rmc_result *r, const char *column, const char *model_dir,
+                             char ***labels, rmc_diag *d)
+{
+    if (strcmp(column, "type") != 0) {
+        return rmc_groups_labels_read(model_dir, column, r, labels, d);
+    }
+    *labels = NULL;
+    return RMC_OK;
+}
+
+int rmc_cli_summary_groups(FILE *out, const rmc_result *r, const char *column,
+                           const char *model_dir)
+{
+    char **labels = NULL;
+    rmc_diag d = {0};
+    rmc_status st = get_labels(r, column, model_dir, &labels, &d);
+    rmc_group_rate *g = NULL;
+    size_t n = 0;
+    if (st == RMC_OK) {
+        const char *const *lab =
+            labels != NULL ? (const char *const *)labels : (const char *const *)r->app_type;
+        st = rmc_groups_rates(r, lab, &g, &n, &d);
+    }
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("summary", &d, st);
+        rmc_groups_labels_free(labels, r->n_app);
+        return rmc_cli_exit_code(st);
+    }
+    rmc_market_rates m;
+    rmc_groups_market(r, &m);
+    print_tables(out, column, g, n, &m, r->replicates);
+    rmc_groups_rates_free(g);
+    rmc_groups_labels_free(labels, r->n_app);
+    return RMC_EXIT_OK;
+}

@@ -1,0 +1,244 @@
+/* Global sensitivity of match probabilities to the meeting's factor weights
+ * (rankmc/sensitivity.h, docs/sensitivity.md): a Saltelli design over the
+ * weights (rankmc/sobol.h), one engine run per design row, Jansen indices.
+ *
+ * Every row runs with the same seed, so the estimate at a row is one
+ * deterministic function of the weights (common random numbers): Monte
+ * Carlo noise does not inflate the variance the indices divide, it becomes
+ * a fixed error of order sqrt(p (1 - p) / replicates) in every output. The
+ * rows run one after the other, each engine run parallel inside; outputs
+ * come from the run's integer totals, so the result does not depend on the
+ * thread count.
+ */
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#include "model_int.h"
+#include "rankmc/sensitivity.h"
+
+/* The default factors: the meeting's main move sizes. */
+static const char *const sobol_keys[][2] = {
+    {"residents", "spots_positive"}, {"residents", "spots_negative"}, {"advocacy", "rotation_min"},
+    {"advocacy", "rotation_max"},    {"communication", "bonus"},      {"communication", "penalty"},
+    {"service", "spots_per_year"},   {"familiarity", "none"},         {"visa", "routine_j1"},
+    {"visa", "uncertain"},           {"commitment", "ties"},          {"profile", "sigma_star"},
+};
+#define N_SOBOL_KEYS (sizeof sobol_keys / sizeof sobol_keys[0])
+
+size_t rmc_sens_sobol_params(const rmc_param_info **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_SOBOL_KEYS; i++) {
+        const rmc_param_info *info = rmc_params_find(sobol_keys[i][0], sobol_keys[i][1]);
+        RMC_ASSERT(info != NULL && info->kind == RMC_PARAM_KIND_REAL);
+        if (out != NULL && n < cap) {
+            out[n] = info;
+        }
+        n++;
+    }
+    return n;
+}
+
+void rmc_sens_sobol_options_default(rmc_sens_sobol_options *o)
+{
+    memset(o, 0, sizeof *o);
+    rmc_sim_options_default(&o->sim);
+    o->sim.replicates = 200;
+    o->n_samples = 16;
+    o->relative_range = -1.0;
+    o->img_rate = true;
+    rmc_sobol_opts_default(&o->analysis);
+}
+
+void rmc_sens_sobol_result_free(rmc_sens_sobol_result *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    rmc_sobol_result_free(r->indices);
+    rmc_free((void *)r->factor);
+    rmc_free(r->base);
+    rmc_free(r->lo);
+    rmc_free(r->hi);
+    rmc_free(r->x);
+    rmc_free(r->y);
+    rmc_free(r->output_app);
+    rmc_free(r->noise_var);
+    rmc_free(r);
+}
+
+/* The factors with a non-zero weight and their ranges into r. */
+static rmc_status pick_factors(const rmc_model *m, double rel, rmc_sens_sobol_result *r,
+                               rmc_diag *d)
+{
+    const rmc_param_info *all[N_SOBOL_KEYS];
+    const size_t n_all = rmc_sens_sobol_params(all, N_SOBOL_KEYS);
+    RMC_TRY(rmc_calloc_array((void **)&r->factor, n_all, sizeof *r->factor, d));
+    RMC_TRY(rmc_calloc_array((void **)&r->base, n_all, sizeof *r->base, d));
+    RMC_TRY(rmc_calloc_array((void **)&r->lo, n_all, sizeof *r->lo, d));
+    RMC_TRY(rmc_calloc_array((void **)&r->hi, n_all, sizeof *r->hi, d));
+    size_t k = 0;
+    for (size_t i = 0; i < n_all; i++) {
+        const double w = rmc_params_get(&m->params, all[i]);
+        if (w == 0.0) {
+            continue;
+        }
+        r->factor[k] = all[i];
+        r->base[k] = w;
+        r->lo[k] = fmax(all[i]->lo, w - rel * fabs(w));
+        r->hi[k] = fmin(all[i]->hi, w + rel * fabs(w));
+        k++;
+    }
+    if (k == 0) {
+        return RMC_FAIL(d, RMC_EUSAGE, "every factor weight is 0: nothing to vary");
+    }
+    r->n_factors = k;
+    return RMC_OK;
+}
+
+static size_t count_imgs(const rmc_model *m)
+{
+    return m->n_by_type[RMC_TYPE_US_IMG] + m->n_by_type[RMC_TYPE_IMG];
+}
+
+static rmc_status pick_outputs(const rmc_model *m, const rmc_sens_sobol_options *o,
+                               rmc_sens_sobol_result *r, rmc_diag *d)
+{
+    const bool rate = o->img_rate && count_imgs(m) > 0;
+    const size_t n = o->n_applicants + (rate ? 1 : 0);
+    if (n == 0) {
+        return RMC_FAIL(d, RMC_EUSAGE, "no output: no applicant given and no IMG in the model");
+    }
+    RMC_TRY(rmc_alloc_array((void **)&r->output_app, n, sizeof *r->output_app, d));
+    for (size_t a = 0; a < o->n_applicants; a++) {
+        if (o->applicants[a] < 0 || (size_t)o->applicants[a] >= m->n_app) {
+            return RMC_FAIL(d, RMC_EUSAGE, "applicant %zu is not an applicant index", a);
+        }
+        r->output_app[a] = o->applicants[a];
+    }
+    if (rate) {
+        r->output_app[n - 1] = RMC_ID_NONE;
+    }
+    r->n_outputs = n;
+    RMC_TRY(rmc_calloc_array((void **)&r->noise_var, n, sizeof *r->noise_var, d));
+    return RMC_OK;
+}
+
+/* The outputs of one run's totals into y[0 .. n_outputs). */
+static void outputs_of(const rmc_model *m, const rmc_accum *acc, const rmc_sens_sobol_result *r,
+                       double *y)
+{
+    const rmc_accum_dims *dm = rmc_accum_get_dims(acc);
+    const uint32_t *hist = rmc_accum_choice_hist(acc);
+    const size_t cols = dm->choice_len + 1;
+    const double n = (double)rmc_accum_replicates(acc);
+    for (size_t o = 0; o < r->n_outputs; o++) {
+        const rmc_id i = r->output_app[o];
+        if (i != RMC_ID_NONE) {
+            y[o] = 1.0 - (double)hist[(size_t)i * cols + dm->choice_len] / n;
+            continue;
+        }
+        uint64_t unmatched = 0;
+        for (size_t a = 0; a < m->n_app; a++) {
+            if (m->app_type[a] == RMC_TYPE_US_IMG || m->app_type[a] == RMC_TYPE_IMG) {
+                unmatched += hist[a * cols + dm->choice_len];
+            }
+        }
+        y[o] = 1.0 - (double)unmatched / (n * (double)count_imgs(m));
+    }
+}
+
+/* Run design row `row` (its factor values already in r->x). */
+static rmc_status eval_row(const rmc_model *m, const rmc_sens_sobol_options *o,
+                           rmc_sens_sobol_result *r, size_t row, rmc_diag *d)
+{
+    rmc_params p = m->params;
+    for (size_t i = 0; i < r->n_factors; i++) {
+        rmc_params_set(&p, r->factor[i], r->x[row * r->n_factors + i]);
+    }
+    rmc_sim_options so = o->sim;
+    so.focal = NULL;
+    so.n_focal = 0;
+    so.focal_choice = NULL;
+    so.until_se = 0.0;
+    so.checkpoint = NULL;
+    so.checkpoint_every = 0;
+    so.resume = NULL;
+    so.progress = NULL;
+    rmc_accum *acc = NULL;
+    rmc_sim_stats stats;
+    RMC_TRY(rmc_sim_run(m, &p, &so, &acc, &stats, d));
+    r->threads = stats.threads;
+    if (stats.stopped) {
+        rmc_accum_free(acc);
+        return RMC_FAIL(d, RMC_EINTERRUPTED, "stopped at design row %zu of %zu", row, r->n_rows);
+    }
+    outputs_of(m, acc, r, r->y + row * r->n_outputs);
+    rmc_accum_free(acc);
+    return RMC_OK;
+}
+
+static rmc_status evaluate(const rmc_model *m, const rmc_sens_sobol_options *o,
+                           rmc_sens_sobol_result *r, const rmc_sobol_design *des, rmc_diag *d)
+{
+    const size_t k = r->n_factors, no = r->n_outputs, rows = r->n_rows;
+    RMC_TRY(rmc_alloc_array((void **)&r->x, rows * k, sizeof *r->x, d));
+    RMC_TRY(rmc_alloc_array((void **)&r->y, rows * no, sizeof *r->y, d));
+    for (size_t row = 0; row < rows; row++) {
+        if (rmc_sobol_design_point(des, row, r->x + row * k) != RMC_OK) {
+            return RMC_FAIL(d, RMC_EINTERNAL, "design row %zu out of range", row);
+        }
+        RMC_TRY(eval_row(m, o, r, row, d));
+        if (o->progress != NULL) {
+            o->progress(o->progress_ctx, row + 1, rows);
+        }
+    }
+    for (size_t out = 0; out < no; out++) {
+        /* The IMG rate averages n_img applicants: binomial variance over
+         * replicates x IMGs, as if the applicants were independent. */
+        const double trials = (double)o->sim.replicates *
+                              (r->output_app[out] == RMC_ID_NONE ? (double)count_imgs(m) : 1.0);
+        double sum = 0;
+        for (size_t row = 0; row < rows; row++) {
+            const double p = r->y[row * no + out];
+            sum += p * (1.0 - p) / trials;
+        }
+        r->noise_var[out] = sum / (double)rows;
+    }
+    return RMC_OK;
+}
+
+rmc_status rmc_sens_sobol_run(const rmc_model *m, const rmc_sens_sobol_options *o,
+                              rmc_sens_sobol_result **out, rmc_diag *d)
+{
+    *out = NULL;
+    const double rel = o->relative_range >= 0 ? o->relative_range : m->params.sobol_relative_range;
+    if (!(rel >= 0.0 && rel <= 1.0)) {
+        return RMC_FAIL(d, RMC_EUSAGE, "relative_range must be in [0, 1]");
+    }
+    const double t0 = omp_get_wtime();
+    rmc_sens_sobol_result *r = NULL;
+    rmc_sobol_design *des = NULL;
+    RMC_TRY(rmc_calloc_array((void **)&r, 1, sizeof *r, d));
+    rmc_status st;
+    r->replicates = o->sim.replicates;
+    r->seed = o->sim.seed;
+    r->relative_range = rel;
+    r->n_samples = o->n_samples;
+    RMC_TRY_GOTO(st, pick_factors(m, rel, r, d), done);
+    RMC_TRY_GOTO(st, pick_outputs(m, o, r, d), done);
+    RMC_TRY_GOTO(st, rmc_sobol_design_alloc(r->n_factors, o->n_samples, r->lo, r->hi, &des, d),
+                 done);
+    r->n_rows = rmc_sobol_design_rows(des);
+    RMC_TRY_GOTO(st, evaluate(m, o, r, des, d), done);
+    RMC_TRY_GOTO(st, rmc_sobol_analyze(des, r->y, r->n_outputs, &o->analysis, &r->indices, d),
+                 done);
+    r->wall_seconds = omp_get_wtime() - t0;
+    *out = r;
+    r = NULL;
+done:
+    rmc_sobol_design_free(des);
+    rmc_sens_sobol_result_free(r);
+    return st;
+}
