@@ -557,26 +557,29 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
         ref[RMC_FACTOR_PROFILE] = p->profile_sigma_star * rmc_philox_normal(c->s);
     }
-    double total = 0;
     for (size_t f = 0; f < RMC_N_FACTORS; f++) {
         ref[f] *= c->scale;
-        total += ref[f];
     }
-    const double adv = advocacy_move(c, iv->advocacy, x);
-    ref[RMC_FACTOR_ADVOCACY] = adv;
-    total += adv;
+    ref[RMC_FACTOR_ADVOCACY] = advocacy_move(c, iv->advocacy, x);
     enum fate fate = FATE_RANKED;
     if (ap->profile == RMC_PROFILE_RISKY && n_neg > 0) {
         fate = rmc_philox_uniform(c->s) < p->profile_risky_drop ? FATE_DROPPED : FATE_BOTTOM;
+        double total = 0;
+        for (size_t f = 0; f < RMC_N_FACTORS; f++) {
+            total += ref[f];
+        }
         /* the remaining spots to the bottom of the list */
         ref[RMC_FACTOR_PROFILE] = ((double)x - (double)(c->n - 1)) - total;
     }
-    double moved = 0;
+    /* the recorded (float) moves, summed pairwise: eight dependent adds
+     * were a latency chain */
+    double m8[RMC_N_FACTORS];
     for (size_t f = 0; f < RMC_N_FACTORS; f++) {
         mv[f] = (float)ref[f];
-        moved += (double)mv[f];
+        m8[f] = (double)mv[f];
     }
-    *sum = moved;
+    _Static_assert(RMC_N_FACTORS == 8, "the pairwise sum below assumes eight factors");
+    *sum = ((m8[0] + m8[1]) + (m8[2] + m8[3])) + ((m8[4] + m8[5]) + (m8[6] + m8[7]));
     return fate;
 }
 
