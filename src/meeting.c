@@ -392,6 +392,37 @@ static unsigned binomial_small(gsl_rng *g, rmc_philox *s, double p, unsigned n)
     return flip ? n - x : x;
 }
 
+/* 1/k for k = 0 .. RMC_MAX_TABLE_RESIDENTS (index 0 unused). */
+#define INV4(k) 1.0 / (k), 1.0 / ((k) + 1), 1.0 / ((k) + 2), 1.0 / ((k) + 3)
+static const double inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
+    0.0,      1.0,      0.5,      1.0 / 3,  INV4(4),  INV4(8),  INV4(12), INV4(16), INV4(20),
+    INV4(24), INV4(28), INV4(32), INV4(36), INV4(40), INV4(44), INV4(48), INV4(52), INV4(56),
+    INV4(60), INV4(64)};
+#undef INV4
+
+/* Binomial(n, logistic(like)) by inversion from one uniform, for n <=
+ * RMC_MAX_TABLE_RESIDENTS, without divisions: with e = exp(-|like|) the
+ * rarer outcome has probability e / (1 + e), the odds ratio of one step is
+ * e, and P(0 of the rarer) = (1 + e)^-n. Draws the rarer outcome's count
+ * and returns the positives. */
+static unsigned binomial_logit(rmc_philox *s, double like, unsigned n)
+{
+    const double e = exp(-fabs(like)), q = 1.0 / (1.0 + e);
+    double pmf = 1;
+    for (unsigned t = 0; t < n; t++) {
+        pmf *= q;
+    }
+    double u = rmc_philox_uniform(s);
+    unsigned x = 0;
+    while (u >= pmf && x < n) {
+        u -= pmf;
+        pmf *= e * (double)(n - x) * inv_int[x + 1];
+        x++;
+    }
+    /* like > 0: positives are the common outcome and x counts negatives */
+    return like > 0 ? n - x : x;
+}
+
 /* Resident feedback in reference spots; *n_negative gets the negative
  * comments. Each resident comments w.p. p_comment, positively w.p.
  * logistic(likability): the number of comments C ~ Binomial(R, p_comment)
@@ -422,7 +453,9 @@ static double resident_move(const meeting_ctx *c, double communication, unsigned
     if (p->residents_sigma_like > 0) {
         like += p->residents_sigma_like * rmc_philox_normal(c->s);
     }
-    const unsigned pos = binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
+    const unsigned pos = n_comments <= RMC_MAX_TABLE_RESIDENTS
+                             ? binomial_logit(c->s, like, n_comments)
+                             : binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
     const unsigned neg = n_comments - pos;
     *n_negative = neg;
     return pos * p->residents_spots_positive - neg * p->residents_spots_negative;
