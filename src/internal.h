@@ -17,8 +17,7 @@
 #ifdef NDEBUG
 #define RMC_ASSERT(cond) ((void)0)
 #else
-#define RMC_ASSERT(cond)                                                                           \
-    ((cond) ? (void)0 : rmc_assert_fail(#cond, __FILE__, __LINE__))
+#define RMC_ASSERT(cond) ((cond) ? (void)0 : rmc_assert_fail(#cond, __FILE__, __LINE__))
 #endif
 RMC_INTERNAL _Noreturn void rmc_assert_fail(const char *cond, const char *file, int line);
 

@@ -15,7 +15,10 @@
  *     worst applicant it holds;
  * (4) no couple blocks with a pair (pa, pb) above its own on its joint list:
  *     each program named would take its member(s) (both at once when
- *     pa == pb), counting the couple's own current seats as free.
+ *     pa == pb), counting the couple's own current seats as free; an entry
+ *     naming no program for either member ("both unmatched") above its own
+ *     blocks at once (the couple would rather both be unmatched), and an
+ *     unmatched couple sits at the first such entry, if any.
  * Cost O(n_app + n_prog + list entries + couple entries x capacity), with
  * O(n_app + n_prog) scratch.
  */
@@ -216,8 +219,13 @@ static rmc_status find_blocking_couple(const rmc_match_input *in, const rmc_id *
         for (size_t e = in->crol_off[c]; e < held; e++) {
             const rmc_id pa = in->crol_pa[e], pb = in->crol_pb[e];
             const int32_t ra = in->crol_rank_a[e], rb = in->crol_rank_b[e];
-            if ((pa == RMC_ID_NONE && pb == RMC_ID_NONE) ||
-                (pa != RMC_ID_NONE && ra == RMC_RANK_NONE) ||
+            if (pa == RMC_ID_NONE && pb == RMC_ID_NONE) {
+                return RMC_FAIL(d, RMC_EINTERNAL,
+                                "blocking couple: couple %zu prefers both unmatched (choice %zu) "
+                                "to its placement",
+                                c, e - in->crol_off[c]);
+            }
+            if ((pa != RMC_ID_NONE && ra == RMC_RANK_NONE) ||
                 (pb != RMC_ID_NONE && rb == RMC_RANK_NONE)) {
                 continue;
             }

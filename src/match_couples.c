@@ -21,12 +21,33 @@
  * round moves nobody, or after max_rounds rounds with RMC_NOT_CONVERGED
  * (the matching then is consistent but may be unstable).
  * With couples a stable matching need not exist, so a bound is essential.
+ * The procedure is deterministic and its state after a round (who holds
+ * what, and the programs queued for rescanning) determines every later
+ * round, so a state seen before means it cycles for ever: Brent's cycle
+ * detection compares the state with a snapshot taken at rounds 1, 2, 4, 8,
+ * ... after the last snapshot and stops as soon as it repeats (a market
+ * without a stable matching then costs a few rounds, not max_rounds).
+ * A joint-list entry naming no program for either member means "both
+ * unmatched": the couple stops there, unmatched, and wants only the pairs
+ * above it (as rmc_match_check reads it).
+ *
+ * The order in which couples enter can decide whether a stable matching
+ * is found (Roth and Peranson 1999): when the first pass cycles, a second
+ * pass starts afresh with the couples entering in reverse order; both
+ * share the bound. (On random small markets this leaves about a third of the
+ * rare cases where a stable matching exists but is missed; docs/match.md.)
+ *
+ * Tests can drive it a round at a time: rmc_match_couples_init, then
+ * rmc_match_couples_step until it reports the end, then
+ * rmc_match_couples_done; rmc_match_couples_run does that, twice at most.
  *
  * Every settle phase terminates: agents only move down their lists within
  * it. Nothing is allocated. Invariants asserted: no program over capacity,
  * every applicant held at most once, both members placed as their couple's
- * held pair says.
+ * held pair says, never more programs queued than exist.
  */
+#include <string.h>
+
 #include "match_int.h"
 
 /* Would program p take n_new (1 or 2) applicants whose worst rank is
@@ -53,9 +74,33 @@ static bool admits(const rmc_match_ws *w, const rmc_match_input *in, size_t p, i
     return better + n_new <= cap;
 }
 
+/* Queue program p for rescanning unless it is queued already. The queue is
+ * a ring of n_prog slots: on_stack marks the programs in it, so it never
+ * holds one twice and never more than n_prog. */
+static void dirty_push(rmc_match_ws *w, size_t n_prog, size_t p)
+{
+    if (w->on_stack[p]) {
+        return;
+    }
+    RMC_ASSERT(w->n_dirty < n_prog);
+    w->on_stack[p] = true;
+    w->dirty[(w->dirty_head + w->n_dirty++) % n_prog] = (rmc_id)p;
+}
+
+/* The program at the head of the rescan queue, removed from it. */
+static size_t dirty_pop(rmc_match_ws *w, size_t n_prog)
+{
+    RMC_ASSERT(w->n_dirty > 0);
+    const size_t p = (size_t)w->dirty[w->dirty_head];
+    w->dirty_head = (w->dirty_head + 1) % n_prog;
+    w->n_dirty--;
+    w->on_stack[p] = false;
+    return p;
+}
+
 /* Remove applicant a from program p's seats. p may now admit an applicant
  * it rejected before, so it is queued for the next scan. */
-static void unhold(rmc_match_ws *w, size_t p, size_t a)
+static void unhold(rmc_match_ws *w, const rmc_match_input *in, size_t p, size_t a)
 {
     uint64_t *h = w->seat + w->seat_off[p];
     const size_t n = (size_t)w->n_held[p];
@@ -63,10 +108,7 @@ static void unhold(rmc_match_ws *w, size_t p, size_t a)
         if ((size_t)(uint32_t)h[k] == a) {
             heap_remove_at(h, n, k);
             w->n_held[p]--;
-            if (!w->on_stack[p]) {
-                w->on_stack[p] = true;
-                w->dirty[w->n_dirty++] = (rmc_id)p;
-            }
+            dirty_push(w, in->n_prog, p);
             return;
         }
     }
@@ -89,6 +131,12 @@ static inline size_t member(const rmc_match_input *in, size_t c, int m)
     return (size_t)(m == 0 ? in->couple_a[c] : in->couple_b[c]);
 }
 
+/* Does entry e say "both unmatched"? The couple's list ends there. */
+static inline bool is_stop(const rmc_match_input *in, size_t e)
+{
+    return in->crol_pa[e] == RMC_ID_NONE && in->crol_pb[e] == RMC_ID_NONE;
+}
+
 /* Free couple c: withdraw both members from wherever they are held. */
 static void withdraw_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c)
 {
@@ -99,7 +147,7 @@ static void withdraw_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c
     for (int m = 0; m < 2; m++) {
         const rmc_id p = pair_prog(in, e, m);
         if (p != RMC_ID_NONE) {
-            unhold(w, (size_t)p, member(in, c, m));
+            unhold(w, in, (size_t)p, member(in, c, m));
         }
     }
     w->cheld[c] = RMC_MATCH_HELD_NONE;
@@ -118,7 +166,7 @@ static rmc_id displaced(rmc_match_ws *w, const rmc_match_input *in, size_t a)
     const int m_out = member(in, (size_t)c, 0) == a ? 0 : 1;
     const rmc_id partner_prog = pair_prog(in, e, 1 - m_out);
     if (partner_prog != RMC_ID_NONE) {
-        unhold(w, (size_t)partner_prog, member(in, (size_t)c, 1 - m_out));
+        unhold(w, in, (size_t)partner_prog, member(in, (size_t)c, 1 - m_out));
     }
     w->cheld[c] = RMC_MATCH_HELD_NONE;
     w->cnext[c] = e + 1;
@@ -172,9 +220,15 @@ static void seat_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, si
     }
 }
 
+/* Couple c proposes down its joint list until admitted, at a "both
+ * unmatched" entry (it stays there, unmatched) or at the end. */
 static void propose_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t *top)
 {
     for (size_t e = w->cnext[c]; e < in->crol_off[c + 1]; e++) {
+        if (is_stop(in, e)) {
+            w->cnext[c] = e;
+            return;
+        }
         w->n_proposals++;
         if (pair_admitted(w, in, c, e)) {
             seat_couple(w, in, c, e, top);
@@ -228,7 +282,7 @@ static void settle(rmc_match_ws *w, const rmc_match_input *in, size_t top)
 static void move_single(rmc_match_ws *w, const rmc_match_input *in, size_t i, size_t e)
 {
     if (w->held[i] != RMC_MATCH_HELD_NONE) {
-        unhold(w, (size_t)in->choice_prog[w->held[i]], i);
+        unhold(w, in, (size_t)in->choice_prog[w->held[i]], i);
     }
     w->held[i] = e;
     w->next[i] = e + 1;
@@ -268,17 +322,16 @@ static bool scan_singles(rmc_match_ws *w, const rmc_match_input *in)
  * program's list best rank first and move every single who prefers it and
  * is admitted, stopping at the first one refused (worse ranks would be
  * refused too). Programs queued during this pass wait for the next. */
-static bool scan_dirty(rmc_match_ws *w, const rmc_match_input *in, bool *have_lists)
+static bool scan_dirty(rmc_match_ws *w, const rmc_match_input *in)
 {
     bool moved = false;
     const size_t n = w->n_dirty;
-    if (n > 0 && !*have_lists) {
+    if (n > 0 && !w->have_lists) {
         rmc_match_build_program_lists(w, in); /* once per run, when first needed */
-        *have_lists = true;
+        w->have_lists = true;
     }
     for (size_t k = 0; k < n; k++) {
-        const size_t p = (size_t)w->dirty[k];
-        w->on_stack[p] = false;
+        const size_t p = dirty_pop(w, in->n_prog);
         for (size_t q = w->plist_off[p]; q < w->plist_off[p + 1]; q++) {
             const size_t e = w->plist[q];
             const size_t i = (size_t)w->entry_app[e];
@@ -293,11 +346,6 @@ static bool scan_dirty(rmc_match_ws *w, const rmc_match_input *in, bool *have_li
             moved = true;
         }
     }
-    /* Keep what was queued during the pass for the next one. */
-    for (size_t k = n; k < w->n_dirty; k++) {
-        w->dirty[k - n] = w->dirty[k];
-    }
-    w->n_dirty -= n;
     return moved;
 }
 
@@ -308,7 +356,7 @@ static bool scan_couples(rmc_match_ws *w, const rmc_match_input *in)
     bool moved = false;
     for (size_t c = 0; c < in->n_couples; c++) {
         const size_t end = w->cheld[c] == RMC_MATCH_HELD_NONE ? in->crol_off[c + 1] : w->cheld[c];
-        for (size_t e = in->crol_off[c]; e < end; e++) {
+        for (size_t e = in->crol_off[c]; e < end && !is_stop(in, e); e++) {
             if (pair_admitted(w, in, c, e)) {
                 withdraw_couple(w, in, c);
                 size_t top = 0;
@@ -396,14 +444,43 @@ static void write_couples_result(const rmc_match_ws *w, const rmc_match_input *i
 #endif
 }
 
-rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, size_t max_rounds,
-                                 rmc_match_result *res, rmc_diag *d)
+/* Copy the state that determines the next rounds into the snapshot. */
+static void snap_take(rmc_match_ws *w, const rmc_match_input *in)
+{
+    memcpy(w->snap_held, w->held, in->n_app * sizeof *w->held);
+    memcpy(w->snap_cheld, w->cheld, in->n_couples * sizeof *w->cheld);
+    for (size_t k = 0; k < w->n_dirty; k++) {
+        w->snap_dirty[k] = w->dirty[(w->dirty_head + k) % in->n_prog];
+    }
+    w->snap_n_dirty = w->n_dirty;
+}
+
+/* Is the state the one in the snapshot? (next and cnext follow from held
+ * and cheld: a held agent resumes after its entry, a free one is done.) */
+static bool snap_equal(const rmc_match_ws *w, const rmc_match_input *in)
+{
+    if (w->n_dirty != w->snap_n_dirty ||
+        memcmp(w->snap_held, w->held, in->n_app * sizeof *w->held) != 0 ||
+        memcmp(w->snap_cheld, w->cheld, in->n_couples * sizeof *w->cheld) != 0) {
+        return false;
+    }
+    for (size_t k = 0; k < w->n_dirty; k++) {
+        if (w->snap_dirty[k] != w->dirty[(w->dirty_head + k) % in->n_prog]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+rmc_status rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in, bool reversed,
+                                  rmc_diag *d)
 {
     RMC_TRY(check_couples(w, in, d));
     rmc_match_setup_programs(w, in);
     w->n_proposals = 0;
     size_t top = 0;
-    for (size_t c = in->n_couples; c-- > 0;) {
+    for (size_t k = in->n_couples; k-- > 0;) {
+        const size_t c = reversed ? in->n_couples - 1 - k : k; /* top of stack enters first */
         w->cnext[c] = in->crol_off[c];
         w->cheld[c] = RMC_MATCH_HELD_NONE;
         w->stack[top++] = (rmc_id)(in->n_app + c);
@@ -411,27 +488,75 @@ rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, siz
     for (size_t i = in->n_app; i-- > 0;) {
         w->next[i] = in->app_off[i];
         if (w->couple_of[i] == RMC_ID_NONE) {
-            w->stack[top++] = (rmc_id)i;
+            w->stack[top++] = (rmc_id)i; /* on top: singles first, then couples */
         }
     }
     for (size_t j = 0; j < in->n_prog; j++) {
         w->on_stack[j] = false;
     }
-    w->n_dirty = 0;
+    w->n_dirty = w->dirty_head = 0;
     settle(w, in, top);
-    const size_t bound = max_rounds > 0 ? max_rounds : RMC_MATCH_DEFAULT_ROUNDS;
-    bool converged = false, have_lists = false;
-    for (size_t round = 0; round < bound && !converged; round++) {
-        const bool singles_moved = scan_dirty(w, in, &have_lists);
-        const bool couples_moved = scan_couples(w, in);
-        converged = !singles_moved && !couples_moved && w->n_dirty == 0;
+    w->have_lists = w->converged = w->cycled = false;
+    w->round = 0;
+    w->brent_power = 1;
+    w->brent_lam = 0;
+    snap_take(w, in);
+    return RMC_OK;
+}
+
+bool rmc_match_couples_step(rmc_match_ws *w, const rmc_match_input *in)
+{
+    if (w->converged || w->cycled) {
+        return true;
     }
+    const bool singles_moved = scan_dirty(w, in);
+    const bool couples_moved = scan_couples(w, in);
+    w->round++;
+    w->converged = !singles_moved && !couples_moved && w->n_dirty == 0;
+    if (w->converged) {
 #ifndef NDEBUG
-    /* The targeted scans miss no blocking single: a full scan moves nobody. */
-    RMC_ASSERT(!converged || !scan_singles(w, in));
+        /* The targeted scans miss no blocking single: a full scan moves nobody. */
+        RMC_ASSERT(!scan_singles(w, in));
 #endif
+        return true;
+    }
+    if (snap_equal(w, in)) {
+        w->cycled = true; /* Brent: the state repeats, so it never converges */
+        return true;
+    }
+    if (++w->brent_lam == w->brent_power) {
+        snap_take(w, in);
+        w->brent_power *= 2;
+        w->brent_lam = 0;
+    }
+    return false;
+}
+
+rmc_status rmc_match_couples_done(const rmc_match_ws *w, const rmc_match_input *in,
+                                  rmc_match_result *res)
+{
     write_couples_result(w, in, res);
     res->n_proposals = w->n_proposals;
-    res->converged = converged;
-    return converged ? RMC_OK : RMC_NOT_CONVERGED;
+    res->converged = w->converged;
+    return w->converged ? RMC_OK : RMC_NOT_CONVERGED;
+}
+
+rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, size_t max_rounds,
+                                 rmc_match_result *res, rmc_diag *d)
+{
+    const size_t bound = max_rounds > 0 ? max_rounds : RMC_MATCH_DEFAULT_ROUNDS;
+    size_t rounds = 0, proposals = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        RMC_TRY(rmc_match_couples_init(w, in, pass == 1, d));
+        while (rounds < bound && !rmc_match_couples_step(w, in)) {
+            rounds++;
+        }
+        proposals += w->n_proposals;
+        if (!w->cycled) {
+            break; /* converged, or out of rounds */
+        }
+    }
+    const rmc_status st = rmc_match_couples_done(w, in, res);
+    res->n_proposals = proposals;
+    return st;
 }

@@ -46,6 +46,9 @@ static void ws_free_arrays(rmc_match_ws *w)
     rmc_free(w->cnext);
     rmc_free(w->cheld);
     rmc_free(w->dirty);
+    rmc_free(w->snap_held);
+    rmc_free(w->snap_cheld);
+    rmc_free(w->snap_dirty);
 }
 
 rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, size_t n_seats,
@@ -82,10 +85,12 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->couple_of, n_app, sizeof(rmc_id), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cnext, n_app / 2, sizeof(size_t), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cheld, n_app / 2, sizeof(size_t), NULL), fail);
-    /* 2 * n_prog: during a scan_dirty pass the n entries being processed stay
-     * in place while every program already processed (on_stack cleared) may
-     * be queued again behind them, at most once each. */
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->dirty, 2 * n_prog, sizeof(rmc_id), NULL), fail);
+    /* A ring: a program is queued at most once at a time (match_couples.c). */
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->dirty, n_prog, sizeof(rmc_id), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->snap_held, n_app, sizeof(size_t), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->snap_cheld, n_app / 2, sizeof(size_t), NULL),
+                 fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->snap_dirty, n_prog, sizeof(rmc_id), NULL), fail);
     *out = w;
     return RMC_OK;
 fail:

@@ -37,14 +37,24 @@ struct rmc_match_ws {
     size_t *cnext;      /* [max_app / 2] next joint-list entry a couple proposes */
     size_t *cheld;      /* [max_app / 2] entry a couple holds, or RMC_MATCH_HELD_NONE */
     size_t n_proposals; /* couples procedure: proposals so far */
-    rmc_id *dirty;      /* [2 * max_prog] programs that freed a seat, to rescan (on_stack marks) */
-    size_t n_dirty;     /* entries in dirty */
+    rmc_id *dirty;      /* [max_prog] ring of programs that freed a seat, to rescan */
+    size_t dirty_head;  /* first queued entry of dirty */
+    size_t n_dirty;     /* programs queued (on_stack marks them; each at most once) */
+    bool have_lists;    /* program lists built this run (first rescan) */
+    size_t round;       /* rounds (scans) done */
+    bool converged;     /* the last round moved nobody: stable */
+    bool cycled;        /* the state repeated: it would never converge */
+    /* Brent's cycle detection: the state brent_lam rounds ago */
+    size_t *snap_held;  /* [max_app] held */
+    size_t *snap_cheld; /* [max_app / 2] cheld */
+    rmc_id *snap_dirty; /* [max_prog] the rescan queue, head first */
+    size_t snap_n_dirty, brent_power, brent_lam;
 };
 
 #define RMC_MATCH_HELD_NONE SIZE_MAX
 
 /* Default bound on the couples procedure's rounds when max_rounds is 0. */
-#define RMC_MATCH_DEFAULT_ROUNDS 1000
+#define RMC_MATCH_DEFAULT_ROUNDS 100000 /* as match.couples_max_rounds in params.def */
 
 /* Seat heaps: key = rank << 32 | applicant, max-heap (worst rank on top). */
 static inline uint64_t seat_key(int32_t rank, size_t app)
@@ -131,9 +141,32 @@ RMC_INTERNAL void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match
 
 /* The Roth-Peranson couples procedure (match_couples.c): applicant-proposing,
  * at most max_rounds rounds (0: RMC_MATCH_DEFAULT_ROUNDS). in was checked
- * against w by rmc_match_run. RMC_OK, RMC_NOT_CONVERGED, RMC_EUSAGE. */
+ * against w by rmc_match_run. RMC_OK, RMC_NOT_CONVERGED, RMC_EUSAGE.
+ * rmc_match_couples_init, _step until it returns true or the rounds reach
+ * the bound; when that pass cycled, the same again with the couples in
+ * reverse order (the rounds of both passes count against the bound); then
+ * _done. */
 RMC_INTERNAL rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in,
                                               size_t max_rounds, rmc_match_result *res,
                                               rmc_diag *d);
+
+/* Start the couples procedure on `in` (checked against w by the caller):
+ * validate the couples (RMC_EUSAGE), then singles propose, then couples
+ * one at a time (couple 0 first, or the last first when reversed), until
+ * everyone is held or out of list. w->round is 0 afterwards. */
+RMC_INTERNAL rmc_status rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in,
+                                               bool reversed, rmc_diag *d);
+
+/* One round: move every blocking single (at programs that freed a seat)
+ * and every blocking couple, settling whoever they displace; w->round
+ * counts rounds. Returns true when the procedure is over: w->converged (the
+ * round moved nobody; the matching is stable) or w->cycled (the state after
+ * this round was seen before, so it would cycle for ever). */
+RMC_INTERNAL bool rmc_match_couples_step(rmc_match_ws *w, const rmc_match_input *in);
+
+/* Write the current matching into res (consistent whatever the state):
+ * RMC_OK when converged, else RMC_NOT_CONVERGED. */
+RMC_INTERNAL rmc_status rmc_match_couples_done(const rmc_match_ws *w, const rmc_match_input *in,
+                                               rmc_match_result *res);
 
 #endif

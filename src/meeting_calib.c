@@ -26,10 +26,10 @@ static const rmc_factor split_factors[5] = {RMC_FACTOR_RESIDENTS, RMC_FACTOR_ADV
                                             RMC_FACTOR_VISA};
 
 typedef struct calib_acc {
-    size_t *adv_hist;     /* [RMC_N_ADVOCACY * ADV_BINS] */
-    size_t *tier_hist;    /* [TIER_BINS] chief advocacy move in tiers */
-    double tier_change;   /* sum of chief names' net tier change */
-    size_t n_chief;       /* chief names below the top tiers */
+    size_t *adv_hist;   /* [RMC_N_ADVOCACY * ADV_BINS] */
+    size_t *tier_hist;  /* [TIER_BINS] chief advocacy move in tiers */
+    double tier_change; /* sum of chief names' net tier change */
+    size_t n_chief;     /* chief names below the top tiers */
     double img_up[RMC_N_FACTORS];
 } calib_acc;
 

@@ -11,8 +11,8 @@
 
 #include "internal.h"
 
-static atomic_size_t alloc_count;  /* allocations since the last rmc_mem_fail_at */
-static atomic_size_t fail_at;      /* 0: off; else fail when alloc_count reaches it */
+static atomic_size_t alloc_count; /* allocations since the last rmc_mem_fail_at */
+static atomic_size_t fail_at;     /* 0: off; else fail when alloc_count reaches it */
 
 size_t rmc_mem_fail_at(size_t k)
 {
@@ -28,8 +28,7 @@ static int injected_failure(void)
     return k != 0 && n == k;
 }
 
-static rmc_status alloc_impl(void **out, size_t n, size_t size, int zero, size_t align,
-                             rmc_diag *d)
+static rmc_status alloc_impl(void **out, size_t n, size_t size, int zero, size_t align, rmc_diag *d)
 {
     *out = NULL;
     size_t bytes = 0;

@@ -11,6 +11,8 @@
  * reported, not only inih's first, and strips leading indentation so no
  * line is ever taken as a multi-line continuation.
  */
+#define _POSIX_C_SOURCE 200809L /* fileno */
+
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>

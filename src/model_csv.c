@@ -13,6 +13,8 @@
  * Problems that leave the rest of the file unreadable stop the file; the
  * others are all reported.
  */
+#define _POSIX_C_SOURCE 200809L /* fileno */
+
 #include <csv.h>
 #include <errno.h>
 #include <string.h>
@@ -21,13 +23,18 @@
 #include "model_load_int.h"
 
 #define BLOCK_BYTES ((size_t)1 << 16)
+/* A row's fields take at most this much; the arena starts small and grows
+ * toward it only for wide or long rows, so typical files cost 4 KiB. */
+#define ARENA_START ((size_t)4096)
+#define ARENA_MAX ((size_t)RMC_CSV_MAX_COLS * (RMC_CSV_MAX_FIELD + 1))
 
 typedef struct reader {
     rmc_loader *L;
     const rmc_csv_spec *spec;
     struct csv_parser p;
-    char *arena; /* this row's fields, NUL-terminated */
-    size_t arena_used;
+    char *arena;                          /* this row's fields, NUL-terminated */
+    size_t arena_used;                    /* bytes of arena in use */
+    size_t arena_cap;                     /* bytes allocated; grows up to ARENA_MAX */
     size_t off[RMC_CSV_MAX_COLS];         /* field starts in arena */
     size_t n_fields;                      /* fields in this row (may exceed MAX_COLS) */
     const char *fields[RMC_CSV_MAX_COLS]; /* row fields by expected column */
@@ -40,6 +47,28 @@ typedef struct reader {
     bool cr_pending;                      /* last byte fed was CR: a line break unless LF follows */
     rmc_status st;                        /* failure raised inside a callback */
 } reader;
+
+/* Make room for `need` more bytes in the row arena (at most ARENA_MAX in
+ * all, which the field-length and column limits guarantee). */
+static rmc_status arena_reserve(reader *r, size_t need)
+{
+    if (r->arena_used + need <= r->arena_cap) {
+        return RMC_OK;
+    }
+    size_t cap = r->arena_cap;
+    while (cap < r->arena_used + need) {
+        cap *= 2;
+    }
+    cap = cap < ARENA_MAX ? cap : ARENA_MAX;
+    RMC_ASSERT(r->arena_used + need <= cap);
+    char *bigger = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&bigger, cap, 1, r->L->d));
+    memcpy(bigger, r->arena, r->arena_used);
+    rmc_free(r->arena);
+    r->arena = bigger;
+    r->arena_cap = cap;
+    return RMC_OK;
+}
 
 bool rmc_utf8_valid(const unsigned char *s, size_t n)
 {
@@ -96,6 +125,12 @@ static void on_field(void *data, size_t len, void *ctx)
         return;
     }
     if (r->n_fields < RMC_CSV_MAX_COLS) {
+        const rmc_status st = arena_reserve(r, len + 1);
+        if (st != RMC_OK) {
+            r->st = st;
+            r->stop = true;
+            return;
+        }
         r->off[r->n_fields] = r->arena_used;
         if (len > 0) {
             memcpy(r->arena + r->arena_used, data, len);
@@ -299,7 +334,8 @@ static rmc_status read_open(reader *r, FILE *f)
     char *buf = NULL;
     rmc_status st = rmc_alloc_array((void **)&buf, BLOCK_BYTES, 1, r->L->d);
     if (st == RMC_OK) {
-        st = rmc_alloc_array((void **)&r->arena, RMC_CSV_MAX_COLS, RMC_CSV_MAX_FIELD + 1, r->L->d);
+        st = rmc_alloc_array((void **)&r->arena, ARENA_START, 1, r->L->d);
+        r->arena_cap = ARENA_START;
     }
     if (st == RMC_OK && csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         st = RMC_FAIL(r->L->d, RMC_ENOMEM, "out of memory starting the CSV parser");

@@ -16,72 +16,72 @@
 #include "rankmc/model.h"
 
 struct rmc_model {
-    char *dir;                /* folder it was loaded from */
-    char sha256[65];          /* hex digest of the files, NUL-terminated */
+    char *dir;       /* folder it was loaded from */
+    char sha256[65]; /* hex digest of the files, NUL-terminated */
     rmc_params params;
 
     /* applicants [n_app] */
     size_t n_app;
     char **app_id;
-    uint8_t *app_type;        /* rmc_type */
-    double *pre_score;        /* z scale */
-    double *communication;    /* 0..1 */
-    double *clinical_years;   /* >= 0 */
-    uint8_t *us_exp;          /* rmc_usexp */
-    uint8_t *visa;            /* rmc_visa */
-    uint8_t *profile;         /* rmc_profile: given, or derived from params */
+    uint8_t *app_type;      /* rmc_type */
+    double *pre_score;      /* z scale */
+    double *communication;  /* 0..1 */
+    double *clinical_years; /* >= 0 */
+    uint8_t *us_exp;        /* rmc_usexp */
+    uint8_t *visa;          /* rmc_visa */
+    uint8_t *profile;       /* rmc_profile: given, or derived from params */
 
     /* programs [n_prog] */
     size_t n_prog;
     char **prog_id;
     char **prog_name;
-    int32_t *positions;       /* >= 1 */
-    int32_t *interviewers;    /* >= 1 */
-    int32_t *residents;       /* >= 0 */
-    uint8_t *sponsors;        /* rmc_sponsors */
-    double *service_load;     /* 0..1 */
-    double *desirability;     /* any real */
-    size_t n_positions;       /* sum of positions */
+    int32_t *positions;    /* >= 1 */
+    int32_t *interviewers; /* >= 1 */
+    int32_t *residents;    /* >= 0 */
+    uint8_t *sponsors;     /* rmc_sponsors */
+    double *service_load;  /* 0..1 */
+    double *desirability;  /* any real */
+    size_t n_positions;    /* sum of positions */
 
     /* interviews [n_iv], file order */
     size_t n_iv;
-    rmc_id *iv_app;           /* applicant index */
-    rmc_id *iv_prog;          /* program index */
-    uint8_t *advocacy;        /* rmc_advocacy */
-    uint8_t *ties;            /* 0/1 */
-    uint8_t *interest;        /* rmc_interest */
-    size_t *prog_off;         /* [n_prog + 1] */
-    rmc_id *iv_by_prog;       /* [n_iv] interview indices grouped by program, file order within */
-    size_t *app_off;          /* [n_app + 1] */
-    rmc_id *iv_by_app;        /* [n_iv] interview indices grouped by applicant, file order within */
+    rmc_id *iv_app;     /* applicant index */
+    rmc_id *iv_prog;    /* program index */
+    uint8_t *advocacy;  /* rmc_advocacy */
+    uint8_t *ties;      /* 0/1 */
+    uint8_t *interest;  /* rmc_interest */
+    size_t *prog_off;   /* [n_prog + 1] */
+    rmc_id *iv_by_prog; /* [n_iv] interview indices grouped by program, file order within */
+    size_t *app_off;    /* [n_app + 1] */
+    rmc_id *iv_by_app;  /* [n_iv] interview indices grouped by applicant, file order within */
 
     /* fixed applicant ROLs: programs in rank order */
-    bool *has_app_rol;        /* [n_app] */
-    size_t *arol_off;         /* [n_app + 1] */
-    rmc_id *arol_prog;        /* program indices */
-    rmc_id *arol_iv;          /* the matching interview index (validated to exist) */
+    bool *has_app_rol; /* [n_app] */
+    size_t *arol_off;  /* [n_app + 1] */
+    rmc_id *arol_prog; /* program indices */
+    rmc_id *arol_iv;   /* the matching interview index (validated to exist) */
     /* fixed program ROLs: applicants in rank order */
-    bool *has_prog_rol;       /* [n_prog] */
-    size_t *prol_off;         /* [n_prog + 1] */
-    rmc_id *prol_app;         /* applicant indices */
-    rmc_id *prol_iv;          /* the matching interview index (validated to exist) */
+    bool *has_prog_rol; /* [n_prog] */
+    size_t *prol_off;   /* [n_prog + 1] */
+    rmc_id *prol_app;   /* applicant indices */
+    rmc_id *prol_iv;    /* the matching interview index (validated to exist) */
 
     /* couples [n_couples]; their joint ROLs in rank order */
     size_t n_couples;
-    rmc_id *couple_a, *couple_b;  /* applicant indices; an applicant is in at most one couple */
-    size_t *crol_off;             /* [n_couples + 1] */
-    rmc_id *crol_pa, *crol_pb;    /* program for a / for b; RMC_ID_NONE = unmatched is fine */
-    rmc_id *crol_iva, *crol_ivb;  /* matching interview index, or RMC_ID_NONE with the program */
-    rmc_id *couple_of;            /* [n_app]: couple index or RMC_ID_NONE */
+    rmc_id *couple_a, *couple_b; /* applicant indices; an applicant is in at most one couple */
+    size_t *crol_off;            /* [n_couples + 1] */
+    rmc_id *crol_pa, *crol_pb;   /* program for a / for b; RMC_ID_NONE = unmatched is fine */
+    rmc_id *crol_iva, *crol_ivb; /* matching interview index, or RMC_ID_NONE with the program */
+    rmc_id *couple_of;           /* [n_app]: couple index or RMC_ID_NONE */
 
     /* summaries and id lookup (added by the loader) */
-    size_t n_by_type[RMC_N_TYPES];  /* applicants of each rmc_type */
-    size_t n_app_rols;              /* applicants with has_app_rol */
-    size_t n_prog_rols;             /* programs with has_prog_rol */
-    rmc_id *app_slots;              /* [app_mask + 1] open-addressing table of applicant
-                                     * indices by id (RMC_ID_NONE = empty) */
-    size_t app_mask;                /* table size - 1, a power of two minus one */
-    rmc_id *prog_slots;             /* same for programs */
+    size_t n_by_type[RMC_N_TYPES]; /* applicants of each rmc_type */
+    size_t n_app_rols;             /* applicants with has_app_rol */
+    size_t n_prog_rols;            /* programs with has_prog_rol */
+    rmc_id *app_slots;             /* [app_mask + 1] open-addressing table of applicant
+                                    * indices by id (RMC_ID_NONE = empty) */
+    size_t app_mask;               /* table size - 1, a power of two minus one */
+    rmc_id *prog_slots;            /* same for programs */
     size_t prog_mask;
 };
 

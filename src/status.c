@@ -37,12 +37,12 @@ const char *rmc_strerror(rmc_status st)
     return status_text[st];
 }
 
-static rmc_status vfail(rmc_diag *d, rmc_status st, const char *src, int src_line,
-                        const char *file, long line, const char *fmt, va_list ap)
+static rmc_status vfail(rmc_diag *d, rmc_status st, const char *src, int src_line, const char *file,
+                        long line, const char *fmt, va_list ap)
     __attribute__((format(printf, 7, 0)));
 
-static rmc_status vfail(rmc_diag *d, rmc_status st, const char *src, int src_line,
-                        const char *file, long line, const char *fmt, va_list ap)
+static rmc_status vfail(rmc_diag *d, rmc_status st, const char *src, int src_line, const char *file,
+                        long line, const char *fmt, va_list ap)
 {
     if (d == NULL) {
         return st;
@@ -56,8 +56,7 @@ static rmc_status vfail(rmc_diag *d, rmc_status st, const char *src, int src_lin
     return st;
 }
 
-rmc_status rmc_fail(rmc_diag *d, rmc_status st, const char *src, int src_line, const char *fmt,
-                    ...)
+rmc_status rmc_fail(rmc_diag *d, rmc_status st, const char *src, int src_line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -66,8 +65,8 @@ rmc_status rmc_fail(rmc_diag *d, rmc_status st, const char *src, int src_line, c
     return ret;
 }
 
-rmc_status rmc_fail_at(rmc_diag *d, rmc_status st, const char *src, int src_line,
-                       const char *file, long line, const char *fmt, ...)
+rmc_status rmc_fail_at(rmc_diag *d, rmc_status st, const char *src, int src_line, const char *file,
+                       long line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

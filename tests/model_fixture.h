@@ -121,14 +121,13 @@ static void fx_free(rmc_model *m)
     if (m == NULL) {
         return;
     }
-    void *arrays[] = {m->app_type,   m->pre_score,  m->communication, m->clinical_years,
-                      m->us_exp,     m->visa,       m->profile,       m->positions,
-                      m->interviewers, m->residents, m->sponsors,     m->service_load,
-                      m->desirability, m->iv_app,   m->iv_prog,       m->advocacy,
-                      m->ties,       m->interest,   m->prog_off,      m->iv_by_prog,
-                      m->app_off,    m->iv_by_app,  m->has_app_rol,   m->arol_off,
-                      m->arol_prog,  m->arol_iv,    m->has_prog_rol,  m->prol_off,
-                      m->prol_app,   m->prol_iv};
+    void *arrays[] = {
+        m->app_type, m->pre_score,    m->communication, m->clinical_years, m->us_exp,
+        m->visa,     m->profile,      m->positions,     m->interviewers,   m->residents,
+        m->sponsors, m->service_load, m->desirability,  m->iv_app,         m->iv_prog,
+        m->advocacy, m->ties,         m->interest,      m->prog_off,       m->iv_by_prog,
+        m->app_off,  m->iv_by_app,    m->has_app_rol,   m->arol_off,       m->arol_prog,
+        m->arol_iv,  m->has_prog_rol, m->prol_off,      m->prol_app,       m->prol_iv};
     for (size_t t = 0; t < sizeof arrays / sizeof arrays[0]; t++) {
         free(arrays[t]);
     }
@@ -160,15 +159,16 @@ static void fx_market_applicant(rmc_model *m, size_t i, gsl_rng *g)
     m->communication[i] = img ? 0.4 + 0.6 * gsl_rng_uniform(g) : 0.85 + 0.15 * gsl_rng_uniform(g);
     m->clinical_years[i] = img ? 10.0 * gsl_rng_uniform(g) : 0.0;
     m->us_exp[i] = (uint8_t)(img ? fx_pick(g, img_exp_w, RMC_N_USEXP) : RMC_USEXP_SUB_I);
-    m->visa[i] = (uint8_t)(type == RMC_TYPE_IMG ? fx_pick(g, img_visa_w, RMC_N_VISA) : RMC_VISA_NONE);
+    m->visa[i] =
+        (uint8_t)(type == RMC_TYPE_IMG ? fx_pick(g, img_visa_w, RMC_N_VISA) : RMC_VISA_NONE);
     const rmc_params *p = &m->params;
     const bool risky = m->pre_score[i] <= p->profile_risky_pre_score ||
                        m->communication[i] < p->profile_risky_communication;
-    m->profile[i] = risky                                  ? RMC_PROFILE_RISKY
-                    : m->visa[i] == RMC_VISA_H1B ||
-                              m->visa[i] == RMC_VISA_UNCERTAIN ? RMC_PROFILE_VISA_HEADACHE
+    m->profile[i] = risky ? RMC_PROFILE_RISKY
+                    : m->visa[i] == RMC_VISA_H1B || m->visa[i] == RMC_VISA_UNCERTAIN
+                        ? RMC_PROFILE_VISA_HEADACHE
                     : m->pre_score[i] >= p->profile_star_pre_score ? RMC_PROFILE_STAR
-                                                                  : RMC_PROFILE_WORKHORSE;
+                                                                   : RMC_PROFILE_WORKHORSE;
 }
 
 static void fx_market_program(rmc_model *m, size_t j, gsl_rng *g)

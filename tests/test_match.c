@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "match_int.h"
 #include "model_int.h"
 #include "rankmc/match.h"
 
@@ -799,6 +800,417 @@ static void test_match_run_couples_random(void **state)
     assert_true(n_converged > n_cases * 8 / 10);
 }
 
+/* ---- couples fixtures, brute force, and the procedure a round at a time ---- */
+
+/* Read tests/data/<name>/market.txt: '#' comment lines, then
+ *   market N_APP N_PROG N_COUPLES
+ *   capacity C_0 .. C_{N_PROG-1}
+ *   app I K  (PROG RANK) x K          one line per applicant, in order
+ *   couple A B K  (PA RA PB RB) x K    one line per couple
+ * with -1 for "no program" (RMC_ID_NONE) and "not ranked" (RMC_RANK_NONE). */
+static cmarket load_cmarket(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/market.txt", RMC_TEST_DATA, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int ch;
+    while ((ch = fgetc(f)) == '#') {
+        while ((ch = fgetc(f)) != '\n' && ch != EOF) {
+        }
+    }
+    ungetc(ch, f);
+    size_t n_app = 0, n_prog = 0, n_couples = 0;
+    assert_int_equal(fscanf(f, " market %zu %zu %zu capacity", &n_app, &n_prog, &n_couples), 3);
+    assert_true(n_couples <= 32);
+    cmarket cm = {.mk = market_new(n_app, n_prog, n_app * n_prog)};
+    for (size_t j = 0; j < n_prog; j++) {
+        assert_int_equal(fscanf(f, "%d", &cm.mk.cap[j]), 1);
+    }
+    size_t e = 0;
+    for (size_t i = 0; i < n_app; i++) {
+        size_t id = 0, k = 0;
+        assert_int_equal(fscanf(f, " app %zu %zu", &id, &k), 2);
+        assert_true(id == i && k <= n_prog);
+        for (size_t q = 0; q < k; q++, e++) {
+            assert_int_equal(fscanf(f, "%d %d", &cm.mk.prog[e], &cm.mk.rank[e]), 2);
+        }
+        cm.mk.off[i + 1] = e;
+    }
+    e = 0;
+    for (size_t c = 0; c < n_couples; c++) {
+        size_t k = 0;
+        assert_int_equal(fscanf(f, " couple %d %d %zu", &cm.ca[c], &cm.cb[c], &k), 3);
+        assert_true(e + k <= 256);
+        for (size_t q = 0; q < k; q++, e++) {
+            assert_int_equal(
+                fscanf(f, "%d %d %d %d", &cm.cpa[e], &cm.cra[e], &cm.cpb[e], &cm.crb[e]), 4);
+        }
+        cm.coff[c + 1] = e;
+    }
+    cm.n_couples = n_couples;
+    fclose(f);
+    return cm;
+}
+
+/* Exhaustive search: every assignment of each single (unmatched or any
+ * program on its list) and each couple (unmatched or any pair on its joint
+ * list), skipping only those over capacity, judged by rmc_match_check. */
+typedef struct brute {
+    const cmarket *cm;
+    rmc_match_input in;
+    rmc_id *asg;   /* [n_app] the assignment being built */
+    int32_t *used; /* [n_prog] seats it uses */
+    rmc_id *owner; /* [n_app] couple of a member (first member only), or -1 */
+    rmc_id *first; /* [n_app] the first stable matching found */
+    size_t n_stable;
+} brute;
+
+static void brute_try(brute *b, size_t i);
+
+/* Assign applicant i program p (or none) and go on; undo afterwards. */
+static void brute_place(brute *b, size_t i, rmc_id p, size_t i_next)
+{
+    if (p != RMC_ID_NONE && b->used[p] >= b->cm->mk.cap[p]) {
+        return;
+    }
+    if (p != RMC_ID_NONE) {
+        b->used[p]++;
+    }
+    b->asg[i] = p;
+    brute_try(b, i_next);
+    b->asg[i] = RMC_ID_NONE;
+    if (p != RMC_ID_NONE) {
+        b->used[p]--;
+    }
+}
+
+static void brute_couple(brute *b, size_t i, size_t c)
+{
+    const size_t a = (size_t)b->cm->ca[c], m = (size_t)b->cm->cb[c];
+    for (size_t e = b->cm->coff[c]; e < b->cm->coff[c + 1]; e++) {
+        const rmc_id pa = b->cm->cpa[e], pb = b->cm->cpb[e];
+        if ((pa == RMC_ID_NONE && pb == RMC_ID_NONE) ||
+            (pb != RMC_ID_NONE && b->used[pb] >= b->cm->mk.cap[pb])) {
+            continue; /* both unmatched: tried once, below */
+        }
+        if (pb != RMC_ID_NONE) {
+            b->used[pb]++;
+        }
+        b->asg[m] = pb;
+        brute_place(b, a, pa, i + 1);
+        b->asg[m] = RMC_ID_NONE;
+        if (pb != RMC_ID_NONE) {
+            b->used[pb]--;
+        }
+    }
+    brute_try(b, i + 1); /* both unmatched */
+}
+
+static void brute_try(brute *b, size_t i)
+{
+    while (i < b->cm->mk.n_app && b->owner[i] == -2) {
+        i++; /* second members are placed with their couple */
+    }
+    if (i == b->cm->mk.n_app) {
+        if (rmc_match_check(&b->in, b->asg, NULL) == RMC_OK && b->n_stable++ == 0) {
+            memcpy(b->first, b->asg, b->cm->mk.n_app * sizeof(rmc_id));
+        }
+        return;
+    }
+    if (b->owner[i] >= 0) {
+        brute_couple(b, i, (size_t)b->owner[i]);
+        return;
+    }
+    brute_try(b, i + 1); /* unmatched */
+    for (size_t e = b->cm->mk.off[i]; e < b->cm->mk.off[i + 1]; e++) {
+        brute_place(b, i, b->cm->mk.prog[e], i + 1);
+    }
+}
+
+/* Number of stable matchings of cm; the first one found goes to first. */
+static size_t brute_count_stable(const cmarket *cm, rmc_id *first)
+{
+    const size_t n = cm->mk.n_app;
+    brute b = {cm,
+               cmarket_input(cm),
+               xmalloc(n * sizeof(rmc_id)),
+               calloc(cm->mk.n_prog + 1, sizeof(int32_t)),
+               xmalloc(n * sizeof(rmc_id)),
+               first,
+               0};
+    for (size_t i = 0; i < n; i++) {
+        b.asg[i] = RMC_ID_NONE;
+        b.owner[i] = -1;
+    }
+    for (size_t c = 0; c < cm->n_couples; c++) {
+        const size_t lo = (size_t)(cm->ca[c] < cm->cb[c] ? cm->ca[c] : cm->cb[c]);
+        const size_t hi = (size_t)(cm->ca[c] < cm->cb[c] ? cm->cb[c] : cm->ca[c]);
+        b.owner[lo] = (rmc_id)c;
+        b.owner[hi] = -2;
+    }
+    brute_try(&b, 0);
+    free(b.asg);
+    free(b.used);
+    free(b.owner);
+    return b.n_stable;
+}
+
+/* Filled seats agree with the placements and respect capacities. */
+static void assert_consistent(const cmarket *cm, const outcome *o)
+{
+    int32_t fill[MAXP] = {0};
+    for (size_t i = 0; i < cm->mk.n_app; i++) {
+        if (o->app_prog[i] != RMC_ID_NONE) {
+            fill[o->app_prog[i]]++;
+        }
+    }
+    for (size_t j = 0; j < cm->mk.n_prog; j++) {
+        assert_int_equal(fill[j], o->fill[j]);
+        assert_true(fill[j] <= cm->mk.cap[j]);
+    }
+}
+
+/* The market on which the rescan queue of the old matcher (one slot per
+ * program, appended to while a pass walked it) overran its allocation
+ * (tests/data/couples_overflow, from tests/data/sim_couples): run it in a
+ * workspace sized exactly to it, so ASan sees any overrun. No stable
+ * matching exists; the procedure must say so, and its cycle detection must
+ * stop it long before a bound of 10^9 rounds. */
+static void test_match_run_couples_rescan_queue(void **state)
+{
+    (void)state;
+    cmarket cm = load_cmarket("couples_overflow");
+    const rmc_match_input in = cmarket_input(&cm);
+    size_t seats = 0;
+    for (size_t j = 0; j < in.n_prog; j++) {
+        seats += (size_t)in.capacity[j];
+    }
+    rmc_match_ws *w = NULL;
+    assert_int_equal(rmc_match_ws_alloc(in.n_app, in.n_prog, in.app_off[in.n_app], seats, &w),
+                     RMC_OK);
+    outcome o = outcome_new(in.n_app, in.n_prog);
+    rmc_diag d = {0};
+    assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 1000000000, &o.res, &d),
+                     RMC_NOT_CONVERGED);
+    assert_false(o.res.converged);
+    assert_true(w->cycled);
+    assert_true(w->round < 200);
+    assert_consistent(&cm, &o);
+    assert_int_equal(rmc_match_check(&in, o.app_prog, &d), RMC_EINTERNAL);
+    rmc_match_ws_free(w);
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+/* tests/data/couples_no_stable (reduced from the market above): brute force
+ * finds no stable matching; driven a round at a time, the procedure detects
+ * its cycle within a few rounds and then stays done. */
+static void test_match_couples_step_no_stable(void **state)
+{
+    (void)state;
+    cmarket cm = load_cmarket("couples_no_stable");
+    rmc_id first[8];
+    assert_int_equal(brute_count_stable(&cm, first), 0);
+    const rmc_match_input in = cmarket_input(&cm);
+    assert_int_equal(rmc_match_couples_init(g_ws, &in, false, NULL), RMC_OK);
+    assert_int_equal(g_ws->round, 0);
+    size_t rounds = 0;
+    while (!rmc_match_couples_step(g_ws, &in)) {
+        assert_true(++rounds < 16);
+    }
+    assert_true(g_ws->cycled);
+    assert_false(g_ws->converged);
+    const size_t r = g_ws->round;
+    assert_true(rmc_match_couples_step(g_ws, &in));
+    assert_int_equal(g_ws->round, r);
+    outcome o = outcome_new(in.n_app, in.n_prog);
+    assert_int_equal(rmc_match_couples_done(g_ws, &in, &o.res), RMC_NOT_CONVERGED);
+    assert_false(o.res.converged);
+    assert_consistent(&cm, &o);
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+/* Driven a round at a time, the hand-solved market converges to the same
+ * matching as rmc_match_run. */
+static void test_match_couples_step_converges(void **state)
+{
+    (void)state;
+    const int cap[3] = {1, 1, 1};
+    const int apref[3][2] = {{-1}, {-1}, {0, -1}};
+    const int ppref[3][3] = {{2, 0, -1}, {1, -1}, {0, -1}};
+    cmarket cm = {.mk = market_from_lists(3, 3, cap, &apref[0][0], 2, &ppref[0][0], 3)};
+    const int pairs[2][2] = {{0, 1}, {2, 1}};
+    cmarket_add_couple(&cm, 0, 1, pairs, 2, &ppref[0][0], 3);
+    const rmc_match_input in = cmarket_input(&cm);
+    assert_int_equal(rmc_match_couples_init(g_ws, &in, false, NULL), RMC_OK);
+    while (!rmc_match_couples_step(g_ws, &in)) {
+        assert_true(g_ws->round < 16);
+    }
+    assert_true(g_ws->converged);
+    assert_false(g_ws->cycled);
+    outcome o = outcome_new(3, 3);
+    assert_int_equal(rmc_match_couples_done(g_ws, &in, &o.res), RMC_OK);
+    const rmc_id expect[3] = {2, 1, 0};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(o.app_prog[i], expect[i]);
+    }
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+/* A "both unmatched" entry ends a couple's list (tests/data/
+ * couples_both_unmatched): the only stable matching leaves couple (0, 1)
+ * unmatched; the matcher used to skip that entry, take (none, P0) below it
+ * and cycle. */
+static void test_match_run_couples_both_unmatched(void **state)
+{
+    (void)state;
+    cmarket cm = load_cmarket("couples_both_unmatched");
+    rmc_id first[8];
+    assert_int_equal(brute_count_stable(&cm, first), 1);
+    outcome o = outcome_new(cm.mk.n_app, cm.mk.n_prog);
+    assert_int_equal(csolve(&cm, 0, &o, NULL), RMC_OK);
+    for (size_t i = 0; i < cm.mk.n_app; i++) {
+        assert_int_equal(o.app_prog[i], first[i]);
+    }
+    assert_int_equal(o.app_choice[0], -1);
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+/* The checker: a couple placed below its own "both unmatched" entry is
+ * blocked by it (tests/data/couples_stop_entry has no stable matching, and
+ * the matching that ignored the entry was once accepted). */
+static void test_match_check_couple_below_stop_entry(void **state)
+{
+    (void)state;
+    cmarket cm = load_cmarket("couples_stop_entry");
+    const rmc_match_input in = cmarket_input(&cm);
+    const rmc_id m[4] = {RMC_ID_NONE, 1, 1, 0};
+    rmc_diag d = {0};
+    assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
+    assert_non_null(strstr(d.message, "prefers both unmatched"));
+    rmc_id first[8];
+    assert_int_equal(brute_count_stable(&cm, first), 0);
+    outcome o = outcome_new(4, cm.mk.n_prog);
+    assert_int_equal(csolve(&cm, 0, &o, NULL), RMC_NOT_CONVERGED);
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+/* tests/data/couples_order: a stable matching exists, but with couple 0
+ * entering first the procedure cycles; rmc_match_run's second pass, couples
+ * in reverse order, finds a stable matching. */
+static void test_match_run_couples_second_pass(void **state)
+{
+    (void)state;
+    cmarket cm = load_cmarket("couples_order");
+    const rmc_match_input in = cmarket_input(&cm);
+    assert_int_equal(rmc_match_couples_init(g_ws, &in, false, NULL), RMC_OK);
+    while (!rmc_match_couples_step(g_ws, &in)) {
+        assert_true(g_ws->round < 1000);
+    }
+    assert_true(g_ws->cycled);
+    outcome o = outcome_new(in.n_app, in.n_prog);
+    assert_int_equal(csolve(&cm, 0, &o, NULL), RMC_OK);
+    assert_true(o.res.converged);
+    assert_int_equal(rmc_match_check(&in, o.app_prog, NULL), RMC_OK);
+    assert_consistent(&cm, &o);
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
+/* A tiny random market with couples: singles list programs in random order,
+ * couples pair random programs (none one time in five), programs rank
+ * everyone in one random order (not at all one time in six). */
+static cmarket random_cmarket(uint64_t *s, size_t n_app, size_t n_prog, size_t n_couples)
+{
+    cmarket cm = {.mk = market_new(n_app, n_prog, n_app * n_prog)};
+    int32_t prank[4][8];
+    int perm[8];
+    for (size_t j = 0; j < n_prog; j++) {
+        cm.mk.cap[j] = (int32_t)(1 + rng_below(s, 2));
+        for (int i = 0; i < 8; i++) {
+            perm[i] = i;
+        }
+        shuffle(s, perm, n_app);
+        for (size_t i = 0; i < n_app; i++) {
+            prank[j][perm[i]] = rng_below(s, 6) == 0 ? RMC_RANK_NONE : (int32_t)i;
+        }
+    }
+    size_t e = 0;
+    for (size_t i = 0; i < n_app; i++) {
+        for (int j = 0; j < 8; j++) {
+            perm[j] = j;
+        }
+        shuffle(s, perm, n_prog);
+        const size_t len = i < 2 * n_couples ? 0 : rng_below(s, n_prog + 1);
+        for (size_t k = 0; k < len; k++, e++) {
+            cm.mk.prog[e] = perm[k];
+            cm.mk.rank[e] = prank[perm[k]][i];
+        }
+        cm.mk.off[i + 1] = e;
+    }
+    e = 0;
+    for (size_t c = 0; c < n_couples; c++) {
+        cm.ca[c] = (rmc_id)(2 * c);
+        cm.cb[c] = (rmc_id)(2 * c + 1);
+        const size_t n_pairs = rng_below(s, 7);
+        for (size_t q = 0; q < n_pairs; q++, e++) {
+            cm.cpa[e] = rng_below(s, 5) == 0 ? RMC_ID_NONE : (rmc_id)rng_below(s, n_prog);
+            cm.cpb[e] = rng_below(s, 5) == 0 ? RMC_ID_NONE : (rmc_id)rng_below(s, n_prog);
+            cm.cra[e] = cm.cpa[e] == RMC_ID_NONE ? RMC_RANK_NONE : prank[cm.cpa[e]][2 * c];
+            cm.crb[e] = cm.cpb[e] == RMC_ID_NONE ? RMC_RANK_NONE : prank[cm.cpb[e]][2 * c + 1];
+        }
+        cm.coff[c + 1] = e;
+    }
+    cm.n_couples = n_couples;
+    return cm;
+}
+
+/* Brute force over every matching of tiny random markets with couples: a
+ * converged result is stable; the procedure ends without one (its cycle
+ * detected) mostly where none exists. Roth-Peranson is a heuristic, so it
+ * can miss a stable matching that exists; that must stay rare. */
+static void test_match_run_couples_brute_force(void **state)
+{
+    (void)state;
+    const int n_cases = rmc_test_quick() ? 300 : 3000;
+    int n_conv = 0, n_none = 0, n_missed = 0;
+    for (int t = 0; t < n_cases; t++) {
+        uint64_t s = 7919u * (uint64_t)t + 3u;
+        const size_t n_app = 2 + rng_below(&s, 5);
+        const size_t n_prog = 1 + rng_below(&s, 3);
+        const size_t n_couples = 1 + rng_below(&s, n_app / 2 < 2 ? n_app / 2 : 2);
+        cmarket cm = random_cmarket(&s, n_app, n_prog, n_couples);
+        rmc_id first[8];
+        const size_t n_stable = brute_count_stable(&cm, first);
+        outcome o = outcome_new(n_app, n_prog);
+        const rmc_status st = csolve(&cm, 1000000, &o, NULL);
+        assert_consistent(&cm, &o);
+        const rmc_match_input in = cmarket_input(&cm);
+        if (st == RMC_OK) {
+            n_conv++;
+            assert_int_equal(rmc_match_check(&in, o.app_prog, NULL), RMC_OK);
+            assert_true(n_stable > 0);
+        } else {
+            assert_int_equal(st, RMC_NOT_CONVERGED);
+            assert_true(g_ws->cycled);
+            n_none += n_stable == 0;
+            n_missed += n_stable > 0;
+        }
+        outcome_free(&o);
+        market_free(&cm.mk);
+    }
+    print_message("couples brute force: %d markets, %d converged, %d without a stable matching, "
+                  "%d with one the procedure missed\n",
+                  n_cases, n_conv, n_none, n_missed);
+    assert_true(n_none > 0);
+    assert_true(n_missed * 200 <= n_cases);
+}
+
 /* ---- usage errors and allocation failures ---- */
 
 static void test_match_run_exceeds_workspace(void **state)
@@ -1032,6 +1444,13 @@ int main(void)
         cmocka_unit_test(test_match_run_couples_same_program),
         cmocka_unit_test(test_match_run_couples_no_stable_matching),
         cmocka_unit_test(test_match_run_couples_random),
+        cmocka_unit_test(test_match_run_couples_rescan_queue),
+        cmocka_unit_test(test_match_couples_step_no_stable),
+        cmocka_unit_test(test_match_couples_step_converges),
+        cmocka_unit_test(test_match_run_couples_both_unmatched),
+        cmocka_unit_test(test_match_check_couple_below_stop_entry),
+        cmocka_unit_test(test_match_run_couples_second_pass),
+        cmocka_unit_test(test_match_run_couples_brute_force),
         cmocka_unit_test(test_match_run_exceeds_workspace),
         cmocka_unit_test(test_match_ws_alloc_failure_sweep),
         cmocka_unit_test(test_match_fixed_nrmp_model),

@@ -159,7 +159,8 @@ static double cdf_fellow(double v, const double *a)
         return 0;
     }
     const double top = fmin(hi, v);
-    const double conv = ((top - lo) - mu * (exp(-(v - top) / mu) - exp(-(v - lo) / mu))) / (hi - lo);
+    const double conv =
+        ((top - lo) - mu * (exp(-(v - top) / mu) - exp(-(v - lo) / mu))) / (hi - lo);
     return (1 - tau) * cdf_uniform(v, a) + tau * conv;
 }
 
@@ -329,18 +330,17 @@ static void test_rmc_meeting_run_star_normal(void **state)
 
 /* P(#positive = i, #negative = j) for R residents, each commenting w.p. pc,
  * positively w.p. logistic(l0 + sigma z), z ~ N(0, 1) (trapezoid over z). */
-static double residents_cell(unsigned R, unsigned i, unsigned j, double pc, double l0,
-                             double sigma)
+static double residents_cell(unsigned R, unsigned i, unsigned j, double pc, double l0, double sigma)
 {
-    const double coef = exp(gsl_sf_lnfact(R) - gsl_sf_lnfact(i) - gsl_sf_lnfact(j) -
-                            gsl_sf_lnfact(R - i - j));
+    const double coef =
+        exp(gsl_sf_lnfact(R) - gsl_sf_lnfact(i) - gsl_sf_lnfact(j) - gsl_sf_lnfact(R - i - j));
     const int steps = sigma > 0 ? 4000 : 0;
     double sum = 0;
     for (int s = 0; s <= steps; s++) {
         const double z = steps ? -8.0 + 16.0 * s / steps : 0.0;
-        const double wz = steps ? gsl_ran_ugaussian_pdf(z) * 16.0 / steps *
-                                      (s == 0 || s == steps ? 0.5 : 1.0)
-                                : 1.0;
+        const double wz =
+            steps ? gsl_ran_ugaussian_pdf(z) * 16.0 / steps * (s == 0 || s == steps ? 0.5 : 1.0)
+                  : 1.0;
         const double ppos = 1 / (1 + exp(-(l0 + sigma * z)));
         const double pa = pc * ppos, pb = pc * (1 - ppos);
         sum += wz * pow(pa, i) * pow(pb, j) * pow(1 - pa - pb, R - i - j);
@@ -865,8 +865,8 @@ static void test_rmc_prefs_generate_pairwise_closed_form(void **state)
             assert_int_equal(rmc_prefs_generate(m, &m->params, 0, h.r, 47, rep, h.w, h.rol), 2);
             first += h.rol[0] == 0;
         }
-        const double expect = noise == 0 ? 1 / (1 + exp(-du / 1.3))
-                                         : gsl_cdf_ugaussian_P(du / (1.3 * sqrt(2.0)));
+        const double expect =
+            noise == 0 ? 1 / (1 + exp(-du / 1.3)) : gsl_cdf_ugaussian_P(du / (1.3 * sqrt(2.0)));
         const double se = sqrt(expect * (1 - expect) / (double)n);
         assert_close((double)first / (double)n, expect, 0, 5 * se);
     }
@@ -944,8 +944,7 @@ static void test_rmc_meeting_calibrate_figures(void **state)
     (void)state;
     rmc_model *m = fx_market(3000, 250, 10, 61);
     rmc_meeting_calibration c;
-    assert_int_equal(rmc_meeting_calibrate(m, NULL, rmc_test_quick() ? 2 : 6, 3, &c, NULL),
-                     RMC_OK);
+    assert_int_equal(rmc_meeting_calibrate(m, NULL, rmc_test_quick() ? 2 : 6, 3, &c, NULL), RMC_OK);
     const rmc_params *p = &m->params;
     assert_close(c.advocacy_median[RMC_ADVOCACY_NONE], p->advocacy_none_max / 2, 0, 0.05);
     assert_close(c.advocacy_median[RMC_ADVOCACY_ROTATION],

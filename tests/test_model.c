@@ -605,6 +605,47 @@ static void test_rmc_model_load_rejects_binary_and_huge(void **state)
     free(text);
 }
 
+/* The widest valid row: 57 ignored x_ columns of 4096 bytes each besides
+ * the seven real ones (64 in all) loads, and the values survive the row
+ * buffer growing under them. */
+static void test_rmc_model_load_accepts_widest_rows(void **state)
+{
+    (void)state;
+    enum { EXTRA = 57, FIELD = 4096 };
+    const size_t cap = (size_t)EXTRA * (FIELD + 1) * 6 + 8192; /* 6 rows + header */
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t n = (size_t)snprintf(text, cap,
+                                "id,type,pre_score,communication,clinical_years,"
+                                "us_experience,visa");
+    for (int c = 0; c < EXTRA; c++) {
+        n += (size_t)snprintf(text + n, cap - n, ",x_%d", c);
+    }
+    static const char *const rows[] = {"A1,US_MD,1.9,0.95,0,sub_i,none",
+                                       "A2,IMG,0.2,0.85,6,hands_on,J1",
+                                       "A3,IMG,-0.4,0.3,3,none,H1B",
+                                       "A4,US_DO,-2.0,0.9,0,observership,none",
+                                       "A5,US_IMG,0.1,0.35,1,hands_on,uncertain",
+                                       "A6,US_MD,0.5,0.6,0,sub_i,none"};
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        n += (size_t)snprintf(text + n, cap - n, "\n%s", rows[r]);
+        for (int c = 0; c < EXTRA; c++) {
+            text[n++] = ',';
+            memset(text + n, (int)('a' + (c + (int)r) % 26), FIELD);
+            n += FIELD;
+        }
+    }
+    text[n++] = '\n';
+    const file_change ch[] = {{"applicants.csv", text, n}};
+    rmc_model *m = expect_loaded(ch, 1);
+    assert_int_equal(rmc_model_n_applicants(m), 6);
+    assert_string_equal(rmc_model_applicant_id(m, 4), "A5");
+    assert_close(m->pre_score[3], -2.0, 0, 0);
+    assert_close(m->communication[4], 0.35, 0, 0);
+    rmc_model_free(m);
+    free(text);
+}
+
 static void test_rmc_model_load_reports_missing_files(void **state)
 {
     (void)state;
@@ -717,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_rmc_model_load_rejects_bad_couples),
         cmocka_unit_test(test_rmc_model_load_rejects_bad_ini),
         cmocka_unit_test(test_rmc_model_load_rejects_binary_and_huge),
+        cmocka_unit_test(test_rmc_model_load_accepts_widest_rows),
         cmocka_unit_test(test_rmc_model_load_reports_missing_files),
         cmocka_unit_test(test_rmc_model_load_reports_every_file),
         cmocka_unit_test(test_rmc_model_sha256_stable),

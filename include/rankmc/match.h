@@ -29,12 +29,13 @@ extern "C" {
 typedef enum { RMC_PROPOSE_APPLICANTS, RMC_PROPOSE_PROGRAMS } rmc_proposing;
 
 typedef struct rmc_match_input {
-    size_t n_app;                 /* applicants */
-    size_t n_prog;                /* programs */
-    const int32_t *capacity;      /* [n_prog], >= 0 */
-    const size_t *app_off;        /* [n_app + 1], app_off[0] == 0 */
-    const rmc_id *choice_prog;    /* [app_off[n_app]] program of each entry */
-    const int32_t *choice_rank;   /* [app_off[n_app]] program's rank of the applicant, or RMC_RANK_NONE */
+    size_t n_app;              /* applicants */
+    size_t n_prog;             /* programs */
+    const int32_t *capacity;   /* [n_prog], >= 0 */
+    const size_t *app_off;     /* [n_app + 1], app_off[0] == 0 */
+    const rmc_id *choice_prog; /* [app_off[n_app]] program of each entry */
+    const int32_t
+        *choice_rank; /* [app_off[n_app]] program's rank of the applicant, or RMC_RANK_NONE */
     /* Couples (Roth-Peranson): couple c is applicants couple_a[c], couple_b[c];
      * its joint list is entries crol_off[c] .. crol_off[c+1]-1, each a pair of
      * programs (RMC_ID_NONE: that member unmatched is acceptable) with the
@@ -48,12 +49,12 @@ typedef struct rmc_match_input {
 } rmc_match_input;
 
 typedef struct rmc_match_result {
-    rmc_id *app_prog;       /* [n_app] matched program, or RMC_ID_NONE; caller-owned */
-    int32_t *app_choice;    /* [n_app] 0-based position of that program in the applicant's
-                               list (couples: in the couple's joint list), or -1; caller-owned */
-    int32_t *fill;          /* [n_prog] seats filled; caller-owned */
-    size_t n_proposals;     /* proposals made (applicant-proposing: sum of choice ranks + ...) */
-    bool converged;         /* false only when the couples procedure hit its bound */
+    rmc_id *app_prog;    /* [n_app] matched program, or RMC_ID_NONE; caller-owned */
+    int32_t *app_choice; /* [n_app] 0-based position of that program in the applicant's
+                            list (couples: in the couple's joint list), or -1; caller-owned */
+    int32_t *fill;       /* [n_prog] seats filled; caller-owned */
+    size_t n_proposals;  /* proposals made (applicant-proposing: sum of choice ranks + ...) */
+    bool converged;      /* false only when the couples procedure hit its bound */
 } rmc_match_result;
 
 typedef struct rmc_match_ws rmc_match_ws;
@@ -68,8 +69,10 @@ void rmc_match_ws_free(rmc_match_ws *w);
 
 /* Compute the applicant-optimal (RMC_PROPOSE_APPLICANTS) or program-optimal
  * stable matching of `in` into `res`. max_rounds bounds the couples
- * procedure's scan rounds (0: a default of 1000; ignored without
- * couples; couples need RMC_PROPOSE_APPLICANTS). Returns RMC_OK, or
+ * procedure's scan rounds (0: 100000, the default of the model parameter
+ * match.couples_max_rounds; ignored without couples; couples need
+ * RMC_PROPOSE_APPLICANTS); it stops sooner when its state repeats, since
+ * it would then never converge. Returns RMC_OK, or
  * RMC_NOT_CONVERGED (an outcome: res holds the last matching, consistent but
  * possibly unstable, res->converged is false), or RMC_EUSAGE when `in`
  * exceeds the sizes the workspace was made for or is malformed.

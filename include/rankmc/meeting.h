@@ -54,8 +54,8 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w);
 
 /* Draw the per-replicate applicant effects (interview-day effect u_a) into
  * day[0 .. n_applicants). */
-void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rng *r,
-                                 uint64_t seed, uint64_t replicate, double *day);
+void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rng *r, uint64_t seed,
+                                 uint64_t replicate, double *day);
 
 /* Program j's rank meeting in one replicate. For each interview k of program
  * j writes rank[k] = final 0-based list position, or RMC_RANK_NONE (-1) when
@@ -81,19 +81,19 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
  * program's meeting (no Match). Moves are in spots on a reference list of
  * meeting.reference_list names (each list's moves divided by its scale). */
 typedef struct rmc_meeting_calibration {
-    size_t replicates;                       /* n */
-    size_t n_programs, n_interviews;         /* the model's (fixed-ROL programs included) */
-    int reference_list, tiers;               /* meeting.reference_list and meeting.tiers used */
-    size_t n_level[RMC_N_ADVOCACY];          /* discussed, ranked names by advocacy level */
-    double advocacy_median[RMC_N_ADVOCACY];  /* median advocacy move, reference spots (0.01 bins) */
-    double chief_tiers_median;               /* median tiers that a chief's advocacy alone moves
-                                              * a name (names below the top chief_tiers tiers) */
-    double chief_tier_change_mean;           /* mean (initial tier - final tier) of chief names
-                                              * below the top tiers, every factor included */
-    size_t n_img;                            /* IMG (US_IMG and IMG) interviews seen */
-    double img_up_mean[RMC_N_FACTORS];       /* mean positive move per IMG interview, ref. spots */
-    double img_split[5];                     /* shares of the IMG upward move: residents, advocacy,
-                                              * communication, service, visa (sum 1) */
+    size_t replicates;                      /* n */
+    size_t n_programs, n_interviews;        /* the model's (fixed-ROL programs included) */
+    int reference_list, tiers;              /* meeting.reference_list and meeting.tiers used */
+    size_t n_level[RMC_N_ADVOCACY];         /* discussed, ranked names by advocacy level */
+    double advocacy_median[RMC_N_ADVOCACY]; /* median advocacy move, reference spots (0.01 bins) */
+    double chief_tiers_median;              /* median tiers that a chief's advocacy alone moves
+                                             * a name (names below the top chief_tiers tiers) */
+    double chief_tier_change_mean;          /* mean (initial tier - final tier) of chief names
+                                             * below the top tiers, every factor included */
+    size_t n_img;                           /* IMG (US_IMG and IMG) interviews seen */
+    double img_up_mean[RMC_N_FACTORS];      /* mean positive move per IMG interview, ref. spots */
+    double img_split[5];                    /* shares of the IMG upward move: residents, advocacy,
+                                             * communication, service, visa (sum 1) */
 } rmc_meeting_calibration;
 
 /* Run every program's meeting in n replicates (streams as in a run with this

@@ -18,24 +18,50 @@
 extern "C" {
 #endif
 
-typedef int32_t rmc_id;  /* index into a model table; RMC_ID_NONE for none */
+typedef int32_t rmc_id; /* index into a model table; RMC_ID_NONE for none */
 #define RMC_ID_NONE ((rmc_id)-1)
 
-typedef enum { RMC_TYPE_US_MD, RMC_TYPE_US_DO, RMC_TYPE_US_IMG, RMC_TYPE_IMG, RMC_N_TYPES } rmc_type;
 typedef enum {
-    RMC_USEXP_NONE, RMC_USEXP_OBSERVERSHIP, RMC_USEXP_HANDS_ON, RMC_USEXP_SUB_I, RMC_N_USEXP
+    RMC_TYPE_US_MD,
+    RMC_TYPE_US_DO,
+    RMC_TYPE_US_IMG,
+    RMC_TYPE_IMG,
+    RMC_N_TYPES
+} rmc_type;
+typedef enum {
+    RMC_USEXP_NONE,
+    RMC_USEXP_OBSERVERSHIP,
+    RMC_USEXP_HANDS_ON,
+    RMC_USEXP_SUB_I,
+    RMC_N_USEXP
 } rmc_usexp;
 typedef enum { RMC_VISA_NONE, RMC_VISA_J1, RMC_VISA_H1B, RMC_VISA_UNCERTAIN, RMC_N_VISA } rmc_visa;
 typedef enum {
-    RMC_PROFILE_WORKHORSE, RMC_PROFILE_STAR, RMC_PROFILE_VISA_HEADACHE, RMC_PROFILE_RISKY,
+    RMC_PROFILE_WORKHORSE,
+    RMC_PROFILE_STAR,
+    RMC_PROFILE_VISA_HEADACHE,
+    RMC_PROFILE_RISKY,
     RMC_N_PROFILES
 } rmc_profile;
-typedef enum { RMC_SPONSORS_NONE, RMC_SPONSORS_J1, RMC_SPONSORS_J1_H1B, RMC_N_SPONSORS } rmc_sponsors;
 typedef enum {
-    RMC_ADVOCACY_NONE, RMC_ADVOCACY_ROTATION, RMC_ADVOCACY_RESEARCH_FELLOW, RMC_ADVOCACY_CHIEF,
+    RMC_SPONSORS_NONE,
+    RMC_SPONSORS_J1,
+    RMC_SPONSORS_J1_H1B,
+    RMC_N_SPONSORS
+} rmc_sponsors;
+typedef enum {
+    RMC_ADVOCACY_NONE,
+    RMC_ADVOCACY_ROTATION,
+    RMC_ADVOCACY_RESEARCH_FELLOW,
+    RMC_ADVOCACY_CHIEF,
     RMC_N_ADVOCACY
 } rmc_advocacy;
-typedef enum { RMC_INTEREST_LOW, RMC_INTEREST_NORMAL, RMC_INTEREST_HIGH, RMC_N_INTEREST } rmc_interest;
+typedef enum {
+    RMC_INTEREST_LOW,
+    RMC_INTEREST_NORMAL,
+    RMC_INTEREST_HIGH,
+    RMC_N_INTEREST
+} rmc_interest;
 
 /* The spelling used in the CSV files for each enum value ("US_MD", ...). */
 const char *rmc_type_name(rmc_type t);
@@ -65,13 +91,13 @@ void rmc_params_default(rmc_params *p);
 /* One row of the parameter table (src/params.def), for loaders and docs. */
 typedef enum { RMC_PARAM_KIND_REAL, RMC_PARAM_KIND_INT, RMC_PARAM_KIND_ENUM } rmc_param_kind;
 typedef struct rmc_param_info {
-    const char *section;   /* ini section, e.g. "interview" */
-    const char *key;       /* ini key, e.g. "sigma_day" */
+    const char *section; /* ini section, e.g. "interview" */
+    const char *key;     /* ini key, e.g. "sigma_day" */
     rmc_param_kind kind;
-    double def, lo, hi;    /* default and inclusive range (ENUM: index, 0, n-1) */
-    const char *choices;   /* ENUM: "a|b|c"; else NULL */
-    const char *doc;       /* one-line meaning */
-    size_t offset;         /* offsetof(rmc_params, field) */
+    double def, lo, hi;  /* default and inclusive range (ENUM: index, 0, n-1) */
+    const char *choices; /* ENUM: "a|b|c"; else NULL */
+    const char *doc;     /* one-line meaning */
+    size_t offset;       /* offsetof(rmc_params, field) */
 } rmc_param_info;
 
 /* Number of parameters, and the i-th (static, never NULL for i < count). */
@@ -97,10 +123,10 @@ size_t rmc_model_n_applicants(const rmc_model *m);
 size_t rmc_model_n_programs(const rmc_model *m);
 size_t rmc_model_n_interviews(const rmc_model *m);
 size_t rmc_model_n_couples(const rmc_model *m);
-size_t rmc_model_n_positions(const rmc_model *m);             /* sum over programs */
-size_t rmc_model_n_type(const rmc_model *m, rmc_type t);       /* applicants of type t */
-size_t rmc_model_n_applicant_rols(const rmc_model *m);         /* applicants with a fixed ROL */
-size_t rmc_model_n_program_rols(const rmc_model *m);           /* programs with a fixed ROL */
+size_t rmc_model_n_positions(const rmc_model *m);        /* sum over programs */
+size_t rmc_model_n_type(const rmc_model *m, rmc_type t); /* applicants of type t */
+size_t rmc_model_n_applicant_rols(const rmc_model *m);   /* applicants with a fixed ROL */
+size_t rmc_model_n_program_rols(const rmc_model *m);     /* programs with a fixed ROL */
 
 /* Borrowed strings, valid while m lives. Indices must be in range. */
 const char *rmc_model_applicant_id(const rmc_model *m, size_t i);

@@ -31,6 +31,7 @@ void rmc_cli_print_problems(const rmc_problems *p);
  * it fails (0 when *out is set). */
 int rmc_cli_load_model(const char *cmd, const char *dir, rmc_model **out);
 /* Print "rankmc CMD: message" and a hint to run --help; returns 2. */
-int rmc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int rmc_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

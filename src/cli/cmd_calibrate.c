@@ -33,12 +33,11 @@ static void print_report(const rmc_meeting_calibration *c)
     static const char *const level[3] = {"none", "rotation", "research_fellow"};
     static const double lo[3] = {0, 5, 10}, hi[3] = {2, 20, 30};
     for (int l = 0; l < 3; l++) {
-        printf("  %-16s %8.2f   target %g..%g  %-3s (n = %zu)\n",
-               level[l], c->advocacy_median[l], lo[l], hi[l],
-               mark(c->advocacy_median[l], lo[l], hi[l]), c->n_level[l]);
+        printf("  %-16s %8.2f   target %g..%g  %-3s (n = %zu)\n", level[l], c->advocacy_median[l],
+               lo[l], hi[l], mark(c->advocacy_median[l], lo[l], hi[l]), c->n_level[l]);
     }
-    printf("  %-16s %8.2f   tiers up by advocacy (target 1 tier; %d tiers of the list)\n",
-           "chief", c->chief_tiers_median, c->tiers);
+    printf("  %-16s %8.2f   tiers up by advocacy (target 1 tier; %d tiers of the list)\n", "chief",
+           c->chief_tiers_median, c->tiers);
     printf("  %-16s %8.2f   mean net tier change, every factor included (n = %zu)\n\n", "",
            c->chief_tier_change_mean, c->n_level[RMC_ADVOCACY_CHIEF]);
     static const char *const names[5] = {"resident feedback", "advocacy", "communication",
@@ -71,9 +70,11 @@ int rmc_cli_calibrate(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "n:s:h", opts, NULL)) != -1) {
         if (c == 'n' && !parse_size(optarg, &n)) {
-            return rmc_cli_usage_error("calibrate", "-n needs a positive integer, not '%s'", optarg);
+            return rmc_cli_usage_error("calibrate", "-n needs a positive integer, not '%s'",
+                                       optarg);
         } else if (c == 's' && !parse_size(optarg, &seed)) {
-            return rmc_cli_usage_error("calibrate", "-s needs a positive integer, not '%s'", optarg);
+            return rmc_cli_usage_error("calibrate", "-s needs a positive integer, not '%s'",
+                                       optarg);
         } else if (c == 'h') {
             return usage(stdout, RMC_EXIT_OK);
         } else if (c != 'n' && c != 's') {

@@ -198,7 +198,9 @@ static int run_match(const match_args *a, const rmc_model *m)
     }
     rmc_match_result res = {.app_prog = app_prog, .app_choice = app_choice, .fill = fill};
     rmc_diag d = {0};
-    const rmc_status st = rmc_match_fixed(m, a->side, 0, a->check_stability, &res, &d);
+    const rmc_status st =
+        rmc_match_fixed(m, a->side, (size_t)rmc_model_params(m)->match_couples_max_rounds,
+                        a->check_stability, &res, &d);
     if (st == RMC_NOT_CONVERGED) {
         fprintf(stderr,
                 "rankmc %s: warning: the couples procedure did not converge; the "
