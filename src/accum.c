@@ -10,6 +10,10 @@
  * table is integer, merging partials in any order gives the same bits.
  */
 #include <math.h>
+
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 #include "accum_int.h"
@@ -118,11 +122,25 @@ static void add_depth(rmc_accum *a, const rmc_accum_replicate *rep)
     }
 }
 
+/* llrint without the libm call: cvtsd2si rounds in the current mode
+ * (nearest, ties to even, as llrint) and gives the same result for every
+ * input, out-of-range ones included; it is how glibc's x86-64 llrint is
+ * written. n_iv x n_factors conversions per replicate made the call a
+ * visible share of accumulation. */
+static inline int64_t round_to_i64(double x)
+{
+#if defined(__SSE2__) && defined(__x86_64__)
+    return _mm_cvtsd_si64(_mm_set_sd(x));
+#else
+    return (int64_t)llrint(x);
+#endif
+}
+
 static void add_moves(rmc_accum *a, const float *moves)
 {
     const size_t n = a->dims.n_iv * a->dims.n_factors;
     for (size_t e = 0; e < n; e++) {
-        a->move_sum[e] += (int64_t)llrint((double)moves[e] * RMC_ACCUM_MOVE_SCALE);
+        a->move_sum[e] += round_to_i64((double)moves[e] * RMC_ACCUM_MOVE_SCALE);
     }
 }
 

@@ -40,6 +40,7 @@
 
 #include "meeting_int.h"
 #include "rankmc/match.h"
+#include "rng_int.h"
 
 static const char *const factor_names[RMC_N_FACTORS] = {
     "resident_feedback", "advocacy", "communication", "service_readiness",
@@ -52,8 +53,6 @@ const char *rmc_factor_name(rmc_factor f)
 }
 
 /* ---- sorting packed words ---------------------------------------------- */
-
-enum { RUN = 16 };
 
 static inline void insertion_sort(uint64_t *a, size_t n)
 {
@@ -86,17 +85,43 @@ static void merge(const uint64_t *src, uint64_t *dst, size_t lo, size_t mid, siz
     }
 }
 
+/* Compare-exchange without a branch (the compiler emits cmov). */
+#define CSWAP(x, y)                                                                                \
+    do {                                                                                           \
+        const uint64_t lo_ = (x) < (y) ? (x) : (y), hi_ = (x) < (y) ? (y) : (x);                   \
+        (x) = lo_;                                                                                 \
+        (y) = hi_;                                                                                 \
+    } while (0)
+
+/* Sort runs of 4 in place with the optimal 5-comparator network; a short
+ * last run by insertion. */
+static void sort_runs4(uint64_t *a, size_t n)
+{
+    size_t lo = 0;
+    for (; lo + 4 <= n; lo += 4) {
+        uint64_t w = a[lo], x = a[lo + 1], y = a[lo + 2], z = a[lo + 3];
+        CSWAP(w, x);
+        CSWAP(y, z);
+        CSWAP(w, y);
+        CSWAP(x, z);
+        CSWAP(x, y);
+        a[lo] = w;
+        a[lo + 1] = x;
+        a[lo + 2] = y;
+        a[lo + 3] = z;
+    }
+    insertion_sort(a + lo, n - lo);
+}
+
 void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
 {
-    if (n <= 2 * RUN) {
+    if (n <= 8) {
         insertion_sort(a, n);
         return;
     }
-    for (size_t lo = 0; lo < n; lo += RUN) {
-        insertion_sort(a + lo, n - lo < RUN ? n - lo : RUN);
-    }
+    sort_runs4(a, n);
     uint64_t *src = a, *dst = tmp;
-    for (size_t width = RUN; width < n; width *= 2) {
+    for (size_t width = 4; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             const size_t mid = lo + width < n ? lo + width : n;
             const size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
@@ -108,6 +133,28 @@ void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
     }
     if (src != a) {
         memcpy(a, src, n * sizeof *a);
+    }
+}
+
+void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    /* insertion sort while the shifts stay within a budget of a few per
+     * word; a list further from sorted goes to rmc_sort_u64 as it stands */
+    size_t budget = 4 * n + 64;
+    for (size_t i = 1; i < n; i++) {
+        const uint64_t v = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+        const size_t shifted = i - j;
+        if (shifted > budget) {
+            rmc_sort_u64(a, tmp, n);
+            return;
+        }
+        budget -= shifted;
     }
 }
 
@@ -162,6 +209,11 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->order, cp, sizeof *w->order, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->awk, cp, sizeof *w->awk, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->pi, cp, sizeof *w->pi, d), fail);
+    RMC_TRY_GOTO(st,
+                 rmc_alloc_aligned((void **)&w->race_w, m->n_prog > 0 ? m->n_prog : 1,
+                                   sizeof *w->race_w, d),
+                 fail);
+    w->race_valid = false;
     *out = w;
     return RMC_OK;
 fail:
@@ -174,6 +226,7 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w)
     if (w == NULL) {
         return;
     }
+    rmc_free(w->race_w);
     rmc_free(w->pi);
     rmc_free(w->awk);
     rmc_free(w->order);
@@ -190,10 +243,10 @@ void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rn
                                  uint64_t seed, uint64_t replicate, double *day)
 {
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_APPLICANT, 0);
-    gsl_rng *const g = rmc_rng_gsl(r);
+    rmc_philox *const s = rmc_rng_philox(r);
     const double sigma = p->interview_sigma_day;
     for (size_t i = 0; i < m->n_app; i++) {
-        day[i] = sigma > 0 ? gsl_ran_gaussian_ziggurat(g, sigma) : 0.0;
+        day[i] = sigma > 0 ? sigma * rmc_philox_normal(s) : 0.0;
     }
 }
 
@@ -206,6 +259,7 @@ typedef struct meeting_ctx {
     const rmc_model *m;
     const rmc_params *p;
     gsl_rng *g;
+    rmc_philox *s;      /* g's state, for inline uniforms */
     size_t j;           /* program */
     size_t n;           /* its interviewees */
     const rmc_id *ivs;  /* its interview indices, [n] */
@@ -231,12 +285,12 @@ static void draw_awkward(const meeting_ctx *c, size_t k, float *awk)
     size_t idx = 0;
     while (idx < total) {
         /* P(gap >= g) = (1 - q)^g */
-        const double gap = q < 1 ? floor(log(gsl_rng_uniform_pos(c->g)) * inv_log) : 0.0;
+        const double gap = q < 1 ? floor(log(rmc_philox_uniform_pos(c->s)) * inv_log) : 0.0;
         if (gap >= (double)(total - idx)) {
             break;
         }
         idx += (size_t)gap;
-        awk[idx / k] += (float)gsl_ran_exponential(c->g, mean);
+        awk[idx / k] += (float)(mean * rmc_philox_exp1(c->s));
         idx++;
     }
 }
@@ -251,7 +305,7 @@ static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws 
     const double sk = 1.0 / sqrt((double)k);
     const double sd_eps = p->interview_sigma_noise * sk;
     const double bbar = p->interview_sigma_leniency > 0
-                            ? gsl_ran_gaussian_ziggurat(c->g, p->interview_sigma_leniency * sk)
+                            ? p->interview_sigma_leniency * sk * rmc_philox_normal(c->s)
                             : 0.0;
     draw_awkward(c, k, w->awk);
     for (size_t t = 0; t < c->n; t++) {
@@ -262,7 +316,7 @@ static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws 
         }
         const size_t a = (size_t)c->iv[t].app;
         const rmc_app_pack *ap = &c->app[a];
-        const double eps = sd_eps > 0 ? gsl_ran_gaussian_ziggurat(c->g, sd_eps) : 0.0;
+        const double eps = sd_eps > 0 ? sd_eps * rmc_philox_normal(c->s) : 0.0;
         const double s = ap->pre + day[a] + bbar + eps - (double)w->awk[t] / (double)k -
                          p->interview_gamma_communication * (1.0 - ap->comm);
         const double s0 = p->interview_w_pre * ap->pre + p->interview_w_int * s;
@@ -302,16 +356,16 @@ static void discussion_probs(const meeting_ctx *c, float *pi)
     }
 }
 
-static inline double uniform_between(gsl_rng *g, double lo, double hi)
+static inline double uniform_between(rmc_philox *s, double lo, double hi)
 {
-    return hi > lo ? lo + (hi - lo) * gsl_rng_uniform(g) : lo;
+    return hi > lo ? lo + (hi - lo) * rmc_philox_uniform(s) : lo;
 }
 
 /* Binomial(n, p) by inversion from one uniform: a meeting's resident counts
  * are small (n = residents), where this takes about 20% fewer instructions
  * than gsl_ran_binomial (callgrind). p > 1/2 draws the complement so that
  * q^n stays well away from underflow; n > 64 goes to GSL. */
-static unsigned binomial_small(gsl_rng *g, double p, unsigned n)
+static unsigned binomial_small(gsl_rng *g, rmc_philox *s, double p, unsigned n)
 {
     if (n == 0 || p <= 0) {
         return 0;
@@ -328,7 +382,7 @@ static unsigned binomial_small(gsl_rng *g, double p, unsigned n)
     for (unsigned t = 0; t < n; t++) {
         pmf *= q;
     }
-    double u = gsl_rng_uniform(g);
+    double u = rmc_philox_uniform(s);
     unsigned x = 0;
     while (u >= pmf && x < n) {
         u -= pmf;
@@ -336,6 +390,37 @@ static unsigned binomial_small(gsl_rng *g, double p, unsigned n)
         x++;
     }
     return flip ? n - x : x;
+}
+
+/* 1/k for k = 0 .. RMC_MAX_TABLE_RESIDENTS (index 0 unused). */
+#define INV4(k) 1.0 / (k), 1.0 / ((k) + 1), 1.0 / ((k) + 2), 1.0 / ((k) + 3)
+static const double inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
+    0.0,      1.0,      0.5,      1.0 / 3,  INV4(4),  INV4(8),  INV4(12), INV4(16), INV4(20),
+    INV4(24), INV4(28), INV4(32), INV4(36), INV4(40), INV4(44), INV4(48), INV4(52), INV4(56),
+    INV4(60), INV4(64)};
+#undef INV4
+
+/* Binomial(n, logistic(like)) by inversion from one uniform, for n <=
+ * RMC_MAX_TABLE_RESIDENTS, without divisions: with e = exp(-|like|) the
+ * rarer outcome has probability e / (1 + e), the odds ratio of one step is
+ * e, and P(0 of the rarer) = (1 + e)^-n. Draws the rarer outcome's count
+ * and returns the positives. */
+static unsigned binomial_logit(rmc_philox *s, double like, unsigned n)
+{
+    const double e = exp(-fabs(like)), q = 1.0 / (1.0 + e);
+    double pmf = 1;
+    for (unsigned t = 0; t < n; t++) {
+        pmf *= q;
+    }
+    double u = rmc_philox_uniform(s);
+    unsigned x = 0;
+    while (u >= pmf && x < n) {
+        u -= pmf;
+        pmf *= e * (double)(n - x) * inv_int[x + 1];
+        x++;
+    }
+    /* like > 0: positives are the common outcome and x counts negatives */
+    return like > 0 ? n - x : x;
 }
 
 /* Resident feedback in reference spots; *n_negative gets the negative
@@ -354,21 +439,23 @@ static double resident_move(const meeting_ctx *c, double communication, unsigned
     }
     unsigned n_comments = 0;
     if (c->comment_cdf != NULL) {
-        const double u = gsl_rng_uniform(c->g);
+        const double u = rmc_philox_uniform(c->s);
         while (n_comments < n_res && u >= c->comment_cdf[n_comments]) {
             n_comments++;
         }
     } else {
-        n_comments = binomial_small(c->g, p->residents_p_comment, n_res);
+        n_comments = binomial_small(c->g, c->s, p->residents_p_comment, n_res);
     }
     if (n_comments == 0) {
         return 0;
     }
     double like = p->residents_like_base + p->residents_like_communication * (communication - 0.5);
     if (p->residents_sigma_like > 0) {
-        like += gsl_ran_gaussian_ziggurat(c->g, p->residents_sigma_like);
+        like += p->residents_sigma_like * rmc_philox_normal(c->s);
     }
-    const unsigned pos = binomial_small(c->g, 1.0 / (1.0 + exp(-like)), n_comments);
+    const unsigned pos = n_comments <= RMC_MAX_TABLE_RESIDENTS
+                             ? binomial_logit(c->s, like, n_comments)
+                             : binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
     const unsigned neg = n_comments - pos;
     *n_negative = neg;
     return pos * p->residents_spots_positive - neg * p->residents_spots_negative;
@@ -419,14 +506,14 @@ static double chief_move(const meeting_ctx *c, size_t x)
 static double advocacy_move(const meeting_ctx *c, uint8_t level, size_t x)
 {
     const rmc_params *p = c->p;
-    gsl_rng *const g = c->g;
+    rmc_philox *const g = c->s;
     switch (level) {
     case RMC_ADVOCACY_ROTATION:
         return c->scale * uniform_between(g, p->advocacy_rotation_min, p->advocacy_rotation_max);
     case RMC_ADVOCACY_RESEARCH_FELLOW: {
         double v = uniform_between(g, p->advocacy_fellow_min, p->advocacy_fellow_max);
-        if (p->advocacy_fellow_tail_prob > 0 && gsl_rng_uniform(g) < p->advocacy_fellow_tail_prob) {
-            v += gsl_ran_exponential(g, p->advocacy_fellow_tail_mean);
+        if (p->advocacy_fellow_tail_prob > 0 && rmc_philox_uniform(g) < p->advocacy_fellow_tail_prob) {
+            v += p->advocacy_fellow_tail_mean * rmc_philox_exp1(g);
         }
         return c->scale * v;
     }
@@ -482,7 +569,7 @@ static enum fate visa_fate(const meeting_ctx *c, uint8_t visa)
     }
     if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1) {
         const double q = c->p->visa_h1b_at_j1_only_drop;
-        if (q > 0 && gsl_rng_uniform(c->g) < q) {
+        if (q > 0 && rmc_philox_uniform(c->s) < q) {
             return FATE_DROPPED;
         }
     }
@@ -501,28 +588,31 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm, &n_neg);
     fixed_moves(c, ap, iv, ref);
     if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
-        ref[RMC_FACTOR_PROFILE] = gsl_ran_gaussian_ziggurat(c->g, p->profile_sigma_star);
+        ref[RMC_FACTOR_PROFILE] = p->profile_sigma_star * rmc_philox_normal(c->s);
     }
-    double total = 0;
     for (size_t f = 0; f < RMC_N_FACTORS; f++) {
         ref[f] *= c->scale;
-        total += ref[f];
     }
-    const double adv = advocacy_move(c, iv->advocacy, x);
-    ref[RMC_FACTOR_ADVOCACY] = adv;
-    total += adv;
+    ref[RMC_FACTOR_ADVOCACY] = advocacy_move(c, iv->advocacy, x);
     enum fate fate = FATE_RANKED;
     if (ap->profile == RMC_PROFILE_RISKY && n_neg > 0) {
-        fate = gsl_rng_uniform(c->g) < p->profile_risky_drop ? FATE_DROPPED : FATE_BOTTOM;
+        fate = rmc_philox_uniform(c->s) < p->profile_risky_drop ? FATE_DROPPED : FATE_BOTTOM;
+        double total = 0;
+        for (size_t f = 0; f < RMC_N_FACTORS; f++) {
+            total += ref[f];
+        }
         /* the remaining spots to the bottom of the list */
         ref[RMC_FACTOR_PROFILE] = ((double)x - (double)(c->n - 1)) - total;
     }
-    double moved = 0;
+    /* the recorded (float) moves, summed pairwise: eight dependent adds
+     * were a latency chain */
+    double m8[RMC_N_FACTORS];
     for (size_t f = 0; f < RMC_N_FACTORS; f++) {
         mv[f] = (float)ref[f];
-        moved += (double)mv[f];
+        m8[f] = (double)mv[f];
     }
-    *sum = moved;
+    _Static_assert(RMC_N_FACTORS == 8, "the pairwise sum below assumes eight factors");
+    *sum = ((m8[0] + m8[1]) + (m8[2] + m8[3])) + ((m8[4] + m8[5]) + (m8[6] + m8[7]));
     return fate;
 }
 
@@ -554,7 +644,7 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
         const size_t t = (size_t)w->order[x];
         const size_t k = (size_t)c->ivs[t];
         float *const mv = moves + k * RMC_N_FACTORS;
-        const bool discussed = q >= 1 || (q > 0 && gsl_rng_uniform(c->g) < (double)w->pi[x]);
+        const bool discussed = q >= 1 || (q > 0 && rmc_philox_uniform(c->s) < (double)w->pi[x]);
         enum fate fate = visa_fate(c, c->app[c->iv[t].app].visa);
         double total = 0;
         if (fate == FATE_DROPPED || !discussed) {
@@ -590,7 +680,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
     const bool table = comment_table(p, n_res, w->comment_cdf);
     const meeting_ctx c = {
-        .m = m, .p = p, .g = rmc_rng_gsl(r), .j = j, .n = n,
+        .m = m, .p = p, .g = rmc_rng_gsl(r), .s = rmc_rng_philox(r), .j = j, .n = n,
         .ivs = m->iv_by_prog + m->prog_off[j],
         .iv = w->iv + m->prog_off[j],
         .app = w->app,
@@ -607,7 +697,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         discussion_probs(&c, w->pi);
     }
     const size_t n_ranked = move_names(&c, w, rank, moves);
-    rmc_sort_u64(w->keys, w->tmp, n_ranked);
+    rmc_sort_u64_near(w->keys, w->tmp, n_ranked);
     for (size_t r_ = 0; r_ < n_ranked; r_++) {
         const size_t x = rmc_pack_index(w->keys[r_]);
         rank[c.ivs[w->order[x]]] = (int32_t)r_;

@@ -48,6 +48,11 @@ struct rmc_meeting_ws {
     float *awk;        /* [cap_prog] summed awkward shocks of a name's interviews */
     float *pi;         /* [cap_prog] discussion probability by initial position */
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
+    double *race_w;    /* [n_prog] exp(-(desirability - mid) / sigma), see prefs.c */
+    double race_tie;   /* exp(-beta_ties / sigma) */
+    double race_sigma, race_beta; /* the parameters race_w was made for */
+    bool race_valid;   /* race_w matches race_sigma, race_beta */
+    bool race_ok;      /* the weights fit float's range (else prefs use logs) */
 };
 
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
@@ -90,8 +95,16 @@ static inline size_t rmc_tier_of(size_t x, size_t n, size_t tiers)
     return ((x + 1) * nt - 1) / n;
 }
 
-/* Sort a[0 .. n) ascending; tmp has room for n words. Insertion sort for
- * short lists, bottom-up merge of insertion-sorted runs for longer ones. */
+/* Sort a[0 .. n) ascending; tmp has room for n words. Insertion sort up to
+ * 8 words; above, runs of 4 sorted by a branch-free network, then
+ * branch-free bottom-up merges (far fewer mispredicted branches than
+ * insertion sort on random keys). */
 RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);
+
+/* The same result, faster for a list already close to sorted (a meeting's
+ * final keys are the initial positions minus moves of a few places):
+ * insertion sort while the total displacement stays below about 4n, else
+ * rmc_sort_u64. */
+RMC_INTERNAL void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n);
 
 #endif

@@ -8,7 +8,10 @@
  * P(p before q) = logistic((U_p - U_q) / sigma), the multinomial-logit
  * choice model) or normal with SD sigma. The list is the interviews sorted by
  * U descending (ties: interviews.csv order), truncated to max_length.
- * Sorting uses the packed-word sort of meeting_int.h; nothing is allocated.
+ * With Gumbel shocks the sort key is E exp(-U / sigma) ascending, E the
+ * exponential behind G = -log E: the same order without a log per entry
+ * (race_weights). Sorting uses the packed-word sort of meeting_int.h;
+ * nothing is allocated.
  */
 #include <math.h>
 
@@ -18,17 +21,55 @@
 #include <gsl/gsl_rng.h>
 
 #include "meeting_int.h"
+#include "rng_int.h"
 
-static inline double taste_shock(gsl_rng *g, int noise, double sigma)
+static inline double taste_shock(rmc_philox *s, int noise, double sigma)
 {
     if (sigma <= 0) {
         return 0.0;
     }
     if (noise == 0) {
-        /* standard Gumbel by inversion: -log(-log U), U in (0, 1) */
-        return -sigma * log(-log(gsl_rng_uniform_pos(g)));
+        /* standard Gumbel: -log E with E standard exponential (E = -log U
+         * gives the usual inversion; the ziggurat saves a log) */
+        return -sigma * log(rmc_philox_exp1(s));
     }
-    return gsl_ran_gaussian_ziggurat(g, sigma);
+    return sigma * rmc_philox_normal(s);
+}
+
+/* Largest |log weight| the exponential-race keys allow: keys E x weight
+ * then stay within float's normal range for any E the ziggurat gives. */
+#define RACE_MAX_LOG 40.0
+
+/* The exponential-race weights of the current parameters into the
+ * workspace (once per parameter set): w_p = exp(-(desirability_p - mid) /
+ * sigma), tie factor exp(-beta / sigma). With Gumbel shocks, sorting U + sigma
+ * G descending is sorting E exp(-U / sigma) ascending (G = -log E, E standard
+ * exponential): the same order with no log. race_ok is false when the
+ * weights would leave float's range; the log form is used then. Like the
+ * workspace's packed inputs, the weights assume the model does not change. */
+static void race_weights(const rmc_model *m, const rmc_params *p, rmc_meeting_ws *w)
+{
+    const double sigma = p->preferences_sigma, beta = p->preferences_beta_ties;
+    if (w->race_valid && w->race_sigma == sigma && w->race_beta == beta) {
+        return;
+    }
+    double lo = 0, hi = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        const double d = m->desirability[j];
+        lo = j == 0 || d < lo ? d : lo;
+        hi = j == 0 || d > hi ? d : hi;
+    }
+    const double mid = 0.5 * (lo + hi);
+    w->race_ok = sigma > 0 && (hi - lo) / (2 * sigma) + fabs(beta) / sigma <= RACE_MAX_LOG;
+    if (w->race_ok) {
+        for (size_t j = 0; j < m->n_prog; j++) {
+            w->race_w[j] = exp(-(m->desirability[j] - mid) / sigma);
+        }
+        w->race_tie = exp(-beta / sigma);
+    }
+    w->race_sigma = sigma;
+    w->race_beta = beta;
+    w->race_valid = true;
 }
 
 size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
@@ -47,13 +88,24 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
     }
     const rmc_id *const ivs = m->iv_by_app + m->app_off[i];
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_PREFERENCES, (uint32_t)i);
-    gsl_rng *const g = rmc_rng_gsl(r);
+    rmc_philox *const s = rmc_rng_philox(r);
     const double sigma = p->preferences_sigma, beta = p->preferences_beta_ties;
-    for (size_t t = 0; t < n; t++) {
-        const size_t k = (size_t)ivs[t];
-        const double u = m->desirability[m->iv_prog[k]] + beta * (double)m->ties[k] +
-                         taste_shock(g, p->preferences_noise, sigma);
-        w->keys[t] = rmc_pack_key((float)-u, (uint32_t)t);
+    if (p->preferences_noise == 0 && sigma > 0) {
+        race_weights(m, p, w);
+    }
+    if (p->preferences_noise == 0 && sigma > 0 && w->race_ok) {
+        for (size_t t = 0; t < n; t++) {
+            const size_t k = (size_t)ivs[t];
+            const double wt = w->race_w[m->iv_prog[k]] * (m->ties[k] ? w->race_tie : 1.0);
+            w->keys[t] = rmc_pack_key((float)(rmc_philox_exp1(s) * wt), (uint32_t)t);
+        }
+    } else {
+        for (size_t t = 0; t < n; t++) {
+            const size_t k = (size_t)ivs[t];
+            const double u = m->desirability[m->iv_prog[k]] + beta * (double)m->ties[k] +
+                             taste_shock(s, p->preferences_noise, sigma);
+            w->keys[t] = rmc_pack_key((float)-u, (uint32_t)t);
+        }
     }
     rmc_sort_u64(w->keys, w->tmp, n);
     const size_t max_len = (size_t)p->preferences_max_length;

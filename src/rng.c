@@ -12,71 +12,289 @@
  *   ctr[3]  = purpose << 16 | replicate bits 32..47
  * Distinct names give distinct counters, hence independent streams.
  *
- * get() hands out 32-bit words from a buffer refilled BLOCKS blocks at a
- * time, so GSL's samplers pay a load and a compare per word rather than a
- * Philox evaluation (PERFORMANCE.md: draw randomness in bulk).
+ * get() hands out 32-bit words from a buffer refilled RMC_PHILOX_BLOCKS
+ * blocks at a time, computed side by side in vector registers, so GSL's
+ * samplers pay a load and a compare per word rather than a Philox
+ * evaluation (PERFORMANCE.md: draw randomness in bulk). Hot loops read the
+ * buffer inline through rng_int.h, and rmc_rng_words / rmc_rng_uniforms
+ * fill arrays straight from it.
  */
 #include "rankmc/rng.h"
 
+#include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
-#include <Random123/philox.h>
+#include <immintrin.h>
 
 #include "internal.h"
+#include "rng_int.h"
 
-enum { BLOCKS = 4, WORDS = 4 * BLOCKS };
+/* Philox4x32's constants (Salmon et al. 2011; Random123's philox.h). */
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
 
-typedef struct philox_state {
-    philox4x32_ctr_t ctr;  /* ctr.v[0] is the next block to generate */
-    philox4x32_key_t key;
-    uint32_t buf[WORDS];   /* words not yet handed out: buf[pos .. WORDS) */
-    unsigned pos;          /* WORDS when the buffer is empty */
-} philox_state;
-
-static void refill(philox_state *s)
+/* Ten Philox rounds on L = RMC_PHILOX_BLOCKS blocks at once, held one word
+ * per array (x0[l] is word 0 of block l): the loops over blocks have no
+ * dependences, so the compiler turns them into vector multiplies (SSE2);
+ * CPUs with AVX2 run philox8_avx2 instead. The result is
+ * Random123's philox4x32 (tested against it in tests/test_rng.c). */
+static inline __attribute__((always_inline)) void
+philox_lanes(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned lanes)
 {
-    for (unsigned b = 0; b < BLOCKS; b++) {
-        const philox4x32_ctr_t out = philox4x32(s->ctr, s->key);
-        s->ctr.v[0]++;
-        memcpy(&s->buf[4 * b], out.v, sizeof out.v);
+    enum { L = RMC_PHILOX_BLOCKS };
+    uint32_t x0[L], x1[L], x2[L], x3[L];
+    for (unsigned l = 0; l < lanes; l++) {
+        x0[l] = ctr[0] + l;
+        x1[l] = ctr[1];
+        x2[l] = ctr[2];
+        x3[l] = ctr[3];
     }
-    s->pos = 0;
+    uint32_t k0 = key[0], k1 = key[1];
+    for (unsigned round = 0; round < 10; round++) {
+        for (unsigned l = 0; l < lanes; l++) {
+            const uint64_t p0 = (uint64_t)PHILOX_M0 * x0[l];
+            const uint64_t p1 = (uint64_t)PHILOX_M1 * x2[l];
+            const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1[l] ^ k0;
+            const uint32_t y2 = (uint32_t)(p0 >> 32) ^ x3[l] ^ k1;
+            x1[l] = (uint32_t)p1;
+            x3[l] = (uint32_t)p0;
+            x0[l] = y0;
+            x2[l] = y2;
+        }
+        k0 += PHILOX_W0;
+        k1 += PHILOX_W1;
+    }
+    for (unsigned l = 0; l < lanes; l++) {
+        out[4 * l] = x0[l];
+        out[4 * l + 1] = x1[l];
+        out[4 * l + 2] = x2[l];
+        out[4 * l + 3] = x3[l];
+    }
 }
 
-static inline uint32_t next_word(philox_state *s)
+/* The generic code for CPUs without AVX2 (blocks = 4 or 8). */
+__attribute__((optimize("tree-vectorize"))) void
+rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned blocks)
 {
-    if (s->pos == WORDS) {
-        refill(s);
+    if (blocks > RMC_PHILOX_BLOCKS / 2) {
+        philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS);
+    } else {
+        philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS / 2);
     }
-    return s->buf[s->pos++];
+}
+
+/* 32 x 32 -> 64-bit products of all eight 32-bit lanes of x by m: the high
+ * and low halves, each as eight lanes (pmuludq takes the even lanes; the
+ * odd ones are shifted down first). */
+__attribute__((target("avx2"))) static inline void mulhilo8(__m256i x, __m256i m, __m256i *hi,
+                                                            __m256i *lo)
+{
+    const __m256i even = _mm256_mul_epu32(x, m);
+    const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
+    *hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+    *lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+}
+
+/* Eight blocks (eight Philox instances side by side, word w of block l in
+ * lane l of xw), written out block by block: the first `blocks` of them
+ * (4 or 8). The same function as philox_lanes, for CPUs with AVX2. */
+__attribute__((target("avx2"))) static void
+philox8_avx2(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned blocks)
+{
+    __m256i x0 =
+        _mm256_add_epi32(_mm256_set1_epi32((int)ctr[0]), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256i x1 = _mm256_set1_epi32((int)ctr[1]);
+    __m256i x2 = _mm256_set1_epi32((int)ctr[2]);
+    __m256i x3 = _mm256_set1_epi32((int)ctr[3]);
+    __m256i k0 = _mm256_set1_epi32((int)key[0]), k1 = _mm256_set1_epi32((int)key[1]);
+    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M0), m1 = _mm256_set1_epi32((int)PHILOX_M1);
+    const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W0), w1 = _mm256_set1_epi32((int)PHILOX_W1);
+    for (unsigned round = 0; round < 10; round++) {
+        __m256i hi0, lo0, hi1, lo1;
+        mulhilo8(x0, m0, &hi0, &lo0);
+        mulhilo8(x2, m1, &hi1, &lo1);
+        x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), k0);
+        x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), k1);
+        x1 = lo1;
+        x3 = lo0;
+        k0 = _mm256_add_epi32(k0, w0);
+        k1 = _mm256_add_epi32(k1, w1);
+    }
+    /* transpose: blocks (l, l + 4) share a vector after two unpack steps */
+    const __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpackhi_epi32(x0, x1);
+    const __m256i t2 = _mm256_unpacklo_epi32(x2, x3), t3 = _mm256_unpackhi_epi32(x2, x3);
+    const __m256i b04 = _mm256_unpacklo_epi64(t0, t2), b15 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i b26 = _mm256_unpacklo_epi64(t1, t3), b37 = _mm256_unpackhi_epi64(t1, t3);
+    _mm256_storeu_si256((__m256i *)(void *)out, _mm256_permute2x128_si256(b04, b15, 0x20));
+    _mm256_storeu_si256((__m256i *)(void *)(out + 8), _mm256_permute2x128_si256(b26, b37, 0x20));
+    if (blocks > 4) {
+        _mm256_storeu_si256((__m256i *)(void *)(out + 16),
+                            _mm256_permute2x128_si256(b04, b15, 0x31));
+        _mm256_storeu_si256((__m256i *)(void *)(out + 24),
+                            _mm256_permute2x128_si256(b26, b37, 0x31));
+    }
+}
+
+/* The first refill after a seek makes half the blocks, into the buffer's
+ * second half: many streams (an applicant's taste shocks) need only a few
+ * words. The words handed out are the same either way. */
+void rmc_philox_refill(rmc_philox *s)
+{
+    const bool avx2 = __builtin_cpu_supports("avx2");
+    if (s->fresh) {
+        if (avx2) {
+            philox8_avx2(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2, RMC_PHILOX_BLOCKS / 2);
+        } else {
+            rmc_philox_generic(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2,
+                               RMC_PHILOX_BLOCKS / 2);
+        }
+        s->ctr[0] += RMC_PHILOX_BLOCKS / 2;
+        s->pos = RMC_PHILOX_WORDS / 2;
+        s->fresh = 0;
+        return;
+    }
+    if (avx2) {
+        philox8_avx2(s->ctr, s->key, s->buf, RMC_PHILOX_BLOCKS);
+    } else {
+        rmc_philox_generic(s->ctr, s->key, s->buf, RMC_PHILOX_BLOCKS);
+    }
+    s->ctr[0] += RMC_PHILOX_BLOCKS;
+    s->pos = 0;
 }
 
 static unsigned long philox_get(void *vstate)
 {
-    return next_word(vstate);
+    return rmc_philox_word(vstate);
 }
 
 static double philox_get_double(void *vstate)
 {
     /* [0, 1) with 32-bit resolution, as GSL's own 32-bit generators give. */
-    return (double)next_word(vstate) * 0x1p-32;
+    return rmc_philox_uniform(vstate);
+}
+
+/* Ziggurat of the half density f(x) = exp(-x^2/2) (Marsaglia and Tsang
+ * 2000) in 128 layers of equal area V: layer 0 is the base (the rectangle
+ * [0, R] x [0, f(R)] plus the tail beyond R, together of area V, so its
+ * pseudo-width is V / f(R)); layer i >= 1 spans [f(x_i), f(x_{i-1})] in
+ * height with outer edge x_i, x_127 = R, and x_{i-1} from f(x_{i-1}) =
+ * f(x_i) + V / x_i. A magnitude j in [0, 2^24) maps to x = j x_i / 2^24 and
+ * is inside the layer's rectangle when x < x_{i-1}. */
+#define ZIG_R 3.442619855899
+#define ZIG_V 9.91256303526217e-3
+
+static void ziggurat_tables(rmc_philox *s)
+{
+    const double m = 0x1p24, base = ZIG_V / exp(-0.5 * ZIG_R * ZIG_R);
+    double outer = ZIG_R;
+    s->zig_k[0] = (uint32_t)(ZIG_R / base * m);
+    s->zig_w[0] = base / m;
+    s->zig_f[0] = 1.0;
+    s->zig_w[RMC_ZIG_LAYERS - 1] = ZIG_R / m;
+    s->zig_f[RMC_ZIG_LAYERS - 1] = exp(-0.5 * ZIG_R * ZIG_R);
+    for (unsigned i = RMC_ZIG_LAYERS - 2; i >= 1; i--) {
+        const double inner = sqrt(-2.0 * log(ZIG_V / outer + exp(-0.5 * outer * outer)));
+        s->zig_k[i + 1] = (uint32_t)(inner / outer * m);
+        s->zig_w[i] = inner / m;
+        s->zig_f[i] = exp(-0.5 * inner * inner);
+        outer = inner;
+    }
+    s->zig_k[1] = 0;
+}
+
+/* The exponential's ziggurat, built the same way for f(x) = exp(-x) with
+ * 256 layers: f(x_{i-1}) = f(x_i) + V / x_i, x_255 = R. */
+#define ZIGE_R 7.697117470131487
+#define ZIGE_V 3.949659822581572e-3
+
+static void exp_ziggurat_tables(rmc_philox *s)
+{
+    const double m = 0x1p24, base = ZIGE_V / exp(-ZIGE_R);
+    double outer = ZIGE_R;
+    s->zige_k[0] = (uint32_t)(ZIGE_R / base * m);
+    s->zige_w[0] = base / m;
+    s->zige_f[0] = 1.0;
+    s->zige_w[RMC_ZIGE_LAYERS - 1] = ZIGE_R / m;
+    s->zige_f[RMC_ZIGE_LAYERS - 1] = exp(-ZIGE_R);
+    for (unsigned i = RMC_ZIGE_LAYERS - 2; i >= 1; i--) {
+        const double inner = -log(ZIGE_V / outer + exp(-outer));
+        s->zige_k[i + 1] = (uint32_t)(inner / outer * m);
+        s->zige_w[i] = inner / m;
+        s->zige_f[i] = exp(-inner);
+        outer = inner;
+    }
+    s->zige_k[1] = 0;
+}
+
+double rmc_philox_exp1_slow(rmc_philox *s, uint32_t w)
+{
+    for (;;) {
+        const unsigned i = w & (RMC_ZIGE_LAYERS - 1);
+        const uint32_t j = w >> 8;
+        const double x = ((double)j + 0.5) * s->zige_w[i];
+        if (j < s->zige_k[i]) {
+            return x;
+        }
+        if (i == 0) {
+            /* the tail beyond R is R + Exp(1) (memoryless) */
+            return ZIGE_R - log(rmc_philox_uniform_pos(s));
+        }
+        const double f_out = s->zige_f[i], f_in = s->zige_f[i - 1];
+        if (f_out + rmc_philox_uniform(s) * (f_in - f_out) < exp(-x)) {
+            return x;
+        }
+        w = rmc_philox_word(s);
+    }
+}
+
+double rmc_philox_normal_slow(rmc_philox *s, uint32_t w)
+{
+    for (;;) {
+        const unsigned i = w & (RMC_ZIG_LAYERS - 1);
+        const uint32_t j = w >> 8;
+        double x = (double)j * s->zig_w[i];
+        if (j < s->zig_k[i]) {
+            return (w & 0x80) ? x : -x;
+        }
+        if (i == 0) {
+            /* the tail beyond R (Marsaglia 1964) */
+            double y;
+            do {
+                x = -log(rmc_philox_uniform_pos(s)) / ZIG_R;
+                y = -log(rmc_philox_uniform_pos(s));
+            } while (y + y < x * x);
+            x += ZIG_R;
+            return (w & 0x80) ? x : -x;
+        }
+        const double f_out = s->zig_f[i], f_in = s->zig_f[i - 1];
+        if (f_out + rmc_philox_uniform(s) * (f_in - f_out) < exp(-0.5 * x * x)) {
+            return (w & 0x80) ? x : -x;
+        }
+        w = rmc_philox_word(s);
+    }
 }
 
 static void philox_set(void *vstate, unsigned long seed)
 {
-    philox_state *s = vstate;
+    rmc_philox *s = vstate;
     memset(s, 0, sizeof *s);
-    s->key.v[0] = (uint32_t)seed;
-    s->key.v[1] = (uint32_t)((uint64_t)seed >> 32);
-    s->pos = WORDS;
+    ziggurat_tables(s);
+    exp_ziggurat_tables(s);
+    s->key[0] = (uint32_t)seed;
+    s->key[1] = (uint32_t)((uint64_t)seed >> 32);
+    s->pos = RMC_PHILOX_WORDS;
+    s->fresh = 1;
 }
 
 static const gsl_rng_type philox_type = {
-    "philox4x32", 0xffffffffUL, 0, sizeof(philox_state), philox_set, philox_get, philox_get_double,
+    "philox4x32", 0xffffffffUL, 0, sizeof(rmc_philox), philox_set, philox_get, philox_get_double,
 };
 
 struct rmc_rng {
-    gsl_rng *g;  /* owns the generator state */
+    gsl_rng *g; /* owns the generator state */
 };
 
 rmc_status rmc_rng_alloc(const char *name, rmc_rng **out, rmc_diag *d)
@@ -110,14 +328,15 @@ void rmc_rng_seek(rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_stream_purp
                   uint32_t substream)
 {
     RMC_ASSERT(replicate < (UINT64_C(1) << 48));
-    philox_state *s = r->g->state;
-    s->key.v[0] = (uint32_t)seed;
-    s->key.v[1] = (uint32_t)(seed >> 32);
-    s->ctr.v[0] = 0;
-    s->ctr.v[1] = substream;
-    s->ctr.v[2] = (uint32_t)replicate;
-    s->ctr.v[3] = ((uint32_t)purpose << 16) | (uint32_t)(replicate >> 32);
-    s->pos = WORDS;
+    rmc_philox *s = r->g->state;
+    s->key[0] = (uint32_t)seed;
+    s->key[1] = (uint32_t)(seed >> 32);
+    s->ctr[0] = 0;
+    s->ctr[1] = substream;
+    s->ctr[2] = (uint32_t)replicate;
+    s->ctr[3] = ((uint32_t)purpose << 16) | (uint32_t)(replicate >> 32);
+    s->pos = RMC_PHILOX_WORDS;
+    s->fresh = 1;
 }
 
 gsl_rng *rmc_rng_gsl(rmc_rng *r)
@@ -128,4 +347,42 @@ gsl_rng *rmc_rng_gsl(rmc_rng *r)
 const char *rmc_rng_name(const rmc_rng *r)
 {
     return gsl_rng_name(r->g);
+}
+
+rmc_philox *rmc_rng_philox(rmc_rng *r)
+{
+    return r->g->state;
+}
+
+void rmc_rng_words(rmc_rng *r, uint32_t *out, size_t n)
+{
+    rmc_philox *s = r->g->state;
+    while (n > 0) {
+        if (s->pos == RMC_PHILOX_WORDS) {
+            rmc_philox_refill(s);
+        }
+        const size_t avail = RMC_PHILOX_WORDS - s->pos, take = avail < n ? avail : n;
+        memcpy(out, s->buf + s->pos, take * sizeof *out);
+        s->pos += (unsigned)take;
+        out += take;
+        n -= take;
+    }
+}
+
+void rmc_rng_uniforms(rmc_rng *r, double *out, size_t n)
+{
+    rmc_philox *s = r->g->state;
+    while (n > 0) {
+        if (s->pos == RMC_PHILOX_WORDS) {
+            rmc_philox_refill(s);
+        }
+        const size_t avail = RMC_PHILOX_WORDS - s->pos, take = avail < n ? avail : n;
+        const uint32_t *w = s->buf + s->pos;
+        for (size_t t = 0; t < take; t++) {
+            out[t] = (double)w[t] * 0x1p-32;
+        }
+        s->pos += (unsigned)take;
+        out += take;
+        n -= take;
+    }
 }

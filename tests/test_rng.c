@@ -8,7 +8,10 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 
+#include <Random123/philox.h>
+
 #include "rankmc/rng.h"
+#include "rng_int.h"
 
 static rmc_rng *new_rng(void)
 {
@@ -65,14 +68,16 @@ static void test_rmc_rng_seek_reproducible_and_distinct(void **state)
     draw(r, 2385, 17, RMC_STREAM_MEETING, 3, b, N);
     assert_memory_equal(a, b, sizeof a);
     const uint64_t names[][4] = {
-        {2386, 17, RMC_STREAM_MEETING, 3},      {2385, 18, RMC_STREAM_MEETING, 3},
-        {2385, 17, RMC_STREAM_PREFERENCES, 3},  {2385, 17, RMC_STREAM_MEETING, 4},
+        {2386, 17, RMC_STREAM_MEETING, 3},
+        {2385, 18, RMC_STREAM_MEETING, 3},
+        {2385, 17, RMC_STREAM_PREFERENCES, 3},
+        {2385, 17, RMC_STREAM_MEETING, 4},
         {2385 + (UINT64_C(1) << 32), 17, RMC_STREAM_MEETING, 3},
         {2385, 17 + (UINT64_C(1) << 32), RMC_STREAM_MEETING, 3},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        draw(r, names[i][0], names[i][1], (rmc_stream_purpose)names[i][2], (uint32_t)names[i][3],
-             b, N);
+        draw(r, names[i][0], names[i][1], (rmc_stream_purpose)names[i][2], (uint32_t)names[i][3], b,
+             N);
         size_t same = 0;
         for (size_t k = 0; k < N; k++) {
             same += a[k] == b[k];
@@ -117,6 +122,183 @@ static void test_rmc_rng_uniform_and_gaussian_moments(void **state)
     rmc_rng_free(r);
 }
 
+/* The vectorised refill is Random123's philox4x32 (10 rounds): every word
+ * of 40 streams with scattered keys and counters, read through gsl_rng_get
+ * across several refills, equals philox4x32(counter, key) block by block,
+ * including counters that wrap word 0. */
+static void test_rmc_rng_matches_random123(void **state)
+{
+    (void)state;
+    rmc_rng *r = new_rng();
+    gsl_rng *g = rmc_rng_gsl(r);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (unsigned s = 0; s < 40; s++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        const uint64_t seed = x;
+        const uint32_t sub = (uint32_t)(x >> 17);
+        rmc_rng_seek(r, seed, s * 977u, RMC_STREAM_TEST, sub);
+        philox4x32_ctr_t c = {{0, sub, s * 977u, (uint32_t)RMC_STREAM_TEST << 16}};
+        const philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
+        if (s == 39) { /* start near the wrap of word 0 */
+            rmc_rng_philox(r)->ctr[0] = 0xfffffffdu;
+            c.v[0] = 0xfffffffdu;
+        }
+        for (unsigned b = 0; b < 3 * RMC_PHILOX_BLOCKS + 1; b++) {
+            const philox4x32_ctr_t want = philox4x32(c, k);
+            for (unsigned w = 0; w < 4; w++) {
+                assert_int_equal(gsl_rng_get(g), want.v[w]);
+            }
+            c.v[0]++;
+        }
+    }
+    rmc_rng_free(r);
+}
+
+/* The portable block code (used on CPUs without AVX2) gives the same
+ * blocks as Random123, for 4 and 8 blocks and a counter that wraps. */
+static void test_rmc_rng_generic_blocks_match_random123(void **state)
+{
+    (void)state;
+    uint32_t out[RMC_PHILOX_WORDS];
+    const uint32_t starts[] = {0, 12345, 0xfffffffau};
+    for (unsigned t = 0; t < 3; t++) {
+        const uint32_t ctr[4] = {starts[t], 0x2385u, 37u * t, (uint32_t)RMC_STREAM_TEST << 16};
+        const uint32_t key[2] = {0x9e3779b9u * (t + 1), 0xdeadbeefu ^ t};
+        for (unsigned blocks = 4; blocks <= RMC_PHILOX_BLOCKS; blocks += 4) {
+            memset(out, 0, sizeof out);
+            rmc_philox_generic(ctr, key, out, blocks);
+            philox4x32_ctr_t c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
+            const philox4x32_key_t k = {{key[0], key[1]}};
+            for (unsigned b = 0; b < blocks; b++) {
+                const philox4x32_ctr_t want = philox4x32(c, k);
+                assert_memory_equal(out + 4 * b, want.v, sizeof want.v);
+                c.v[0]++;
+            }
+        }
+    }
+}
+
+/* The bulk and inline draws consume the stream exactly as GSL's calls do:
+ * words, uniforms, uniform_pos and exponentials equal their gsl_rng
+ * counterparts on the same stream, for lengths that start and end inside,
+ * at and across buffer boundaries, and the stream continues identically. */
+static void test_rmc_rng_bulk_and_inline_equal_gsl(void **state)
+{
+    (void)state;
+    rmc_rng *a = new_rng(), *b = new_rng();
+    gsl_rng *gb = rmc_rng_gsl(b);
+    const size_t lens[] = {0, 1, 3, RMC_PHILOX_WORDS - 4, RMC_PHILOX_WORDS, 1, 77, 200};
+    uint32_t words[200];
+    double u[200];
+    rmc_rng_seek(a, 2385, 37, RMC_STREAM_TEST, 5);
+    rmc_rng_seek(b, 2385, 37, RMC_STREAM_TEST, 5);
+    for (size_t t = 0; t < sizeof lens / sizeof *lens; t++) {
+        rmc_rng_words(a, words, lens[t]);
+        for (size_t i = 0; i < lens[t]; i++) {
+            assert_int_equal(words[i], gsl_rng_get(gb));
+        }
+        rmc_rng_uniforms(a, u, lens[t]);
+        for (size_t i = 0; i < lens[t]; i++) {
+            assert_true(u[i] == gsl_rng_uniform(gb));
+            assert_true(u[i] >= 0 && u[i] < 1);
+        }
+    }
+    rmc_philox *s = rmc_rng_philox(a);
+    for (size_t i = 0; i < 100; i++) {
+        assert_int_equal(rmc_philox_word(s), gsl_rng_get(gb));
+        assert_true(rmc_philox_uniform(s) == gsl_rng_uniform(gb));
+        assert_true(rmc_philox_uniform_pos(s) == gsl_rng_uniform_pos(gb));
+        assert_true(rmc_philox_exponential(s, 2.385) == gsl_ran_exponential(gb, 2.385));
+    }
+    rmc_rng_free(a);
+    rmc_rng_free(b);
+}
+
+/* rmc_philox_normal is the standard normal: a chi-square over 1,000 bins
+ * of equal normal probability (so every ziggurat layer, wedge and the tail
+ * are seen), the mean, variance and fourth moment, and the frequency beyond
+ * the ziggurat's base edge R = 3.4426 and beyond 4.25, all within 5 sigma
+ * (chi-square at P = 1e-6). Fixed streams; quick mode draws fewer. */
+static void test_rmc_rng_ziggurat_normal(void **state)
+{
+    (void)state;
+    rmc_rng *r = new_rng();
+    rmc_philox *s = rmc_rng_philox(r);
+    enum { BINS = 1000 };
+    static double count[BINS];
+    memset(count, 0, sizeof count);
+    const size_t per_stream = 10000, streams = rmc_test_quick() ? 60 : 400;
+    double sum = 0, sum2 = 0, sum4 = 0, beyond_r = 0, beyond_far = 0;
+    for (size_t st = 0; st < streams; st++) {
+        rmc_rng_seek(r, 2385, st, RMC_STREAM_TEST, 11);
+        for (size_t i = 0; i < per_stream; i++) {
+            const double z = rmc_philox_normal(s);
+            size_t b = (size_t)(gsl_cdf_ugaussian_P(z) * BINS);
+            count[b < BINS ? b : BINS - 1] += 1;
+            sum += z;
+            sum2 += z * z;
+            sum4 += z * z * z * z;
+            beyond_r += fabs(z) > 3.442619855899;
+            beyond_far += fabs(z) > 4.25;
+        }
+    }
+    const double n = (double)(per_stream * streams), expect = n / BINS;
+    double chi2 = 0;
+    for (int b = 0; b < BINS; b++) {
+        chi2 += (count[b] - expect) * (count[b] - expect) / expect;
+    }
+    assert_true(chi2 < gsl_cdf_chisq_Qinv(1e-6, BINS - 1));
+    assert_close(sum / n, 0, 0, 5 / sqrt(n));
+    assert_close(sum2 / n, 1, 0, 5 * sqrt(2.0 / n));
+    assert_close(sum4 / n, 3, 0, 5 * sqrt(96.0 / n)); /* Var(Z^4) = 105 - 9 */
+    const double p_r = 2 * gsl_cdf_ugaussian_Q(3.442619855899);
+    const double p_far = 2 * gsl_cdf_ugaussian_Q(4.25);
+    assert_close(beyond_r, n * p_r, 0, 5 * sqrt(n * p_r));
+    assert_close(beyond_far, n * p_far, 0, 5 * sqrt(n * p_far) + 1);
+    rmc_rng_free(r);
+}
+
+/* rmc_philox_exp1 is the standard exponential: chi-square over 1,000 bins
+ * of equal probability, mean, variance, and the frequencies beyond the
+ * ziggurat's base edge R = 7.697 and beyond 9, within 5 sigma. */
+static void test_rmc_rng_ziggurat_exponential(void **state)
+{
+    (void)state;
+    rmc_rng *r = new_rng();
+    rmc_philox *s = rmc_rng_philox(r);
+    enum { BINS = 1000 };
+    static double count[BINS];
+    memset(count, 0, sizeof count);
+    const size_t per_stream = 10000, streams = rmc_test_quick() ? 60 : 400;
+    double sum = 0, sum2 = 0, beyond_r = 0, beyond_far = 0;
+    for (size_t st = 0; st < streams; st++) {
+        rmc_rng_seek(r, 37, st, RMC_STREAM_TEST, 12);
+        for (size_t i = 0; i < per_stream; i++) {
+            const double e = rmc_philox_exp1(s);
+            assert_true(e > 0);
+            const size_t b = (size_t)(-expm1(-e) * BINS);
+            count[b < BINS ? b : BINS - 1] += 1;
+            sum += e;
+            sum2 += e * e;
+            beyond_r += e > 7.697117470131487;
+            beyond_far += e > 9;
+        }
+    }
+    const double n = (double)(per_stream * streams), expect = n / BINS;
+    double chi2 = 0;
+    for (int b = 0; b < BINS; b++) {
+        chi2 += (count[b] - expect) * (count[b] - expect) / expect;
+    }
+    assert_true(chi2 < gsl_cdf_chisq_Qinv(1e-6, BINS - 1));
+    const double mean = sum / n;
+    assert_close(mean, 1, 0, 5 / sqrt(n));
+    assert_close(sum2 / n - mean * mean, 1, 0, 5 * sqrt(8.0 / n)); /* mu_4 - sigma^4 = 8 */
+    const double p_r = exp(-7.697117470131487), p_far = exp(-9.0);
+    assert_close(beyond_r, n * p_r, 0, 5 * sqrt(n * p_r));
+    assert_close(beyond_far, n * p_far, 0, 5 * sqrt(n * p_far) + 1);
+    rmc_rng_free(r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -125,6 +307,11 @@ int main(void)
         cmocka_unit_test(test_rmc_rng_alloc_unknown_name),
         cmocka_unit_test(test_rmc_rng_seek_reproducible_and_distinct),
         cmocka_unit_test(test_rmc_rng_uniform_and_gaussian_moments),
+        cmocka_unit_test(test_rmc_rng_matches_random123),
+        cmocka_unit_test(test_rmc_rng_generic_blocks_match_random123),
+        cmocka_unit_test(test_rmc_rng_bulk_and_inline_equal_gsl),
+        cmocka_unit_test(test_rmc_rng_ziggurat_normal),
+        cmocka_unit_test(test_rmc_rng_ziggurat_exponential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #ifndef RANKMC_RNG_H
 #define RANKMC_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -48,6 +49,17 @@ void rmc_rng_seek(rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_stream_purp
 
 /* The gsl_rng to pass to GSL's samplers. Borrowed from r. */
 gsl_rng *rmc_rng_gsl(rmc_rng *r);
+
+/* The next n words of r's stream into out[0 .. n): exactly the words n
+ * calls of gsl_rng_get(rmc_rng_gsl(r)) would return, copied straight from
+ * the generator's block buffer (for hot loops that draw many at once). The
+ * stream continues after them. */
+void rmc_rng_words(rmc_rng *r, uint32_t *out, size_t n);
+
+/* The next n uniforms on [0, 1) (32-bit resolution) into out[0 .. n):
+ * exactly what n calls of gsl_rng_uniform(rmc_rng_gsl(r)) would return,
+ * one word each, without a call per variate. */
+void rmc_rng_uniforms(rmc_rng *r, double *out, size_t n);
 
 /* The generator's name as written into output files. */
 const char *rmc_rng_name(const rmc_rng *r);

@@ -1,0 +1,64 @@
+/* Tests for rmc_sort_u64_near (meeting_int.h): it returns exactly what
+ * rmc_sort_u64 returns, on lists near sorted (its fast path), on random
+ * lists (over its budget: the fallback) and on lists with a tail of
+ * sunk names, for sizes around the sort's run lengths. */
+#include "test_util.h"
+
+#include <float.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "meeting_int.h"
+
+enum { MAX = 900 };
+
+/* keys: position minus a move; spread 0 = sorted, large = random; every
+ * seventh name sunk to FLT_MAX when sink is set */
+static void fill(gsl_rng *g, uint64_t *a, size_t n, double spread, bool sink)
+{
+    for (size_t t = 0; t < n; t++) {
+        float key = (float)((double)t - gsl_ran_gaussian(g, spread));
+        if (sink && t % 7 == 3) {
+            key = FLT_MAX;
+        }
+        a[t] = rmc_pack_key(key, (uint32_t)t);
+    }
+}
+
+static void test_rmc_sort_u64_near_equals_full_sort(void **state)
+{
+    (void)state;
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 61, 0, RMC_STREAM_TEST, 0);
+    gsl_rng *g = rmc_rng_gsl(r);
+    static uint64_t a[MAX], b[MAX], tmp[MAX];
+    const size_t sizes[] = {0, 1, 2, 3, 16, 33, 85, 257, 900};
+    const double spreads[] = {0.0, 0.37, 2.385, 9.5, 1e4};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        for (size_t d = 0; d < sizeof spreads / sizeof *spreads; d++) {
+            for (int sink = 0; sink < 2; sink++) {
+                const size_t n = sizes[s];
+                fill(g, a, n, spreads[d], sink);
+                memcpy(b, a, n * sizeof *a);
+                rmc_sort_u64_near(a, tmp, n);
+                rmc_sort_u64(b, tmp, n);
+                if (n > 0) {
+                    assert_memory_equal(a, b, n * sizeof *a);
+                }
+                for (size_t t = 1; t < n; t++) {
+                    assert_true(a[t - 1] < a[t]);
+                }
+            }
+        }
+    }
+    rmc_rng_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rmc_sort_u64_near_equals_full_sort),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
