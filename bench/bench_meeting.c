@@ -132,7 +132,8 @@ int main(int argc, char **argv)
     }
     rmc_model *m = fx_market(n_app, n_prog, per_app, 2385);
     bench_bufs b = {0};
-    if (rmc_meeting_ws_alloc(m, &b.w, NULL) != RMC_OK || rmc_rng_alloc(NULL, &b.r, NULL) != RMC_OK) {
+    if (rmc_meeting_ws_alloc(m, &b.w, NULL) != RMC_OK ||
+        rmc_rng_alloc(NULL, &b.r, NULL) != RMC_OK) {
         fprintf(stderr, "bench_meeting: out of memory\n");
         return 1;
     }
@@ -150,8 +151,9 @@ int main(int argc, char **argv)
         tt[rep] = tm[rep] + tp[rep];
         tf[rep] = time_floor(m, &b, rep);
     }
-    printf("bench_meeting: %zu applicants, %zu programs, %zu interviews, %zu replicates, 1 thread\n",
-           m->n_app, m->n_prog, m->n_iv, n_rep);
+    printf(
+        "bench_meeting: %zu applicants, %zu programs, %zu interviews, %zu replicates, 1 thread\n",
+        m->n_app, m->n_prog, m->n_iv, n_rep);
     report("meetings", tm, n_rep, m->n_iv);
     report("applicant ROLs", tp, n_rep, m->n_iv);
     report("meetings + ROLs", tt, n_rep, m->n_iv);

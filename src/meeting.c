@@ -165,15 +165,21 @@ static void pack_inputs(const rmc_model *m, rmc_meeting_ws *w)
 {
     for (size_t i = 0; i < m->n_app; i++) {
         w->app[i] = (rmc_app_pack){
-            .pre = m->pre_score[i], .comm = m->communication[i], .years = m->clinical_years[i],
-            .type = m->app_type[i], .us_exp = m->us_exp[i], .visa = m->visa[i],
+            .pre = m->pre_score[i],
+            .comm = m->communication[i],
+            .years = m->clinical_years[i],
+            .type = m->app_type[i],
+            .us_exp = m->us_exp[i],
+            .visa = m->visa[i],
             .profile = m->profile[i],
         };
     }
     for (size_t e = 0; e < m->n_iv; e++) {
         const size_t k = (size_t)m->iv_by_prog[e];
         w->iv[e] = (rmc_iv_pack){
-            .app = m->iv_app[k], .advocacy = m->advocacy[k], .ties = m->ties[k],
+            .app = m->iv_app[k],
+            .advocacy = m->advocacy[k],
+            .ties = m->ties[k],
             .interest = m->interest[k],
         };
     }
@@ -209,10 +215,10 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->order, cp, sizeof *w->order, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->awk, cp, sizeof *w->awk, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->pi, cp, sizeof *w->pi, d), fail);
-    RMC_TRY_GOTO(st,
-                 rmc_alloc_aligned((void **)&w->race_w, m->n_prog > 0 ? m->n_prog : 1,
-                                   sizeof *w->race_w, d),
-                 fail);
+    RMC_TRY_GOTO(
+        st,
+        rmc_alloc_aligned((void **)&w->race_w, m->n_prog > 0 ? m->n_prog : 1, sizeof *w->race_w, d),
+        fail);
     w->race_valid = false;
     *out = w;
     return RMC_OK;
@@ -239,8 +245,8 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w)
 
 /* ---- interview day ------------------------------------------------------- */
 
-void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rng *r,
-                                 uint64_t seed, uint64_t replicate, double *day)
+void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rng *r, uint64_t seed,
+                                 uint64_t replicate, double *day)
 {
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_APPLICANT, 0);
     rmc_philox *const s = rmc_rng_philox(r);
@@ -259,14 +265,14 @@ typedef struct meeting_ctx {
     const rmc_model *m;
     const rmc_params *p;
     gsl_rng *g;
-    rmc_philox *s;      /* g's state, for inline uniforms */
-    size_t j;           /* program */
-    size_t n;           /* its interviewees */
-    const rmc_id *ivs;  /* its interview indices, [n] */
-    const rmc_iv_pack *iv;   /* their packed inputs, [n] */
-    const rmc_app_pack *app; /* every applicant's packed inputs */
-    double scale;       /* n / reference_list */
-    unsigned n_res;     /* residents who may comment */
+    rmc_philox *s;             /* g's state, for inline uniforms */
+    size_t j;                  /* program */
+    size_t n;                  /* its interviewees */
+    const rmc_id *ivs;         /* its interview indices, [n] */
+    const rmc_iv_pack *iv;     /* their packed inputs, [n] */
+    const rmc_app_pack *app;   /* every applicant's packed inputs */
+    double scale;              /* n / reference_list */
+    unsigned n_res;            /* residents who may comment */
     const double *comment_cdf; /* Binomial(n_res, p_comment) cdf, or NULL */
 } meeting_ctx;
 
@@ -395,9 +401,9 @@ static unsigned binomial_small(gsl_rng *g, rmc_philox *s, double p, unsigned n)
 /* 1/k for k = 0 .. RMC_MAX_TABLE_RESIDENTS (index 0 unused). */
 #define INV4(k) 1.0 / (k), 1.0 / ((k) + 1), 1.0 / ((k) + 2), 1.0 / ((k) + 3)
 static const double inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
-    0.0,      1.0,      0.5,      1.0 / 3,  INV4(4),  INV4(8),  INV4(12), INV4(16), INV4(20),
-    INV4(24), INV4(28), INV4(32), INV4(36), INV4(40), INV4(44), INV4(48), INV4(52), INV4(56),
-    INV4(60), INV4(64)};
+    0.0,      1.0,      0.5,      1.0 / 3,  INV4(4),  INV4(8),  INV4(12),
+    INV4(16), INV4(20), INV4(24), INV4(28), INV4(32), INV4(36), INV4(40),
+    INV4(44), INV4(48), INV4(52), INV4(56), INV4(60), INV4(64)};
 #undef INV4
 
 /* Binomial(n, logistic(like)) by inversion from one uniform, for n <=
@@ -512,7 +518,8 @@ static double advocacy_move(const meeting_ctx *c, uint8_t level, size_t x)
         return c->scale * uniform_between(g, p->advocacy_rotation_min, p->advocacy_rotation_max);
     case RMC_ADVOCACY_RESEARCH_FELLOW: {
         double v = uniform_between(g, p->advocacy_fellow_min, p->advocacy_fellow_max);
-        if (p->advocacy_fellow_tail_prob > 0 && rmc_philox_uniform(g) < p->advocacy_fellow_tail_prob) {
+        if (p->advocacy_fellow_tail_prob > 0 &&
+            rmc_philox_uniform(g) < p->advocacy_fellow_tail_prob) {
             v += p->advocacy_fellow_tail_mean * rmc_philox_exp1(g);
         }
         return c->scale * v;
@@ -546,11 +553,12 @@ static void fixed_moves(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_
                                                : 0.0;
     mv[RMC_FACTOR_COMMITMENT] = cmt;
     const uint8_t visa = ap->visa, sp = c->m->sponsors[c->j];
-    mv[RMC_FACTOR_VISA] = visa == RMC_VISA_J1                                 ? p->visa_routine_j1
-                          : visa == RMC_VISA_UNCERTAIN                        ? p->visa_uncertain
-                          : visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B ? p->visa_h1b_at_sponsor
-                          : visa == RMC_VISA_H1B                              ? p->visa_h1b_at_j1_only
-                                                                              : 0.0;
+    mv[RMC_FACTOR_VISA] = visa == RMC_VISA_J1          ? p->visa_routine_j1
+                          : visa == RMC_VISA_UNCERTAIN ? p->visa_uncertain
+                          : visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B
+                              ? p->visa_h1b_at_sponsor
+                          : visa == RMC_VISA_H1B ? p->visa_h1b_at_j1_only
+                                                 : 0.0;
 }
 
 enum fate { FATE_RANKED, FATE_DROPPED, FATE_BOTTOM };
@@ -680,7 +688,12 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
     const bool table = comment_table(p, n_res, w->comment_cdf);
     const meeting_ctx c = {
-        .m = m, .p = p, .g = rmc_rng_gsl(r), .s = rmc_rng_philox(r), .j = j, .n = n,
+        .m = m,
+        .p = p,
+        .g = rmc_rng_gsl(r),
+        .s = rmc_rng_philox(r),
+        .j = j,
+        .n = n,
         .ivs = m->iv_by_prog + m->prog_off[j],
         .iv = w->iv + m->prog_off[j],
         .app = w->app,

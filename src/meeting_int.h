@@ -19,16 +19,16 @@
 /* An applicant's meeting inputs side by side (one cache line holds two),
  * so a meeting reads one line per name instead of one per column. */
 typedef struct rmc_app_pack {
-    double pre;          /* pre_score */
-    double comm;         /* communication */
-    double years;        /* clinical_years */
+    double pre;   /* pre_score */
+    double comm;  /* communication */
+    double years; /* clinical_years */
     uint8_t type, us_exp, visa, profile;
 } rmc_app_pack;
 
 /* An interview's meeting inputs, in iv_by_prog order (a program's are
  * contiguous). */
 typedef struct rmc_iv_pack {
-    int32_t app;         /* applicant index */
+    int32_t app; /* applicant index */
     uint8_t advocacy, ties, interest, pad;
 } rmc_iv_pack;
 
@@ -37,22 +37,22 @@ typedef struct rmc_iv_pack {
 enum { RMC_MAX_TABLE_RESIDENTS = 64 };
 
 struct rmc_meeting_ws {
-    const rmc_model *m;  /* the model this workspace was made for */
-    rmc_app_pack *app;   /* [n_app] */
-    rmc_iv_pack *iv;     /* [n_iv], iv_by_prog order */
-    size_t cap_prog;   /* largest program's interview count (>= 1) */
-    size_t cap_app;    /* largest applicant's interview count (>= 1) */
-    uint64_t *keys;    /* [max(cap_prog, cap_app)] packed sort words */
-    uint64_t *tmp;     /* [same] merge buffer */
-    int32_t *order;    /* [cap_prog] initial position -> local index */
-    float *awk;        /* [cap_prog] summed awkward shocks of a name's interviews */
-    float *pi;         /* [cap_prog] discussion probability by initial position */
+    const rmc_model *m; /* the model this workspace was made for */
+    rmc_app_pack *app;  /* [n_app] */
+    rmc_iv_pack *iv;    /* [n_iv], iv_by_prog order */
+    size_t cap_prog;    /* largest program's interview count (>= 1) */
+    size_t cap_app;     /* largest applicant's interview count (>= 1) */
+    uint64_t *keys;     /* [max(cap_prog, cap_app)] packed sort words */
+    uint64_t *tmp;      /* [same] merge buffer */
+    int32_t *order;     /* [cap_prog] initial position -> local index */
+    float *awk;         /* [cap_prog] summed awkward shocks of a name's interviews */
+    float *pi;          /* [cap_prog] discussion probability by initial position */
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
-    double *race_w;    /* [n_prog] exp(-(desirability - mid) / sigma), see prefs.c */
-    double race_tie;   /* exp(-beta_ties / sigma) */
+    double *race_w;               /* [n_prog] exp(-(desirability - mid) / sigma), see prefs.c */
+    double race_tie;              /* exp(-beta_ties / sigma) */
     double race_sigma, race_beta; /* the parameters race_w was made for */
-    bool race_valid;   /* race_w matches race_sigma, race_beta */
-    bool race_ok;      /* the weights fit float's range (else prefs use logs) */
+    bool race_valid;              /* race_w matches race_sigma, race_beta */
+    bool race_ok;                 /* the weights fit float's range (else prefs use logs) */
 };
 
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
