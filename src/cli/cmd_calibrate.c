@@ -1,4 +1,4 @@
-/* rankmc calibrate: the rank meeting's moves against DESIGN 2's calibration
+/* rankmc calibrate: the rank meeting's moves against the design's calibration
  * targets (advocacy by level, a chief's tier jump, the split of IMGs' upward
  * movement), from n replicates of every program's meeting (no Match). */
 #include <getopt.h>
@@ -54,9 +54,10 @@ static int usage(FILE *f, int status)
 {
     fprintf(f, "usage: rankmc calibrate MODEL_DIR [-n N] [-s SEED]\n\n"
                "Run N replicates (default 20) of every program's rank meeting, no Match, and\n"
-               "print the calibration figures of DESIGN 2: median advocacy move by level on\n"
-               "the reference list, a chief's tier jump, and how IMGs' upward movement splits\n"
-               "across resident feedback / advocacy / communication / service / visa.\n");
+               "print the calibration figures (README, \"Calibration\"): the median advocacy\n"
+               "move by level on the reference list, a chief's tier jump, and how IMGs' upward\n"
+               "movement splits across resident feedback / advocacy / communication / service /\n"
+               "visa.\n");
     return status;
 }
 
