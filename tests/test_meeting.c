@@ -774,6 +774,48 @@ static void test_rmc_meeting_run_order_independent(void **state)
     harness_free(&h);
 }
 
+/* Common random numbers for what-ifs: raising one applicant's communication
+ * moves their name up the initial list, which shifts everyone below it, yet
+ * every other name keeps its own random meeting draws (resident comments,
+ * a star's extra move), because each name draws from the stream of its own
+ * interview, not from the program's stream in list order. */
+static void test_rmc_meeting_run_names_keep_their_draws(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_market(900, 80, 7, 37);
+    size_t focal = 0;
+    while (m->communication[focal] > 0.6) {
+        focal++;
+    }
+    harness base = harness_new(m);
+    run_all(&base, 43, 2);
+    int32_t *rank0 = fx_calloc(m->n_iv, sizeof *rank0);
+    float *moves0 = fx_calloc(m->n_iv * RMC_N_FACTORS, sizeof *moves0);
+    memcpy(rank0, base.rank, m->n_iv * sizeof *rank0);
+    memcpy(moves0, base.moves, m->n_iv * RMC_N_FACTORS * sizeof *moves0);
+    harness_release(&base);
+    m->communication[focal] = 0.97;
+    m->pre_score[focal] += 1.5;
+    harness what_if = harness_new(m);
+    run_all(&what_if, 43, 2);
+    size_t others = 0, reordered = 0;
+    for (size_t k = 0; k < m->n_iv; k++) {
+        if ((size_t)m->iv_app[k] == focal) {
+            continue;
+        }
+        const float *a = moves0 + k * RMC_N_FACTORS, *b = what_if.moves + k * RMC_N_FACTORS;
+        assert_true(a[RMC_FACTOR_RESIDENTS] == b[RMC_FACTOR_RESIDENTS]);
+        assert_true(a[RMC_FACTOR_PROFILE] == b[RMC_FACTOR_PROFILE]);
+        others++;
+        reordered += rank0[k] != what_if.rank[k];
+    }
+    assert_true(others > 0);
+    assert_true(reordered > 0); /* the what-if did move other names */
+    free(moves0);
+    free(rank0);
+    harness_free(&what_if);
+}
+
 static void test_rmc_meeting_run_fixed_program_rol(void **state)
 {
     (void)state;
@@ -984,6 +1026,7 @@ int main(void)
         cmocka_unit_test(test_rmc_meeting_run_discussion_rate_and_focus),
         cmocka_unit_test(test_rmc_meeting_run_market_invariants),
         cmocka_unit_test(test_rmc_meeting_run_order_independent),
+        cmocka_unit_test(test_rmc_meeting_run_names_keep_their_draws),
         cmocka_unit_test(test_rmc_meeting_run_fixed_program_rol),
         cmocka_unit_test(test_rmc_prefs_generate_fixed_and_truncated),
         cmocka_unit_test(test_rmc_prefs_generate_pairwise_closed_form),
