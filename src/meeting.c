@@ -274,6 +274,8 @@ typedef struct meeting_ctx {
     double scale;              /* n / reference_list */
     unsigned n_res;            /* residents who may comment */
     const double *comment_cdf; /* Binomial(n_res, p_comment) cdf, or NULL */
+    rmc_rng *r;                /* the generator behind g and s, for per-name seeks */
+    uint64_t seed, replicate;  /* the stream names of this meeting */
 } meeting_ctx;
 
 /* Sum of each name's awkward shocks into awk[0 .. n): geometric gaps
@@ -652,6 +654,10 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
         const size_t t = (size_t)w->order[x];
         const size_t k = (size_t)c->ivs[t];
         float *const mv = moves + k * RMC_N_FACTORS;
+        /* The name's own stream: what it draws does not depend on where it
+         * sits in the list or on what the names before it drew (common
+         * random numbers for what-ifs). */
+        rmc_rng_seek(c->r, c->seed, c->replicate, RMC_STREAM_INTERVIEW, (uint32_t)k);
         const bool discussed = q >= 1 || (q > 0 && rmc_philox_uniform(c->s) < (double)w->pi[x]);
         enum fate fate = visa_fate(c, c->app[c->iv[t].app].visa);
         double total = 0;
@@ -700,6 +706,9 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         .scale = (double)n / (double)p->meeting_reference_list,
         .n_res = n_res,
         .comment_cdf = table ? w->comment_cdf : NULL,
+        .r = r,
+        .seed = seed,
+        .replicate = replicate,
     };
     score_names(&c, day, w);
     rmc_sort_u64(w->keys, w->tmp, n);

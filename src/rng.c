@@ -27,6 +27,8 @@
 
 #include <immintrin.h>
 
+#include <Random123/philox.h>
+
 #include "internal.h"
 #include "rng_int.h"
 
@@ -138,21 +140,21 @@ philox8_avx2(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsign
     }
 }
 
-/* The first refill after a seek makes half the blocks, into the buffer's
- * second half: many streams (an applicant's taste shocks) need only a few
- * words. The words handed out are the same either way. */
+/* The first refill after a seek makes one block (4 words, scalar) at the
+ * end of the buffer: many streams (a name's discussion at a meeting, an
+ * applicant's taste shocks) need only a few words, and a seek per name is
+ * the price of common random numbers. Later refills make every block at
+ * once. The words handed out are the same either way. */
 void rmc_philox_refill(rmc_philox *s)
 {
     const bool avx2 = __builtin_cpu_supports("avx2");
     if (s->fresh) {
-        if (avx2) {
-            philox8_avx2(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2, RMC_PHILOX_BLOCKS / 2);
-        } else {
-            rmc_philox_generic(s->ctr, s->key, s->buf + RMC_PHILOX_WORDS / 2,
-                               RMC_PHILOX_BLOCKS / 2);
-        }
-        s->ctr[0] += RMC_PHILOX_BLOCKS / 2;
-        s->pos = RMC_PHILOX_WORDS / 2;
+        const philox4x32_ctr_t c = {{s->ctr[0], s->ctr[1], s->ctr[2], s->ctr[3]}};
+        const philox4x32_key_t k = {{s->key[0], s->key[1]}};
+        const philox4x32_ctr_t out = philox4x32(c, k);
+        memcpy(s->buf + RMC_PHILOX_WORDS - 4, out.v, sizeof out.v);
+        s->ctr[0] += 1;
+        s->pos = RMC_PHILOX_WORDS - 4;
         s->fresh = 0;
         return;
     }

@@ -1,8 +1,11 @@
 /* One replicate's rank meetings (DESIGN 2) and applicants' generated rank
  * order lists (DESIGN 3).
  *
- * Each program's meeting draws from its own stream (seed, replicate,
- * RMC_STREAM_MEETING, program) and each applicant's ROL from (seed,
+ * Each program's interview scores draw from its own stream (seed, replicate,
+ * RMC_STREAM_MEETING, program), the discussion of each name from its
+ * interview's stream (seed, replicate, RMC_STREAM_INTERVIEW, interview), so
+ * a what-if on one applicant leaves every other name's draws alone; each
+ * applicant's ROL comes from (seed,
  * replicate, RMC_STREAM_PREFERENCES, applicant); the interview-day effects
  * shared by an applicant's interviews come from (seed, replicate,
  * RMC_STREAM_APPLICANT, 0). So a replicate's lists do not depend on the
