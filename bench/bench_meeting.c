@@ -21,6 +21,7 @@
 
 #include "../tests/model_fixture.h"
 #include "rankmc/meeting.h"
+#include "bench_floor.h"
 #include "rng_int.h"
 
 /* The calling thread's CPU time: on a machine shared with other jobs it
@@ -75,28 +76,7 @@ static double time_prefs(const rmc_model *m, bench_bufs *b, uint64_t rep)
 static double time_floor(const rmc_model *m, bench_bufs *b, uint64_t rep)
 {
     const double t0 = now_ms();
-    double acc = 0;
-    rmc_rng_seek(b->r, 1, rep, RMC_STREAM_APPLICANT, 0);
-    rmc_philox *s = rmc_rng_philox(b->r);
-    for (size_t i = 0; i < m->n_app; i++) {
-        acc += rmc_philox_normal(s);
-    }
-    for (size_t j = 0; j < m->n_prog; j++) {
-        rmc_rng_seek(b->r, 1, rep, RMC_STREAM_MEETING, (uint32_t)j);
-        acc += rmc_philox_normal(s);
-        for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
-            acc += rmc_philox_normal(s) + rmc_philox_normal(s);
-            acc += rmc_philox_uniform(s) + rmc_philox_uniform(s) + rmc_philox_uniform(s) +
-                   rmc_philox_uniform(s);
-        }
-    }
-    for (size_t i = 0; i < m->n_app; i++) {
-        rmc_rng_seek(b->r, 1, rep, RMC_STREAM_PREFERENCES, (uint32_t)i);
-        for (size_t e = m->app_off[i]; e < m->app_off[i + 1]; e++) {
-            acc += log(-log(rmc_philox_uniform_pos(s)));
-        }
-    }
-    b->sink = acc;
+    b->sink = bench_rng_floor(m, b->r, rep);
     return now_ms() - t0;
 }
 

@@ -36,6 +36,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "bench.h"
+#include "bench_floor.h"
 #include "internal.h"
 #include "meeting_int.h"
 #include "model_int.h"
@@ -189,31 +190,10 @@ static void accumulate(const rmc_model *m, const rmc_accum_dims *dims, bufs *b, 
     rmc_accum_add(b->acc, &rep);
 }
 
-/* The variates alone, from the same streams (as bench_meeting's floor). */
+/* The variates alone, from the same streams (bench_floor.h). */
 static double rng_floor(const rmc_model *m, bufs *b, uint64_t rep)
 {
-    double acc = 0;
-    rmc_rng_seek(b->r, 1, rep, RMC_STREAM_APPLICANT, 0);
-    rmc_philox *s = rmc_rng_philox(b->r);
-    for (size_t i = 0; i < m->n_app; i++) {
-        acc += rmc_philox_normal(s);
-    }
-    for (size_t j = 0; j < m->n_prog; j++) {
-        rmc_rng_seek(b->r, 1, rep, RMC_STREAM_MEETING, (uint32_t)j);
-        acc += rmc_philox_normal(s);
-        for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
-            acc += rmc_philox_normal(s) + rmc_philox_normal(s);
-            acc += rmc_philox_uniform(s) + rmc_philox_uniform(s) + rmc_philox_uniform(s) +
-                   rmc_philox_uniform(s);
-        }
-    }
-    for (size_t i = 0; i < m->n_app; i++) {
-        rmc_rng_seek(b->r, 1, rep, RMC_STREAM_PREFERENCES, (uint32_t)i);
-        for (size_t e = m->app_off[i]; e < m->app_off[i + 1]; e++) {
-            acc += log(rmc_philox_exp1(s));
-        }
-    }
-    return acc;
+    return bench_rng_floor(m, b->r, rep);
 }
 
 static void report(const char *what, double *t, size_t n)
