@@ -30,6 +30,9 @@ void rmc_cli_print_problems(const rmc_problems *p);
 /* Load a model, printing every problem; returns the exit status to use when
  * it fails (0 when *out is set). */
 int rmc_cli_load_model(const char *cmd, const char *dir, rmc_model **out);
+/* Install handler for SIGINT and SIGTERM (the signals that ask a long run
+ * to stop). */
+void rmc_cli_catch_stop_signals(void (*handler)(int));
 /* Print "rankmc CMD: message" and a hint to run --help; returns 2. */
 int rmc_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

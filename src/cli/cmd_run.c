@@ -269,12 +269,7 @@ static void install_signals(const char *out)
     const long pid = (long)getpid();
     snprintf(temp_result, sizeof temp_result, "%s.tmp.%ld", out, pid);
     snprintf(temp_ckpt, sizeof temp_ckpt, "%s.ckpt.tmp.%ld", out, pid);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    rmc_cli_catch_stop_signals(on_signal);
 }
 
 static void report_outcome(const rmc_sim_stats *st, bool check)

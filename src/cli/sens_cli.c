@@ -19,12 +19,7 @@ static void on_signal(int sig)
 
 void rmc_sens_cli_signals(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    rmc_cli_catch_stop_signals(on_signal);
 }
 
 bool rmc_sens_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
