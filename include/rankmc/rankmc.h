@@ -20,6 +20,7 @@
 #include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
 #include "rankmc/groups.h"
+#include "rankmc/profile.h"
 #include "rankmc/benchmark.h"
 
 #ifdef __cplusplus
