@@ -18,25 +18,9 @@
 #include "progress.h"
 #include "summary.h"
 
-static volatile sig_atomic_t stop_signal = 0;
-
 /* Temporary files this run may be writing (the result's and the
  * checkpoint's, named as h5io names them), removed by a second signal. */
 static char temp_result[1200], temp_ckpt[1200];
-
-/* The first SIGINT / SIGTERM asks the engine to stop at the next batch
- * boundary and write what was done. A second one stops at once: the
- * temporary files go and the output path keeps whatever it held before
- * (results are only ever renamed into place when complete). */
-static void on_signal(int sig)
-{
-    if (stop_signal != 0) {
-        unlink(temp_result);
-        unlink(temp_ckpt);
-        _exit(128 + sig);
-    }
-    stop_signal = sig;
-}
 
 typedef struct run_args {
     const char *model_dir;
@@ -82,43 +66,12 @@ static void usage(FILE *f)
                "130 / 143 stopped by SIGINT / SIGTERM (partial result written).\n");
 }
 
-/* A non-negative integer with an optional K/M/G suffix (powers of 1024 when
- * allow_suffix). */
-static bool parse_u64(const char *s, bool allow_suffix, uint64_t *out)
-{
-    char *end = NULL;
-    if (s[0] == '-' || s[0] == '\0') {
-        return false;
-    }
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s) {
-        return false;
-    }
-    if (allow_suffix && *end != '\0' && end[1] == '\0') {
-        const char *units = "KMG";
-        const char *u = strchr(units, *end >= 'a' ? *end - 32 : *end);
-        if (u == NULL) {
-            return false;
-        }
-        for (const char *p = units; p <= u; p++) {
-            if (v > ULLONG_MAX / 1024) {
-                return false;
-            }
-            v *= 1024;
-        }
-        end++;
-    }
-    *out = v;
-    return *end == '\0';
-}
-
 enum { OPT_PROPOSING = 256, OPT_CHECK, OPT_BINS, OPT_MAXMEM, OPT_UNTIL_SE, OPT_CKPT, OPT_RESUME };
 
 static int parse_until_se(const char *arg, run_args *a)
 {
-    char *end = NULL;
-    const double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || !(v > 0.0 && v < 0.5)) {
+    double v = 0;
+    if (!rmc_cli_parse_real(arg, 0.0, 0.5, RMC_CLI_OPEN_LO | RMC_CLI_OPEN_HI, &v)) {
         return rmc_cli_usage_error("run", "--until-se needs a standard error in (0, 0.5), not '%s'",
                                    arg);
     }
@@ -131,7 +84,7 @@ static int parse_option(int c, const char *arg, run_args *a)
     uint64_t v = 0;
     switch (c) {
     case 'n':
-        if (!parse_u64(arg, false, &v) || v < 1 || v > UINT32_MAX) {
+        if (!rmc_cli_parse_u64(arg, 1, UINT32_MAX, false, &v)) {
             return rmc_cli_usage_error("run", "-n needs a count from 1 to %u, not '%s'", UINT32_MAX,
                                        arg);
         }
@@ -139,26 +92,26 @@ static int parse_option(int c, const char *arg, run_args *a)
         a->n_given = true;
         return 0;
     case 's':
-        if (!parse_u64(arg, false, &v)) {
+        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
             return rmc_cli_usage_error("run", "-s needs a non-negative integer, not '%s'", arg);
         }
         a->sim.seed = v;
         return 0;
     case 't':
-        if (!parse_u64(arg, false, &v) || v < 1 || v > 4096) {
+        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
             return rmc_cli_usage_error("run", "-t needs a thread count from 1 to 4096, not '%s'",
                                        arg);
         }
         a->sim.threads = (int)v;
         return 0;
     case OPT_BINS:
-        if (!parse_u64(arg, false, &v) || v < 1 || v > 65534) {
+        if (!rmc_cli_parse_u64(arg, 1, 65534, false, &v)) {
             return rmc_cli_usage_error("run", "--rank-bins needs 1 to 65534, not '%s'", arg);
         }
         a->sim.rank_bins = (size_t)v;
         return 0;
     case OPT_MAXMEM:
-        if (!parse_u64(arg, true, &v) || v < 1) {
+        if (!rmc_cli_parse_u64(arg, 1, SIZE_MAX, true, &v)) {
             return rmc_cli_usage_error("run", "--max-memory needs a size such as 512M, not '%s'",
                                        arg);
         }
@@ -167,7 +120,7 @@ static int parse_option(int c, const char *arg, run_args *a)
     case OPT_UNTIL_SE:
         return parse_until_se(arg, a);
     case OPT_CKPT:
-        if (!parse_u64(arg, false, &v) || v < 1) {
+        if (!rmc_cli_parse_u64(arg, 1, UINT64_MAX, false, &v)) {
             return rmc_cli_usage_error("run", "--checkpoint-every needs a count, not '%s'", arg);
         }
         a->sim.checkpoint_every = v;
@@ -246,30 +199,13 @@ static void default_output(const char *dir, char *buf, size_t size)
     snprintf(buf, size, "%.*s.h5", (int)n, n > 0 && dir[start] != '.' ? dir + start : "rankmc");
 }
 
-/* The command line as typed, for provenance ("rankmc run ..."). */
-static char *join_command(int argc, char **argv)
-{
-    size_t len = strlen("rankmc") + 1;
-    for (int i = 0; i < argc; i++) {
-        len += strlen(argv[i]) + 1;
-    }
-    char *s = malloc(len);
-    if (s != NULL) {
-        strcpy(s, "rankmc");
-        for (int i = 0; i < argc; i++) {
-            strcat(s, " ");
-            strcat(s, argv[i]);
-        }
-    }
-    return s;
-}
-
 static void install_signals(const char *out)
 {
     const long pid = (long)getpid();
     snprintf(temp_result, sizeof temp_result, "%s.tmp.%ld", out, pid);
     snprintf(temp_ckpt, sizeof temp_ckpt, "%s.ckpt.tmp.%ld", out, pid);
-    rmc_cli_catch_stop_signals(on_signal);
+    const char *const temps[] = {temp_result, temp_ckpt};
+    rmc_cli_catch_stop_signals(temps, 2);
 }
 
 static void report_outcome(const rmc_sim_stats *st, bool check)
@@ -373,7 +309,7 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
     so.progress = rmc_cli_progress_update;
     so.progress_ctx = &prog;
-    so.stop = &stop_signal;
+    so.stop = &rmc_cli_stop_signal;
     fill_ckpt_info(ckpt, &so, m);
     so.checkpoint = write_checkpoint;
     so.checkpoint_ctx = ckpt;
@@ -417,11 +353,11 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     report_outcome(&stats, so.check_stability);
     if (stats.stopped) {
         fprintf(stderr, "rankmc run: stopped by signal %d after %llu replicates%s%s%s\n",
-                (int)stop_signal, (unsigned long long)stats.replicates,
+                (int)rmc_cli_stop_signal, (unsigned long long)stats.replicates,
                 stats.replicates > 0 ? "; partial result written; continue with --resume (from "
                                      : "; nothing written",
                 stats.replicates > 0 ? ckpt->path : "", stats.replicates > 0 ? ")" : "");
-        return 128 + (int)stop_signal;
+        return 128 + (int)rmc_cli_stop_signal;
     }
     unlink(ckpt->path); /* finished: a leftover checkpoint would only mislead */
     int rc = a->quiet ? RMC_EXIT_OK : print_summary(out);
@@ -443,9 +379,7 @@ int rmc_cli_run(int argc, char **argv)
     char defout[1024];
     default_output(a.model_dir, defout, sizeof defout);
     const char *out = a.out != NULL ? a.out : defout;
-    struct stat sb;
-    if (!a.force && !a.resume && stat(out, &sb) == 0) {
-        fprintf(stderr, "rankmc run: %s exists; use --force to replace it\n", out);
+    if (rmc_cli_output_blocked("run", out, a.force || a.resume)) {
         return RMC_EXIT_USAGE;
     }
     rmc_model *m = NULL;
@@ -460,7 +394,7 @@ int rmc_cli_run(int argc, char **argv)
     rmc_accum *resume = NULL;
     rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
     if (rc < 0) {
-        char *cmdline = join_command(argc, argv);
+        char *cmdline = rmc_cli_command_line(argc, argv);
         install_signals(out);
         rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "", so, &ckpt);
         free(cmdline);

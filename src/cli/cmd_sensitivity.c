@@ -73,21 +73,21 @@ static int parse_value(int c, char *arg, sens_args *a)
     uint64_t v = 0;
     switch (c) {
     case 'n':
-        if (!rmc_sens_cli_parse_u64(arg, 2, UINT32_MAX, &v)) {
+        if (!rmc_cli_parse_u64(arg, 2, UINT32_MAX, false, &v)) {
             return rmc_cli_usage_error("sensitivity", "-n needs a count from 2 to %u, not '%s'",
                                        UINT32_MAX, arg);
         }
         a->sim.replicates = v;
         return 0;
     case 's':
-        if (!rmc_sens_cli_parse_u64(arg, 0, UINT64_MAX, &v)) {
+        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
             return rmc_cli_usage_error("sensitivity", "-s needs a non-negative integer, not '%s'",
                                        arg);
         }
         a->sim.seed = v;
         return 0;
     case 't':
-        if (!rmc_sens_cli_parse_u64(arg, 1, 4096, &v)) {
+        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
             return rmc_cli_usage_error("sensitivity", "-t needs 1 to 4096 threads, not '%s'", arg);
         }
         a->sim.threads = (int)v;
@@ -377,7 +377,7 @@ static int run(const sens_args *a, const rmc_model *m, const rmc_id *focal, size
     rmc_sens_options o;
     rmc_sens_options_default(&o);
     o.sim = a->sim;
-    o.sim.stop = &rmc_sens_cli_stop_flag;
+    o.sim.stop = &rmc_cli_stop_signal;
     o.applicants = focal;
     o.n_applicants = n_focal;
     o.factors = a->n_factors > 0 ? a->factors : NULL;
@@ -392,8 +392,8 @@ static int run(const sens_args *a, const rmc_model *m, const rmc_id *focal, size
     rmc_cli_progress_finish(&prog);
     if (st == RMC_EINTERRUPTED) {
         fprintf(stderr, "rankmc sensitivity: stopped by signal %d; nothing written\n",
-                (int)rmc_sens_cli_stop);
-        return 128 + (int)rmc_sens_cli_stop;
+                (int)rmc_cli_stop_signal);
+        return 128 + (int)rmc_cli_stop_signal;
     }
     if (st != RMC_OK) {
         rmc_cli_print_diag("sensitivity", &d, st);
@@ -415,7 +415,7 @@ int rmc_cli_sensitivity(int argc, char **argv)
     if (parsed >= 0) {
         return parsed;
     }
-    if (rmc_sens_cli_output_blocked("sensitivity", a.out, a.force)) {
+    if (rmc_cli_output_blocked("sensitivity", a.out, a.force)) {
         return RMC_EXIT_USAGE;
     }
     rmc_model *m = NULL;
@@ -427,8 +427,8 @@ int rmc_cli_sensitivity(int argc, char **argv)
     size_t n_focal = 0;
     rc = rmc_sens_cli_focal("sensitivity", m, a.ids, a.n_ids, &focal, &n_focal);
     if (rc < 0) {
-        char *cmdline = rmc_sens_cli_command_line(argc, argv);
-        rmc_sens_cli_signals();
+        char *cmdline = rmc_cli_command_line(argc, argv);
+        rmc_cli_catch_stop_signals(NULL, 0);
         rc = run(&a, m, focal, n_focal, cmdline != NULL ? cmdline : "");
         free(cmdline);
     }

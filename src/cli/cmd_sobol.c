@@ -57,9 +57,8 @@ enum { OPT_SAMPLES = 256, OPT_APPLICANT, OPT_RANGE, OPT_BOOT };
 
 static int parse_range(const char *arg, sobol_args *a)
 {
-    char *end = NULL;
-    const double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+    double v = 0;
+    if (!rmc_cli_parse_real(arg, 0.0, 1.0, 0, &v)) {
         return rmc_cli_usage_error("sobol", "--range needs a number in [0, 1], not '%s'", arg);
     }
     a->o.relative_range = v;
@@ -71,32 +70,32 @@ static int parse_value(int c, char *arg, sobol_args *a)
     uint64_t v = 0;
     switch (c) {
     case OPT_SAMPLES:
-        if (!rmc_sens_cli_parse_u64(arg, 2, (uint64_t)1 << 20, &v)) {
+        if (!rmc_cli_parse_u64(arg, 2, (uint64_t)1 << 20, false, &v)) {
             return rmc_cli_usage_error("sobol", "--samples needs 2 to 2^20, not '%s'", arg);
         }
         a->o.n_samples = (size_t)v;
         return 0;
     case 'n':
-        if (!rmc_sens_cli_parse_u64(arg, 1, UINT32_MAX, &v)) {
+        if (!rmc_cli_parse_u64(arg, 1, UINT32_MAX, false, &v)) {
             return rmc_cli_usage_error("sobol", "-n needs a count from 1 to %u, not '%s'",
                                        UINT32_MAX, arg);
         }
         a->o.sim.replicates = v;
         return 0;
     case 's':
-        if (!rmc_sens_cli_parse_u64(arg, 0, UINT64_MAX, &v)) {
+        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
             return rmc_cli_usage_error("sobol", "-s needs a non-negative integer, not '%s'", arg);
         }
         a->o.sim.seed = v;
         return 0;
     case 't':
-        if (!rmc_sens_cli_parse_u64(arg, 1, 4096, &v)) {
+        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
             return rmc_cli_usage_error("sobol", "-t needs 1 to 4096 threads, not '%s'", arg);
         }
         a->o.sim.threads = (int)v;
         return 0;
     case OPT_BOOT:
-        if (!rmc_sens_cli_parse_u64(arg, 0, 1000000, &v)) {
+        if (!rmc_cli_parse_u64(arg, 0, 1000000, false, &v)) {
             return rmc_cli_usage_error("sobol", "--boot needs 0 to 1000000, not '%s'", arg);
         }
         a->o.analysis.n_boot = (size_t)v;
@@ -341,7 +340,7 @@ static int run(sobol_args *a, const rmc_model *m, const rmc_id *apps, size_t n_a
     rmc_sens_sobol_options *o = &a->o;
     o->applicants = apps;
     o->n_applicants = n_apps;
-    o->sim.stop = &rmc_sens_cli_stop_flag;
+    o->sim.stop = &rmc_cli_stop_signal;
     rmc_cli_progress prog;
     rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
     o->progress = on_progress;
@@ -352,8 +351,8 @@ static int run(sobol_args *a, const rmc_model *m, const rmc_id *apps, size_t n_a
     rmc_cli_progress_finish(&prog);
     if (st == RMC_EINTERRUPTED) {
         fprintf(stderr, "rankmc sobol: stopped by signal %d; nothing written\n",
-                (int)rmc_sens_cli_stop);
-        return 128 + (int)rmc_sens_cli_stop;
+                (int)rmc_cli_stop_signal);
+        return 128 + (int)rmc_cli_stop_signal;
     }
     if (st != RMC_OK) {
         rmc_cli_print_diag("sobol", &d, st);
@@ -375,7 +374,7 @@ int rmc_cli_sobol(int argc, char **argv)
     if (parsed >= 0) {
         return parsed;
     }
-    if (rmc_sens_cli_output_blocked("sobol", a.out, a.force)) {
+    if (rmc_cli_output_blocked("sobol", a.out, a.force)) {
         return RMC_EXIT_USAGE;
     }
     rmc_model *m = NULL;
@@ -387,8 +386,8 @@ int rmc_cli_sobol(int argc, char **argv)
     size_t n_apps = 0;
     rc = pick_applicants(&a, m, &apps, &n_apps);
     if (rc < 0) {
-        char *cmdline = rmc_sens_cli_command_line(argc, argv);
-        rmc_sens_cli_signals();
+        char *cmdline = rmc_cli_command_line(argc, argv);
+        rmc_cli_catch_stop_signals(NULL, 0);
         rc = run(&a, m, apps, n_apps, cmdline != NULL ? cmdline : "");
         free(cmdline);
     }
