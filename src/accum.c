@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "accum_int.h"
+#include "sha256_int.h"
 
 void rmc_accum_dims_bin(rmc_accum_dims *d, size_t max_list, size_t bins)
 {
@@ -322,4 +323,22 @@ double rmc_accum_mean_move(const rmc_accum *a, size_t k, size_t f)
     }
     const int64_t sum = a->move_sum[k * a->dims.n_factors + f];
     return (double)sum / ((double)a->replicates * RMC_ACCUM_MOVE_SCALE);
+}
+
+void rmc_accum_sha256(const rmc_accum *a, char hex[65])
+{
+    const rmc_accum_dims *dm = &a->dims;
+    const uint64_t head[3] = {a->replicates, a->unconverged, a->unstable};
+    rmc_sha256 s;
+    rmc_sha256_init(&s);
+    rmc_sha256_update(&s, head, sizeof head);
+    rmc_sha256_update(&s, a->choice_hist, dm->n_app * (dm->choice_len + 1) * sizeof(uint32_t));
+    rmc_sha256_update(&s, a->fill_hist, dm->n_prog * (dm->max_positions + 1) * sizeof(uint32_t));
+    rmc_sha256_update(&s, a->depth_hist, dm->n_prog * (dm->rank_bins + 1) * sizeof(uint32_t));
+    rmc_sha256_update(&s, a->iv_matched, dm->n_iv * sizeof(uint32_t));
+    rmc_sha256_update(&s, a->move_sum, dm->n_iv * dm->n_factors * sizeof(int64_t));
+    if (a->rank_hist != NULL) {
+        rmc_sha256_update(&s, a->rank_hist, dm->n_iv * (dm->rank_bins + 1) * sizeof(uint32_t));
+    }
+    rmc_sha256_final_hex(&s, hex);
 }

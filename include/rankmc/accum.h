@@ -119,6 +119,13 @@ const uint32_t *rmc_accum_depth_hist(const rmc_accum *a);  /* [n_prog][rank_bins
 const uint32_t *rmc_accum_iv_matched(const rmc_accum *a);  /* [n_iv] */
 const int64_t *rmc_accum_move_sum(const rmc_accum *a);     /* [n_iv][n_factors], fixed point */
 
+/* The SHA-256 of every table in a, as 64 lowercase hex digits: replicates,
+ * non-converged and unstable counts (uint64, native byte order), then
+ * choice_hist, fill_hist, depth_hist, iv_matched, move_sum and rank_hist when
+ * present, each as stored. Equal totals give equal digests on machines of the
+ * same byte order (what `rankmc bench` prints as its checksum). */
+void rmc_accum_sha256(const rmc_accum *a, char hex[65]);
+
 /* Mean move of interview k for factor f in spots: move_sum / (replicates *
  * RMC_ACCUM_MOVE_SCALE); 0 with no replicates. */
 double rmc_accum_mean_move(const rmc_accum *a, size_t k, size_t f);

@@ -20,7 +20,6 @@
 #include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
 #include "rankmc/groups.h"
-#include "rankmc/benchmark.h"
 
 #ifdef __cplusplus
 extern "C" {
