@@ -20,6 +20,7 @@
 #include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
 #include "rankmc/groups.h"
+#include "rankmc/profile.h"
 
 #ifdef __cplusplus
 extern "C" {
