@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rankmc/dist.h"
 #include "rankmc/model.h"
 #include "rankmc/status.h"
 
@@ -104,6 +105,13 @@ void rmc_accum_clear(rmc_accum *a);
  * order of merges does not matter.
  * RMC_EUSAGE when the dims differ. */
 rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d);
+
+/* Collective over g's ranks (rankmc/dist.h): rank 0's a becomes the sum of
+ * every rank's a (tables and counters summed, first indices the lowest);
+ * the other ranks' a are cleared, so what they add afterwards is new. Every
+ * rank's a has the same dims and all or none have a rank histogram. Exact:
+ * integer sums, each no larger than on one process doing all the work. */
+rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d);
 
 /* Read access. Tables are row-major; NULL rank_hist when it was not made. */
 const rmc_accum_dims *rmc_accum_get_dims(const rmc_accum *a);

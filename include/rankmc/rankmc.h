@@ -13,6 +13,7 @@
 #include "rankmc/rng.h"
 #include "rankmc/match.h"
 #include "rankmc/meeting.h"
+#include "rankmc/dist.h"
 #include "rankmc/accum.h"
 #include "rankmc/sim.h"
 #include "rankmc/h5io.h"
