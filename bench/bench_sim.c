@@ -1,7 +1,7 @@
 /* End-to-end benchmark of whole replicates on synthetic NRMP-2025-shaped
  * markets (rmc_synth_write, preset nrmp2025) at several scales, through the
  * public API only (rankmc/, as any program built on the library would; the
- * build compiles this file without the internal headers).
+ * build compiles this file with include/ alone on the include path).
  *
  * For each scale, in a child process of its own (so that each peak memory
  * figure is that scale's alone):
