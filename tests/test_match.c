@@ -1211,6 +1211,44 @@ static void test_match_run_couples_brute_force(void **state)
     assert_true(n_missed * 200 <= n_cases);
 }
 
+/* The smallest market an independent check found where the procedure
+ * missed the only stable matching: applicants a=0, b=1 (a couple), s=2,
+ * x=3, y=4; P0 and P1 two seats each; s ranks [P0, P1], x and y [P1];
+ * the couple (P1,P0), (P0,P1), (P0,P0); P0 ranks b > a > s, P1 ranks
+ * y > s > b > x > a. The only stable matching (brute force below) puts
+ * the couple at (P0,P0), s and y at P1 and x unmatched. Without restarts
+ * the couple cycles between (P0,P1) and (P1,P0): no order of entry makes
+ * it propose (P0,P0), since that needs s at P1 first, which needs the
+ * couple at (P0,P0). */
+static void test_match_run_couples_minimal_miss(void **state)
+{
+    (void)state;
+    const int cap[2] = {2, 2};
+    const int apref[5][3] = {{-1}, {-1}, {0, 1, -1}, {1, -1}, {1, -1}};
+    const int ppref[2][6] = {{1, 0, 2, -1}, {4, 2, 1, 3, 0, -1}};
+    cmarket cm = {.mk = market_from_lists(5, 2, cap, &apref[0][0], 3, &ppref[0][0], 6)};
+    const int pairs[3][2] = {{1, 0}, {0, 1}, {0, 0}};
+    cmarket_add_couple(&cm, 0, 1, pairs, 3, &ppref[0][0], 6);
+    rmc_id first[8];
+    assert_int_equal(brute_count_stable(&cm, first), 1);
+    const rmc_id want[5] = {0, 0, 1, RMC_ID_NONE, 1};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(first[i], want[i]);
+    }
+    const rmc_match_input in = cmarket_input(&cm);
+    outcome o = outcome_new(5, 2);
+    rmc_diag d = {0};
+    assert_int_equal(csolve(&cm, 0, &o, &d), RMC_OK);
+    assert_true(o.res.converged);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(o.app_prog[i], want[i]);
+    }
+    assert_int_equal(o.app_choice[0], 2);
+    assert_int_equal(rmc_match_check(&in, o.app_prog, &d), RMC_OK);
+    outcome_free(&o);
+    market_free(&cm.mk);
+}
+
 /* ---- usage errors and allocation failures ---- */
 
 static void test_match_run_exceeds_workspace(void **state)
@@ -1451,6 +1489,7 @@ int main(void)
         cmocka_unit_test(test_match_check_couple_below_stop_entry),
         cmocka_unit_test(test_match_run_couples_second_pass),
         cmocka_unit_test(test_match_run_couples_brute_force),
+        cmocka_unit_test(test_match_run_couples_minimal_miss),
         cmocka_unit_test(test_match_run_exceeds_workspace),
         cmocka_unit_test(test_match_ws_alloc_failure_sweep),
         cmocka_unit_test(test_match_fixed_nrmp_model),
