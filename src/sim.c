@@ -375,7 +375,7 @@ static void record_failure(thread_ws *w, uint64_t r, rmc_status st, const rmc_di
  * replicate failed (recorded in w). */
 static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rmc_match_input *in)
 {
-    rmc_match_result res = {w->app_prog, w->app_choice, w->fill, 0, true};
+    rmc_match_result res = {w->app_prog, w->app_choice, w->fill, 0, true, 0};
     rmc_diag d = {0};
     const rmc_status st =
         rmc_match_run(w->xw, in, c->o->proposing, (size_t)c->p->match_couples_max_rounds, &res, &d);
