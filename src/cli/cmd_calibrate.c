@@ -9,17 +9,6 @@
 
 #include "cli.h"
 
-static int parse_size(const char *s, size_t *out)
-{
-    char *end = NULL;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (s[0] == '\0' || s[0] == '-' || *end != '\0' || v == 0) {
-        return 0;
-    }
-    *out = (size_t)v;
-    return 1;
-}
-
 static const char *mark(double v, double lo, double hi)
 {
     return v >= lo && v <= hi ? "ok" : "OFF";
@@ -67,13 +56,13 @@ int rmc_cli_calibrate(int argc, char **argv)
                                          {"seed", required_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    size_t n = 20, seed = 1;
+    uint64_t n = 20, seed = 1;
     int c;
     while ((c = getopt_long(argc, argv, "n:s:h", opts, NULL)) != -1) {
-        if (c == 'n' && !parse_size(optarg, &n)) {
+        if (c == 'n' && !rmc_cli_parse_u64(optarg, 1, SIZE_MAX, false, &n)) {
             return rmc_cli_usage_error("calibrate", "-n needs a positive integer, not '%s'",
                                        optarg);
-        } else if (c == 's' && !parse_size(optarg, &seed)) {
+        } else if (c == 's' && !rmc_cli_parse_u64(optarg, 1, SIZE_MAX, false, &seed)) {
             return rmc_cli_usage_error("calibrate", "-s needs a positive integer, not '%s'",
                                        optarg);
         } else if (c == 'h') {
@@ -92,7 +81,7 @@ int rmc_cli_calibrate(int argc, char **argv)
     }
     rmc_meeting_calibration cal;
     rmc_diag d = {0};
-    const rmc_status st = rmc_meeting_calibrate(m, NULL, n, (uint64_t)seed, &cal, &d);
+    const rmc_status st = rmc_meeting_calibrate(m, NULL, (size_t)n, seed, &cal, &d);
     if (st != RMC_OK) {
         rmc_cli_print_diag("calibrate", &d, st);
         rmc_model_free(m);

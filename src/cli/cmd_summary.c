@@ -373,14 +373,13 @@ int rmc_cli_summary(int argc, char **argv)
     const char *by = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:N:b:h", longopts, NULL)) != -1) {
-        char *end = NULL;
+        uint64_t v = 0;
         if (c == 'b') {
             by = optarg;
         } else if (c == 'a') {
             ids[o.n_applicants++] = optarg;
         } else if (c == 'N') {
-            const unsigned long long v = strtoull(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || optarg[0] == '-') {
+            if (!rmc_cli_parse_u64(optarg, 0, SIZE_MAX, false, &v)) {
                 free((void *)ids);
                 return rmc_cli_usage_error("summary", "--top needs a count, not '%s'", optarg);
             }
