@@ -96,8 +96,7 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->snap_dirty, n_prog, sizeof(rmc_id), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->corder, n_app / 2, sizeof(rmc_id), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cstart, n_app / 2, sizeof(size_t), NULL), fail);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cyc_best, n_app / 2, sizeof(size_t), NULL),
-                 fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cyc_best, n_app / 2, sizeof(size_t), NULL), fail);
     *out = w;
     return RMC_OK;
 fail:

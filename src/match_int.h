@@ -152,9 +152,8 @@ RMC_INTERNAL void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match
  * rounds reach the bound; when it did not converge, rmc_match_couples_plan
  * sets up the next attempt; then _done. */
 RMC_INTERNAL rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in,
-                                              size_t max_rounds, size_t max_restarts,
-                                              uint64_t seed, rmc_match_result *res,
-                                              rmc_diag *d);
+                                              size_t max_rounds, size_t max_restarts, uint64_t seed,
+                                              rmc_match_result *res, rmc_diag *d);
 
 /* Validate the couples (RMC_EUSAGE) and set the first attempt's plan: the
  * couples enter in index order (couple 0 first), each from the top of its
@@ -167,8 +166,8 @@ RMC_INTERNAL rmc_status rmc_match_couples_reset(rmc_match_ws *w, const rmc_match
  * random order from (seed, restart) and, when the attempt cycled, move one
  * couple seated during the cycle (drawn the same way) to start below the
  * best pair it held in the cycle (docs/match.md). */
-RMC_INTERNAL void rmc_match_couples_plan(rmc_match_ws *w, const rmc_match_input *in,
-                                         size_t restart, uint64_t seed);
+RMC_INTERNAL void rmc_match_couples_plan(rmc_match_ws *w, const rmc_match_input *in, size_t restart,
+                                         uint64_t seed);
 
 /* Start an attempt of the couples procedure on `in` (rmc_match_couples_reset
  * called first): singles propose, then couples one at a time in the planned

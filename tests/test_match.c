@@ -1385,10 +1385,10 @@ static cmarket study_cmarket(uint64_t *s, size_t n_app, size_t n_prog, size_t n_
 typedef struct exist {
     const cmarket *cm;
     rmc_match_input in;
-    market red;                  /* the singles market, capacities reduced */
-    rmc_id asg[64];              /* the candidate */
-    size_t lo[64], hi[64];       /* singles: positions to try in their lists */
-    rmc_id *sa, *sp;             /* applicant- and program-optimal singles matchings */
+    market red;                   /* the singles market, capacities reduced */
+    rmc_id asg[64];               /* the candidate */
+    size_t lo[64], hi[64];        /* singles: positions to try in their lists */
+    rmc_id *sa, *sp;              /* applicant- and program-optimal singles matchings */
     int32_t *choice_a, *choice_p; /* their list positions */
     size_t n_tried;
 } exist;
@@ -1500,16 +1500,17 @@ static void test_match_run_couples_study(void **state)
     const struct {
         size_t app_lo, app_hi, prog_lo, prog_hi, couples_hi;
         int n, n_full; /* markets in make check, and with RMC_COUPLES_STUDY=full */
-    } sizes[3] = {{4, 8, 1, 4, 2, 3000, 30000},
-                  {9, 20, 2, 6, 4, 1000, 10000},
-                  {21, 40, 4, 10, 6, 60, 2000}};
+    } sizes[3] = {
+        {4, 8, 1, 4, 2, 3000, 30000}, {9, 20, 2, 6, 4, 1000, 10000}, {21, 40, 4, 10, 6, 60, 2000}};
     int n_markets = 0, n_with = 0, n_missed = 0, n_conv = 0, n_tiny = 0;
     for (int z = 0; z < 3; z++) {
         const int n_cases = full ? sizes[z].n_full : quick ? sizes[z].n / 10 : sizes[z].n;
         for (int t = 0; t < n_cases; t++) {
             uint64_t s = 104729u * (uint64_t)(t + 1) + 17u * (uint64_t)z;
-            const size_t n_app = sizes[z].app_lo + rng_below(&s, sizes[z].app_hi - sizes[z].app_lo + 1);
-            const size_t n_prog = sizes[z].prog_lo + rng_below(&s, sizes[z].prog_hi - sizes[z].prog_lo + 1);
+            const size_t n_app =
+                sizes[z].app_lo + rng_below(&s, sizes[z].app_hi - sizes[z].app_lo + 1);
+            const size_t n_prog =
+                sizes[z].prog_lo + rng_below(&s, sizes[z].prog_hi - sizes[z].prog_lo + 1);
             const size_t max_c = n_app / 2 < sizes[z].couples_hi ? n_app / 2 : sizes[z].couples_hi;
             const size_t n_couples = 1 + rng_below(&s, max_c);
             cmarket cm = study_cmarket(&s, n_app, n_prog, n_couples);
@@ -1540,7 +1541,7 @@ static void test_match_run_couples_study(void **state)
     print_message("couples study: %d markets (%d tiny ones cross-checked), %d with a stable "
                   "matching, %d converged, %d missed\n",
                   n_markets, n_tiny, n_with, n_conv, n_missed);
-    assert_true(n_with < n_markets); /* some have none: the study can tell */
+    assert_true(n_with < n_markets);       /* some have none: the study can tell */
     assert_true(n_missed * 400 <= n_with); /* under 0.25% */
 }
 

@@ -110,8 +110,9 @@ rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rm
  * program_rols.csv; `rankmc match`). Program j ranks applicant i at i's
  * 0-based position in j's fixed list; applicants without a fixed list rank
  * nothing and programs without one rank nobody, so both stay unmatched.
- * Couples (couples.csv) propose their joint lists, max_rounds bounding the
- * procedure as in rmc_match_run (programs-proposing with couples:
+ * Couples (couples.csv) propose their joint lists, max_rounds bounding each
+ * attempt as in rmc_match_run_restarts, with the model's
+ * match.couples_restarts restarts drawn from seed 0 (programs-proposing with couples:
  * RMC_EUSAGE). res->app_prog and res->app_choice must hold n_applicants
  * entries and res->fill n_programs (caller-owned). With check_stability a
  * converged result is verified by rmc_match_check (RMC_EINTERNAL if not).
