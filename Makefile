@@ -39,6 +39,10 @@ $(error unknown BUILD=$(BUILD): use release, debug, test, asan, tsan or mpi)
 endif
 
 CPPFLAGS += -Iinclude -Isrc $(PKG_CFLAGS) -DRMC_GIT_HASH='"$(GIT_HASH)"'
+# The CLI (src/cli/) and the end-to-end benchmark (bench/bench_sim.c) use the
+# public API only: no -Isrc, and src/internal.h (included by every internal
+# header) refuses to compile under RMC_PUBLIC_API_ONLY.
+PUBLIC_CPPFLAGS = $(filter-out -Isrc,$(CPPFLAGS)) -DRMC_PUBLIC_API_ONLY
 CFLAGS_ALL := -std=c17 -fopenmp -g -ffp-contract=off -fvisibility=hidden $(WARN) $(OPT) $(CFLAGS)
 LDFLAGS_ALL := -fopenmp $(filter -fsanitize=%,$(OPT)) $(LDFLAGS)
 
@@ -77,6 +81,16 @@ $(BUILD_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD_DIR)/obj/src/cli/%.o: src/cli/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(PUBLIC_CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD_DIR)/obj/bench/bench_sim.o: bench/bench_sim.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(PUBLIC_CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")

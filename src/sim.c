@@ -375,10 +375,21 @@ static void record_failure(thread_ws *w, uint64_t r, rmc_status st, const rmc_di
  * replicate failed (recorded in w). */
 static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rmc_match_input *in)
 {
-    rmc_match_result res = {w->app_prog, w->app_choice, w->fill, 0, true};
+    rmc_match_result res = {w->app_prog, w->app_choice, w->fill, 0, true, 0};
     rmc_diag d = {0};
+    uint64_t restart_seed = 0;
+    if (in->n_couples > 0) { /* the restarts' draws: the replicate's own stream */
+        uint32_t words[2];
+        rmc_rng_seek(w->rng, c->o->seed, r, RMC_STREAM_MATCH, 0);
+        rmc_rng_words(w->rng, words, 2);
+        restart_seed = (uint64_t)words[0] << 32 | words[1];
+    }
     const rmc_status st =
-        rmc_match_run(w->xw, in, c->o->proposing, (size_t)c->p->match_couples_max_rounds, &res, &d);
+        rmc_match_run_restarts(w->xw, in, c->o->proposing, (size_t)c->p->match_couples_max_rounds,
+                               (size_t)c->p->match_couples_restarts, restart_seed, &res, &d);
+    if (st == RMC_OK || st == RMC_NOT_CONVERGED) {
+        rmc_accum_count_restarts(w->acc, res.n_restarts, st == RMC_OK);
+    }
     if (st == RMC_NOT_CONVERGED) {
         /* Kept and counted. Not stability-checked: a couples market may
          * have no stable matching at all, and the matcher claims none. */
