@@ -71,6 +71,13 @@ done
 $MPIRUN -np 2 "$M" run "$MODEL" -n 300 -s 7 -t 2 -o "$T/run-np2t2.h5" -q
 same "$T/run.h5" "$T/run-np2t2.h5"
 
+# A market with couples: the restart histogram and non-converged counts.
+"$S" run tests/data/sim_couples -n 200 -s 3 -t 2 -o "$T/cpl.h5" -q
+for np in 2 3; do
+    $MPIRUN -np $np "$M" run tests/data/sim_couples -n 200 -s 3 -t 1 -o "$T/cpl-np$np.h5" -q
+    same "$T/cpl.h5" "$T/cpl-np$np.h5"
+done
+
 # --until-se stops at the same batch: 5 batches here, so 2 and 3 ranks must
 # drop the batches of the last round after the stopping one.
 "$S" run "$MODEL" -n 3000 --until-se 0.03 -t 2 -o "$T/se.h5" -q
