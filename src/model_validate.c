@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "model_load_int.h"
+#include "rankmc/profile.h"
 
 #define MAX_COUNT 1000000L /* positions, interviewers, residents, ranks */
 
@@ -103,10 +104,41 @@ static rmc_id resolve(rmc_loader *L, long line, bool applicant, const char *col,
 
 /* ---- applicants.csv ---- */
 
+/* pre_score or step2_ck: one of the two in every row (docs/forecast.md maps
+ * a Step 2 CK score to pre_score by type with the [step2_ck] parameters). */
 static const char *const app_cols[] = {
-    "id",   "type",   "pre_score", "communication", "clinical_years", "us_experience",
-    "visa", "profile"};
+    "id",   "type",    "communication", "clinical_years", "us_experience",
+    "visa", "profile", "pre_score",     "step2_ck"};
 #define PROFILE_DERIVE 0xFF
+
+/* pre_score, or step2_ck mapped through [step2_ck] by type (each row gives
+ * exactly one; an empty field counts as not given). */
+static void app_score(rmc_loader *L, const char *pre, const char *ck, bool type_ok, long line,
+                      size_t i)
+{
+    rmc_model *m = L->m;
+    const bool has_pre = pre != NULL && pre[0] != '\0', has_ck = ck != NULL && ck[0] != '\0';
+    m->pre_score[i] = 0;
+    if (pre == NULL && ck == NULL) {
+        if (!L->app_score_reported) {
+            rmc_model_problem(L, 1, "needs a column 'pre_score' or 'step2_ck'");
+            L->app_score_reported = true;
+        }
+    } else if (has_pre && has_ck) {
+        rmc_model_problem(L, line, "give 'pre_score' or 'step2_ck', not both");
+    } else if (has_pre) {
+        get_real(L, line, "pre_score", pre, -HUGE_VAL, HUGE_VAL, &m->pre_score[i]);
+    } else if (has_ck) {
+        double v = 0;
+        if (get_real(L, line, "step2_ck", ck, 1, 300, &v) && type_ok) {
+            m->pre_score[i] = rmc_step2_ck_pre_score(&m->params, (rmc_type)m->app_type[i], v);
+        }
+    } else if (ck == NULL) {
+        get_real(L, line, "pre_score", pre, -HUGE_VAL, HUGE_VAL, &m->pre_score[i]);
+    } else {
+        rmc_model_problem(L, line, "columns 'pre_score' and 'step2_ck' are both empty");
+    }
+}
 
 static rmc_status app_row(rmc_loader *L, const char *const *f, long line)
 {
@@ -124,16 +156,17 @@ static rmc_status app_row(rmc_loader *L, const char *const *f, long line)
     RMC_TRY(rmc_model_grow(arrs, elem, 9, m->n_app, &L->cap_app, L->d));
     const size_t i = m->n_app;
     RMC_TRY(rmc_strdup(&m->app_id[i], f[0], L->d));
-    get_enum(L, line, "type", f[1], rmc_type_names, RMC_N_TYPES, &m->app_type[i]);
-    get_real(L, line, "pre_score", f[2], -HUGE_VAL, HUGE_VAL, &m->pre_score[i]);
-    get_real(L, line, "communication", f[3], 0, 1, &m->communication[i]);
-    get_real(L, line, "clinical_years", f[4], 0, HUGE_VAL, &m->clinical_years[i]);
-    get_enum(L, line, "us_experience", f[5], rmc_usexp_names, RMC_N_USEXP, &m->us_exp[i]);
-    get_enum(L, line, "visa", f[6], rmc_visa_names, RMC_N_VISA, &m->visa[i]);
+    const bool type_ok =
+        get_enum(L, line, "type", f[1], rmc_type_names, RMC_N_TYPES, &m->app_type[i]);
+    get_real(L, line, "communication", f[2], 0, 1, &m->communication[i]);
+    get_real(L, line, "clinical_years", f[3], 0, HUGE_VAL, &m->clinical_years[i]);
+    get_enum(L, line, "us_experience", f[4], rmc_usexp_names, RMC_N_USEXP, &m->us_exp[i]);
+    get_enum(L, line, "visa", f[5], rmc_visa_names, RMC_N_VISA, &m->visa[i]);
     m->profile[i] = PROFILE_DERIVE;
-    if (f[7] != NULL && f[7][0] != '\0') {
-        get_enum(L, line, "profile", f[7], rmc_profile_names, RMC_N_PROFILES, &m->profile[i]);
+    if (f[6] != NULL && f[6][0] != '\0') {
+        get_enum(L, line, "profile", f[6], rmc_profile_names, RMC_N_PROFILES, &m->profile[i]);
     }
+    app_score(L, f[7], f[8], type_ok, line, i);
     L->app_line[i] = line;
     m->n_app++;
     return RMC_OK;
@@ -151,7 +184,7 @@ static rmc_status read_table(rmc_loader *L, const rmc_csv_spec *spec)
 
 rmc_status rmc_model_read_applicants(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"applicants.csv", app_cols, 8, 7, true, app_row};
+    static const rmc_csv_spec spec = {"applicants.csv", app_cols, 9, 6, true, app_row};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
     return rmc_model_index_build(L, m->app_id, m->n_app, L->app_line, "applicant", &m->app_slots,

@@ -1,7 +1,7 @@
-/* Tests for h5io.c: a hand-built model and hand-filled totals are written,
- * then read back both with the HDF5 API (names, shapes, attribute values)
- * and with rmc_result_read; temp-then-rename, --force, failures that leave
- * nothing behind, and the Wilson interval. */
+/* Tests for the h5io files (writer, reader, checkpoints): a hand-built model and hand-filled totals
+ * are written, then read back both with the HDF5 API (names, shapes, attribute values) and with
+ * rmc_result_read; temp-then-rename, --force, failures that leave nothing behind, and the Wilson
+ * interval. */
 #define _DEFAULT_SOURCE
 #include "test_util.h"
 
@@ -379,6 +379,58 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
     assert_null(back);
 }
 
+/* --resume's checks live in h5io: a missing file, another model, more
+ * replicates than asked are usage errors; otherwise the totals and
+ * settings come back. */
+static void test_rmc_h5_checkpoint_resume_checks(void **state)
+{
+    fixture *fx = *state;
+    rmc_h5_checkpoint_info info = {.seed = 11, .replicates_requested = 640};
+    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    rmc_diag d = {0};
+    rmc_accum *back = NULL;
+    rmc_h5_checkpoint_info in2;
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 0, &back, &in2, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "no checkpoint"));
+    assert_null(back);
+    assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK);
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 0, &back, &in2, &d), RMC_OK);
+    assert_int_equal(rmc_accum_replicates(back), 2);
+    assert_int_equal(in2.seed, 11);
+    rmc_accum_free(back);
+    back = NULL;
+    /* 2 replicates saved: -n 2 may resume (nothing left to do), -n 1 not. */
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 2, &back, &in2, &d), RMC_OK);
+    rmc_accum_free(back);
+    back = NULL;
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 1, &back, &in2, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "already has 2 replicates"));
+    assert_null(back);
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%064d", 0);
+    assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK);
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 0, &back, &in2, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "different model"));
+    assert_null(back);
+}
+
+/* The names h5io writes under are the ones it reports, at any length. */
+static void test_rmc_h5_names(void **state)
+{
+    (void)state;
+    char buf[64];
+    char want[64];
+    snprintf(want, sizeof want, "a/out.h5.tmp.%ld", (long)getpid());
+    assert_int_equal(rmc_h5_temp_path("a/out.h5", buf, sizeof buf), strlen(want));
+    assert_string_equal(buf, want);
+    assert_int_equal(rmc_h5_checkpoint_path("a/out.h5", buf, sizeof buf), strlen("a/out.h5.ckpt"));
+    assert_string_equal(buf, "a/out.h5.ckpt");
+    /* Too small a buffer: cut, but the length says how much is needed. */
+    assert_int_equal(rmc_h5_checkpoint_path("a/out.h5", buf, 4), strlen("a/out.h5.ckpt"));
+    assert_string_equal(buf, "a/o");
+    assert_int_equal(rmc_h5_checkpoint_path("a/out.h5", NULL, 0), strlen("a/out.h5.ckpt"));
+}
+
 static void test_rmc_wilson95_known_values(void **state)
 {
     (void)state;
@@ -407,6 +459,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_failures_leave_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_result_read_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_resume_checks, setup, teardown),
+        cmocka_unit_test(test_rmc_h5_names),
         cmocka_unit_test(test_rmc_wilson95_known_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -741,9 +741,83 @@ static void test_rmc_model_load_alloc_failure_sweep(void **state)
     remove_model(dir);
 }
 
+/* step2_ck instead of pre_score: mapped by type through [step2_ck]
+ * (defaults: US mean 249, IMG mean 240, SD 15, weight 0.7, per-type
+ * offsets 0.30 / 0.20 / -0.70 / -0.50), row by row with pre_score rows. */
+static void test_rmc_model_load_step2_ck(void **state)
+{
+    (void)state;
+    const file_change ch[] = {
+        {"applicants.csv",
+         "id,type,pre_score,communication,clinical_years,us_experience,visa,step2_ck\n"
+         "A1,US_MD,,0.95,0,sub_i,none,264\n"
+         "A2,IMG,,0.85,6,hands_on,J1,225\n"
+         "A3,IMG,-0.4,0.3,3,none,H1B,\n"
+         "A4,US_DO,,0.9,0,observership,none,249\n"
+         "A5,US_IMG,,0.35,1,hands_on,uncertain,240\n"
+         "A6,US_MD,0.5,0.6,0,sub_i,none,\n",
+         0}};
+    char dir[64];
+    make_model(dir, ch, 1);
+    rmc_model *m = NULL;
+    char msgs[4096];
+    assert_int_equal(load(dir, &m, msgs, sizeof msgs), RMC_OK);
+    assert_close(m->pre_score[0], 0.30 + 0.7, 1e-12, 1e-12);
+    assert_close(m->pre_score[1], -0.50 - 0.7, 1e-12, 1e-12);
+    assert_close(m->pre_score[2], -0.4, 0, 0);
+    assert_close(m->pre_score[3], 0.20, 1e-12, 1e-12);
+    assert_close(m->pre_score[4], -0.70, 1e-12, 1e-12);
+    assert_close(m->pre_score[5], 0.5, 0, 0);
+    /* the public mapping is the same function */
+    assert_close(rmc_step2_ck_pre_score(rmc_model_params(m), RMC_TYPE_US_MD, 264), 1.0, 1e-12,
+                 1e-12);
+    rmc_model_free(m);
+    remove_model(dir);
+}
+
+static void test_rmc_model_load_rejects_bad_step2_ck(void **state)
+{
+    (void)state;
+    const file_change ch[] = {
+        {"applicants.csv",
+         "id,type,pre_score,communication,clinical_years,us_experience,visa,step2_ck\n"
+         "A1,US_MD,0.2,0.95,0,sub_i,none,250\n"
+         "A2,IMG,,0.85,6,hands_on,J1,301\n"
+         "A3,IMG,,0.3,3,none,H1B,0\n"
+         "A4,US_DO,,0.9,0,observership,none,\n"
+         "A5,US_IMG,,0.35,1,hands_on,uncertain,abc\n"
+         "A6,US_MD,0.5,0.6,0,sub_i,none,\n",
+         0}};
+    const char *const want[] = {
+        "applicants.csv:2: give 'pre_score' or 'step2_ck', not both",
+        "applicants.csv:3: column 'step2_ck': 301 is outside 1..300",
+        "applicants.csv:4: column 'step2_ck': 0 is outside 1..300",
+        "applicants.csv:5: columns 'pre_score' and 'step2_ck' are both empty",
+        "applicants.csv:6: column 'step2_ck': 'abc' is not a number"};
+    expect_rejected(ch, 1, want, sizeof want / sizeof want[0]);
+    const file_change none[] = {
+        {"applicants.csv",
+         "id,type,communication,clinical_years,us_experience,visa\n"
+         "A1,US_MD,0.95,0,sub_i,none\nA2,IMG,0.85,6,hands_on,J1\nA3,IMG,0.3,3,none,H1B\n"
+         "A4,US_DO,0.9,0,observership,none\nA5,US_IMG,0.35,1,hands_on,uncertain\n"
+         "A6,US_MD,0.6,0,sub_i,none\n",
+         0}};
+    const char *const want2[] = {"applicants.csv:1: needs a column 'pre_score' or 'step2_ck'"};
+    expect_rejected(none, 1, want2, 1);
+    char dir[64];
+    make_model(dir, none, 1);
+    rmc_model *m = NULL;
+    char msgs[16384];
+    assert_int_equal(load(dir, &m, msgs, sizeof msgs), RMC_EINPUT);
+    assert_null(strstr(strstr(msgs, "needs a column") + 1, "needs a column")); /* once only */
+    remove_model(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rmc_model_load_step2_ck),
+        cmocka_unit_test(test_rmc_model_load_rejects_bad_step2_ck),
         cmocka_unit_test(test_sha256_standard_vectors),
         cmocka_unit_test(test_rmc_model_load_accessors),
         cmocka_unit_test(test_rmc_model_load_internal_layout),

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rankmc/dist.h"
 #include "rankmc/model.h"
 #include "rankmc/status.h"
 
@@ -105,6 +106,13 @@ void rmc_accum_clear(rmc_accum *a);
  * RMC_EUSAGE when the dims differ. */
 rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d);
 
+/* Collective over g's ranks (rankmc/dist.h): rank 0's a becomes the sum of
+ * every rank's a (tables and counters summed, first indices the lowest);
+ * the other ranks' a are cleared, so what they add afterwards is new. Every
+ * rank's a has the same dims and all or none have a rank histogram. Exact:
+ * integer sums, each no larger than on one process doing all the work. */
+rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d);
+
 /* Read access. Tables are row-major; NULL rank_hist when it was not made. */
 const rmc_accum_dims *rmc_accum_get_dims(const rmc_accum *a);
 uint64_t rmc_accum_replicates(const rmc_accum *a);
@@ -118,6 +126,13 @@ const uint32_t *rmc_accum_fill_hist(const rmc_accum *a);   /* [n_prog][max_posit
 const uint32_t *rmc_accum_depth_hist(const rmc_accum *a);  /* [n_prog][rank_bins + 1] */
 const uint32_t *rmc_accum_iv_matched(const rmc_accum *a);  /* [n_iv] */
 const int64_t *rmc_accum_move_sum(const rmc_accum *a);     /* [n_iv][n_factors], fixed point */
+
+/* The SHA-256 of every table in a, as 64 lowercase hex digits: replicates,
+ * non-converged and unstable counts (uint64, native byte order), then
+ * choice_hist, fill_hist, depth_hist, iv_matched, move_sum and rank_hist when
+ * present, each as stored. Equal totals give equal digests on machines of the
+ * same byte order (what `rankmc bench` prints as its checksum). */
+void rmc_accum_sha256(const rmc_accum *a, char hex[65]);
 
 /* Mean move of interview k for factor f in spots: move_sum / (replicates *
  * RMC_ACCUM_MOVE_SCALE); 0 with no replicates. */

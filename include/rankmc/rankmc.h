@@ -13,6 +13,7 @@
 #include "rankmc/rng.h"
 #include "rankmc/match.h"
 #include "rankmc/meeting.h"
+#include "rankmc/dist.h"
 #include "rankmc/accum.h"
 #include "rankmc/sim.h"
 #include "rankmc/h5io.h"
@@ -20,7 +21,7 @@
 #include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
 #include "rankmc/groups.h"
-#include "rankmc/benchmark.h"
+#include "rankmc/profile.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -153,6 +153,15 @@ rmc_status rmc_sens_run(const rmc_model *m, const rmc_sens_options *o, rmc_sens_
                         rmc_diag *d);
 void rmc_sens_result_free(rmc_sens_result *r);
 
+/* Write r, the result of rmc_sens_run(m, o, ...), to path as the
+ * /sensitivity/... datasets of docs/output.md with the provenance root
+ * attributes (o->sim.rng_name, command_line: as typed, may be NULL). An
+ * existing path is replaced only when force is true, else RMC_EEXIST; the
+ * statuses of rmc_h5_write_tables, RMC_ENOMEM. */
+rmc_status rmc_sens_write(const char *path, bool force, const rmc_model *m,
+                          const rmc_sens_options *o, const rmc_sens_result *r,
+                          const char *command_line, rmc_diag *d);
+
 /* ---- rankmc sobol: global sensitivity to the model's factor weights ---- */
 
 /* The model.ini weights `rankmc sobol` varies (docs/sensitivity.md lists
@@ -208,6 +217,19 @@ typedef struct rmc_sens_sobol_result {
 rmc_status rmc_sens_sobol_run(const rmc_model *m, const rmc_sens_sobol_options *o,
                               rmc_sens_sobol_result **out, rmc_diag *d);
 void rmc_sens_sobol_result_free(rmc_sens_sobol_result *r);
+
+/* The name of output o of r into buf (size bytes, cut to fit):
+ * "p_match:ID" for an applicant, "img_match_rate" for the IMG rate. */
+void rmc_sens_sobol_output_name(const rmc_model *m, const rmc_sens_sobol_result *r, size_t o,
+                                char *buf, size_t size);
+
+/* Write r, the result of rmc_sens_sobol_run(m, o, ...), to path as the
+ * /sobol/... datasets and sobol_* root attributes of docs/output.md, with
+ * the provenance root attributes (command_line may be NULL). RMC_EEXIST
+ * without force; the statuses of rmc_h5_write_tables, RMC_ENOMEM. */
+rmc_status rmc_sens_sobol_write(const char *path, bool force, const rmc_model *m,
+                                const rmc_sens_sobol_options *o, const rmc_sens_sobol_result *r,
+                                const char *command_line, rmc_diag *d);
 
 #ifdef __cplusplus
 }

@@ -6,21 +6,14 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <getopt.h>
-#include <limits.h>
 #include <omp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "progress.h"
 #include "summary.h"
-
-/* Temporary files this run may be writing (the result's and the
- * checkpoint's, named as h5io names them), removed by a second signal. */
-static char temp_result[1200], temp_ckpt[1200];
 
 typedef struct run_args {
     const char *model_dir;
@@ -199,13 +192,17 @@ static void default_output(const char *dir, char *buf, size_t size)
     snprintf(buf, size, "%.*s.h5", (int)n, n > 0 && dir[start] != '.' ? dir + start : "rankmc");
 }
 
-static void install_signals(const char *out)
+/* path's name from an h5io naming function (rmc_h5_temp_path and the
+ * like), malloc'd at its full length (caller frees), or NULL when out of
+ * memory. */
+static char *h5_name(size_t (*name)(const char *, char *, size_t), const char *path)
 {
-    const long pid = (long)getpid();
-    snprintf(temp_result, sizeof temp_result, "%s.tmp.%ld", out, pid);
-    snprintf(temp_ckpt, sizeof temp_ckpt, "%s.ckpt.tmp.%ld", out, pid);
-    const char *const temps[] = {temp_result, temp_ckpt};
-    rmc_cli_catch_stop_signals(temps, 2);
+    const size_t len = name(path, NULL, 0);
+    char *s = malloc(len + 1);
+    if (s != NULL) {
+        name(path, s, len + 1);
+    }
+    return s;
 }
 
 static void report_outcome(const rmc_sim_stats *st, bool check)
@@ -224,7 +221,7 @@ static void report_outcome(const rmc_sim_stats *st, bool check)
 }
 
 typedef struct ckpt_state {
-    char path[1100];             /* OUT.h5.ckpt */
+    char *path;                  /* OUT.h5.ckpt, as h5io names it (owned) */
     rmc_h5_checkpoint_info info; /* settings saved with the totals */
 } ckpt_state;
 
@@ -248,35 +245,22 @@ static void fill_ckpt_info(ckpt_state *c, const rmc_sim_options *so, const rmc_m
     snprintf(c->info.model_sha256, sizeof c->info.model_sha256, "%s", rmc_model_sha256(m));
 }
 
-/* --resume: the checkpoint's totals and settings into so. Returns the exit
- * status on failure, -1 to go on. */
+/* --resume: the checkpoint's totals and settings into so (h5io checks that
+ * the checkpoint belongs to m and fits -n). Returns the exit status on
+ * failure, -1 to go on. */
 static int load_checkpoint(ckpt_state *c, const rmc_model *m, bool n_given, rmc_sim_options *so,
                            rmc_accum **resume)
 {
-    struct stat sb;
-    if (stat(c->path, &sb) != 0) {
-        fprintf(stderr, "rankmc run: no checkpoint %s to resume from\n", c->path);
-        return RMC_EXIT_USAGE;
-    }
     rmc_diag d = {0};
-    const rmc_status st = rmc_h5_checkpoint_read(c->path, resume, &c->info, &d);
+    const rmc_status st =
+        rmc_h5_checkpoint_resume(c->path, m, n_given ? so->replicates : 0, resume, &c->info, &d);
     if (st != RMC_OK) {
         rmc_cli_print_diag("run", &d, st);
         return rmc_cli_exit_code(st);
     }
-    if (strcmp(c->info.model_sha256, rmc_model_sha256(m)) != 0) {
-        fprintf(stderr, "rankmc run: %s was made from a different model (sha256 %.12s...)\n",
-                c->path, c->info.model_sha256);
-        return RMC_EXIT_USAGE;
-    }
     so->seed = c->info.seed;
     if (!n_given) {
         so->replicates = c->info.replicates_requested;
-    }
-    if (so->replicates < rmc_accum_replicates(*resume)) {
-        fprintf(stderr, "rankmc run: the checkpoint already has %llu replicates, more than -n\n",
-                (unsigned long long)rmc_accum_replicates(*resume));
-        return RMC_EXIT_USAGE;
     }
     so->proposing = c->info.proposing == 0 ? RMC_PROPOSE_APPLICANTS : RMC_PROPOSE_PROGRAMS;
     so->check_stability = c->info.check_stability != 0;
@@ -321,6 +305,11 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     if (st != RMC_OK) {
         rmc_cli_print_diag("run", &d, st);
         return rmc_cli_exit_code(st);
+    }
+    if (!rmc_cli_root()) {
+        /* rank 0 writes and reports */
+        return stats.stopped ? 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM)
+                             : RMC_EXIT_OK;
     }
     const char *factors[RMC_N_FACTORS];
     for (int f = 0; f < RMC_N_FACTORS; f++) {
@@ -367,11 +356,35 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     return rc;
 }
 
+/* Simulate, with the stop flag raised by the first signal and the
+ * temporary files a second one removes named by h5io; returns the exit
+ * status. */
+static int simulate(const run_args *a, const rmc_model *m, const char *out, const char *cmdline,
+                    const rmc_sim_options *so, ckpt_state *ckpt)
+{
+    char *temp_result = h5_name(rmc_h5_temp_path, out);
+    char *temp_ckpt = h5_name(rmc_h5_temp_path, ckpt->path);
+    int rc = RMC_EXIT_FAILURE;
+    if (temp_result == NULL || temp_ckpt == NULL) {
+        fprintf(stderr, "rankmc run: out of memory\n");
+    } else {
+        const char *const temps[] = {temp_result, temp_ckpt};
+        rmc_cli_catch_stop_signals(temps, 2);
+        rc = simulate_and_write(a, m, out, cmdline, *so, ckpt);
+        /* From here a second signal must not touch the freed names. */
+        rmc_cli_catch_stop_signals(NULL, 0);
+    }
+    free(temp_ckpt);
+    free(temp_result);
+    return rc;
+}
+
 int rmc_cli_run(int argc, char **argv)
 {
     run_args a = {0};
     rmc_sim_options_default(&a.sim);
     a.sim.threads = omp_get_max_threads();
+    a.sim.dist = rmc_cli_dist();
     const int parsed = parse_args(argc, argv, &a);
     if (parsed >= 0) {
         return parsed;
@@ -389,16 +402,21 @@ int rmc_cli_run(int argc, char **argv)
     }
     ckpt_state ckpt;
     memset(&ckpt, 0, sizeof ckpt);
-    snprintf(ckpt.path, sizeof ckpt.path, "%s.ckpt", out);
+    ckpt.path = h5_name(rmc_h5_checkpoint_path, out);
     rmc_sim_options so = a.sim;
     rmc_accum *resume = NULL;
-    rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
+    if (ckpt.path == NULL) {
+        fprintf(stderr, "rankmc run: out of memory\n");
+        rc = RMC_EXIT_FAILURE;
+    } else {
+        rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
+    }
     if (rc < 0) {
         char *cmdline = rmc_cli_command_line(argc, argv);
-        install_signals(out);
-        rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "", so, &ckpt);
+        rc = simulate(&a, m, out, cmdline != NULL ? cmdline : "", &so, &ckpt);
         free(cmdline);
     }
+    free(ckpt.path);
     rmc_accum_free(resume);
     rmc_model_free(m);
     return rc;
