@@ -21,6 +21,7 @@
 #include "rankmc/synth.h"
 #include "rankmc/groups.h"
 #include "rankmc/profile.h"
+#include "rankmc/forecast.h"
 #include "rankmc/benchmark.h"
 
 #ifdef __cplusplus

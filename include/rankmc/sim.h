@@ -86,6 +86,15 @@ typedef struct rmc_sim_options {
                               at (a couple member: the joint-list entry), -1 unmatched.
                               Rows of replicates not run (resume, stop, failure) are
                               left alone. Borrowed; NULL = record nothing */
+    size_t n_exclude;      /* applicants left out of the Match (an empty ROL) while still
+                              interviewed, discussed and ranked at every meeting; 0 = none */
+    const rmc_id *exclude; /* [n_exclude] their indices; borrowed */
+    size_t n_cutoff;       /* programs whose admission cutoff every replicate records */
+    const rmc_id *cutoff_prog; /* [n_cutoff] their indices; borrowed */
+    rmc_id *cutoff_iv; /* [replicates][n_cutoff], caller's: replicate r writes row r, for each
+                          program the interview of its lowest-ranked matched applicant when
+                          every seat is filled, else RMC_ID_NONE (a ranked newcomer would get
+                          a seat). Rows of replicates not run are left alone. NULL = none */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no
