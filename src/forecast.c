@@ -70,8 +70,7 @@ static rmc_forecast_stat stat_over(const uint32_t *x, size_t K, uint64_t N)
     s.se = sqrt(var / (double)K);
     s.se = s.se > s.se_mc ? s.se : s.se_mc;
     const double t = gsl_cdf_tdist_Pinv(0.975, (double)(K - 1));
-    const double half =
-        t * sqrt(s.spread * s.spread * (1.0 + 1.0 / (double)K) + s.se_mc * s.se_mc);
+    const double half = t * sqrt(s.spread * s.spread * (1.0 + 1.0 / (double)K) + s.se_mc * s.se_mc);
     s.lo = s.p - half > 0 ? s.p - half : 0.0;
     s.hi = s.p + half < 1 ? s.p + half : 1.0;
     return s;
@@ -83,11 +82,11 @@ static rmc_forecast_stat stat_over(const uint32_t *x, size_t K, uint64_t N)
  * what-if variant of it) and which of their programs a change touches. */
 typedef struct scenario {
     char desc[112];
-    rmc_variant *v;      /* NULL: the market itself */
-    const rmc_model *m;  /* the model to replay */
+    rmc_variant *v;     /* NULL: the market itself */
+    const rmc_model *m; /* the model to replay */
     rmc_meeting_ws *ws;
-    bool *touch;         /* [L] programs whose meeting differs from the market's */
-    uint8_t *matched;    /* [K][N] outcome with the change */
+    bool *touch;      /* [L] programs whose meeting differs from the market's */
+    uint8_t *matched; /* [K][N] outcome with the change */
 } scenario;
 
 typedef struct fc_run {
@@ -97,18 +96,18 @@ typedef struct fc_run {
     size_t K, L;
     uint64_t N;
     rmc_rng *rng;
-    double *day;     /* [n_app] of the current market */
-    int32_t *rank;   /* [n_iv] */
-    float *moves;    /* [n_iv * RMC_N_FACTORS] */
+    double *day;   /* [n_app] of the current market */
+    int32_t *rank; /* [n_iv] */
+    float *moves;  /* [n_iv * RMC_N_FACTORS] */
     /* pooled over markets and replicates */
-    uint8_t *admitted;    /* [K][N][L] fast method: ranked above the cutoff */
-    int8_t *out_fast;     /* [K][N] program index matched (fast), -1 unmatched */
-    int8_t *out_exact;    /* [K][N] (exact) */
-    uint32_t *ranked;     /* [L][K] */
-    int32_t *pos;         /* [L][K*N] 1-based positions, 0 = not ranked */
-    int32_t *len;         /* [L][K*N] the program's list length */
-    double *move_sum;     /* [L][F] over ranked replicates */
-    scenario *sc;         /* [n_sc] what-ifs that replay meetings */
+    uint8_t *admitted; /* [K][N][L] fast method: ranked above the cutoff */
+    int8_t *out_fast;  /* [K][N] program index matched (fast), -1 unmatched */
+    int8_t *out_exact; /* [K][N] (exact) */
+    uint32_t *ranked;  /* [L][K] */
+    int32_t *pos;      /* [L][K*N] 1-based positions, 0 = not ranked */
+    int32_t *len;      /* [L][K*N] the program's list length */
+    double *move_sum;  /* [L][F] over ranked replicates */
+    scenario *sc;      /* [n_sc] what-ifs that replay meetings */
     size_t n_sc;
 } fc_run;
 
@@ -570,8 +569,7 @@ static rmc_status parse_market(const char *s, market_src *ms, rmc_diag *d)
                 char *end = NULL;
                 ms->scale = strtod(colon + 1, &end);
                 if (end == colon + 1 || *end != '\0' || !(ms->scale > 0) || ms->scale > 10) {
-                    return RMC_FAIL(d, RMC_EUSAGE, "--market %s: the scale must be in (0, 10]",
-                                    s);
+                    return RMC_FAIL(d, RMC_EUSAGE, "--market %s: the scale must be in (0, 10]", s);
                 }
             }
             return RMC_OK;

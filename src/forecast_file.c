@@ -31,12 +31,27 @@ typedef struct bufs {
 
 static void bufs_free(bufs *b)
 {
-    void *all[] = {b->p_match,    b->p_match_market, b->p_here,     b->p_here_market,
-                   b->p_ranked,   b->position,       b->curve,      b->top_move,
-                   b->w_p,        b->w_dp,           b->w_se,       b->w_spread,
-                   b->list_length, b->w_gain,        b->w_loss,     (void *)b->names,
-                   (void *)b->replaced, (void *)b->top_factor, (void *)b->whatif,
-                   (void *)b->seeds, (void *)b->seed_text};
+    void *all[] = {b->p_match,
+                   b->p_match_market,
+                   b->p_here,
+                   b->p_here_market,
+                   b->p_ranked,
+                   b->position,
+                   b->curve,
+                   b->top_move,
+                   b->w_p,
+                   b->w_dp,
+                   b->w_se,
+                   b->w_spread,
+                   b->list_length,
+                   b->w_gain,
+                   b->w_loss,
+                   (void *)b->names,
+                   (void *)b->replaced,
+                   (void *)b->top_factor,
+                   (void *)b->whatif,
+                   (void *)b->seeds,
+                   (void *)b->seed_text};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         rmc_free(all[i]);
     }
@@ -76,7 +91,8 @@ static void fill(bufs *b, const rmc_forecast_result *r)
     for (int m = 0; m < 2; m++) {
         put_stat(b->p_match + (size_t)m * NS, &me[m]->p_match, me[m]->done);
         for (size_t k = 0; k < K; k++) {
-            b->p_match_market[(size_t)m * K + k] = me[m]->done ? me[m]->p_match_market[k] : (double)NAN;
+            b->p_match_market[(size_t)m * K + k] =
+                me[m]->done ? me[m]->p_match_market[k] : (double)NAN;
             for (size_t l = 0; l < L; l++) {
                 b->p_here_market[((size_t)m * K + k) * L + l] =
                     me[m]->done ? me[m]->p_here_market[k * L + l] : (double)NAN;

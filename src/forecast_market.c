@@ -28,10 +28,9 @@
 
 #define APPLICANT_ID "forecast_applicant"
 
-static const char *const model_files[] = {"model.ini",          "applicants.csv",
-                                          "programs.csv",       "interviews.csv",
-                                          "applicant_rols.csv", "program_rols.csv",
-                                          "couples.csv"};
+static const char *const model_files[] = {
+    "model.ini",          "applicants.csv",   "programs.csv", "interviews.csv",
+    "applicant_rols.csv", "program_rols.csv", "couples.csv"};
 
 void rmc_fc_remove_model_dir(const char *dir)
 {
@@ -95,8 +94,8 @@ typedef struct place {
     bool *taken;          /* [n_prog] replaced by a profile program */
     double *sorted;       /* [n_spec] desirabilities of the specialty, ascending */
     size_t n_spec;
-    rmc_id *chosen;       /* [L] */
-    double *desir;        /* [L] target desirability */
+    rmc_id *chosen; /* [L] */
+    double *desir;  /* [L] target desirability */
 } place;
 
 static void place_free(place *pl)
@@ -112,8 +111,8 @@ static void place_free(place *pl)
 }
 
 /* Specialty of every program; problem when the profile's is not there. */
-static rmc_status find_specialty(const rmc_profile_file *pf, place *pl, rmc_problems *pr,
-                                 bool *ok, rmc_diag *d)
+static rmc_status find_specialty(const rmc_profile_file *pf, place *pl, rmc_problems *pr, bool *ok,
+                                 rmc_diag *d)
 {
     const rmc_model *m = pl->m0;
     *ok = false;
@@ -347,8 +346,8 @@ static void write_programs(FILE *f, const writer *w)
         fputc(',', f);
         put_quoted(f, name);
         fprintf(f, ",%d,%d,%d,%s,%.17g,%.17g\n", (int)positions, (int)m->interviewers[j],
-                (int)m->residents[j], rmc_sponsors_name((rmc_sponsors)sponsors),
-                m->service_load[j], desir);
+                (int)m->residents[j], rmc_sponsors_name((rmc_sponsors)sponsors), m->service_load[j],
+                desir);
     }
 }
 
@@ -364,8 +363,8 @@ static void write_interviews(FILE *f, const writer *w)
         put_quoted(f, m->app_id[i]);
         fputc(',', f);
         put_quoted(f, m->prog_id[m->iv_prog[k]]);
-        fprintf(f, ",%s,%d,%s\n", rmc_advocacy_name((rmc_advocacy)m->advocacy[k]),
-                (int)m->ties[k], rmc_interest_name((rmc_interest)m->interest[k]));
+        fprintf(f, ",%s,%d,%s\n", rmc_advocacy_name((rmc_advocacy)m->advocacy[k]), (int)m->ties[k],
+                rmc_interest_name((rmc_interest)m->interest[k]));
     }
     for (size_t l = 0; l < w->pf->n_programs; l++) {
         const rmc_profile_program *pp = &w->pf->programs[l];

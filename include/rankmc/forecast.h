@@ -35,15 +35,15 @@ extern "C" {
 typedef void (*rmc_forecast_progress_fn)(void *ctx, size_t done, size_t total);
 
 typedef struct rmc_forecast_options {
-    const char *market;  /* a synth preset ("nrmp2025"), "PRESET:SCALE", or a model folder */
-    size_t n_markets;    /* K independent synthetic markets (a model folder: 1) */
-    uint64_t replicates; /* N per market */
-    uint64_t seed;       /* engine seed; market k is synthesised with seed
-                            rmc_forecast_market_seed(seed, k) */
-    int threads;         /* engine threads; 0 = all */
-    bool fast;           /* run the fast method (cutoffs) */
-    bool exact;          /* run the exact method (the whole Match with the applicant) */
-    bool what_ifs;       /* what-ifs and the list-length curve (fast method only) */
+    const char *market;   /* a synth preset ("nrmp2025"), "PRESET:SCALE", or a model folder */
+    size_t n_markets;     /* K independent synthetic markets (a model folder: 1) */
+    uint64_t replicates;  /* N per market */
+    uint64_t seed;        /* engine seed; market k is synthesised with seed
+                             rmc_forecast_market_seed(seed, k) */
+    int threads;          /* engine threads; 0 = all */
+    bool fast;            /* run the fast method (cutoffs) */
+    bool exact;           /* run the exact method (the whole Match with the applicant) */
+    bool what_ifs;        /* what-ifs and the list-length curve (fast method only) */
     const char *work_dir; /* an existing folder for the markets' files (removed again) */
     rmc_forecast_progress_fn progress; /* may be NULL */
     void *progress_ctx;
@@ -73,23 +73,23 @@ typedef struct rmc_forecast_stat {
 
 /* One of the applicant's programs, in the profile's (rank) order. */
 typedef struct rmc_forecast_program {
-    char name[96];             /* the profile's name */
-    char replaced[64];         /* id of the synthetic program it took the place of (market 0) */
-    rmc_forecast_stat p_here;  /* P(matched here) */
+    char name[96];              /* the profile's name */
+    char replaced[64];          /* id of the synthetic program it took the place of (market 0) */
+    rmc_forecast_stat p_here;   /* P(matched here) */
     rmc_forecast_stat p_ranked; /* P(ranked by its meeting) */
     double pos_median, pos_p10, pos_p90; /* 1-based final list position when ranked; NaN never */
-    int list_length;           /* median length of the program's list (ranked names) */
-    int top_factor;            /* rmc_factor of the largest mean |move| when ranked; -1 none */
-    double top_factor_move;    /* that mean move, spots (positive = up) */
+    int list_length;                     /* median length of the program's list (ranked names) */
+    int top_factor;         /* rmc_factor of the largest mean |move| when ranked; -1 none */
+    double top_factor_move; /* that mean move, spots (positive = up) */
 } rmc_forecast_program;
 
 /* A what-if for this applicant (fast method, common random numbers). */
 typedef struct rmc_forecast_whatif {
-    char desc[112];   /* e.g. "communication 0.70 -> 1.00" */
-    double p;         /* P(match) with the change, mean over markets */
-    double dp;        /* its change from the forecast */
-    double dp_se;     /* paired Monte Carlo SE of dp */
-    double dp_spread; /* between-market SD of the per-market changes (net of MC noise) */
+    char desc[112];         /* e.g. "communication 0.70 -> 1.00" */
+    double p;               /* P(match) with the change, mean over markets */
+    double dp;              /* its change from the forecast */
+    double dp_se;           /* paired Monte Carlo SE of dp */
+    double dp_spread;       /* between-market SD of the per-market changes (net of MC noise) */
     int32_t n_gain, n_loss; /* replicates unmatched -> matched, matched -> unmatched */
 } rmc_forecast_whatif;
 
@@ -97,27 +97,27 @@ typedef struct rmc_forecast_whatif {
 typedef struct rmc_forecast_method {
     bool done;
     rmc_forecast_stat p_match;
-    double *p_match_market;          /* [K] P(match) in each market */
-    double *p_here_market;           /* [K][L] P(matched here) in each market */
-    rmc_forecast_program *programs;  /* [L] */
-    double sim_seconds;              /* engine time over all markets */
+    double *p_match_market;         /* [K] P(match) in each market */
+    double *p_here_market;          /* [K][L] P(matched here) in each market */
+    rmc_forecast_program *programs; /* [L] */
+    double sim_seconds;             /* engine time over all markets */
 } rmc_forecast_method;
 
 typedef struct rmc_forecast_result {
     size_t n_markets, n_programs; /* K, L */
     uint64_t replicates, seed;
     int threads;
-    char market[256];         /* as given */
+    char market[256]; /* as given */
     char rng_name[32];
     double pre_score;         /* the applicant's pre_score (market 0's [step2_ck] mapping) */
     size_t market_applicants; /* market 0 with the applicant: applicants, programs, interviews */
     size_t market_programs, market_interviews;
-    char market_sha256[65];   /* market 0 with the applicant */
-    uint64_t *market_seeds;   /* [K] synth seeds (0 for a model folder) */
+    char market_sha256[65]; /* market 0 with the applicant */
+    uint64_t *market_seeds; /* [K] synth seeds (0 for a model folder) */
     rmc_forecast_method fast, exact;
-    uint64_t compared;        /* replicates run by both methods */
-    uint64_t disagreements;   /* of those, replicates whose outcome (program or unmatched)
-                                 differs between the methods */
+    uint64_t compared;            /* replicates run by both methods */
+    uint64_t disagreements;       /* of those, replicates whose outcome (program or unmatched)
+                                     differs between the methods */
     rmc_forecast_whatif *whatifs; /* [n_whatifs], sorted by dp, largest first */
     size_t n_whatifs;
     rmc_forecast_stat *curve; /* [L] P(match) ranking only the top k = 1 .. L programs */

@@ -27,37 +27,36 @@ typedef struct fc_args {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rankmc forecast PROFILE.ini [--market M] [--markets K] [-n N] [-s SEED]\n"
-            "                       [-t THREADS] [--method fast|exact|both] [--exact]\n"
-            "                       [--no-what-ifs] [-o OUT.h5] [--force] [--quiet]\n\n"
-            "One applicant's forecast. The profile (docs/forecast.md; examples in\n"
-            "models/profiles/) describes the applicant and their interviews in their own\n"
-            "terms; each program takes the place of the most similar synthetic program of\n"
-            "the specialty in each of K synthetic markets, and the applicant is added with\n"
-            "their interviews and their list (the profile's order).\n\n"
-            "  --market M         a synth preset (nrmp2025, im, im-regional), PRESET:SCALE,\n"
-            "                     or a model folder (then one market); default nrmp2025\n"
-            "  --markets K        independent synthetic markets, synth seeds derived from\n"
-            "                     -s (default 8)\n"
-            "  -n, --replicates N replicates per market (default 100)\n"
-            "  -s, --seed SEED    master seed (default 1)\n"
-            "  -t, --threads T    OpenMP threads (default: all)\n"
-            "  --method M         fast (default): the market's own Match gives each program's\n"
-            "                     admission cutoff, the applicant's own meetings decide;\n"
-            "                     exact: the applicant is inserted and the whole Match is\n"
-            "                     re-run each replicate; both: both, with their agreement\n"
-            "  --exact            the same as --method exact\n"
-            "  --no-what-ifs      skip the what-ifs and the list-length curve (fast only)\n"
-            "  -o, --output FILE  also write /forecast/... datasets to FILE (HDF5)\n"
-            "  -f, --force        replace an existing FILE\n"
-            "  -q, --quiet        no progress line\n"
-            "  -h, --help         this text\n\n"
-            "Every probability comes with its Monte Carlo SE, the between-market spread and\n"
-            "a 95%% interval for a market like these; the interval does not cover the\n"
-            "model's own assumptions (docs/forecast.md).\n"
-            "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input (the\n"
-            "profile's FILE:LINE problems; nothing written), 130 / 143 stopped by a signal.\n");
+    fprintf(f, "usage: rankmc forecast PROFILE.ini [--market M] [--markets K] [-n N] [-s SEED]\n"
+               "                       [-t THREADS] [--method fast|exact|both] [--exact]\n"
+               "                       [--no-what-ifs] [-o OUT.h5] [--force] [--quiet]\n\n"
+               "One applicant's forecast. The profile (docs/forecast.md; examples in\n"
+               "models/profiles/) describes the applicant and their interviews in their own\n"
+               "terms; each program takes the place of the most similar synthetic program of\n"
+               "the specialty in each of K synthetic markets, and the applicant is added with\n"
+               "their interviews and their list (the profile's order).\n\n"
+               "  --market M         a synth preset (nrmp2025, im, im-regional), PRESET:SCALE,\n"
+               "                     or a model folder (then one market); default nrmp2025\n"
+               "  --markets K        independent synthetic markets, synth seeds derived from\n"
+               "                     -s (default 8)\n"
+               "  -n, --replicates N replicates per market (default 100)\n"
+               "  -s, --seed SEED    master seed (default 1)\n"
+               "  -t, --threads T    OpenMP threads (default: all)\n"
+               "  --method M         fast (default): the market's own Match gives each program's\n"
+               "                     admission cutoff, the applicant's own meetings decide;\n"
+               "                     exact: the applicant is inserted and the whole Match is\n"
+               "                     re-run each replicate; both: both, with their agreement\n"
+               "  --exact            the same as --method exact\n"
+               "  --no-what-ifs      skip the what-ifs and the list-length curve (fast only)\n"
+               "  -o, --output FILE  also write /forecast/... datasets to FILE (HDF5)\n"
+               "  -f, --force        replace an existing FILE\n"
+               "  -q, --quiet        no progress line\n"
+               "  -h, --help         this text\n\n"
+               "Every probability comes with its Monte Carlo SE, the between-market spread and\n"
+               "a 95%% interval for a market like these; the interval does not cover the\n"
+               "model's own assumptions (docs/forecast.md).\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input (the\n"
+               "profile's FILE:LINE problems; nothing written), 130 / 143 stopped by a signal.\n");
 }
 
 static int parse_value(int c, char *arg, fc_args *a)
@@ -197,8 +196,7 @@ static void print_method(const rmc_forecast_result *r, const rmc_forecast_method
     }
 }
 
-static void print_report(const char *path, const rmc_profile_file *pf,
-                         const rmc_forecast_result *r)
+static void print_report(const char *path, const rmc_profile_file *pf, const rmc_forecast_result *r)
 {
     printf("rankmc forecast %s\n", path);
     printf("applicant: %s, %s, ", rmc_type_name(pf->type), pf->specialty);
@@ -211,9 +209,8 @@ static void print_report(const char *path, const rmc_profile_file *pf,
            pf->communication, pf->clinical_years, rmc_usexp_name(pf->us_experience),
            rmc_visa_name(pf->visa));
     printf("market: %s, %zu market%s x %llu replicates (seed %llu), %d threads, %.1f s\n",
-           r->market, r->n_markets, r->n_markets == 1 ? "" : "s",
-           (unsigned long long)r->replicates, (unsigned long long)r->seed, r->threads,
-           r->wall_seconds);
+           r->market, r->n_markets, r->n_markets == 1 ? "" : "s", (unsigned long long)r->replicates,
+           (unsigned long long)r->seed, r->threads, r->wall_seconds);
     printf("  the %s component of market 0: %zu applicants, %zu programs, %zu interviews\n",
            pf->specialty, r->market_applicants, r->market_programs, r->market_interviews);
     printf("  time: markets %.1f s, engine %.1f s, your meetings %.1f s\n", r->build_seconds,
@@ -234,12 +231,13 @@ static void print_report(const char *path, const rmc_profile_file *pf,
                (unsigned long long)r->compared);
     }
     if (r->n_whatifs > 0) {
-        printf("\nWhat-ifs (fast method, common random numbers; SE paired; largest effect first)\n");
+        printf(
+            "\nWhat-ifs (fast method, common random numbers; SE paired; largest effect first)\n");
         printf("  %8s %6s %7s %6s %11s  %s\n", "dP", "SE", "spread", "P", "gain/loss", "what-if");
         for (size_t w = 0; w < r->n_whatifs; w++) {
             const rmc_forecast_whatif *x = &r->whatifs[w];
-            printf("  %+8.3f %6.3f %7.3f %6.3f %5d/%-5d  %s\n", x->dp, x->dp_se, x->dp_spread,
-                   x->p, (int)x->n_gain, (int)x->n_loss, x->desc);
+            printf("  %+8.3f %6.3f %7.3f %6.3f %5d/%-5d  %s\n", x->dp, x->dp_se, x->dp_spread, x->p,
+                   (int)x->n_gain, (int)x->n_loss, x->desc);
         }
         printf("\nList-length curve: P(match) ranking only your top k programs (fast)\n");
         for (size_t k = 0; k < r->n_programs; k++) {
