@@ -241,6 +241,14 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     RMC_TRY(rmc_h5_attr_i64(f, "se_reached", info->se_reached ? 1 : 0, d));
     RMC_TRY(rmc_h5_attr_u64(f, "unconverged_replicates", rmc_accum_unconverged(a), d));
     RMC_TRY(rmc_h5_attr_u64(f, "unstable_replicates", rmc_accum_unstable(a), d));
+    const uint64_t *rh = rmc_accum_restart_hist(a);
+    uint64_t restarted = 0;
+    for (size_t k = 0; k < 2 * RMC_ACCUM_RESTART_BINS; k++) {
+        restarted += k % RMC_ACCUM_RESTART_BINS > 0 ? rh[k] : 0;
+    }
+    RMC_TRY(rmc_h5_attr_u64(f, "restarted_replicates", restarted, d));
+    RMC_TRY(
+        rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS, rh, d));
     return RMC_OK;
 }
 

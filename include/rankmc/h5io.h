@@ -55,6 +55,8 @@ rmc_status rmc_h5_write(const char *path, bool force, const rmc_model *m, const 
 typedef struct rmc_result {
     char *version, *model_sha256, *command_line, *created_utc, *rng_name, *proposing;
     uint64_t seed, replicates, replicates_requested, unconverged, unstable;
+    uint64_t restarted; /* replicates whose couples procedure restarted at least once */
+    uint64_t restart_hist[2][RMC_ACCUM_RESTART_BINS]; /* [converged 0, not 1][restarts] */
     int64_t threads;
     int64_t check_stability, interrupted, se_reached; /* 0 or 1 */
     double wall_seconds, until_se;

@@ -13,6 +13,7 @@
 #include "rankmc/rng.h"
 #include "rankmc/match.h"
 #include "rankmc/meeting.h"
+#include "rankmc/dist.h"
 #include "rankmc/accum.h"
 #include "rankmc/sim.h"
 #include "rankmc/h5io.h"
@@ -22,7 +23,6 @@
 #include "rankmc/groups.h"
 #include "rankmc/profile.h"
 #include "rankmc/forecast.h"
-#include "rankmc/benchmark.h"
 
 #ifdef __cplusplus
 extern "C" {

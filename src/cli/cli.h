@@ -13,6 +13,11 @@
 
 enum { RMC_EXIT_OK = 0, RMC_EXIT_FAILURE = 1, RMC_EXIT_USAGE = 2 };
 
+/* main.c: the job this process belongs to (a world of one without MPI), and
+ * whether this is rank 0, the one that prints and writes files. */
+const rmc_dist *rmc_cli_dist(void);
+bool rmc_cli_root(void);
+
 int rmc_cli_check(int argc, char **argv);
 int rmc_cli_match(int argc, char **argv);
 int rmc_cli_run(int argc, char **argv);

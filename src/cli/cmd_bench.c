@@ -1,5 +1,5 @@
 /* rankmc bench [--threads LIST] [--scale F] [-n N]: the standard national
- * workload (rankmc/benchmark.h) at each thread count, printed as a scaling
+ * workload (benchmark.h) at each thread count, printed as a scaling
  * table with per-phase times and memory, plus one RANKMC_BENCH line per row
  * for scripts. Same workload and checksum on every machine.
  */
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benchmark.h"
 #include "cli.h"
 
 static const char *const phase_names[RMC_SIM_N_PHASES] = {"meeting", "rols", "match", "accum"};

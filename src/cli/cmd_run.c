@@ -210,8 +210,8 @@ static void report_outcome(const rmc_sim_stats *st, bool check)
     if (st->unconverged > 0) {
         fprintf(stderr,
                 "rankmc run: warning: in %llu replicates (first: %lld) the couples procedure did "
-                "not converge (it cycled or hit match.couples_max_rounds); they are kept and "
-                "counted in the file\n",
+                "not converge (every attempt, match.couples_restarts restarts, cycled or hit "
+                "match.couples_max_rounds); they are kept and counted in the file\n",
                 (unsigned long long)st->unconverged, (long long)st->first_unconverged);
     }
     if (check && st->unstable > 0) {
@@ -306,6 +306,11 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
         rmc_cli_print_diag("run", &d, st);
         return rmc_cli_exit_code(st);
     }
+    if (!rmc_cli_root()) {
+        /* rank 0 writes and reports */
+        return stats.stopped ? 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM)
+                             : RMC_EXIT_OK;
+    }
     const char *factors[RMC_N_FACTORS];
     for (int f = 0; f < RMC_N_FACTORS; f++) {
         factors[f] = rmc_factor_name((rmc_factor)f);
@@ -379,6 +384,7 @@ int rmc_cli_run(int argc, char **argv)
     run_args a = {0};
     rmc_sim_options_default(&a.sim);
     a.sim.threads = omp_get_max_threads();
+    a.sim.dist = rmc_cli_dist();
     const int parsed = parse_args(argc, argv, &a);
     if (parsed >= 0) {
         return parsed;
