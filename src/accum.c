@@ -198,6 +198,18 @@ void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate)
     lower_first(&a->first_unconverged, (int64_t)replicate);
 }
 
+void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged)
+{
+    const size_t bin =
+        n_restarts < RMC_ACCUM_RESTART_BINS - 1 ? n_restarts : RMC_ACCUM_RESTART_BINS - 1;
+    a->restart_hist[converged ? 0 : 1][bin]++;
+}
+
+const uint64_t *rmc_accum_restart_hist(const rmc_accum *a)
+{
+    return &a->restart_hist[0][0];
+}
+
 void rmc_accum_count_unstable(rmc_accum *a, uint64_t replicate)
 {
     a->unstable++;
@@ -218,6 +230,7 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->depth_hist, 0, s.depth * 4);
     memset(a->iv_matched, 0, s.iv * 4);
     memset(a->move_sum, 0, s.move * 8);
+    memset(a->restart_hist, 0, sizeof a->restart_hist);
     a->replicates = a->unconverged = a->unstable = 0;
     a->first_unconverged = a->first_unstable = -1;
 }
@@ -251,6 +264,10 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
     dst->replicates += src->replicates;
     dst->unconverged += src->unconverged;
     dst->unstable += src->unstable;
+    for (size_t k = 0; k < RMC_ACCUM_RESTART_BINS; k++) {
+        dst->restart_hist[0][k] += src->restart_hist[0][k];
+        dst->restart_hist[1][k] += src->restart_hist[1][k];
+    }
     lower_first(&dst->first_unconverged, src->first_unconverged);
     lower_first(&dst->first_unstable, src->first_unstable);
     return RMC_OK;

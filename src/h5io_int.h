@@ -67,6 +67,10 @@ RMC_INTERNAL rmc_status rmc_h5_write_atomically(const char *path, bool force, rm
  * is missing. */
 RMC_INTERNAL rmc_status rmc_h5_read_attr(hid_t f, const char *name, hid_t mtype, void *out,
                                          rmc_diag *d);
+/* Attribute `name` of f, an array of exactly n elements, into out[0 .. n);
+ * RMC_EINPUT when it is missing or of another length. */
+RMC_INTERNAL rmc_status rmc_h5_read_attr_n(hid_t f, const char *name, hid_t mtype, size_t n,
+                                           void *out, rmc_diag *d);
 /* A string attribute into a new string (caller frees with rmc_free). */
 RMC_INTERNAL rmc_status rmc_h5_read_attr_str(hid_t f, const char *name, char **out, rmc_diag *d);
 

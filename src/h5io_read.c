@@ -20,6 +20,28 @@ rmc_status rmc_h5_read_attr(hid_t f, const char *name, hid_t mtype, void *out, r
     return rc < 0 ? rmc_h5_fail(d, "H5Aread", name) : RMC_OK;
 }
 
+rmc_status rmc_h5_read_attr_n(hid_t f, const char *name, hid_t mtype, size_t n, void *out,
+                              rmc_diag *d)
+{
+    const hid_t attr = H5Aopen(f, name, H5P_DEFAULT);
+    if (attr < 0) {
+        return RMC_FAIL(d, RMC_EINPUT, "attribute '%s' is missing", name);
+    }
+    const hid_t space = H5Aget_space(attr);
+    const hssize_t len = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (len != (hssize_t)n) {
+        H5Aclose(attr);
+        return RMC_FAIL(d, RMC_EINPUT, "attribute '%s' has %lld elements, expected %zu", name,
+                        (long long)len, n);
+    }
+    const herr_t rc = H5Aread(attr, mtype, out);
+    H5Aclose(attr);
+    return rc < 0 ? rmc_h5_fail(d, "H5Aread", name) : RMC_OK;
+}
+
 rmc_status rmc_h5_read_attr_str(hid_t f, const char *name, char **out, rmc_diag *d)
 {
     const hid_t type = rmc_h5_vlen_utf8();
@@ -173,6 +195,9 @@ static rmc_status read_root(hid_t f, rmc_result *r, rmc_diag *d)
                              d));
     RMC_TRY(rmc_h5_read_attr(f, "unconverged_replicates", H5T_NATIVE_UINT64, &r->unconverged, d));
     RMC_TRY(rmc_h5_read_attr(f, "unstable_replicates", H5T_NATIVE_UINT64, &r->unstable, d));
+    RMC_TRY(rmc_h5_read_attr(f, "restarted_replicates", H5T_NATIVE_UINT64, &r->restarted, d));
+    RMC_TRY(rmc_h5_read_attr_n(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS,
+                               r->restart_hist, d));
     RMC_TRY(rmc_h5_read_attr(f, "threads", H5T_NATIVE_INT64, &r->threads, d));
     RMC_TRY(rmc_h5_read_attr(f, "check_stability", H5T_NATIVE_INT64, &r->check_stability, d));
     RMC_TRY(rmc_h5_read_attr(f, "interrupted", H5T_NATIVE_INT64, &r->interrupted, d));

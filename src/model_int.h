@@ -86,4 +86,8 @@ struct rmc_model {
     size_t prog_mask;
 };
 
+/* The profile applicants.csv's rule gives applicant i of m under p when the
+ * column leaves it out (docs/model-format.md). */
+RMC_INTERNAL uint8_t rmc_model_derive_profile(const rmc_params *p, const rmc_model *m, size_t i);
+
 #endif

@@ -16,7 +16,7 @@
 
 #include "model_int.h"
 #include "rankmc/sensitivity.h"
-#include "sensitivity_int.h"
+#include "sens_int.h"
 
 /* The default factors: the meeting's main move sizes. */
 static const char *const sobol_keys[][2] = {

@@ -229,10 +229,15 @@ static void test_rmc_result_read_roundtrip(void **state)
 {
     fixture *fx = *state;
     const rmc_h5_run_info info = run_info();
+    rmc_accum_count_restarts(fx->acc, 0, true);
+    rmc_accum_count_restarts(fx->acc, 2, true);
     assert_int_equal(rmc_h5_write(fx->path, false, &fx->m, fx->acc, &info, NULL), RMC_OK);
     rmc_result *r = NULL;
     rmc_diag d = {0};
     assert_int_equal(rmc_result_read(fx->path, &r, &d), RMC_OK);
+    assert_int_equal(r->restarted, 1);
+    assert_int_equal(r->restart_hist[0][0], 1);
+    assert_int_equal(r->restart_hist[0][2], 1);
     assert_string_equal(r->version, rmc_version());
     assert_string_equal(r->model_sha256, fx->m.sha256);
     assert_string_equal(r->command_line, "rankmc run x");
@@ -345,6 +350,8 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
 {
     fixture *fx = *state;
     rmc_accum_count_unconverged(fx->acc, 5);
+    rmc_accum_count_restarts(fx->acc, 3, true);
+    rmc_accum_count_restarts(fx->acc, 20, false);
     rmc_h5_checkpoint_info info = {.seed = 2385,
                                    .replicates_requested = 640,
                                    .proposing = 1,
@@ -365,6 +372,10 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
     assert_int_equal(rmc_accum_replicates(back), 2);
     assert_int_equal(rmc_accum_unconverged(back), 1);
     assert_int_equal(rmc_accum_first_unconverged(back), 5);
+    assert_memory_equal(rmc_accum_restart_hist(back), rmc_accum_restart_hist(fx->acc),
+                        2 * RMC_ACCUM_RESTART_BINS * 8);
+    assert_int_equal(rmc_accum_restart_hist(back)[3], 1);
+    assert_int_equal(rmc_accum_restart_hist(back)[RMC_ACCUM_RESTART_BINS + 20], 1);
     assert_memory_equal(rmc_accum_rank_hist(back), rmc_accum_rank_hist(fx->acc),
                         NI * (dm->rank_bins + 1) * 4);
     assert_memory_equal(rmc_accum_choice_hist(back), rmc_accum_choice_hist(fx->acc), NA * 3 * 4);
@@ -450,6 +461,16 @@ static void test_rmc_wilson95_known_values(void **state)
     assert_close(hi, 1, 0, 0);
 }
 
+static void test_rmc_binomial_se(void **state)
+{
+    (void)state;
+    assert_close(rmc_binomial_se(0.37, 100), sqrt(0.37 * 0.63 / 100), 1e-15, 0);
+    assert_close(rmc_binomial_var(0.37, 100), 0.37 * 0.63 / 100, 1e-15, 0);
+    assert_close(rmc_binomial_se(0.0, 50), 0.0, 0, 0);
+    assert_close(rmc_binomial_se(0.5, 0), 0.0, 0, 0); /* no trials: no spread claimed */
+    assert_close(rmc_binomial_var(0.5, 0), 0.0, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +483,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_resume_checks, setup, teardown),
         cmocka_unit_test(test_rmc_h5_names),
         cmocka_unit_test(test_rmc_wilson95_known_values),
+        cmocka_unit_test(test_rmc_binomial_se),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Tests for meeting.c and prefs.c: the interview-day closed form, each
+/* Tests for meeting.c and rols.c: the interview-day closed form, each
  * factor's move distribution (KS or chi-square at a strict level, fixed
  * seeds), scaling, tiers, visa exclusions, risky sinking, discussion rates,
  * fixed lists, list invariants, determinism, and generated ROLs against the

@@ -92,6 +92,16 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep);
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end);
 
+/* Bins of the couples procedure's restart histogram: replicates that took
+ * 0, 1, ..., RMC_ACCUM_RESTART_BINS - 2 restarts, and the last bin that
+ * many or more. */
+#define RMC_ACCUM_RESTART_BINS 32
+
+/* Count one replicate's couples procedure: n_restarts restarts, converged
+ * in the end or not (every replicate, couples or not: the histogram sums to
+ * the replicates). */
+void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged);
+
 /* Count one non-converged (couples) or unstable replicate, remembering
  * the lowest such replicate index. */
 void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate);
@@ -118,8 +128,11 @@ const rmc_accum_dims *rmc_accum_get_dims(const rmc_accum *a);
 uint64_t rmc_accum_replicates(const rmc_accum *a);
 uint64_t rmc_accum_unconverged(const rmc_accum *a);
 uint64_t rmc_accum_unstable(const rmc_accum *a);
-int64_t rmc_accum_first_unconverged(const rmc_accum *a);   /* -1 when none */
-int64_t rmc_accum_first_unstable(const rmc_accum *a);      /* -1 when none */
+int64_t rmc_accum_first_unconverged(const rmc_accum *a); /* -1 when none */
+int64_t rmc_accum_first_unstable(const rmc_accum *a);    /* -1 when none */
+/* [2][RMC_ACCUM_RESTART_BINS]: row 0 converged replicates, row 1 the
+ * non-converged ones, by restarts taken. */
+const uint64_t *rmc_accum_restart_hist(const rmc_accum *a);
 const uint32_t *rmc_accum_rank_hist(const rmc_accum *a);   /* [n_iv][rank_bins + 1] */
 const uint32_t *rmc_accum_choice_hist(const rmc_accum *a); /* [n_app][choice_len + 1] */
 const uint32_t *rmc_accum_fill_hist(const rmc_accum *a);   /* [n_prog][max_positions + 1] */

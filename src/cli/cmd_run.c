@@ -210,8 +210,8 @@ static void report_outcome(const rmc_sim_stats *st, bool check)
     if (st->unconverged > 0) {
         fprintf(stderr,
                 "rankmc run: warning: in %llu replicates (first: %lld) the couples procedure did "
-                "not converge (it cycled or hit match.couples_max_rounds); they are kept and "
-                "counted in the file\n",
+                "not converge (every attempt, match.couples_restarts restarts, cycled or hit "
+                "match.couples_max_rounds); they are kept and counted in the file\n",
                 (unsigned long long)st->unconverged, (long long)st->first_unconverged);
     }
     if (check && st->unstable > 0) {
