@@ -20,6 +20,7 @@
 #include "rankmc/sobol.h"
 #include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
+#include "rankmc/smp.h"
 #include "rankmc/groups.h"
 #include "rankmc/profile.h"
 
