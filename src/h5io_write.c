@@ -13,7 +13,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,22 +37,6 @@ void rmc_h5_close(hid_t id, herr_t (*fn)(hid_t))
     if (id >= 0) {
         fn(id);
     }
-}
-
-void rmc_wilson95(uint64_t k, uint64_t n, double *lo, double *hi)
-{
-    if (n == 0) {
-        *lo = 0.0;
-        *hi = 1.0;
-        return;
-    }
-    const double z = 1.959963984540054;
-    const double nn = (double)n, p = (double)k / nn, z2 = z * z;
-    const double denom = 1.0 + z2 / nn;
-    const double centre = (p + z2 / (2.0 * nn)) / denom;
-    const double half = z / denom * sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
-    *lo = fmax(0.0, centre - half);
-    *hi = fmin(1.0, centre + half);
 }
 
 /* ---- writing helpers (h5io_int.h) ------------------------------------- */
@@ -283,7 +266,7 @@ static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum 
                                  x->mat, d));
     for (size_t i = 0; i < m->n_app; i++) {
         const double p = x->vec[i];
-        x->vec[i] = n > 0 ? sqrt(p * (1.0 - p) / (double)n) : 0.0;
+        x->vec[i] = rmc_binomial_se(p, n);
     }
     RMC_TRY(
         rmc_h5_write_numeric(g, "p_match_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));

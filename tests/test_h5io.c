@@ -461,6 +461,16 @@ static void test_rmc_wilson95_known_values(void **state)
     assert_close(hi, 1, 0, 0);
 }
 
+static void test_rmc_binomial_se(void **state)
+{
+    (void)state;
+    assert_close(rmc_binomial_se(0.37, 100), sqrt(0.37 * 0.63 / 100), 1e-15, 0);
+    assert_close(rmc_binomial_var(0.37, 100), 0.37 * 0.63 / 100, 1e-15, 0);
+    assert_close(rmc_binomial_se(0.0, 50), 0.0, 0, 0);
+    assert_close(rmc_binomial_se(0.5, 0), 0.0, 0, 0); /* no trials: no spread claimed */
+    assert_close(rmc_binomial_var(0.5, 0), 0.0, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +483,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_resume_checks, setup, teardown),
         cmocka_unit_test(test_rmc_h5_names),
         cmocka_unit_test(test_rmc_wilson95_known_values),
+        cmocka_unit_test(test_rmc_binomial_se),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 
 #include "rankmc/accum.h"
 #include "rankmc/model.h"
+#include "rankmc/stats.h"
 #include "rankmc/status.h"
 
 #ifdef __cplusplus
@@ -133,10 +134,6 @@ size_t rmc_h5_checkpoint_path(const char *path, char *buf, size_t size);
  * is NULL. */
 rmc_status rmc_h5_checkpoint_resume(const char *path, const rmc_model *m, uint64_t replicates,
                                     rmc_accum **out, rmc_h5_checkpoint_info *info, rmc_diag *d);
-
-/* Wilson score interval for k successes in n trials at 95% (z = 1.96):
- * lo, hi in [0, 1]; (0, 1) when n == 0. */
-void rmc_wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
 /* ---- generic table files (sensitivity, sobol) -------------------------- */
 

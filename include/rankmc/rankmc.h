@@ -15,6 +15,7 @@
 #include "rankmc/meeting.h"
 #include "rankmc/dist.h"
 #include "rankmc/accum.h"
+#include "rankmc/stats.h"
 #include "rankmc/sim.h"
 #include "rankmc/h5io.h"
 #include "rankmc/sobol.h"
@@ -23,6 +24,7 @@
 #include "rankmc/smp.h"
 #include "rankmc/groups.h"
 #include "rankmc/profile.h"
+#include "rankmc/forecast.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -22,6 +22,7 @@ static const command commands[] = {
     {"verify", rmc_cli_verify, "check a matching made elsewhere for stability (blocking pairs)"},
     {"convert", rmc_cli_convert, "model folder <-> stable-matching-suite problem file"},
     {"summary", rmc_cli_summary, "human-readable tables from a result file"},
+    {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file"},
     {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers"},
     {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices"},
     {"synth", rmc_cli_synth, "write a synthetic market (e.g. national scale)"},
