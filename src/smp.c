@@ -179,6 +179,9 @@ static int cmp_i64(const void *x, const void *y)
 /* Sort and deduplicate a[0 .. *n). */
 static void sort_unique(int64_t *a, size_t *n)
 {
+    if (*n == 0) {
+        return; /* a may be NULL */
+    }
     qsort(a, *n, sizeof *a, cmp_i64);
     size_t k = 0;
     for (size_t i = 0; i < *n; i++) {
@@ -192,6 +195,9 @@ static void sort_unique(int64_t *a, size_t *n)
 /* Index of id in the sorted ids[0 .. n), or SIZE_MAX. */
 static size_t find_id(const int64_t *ids, size_t n, int64_t id)
 {
+    if (n == 0) {
+        return SIZE_MAX;
+    }
     const int64_t *p = bsearch(&id, ids, n, sizeof *ids, cmp_i64);
     return p == NULL ? SIZE_MAX : (size_t)(p - ids);
 }
@@ -378,9 +384,11 @@ static rmc_status build(reader *r, rmc_smp **out, rmc_diag *d)
     }
     rmc_smp *s = NULL;
     RMC_TRY(smp_alloc(r->res.n, r->prog.n, r->cpl.n, n_rol, n_crol, n_prol, &s, d));
+    if (r->cpl.n > 0) { /* the others are never empty here */
+        memcpy(s->couple_id, r->cpl.v, r->cpl.n * sizeof(int64_t));
+    }
     memcpy(s->res_id, r->res.v, r->res.n * sizeof(int64_t));
     memcpy(s->prog_id, r->prog.v, r->prog.n * sizeof(int64_t));
-    memcpy(s->couple_id, r->cpl.v, r->cpl.n * sizeof(int64_t));
     /* Counts first (offsets[i + 1]), then prefix sums, then fill by cursor. */
     for (size_t o = 0; o < r->items.n; o += 3 + ITEM_N(r, o)) {
         const size_t n = ITEM_N(r, o);
