@@ -13,13 +13,16 @@
  *    descending (ties: interviews.csv order).
  * 3. Each name is discussed with probability pi(x) (x = initial position);
  *    pi = discuss_prob, tilted toward the line positions x line_ratio when
- *    discuss_prob < 1 (see discussion_probs). A discussed name moves by each
- *    factor (docs/meeting.md gives every formula); moves are given on a
- *    reference list and scaled by n_p / reference_list, except a chief's
- *    tier jump and a risky name's sinking, which are in this list's spots.
- *    Tiers split the initial order into meeting.tiers near-equal runs with
- *    integer boundaries (meeting_int.h); a chief's name goes to the same
- *    place in the tier above, just ahead of the name there.
+ *    discuss_prob < 1 (see discussion_probs). A discussed name gets the
+ *    room's statements (docs/meeting.md, "4. Statements"): each factor's
+ *    statement is said with its probability, decided by one recycled
+ *    uniform per name, and moves the name by spots (given on a reference
+ *    list, scaled by n_p / reference_list) or by a tier. Tiers split the
+ *    initial order into meeting.tiers near-equal runs with integer
+ *    boundaries (meeting_int.h); a tier statement sends a name to the same
+ *    place in the target tier (a chief up, flight risk and consistent
+ *    awkward interviews down). An IMG no statement put in the regular tier
+ *    is compared within its own tier: its upward spots stop at its top.
  *    Visa exclusions (any visa need at a program that sponsors none; H1B at
  *    a J1-only program with probability h1b_at_j1_only_drop) apply to every
  *    name, discussed or not: they are the spreadsheet's filter.
