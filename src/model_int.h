@@ -83,4 +83,8 @@ struct rmc_model {
     rmc_id_table prog_index;       /* program indices by id */
 };
 
+/* The profile applicants.csv's rule gives applicant i of m under p when the
+ * column leaves it out (docs/model-format.md). */
+RMC_INTERNAL uint8_t rmc_model_derive_profile(const rmc_params *p, const rmc_model *m, size_t i);
+
 #endif

@@ -726,7 +726,7 @@ rmc_status rmc_model_read_couples(rmc_loader *L)
  * (pre_score at or below risky_pre_score, or communication below
  * risky_communication) makes risky; then a high pre_score a star; else a
  * workhorse. */
-static uint8_t derive_profile(const rmc_params *p, const rmc_model *m, size_t i)
+uint8_t rmc_model_derive_profile(const rmc_params *p, const rmc_model *m, size_t i)
 {
     if (m->visa[i] == RMC_VISA_H1B || m->visa[i] == RMC_VISA_UNCERTAIN) {
         return RMC_PROFILE_VISA_HEADACHE;
@@ -746,7 +746,7 @@ void rmc_model_finish(rmc_loader *L)
     rmc_model *m = L->m;
     for (size_t i = 0; i < m->n_app; i++) {
         if (m->profile[i] == PROFILE_DERIVE) {
-            m->profile[i] = derive_profile(&m->params, m, i);
+            m->profile[i] = rmc_model_derive_profile(&m->params, m, i);
         }
         m->n_by_type[m->app_type[i]]++;
     }

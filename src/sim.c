@@ -292,6 +292,11 @@ static size_t fill_applicant_row(const sim_ctx *c, thread_ws *w, uint64_t r, siz
     if (m->couple_of != NULL && m->couple_of[i] != RMC_ID_NONE) {
         return 0;
     }
+    for (size_t x = 0; x < c->o->n_exclude; x++) {
+        if (c->o->exclude[x] == (rmc_id)i) {
+            return 0;
+        }
+    }
     const size_t n = rmc_prefs_generate(m, c->p, i, w->rng, c->o->seed, r, w->mw, w->rol);
     RMC_ASSERT(n <= c->max_app_iv);
     for (size_t e = 0; e < n; e++) {
@@ -422,6 +427,31 @@ static void record_focal(const sim_ctx *c, const thread_ws *w, uint64_t r)
     }
 }
 
+/* Each listed program's cutoff in replicate r into row r of the caller's
+ * array: the interview of its lowest-ranked matched applicant when full,
+ * else RMC_ID_NONE. One writer per row. */
+static void record_cutoffs(const sim_ctx *c, const thread_ws *w, uint64_t r)
+{
+    const rmc_model *m = c->m;
+    const rmc_sim_options *o = c->o;
+    rmc_id *row = o->cutoff_iv + (size_t)r * o->n_cutoff;
+    for (size_t q = 0; q < o->n_cutoff; q++) {
+        const size_t j = (size_t)o->cutoff_prog[q];
+        rmc_id worst = RMC_ID_NONE;
+        int32_t filled = 0;
+        for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
+            const rmc_id k = m->iv_by_prog[e];
+            if (w->app_iv[m->iv_app[k]] == k) {
+                filled++;
+                if (worst == RMC_ID_NONE || w->rank[k] > w->rank[worst]) {
+                    worst = k;
+                }
+            }
+        }
+        row[q] = filled >= m->positions[j] ? worst : RMC_ID_NONE;
+    }
+}
+
 /* With time_phases: charge the time since *t to phase ph and restart *t. */
 static void phase_tick(const sim_ctx *c, thread_ws *w, rmc_sim_phase ph, double *t)
 {
@@ -459,6 +489,9 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
     map_matches(c, w);
     if (c->o->focal_choice != NULL) {
         record_focal(c, w, r);
+    }
+    if (c->o->cutoff_iv != NULL) {
+        record_cutoffs(c, w, r);
     }
     const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
                                      w->rank,       w->moves,  m->iv_prog};
@@ -822,6 +855,20 @@ static rmc_status check_options(const rmc_model *m, const rmc_sim_options *o, rm
     for (size_t f = 0; o->focal_choice != NULL && f < o->n_focal; f++) {
         if (o->focal == NULL || o->focal[f] < 0 || (size_t)o->focal[f] >= m->n_app) {
             return RMC_FAIL(d, RMC_EUSAGE, "focal applicant %zu is not an applicant index", f);
+        }
+    }
+    for (size_t x = 0; x < o->n_exclude; x++) {
+        if (o->exclude == NULL || o->exclude[x] < 0 || (size_t)o->exclude[x] >= m->n_app) {
+            return RMC_FAIL(d, RMC_EUSAGE, "excluded applicant %zu is not an applicant index", x);
+        }
+    }
+    if (o->cutoff_iv != NULL && rmc_dist_size(o->dist) > 1) {
+        return RMC_FAIL(d, RMC_EUSAGE, "program cutoffs are recorded by one process only");
+    }
+    for (size_t q = 0; o->cutoff_iv != NULL && q < o->n_cutoff; q++) {
+        if (o->cutoff_prog == NULL || o->cutoff_prog[q] < 0 ||
+            (size_t)o->cutoff_prog[q] >= m->n_prog) {
+            return RMC_FAIL(d, RMC_EUSAGE, "cutoff program %zu is not a program index", q);
         }
     }
     return RMC_OK;

@@ -23,6 +23,7 @@
 #include "rankmc/synth.h"
 #include "rankmc/groups.h"
 #include "rankmc/profile.h"
+#include "rankmc/forecast.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -49,6 +49,12 @@ rmc_status rmc_variant_set_communication(rmc_variant *v, size_t i, double value,
 rmc_status rmc_variant_set_clinical_years(rmc_variant *v, size_t i, double value, rmc_diag *d);
 rmc_status rmc_variant_set_us_experience(rmc_variant *v, size_t i, rmc_usexp value, rmc_diag *d);
 rmc_status rmc_variant_set_visa(rmc_variant *v, size_t i, rmc_visa value, rmc_diag *d);
+/* pre_score of applicant i (finite). When i's profile is the one the
+ * derived rule gives for base's values, it is re-derived for the new value
+ * (so a score raised past [profile] star_pre_score makes a star, as a model
+ * written with that score would); a profile given in applicants.csv that
+ * differs from the rule is kept. */
+rmc_status rmc_variant_set_pre_score(rmc_variant *v, size_t i, double value, rmc_diag *d);
 rmc_status rmc_variant_set_advocacy(rmc_variant *v, size_t k, rmc_advocacy value, rmc_diag *d);
 rmc_status rmc_variant_set_ties(rmc_variant *v, size_t k, int value, rmc_diag *d);
 

@@ -94,16 +94,26 @@ typedef struct rmc_sim_options {
                                          start afresh. Borrowed. */
     bool time_phases;                 /* fill rmc_sim_stats.phase_seconds (two clock reads per
                                          phase per replicate; off by default) */
-    const rmc_dist *dist;  /* the job's ranks to split the batches over (see above); NULL or a
-                              world of one = this process alone. Borrowed */
-    size_t n_focal;        /* applicants whose outcome every replicate records; 0 = none;
-                              not with more than one rank (RMC_EUSAGE) */
-    const rmc_id *focal;   /* [n_focal] their indices; borrowed */
-    int32_t *focal_choice; /* [replicates][n_focal], caller's: replicate r writes only row
-                              r, the 0-based ROL position each focal applicant matched
-                              at (a couple member: the joint-list entry), -1 unmatched.
-                              Rows of replicates not run (resume, stop, failure) are
-                              left alone. Borrowed; NULL = record nothing */
+    const rmc_dist *dist;      /* the job's ranks to split the batches over (see above); NULL or a
+                                  world of one = this process alone. Borrowed */
+    size_t n_focal;            /* applicants whose outcome every replicate records; 0 = none;
+                                  not with more than one rank (RMC_EUSAGE) */
+    const rmc_id *focal;       /* [n_focal] their indices; borrowed */
+    int32_t *focal_choice;     /* [replicates][n_focal], caller's: replicate r writes only row
+                                  r, the 0-based ROL position each focal applicant matched
+                                  at (a couple member: the joint-list entry), -1 unmatched.
+                                  Rows of replicates not run (resume, stop, failure) are
+                                  left alone. Borrowed; NULL = record nothing */
+    size_t n_exclude;          /* applicants left out of the Match (an empty ROL) while still
+                                  interviewed, discussed and ranked at every meeting; 0 = none */
+    const rmc_id *exclude;     /* [n_exclude] their indices; borrowed */
+    size_t n_cutoff;           /* programs whose admission cutoff every replicate records */
+    const rmc_id *cutoff_prog; /* [n_cutoff] their indices; borrowed */
+    rmc_id *cutoff_iv; /* [replicates][n_cutoff], caller's: replicate r writes row r, for each
+                          program the interview of its lowest-ranked matched applicant when
+                          every seat is filled, else RMC_ID_NONE (a ranked newcomer would get
+                          a seat). Rows of replicates not run are left alone. NULL = none;
+                          not with more than one rank (RMC_EUSAGE) */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no

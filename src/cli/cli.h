@@ -28,6 +28,7 @@ int rmc_cli_synth(int argc, char **argv);
 int rmc_cli_bench(int argc, char **argv);
 int rmc_cli_params(int argc, char **argv);
 int rmc_cli_calibrate(int argc, char **argv);
+int rmc_cli_forecast(int argc, char **argv);
 
 /* report.c */
 /* Exit status for a library status: 2 for input/usage problems, else 1. */

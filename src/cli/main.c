@@ -20,6 +20,7 @@ static const command commands[] = {
     {"check", rmc_cli_check, "validate a model folder and list every problem"},
     {"match", rmc_cli_match, "one deterministic Match on fixed rank order lists -> CSV"},
     {"summary", rmc_cli_summary, "human-readable tables from a result file"},
+    {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file"},
     {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers"},
     {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices"},
     {"synth", rmc_cli_synth, "write a synthetic market (e.g. national scale)"},
