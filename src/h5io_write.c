@@ -211,6 +211,7 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     RMC_TRY(rmc_h5_attr_u64(f, "replicates", rmc_accum_replicates(a), d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates_requested", info->replicates_requested, d));
     RMC_TRY(rmc_h5_attr_i64(f, "threads", info->threads, d));
+    RMC_TRY(rmc_h5_attr_i64(f, "ranks", info->ranks > 1 ? info->ranks : 1, d));
     RMC_TRY(rmc_h5_attr_str(f, "model_sha256", m->sha256, d));
     RMC_TRY(rmc_h5_attr_str(f, "model_dir", m->dir, d));
     RMC_TRY(rmc_h5_attr_str(f, "command_line", info->command_line, d));

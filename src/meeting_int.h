@@ -30,7 +30,7 @@ typedef struct rmc_app_pack {
  * contiguous). */
 typedef struct rmc_iv_pack {
     int32_t app; /* applicant index */
-    uint8_t advocacy, ties, interest, pad;
+    uint8_t advocacy, ties, interest, loi;
 } rmc_iv_pack;
 
 /* Programs with up to this many residents draw their comment counts from a
@@ -47,6 +47,8 @@ struct rmc_meeting_ws {
     uint64_t *tmp;      /* [same] merge buffer */
     int32_t *order;     /* [cap_prog] initial position -> local index */
     float *awk;         /* [cap_prog] summed awkward shocks of a name's interviews */
+    uint8_t *awk_n;     /* [cap_prog] how many of its interviews went awkwardly (<= 255) */
+    uint64_t *far;      /* [cap_prog] final keys of names that moved far (meeting.c) */
     float *pi;          /* [cap_prog] discussion probability by initial position */
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
     double *race_w;               /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */

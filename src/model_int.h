@@ -51,6 +51,7 @@ struct rmc_model {
     uint8_t *advocacy;  /* rmc_advocacy */
     uint8_t *ties;      /* 0/1 */
     uint8_t *interest;  /* rmc_interest */
+    uint8_t *loi;       /* 0/1: a letter of intent (optional column; NULL reads as all 0) */
     size_t *prog_off;   /* [n_prog + 1] */
     rmc_id *iv_by_prog; /* [n_iv] interview indices grouped by program, file order within */
     size_t *app_off;    /* [n_app + 1] */

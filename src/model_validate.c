@@ -238,7 +238,8 @@ rmc_status rmc_model_read_programs(rmc_loader *L)
 
 /* ---- interviews.csv ---- */
 
-static const char *const iv_cols[] = {"applicant", "program", "advocacy", "ties", "interest"};
+static const char *const iv_cols[] = {"applicant", "program",  "advocacy",
+                                      "ties",      "interest", "loi"};
 
 static rmc_status iv_row(rmc_loader *L, const char *const *f, long line)
 {
@@ -250,19 +251,25 @@ static rmc_status iv_row(rmc_loader *L, const char *const *f, long line)
     get_enum(L, line, "advocacy", f[2], rmc_advocacy_names, RMC_N_ADVOCACY, &adv);
     get_int(L, line, "ties", f[3], 0, 1, &ties);
     get_enum(L, line, "interest", f[4], rmc_interest_names, RMC_N_INTEREST, &interest);
+    int32_t loi = 0;
+    if (f[5] != NULL && f[5][0] != '\0') {
+        get_int(L, line, "loi", f[5], 0, 1, &loi);
+    }
     if (a == RMC_ID_NONE || p == RMC_ID_NONE) {
         return RMC_OK;
     }
     void **const arrs[] = {(void **)&m->iv_app, (void **)&m->iv_prog,  (void **)&m->advocacy,
-                           (void **)&m->ties,   (void **)&m->interest, (void **)&L->iv_line};
-    const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), 1, 1, 1, sizeof(long)};
-    RMC_TRY(rmc_model_grow(arrs, elem, 6, m->n_iv, &L->cap_iv, L->d));
+                           (void **)&m->ties,   (void **)&m->interest, (void **)&m->loi,
+                           (void **)&L->iv_line};
+    const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), 1, 1, 1, 1, sizeof(long)};
+    RMC_TRY(rmc_model_grow(arrs, elem, 7, m->n_iv, &L->cap_iv, L->d));
     const size_t k = m->n_iv++;
     m->iv_app[k] = a;
     m->iv_prog[k] = p;
     m->advocacy[k] = adv;
     m->ties[k] = (uint8_t)ties;
     m->interest[k] = interest;
+    m->loi[k] = (uint8_t)loi;
     L->iv_line[k] = line;
     return RMC_OK;
 }
@@ -332,7 +339,7 @@ static rmc_status group_csr(const rmc_id *key, size_t n, size_t n_keys, size_t *
 
 rmc_status rmc_model_read_interviews(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"interviews.csv", iv_cols, 5, 5, true, iv_row, false};
+    static const rmc_csv_spec spec = {"interviews.csv", iv_cols, 6, 5, true, iv_row, false};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
     RMC_TRY(index_pairs(L));

@@ -344,6 +344,24 @@ static void test_rmc_model_load_accepts_variants(void **state)
     assert_string_equal(rmc_model_applicant_id(m, 5), "A6");
     assert_int_equal(rmc_model_params(m)->meeting_tiers, 4);
     rmc_model_free(m);
+    /* the optional loi column: 1, 0, empty (0); absent, every loi is 0 */
+    const file_change loi[] = {{"interviews.csv",
+                                "applicant,program,advocacy,ties,interest,loi\n"
+                                "A1,P1,rotation,1,high,1\nA1,P2,none,0,normal,0\n"
+                                "A2,P1,chief,0,normal,\nA3,P3,research_fellow,0,low,1\n"
+                                "A4,P2,none,0,normal,0\nA5,P1,none,1,high,0\n"
+                                "A6,P3,none,0,normal,0\nA6,P1,none,0,normal,0\n"
+                                "A2,P3,none,0,normal,0\n",
+                                0}};
+    m = expect_loaded(loi, 1);
+    const uint8_t want_loi[9] = {1, 0, 0, 1, 0, 0, 0, 0, 0};
+    assert_memory_equal(m->loi, want_loi, sizeof want_loi);
+    rmc_model_free(m);
+    m = expect_loaded(NULL, 0);
+    for (size_t k = 0; k < rmc_model_n_interviews(m); k++) {
+        assert_int_equal(m->loi[k], 0);
+    }
+    rmc_model_free(m);
     /* optional files may be absent */
     const file_change none[] = {
         {"applicant_rols.csv", NULL, 0}, {"program_rols.csv", NULL, 0}, {"couples.csv", NULL, 0}};
@@ -386,14 +404,17 @@ static void test_rmc_model_load_rejects_bad_enums(void **state)
     REJECT1("programs.csv", PROG_HEADER "P1,M,2,3,4,H1B,0.55,-0.2\n" PROG_REST,
             "programs.csv:2: column 'sponsors': 'H1B' is not one of none, J1, J1_H1B");
     const file_change ch[] = {{"interviews.csv",
-                               "applicant,program,advocacy,ties,interest\n"
-                               "A1,P1,friend,1,high\nA1,P2,none,2,normal\nA2,P1,none,0,huge\n",
+                               "applicant,program,advocacy,ties,interest,loi\n"
+                               "A1,P1,friend,1,high,0\nA1,P2,none,2,normal,0\nA2,P1,none,0,huge,0\n"
+                               "A3,P3,none,0,low,yes\nA4,P2,none,0,low,2\n",
                                0}};
     const char *const want[] = {
         "interviews.csv:2: column 'advocacy': 'friend' is not one of none, rotation",
         "interviews.csv:3: column 'ties': 2 is outside 0..1",
-        "interviews.csv:4: column 'interest': 'huge' is not one of low, normal, high"};
-    expect_rejected(ch, 1, want, 3);
+        "interviews.csv:4: column 'interest': 'huge' is not one of low, normal, high",
+        "interviews.csv:5: column 'loi': 'yes' is not a whole number",
+        "interviews.csv:6: column 'loi': 2 is outside 0..1"};
+    expect_rejected(ch, 1, want, 5);
 }
 
 static void test_rmc_model_load_rejects_bad_numbers(void **state)

@@ -32,11 +32,23 @@ static void print_report(const rmc_meeting_calibration *c)
     static const char *const names[5] = {"resident feedback", "advocacy", "communication",
                                          "service readiness", "visa"};
     static const double target[5] = {0.30, 0.25, 0.20, 0.15, 0.10};
-    printf("IMG upward movement (US_IMG and IMG, %zu interviews): share of the five\n", c->n_img);
+    printf("Why IMGs moved up (US_IMG and IMG, %zu names moved up): the largest upward\n"
+           "statement, share of the names whose largest is one of the five (the article's chart)\n",
+           c->n_img_up);
     for (int s = 0; s < 5; s++) {
-        printf("  %-18s %5.1f%%   target %2.0f%% +-5  %s\n", names[s], 100 * c->img_split[s],
-               100 * target[s], mark(c->img_split[s], target[s] - 0.05, target[s] + 0.05));
+        printf("  %-18s %5.1f%%   target %2.0f%% +-5  %-3s  (share of spots %5.1f%%)\n", names[s],
+               100 * c->img_reason[s], 100 * target[s],
+               mark(c->img_reason[s], target[s] - 0.05, target[s] + 0.05), 100 * c->img_split[s]);
     }
+    printf("  %-18s %5.1f%%   of the names moved up: largest from familiarity, commitment or "
+           "profile\n\n",
+           "other", 100 * c->img_reason_other);
+    printf("statements (reference spots, every name)\n");
+    printf("  %-16s %8.2f   median, 'they'll survive here' (n = %zu); %.1f%% within 10..30\n",
+           "service spots", c->service_median, c->n_service, 100 * c->service_in_band);
+    printf("  %-16s %8.2f   median tiers down, 'not sure he wants to be here' (n = %zu; target "
+           "1)\n",
+           "flight risk", c->flight_tiers_median, c->n_flight);
 }
 
 static int usage(FILE *f, int status)
