@@ -79,6 +79,8 @@ typedef struct rmc_result {
     int32_t *iv_app, *iv_prog;    /* [n_iv] */
     uint32_t *rank_hist;          /* [n_iv][rank_cols] */
     double *iv_p_match;           /* [n_iv] */
+    double *iv_p_match_se;        /* [n_iv] (derived from iv_p_match in older files) */
+    double *iv_p_match_ci95;      /* [n_iv][2] (likewise) */
     double *mean_move;            /* [n_iv][n_factors] */
     char **factors;               /* [n_factors] */
 } rmc_result;
