@@ -90,7 +90,7 @@ class Page:
     def __init__(self, title):
         self.title = title
         self.parts = []
-        self.figures = []  # (id, caption) of every figure, in order
+        self.figures = []  # (id, alt text) of every figure, in order: the contents
 
     def h(self, level, text, anchor=None):
         a = f' id="{esc(anchor)}"' if anchor else ""
@@ -119,7 +119,7 @@ class Page:
         fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
         plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
-        self.figures.append((fig_id, caption))
+        self.figures.append((fig_id, alt))
         self.parts.append(
             f'<figure id="{esc(fig_id)}" data-figure="{esc(fig_id)}">'
             f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
@@ -140,7 +140,7 @@ class Page:
             "caption{text-align:left;font-weight:bold;padding:.2em 0}"
             "p.note{font-size:.9em;color:#333}nav ul{columns:2}"
         )
-        toc = "".join(f'<li><a href="#{esc(i)}">{esc(c.split(".")[0])}</a></li>' for i, c in self.figures)
+        toc = "".join(f'<li><a href="#{esc(i)}">{esc(t)}</a></li>' for i, t in self.figures)
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{esc(self.title)}</title><style>{css}</style></head><body>\n"
@@ -186,14 +186,6 @@ def fig_chances(r, app_row, ivs):
     return fig
 
 
-def _hist_x(r, ncols):
-    """Bin centres (1-based list positions) and widths of rank_hist columns."""
-    edges = r.bins["bin_edges"].astype(float)
-    lo = edges[:ncols]
-    hi = edges[1 : ncols + 1]
-    return (lo + hi - 1) / 2.0, (hi - lo)
-
-
 def fig_positions(r, ivs, hist):
     """Small multiples: the applicant's list position at each program."""
     n = max(r.replicates, 1)
@@ -202,7 +194,7 @@ def fig_positions(r, ivs, hist):
     rows = int(math.ceil(k / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols + 0.6, 2.0 * rows + 0.8), squeeze=False)
     nb = hist.shape[1] - 1
-    centres, widths = _hist_x(r, nb)
+    edges = r.bins["bin_edges"][: nb + 1].astype(float) - 0.5
     progs = r.programs
     for e, ((_, iv), h) in enumerate(zip(ivs.iterrows(), hist)):
         ax = axes[e // cols][e % cols]
@@ -210,7 +202,7 @@ def fig_positions(r, ivs, hist):
         nonzero = np.nonzero(h[:nb])[0]
         interviewed = int(progs["interviewed"].iat[int(iv["program"])])
         positions = int(progs["positions"].iat[int(iv["program"])])
-        ax.bar(centres, share, width=widths, color=BLUE, edgecolor=BLUE, linewidth=0.3)
+        ax.stairs(share, edges, fill=True, color=BLUE, linewidth=0)
         xmax = interviewed if interviewed > 0 else r.bins["max_list_length"]
         ax.set_xlim(0.5, xmax + 0.5)
         ax.axvline(positions + 0.5, color=BLACK, ls="--", lw=0.9)
@@ -246,7 +238,7 @@ def fig_applicant_moves(r, ivs):
     for b, hch in zip(bars, hatches):
         b.set_hatch(hch)
     ax.errorbar(mean, y, xerr=np.vstack([mean - lo, hi - mean]), fmt="none", ecolor=BLACK, capsize=3, lw=0.8)
-    span = max(np.abs(lo).max(), np.abs(hi).max(), 1e-9)
+    span = max(np.abs(lo).max(), np.abs(hi).max(), 1.0)  # at least one spot each way
     for yy, m, h in zip(y, mean, hi):
         ax.text(span * 1.08, yy, f"{m:+.1f}", va="center", fontsize=8)
     ax.set_xlim(-span * 1.1, span * 1.3)
@@ -293,8 +285,9 @@ def section_applicants(page, r, ids):
             f"fig-positions-{aid}",
             f"Distribution of {aid}'s position on each program's final list",
             f"List positions of {aid}: at each program, the share of replicates in which the final rank list had "
-            f"them at each position (bins of {r.bins['bin_width']} when binned); the dashed line is the program's "
-            "number of positions."
+            "them at each position"
+            + (f" (bins of {r.bins['bin_width']} positions)" if r.bins["bin_width"] > 1 else "")
+            + "; the dashed line is the program's number of positions."
             + (f" The {MAX_PANELS} most likely programs of {len(ivs)}." if len(ivs) > MAX_PANELS else ""),
         )
         rows = []
@@ -317,6 +310,14 @@ def section_applicants(page, r, ids):
             )
 
 
+def _mean_se(p, n):
+    """Monte Carlo SE of the mean of estimated P(match)s over n replicates,
+    treating the applicants' estimates as independent (matches compete, so
+    this is a guide, not exact): sqrt(sum p(1-p) / n) / count."""
+    p = np.asarray(p, dtype=float)
+    return math.sqrt(float(np.sum(p * (1 - p))) / n) / len(p)
+
+
 def fig_by_type(r, df, col, title):
     """Per-applicant P(match) by group: box plot, the mean and its count."""
     groups = [g for g in df[col].drop_duplicates().tolist()]
@@ -331,9 +332,9 @@ def fig_by_type(r, df, col, title):
         sub = df.loc[df[col] == g]
         m = d.mean()
         # SE of the group mean, treating applicants' outcomes as independent.
-        se = math.sqrt(float(np.sum(sub["p_match"] * (1 - sub["p_match"])))) / n / len(sub) * 100
+        se = _mean_se(sub["p_match"], n) * 100
         ax.plot([m], [yy], marker="D", color=BLACK, markersize=6, zorder=3)
-        ax.text(102, yy, f"mean {m:.1f}% ± {se:.1f}  (n={len(sub)})", va="center", fontsize=8)
+        ax.text(102, yy, f"mean {m:.1f}% ± {se:.2f}  (n={len(sub)})", va="center", fontsize=8)
     ax.set_yticks(y)
     ax.set_yticklabels(groups)
     ax.set_xlim(-2, 100)
@@ -356,7 +357,7 @@ def section_types(page, r):
     n = max(r.replicates, 1)
     for t in apps["type"].drop_duplicates():
         s = apps.loc[apps["type"] == t, "p_match"]
-        se = math.sqrt(float(np.sum(s * (1 - s)))) / n / len(s)
+        se = _mean_se(s, n)
         rows.append([t, len(s), f"{s.mean():.3f}", f"{se:.3f}", f"{s.min():.3f}", f"{s.max():.3f}", f"{s.sum():.1f}"])
     page.table(["type", "applicants", "mean P(match)", "SE", "min", "max", "expected matched"], rows,
                caption="By applicant type")
@@ -555,7 +556,7 @@ def fig_factor_moves(r):
         for v, y_ in zip(vals, yy):
             ax.text(v + (0.05 if v >= 0 else -0.05), y_, f"{v:+.1f}", va="center", ha="left" if v >= 0 else "right",
                     fontsize=6.5)
-    span = max(np.abs(np.array(allvals)).max(), 1e-9)
+    span = max(np.abs(np.array(allvals)).max(), 1.0)  # at least one spot each way
     ax.set_xlim(-span * 1.3, span * 1.3)
     ax.axvline(0, color=BLACK, lw=0.8)
     ax.set_yticks(y0)

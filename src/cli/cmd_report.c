@@ -33,8 +33,8 @@ extern char **environ;
 
 /* Writable copies of the child's fixed arguments (exec takes char *const[]). */
 static char arg_c[] = "-c", arg_imports[] = PY_IMPORTS, arg_m[] = "-m",
-            arg_module[] = "rankmc.report", arg_output[] = "--output", arg_applicant[] = "--applicant",
-            arg_top[] = "--top", arg_force[] = "--force";
+            arg_module[] = "rankmc.report", arg_output[] = "--output",
+            arg_applicant[] = "--applicant", arg_top[] = "--top", arg_force[] = "--force";
 
 /* Run argv[0] (searched on PATH) with argv; stdout and stderr to /dev/null
  * when quiet. Returns the exit status, or -1 when it could not start or was
@@ -93,8 +93,7 @@ static bool has_package(const char *dir)
 {
     char p[PATH_MAX];
     struct stat st;
-    return snprintf(p, sizeof p, "%s/rankmc/report.py", dir) < (int)sizeof p &&
-           stat(p, &st) == 0;
+    return snprintf(p, sizeof p, "%s/rankmc/report.py", dir) < (int)sizeof p && stat(p, &st) == 0;
 }
 
 /* The folder holding the rankmc Python package, written to out. */
@@ -209,8 +208,9 @@ int rmc_cli_report(int argc, char **argv)
         if (find_python(py, sizeof py, tried, sizeof tried)) {
             printf("%s\n", py);
         } else {
-            fprintf(stderr, "rankmc report: no Python 3 with h5py, numpy, pandas and matplotlib "
-                            "(tried %s)\n",
+            fprintf(stderr,
+                    "rankmc report: no Python 3 with h5py, numpy, pandas and matplotlib "
+                    "(tried %s)\n",
                     tried);
             rc = RMC_EXIT_FAILURE;
         }
