@@ -6,6 +6,7 @@
 #   test     -O2, asserts on            (what `make check` builds)
 #   asan     -O1 ASan+UBSan, asserts on (what `make asan` builds)
 #   tsan     clang -O1 ThreadSanitizer + libomp (what `make tsan` builds)
+#   mpi      -O2 -DNDEBUG with mpicc over Open MPI (what `make mpi` builds)
 # V=1 shows commands; WERROR=1 turns warnings into errors.
 
 BUILD ?= release
@@ -31,12 +32,17 @@ OPT_debug := -O0 -g3
 OPT_test := -O2
 OPT_asan := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT_tsan := -O1 -fsanitize=thread -fno-omit-frame-pointer
+OPT_mpi := -O2 -DNDEBUG
 OPT := $(OPT_$(BUILD))
 ifeq ($(OPT),)
-$(error unknown BUILD=$(BUILD): use release, debug, test, asan or tsan)
+$(error unknown BUILD=$(BUILD): use release, debug, test, asan, tsan or mpi)
 endif
 
 CPPFLAGS += -Iinclude -Isrc $(PKG_CFLAGS) -DRMC_GIT_HASH='"$(GIT_HASH)"'
+# The CLI (src/cli/) and the end-to-end benchmark (bench/bench_sim.c) use the
+# public API only: no -Isrc, and src/internal.h (included by every internal
+# header) refuses to compile under RMC_PUBLIC_API_ONLY.
+PUBLIC_CPPFLAGS = $(filter-out -Isrc,$(CPPFLAGS)) -DRMC_PUBLIC_API_ONLY
 CFLAGS_ALL := -std=c17 -fopenmp -g -ffp-contract=off -fvisibility=hidden $(WARN) $(OPT) $(CFLAGS)
 LDFLAGS_ALL := -fopenmp $(filter -fsanitize=%,$(OPT)) $(LDFLAGS)
 
@@ -46,7 +52,12 @@ else
 Q := @
 endif
 
-LIB_SRC := $(sort $(wildcard src/*.c))
+# rankmc/dist.h: over MPI in the mpi build only, a world of one elsewhere.
+ifeq ($(BUILD),mpi)
+LIB_SRC := $(filter-out src/dist_serial.c,$(sort $(wildcard src/*.c)))
+else
+LIB_SRC := $(filter-out src/dist_mpi.c,$(sort $(wildcard src/*.c)))
+endif
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
@@ -59,7 +70,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD_DIR)/bench/%)
 LIB := $(BUILD_DIR)/librankmc.a
 BIN := $(BUILD_DIR)/rankmc
 
-.PHONY: all deps run check test pytest browser-test asan tsan bench bench-run install format format-check lint compdb clean help
+.PHONY: all deps run check test pytest browser-test asan tsan mpi mpi-check bench bench-run install format format-check lint compdb clean help
 
 all: $(BIN) $(LIB)
 
@@ -70,6 +81,16 @@ $(BUILD_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD_DIR)/obj/src/cli/%.o: src/cli/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(PUBLIC_CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD_DIR)/obj/bench/bench_sim.o: bench/bench_sim.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(PUBLIC_CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -148,6 +169,19 @@ tsan:
 	@RMC_TEST_QUICK=1 OMP_TOOL_LIBRARIES=$(ARCHER) \
 	    TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1" \
 	    $(MAKE) --no-print-directory BUILD=tsan CC=clang test-run
+
+# `make mpi`: build/mpi/rankmc with mpicc over Open MPI (docs/mpi.md); the
+# packages are installed for this target only. `make mpi-check` then compares
+# every dataset of mpirun -np 1/2/3 against the serial binary.
+MPI_PKGS := libopenmpi-dev openmpi-bin
+mpi:
+	@sh tools/deps.sh $(MPI_PKGS)
+	@$(MAKE) --no-print-directory BUILD=mpi CC=mpicc all
+
+mpi-check: mpi
+	@$(MAKE) --no-print-directory BUILD=mpi CC=mpicc build/mpi/tests/test_dist
+	@$(MAKE) --no-print-directory BUILD=release all
+	@sh tests/mpi/compare.sh build/release/rankmc build/mpi/rankmc
 
 bench: $(BENCH_BIN)
 
@@ -238,12 +272,13 @@ help:
 	@echo "make pytest     the Python reader's and report's tests; make browser-test: reports in Chromium"
 	@echo "make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make tsan       the tests under ThreadSanitizer (clang, libomp, Archer)"
+	@echo "make mpi        build/mpi/rankmc over Open MPI; make mpi-check compares it with serial"
 	@echo "make bench      build the benchmarks; make bench-run runs them"
 	@echo "make fuzz       libFuzzer on the model loader (FUZZ_RUNS=N, FUZZ_TIME=S); make fuzz-smoke: a few seconds"
 	@echo "make install PREFIX=DIR   bin/rankmc, lib/librankmc.a, headers, pkg-config file,"
 	@echo "                the Python package (lib/python3/dist-packages/rankmc), man page (share/man/man1)"
 	@echo "make format | format-check | lint | compdb | clean"
-	@echo "BUILD=release|debug|test|asan  V=1  WERROR=1"
+	@echo "BUILD=release|debug|test|asan|tsan|mpi  V=1  WERROR=1"
 
 .SECONDARY:
 

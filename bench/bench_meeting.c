@@ -5,23 +5,31 @@
  * same stream seeks and the same number of normal and uniform variates the
  * model draws per interview (2 normals, 4 uniforms) and per ROL entry (one
  * uniform and a double log), with no model logic. Times are the thread's
- * CPU time (see now_ms).
+ * CPU time (see now_ms). Then the whole replicate as the engine runs it
+ * (rmc_sim_run on one thread with its own phase timing, wall time), as a
+ * multiple of the floor: the "whole / RNG floor" ratio of bench/RESULTS.md.
+ * With -s SCALE the market is the one bench_sim uses (synth preset
+ * nrmp2025 at SCALE, seed 2385) instead of the fixture.
  *
  * usage: bench_meeting [-n REPLICATES] [-a APPLICANTS] [-p PROGRAMS] [-i PER_APPLICANT]
+ *                      [-s SCALE]
  * Prints the median and minimum ms per replicate of each part.
  */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 
 #include "../tests/model_fixture.h"
-#include "rankmc/meeting.h"
-#include "bench_floor.h"
+#include "rankmc/rankmc.h"
+#include "model_int.h"
 #include "rng_int.h"
 
 /* The calling thread's CPU time: on a machine shared with other jobs it
@@ -71,12 +79,50 @@ static double time_prefs(const rmc_model *m, bench_bufs *b, uint64_t rep)
     return now_ms() - t0;
 }
 
+/* The RNG floor of one replicate: the variates a replicate draws, from the
+ * same streams, drawn the cheapest way the library has and with no model
+ * logic. Per applicant a day effect; per program a leniency normal and one
+ * noise normal per interviewee (the program's stream); per interview its
+ * own stream (the name's discussion: likability, advocacy and comment
+ * draws, about a normal and four uniforms); per ROL entry one exponential
+ * (the taste-shock race). The sum is returned so the compiler keeps the
+ * draws. */
+static double rng_floor(const rmc_model *m, rmc_rng *r, uint64_t rep)
+{
+    double acc = 0;
+    rmc_rng_seek(r, 1, rep, RMC_STREAM_APPLICANT, 0);
+    rmc_philox *s = rmc_rng_philox(r);
+    for (size_t i = 0; i < m->n_app; i++) {
+        acc += rmc_philox_normal(s);
+    }
+    for (size_t j = 0; j < m->n_prog; j++) {
+        rmc_rng_seek(r, 1, rep, RMC_STREAM_MEETING, (uint32_t)j);
+        acc += rmc_philox_normal(s);
+        for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
+            acc += rmc_philox_normal(s);
+        }
+        for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
+            rmc_rng_seek(r, 1, rep, RMC_STREAM_INTERVIEW, (uint32_t)m->iv_by_prog[e]);
+            acc += rmc_philox_normal(s);
+            acc += rmc_philox_uniform(s) + rmc_philox_uniform(s) + rmc_philox_uniform(s) +
+                   rmc_philox_uniform(s);
+        }
+    }
+    for (size_t i = 0; i < m->n_app; i++) {
+        rmc_rng_seek(r, 1, rep, RMC_STREAM_PREFERENCES, (uint32_t)i);
+        for (size_t e = m->app_off[i]; e < m->app_off[i + 1]; e++) {
+            acc += log(rmc_philox_exp1(s));
+        }
+    }
+    return acc;
+}
+
 /* The variates alone, from the same streams, drawn the cheapest way the
  * library has (rng_int.h's inline draws). */
 static double time_floor(const rmc_model *m, bench_bufs *b, uint64_t rep)
 {
     const double t0 = now_ms();
-    b->sink = bench_rng_floor(m, b->r, rep);
+    b->sink = rng_floor(m, b->r, rep);
     return now_ms() - t0;
 }
 
@@ -86,6 +132,63 @@ static void report(const char *what, double *t, size_t n, size_t n_iv)
     const double med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
     printf("  %-22s median %8.2f ms   min %8.2f ms   (%.1f ns per interview)\n", what, med, t[0],
            med * 1e6 / (double)n_iv);
+}
+
+/* The nrmp2025 market at this scale (seed 2385, as bench_sim), written to
+ * a temporary folder, loaded, and the folder removed. */
+static rmc_model *synth_market(double scale)
+{
+    char dir[] = "/tmp/rankmc_bench_meeting_XXXXXX";
+    rmc_synth_options so;
+    rmc_synth_options_default(&so);
+    so.preset = "nrmp2025";
+    so.scale = scale;
+    so.seed = 2385;
+    so.force = true;
+    rmc_synth_summary sum;
+    rmc_diag d = {0};
+    rmc_model *m = NULL;
+    if (mkdtemp(dir) == NULL || rmc_synth_write(&so, dir, &sum, &d) != RMC_OK ||
+        rmc_model_load(dir, NULL, &d, &m) != RMC_OK) {
+        fprintf(stderr, "bench_meeting: cannot make the market: %s\n", d.message);
+        exit(1);
+    }
+    const char *files[] = {"model.ini", "applicants.csv", "programs.csv", "interviews.csv"};
+    char path[sizeof dir + 32];
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[f]);
+        remove(path);
+    }
+    rmdir(dir);
+    return m;
+}
+
+/* The whole replicate as the engine runs it: rmc_sim_run on one thread,
+ * n_rep replicates, its own phase timing; the sum of the phases per
+ * replicate against floor_ms (the floor's median). */
+static void whole_replicate(const rmc_model *m, size_t n_rep, double floor_ms)
+{
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.threads = 1;
+    o.replicates = n_rep;
+    o.time_phases = true;
+    rmc_accum *acc = NULL;
+    rmc_sim_stats st;
+    rmc_diag d = {0};
+    if (rmc_sim_run(m, &m->params, &o, &acc, &st, &d) != RMC_OK) {
+        fprintf(stderr, "bench_meeting: rmc_sim_run: %s\n", d.message);
+        exit(1);
+    }
+    rmc_accum_free(acc);
+    double sum = 0;
+    for (int ph = 0; ph < RMC_SIM_N_PHASES; ph++) {
+        sum += st.phase_seconds[ph];
+    }
+    sum *= 1e3 / (double)st.replicates;
+    printf("  %-22s mean   %8.2f ms   = %.2f x the RNG floor median (rmc_sim_run, 1 thread,\n"
+           "  %-22s sum of its phase times per replicate, wall clock)\n",
+           "whole replicate", sum, sum / floor_ms, "");
 }
 
 static size_t arg_size(const char *s)
@@ -98,9 +201,12 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     size_t n_rep = 7, n_app = 47208, n_prog = 6626, per_app = 12;
+    double scale = 0; /* > 0: the synth market */
     for (int a = 1; a + 1 < argc; a += 2) {
         const size_t v = arg_size(argv[a + 1]);
-        if (strcmp(argv[a], "-n") == 0) {
+        if (strcmp(argv[a], "-s") == 0) {
+            scale = strtod(argv[a + 1], NULL);
+        } else if (strcmp(argv[a], "-n") == 0) {
             n_rep = v;
         } else if (strcmp(argv[a], "-a") == 0) {
             n_app = v;
@@ -110,7 +216,7 @@ int main(int argc, char **argv)
             per_app = v;
         }
     }
-    rmc_model *m = fx_market(n_app, n_prog, per_app, 2385);
+    rmc_model *m = scale > 0 ? synth_market(scale) : fx_market(n_app, n_prog, per_app, 2385);
     bench_bufs b = {0};
     if (rmc_meeting_ws_alloc(m, &b.w, NULL) != RMC_OK ||
         rmc_rng_alloc(NULL, &b.r, NULL) != RMC_OK) {
@@ -138,6 +244,9 @@ int main(int argc, char **argv)
     report("applicant ROLs", tp, n_rep, m->n_iv);
     report("meetings + ROLs", tt, n_rep, m->n_iv);
     report("RNG floor", tf, n_rep, m->n_iv);
+    /* report sorted tf: its median */
+    whole_replicate(m, n_rep,
+                    n_rep % 2 ? tf[n_rep / 2] : 0.5 * (tf[n_rep / 2 - 1] + tf[n_rep / 2]));
     free(tm);
     free(tp);
     free(tf);
@@ -148,6 +257,10 @@ int main(int argc, char **argv)
     free(b.day);
     rmc_rng_free(b.r);
     rmc_meeting_ws_free(b.w);
-    fx_free(m);
+    if (scale > 0) {
+        rmc_model_free(m);
+    } else {
+        fx_free(m);
+    }
     return 0;
 }

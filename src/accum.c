@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "accum_int.h"
+#include "sha256_int.h"
 
 void rmc_accum_dims_bin(rmc_accum_dims *d, size_t max_list, size_t bins)
 {
@@ -197,6 +198,18 @@ void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate)
     lower_first(&a->first_unconverged, (int64_t)replicate);
 }
 
+void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged)
+{
+    const size_t bin =
+        n_restarts < RMC_ACCUM_RESTART_BINS - 1 ? n_restarts : RMC_ACCUM_RESTART_BINS - 1;
+    a->restart_hist[converged ? 0 : 1][bin]++;
+}
+
+const uint64_t *rmc_accum_restart_hist(const rmc_accum *a)
+{
+    return &a->restart_hist[0][0];
+}
+
 void rmc_accum_count_unstable(rmc_accum *a, uint64_t replicate)
 {
     a->unstable++;
@@ -217,6 +230,7 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->depth_hist, 0, s.depth * 4);
     memset(a->iv_matched, 0, s.iv * 4);
     memset(a->move_sum, 0, s.move * 8);
+    memset(a->restart_hist, 0, sizeof a->restart_hist);
     a->replicates = a->unconverged = a->unstable = 0;
     a->first_unconverged = a->first_unstable = -1;
 }
@@ -250,8 +264,47 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
     dst->replicates += src->replicates;
     dst->unconverged += src->unconverged;
     dst->unstable += src->unstable;
+    for (size_t k = 0; k < RMC_ACCUM_RESTART_BINS; k++) {
+        dst->restart_hist[0][k] += src->restart_hist[0][k];
+        dst->restart_hist[1][k] += src->restart_hist[1][k];
+    }
     lower_first(&dst->first_unconverged, src->first_unconverged);
     lower_first(&dst->first_unstable, src->first_unstable);
+    return RMC_OK;
+}
+
+rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
+{
+    if (rmc_dist_size(g) == 1) {
+        return RMC_OK;
+    }
+    rmc_accum_sizes s;
+    const bool ok = rmc_accum_sizes_of(&a->dims, &s);
+    RMC_ASSERT(ok);
+    (void)ok;
+    if (a->rank_hist != NULL) {
+        RMC_TRY(rmc_dist_sum_u32(g, a->rank_hist, s.rank, d));
+    }
+    RMC_TRY(rmc_dist_sum_u32(g, a->choice_hist, s.choice, d));
+    RMC_TRY(rmc_dist_sum_u32(g, a->fill_hist, s.fill, d));
+    RMC_TRY(rmc_dist_sum_u32(g, a->depth_hist, s.depth, d));
+    RMC_TRY(rmc_dist_sum_u32(g, a->iv_matched, s.iv, d));
+    RMC_TRY(rmc_dist_sum_i64(g, a->move_sum, s.move, d));
+    uint64_t counts[3] = {a->replicates, a->unconverged, a->unstable};
+    RMC_TRY(rmc_dist_sum_u64(g, counts, 3, d));
+    /* -1 (none) must lose to any index in the minimum. */
+    int64_t first[2] = {a->first_unconverged < 0 ? INT64_MAX : a->first_unconverged,
+                        a->first_unstable < 0 ? INT64_MAX : a->first_unstable};
+    RMC_TRY(rmc_dist_all_min_i64(g, first, 2, d));
+    if (rmc_dist_rank(g) != 0) {
+        rmc_accum_clear(a);
+        return RMC_OK;
+    }
+    a->replicates = counts[0];
+    a->unconverged = counts[1];
+    a->unstable = counts[2];
+    a->first_unconverged = first[0] == INT64_MAX ? -1 : first[0];
+    a->first_unstable = first[1] == INT64_MAX ? -1 : first[1];
     return RMC_OK;
 }
 
@@ -322,4 +375,22 @@ double rmc_accum_mean_move(const rmc_accum *a, size_t k, size_t f)
     }
     const int64_t sum = a->move_sum[k * a->dims.n_factors + f];
     return (double)sum / ((double)a->replicates * RMC_ACCUM_MOVE_SCALE);
+}
+
+void rmc_accum_sha256(const rmc_accum *a, char hex[65])
+{
+    const rmc_accum_dims *dm = &a->dims;
+    const uint64_t head[3] = {a->replicates, a->unconverged, a->unstable};
+    rmc_sha256 s;
+    rmc_sha256_init(&s);
+    rmc_sha256_update(&s, head, sizeof head);
+    rmc_sha256_update(&s, a->choice_hist, dm->n_app * (dm->choice_len + 1) * sizeof(uint32_t));
+    rmc_sha256_update(&s, a->fill_hist, dm->n_prog * (dm->max_positions + 1) * sizeof(uint32_t));
+    rmc_sha256_update(&s, a->depth_hist, dm->n_prog * (dm->rank_bins + 1) * sizeof(uint32_t));
+    rmc_sha256_update(&s, a->iv_matched, dm->n_iv * sizeof(uint32_t));
+    rmc_sha256_update(&s, a->move_sum, dm->n_iv * dm->n_factors * sizeof(int64_t));
+    if (a->rank_hist != NULL) {
+        rmc_sha256_update(&s, a->rank_hist, dm->n_iv * (dm->rank_bins + 1) * sizeof(uint32_t));
+    }
+    rmc_sha256_final_hex(&s, hex);
 }

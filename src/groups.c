@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "rankmc/groups.h"
+#include "rankmc/stats.h"
 
 #define GROUPS_BLOCK ((size_t)1 << 16)
 
@@ -194,7 +195,7 @@ static void add_applicant(rmc_group_rate *g, double p, uint64_t reps)
 {
     g->n++;
     g->expected += p;
-    g->se += reps > 0 ? p * (1.0 - p) / (double)reps : 0.0; /* variance sum until finished */
+    g->se += rmc_binomial_var(p, reps); /* variance sum until finished */
 }
 
 static void finish_rate(rmc_group_rate *g)

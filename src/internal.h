@@ -10,6 +10,14 @@
 
 #include "rankmc/status.h"
 
+/* The CLI and the end-to-end benchmark are built with RMC_PUBLIC_API_ONLY
+ * and without -Isrc (Makefile): like any program on the library they may
+ * use include/rankmc/ only. Every internal header includes this one, so
+ * reaching one by a relative path fails here. */
+#ifdef RMC_PUBLIC_API_ONLY
+#error "internal header included by code limited to the public API (include/rankmc/)"
+#endif
+
 #define RMC_INTERNAL __attribute__((visibility("hidden")))
 
 /* A broken invariant is a bug, not a status. On in debug, test and sanitizer

@@ -212,6 +212,9 @@ static void seat_couple(rmc_match_ws *w, const rmc_match_input *in, size_t c, si
 {
     w->cheld[c] = e;
     w->cnext[c] = e + 1;
+    if (e < w->cyc_best[c]) {
+        w->cyc_best[c] = e;
+    }
     for (int m = 0; m < 2; m++) {
         const rmc_id p = pair_prog(in, e, m);
         if (p != RMC_ID_NONE) {
@@ -453,6 +456,9 @@ static void snap_take(rmc_match_ws *w, const rmc_match_input *in)
         w->snap_dirty[k] = w->dirty[(w->dirty_head + k) % in->n_prog];
     }
     w->snap_n_dirty = w->n_dirty;
+    for (size_t c = 0; c < in->n_couples; c++) {
+        w->cyc_best[c] = RMC_MATCH_HELD_NONE; /* seated since this snapshot */
+    }
 }
 
 /* Is the state the one in the snapshot? (next and cnext follow from held
@@ -472,17 +478,92 @@ static bool snap_equal(const rmc_match_ws *w, const rmc_match_input *in)
     return true;
 }
 
-rmc_status rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in, bool reversed,
-                                  rmc_diag *d)
+rmc_status rmc_match_couples_reset(rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
 {
     RMC_TRY(check_couples(w, in, d));
+    for (size_t c = 0; c < in->n_couples; c++) {
+        w->corder[c] = (rmc_id)c;
+        w->cstart[c] = in->crol_off[c];
+    }
+    return RMC_OK;
+}
+
+/* Word k of the restart stream `seed` (splitmix64 of a counter): the
+ * caller draws seed from its replicate's own random stream, so a restart's
+ * draws depend on nothing but the replicate. */
+static uint64_t restart_word(uint64_t seed, uint64_t k)
+{
+    uint64_t z = seed + (k + 1) * UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* Uniform on 0 .. n-1 from one word (n small: the bias is below 2^-40). */
+static size_t below(uint64_t word, size_t n)
+{
+    return (size_t)((word >> 11) % (uint64_t)n);
+}
+
+void rmc_match_couples_plan(rmc_match_ws *w, const rmc_match_input *in, size_t restart,
+                            uint64_t seed)
+{
+    const size_t n = in->n_couples;
+    if (restart == 1) {
+        for (size_t k = 0; k < n / 2; k++) { /* the last couple enters first */
+            const rmc_id t = w->corder[k];
+            w->corder[k] = w->corder[n - 1 - k];
+            w->corder[n - 1 - k] = t;
+        }
+        return;
+    }
+    const uint64_t base = (uint64_t)restart << 32;
+    for (size_t k = n; k > 1; k--) { /* Fisher-Yates on the current order */
+        const size_t j = below(restart_word(seed, base + k), k);
+        const rmc_id t = w->corder[k - 1];
+        w->corder[k - 1] = w->corder[j];
+        w->corder[j] = t;
+    }
+    if (!w->cycled) {
+        return; /* out of rounds: no cycle to break */
+    }
+    size_t n_moved = 0;
+    for (size_t c = 0; c < n; c++) {
+        n_moved += w->cyc_best[c] != RMC_MATCH_HELD_NONE;
+    }
+    if (n_moved == 0) {
+        return;
+    }
+    size_t pick = below(restart_word(seed, base), n_moved);
+    for (size_t c = 0; c < n; c++) {
+        if (w->cyc_best[c] != RMC_MATCH_HELD_NONE && pick-- == 0) {
+            /* Start below the best pair held in the cycle, and at least
+             * one pair lower than last time (a couple the scan lifts back
+             * above its start cycles among the same pairs otherwise). The
+             * full list still counts for stability: scan_couples looks
+             * from the top. */
+            const size_t e = w->cyc_best[c] + 1, lower = w->cstart[c] + 1;
+            const size_t want = e > lower ? e : lower;
+            size_t start = w->cstart[c]; /* never past a "both unmatched" entry */
+            while (start < want && start < in->crol_off[c + 1] && !is_stop(in, start)) {
+                start++;
+            }
+            w->cstart[c] = start;
+            break;
+        }
+    }
+}
+
+void rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in)
+{
     rmc_match_setup_programs(w, in);
     w->n_proposals = 0;
     size_t top = 0;
     for (size_t k = in->n_couples; k-- > 0;) {
-        const size_t c = reversed ? in->n_couples - 1 - k : k; /* top of stack enters first */
-        w->cnext[c] = in->crol_off[c];
+        const size_t c = (size_t)w->corder[k]; /* top of stack enters first */
+        w->cnext[c] = w->cstart[c];
         w->cheld[c] = RMC_MATCH_HELD_NONE;
+        w->cyc_best[c] = RMC_MATCH_HELD_NONE;
         w->stack[top++] = (rmc_id)(in->n_app + c);
     }
     for (size_t i = in->n_app; i-- > 0;) {
@@ -501,7 +582,6 @@ rmc_status rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in, bo
     w->brent_power = 1;
     w->brent_lam = 0;
     snap_take(w, in);
-    return RMC_OK;
 }
 
 bool rmc_match_couples_step(rmc_match_ws *w, const rmc_match_input *in)
@@ -542,21 +622,26 @@ rmc_status rmc_match_couples_done(const rmc_match_ws *w, const rmc_match_input *
 }
 
 rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, size_t max_rounds,
-                                 rmc_match_result *res, rmc_diag *d)
+                                 size_t max_restarts, uint64_t seed, rmc_match_result *res,
+                                 rmc_diag *d)
 {
     const size_t bound = max_rounds > 0 ? max_rounds : RMC_MATCH_DEFAULT_ROUNDS;
-    size_t rounds = 0, proposals = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        RMC_TRY(rmc_match_couples_init(w, in, pass == 1, d));
+    size_t proposals = 0, restart = 0;
+    RMC_TRY(rmc_match_couples_reset(w, in, d));
+    for (;;) {
+        rmc_match_couples_init(w, in);
+        size_t rounds = 0;
         while (rounds < bound && !rmc_match_couples_step(w, in)) {
             rounds++;
         }
         proposals += w->n_proposals;
-        if (!w->cycled) {
-            break; /* converged, or out of rounds */
+        if (w->converged || restart == max_restarts) {
+            break;
         }
+        rmc_match_couples_plan(w, in, ++restart, seed);
     }
     const rmc_status st = rmc_match_couples_done(w, in, res);
     res->n_proposals = proposals;
+    res->n_restarts = restart;
     return st;
 }

@@ -48,6 +48,9 @@ static void ws_free_arrays(rmc_match_ws *w)
     rmc_free(w->dirty);
     rmc_free(w->snap_held);
     rmc_free(w->snap_cheld);
+    rmc_free(w->corder);
+    rmc_free(w->cstart);
+    rmc_free(w->cyc_best);
     rmc_free(w->snap_dirty);
 }
 
@@ -91,6 +94,9 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->snap_cheld, n_app / 2, sizeof(size_t), NULL),
                  fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->snap_dirty, n_prog, sizeof(rmc_id), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->corder, n_app / 2, sizeof(rmc_id), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cstart, n_app / 2, sizeof(size_t), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cyc_best, n_app / 2, sizeof(size_t), NULL), fail);
     *out = w;
     return RMC_OK;
 fail:
@@ -367,6 +373,13 @@ static void assert_heaps(const rmc_match_ws *w, const rmc_match_input *in)
 rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposing side,
                          size_t max_rounds, rmc_match_result *res, rmc_diag *d)
 {
+    return rmc_match_run_restarts(w, in, side, max_rounds, RMC_MATCH_DEFAULT_RESTARTS, 0, res, d);
+}
+
+rmc_status rmc_match_run_restarts(rmc_match_ws *w, const rmc_match_input *in, rmc_proposing side,
+                                  size_t max_rounds, size_t max_restarts, uint64_t restart_seed,
+                                  rmc_match_result *res, rmc_diag *d)
+{
     RMC_TRY(check_input(w, in, d));
     if (in->n_couples > 0) {
         if (side == RMC_PROPOSE_PROGRAMS) {
@@ -374,7 +387,7 @@ rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposi
                             "program-proposing match with couples is not "
                             "supported");
         }
-        return rmc_match_couples_run(w, in, max_rounds, res, d);
+        return rmc_match_couples_run(w, in, max_rounds, max_restarts, restart_seed, res, d);
     }
     rmc_match_setup_programs(w, in);
     if (side == RMC_PROPOSE_PROGRAMS) {
@@ -387,5 +400,6 @@ rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposi
     }
     write_result(w, in, res);
     res->converged = true;
+    res->n_restarts = 0;
     return RMC_OK;
 }

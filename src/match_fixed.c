@@ -126,7 +126,11 @@ static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposi
     if (st != RMC_OK) {
         return RMC_FAIL(d, st, "cannot allocate the match workspace");
     }
-    st = rmc_match_run(w, &in, side, max_rounds, res, d);
+    /* Restarts as the model says, drawn from restart seed 0: one fixed
+     * Match has no replicate stream, and the same model gives the same
+     * matching every time. */
+    st = rmc_match_run_restarts(w, &in, side, max_rounds,
+                                (size_t)rmc_model_params(m)->match_couples_restarts, 0, res, d);
     if (st == RMC_OK && check_stability) {
         st = rmc_match_check(&in, res->app_prog, d);
     }

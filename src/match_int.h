@@ -49,6 +49,11 @@ struct rmc_match_ws {
     size_t *snap_cheld; /* [max_app / 2] cheld */
     rmc_id *snap_dirty; /* [max_prog] the rescan queue, head first */
     size_t snap_n_dirty, brent_power, brent_lam;
+    /* restarts: the order couples enter, the entry each starts from, and
+     * the best entry each was seated at since the last snapshot */
+    rmc_id *corder;   /* [max_app / 2] couple entering k-th */
+    size_t *cstart;   /* [max_app / 2] first entry couple c proposes */
+    size_t *cyc_best; /* [max_app / 2] or RMC_MATCH_HELD_NONE: not seated since */
 };
 
 #define RMC_MATCH_HELD_NONE SIZE_MAX
@@ -140,22 +145,35 @@ RMC_INTERNAL void rmc_match_setup_programs(rmc_match_ws *w, const rmc_match_inpu
 RMC_INTERNAL void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in);
 
 /* The Roth-Peranson couples procedure (match_couples.c): applicant-proposing,
- * at most max_rounds rounds (0: RMC_MATCH_DEFAULT_ROUNDS). in was checked
+ * each attempt at most max_rounds rounds (0: RMC_MATCH_DEFAULT_ROUNDS), up
+ * to max_restarts restarts drawn from seed (docs/match.md). in was checked
  * against w by rmc_match_run. RMC_OK, RMC_NOT_CONVERGED, RMC_EUSAGE.
- * rmc_match_couples_init, _step until it returns true or the rounds reach
- * the bound; when that pass cycled, the same again with the couples in
- * reverse order (the rounds of both passes count against the bound); then
- * _done. */
+ * Each attempt: rmc_match_couples_init, _step until it returns true or the
+ * rounds reach the bound; when it did not converge, rmc_match_couples_plan
+ * sets up the next attempt; then _done. */
 RMC_INTERNAL rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in,
-                                              size_t max_rounds, rmc_match_result *res,
-                                              rmc_diag *d);
+                                              size_t max_rounds, size_t max_restarts, uint64_t seed,
+                                              rmc_match_result *res, rmc_diag *d);
 
-/* Start the couples procedure on `in` (checked against w by the caller):
- * validate the couples (RMC_EUSAGE), then singles propose, then couples
- * one at a time (couple 0 first, or the last first when reversed), until
- * everyone is held or out of list. w->round is 0 afterwards. */
-RMC_INTERNAL rmc_status rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in,
-                                               bool reversed, rmc_diag *d);
+/* Validate the couples (RMC_EUSAGE) and set the first attempt's plan: the
+ * couples enter in index order (couple 0 first), each from the top of its
+ * joint list. */
+RMC_INTERNAL rmc_status rmc_match_couples_reset(rmc_match_ws *w, const rmc_match_input *in,
+                                                rmc_diag *d);
+
+/* Plan restart number `restart` (1, 2, ...) after an attempt that did not
+ * converge: restart 1 reverses the order couples enter; later ones draw a
+ * random order from (seed, restart) and, when the attempt cycled, move one
+ * couple seated during the cycle (drawn the same way) to start below the
+ * best pair it held in the cycle (docs/match.md). */
+RMC_INTERNAL void rmc_match_couples_plan(rmc_match_ws *w, const rmc_match_input *in, size_t restart,
+                                         uint64_t seed);
+
+/* Start an attempt of the couples procedure on `in` (rmc_match_couples_reset
+ * called first): singles propose, then couples one at a time in the planned
+ * order from their planned entries, until everyone is held or out of list.
+ * w->round is 0 afterwards. */
+RMC_INTERNAL void rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in);
 
 /* One round: move every blocking single (at programs that freed a seat)
  * and every blocking couple, settling whoever they displace; w->round

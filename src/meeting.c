@@ -26,7 +26,7 @@
  * 4. Final key = x - total move; sort ascending, ties by x (that is, by S0).
  *
  * Lists are sorted as packed (float key, index) words without a comparator
- * (meeting_int.h). Draws come from the stream (seed, replicate,
+ * (meeting_int.h, sort_u64.c). Draws come from the stream (seed, replicate,
  * RMC_STREAM_MEETING, program) in initial-position order, so a program's
  * list does not depend on which thread runs it or on other programs.
  */
@@ -52,112 +52,6 @@ const char *rmc_factor_name(rmc_factor f)
     return (unsigned)f < RMC_N_FACTORS ? factor_names[f] : "unknown";
 }
 
-/* ---- sorting packed words ---------------------------------------------- */
-
-static inline void insertion_sort(uint64_t *a, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        const uint64_t v = a[i];
-        size_t j = i;
-        while (j > 0 && a[j - 1] > v) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = v;
-    }
-}
-
-static void merge(const uint64_t *src, uint64_t *dst, size_t lo, size_t mid, size_t hi)
-{
-    size_t i = lo, j = mid, o = lo;
-    while (i < mid && j < hi) {
-        const uint64_t a = src[i], b = src[j];
-        const int take_b = b < a;
-        dst[o++] = take_b ? b : a;
-        i += (size_t)!take_b;
-        j += (size_t)take_b;
-    }
-    while (i < mid) {
-        dst[o++] = src[i++];
-    }
-    while (j < hi) {
-        dst[o++] = src[j++];
-    }
-}
-
-/* Compare-exchange without a branch (the compiler emits cmov). */
-#define CSWAP(x, y)                                                                                \
-    do {                                                                                           \
-        const uint64_t lo_ = (x) < (y) ? (x) : (y), hi_ = (x) < (y) ? (y) : (x);                   \
-        (x) = lo_;                                                                                 \
-        (y) = hi_;                                                                                 \
-    } while (0)
-
-/* Sort runs of 4 in place with the optimal 5-comparator network; a short
- * last run by insertion. */
-static void sort_runs4(uint64_t *a, size_t n)
-{
-    size_t lo = 0;
-    for (; lo + 4 <= n; lo += 4) {
-        uint64_t w = a[lo], x = a[lo + 1], y = a[lo + 2], z = a[lo + 3];
-        CSWAP(w, x);
-        CSWAP(y, z);
-        CSWAP(w, y);
-        CSWAP(x, z);
-        CSWAP(x, y);
-        a[lo] = w;
-        a[lo + 1] = x;
-        a[lo + 2] = y;
-        a[lo + 3] = z;
-    }
-    insertion_sort(a + lo, n - lo);
-}
-
-void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
-{
-    if (n <= 8) {
-        insertion_sort(a, n);
-        return;
-    }
-    sort_runs4(a, n);
-    uint64_t *src = a, *dst = tmp;
-    for (size_t width = 4; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            const size_t mid = lo + width < n ? lo + width : n;
-            const size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            merge(src, dst, lo, mid, hi);
-        }
-        uint64_t *const t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != a) {
-        memcpy(a, src, n * sizeof *a);
-    }
-}
-
-void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n)
-{
-    /* insertion sort while the shifts stay within a budget of a few per
-     * word; a list further from sorted goes to rmc_sort_u64 as it stands */
-    size_t budget = 4 * n + 64;
-    for (size_t i = 1; i < n; i++) {
-        const uint64_t v = a[i];
-        size_t j = i;
-        while (j > 0 && a[j - 1] > v) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = v;
-        const size_t shifted = i - j;
-        if (shifted > budget) {
-            rmc_sort_u64(a, tmp, n);
-            return;
-        }
-        budget -= shifted;
-    }
-}
-
 /* ---- workspace ----------------------------------------------------------- */
 
 /* Copy the model's meeting inputs into the workspace's packed tables. */
@@ -181,6 +75,7 @@ static void pack_inputs(const rmc_model *m, rmc_meeting_ws *w)
             .advocacy = m->advocacy[k],
             .ties = m->ties[k],
             .interest = m->interest[k],
+            .loi = m->loi != NULL ? m->loi[k] : 0,
         };
     }
 }
@@ -214,6 +109,8 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->tmp, ck, sizeof *w->tmp, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->order, cp, sizeof *w->order, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->awk, cp, sizeof *w->awk, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->awk_n, cp, sizeof *w->awk_n, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->far, cp, sizeof *w->far, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->pi, cp, sizeof *w->pi, d), fail);
     RMC_TRY_GOTO(
         st,
@@ -234,6 +131,8 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w)
     }
     rmc_free(w->race_w);
     rmc_free(w->pi);
+    rmc_free(w->far);
+    rmc_free(w->awk_n);
     rmc_free(w->awk);
     rmc_free(w->order);
     rmc_free(w->tmp);
@@ -274,15 +173,18 @@ typedef struct meeting_ctx {
     double scale;              /* n / reference_list */
     unsigned n_res;            /* residents who may comment */
     const double *comment_cdf; /* Binomial(n_res, p_comment) cdf, or NULL */
+    const uint8_t *awk_n;      /* awkward interviews of each name, [n] (capped at 255) */
     rmc_rng *r;                /* the generator behind g and s, for per-name seeks */
     uint64_t seed, replicate;  /* the stream names of this meeting */
 } meeting_ctx;
 
-/* Sum of each name's awkward shocks into awk[0 .. n): geometric gaps
- * between awkward scores over the n x k grid (name-major). */
-static void draw_awkward(const meeting_ctx *c, size_t k, float *awk)
+/* Sum of each name's awkward shocks into awk[0 .. n) and their number
+ * into awk_n: geometric gaps between awkward scores over the n x k grid
+ * (name-major). */
+static void draw_awkward(const meeting_ctx *c, size_t k, float *awk, uint8_t *awk_n)
 {
     memset(awk, 0, c->n * sizeof *awk);
+    memset(awk_n, 0, c->n * sizeof *awk_n);
     const double q = c->p->interview_p_awkward;
     const double mean = c->p->interview_awkward_mean;
     const size_t total = c->n * k;
@@ -299,6 +201,7 @@ static void draw_awkward(const meeting_ctx *c, size_t k, float *awk)
         }
         idx += (size_t)gap;
         awk[idx / k] += (float)(mean * rmc_philox_exp1(c->s));
+        awk_n[idx / k] = (uint8_t)(awk_n[idx / k] + (awk_n[idx / k] < UINT8_MAX));
         idx++;
     }
 }
@@ -315,7 +218,7 @@ static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws 
     const double bbar = p->interview_sigma_leniency > 0
                             ? p->interview_sigma_leniency * sk * rmc_philox_normal(c->s)
                             : 0.0;
-    draw_awkward(c, k, w->awk);
+    draw_awkward(c, k, w->awk, w->awk_n);
     for (size_t t = 0; t < c->n; t++) {
         if (t + PREFETCH < c->n) {
             const size_t ahead = (size_t)c->iv[t + PREFETCH].app;
@@ -364,11 +267,6 @@ static void discussion_probs(const meeting_ctx *c, float *pi)
     }
 }
 
-static inline double uniform_between(rmc_philox *s, double lo, double hi)
-{
-    return hi > lo ? lo + (hi - lo) * rmc_philox_uniform(s) : lo;
-}
-
 /* Binomial(n, p) by inversion from one uniform: a meeting's resident counts
  * are small (n = residents), where this takes about 20% fewer instructions
  * than gsl_ran_binomial (callgrind). p > 1/2 draws the complement so that
@@ -408,19 +306,18 @@ static const double inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
     INV4(44), INV4(48), INV4(52), INV4(56), INV4(60), INV4(64)};
 #undef INV4
 
-/* Binomial(n, logistic(like)) by inversion from one uniform, for n <=
+/* Binomial(n, logistic(like)) by inversion from the uniform u, for n <=
  * RMC_MAX_TABLE_RESIDENTS, without divisions: with e = exp(-|like|) the
  * rarer outcome has probability e / (1 + e), the odds ratio of one step is
  * e, and P(0 of the rarer) = (1 + e)^-n. Draws the rarer outcome's count
  * and returns the positives. */
-static unsigned binomial_logit(rmc_philox *s, double like, unsigned n)
+static unsigned binomial_logit(double u, double like, unsigned n)
 {
     const double e = exp(-fabs(like)), q = 1.0 / (1.0 + e);
     double pmf = 1;
     for (unsigned t = 0; t < n; t++) {
         pmf *= q;
     }
-    double u = rmc_philox_uniform(s);
     unsigned x = 0;
     while (u >= pmf && x < n) {
         u -= pmf;
@@ -431,26 +328,39 @@ static unsigned binomial_logit(rmc_philox *s, double like, unsigned n)
     return like > 0 ? n - x : x;
 }
 
-/* Resident feedback in reference spots; *n_negative gets the negative
- * comments. Each resident comments w.p. p_comment, positively w.p.
+/* The largest double below 1: recycled uniforms are clamped to it
+ * (without fmin, which is a libm call here). */
+#define BELOW_ONE 0x1.fffffffffffffp-1
+static inline double below_one(double v)
+{
+    return v < BELOW_ONE ? v : BELOW_ONE;
+}
+
+/* Resident feedback in reference spots ("I'd be happy to have him on my
+ * team" / "not sure he'd fit our culture"). Each resident comments w.p. p_comment, positively w.p.
  * logistic(likability): the number of comments C ~ Binomial(R, p_comment)
  * (from the meeting's table), then #positive ~ Binomial(C, p+) and the rest
- * negative, which is the multinomial (positive, negative, silent). The
- * likability is drawn only when someone comments. */
-static double resident_move(const meeting_ctx *c, double communication, unsigned *n_negative)
+ * negative, which is the multinomial (positive, negative, silent). C and the
+ * split share one uniform u: C by inversion of the table, the split from
+ * u's place inside C's cell, (u - F(C - 1)) / P(C), which is again U(0, 1)
+ * and independent of C. The likability is drawn only when someone
+ * comments. */
+static double resident_move(const meeting_ctx *c, double communication)
 {
     const rmc_params *p = c->p;
     const unsigned n_res = c->n_res;
-    *n_negative = 0;
     if (n_res == 0 || p->residents_p_comment <= 0) {
         return 0;
     }
     unsigned n_comments = 0;
+    double v = -1;
     if (c->comment_cdf != NULL) {
         const double u = rmc_philox_uniform(c->s);
         while (n_comments < n_res && u >= c->comment_cdf[n_comments]) {
             n_comments++;
         }
+        const double lo = n_comments > 0 ? c->comment_cdf[n_comments - 1] : 0.0;
+        v = below_one((u - lo) / (c->comment_cdf[n_comments] - lo));
     } else {
         n_comments = binomial_small(c->g, c->s, p->residents_p_comment, n_res);
     }
@@ -461,11 +371,13 @@ static double resident_move(const meeting_ctx *c, double communication, unsigned
     if (p->residents_sigma_like > 0) {
         like += p->residents_sigma_like * rmc_philox_normal(c->s);
     }
-    const unsigned pos = n_comments <= RMC_MAX_TABLE_RESIDENTS
-                             ? binomial_logit(c->s, like, n_comments)
-                             : binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
+    unsigned pos;
+    if (n_comments <= RMC_MAX_TABLE_RESIDENTS) {
+        pos = binomial_logit(v >= 0 ? v : rmc_philox_uniform(c->s), like, n_comments);
+    } else {
+        pos = binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
+    }
     const unsigned neg = n_comments - pos;
-    *n_negative = neg;
     return pos * p->residents_spots_positive - neg * p->residents_spots_negative;
 }
 
@@ -491,76 +403,160 @@ static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf)
     return true;
 }
 
-/* A chief's move in this list's spots: the name at initial position x, in
- * tier t, goes to the same place y in tier t - chief_tiers (clamped to that
- * tier's last place), just ahead of the name already there: move = x - y +
- * 1/2. A name within the top chief_tiers tiers goes to the top (y = 0). */
-static double chief_move(const meeting_ctx *c, size_t x)
+/* The place a tier statement sends the name at position x to: `up` tiers
+ * up (negative: down), at the same offset in the target tier, clamped to
+ * that tier's last place; past the top tier the top (0), past the bottom
+ * tier the last place (n - 1). */
+static size_t tier_target(const meeting_ctx *c, size_t x, int up)
 {
-    const size_t tiers = (size_t)c->p->meeting_tiers, up = (size_t)c->p->advocacy_chief_tiers;
-    const size_t t = rmc_tier_of(x, c->n, tiers);
-    size_t y = 0;
-    if (t >= up) {
-        const size_t b_from = rmc_tier_start(t, c->n, tiers);
-        const size_t b_to = rmc_tier_start(t - up, c->n, tiers);
-        const size_t size_to = rmc_tier_start(t - up + 1, c->n, tiers) - b_to;
-        const size_t offset = x - b_from;
-        y = b_to + (offset < size_to ? offset : size_to - 1);
+    const size_t tiers = (size_t)c->p->meeting_tiers;
+    const long t = (long)rmc_tier_of(x, c->n, tiers);
+    const long nt = (long)rmc_tier_count(c->n, tiers);
+    const long to = t - up;
+    if (to < 0) {
+        return 0;
     }
-    return up == 0 ? 0.0 : (double)x - (double)y + 0.5;
+    if (to >= nt) {
+        return c->n - 1;
+    }
+    const size_t b_from = rmc_tier_start((size_t)t, c->n, tiers);
+    const size_t b_to = rmc_tier_start((size_t)to, c->n, tiers);
+    const size_t size_to = rmc_tier_start((size_t)to + 1, c->n, tiers) - b_to;
+    const size_t offset = x - b_from;
+    return b_to + (offset < size_to ? offset : size_to - 1);
 }
 
-/* Insider advocacy in this list's spots (x: initial position). */
-static double advocacy_move(const meeting_ctx *c, uint8_t level, size_t x)
+/* A statement made with probability p, decided by the uniform *u, which is
+ * then replaced by its place inside the branch taken: u / p or (u - p) /
+ * (1 - p), again U(0, 1) and independent of the decision. So one uniform
+ * decides a name's whole chain of statements, and the last one's size. */
+static inline bool said(double *u, double p)
+{
+    if (*u < p) {
+        *u = below_one(*u / p);
+        return true;
+    }
+    if (p > 0) {
+        *u = below_one((*u - p) / (1 - p));
+    }
+    return false;
+}
+
+/* A statement's size relative to its key: 1 + spread (2 d - 1) with d one
+ * of 32 evenly spaced values (the midpoints of 32 bins), from the top five
+ * bits of *u, which keeps the rest: 32 u - floor(32 u) is again U(0, 1)
+ * and independent of d. */
+static inline double spread(double *u, double width)
+{
+    const double v = *u * 32.0, digit = floor(v);
+    *u = v - digit;
+    return 1.0 + width * (2.0 * (digit + 0.5) / 32.0 - 1.0);
+}
+
+static inline bool is_img(uint8_t type)
+{
+    return type == RMC_TYPE_US_IMG || type == RMC_TYPE_IMG;
+}
+
+/* What a discussed name's statements decided beyond their spots. */
+typedef struct said_flags {
+    bool regular; /* an IMG put in the regular tier: concern gone or a strong advocate */
+    bool flight;  /* "not sure he really wants to be here" */
+} said_flags;
+
+/* Statements in reference spots (unscaled) into mv, decided by one chain
+ * uniform u (said()) and the advocacy uniform a: communication (IMGs),
+ * US-system familiarity, ties and flight risk, visa, a rotation's verdict,
+ * service readiness (last: its size takes what is left of u). */
+static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_iv_pack *iv,
+                       double u, double a, double *mv, said_flags *fl)
 {
     const rmc_params *p = c->p;
-    rmc_philox *const g = c->s;
-    switch (level) {
-    case RMC_ADVOCACY_ROTATION:
-        return c->scale * uniform_between(g, p->advocacy_rotation_min, p->advocacy_rotation_max);
-    case RMC_ADVOCACY_RESEARCH_FELLOW: {
-        double v = uniform_between(g, p->advocacy_fellow_min, p->advocacy_fellow_max);
-        if (p->advocacy_fellow_tail_prob > 0 &&
-            rmc_philox_uniform(g) < p->advocacy_fellow_tail_prob) {
-            v += p->advocacy_fellow_tail_mean * rmc_philox_exp1(g);
+    if (is_img(ap->type)) {
+        /* "whatever concern I had about communication is gone" */
+        const double cm = ap->comm, th = p->communication_threshold;
+        const double p_gone = 1.0 / (1.0 + exp(-p->communication_slope * (cm - th)));
+        if (said(&u, p_gone)) {
+            mv[RMC_FACTOR_COMMUNICATION] =
+                p->communication_bonus * spread(&u, p->meeting_statement_spread);
+            fl->regular = true;
+        } else if (cm < th) {
+            mv[RMC_FACTOR_COMMUNICATION] = -p->communication_penalty * (th - cm) / th;
         }
-        return c->scale * v;
+    }
+    /* "she knows how EPIC works, she's done signout" (or has never) */
+    if (said(&u, p->familiarity_p_statement)) {
+        const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
+                                         p->familiarity_hands_on, p->familiarity_sub_i};
+        mv[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
+    }
+    /* "she has family in this region ... she's staying if she matches" */
+    double cmt = iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
+                 : iv->interest == RMC_INTEREST_HIGH ? p->commitment_high_interest
+                                                     : 0.0;
+    const bool ties_said = iv->ties && said(&u, p->commitment_p_ties);
+    cmt += ties_said ? p->commitment_ties : 0.0;
+    mv[RMC_FACTOR_COMMITMENT] = cmt;
+    /* "I'm not sure he really wants to be here": no ties said, no letter
+     * confirming the commitment, interest not high */
+    if (!ties_said && !iv->loi && iv->interest != RMC_INTEREST_HIGH) {
+        fl->flight = said(&u, iv->interest == RMC_INTEREST_LOW ? p->commitment_flight_low
+                                                               : p->commitment_flight_normal);
+    }
+    /* "What's their visa situation?" */
+    const uint8_t visa = ap->visa, sp = c->m->sponsors[c->j];
+    if (visa == RMC_VISA_J1 || (visa == RMC_VISA_UNCERTAIN && iv->loi)) {
+        /* a letter confirming the J1 makes it standard */
+        mv[RMC_FACTOR_VISA] = said(&u, iv->loi ? 1.0 : p->visa_p_standard_j1)
+                                  ? p->visa_routine_j1 * spread(&u, p->meeting_statement_spread)
+                                  : p->visa_messy;
+    } else if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B) {
+        mv[RMC_FACTOR_VISA] = said(&u, iv->loi ? 1.0 : p->visa_p_standard_h1b)
+                                  ? p->visa_h1b_at_sponsor
+                                  : p->visa_messy;
+    } else if (visa == RMC_VISA_H1B) {
+        mv[RMC_FACTOR_VISA] = p->visa_h1b_at_j1_only;
+    } else if (visa == RMC_VISA_UNCERTAIN) {
+        mv[RMC_FACTOR_VISA] = p->visa_uncertain;
+    }
+    /* insider advocacy (a chief's tier jump is added by the caller) */
+    switch (iv->advocacy) {
+    case RMC_ADVOCACY_ROTATION:
+        /* "if you actually impressed people" */
+        if (said(&u, p->advocacy_rotation_impress)) {
+            mv[RMC_FACTOR_ADVOCACY] = p->advocacy_rotation_min +
+                                      (p->advocacy_rotation_max - p->advocacy_rotation_min) * a;
+            fl->regular = true;
+        } else {
+            mv[RMC_FACTOR_ADVOCACY] = -p->advocacy_rotation_letdown * a;
+        }
+        break;
+    case RMC_ADVOCACY_RESEARCH_FELLOW: {
+        double v = p->advocacy_fellow_min + (p->advocacy_fellow_max - p->advocacy_fellow_min) * a;
+        if (p->advocacy_fellow_tail_prob > 0 &&
+            rmc_philox_uniform(c->s) < p->advocacy_fellow_tail_prob) {
+            v += p->advocacy_fellow_tail_mean * rmc_philox_exp1(c->s);
+        }
+        mv[RMC_FACTOR_ADVOCACY] = v;
+        fl->regular = true;
+        break;
     }
     case RMC_ADVOCACY_CHIEF:
-        return chief_move(c, x);
+        fl->regular = true;
+        break;
     default:
-        return c->scale * uniform_between(g, 0.0, p->advocacy_none_max);
+        mv[RMC_FACTOR_ADVOCACY] = p->advocacy_none_max * a;
+        break;
     }
-}
-
-/* Communication (IMGs only), service readiness, familiarity, commitment and
- * the visa move: deterministic, in reference spots, into mv. */
-static void fixed_moves(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_iv_pack *iv,
-                        double *mv)
-{
-    const rmc_params *p = c->p;
-    if (ap->type == RMC_TYPE_US_IMG || ap->type == RMC_TYPE_IMG) {
-        const double cm = ap->comm, th = p->communication_threshold;
-        mv[RMC_FACTOR_COMMUNICATION] =
-            cm >= th ? p->communication_bonus : -p->communication_penalty * (th - cm) / th;
+    /* "keep them higher, they'll survive here" */
+    const double mx = p->service_max_years;
+    const double yrs =
+        mx > 0 ? (ap->years < mx ? ap->years : mx) / mx : (ap->years > 0 ? 1.0 : 0.0);
+    const double p_service = p->service_p_statement * yrs * c->m->service_load[c->j];
+    if (p_service > 0 && said(&u, p_service)) {
+        mv[RMC_FACTOR_SERVICE] =
+            p->service_spots_min + (p->service_spots_max - p->service_spots_min) * u;
     }
-    const double years = ap->years < p->service_max_years ? ap->years : p->service_max_years;
-    mv[RMC_FACTOR_SERVICE] = p->service_spots_per_year * years * c->m->service_load[c->j];
-    const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
-                                     p->familiarity_hands_on, p->familiarity_sub_i};
-    mv[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
-    double cmt = iv->ties ? p->commitment_ties : 0.0;
-    cmt += iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
-           : iv->interest == RMC_INTEREST_HIGH ? p->commitment_high_interest
-                                               : 0.0;
-    mv[RMC_FACTOR_COMMITMENT] = cmt;
-    const uint8_t visa = ap->visa, sp = c->m->sponsors[c->j];
-    mv[RMC_FACTOR_VISA] = visa == RMC_VISA_J1          ? p->visa_routine_j1
-                          : visa == RMC_VISA_UNCERTAIN ? p->visa_uncertain
-                          : visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B
-                              ? p->visa_h1b_at_sponsor
-                          : visa == RMC_VISA_H1B ? p->visa_h1b_at_j1_only
-                                                 : 0.0;
 }
 
 enum fate { FATE_RANKED, FATE_DROPPED, FATE_BOTTOM };
@@ -586,33 +582,104 @@ static enum fate visa_fate(const meeting_ctx *c, uint8_t visa)
     return FATE_RANKED;
 }
 
-/* Every factor's move of a discussed name at initial position x, in this
- * list's spots, into mv[0 .. RMC_N_FACTORS). */
+/* A tier statement's move in this list's spots, from place `from` to `to`:
+ * up lands just ahead of the name there, down just behind it. */
+static inline double tier_spots(size_t from, size_t to)
+{
+    return to < from   ? (double)from - (double)to + 0.5
+           : to > from ? (double)from - (double)to - 0.5
+                       : 0.0;
+}
+
+/* Every statement's move of a discussed name at initial position x, in
+ * this list's spots, into mv[0 .. RMC_N_FACTORS); *sum gets their total.
+ * Tier statements, in this order: a chief's word (up chief_tiers), flight
+ * risk (down flight_tiers), consistent negative interviews (down
+ * consistent_tiers); each moves the name to the same offset in the target
+ * tier. Spot statements then move it within the list; an IMG whom no
+ * statement put in the regular tier is compared within its own tier: its
+ * upward spots stop at the top of the tier it is in (the positive spot
+ * moves are scaled down together). */
 static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *mv, double *sum)
 {
     const rmc_params *p = c->p;
     const rmc_iv_pack *iv = &c->iv[t];
     const rmc_app_pack *ap = &c->app[iv->app];
     double ref[RMC_N_FACTORS] = {0};
-    unsigned n_neg = 0;
-    ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm, &n_neg);
-    fixed_moves(c, ap, iv, ref);
+    ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm);
+    const double a = rmc_philox_uniform(c->s);
+    const double u = rmc_philox_uniform(c->s);
+    said_flags fl = {false, false};
+    statements(c, ap, iv, u, a, ref, &fl);
     if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
+        /* "high-variance stars": up or down drastically */
         ref[RMC_FACTOR_PROFILE] = p->profile_sigma_star * rmc_philox_normal(c->s);
     }
     for (size_t f = 0; f < RMC_N_FACTORS; f++) {
         ref[f] *= c->scale;
     }
-    ref[RMC_FACTOR_ADVOCACY] = advocacy_move(c, iv->advocacy, x);
+    if (iv->loi && p->loi_tie_spots > 0) {
+        /* a letter of intent: a tie-breaker, in this list's own spots */
+        ref[RMC_FACTOR_COMMITMENT] += p->loi_tie_spots;
+    }
+    const double spots =
+        ((ref[0] + ref[1]) + (ref[2] + ref[3])) + ((ref[4] + ref[5]) + (ref[6] + ref[7]));
+    const unsigned n_awk = c->awk_n[t];
     enum fate fate = FATE_RANKED;
-    if (ap->profile == RMC_PROFILE_RISKY && n_neg > 0) {
+    if (ap->profile == RMC_PROFILE_RISKY && n_awk > 0) {
+        /* "too risky, drop him down": one interviewer's negative comment */
         fate = rmc_philox_uniform(c->s) < p->profile_risky_drop ? FATE_DROPPED : FATE_BOTTOM;
-        double total = 0;
-        for (size_t f = 0; f < RMC_N_FACTORS; f++) {
-            total += ref[f];
-        }
         /* the remaining spots to the bottom of the list */
-        ref[RMC_FACTOR_PROFILE] = ((double)x - (double)(c->n - 1)) - total;
+        ref[RMC_FACTOR_PROFILE] += ((double)x - (double)(c->n - 1)) - spots;
+    } else {
+        double tier[RMC_N_FACTORS] = {0};
+        bool tiered = false;
+        size_t y = x;
+        if (iv->advocacy == RMC_ADVOCACY_CHIEF && p->advocacy_chief_tiers > 0) {
+            const size_t to = tier_target(c, y, p->advocacy_chief_tiers);
+            tier[RMC_FACTOR_ADVOCACY] = tier_spots(y, to);
+            tiered = true;
+            y = to;
+        }
+        if (fl.flight && p->commitment_flight_tiers > 0) {
+            const size_t to = tier_target(c, y, -p->commitment_flight_tiers);
+            tier[RMC_FACTOR_COMMITMENT] = tier_spots(y, to);
+            tiered = true;
+            y = to;
+        }
+        if (n_awk >= (unsigned)p->interview_consistent_awkward &&
+            p->interview_consistent_tiers > 0) {
+            /* "consistent negative themes across interviewers" */
+            const size_t to = tier_target(c, y, -p->interview_consistent_tiers);
+            tier[RMC_FACTOR_PROFILE] = tier_spots(y, to);
+            tiered = true;
+            y = to;
+        }
+        if (is_img(ap->type) && !fl.regular && spots > 0) {
+            /* compared within its own tier: upward spots stop at its top */
+            const size_t tiers = (size_t)p->meeting_tiers;
+            const double tier_total = ((tier[RMC_FACTOR_ADVOCACY] + tier[RMC_FACTOR_COMMITMENT]) +
+                                       tier[RMC_FACTOR_PROFILE]);
+            const double top =
+                (double)rmc_tier_start(rmc_tier_of(y, c->n, tiers), c->n, tiers) - 0.5;
+            const double gap = (double)x - tier_total - top;
+            const double room = gap > 0 ? gap : 0.0;
+            if (spots > room) {
+                double pos = 0;
+                for (size_t f = 0; f < RMC_N_FACTORS; f++) {
+                    pos += ref[f] > 0 ? ref[f] : 0.0;
+                }
+                const double s = (room - (spots - pos)) / pos;
+                for (size_t f = 0; f < RMC_N_FACTORS; f++) {
+                    ref[f] = ref[f] > 0 ? ref[f] * s : ref[f];
+                }
+            }
+        }
+        if (tiered) {
+            for (size_t f = 0; f < RMC_N_FACTORS; f++) {
+                ref[f] += tier[f];
+            }
+        }
     }
     /* the recorded (float) moves, summed pairwise: eight dependent adds
      * were a latency chain */
@@ -624,6 +691,21 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     _Static_assert(RMC_N_FACTORS == 8, "the pairwise sum below assumes eight factors");
     *sum = ((m8[0] + m8[1]) + (m8[2] + m8[3])) + ((m8[4] + m8[5]) + (m8[6] + m8[7]));
     return fate;
+}
+
+/* Merge sorted a[0 .. na) and b[0 .. nb) into out (distinct words). */
+static void merge_two(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out)
+{
+    size_t i = 0, j = 0, o = 0;
+    while (i < na && j < nb) {
+        out[o++] = a[i] < b[j] ? a[i++] : b[j++];
+    }
+    while (i < na) {
+        out[o++] = a[i++];
+    }
+    while (j < nb) {
+        out[o++] = b[j++];
+    }
 }
 
 /* A program with a fixed ROL takes it and moves nothing. */
@@ -639,9 +721,16 @@ static void fixed_list(const rmc_model *m, size_t j, int32_t *rank, float *moves
     }
 }
 
-/* Moves and fates of every name in initial order; the ranked names' final
- * keys into w->keys[0 .. returned count). */
-static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank, float *moves)
+/* A ranked name whose total move is at most this many places keeps its
+ * key among the nearly sorted ones; the rest go to a short list of their
+ * own, sorted apart and merged in (insertion sort pays per place moved). */
+#define FAR_SPOTS 24.0
+
+/* Moves and fates of every name in initial order; the final keys of the
+ * ranked names that moved little into w->keys[0 .. returned count), of
+ * those that moved far into w->far[0 .. *n_far). */
+static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank, float *moves,
+                         size_t *n_far)
 {
     const double q = c->p->meeting_discuss_prob;
     size_t n_ranked = 0;
@@ -671,7 +760,12 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
             continue;
         }
         const float key = fate == FATE_BOTTOM ? FLT_MAX : (float)((double)x - total);
-        w->keys[n_ranked++] = rmc_pack_key(key, (uint32_t)x);
+        /* names that moved far (a tier statement, sunk) sort apart */
+        if (fabs(total) <= FAR_SPOTS && fate != FATE_BOTTOM) {
+            w->keys[n_ranked++] = rmc_pack_key(key, (uint32_t)x);
+        } else {
+            w->far[(*n_far)++] = rmc_pack_key(key, (uint32_t)x);
+        }
     }
     return n_ranked;
 }
@@ -706,6 +800,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         .scale = (double)n / (double)p->meeting_reference_list,
         .n_res = n_res,
         .comment_cdf = table ? w->comment_cdf : NULL,
+        .awk_n = w->awk_n,
         .r = r,
         .seed = seed,
         .replicate = replicate,
@@ -718,10 +813,17 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     if (p->meeting_discuss_prob < 1) {
         discussion_probs(&c, w->pi);
     }
-    const size_t n_ranked = move_names(&c, w, rank, moves);
-    rmc_sort_u64_near(w->keys, w->tmp, n_ranked);
-    for (size_t r_ = 0; r_ < n_ranked; r_++) {
-        const size_t x = rmc_pack_index(w->keys[r_]);
+    size_t n_far = 0;
+    const size_t n_near = move_names(&c, w, rank, moves, &n_far);
+    rmc_sort_u64_near(w->keys, w->tmp, n_near);
+    const uint64_t *final = w->keys;
+    if (n_far > 0) {
+        rmc_sort_u64(w->far, w->tmp, n_far);
+        merge_two(w->keys, n_near, w->far, n_far, w->tmp);
+        final = w->tmp;
+    }
+    for (size_t r_ = 0; r_ < n_near + n_far; r_++) {
+        const size_t x = rmc_pack_index(final[r_]);
         rank[c.ivs[w->order[x]]] = (int32_t)r_;
     }
 }

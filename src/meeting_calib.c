@@ -6,7 +6,12 @@
  *     change of tier with every factor included);
  *   - for IMG applicants (US_IMG and IMG), the split of upward movement (the
  *     sum of positive moves, reference spots) across resident feedback,
- *     advocacy, communication, service readiness and visa.
+ *     advocacy, communication, service readiness and visa;
+ *   - the article's chart as a frequency: among IMG names that moved up, the
+ *     share whose largest upward move came from each of those five;
+ *   - the size of service statements, and the tiers flight risk drops a
+ *     name (names whose commitment move is negative: with the shipped
+ *     interest spots of 0 that is exactly the flight-risk statement).
  * Medians come from histograms (0.01-spot bins for moves, whole tiers for
  * tier jumps) and report the bin's lower edge, so a median move is low by
  * less than 0.01 spot.
@@ -19,6 +24,10 @@
 
 enum { ADV_BINS = 100000, TIER_BINS = 64 };
 static const double ADV_BIN = 0.01, TIER_BIN = 1.0;
+/* A name "moved up" when its total move is at least this many reference
+ * spots: the article's smallest named move (a rotation's 5-20); smaller is
+ * its "minimal move" of a Zoom-only interview. */
+static const double UP_SPOTS = 5.0;
 
 /* The five factors of DESIGN 2's IMG split, in its order. */
 static const rmc_factor split_factors[5] = {RMC_FACTOR_RESIDENTS, RMC_FACTOR_ADVOCACY,
@@ -31,6 +40,11 @@ typedef struct calib_acc {
     double tier_change; /* sum of chief names' net tier change */
     size_t n_chief;     /* chief names below the top tiers */
     double img_up[RMC_N_FACTORS];
+    size_t reason[RMC_N_FACTORS]; /* IMG names moved up, by their largest upward factor */
+    size_t n_img_up;
+    size_t *svc_hist; /* [ADV_BINS] service statement sizes */
+    size_t svc_in_band;
+    size_t flight_hist[TIER_BINS];
 } calib_acc;
 
 static size_t bin_of(double v, double width, size_t n_bins)
@@ -84,6 +98,34 @@ static void tally_program(const rmc_model *m, const rmc_params *p, size_t j,
         if (rank[k] == RMC_RANK_NONE) {
             continue;
         }
+        double total = 0, best = 0;
+        size_t best_f = RMC_N_FACTORS;
+        for (size_t f = 0; f < RMC_N_FACTORS; f++) {
+            total += (double)mv[f];
+            if ((double)mv[f] > best) {
+                best = (double)mv[f];
+                best_f = f;
+            }
+        }
+        if ((type == RMC_TYPE_US_IMG || type == RMC_TYPE_IMG) && total >= UP_SPOTS * scale &&
+            best_f < RMC_N_FACTORS) {
+            acc->reason[best_f]++;
+            acc->n_img_up++;
+        }
+        const double svc = (double)mv[RMC_FACTOR_SERVICE] / scale;
+        if (svc != 0) {
+            acc->svc_hist[bin_of(svc, ADV_BIN, ADV_BINS)]++;
+            acc->svc_in_band +=
+                svc >= p->service_spots_min - 1e-3 && svc <= p->service_spots_max + 1e-3;
+        }
+        const double cmt = (double)mv[RMC_FACTOR_COMMITMENT];
+        if (cmt < 0 && m->advocacy[k] != RMC_ADVOCACY_CHIEF &&
+            rmc_tier_of(x, n, tiers) + 1 < rmc_tier_count(n, tiers)) {
+            const double y = fmin((double)(n - 1), round((double)x - cmt - 0.5));
+            acc->flight_hist[bin_of(
+                (double)(rmc_tier_of((size_t)y, n, tiers) - rmc_tier_of(x, n, tiers)), TIER_BIN,
+                TIER_BINS)]++;
+        }
         const uint8_t level = m->advocacy[k];
         const double adv = (double)mv[RMC_FACTOR_ADVOCACY];
         acc->adv_hist[(size_t)level * ADV_BINS + bin_of(adv / scale, ADV_BIN, ADV_BINS)]++;
@@ -121,6 +163,21 @@ static void finish(const rmc_params *p, const calib_acc *acc, size_t n_img,
     for (size_t s = 0; s < 5; s++) {
         out->img_split[s] = sum > 0 ? acc->img_up[split_factors[s]] / sum : (double)NAN;
     }
+    size_t five = 0;
+    for (size_t s = 0; s < 5; s++) {
+        five += acc->reason[split_factors[s]];
+    }
+    out->n_img_up = acc->n_img_up;
+    for (size_t s = 0; s < 5; s++) {
+        out->img_reason[s] =
+            five > 0 ? (double)acc->reason[split_factors[s]] / (double)five : (double)NAN;
+    }
+    out->img_reason_other =
+        acc->n_img_up > 0 ? (double)(acc->n_img_up - five) / (double)acc->n_img_up : (double)NAN;
+    out->service_median = hist_median(acc->svc_hist, ADV_BINS, ADV_BIN, &out->n_service);
+    out->service_in_band =
+        out->n_service > 0 ? (double)acc->svc_in_band / (double)out->n_service : (double)NAN;
+    out->flight_tiers_median = hist_median(acc->flight_hist, TIER_BINS, TIER_BIN, &out->n_flight);
 }
 
 rmc_status rmc_meeting_calibrate(const rmc_model *m, const rmc_params *p, size_t n, uint64_t seed,
@@ -151,6 +208,8 @@ rmc_status rmc_meeting_calibrate(const rmc_model *m, const rmc_params *p, size_t
                  done);
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&acc.tier_hist, TIER_BINS, sizeof *acc.tier_hist, d),
                  done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&acc.svc_hist, ADV_BINS, sizeof *acc.svc_hist, d),
+                 done);
     for (size_t rep = 0; rep < n; rep++) {
         rmc_meeting_draw_applicants(m, p, r, seed, rep, day);
         for (size_t j = 0; j < m->n_prog; j++) {
@@ -168,6 +227,7 @@ rmc_status rmc_meeting_calibrate(const rmc_model *m, const rmc_params *p, size_t
     out->tiers = p->meeting_tiers;
     finish(p, &acc, n_img, out);
 done:
+    rmc_free(acc.svc_hist);
     rmc_free(acc.tier_hist);
     rmc_free(acc.adv_hist);
     rmc_free(moves);

@@ -1,6 +1,6 @@
-/* Internals shared by meeting.c and prefs.c: the per-thread workspace and
- * the comparator-free sort of short lists of (float key, index) pairs. Not
- * installed.
+/* Internals shared by meeting.c and rols.c: the per-thread workspace and
+ * the packing of (float key, index) pairs into words for the
+ * comparator-free list sort (sort_int.h). Not installed.
  *
  * A list entry is packed into one uint64_t: the float key mapped to a
  * monotonic unsigned 32-bit pattern in the high half, a 32-bit tie-breaker
@@ -15,6 +15,7 @@
 
 #include "model_int.h"
 #include "rankmc/meeting.h"
+#include "sort_int.h"
 
 /* An applicant's meeting inputs side by side (one cache line holds two),
  * so a meeting reads one line per name instead of one per column. */
@@ -29,7 +30,7 @@ typedef struct rmc_app_pack {
  * contiguous). */
 typedef struct rmc_iv_pack {
     int32_t app; /* applicant index */
-    uint8_t advocacy, ties, interest, pad;
+    uint8_t advocacy, ties, interest, loi;
 } rmc_iv_pack;
 
 /* Programs with up to this many residents draw their comment counts from a
@@ -46,9 +47,11 @@ struct rmc_meeting_ws {
     uint64_t *tmp;      /* [same] merge buffer */
     int32_t *order;     /* [cap_prog] initial position -> local index */
     float *awk;         /* [cap_prog] summed awkward shocks of a name's interviews */
+    uint8_t *awk_n;     /* [cap_prog] how many of its interviews went awkwardly (<= 255) */
+    uint64_t *far;      /* [cap_prog] final keys of names that moved far (meeting.c) */
     float *pi;          /* [cap_prog] discussion probability by initial position */
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
-    double *race_w;               /* [n_prog] exp(-(desirability - mid) / sigma), see prefs.c */
+    double *race_w;               /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
     double race_tie;              /* exp(-beta_ties / sigma) */
     double race_sigma, race_beta; /* the parameters race_w was made for */
     bool race_valid;              /* race_w matches race_sigma, race_beta */
@@ -94,17 +97,5 @@ static inline size_t rmc_tier_of(size_t x, size_t n, size_t tiers)
     const size_t nt = rmc_tier_count(n, tiers);
     return ((x + 1) * nt - 1) / n;
 }
-
-/* Sort a[0 .. n) ascending; tmp has room for n words. Insertion sort up to
- * 8 words; above, runs of 4 sorted by a branch-free network, then
- * branch-free bottom-up merges (far fewer mispredicted branches than
- * insertion sort on random keys). */
-RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);
-
-/* The same result, faster for a list already close to sorted (a meeting's
- * final keys are the initial positions minus moves of a few places):
- * insertion sort while the total displacement stays below about 4n, else
- * rmc_sort_u64. */
-RMC_INTERNAL void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n);
 
 #endif

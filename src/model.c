@@ -219,16 +219,17 @@ void rmc_model_free(rmc_model *m)
     if (m == NULL) {
         return;
     }
-    void *const arrays[] = {
-        m->app_type, m->pre_score,    m->communication, m->clinical_years, m->us_exp,
-        m->visa,     m->profile,      m->positions,     m->interviewers,   m->residents,
-        m->sponsors, m->service_load, m->desirability,  m->iv_app,         m->iv_prog,
-        m->advocacy, m->ties,         m->interest,      m->prog_off,       m->iv_by_prog,
-        m->app_off,  m->iv_by_app,    m->has_app_rol,   m->arol_off,       m->arol_prog,
-        m->arol_iv,  m->has_prog_rol, m->prol_off,      m->prol_app,       m->prol_iv,
-        m->couple_a, m->couple_b,     m->crol_off,      m->crol_pa,        m->crol_pb,
-        m->crol_iva, m->crol_ivb,     m->couple_of,     m->app_slots,      m->prog_slots,
-        m->dir};
+    void *const arrays[] = {m->app_type,     m->pre_score, m->communication, m->clinical_years,
+                            m->us_exp,       m->visa,      m->profile,       m->positions,
+                            m->interviewers, m->residents, m->sponsors,      m->service_load,
+                            m->desirability, m->iv_app,    m->iv_prog,       m->advocacy,
+                            m->ties,         m->interest,  m->loi,           m->prog_off,
+                            m->iv_by_prog,   m->app_off,   m->iv_by_app,     m->has_app_rol,
+                            m->arol_off,     m->arol_prog, m->arol_iv,       m->has_prog_rol,
+                            m->prol_off,     m->prol_app,  m->prol_iv,       m->couple_a,
+                            m->couple_b,     m->crol_off,  m->crol_pa,       m->crol_pb,
+                            m->crol_iva,     m->crol_ivb,  m->couple_of,     m->app_slots,
+                            m->prog_slots,   m->dir};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         rmc_free(arrays[i]);
     }

@@ -50,6 +50,7 @@ struct rmc_model {
     uint8_t *advocacy;  /* rmc_advocacy */
     uint8_t *ties;      /* 0/1 */
     uint8_t *interest;  /* rmc_interest */
+    uint8_t *loi;       /* 0/1: a letter of intent (optional column; NULL reads as all 0) */
     size_t *prog_off;   /* [n_prog + 1] */
     rmc_id *iv_by_prog; /* [n_iv] interview indices grouped by program, file order within */
     size_t *app_off;    /* [n_app + 1] */
@@ -84,5 +85,9 @@ struct rmc_model {
     rmc_id *prog_slots;            /* same for programs */
     size_t prog_mask;
 };
+
+/* The profile applicants.csv's rule gives applicant i of m under p when the
+ * column leaves it out (docs/model-format.md). */
+RMC_INTERNAL uint8_t rmc_model_derive_profile(const rmc_params *p, const rmc_model *m, size_t i);
 
 #endif

@@ -33,6 +33,7 @@ typedef struct rmc_loader {
     rmc_id *iv_slots;                 /* open-addressing (applicant, program) -> interview */
     size_t iv_mask;                   /* iv_slots size - 1 */
     void *stage;                      /* rows of the ROL / couples file being read */
+    bool app_score_reported;          /* "no pre_score / step2_ck column" was reported */
 } rmc_loader;
 
 /* The CSV spelling of each enum value (model.c). */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "model_load_int.h"
+#include "rankmc/profile.h"
 
 #define MAX_COUNT 1000000L /* positions, interviewers, residents, ranks */
 
@@ -103,10 +104,41 @@ static rmc_id resolve(rmc_loader *L, long line, bool applicant, const char *col,
 
 /* ---- applicants.csv ---- */
 
+/* pre_score or step2_ck: one of the two in every row (docs/forecast.md maps
+ * a Step 2 CK score to pre_score by type with the [step2_ck] parameters). */
 static const char *const app_cols[] = {
-    "id",   "type",   "pre_score", "communication", "clinical_years", "us_experience",
-    "visa", "profile"};
+    "id",   "type",    "communication", "clinical_years", "us_experience",
+    "visa", "profile", "pre_score",     "step2_ck"};
 #define PROFILE_DERIVE 0xFF
+
+/* pre_score, or step2_ck mapped through [step2_ck] by type (each row gives
+ * exactly one; an empty field counts as not given). */
+static void app_score(rmc_loader *L, const char *pre, const char *ck, bool type_ok, long line,
+                      size_t i)
+{
+    rmc_model *m = L->m;
+    const bool has_pre = pre != NULL && pre[0] != '\0', has_ck = ck != NULL && ck[0] != '\0';
+    m->pre_score[i] = 0;
+    if (pre == NULL && ck == NULL) {
+        if (!L->app_score_reported) {
+            rmc_model_problem(L, 1, "needs a column 'pre_score' or 'step2_ck'");
+            L->app_score_reported = true;
+        }
+    } else if (has_pre && has_ck) {
+        rmc_model_problem(L, line, "give 'pre_score' or 'step2_ck', not both");
+    } else if (has_pre) {
+        get_real(L, line, "pre_score", pre, -HUGE_VAL, HUGE_VAL, &m->pre_score[i]);
+    } else if (has_ck) {
+        double v = 0;
+        if (get_real(L, line, "step2_ck", ck, 1, 300, &v) && type_ok) {
+            m->pre_score[i] = rmc_step2_ck_pre_score(&m->params, (rmc_type)m->app_type[i], v);
+        }
+    } else if (ck == NULL) {
+        get_real(L, line, "pre_score", pre, -HUGE_VAL, HUGE_VAL, &m->pre_score[i]);
+    } else {
+        rmc_model_problem(L, line, "columns 'pre_score' and 'step2_ck' are both empty");
+    }
+}
 
 static rmc_status app_row(rmc_loader *L, const char *const *f, long line)
 {
@@ -124,16 +156,17 @@ static rmc_status app_row(rmc_loader *L, const char *const *f, long line)
     RMC_TRY(rmc_model_grow(arrs, elem, 9, m->n_app, &L->cap_app, L->d));
     const size_t i = m->n_app;
     RMC_TRY(rmc_strdup(&m->app_id[i], f[0], L->d));
-    get_enum(L, line, "type", f[1], rmc_type_names, RMC_N_TYPES, &m->app_type[i]);
-    get_real(L, line, "pre_score", f[2], -HUGE_VAL, HUGE_VAL, &m->pre_score[i]);
-    get_real(L, line, "communication", f[3], 0, 1, &m->communication[i]);
-    get_real(L, line, "clinical_years", f[4], 0, HUGE_VAL, &m->clinical_years[i]);
-    get_enum(L, line, "us_experience", f[5], rmc_usexp_names, RMC_N_USEXP, &m->us_exp[i]);
-    get_enum(L, line, "visa", f[6], rmc_visa_names, RMC_N_VISA, &m->visa[i]);
+    const bool type_ok =
+        get_enum(L, line, "type", f[1], rmc_type_names, RMC_N_TYPES, &m->app_type[i]);
+    get_real(L, line, "communication", f[2], 0, 1, &m->communication[i]);
+    get_real(L, line, "clinical_years", f[3], 0, HUGE_VAL, &m->clinical_years[i]);
+    get_enum(L, line, "us_experience", f[4], rmc_usexp_names, RMC_N_USEXP, &m->us_exp[i]);
+    get_enum(L, line, "visa", f[5], rmc_visa_names, RMC_N_VISA, &m->visa[i]);
     m->profile[i] = PROFILE_DERIVE;
-    if (f[7] != NULL && f[7][0] != '\0') {
-        get_enum(L, line, "profile", f[7], rmc_profile_names, RMC_N_PROFILES, &m->profile[i]);
+    if (f[6] != NULL && f[6][0] != '\0') {
+        get_enum(L, line, "profile", f[6], rmc_profile_names, RMC_N_PROFILES, &m->profile[i]);
     }
+    app_score(L, f[7], f[8], type_ok, line, i);
     L->app_line[i] = line;
     m->n_app++;
     return RMC_OK;
@@ -151,7 +184,7 @@ static rmc_status read_table(rmc_loader *L, const rmc_csv_spec *spec)
 
 rmc_status rmc_model_read_applicants(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"applicants.csv", app_cols, 8, 7, true, app_row};
+    static const rmc_csv_spec spec = {"applicants.csv", app_cols, 9, 6, true, app_row};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
     return rmc_model_index_build(L, m->app_id, m->n_app, L->app_line, "applicant", &m->app_slots,
@@ -207,7 +240,8 @@ rmc_status rmc_model_read_programs(rmc_loader *L)
 
 /* ---- interviews.csv ---- */
 
-static const char *const iv_cols[] = {"applicant", "program", "advocacy", "ties", "interest"};
+static const char *const iv_cols[] = {"applicant", "program",  "advocacy",
+                                      "ties",      "interest", "loi"};
 
 static rmc_status iv_row(rmc_loader *L, const char *const *f, long line)
 {
@@ -219,19 +253,25 @@ static rmc_status iv_row(rmc_loader *L, const char *const *f, long line)
     get_enum(L, line, "advocacy", f[2], rmc_advocacy_names, RMC_N_ADVOCACY, &adv);
     get_int(L, line, "ties", f[3], 0, 1, &ties);
     get_enum(L, line, "interest", f[4], rmc_interest_names, RMC_N_INTEREST, &interest);
+    int32_t loi = 0;
+    if (f[5] != NULL && f[5][0] != '\0') {
+        get_int(L, line, "loi", f[5], 0, 1, &loi);
+    }
     if (a == RMC_ID_NONE || p == RMC_ID_NONE) {
         return RMC_OK;
     }
     void **const arrs[] = {(void **)&m->iv_app, (void **)&m->iv_prog,  (void **)&m->advocacy,
-                           (void **)&m->ties,   (void **)&m->interest, (void **)&L->iv_line};
-    const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), 1, 1, 1, sizeof(long)};
-    RMC_TRY(rmc_model_grow(arrs, elem, 6, m->n_iv, &L->cap_iv, L->d));
+                           (void **)&m->ties,   (void **)&m->interest, (void **)&m->loi,
+                           (void **)&L->iv_line};
+    const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), 1, 1, 1, 1, sizeof(long)};
+    RMC_TRY(rmc_model_grow(arrs, elem, 7, m->n_iv, &L->cap_iv, L->d));
     const size_t k = m->n_iv++;
     m->iv_app[k] = a;
     m->iv_prog[k] = p;
     m->advocacy[k] = adv;
     m->ties[k] = (uint8_t)ties;
     m->interest[k] = interest;
+    m->loi[k] = (uint8_t)loi;
     L->iv_line[k] = line;
     return RMC_OK;
 }
@@ -316,7 +356,7 @@ static rmc_status group_csr(const rmc_id *key, size_t n, size_t n_keys, size_t *
 
 rmc_status rmc_model_read_interviews(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"interviews.csv", iv_cols, 5, 5, true, iv_row};
+    static const rmc_csv_spec spec = {"interviews.csv", iv_cols, 6, 5, true, iv_row};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
     RMC_TRY(index_pairs(L));
@@ -709,7 +749,7 @@ rmc_status rmc_model_read_couples(rmc_loader *L)
  * (pre_score at or below risky_pre_score, or communication below
  * risky_communication) makes risky; then a high pre_score a star; else a
  * workhorse. */
-static uint8_t derive_profile(const rmc_params *p, const rmc_model *m, size_t i)
+uint8_t rmc_model_derive_profile(const rmc_params *p, const rmc_model *m, size_t i)
 {
     if (m->visa[i] == RMC_VISA_H1B || m->visa[i] == RMC_VISA_UNCERTAIN) {
         return RMC_PROFILE_VISA_HEADACHE;
@@ -729,7 +769,7 @@ void rmc_model_finish(rmc_loader *L)
     rmc_model *m = L->m;
     for (size_t i = 0; i < m->n_app; i++) {
         if (m->profile[i] == PROFILE_DERIVE) {
-            m->profile[i] = derive_profile(&m->params, m, i);
+            m->profile[i] = rmc_model_derive_profile(&m->params, m, i);
         }
         m->n_by_type[m->app_type[i]]++;
     }

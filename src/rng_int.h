@@ -1,5 +1,5 @@
 /* Inline access to the Philox generator's word buffer for hot loops
- * (meeting.c, prefs.c). Not installed.
+ * (meeting.c, rols.c). Not installed.
  *
  * Every function here consumes words exactly as the gsl_rng interface does
  * (one 32-bit word per uniform, in stream order), so a hot loop may mix

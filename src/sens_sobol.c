@@ -16,13 +16,13 @@
 
 #include "model_int.h"
 #include "rankmc/sensitivity.h"
-#include "sensitivity_int.h"
+#include "sens_int.h"
 
 /* The default factors: the meeting's main move sizes. */
 static const char *const sobol_keys[][2] = {
     {"residents", "spots_positive"}, {"residents", "spots_negative"}, {"advocacy", "rotation_min"},
     {"advocacy", "rotation_max"},    {"communication", "bonus"},      {"communication", "penalty"},
-    {"service", "spots_per_year"},   {"familiarity", "none"},         {"visa", "routine_j1"},
+    {"service", "spots_max"},        {"familiarity", "none"},         {"visa", "routine_j1"},
     {"visa", "uncertain"},           {"commitment", "ties"},          {"profile", "sigma_star"},
 };
 #define N_SOBOL_KEYS (sizeof sobol_keys / sizeof sobol_keys[0])

@@ -292,6 +292,11 @@ static size_t fill_applicant_row(const sim_ctx *c, thread_ws *w, uint64_t r, siz
     if (m->couple_of != NULL && m->couple_of[i] != RMC_ID_NONE) {
         return 0;
     }
+    for (size_t x = 0; x < c->o->n_exclude; x++) {
+        if (c->o->exclude[x] == (rmc_id)i) {
+            return 0;
+        }
+    }
     const size_t n = rmc_prefs_generate(m, c->p, i, w->rng, c->o->seed, r, w->mw, w->rol);
     RMC_ASSERT(n <= c->max_app_iv);
     for (size_t e = 0; e < n; e++) {
@@ -375,10 +380,21 @@ static void record_failure(thread_ws *w, uint64_t r, rmc_status st, const rmc_di
  * replicate failed (recorded in w). */
 static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rmc_match_input *in)
 {
-    rmc_match_result res = {w->app_prog, w->app_choice, w->fill, 0, true};
+    rmc_match_result res = {w->app_prog, w->app_choice, w->fill, 0, true, 0};
     rmc_diag d = {0};
+    uint64_t restart_seed = 0;
+    if (in->n_couples > 0) { /* the restarts' draws: the replicate's own stream */
+        uint32_t words[2];
+        rmc_rng_seek(w->rng, c->o->seed, r, RMC_STREAM_MATCH, 0);
+        rmc_rng_words(w->rng, words, 2);
+        restart_seed = (uint64_t)words[0] << 32 | words[1];
+    }
     const rmc_status st =
-        rmc_match_run(w->xw, in, c->o->proposing, (size_t)c->p->match_couples_max_rounds, &res, &d);
+        rmc_match_run_restarts(w->xw, in, c->o->proposing, (size_t)c->p->match_couples_max_rounds,
+                               (size_t)c->p->match_couples_restarts, restart_seed, &res, &d);
+    if (st == RMC_OK || st == RMC_NOT_CONVERGED) {
+        rmc_accum_count_restarts(w->acc, res.n_restarts, st == RMC_OK);
+    }
     if (st == RMC_NOT_CONVERGED) {
         /* Kept and counted. Not stability-checked: a couples market may
          * have no stable matching at all, and the matcher claims none. */
@@ -408,6 +424,31 @@ static void record_focal(const sim_ctx *c, const thread_ws *w, uint64_t r)
     for (size_t f = 0; f < o->n_focal; f++) {
         const rmc_id i = o->focal[f];
         row[f] = w->app_prog[i] != RMC_ID_NONE ? w->app_choice[i] : -1;
+    }
+}
+
+/* Each listed program's cutoff in replicate r into row r of the caller's
+ * array: the interview of its lowest-ranked matched applicant when full,
+ * else RMC_ID_NONE. One writer per row. */
+static void record_cutoffs(const sim_ctx *c, const thread_ws *w, uint64_t r)
+{
+    const rmc_model *m = c->m;
+    const rmc_sim_options *o = c->o;
+    rmc_id *row = o->cutoff_iv + (size_t)r * o->n_cutoff;
+    for (size_t q = 0; q < o->n_cutoff; q++) {
+        const size_t j = (size_t)o->cutoff_prog[q];
+        rmc_id worst = RMC_ID_NONE;
+        int32_t filled = 0;
+        for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
+            const rmc_id k = m->iv_by_prog[e];
+            if (w->app_iv[m->iv_app[k]] == k) {
+                filled++;
+                if (worst == RMC_ID_NONE || w->rank[k] > w->rank[worst]) {
+                    worst = k;
+                }
+            }
+        }
+        row[q] = filled >= m->positions[j] ? worst : RMC_ID_NONE;
     }
 }
 
@@ -449,6 +490,9 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
     if (c->o->focal_choice != NULL) {
         record_focal(c, w, r);
     }
+    if (c->o->cutoff_iv != NULL) {
+        record_cutoffs(c, w, r);
+    }
     const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
                                      w->rank,       w->moves,  m->iv_prog};
     rmc_accum_add(w->acc, &rep);
@@ -461,7 +505,16 @@ typedef struct sim_run {
     int nt;
     thread_ws **ws;   /* [nt] */
     uint16_t *cols;   /* [RMC_SIM_BATCH][n_iv] */
-    rmc_accum *total; /* with the rank histogram */
+    rmc_accum *total; /* with the rank histogram: this rank's share (rank 0: with the resume) */
+    const rmc_dist *g;
+    int rank, size;
+    uint64_t start; /* the first replicate run (the checkpoint's count, else 0) */
+    /* Ranks and --until-se: each batch's partials are kept apart until the
+     * ranks have decided whether the round stops before it. */
+    bool defer;
+    uint64_t *unmatched; /* [n_app] unmatched counts of the batches kept, over all ranks */
+    uint32_t *mine;      /* [n_app] this rank's batch's */
+    uint32_t *all;       /* [size][n_app] every rank's */
 } sim_run;
 
 static void sim_run_free(sim_run *s)
@@ -473,6 +526,9 @@ static void sim_run_free(sim_run *s)
     }
     rmc_free((void *)s->ws);
     rmc_free(s->cols);
+    rmc_free(s->unmatched);
+    rmc_free(s->mine);
+    rmc_free(s->all);
     rmc_accum_free(s->total);
 }
 
@@ -480,7 +536,7 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
 {
     const rmc_model *m = s->ctx.m;
     RMC_TRY(rmc_accum_alloc(s->ctx.dims, true, &s->total, d));
-    if (s->ctx.o->resume != NULL) {
+    if (s->ctx.o->resume != NULL && s->rank == 0) {
         RMC_TRY(rmc_accum_merge(s->total, s->ctx.o->resume, d));
     }
     RMC_TRY(rmc_alloc_aligned((void **)&s->cols, (size_t)RMC_SIM_BATCH * (m->n_iv + 32), 2, d));
@@ -488,22 +544,44 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
     for (int t = 0; t < s->nt; t++) {
         RMC_TRY(thread_ws_alloc(&s->ctx, &s->ws[t], d));
     }
+    if (s->defer) {
+        const size_t n_app = m->n_app;
+        RMC_TRY(rmc_calloc_array((void **)&s->unmatched, n_app, sizeof *s->unmatched, d));
+        RMC_TRY(rmc_calloc_array((void **)&s->mine, n_app, sizeof *s->mine, d));
+        RMC_TRY(rmc_calloc_array((void **)&s->all, n_app, (size_t)s->size * sizeof *s->all, d));
+        const rmc_accum *r = s->ctx.o->resume;
+        const size_t cols = s->ctx.dims->choice_len + 1;
+        for (size_t i = 0; r != NULL && i < n_app; i++) {
+            s->unmatched[i] = rmc_accum_choice_hist(r)[i * cols + s->ctx.dims->choice_len];
+        }
+    }
     return RMC_OK;
 }
 
-/* Replicates first .. first+n-1 in parallel, then their rank columns folded
- * into the total's histogram over disjoint interview blocks. */
-static void run_batch(sim_run *s, uint64_t first, size_t n)
+/* The batch's rank columns (n replicates) folded into the total's histogram
+ * over disjoint interview blocks; inside a parallel region. */
+static void fold_cols(sim_run *s, size_t n)
+{
+    const size_t n_iv = s->ctx.m->n_iv;
+    const size_t stride = n_iv + 32; /* rows do not share cache lines */
+    const size_t n_blocks = (n_iv + FOLD_BLOCK - 1) / FOLD_BLOCK;
+#pragma omp for schedule(static)
+    for (size_t blk = 0; blk < n_blocks; blk++) {
+        const size_t k0 = blk * FOLD_BLOCK;
+        const size_t k1 = k0 + FOLD_BLOCK < n_iv ? k0 + FOLD_BLOCK : n_iv;
+        rmc_accum_add_ranks(s->total, s->cols, n, stride, k0, k1);
+    }
+}
+
+/* Replicates first .. first+n-1 in parallel, then (when fold) their rank
+ * columns folded into the total's histogram. */
+static void run_batch(sim_run *s, uint64_t first, size_t n, bool fold)
 {
     const sim_ctx *c = &s->ctx;
     thread_ws *const *ws = s->ws;
     uint16_t *cols = s->cols;
-    rmc_accum *total = s->total;
-    const size_t n_iv = c->m->n_iv;
-    const size_t stride = n_iv + 32; /* rows do not share cache lines */
-    const size_t n_blocks = (n_iv + FOLD_BLOCK - 1) / FOLD_BLOCK;
-#pragma omp parallel num_threads(s->nt) default(none)                                              \
-    shared(c, ws, cols, total, first, n, n_iv, stride, n_blocks)
+    const size_t stride = c->m->n_iv + 32;
+#pragma omp parallel num_threads(s->nt) default(none) shared(s, c, ws, cols, first, n, stride, fold)
     {
         thread_ws *w = ws[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
@@ -511,11 +589,8 @@ static void run_batch(sim_run *s, uint64_t first, size_t n)
             run_replicate(c, w, first + b, cols + b * stride);
         }
         double t = c->o->time_phases ? omp_get_wtime() : 0.0;
-#pragma omp for schedule(static)
-        for (size_t blk = 0; blk < n_blocks; blk++) {
-            const size_t k0 = blk * FOLD_BLOCK;
-            const size_t k1 = k0 + FOLD_BLOCK < n_iv ? k0 + FOLD_BLOCK : n_iv;
-            rmc_accum_add_ranks(total, cols, n, stride, k0, k1);
+        if (fold) {
+            fold_cols(s, n);
         }
         phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
     }
@@ -539,10 +614,19 @@ static rmc_status batch_failure(const sim_run *s, rmc_diag *d)
                                                         : rmc_strerror(worst->fail_st));
 }
 
+/* Standard error of P(match) of an applicant unmatched in `unmatched` of n
+ * replicates, p smoothed to (matched + 1) / (n + 2) so that a run of
+ * all-matched or all-unmatched replicates does not report SE 0 after a
+ * handful of replicates. One expression for every path, so one process and
+ * many ranks stop at the same batch. */
+static double p_match_se(uint64_t unmatched, uint64_t n)
+{
+    const double p = ((double)(n - unmatched) + 1.0) / ((double)n + 2.0);
+    return sqrt(p * (1.0 - p) / (double)n);
+}
+
 /* The largest standard error of any applicant's P(match) after n
- * replicates, from the threads' partial counts. p is smoothed to
- * (matched + 1) / (n + 2) so that a run of all-matched or all-unmatched
- * replicates does not report SE 0 after a handful of replicates. */
+ * replicates, from this process's total and threads' partial counts. */
 static double max_p_match_se(const sim_run *s, uint64_t n)
 {
     const rmc_accum_dims *dm = s->ctx.dims;
@@ -553,8 +637,7 @@ static double max_p_match_se(const sim_run *s, uint64_t n)
         for (int t = 0; t < s->nt; t++) {
             unmatched += rmc_accum_choice_hist(s->ws[t]->acc)[i * cols + dm->choice_len];
         }
-        const double p = ((double)(n - unmatched) + 1.0) / ((double)n + 2.0);
-        const double se = sqrt(p * (1.0 - p) / (double)n);
+        const double se = p_match_se(unmatched, n);
         worst = se > worst ? se : worst;
     }
     return worst;
@@ -575,53 +658,176 @@ static rmc_status fold_partials(sim_run *s, rmc_diag *d)
     return RMC_OK;
 }
 
+/* Every rank's tables summed into rank 0's total (the others' zeroed). */
+static rmc_status reduce_totals(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
+{
+    if (s->size == 1) {
+        return RMC_OK;
+    }
+    const double t0 = omp_get_wtime();
+    const rmc_status st = rmc_accum_reduce(s->total, s->g, d);
+    stats->reduce_seconds += omp_get_wtime() - t0;
+    return st;
+}
+
+/* Replicates in batch b (0-based) of a round starting at done. */
+static size_t batch_size(const sim_run *s, uint64_t done, int b)
+{
+    const uint64_t first = done + (uint64_t)RMC_SIM_BATCH * (uint64_t)b;
+    const uint64_t n = s->ctx.o->replicates;
+    return first >= n ? 0 : (size_t)(n - first < RMC_SIM_BATCH ? n - first : RMC_SIM_BATCH);
+}
+
+/* Whether any rank's stop flag is set (each rank's own signal handler). */
+static rmc_status stop_requested(const sim_run *s, bool *stop, rmc_diag *d)
+{
+    const volatile int *flag = s->ctx.o->stop;
+    int64_t v = flag != NULL && *flag != 0 ? 1 : 0;
+    RMC_TRY(rmc_dist_all_max_i64(s->g, &v, 1, d));
+    *stop = v != 0;
+    return RMC_OK;
+}
+
+/* --until-se with ranks: after a round (its batches' partials still apart),
+ * test the round's batches in order on the unmatched counts of all ranks,
+ * as one process would after each; keep the batches up to the first that
+ * reaches the target (or all), fold this rank's batch into its total if
+ * kept, else drop it. *kept: replicates of the batches kept. */
+static rmc_status until_se_round(sim_run *s, uint64_t done, uint64_t *kept, rmc_sim_stats *stats,
+                                 rmc_diag *d)
+{
+    const rmc_accum_dims *dm = s->ctx.dims;
+    const size_t n_app = dm->n_app, cols = dm->choice_len + 1;
+    for (size_t i = 0; i < n_app; i++) {
+        uint32_t u = 0;
+        for (int t = 0; t < s->nt; t++) {
+            u += rmc_accum_choice_hist(s->ws[t]->acc)[i * cols + dm->choice_len];
+        }
+        s->mine[i] = u;
+    }
+    RMC_TRY(rmc_dist_all_gather_u32(s->g, s->mine, n_app, s->all, d));
+    int used = 0;
+    *kept = 0;
+    for (int b = 0; b < s->size; b++) {
+        const size_t n = batch_size(s, done, b);
+        if (n == 0) {
+            break;
+        }
+        used = b + 1;
+        *kept += n;
+        double worst = 0.0;
+        for (size_t i = 0; i < n_app; i++) {
+            s->unmatched[i] += s->all[(size_t)b * n_app + i];
+            const double se = p_match_se(s->unmatched[i], done + *kept);
+            worst = se > worst ? se : worst;
+        }
+        stats->max_se = worst;
+        if (worst <= s->ctx.o->until_se && done + *kept < s->ctx.o->replicates) {
+            stats->se_reached = true;
+            break;
+        }
+    }
+    const size_t mine = s->rank < used ? batch_size(s, done, s->rank) : 0;
+    if (mine == 0) {
+        for (int t = 0; t < s->nt; t++) {
+            rmc_accum_clear(s->ws[t]->acc);
+        }
+        return RMC_OK;
+    }
+#pragma omp parallel num_threads(s->nt) default(none) shared(s, mine)
+    fold_cols(s, mine);
+    return fold_partials(s, d);
+}
+
+/* Fold, sum over ranks and hand the totals to the checkpoint callback on
+ * rank 0; every rank gets its status. */
+static rmc_status checkpoint(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
+{
+    const rmc_sim_options *o = s->ctx.o;
+    RMC_TRY(fold_partials(s, d));
+    RMC_TRY(reduce_totals(s, stats, d));
+    const rmc_status st = s->rank == 0 ? o->checkpoint(o->checkpoint_ctx, s->total, d) : RMC_OK;
+    return rmc_dist_agree(s->g, st, d);
+}
+
+/* Rounds of one batch per rank until done, stopped or --until-se reached. */
 static rmc_status run_batches(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
 {
     const rmc_sim_options *o = s->ctx.o;
-    uint64_t done = rmc_accum_replicates(s->total);
+    uint64_t done = s->start;
     while (done < o->replicates) {
-        if (o->stop != NULL && *o->stop != 0) {
+        bool stop = false;
+        RMC_TRY(stop_requested(s, &stop, d));
+        if (stop) {
             stats->stopped = true;
             break;
         }
-        const uint64_t left = o->replicates - done;
-        const size_t n = left < RMC_SIM_BATCH ? (size_t)left : RMC_SIM_BATCH;
-        run_batch(s, done, n);
-        RMC_TRY(batch_failure(s, d));
-        done += n;
-        if (o->progress != NULL) {
-            o->progress(o->progress_ctx, done, o->replicates);
+        const size_t n = batch_size(s, done, s->rank);
+        if (n > 0) {
+            run_batch(s, done + (uint64_t)RMC_SIM_BATCH * (uint64_t)s->rank, n, !s->defer);
         }
-        if (o->until_se > 0.0) {
-            stats->max_se = max_p_match_se(s, done);
-            if (stats->max_se <= o->until_se && done < o->replicates) {
-                stats->se_reached = true;
-                break;
+        RMC_TRY(rmc_dist_agree(s->g, batch_failure(s, d), d));
+        uint64_t kept = 0;
+        if (s->defer) {
+            RMC_TRY(until_se_round(s, done, &kept, stats, d));
+        } else {
+            for (int b = 0; b < s->size; b++) {
+                kept += batch_size(s, done, b);
+            }
+            if (o->until_se > 0.0) {
+                stats->max_se = max_p_match_se(s, done + kept);
+                stats->se_reached = stats->max_se <= o->until_se && done + kept < o->replicates;
             }
         }
+        done += kept;
+        if (o->progress != NULL && s->rank == 0) {
+            o->progress(o->progress_ctx, done, o->replicates);
+        }
+        if (stats->se_reached) {
+            break;
+        }
         if (o->checkpoint != NULL && o->checkpoint_every > 0 && done < o->replicates &&
-            done / o->checkpoint_every > (done - n) / o->checkpoint_every) {
-            RMC_TRY(fold_partials(s, d));
-            RMC_TRY(o->checkpoint(o->checkpoint_ctx, s->total, d));
+            done / o->checkpoint_every > (done - kept) / o->checkpoint_every) {
+            RMC_TRY(checkpoint(s, stats, d));
         }
     }
     stats->replicates = done;
     return RMC_OK;
 }
 
+/* What every rank reports alike, decided on rank 0. */
+typedef struct shared_stats {
+    uint64_t unconverged, unstable;
+    int64_t first_unconverged, first_unstable;
+    double max_se;
+} shared_stats;
+
 static rmc_status finish(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
 {
     RMC_TRY(fold_partials(s, d));
-    stats->unconverged = rmc_accum_unconverged(s->total);
-    stats->unstable = rmc_accum_unstable(s->total);
-    stats->first_unconverged = rmc_accum_first_unconverged(s->total);
-    stats->first_unstable = rmc_accum_first_unstable(s->total);
+    RMC_TRY(reduce_totals(s, stats, d));
     for (int t = 0; t < s->nt; t++) {
         for (int ph = 0; ph < RMC_SIM_N_PHASES; ph++) {
             stats->phase_seconds[ph] += s->ws[t]->phase[ph];
         }
     }
-    RMC_ASSERT(rmc_accum_replicates(s->total) == stats->replicates);
+    shared_stats sh = {0, 0, -1, -1, stats->max_se};
+    if (s->rank == 0) {
+        sh.unconverged = rmc_accum_unconverged(s->total);
+        sh.unstable = rmc_accum_unstable(s->total);
+        sh.first_unconverged = rmc_accum_first_unconverged(s->total);
+        sh.first_unstable = rmc_accum_first_unstable(s->total);
+        if (s->ctx.o->until_se <= 0.0 && stats->replicates > 0) {
+            sh.max_se = max_p_match_se(s, stats->replicates);
+        }
+        RMC_ASSERT(rmc_accum_replicates(s->total) == stats->replicates);
+    }
+    RMC_TRY(rmc_dist_bcast(s->g, &sh, sizeof sh, 0, d));
+    stats->unconverged = sh.unconverged;
+    stats->unstable = sh.unstable;
+    stats->first_unconverged = sh.first_unconverged;
+    stats->first_unstable = sh.first_unstable;
+    stats->max_se = sh.max_se;
     return RMC_OK;
 }
 
@@ -643,12 +849,51 @@ static rmc_status check_options(const rmc_model *m, const rmc_sim_options *o, rm
     if (m->n_app == 0 || m->n_prog == 0) {
         return RMC_FAIL(d, RMC_EUSAGE, "the model has no applicants or no programs");
     }
+    if (o->focal_choice != NULL && rmc_dist_size(o->dist) > 1) {
+        return RMC_FAIL(d, RMC_EUSAGE, "focal applicants are recorded by one process only");
+    }
     for (size_t f = 0; o->focal_choice != NULL && f < o->n_focal; f++) {
         if (o->focal == NULL || o->focal[f] < 0 || (size_t)o->focal[f] >= m->n_app) {
             return RMC_FAIL(d, RMC_EUSAGE, "focal applicant %zu is not an applicant index", f);
         }
     }
+    for (size_t x = 0; x < o->n_exclude; x++) {
+        if (o->exclude == NULL || o->exclude[x] < 0 || (size_t)o->exclude[x] >= m->n_app) {
+            return RMC_FAIL(d, RMC_EUSAGE, "excluded applicant %zu is not an applicant index", x);
+        }
+    }
+    if (o->cutoff_iv != NULL && rmc_dist_size(o->dist) > 1) {
+        return RMC_FAIL(d, RMC_EUSAGE, "program cutoffs are recorded by one process only");
+    }
+    for (size_t q = 0; o->cutoff_iv != NULL && q < o->n_cutoff; q++) {
+        if (o->cutoff_prog == NULL || o->cutoff_prog[q] < 0 ||
+            (size_t)o->cutoff_prog[q] >= m->n_prog) {
+            return RMC_FAIL(d, RMC_EUSAGE, "cutoff program %zu is not a program index", q);
+        }
+    }
     return RMC_OK;
+}
+
+/* Options, plan and allocation; the ranks agree on the outcome, so a rank
+ * short of memory stops them all. */
+static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
+                          const rmc_sim_options *o, rmc_accum_dims *dims, rmc_sim_stats *stats,
+                          rmc_diag *d)
+{
+    rmc_status st = check_options(m, o, d);
+    if (st == RMC_OK) {
+        st = rmc_sim_plan(m, p, o, dims, &stats->memory_estimate, d);
+    }
+    if (st == RMC_OK) {
+        s->ctx = (sim_ctx){m, p, o, dims, 0, longest_interview_list(m)};
+        s->ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
+        s->nt = resolve_threads(o);
+        s->start = o->resume != NULL ? rmc_accum_replicates(o->resume) : 0;
+        s->defer = s->size > 1 && o->until_se > 0.0;
+        stats->threads = s->nt;
+        st = sim_run_alloc(s, d);
+    }
+    return rmc_dist_agree(s->g, st, d);
 }
 
 rmc_status rmc_sim_run(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,
@@ -659,22 +904,18 @@ rmc_status rmc_sim_run(const rmc_model *m, const rmc_params *p, const rmc_sim_op
     stats->first_unconverged = -1;
     stats->first_unstable = -1;
     const double t0 = omp_get_wtime();
-    RMC_TRY(check_options(m, o, d));
     rmc_accum_dims dims;
-    RMC_TRY(rmc_sim_plan(m, p, o, &dims, &stats->memory_estimate, d));
-    sim_run s = {.ctx = {m, p, o, &dims, 0, longest_interview_list(m)}, .nt = resolve_threads(o)};
-    s.ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
-    stats->threads = s.nt;
+    sim_run s = {.g = o->dist, .rank = rmc_dist_rank(o->dist), .size = rmc_dist_size(o->dist)};
+    stats->ranks = s.size;
     rmc_status st;
-    RMC_TRY_GOTO(st, sim_run_alloc(&s, d), done);
+    RMC_TRY_GOTO(st, prepare(&s, m, p, o, &dims, stats, d), done);
     snprintf(stats->rng_name, sizeof stats->rng_name, "%s", rmc_rng_name(s.ws[0]->rng));
     RMC_TRY_GOTO(st, run_batches(&s, stats, d), done);
-    if (o->until_se <= 0.0 && stats->replicates > 0) {
-        stats->max_se = max_p_match_se(&s, stats->replicates);
-    }
     RMC_TRY_GOTO(st, finish(&s, stats, d), done);
-    *out = s.total;
-    s.total = NULL;
+    if (s.rank == 0) {
+        *out = s.total;
+        s.total = NULL;
+    }
 done:
     sim_run_free(&s);
     stats->wall_seconds = omp_get_wtime() - t0;

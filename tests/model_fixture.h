@@ -127,7 +127,8 @@ static void fx_free(rmc_model *m)
         m->sponsors, m->service_load, m->desirability,  m->iv_app,         m->iv_prog,
         m->advocacy, m->ties,         m->interest,      m->prog_off,       m->iv_by_prog,
         m->app_off,  m->iv_by_app,    m->has_app_rol,   m->arol_off,       m->arol_prog,
-        m->arol_iv,  m->has_prog_rol, m->prol_off,      m->prol_app,       m->prol_iv};
+        m->arol_iv,  m->has_prog_rol, m->prol_off,      m->prol_app,       m->prol_iv,
+        m->loi};
     for (size_t t = 0; t < sizeof arrays / sizeof arrays[0]; t++) {
         free(arrays[t]);
     }

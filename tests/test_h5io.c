@@ -1,7 +1,7 @@
-/* Tests for h5io.c: a hand-built model and hand-filled totals are written,
- * then read back both with the HDF5 API (names, shapes, attribute values)
- * and with rmc_result_read; temp-then-rename, --force, failures that leave
- * nothing behind, and the Wilson interval. */
+/* Tests for the h5io files (writer, reader, checkpoints): a hand-built model and hand-filled totals
+ * are written, then read back both with the HDF5 API (names, shapes, attribute values) and with
+ * rmc_result_read; temp-then-rename, --force, failures that leave nothing behind, and the Wilson
+ * interval. */
 #define _DEFAULT_SOURCE
 #include "test_util.h"
 
@@ -229,10 +229,15 @@ static void test_rmc_result_read_roundtrip(void **state)
 {
     fixture *fx = *state;
     const rmc_h5_run_info info = run_info();
+    rmc_accum_count_restarts(fx->acc, 0, true);
+    rmc_accum_count_restarts(fx->acc, 2, true);
     assert_int_equal(rmc_h5_write(fx->path, false, &fx->m, fx->acc, &info, NULL), RMC_OK);
     rmc_result *r = NULL;
     rmc_diag d = {0};
     assert_int_equal(rmc_result_read(fx->path, &r, &d), RMC_OK);
+    assert_int_equal(r->restarted, 1);
+    assert_int_equal(r->restart_hist[0][0], 1);
+    assert_int_equal(r->restart_hist[0][2], 1);
     assert_string_equal(r->version, rmc_version());
     assert_string_equal(r->model_sha256, fx->m.sha256);
     assert_string_equal(r->command_line, "rankmc run x");
@@ -345,6 +350,8 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
 {
     fixture *fx = *state;
     rmc_accum_count_unconverged(fx->acc, 5);
+    rmc_accum_count_restarts(fx->acc, 3, true);
+    rmc_accum_count_restarts(fx->acc, 20, false);
     rmc_h5_checkpoint_info info = {.seed = 2385,
                                    .replicates_requested = 640,
                                    .proposing = 1,
@@ -365,6 +372,10 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
     assert_int_equal(rmc_accum_replicates(back), 2);
     assert_int_equal(rmc_accum_unconverged(back), 1);
     assert_int_equal(rmc_accum_first_unconverged(back), 5);
+    assert_memory_equal(rmc_accum_restart_hist(back), rmc_accum_restart_hist(fx->acc),
+                        2 * RMC_ACCUM_RESTART_BINS * 8);
+    assert_int_equal(rmc_accum_restart_hist(back)[3], 1);
+    assert_int_equal(rmc_accum_restart_hist(back)[RMC_ACCUM_RESTART_BINS + 20], 1);
     assert_memory_equal(rmc_accum_rank_hist(back), rmc_accum_rank_hist(fx->acc),
                         NI * (dm->rank_bins + 1) * 4);
     assert_memory_equal(rmc_accum_choice_hist(back), rmc_accum_choice_hist(fx->acc), NA * 3 * 4);
@@ -377,6 +388,58 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
     assert_int_equal(rmc_h5_write(fx->path, true, &fx->m, fx->acc, &ri, &d), RMC_OK);
     assert_int_equal(rmc_h5_checkpoint_read(fx->path, &back, &in2, &d), RMC_EINPUT);
     assert_null(back);
+}
+
+/* --resume's checks live in h5io: a missing file, another model, more
+ * replicates than asked are usage errors; otherwise the totals and
+ * settings come back. */
+static void test_rmc_h5_checkpoint_resume_checks(void **state)
+{
+    fixture *fx = *state;
+    rmc_h5_checkpoint_info info = {.seed = 11, .replicates_requested = 640};
+    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    rmc_diag d = {0};
+    rmc_accum *back = NULL;
+    rmc_h5_checkpoint_info in2;
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 0, &back, &in2, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "no checkpoint"));
+    assert_null(back);
+    assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK);
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 0, &back, &in2, &d), RMC_OK);
+    assert_int_equal(rmc_accum_replicates(back), 2);
+    assert_int_equal(in2.seed, 11);
+    rmc_accum_free(back);
+    back = NULL;
+    /* 2 replicates saved: -n 2 may resume (nothing left to do), -n 1 not. */
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 2, &back, &in2, &d), RMC_OK);
+    rmc_accum_free(back);
+    back = NULL;
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 1, &back, &in2, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "already has 2 replicates"));
+    assert_null(back);
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%064d", 0);
+    assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK);
+    assert_int_equal(rmc_h5_checkpoint_resume(fx->path, &fx->m, 0, &back, &in2, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "different model"));
+    assert_null(back);
+}
+
+/* The names h5io writes under are the ones it reports, at any length. */
+static void test_rmc_h5_names(void **state)
+{
+    (void)state;
+    char buf[64];
+    char want[64];
+    snprintf(want, sizeof want, "a/out.h5.tmp.%ld", (long)getpid());
+    assert_int_equal(rmc_h5_temp_path("a/out.h5", buf, sizeof buf), strlen(want));
+    assert_string_equal(buf, want);
+    assert_int_equal(rmc_h5_checkpoint_path("a/out.h5", buf, sizeof buf), strlen("a/out.h5.ckpt"));
+    assert_string_equal(buf, "a/out.h5.ckpt");
+    /* Too small a buffer: cut, but the length says how much is needed. */
+    assert_int_equal(rmc_h5_checkpoint_path("a/out.h5", buf, 4), strlen("a/out.h5.ckpt"));
+    assert_string_equal(buf, "a/o");
+    assert_int_equal(rmc_h5_checkpoint_path("a/out.h5", NULL, 0), strlen("a/out.h5.ckpt"));
 }
 
 static void test_rmc_wilson95_known_values(void **state)
@@ -398,6 +461,16 @@ static void test_rmc_wilson95_known_values(void **state)
     assert_close(hi, 1, 0, 0);
 }
 
+static void test_rmc_binomial_se(void **state)
+{
+    (void)state;
+    assert_close(rmc_binomial_se(0.37, 100), sqrt(0.37 * 0.63 / 100), 1e-15, 0);
+    assert_close(rmc_binomial_var(0.37, 100), 0.37 * 0.63 / 100, 1e-15, 0);
+    assert_close(rmc_binomial_se(0.0, 50), 0.0, 0, 0);
+    assert_close(rmc_binomial_se(0.5, 0), 0.0, 0, 0); /* no trials: no spread claimed */
+    assert_close(rmc_binomial_var(0.5, 0), 0.0, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,7 +480,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_failures_leave_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_result_read_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_resume_checks, setup, teardown),
+        cmocka_unit_test(test_rmc_h5_names),
         cmocka_unit_test(test_rmc_wilson95_known_values),
+        cmocka_unit_test(test_rmc_binomial_se),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -344,6 +344,24 @@ static void test_rmc_model_load_accepts_variants(void **state)
     assert_string_equal(rmc_model_applicant_id(m, 5), "A6");
     assert_int_equal(rmc_model_params(m)->meeting_tiers, 4);
     rmc_model_free(m);
+    /* the optional loi column: 1, 0, empty (0); absent, every loi is 0 */
+    const file_change loi[] = {{"interviews.csv",
+                                "applicant,program,advocacy,ties,interest,loi\n"
+                                "A1,P1,rotation,1,high,1\nA1,P2,none,0,normal,0\n"
+                                "A2,P1,chief,0,normal,\nA3,P3,research_fellow,0,low,1\n"
+                                "A4,P2,none,0,normal,0\nA5,P1,none,1,high,0\n"
+                                "A6,P3,none,0,normal,0\nA6,P1,none,0,normal,0\n"
+                                "A2,P3,none,0,normal,0\n",
+                                0}};
+    m = expect_loaded(loi, 1);
+    const uint8_t want_loi[9] = {1, 0, 0, 1, 0, 0, 0, 0, 0};
+    assert_memory_equal(m->loi, want_loi, sizeof want_loi);
+    rmc_model_free(m);
+    m = expect_loaded(NULL, 0);
+    for (size_t k = 0; k < rmc_model_n_interviews(m); k++) {
+        assert_int_equal(m->loi[k], 0);
+    }
+    rmc_model_free(m);
     /* optional files may be absent */
     const file_change none[] = {
         {"applicant_rols.csv", NULL, 0}, {"program_rols.csv", NULL, 0}, {"couples.csv", NULL, 0}};
@@ -386,14 +404,17 @@ static void test_rmc_model_load_rejects_bad_enums(void **state)
     REJECT1("programs.csv", PROG_HEADER "P1,M,2,3,4,H1B,0.55,-0.2\n" PROG_REST,
             "programs.csv:2: column 'sponsors': 'H1B' is not one of none, J1, J1_H1B");
     const file_change ch[] = {{"interviews.csv",
-                               "applicant,program,advocacy,ties,interest\n"
-                               "A1,P1,friend,1,high\nA1,P2,none,2,normal\nA2,P1,none,0,huge\n",
+                               "applicant,program,advocacy,ties,interest,loi\n"
+                               "A1,P1,friend,1,high,0\nA1,P2,none,2,normal,0\nA2,P1,none,0,huge,0\n"
+                               "A3,P3,none,0,low,yes\nA4,P2,none,0,low,2\n",
                                0}};
     const char *const want[] = {
         "interviews.csv:2: column 'advocacy': 'friend' is not one of none, rotation",
         "interviews.csv:3: column 'ties': 2 is outside 0..1",
-        "interviews.csv:4: column 'interest': 'huge' is not one of low, normal, high"};
-    expect_rejected(ch, 1, want, 3);
+        "interviews.csv:4: column 'interest': 'huge' is not one of low, normal, high",
+        "interviews.csv:5: column 'loi': 'yes' is not a whole number",
+        "interviews.csv:6: column 'loi': 2 is outside 0..1"};
+    expect_rejected(ch, 1, want, 5);
 }
 
 static void test_rmc_model_load_rejects_bad_numbers(void **state)
@@ -741,9 +762,83 @@ static void test_rmc_model_load_alloc_failure_sweep(void **state)
     remove_model(dir);
 }
 
+/* step2_ck instead of pre_score: mapped by type through [step2_ck]
+ * (defaults: US mean 249, IMG mean 240, SD 15, weight 0.7, per-type
+ * offsets 0.30 / 0.20 / -0.70 / -0.50), row by row with pre_score rows. */
+static void test_rmc_model_load_step2_ck(void **state)
+{
+    (void)state;
+    const file_change ch[] = {
+        {"applicants.csv",
+         "id,type,pre_score,communication,clinical_years,us_experience,visa,step2_ck\n"
+         "A1,US_MD,,0.95,0,sub_i,none,264\n"
+         "A2,IMG,,0.85,6,hands_on,J1,225\n"
+         "A3,IMG,-0.4,0.3,3,none,H1B,\n"
+         "A4,US_DO,,0.9,0,observership,none,249\n"
+         "A5,US_IMG,,0.35,1,hands_on,uncertain,240\n"
+         "A6,US_MD,0.5,0.6,0,sub_i,none,\n",
+         0}};
+    char dir[64];
+    make_model(dir, ch, 1);
+    rmc_model *m = NULL;
+    char msgs[4096];
+    assert_int_equal(load(dir, &m, msgs, sizeof msgs), RMC_OK);
+    assert_close(m->pre_score[0], 0.30 + 0.7, 1e-12, 1e-12);
+    assert_close(m->pre_score[1], -0.50 - 0.7, 1e-12, 1e-12);
+    assert_close(m->pre_score[2], -0.4, 0, 0);
+    assert_close(m->pre_score[3], 0.20, 1e-12, 1e-12);
+    assert_close(m->pre_score[4], -0.70, 1e-12, 1e-12);
+    assert_close(m->pre_score[5], 0.5, 0, 0);
+    /* the public mapping is the same function */
+    assert_close(rmc_step2_ck_pre_score(rmc_model_params(m), RMC_TYPE_US_MD, 264), 1.0, 1e-12,
+                 1e-12);
+    rmc_model_free(m);
+    remove_model(dir);
+}
+
+static void test_rmc_model_load_rejects_bad_step2_ck(void **state)
+{
+    (void)state;
+    const file_change ch[] = {
+        {"applicants.csv",
+         "id,type,pre_score,communication,clinical_years,us_experience,visa,step2_ck\n"
+         "A1,US_MD,0.2,0.95,0,sub_i,none,250\n"
+         "A2,IMG,,0.85,6,hands_on,J1,301\n"
+         "A3,IMG,,0.3,3,none,H1B,0\n"
+         "A4,US_DO,,0.9,0,observership,none,\n"
+         "A5,US_IMG,,0.35,1,hands_on,uncertain,abc\n"
+         "A6,US_MD,0.5,0.6,0,sub_i,none,\n",
+         0}};
+    const char *const want[] = {
+        "applicants.csv:2: give 'pre_score' or 'step2_ck', not both",
+        "applicants.csv:3: column 'step2_ck': 301 is outside 1..300",
+        "applicants.csv:4: column 'step2_ck': 0 is outside 1..300",
+        "applicants.csv:5: columns 'pre_score' and 'step2_ck' are both empty",
+        "applicants.csv:6: column 'step2_ck': 'abc' is not a number"};
+    expect_rejected(ch, 1, want, sizeof want / sizeof want[0]);
+    const file_change none[] = {
+        {"applicants.csv",
+         "id,type,communication,clinical_years,us_experience,visa\n"
+         "A1,US_MD,0.95,0,sub_i,none\nA2,IMG,0.85,6,hands_on,J1\nA3,IMG,0.3,3,none,H1B\n"
+         "A4,US_DO,0.9,0,observership,none\nA5,US_IMG,0.35,1,hands_on,uncertain\n"
+         "A6,US_MD,0.6,0,sub_i,none\n",
+         0}};
+    const char *const want2[] = {"applicants.csv:1: needs a column 'pre_score' or 'step2_ck'"};
+    expect_rejected(none, 1, want2, 1);
+    char dir[64];
+    make_model(dir, none, 1);
+    rmc_model *m = NULL;
+    char msgs[16384];
+    assert_int_equal(load(dir, &m, msgs, sizeof msgs), RMC_EINPUT);
+    assert_null(strstr(strstr(msgs, "needs a column") + 1, "needs a column")); /* once only */
+    remove_model(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rmc_model_load_step2_ck),
+        cmocka_unit_test(test_rmc_model_load_rejects_bad_step2_ck),
         cmocka_unit_test(test_sha256_standard_vectors),
         cmocka_unit_test(test_rmc_model_load_accessors),
         cmocka_unit_test(test_rmc_model_load_internal_layout),

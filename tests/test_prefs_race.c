@@ -1,4 +1,4 @@
-/* Tests for the exponential-race form of Gumbel taste shocks (prefs.c):
+/* Tests for the exponential-race form of Gumbel taste shocks (rols.c):
  * an applicant's whole ranking of three programs follows the
  * Plackett-Luce (multinomial-logit) law, P(a, b, c) = w_a / (w_a + w_b +
  * w_c) x w_b / (w_b + w_c), w = exp(U / sigma), through the race keys, through the

@@ -1,4 +1,4 @@
-/* Tests for the sensitivity module (model_variant.c, sensitivity.c,
+/* Tests for the sensitivity module (sens_variant.c, sens_whatif.c,
  * sens_sobol.c) and the engine's focal-outcome hook, on tests/data/sim_small
  * (24 applicants, 5 programs, 12 positions: a tight market where many
  * applicants match with probability between 0.1 and 0.9).

@@ -335,6 +335,26 @@ static void test_rmc_sim_run_couples(void **state)
     }
     assert_int_equal(st[0].first_unconverged, st[1].first_unconverged);
     assert_same_totals(a[0], a[1]);
+    /* The restart histogram: every replicate once, the same for any thread
+     * count; non-converged replicates (this market has about 11%, nearly
+     * all without a stable matching: docs/match.md) used every restart the
+     * model allows. */
+    const uint64_t *rh[2] = {rmc_accum_restart_hist(a[0]), rmc_accum_restart_hist(a[1])};
+    uint64_t total = 0, unconv = 0;
+    const size_t bound = (size_t)rmc_model_params(mc)->match_couples_restarts;
+    for (size_t k = 0; k < 2 * RMC_ACCUM_RESTART_BINS; k++) {
+        assert_int_equal(rh[0][k], rh[1][k]);
+        total += rh[0][k];
+        if (k >= RMC_ACCUM_RESTART_BINS) {
+            unconv += rh[0][k];
+            if (rh[0][k] > 0) {
+                assert_int_equal(k - RMC_ACCUM_RESTART_BINS, bound);
+            }
+        }
+    }
+    assert_int_equal(total, 3 * RMC_SIM_BATCH);
+    assert_int_equal(unconv, st[0].unconverged);
+    assert_true(unconv > 0);
     /* The couple a00 + a01: a01 is never matched when a00 matched alone
      * (the last joint entry), so a01 matches no more often than a00. */
     const rmc_accum_dims *dm = rmc_accum_get_dims(a[0]);

@@ -1,4 +1,4 @@
-/* Tests for rmc_sort_u64_near (meeting_int.h): it returns exactly what
+/* Tests for rmc_sort_u64_near (sort_int.h): it returns exactly what
  * rmc_sort_u64 returns, on lists near sorted (its fast path), on random
  * lists (over its budget: the fallback) and on lists with a tail of
  * sunk names, for sizes around the sort's run lengths. */

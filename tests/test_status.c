@@ -1,4 +1,4 @@
-/* Tests for status.c, mem.c and params.c: the error sink, the problem list
+/* Tests for status.c, mem.c and model_params.c: the error sink, the problem list
  * (cap and overflow count), checked allocation and the parameter table. */
 #include "test_util.h"
 

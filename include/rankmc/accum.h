@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rankmc/dist.h"
 #include "rankmc/model.h"
 #include "rankmc/status.h"
 
@@ -91,6 +92,16 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep);
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end);
 
+/* Bins of the couples procedure's restart histogram: replicates that took
+ * 0, 1, ..., RMC_ACCUM_RESTART_BINS - 2 restarts, and the last bin that
+ * many or more. */
+#define RMC_ACCUM_RESTART_BINS 32
+
+/* Count one replicate's couples procedure: n_restarts restarts, converged
+ * in the end or not (every replicate, couples or not: the histogram sums to
+ * the replicates). */
+void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged);
+
 /* Count one non-converged (couples) or unstable replicate, remembering
  * the lowest such replicate index. */
 void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate);
@@ -105,19 +116,36 @@ void rmc_accum_clear(rmc_accum *a);
  * RMC_EUSAGE when the dims differ. */
 rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d);
 
+/* Collective over g's ranks (rankmc/dist.h): rank 0's a becomes the sum of
+ * every rank's a (tables and counters summed, first indices the lowest);
+ * the other ranks' a are cleared, so what they add afterwards is new. Every
+ * rank's a has the same dims and all or none have a rank histogram. Exact:
+ * integer sums, each no larger than on one process doing all the work. */
+rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d);
+
 /* Read access. Tables are row-major; NULL rank_hist when it was not made. */
 const rmc_accum_dims *rmc_accum_get_dims(const rmc_accum *a);
 uint64_t rmc_accum_replicates(const rmc_accum *a);
 uint64_t rmc_accum_unconverged(const rmc_accum *a);
 uint64_t rmc_accum_unstable(const rmc_accum *a);
-int64_t rmc_accum_first_unconverged(const rmc_accum *a);   /* -1 when none */
-int64_t rmc_accum_first_unstable(const rmc_accum *a);      /* -1 when none */
+int64_t rmc_accum_first_unconverged(const rmc_accum *a); /* -1 when none */
+int64_t rmc_accum_first_unstable(const rmc_accum *a);    /* -1 when none */
+/* [2][RMC_ACCUM_RESTART_BINS]: row 0 converged replicates, row 1 the
+ * non-converged ones, by restarts taken. */
+const uint64_t *rmc_accum_restart_hist(const rmc_accum *a);
 const uint32_t *rmc_accum_rank_hist(const rmc_accum *a);   /* [n_iv][rank_bins + 1] */
 const uint32_t *rmc_accum_choice_hist(const rmc_accum *a); /* [n_app][choice_len + 1] */
 const uint32_t *rmc_accum_fill_hist(const rmc_accum *a);   /* [n_prog][max_positions + 1] */
 const uint32_t *rmc_accum_depth_hist(const rmc_accum *a);  /* [n_prog][rank_bins + 1] */
 const uint32_t *rmc_accum_iv_matched(const rmc_accum *a);  /* [n_iv] */
 const int64_t *rmc_accum_move_sum(const rmc_accum *a);     /* [n_iv][n_factors], fixed point */
+
+/* The SHA-256 of every table in a, as 64 lowercase hex digits: replicates,
+ * non-converged and unstable counts (uint64, native byte order), then
+ * choice_hist, fill_hist, depth_hist, iv_matched, move_sum and rank_hist when
+ * present, each as stored. Equal totals give equal digests on machines of the
+ * same byte order (what `rankmc bench` prints as its checksum). */
+void rmc_accum_sha256(const rmc_accum *a, char hex[65]);
 
 /* Mean move of interview k for factor f in spots: move_sum / (replicates *
  * RMC_ACCUM_MOVE_SCALE); 0 with no replicates. */

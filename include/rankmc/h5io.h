@@ -6,10 +6,10 @@
  * PATH only when complete, so a reader never sees half a file and a failed
  * write leaves nothing behind. Numeric datasets are chunked and
  * deflate-compressed; strings are variable-length UTF-8 (h5py reads them as
- * str). This module is the only one that includes hdf5.h; it turns off
- * HDF5's automatic error printing and maps failures to RMC_EHDF5 naming the
- * HDF5 call. Not thread safe (HDF5 is built serial): call outside parallel
- * regions.
+ * str). The h5io files (src/h5io_*.c) are the only ones that include
+ * hdf5.h; they turn off HDF5's automatic error printing and map failures to
+ * RMC_EHDF5 naming the HDF5 call. Not thread safe (HDF5 is built serial):
+ * call outside parallel regions.
  */
 #ifndef RANKMC_H5IO_H
 #define RANKMC_H5IO_H
@@ -20,6 +20,7 @@
 
 #include "rankmc/accum.h"
 #include "rankmc/model.h"
+#include "rankmc/stats.h"
 #include "rankmc/status.h"
 
 #ifdef __cplusplus
@@ -55,6 +56,8 @@ rmc_status rmc_h5_write(const char *path, bool force, const rmc_model *m, const 
 typedef struct rmc_result {
     char *version, *model_sha256, *command_line, *created_utc, *rng_name, *proposing;
     uint64_t seed, replicates, replicates_requested, unconverged, unstable;
+    uint64_t restarted; /* replicates whose couples procedure restarted at least once */
+    uint64_t restart_hist[2][RMC_ACCUM_RESTART_BINS]; /* [converged 0, not 1][restarts] */
     int64_t threads;
     int64_t check_stability, interrupted, se_reached; /* 0 or 1 */
     double wall_seconds, until_se;
@@ -109,9 +112,28 @@ rmc_status rmc_h5_checkpoint_write(const char *path, const rmc_accum *a,
 rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_checkpoint_info *info,
                                   rmc_diag *d);
 
-/* Wilson score interval for k successes in n trials at 95% (z = 1.96):
- * lo, hi in [0, 1]; (0, 1) when n == 0. */
-void rmc_wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
+/* The temporary name rmc_h5_write, rmc_h5_checkpoint_write and
+ * rmc_h5_write_tables write before renaming it over path: PATH.tmp.PID (this
+ * process). Writes it into buf like snprintf (truncated when the result is
+ * >= size; buf may be NULL when size is 0) and returns its length, so a
+ * caller can size a buffer: the names a signal handler removes when it must
+ * stop at once. */
+size_t rmc_h5_temp_path(const char *path, char *buf, size_t size);
+
+/* The checkpoint that belongs to result file path: PATH.ckpt, into buf like
+ * rmc_h5_temp_path; returns its length. */
+size_t rmc_h5_checkpoint_path(const char *path, char *buf, size_t size);
+
+/* Resuming: read the checkpoint at path (as rmc_h5_checkpoint_read) and
+ * check that it can continue a run of model m to `replicates` replicates (0:
+ * the number the original run asked for, info->replicates_requested).
+ * RMC_EUSAGE when path does not exist, when the checkpoint was made from a
+ * different model (by SHA-256) or already holds more than `replicates`; the
+ * other failures of rmc_h5_checkpoint_read. On success *out holds the totals
+ * (caller owns) and *info the settings the run must reuse; on failure *out
+ * is NULL. */
+rmc_status rmc_h5_checkpoint_resume(const char *path, const rmc_model *m, uint64_t replicates,
+                                    rmc_accum **out, rmc_h5_checkpoint_info *info, rmc_diag *d);
 
 /* ---- generic table files (sensitivity, sobol) -------------------------- */
 

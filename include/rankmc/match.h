@@ -54,8 +54,14 @@ typedef struct rmc_match_result {
                             list (couples: in the couple's joint list), or -1; caller-owned */
     int32_t *fill;       /* [n_prog] seats filled; caller-owned */
     size_t n_proposals;  /* proposals made (applicant-proposing: sum of choice ranks + ...) */
-    bool converged;      /* false only when the couples procedure hit its bound */
+    bool converged;      /* false only when the couples procedure cycled or hit its bound on
+                            its last attempt */
+    size_t n_restarts;   /* couples procedure: restarts it took (0: the first attempt ended) */
 } rmc_match_result;
+
+/* Default bound on the couples procedure's restarts (the model parameter
+ * match.couples_restarts). */
+#define RMC_MATCH_DEFAULT_RESTARTS 20
 
 typedef struct rmc_match_ws rmc_match_ws;
 
@@ -68,15 +74,27 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
 void rmc_match_ws_free(rmc_match_ws *w);
 
 /* Compute the applicant-optimal (RMC_PROPOSE_APPLICANTS) or program-optimal
- * stable matching of `in` into `res`. max_rounds bounds the couples
- * procedure's scan rounds (0: 100000, the default of the model parameter
- * match.couples_max_rounds; ignored without couples; couples need
- * RMC_PROPOSE_APPLICANTS); it stops sooner when its state repeats, since
- * it would then never converge. Returns RMC_OK, or
- * RMC_NOT_CONVERGED (an outcome: res holds the last matching, consistent but
- * possibly unstable, res->converged is false), or RMC_EUSAGE when `in`
- * exceeds the sizes the workspace was made for or is malformed.
- * Thread safety: one workspace per thread. */
+ * stable matching of `in` into `res`. With couples (which need
+ * RMC_PROPOSE_APPLICANTS) it runs the couples procedure (docs/match.md):
+ * each attempt at most max_rounds scan rounds (0: 100000, the default of
+ * the model parameter match.couples_max_rounds), stopping sooner when its
+ * state repeats, since it would then never converge; an attempt that does
+ * not converge is restarted, up to max_restarts times, with the couples in
+ * another order (and, after a cycle, one cycling couple starting lower on
+ * its joint list), drawn from restart_seed: pass a word of the replicate's
+ * own random stream, so the result depends on the replicate alone.
+ * res->n_restarts says how many it took. Returns RMC_OK, or
+ * RMC_NOT_CONVERGED (an outcome: res holds the last attempt's matching,
+ * consistent but possibly unstable, res->converged is false), or
+ * RMC_EUSAGE when `in` exceeds the sizes the workspace was made for or is
+ * malformed. Without couples max_rounds, max_restarts and restart_seed are
+ * ignored. Thread safety: one workspace per thread. */
+rmc_status rmc_match_run_restarts(rmc_match_ws *w, const rmc_match_input *in, rmc_proposing side,
+                                  size_t max_rounds, size_t max_restarts, uint64_t restart_seed,
+                                  rmc_match_result *res, rmc_diag *d);
+
+/* rmc_match_run_restarts with RMC_MATCH_DEFAULT_RESTARTS restarts drawn
+ * from restart seed 0. */
 rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposing side,
                          size_t max_rounds, rmc_match_result *res, rmc_diag *d);
 
@@ -92,8 +110,9 @@ rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rm
  * program_rols.csv; `rankmc match`). Program j ranks applicant i at i's
  * 0-based position in j's fixed list; applicants without a fixed list rank
  * nothing and programs without one rank nobody, so both stay unmatched.
- * Couples (couples.csv) propose their joint lists, max_rounds bounding the
- * procedure as in rmc_match_run (programs-proposing with couples:
+ * Couples (couples.csv) propose their joint lists, max_rounds bounding each
+ * attempt as in rmc_match_run_restarts, with the model's
+ * match.couples_restarts restarts drawn from seed 0 (programs-proposing with couples:
  * RMC_EUSAGE). res->app_prog and res->app_choice must hold n_applicants
  * entries and res->fill n_programs (caller-owned). With check_stability a
  * converged result is verified by rmc_match_check (RMC_EINTERNAL if not).

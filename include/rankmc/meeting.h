@@ -97,6 +97,20 @@ typedef struct rmc_meeting_calibration {
     double img_up_mean[RMC_N_FACTORS];      /* mean positive move per IMG interview, ref. spots */
     double img_split[5];                    /* shares of the IMG upward move: residents, advocacy,
                                              * communication, service, visa (sum 1) */
+    /* The article's chart as a frequency: among IMG names (discussed, ranked)
+     * that moved up (a total move of at least 5 reference spots, the
+     * article's smallest named move), which factor's move was the largest
+     * upward one. */
+    size_t n_img_up;            /* such names */
+    double img_reason[5];       /* residents, advocacy, communication, service, visa: share of the
+                                 * names whose largest upward move is one of the five (sum 1) */
+    double img_reason_other;    /* share of n_img_up whose largest upward move is another factor
+                                 * (familiarity, commitment, profile) */
+    size_t n_service;           /* names with a service statement (service move != 0) */
+    double service_median;      /* its median, reference spots (0.01 bins) */
+    double service_in_band;     /* share of those in [service.spots_min, spots_max] */
+    size_t n_flight;            /* names below the bottom tier's reach with a flight-risk drop */
+    double flight_tiers_median; /* median tiers the flight-risk statement drops a name */
 } rmc_meeting_calibration;
 
 /* Run every program's meeting in n replicates (streams as in a run with this

@@ -13,14 +13,17 @@
 #include "rankmc/rng.h"
 #include "rankmc/match.h"
 #include "rankmc/meeting.h"
+#include "rankmc/dist.h"
 #include "rankmc/accum.h"
+#include "rankmc/stats.h"
 #include "rankmc/sim.h"
 #include "rankmc/h5io.h"
 #include "rankmc/sobol.h"
 #include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
 #include "rankmc/groups.h"
-#include "rankmc/benchmark.h"
+#include "rankmc/profile.h"
+#include "rankmc/forecast.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -32,6 +32,7 @@ typedef enum {
     RMC_STREAM_SYNTH = 4,       /* synthetic markets */
     RMC_STREAM_BOOTSTRAP = 5,   /* resampling in sensitivity analyses */
     RMC_STREAM_INTERVIEW = 6,   /* a name's discussion at its rank meeting; substream = interview */
+    RMC_STREAM_MATCH = 7,       /* the couples procedure's restart orders */
     RMC_STREAM_TEST = 15        /* tests and benchmarks */
 } rmc_stream_purpose;
 

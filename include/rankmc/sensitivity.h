@@ -49,6 +49,12 @@ rmc_status rmc_variant_set_communication(rmc_variant *v, size_t i, double value,
 rmc_status rmc_variant_set_clinical_years(rmc_variant *v, size_t i, double value, rmc_diag *d);
 rmc_status rmc_variant_set_us_experience(rmc_variant *v, size_t i, rmc_usexp value, rmc_diag *d);
 rmc_status rmc_variant_set_visa(rmc_variant *v, size_t i, rmc_visa value, rmc_diag *d);
+/* pre_score of applicant i (finite). When i's profile is the one the
+ * derived rule gives for base's values, it is re-derived for the new value
+ * (so a score raised past [profile] star_pre_score makes a star, as a model
+ * written with that score would); a profile given in applicants.csv that
+ * differs from the rule is kept. */
+rmc_status rmc_variant_set_pre_score(rmc_variant *v, size_t i, double value, rmc_diag *d);
 rmc_status rmc_variant_set_advocacy(rmc_variant *v, size_t k, rmc_advocacy value, rmc_diag *d);
 rmc_status rmc_variant_set_ties(rmc_variant *v, size_t k, int value, rmc_diag *d);
 
@@ -153,6 +159,15 @@ rmc_status rmc_sens_run(const rmc_model *m, const rmc_sens_options *o, rmc_sens_
                         rmc_diag *d);
 void rmc_sens_result_free(rmc_sens_result *r);
 
+/* Write r, the result of rmc_sens_run(m, o, ...), to path as the
+ * /sensitivity/... datasets of docs/output.md with the provenance root
+ * attributes (o->sim.rng_name, command_line: as typed, may be NULL). An
+ * existing path is replaced only when force is true, else RMC_EEXIST; the
+ * statuses of rmc_h5_write_tables, RMC_ENOMEM. */
+rmc_status rmc_sens_write(const char *path, bool force, const rmc_model *m,
+                          const rmc_sens_options *o, const rmc_sens_result *r,
+                          const char *command_line, rmc_diag *d);
+
 /* ---- rankmc sobol: global sensitivity to the model's factor weights ---- */
 
 /* The model.ini weights `rankmc sobol` varies (docs/sensitivity.md lists
@@ -208,6 +223,19 @@ typedef struct rmc_sens_sobol_result {
 rmc_status rmc_sens_sobol_run(const rmc_model *m, const rmc_sens_sobol_options *o,
                               rmc_sens_sobol_result **out, rmc_diag *d);
 void rmc_sens_sobol_result_free(rmc_sens_sobol_result *r);
+
+/* The name of output o of r into buf (size bytes, cut to fit):
+ * "p_match:ID" for an applicant, "img_match_rate" for the IMG rate. */
+void rmc_sens_sobol_output_name(const rmc_model *m, const rmc_sens_sobol_result *r, size_t o,
+                                char *buf, size_t size);
+
+/* Write r, the result of rmc_sens_sobol_run(m, o, ...), to path as the
+ * /sobol/... datasets and sobol_* root attributes of docs/output.md, with
+ * the provenance root attributes (command_line may be NULL). RMC_EEXIST
+ * without force; the statuses of rmc_h5_write_tables, RMC_ENOMEM. */
+rmc_status rmc_sens_sobol_write(const char *path, bool force, const rmc_model *m,
+                                const rmc_sens_sobol_options *o, const rmc_sens_sobol_result *r,
+                                const char *command_line, rmc_diag *d);
 
 #ifdef __cplusplus
 }

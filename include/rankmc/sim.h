@@ -9,6 +9,17 @@
  * accumulated quantity is an integer, so the result is bit-identical for a
  * given seed and model whatever the thread count. Between batches the caller
  * gets a progress callback and a stop flag is honoured.
+ *
+ * Ranks (rankmc/dist.h, docs/mpi.md). With o->dist naming a job of P > 1
+ * processes, rmc_sim_run is collective: every rank calls it with the same
+ * model, parameters and options. Counting batches from the first replicate
+ * run (0, or the checkpoint's count), batch b runs on rank b mod P; the P
+ * batches of a round run at once, one per rank, each with the rank's own
+ * threads. After each round the ranks agree on failures, the stop flag and
+ * --until-se (tested batch by batch in order, as one process would: batches
+ * of the round after the stopping one are dropped), and at the end every
+ * table is summed exactly into rank 0 (rmc_accum_reduce). So the totals are
+ * bit-identical whatever the number of ranks and threads.
  */
 #ifndef RANKMC_SIM_H
 #define RANKMC_SIM_H
@@ -18,6 +29,7 @@
 #include <stdint.h>
 
 #include "rankmc/accum.h"
+#include "rankmc/dist.h"
 #include "rankmc/match.h"
 #include "rankmc/model.h"
 #include "rankmc/status.h"
@@ -46,14 +58,17 @@ typedef enum {
 } rmc_sim_phase;
 
 /* Called between batches (on the calling thread, outside any parallel
- * region) with replicates done so far and the number requested. */
+ * region) with replicates done so far and the number requested. With ranks:
+ * on rank 0 only, after each round, with the replicates of all ranks. */
 typedef void (*rmc_sim_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /* Called (outside any parallel region) at the first batch boundary at or
  * after each multiple of checkpoint_every replicates, with the complete
  * totals so far (rmc_accum_replicates(totals) replicates, a multiple of
  * RMC_SIM_BATCH). Borrowed for the call. A non-OK return ends the run with
- * that status. */
+ * that status. With ranks: at the first round boundary at or after each
+ * multiple, on rank 0 only, with the totals of all ranks; its status ends
+ * every rank's run. */
 typedef rmc_status (*rmc_sim_checkpoint_fn)(void *ctx, const rmc_accum *totals, rmc_diag *d);
 
 typedef struct rmc_sim_options {
@@ -79,13 +94,26 @@ typedef struct rmc_sim_options {
                                          start afresh. Borrowed. */
     bool time_phases;                 /* fill rmc_sim_stats.phase_seconds (two clock reads per
                                          phase per replicate; off by default) */
-    size_t n_focal;        /* applicants whose outcome every replicate records; 0 = none */
-    const rmc_id *focal;   /* [n_focal] their indices; borrowed */
-    int32_t *focal_choice; /* [replicates][n_focal], caller's: replicate r writes only row
-                              r, the 0-based ROL position each focal applicant matched
-                              at (a couple member: the joint-list entry), -1 unmatched.
-                              Rows of replicates not run (resume, stop, failure) are
-                              left alone. Borrowed; NULL = record nothing */
+    const rmc_dist *dist;      /* the job's ranks to split the batches over (see above); NULL or a
+                                  world of one = this process alone. Borrowed */
+    size_t n_focal;            /* applicants whose outcome every replicate records; 0 = none;
+                                  not with more than one rank (RMC_EUSAGE) */
+    const rmc_id *focal;       /* [n_focal] their indices; borrowed */
+    int32_t *focal_choice;     /* [replicates][n_focal], caller's: replicate r writes only row
+                                  r, the 0-based ROL position each focal applicant matched
+                                  at (a couple member: the joint-list entry), -1 unmatched.
+                                  Rows of replicates not run (resume, stop, failure) are
+                                  left alone. Borrowed; NULL = record nothing */
+    size_t n_exclude;          /* applicants left out of the Match (an empty ROL) while still
+                                  interviewed, discussed and ranked at every meeting; 0 = none */
+    const rmc_id *exclude;     /* [n_exclude] their indices; borrowed */
+    size_t n_cutoff;           /* programs whose admission cutoff every replicate records */
+    const rmc_id *cutoff_prog; /* [n_cutoff] their indices; borrowed */
+    rmc_id *cutoff_iv; /* [replicates][n_cutoff], caller's: replicate r writes row r, for each
+                          program the interview of its lowest-ranked matched applicant when
+                          every seat is filled, else RMC_ID_NONE (a ranked newcomer would get
+                          a seat). Rows of replicates not run are left alone. NULL = none;
+                          not with more than one rank (RMC_EUSAGE) */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no
@@ -95,7 +123,8 @@ void rmc_sim_options_default(rmc_sim_options *o);
 /* What a run did, besides the histograms. */
 typedef struct rmc_sim_stats {
     uint64_t replicates;       /* replicates done (fewer than asked when stopped) */
-    int threads;               /* threads used */
+    int threads;               /* threads used (by this rank) */
+    int ranks;                 /* ranks the run was split over (1: this process alone) */
     bool stopped;              /* the stop flag ended the run early */
     bool se_reached;           /* until_se ended the run before o->replicates */
     double max_se;             /* largest P(match) SE at the end (smoothed, as for until_se) */
@@ -103,7 +132,8 @@ typedef struct rmc_sim_stats {
     int64_t first_unconverged; /* lowest such replicate index, or -1 */
     uint64_t unstable;         /* replicates failing --check-stability */
     int64_t first_unstable;    /* lowest such replicate index, or -1 */
-    double wall_seconds;       /* time in rmc_sim_run */
+    double wall_seconds;       /* time in rmc_sim_run (on this rank) */
+    double reduce_seconds;     /* of which summing the tables into rank 0 (0 with one rank) */
     size_t memory_estimate;    /* bytes the run was estimated to need */
     char rng_name[32];         /* the generator used */
     double phase_seconds[RMC_SIM_N_PHASES]; /* with time_phases: thread-seconds per phase,
@@ -125,7 +155,11 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
  * run did. RMC_ELIMIT (memory estimate), RMC_EUSAGE (bad options),
  * RMC_ENOMEM, or the first failing replicate's status with its index in d
  * (the lowest index, whatever the thread count). A stop request is not a
- * failure: stats->stopped is set and the totals cover whole batches done. */
+ * failure: stats->stopped is set and the totals cover whole batches done.
+ * With ranks: *out is set on rank 0 only (NULL elsewhere); *stats is the
+ * same on every rank but for threads, wall_seconds, reduce_seconds,
+ * memory_estimate and phase_seconds, which are this rank's; a failure on any
+ * rank comes back on every rank with the same status and message. */
 rmc_status rmc_sim_run(const rmc_model *m, const rmc_params *p, const rmc_sim_options *o,
                        rmc_accum **out, rmc_sim_stats *stats, rmc_diag *d);
 

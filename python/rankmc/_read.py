@@ -17,7 +17,7 @@ Z95 = 1.959964
 
 # Groups whose layout this reader knows; any other group of the file is read
 # generically into Result.groups.
-_KNOWN = ("applicants", "programs", "interviews", "sensitivity", "sobol")
+_KNOWN = ("applicants", "programs", "interviews", "sensitivity", "sobol", "forecast")
 
 
 def wilson_interval(p, n, z=Z95):
@@ -98,7 +98,8 @@ class Result:
       sensitivity  DataFrame, one row per (applicant, factor, level)
       sobol        DataFrame, one row per (output, factor)
       sobol_design DataFrame, the design points x and outputs y
-      groups       dict: any other group (e.g. forecast, apply) -> DataFrame
+      forecast     Forecast: the /forecast tables (rankmc forecast -o)
+      groups       dict: any other group (e.g. apply) -> DataFrame
     """
 
     def __init__(self, path):
@@ -115,6 +116,7 @@ class Result:
         self.sobol = None
         self.sobol_design = None
         self.sobol_attrs = {}
+        self.forecast = None
         self.groups = {}
         with h5py.File(self.path, "r") as f:
             self.attrs = {k: _attr(v) for k, v in f.attrs.items()}
@@ -124,6 +126,8 @@ class Result:
                 self._read_sensitivity(f["sensitivity"])
             if "sobol" in f:
                 self._read_sobol(f["sobol"])
+            if "forecast" in f:
+                self.forecast = Forecast(f["forecast"], self.attrs)
             for name, obj in f.items():
                 if name not in _KNOWN and isinstance(obj, h5py.Group):
                     self.groups[name] = _generic_group(obj)
@@ -144,6 +148,8 @@ class Result:
             k.append("sensitivity")
         if self.sobol is not None:
             k.append("sobol")
+        if self.forecast is not None:
+            k.append("forecast")
         k.extend(sorted(self.groups))
         return k
 
@@ -350,6 +356,75 @@ class Result:
         design.update({str(outs[j]): y[:, j] for j in range(m)})
         self.sobol_design = pd.DataFrame(design)
         self.sobol_attrs = {k2: v for k2, v in self.attrs.items() if k2.startswith("sobol_")}
+
+
+class Forecast:
+    """The /forecast group of `rankmc forecast -o` (docs/forecast.md,
+    docs/output.md). A "statistic" has the columns p (mean over markets),
+    se_mc (Monte Carlo SE), spread (between-market SD net of that noise),
+    se (combined SE of p), lo, hi (95% interval for one more market like
+    these); a method that was not run is NaN.
+
+    Attributes:
+      methods    ['fast', 'exact']
+      p_match    DataFrame, index method, columns the statistic
+      markets    DataFrame, one row per market: market_seed, p_match_fast,
+                 p_match_exact
+      programs   DataFrame, one row per program of the profile, list order:
+                 rank (1-based), program, replaced, p_here_<stat> for each
+                 method as p_here_<method>_<stat>, p_ranked_<stat>,
+                 position_median, position_p10, position_p90, list_length,
+                 top_factor, top_factor_move
+      curve      DataFrame: k (top k programs ranked) and the statistic
+                 (fast method; NaN without what-ifs)
+      whatifs    DataFrame: whatif, p_match, delta, delta_se, delta_spread,
+                 n_gain, n_loss (largest change first; empty when none)
+      attrs      the forecast_* root attributes
+    """
+
+    def __init__(self, g, root_attrs):
+        cols = [str(c) for c in _strings(g["stat_columns"])]
+        self.stat_columns = cols
+        self.methods = [str(m) for m in _strings(g["method"])]
+        self.attrs = {k: v for k, v in root_attrs.items() if k.startswith("forecast_")}
+        pm = g["p_match"][()]
+        self.p_match = pd.DataFrame(pm, index=self.methods, columns=cols)
+        pmm = g["p_match_market"][()]
+        self.markets = pd.DataFrame({"market_seed": _strings(g["market_seed"])})
+        for k, m in enumerate(self.methods):
+            self.markets["p_match_" + m] = pmm[k]
+        progs = _strings(g["program"])
+        L = len(progs)
+        d = {"rank": np.arange(1, L + 1), "program": progs, "replaced": _strings(g["replaced"])}
+        ph = g["p_here"][()]
+        for k, m in enumerate(self.methods):
+            for c, name in enumerate(cols):
+                d[f"p_here_{m}_{name}"] = ph[k, :, c]
+        pr = g["p_ranked"][()]
+        for c, name in enumerate(cols):
+            d[f"p_ranked_{name}"] = pr[:, c]
+        pos = g["position"][()]
+        d["position_median"], d["position_p10"], d["position_p90"] = pos[:, 0], pos[:, 1], pos[:, 2]
+        d["list_length"] = g["list_length"][()]
+        d["top_factor"] = _strings(g["top_factor"])
+        d["top_factor_move"] = g["top_factor_move"][()]
+        self.programs = pd.DataFrame(d)
+        cv = g["curve"][()]
+        self.curve = pd.DataFrame(cv, columns=cols)
+        self.curve.insert(0, "k", np.arange(1, len(cv) + 1))
+        w = {}
+        if "whatif" in g:
+            w["whatif"] = _strings(g["whatif"])
+            for name, col in (("whatif_p_match", "p_match"), ("whatif_delta", "delta"),
+                              ("whatif_delta_se", "delta_se"), ("whatif_delta_spread", "delta_spread"),
+                              ("whatif_n_gain", "n_gain"), ("whatif_n_loss", "n_loss")):
+                w[col] = g[name][()]
+        self.whatifs = pd.DataFrame(w, columns=["whatif", "p_match", "delta", "delta_se", "delta_spread",
+                                                "n_gain", "n_loss"])
+
+    def ran(self, method):
+        """Whether the method was run (its P(match) is not NaN)."""
+        return bool(np.isfinite(self.p_match.loc[method, "p"]))
 
 
 def _generic_group(g):

@@ -5,7 +5,8 @@
 (``rankmc report`` runs this module.) The page holds whatever the file
 holds: the run figures (focal applicants' chances and list positions,
 P(match) by type, programs' fill and depth of list, the meeting's factor
-moves), the sensitivity tornado charts, the Sobol indices, and the
+moves), the sensitivity tornado charts, the Sobol indices, the forecast
+(chances with both uncertainty parts, what-ifs, list-length curve), and the
 provenance. Figures are PNGs embedded as data: URIs; the page needs no
 network and no JavaScript. Colours are the Okabe-Ito palette and every
 series that colour separates is also separated by marker, hatching or
@@ -706,13 +707,146 @@ def section_sobol(page, r):
         page.table(["factor", "model value", "range", "S1", "95%", "ST", "95%"], rows, caption=f"{out}")
 
 
+# -------------------------------------------------------------- forecast
+
+
+def _two_part_bars(ax, x, y, se_mc, lo, hi, colour, marker, label):
+    """A point with its two uncertainty parts: a thick short bar ±1.96 Monte
+    Carlo SE and a thin long bar for the 95% interval in a market like these."""
+    x, y = np.asarray(x, dtype=float) * 100, np.asarray(y, dtype=float)
+    lo, hi, se = (np.asarray(v, dtype=float) * 100 for v in (lo, hi, se_mc))
+    ok = np.isfinite(x)
+    ax.errorbar(x[ok], y[ok], xerr=np.vstack([np.maximum(x - lo, 0)[ok], np.maximum(hi - x, 0)[ok]]), fmt="none",
+                ecolor=GRAY, elinewidth=1, capsize=3)
+    ax.errorbar(x[ok], y[ok], xerr=(Z95 * se)[ok], fmt=marker, color=colour, ecolor=BLACK, elinewidth=3,
+                capsize=0, markersize=6, label=label)
+
+
+def fig_forecast_chances(fc):
+    progs = fc.programs
+    methods = [m for m in fc.methods if fc.ran(m)]
+    labels = ["P(match)"] + [f"{r}. {p}" for r, p in zip(progs["rank"], progs["program"])]
+    k = len(labels)
+    fig, ax = plt.subplots(figsize=(8.5, 0.42 * k + 1.6))
+    y = np.arange(k)[::-1].astype(float)
+    styles = {"fast": (BLUE, "o"), "exact": (ORANGE, "s")}
+    off = {m: (0.15 - 0.3 * i if len(methods) > 1 else 0.0) for i, m in enumerate(methods)}
+    for m in methods:
+        c, mk = styles.get(m, (GREEN, "^"))
+        pm = fc.p_match.loc[m]
+        xs = np.concatenate([[pm["p"]], progs[f"p_here_{m}_p"].to_numpy()])
+        se = np.concatenate([[pm["se_mc"]], progs[f"p_here_{m}_se_mc"].to_numpy()])
+        lo = np.concatenate([[pm["lo"]], progs[f"p_here_{m}_lo"].to_numpy()])
+        hi = np.concatenate([[pm["hi"]], progs[f"p_here_{m}_hi"].to_numpy()])
+        _two_part_bars(ax, xs, y + off[m], se, lo, hi, c, mk, f"{m} method")
+        if m == methods[0]:
+            for yy, p_, s_, l_, h_ in zip(y, xs, se, lo, hi):
+                ax.text(103, yy, f"{100 * p_:.1f}% ±{100 * Z95 * s_:.1f} MC; {100 * l_:.0f}–{100 * h_:.0f}",
+                        va="center", fontsize=7.5)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.axhline(y[0] - 0.5, color=GRAY, lw=0.8)
+    ax.set_xlim(-2, 100)
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
+    ax.set_xlabel("probability (%): thick bar ±1.96 Monte Carlo SE; thin bar 95% interval for a market like these")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Forecast: P(match), then P(matched at each program) in your list's order")
+    return fig
+
+
+def fig_forecast_whatifs(fc):
+    w = fc.whatifs
+    k = len(w)
+    fig, ax = plt.subplots(figsize=(8.5, 0.34 * k + 1.5))
+    y = np.arange(k)[::-1]
+    d = w["delta"].to_numpy() * 100
+    se = w["delta_se"].to_numpy() * 100
+    colours = [BLUE if v >= 0 else ORANGE for v in d]
+    bars = ax.barh(y, d, color=colours, edgecolor=BLACK, linewidth=0.5)
+    for b, v in zip(bars, d):
+        b.set_hatch("" if v >= 0 else "//")
+    ax.errorbar(d, y, xerr=Z95 * se, fmt="none", ecolor=BLACK, capsize=2.5, lw=0.8)
+    lim = max(float(np.max(np.abs(d) + Z95 * se)) if k else 1.0, 1.0)
+    for yy, v, s_, sp in zip(y, d, se, w["delta_spread"].to_numpy() * 100):
+        ax.text(lim * 1.08, yy, f"{v:+.1f} ± {Z95 * s_:.1f}  (spread {sp:.1f})", va="center", fontsize=7.5)
+    ax.set_xlim(-lim * 1.05, lim * 1.05)
+    ax.axvline(0, color=BLACK, lw=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels(w["whatif"], fontsize=8)
+    ax.set_xlabel("change in P(match) (percentage points); whiskers ±1.96 paired SE; spread: between markets")
+    ax.set_title("What-ifs: what would change your chances (solid: up, hatched: down)")
+    return fig
+
+
+def fig_forecast_curve(fc):
+    cv = fc.curve
+    progs = fc.programs
+    fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    k = cv["k"].to_numpy()
+    p = cv["p"].to_numpy() * 100
+    ax.fill_between(k, cv["lo"].to_numpy() * 100, cv["hi"].to_numpy() * 100, color="#dddddd", hatch="..",
+                    edgecolor=GRAY, lw=0, label="95% interval, a market like these")
+    ax.errorbar(k, p, yerr=Z95 * cv["se_mc"].to_numpy() * 100, fmt="-o", color=BLUE, ecolor=BLACK, capsize=3,
+                markersize=5, label="P(match), ±1.96 Monte Carlo SE")
+    for kk, pp in zip(k, p):
+        ax.annotate(f"{pp:.1f}%", (kk, pp), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7.5)
+    ax.set_xticks(k)
+    ax.set_xticklabels([f"{kk}\n{str(n)[:14]}" for kk, n in zip(k, progs["program"])], fontsize=7)
+    ax.set_ylim(0, 108)
+    ax.set_xlabel("programs ranked: your top k (the program added at each k)")
+    ax.set_ylabel("P(match) (%)")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("List-length curve: P(match) ranking only your top k programs (fast method)")
+    return fig
+
+
+def section_forecast(page, r):
+    fc = r.forecast
+    at = fc.attrs
+    page.h(2, "Forecast", anchor="forecast")
+    methods = [m for m in fc.methods if fc.ran(m)]
+    page.p(f"One applicant placed into {at.get('forecast_markets', '?')} synthetic markets "
+           f"({at.get('forecast_market', '?')}), {r.replicates} replicates each; method "
+           f"{' and '.join(methods) or 'none'}. Two uncertainty parts: the Monte Carlo SE (noise of these "
+           "replicates) and the between-market spread (how much P moves between equally plausible markets); the "
+           "95% interval is for one more market like these and does not cover the model's own assumptions "
+           "(docs/forecast.md).", "note")
+    for m in methods:
+        pm = fc.p_match.loc[m]
+        by = ", ".join(f"{100 * v:.1f}%" for v in fc.markets["p_match_" + m])
+        page.p(f"{m}: P(match) {pct(pm['p'])}, Monte Carlo SE {pct(pm['se_mc'])}, between-market spread "
+               f"{pct(pm['spread'])}, 95% interval {pct(pm['lo'])}–{pct(pm['hi'])}; by market: {by}.")
+    page.figure(fig_forecast_chances(fc), "fig-forecast-chances", "Forecast P(match) and P(matched here) per program",
+                "Forecast chances: P(match) and P(matched at each program of the profile), each with its Monte Carlo "
+                "uncertainty (thick bar) and its 95% interval for a market like these (thin bar).")
+    if len(fc.whatifs):
+        page.figure(fig_forecast_whatifs(fc), "fig-forecast-whatifs", "Forecast what-ifs",
+                    "What-ifs: the change in P(match) with each change to the profile (common random numbers, "
+                    "paired SE), largest first; the between-market spread of the change is printed.")
+    if np.isfinite(fc.curve["p"]).any():
+        page.figure(fig_forecast_curve(fc), "fig-forecast-curve", "List-length curve",
+                    "List-length curve: P(match) when only the top k programs of the list are ranked.")
+    rows = []
+    m0 = methods[0] if methods else "fast"
+    for _, pr in fc.programs.iterrows():
+        pos = "-" if not np.isfinite(pr["position_median"]) else (
+            f"{pr['position_median']:.0f} ({pr['position_p10']:.0f}–{pr['position_p90']:.0f})")
+        rows.append([pr["rank"], pr["program"], pr["replaced"], f"{pr[f'p_here_{m0}_p']:.3f}",
+                     f"{pr[f'p_here_{m0}_se_mc']:.3f}", f"{pr[f'p_here_{m0}_spread']:.3f}",
+                     f"{pr[f'p_here_{m0}_lo']:.2f}–{pr[f'p_here_{m0}_hi']:.2f}", f"{pr['p_ranked_p']:.3f}", pos,
+                     pr["list_length"], f"{pr['top_factor'] or '-'} {pr['top_factor_move']:+.1f}"])
+    page.table(["#", "program", "stands in for", "P(here)", "MC SE", "spread", "95% interval", "P(ranked)",
+                "position (10–90%)", "list", "largest meeting factor (spots)"], rows,
+               caption=f"Programs in the profile's order ({m0} method)", num_from=3)
+
+
 # ------------------------------------------------------------ generic groups
 
 
 def section_group(page, r, name, df):
     page.h(2, f"/{name}", anchor=f"group-{name}")
-    page.p(f"This file has a /{name} group; this version of the report shows its first rows as a table "
-           "(no figure yet).", "note")
+    page.p(f"This file has a /{name} group, which this version of the report does not draw; its first rows "
+           "as a table.", "note")
     if len(df.columns):
         head = df.head(20)
         page.table([str(c) for c in head.columns], [[str(v) for v in row] for row in head.itertuples(index=False)],
@@ -724,8 +858,13 @@ def section_provenance(page, r):
     keys = ["rankmc_version", "command_line", "model_dir", "model_sha256", "seed", "replicates",
             "replicates_requested", "threads", "created_utc", "wall_seconds", "rng", "proposing", "interrupted",
             "until_se", "se_reached", "check_stability", "unconverged_replicates", "unstable_replicates"]
-    rows = [[k, r.attrs[k]] for k in keys if k in r.attrs]
-    rows += [[k, v] for k, v in sorted(r.attrs.items()) if k not in keys]
+    def show(v):
+        if isinstance(v, list) and len(v) > 8:
+            return f"{v[:8]} ... ({len(v)} values)"
+        return v
+
+    rows = [[k, show(r.attrs[k])] for k in keys if k in r.attrs]
+    rows += [[k, show(v)] for k, v in sorted(r.attrs.items()) if k not in keys]
     page.table(["attribute", "value"], rows, caption=f"Root attributes of {os.path.basename(r.path)}",
                num_from=99)
 
@@ -755,6 +894,8 @@ def build(path, applicants=None, top=10):
         section_sensitivity(page, r)
     if r.sobol is not None:
         section_sobol(page, r)
+    if r.forecast is not None:
+        section_forecast(page, r)
     for name, df in sorted(r.groups.items()):
         section_group(page, r, name, df)
     section_provenance(page, r)

@@ -1,5 +1,5 @@
 /* rankmc bench [--threads LIST] [--scale F] [-n N]: the standard national
- * workload (rankmc/benchmark.h) at each thread count, printed as a scaling
+ * workload (benchmark.h) at each thread count, printed as a scaling
  * table with per-phase times and memory, plus one RANKMC_BENCH line per row
  * for scripts. Same workload and checksum on every machine.
  */
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benchmark.h"
 #include "cli.h"
 
 static const char *const phase_names[RMC_SIM_N_PHASES] = {"meeting", "rols", "match", "accum"};
@@ -34,15 +35,21 @@ static bool parse_threads(const char *s, rmc_bench_options *o)
 {
     o->n_threads = 0;
     while (*s != '\0') {
-        char *end = NULL;
-        const long v = strtol(s, &end, 10);
-        if (end == s || v < 1 || v > RMC_BENCH_MAX_THREADS ||
-            o->n_threads == RMC_BENCH_MAX_THREADS || (*end != ',' && *end != '\0') ||
-            (*end == ',' && end[1] == '\0')) {
+        const char *comma = strchr(s, ',');
+        const size_t len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+        char item[24];
+        uint64_t v = 0;
+        if (len >= sizeof item || o->n_threads == RMC_BENCH_MAX_THREADS ||
+            (comma != NULL && comma[1] == '\0')) {
+            return false;
+        }
+        memcpy(item, s, len);
+        item[len] = '\0';
+        if (!rmc_cli_parse_u64(item, 1, RMC_BENCH_MAX_THREADS, false, &v)) {
             return false;
         }
         o->threads[o->n_threads++] = (int)v;
-        s = *end == ',' ? end + 1 : end;
+        s += len + (comma != NULL);
     }
     return o->n_threads > 0;
 }
@@ -57,19 +64,17 @@ static int parse_args(int argc, char **argv, rmc_bench_options *o, bool *help)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "t:s:n:h", longopts, NULL)) != -1) {
-        char *end = NULL;
+        uint64_t v = 0;
         if (c == 't' && !parse_threads(optarg, o)) {
             return rmc_cli_usage_error("bench", "--threads needs counts 1-%d like 1,2,4, not '%s'",
                                        RMC_BENCH_MAX_THREADS, optarg);
         } else if (c == 's') {
-            o->scale = strtod(optarg, &end);
-            if (end == optarg || *end != '\0' || !(o->scale > 0.0) || o->scale > 100.0) {
+            if (!rmc_cli_parse_real(optarg, 0.0, 100.0, RMC_CLI_OPEN_LO, &o->scale)) {
                 return rmc_cli_usage_error("bench", "--scale needs a number in (0, 100], not '%s'",
                                            optarg);
             }
         } else if (c == 'n') {
-            const unsigned long long v = strtoull(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || optarg[0] == '-' || v < 1 || v > UINT32_MAX) {
+            if (!rmc_cli_parse_u64(optarg, 1, UINT32_MAX, false, &v)) {
                 return rmc_cli_usage_error("bench", "-n needs a count >= 1, not '%s'", optarg);
             }
             o->replicates = v;

@@ -9,17 +9,6 @@
 
 #include "cli.h"
 
-static int parse_size(const char *s, size_t *out)
-{
-    char *end = NULL;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (s[0] == '\0' || s[0] == '-' || *end != '\0' || v == 0) {
-        return 0;
-    }
-    *out = (size_t)v;
-    return 1;
-}
-
 static const char *mark(double v, double lo, double hi)
 {
     return v >= lo && v <= hi ? "ok" : "OFF";
@@ -43,11 +32,23 @@ static void print_report(const rmc_meeting_calibration *c)
     static const char *const names[5] = {"resident feedback", "advocacy", "communication",
                                          "service readiness", "visa"};
     static const double target[5] = {0.30, 0.25, 0.20, 0.15, 0.10};
-    printf("IMG upward movement (US_IMG and IMG, %zu interviews): share of the five\n", c->n_img);
+    printf("Why IMGs moved up (US_IMG and IMG, %zu names moved up): the largest upward\n"
+           "statement, share of the names whose largest is one of the five (the article's chart)\n",
+           c->n_img_up);
     for (int s = 0; s < 5; s++) {
-        printf("  %-18s %5.1f%%   target %2.0f%% +-5  %s\n", names[s], 100 * c->img_split[s],
-               100 * target[s], mark(c->img_split[s], target[s] - 0.05, target[s] + 0.05));
+        printf("  %-18s %5.1f%%   target %2.0f%% +-5  %-3s  (share of spots %5.1f%%)\n", names[s],
+               100 * c->img_reason[s], 100 * target[s],
+               mark(c->img_reason[s], target[s] - 0.05, target[s] + 0.05), 100 * c->img_split[s]);
     }
+    printf("  %-18s %5.1f%%   of the names moved up: largest from familiarity, commitment or "
+           "profile\n\n",
+           "other", 100 * c->img_reason_other);
+    printf("statements (reference spots, every name)\n");
+    printf("  %-16s %8.2f   median, 'they'll survive here' (n = %zu); %.1f%% within 10..30\n",
+           "service spots", c->service_median, c->n_service, 100 * c->service_in_band);
+    printf("  %-16s %8.2f   median tiers down, 'not sure he wants to be here' (n = %zu; target "
+           "1)\n",
+           "flight risk", c->flight_tiers_median, c->n_flight);
 }
 
 static int usage(FILE *f, int status)
@@ -67,13 +68,13 @@ int rmc_cli_calibrate(int argc, char **argv)
                                          {"seed", required_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    size_t n = 20, seed = 1;
+    uint64_t n = 20, seed = 1;
     int c;
     while ((c = getopt_long(argc, argv, "n:s:h", opts, NULL)) != -1) {
-        if (c == 'n' && !parse_size(optarg, &n)) {
+        if (c == 'n' && !rmc_cli_parse_u64(optarg, 1, SIZE_MAX, false, &n)) {
             return rmc_cli_usage_error("calibrate", "-n needs a positive integer, not '%s'",
                                        optarg);
-        } else if (c == 's' && !parse_size(optarg, &seed)) {
+        } else if (c == 's' && !rmc_cli_parse_u64(optarg, 1, SIZE_MAX, false, &seed)) {
             return rmc_cli_usage_error("calibrate", "-s needs a positive integer, not '%s'",
                                        optarg);
         } else if (c == 'h') {
@@ -92,7 +93,7 @@ int rmc_cli_calibrate(int argc, char **argv)
     }
     rmc_meeting_calibration cal;
     rmc_diag d = {0};
-    const rmc_status st = rmc_meeting_calibrate(m, NULL, n, (uint64_t)seed, &cal, &d);
+    const rmc_status st = rmc_meeting_calibrate(m, NULL, (size_t)n, seed, &cal, &d);
     if (st != RMC_OK) {
         rmc_cli_print_diag("calibrate", &d, st);
         rmc_model_free(m);

@@ -2,7 +2,6 @@
  * folder. Every problem goes to stderr as FILE:LINE: message (the first N,
  * then a count of the rest) with exit status 2 and nothing on stdout; a
  * valid model gets a short summary on stdout and exit status 0. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,18 +37,6 @@ static void print_summary(const rmc_model *m)
     printf("sha256          %s\n", rmc_model_sha256(m));
 }
 
-static int parse_count(const char *s, size_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (s[0] == '\0' || s[0] == '-' || *end != '\0' || errno != 0 || v == 0 || v > 1000000) {
-        return 0;
-    }
-    *out = (size_t)v;
-    return 1;
-}
-
 static int run_check(const char *dir, size_t max_problems)
 {
     rmc_problems *problems = NULL;
@@ -80,7 +67,7 @@ int rmc_cli_check(int argc, char **argv)
     static const struct option opts[] = {{"max-problems", required_argument, NULL, 'm'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    size_t max_problems = 100;
+    uint64_t max_problems = 100;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
@@ -91,7 +78,7 @@ int rmc_cli_check(int argc, char **argv)
         if (c != 'm') {
             return rmc_cli_usage_error("check", "bad option");
         }
-        if (!parse_count(optarg, &max_problems)) {
+        if (!rmc_cli_parse_u64(optarg, 1, 1000000, false, &max_problems)) {
             return rmc_cli_usage_error("check",
                                        "--max-problems wants a whole number >= 1, "
                                        "not '%s'",
@@ -102,5 +89,5 @@ int rmc_cli_check(int argc, char **argv)
         return rmc_cli_usage_error("check", argc - optind == 0 ? "missing MODEL_DIR"
                                                                : "expected one MODEL_DIR");
     }
-    return run_check(argv[optind], max_problems);
+    return run_check(argv[optind], (size_t)max_problems);
 }

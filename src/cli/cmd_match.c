@@ -147,10 +147,9 @@ static int write_output(const match_args *a, const rmc_model *m, const rmc_id *a
     } else if (fd >= 0) {
         close(fd);
     }
-    if (ok && !a->force && access(a->out, F_OK) == 0) {
+    if (ok && rmc_cli_output_blocked(cmd, a->out, a->force)) {
         unlink(tmp);
         free(tmp);
-        fprintf(stderr, "rankmc %s: %s exists (use --force to overwrite)\n", cmd, a->out);
         return RMC_EXIT_USAGE;
     }
     ok = ok && rename(tmp, a->out) == 0;
@@ -229,12 +228,8 @@ int rmc_cli_match(int argc, char **argv)
     if (parsed >= 0) {
         return parsed;
     }
-    if (a.out != NULL && !a.force) {
-        struct stat sb;
-        if (stat(a.out, &sb) == 0) {
-            fprintf(stderr, "rankmc %s: %s exists (use --force to overwrite)\n", cmd, a.out);
-            return RMC_EXIT_USAGE;
-        }
+    if (rmc_cli_output_blocked(cmd, a.out, a.force)) {
+        return RMC_EXIT_USAGE;
     }
     rmc_model *m = NULL;
     const int rc = rmc_cli_load_model(cmd, a.model_dir, &m);

@@ -139,7 +139,8 @@ static void usage(FILE *f)
             "for whatever RESULT.h5 holds: for a run, each focal applicant's chances with\n"
             "intervals and list positions at each program, P(match) by type, programs' fill\n"
             "and depth of list, the meeting's factor moves; sensitivity tornado charts; Sobol\n"
-            "indices; and the provenance. Needs Python 3 with h5py, numpy, pandas and\n"
+            "indices; a forecast's chances, what-ifs and list-length curve; and the\n"
+            "provenance. Needs Python 3 with h5py, numpy, pandas and\n"
             "matplotlib (Debian: " PY_DEBS ").\n\n"
             "  -o, --output OUT.html  the page (default: RESULT with .html for .h5)\n"
             "  -a, --applicant ID     draw this applicant (repeatable; default: ids starting\n"
@@ -182,9 +183,8 @@ int rmc_cli_report(int argc, char **argv)
             cargv[nc++] = arg_applicant;
             cargv[nc++] = optarg;
         } else if (c == 'N') {
-            char *end = NULL;
-            (void)strtoul(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || optarg[0] == '-') {
+            uint64_t v;
+            if (!rmc_cli_parse_u64(optarg, 0, UINT32_MAX, false, &v)) {
                 free((void *)cargv);
                 return rmc_cli_usage_error("report", "--top needs a count, not '%s'", optarg);
             }
@@ -237,13 +237,11 @@ int rmc_cli_report(int argc, char **argv)
         strcat(outbuf, ".html");
         output = outbuf;
     }
-    struct stat st;
     char pkg[PATH_MAX];
     if (access(result, R_OK) != 0) {
         fprintf(stderr, "rankmc report: %s: %s\n", result, strerror(errno));
         rc = RMC_EXIT_USAGE;
-    } else if (!force && stat(output, &st) == 0) {
-        fprintf(stderr, "rankmc report: %s exists (use --force to replace it)\n", output);
+    } else if (rmc_cli_output_blocked("report", output, force)) {
         rc = RMC_EXIT_USAGE;
     } else if (!find_package(pkg, sizeof pkg)) {
         fprintf(stderr,

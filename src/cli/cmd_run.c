@@ -6,37 +6,14 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <getopt.h>
-#include <limits.h>
 #include <omp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "progress.h"
 #include "summary.h"
-
-static volatile sig_atomic_t stop_signal = 0;
-
-/* Temporary files this run may be writing (the result's and the
- * checkpoint's, named as h5io names them), removed by a second signal. */
-static char temp_result[1200], temp_ckpt[1200];
-
-/* The first SIGINT / SIGTERM asks the engine to stop at the next batch
- * boundary and write what was done. A second one stops at once: the
- * temporary files go and the output path keeps whatever it held before
- * (results are only ever renamed into place when complete). */
-static void on_signal(int sig)
-{
-    if (stop_signal != 0) {
-        unlink(temp_result);
-        unlink(temp_ckpt);
-        _exit(128 + sig);
-    }
-    stop_signal = sig;
-}
 
 typedef struct run_args {
     const char *model_dir;
@@ -82,43 +59,12 @@ static void usage(FILE *f)
                "130 / 143 stopped by SIGINT / SIGTERM (partial result written).\n");
 }
 
-/* A non-negative integer with an optional K/M/G suffix (powers of 1024 when
- * allow_suffix). */
-static bool parse_u64(const char *s, bool allow_suffix, uint64_t *out)
-{
-    char *end = NULL;
-    if (s[0] == '-' || s[0] == '\0') {
-        return false;
-    }
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s) {
-        return false;
-    }
-    if (allow_suffix && *end != '\0' && end[1] == '\0') {
-        const char *units = "KMG";
-        const char *u = strchr(units, *end >= 'a' ? *end - 32 : *end);
-        if (u == NULL) {
-            return false;
-        }
-        for (const char *p = units; p <= u; p++) {
-            if (v > ULLONG_MAX / 1024) {
-                return false;
-            }
-            v *= 1024;
-        }
-        end++;
-    }
-    *out = v;
-    return *end == '\0';
-}
-
 enum { OPT_PROPOSING = 256, OPT_CHECK, OPT_BINS, OPT_MAXMEM, OPT_UNTIL_SE, OPT_CKPT, OPT_RESUME };
 
 static int parse_until_se(const char *arg, run_args *a)
 {
-    char *end = NULL;
-    const double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || !(v > 0.0 && v < 0.5)) {
+    double v = 0;
+    if (!rmc_cli_parse_real(arg, 0.0, 0.5, RMC_CLI_OPEN_LO | RMC_CLI_OPEN_HI, &v)) {
         return rmc_cli_usage_error("run", "--until-se needs a standard error in (0, 0.5), not '%s'",
                                    arg);
     }
@@ -131,7 +77,7 @@ static int parse_option(int c, const char *arg, run_args *a)
     uint64_t v = 0;
     switch (c) {
     case 'n':
-        if (!parse_u64(arg, false, &v) || v < 1 || v > UINT32_MAX) {
+        if (!rmc_cli_parse_u64(arg, 1, UINT32_MAX, false, &v)) {
             return rmc_cli_usage_error("run", "-n needs a count from 1 to %u, not '%s'", UINT32_MAX,
                                        arg);
         }
@@ -139,26 +85,26 @@ static int parse_option(int c, const char *arg, run_args *a)
         a->n_given = true;
         return 0;
     case 's':
-        if (!parse_u64(arg, false, &v)) {
+        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
             return rmc_cli_usage_error("run", "-s needs a non-negative integer, not '%s'", arg);
         }
         a->sim.seed = v;
         return 0;
     case 't':
-        if (!parse_u64(arg, false, &v) || v < 1 || v > 4096) {
+        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
             return rmc_cli_usage_error("run", "-t needs a thread count from 1 to 4096, not '%s'",
                                        arg);
         }
         a->sim.threads = (int)v;
         return 0;
     case OPT_BINS:
-        if (!parse_u64(arg, false, &v) || v < 1 || v > 65534) {
+        if (!rmc_cli_parse_u64(arg, 1, 65534, false, &v)) {
             return rmc_cli_usage_error("run", "--rank-bins needs 1 to 65534, not '%s'", arg);
         }
         a->sim.rank_bins = (size_t)v;
         return 0;
     case OPT_MAXMEM:
-        if (!parse_u64(arg, true, &v) || v < 1) {
+        if (!rmc_cli_parse_u64(arg, 1, SIZE_MAX, true, &v)) {
             return rmc_cli_usage_error("run", "--max-memory needs a size such as 512M, not '%s'",
                                        arg);
         }
@@ -167,7 +113,7 @@ static int parse_option(int c, const char *arg, run_args *a)
     case OPT_UNTIL_SE:
         return parse_until_se(arg, a);
     case OPT_CKPT:
-        if (!parse_u64(arg, false, &v) || v < 1) {
+        if (!rmc_cli_parse_u64(arg, 1, UINT64_MAX, false, &v)) {
             return rmc_cli_usage_error("run", "--checkpoint-every needs a count, not '%s'", arg);
         }
         a->sim.checkpoint_every = v;
@@ -246,30 +192,17 @@ static void default_output(const char *dir, char *buf, size_t size)
     snprintf(buf, size, "%.*s.h5", (int)n, n > 0 && dir[start] != '.' ? dir + start : "rankmc");
 }
 
-/* The command line as typed, for provenance ("rankmc run ..."). */
-static char *join_command(int argc, char **argv)
+/* path's name from an h5io naming function (rmc_h5_temp_path and the
+ * like), malloc'd at its full length (caller frees), or NULL when out of
+ * memory. */
+static char *h5_name(size_t (*name)(const char *, char *, size_t), const char *path)
 {
-    size_t len = strlen("rankmc") + 1;
-    for (int i = 0; i < argc; i++) {
-        len += strlen(argv[i]) + 1;
-    }
-    char *s = malloc(len);
+    const size_t len = name(path, NULL, 0);
+    char *s = malloc(len + 1);
     if (s != NULL) {
-        strcpy(s, "rankmc");
-        for (int i = 0; i < argc; i++) {
-            strcat(s, " ");
-            strcat(s, argv[i]);
-        }
+        name(path, s, len + 1);
     }
     return s;
-}
-
-static void install_signals(const char *out)
-{
-    const long pid = (long)getpid();
-    snprintf(temp_result, sizeof temp_result, "%s.tmp.%ld", out, pid);
-    snprintf(temp_ckpt, sizeof temp_ckpt, "%s.ckpt.tmp.%ld", out, pid);
-    rmc_cli_catch_stop_signals(on_signal);
 }
 
 static void report_outcome(const rmc_sim_stats *st, bool check)
@@ -277,8 +210,8 @@ static void report_outcome(const rmc_sim_stats *st, bool check)
     if (st->unconverged > 0) {
         fprintf(stderr,
                 "rankmc run: warning: in %llu replicates (first: %lld) the couples procedure did "
-                "not converge (it cycled or hit match.couples_max_rounds); they are kept and "
-                "counted in the file\n",
+                "not converge (every attempt, match.couples_restarts restarts, cycled or hit "
+                "match.couples_max_rounds); they are kept and counted in the file\n",
                 (unsigned long long)st->unconverged, (long long)st->first_unconverged);
     }
     if (check && st->unstable > 0) {
@@ -288,7 +221,7 @@ static void report_outcome(const rmc_sim_stats *st, bool check)
 }
 
 typedef struct ckpt_state {
-    char path[1100];             /* OUT.h5.ckpt */
+    char *path;                  /* OUT.h5.ckpt, as h5io names it (owned) */
     rmc_h5_checkpoint_info info; /* settings saved with the totals */
 } ckpt_state;
 
@@ -312,35 +245,22 @@ static void fill_ckpt_info(ckpt_state *c, const rmc_sim_options *so, const rmc_m
     snprintf(c->info.model_sha256, sizeof c->info.model_sha256, "%s", rmc_model_sha256(m));
 }
 
-/* --resume: the checkpoint's totals and settings into so. Returns the exit
- * status on failure, -1 to go on. */
+/* --resume: the checkpoint's totals and settings into so (h5io checks that
+ * the checkpoint belongs to m and fits -n). Returns the exit status on
+ * failure, -1 to go on. */
 static int load_checkpoint(ckpt_state *c, const rmc_model *m, bool n_given, rmc_sim_options *so,
                            rmc_accum **resume)
 {
-    struct stat sb;
-    if (stat(c->path, &sb) != 0) {
-        fprintf(stderr, "rankmc run: no checkpoint %s to resume from\n", c->path);
-        return RMC_EXIT_USAGE;
-    }
     rmc_diag d = {0};
-    const rmc_status st = rmc_h5_checkpoint_read(c->path, resume, &c->info, &d);
+    const rmc_status st =
+        rmc_h5_checkpoint_resume(c->path, m, n_given ? so->replicates : 0, resume, &c->info, &d);
     if (st != RMC_OK) {
         rmc_cli_print_diag("run", &d, st);
         return rmc_cli_exit_code(st);
     }
-    if (strcmp(c->info.model_sha256, rmc_model_sha256(m)) != 0) {
-        fprintf(stderr, "rankmc run: %s was made from a different model (sha256 %.12s...)\n",
-                c->path, c->info.model_sha256);
-        return RMC_EXIT_USAGE;
-    }
     so->seed = c->info.seed;
     if (!n_given) {
         so->replicates = c->info.replicates_requested;
-    }
-    if (so->replicates < rmc_accum_replicates(*resume)) {
-        fprintf(stderr, "rankmc run: the checkpoint already has %llu replicates, more than -n\n",
-                (unsigned long long)rmc_accum_replicates(*resume));
-        return RMC_EXIT_USAGE;
     }
     so->proposing = c->info.proposing == 0 ? RMC_PROPOSE_APPLICANTS : RMC_PROPOSE_PROGRAMS;
     so->check_stability = c->info.check_stability != 0;
@@ -373,7 +293,7 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
     so.progress = rmc_cli_progress_update;
     so.progress_ctx = &prog;
-    so.stop = &stop_signal;
+    so.stop = &rmc_cli_stop_signal;
     fill_ckpt_info(ckpt, &so, m);
     so.checkpoint = write_checkpoint;
     so.checkpoint_ctx = ckpt;
@@ -385,6 +305,11 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     if (st != RMC_OK) {
         rmc_cli_print_diag("run", &d, st);
         return rmc_cli_exit_code(st);
+    }
+    if (!rmc_cli_root()) {
+        /* rank 0 writes and reports */
+        return stats.stopped ? 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM)
+                             : RMC_EXIT_OK;
     }
     const char *factors[RMC_N_FACTORS];
     for (int f = 0; f < RMC_N_FACTORS; f++) {
@@ -417,11 +342,11 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     report_outcome(&stats, so.check_stability);
     if (stats.stopped) {
         fprintf(stderr, "rankmc run: stopped by signal %d after %llu replicates%s%s%s\n",
-                (int)stop_signal, (unsigned long long)stats.replicates,
+                (int)rmc_cli_stop_signal, (unsigned long long)stats.replicates,
                 stats.replicates > 0 ? "; partial result written; continue with --resume (from "
                                      : "; nothing written",
                 stats.replicates > 0 ? ckpt->path : "", stats.replicates > 0 ? ")" : "");
-        return 128 + (int)stop_signal;
+        return 128 + (int)rmc_cli_stop_signal;
     }
     unlink(ckpt->path); /* finished: a leftover checkpoint would only mislead */
     int rc = a->quiet ? RMC_EXIT_OK : print_summary(out);
@@ -431,11 +356,35 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     return rc;
 }
 
+/* Simulate, with the stop flag raised by the first signal and the
+ * temporary files a second one removes named by h5io; returns the exit
+ * status. */
+static int simulate(const run_args *a, const rmc_model *m, const char *out, const char *cmdline,
+                    const rmc_sim_options *so, ckpt_state *ckpt)
+{
+    char *temp_result = h5_name(rmc_h5_temp_path, out);
+    char *temp_ckpt = h5_name(rmc_h5_temp_path, ckpt->path);
+    int rc = RMC_EXIT_FAILURE;
+    if (temp_result == NULL || temp_ckpt == NULL) {
+        fprintf(stderr, "rankmc run: out of memory\n");
+    } else {
+        const char *const temps[] = {temp_result, temp_ckpt};
+        rmc_cli_catch_stop_signals(temps, 2);
+        rc = simulate_and_write(a, m, out, cmdline, *so, ckpt);
+        /* From here a second signal must not touch the freed names. */
+        rmc_cli_catch_stop_signals(NULL, 0);
+    }
+    free(temp_ckpt);
+    free(temp_result);
+    return rc;
+}
+
 int rmc_cli_run(int argc, char **argv)
 {
     run_args a = {0};
     rmc_sim_options_default(&a.sim);
     a.sim.threads = omp_get_max_threads();
+    a.sim.dist = rmc_cli_dist();
     const int parsed = parse_args(argc, argv, &a);
     if (parsed >= 0) {
         return parsed;
@@ -443,9 +392,7 @@ int rmc_cli_run(int argc, char **argv)
     char defout[1024];
     default_output(a.model_dir, defout, sizeof defout);
     const char *out = a.out != NULL ? a.out : defout;
-    struct stat sb;
-    if (!a.force && !a.resume && stat(out, &sb) == 0) {
-        fprintf(stderr, "rankmc run: %s exists; use --force to replace it\n", out);
+    if (rmc_cli_output_blocked("run", out, a.force || a.resume)) {
         return RMC_EXIT_USAGE;
     }
     rmc_model *m = NULL;
@@ -455,16 +402,21 @@ int rmc_cli_run(int argc, char **argv)
     }
     ckpt_state ckpt;
     memset(&ckpt, 0, sizeof ckpt);
-    snprintf(ckpt.path, sizeof ckpt.path, "%s.ckpt", out);
+    ckpt.path = h5_name(rmc_h5_checkpoint_path, out);
     rmc_sim_options so = a.sim;
     rmc_accum *resume = NULL;
-    rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
+    if (ckpt.path == NULL) {
+        fprintf(stderr, "rankmc run: out of memory\n");
+        rc = RMC_EXIT_FAILURE;
+    } else {
+        rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
+    }
     if (rc < 0) {
-        char *cmdline = join_command(argc, argv);
-        install_signals(out);
-        rc = simulate_and_write(&a, m, out, cmdline != NULL ? cmdline : "", so, &ckpt);
+        char *cmdline = rmc_cli_command_line(argc, argv);
+        rc = simulate(&a, m, out, cmdline != NULL ? cmdline : "", &so, &ckpt);
         free(cmdline);
     }
+    free(ckpt.path);
     rmc_accum_free(resume);
     rmc_model_free(m);
     return rc;

@@ -1,7 +1,7 @@
 /* rankmc sensitivity: one-at-a-time what-ifs for focal applicants with
  * common random numbers (docs/sensitivity.md). Prints a tornado-style table
  * per applicant (factors ordered by the swing |P(fav) - P(unfav)|) and, with
- * -o, writes /sensitivity/... datasets through rmc_h5_write_tables.
+ * -o, writes the /sensitivity/... datasets (rmc_sens_write).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -73,21 +73,21 @@ static int parse_value(int c, char *arg, sens_args *a)
     uint64_t v = 0;
     switch (c) {
     case 'n':
-        if (!rmc_sens_cli_parse_u64(arg, 2, UINT32_MAX, &v)) {
+        if (!rmc_cli_parse_u64(arg, 2, UINT32_MAX, false, &v)) {
             return rmc_cli_usage_error("sensitivity", "-n needs a count from 2 to %u, not '%s'",
                                        UINT32_MAX, arg);
         }
         a->sim.replicates = v;
         return 0;
     case 's':
-        if (!rmc_sens_cli_parse_u64(arg, 0, UINT64_MAX, &v)) {
+        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
             return rmc_cli_usage_error("sensitivity", "-s needs a non-negative integer, not '%s'",
                                        arg);
         }
         a->sim.seed = v;
         return 0;
     case 't':
-        if (!rmc_sens_cli_parse_u64(arg, 1, 4096, &v)) {
+        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
             return rmc_cli_usage_error("sensitivity", "-t needs 1 to 4096 threads, not '%s'", arg);
         }
         a->sim.threads = (int)v;
@@ -288,84 +288,6 @@ static void print_table(const rmc_model *m, const rmc_sens_result *r, const char
     }
 }
 
-/* ---- the file --------------------------------------------------------- */
-
-static int write_file(const sens_args *a, const rmc_model *m, const rmc_sens_result *r,
-                      const char *cmdline)
-{
-    const size_t na = r->n_applicants, nf = r->n_factors, nw = na * nf * RMC_SENS_N_LEVELS;
-    const char **ids = calloc(na, sizeof *ids);
-    const char **fnames = calloc(nf, sizeof *fnames);
-    const char **descs = calloc(nw, sizeof *descs);
-    const char *levels[RMC_SENS_N_LEVELS] = {"favourable", "unfavourable"};
-    if (ids == NULL || fnames == NULL || descs == NULL) {
-        free(ids), free(fnames), free(descs);
-        fprintf(stderr, "rankmc sensitivity: out of memory\n");
-        return RMC_EXIT_FAILURE;
-    }
-    for (size_t i = 0; i < na; i++) {
-        ids[i] = rmc_model_applicant_id(m, (size_t)r->applicants[i]);
-    }
-    for (size_t f = 0; f < nf; f++) {
-        fnames[f] = rmc_sens_factor_name(r->factors[f]);
-    }
-    for (size_t w = 0; w < nw; w++) {
-        descs[w] = r->desc[w];
-    }
-#define T1(p, ty, n, d, doc)                                                                       \
-    {                                                                                              \
-        "sensitivity/" p, ty, 1, {n, 0, 0}, d, doc                                                 \
-    }
-#define T3(p, ty, d, doc)                                                                          \
-    {                                                                                              \
-        "sensitivity/" p, ty, 3, {na, nf, RMC_SENS_N_LEVELS}, d, doc                               \
-    }
-    const rmc_h5_table t[] = {
-        T1("applicant", RMC_H5_STR, na, ids, "focal applicant ids [A]"),
-        T1("applicant_index", RMC_H5_I32, na, r->applicants, "row in /applicants [A]"),
-        T1("factor", RMC_H5_STR, nf, fnames, "factor names [F]"),
-        T1("level", RMC_H5_STR, RMC_SENS_N_LEVELS, levels, "level names [2]"),
-        T1("unmatched_rank", RMC_H5_I32, na, r->unmatched_rank, "rank counted when unmatched"),
-        T1("base_p_match", RMC_H5_F64, na, r->base_p, "P(match) in the base model [A]"),
-        T1("base_p_match_se", RMC_H5_F64, na, r->base_p_se, "its SE [A]"),
-        T1("base_mean_rank", RMC_H5_F64, na, r->base_rank, "mean matched ROL position [A]"),
-        T1("base_mean_rank_se", RMC_H5_F64, na, r->base_rank_se, "its SE [A]"),
-        T3("whatif", RMC_H5_STR, descs, "what each variant changed [A,F,2]"),
-        T3("changed", RMC_H5_I32, r->changed, "1 = variant differs from the base [A,F,2]"),
-        T3("p_match", RMC_H5_F64, r->p, "P(match) in the variant [A,F,2]"),
-        T3("delta_p_match", RMC_H5_F64, r->dp, "variant - base [A,F,2]"),
-        T3("delta_p_match_se", RMC_H5_F64, r->dp_se, "paired SE [A,F,2]"),
-        T3("delta_p_match_se_unpaired", RMC_H5_F64, r->dp_se_unpaired, "unpaired SE [A,F,2]"),
-        T3("mean_rank", RMC_H5_F64, r->rank, "mean rank in the variant [A,F,2]"),
-        T3("delta_mean_rank", RMC_H5_F64, r->drank, "variant - base [A,F,2]"),
-        T3("delta_mean_rank_se", RMC_H5_F64, r->drank_se, "paired SE [A,F,2]"),
-        T3("delta_mean_rank_se_unpaired", RMC_H5_F64, r->drank_se_unpaired, "unpaired SE"),
-        T3("n_gain", RMC_H5_I32, r->n_gain, "replicates unmatched in base, matched [A,F,2]"),
-        T3("n_loss", RMC_H5_I32, r->n_loss, "replicates matched in base, unmatched [A,F,2]"),
-    };
-#undef T1
-#undef T3
-    const rmc_h5_tables tf = {
-        .m = m,
-        .seed = r->seed,
-        .replicates = r->replicates,
-        .threads = r->threads,
-        .rng_name = a->sim.rng_name,
-        .command_line = cmdline,
-        .wall_seconds = r->wall_seconds,
-        .tables = t,
-        .n_tables = sizeof t / sizeof t[0],
-    };
-    rmc_diag d = {0};
-    const rmc_status st = rmc_h5_write_tables(a->out, a->force, &tf, &d);
-    free(ids), free(fnames), free(descs);
-    if (st != RMC_OK) {
-        rmc_cli_print_diag("sensitivity", &d, st);
-        return rmc_cli_exit_code(st);
-    }
-    return RMC_EXIT_OK;
-}
-
 static void on_progress(void *ctx, size_t done, size_t total)
 {
     rmc_cli_progress_update(ctx, (uint64_t)done, (uint64_t)total);
@@ -377,7 +299,7 @@ static int run(const sens_args *a, const rmc_model *m, const rmc_id *focal, size
     rmc_sens_options o;
     rmc_sens_options_default(&o);
     o.sim = a->sim;
-    o.sim.stop = &rmc_sens_cli_stop_flag;
+    o.sim.stop = &rmc_cli_stop_signal;
     o.applicants = focal;
     o.n_applicants = n_focal;
     o.factors = a->n_factors > 0 ? a->factors : NULL;
@@ -392,15 +314,22 @@ static int run(const sens_args *a, const rmc_model *m, const rmc_id *focal, size
     rmc_cli_progress_finish(&prog);
     if (st == RMC_EINTERRUPTED) {
         fprintf(stderr, "rankmc sensitivity: stopped by signal %d; nothing written\n",
-                (int)rmc_sens_cli_stop);
-        return 128 + (int)rmc_sens_cli_stop;
+                (int)rmc_cli_stop_signal);
+        return 128 + (int)rmc_cli_stop_signal;
     }
     if (st != RMC_OK) {
         rmc_cli_print_diag("sensitivity", &d, st);
         return rmc_cli_exit_code(st);
     }
     print_table(m, r, a->model_dir);
-    const int rc = a->out != NULL ? write_file(a, m, r, cmdline) : RMC_EXIT_OK;
+    int rc = RMC_EXIT_OK;
+    if (a->out != NULL) {
+        const rmc_status wst = rmc_sens_write(a->out, a->force, m, &o, r, cmdline, &d);
+        if (wst != RMC_OK) {
+            rmc_cli_print_diag("sensitivity", &d, wst);
+            rc = rmc_cli_exit_code(wst);
+        }
+    }
     rmc_sens_result_free(r);
     return rc;
 }
@@ -415,7 +344,7 @@ int rmc_cli_sensitivity(int argc, char **argv)
     if (parsed >= 0) {
         return parsed;
     }
-    if (rmc_sens_cli_output_blocked("sensitivity", a.out, a.force)) {
+    if (rmc_cli_output_blocked("sensitivity", a.out, a.force)) {
         return RMC_EXIT_USAGE;
     }
     rmc_model *m = NULL;
@@ -427,8 +356,8 @@ int rmc_cli_sensitivity(int argc, char **argv)
     size_t n_focal = 0;
     rc = rmc_sens_cli_focal("sensitivity", m, a.ids, a.n_ids, &focal, &n_focal);
     if (rc < 0) {
-        char *cmdline = rmc_sens_cli_command_line(argc, argv);
-        rmc_sens_cli_signals();
+        char *cmdline = rmc_cli_command_line(argc, argv);
+        rmc_cli_catch_stop_signals(NULL, 0);
         rc = run(&a, m, focal, n_focal, cmdline != NULL ? cmdline : "");
         free(cmdline);
     }

@@ -1,7 +1,7 @@
 /* rankmc sobol: variance-based global sensitivity (Sobol' indices) of focal
  * applicants' P(match) and of the IMG match rate to the meeting's factor
  * weights (docs/sensitivity.md). Prints one table per output (factors by
- * total index) and, with -o, writes /sobol/... datasets.
+ * total index) and, with -o, writes the /sobol/... datasets (rmc_sens_sobol_write).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -57,9 +57,8 @@ enum { OPT_SAMPLES = 256, OPT_APPLICANT, OPT_RANGE, OPT_BOOT };
 
 static int parse_range(const char *arg, sobol_args *a)
 {
-    char *end = NULL;
-    const double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+    double v = 0;
+    if (!rmc_cli_parse_real(arg, 0.0, 1.0, 0, &v)) {
         return rmc_cli_usage_error("sobol", "--range needs a number in [0, 1], not '%s'", arg);
     }
     a->o.relative_range = v;
@@ -71,32 +70,32 @@ static int parse_value(int c, char *arg, sobol_args *a)
     uint64_t v = 0;
     switch (c) {
     case OPT_SAMPLES:
-        if (!rmc_sens_cli_parse_u64(arg, 2, (uint64_t)1 << 20, &v)) {
+        if (!rmc_cli_parse_u64(arg, 2, (uint64_t)1 << 20, false, &v)) {
             return rmc_cli_usage_error("sobol", "--samples needs 2 to 2^20, not '%s'", arg);
         }
         a->o.n_samples = (size_t)v;
         return 0;
     case 'n':
-        if (!rmc_sens_cli_parse_u64(arg, 1, UINT32_MAX, &v)) {
+        if (!rmc_cli_parse_u64(arg, 1, UINT32_MAX, false, &v)) {
             return rmc_cli_usage_error("sobol", "-n needs a count from 1 to %u, not '%s'",
                                        UINT32_MAX, arg);
         }
         a->o.sim.replicates = v;
         return 0;
     case 's':
-        if (!rmc_sens_cli_parse_u64(arg, 0, UINT64_MAX, &v)) {
+        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
             return rmc_cli_usage_error("sobol", "-s needs a non-negative integer, not '%s'", arg);
         }
         a->o.sim.seed = v;
         return 0;
     case 't':
-        if (!rmc_sens_cli_parse_u64(arg, 1, 4096, &v)) {
+        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
             return rmc_cli_usage_error("sobol", "-t needs 1 to 4096 threads, not '%s'", arg);
         }
         a->o.sim.threads = (int)v;
         return 0;
     case OPT_BOOT:
-        if (!rmc_sens_cli_parse_u64(arg, 0, 1000000, &v)) {
+        if (!rmc_cli_parse_u64(arg, 0, 1000000, false, &v)) {
             return rmc_cli_usage_error("sobol", "--boot needs 0 to 1000000, not '%s'", arg);
         }
         a->o.analysis.n_boot = (size_t)v;
@@ -185,23 +184,12 @@ static int pick_applicants(const sobol_args *a, const rmc_model *m, rmc_id **out
 
 /* ---- the table -------------------------------------------------------- */
 
-static void output_name(const rmc_model *m, const rmc_sens_sobol_result *r, size_t o, char *buf,
-                        size_t size)
-{
-    const rmc_id i = r->output_app[o];
-    if (i == RMC_ID_NONE) {
-        snprintf(buf, size, "img_match_rate");
-    } else {
-        snprintf(buf, size, "p_match:%s", rmc_model_applicant_id(m, (size_t)i));
-    }
-}
-
 static void print_output(const rmc_model *m, const rmc_sens_sobol_result *r, size_t o)
 {
     const rmc_sobol_result *x = r->indices;
     const size_t k = r->n_factors;
     char name[300];
-    output_name(m, r, o, name, sizeof name);
+    rmc_sens_sobol_output_name(m, r, o, name, sizeof name);
     printf("\n%s: mean %.4f, variance over the design %.3g, Monte Carlo noise variance of one "
            "point %.3g\n",
            name, x->mean[o], x->var[o], r->noise_var[o]);
@@ -244,92 +232,6 @@ static void print_table(const rmc_model *m, const rmc_sens_sobol_result *r, cons
     }
 }
 
-/* ---- the file --------------------------------------------------------- */
-
-static int write_file(const sobol_args *a, const rmc_model *m, const rmc_sens_sobol_result *r,
-                      const char *cmdline)
-{
-    const size_t k = r->n_factors, no = r->n_outputs;
-    const char **fn = calloc(k, sizeof *fn);
-    char(*fbuf)[64] = calloc(k, sizeof *fbuf);
-    const char **on = calloc(no, sizeof *on);
-    char(*obuf)[300] = calloc(no, sizeof *obuf);
-    int rc = RMC_EXIT_FAILURE;
-    if (fn == NULL || fbuf == NULL || on == NULL || obuf == NULL) {
-        fprintf(stderr, "rankmc sobol: out of memory\n");
-        goto done;
-    }
-    for (size_t i = 0; i < k; i++) {
-        snprintf(fbuf[i], sizeof fbuf[i], "%s.%s", r->factor[i]->section, r->factor[i]->key);
-        fn[i] = fbuf[i];
-    }
-    for (size_t o = 0; o < no; o++) {
-        output_name(m, r, o, obuf[o], sizeof obuf[o]);
-        on[o] = obuf[o];
-    }
-    const rmc_sobol_result *x = r->indices;
-#define T1(p, ty, n, d, doc)                                                                       \
-    {                                                                                              \
-        "sobol/" p, ty, 1, {n, 0, 0}, d, doc                                                       \
-    }
-#define T2(p, n0, n1, d, doc)                                                                      \
-    {                                                                                              \
-        "sobol/" p, RMC_H5_F64, 2, {n0, n1, 0}, d, doc                                             \
-    }
-    const rmc_h5_table t[] = {
-        T1("factor", RMC_H5_STR, k, fn, "model.ini section.key of each factor [k]"),
-        T1("base", RMC_H5_F64, k, r->base, "the model's value [k]"),
-        T1("lo", RMC_H5_F64, k, r->lo, "lower end of the uniform range [k]"),
-        T1("hi", RMC_H5_F64, k, r->hi, "upper end [k]"),
-        T1("output", RMC_H5_STR, no, on, "p_match:ID or img_match_rate [n_out]"),
-        T2("x", r->n_rows, k, r->x, "design rows (Saltelli order, docs/sobol.md) [rows,k]"),
-        T2("y", r->n_rows, no, r->y, "outputs at each row [rows,n_out]"),
-        T1("mean", RMC_H5_F64, no, x->mean, "mean over the A and B rows [n_out]"),
-        T1("variance", RMC_H5_F64, no, x->var, "variance over the A and B rows [n_out]"),
-        T1("noise_variance", RMC_H5_F64, no, r->noise_var,
-           "mean binomial variance of one point: p(1-p)/replicates, /IMGs for the rate"),
-        T2("s1", no, k, x->s1, "first-order index [n_out,k]"),
-        T2("s1_lo", no, k, x->s1_lo, "bootstrap interval, lower [n_out,k]"),
-        T2("s1_hi", no, k, x->s1_hi, "upper [n_out,k]"),
-        T2("st", no, k, x->st, "total index [n_out,k]"),
-        T2("st_lo", no, k, x->st_lo, "bootstrap interval, lower [n_out,k]"),
-        T2("st_hi", no, k, x->st_hi, "upper [n_out,k]"),
-    };
-#undef T1
-#undef T2
-    const rmc_h5_attr attrs[] = {
-        {"sobol_samples", RMC_H5_I32, 0, (int64_t)r->n_samples, NULL},
-        {"sobol_n_boot", RMC_H5_I32, 0, (int64_t)x->n_boot, NULL},
-        {"sobol_boot_seed", RMC_H5_I32, 0, (int64_t)a->o.analysis.boot_seed, NULL},
-        {"sobol_level", RMC_H5_F64, x->level, 0, NULL},
-        {"sobol_relative_range", RMC_H5_F64, r->relative_range, 0, NULL},
-    };
-    const rmc_h5_tables tf = {
-        .m = m,
-        .seed = r->seed,
-        .replicates = r->replicates,
-        .threads = r->threads,
-        .rng_name = a->o.sim.rng_name,
-        .command_line = cmdline,
-        .wall_seconds = r->wall_seconds,
-        .tables = t,
-        .n_tables = sizeof t / sizeof t[0],
-        .attrs = attrs,
-        .n_attrs = sizeof attrs / sizeof attrs[0],
-    };
-    rmc_diag d = {0};
-    const rmc_status st = rmc_h5_write_tables(a->out, a->force, &tf, &d);
-    if (st != RMC_OK) {
-        rmc_cli_print_diag("sobol", &d, st);
-        rc = rmc_cli_exit_code(st);
-    } else {
-        rc = RMC_EXIT_OK;
-    }
-done:
-    free(fn), free(fbuf), free(on), free(obuf);
-    return rc;
-}
-
 static void on_progress(void *ctx, size_t done, size_t total)
 {
     rmc_cli_progress_update(ctx, (uint64_t)done, (uint64_t)total);
@@ -341,7 +243,7 @@ static int run(sobol_args *a, const rmc_model *m, const rmc_id *apps, size_t n_a
     rmc_sens_sobol_options *o = &a->o;
     o->applicants = apps;
     o->n_applicants = n_apps;
-    o->sim.stop = &rmc_sens_cli_stop_flag;
+    o->sim.stop = &rmc_cli_stop_signal;
     rmc_cli_progress prog;
     rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
     o->progress = on_progress;
@@ -352,15 +254,22 @@ static int run(sobol_args *a, const rmc_model *m, const rmc_id *apps, size_t n_a
     rmc_cli_progress_finish(&prog);
     if (st == RMC_EINTERRUPTED) {
         fprintf(stderr, "rankmc sobol: stopped by signal %d; nothing written\n",
-                (int)rmc_sens_cli_stop);
-        return 128 + (int)rmc_sens_cli_stop;
+                (int)rmc_cli_stop_signal);
+        return 128 + (int)rmc_cli_stop_signal;
     }
     if (st != RMC_OK) {
         rmc_cli_print_diag("sobol", &d, st);
         return rmc_cli_exit_code(st);
     }
     print_table(m, r, a->model_dir);
-    const int rc = a->out != NULL ? write_file(a, m, r, cmdline) : RMC_EXIT_OK;
+    int rc = RMC_EXIT_OK;
+    if (a->out != NULL) {
+        const rmc_status wst = rmc_sens_sobol_write(a->out, a->force, m, o, r, cmdline, &d);
+        if (wst != RMC_OK) {
+            rmc_cli_print_diag("sobol", &d, wst);
+            rc = rmc_cli_exit_code(wst);
+        }
+    }
     rmc_sens_sobol_result_free(r);
     return rc;
 }
@@ -375,7 +284,7 @@ int rmc_cli_sobol(int argc, char **argv)
     if (parsed >= 0) {
         return parsed;
     }
-    if (rmc_sens_cli_output_blocked("sobol", a.out, a.force)) {
+    if (rmc_cli_output_blocked("sobol", a.out, a.force)) {
         return RMC_EXIT_USAGE;
     }
     rmc_model *m = NULL;
@@ -387,8 +296,8 @@ int rmc_cli_sobol(int argc, char **argv)
     size_t n_apps = 0;
     rc = pick_applicants(&a, m, &apps, &n_apps);
     if (rc < 0) {
-        char *cmdline = rmc_sens_cli_command_line(argc, argv);
-        rmc_sens_cli_signals();
+        char *cmdline = rmc_cli_command_line(argc, argv);
+        rmc_cli_catch_stop_signals(NULL, 0);
         rc = run(&a, m, apps, n_apps, cmdline != NULL ? cmdline : "");
         free(cmdline);
     }

@@ -86,10 +86,22 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
                 r->se_reached ? "reached" : "not reached (hit -n)",
                 (unsigned long long)r->replicates);
     }
+    if (r->restarted > 0) {
+        size_t most = 0;
+        for (size_t k = 0; k < RMC_ACCUM_RESTART_BINS; k++) {
+            most = r->restart_hist[0][k] + r->restart_hist[1][k] > 0 ? k : most;
+        }
+        fprintf(out,
+                "  couples procedure: %llu replicates restarted (up to %zu%s restarts), %llu of "
+                "them converged\n",
+                (unsigned long long)r->restarted, most,
+                most == RMC_ACCUM_RESTART_BINS - 1 ? " or more" : "",
+                (unsigned long long)(r->restarted - (r->unconverged - r->restart_hist[1][0])));
+    }
     if (r->unconverged > 0) {
         fprintf(out,
-                "  note: in %llu replicates the couples procedure hit its bound (kept, "
-                "counted)\n",
+                "  note: in %llu replicates the couples procedure did not converge (cycled or "
+                "hit its bound on every attempt; kept, counted)\n",
                 (unsigned long long)r->unconverged);
     }
     if (r->check_stability) {
@@ -373,14 +385,13 @@ int rmc_cli_summary(int argc, char **argv)
     const char *by = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:N:b:h", longopts, NULL)) != -1) {
-        char *end = NULL;
+        uint64_t v = 0;
         if (c == 'b') {
             by = optarg;
         } else if (c == 'a') {
             ids[o.n_applicants++] = optarg;
         } else if (c == 'N') {
-            const unsigned long long v = strtoull(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || optarg[0] == '-') {
+            if (!rmc_cli_parse_u64(optarg, 0, SIZE_MAX, false, &v)) {
                 free((void *)ids);
                 return rmc_cli_usage_error("summary", "--top needs a count, not '%s'", optarg);
             }

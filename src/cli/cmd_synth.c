@@ -1,9 +1,8 @@
 /* rankmc synth: write a synthetic market (a model folder) from a preset.
  * Parses the options, calls rmc_synth_write and prints a short summary:
  * applicants by group, programs, positions, interviews. */
-#include <errno.h>
+#include <float.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,42 +30,6 @@ static void print_usage(FILE *f)
                "  --force            write into a non-empty folder, replacing model files\n");
 }
 
-static bool parse_size(const char *s, size_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v > SIZE_MAX) {
-        return false;
-    }
-    *out = (size_t)v;
-    return true;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || s[0] == '-') {
-        return false;
-    }
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_real(const char *s, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    const double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v)) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 enum { OPT_PRESET = 256, OPT_SCALE, OPT_APPLICANTS, OPT_PROGRAMS, OPT_FORCE, OPT_HELP };
 
 /* Fill o and *dir from argv. Returns -1 to go on, else an exit status. */
@@ -88,6 +51,7 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
     int c;
     while ((c = getopt_long(argc, argv, "o:s:h", longopts, NULL)) != -1) {
         bool ok = true;
+        uint64_t v = 0;
         switch (c) {
         case OPT_PRESET:
             o->preset = optarg;
@@ -96,16 +60,18 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
             *dir = optarg;
             break;
         case OPT_SCALE:
-            ok = parse_real(optarg, &o->scale) && o->scale > 0.0;
+            ok = rmc_cli_parse_real(optarg, 0.0, DBL_MAX, RMC_CLI_OPEN_LO, &o->scale);
             break;
         case 's':
-            ok = parse_u64(optarg, &o->seed);
+            ok = rmc_cli_parse_u64(optarg, 0, UINT64_MAX, false, &o->seed);
             break;
         case OPT_APPLICANTS:
-            ok = parse_size(optarg, &o->n_applicants) && o->n_applicants > 0;
+            ok = rmc_cli_parse_u64(optarg, 1, SIZE_MAX, false, &v);
+            o->n_applicants = ok ? (size_t)v : o->n_applicants;
             break;
         case OPT_PROGRAMS:
-            ok = parse_size(optarg, &o->n_programs) && o->n_programs > 0;
+            ok = rmc_cli_parse_u64(optarg, 1, SIZE_MAX, false, &v);
+            o->n_programs = ok ? (size_t)v : o->n_programs;
             break;
         case OPT_FORCE:
             o->force = true;

@@ -1,5 +1,7 @@
-/* rankmc: the command-line entry point. Dispatches `rankmc COMMAND ...` to
- * the command functions in cli.h; handles --help and --version. */
+/* rankmc: the command-line entry point. Joins the job (rankmc/dist.h: one
+ * process, or every rank under mpirun with the MPI build), dispatches
+ * `rankmc COMMAND ...` to the command functions in cli.h and handles --help
+ * and --version. Every rank runs the same command; only rank 0 prints. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +20,7 @@ static const command commands[] = {
     {"check", rmc_cli_check, "validate a model folder and list every problem"},
     {"match", rmc_cli_match, "one deterministic Match on fixed rank order lists -> CSV"},
     {"summary", rmc_cli_summary, "human-readable tables from a result file"},
+    {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file"},
     {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers"},
     {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices"},
     {"report", rmc_cli_report, "HTML page of figures for a result file (Python, matplotlib)"},
@@ -38,9 +41,20 @@ static void print_help(FILE *f)
                "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n");
 }
 
-int main(int argc, char **argv)
+static rmc_dist *job;
+
+const rmc_dist *rmc_cli_dist(void)
 {
-    gsl_set_error_handler_off();
+    return job;
+}
+
+bool rmc_cli_root(void)
+{
+    return rmc_dist_rank(job) == 0;
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2) {
         print_help(stderr);
         return RMC_EXIT_USAGE;
@@ -61,4 +75,25 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "rankmc: unknown command '%s'\nTry 'rankmc --help'.\n", name);
     return RMC_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    rmc_diag d = {0};
+    const rmc_status st = rmc_dist_init(&argc, &argv, &job, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("", &d, st);
+        return RMC_EXIT_FAILURE;
+    }
+    if (!rmc_cli_root()) {
+        /* One voice: what the other ranks would print, rank 0 prints. */
+        if (freopen("/dev/null", "w", stdout) == NULL ||
+            freopen("/dev/null", "w", stderr) == NULL) {
+            rmc_dist_abort(job, RMC_EXIT_FAILURE);
+        }
+    }
+    const int rc = dispatch(argc, argv);
+    rmc_dist_finish(job);
+    return rc;
 }

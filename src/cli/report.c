@@ -1,11 +1,7 @@
 /* Turning library statuses, diagnostics and problem lists into messages on
- * stderr and exit codes; catching the signals that stop a long run. */
-#define _POSIX_C_SOURCE 200809L
-
-#include <signal.h>
+ * stderr and exit codes. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -80,14 +76,4 @@ int rmc_cli_usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nTry 'rankmc %s --help'.\n", cmd);
     va_end(ap);
     return RMC_EXIT_USAGE;
-}
-
-void rmc_cli_catch_stop_signals(void (*handler)(int))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 }

@@ -55,6 +55,17 @@ grep -q -- "--force" "$T/stderr" || fail "EEXIST message should mention --force"
 [ "$(cksum <"$T/a.h5")" = "$sum_before" ] || fail "existing file was modified"
 expect 0 "--force" "$RANKMC" run "$MODEL" -n 10 -o "$T/a.h5" --force --quiet
 
+# Numbers out of range are usage errors, read the same way by every command
+# (one parser): a seed past 2^64 - 1, a sign, trailing text, a bad suffix.
+for bad in "-s 99999999999999999999" "-s -1" "-n +5" "-n 5x" "-t 0" "--max-memory 2T" \
+    "--until-se 1e999"; do
+    # shellcheck disable=SC2086
+    expect 2 "run $bad" "$RANKMC" run "$MODEL" $bad -o "$T/num.h5" --quiet
+    [ ! -e "$T/num.h5" ] || fail "run $bad wrote a file"
+done
+expect 2 "synth -s 2^64+" "$RANKMC" synth --preset im-regional -s 99999999999999999999 -o "$T/nsyn"
+expect 0 "run --max-memory 2g" "$RANKMC" run "$MODEL" -n 10 --max-memory 2g -o "$T/num.h5" --quiet
+
 # Bad models: exit 2, nothing written.
 mkdir "$T/bad" && cp "$MODEL"/*.csv "$MODEL"/model.ini "$T/bad/"
 printf 'zz,NOT_A_TYPE,0,0.5,0,none,none\n' >>"$T/bad/applicants.csv"

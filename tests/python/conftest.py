@@ -74,6 +74,12 @@ class Files:
                                                   "--factor", "ties", "-o", p).stdout)
 
     @property
+    def forecast(self):
+        return self._get("forecast.h5", lambda p: run("forecast", os.path.join(ROOT, "models/profiles/img_visa_uncertain.ini"),
+                                                      "--market", "im-regional", "--markets", 2, "-n", 30, "-t", 2,
+                                                      "-q", "--method", "both", "-o", p).stdout)
+
+    @property
     def sobol(self):
         return self._get("sobol.h5", lambda p: run("sobol", os.path.join(ROOT, "models/default"), "--samples", 2,
                                                    "-n", 20, "--boot", 50, "-t", 2, "-q",

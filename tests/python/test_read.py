@@ -140,8 +140,13 @@ def test_tables_equal_the_file(files):
         np.testing.assert_array_equal(r.choice_hist, f["applicants/choice_hist"][:])
         np.testing.assert_array_equal(r.depth_hist, f["programs/depth_hist"][:])
         for key, value in f.attrs.items():
-            v = value.decode() if isinstance(value, bytes) else value
-            assert r.attrs[key] == (v.item() if hasattr(v, "item") else v)
+            if isinstance(value, bytes):
+                value = value.decode()
+            elif isinstance(value, np.ndarray) and value.ndim > 0:
+                value = value.tolist()
+            elif hasattr(value, "item"):
+                value = value.item()
+            assert r.attrs[key] == value, key
     assert r.replicates == 400
     assert r.kinds == ["run"]
 
@@ -240,20 +245,60 @@ def test_sobol_matches_file_and_table(files):
     assert seen == len(s)
 
 
+def test_forecast_matches_file_and_table(files):
+    path = files.forecast
+    table = files.output("forecast.h5")
+    r = rankmc.read(path)
+    fc = r.forecast
+    assert r.kinds == ["forecast"]
+    assert fc.ran("fast") and fc.ran("exact")
+    with h5py.File(path) as f:
+        g = f["forecast"]
+        np.testing.assert_array_equal(fc.p_match.to_numpy(), g["p_match"][:])
+        np.testing.assert_array_equal(fc.programs["p_here_exact_spread"], g["p_here"][1, :, 2])
+        np.testing.assert_array_equal(fc.programs["p_ranked_lo"], g["p_ranked"][:, 4])
+        np.testing.assert_array_equal(fc.curve.iloc[:, 1:].to_numpy(), g["curve"][:])
+        np.testing.assert_array_equal(fc.whatifs["delta_se"], g["whatif_delta_se"][:])
+        assert list(fc.programs["program"]) == list(g["program"].asstr()[:])
+    # the printed tables: P(match) per method, then each program's row
+    method, seen = None, 0
+    for line in table.splitlines():
+        m = re.match(r"^\[(\w+) method\]", line)
+        if m:
+            method = m.group(1)
+            continue
+        m = re.match(r"^P\(match\) ([\d.]+)\s+Monte Carlo SE ([\d.]+), between-market spread ([\d.]+)", line)
+        if m and method:
+            pm = fc.p_match.loc[method]
+            for v, t in zip((pm["p"], pm["se_mc"], pm["spread"]), m.groups()):
+                assert abs(v - float(t)) <= TOL3
+            seen += 1
+            continue
+        m = re.match(r"^\s+(\d+)\s+(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+) ([\d.]+)-([\d.]+)\s+([\d.]+) ", line)
+        if m and method:
+            row = fc.programs.iloc[int(m.group(1)) - 1]
+            assert row["program"] == m.group(2)
+            for col, t in zip(("p", "se_mc", "spread"), m.groups()[2:5]):
+                assert abs(row[f"p_here_{method}_{col}"] - float(t)) <= TOL3
+            assert abs(row["p_ranked_p"] - float(m.group(8))) <= TOL3
+            seen += 1
+    assert seen == 2 * (1 + len(fc.programs))
+
+
 def test_other_groups_are_read_generically(tmp_path):
-    """A group this reader does not know (e.g. a future /forecast) still
+    """A group this reader does not know (e.g. a future /apply) still
     comes back as a DataFrame of its equal-length datasets."""
     p = tmp_path / "g.h5"
     with h5py.File(p, "w") as f:
         f.attrs["rankmc_version"] = "test"
-        g = f.create_group("forecast")
+        g = f.create_group("apply")
         g["applicant"] = np.array([b"a", b"b", b"c"], dtype=h5py.string_dtype())
         g["p"] = np.array([0.1, 0.2, 0.3])
         g["ci"] = np.array([[0.0, 0.2], [0.1, 0.3], [0.2, 0.4]])
         g["curve"] = np.arange(5.0)
     r = rankmc.read(p)
-    df = r.groups["forecast"]
-    assert r.kinds == ["forecast"]
+    df = r.groups["apply"]
+    assert r.kinds == ["apply"]
     assert list(df.columns) == ["applicant", "ci_0", "ci_1", "p"]
     assert list(df["applicant"]) == ["a", "b", "c"]
     np.testing.assert_array_equal(df.attrs["curve"], np.arange(5.0))

@@ -93,14 +93,25 @@ def test_sobol_report(files, tmp_path):
     assert set(figures(page)) == {f"fig-sobol-{k}" for k in range(len(outs))}
 
 
+def test_forecast_report(files, tmp_path):
+    page = report(tmp_path, files.forecast)
+    check_self_contained(page)
+    assert set(figures(page)) == {"fig-forecast-chances", "fig-forecast-whatifs", "fig-forecast-curve"}
+    fc = rankmc.read(files.forecast).forecast
+    for m in ("fast", "exact"):
+        pm = fc.p_match.loc[m]
+        assert f"{m}: P(match) {100 * pm['p']:.1f}%, Monte Carlo SE {100 * pm['se_mc']:.1f}%" in page
+    assert "between-market spread" in page
+
+
 def test_other_group_gets_a_table(tmp_path):
     p = tmp_path / "f.h5"
     with h5py.File(p, "w") as f:
         f.attrs["rankmc_version"] = "test"
         f.attrs["replicates"] = 10
-        f.create_group("forecast")["p"] = np.array([0.25, 0.5])
+        f.create_group("apply")["p"] = np.array([0.25, 0.5])
     page = report(tmp_path, p)
-    assert "/forecast" in page and "0.25" in page
+    assert "/apply" in page and "0.25" in page
 
 
 def test_exit_statuses(files, tmp_path):

@@ -1,7 +1,7 @@
-/* Internal helpers shared by the what-if (sensitivity.c) and Sobol
+/* Internal helpers shared by the what-if (sens_whatif.c) and Sobol
  * (sens_sobol.c) runners. */
-#ifndef RANKMC_SENSITIVITY_INT_H
-#define RANKMC_SENSITIVITY_INT_H
+#ifndef RANKMC_SENS_INT_H
+#define RANKMC_SENS_INT_H
 
 #include "internal.h"
 #include "rankmc/sim.h"

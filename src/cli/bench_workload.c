@@ -1,4 +1,4 @@
-/* The standard national workload of `rankmc bench` (rankmc/benchmark.h):
+/* The standard national workload of `rankmc bench` (benchmark.h):
  * synth nrmp2025 at a scale with a fixed seed into a temporary folder, load
  * it, remove the folder, then one timed rmc_sim_run per thread count with a
  * fixed seed and phase timing on. The checksum digests every accumulated
@@ -13,10 +13,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "rankmc/benchmark.h"
-#include "rankmc/synth.h"
-#include "sha256_int.h"
+#include "benchmark.h"
+#include "rankmc/rankmc.h"
 
 static const char *const model_files[] = {"model.ini", "applicants.csv", "programs.csv",
                                           "interviews.csv"};
@@ -36,26 +34,8 @@ void rmc_bench_options_default(rmc_bench_options *o)
 
 void rmc_bench_checksum(const rmc_accum *a, char hex[17])
 {
-    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
-    const uint64_t head[3] = {rmc_accum_replicates(a), rmc_accum_unconverged(a),
-                              rmc_accum_unstable(a)};
-    rmc_sha256 s;
-    rmc_sha256_init(&s);
-    rmc_sha256_update(&s, head, sizeof head);
-    rmc_sha256_update(&s, rmc_accum_choice_hist(a),
-                      dm->n_app * (dm->choice_len + 1) * sizeof(uint32_t));
-    rmc_sha256_update(&s, rmc_accum_fill_hist(a),
-                      dm->n_prog * (dm->max_positions + 1) * sizeof(uint32_t));
-    rmc_sha256_update(&s, rmc_accum_depth_hist(a),
-                      dm->n_prog * (dm->rank_bins + 1) * sizeof(uint32_t));
-    rmc_sha256_update(&s, rmc_accum_iv_matched(a), dm->n_iv * sizeof(uint32_t));
-    rmc_sha256_update(&s, rmc_accum_move_sum(a), dm->n_iv * dm->n_factors * sizeof(int64_t));
-    if (rmc_accum_rank_hist(a) != NULL) {
-        rmc_sha256_update(&s, rmc_accum_rank_hist(a),
-                          dm->n_iv * (dm->rank_bins + 1) * sizeof(uint32_t));
-    }
     char full[65];
-    rmc_sha256_final_hex(&s, full);
+    rmc_accum_sha256(a, full);
     memcpy(hex, full, 16);
     hex[16] = '\0';
 }

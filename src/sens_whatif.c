@@ -21,7 +21,7 @@
 
 #include "model_int.h"
 #include "rankmc/sensitivity.h"
-#include "sensitivity_int.h"
+#include "sens_int.h"
 
 static const char *const factor_names[RMC_SENS_N_FACTORS] = {
     "advocacy", "advocacy_all", "communication", "visa", "ties", "us_experience", "clinical_years",

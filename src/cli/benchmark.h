@@ -4,19 +4,18 @@
  * the answer are the same on every machine, so its checksum (a digest of
  * every accumulated table) identifies the result and must agree across
  * thread counts; replicates per second then compare machines and builds.
+ * Application code beside the CLI (temporary folders, the environment,
+ * rusage), built on the public API only.
  */
-#ifndef RANKMC_BENCHMARK_H
-#define RANKMC_BENCHMARK_H
+#ifndef RANKMC_CLI_BENCHMARK_H
+#define RANKMC_CLI_BENCHMARK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rankmc/accum.h"
 #include "rankmc/sim.h"
 #include "rankmc/status.h"
-
-#ifdef __cplusplus
-extern "C" {
-#endif
 
 /* Seeds of the standard workload (fixed: changing them changes the
  * workload, and checksums stop being comparable). */
@@ -78,7 +77,4 @@ rmc_status rmc_bench_run(const rmc_bench_options *o, rmc_bench_row *rows, rmc_be
  * counts, histograms, move sums): equal results, equal checksums. */
 void rmc_bench_checksum(const rmc_accum *a, char hex[17]);
 
-#ifdef __cplusplus
-}
-#endif
 #endif

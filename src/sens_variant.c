@@ -26,6 +26,8 @@ struct rmc_variant {
     uint8_t *own_visa;          /* [n_app] or NULL */
     uint8_t *own_advocacy;      /* [n_iv] or NULL */
     uint8_t *own_ties;          /* [n_iv] or NULL */
+    double *own_pre_score;      /* [n_app] or NULL */
+    uint8_t *own_profile;       /* [n_app] or NULL */
 };
 
 rmc_status rmc_variant_alloc(const rmc_model *base, rmc_variant **out, rmc_diag *d)
@@ -44,6 +46,8 @@ void rmc_variant_free(rmc_variant *v)
     if (v == NULL) {
         return;
     }
+    rmc_free(v->own_profile);
+    rmc_free(v->own_pre_score);
     rmc_free(v->own_ties);
     rmc_free(v->own_advocacy);
     rmc_free(v->own_visa);
@@ -150,6 +154,22 @@ rmc_status rmc_variant_set_visa(rmc_variant *v, size_t i, rmc_visa value, rmc_di
     return set_byte(&v->m.visa, &v->own_visa, v->m.n_app, i, (uint8_t)value, d);
 }
 
+rmc_status rmc_variant_set_pre_score(rmc_variant *v, size_t i, double value, rmc_diag *d)
+{
+    RMC_TRY(check_app(v, i, d));
+    if (!isfinite(value)) {
+        return RMC_FAIL(d, RMC_EUSAGE, "pre_score must be finite");
+    }
+    const rmc_model *b = v->base;
+    const bool derived = b->profile[i] == rmc_model_derive_profile(&b->params, b, i);
+    RMC_TRY(set_real(&v->m.pre_score, &v->own_pre_score, v->m.n_app, i, value, d));
+    if (derived) {
+        const uint8_t now = rmc_model_derive_profile(&b->params, &v->m, i);
+        RMC_TRY(set_byte(&v->m.profile, &v->own_profile, v->m.n_app, i, now, d));
+    }
+    return RMC_OK;
+}
+
 rmc_status rmc_variant_set_advocacy(rmc_variant *v, size_t k, rmc_advocacy value, rmc_diag *d)
 {
     RMC_TRY(check_iv(v, k, d));
@@ -180,5 +200,7 @@ bool rmc_variant_differs(const rmc_variant *v)
     return differs(v->own_communication, b->communication, na, sizeof(double)) ||
            differs(v->own_clinical_years, b->clinical_years, na, sizeof(double)) ||
            differs(v->own_us_exp, b->us_exp, na, 1) || differs(v->own_visa, b->visa, na, 1) ||
-           differs(v->own_advocacy, b->advocacy, ni, 1) || differs(v->own_ties, b->ties, ni, 1);
+           differs(v->own_advocacy, b->advocacy, ni, 1) || differs(v->own_ties, b->ties, ni, 1) ||
+           differs(v->own_pre_score, b->pre_score, na, sizeof(double)) ||
+           differs(v->own_profile, b->profile, na, 1);
 }

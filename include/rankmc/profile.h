@@ -1,0 +1,87 @@
+/* One applicant described in their own terms (docs/forecast.md): a profile
+ * file with an [applicant] section and one [program NAME] section per
+ * interview, in the applicant's rank order, read strictly with inih; and the
+ * USMLE Step 2 CK -> pre_score mapping the profile and applicants.csv share.
+ */
+#ifndef RANKMC_PROFILE_H
+#define RANKMC_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rankmc/model.h"
+#include "rankmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* pre_score for a Step 2 CK score (1..300) of an applicant of type t:
+ * pre_<type> + weight * (ck - mean) / sd, where mean is step2_ck.mean_us for
+ * US_MD and US_DO and step2_ck.mean_img for US_IMG and IMG (the [step2_ck]
+ * parameters of p; their sources are in params.def and docs/forecast.md). */
+double rmc_step2_ck_pre_score(const rmc_params *p, rmc_type t, double ck);
+
+/* A program's setting; RMC_SETTING_ANY when the profile does not say. */
+typedef enum { RMC_SETTING_ANY, RMC_SETTING_ACADEMIC, RMC_SETTING_COMMUNITY } rmc_setting;
+
+/* Desirability given as a word: a quantile of the market's programs of the
+ * specialty (docs/forecast.md). RMC_TIER_Z: a z value was given. */
+typedef enum { RMC_TIER_Z, RMC_TIER_TOP, RMC_TIER_HIGH, RMC_TIER_MIDDLE, RMC_TIER_LOW } rmc_tier;
+
+/* "academic", "community", "any"; "z", "top", "high", "middle", "low". */
+const char *rmc_setting_name(rmc_setting s);
+const char *rmc_tier_name(rmc_tier t);
+/* The market quantile of a tier word (top 0.90, high 0.70, middle 0.50,
+ * low 0.25; an assumption, docs/forecast.md); -1 for RMC_TIER_Z. */
+double rmc_tier_quantile(rmc_tier t);
+
+typedef struct rmc_profile_program {
+    char name[96];         /* the section name after "program " */
+    long line;             /* line of the section header */
+    int32_t positions;     /* >= 1, required */
+    rmc_setting setting;   /* default any */
+    rmc_sponsors sponsors; /* default none when the applicant needs no visa, else required */
+    rmc_tier tier;         /* default middle */
+    double desirability;   /* the z value when tier == RMC_TIER_Z */
+    rmc_advocacy advocacy; /* default none */
+    int ties;              /* 0 / 1, default 0 */
+    rmc_interest interest; /* default normal */
+} rmc_profile_program;
+
+typedef struct rmc_profile_file {
+    char path[256];
+    rmc_type type;                 /* required */
+    char specialty[64];            /* required: a specialty of the market (synth names) */
+    long specialty_line;           /* its line, for "unknown specialty" problems */
+    bool has_step2_ck;             /* step2_ck given (else pre_score) */
+    double step2_ck;               /* 1..300 */
+    double pre_score;              /* given, or 0 until rmc_profile_pre_score maps step2_ck */
+    double communication;          /* 0..1, default 1 (no concern) */
+    double clinical_years;         /* 0..60, default 0 */
+    rmc_usexp us_experience;       /* default sub_i for US_MD / US_DO, none for IMGs */
+    rmc_visa visa;                 /* default none for US_MD / US_DO / US_IMG, J1 for IMG */
+    size_t n_programs;             /* >= 1 */
+    rmc_profile_program *programs; /* [n_programs] in the applicant's rank order */
+} rmc_profile_file;
+
+/* Read and check the profile at path. Every problem goes to problems as
+ * "FILE:LINE: message" (unknown sections or keys, bad values, a key set
+ * twice, a program without positions, duplicate program names, Step 2 CK
+ * outside 1..300, no program); then RMC_EINPUT and *out NULL. Things that
+ * are allowed but change the forecast (a program that cannot sponsor the
+ * applicant's visa, so it will not rank them) go to warnings (may be NULL).
+ * RMC_EIO / RMC_ENOMEM with details in d. Free with rmc_profile_free. */
+rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_problems *warnings,
+                            rmc_diag *d, rmc_profile_file **out);
+void rmc_profile_free(rmc_profile_file *pf);
+
+/* The applicant's pre_score under parameters p: the given pre_score, or
+ * the mapped step2_ck (rmc_step2_ck_pre_score). */
+double rmc_profile_pre_score(const rmc_profile_file *pf, const rmc_params *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,357 @@
+/* rankmc forecast: one applicant's chances from a profile file
+ * (docs/forecast.md): P(match) over K synthetic markets with its two
+ * uncertainty parts, each program's P(matched here), P(ranked), list
+ * position and largest meeting factor, what-ifs with paired SEs and the
+ * list-length curve; with -o the /forecast/... datasets.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "progress.h"
+
+typedef struct fc_args {
+    const char *profile;
+    const char *out;
+    bool force, quiet;
+    rmc_forecast_options o;
+} fc_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: rankmc forecast PROFILE.ini [--market M] [--markets K] [-n N] [-s SEED]\n"
+               "                       [-t THREADS] [--method fast|exact|both] [--exact]\n"
+               "                       [--no-what-ifs] [-o OUT.h5] [--force] [--quiet]\n\n"
+               "One applicant's forecast. The profile (docs/forecast.md; examples in\n"
+               "models/profiles/) describes the applicant and their interviews in their own\n"
+               "terms; each program takes the place of the most similar synthetic program of\n"
+               "the specialty in each of K synthetic markets, and the applicant is added with\n"
+               "their interviews and their list (the profile's order).\n\n"
+               "  --market M         a synth preset (nrmp2025, im, im-regional), PRESET:SCALE,\n"
+               "                     or a model folder (then one market); default nrmp2025\n"
+               "  --markets K        independent synthetic markets, synth seeds derived from\n"
+               "                     -s (default 8)\n"
+               "  -n, --replicates N replicates per market (default 100)\n"
+               "  -s, --seed SEED    master seed (default 1)\n"
+               "  -t, --threads T    OpenMP threads (default: all)\n"
+               "  --method M         fast (default): the market's own Match gives each program's\n"
+               "                     admission cutoff, the applicant's own meetings decide;\n"
+               "                     exact: the applicant is inserted and the whole Match is\n"
+               "                     re-run each replicate; both: both, with their agreement\n"
+               "  --exact            the same as --method exact\n"
+               "  --no-what-ifs      skip the what-ifs and the list-length curve (fast only)\n"
+               "  -o, --output FILE  also write /forecast/... datasets to FILE (HDF5)\n"
+               "  -f, --force        replace an existing FILE\n"
+               "  -q, --quiet        no progress line\n"
+               "  -h, --help         this text\n\n"
+               "Every probability comes with its Monte Carlo SE, the between-market spread and\n"
+               "a 95%% interval for a market like these; the interval does not cover the\n"
+               "model's own assumptions (docs/forecast.md).\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input (the\n"
+               "profile's FILE:LINE problems; nothing written), 130 / 143 stopped by a signal.\n");
+}
+
+static int parse_value(int c, char *arg, fc_args *a)
+{
+    uint64_t v = 0;
+    switch (c) {
+    case 'n':
+        if (!rmc_cli_parse_u64(arg, 2, 10000000, false, &v)) {
+            return rmc_cli_usage_error("forecast", "-n needs a count from 2 to 10000000, not '%s'",
+                                       arg);
+        }
+        a->o.replicates = v;
+        return 0;
+    case 's':
+        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
+            return rmc_cli_usage_error("forecast", "-s needs a non-negative integer, not '%s'",
+                                       arg);
+        }
+        a->o.seed = v;
+        return 0;
+    case 't':
+        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
+            return rmc_cli_usage_error("forecast", "-t needs 1 to 4096 threads, not '%s'", arg);
+        }
+        a->o.threads = (int)v;
+        return 0;
+    case 'K':
+        if (!rmc_cli_parse_u64(arg, 1, 1000, false, &v)) {
+            return rmc_cli_usage_error("forecast", "--markets needs 1 to 1000, not '%s'", arg);
+        }
+        a->o.n_markets = (size_t)v;
+        return 0;
+    case 'M':
+        a->o.market = arg;
+        return 0;
+    case 'm':
+        if (strcmp(arg, "fast") == 0 || strcmp(arg, "exact") == 0 || strcmp(arg, "both") == 0) {
+            a->o.fast = strcmp(arg, "exact") != 0;
+            a->o.exact = strcmp(arg, "fast") != 0;
+            return 0;
+        }
+        return rmc_cli_usage_error("forecast", "--method is fast, exact or both, not '%s'", arg);
+    case 'o':
+        a->out = arg;
+        return 0;
+    default:
+        return rmc_cli_usage_error("forecast", "unknown option or missing value");
+    }
+}
+
+static int parse_args(int argc, char **argv, fc_args *a)
+{
+    static const struct option longopts[] = {{"market", required_argument, NULL, 'M'},
+                                             {"markets", required_argument, NULL, 'K'},
+                                             {"replicates", required_argument, NULL, 'n'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"method", required_argument, NULL, 'm'},
+                                             {"exact", no_argument, NULL, 'x'},
+                                             {"no-what-ifs", no_argument, NULL, 'W'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"force", no_argument, NULL, 'f'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return RMC_EXIT_OK;
+        } else if (c == 'f') {
+            a->force = true;
+        } else if (c == 'q') {
+            a->quiet = true;
+        } else if (c == 'x') {
+            a->o.fast = false;
+            a->o.exact = true;
+        } else if (c == 'W') {
+            a->o.what_ifs = false;
+        } else if (parse_value(c, optarg, a) != 0) {
+            return RMC_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        return rmc_cli_usage_error("forecast", "expected one PROFILE.ini");
+    }
+    a->profile = argv[optind];
+    return -1;
+}
+
+/* ---- the report -------------------------------------------------------- */
+
+static void print_stat_line(const char *what, const rmc_forecast_stat *s, size_t K)
+{
+    if (K > 1) {
+        printf("%s %.3f   Monte Carlo SE %.3f, between-market spread %.3f; 95%% interval "
+               "%.2f-%.2f\n",
+               what, s->p, s->se_mc, s->spread, s->lo, s->hi);
+    } else {
+        printf("%s %.3f   Monte Carlo SE %.3f (one market: no between-market spread); 95%% "
+               "Wilson interval %.2f-%.2f\n",
+               what, s->p, s->se_mc, s->lo, s->hi);
+    }
+}
+
+static void print_method(const rmc_forecast_result *r, const rmc_forecast_method *me,
+                         const char *name)
+{
+    printf("\n[%s method]\n", name);
+    print_stat_line("P(match)", &me->p_match, r->n_markets);
+    if (r->n_markets > 1) {
+        printf("  by market:");
+        for (size_t k = 0; k < r->n_markets; k++) {
+            printf(" %.3f", me->p_match_market[k]);
+        }
+        printf("\n");
+    }
+    printf("\n  %-2s %-32s %7s %6s %7s %-11s %9s %-15s %5s  %s\n", "#", "program (your order)",
+           "P(here)", "SE", "spread", "95% int.", "P(ranked)", "position 10-90%", "list",
+           "largest meeting factor");
+    for (size_t l = 0; l < r->n_programs; l++) {
+        const rmc_forecast_program *p = &me->programs[l];
+        char pos[32] = "not ranked", fac[48] = "-";
+        if (!isnan(p->pos_median)) {
+            snprintf(pos, sizeof pos, "%.0f (%.0f-%.0f)", p->pos_median, p->pos_p10, p->pos_p90);
+        }
+        if (p->top_factor >= 0) {
+            snprintf(fac, sizeof fac, "%s %+.1f spots", rmc_factor_name((rmc_factor)p->top_factor),
+                     p->top_factor_move);
+        }
+        char iv[24];
+        snprintf(iv, sizeof iv, "%.2f-%.2f", p->p_here.lo, p->p_here.hi);
+        printf("  %-2zu %-32.32s %7.3f %6.3f %7.3f %-11s %9.3f %-15s %5d  %s\n", l + 1, p->name,
+               p->p_here.p, p->p_here.se_mc, p->p_here.spread, iv, p->p_ranked.p, pos,
+               p->list_length, fac);
+    }
+}
+
+static void print_report(const char *path, const rmc_profile_file *pf, const rmc_forecast_result *r)
+{
+    printf("rankmc forecast %s\n", path);
+    printf("applicant: %s, %s, ", rmc_type_name(pf->type), pf->specialty);
+    if (pf->has_step2_ck) {
+        printf("Step 2 CK %.0f -> pre_score %.3f", pf->step2_ck, r->pre_score);
+    } else {
+        printf("pre_score %.3f", r->pre_score);
+    }
+    printf(", communication %.2f, %.0f clinical years, US experience %s, visa %s\n",
+           pf->communication, pf->clinical_years, rmc_usexp_name(pf->us_experience),
+           rmc_visa_name(pf->visa));
+    printf("market: %s, %zu market%s x %llu replicates (seed %llu), %d threads, %.1f s\n",
+           r->market, r->n_markets, r->n_markets == 1 ? "" : "s", (unsigned long long)r->replicates,
+           (unsigned long long)r->seed, r->threads, r->wall_seconds);
+    printf("  the %s component of market 0: %zu applicants, %zu programs, %zu interviews\n",
+           pf->specialty, r->market_applicants, r->market_programs, r->market_interviews);
+    printf("  time: markets %.1f s, engine %.1f s, your meetings %.1f s\n", r->build_seconds,
+           r->fast.sim_seconds + r->exact.sim_seconds, r->eval_seconds);
+    if (r->fast.done) {
+        print_method(r, &r->fast, "fast");
+    }
+    if (r->exact.done) {
+        print_method(r, &r->exact, "exact");
+    }
+    if (r->compared > 0) {
+        const double dp = r->fast.p_match.p - r->exact.p_match.p;
+        const double se = sqrt(r->fast.p_match.se * r->fast.p_match.se +
+                               r->exact.p_match.se * r->exact.p_match.se);
+        printf("\nfast - exact: P(match) %+.4f (%.1f combined SEs); outcome differs in %llu of "
+               "%llu replicates\n",
+               dp, se > 0 ? fabs(dp) / se : 0.0, (unsigned long long)r->disagreements,
+               (unsigned long long)r->compared);
+    }
+    if (r->n_whatifs > 0) {
+        printf(
+            "\nWhat-ifs (fast method, common random numbers; SE paired; largest effect first)\n");
+        printf("  %8s %6s %7s %6s %11s  %s\n", "dP", "SE", "spread", "P", "gain/loss", "what-if");
+        for (size_t w = 0; w < r->n_whatifs; w++) {
+            const rmc_forecast_whatif *x = &r->whatifs[w];
+            printf("  %+8.3f %6.3f %7.3f %6.3f %5d/%-5d  %s\n", x->dp, x->dp_se, x->dp_spread, x->p,
+                   (int)x->n_gain, (int)x->n_loss, x->desc);
+        }
+        printf("\nList-length curve: P(match) ranking only your top k programs (fast)\n");
+        for (size_t k = 0; k < r->n_programs; k++) {
+            const rmc_forecast_stat *s = &r->curve[k];
+            printf("  k = %-3zu %.3f  (SE %.3f, spread %.3f; 95%% %.2f-%.2f)\n", k + 1, s->p,
+                   s->se_mc, s->spread, s->lo, s->hi);
+        }
+    }
+    printf("\nSE: Monte Carlo noise of the mean over markets. spread: how much P moves between\n"
+           "equally plausible synthetic markets (net of that noise). The 95%% interval is for\n"
+           "your P in one more market like these; it does not cover the model's assumptions\n"
+           "(meeting weights, the Step 2 CK mapping, synthetic programs standing in for real\n"
+           "ones): docs/forecast.md.\n");
+}
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    rmc_cli_progress_update(ctx, (uint64_t)done, (uint64_t)total);
+}
+
+static void print_list(rmc_problems *p)
+{
+    rmc_cli_print_problems(p);
+}
+
+static int run(fc_args *a, const rmc_profile_file *pf, const char *cmdline)
+{
+    const char *tmp = getenv("TMPDIR");
+    char work[4096];
+    snprintf(work, sizeof work, "%s/rankmc-forecast-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp");
+    if (mkdtemp(work) == NULL) {
+        fprintf(stderr, "rankmc forecast: cannot create a work folder %s: %s\n", work,
+                strerror(errno));
+        return RMC_EXIT_FAILURE;
+    }
+    a->o.work_dir = work;
+    a->o.stop = &rmc_cli_stop_signal;
+    rmc_cli_progress prog;
+    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
+    a->o.progress = on_progress;
+    a->o.progress_ctx = &prog;
+    rmc_problems *pr = NULL;
+    if (rmc_problems_alloc(100, &pr) != RMC_OK) {
+        rmdir(work);
+        return RMC_EXIT_FAILURE;
+    }
+    rmc_forecast_result *r = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_forecast_run(pf, &a->o, pr, &r, &d);
+    rmc_cli_progress_finish(&prog);
+    rmdir(work);
+    int rc = RMC_EXIT_OK;
+    if (st == RMC_EINTERRUPTED) {
+        fprintf(stderr, "rankmc forecast: stopped by signal %d; nothing written\n",
+                (int)rmc_cli_stop_signal);
+        rc = 128 + (int)rmc_cli_stop_signal;
+    } else if (st == RMC_EINPUT && rmc_problems_count(pr) > 0) {
+        print_list(pr);
+        rc = RMC_EXIT_USAGE;
+    } else if (st != RMC_OK) {
+        rmc_cli_print_diag("forecast", &d, st);
+        rc = rmc_cli_exit_code(st);
+    } else {
+        print_report(a->profile, pf, r);
+        if (a->out != NULL) {
+            const rmc_status wst = rmc_forecast_write(a->out, a->force, r, cmdline, &d);
+            if (wst != RMC_OK) {
+                rmc_cli_print_diag("forecast", &d, wst);
+                rc = rmc_cli_exit_code(wst);
+            }
+        }
+    }
+    rmc_forecast_result_free(r);
+    rmc_problems_free(pr);
+    return rc;
+}
+
+int rmc_cli_forecast(int argc, char **argv)
+{
+    fc_args a;
+    memset(&a, 0, sizeof a);
+    rmc_forecast_options_default(&a.o);
+    a.o.threads = omp_get_max_threads();
+    const int parsed = parse_args(argc, argv, &a);
+    if (parsed >= 0) {
+        return parsed;
+    }
+    if (rmc_cli_output_blocked("forecast", a.out, a.force)) {
+        return RMC_EXIT_USAGE;
+    }
+    rmc_problems *pr = NULL, *warn = NULL;
+    if (rmc_problems_alloc(100, &pr) != RMC_OK || rmc_problems_alloc(100, &warn) != RMC_OK) {
+        rmc_problems_free(pr);
+        return RMC_EXIT_FAILURE;
+    }
+    rmc_profile_file *pf = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_profile_load(a.profile, pr, warn, &d, &pf);
+    int rc = RMC_EXIT_OK;
+    if (st == RMC_EINPUT) {
+        print_list(pr);
+        rc = RMC_EXIT_USAGE;
+    } else if (st != RMC_OK) {
+        rmc_cli_print_diag("forecast", &d, st);
+        rc = rmc_cli_exit_code(st);
+    } else {
+        print_list(warn);
+        char *cmdline = rmc_cli_command_line(argc, argv);
+        rmc_cli_catch_stop_signals(NULL, 0);
+        rc = run(&a, pf, cmdline != NULL ? cmdline : "");
+        free(cmdline);
+    }
+    rmc_profile_free(pf);
+    rmc_problems_free(warn);
+    rmc_problems_free(pr);
+    return rc;
+}

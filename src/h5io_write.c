@@ -1,0 +1,446 @@
+/* HDF5 result files, the writer behind `rankmc run` (see rankmc/h5io.h;
+ * docs/output.md lists every name), and the HDF5 writing helpers the other
+ * h5io files share (h5io_int.h).
+ *
+ * The writer derives the reported statistics from the integer totals
+ * (P(match) = 1 - unmatched / replicates, its binomial standard error and
+ * Wilson interval, mean moves from the fixed-point sums), then writes one
+ * dataset at a time: numeric ones chunked (about 256 KiB a chunk), shuffled
+ * and deflated; strings variable-length UTF-8. It writes PATH.tmp.PID and
+ * renames it over PATH at the end, so PATH is either the old file or the
+ * complete new one. Every HDF5 id is closed on every path; a negative HDF5
+ * return becomes RMC_EHDF5 naming the call and the object.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "h5io_int.h"
+#include "accum_int.h"
+#include "model_int.h"
+#include "rankmc/rankmc.h"
+
+#define CHUNK_BYTES ((size_t)256 * 1024)
+#define DEFLATE_LEVEL 4U
+
+rmc_status rmc_h5_fail(rmc_diag *d, const char *call, const char *what)
+{
+    return RMC_FAIL(d, RMC_EHDF5, "HDF5 call %s failed for '%s'", call, what);
+}
+
+void rmc_h5_close(hid_t id, herr_t (*fn)(hid_t))
+{
+    if (id >= 0) {
+        fn(id);
+    }
+}
+
+/* ---- writing helpers (h5io_int.h) ------------------------------------- */
+
+hid_t rmc_h5_vlen_utf8(void)
+{
+    const hid_t t = H5Tcopy(H5T_C_S1);
+    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* Chunked, shuffled, deflated dataset creation properties for a numeric
+ * dataset of this shape (none for an empty one). */
+static hid_t numeric_dcpl(int rank, const hsize_t *dims, size_t elem)
+{
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl < 0 || dims[0] == 0 || (rank == 2 && dims[1] == 0)) {
+        return dcpl;
+    }
+    hsize_t chunk[2] = {dims[0], rank == 2 ? dims[1] : 1};
+    const hsize_t target = (hsize_t)(CHUNK_BYTES / elem);
+    if (chunk[1] > target) {
+        chunk[1] = target;
+    }
+    const hsize_t rows = target / chunk[1] > 0 ? target / chunk[1] : 1;
+    chunk[0] = chunk[0] < rows ? chunk[0] : rows;
+    if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+        H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0) {
+        H5Pclose(dcpl);
+        return -1;
+    }
+    return dcpl;
+}
+
+rmc_status rmc_h5_write_numeric(hid_t grp, const char *name, hid_t mtype, hid_t ftype, int rank,
+                                const hsize_t *dims, const void *data, rmc_diag *d)
+{
+    rmc_status st = RMC_OK;
+    hid_t space = -1, dcpl = -1, dset = -1;
+    H5_CHECK(st, space = H5Screate_simple(rank, dims, NULL), "H5Screate_simple", name, done);
+    H5_CHECK(st, dcpl = numeric_dcpl(rank, dims, H5Tget_size(mtype)), "H5Pset_chunk", name, done);
+    H5_CHECK(st, dset = H5Dcreate2(grp, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+             "H5Dcreate2", name, done);
+    H5_CHECK(st, H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite", name,
+             done);
+done:
+    rmc_h5_close(dset, H5Dclose);
+    rmc_h5_close(dcpl, H5Pclose);
+    rmc_h5_close(space, H5Sclose);
+    return st;
+}
+
+rmc_status rmc_h5_write_strings(hid_t grp, const char *name, const char *const *s, size_t n,
+                                rmc_diag *d)
+{
+    rmc_status st = RMC_OK;
+    hid_t type = -1, space = -1, dset = -1;
+    const hsize_t dims[1] = {n};
+    H5_CHECK(st, type = rmc_h5_vlen_utf8(), "H5Tset_size", name, done);
+    H5_CHECK(st, space = H5Screate_simple(1, dims, NULL), "H5Screate_simple", name, done);
+    H5_CHECK(st, dset = H5Dcreate2(grp, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+             "H5Dcreate2", name, done);
+    if (n > 0) {
+        H5_CHECK(st, H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, s), "H5Dwrite", name,
+                 done);
+    }
+done:
+    rmc_h5_close(dset, H5Dclose);
+    rmc_h5_close(space, H5Sclose);
+    rmc_h5_close(type, H5Tclose);
+    return st;
+}
+
+/* An attribute of n elements (n == 0: scalar) of native type mtype. */
+rmc_status rmc_h5_write_attr(hid_t loc, const char *name, hid_t mtype, size_t n, const void *v,
+                             rmc_diag *d)
+{
+    rmc_status st = RMC_OK;
+    hid_t space = -1, attr = -1;
+    const hsize_t dims[1] = {n};
+    H5_CHECK(st, space = n == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, NULL),
+             "H5Screate", name, done);
+    H5_CHECK(st, attr = H5Acreate2(loc, name, mtype, space, H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2",
+             name, done);
+    H5_CHECK(st, H5Awrite(attr, mtype, v), "H5Awrite", name, done);
+done:
+    rmc_h5_close(attr, H5Aclose);
+    rmc_h5_close(space, H5Sclose);
+    return st;
+}
+
+rmc_status rmc_h5_attr_str(hid_t loc, const char *name, const char *value, rmc_diag *d)
+{
+    const hid_t type = rmc_h5_vlen_utf8();
+    if (type < 0) {
+        return rmc_h5_fail(d, "H5Tset_size", name);
+    }
+    const char *v = value != NULL ? value : "";
+    const rmc_status st = rmc_h5_write_attr(loc, name, type, 0, &v, d);
+    H5Tclose(type);
+    return st;
+}
+
+rmc_status rmc_h5_attr_u64(hid_t loc, const char *name, uint64_t v, rmc_diag *d)
+{
+    return rmc_h5_write_attr(loc, name, H5T_NATIVE_UINT64, 0, &v, d);
+}
+
+rmc_status rmc_h5_attr_i64(hid_t loc, const char *name, int64_t v, rmc_diag *d)
+{
+    return rmc_h5_write_attr(loc, name, H5T_NATIVE_INT64, 0, &v, d);
+}
+
+void rmc_h5_utc_now(char *buf, size_t size)
+{
+    const time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        snprintf(buf, size, "unknown");
+    }
+}
+
+size_t rmc_h5_temp_path(const char *path, char *buf, size_t size)
+{
+    const int len = snprintf(buf, size, "%s.tmp.%ld", path, (long)getpid());
+    return len < 0 ? 0 : (size_t)len;
+}
+
+rmc_status rmc_h5_write_atomically(const char *path, bool force, rmc_h5_filler fill,
+                                   const void *ctx, rmc_diag *d)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct stat sb;
+    if (!force && stat(path, &sb) == 0) {
+        return RMC_FAIL(d, RMC_EEXIST, "%s exists; use --force to replace it", path);
+    }
+    char tmp[4096];
+    const size_t len = rmc_h5_temp_path(path, tmp, sizeof tmp);
+    if (len == 0 || len >= sizeof tmp) {
+        return RMC_FAIL(d, RMC_EUSAGE, "output path too long: %s", path);
+    }
+    const hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        return RMC_FAIL(d, RMC_EIO, "cannot create %s (HDF5 call H5Fcreate failed)", tmp);
+    }
+    rmc_status st = fill(f, ctx, d);
+    if (H5Fclose(f) < 0 && st == RMC_OK) {
+        st = rmc_h5_fail(d, "H5Fclose", tmp);
+    }
+    if (st == RMC_OK && rename(tmp, path) != 0) {
+        st = RMC_FAIL(d, RMC_EIO, "cannot rename %s to %s", tmp, path);
+    }
+    if (st != RMC_OK) {
+        unlink(tmp);
+    }
+    return st;
+}
+
+/* ---- the result file -------------------------------------------------- */
+
+static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum *a,
+                                   const rmc_h5_run_info *info, rmc_diag *d)
+{
+    char created[32];
+    rmc_h5_utc_now(created, sizeof created);
+    const double wall = info->wall_seconds;
+    RMC_TRY(rmc_h5_attr_str(f, "rankmc_version", rmc_version(), d));
+    RMC_TRY(rmc_h5_attr_u64(f, "seed", info->seed, d));
+    RMC_TRY(rmc_h5_attr_u64(f, "replicates", rmc_accum_replicates(a), d));
+    RMC_TRY(rmc_h5_attr_u64(f, "replicates_requested", info->replicates_requested, d));
+    RMC_TRY(rmc_h5_attr_i64(f, "threads", info->threads, d));
+    RMC_TRY(rmc_h5_attr_str(f, "model_sha256", m->sha256, d));
+    RMC_TRY(rmc_h5_attr_str(f, "model_dir", m->dir, d));
+    RMC_TRY(rmc_h5_attr_str(f, "command_line", info->command_line, d));
+    RMC_TRY(rmc_h5_attr_str(f, "created_utc", created, d));
+    RMC_TRY(rmc_h5_write_attr(f, "wall_seconds", H5T_NATIVE_DOUBLE, 0, &wall, d));
+    RMC_TRY(rmc_h5_attr_str(f, "rng", info->rng_name, d));
+    RMC_TRY(rmc_h5_attr_str(f, "proposing", info->proposing, d));
+    RMC_TRY(rmc_h5_attr_i64(f, "check_stability", info->check_stability ? 1 : 0, d));
+    RMC_TRY(rmc_h5_attr_i64(f, "interrupted", info->interrupted ? 1 : 0, d));
+    RMC_TRY(rmc_h5_write_attr(f, "until_se", H5T_NATIVE_DOUBLE, 0, &info->until_se, d));
+    RMC_TRY(rmc_h5_attr_i64(f, "se_reached", info->se_reached ? 1 : 0, d));
+    RMC_TRY(rmc_h5_attr_u64(f, "unconverged_replicates", rmc_accum_unconverged(a), d));
+    RMC_TRY(rmc_h5_attr_u64(f, "unstable_replicates", rmc_accum_unstable(a), d));
+    const uint64_t *rh = rmc_accum_restart_hist(a);
+    uint64_t restarted = 0;
+    for (size_t k = 0; k < 2 * RMC_ACCUM_RESTART_BINS; k++) {
+        restarted += k % RMC_ACCUM_RESTART_BINS > 0 ? rh[k] : 0;
+    }
+    RMC_TRY(rmc_h5_attr_u64(f, "restarted_replicates", restarted, d));
+    RMC_TRY(
+        rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS, rh, d));
+    return RMC_OK;
+}
+
+/* Scratch for the derived statistics, allocated once per write. */
+typedef struct derived {
+    const char **names; /* [max(n_app, n_prog)] borrowed strings */
+    double *vec;        /* [max(n_app, n_prog, n_iv)] */
+    double *mat;        /* [max(2 n_app, n_iv n_factors)] */
+} derived;
+
+static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum *a, derived *x,
+                                   rmc_diag *d)
+{
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    const uint64_t n = rmc_accum_replicates(a);
+    const uint32_t *ch = rmc_accum_choice_hist(a);
+    const hsize_t d1[1] = {dm->n_app}, d2[2] = {dm->n_app, 2},
+                  dh[2] = {dm->n_app, dm->choice_len + 1};
+    RMC_TRY(rmc_h5_write_strings(g, "id", (const char *const *)m->app_id, m->n_app, d));
+    for (size_t i = 0; i < m->n_app; i++) {
+        x->names[i] = rmc_type_name((rmc_type)m->app_type[i]);
+    }
+    RMC_TRY(rmc_h5_write_strings(g, "type", x->names, m->n_app, d));
+    for (size_t i = 0; i < m->n_app; i++) {
+        const uint64_t matched = n - ch[i * (dm->choice_len + 1) + dm->choice_len];
+        x->vec[i] = n > 0 ? (double)matched / (double)n : 0.0;
+        rmc_wilson95(matched, n, &x->mat[2 * i], &x->mat[2 * i + 1]);
+    }
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "p_match", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "p_match_ci95", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, d2,
+                                 x->mat, d));
+    for (size_t i = 0; i < m->n_app; i++) {
+        const double p = x->vec[i];
+        x->vec[i] = rmc_binomial_se(p, n);
+    }
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "p_match_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    return rmc_h5_write_numeric(g, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dh, ch, d);
+}
+
+/* bin_edges[c]: the first 1-based list position of bin c; the last entry is
+ * one past the longest list (max_list + 1). */
+static rmc_status write_bin_edges(hid_t loc, const rmc_accum_dims *dm, rmc_diag *d)
+{
+    uint64_t *edges = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&edges, dm->rank_bins + 1, sizeof *edges, d));
+    for (size_t c = 0; c < dm->rank_bins; c++) {
+        edges[c] = (uint64_t)(c * dm->rank_bin_width + 1);
+    }
+    edges[dm->rank_bins] = (uint64_t)dm->max_list + 1;
+    const rmc_status st =
+        rmc_h5_write_attr(loc, "bin_edges", H5T_NATIVE_UINT64, dm->rank_bins + 1, edges, d);
+    rmc_free(edges);
+    return st;
+}
+
+static rmc_status write_bin_attrs(hid_t loc, const rmc_accum_dims *dm, rmc_diag *d)
+{
+    RMC_TRY(write_bin_edges(loc, dm, d));
+    RMC_TRY(rmc_h5_attr_u64(loc, "bin_width", dm->rank_bin_width, d));
+    RMC_TRY(rmc_h5_attr_u64(loc, "max_list_length", dm->max_list, d));
+    RMC_TRY(rmc_h5_attr_str(loc, "columns",
+                            "column c < bins: list positions c*bin_width+1 .. (c+1)*bin_width "
+                            "(1-based); last column: none",
+                            d));
+    return RMC_OK;
+}
+
+static rmc_status write_dataset_attrs(hid_t g, const char *dset, const rmc_accum_dims *dm,
+                                      rmc_diag *d)
+{
+    const hid_t id = H5Dopen2(g, dset, H5P_DEFAULT);
+    if (id < 0) {
+        return rmc_h5_fail(d, "H5Dopen2", dset);
+    }
+    const rmc_status st = write_bin_attrs(id, dm, d);
+    H5Dclose(id);
+    return st;
+}
+
+static rmc_status write_programs(hid_t g, const rmc_model *m, const rmc_accum *a, derived *x,
+                                 rmc_diag *d)
+{
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    const uint64_t n = rmc_accum_replicates(a);
+    const uint32_t *fh = rmc_accum_fill_hist(a);
+    const size_t fc = dm->max_positions + 1;
+    const hsize_t d1[1] = {dm->n_prog}, df[2] = {dm->n_prog, fc},
+                  dd[2] = {dm->n_prog, dm->rank_bins + 1};
+    RMC_TRY(rmc_h5_write_strings(g, "id", (const char *const *)m->prog_id, m->n_prog, d));
+    RMC_TRY(rmc_h5_write_strings(g, "name", (const char *const *)m->prog_name, m->n_prog, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "positions", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
+                                 m->positions, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, df, fh, d));
+    for (size_t j = 0; j < m->n_prog; j++) {
+        uint64_t seats = 0;
+        for (size_t f = 1; f < fc; f++) {
+            seats += (uint64_t)f * fh[j * fc + f];
+        }
+        x->vec[j] = n > 0 ? (double)seats / (double)n : 0.0;
+    }
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "mean_fill", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dd,
+                                 rmc_accum_depth_hist(a), d));
+    return write_dataset_attrs(g, "depth_hist", dm, d);
+}
+
+static rmc_status write_interviews(hid_t g, const rmc_model *m, const rmc_accum *a,
+                                   const rmc_h5_run_info *info, derived *x, rmc_diag *d)
+{
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    const uint64_t n = rmc_accum_replicates(a);
+    const hsize_t d1[1] = {dm->n_iv}, dr[2] = {dm->n_iv, dm->rank_bins + 1},
+                  dmv[2] = {dm->n_iv, dm->n_factors};
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "applicant", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1, m->iv_app, d));
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "program", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1, m->iv_prog, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "rank_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dr,
+                                 rmc_accum_rank_hist(a), d));
+    RMC_TRY(write_dataset_attrs(g, "rank_hist", dm, d));
+    const uint32_t *matched = rmc_accum_iv_matched(a);
+    for (size_t k = 0; k < dm->n_iv; k++) {
+        x->vec[k] = n > 0 ? (double)matched[k] / (double)n : 0.0;
+    }
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "p_match", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    for (size_t k = 0; k < dm->n_iv; k++) {
+        for (size_t f = 0; f < dm->n_factors; f++) {
+            x->mat[k * dm->n_factors + f] = rmc_accum_mean_move(a, k, f);
+        }
+    }
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "mean_move", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, dmv, x->mat, d));
+    return rmc_h5_write_strings(g, "factors", info->factor_names, dm->n_factors, d);
+}
+
+static rmc_status write_group(hid_t f, const char *name, int which, const rmc_model *m,
+                              const rmc_accum *a, const rmc_h5_run_info *info, derived *x,
+                              rmc_diag *d)
+{
+    const hid_t g = H5Gcreate2(f, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        return rmc_h5_fail(d, "H5Gcreate2", name);
+    }
+    rmc_status st;
+    if (which == 0) {
+        st = write_applicants(g, m, a, x, d);
+    } else if (which == 1) {
+        st = write_programs(g, m, a, x, d);
+    } else {
+        st = write_interviews(g, m, a, info, x, d);
+    }
+    H5Gclose(g);
+    return st;
+}
+
+static size_t max3(size_t a, size_t b, size_t c)
+{
+    const size_t ab = a > b ? a : b;
+    return ab > c ? ab : c;
+}
+
+static rmc_status write_file(hid_t f, const rmc_model *m, const rmc_accum *a,
+                             const rmc_h5_run_info *info, rmc_diag *d)
+{
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    if (dm->n_app != m->n_app || dm->n_prog != m->n_prog || dm->n_iv != m->n_iv) {
+        return RMC_FAIL(d, RMC_EUSAGE, "the totals do not belong to this model");
+    }
+    derived x = {0};
+    rmc_status st;
+    const size_t n_mat =
+        dm->n_iv * dm->n_factors > 2 * dm->n_app ? dm->n_iv * dm->n_factors : 2 * dm->n_app;
+    RMC_TRY_GOTO(
+        st, rmc_alloc_array((void **)&x.names, max3(m->n_app, m->n_prog, 1), sizeof *x.names, d),
+        done);
+    RMC_TRY_GOTO(
+        st, rmc_alloc_array((void **)&x.vec, max3(m->n_app, m->n_prog, m->n_iv), sizeof *x.vec, d),
+        done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&x.mat, n_mat, sizeof *x.mat, d), done);
+    RMC_TRY_GOTO(st, write_root_attrs(f, m, a, info, d), done);
+    RMC_TRY_GOTO(st, write_group(f, "applicants", 0, m, a, info, &x, d), done);
+    RMC_TRY_GOTO(st, write_group(f, "programs", 1, m, a, info, &x, d), done);
+    RMC_TRY_GOTO(st, write_group(f, "interviews", 2, m, a, info, &x, d), done);
+done:
+    rmc_free(x.mat);
+    rmc_free(x.vec);
+    rmc_free((void *)x.names);
+    return st;
+}
+
+typedef struct result_ctx {
+    const rmc_model *m;
+    const rmc_accum *a;
+    const rmc_h5_run_info *info;
+} result_ctx;
+
+static rmc_status fill_result(hid_t f, const void *ctx, rmc_diag *d)
+{
+    const result_ctx *c = ctx;
+    return write_file(f, c->m, c->a, c->info, d);
+}
+
+rmc_status rmc_h5_write(const char *path, bool force, const rmc_model *m, const rmc_accum *a,
+                        const rmc_h5_run_info *info, rmc_diag *d)
+{
+    const result_ctx c = {m, a, info};
+    return rmc_h5_write_atomically(path, force, fill_result, &c, d);
+}

@@ -1,0 +1,634 @@
+/* Applicant profiles (rankmc/profile.h, docs/forecast.md) and the Step 2 CK
+ * -> pre_score mapping.
+ *
+ * The Debian build of inih does not pass line numbers to the handler, so,
+ * as for model.ini (model_config.c), the file is read into memory and fed to
+ * ini_parse_stream by a reader that counts lines, checks each line's shape
+ * (so every syntax error is reported) and notes section headers itself: a
+ * [program NAME] section with no keys at all must still be seen, to report
+ * its missing positions.
+ */
+#define _POSIX_C_SOURCE 200809L /* fileno */
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "rankmc/profile.h"
+
+#define MAX_PROFILE_BYTES (1u << 20)
+#define MAX_PROGRAMS 200
+
+double rmc_step2_ck_pre_score(const rmc_params *p, rmc_type t, double ck)
+{
+    const bool img = t == RMC_TYPE_US_IMG || t == RMC_TYPE_IMG;
+    const double mean = img ? p->step2_ck_mean_img : p->step2_ck_mean_us;
+    double base = p->step2_ck_pre_us_md;
+    switch (t) {
+    case RMC_TYPE_US_DO:
+        base = p->step2_ck_pre_us_do;
+        break;
+    case RMC_TYPE_US_IMG:
+        base = p->step2_ck_pre_us_img;
+        break;
+    case RMC_TYPE_IMG:
+        base = p->step2_ck_pre_img;
+        break;
+    default:
+        break;
+    }
+    return base + p->step2_ck_weight * (ck - mean) / p->step2_ck_sd;
+}
+
+static const char *const setting_names[] = {"any", "academic", "community"};
+static const char *const tier_names[] = {"z", "top", "high", "middle", "low"};
+
+const char *rmc_setting_name(rmc_setting s)
+{
+    return (unsigned)s < 3 ? setting_names[s] : "?";
+}
+
+const char *rmc_tier_name(rmc_tier t)
+{
+    return (unsigned)t < 5 ? tier_names[t] : "?";
+}
+
+double rmc_tier_quantile(rmc_tier t)
+{
+    switch (t) {
+    case RMC_TIER_TOP:
+        return 0.90;
+    case RMC_TIER_HIGH:
+        return 0.70;
+    case RMC_TIER_MIDDLE:
+        return 0.50;
+    case RMC_TIER_LOW:
+        return 0.25;
+    default:
+        return -1.0;
+    }
+}
+
+double rmc_profile_pre_score(const rmc_profile_file *pf, const rmc_params *p)
+{
+    return pf->has_step2_ck ? rmc_step2_ck_pre_score(p, pf->type, pf->step2_ck) : pf->pre_score;
+}
+
+/* Keys of each section, for "set twice" bookkeeping. */
+enum { AK_TYPE, AK_SPECIALTY, AK_STEP2, AK_PRE, AK_COMM, AK_YEARS, AK_USEXP, AK_VISA, AK_N };
+static const char *const app_keys[AK_N] = {"type",          "specialty",     "step2_ck",
+                                           "pre_score",     "communication", "clinical_years",
+                                           "us_experience", "visa"};
+enum { PK_POSITIONS, PK_SETTING, PK_SPONSORS, PK_DESIR, PK_ADVOCACY, PK_TIES, PK_INTEREST, PK_N };
+static const char *const prog_keys[PK_N] = {"positions", "setting", "sponsors", "desirability",
+                                            "advocacy",  "ties",    "interest"};
+
+typedef struct prog_state {
+    long seen[PK_N];
+} prog_state;
+
+typedef struct ctx {
+    const char *path;
+    rmc_problems *pr, *warn;
+    rmc_diag *d;
+    size_t n_problems;
+    const char *text;
+    size_t len, pos;
+    long line;
+    rmc_profile_file *pf;
+    int section;   /* -2 none yet, -1 [applicant], >= 0 program index, -3 bad */
+    long app_line; /* line of [applicant], 0 if none */
+    long app_seen[AK_N];
+    prog_state *ps; /* [MAX_PROGRAMS] */
+    bool oom;
+} ctx;
+
+static void problem(ctx *c, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void problem(ctx *c, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rmc_problems_vadd(c->pr, c->path, line, fmt, ap);
+    va_end(ap);
+    c->n_problems++;
+}
+
+/* A new section header [name] on the current line. */
+static void begin_section(ctx *c, const char *name, size_t len)
+{
+    while (len > 0 && isspace((unsigned char)name[len - 1])) {
+        len--;
+    }
+    while (len > 0 && isspace((unsigned char)*name)) {
+        name++;
+        len--;
+    }
+    if (len == 9 && strncmp(name, "applicant", 9) == 0) {
+        if (c->app_line != 0) {
+            problem(c, c->line, "[applicant] appears twice (first on line %ld)", c->app_line);
+            c->section = -3;
+            return;
+        }
+        c->app_line = c->line;
+        c->section = -1;
+        return;
+    }
+    if (len > 8 && strncmp(name, "program", 7) == 0 && isspace((unsigned char)name[7])) {
+        const char *pname = name + 8;
+        size_t plen = len - 8;
+        while (plen > 0 && isspace((unsigned char)*pname)) {
+            pname++;
+            plen--;
+        }
+        rmc_profile_file *pf = c->pf;
+        if (plen == 0 || plen >= sizeof pf->programs[0].name) {
+            problem(c, c->line, "a program name must have 1..%zu characters",
+                    sizeof pf->programs[0].name - 1);
+            c->section = -3;
+            return;
+        }
+        for (size_t j = 0; j < pf->n_programs; j++) {
+            if (strlen(pf->programs[j].name) == plen &&
+                strncmp(pf->programs[j].name, pname, plen) == 0) {
+                problem(c, c->line, "duplicate program '%.*s' (first on line %ld)", (int)plen,
+                        pname, pf->programs[j].line);
+                c->section = -3;
+                return;
+            }
+        }
+        if (pf->n_programs >= MAX_PROGRAMS) {
+            problem(c, c->line, "more than %d programs", MAX_PROGRAMS);
+            c->section = -3;
+            return;
+        }
+        rmc_profile_program *pp = &pf->programs[pf->n_programs];
+        memset(pp, 0, sizeof *pp);
+        memcpy(pp->name, pname, plen);
+        pp->name[plen] = '\0';
+        pp->line = c->line;
+        pp->positions = 0;
+        pp->setting = RMC_SETTING_ANY;
+        pp->sponsors = RMC_SPONSORS_NONE;
+        pp->tier = RMC_TIER_MIDDLE;
+        pp->advocacy = RMC_ADVOCACY_NONE;
+        pp->interest = RMC_INTEREST_NORMAL;
+        memset(&c->ps[pf->n_programs], 0, sizeof c->ps[0]);
+        c->section = (int)pf->n_programs;
+        pf->n_programs++;
+        return;
+    }
+    problem(c, c->line, "unknown section [%.*s] (expected [applicant] or [program NAME])",
+            (int)(len < 60 ? len : 60), name);
+    c->section = -3;
+}
+
+static bool line_ok(ctx *c, const char *s, size_t n)
+{
+    while (n > 0 && isspace((unsigned char)s[n - 1])) {
+        n--;
+    }
+    if (n == 0 || s[0] == ';' || s[0] == '#') {
+        return true;
+    }
+    if (s[0] == '[') {
+        const char *close = memchr(s, ']', n);
+        if (close == NULL) {
+            problem(c, c->line, "section header without a closing ']'");
+            c->section = -3;
+            return false;
+        }
+        begin_section(c, s + 1, (size_t)(close - s - 1));
+        return true;
+    }
+    if (memchr(s, '=', n) == NULL) {
+        problem(c, c->line, "expected 'key = value', '[section]' or a comment");
+        return false;
+    }
+    return true;
+}
+
+static char *next_line(char *str, int num, void *stream)
+{
+    ctx *c = stream;
+    if (c->pos >= c->len) {
+        return NULL;
+    }
+    const char *start = c->text + c->pos;
+    const char *nl = memchr(start, '\n', c->len - c->pos);
+    const size_t n = nl ? (size_t)(nl - start) : c->len - c->pos;
+    c->pos += n + (nl != NULL);
+    c->line++;
+    size_t skip = 0;
+    while (skip < n && (start[skip] == ' ' || start[skip] == '\t')) {
+        skip++;
+    }
+    const size_t body = n - skip;
+    const char first = body > 0 ? start[skip] : ';';
+    if (first == ';' || first == '#' || first == '\r' || !line_ok(c, start + skip, body)) {
+        strcpy(str, "\n");
+    } else if (body + 2 > (size_t)num) {
+        problem(c, c->line, "line longer than %d characters", num - 2);
+        strcpy(str, "\n");
+    } else {
+        memcpy(str, start + skip, body);
+        str[body] = '\n';
+        str[body + 1] = '\0';
+    }
+    return str;
+}
+
+static bool get_num(ctx *c, const char *key, const char *v, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    const double x = v[0] ? strtod(v, &end) : 0;
+    if (v[0] == '\0' || *end != '\0') {
+        problem(c, c->line, "%s: '%.40s' is not a number", key, v);
+    } else if (!isfinite(x) || errno == ERANGE) {
+        problem(c, c->line, "%s: '%.40s' is not a finite number", key, v);
+    } else if (x < lo || x > hi) {
+        problem(c, c->line, "%s: %.40s is outside %g..%g", key, v, lo, hi);
+    } else {
+        *out = x;
+        return true;
+    }
+    return false;
+}
+
+/* v must be one of names[0..n) (NULL entries skipped); the index in *out. */
+static bool get_word(ctx *c, const char *key, const char *v, const char *const *names, int n,
+                     int *out)
+{
+    char list[160] = "";
+    for (int i = 0; i < n; i++) {
+        if (names[i] == NULL) {
+            continue;
+        }
+        if (strcmp(v, names[i]) == 0) {
+            *out = i;
+            return true;
+        }
+        if (strlen(list) + strlen(names[i]) + 4 < sizeof list) {
+            strcat(list, list[0] ? " | " : "");
+            strcat(list, names[i]);
+        }
+    }
+    problem(c, c->line, "%s: '%.40s' is not one of %s", key, v, list);
+    return false;
+}
+
+static bool seen_once(ctx *c, long *seen, const char *key)
+{
+    if (*seen != 0) {
+        problem(c, c->line, "%s is set twice (first on line %ld)", key, *seen);
+        return false;
+    }
+    *seen = c->line;
+    return true;
+}
+
+static void applicant_key(ctx *c, const char *name, const char *v)
+{
+    rmc_profile_file *pf = c->pf;
+    int k = 0;
+    while (k < AK_N && strcmp(app_keys[k], name) != 0) {
+        k++;
+    }
+    if (k == AK_N) {
+        problem(c, c->line,
+                "unknown key '%.60s' in [applicant] (type, specialty, step2_ck, pre_score, "
+                "communication, clinical_years, us_experience, visa)",
+                name);
+        return;
+    }
+    if (!seen_once(c, &c->app_seen[k], name)) {
+        return;
+    }
+    const char *types[RMC_N_TYPES], *usexp[RMC_N_USEXP], *visa[RMC_N_VISA];
+    for (int i = 0; i < RMC_N_TYPES; i++) {
+        types[i] = rmc_type_name((rmc_type)i);
+    }
+    for (int i = 0; i < RMC_N_USEXP; i++) {
+        usexp[i] = rmc_usexp_name((rmc_usexp)i);
+    }
+    for (int i = 0; i < RMC_N_VISA; i++) {
+        visa[i] = rmc_visa_name((rmc_visa)i);
+    }
+    int w = 0;
+    double x = 0;
+    switch (k) {
+    case AK_TYPE:
+        if (get_word(c, name, v, types, RMC_N_TYPES, &w)) {
+            pf->type = (rmc_type)w;
+        }
+        break;
+    case AK_SPECIALTY: {
+        const size_t n = strlen(v);
+        bool ok = n > 0 && n < sizeof pf->specialty;
+        for (size_t i = 0; ok && i < n; i++) {
+            ok = isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-';
+        }
+        if (!ok) {
+            problem(c, c->line,
+                    "specialty: '%.40s' is not a specialty name (like internal_medicine)", v);
+        } else {
+            memcpy(pf->specialty, v, n + 1);
+            pf->specialty_line = c->line;
+        }
+        break;
+    }
+    case AK_STEP2:
+        if (get_num(c, name, v, 1, 300, &x)) {
+            pf->step2_ck = x;
+            pf->has_step2_ck = true;
+        }
+        break;
+    case AK_PRE:
+        if (get_num(c, name, v, -10, 10, &x)) {
+            pf->pre_score = x;
+        }
+        break;
+    case AK_COMM:
+        if (get_num(c, name, v, 0, 1, &x)) {
+            pf->communication = x;
+        }
+        break;
+    case AK_YEARS:
+        if (get_num(c, name, v, 0, 60, &x)) {
+            pf->clinical_years = x;
+        }
+        break;
+    case AK_USEXP:
+        if (get_word(c, name, v, usexp, RMC_N_USEXP, &w)) {
+            pf->us_experience = (rmc_usexp)w;
+        }
+        break;
+    case AK_VISA:
+        if (get_word(c, name, v, visa, RMC_N_VISA, &w)) {
+            pf->visa = (rmc_visa)w;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void program_key(ctx *c, const char *name, const char *v)
+{
+    rmc_profile_program *pp = &c->pf->programs[c->section];
+    prog_state *ps = &c->ps[c->section];
+    int k = 0;
+    while (k < PK_N && strcmp(prog_keys[k], name) != 0) {
+        k++;
+    }
+    if (k == PK_N) {
+        problem(c, c->line,
+                "unknown key '%.60s' in [program %s] (positions, setting, sponsors, desirability, "
+                "advocacy, ties, interest)",
+                name, pp->name);
+        return;
+    }
+    if (!seen_once(c, &ps->seen[k], name)) {
+        return;
+    }
+    const char *spons[RMC_N_SPONSORS], *adv[RMC_N_ADVOCACY], *intr[RMC_N_INTEREST];
+    for (int i = 0; i < RMC_N_SPONSORS; i++) {
+        spons[i] = rmc_sponsors_name((rmc_sponsors)i);
+    }
+    for (int i = 0; i < RMC_N_ADVOCACY; i++) {
+        adv[i] = rmc_advocacy_name((rmc_advocacy)i);
+    }
+    for (int i = 0; i < RMC_N_INTEREST; i++) {
+        intr[i] = rmc_interest_name((rmc_interest)i);
+    }
+    static const char *const settings[] = {NULL, "academic", "community"};
+    static const char *const ties[] = {"0", "1"};
+    int w = 0;
+    double x = 0;
+    switch (k) {
+    case PK_POSITIONS:
+        if (get_num(c, name, v, 1, 1000, &x)) {
+            if (x != floor(x)) {
+                problem(c, c->line, "positions: %.40s is not a whole number", v);
+            } else {
+                pp->positions = (int32_t)x;
+            }
+        }
+        break;
+    case PK_SETTING:
+        if (get_word(c, name, v, settings, 3, &w)) {
+            pp->setting = (rmc_setting)w;
+        }
+        break;
+    case PK_SPONSORS:
+        if (get_word(c, name, v, spons, RMC_N_SPONSORS, &w)) {
+            pp->sponsors = (rmc_sponsors)w;
+        }
+        break;
+    case PK_DESIR: {
+        for (int t = RMC_TIER_TOP; t <= RMC_TIER_LOW; t++) {
+            if (strcmp(v, tier_names[t]) == 0) {
+                pp->tier = (rmc_tier)t;
+                return;
+            }
+        }
+        char *end = NULL;
+        errno = 0;
+        x = v[0] ? strtod(v, &end) : 0;
+        if (v[0] == '\0' || *end != '\0' || !isfinite(x) || errno == ERANGE || fabs(x) > 10) {
+            problem(c, c->line,
+                    "desirability: '%.40s' is not a z value in -10..10 nor one of "
+                    "top | high | middle | low",
+                    v);
+        } else {
+            pp->tier = RMC_TIER_Z;
+            pp->desirability = x;
+        }
+        break;
+    }
+    case PK_ADVOCACY:
+        if (get_word(c, name, v, adv, RMC_N_ADVOCACY, &w)) {
+            pp->advocacy = (rmc_advocacy)w;
+        }
+        break;
+    case PK_TIES:
+        if (get_word(c, name, v, ties, 2, &w)) {
+            pp->ties = w;
+        }
+        break;
+    case PK_INTEREST:
+        if (get_word(c, name, v, intr, RMC_N_INTEREST, &w)) {
+            pp->interest = (rmc_interest)w;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    (void)section;
+    ctx *c = user;
+    if (c->section == -3) {
+        return 1; /* the section was reported already */
+    }
+    if (c->section == -2) {
+        problem(c, c->line, "key '%.60s' before any [section]", name);
+    } else if (c->section == -1) {
+        applicant_key(c, name, value);
+    } else {
+        program_key(c, name, value);
+    }
+    return 1;
+}
+
+/* Whole-profile rules, defaults that depend on other keys, and warnings. */
+static void finish(ctx *c)
+{
+    rmc_profile_file *pf = c->pf;
+    if (c->app_line == 0) {
+        problem(c, 0, "no [applicant] section");
+        return;
+    }
+    if (c->app_seen[AK_TYPE] == 0) {
+        problem(c, c->app_line, "[applicant] needs type = US_MD | US_DO | US_IMG | IMG");
+    }
+    if (c->app_seen[AK_SPECIALTY] == 0) {
+        problem(c, c->app_line, "[applicant] needs specialty = (a specialty of the market)");
+    }
+    if ((c->app_seen[AK_STEP2] != 0) == (c->app_seen[AK_PRE] != 0)) {
+        problem(c, c->app_line, "[applicant] needs step2_ck (or pre_score), exactly one of them");
+    }
+    const bool img = pf->type == RMC_TYPE_US_IMG || pf->type == RMC_TYPE_IMG;
+    if (c->app_seen[AK_COMM] == 0) {
+        pf->communication = 1.0;
+    }
+    if (c->app_seen[AK_USEXP] == 0) {
+        pf->us_experience = img ? RMC_USEXP_NONE : RMC_USEXP_SUB_I;
+    }
+    if (c->app_seen[AK_VISA] == 0) {
+        pf->visa = pf->type == RMC_TYPE_IMG ? RMC_VISA_J1 : RMC_VISA_NONE;
+    }
+    if (pf->n_programs == 0) {
+        problem(c, 0, "no [program NAME] section: describe each interview, in your rank order");
+    }
+    for (size_t j = 0; j < pf->n_programs; j++) {
+        const rmc_profile_program *pp = &pf->programs[j];
+        if (c->ps[j].seen[PK_POSITIONS] == 0) {
+            problem(c, pp->line, "[program %s] needs positions = (seats, a whole number)",
+                    pp->name);
+        }
+        if (pf->visa != RMC_VISA_NONE && c->ps[j].seen[PK_SPONSORS] == 0) {
+            problem(c, pp->line,
+                    "[program %s] needs sponsors = none | J1 | J1_H1B (your visa is %s)", pp->name,
+                    rmc_visa_name(pf->visa));
+            continue;
+        }
+        if (pf->visa != RMC_VISA_NONE && pp->sponsors == RMC_SPONSORS_NONE) {
+            rmc_problems_add(c->warn, c->path, pp->line,
+                             "warning: [program %s] sponsors no visa, so it will not rank you "
+                             "(visa %s): P(ranked) there is 0",
+                             pp->name, rmc_visa_name(pf->visa));
+        } else if (pf->visa == RMC_VISA_H1B && pp->sponsors == RMC_SPONSORS_J1) {
+            rmc_problems_add(c->warn, c->path, pp->line,
+                             "warning: [program %s] sponsors J1 only: it leaves an H1B applicant "
+                             "off its list with probability [visa] h1b_at_j1_only_drop (0.7 by "
+                             "default) and moves you down when it ranks you",
+                             pp->name);
+        }
+    }
+}
+
+static rmc_status parse(ctx *c)
+{
+    if (memchr(c->text, '\0', c->len) != NULL) {
+        problem(c, 0, "not a text file (NUL bytes)");
+        return RMC_OK;
+    }
+    if (c->len >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0) {
+        c->pos = 3;
+    }
+    const int ret = ini_parse_stream(next_line, c, on_key, c);
+    if (ret == -2) {
+        return RMC_FAIL(c->d, RMC_ENOMEM, "%s: out of memory parsing", c->path);
+    }
+    if (ret != 0 && c->n_problems == 0) {
+        problem(c, ret > 0 ? ret : 0, "syntax error");
+    }
+    finish(c);
+    return RMC_OK;
+}
+
+static rmc_status read_text(ctx *c, char **text)
+{
+    *text = NULL;
+    FILE *f = fopen(c->path, "rb");
+    if (f == NULL) {
+        problem(c, 0, "cannot open: %s", strerror(errno));
+        return RMC_OK;
+    }
+    struct stat sb;
+    rmc_status st = RMC_OK;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        problem(c, 0, "not a regular file");
+    } else if ((uint64_t)sb.st_size > MAX_PROFILE_BYTES) {
+        problem(c, 0, "larger than %u bytes; is this really a profile?", MAX_PROFILE_BYTES);
+    } else {
+        const size_t size = (size_t)sb.st_size;
+        st = rmc_alloc_array((void **)text, size + 1, 1, c->d);
+        if (st == RMC_OK) {
+            c->len = fread(*text, 1, size, f);
+            (*text)[c->len] = '\0';
+            if (ferror(f) || c->len != size) {
+                st = RMC_FAIL_AT(c->d, RMC_EIO, c->path, 0, "read error (or the file changed)");
+            }
+        }
+    }
+    fclose(f);
+    return st;
+}
+
+void rmc_profile_free(rmc_profile_file *pf)
+{
+    if (pf != NULL) {
+        rmc_free(pf->programs);
+        rmc_free(pf);
+    }
+}
+
+rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_problems *warnings,
+                            rmc_diag *d, rmc_profile_file **out)
+{
+    *out = NULL;
+    ctx c = {.path = path, .pr = problems, .warn = warnings, .d = d, .section = -2};
+    rmc_profile_file *pf = NULL;
+    char *text = NULL;
+    rmc_status st;
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&pf, 1, sizeof *pf, d), done);
+    RMC_TRY_GOTO(
+        st, rmc_calloc_array((void **)&pf->programs, MAX_PROGRAMS, sizeof *pf->programs, d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&c.ps, MAX_PROGRAMS, sizeof *c.ps, d), done);
+    snprintf(pf->path, sizeof pf->path, "%s", path);
+    c.pf = pf;
+    RMC_TRY_GOTO(st, read_text(&c, &text), done);
+    if (text != NULL) {
+        c.text = text;
+        RMC_TRY_GOTO(st, parse(&c), done);
+    }
+    if (c.n_problems > 0) {
+        st = RMC_EINPUT;
+        goto done;
+    }
+    *out = pf;
+    pf = NULL;
+done:
+    rmc_free(text);
+    rmc_free(c.ps);
+    rmc_profile_free(pf);
+    return st;
+}

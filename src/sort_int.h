@@ -1,0 +1,24 @@
+/* The list sort used by the meetings (meeting.c) and the ROLs (rols.c):
+ * ascending order of uint64 words, as packed by meeting_int.h. Not
+ * installed. */
+#ifndef RANKMC_SORT_INT_H
+#define RANKMC_SORT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+/* Sort a[0 .. n) ascending; tmp has room for n words. Insertion sort up to
+ * 8 words; above, runs of 4 sorted by a branch-free network, then
+ * branch-free bottom-up merges (far fewer mispredicted branches than
+ * insertion sort on random keys). */
+RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);
+
+/* The same result, faster for a list already close to sorted (a meeting's
+ * final keys are the initial positions minus moves of a few places):
+ * insertion sort while the total displacement stays below about 4n, else
+ * rmc_sort_u64. */
+RMC_INTERNAL void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n);
+
+#endif

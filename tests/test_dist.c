@@ -1,0 +1,196 @@
+/* Tests for rankmc/dist.h and rmc_accum_reduce: the work split, every
+ * collective, and that summing accumulators over ranks equals one
+ * accumulator fed every replicate. Runs on a world of one in every build;
+ * the MPI build also runs it under `mpirun -np 3` (tests/mpi/compare.sh), where
+ * every rank checks what it must hold. */
+#include "test_util.h"
+
+#include <string.h>
+
+#include "rankmc/accum.h"
+#include "rankmc/dist.h"
+
+static rmc_dist *g;
+
+/* Every n and size: the shares are contiguous, cover 0 .. n-1 in rank
+ * order and differ in size by at most one. */
+static void test_rmc_dist_share_partition(void **state)
+{
+    (void)state;
+    const uint64_t big[] = {UINT64_MAX, UINT64_MAX - 1, (uint64_t)1 << 63, 1000003};
+    for (int size = 1; size <= 9; size++) {
+        for (uint64_t n = 0; n < 60 + 4; n++) {
+            const uint64_t total = n < 60 ? n : big[n - 60];
+            uint64_t next = 0, lo = UINT64_MAX, hi = 0;
+            for (int r = 0; r < size; r++) {
+                uint64_t first = 0, count = 0;
+                rmc_dist_share(total, r, size, &first, &count);
+                assert_true(first == next);
+                next = first + count;
+                lo = count < lo ? count : lo;
+                hi = count > hi ? count : hi;
+            }
+            assert_true(next == total);
+            assert_true(hi - lo <= 1);
+        }
+    }
+}
+
+static void test_rmc_dist_collectives(void **state)
+{
+    (void)state;
+    const int rank = rmc_dist_rank(g), size = rmc_dist_size(g);
+    assert_true(rank >= 0 && rank < size);
+    const uint64_t s = (uint64_t)size;
+    uint32_t u32[3] = {1, (uint32_t)rank, 7};
+    uint64_t u64[2] = {(uint64_t)1 << 40, (uint64_t)rank};
+    int64_t i64[2] = {-3, (int64_t)rank - 1};
+    assert_int_equal(rmc_dist_sum_u32(g, u32, 3, NULL), RMC_OK);
+    assert_int_equal(rmc_dist_sum_u64(g, u64, 2, NULL), RMC_OK);
+    assert_int_equal(rmc_dist_sum_i64(g, i64, 2, NULL), RMC_OK);
+    if (rank == 0) {
+        assert_true(u32[0] == s && u32[1] == s * (s - 1) / 2 && u32[2] == 7 * s);
+        assert_true(u64[0] == s << 40 && u64[1] == s * (s - 1) / 2);
+        assert_true(i64[0] == -3 * (int64_t)s && i64[1] == (int64_t)(s * (s - 1) / 2) - (int64_t)s);
+    } else { /* left alone */
+        assert_true(u32[0] == 1 && u32[1] == (uint32_t)rank && u64[1] == (uint64_t)rank);
+    }
+    int64_t mn[2] = {rank, -rank}, mx[2] = {rank, -rank};
+    assert_int_equal(rmc_dist_all_min_i64(g, mn, 2, NULL), RMC_OK);
+    assert_int_equal(rmc_dist_all_max_i64(g, mx, 2, NULL), RMC_OK);
+    assert_true(mn[0] == 0 && mn[1] == 1 - size && mx[0] == size - 1 && mx[1] == 0);
+    uint32_t mine[2] = {(uint32_t)rank, 100u + (uint32_t)rank};
+    uint32_t all[2 * 16];
+    assert_true(size <= 16);
+    assert_int_equal(rmc_dist_all_gather_u32(g, mine, 2, all, NULL), RMC_OK);
+    for (int r = 0; r < size; r++) {
+        assert_true(all[2 * r] == (uint32_t)r && all[2 * r + 1] == 100u + (uint32_t)r);
+    }
+    char buf[16];
+    snprintf(buf, sizeof buf, "rank%d", rank);
+    assert_int_equal(rmc_dist_bcast(g, buf, sizeof buf, size - 1, NULL), RMC_OK);
+    char want[16];
+    snprintf(want, sizeof want, "rank%d", size - 1);
+    assert_string_equal(buf, want);
+}
+
+/* Every rank passes: OK everywhere. The last rank fails: every rank gets
+ * its status and message. */
+static void test_rmc_dist_agree(void **state)
+{
+    (void)state;
+    const int rank = rmc_dist_rank(g), size = rmc_dist_size(g);
+    rmc_diag d = {0};
+    assert_int_equal(rmc_dist_agree(g, RMC_OK, &d), RMC_OK);
+    rmc_status st = RMC_OK;
+    if (rank == size - 1) {
+        st = RMC_FAIL(&d, RMC_ENOMEM, "rank %d is out of memory", rank);
+    }
+    assert_int_equal(rmc_dist_agree(g, st, &d), RMC_ENOMEM);
+    char want[64];
+    snprintf(want, sizeof want, "rank %d is out of memory", size - 1);
+    assert_string_equal(d.message, want);
+    assert_int_equal(d.status, RMC_ENOMEM);
+}
+
+enum { NA = 4, NP = 2, NI = 6, NF = 2, NREP = 37 };
+static const int32_t iv_prog[NI] = {0, 1, 0, 1, 0, 1};
+
+/* Replicate r, a fixed function of r: applicant i matched through
+ * interview (i + r) % NI's program or not, ranks and moves from r. */
+static void add_replicate(rmc_accum *a, uint64_t r)
+{
+    int32_t choice[NA], fill[NP] = {0, 0}, rank[NI];
+    rmc_id app_iv[NA];
+    float moves[NI * NF];
+    for (size_t k = 0; k < NI; k++) {
+        rank[k] = (int32_t)((k * 7 + r * 3) % 5) - 1;
+        for (size_t f = 0; f < NF; f++) {
+            moves[k * NF + f] = (float)((double)((k + f + r * 5) % 11) * 0.37 - 1.9);
+        }
+    }
+    for (size_t i = 0; i < NA; i++) {
+        const size_t k = (i + r) % NI;
+        const bool match = (i * 3 + r) % 4 != 0 && rank[k] >= 0 && fill[iv_prog[k]] < 2;
+        choice[i] = match ? (int32_t)(r % 2) : -1;
+        app_iv[i] = match ? (rmc_id)k : RMC_ID_NONE;
+        fill[iv_prog[k]] += match ? 1 : 0;
+    }
+    const rmc_accum_replicate rep = {choice, app_iv, fill, rank, moves, iv_prog};
+    rmc_accum_add(a, &rep);
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    uint16_t cols[NI];
+    for (size_t k = 0; k < NI; k++) {
+        cols[k] = (uint16_t)rmc_accum_rank_col(dm, rank[k]);
+    }
+    rmc_accum_add_ranks(a, cols, 1, NI, 0, NI);
+    if (r % 6 == 5) {
+        rmc_accum_count_unconverged(a, r);
+    }
+    if (r == 13 || r == 31) {
+        rmc_accum_count_unstable(a, r);
+    }
+}
+
+static bool same_u32(const uint32_t *a, const uint32_t *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+/* Replicate r added on rank r mod size, then reduced: rank 0 holds exactly
+ * the accumulator of all NREP replicates; the others are cleared. */
+static void test_rmc_accum_reduce_equals_one_process(void **state)
+{
+    (void)state;
+    const int rank = rmc_dist_rank(g), size = rmc_dist_size(g);
+    rmc_accum_dims dm = {NA, NP, NI, NF, 0, 0, 0, 2, 2};
+    rmc_accum_dims_bin(&dm, 3, 0);
+    rmc_accum *one = NULL, *part = NULL;
+    assert_int_equal(rmc_accum_alloc(&dm, true, &one, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_alloc(&dm, true, &part, NULL), RMC_OK);
+    for (uint64_t r = 0; r < NREP; r++) {
+        add_replicate(one, r);
+        if (r % (uint64_t)size == (uint64_t)rank) {
+            add_replicate(part, r);
+        }
+    }
+    assert_int_equal(rmc_accum_reduce(part, g, NULL), RMC_OK);
+    if (rank == 0) {
+        assert_int_equal(rmc_accum_replicates(part), NREP);
+        assert_true(
+            same_u32(rmc_accum_rank_hist(part), rmc_accum_rank_hist(one), NI * (dm.rank_bins + 1)));
+        assert_true(same_u32(rmc_accum_choice_hist(part), rmc_accum_choice_hist(one), NA * 3));
+        assert_true(same_u32(rmc_accum_fill_hist(part), rmc_accum_fill_hist(one), NP * 3));
+        assert_true(same_u32(rmc_accum_depth_hist(part), rmc_accum_depth_hist(one),
+                             NP * (dm.rank_bins + 1)));
+        assert_true(same_u32(rmc_accum_iv_matched(part), rmc_accum_iv_matched(one), NI));
+        assert_memory_equal(rmc_accum_move_sum(part), rmc_accum_move_sum(one),
+                            NI * NF * sizeof(int64_t));
+        assert_int_equal(rmc_accum_unconverged(part), rmc_accum_unconverged(one));
+        assert_int_equal(rmc_accum_first_unconverged(part), 5);
+        assert_int_equal(rmc_accum_unstable(part), 2);
+        assert_int_equal(rmc_accum_first_unstable(part), 13);
+    } else {
+        assert_int_equal(rmc_accum_replicates(part), 0);
+        assert_int_equal(rmc_accum_first_unconverged(part), -1);
+        assert_int_equal(rmc_accum_rank_hist(part)[0], 0);
+    }
+    rmc_accum_free(one);
+    rmc_accum_free(part);
+}
+
+int main(int argc, char **argv)
+{
+    if (rmc_dist_init(&argc, &argv, &g, NULL) != RMC_OK) {
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rmc_dist_share_partition),
+        cmocka_unit_test(test_rmc_dist_collectives),
+        cmocka_unit_test(test_rmc_dist_agree),
+        cmocka_unit_test(test_rmc_accum_reduce_equals_one_process),
+    };
+    const int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    rmc_dist_finish(g);
+    return failed;
+}

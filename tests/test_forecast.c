@@ -1,0 +1,334 @@
+/* Tests for the forecast (forecast*.c): the fast method agrees with the
+ * exact one on a regional and a national-subset market; the sanity checks
+ * users will make (a higher Step 2 CK never lowers P(match), more
+ * interviews never lower it, an H1B applicant at J1-only programs is far
+ * below the same applicant with J1, the list-length curve never decreases,
+ * markets differ for an applicant in the uncertain middle); placement; bad
+ * profiles against the market; thread-count independence; the file. */
+#define _GNU_SOURCE /* mkdtemp */
+#include "test_util.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rankmc/rankmc.h"
+
+static const char internist[] = "[applicant]\ntype = IMG\nspecialty = internal_medicine\n"
+                                "step2_ck = 236\ncommunication = 0.7\nclinical_years = 6\n"
+                                "us_experience = hands_on\nvisa = %s\n"
+                                "[program Mercy]\npositions = 12\nsetting = community\n"
+                                "sponsors = J1\ndesirability = middle\nadvocacy = rotation\n"
+                                "ties = 1\ninterest = high\n"
+                                "[program Riverside]\npositions = 8\nsetting = community\n"
+                                "sponsors = J1\ndesirability = low\n"
+                                "[program St Luke]\npositions = 10\nsetting = community\n"
+                                "sponsors = %s\ndesirability = middle\n"
+                                "[program County]\npositions = 14\nsetting = community\n"
+                                "sponsors = J1\ndesirability = low\ninterest = high\n"
+                                "[program University]\npositions = 30\nsetting = academic\n"
+                                "sponsors = %s\ndesirability = high\n";
+
+static rmc_profile_file *profile_from(const char *text)
+{
+    char path[64] = "/tmp/rmc_test_fc_XXXXXX";
+    const int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    rmc_problems *pr = NULL;
+    assert_int_equal(rmc_problems_alloc(20, &pr), RMC_OK);
+    rmc_profile_file *pf = NULL;
+    const rmc_status st = rmc_profile_load(path, pr, NULL, NULL, &pf);
+    if (st != RMC_OK) {
+        print_error("%s\n", rmc_problems_kept(pr) > 0 ? rmc_problems_get(pr, 0) : "?");
+    }
+    assert_int_equal(st, RMC_OK);
+    rmc_problems_free(pr);
+    unlink(path);
+    return pf;
+}
+
+static rmc_profile_file *internist_profile(const char *visa, const char *spons)
+{
+    char text[4096];
+    snprintf(text, sizeof text, internist, visa, spons, spons);
+    return profile_from(text);
+}
+
+static rmc_forecast_result *forecast(const rmc_profile_file *pf, const char *market, size_t K,
+                                     uint64_t N, bool fast, bool exact, int threads)
+{
+    char work[64] = "/tmp/rmc_test_fcw_XXXXXX";
+    assert_non_null(mkdtemp(work));
+    rmc_forecast_options o;
+    rmc_forecast_options_default(&o);
+    o.market = market;
+    o.n_markets = K;
+    o.replicates = N;
+    o.threads = threads;
+    o.fast = fast;
+    o.exact = exact;
+    o.work_dir = work;
+    rmc_forecast_result *r = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_forecast_run(pf, &o, NULL, &r, &d);
+    if (st != RMC_OK) {
+        print_error("forecast: %s\n", d.message);
+    }
+    assert_int_equal(st, RMC_OK);
+    assert_int_equal(rmdir(work), 0); /* every market file was removed */
+    return r;
+}
+
+static const rmc_forecast_whatif *find_whatif(const rmc_forecast_result *r, const char *prefix)
+{
+    for (size_t w = 0; w < r->n_whatifs; w++) {
+        if (strncmp(r->whatifs[w].desc, prefix, strlen(prefix)) == 0) {
+            return &r->whatifs[w];
+        }
+    }
+    print_error("no what-if starting '%s'\n", prefix);
+    fail();
+    return NULL;
+}
+
+/* |fast - exact| within 3 combined SEs for P(match) and every P(here). */
+static void expect_agree(const rmc_forecast_result *r)
+{
+    const double se =
+        sqrt(r->fast.p_match.se * r->fast.p_match.se + r->exact.p_match.se * r->exact.p_match.se);
+    assert_true(fabs(r->fast.p_match.p - r->exact.p_match.p) <= 3 * se + 1e-12);
+    for (size_t l = 0; l < r->n_programs; l++) {
+        const rmc_forecast_stat *f = &r->fast.programs[l].p_here, *e = &r->exact.programs[l].p_here;
+        const double s = sqrt(f->se * f->se + e->se * e->se);
+        if (!(fabs(f->p - e->p) <= 3 * s + 1e-12)) {
+            print_error("program %zu: fast %.4f exact %.4f (SE %.4f)\n", l, f->p, e->p, s);
+            fail();
+        }
+    }
+    /* and the outcomes themselves rarely differ: the cutoffs are the Match's */
+    assert_true(r->compared > 0);
+    assert_true((double)r->disagreements <= 0.02 * (double)r->compared);
+    printf("  fast %.4f exact %.4f (combined SE %.4f), outcomes differ in %llu of %llu\n",
+           r->fast.p_match.p, r->exact.p_match.p, se, (unsigned long long)r->disagreements,
+           (unsigned long long)r->compared);
+}
+
+static void test_forecast_fast_agrees_with_exact_regional(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = internist_profile("J1", "J1_H1B");
+    rmc_forecast_result *r =
+        forecast(pf, "im-regional", 3, rmc_test_quick() ? 64 : 200, true, true, 0);
+    expect_agree(r);
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+static void test_forecast_fast_agrees_with_exact_national_subset(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = internist_profile("J1", "J1_H1B");
+    rmc_forecast_result *r =
+        forecast(pf, "nrmp2025:0.04", 2, rmc_test_quick() ? 64 : 128, true, true, 0);
+    assert_true(r->market_applicants < 1500); /* the internal-medicine component only */
+    expect_agree(r);
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+/* Paired what-ifs: a higher Step 2 CK never loses a replicate (this
+ * applicant stays below the star threshold, whose extra variance is the
+ * model's one deliberate exception); removing an interview never gains one;
+ * the list-length curve never decreases and ends at P(match). */
+static void test_forecast_monotone(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = internist_profile("J1", "J1_H1B");
+    rmc_forecast_result *r = forecast(pf, "im-regional", 2, 128, true, false, 0);
+    const rmc_forecast_whatif *up = find_whatif(r, "Step 2 CK 236 -> 246");
+    const rmc_forecast_whatif *down = find_whatif(r, "Step 2 CK 236 -> 226");
+    assert_int_equal(up->n_loss, 0);
+    assert_true(up->dp > 0);
+    assert_int_equal(down->n_gain, 0);
+    assert_true(down->dp < 0);
+    const rmc_forecast_whatif *fewer = find_whatif(r, "one fewer interview");
+    assert_int_equal(fewer->n_gain, 0);
+    assert_true(fewer->dp <= 0);
+    for (size_t k = 1; k < r->n_programs; k++) {
+        assert_true(r->curve[k].p >= r->curve[k - 1].p);
+    }
+    assert_close(r->curve[r->n_programs - 1].p, r->fast.p_match.p, 0, 1e-12);
+    /* sorted by effect, largest first */
+    for (size_t w = 1; w < r->n_whatifs; w++) {
+        assert_true(r->whatifs[w].dp <= r->whatifs[w - 1].dp);
+    }
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+/* More interviews never lower P(match), in the exact method too: the same
+ * applicant with a sixth interview appended to the list. */
+static void test_forecast_more_interviews_exact(void **state)
+{
+    (void)state;
+    rmc_profile_file *five = internist_profile("J1", "J1_H1B");
+    char text[4096];
+    snprintf(text, sizeof text, internist, "J1", "J1_H1B", "J1_H1B");
+    strcat(text, "[program Lakeside]\npositions = 6\nsetting = community\nsponsors = J1\n"
+                 "desirability = low\n");
+    rmc_profile_file *six = profile_from(text);
+    rmc_forecast_result *a = forecast(five, "im-regional", 2, 200, false, true, 0);
+    rmc_forecast_result *b = forecast(six, "im-regional", 2, 200, false, true, 0);
+    const double se = sqrt(a->exact.p_match.se_mc * a->exact.p_match.se_mc +
+                           b->exact.p_match.se_mc * b->exact.p_match.se_mc);
+    assert_true(b->exact.p_match.p >= a->exact.p_match.p - 3 * se);
+    rmc_forecast_result_free(a);
+    rmc_forecast_result_free(b);
+    rmc_profile_free(five);
+    rmc_profile_free(six);
+}
+
+/* H1B at J1-only programs: far below the same applicant with J1. */
+static void test_forecast_h1b_at_j1_only(void **state)
+{
+    (void)state;
+    rmc_profile_file *j1 = internist_profile("J1", "J1");
+    rmc_profile_file *h1b = internist_profile("H1B", "J1");
+    rmc_forecast_result *a = forecast(j1, "im-regional", 2, 200, true, false, 0);
+    rmc_forecast_result *b = forecast(h1b, "im-regional", 2, 200, true, false, 0);
+    printf("  J1 %.3f (SE %.3f), H1B %.3f (SE %.3f)\n", a->fast.p_match.p, a->fast.p_match.se,
+           b->fast.p_match.p, b->fast.p_match.se);
+    assert_true(b->fast.p_match.p < 0.5 * a->fast.p_match.p);
+    assert_true(b->fast.p_match.p + 5 * b->fast.p_match.se_mc < a->fast.p_match.p);
+    /* and the J1 -> H1B what-if of the J1 applicant says the same, paired */
+    const rmc_forecast_whatif *w = find_whatif(a, "visa J1 -> H1B");
+    assert_true(w->dp < -10 * w->dp_se);
+    rmc_forecast_result_free(a);
+    rmc_forecast_result_free(b);
+    rmc_profile_free(j1);
+    rmc_profile_free(h1b);
+}
+
+/* An applicant in the uncertain middle: equally plausible markets give
+ * clearly different chances (spread net of Monte Carlo noise > 0), and the
+ * combined interval is wider than Monte Carlo noise alone. */
+static void test_forecast_between_market_spread(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = internist_profile("J1", "J1_H1B");
+    rmc_forecast_result *r = forecast(pf, "im-regional", 4, 128, true, false, 0);
+    const rmc_forecast_stat *s = &r->fast.p_match;
+    printf("  P %.3f, MC SE %.3f, spread %.3f, interval %.3f-%.3f\n", s->p, s->se_mc, s->spread,
+           s->lo, s->hi);
+    assert_true(s->p > 0.1 && s->p < 0.95);
+    assert_true(s->spread > 0.02);
+    assert_true(s->hi - s->lo > 2 * 1.96 * s->se_mc);
+    assert_true(s->se >= s->se_mc);
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+/* The same result whatever the thread count. */
+static void test_forecast_threads(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = internist_profile("J1", "J1_H1B");
+    rmc_forecast_result *a = forecast(pf, "im-regional:0.5", 2, 64, true, true, 1);
+    rmc_forecast_result *b = forecast(pf, "im-regional:0.5", 2, 64, true, true, 3);
+    for (size_t k = 0; k < 2; k++) {
+        assert_true(a->fast.p_match_market[k] == b->fast.p_match_market[k]);
+        assert_true(a->exact.p_match_market[k] == b->exact.p_match_market[k]);
+    }
+    assert_int_equal(a->n_whatifs, b->n_whatifs);
+    for (size_t w = 0; w < a->n_whatifs; w++) {
+        assert_true(a->whatifs[w].dp == b->whatifs[w].dp);
+    }
+    rmc_forecast_result_free(a);
+    rmc_forecast_result_free(b);
+    rmc_profile_free(pf);
+}
+
+/* Placement: each program replaces a distinct synthetic program with the
+ * same sponsorship and setting when there is one. */
+static void test_forecast_placement(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = internist_profile("J1", "J1_H1B");
+    rmc_forecast_result *r = forecast(pf, "im-regional", 1, 64, true, false, 0);
+    for (size_t l = 0; l < r->n_programs; l++) {
+        assert_string_equal(r->fast.programs[l].name, pf->programs[l].name);
+        assert_true(r->fast.programs[l].replaced[0] == 'p');
+        for (size_t q = 0; q < l; q++) {
+            assert_string_not_equal(r->fast.programs[l].replaced, r->fast.programs[q].replaced);
+        }
+    }
+    assert_int_equal(r->market_applicants, 601);
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+static void test_forecast_rejects_unknown_specialty(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = profile_from("[applicant]\ntype = US_MD\nspecialty = dermatology\n"
+                                        "step2_ck = 250\n[program A]\npositions = 3\n");
+    char work[64] = "/tmp/rmc_test_fcw_XXXXXX";
+    assert_non_null(mkdtemp(work));
+    rmc_forecast_options o;
+    rmc_forecast_options_default(&o);
+    o.market = "im-regional";
+    o.n_markets = 1;
+    o.replicates = 8;
+    o.work_dir = work;
+    rmc_problems *pr = NULL;
+    assert_int_equal(rmc_problems_alloc(20, &pr), RMC_OK);
+    rmc_forecast_result *r = NULL;
+    assert_int_equal(rmc_forecast_run(pf, &o, pr, &r, NULL), RMC_EINPUT);
+    assert_null(r);
+    assert_int_equal(rmc_problems_count(pr), 1);
+    char want[512];
+    snprintf(want, sizeof want, "%s:3: unknown specialty 'dermatology'", pf->path);
+    assert_non_null(strstr(rmc_problems_get(pr, 0), want));
+    rmc_problems_free(pr);
+    assert_int_equal(rmdir(work), 0);
+    rmc_profile_free(pf);
+}
+
+static void test_forecast_write(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = internist_profile("J1", "J1_H1B");
+    rmc_forecast_result *r = forecast(pf, "im-regional:0.5", 2, 64, true, false, 0);
+    char path[] = "/tmp/rmc_test_fc_out.h5";
+    unlink(path);
+    assert_int_equal(rmc_forecast_write(path, false, r, "test", NULL), RMC_OK);
+    assert_int_equal(rmc_forecast_write(path, false, r, "test", NULL), RMC_EEXIST);
+    assert_int_equal(rmc_forecast_write(path, true, r, "test", NULL), RMC_OK);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size > 1000);
+    unlink(path);
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forecast_fast_agrees_with_exact_regional),
+        cmocka_unit_test(test_forecast_fast_agrees_with_exact_national_subset),
+        cmocka_unit_test(test_forecast_monotone),
+        cmocka_unit_test(test_forecast_more_interviews_exact),
+        cmocka_unit_test(test_forecast_h1b_at_j1_only),
+        cmocka_unit_test(test_forecast_between_market_spread),
+        cmocka_unit_test(test_forecast_threads),
+        cmocka_unit_test(test_forecast_placement),
+        cmocka_unit_test(test_forecast_rejects_unknown_specialty),
+        cmocka_unit_test(test_forecast_write),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
