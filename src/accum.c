@@ -292,6 +292,7 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     RMC_TRY(rmc_dist_sum_i64(g, a->move_sum, s.move, d));
     uint64_t counts[3] = {a->replicates, a->unconverged, a->unstable};
     RMC_TRY(rmc_dist_sum_u64(g, counts, 3, d));
+    RMC_TRY(rmc_dist_sum_u64(g, &a->restart_hist[0][0], 2 * RMC_ACCUM_RESTART_BINS, d));
     /* -1 (none) must lose to any index in the minimum. */
     int64_t first[2] = {a->first_unconverged < 0 ? INT64_MAX : a->first_unconverged,
                         a->first_unstable < 0 ? INT64_MAX : a->first_unstable};

@@ -7,6 +7,8 @@
 #include "internal.h"
 #include "rankmc/accum.h"
 
+/* A field added here must also be merged (rmc_accum_merge), cleared and
+ * summed over ranks (rmc_accum_reduce; tests/test_dist.c checks it). */
 struct rmc_accum {
     rmc_accum_dims dims;
     uint64_t replicates;       /* replicates added */

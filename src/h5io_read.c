@@ -4,10 +4,12 @@
  * shape against the others before it is used; a missing or misshapen one
  * is RMC_EINPUT naming it.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "h5io_int.h"
+#include "rankmc/stats.h"
 
 rmc_status rmc_h5_read_attr(hid_t f, const char *name, hid_t mtype, void *out, rmc_diag *d)
 {
@@ -158,6 +160,8 @@ void rmc_result_free(rmc_result *r)
     free_strings(r->factors, r->n_factors);
     rmc_free(r->mean_move);
     rmc_free(r->iv_p_match);
+    rmc_free(r->iv_p_match_se);
+    rmc_free(r->iv_p_match_ci95);
     rmc_free(r->rank_hist);
     rmc_free(r->iv_prog);
     rmc_free(r->iv_app);
@@ -282,6 +286,36 @@ static rmc_status read_bin_width(hid_t f, rmc_result *r, rmc_diag *d)
     return st;
 }
 
+/* /interviews/p_match_se and p_match_ci95; a file written before they
+ * existed gets them derived from p_match and the replicate count (the
+ * matched count is p * n, rounded). */
+static rmc_status read_iv_uncertainty(hid_t f, rmc_result *r, rmc_diag *d)
+{
+    size_t dims[2] = {0, 0};
+    if (H5Lexists(f, "/interviews/p_match_se", H5P_DEFAULT) > 0) {
+        RMC_TRY(read_numeric(f, "/interviews/p_match_se", H5T_NATIVE_DOUBLE, 1, dims,
+                             (void **)&r->iv_p_match_se, d));
+        if (dims[0] != r->n_iv) {
+            return shape_error(d, "/interviews/p_match_se");
+        }
+        RMC_TRY(read_numeric(f, "/interviews/p_match_ci95", H5T_NATIVE_DOUBLE, 2, dims,
+                             (void **)&r->iv_p_match_ci95, d));
+        if (dims[0] != r->n_iv || dims[1] != 2) {
+            return shape_error(d, "/interviews/p_match_ci95");
+        }
+        return RMC_OK;
+    }
+    RMC_TRY(rmc_alloc_array((void **)&r->iv_p_match_se, r->n_iv, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&r->iv_p_match_ci95, 2 * r->n_iv, sizeof(double), d));
+    for (size_t k = 0; k < r->n_iv; k++) {
+        const double p = r->iv_p_match[k];
+        r->iv_p_match_se[k] = rmc_binomial_se(p, r->replicates);
+        const uint64_t x = (uint64_t)llround(p * (double)r->replicates);
+        rmc_wilson95(x, r->replicates, &r->iv_p_match_ci95[2 * k], &r->iv_p_match_ci95[2 * k + 1]);
+    }
+    return RMC_OK;
+}
+
 static rmc_status read_interviews(hid_t f, rmc_result *r, rmc_diag *d)
 {
     size_t dims[2] = {0, 0};
@@ -310,6 +344,7 @@ static rmc_status read_interviews(hid_t f, rmc_result *r, rmc_diag *d)
     if (dims[0] != r->n_iv) {
         return shape_error(d, "/interviews/p_match");
     }
+    RMC_TRY(read_iv_uncertainty(f, r, d));
     RMC_TRY(read_numeric(f, "/interviews/mean_move", H5T_NATIVE_DOUBLE, 2, dims,
                          (void **)&r->mean_move, d));
     if (dims[0] != r->n_iv) {

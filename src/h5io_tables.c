@@ -101,6 +101,7 @@ static rmc_status tables_root(hid_t f, const rmc_h5_tables *t, rmc_diag *d)
     RMC_TRY(rmc_h5_attr_u64(f, "seed", t->seed, d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates", t->replicates, d));
     RMC_TRY(rmc_h5_attr_i64(f, "threads", t->threads, d));
+    RMC_TRY(rmc_h5_attr_i64(f, "ranks", t->ranks > 1 ? t->ranks : 1, d));
     RMC_TRY(rmc_h5_attr_str(f, "model_sha256", t->m->sha256, d));
     RMC_TRY(rmc_h5_attr_str(f, "model_dir", t->m->dir, d));
     RMC_TRY(rmc_h5_attr_str(f, "command_line", t->command_line, d));

@@ -211,6 +211,7 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     RMC_TRY(rmc_h5_attr_u64(f, "replicates", rmc_accum_replicates(a), d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates_requested", info->replicates_requested, d));
     RMC_TRY(rmc_h5_attr_i64(f, "threads", info->threads, d));
+    RMC_TRY(rmc_h5_attr_i64(f, "ranks", info->ranks > 1 ? info->ranks : 1, d));
     RMC_TRY(rmc_h5_attr_str(f, "model_sha256", m->sha256, d));
     RMC_TRY(rmc_h5_attr_str(f, "model_dir", m->dir, d));
     RMC_TRY(rmc_h5_attr_str(f, "command_line", info->command_line, d));
@@ -361,6 +362,15 @@ static rmc_status write_interviews(hid_t g, const rmc_model *m, const rmc_accum 
     }
     RMC_TRY(
         rmc_h5_write_numeric(g, "p_match", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    for (size_t k = 0; k < dm->n_iv; k++) {
+        x->vec[k] = rmc_binomial_se(x->vec[k], n);
+        rmc_wilson95(matched[k], n, &x->mat[2 * k], &x->mat[2 * k + 1]);
+    }
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "p_match_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    const hsize_t d2[2] = {dm->n_iv, 2};
+    RMC_TRY(rmc_h5_write_numeric(g, "p_match_ci95", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, d2,
+                                 x->mat, d));
     for (size_t k = 0; k < dm->n_iv; k++) {
         for (size_t f = 0; f < dm->n_factors; f++) {
             x->mat[k * dm->n_factors + f] = rmc_accum_mean_move(a, k, f);

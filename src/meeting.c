@@ -13,13 +13,16 @@
  *    descending (ties: interviews.csv order).
  * 3. Each name is discussed with probability pi(x) (x = initial position);
  *    pi = discuss_prob, tilted toward the line positions x line_ratio when
- *    discuss_prob < 1 (see discussion_probs). A discussed name moves by each
- *    factor (docs/meeting.md gives every formula); moves are given on a
- *    reference list and scaled by n_p / reference_list, except a chief's
- *    tier jump and a risky name's sinking, which are in this list's spots.
- *    Tiers split the initial order into meeting.tiers near-equal runs with
- *    integer boundaries (meeting_int.h); a chief's name goes to the same
- *    place in the tier above, just ahead of the name there.
+ *    discuss_prob < 1 (see discussion_probs). A discussed name gets the
+ *    room's statements (docs/meeting.md, "4. Statements"): each factor's
+ *    statement is said with its probability, decided by one recycled
+ *    uniform per name, and moves the name by spots (given on a reference
+ *    list, scaled by n_p / reference_list) or by a tier. Tiers split the
+ *    initial order into meeting.tiers near-equal runs with integer
+ *    boundaries (meeting_int.h); a tier statement sends a name to the same
+ *    place in the target tier (a chief up, flight risk and consistent
+ *    awkward interviews down). An IMG no statement put in the regular tier
+ *    is compared within its own tier: its upward spots stop at its top.
  *    Visa exclusions (any visa need at a program that sponsors none; H1B at
  *    a J1-only program with probability h1b_at_j1_only_drop) apply to every
  *    name, discussed or not: they are the spreadsheet's filter.
@@ -117,6 +120,7 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
         rmc_alloc_aligned((void **)&w->race_w, m->n_prog > 0 ? m->n_prog : 1, sizeof *w->race_w, d),
         fail);
     w->race_valid = false;
+    w->comm_valid = false;
     *out = w;
     return RMC_OK;
 fail:
@@ -159,6 +163,17 @@ void rmc_meeting_draw_applicants(const rmc_model *m, const rmc_params *p, rmc_rn
  * prefetched: a meeting's interviewees are spread over the whole model. */
 enum { PREFETCH = 6 };
 
+/* A statement probability fixed by the parameters, with the factors that
+ * recycle the deciding uniform (said_fixed). */
+typedef struct chance {
+    double p, inv_p, inv_q; /* p, 1 / p, 1 / (1 - p) (0 where undefined) */
+} chance;
+
+static chance chance_of(double p)
+{
+    return (chance){p, p > 0 ? 1.0 / p : 0.0, p < 1 ? 1.0 / (1.0 - p) : 0.0};
+}
+
 /* What one meeting needs at hand. */
 typedef struct meeting_ctx {
     const rmc_model *m;
@@ -176,6 +191,7 @@ typedef struct meeting_ctx {
     const uint8_t *awk_n;      /* awkward interviews of each name, [n] (capped at 255) */
     rmc_rng *r;                /* the generator behind g and s, for per-name seeks */
     uint64_t seed, replicate;  /* the stream names of this meeting */
+    chance fam, ties, flight_low, flight_normal, std_j1, std_h1b, impress;
 } meeting_ctx;
 
 /* Sum of each name's awkward shocks into awk[0 .. n) and their number
@@ -453,6 +469,19 @@ static inline double spread(double *u, double width)
     return 1.0 + width * (2.0 * (digit + 0.5) / 32.0 - 1.0);
 }
 
+/* said() for a probability fixed by the parameters: multiplications by
+ * the precomputed reciprocals instead of divisions (the same value up to
+ * rounding). */
+static inline bool said_fixed(double *u, const chance *c)
+{
+    if (*u < c->p) {
+        *u = below_one(*u * c->inv_p);
+        return true;
+    }
+    *u = below_one((*u - c->p) * c->inv_q);
+    return false;
+}
+
 static inline bool is_img(uint8_t type)
 {
     return type == RMC_TYPE_US_IMG || type == RMC_TYPE_IMG;
@@ -475,8 +504,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
     if (is_img(ap->type)) {
         /* "whatever concern I had about communication is gone" */
         const double cm = ap->comm, th = p->communication_threshold;
-        const double p_gone = 1.0 / (1.0 + exp(-p->communication_slope * (cm - th)));
-        if (said(&u, p_gone)) {
+        if (said(&u, (double)ap->p_gone)) {
             mv[RMC_FACTOR_COMMUNICATION] =
                 p->communication_bonus * spread(&u, p->meeting_statement_spread);
             fl->regular = true;
@@ -485,7 +513,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
         }
     }
     /* "she knows how EPIC works, she's done signout" (or has never) */
-    if (said(&u, p->familiarity_p_statement)) {
+    if (said_fixed(&u, &c->fam)) {
         const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
                                          p->familiarity_hands_on, p->familiarity_sub_i};
         mv[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
@@ -494,26 +522,25 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
     double cmt = iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
                  : iv->interest == RMC_INTEREST_HIGH ? p->commitment_high_interest
                                                      : 0.0;
-    const bool ties_said = iv->ties && said(&u, p->commitment_p_ties);
+    const bool ties_said = iv->ties && said_fixed(&u, &c->ties);
     cmt += ties_said ? p->commitment_ties : 0.0;
     mv[RMC_FACTOR_COMMITMENT] = cmt;
     /* "I'm not sure he really wants to be here": no ties said, no letter
      * confirming the commitment, interest not high */
     if (!ties_said && !iv->loi && iv->interest != RMC_INTEREST_HIGH) {
-        fl->flight = said(&u, iv->interest == RMC_INTEREST_LOW ? p->commitment_flight_low
-                                                               : p->commitment_flight_normal);
+        fl->flight =
+            said_fixed(&u, iv->interest == RMC_INTEREST_LOW ? &c->flight_low : &c->flight_normal);
     }
     /* "What's their visa situation?" */
     const uint8_t visa = ap->visa, sp = c->m->sponsors[c->j];
     if (visa == RMC_VISA_J1 || (visa == RMC_VISA_UNCERTAIN && iv->loi)) {
         /* a letter confirming the J1 makes it standard */
-        mv[RMC_FACTOR_VISA] = said(&u, iv->loi ? 1.0 : p->visa_p_standard_j1)
+        mv[RMC_FACTOR_VISA] = (iv->loi || said_fixed(&u, &c->std_j1))
                                   ? p->visa_routine_j1 * spread(&u, p->meeting_statement_spread)
                                   : p->visa_messy;
     } else if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B) {
-        mv[RMC_FACTOR_VISA] = said(&u, iv->loi ? 1.0 : p->visa_p_standard_h1b)
-                                  ? p->visa_h1b_at_sponsor
-                                  : p->visa_messy;
+        mv[RMC_FACTOR_VISA] =
+            (iv->loi || said_fixed(&u, &c->std_h1b)) ? p->visa_h1b_at_sponsor : p->visa_messy;
     } else if (visa == RMC_VISA_H1B) {
         mv[RMC_FACTOR_VISA] = p->visa_h1b_at_j1_only;
     } else if (visa == RMC_VISA_UNCERTAIN) {
@@ -523,7 +550,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
     switch (iv->advocacy) {
     case RMC_ADVOCACY_ROTATION:
         /* "if you actually impressed people" */
-        if (said(&u, p->advocacy_rotation_impress)) {
+        if (said_fixed(&u, &c->impress)) {
             mv[RMC_FACTOR_ADVOCACY] = p->advocacy_rotation_min +
                                       (p->advocacy_rotation_max - p->advocacy_rotation_min) * a;
             fl->regular = true;
@@ -693,6 +720,25 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     return fate;
 }
 
+/* Every IMG's probability of "whatever concern I had about communication
+ * is gone", logistic(slope (communication - threshold)), kept in the
+ * workspace for the parameters it was made with (one exp per applicant,
+ * not one per name). Rounded to float: the statement's probability is
+ * exact to 2^-24. */
+static void comm_probs(const rmc_model *m, const rmc_params *p, rmc_meeting_ws *w)
+{
+    for (size_t i = 0; i < m->n_app; i++) {
+        rmc_app_pack *ap = &w->app[i];
+        ap->p_gone = is_img(ap->type)
+                         ? (float)(1.0 / (1.0 + exp(-p->communication_slope *
+                                                    (ap->comm - p->communication_threshold))))
+                         : 0.0f;
+    }
+    w->comm_slope = p->communication_slope;
+    w->comm_threshold = p->communication_threshold;
+    w->comm_valid = true;
+}
+
 /* Merge sorted a[0 .. na) and b[0 .. nb) into out (distinct words). */
 static void merge_two(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out)
 {
@@ -784,6 +830,10 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     if (n == 0) {
         return;
     }
+    if (!w->comm_valid || w->comm_slope != p->communication_slope ||
+        w->comm_threshold != p->communication_threshold) {
+        comm_probs(m, p, w);
+    }
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_MEETING, (uint32_t)j);
     const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
     const bool table = comment_table(p, n_res, w->comment_cdf);
@@ -804,6 +854,13 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         .r = r,
         .seed = seed,
         .replicate = replicate,
+        .fam = chance_of(p->familiarity_p_statement),
+        .ties = chance_of(p->commitment_p_ties),
+        .flight_low = chance_of(p->commitment_flight_low),
+        .flight_normal = chance_of(p->commitment_flight_normal),
+        .std_j1 = chance_of(p->visa_p_standard_j1),
+        .std_h1b = chance_of(p->visa_p_standard_h1b),
+        .impress = chance_of(p->advocacy_rotation_impress),
     };
     score_names(&c, day, w);
     rmc_sort_u64(w->keys, w->tmp, n);

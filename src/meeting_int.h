@@ -24,6 +24,7 @@ typedef struct rmc_app_pack {
     double comm;  /* communication */
     double years; /* clinical_years */
     uint8_t type, us_exp, visa, profile;
+    float p_gone; /* IMGs: P("communication concern is gone"), for comm_slope / comm_threshold */
 } rmc_app_pack;
 
 /* An interview's meeting inputs, in iv_by_prog order (a program's are
@@ -51,11 +52,13 @@ struct rmc_meeting_ws {
     uint64_t *far;      /* [cap_prog] final keys of names that moved far (meeting.c) */
     float *pi;          /* [cap_prog] discussion probability by initial position */
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
-    double *race_w;               /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
-    double race_tie;              /* exp(-beta_ties / sigma) */
-    double race_sigma, race_beta; /* the parameters race_w was made for */
-    bool race_valid;              /* race_w matches race_sigma, race_beta */
-    bool race_ok;                 /* the weights fit float's range (else prefs use logs) */
+    double *race_w;                    /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
+    double race_tie;                   /* exp(-beta_ties / sigma) */
+    double race_sigma, race_beta;      /* the parameters race_w was made for */
+    bool race_valid;                   /* race_w matches race_sigma, race_beta */
+    bool race_ok;                      /* the weights fit float's range (else prefs use logs) */
+    double comm_slope, comm_threshold; /* the parameters app[].p_gone was made for */
+    bool comm_valid;                   /* app[].p_gone matches them */
 };
 
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff

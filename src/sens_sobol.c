@@ -172,21 +172,46 @@ static rmc_status eval_row(const rmc_model *m, const rmc_sens_sobol_options *o,
     return RMC_OK;
 }
 
+typedef struct row_ctx {
+    const rmc_model *m;
+    const rmc_sens_sobol_options *o;
+    rmc_sens_sobol_result *r;
+} row_ctx;
+
+static rmc_status row_item(void *ctx, uint64_t row, rmc_diag *d)
+{
+    const row_ctx *c = ctx;
+    return eval_row(c->m, c->o, c->r, (size_t)row, d);
+}
+
+static void row_progress(void *ctx, uint64_t done, uint64_t n)
+{
+    const row_ctx *c = ctx;
+    if (c->o->progress != NULL) {
+        c->o->progress(c->o->progress_ctx, (size_t)done, (size_t)n);
+    }
+}
+
+/* Every design point on every rank; the rows run split over the ranks
+ * (rmc_dist_for_share), their outputs then gathered on every rank. */
 static rmc_status evaluate(const rmc_model *m, const rmc_sens_sobol_options *o,
                            rmc_sens_sobol_result *r, const rmc_sobol_design *des, rmc_diag *d)
 {
     const size_t k = r->n_factors, no = r->n_outputs, rows = r->n_rows;
-    RMC_TRY(rmc_alloc_array((void **)&r->x, rows * k, sizeof *r->x, d));
-    RMC_TRY(rmc_alloc_array((void **)&r->y, rows * no, sizeof *r->y, d));
-    for (size_t row = 0; row < rows; row++) {
+    rmc_status st = rmc_alloc_array((void **)&r->x, rows * k, sizeof *r->x, d);
+    if (st == RMC_OK) {
+        st = rmc_alloc_array((void **)&r->y, rows * no, sizeof *r->y, d);
+    }
+    for (size_t row = 0; st == RMC_OK && row < rows; row++) {
         if (rmc_sobol_design_point(des, row, r->x + row * k) != RMC_OK) {
-            return RMC_FAIL(d, RMC_EINTERNAL, "design row %zu out of range", row);
-        }
-        RMC_TRY(eval_row(m, o, r, row, d));
-        if (o->progress != NULL) {
-            o->progress(o->progress_ctx, row + 1, rows);
+            st = RMC_FAIL(d, RMC_EINTERNAL, "design row %zu out of range", row);
         }
     }
+    const rmc_dist *g = o->sim.dist;
+    RMC_TRY(rmc_dist_agree(g, st, d));
+    row_ctx c = {m, o, r};
+    RMC_TRY(rmc_dist_for_share(g, rows, row_item, &c, row_progress, d));
+    RMC_TRY(rmc_dist_gather_share(g, rows, r->y, no * sizeof *r->y, d));
     for (size_t out = 0; out < no; out++) {
         /* The IMG rate averages n_img applicants: binomial variance over
          * replicates x IMGs, as if the applicants were independent. */
@@ -213,16 +238,24 @@ rmc_status rmc_sens_sobol_run(const rmc_model *m, const rmc_sens_sobol_options *
     const double t0 = omp_get_wtime();
     rmc_sens_sobol_result *r = NULL;
     rmc_sobol_design *des = NULL;
-    RMC_TRY(rmc_calloc_array((void **)&r, 1, sizeof *r, d));
-    rmc_status st;
+    const rmc_dist *g = o->sim.dist;
+    rmc_status st = rmc_calloc_array((void **)&r, 1, sizeof *r, d);
+    if (st != RMC_OK) {
+        return rmc_dist_agree(g, st, d); /* every rank stops, not just this one */
+    }
     r->replicates = o->sim.replicates;
     r->seed = o->sim.seed;
     r->relative_range = rel;
     r->n_samples = o->n_samples;
-    RMC_TRY_GOTO(st, pick_factors(m, rel, r, d), done);
-    RMC_TRY_GOTO(st, pick_outputs(m, o, r, d), done);
-    RMC_TRY_GOTO(st, rmc_sobol_design_alloc(r->n_factors, o->n_samples, r->lo, r->hi, &des, d),
-                 done);
+    r->ranks = rmc_dist_size(o->sim.dist);
+    st = pick_factors(m, rel, r, d);
+    if (st == RMC_OK) {
+        st = pick_outputs(m, o, r, d);
+    }
+    if (st == RMC_OK) {
+        st = rmc_sobol_design_alloc(r->n_factors, o->n_samples, r->lo, r->hi, &des, d);
+    }
+    RMC_TRY_GOTO(st, rmc_dist_agree(g, st, d), done);
     r->n_rows = rmc_sobol_design_rows(des);
     RMC_TRY_GOTO(st, evaluate(m, o, r, des, d), done);
     RMC_TRY_GOTO(st, rmc_sobol_analyze(des, r->y, r->n_outputs, &o->analysis, &r->indices, d),

@@ -355,6 +355,7 @@ rmc_sim_options rmc_sens_engine_options(const rmc_sim_options *base)
     so.checkpoint_every = 0;
     so.resume = NULL;
     so.progress = NULL;
+    so.dist = NULL; /* each run on one rank: the analyses split their runs over ranks */
     return so;
 }
 
@@ -446,7 +447,6 @@ static rmc_status run_whatif(sens_run *s, size_t a, size_t fi, int level, rmc_di
         }
     }
     whatif_stats(s, a, w);
-    step_done(s);
 done:
     rmc_variant_free(v);
     return st;
@@ -504,26 +504,63 @@ static rmc_status setup(sens_run *s, rmc_diag *d)
     return RMC_OK;
 }
 
+/* What-if w = (a * n_factors + f) * RMC_SENS_N_LEVELS + level. */
+static rmc_status whatif_item(void *ctx, uint64_t w, rmc_diag *d)
+{
+    sens_run *s = ctx;
+    const size_t nf = s->res->n_factors, level = (size_t)w % RMC_SENS_N_LEVELS;
+    const size_t f = (size_t)w / RMC_SENS_N_LEVELS % nf, a = (size_t)w / RMC_SENS_N_LEVELS / nf;
+    return run_whatif(s, a, f, (int)level, d);
+}
+
+static void whatif_progress(void *ctx, uint64_t done, uint64_t n)
+{
+    (void)n;
+    sens_run *s = ctx;
+    s->runs_done = 1 + (size_t)done;
+    if (s->o->progress != NULL) {
+        s->o->progress(s->o->progress_ctx, s->runs_done, s->runs_total);
+    }
+}
+
+/* Every rank's what-ifs into every rank's result. */
+static rmc_status gather_whatifs(const rmc_dist *g, rmc_sens_result *r, rmc_diag *d)
+{
+    const uint64_t nw = r->n_applicants * r->n_factors * RMC_SENS_N_LEVELS;
+    double *const f64[] = {r->p,    r->dp,    r->dp_se,    r->dp_se_unpaired,
+                           r->rank, r->drank, r->drank_se, r->drank_se_unpaired};
+    for (size_t i = 0; i < sizeof f64 / sizeof f64[0]; i++) {
+        RMC_TRY(rmc_dist_gather_share(g, nw, f64[i], sizeof(double), d));
+    }
+    int32_t *const i32[] = {r->changed, r->n_gain, r->n_loss};
+    for (size_t i = 0; i < sizeof i32 / sizeof i32[0]; i++) {
+        RMC_TRY(rmc_dist_gather_share(g, nw, i32[i], sizeof(int32_t), d));
+    }
+    return rmc_dist_gather_share(g, nw, r->desc, sizeof *r->desc, d);
+}
+
 rmc_status rmc_sens_run(const rmc_model *m, const rmc_sens_options *o, rmc_sens_result **out,
                         rmc_diag *d)
 {
     *out = NULL;
     RMC_TRY(check_sens_options(m, o, d));
+    const rmc_dist *g = o->sim.dist;
     sens_run s = {.m = m, .o = o};
     rmc_status st;
-    RMC_TRY_GOTO(st, setup(&s, d), done);
+    RMC_TRY_GOTO(st, rmc_dist_agree(g, setup(&s, d), d), done);
     rmc_sens_result *r = s.res;
+    r->ranks = rmc_dist_size(g);
     const double t0 = omp_get_wtime();
-    RMC_TRY_GOTO(st, engine_run(&s, m, o->applicants, r->n_applicants, s.base_choice, d), done);
+    /* Every rank runs the base: each what-if is paired with it. */
+    RMC_TRY_GOTO(
+        st,
+        rmc_dist_agree(g, engine_run(&s, m, o->applicants, r->n_applicants, s.base_choice, d), d),
+        done);
     base_stats(&s);
     step_done(&s);
-    for (size_t a = 0; a < r->n_applicants; a++) {
-        for (size_t f = 0; f < r->n_factors; f++) {
-            for (int level = 0; level < RMC_SENS_N_LEVELS; level++) {
-                RMC_TRY_GOTO(st, run_whatif(&s, a, f, level, d), done);
-            }
-        }
-    }
+    const uint64_t nw = r->n_applicants * r->n_factors * RMC_SENS_N_LEVELS;
+    RMC_TRY_GOTO(st, rmc_dist_for_share(g, nw, whatif_item, &s, whatif_progress, d), done);
+    RMC_TRY_GOTO(st, gather_whatifs(g, r, d), done);
     r->wall_seconds = omp_get_wtime() - t0;
     *out = r;
     s.res = NULL;

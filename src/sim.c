@@ -512,8 +512,9 @@ typedef struct sim_run {
     /* Ranks and --until-se: each batch's partials are kept apart until the
      * ranks have decided whether the round stops before it. */
     bool defer;
-    uint64_t *unmatched; /* [n_app] unmatched counts of the batches kept, over all ranks */
-    uint32_t *mine;      /* [n_app] this rank's batch's */
+    uint64_t *unmatched; /* [n_app + n_iv] counts of the batches kept, over all ranks:
+                            applicants' unmatched, then interviews' matched */
+    uint32_t *mine;      /* [n_app + n_iv] this rank's batch's */
     uint32_t *all;       /* [size][n_app] every rank's */
 } sim_run;
 
@@ -545,14 +546,17 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
         RMC_TRY(thread_ws_alloc(&s->ctx, &s->ws[t], d));
     }
     if (s->defer) {
-        const size_t n_app = m->n_app;
-        RMC_TRY(rmc_calloc_array((void **)&s->unmatched, n_app, sizeof *s->unmatched, d));
-        RMC_TRY(rmc_calloc_array((void **)&s->mine, n_app, sizeof *s->mine, d));
-        RMC_TRY(rmc_calloc_array((void **)&s->all, n_app, (size_t)s->size * sizeof *s->all, d));
+        const size_t n_app = m->n_app, n = m->n_app + m->n_iv;
+        RMC_TRY(rmc_calloc_array((void **)&s->unmatched, n, sizeof *s->unmatched, d));
+        RMC_TRY(rmc_calloc_array((void **)&s->mine, n, sizeof *s->mine, d));
+        RMC_TRY(rmc_calloc_array((void **)&s->all, n, (size_t)s->size * sizeof *s->all, d));
         const rmc_accum *r = s->ctx.o->resume;
         const size_t cols = s->ctx.dims->choice_len + 1;
         for (size_t i = 0; r != NULL && i < n_app; i++) {
             s->unmatched[i] = rmc_accum_choice_hist(r)[i * cols + s->ctx.dims->choice_len];
+        }
+        for (size_t k = 0; r != NULL && k < m->n_iv; k++) {
+            s->unmatched[n_app + k] = rmc_accum_iv_matched(r)[k];
         }
     }
     return RMC_OK;
@@ -625,8 +629,11 @@ static double p_match_se(uint64_t unmatched, uint64_t n)
     return sqrt(p * (1.0 - p) / (double)n);
 }
 
-/* The largest standard error of any applicant's P(match) after n
- * replicates, from this process's total and threads' partial counts. */
+/* The largest standard error of any reported probability after n
+ * replicates -- each applicant's P(match) and each interview's P(matched
+ * here) -- from this process's total and threads' partial counts
+ * (p_match_se is symmetric in p and 1 - p, so a matched count serves as
+ * well as an unmatched one). */
 static double max_p_match_se(const sim_run *s, uint64_t n)
 {
     const rmc_accum_dims *dm = s->ctx.dims;
@@ -638,6 +645,14 @@ static double max_p_match_se(const sim_run *s, uint64_t n)
             unmatched += rmc_accum_choice_hist(s->ws[t]->acc)[i * cols + dm->choice_len];
         }
         const double se = p_match_se(unmatched, n);
+        worst = se > worst ? se : worst;
+    }
+    for (size_t k = 0; k < dm->n_iv; k++) {
+        uint64_t matched = rmc_accum_iv_matched(s->total)[k];
+        for (int t = 0; t < s->nt; t++) {
+            matched += rmc_accum_iv_matched(s->ws[t]->acc)[k];
+        }
+        const double se = p_match_se(matched, n);
         worst = se > worst ? se : worst;
     }
     return worst;
@@ -697,7 +712,7 @@ static rmc_status until_se_round(sim_run *s, uint64_t done, uint64_t *kept, rmc_
                                  rmc_diag *d)
 {
     const rmc_accum_dims *dm = s->ctx.dims;
-    const size_t n_app = dm->n_app, cols = dm->choice_len + 1;
+    const size_t n_app = dm->n_app, cols = dm->choice_len + 1, n_all = dm->n_app + dm->n_iv;
     for (size_t i = 0; i < n_app; i++) {
         uint32_t u = 0;
         for (int t = 0; t < s->nt; t++) {
@@ -705,7 +720,14 @@ static rmc_status until_se_round(sim_run *s, uint64_t done, uint64_t *kept, rmc_
         }
         s->mine[i] = u;
     }
-    RMC_TRY(rmc_dist_all_gather_u32(s->g, s->mine, n_app, s->all, d));
+    for (size_t k = 0; k < dm->n_iv; k++) {
+        uint32_t u = 0;
+        for (int t = 0; t < s->nt; t++) {
+            u += rmc_accum_iv_matched(s->ws[t]->acc)[k];
+        }
+        s->mine[n_app + k] = u;
+    }
+    RMC_TRY(rmc_dist_all_gather_u32(s->g, s->mine, n_all, s->all, d));
     int used = 0;
     *kept = 0;
     for (int b = 0; b < s->size; b++) {
@@ -716,8 +738,8 @@ static rmc_status until_se_round(sim_run *s, uint64_t done, uint64_t *kept, rmc_
         used = b + 1;
         *kept += n;
         double worst = 0.0;
-        for (size_t i = 0; i < n_app; i++) {
-            s->unmatched[i] += s->all[(size_t)b * n_app + i];
+        for (size_t i = 0; i < n_all; i++) {
+            s->unmatched[i] += s->all[(size_t)b * n_all + i];
             const double se = p_match_se(s->unmatched[i], done + *kept);
             worst = se > worst ? se : worst;
         }

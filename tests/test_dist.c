@@ -130,6 +130,7 @@ static void add_replicate(rmc_accum *a, uint64_t r)
     if (r == 13 || r == 31) {
         rmc_accum_count_unstable(a, r);
     }
+    rmc_accum_count_restarts(a, (size_t)(r % 7), r % 6 != 5);
 }
 
 static bool same_u32(const uint32_t *a, const uint32_t *b, size_t n)
@@ -166,6 +167,8 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
         assert_true(same_u32(rmc_accum_iv_matched(part), rmc_accum_iv_matched(one), NI));
         assert_memory_equal(rmc_accum_move_sum(part), rmc_accum_move_sum(one),
                             NI * NF * sizeof(int64_t));
+        assert_memory_equal(rmc_accum_restart_hist(part), rmc_accum_restart_hist(one),
+                            2 * RMC_ACCUM_RESTART_BINS * sizeof(uint64_t));
         assert_int_equal(rmc_accum_unconverged(part), rmc_accum_unconverged(one));
         assert_int_equal(rmc_accum_first_unconverged(part), 5);
         assert_int_equal(rmc_accum_unstable(part), 2);

@@ -192,6 +192,8 @@ static void test_rmc_h5_write_layout(void **state)
     check_shape(f, "/interviews/program", 1, NI, 0);
     check_shape(f, "/interviews/rank_hist", 2, NI, 3);
     check_shape(f, "/interviews/p_match", 1, NI, 0);
+    check_shape(f, "/interviews/p_match_se", 1, NI, 0);
+    check_shape(f, "/interviews/p_match_ci95", 2, NI, 2);
     check_shape(f, "/interviews/mean_move", 2, NI, NF);
     check_shape(f, "/interviews/factors", 1, NF, 0);
     uint64_t u = 0;
@@ -270,6 +272,13 @@ static void test_rmc_result_read_roundtrip(void **state)
     assert_int_equal(r->depth_hist[1 * 3 + 0], 2); /* P2 filled from its top name both times */
     assert_int_equal(r->depth_hist[0 * 3 + 0], 2); /* P1 too: a1, then c3, each ranked first */
     assert_close(r->iv_p_match[3], 0.5, 0, 0);
+    assert_close(r->iv_p_match_se[3], 0.5 / sqrt(2.0), 1e-15, 0);
+    assert_close(r->iv_p_match_ci95[6], lo, 0, 0);
+    assert_close(r->iv_p_match_ci95[7], hi, 0, 0);
+    for (size_t k = 0; k < r->n_iv; k++) {
+        assert_true(r->iv_p_match_ci95[2 * k] <= r->iv_p_match[k]);
+        assert_true(r->iv_p_match[k] <= r->iv_p_match_ci95[2 * k + 1]);
+    }
     assert_close(r->mean_move[1 * NF + 2], 2.385, 0, 0.5 / 4096.0);
     assert_string_equal(r->factors[2], "f2");
     rmc_result_free(r);

@@ -832,6 +832,32 @@ static void test_rmc_meeting_run_chief_one_tier_up(void **state)
     }
 }
 
+/* The workspace keeps each IMG's P("concern is gone") for the parameters
+ * it was made with: a second parameter set on the same workspace must not
+ * reuse it. */
+static void test_rmc_meeting_run_communication_cache_follows_params(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    rmc_model *m = one_program(N, 3);
+    rmc_params *p = &m->params;
+    statement_params(p);
+    for (size_t i = 0; i < N; i++) {
+        m->app_type[i] = RMC_TYPE_IMG;
+        m->communication[i] = 0.8;
+    }
+    harness h = harness_new(m);
+    for (int round = 0; round < 2; round++) {
+        p->communication_threshold = round == 0 ? 0.5 : 0.99;
+        run_all(&h, 97, 0);
+        for (size_t k = 0; k < N; k++) {
+            const float v = h.moves[k * RMC_N_FACTORS + RMC_FACTOR_COMMUNICATION];
+            assert_true(round == 0 ? v > 0 : v < 0);
+        }
+    }
+    harness_free(&h);
+}
+
 /* Flight risk ("not sure he really wants to be here") drops a name to the
  * same place one tier down; from the bottom tier it goes last. No noise,
  * every other move off. */
@@ -1487,6 +1513,7 @@ int main(void)
         cmocka_unit_test(test_rmc_meeting_run_visa_exclusions),
         cmocka_unit_test(test_rmc_meeting_run_risky_sinks),
         cmocka_unit_test(test_rmc_meeting_run_chief_one_tier_up),
+        cmocka_unit_test(test_rmc_meeting_run_communication_cache_follows_params),
         cmocka_unit_test(test_rmc_meeting_run_flight_one_tier_down),
         cmocka_unit_test(test_rmc_meeting_run_img_own_tier),
         cmocka_unit_test(test_rmc_meeting_run_consistent_awkward_sinks),

@@ -290,11 +290,48 @@ static void test_rmc_sim_run_until_se(void **state)
         /* p(1-p)/n <= 0.037^2 needs n >= 0.25/0.037^2 ~ 183 for p near 1/2 */
         assert_true(st[t].replicates < 100000);
         check_invariants(a[t], st[t].replicates);
+        /* every interview's P(matched here) is covered too (smoothed SE) */
+        const uint64_t n = st[t].replicates;
+        double worst_iv = 0;
+        for (size_t k = 0; k < rmc_model_n_interviews(model); k++) {
+            const double p = ((double)rmc_accum_iv_matched(a[t])[k] + 1.0) / ((double)n + 2.0);
+            worst_iv = fmax(worst_iv, sqrt(p * (1 - p) / (double)n));
+        }
+        assert_true(worst_iv <= 0.037);
+        assert_true(worst_iv <= st[t].max_se);
     }
     assert_int_equal(st[0].replicates, st[1].replicates);
     assert_same_totals(a[0], a[1]);
     rmc_accum_free(a[1]);
     rmc_accum_free(a[0]);
+}
+
+/* --until-se covers each interview's P(matched here), not only P(match):
+ * in tests/data/sim_spare both applicants always match (smoothed SE after
+ * 64 replicates 0.015) but split between two programs (SE ~ 0.5/sqrt(n)),
+ * so an SE of 0.05 needs at least 100 replicates: two batches. */
+static void test_rmc_sim_run_until_se_interviews(void **state)
+{
+    (void)state;
+    rmc_model *m = NULL;
+    assert_int_equal(rmc_model_load(RMC_TEST_DATA "/sim_spare", NULL, NULL, &m), RMC_OK);
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.replicates = 100000;
+    o.until_se = 0.05;
+    o.threads = 2;
+    rmc_accum *a = NULL;
+    rmc_sim_stats st;
+    assert_int_equal(rmc_sim_run(m, rmc_model_params(m), &o, &a, &st, NULL), RMC_OK);
+    assert_true(st.se_reached);
+    assert_true(st.replicates >= 2 * RMC_SIM_BATCH);
+    const uint64_t n = st.replicates;
+    for (size_t k = 0; k < rmc_model_n_interviews(m); k++) {
+        const double p = ((double)rmc_accum_iv_matched(a)[k] + 1.0) / ((double)n + 2.0);
+        assert_true(sqrt(p * (1 - p) / (double)n) <= 0.05);
+    }
+    rmc_accum_free(a);
+    rmc_model_free(m);
 }
 
 /* Couples (tests/data/sim_couples): the joint lists reach the Match with
@@ -487,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_rmc_sim_plan_memory_limit),
         cmocka_unit_test(test_rmc_sim_run_stop_at_batch),
         cmocka_unit_test(test_rmc_sim_run_until_se),
+        cmocka_unit_test(test_rmc_sim_run_until_se_interviews),
         cmocka_unit_test(test_rmc_sim_run_couples),
         cmocka_unit_test(test_rmc_sim_run_checkpoint_resume),
         cmocka_unit_test(test_rmc_sim_run_bad_options),

@@ -52,6 +52,22 @@ const char *rmc_dist_backend(void);
  * nothing but the counts. */
 void rmc_dist_share(uint64_t n, int rank, int size, uint64_t *first, uint64_t *count);
 
+/* Called for each item of a rank's share. */
+typedef rmc_status (*rmc_dist_item_fn)(void *ctx, uint64_t item, rmc_diag *d);
+
+/* Collective: every rank runs fn on the items of its share of n
+ * (rmc_dist_share), one per round, in order; after each round the ranks
+ * agree (rmc_dist_agree), so a failure or a stop on any rank ends every
+ * rank's loop with that status. progress (may be NULL) is called on rank 0
+ * after each round with the items done by all ranks so far. */
+rmc_status rmc_dist_for_share(const rmc_dist *g, uint64_t n, rmc_dist_item_fn fn, void *ctx,
+                              void (*progress)(void *ctx, uint64_t done, uint64_t n), rmc_diag *d);
+
+/* Collective: after rmc_dist_for_share filled, on each rank, the elements
+ * of its share of arr[n] (elem bytes each), every rank holds all n. */
+rmc_status rmc_dist_gather_share(const rmc_dist *g, uint64_t n, void *arr, size_t elem,
+                                 rmc_diag *d);
+
 /* Collective sums of n elements into rank 0's buf (MPI_Reduce with
  * MPI_IN_PLACE at the root, in chunks below 2^31 elements). Other ranks'
  * buf is left as it was. The caller guarantees the sums fit the type (for

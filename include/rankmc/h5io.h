@@ -30,7 +30,8 @@ extern "C" {
 /* Provenance and run facts written as root attributes. Strings borrowed. */
 typedef struct rmc_h5_run_info {
     uint64_t seed;                   /* master seed */
-    int threads;                     /* threads used */
+    int threads;                     /* threads used (per rank) */
+    int ranks;                       /* processes the run was split over (0 counts as 1) */
     const char *rng_name;            /* generator name */
     const char *proposing;           /* "applicants" or "programs" */
     bool check_stability;            /* every matching was checked */
@@ -78,6 +79,8 @@ typedef struct rmc_result {
     int32_t *iv_app, *iv_prog;    /* [n_iv] */
     uint32_t *rank_hist;          /* [n_iv][rank_cols] */
     double *iv_p_match;           /* [n_iv] */
+    double *iv_p_match_se;        /* [n_iv] (derived from iv_p_match in older files) */
+    double *iv_p_match_ci95;      /* [n_iv][2] (likewise) */
     double *mean_move;            /* [n_iv][n_factors] */
     char **factors;               /* [n_factors] */
 } rmc_result;
@@ -164,6 +167,7 @@ typedef struct rmc_h5_tables {
     const rmc_model *m;        /* model_sha256, model_dir */
     uint64_t seed, replicates; /* root attributes seed, replicates */
     int threads;               /* root attribute threads */
+    int ranks;                 /* root attribute ranks (0 counts as 1) */
     const char *rng_name;      /* root attribute rng */
     const char *command_line;  /* as typed, or NULL */
     double wall_seconds;
@@ -174,7 +178,7 @@ typedef struct rmc_h5_tables {
 } rmc_h5_tables;
 
 /* Write t to path with the root attributes of DESIGN 6 (rankmc_version, seed,
- * replicates, threads, model_sha256, model_dir, command_line, created_utc,
+ * replicates, threads, ranks, model_sha256, model_dir, command_line, created_utc,
  * wall_seconds, rng) plus t->attrs, numeric datasets chunked and deflated,
  * strings variable-length UTF-8; temp file then rename, as rmc_h5_write.
  * RMC_EEXIST without force, RMC_EUSAGE for a bad table, RMC_EHDF5, RMC_EIO. */

@@ -133,7 +133,8 @@ void rmc_sens_options_default(rmc_sens_options *o);
 typedef struct rmc_sens_result {
     size_t n_applicants, n_factors;
     uint64_t replicates, seed;
-    int threads;
+    int threads; /* per rank */
+    int ranks;   /* processes the what-ifs were split over */
     double wall_seconds;
     rmc_id *applicants;                      /* [n_applicants] */
     rmc_sens_factor *factors;                /* [n_factors] */
@@ -203,7 +204,8 @@ void rmc_sens_sobol_options_default(rmc_sens_sobol_options *o);
 typedef struct rmc_sens_sobol_result {
     size_t n_factors, n_outputs, n_rows, n_samples;
     uint64_t replicates, seed;
-    int threads;
+    int threads; /* per rank */
+    int ranks;   /* processes the design rows were split over */
     double wall_seconds, relative_range;
     const rmc_param_info **factor; /* [n_factors] static parameter rows */
     double *base, *lo, *hi;        /* [n_factors] the model's value and the range */

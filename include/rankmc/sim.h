@@ -83,8 +83,10 @@ typedef struct rmc_sim_options {
     rmc_sim_progress_fn progress; /* may be NULL */
     void *progress_ctx;           /* passed to progress */
     const volatile int *stop;     /* nonzero: stop at the next batch boundary; may be NULL */
-    double until_se;              /* > 0: stop after the first batch at which every applicant's
-                                     P(match) has SE <= until_se (see docs/output.md); 0 = off */
+    double until_se;              /* > 0: stop after the first batch at which every reported
+                                     probability -- each applicant's P(match) and each
+                                     interview's P(matched here) -- has SE <= until_se (see
+                                     docs/output.md); 0 = off */
     uint64_t checkpoint_every;    /* > 0: call checkpoint every this many replicates */
     rmc_sim_checkpoint_fn checkpoint; /* may be NULL */
     void *checkpoint_ctx;             /* passed to checkpoint */
@@ -127,7 +129,8 @@ typedef struct rmc_sim_stats {
     int ranks;                 /* ranks the run was split over (1: this process alone) */
     bool stopped;              /* the stop flag ended the run early */
     bool se_reached;           /* until_se ended the run before o->replicates */
-    double max_se;             /* largest P(match) SE at the end (smoothed, as for until_se) */
+    double max_se;             /* largest SE of a P(match) or P(matched here) at the end
+                                  (smoothed, as for until_se) */
     uint64_t unconverged;      /* replicates whose couples procedure hit its bound */
     int64_t first_unconverged; /* lowest such replicate index, or -1 */
     uint64_t unstable;         /* replicates failing --check-stability */

@@ -17,6 +17,11 @@ enum { RMC_EXIT_OK = 0, RMC_EXIT_FAILURE = 1, RMC_EXIT_USAGE = 2 };
  * whether this is rank 0, the one that prints and writes files. */
 const rmc_dist *rmc_cli_dist(void);
 bool rmc_cli_root(void);
+/* Collective: every rank passes its exit status so far (0 = going on) and
+ * gets that of the lowest-numbered failing rank, or 0. Rank 0 prints what a
+ * failing other rank wrote to stderr (theirs is kept aside), so a failure
+ * on any rank ends every rank with one message. */
+int rmc_cli_agree(const char *cmd, int rc);
 
 int rmc_cli_check(int argc, char **argv);
 int rmc_cli_match(int argc, char **argv);

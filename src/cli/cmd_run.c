@@ -45,8 +45,10 @@ static void usage(FILE *f)
                "                         histogram would exceed a quarter of --max-memory)\n"
                "      --max-memory BYTES refuse runs estimated above this (default 2G;\n"
                "                         suffixes K, M, G)\n"
-               "      --until-se X       stop (at a batch of 64) once every applicant's P(match)\n"
-               "                         has standard error <= X; -n is then the maximum\n"
+               "      --until-se X       stop (at a batch of 64) once every reported probability\n"
+               "                         -- each applicant's P(match) and each interview's\n"
+               "                         P(matched here) -- has standard error <= X; -n is\n"
+               "                         then the maximum\n"
                "      --checkpoint-every N  save a resumable state to OUT.h5.ckpt every N\n"
                "                         replicates (also written when a signal stops the run)\n"
                "      --resume           continue from OUT.h5.ckpt (same model; seed and\n"
@@ -306,8 +308,11 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
         rmc_cli_print_diag("run", &d, st);
         return rmc_cli_exit_code(st);
     }
-    if (!rmc_cli_root()) {
-        /* rank 0 writes and reports */
+    if (!rmc_cli_root()) { /* rank 0 writes and reports */
+        const int rc = rmc_cli_agree("run", RMC_EXIT_OK);
+        if (rc != RMC_EXIT_OK) {
+            return rc;
+        }
         return stats.stopped ? 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM)
                              : RMC_EXIT_OK;
     }
@@ -318,6 +323,7 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     const rmc_h5_run_info info = {
         .seed = so.seed,
         .threads = stats.threads,
+        .ranks = stats.ranks,
         .rng_name = stats.rng_name,
         .proposing = so.proposing == RMC_PROPOSE_APPLICANTS ? "applicants" : "programs",
         .check_stability = so.check_stability,
@@ -337,7 +343,10 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
     rmc_accum_free(acc);
     if (st != RMC_OK) {
         rmc_cli_print_diag("run", &d, st);
-        return rmc_cli_exit_code(st);
+    }
+    const int wrc = rmc_cli_agree("run", rmc_cli_exit_code(st));
+    if (wrc != RMC_EXIT_OK) {
+        return wrc;
     }
     report_outcome(&stats, so.check_stability);
     if (stats.stopped) {
@@ -392,12 +401,18 @@ int rmc_cli_run(int argc, char **argv)
     char defout[1024];
     default_output(a.model_dir, defout, sizeof defout);
     const char *out = a.out != NULL ? a.out : defout;
-    if (rmc_cli_output_blocked("run", out, a.force || a.resume)) {
-        return RMC_EXIT_USAGE;
+    /* Each step the ranks agree on, so a rank that fails alone (a file it
+     * cannot read) does not leave the others waiting; rank 0 decides
+     * whether the output may be written. */
+    const bool blocked = rmc_cli_root() && rmc_cli_output_blocked("run", out, a.force || a.resume);
+    int rc = rmc_cli_agree("run", blocked ? RMC_EXIT_USAGE : RMC_EXIT_OK);
+    if (rc != RMC_EXIT_OK) {
+        return rc;
     }
     rmc_model *m = NULL;
-    int rc = rmc_cli_load_model("run", a.model_dir, &m);
+    rc = rmc_cli_agree("run", rmc_cli_load_model("run", a.model_dir, &m));
     if (rc != RMC_EXIT_OK) {
+        rmc_model_free(m);
         return rc;
     }
     ckpt_state ckpt;
@@ -411,7 +426,8 @@ int rmc_cli_run(int argc, char **argv)
     } else {
         rc = a.resume ? load_checkpoint(&ckpt, m, a.n_given, &so, &resume) : -1;
     }
-    if (rc < 0) {
+    rc = rmc_cli_agree("run", rc < 0 ? RMC_EXIT_OK : rc);
+    if (rc == RMC_EXIT_OK) {
         char *cmdline = rmc_cli_command_line(argc, argv);
         rc = simulate(&a, m, out, cmdline != NULL ? cmdline : "", &so, &ckpt);
         free(cmdline);

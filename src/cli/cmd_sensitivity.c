@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,21 +316,23 @@ static int run(const sens_args *a, const rmc_model *m, const rmc_id *focal, size
     if (st == RMC_EINTERRUPTED) {
         fprintf(stderr, "rankmc sensitivity: stopped by signal %d; nothing written\n",
                 (int)rmc_cli_stop_signal);
-        return 128 + (int)rmc_cli_stop_signal;
+        return 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM);
     }
     if (st != RMC_OK) {
         rmc_cli_print_diag("sensitivity", &d, st);
         return rmc_cli_exit_code(st);
     }
-    print_table(m, r, a->model_dir);
     int rc = RMC_EXIT_OK;
-    if (a->out != NULL) {
-        const rmc_status wst = rmc_sens_write(a->out, a->force, m, &o, r, cmdline, &d);
+    if (rmc_cli_root()) { /* every rank holds the result; rank 0 reports it */
+        print_table(m, r, a->model_dir);
+        const rmc_status wst =
+            a->out != NULL ? rmc_sens_write(a->out, a->force, m, &o, r, cmdline, &d) : RMC_OK;
         if (wst != RMC_OK) {
             rmc_cli_print_diag("sensitivity", &d, wst);
             rc = rmc_cli_exit_code(wst);
         }
     }
+    rc = rmc_cli_agree("sensitivity", rc);
     rmc_sens_result_free(r);
     return rc;
 }
@@ -340,22 +343,29 @@ int rmc_cli_sensitivity(int argc, char **argv)
     memset(&a, 0, sizeof a);
     rmc_sim_options_default(&a.sim);
     a.sim.threads = omp_get_max_threads();
+    a.sim.dist = rmc_cli_dist();
     const int parsed = parse_args(argc, argv, &a);
     if (parsed >= 0) {
         return parsed;
     }
-    if (rmc_cli_output_blocked("sensitivity", a.out, a.force)) {
-        return RMC_EXIT_USAGE;
+    /* Steps the ranks agree on (rmc_cli_agree); rank 0 decides whether
+     * the output may be written. */
+    const bool blocked = rmc_cli_root() && rmc_cli_output_blocked("sensitivity", a.out, a.force);
+    int rc = rmc_cli_agree("sensitivity", blocked ? RMC_EXIT_USAGE : RMC_EXIT_OK);
+    if (rc != RMC_EXIT_OK) {
+        return rc;
     }
     rmc_model *m = NULL;
-    int rc = rmc_cli_load_model("sensitivity", a.model_dir, &m);
+    rc = rmc_cli_agree("sensitivity", rmc_cli_load_model("sensitivity", a.model_dir, &m));
     if (rc != RMC_EXIT_OK) {
+        rmc_model_free(m);
         return rc;
     }
     rmc_id *focal = NULL;
     size_t n_focal = 0;
     rc = rmc_sens_cli_focal("sensitivity", m, a.ids, a.n_ids, &focal, &n_focal);
-    if (rc < 0) {
+    rc = rmc_cli_agree("sensitivity", rc < 0 ? RMC_EXIT_OK : rc);
+    if (rc == RMC_EXIT_OK) {
         char *cmdline = rmc_cli_command_line(argc, argv);
         rmc_cli_catch_stop_signals(NULL, 0);
         rc = run(&a, m, focal, n_focal, cmdline != NULL ? cmdline : "");

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,21 +256,23 @@ static int run(sobol_args *a, const rmc_model *m, const rmc_id *apps, size_t n_a
     if (st == RMC_EINTERRUPTED) {
         fprintf(stderr, "rankmc sobol: stopped by signal %d; nothing written\n",
                 (int)rmc_cli_stop_signal);
-        return 128 + (int)rmc_cli_stop_signal;
+        return 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM);
     }
     if (st != RMC_OK) {
         rmc_cli_print_diag("sobol", &d, st);
         return rmc_cli_exit_code(st);
     }
-    print_table(m, r, a->model_dir);
     int rc = RMC_EXIT_OK;
-    if (a->out != NULL) {
-        const rmc_status wst = rmc_sens_sobol_write(a->out, a->force, m, o, r, cmdline, &d);
+    if (rmc_cli_root()) { /* every rank holds the result; rank 0 reports it */
+        print_table(m, r, a->model_dir);
+        const rmc_status wst =
+            a->out != NULL ? rmc_sens_sobol_write(a->out, a->force, m, o, r, cmdline, &d) : RMC_OK;
         if (wst != RMC_OK) {
             rmc_cli_print_diag("sobol", &d, wst);
             rc = rmc_cli_exit_code(wst);
         }
     }
+    rc = rmc_cli_agree("sobol", rc);
     rmc_sens_sobol_result_free(r);
     return rc;
 }
@@ -280,22 +283,29 @@ int rmc_cli_sobol(int argc, char **argv)
     memset(&a, 0, sizeof a);
     rmc_sens_sobol_options_default(&a.o);
     a.o.sim.threads = omp_get_max_threads();
+    a.o.sim.dist = rmc_cli_dist();
     const int parsed = parse_args(argc, argv, &a);
     if (parsed >= 0) {
         return parsed;
     }
-    if (rmc_cli_output_blocked("sobol", a.out, a.force)) {
-        return RMC_EXIT_USAGE;
+    /* Steps the ranks agree on (rmc_cli_agree); rank 0 decides whether
+     * the output may be written. */
+    const bool blocked = rmc_cli_root() && rmc_cli_output_blocked("sobol", a.out, a.force);
+    int rc = rmc_cli_agree("sobol", blocked ? RMC_EXIT_USAGE : RMC_EXIT_OK);
+    if (rc != RMC_EXIT_OK) {
+        return rc;
     }
     rmc_model *m = NULL;
-    int rc = rmc_cli_load_model("sobol", a.model_dir, &m);
+    rc = rmc_cli_agree("sobol", rmc_cli_load_model("sobol", a.model_dir, &m));
     if (rc != RMC_EXIT_OK) {
+        rmc_model_free(m);
         return rc;
     }
     rmc_id *apps = NULL;
     size_t n_apps = 0;
     rc = pick_applicants(&a, m, &apps, &n_apps);
-    if (rc < 0) {
+    rc = rmc_cli_agree("sobol", rc < 0 ? RMC_EXIT_OK : rc);
+    if (rc == RMC_EXIT_OK) {
         char *cmdline = rmc_cli_command_line(argc, argv);
         rmc_cli_catch_stop_signals(NULL, 0);
         rc = run(&a, m, apps, n_apps, cmdline != NULL ? cmdline : "");

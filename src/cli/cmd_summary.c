@@ -150,8 +150,10 @@ static void print_interview_row(FILE *out, const rmc_result *r, size_t k)
         top = fabs(mv[f]) > fabs(mv[top]) ? f : top;
     }
     const size_t j = (size_t)r->iv_prog[k];
-    fprintf(out, "    %-12s %8.3f %9.3f %16s %12zu %+8.1f  %s %+.1f\n", r->prog_id[j],
-            r->iv_p_match[k], ranked, pos, interviewed_at(r, j), total,
+    char ci[24];
+    snprintf(ci, sizeof ci, "%.3f-%.3f", r->iv_p_match_ci95[2 * k], r->iv_p_match_ci95[2 * k + 1]);
+    fprintf(out, "    %-12s %8.3f %6.3f %-11s %9.3f %16s %12zu %+8.1f  %s %+.1f\n", r->prog_id[j],
+            r->iv_p_match[k], r->iv_p_match_se[k], ci, ranked, pos, interviewed_at(r, j), total,
             r->n_factors > 0 ? r->factors[top] : "-", r->n_factors > 0 ? mv[top] : 0.0);
 }
 
@@ -174,8 +176,8 @@ static void print_applicant(FILE *out, const rmc_result *r, size_t i, keyed *ks)
     const size_t bj = (size_t)r->iv_prog[ks[0].idx];
     fprintf(out, "    most likely program: %s (%s), P %.3f\n", r->prog_id[bj], r->prog_name[bj],
             ks[0].key);
-    fprintf(out, "    %-12s %8s %9s %16s %12s %8s  %s\n", "program", "P(here)", "P(ranked)",
-            "median position", "interviewed", "moved", "largest factor");
+    fprintf(out, "    %-12s %8s %6s %-11s %9s %16s %12s %8s  %s\n", "program", "P(here)", "SE",
+            "95% CI", "P(ranked)", "median position", "interviewed", "moved", "largest factor");
     for (size_t e = 0; e < n; e++) {
         print_interview_row(out, r, ks[e].idx);
     }

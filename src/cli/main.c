@@ -2,8 +2,11 @@
  * process, or every rank under mpirun with the MPI build), dispatches
  * `rankmc COMMAND ...` to the command functions in cli.h and handles --help
  * and --version. Every rank runs the same command; only rank 0 prints. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -42,6 +45,7 @@ static void print_help(FILE *f)
 }
 
 static rmc_dist *job;
+static FILE *captured; /* ranks other than 0: where their stderr goes */
 
 const rmc_dist *rmc_cli_dist(void)
 {
@@ -51,6 +55,57 @@ const rmc_dist *rmc_cli_dist(void)
 bool rmc_cli_root(void)
 {
     return rmc_dist_rank(job) == 0;
+}
+
+/* The last size-1 bytes this rank wrote to stderr, into buf. */
+static void captured_tail(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (captured == NULL || fflush(stderr) != 0 || fseek(captured, 0, SEEK_END) != 0) {
+        return;
+    }
+    const long end = ftell(captured);
+    const long start = end > (long)size - 1 ? end - ((long)size - 1) : 0;
+    if (end < 0 || fseek(captured, start, SEEK_SET) != 0) {
+        return;
+    }
+    const size_t n = fread(buf, 1, (size_t)(end - start), captured);
+    buf[n] = '\0';
+}
+
+int rmc_cli_agree(const char *cmd, int rc)
+{
+    const int size = rmc_dist_size(job), rank = rmc_dist_rank(job);
+    if (size == 1) {
+        return rc;
+    }
+    int64_t first = rc != RMC_EXIT_OK ? rank : size;
+    struct {
+        int64_t rc;
+        char text[1024];
+    } msg = {0, ""};
+    if (rmc_dist_all_min_i64(job, &first, 1, NULL) != RMC_OK) {
+        rmc_dist_abort(job, RMC_EXIT_FAILURE);
+    }
+    if (first == size) {
+        return RMC_EXIT_OK;
+    }
+    if (rank == (int)first) {
+        msg.rc = rc;
+        captured_tail(msg.text, sizeof msg.text);
+    }
+    if (rmc_dist_bcast(job, &msg, sizeof msg, (int)first, NULL) != RMC_OK) {
+        rmc_dist_abort(job, RMC_EXIT_FAILURE);
+    }
+    if (rank == 0 && first != 0) {
+        if (msg.text[0] != '\0') {
+            fprintf(stderr, "rankmc %s: on rank %d:\n%s", cmd, (int)first, msg.text);
+        } else {
+            fprintf(stderr, "rankmc %s: rank %d failed (exit status %d)\n", cmd, (int)first,
+                    (int)msg.rc);
+        }
+    }
+    return (int)msg.rc;
 }
 
 static int dispatch(int argc, char **argv)
@@ -87,13 +142,18 @@ int main(int argc, char **argv)
         return RMC_EXIT_FAILURE;
     }
     if (!rmc_cli_root()) {
-        /* One voice: what the other ranks would print, rank 0 prints. */
-        if (freopen("/dev/null", "w", stdout) == NULL ||
-            freopen("/dev/null", "w", stderr) == NULL) {
+        /* One voice: what the other ranks would print, rank 0 prints. Their
+         * stderr is kept aside for rmc_cli_agree to pass on a failure. */
+        captured = tmpfile();
+        if (freopen("/dev/null", "w", stdout) == NULL || captured == NULL ||
+            dup2(fileno(captured), STDERR_FILENO) < 0) {
             rmc_dist_abort(job, RMC_EXIT_FAILURE);
         }
     }
     const int rc = dispatch(argc, argv);
     rmc_dist_finish(job);
+    if (captured != NULL) {
+        fclose(captured);
+    }
     return rc;
 }

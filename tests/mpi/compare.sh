@@ -3,7 +3,8 @@
 # every root attribute but those that must differ (command_line,
 # created_utc, threads, wall_seconds, ranks), of `mpirun -np 1/2/3` against
 # the serial binary, for run (with and without --until-se), a checkpoint
-# written on 2 ranks and resumed on 3, and SIGINT through mpirun.
+# written on 2 ranks and resumed on 3, SIGINT through mpirun, sensitivity
+# and sobol, and a failure ending every rank with one message.
 # Usage: tests/mpi/compare.sh SERIAL_RANKMC MPI_RANKMC   (from the repository root)
 set -eu
 S=$1
@@ -70,6 +71,13 @@ done
 $MPIRUN -np 2 "$M" run "$MODEL" -n 300 -s 7 -t 2 -o "$T/run-np2t2.h5" -q
 same "$T/run.h5" "$T/run-np2t2.h5"
 
+# A market with couples: the restart histogram and non-converged counts.
+"$S" run tests/data/sim_couples -n 200 -s 3 -t 2 -o "$T/cpl.h5" -q
+for np in 2 3; do
+    $MPIRUN -np $np "$M" run tests/data/sim_couples -n 200 -s 3 -t 1 -o "$T/cpl-np$np.h5" -q
+    same "$T/cpl.h5" "$T/cpl-np$np.h5"
+done
+
 # --until-se stops at the same batch: 5 batches here, so 2 and 3 ranks must
 # drop the batches of the last round after the stopping one.
 "$S" run "$MODEL" -n 3000 --until-se 0.03 -t 2 -o "$T/se.h5" -q
@@ -82,12 +90,15 @@ done
 
 # SIGINT through mpirun on 2 ranks: every rank stops at a batch boundary,
 # rank 0 writes one consistent partial file and the checkpoint; resumed on
-# 3 ranks it equals the uninterrupted serial run.
-"$S" run "$MODEL" -n 4000 -t 2 -o "$T/full.h5" -q
-$MPIRUN -np 2 "$M" run "$MODEL" -n 4000 -t 1 --checkpoint-every 64 -o "$T/int.h5" -q \
-    2>"$T/int.err" &
+# 3 ranks it equals the uninterrupted serial run. On SIGINT mpirun sends the
+# ranks SIGTERM after odls_base_sigkill_timeout seconds and SIGKILL as long
+# again after that (docs/mpi.md): 3 s each here, time to finish a batch and
+# write on a loaded machine.
+"$S" run "$MODEL" -n 8000 -t 2 -o "$T/full.h5" -q
+OMPI_MCA_odls_base_sigkill_timeout=3 $MPIRUN -np 2 "$M" run "$MODEL" -n 8000 -t 1 \
+    --checkpoint-every 64 -o "$T/int.h5" -q 2>"$T/int.err" &
 pid=$!
-sleep 2
+sleep 1
 kill -INT $pid
 wait $pid || true
 if ! grep -q "stopped by signal" "$T/int.err" || [ ! -f "$T/int.h5.ckpt" ]; then
@@ -96,11 +107,42 @@ if ! grep -q "stopped by signal" "$T/int.err" || [ ! -f "$T/int.h5.ckpt" ]; then
 else
     part=$(value "$T/int.h5" replicates)
     [ "$(value "$T/int.h5" interrupted)" = 1 ] || fail "the partial file is not marked interrupted"
-    [ $((part % 64)) -eq 0 ] && [ "$part" -lt 4000 ] || fail "partial file has $part replicates"
+    [ $((part % 64)) -eq 0 ] && [ "$part" -lt 8000 ] || fail "partial file has $part replicates"
     h5diff -q --exclude-attribute / "$T/int.h5" "$T/int.h5" || fail "partial file unreadable"
     echo "ok: SIGINT through mpirun: partial result of $part replicates and a checkpoint"
     $MPIRUN -np 3 "$M" run "$MODEL" -t 1 --resume -o "$T/int.h5" -q
     same "$T/full.h5" "$T/int.h5"
+fi
+
+# sensitivity and sobol: what-ifs and design points split over the ranks;
+# every dataset of the file identical.
+SMALL=tests/data/sim_small
+"$S" sensitivity "$SMALL" -n 64 -s 5 -t 2 -q --applicant a15 --applicant focal_a07 \
+    --factor us_experience --factor visa -o "$T/sens.h5" >/dev/null
+"$S" sobol "$SMALL" --samples 4 -n 32 -s 3 -t 2 -q --boot 40 --applicant a15 \
+    -o "$T/sobol.h5" >/dev/null
+for np in 2 3; do
+    $MPIRUN -np $np "$M" sensitivity "$SMALL" -n 64 -s 5 -t 1 -q --applicant a15 \
+        --applicant focal_a07 --factor us_experience --factor visa -o "$T/sens-np$np.h5" >/dev/null
+    same "$T/sens.h5" "$T/sens-np$np.h5"
+    $MPIRUN -np $np "$M" sobol "$SMALL" --samples 4 -n 32 -s 3 -t 1 -q --boot 40 \
+        --applicant a15 -o "$T/sobol-np$np.h5" >/dev/null
+    same "$T/sobol.h5" "$T/sobol-np$np.h5"
+done
+[ "$(value "$T/sobol-np3.h5" ranks)" = 3 ] || fail "the sobol file of 3 ranks lacks ranks = 3"
+[ "$(value "$T/run-np3.h5" ranks)" = 3 ] || fail "the run file of 3 ranks lacks ranks = 3"
+
+# A failure ends every rank: one message, exit status 2, no output file.
+rc=0
+$MPIRUN -np 3 "$M" run tests/data/bad/dup_id -n 64 -q \
+    -o "$T/bad.h5" 2>"$T/bad.err" || rc=$?
+msgs=$(grep -c "^rankmc run:" "$T/bad.err" || true)
+if [ $rc -ne 2 ] || [ ! "$msgs" -ge 1 ] || [ -e "$T/bad.h5" ] ||
+    [ "$(grep "^rankmc run:" "$T/bad.err" | sort | uniq -d | wc -l)" -ne 0 ]; then
+    fail "a bad model on 3 ranks: exit $rc, $msgs message lines, each once"
+    cat "$T/bad.err"
+else
+    echo "ok: a bad model on 3 ranks: exit 2, its messages once, no output"
 fi
 
 if [ $failed -ne 0 ]; then
