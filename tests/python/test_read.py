@@ -57,6 +57,12 @@ def test_types_match_summary(files):
         assert abs(s.sum() - float(expected)) <= 0.05 + 1e-9
 
 
+# A program row of a focal applicant's table: program, P(here), [SE, 95% CI,]
+# P(ranked), median position, interviewed, moved, largest factor and its move.
+ROW = re.compile(r"^    (\S+)\s+([\d.]+)(?:\s+([\d.]+)\s+([\d.]+)-([\d.]+))?\s+([\d.]+)\s+(not ranked|\S+)\s+(\d+)"
+                 r"\s+([+-][\d.]+)\s+(\S+)\s+([+-]?[\d.]+)$")
+
+
 def _position_text(first, last, none):
     if np.isnan(first):
         return none
@@ -77,15 +83,19 @@ def test_focal_interviews_match_summary(files, which):
             a = r.applicants.set_index("id").loc[m.group(1)]
             assert abs(a["p_match"] - float(m.group(3))) <= TOL3
             continue
-        f = line.split()
-        if current is None or len(f) != 8 or not f[0].startswith("p") or f[0] == "program":
+        m = ROW.match(line)
+        if current is None or not m:
             continue
-        prog, p_here, p_ranked, median, interviewed, moved, factor, move = f
+        prog, p_here, se, ci_lo, ci_hi, p_ranked, median, interviewed, moved, factor, move = m.groups()
         iv = current[current["program_id"] == prog].iloc[0]
         k = current.index[current["program_id"] == prog][0]
         assert abs(iv["p_match"] - float(p_here)) <= TOL3
+        if se is not None:  # the summary prints P(here)'s SE and Wilson interval
+            assert abs(iv["p_match_se"] - float(se)) <= TOL3
+            assert abs(iv["ci_low"] - float(ci_lo)) <= TOL3 and abs(iv["ci_high"] - float(ci_hi)) <= TOL3
         assert abs(pos.loc[k, "p_ranked"] - float(p_ranked)) <= TOL3
-        assert median == _position_text(pos.loc[k, "median_position"], pos.loc[k, "median_position_last"], "x")
+        assert median == _position_text(pos.loc[k, "median_position"], pos.loc[k, "median_position_last"],
+                                        "not ranked")
         assert r.programs.set_index("id").loc[prog, "interviewed"] == int(interviewed)
         assert abs(iv["move_total"] - float(moved)) <= 0.05 + 1e-9
         moves = {fn: iv["move_" + fn] for fn in r.factors}
