@@ -30,6 +30,8 @@ static const command commands[] = {
     {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file", false},
     {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers", true},
     {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices", true},
+    {"report", rmc_cli_report, "HTML page of figures for a result file (Python, matplotlib)",
+     false},
     {"synth", rmc_cli_synth, "write a synthetic market (e.g. national scale)", false},
     {"bench", rmc_cli_bench, "standard national workload: ranks x threads scaling table", true},
     {"params", rmc_cli_params, "list every model.ini key with its default and meaning", false},
