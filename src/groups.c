@@ -1,144 +1,52 @@
 /* Match rates by applicant group (rankmc/groups.h): labels from a column of
- * the model's applicants.csv (read here with libcsv: the model loader skips
- * `x_` columns), rates and their standard errors from a result file's
- * P(match), and the market's share of positions filled from its fill
+ * the model's applicants.csv (read through the model's CSV reader,
+ * model_csv.c, with its limits and physical line numbers; the model loader
+ * itself skips `x_` columns), rates and their standard errors from a result
+ * file's P(match), and the market's share of positions filled from its fill
  * histograms.
  */
-#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 
-#include "internal.h"
+#include "model_load_int.h"
 #include "rankmc/groups.h"
 #include "rankmc/stats.h"
 
-#define GROUPS_BLOCK ((size_t)1 << 16)
-
-/* State of one pass over applicants.csv. */
-typedef struct col_reader {
+/* What the row function fills while applicants.csv is read. */
+typedef struct label_reader {
     const rmc_result *r;
     const char *column;
-    const char *path;
-    char **labels;        /* [r->n_app] being filled */
-    char *id_field;       /* this row's id (owned) */
-    char *lab_field;      /* this row's label (owned) */
-    long col_id, col_lab; /* header positions, -1 = not seen */
-    size_t field;         /* field index within the row */
-    size_t n_header;      /* fields in the header */
-    size_t row;           /* rows completed, header included */
-    bool stop;
-    rmc_status st;
+    char **labels;  /* [r->n_app] being filled */
+    size_t n_rows;  /* data rows read */
+    long last_line; /* line of the last data row (1: the header) */
     rmc_diag *d;
-} col_reader;
+} label_reader;
 
-static void take_field(void *s, size_t len, void *ctx)
+/* One data row: fields[0] the id, fields[1] the label (NULL when the
+ * column is absent). Checked against the result's applicant order. */
+static rmc_status label_row(rmc_loader *L, const char *const *fields, long line)
 {
-    col_reader *c = ctx;
-    if (c->stop) {
-        return;
-    }
-    const long f = (long)c->field++;
-    char **dst = NULL;
-    if (c->row == 0) {
-        const bool is_id = len == 2 && memcmp(s, "id", 2) == 0;
-        const bool is_lab = len == strlen(c->column) && memcmp(s, c->column, len) == 0;
-        c->col_id = is_id ? f : c->col_id;
-        c->col_lab = is_lab ? f : c->col_lab;
-        return;
-    }
-    dst = f == c->col_id ? &c->id_field : f == c->col_lab ? &c->lab_field : NULL;
-    if (dst == NULL) {
-        return;
-    }
-    char *copy = NULL;
-    c->st = rmc_alloc_array((void **)&copy, len + 1, 1, c->d);
-    if (c->st != RMC_OK) {
-        c->stop = true;
-        return;
-    }
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    rmc_free(*dst);
-    *dst = copy;
-}
-
-/* Check one data row against the result and keep its label. */
-static void data_row(col_reader *c, long line)
-{
+    label_reader *c = L->stage;
     const rmc_result *r = c->r;
-    const size_t i = c->row - 1;
-    if (c->field != c->n_header) {
-        c->st =
-            RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, line,
-                        "ragged row: %zu fields, but the header has %zu", c->field, c->n_header);
-    } else if (i >= r->n_app) {
-        c->st = RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, line,
-                            "more applicants than the result file's %zu: the result comes from "
-                            "another model",
-                            r->n_app);
-    } else if (strcmp(c->id_field, r->app_id[i]) != 0) {
-        c->st = RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, line,
-                            "applicant '%.60s', but the result file has '%.60s' in this place: "
-                            "the result comes from another model",
-                            c->id_field, r->app_id[i]);
-    } else {
-        c->labels[i] = c->lab_field;
-        c->lab_field = NULL;
+    const size_t i = c->n_rows++;
+    c->last_line = line;
+    if (fields[1] == NULL) {
+        return RMC_FAIL_AT(c->d, RMC_EINPUT, L->path, 1, "no column '%s'", c->column);
     }
-    c->stop = c->st != RMC_OK;
-}
-
-static void end_row(int term, void *ctx)
-{
-    (void)term;
-    col_reader *c = ctx;
-    if (c->stop) {
-        return;
+    if (i >= r->n_app) {
+        return RMC_FAIL_AT(c->d, RMC_EINPUT, L->path, line,
+                           "more applicants than the result file's %zu: the result comes from "
+                           "another model",
+                           r->n_app);
     }
-    const long line = (long)c->row + 1;
-    if (c->row == 0) {
-        c->n_header = c->field;
-        if (c->col_id < 0 || c->col_lab < 0) {
-            c->st = RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, 1, "no column '%s'",
-                                c->col_id < 0 ? "id" : c->column);
-            c->stop = true;
-        }
-    } else {
-        data_row(c, line);
+    if (strcmp(fields[0], r->app_id[i]) != 0) {
+        return RMC_FAIL_AT(c->d, RMC_EINPUT, L->path, line,
+                           "applicant '%.60s', but the result file has '%.60s' in this place: "
+                           "the result comes from another model",
+                           fields[0], r->app_id[i]);
     }
-    c->row++;
-    c->field = 0;
-}
-
-/* Stream the open file through libcsv. */
-static rmc_status parse_stream(col_reader *c, FILE *f)
-{
-    struct csv_parser p;
-    char *buf = NULL;
-    RMC_TRY(rmc_alloc_array((void **)&buf, GROUPS_BLOCK, 1, c->d));
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        rmc_free(buf);
-        return RMC_FAIL(c->d, RMC_ENOMEM, "out of memory starting the CSV parser");
-    }
-    size_t n;
-    bool first = true;
-    while (!c->stop && (n = fread(buf, 1, GROUPS_BLOCK, f)) > 0) {
-        const size_t skip = first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-        first = false;
-        if (csv_parse(&p, buf + skip, n - skip, take_field, end_row, c) != n - skip && !c->stop) {
-            c->st = RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, (long)c->row + 1, "malformed CSV");
-            c->stop = true;
-        }
-    }
-    if (!c->stop && ferror(f)) {
-        c->st = RMC_FAIL_AT(c->d, RMC_EIO, c->path, 0, "read error");
-    } else if (!c->stop && csv_fini(&p, take_field, end_row, c) != 0 && !c->stop) {
-        c->st = RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, (long)c->row + 1, "unclosed quote");
-    }
-    csv_free(&p);
-    rmc_free(buf);
-    return c->st;
+    return rmc_strdup(&c->labels[i], fields[1], c->d);
 }
 
 void rmc_groups_labels_free(char **labels, size_t n)
@@ -149,20 +57,36 @@ void rmc_groups_labels_free(char **labels, size_t n)
     rmc_free(labels);
 }
 
-static rmc_status read_labels(col_reader *c)
+static rmc_status read_labels(const char *model_dir, label_reader *c)
 {
-    FILE *f = fopen(c->path, "rb");
-    if (f == NULL) {
-        return RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, 0, "cannot open: %s", strerror(errno));
+    /* A loader with no model behind it: the reader needs the folder (for
+     * the path), the problem sink and the digest it keeps as it reads. */
+    rmc_model dir_only = {0};
+    RMC_TRY(rmc_strdup(&dir_only.dir, model_dir, c->d));
+    rmc_loader L = {.m = &dir_only, .d = c->d, .first = c->d, .stage = c};
+    rmc_sha256_init(&L.sha);
+    const char *cols[2] = {"id", c->column};
+    const rmc_csv_spec spec = {.name = "applicants.csv",
+                               .cols = cols,
+                               .n_cols = 2,
+                               .n_required = 1,
+                               .need_rows = false,
+                               .row = label_row,
+                               .other_columns = true};
+    bool found = false;
+    rmc_status st = rmc_csv_read(&L, &spec, &found);
+    if (st == RMC_OK && !found) {
+        st = RMC_FAIL_AT(c->d, RMC_EINPUT, L.path, 0, "cannot open: %s", strerror(ENOENT));
+    } else if (st == RMC_OK && L.n_problems > 0) {
+        st = RMC_EINPUT; /* the first problem is in c->d */
+    } else if (st == RMC_OK && c->n_rows != c->r->n_app) {
+        st = RMC_FAIL_AT(c->d, RMC_EINPUT, L.path, c->last_line,
+                         "%zu applicants, but the result file has %zu: the result comes from "
+                         "another model",
+                         c->n_rows, c->r->n_app);
     }
-    const rmc_status st = parse_stream(c, f);
-    fclose(f);
-    if (st == RMC_OK && (c->row == 0 ? 0 : c->row - 1) != c->r->n_app) {
-        return RMC_FAIL_AT(c->d, RMC_EINPUT, c->path, (long)c->row,
-                           "%zu applicants, but the result file has %zu: the result comes from "
-                           "another model",
-                           c->row == 0 ? 0 : c->row - 1, c->r->n_app);
-    }
+    rmc_free(L.path);
+    rmc_free(dir_only.dir);
     return st;
 }
 
@@ -170,19 +94,11 @@ rmc_status rmc_groups_labels_read(const char *model_dir, const char *column, con
                                   char ***labels, rmc_diag *d)
 {
     *labels = NULL;
-    col_reader c = {.r = r, .column = column, .col_id = -1, .col_lab = -1, .d = d};
-    char *path = NULL;
-    const size_t need = strlen(model_dir) + sizeof "/applicants.csv";
-    RMC_TRY(rmc_alloc_array((void **)&path, need, 1, d));
-    snprintf(path, need, "%s/applicants.csv", model_dir);
-    c.path = path;
+    label_reader c = {.r = r, .column = column, .last_line = 1, .d = d};
     rmc_status st = rmc_calloc_array((void **)&c.labels, r->n_app, sizeof *c.labels, d);
     if (st == RMC_OK) {
-        st = read_labels(&c);
+        st = read_labels(model_dir, &c);
     }
-    rmc_free(c.id_field);
-    rmc_free(c.lab_field);
-    rmc_free(path);
     if (st != RMC_OK) {
         rmc_groups_labels_free(c.labels, r->n_app);
         return st;

@@ -52,6 +52,11 @@ RMC_INTERNAL void rmc_free(void *ptr);
 /* Duplicate a string through the checked allocator. */
 RMC_INTERNAL rmc_status rmc_strdup(char **out, const char *s, rmc_diag *d);
 
+/* Create folder dir if needed; refuse a non-empty one (RMC_EEXIST) unless
+ * force, and a path that is not a folder (RMC_EUSAGE). RMC_EIO. Used by the
+ * writers of model folders (synth.c, smp.c). */
+RMC_INTERNAL rmc_status rmc_prepare_dir(const char *dir, _Bool force, rmc_diag *d);
+
 /* Fault injection for tests: make the k-th allocation from now fail (k >= 1),
  * or switch it off with k = 0. Returns the number of allocations made since
  * the last call, so a test can sweep k over every allocation of an operation. */

@@ -22,16 +22,66 @@
  * Cost O(n_app + n_prog + list entries + couple entries x capacity), with
  * O(n_app + n_prog) scratch.
  */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "internal.h"
 #include "rankmc/match.h"
 
 typedef struct check_scratch {
+    rmc_problems *list;          /* NULL: stop at the first violation; else list them all */
+    const char *const *app_ids;  /* [n_app] names for messages, or NULL */
+    const char *const *prog_ids; /* [n_prog] */
+    char app_buf[2][160];        /* formatted names */
+    char prog_buf[2][160];
     rmc_id *couple_of; /* [n_app] couple index or RMC_ID_NONE */
     int32_t *rank;     /* [n_app] rank the matched program gave them */
     size_t *fill;      /* [n_prog + 1] counts, then offsets into by_prog */
     rmc_id *by_prog;   /* [n_app] matched applicants grouped by program */
     int32_t *worst;    /* [n_prog] worst held rank, -1 when empty */
 } check_scratch;
+
+/* "applicant 3" or "applicant 3 (Chen)"; slot 0 or 1 of the buffers. */
+static const char *app_name(check_scratch *s, size_t i, int slot)
+{
+    if (s->app_ids == NULL) {
+        snprintf(s->app_buf[slot], sizeof s->app_buf[slot], "applicant %zu", i);
+    } else {
+        snprintf(s->app_buf[slot], sizeof s->app_buf[slot], "applicant %zu (%.100s)", i,
+                 s->app_ids[i]);
+    }
+    return s->app_buf[slot];
+}
+
+static const char *prog_name(check_scratch *s, rmc_id j, int slot)
+{
+    if (j == RMC_ID_NONE) {
+        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "none");
+    } else if (s->prog_ids == NULL) {
+        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "program %d", (int)j);
+    } else {
+        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "program %d (%.100s)", (int)j,
+                 s->prog_ids[j]);
+    }
+    return s->prog_buf[slot];
+}
+
+/* One violation: the first is the answer (RMC_EINTERNAL in d), or, when
+ * listing, one more line in the list and the check goes on (RMC_OK). */
+__attribute__((format(printf, 3, 4))) static rmc_status violation(check_scratch *s, rmc_diag *d,
+                                                                  const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (s->list != NULL) {
+        rmc_problems_add(s->list, NULL, 0, "%s", msg);
+        return RMC_OK;
+    }
+    return RMC_FAIL(d, RMC_EINTERNAL, "%s", msg);
+}
 
 /* Position of program j in applicant i's list, or SIZE_MAX. */
 static size_t find_entry(const rmc_match_input *in, size_t i, rmc_id j)
@@ -75,7 +125,8 @@ static rmc_status map_couples(const rmc_match_input *in, check_scratch *s, rmc_d
     return RMC_OK;
 }
 
-/* Acceptability of every placement; fills rank[] for matched applicants. */
+/* Acceptability of every placement; fills rank[] for matched applicants
+ * (an unacceptable placement, when listing, counts as the worst rank). */
 static rmc_status check_placements(const rmc_match_input *in, const rmc_id *app_prog,
                                    check_scratch *s, rmc_diag *d)
 {
@@ -88,30 +139,31 @@ static rmc_status check_placements(const rmc_match_input *in, const rmc_id *app_
         if (j == RMC_ID_NONE || s->couple_of[i] != RMC_ID_NONE) {
             continue;
         }
+        s->rank[i] = INT32_MAX;
         const size_t e = find_entry(in, i, j);
         if (e == SIZE_MAX) {
-            return RMC_FAIL(d, RMC_EINTERNAL,
-                            "applicant %zu matched to program %d, which is not on its list", i,
-                            (int)j);
+            RMC_TRY(violation(s, d, "%s matched to %s, which is not on its list", app_name(s, i, 0),
+                              prog_name(s, j, 0)));
+        } else if (in->choice_rank[e] == RMC_RANK_NONE) {
+            RMC_TRY(violation(s, d, "%s matched to %s, which did not rank them", app_name(s, i, 0),
+                              prog_name(s, j, 0)));
+        } else {
+            s->rank[i] = in->choice_rank[e];
         }
-        if (in->choice_rank[e] == RMC_RANK_NONE) {
-            return RMC_FAIL(d, RMC_EINTERNAL,
-                            "applicant %zu matched to program %d, which did not rank them", i,
-                            (int)j);
-        }
-        s->rank[i] = in->choice_rank[e];
     }
     for (size_t c = 0; c < in->n_couples; c++) {
         const size_t e = find_pair(in, c, app_prog);
+        const rmc_id a = in->couple_a[c], b = in->couple_b[c];
         if (e == SIZE_MAX) {
-            return RMC_FAIL(d, RMC_EINTERNAL,
-                            "couple %zu placed at programs (%d, %d), not a ranked pair on its "
-                            "joint list",
-                            c, (int)app_prog[in->couple_a[c]], (int)app_prog[in->couple_b[c]]);
-        }
-        if (e < in->crol_off[c + 1]) {
-            s->rank[in->couple_a[c]] = in->crol_rank_a[e];
-            s->rank[in->couple_b[c]] = in->crol_rank_b[e];
+            s->rank[a] = s->rank[b] = INT32_MAX;
+            RMC_TRY(violation(s, d,
+                              "couple %zu (%s, %s) placed at programs (%d, %d), not a ranked "
+                              "pair on its joint list",
+                              c, app_name(s, (size_t)a, 0), app_name(s, (size_t)b, 1),
+                              (int)app_prog[a], (int)app_prog[b]));
+        } else if (e < in->crol_off[c + 1]) {
+            s->rank[a] = in->crol_rank_a[e];
+            s->rank[b] = in->crol_rank_b[e];
         }
     }
     return RMC_OK;
@@ -136,8 +188,8 @@ static rmc_status tally(const rmc_match_input *in, const rmc_id *app_prog, check
     }
     for (size_t j = 0; j < in->n_prog; j++) {
         if (s->fill[j + 1] > (size_t)in->capacity[j]) {
-            return RMC_FAIL(d, RMC_EINTERNAL, "program %zu holds %zu applicants, capacity %d", j,
-                            s->fill[j + 1], (int)in->capacity[j]);
+            RMC_TRY(violation(s, d, "%s holds %zu applicants, capacity %d",
+                              prog_name(s, (rmc_id)j, 0), s->fill[j + 1], (int)in->capacity[j]));
         }
         s->fill[j + 1] += s->fill[j]; /* now fill[j] .. fill[j+1] is j's slice */
     }
@@ -158,9 +210,10 @@ static size_t held_count(const check_scratch *s, size_t j)
     return s->fill[j + 1] - s->fill[j];
 }
 
-/* Singles: every entry above an applicant's match must not block. */
+/* Singles: every entry above an applicant's match must not block (when
+ * listing, each applicant's best blocking program is listed). */
 static rmc_status find_blocking_single(const rmc_match_input *in, const rmc_id *app_prog,
-                                       const check_scratch *s, rmc_diag *d)
+                                       check_scratch *s, rmc_diag *d)
 {
     for (size_t i = 0; i < in->n_app; i++) {
         if (s->couple_of[i] != RMC_ID_NONE) {
@@ -176,17 +229,20 @@ static rmc_status find_blocking_single(const rmc_match_input *in, const rmc_id *
                 continue;
             }
             if (held_count(s, (size_t)j) < (size_t)in->capacity[j]) {
-                return RMC_FAIL(d, RMC_EINTERNAL,
-                                "blocking pair: applicant %zu prefers program %d (choice %zu), "
-                                "which ranked them and has a free seat (%zu of %d filled)",
-                                i, (int)j, e - in->app_off[i], held_count(s, (size_t)j),
-                                (int)in->capacity[j]);
+                RMC_TRY(violation(s, d,
+                                  "blocking pair: %s prefers %s (choice %zu), which ranked them "
+                                  "and has a free seat (%zu of %d filled)",
+                                  app_name(s, i, 0), prog_name(s, j, 0), e - in->app_off[i],
+                                  held_count(s, (size_t)j), (int)in->capacity[j]));
+                break;
             }
             if (r < s->worst[j]) {
-                return RMC_FAIL(d, RMC_EINTERNAL,
-                                "blocking pair: applicant %zu prefers program %d (choice %zu), "
-                                "which ranks them %d, above its worst held rank %d",
-                                i, (int)j, e - in->app_off[i], (int)r, (int)s->worst[j]);
+                RMC_TRY(violation(s, d,
+                                  "blocking pair: %s prefers %s (choice %zu), which ranks them "
+                                  "%d, above its worst held rank %d",
+                                  app_name(s, i, 0), prog_name(s, j, 0), e - in->app_off[i], (int)r,
+                                  (int)s->worst[j]));
+                break;
             }
         }
     }
@@ -212,18 +268,20 @@ static bool takes(const rmc_match_input *in, const check_scratch *s, size_t j, i
 }
 
 static rmc_status find_blocking_couple(const rmc_match_input *in, const rmc_id *app_prog,
-                                       const check_scratch *s, rmc_diag *d)
+                                       check_scratch *s, rmc_diag *d)
 {
     for (size_t c = 0; c < in->n_couples; c++) {
         const size_t held = find_pair(in, c, app_prog);
-        for (size_t e = in->crol_off[c]; e < held; e++) {
+        const size_t a = (size_t)in->couple_a[c], b = (size_t)in->couple_b[c];
+        for (size_t e = in->crol_off[c]; e < held && e < in->crol_off[c + 1]; e++) {
             const rmc_id pa = in->crol_pa[e], pb = in->crol_pb[e];
             const int32_t ra = in->crol_rank_a[e], rb = in->crol_rank_b[e];
             if (pa == RMC_ID_NONE && pb == RMC_ID_NONE) {
-                return RMC_FAIL(d, RMC_EINTERNAL,
-                                "blocking couple: couple %zu prefers both unmatched (choice %zu) "
-                                "to its placement",
-                                c, e - in->crol_off[c]);
+                RMC_TRY(violation(s, d,
+                                  "blocking couple: couple %zu (%s, %s) prefers both unmatched "
+                                  "(choice %zu) to its placement",
+                                  c, app_name(s, a, 0), app_name(s, b, 1), e - in->crol_off[c]));
+                break;
             }
             if ((pa != RMC_ID_NONE && ra == RMC_RANK_NONE) ||
                 (pb != RMC_ID_NONE && rb == RMC_RANK_NONE)) {
@@ -234,19 +292,22 @@ static rmc_status find_blocking_couple(const rmc_match_input *in, const rmc_id *
                                     : (pa == RMC_ID_NONE || takes(in, s, (size_t)pa, ra, 1, c)) &&
                                           (pb == RMC_ID_NONE || takes(in, s, (size_t)pb, rb, 1, c));
             if (blocks) {
-                return RMC_FAIL(d, RMC_EINTERNAL,
-                                "blocking couple: couple %zu prefers programs (%d, %d) (choice "
-                                "%zu), which would take them",
-                                c, (int)pa, (int)pb, e - in->crol_off[c]);
+                RMC_TRY(violation(s, d,
+                                  "blocking couple: couple %zu (%s, %s) prefers programs (%s, %s) "
+                                  "(choice %zu), which would take them",
+                                  c, app_name(s, a, 0), app_name(s, b, 1), prog_name(s, pa, 0),
+                                  prog_name(s, pb, 1), e - in->crol_off[c]));
+                break;
             }
         }
     }
     return RMC_OK;
 }
 
-rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d)
+/* The check; with s.list set, every violation is listed and RMC_OK returned. */
+static rmc_status check_impl(const rmc_match_input *in, const rmc_id *app_prog, check_scratch s,
+                             rmc_diag *d)
 {
-    check_scratch s = {0};
     rmc_status st = RMC_OK;
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&s.couple_of, in->n_app, sizeof(rmc_id), d), done);
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&s.rank, in->n_app, sizeof(int32_t), d), done);
@@ -265,4 +326,20 @@ done:
     rmc_free(s.rank);
     rmc_free(s.couple_of);
     return st;
+}
+
+rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d)
+{
+    return check_impl(in, app_prog, (check_scratch){0}, d);
+}
+
+rmc_status rmc_match_check_list(const rmc_match_input *in, const rmc_id *app_prog,
+                                const char *const *app_ids, const char *const *prog_ids,
+                                rmc_problems *out, rmc_diag *d)
+{
+    if (out == NULL) {
+        return RMC_FAIL(d, RMC_EUSAGE, "rmc_match_check_list needs a problem list");
+    }
+    return check_impl(in, app_prog,
+                      (check_scratch){.list = out, .app_ids = app_ids, .prog_ids = prog_ids}, d);
 }

@@ -97,9 +97,7 @@ static rmc_status build_input(const rmc_model *m, fixed_input *f, rmc_diag *d)
     return build_couples(m, f, d);
 }
 
-static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposing side,
-                           size_t max_rounds, bool check_stability, rmc_match_result *res,
-                           rmc_diag *d)
+static rmc_match_input fixed_match_input(const rmc_model *m, const fixed_input *f)
 {
     const rmc_match_input in = {
         .n_app = m->n_app,
@@ -117,6 +115,14 @@ static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposi
         .crol_rank_a = f->crol_rank_a,
         .crol_rank_b = f->crol_rank_b,
     };
+    return in;
+}
+
+static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposing side,
+                           size_t max_rounds, bool check_stability, rmc_match_result *res,
+                           rmc_diag *d)
+{
+    const rmc_match_input in = fixed_match_input(m, f);
     size_t n_seats = 0;
     for (size_t j = 0; j < m->n_prog; j++) {
         n_seats += (size_t)m->positions[j];
@@ -146,6 +152,21 @@ rmc_status rmc_match_fixed(const rmc_model *m, rmc_proposing side, size_t max_ro
     rmc_status st = build_input(m, &f, d);
     if (st == RMC_OK) {
         st = run_once(m, &f, side, max_rounds, check_stability, res, d);
+    }
+    fixed_input_free(&f);
+    return st;
+}
+
+rmc_status rmc_match_fixed_verify(const rmc_model *m, const rmc_id *app_prog, rmc_problems *out,
+                                  rmc_diag *d)
+{
+    RMC_TRY(check_model(m, d));
+    fixed_input f = {0};
+    rmc_status st = build_input(m, &f, d);
+    if (st == RMC_OK) {
+        const rmc_match_input in = fixed_match_input(m, &f);
+        st = rmc_match_check_list(&in, app_prog, (const char *const *)m->app_id,
+                                  (const char *const *)m->prog_id, out, d);
     }
     fixed_input_free(&f);
     return st;

@@ -5,7 +5,7 @@
  * couples.csv in that fixed order, hashing every byte (SHA-256 over each
  * file's name, length and bytes), and records every input problem rather
  * than stopping at the first. Ids are indexed once in open-addressing hash
- * tables (linear probing, FNV-1a, load factor <= 1/2), so national-scale
+ * tables (id_table_int.h: linear probing, FNV-1a, load factor <= 1/2), so national-scale
  * models load in linear time. On any problem the half-built model is freed
  * and RMC_EINPUT returned; the same on RMC_ENOMEM, so a load either yields
  * a complete, consistent, immutable model or nothing.
@@ -22,6 +22,14 @@ void rmc_model_problem(rmc_loader *L, long line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    if (L->first != NULL && L->n_problems == 0) {
+        char msg[sizeof L->first->message];
+        va_list copy;
+        va_copy(copy, ap);
+        vsnprintf(msg, sizeof msg, fmt, copy);
+        va_end(copy);
+        RMC_FAIL_AT(L->first, RMC_EINPUT, L->path, line, "%s", msg);
+    }
     rmc_problems_vadd(L->pr, L->path, line, fmt, ap);
     va_end(ap);
     L->n_problems++;
@@ -83,53 +91,40 @@ rmc_status rmc_model_grow(void **const arrs[], const size_t elem[], size_t n_arr
     return RMC_OK;
 }
 
-static size_t hash_str(const char *s)
+/* Whether stored id `id` has the looked-for name. */
+typedef struct name_key {
+    char *const *ids;
+    const char *name;
+} name_key;
+
+static bool same_name(const void *ctx, rmc_id id)
 {
-    uint64_t h = 1469598103934665603u; /* FNV-1a offset basis */
-    for (; *s != '\0'; s++) {
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    }
-    return (size_t)(h ^ (h >> 29));
+    const name_key *k = ctx;
+    return strcmp(k->ids[id], k->name) == 0;
 }
 
 rmc_status rmc_model_index_build(rmc_loader *L, char *const *ids, size_t n, const long *lines,
-                                 const char *what, rmc_id **slots, size_t *mask)
+                                 const char *what, rmc_id_table *t)
 {
-    size_t size = 16;
-    while (size < 2 * n) {
-        size *= 2;
-    }
-    RMC_TRY(rmc_alloc_array((void **)slots, size, sizeof **slots, L->d));
-    memset(*slots, 0xff, size * sizeof **slots); /* every slot RMC_ID_NONE */
-    *mask = size - 1;
+    RMC_TRY(rmc_id_table_alloc(t, n, L->d));
     for (size_t i = 0; i < n; i++) {
-        size_t h = hash_str(ids[i]) & *mask;
-        while ((*slots)[h] != RMC_ID_NONE && strcmp(ids[(*slots)[h]], ids[i]) != 0) {
-            h = (h + 1) & *mask;
-        }
-        if ((*slots)[h] == RMC_ID_NONE) {
-            (*slots)[h] = (rmc_id)i;
+        const name_key k = {ids, ids[i]};
+        size_t slot = 0;
+        const rmc_id first = rmc_id_table_find(t, rmc_hash_str(ids[i]), same_name, &k, &slot);
+        if (first == RMC_ID_NONE) {
+            rmc_id_table_put(t, slot, (rmc_id)i);
         } else {
             rmc_model_problem(L, lines[i], "duplicate %s id '%.80s' (first on line %ld)", what,
-                              ids[i], lines[(*slots)[h]]);
+                              ids[i], lines[first]);
         }
     }
     return RMC_OK;
 }
 
-rmc_id rmc_model_index_find(char *const *ids, const rmc_id *slots, size_t mask, const char *id)
+rmc_id rmc_model_index_find(char *const *ids, const rmc_id_table *t, const char *id)
 {
-    if (slots == NULL) {
-        return RMC_ID_NONE;
-    }
-    size_t h = hash_str(id) & mask;
-    while (slots[h] != RMC_ID_NONE) {
-        if (strcmp(ids[slots[h]], id) == 0) {
-            return slots[h];
-        }
-        h = (h + 1) & mask;
-    }
-    return RMC_ID_NONE;
+    const name_key k = {ids, id};
+    return rmc_id_table_find(t, rmc_hash_str(id), same_name, &k, NULL);
 }
 
 static void free_loader(rmc_loader *L)
@@ -138,7 +133,7 @@ static void free_loader(rmc_loader *L)
     rmc_free(L->app_line);
     rmc_free(L->prog_line);
     rmc_free(L->iv_line);
-    rmc_free(L->iv_slots);
+    rmc_id_table_free(&L->iv_index);
 }
 
 /* Read every file in the fixed order. Problems accumulate in L. */
@@ -219,17 +214,48 @@ void rmc_model_free(rmc_model *m)
     if (m == NULL) {
         return;
     }
-    void *const arrays[] = {m->app_type,     m->pre_score, m->communication, m->clinical_years,
-                            m->us_exp,       m->visa,      m->profile,       m->positions,
-                            m->interviewers, m->residents, m->sponsors,      m->service_load,
-                            m->desirability, m->iv_app,    m->iv_prog,       m->advocacy,
-                            m->ties,         m->interest,  m->loi,           m->prog_off,
-                            m->iv_by_prog,   m->app_off,   m->iv_by_app,     m->has_app_rol,
-                            m->arol_off,     m->arol_prog, m->arol_iv,       m->has_prog_rol,
-                            m->prol_off,     m->prol_app,  m->prol_iv,       m->couple_a,
-                            m->couple_b,     m->crol_off,  m->crol_pa,       m->crol_pb,
-                            m->crol_iva,     m->crol_ivb,  m->couple_of,     m->app_slots,
-                            m->prog_slots,   m->dir};
+    void *const arrays[] = {m->app_type,
+                            m->pre_score,
+                            m->communication,
+                            m->clinical_years,
+                            m->us_exp,
+                            m->visa,
+                            m->profile,
+                            m->positions,
+                            m->interviewers,
+                            m->residents,
+                            m->sponsors,
+                            m->service_load,
+                            m->desirability,
+                            m->iv_app,
+                            m->iv_prog,
+                            m->advocacy,
+                            m->ties,
+                            m->interest,
+                            m->loi,
+                            m->prog_off,
+                            m->iv_by_prog,
+                            m->app_off,
+                            m->iv_by_app,
+                            m->has_app_rol,
+                            m->arol_off,
+                            m->arol_prog,
+                            m->arol_iv,
+                            m->has_prog_rol,
+                            m->prol_off,
+                            m->prol_app,
+                            m->prol_iv,
+                            m->couple_a,
+                            m->couple_b,
+                            m->crol_off,
+                            m->crol_pa,
+                            m->crol_pb,
+                            m->crol_iva,
+                            m->crol_ivb,
+                            m->couple_of,
+                            m->app_index.slots,
+                            m->prog_index.slots,
+                            m->dir};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         rmc_free(arrays[i]);
     }
@@ -357,11 +383,11 @@ rmc_id rmc_model_interview_program(const rmc_model *m, size_t k)
 
 rmc_id rmc_model_find_applicant(const rmc_model *m, const char *id)
 {
-    return rmc_model_index_find(m->app_id, m->app_slots, m->app_mask, id);
+    return rmc_model_index_find(m->app_id, &m->app_index, id);
 }
 rmc_id rmc_model_find_program(const rmc_model *m, const char *id)
 {
-    return rmc_model_index_find(m->prog_id, m->prog_slots, m->prog_mask, id);
+    return rmc_model_index_find(m->prog_id, &m->prog_index, id);
 }
 
 const rmc_params *rmc_model_params(const rmc_model *m)

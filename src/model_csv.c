@@ -167,7 +167,7 @@ static bool read_header(reader *r)
             ok = false;
         } else if (c < s->n_cols) {
             r->colmap[c] = (int)f;
-        } else if (strncmp(name, "x_", 2) != 0) {
+        } else if (strncmp(name, "x_", 2) != 0 && !s->other_columns) {
             rmc_model_problem(r->L, line,
                               "unknown column '%.80s' (extra columns must start with 'x_')", name);
         }

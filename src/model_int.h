@@ -12,6 +12,7 @@
 #ifndef RANKMC_MODEL_INT_H
 #define RANKMC_MODEL_INT_H
 
+#include "id_table_int.h"
 #include "internal.h"
 #include "rankmc/model.h"
 
@@ -79,11 +80,8 @@ struct rmc_model {
     size_t n_by_type[RMC_N_TYPES]; /* applicants of each rmc_type */
     size_t n_app_rols;             /* applicants with has_app_rol */
     size_t n_prog_rols;            /* programs with has_prog_rol */
-    rmc_id *app_slots;             /* [app_mask + 1] open-addressing table of applicant
-                                    * indices by id (RMC_ID_NONE = empty) */
-    size_t app_mask;               /* table size - 1, a power of two minus one */
-    rmc_id *prog_slots;            /* same for programs */
-    size_t prog_mask;
+    rmc_id_table app_index;        /* applicant indices by id (id_table_int.h) */
+    rmc_id_table prog_index;       /* program indices by id */
 };
 
 /* The profile applicants.csv's rule gives applicant i of m under p when the

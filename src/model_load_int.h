@@ -30,10 +30,12 @@ typedef struct rmc_loader {
     long *app_line;                   /* [cap_app] line of each applicant row */
     long *prog_line;                  /* [cap_prog] line of each program row */
     long *iv_line;                    /* [cap_iv] line of each interview row */
-    rmc_id *iv_slots;                 /* open-addressing (applicant, program) -> interview */
-    size_t iv_mask;                   /* iv_slots size - 1 */
+    rmc_id_table iv_index;            /* (applicant, program) -> interview */
     void *stage;                      /* rows of the ROL / couples file being read */
     bool app_score_reported;          /* "no pre_score / step2_ck column" was reported */
+    rmc_diag *first;                  /* when set, the first problem also goes here as
+                                         RMC_EINPUT with its file and line (for readers that
+                                         report one problem, such as groups.c) */
 } rmc_loader;
 
 /* The CSV spelling of each enum value (model.c). */
@@ -62,14 +64,12 @@ RMC_INTERNAL void rmc_model_hash_header(rmc_loader *L, const char *name, uint64_
 RMC_INTERNAL rmc_status rmc_model_grow(void **const arrs[], const size_t elem[], size_t n_arrs,
                                        size_t n_used, size_t *cap, rmc_diag *d);
 
-/* Build the id index (slots, mask) over ids[0..n); a repeated id is a
- * problem at its line, naming the first line. */
+/* Build the index t over ids[0..n); a repeated id is a problem at its
+ * line, naming the first line. */
 RMC_INTERNAL rmc_status rmc_model_index_build(rmc_loader *L, char *const *ids, size_t n,
-                                              const long *lines, const char *what, rmc_id **slots,
-                                              size_t *mask);
+                                              const long *lines, const char *what, rmc_id_table *t);
 /* Index of id in the table built above, or RMC_ID_NONE. */
-RMC_INTERNAL rmc_id rmc_model_index_find(char *const *ids, const rmc_id *slots, size_t mask,
-                                         const char *id);
+RMC_INTERNAL rmc_id rmc_model_index_find(char *const *ids, const rmc_id_table *t, const char *id);
 /* The interview of applicant a at program p, or RMC_ID_NONE (after
  * rmc_model_validate_interviews built the pair index). */
 RMC_INTERNAL rmc_id rmc_model_find_interview(const rmc_loader *L, rmc_id a, rmc_id p);
@@ -85,6 +85,8 @@ typedef struct rmc_csv_spec {
     size_t n_required;
     bool need_rows; /* a header with no data rows is a problem */
     rmc_status (*row)(rmc_loader *L, const char *const *fields, long line);
+    bool other_columns; /* columns not in cols are skipped, not problems (a reader that
+                           wants a few columns of a model file, such as groups.c) */
 } rmc_csv_spec;
 
 /* Read L->path as the table spec: BOM, CRLF, quoting handled; every

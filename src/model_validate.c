@@ -92,8 +92,8 @@ static bool get_enum(rmc_loader *L, long line, const char *col, const char *s,
 static rmc_id resolve(rmc_loader *L, long line, bool applicant, const char *col, const char *id)
 {
     const rmc_model *m = L->m;
-    const rmc_id i = applicant ? rmc_model_index_find(m->app_id, m->app_slots, m->app_mask, id)
-                               : rmc_model_index_find(m->prog_id, m->prog_slots, m->prog_mask, id);
+    const rmc_id i = applicant ? rmc_model_index_find(m->app_id, &m->app_index, id)
+                               : rmc_model_index_find(m->prog_id, &m->prog_index, id);
     if (i == RMC_ID_NONE && (applicant ? m->n_app : m->n_prog) > 0) {
         rmc_model_problem(L, line, "column '%s': unknown %s '%.80s' (not in %s)", col,
                           applicant ? "applicant" : "program", id,
@@ -184,11 +184,10 @@ static rmc_status read_table(rmc_loader *L, const rmc_csv_spec *spec)
 
 rmc_status rmc_model_read_applicants(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"applicants.csv", app_cols, 9, 6, true, app_row};
+    static const rmc_csv_spec spec = {"applicants.csv", app_cols, 9, 6, true, app_row, false};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
-    return rmc_model_index_build(L, m->app_id, m->n_app, L->app_line, "applicant", &m->app_slots,
-                                 &m->app_mask);
+    return rmc_model_index_build(L, m->app_id, m->n_app, L->app_line, "applicant", &m->app_index);
 }
 
 /* ---- programs.csv ---- */
@@ -231,11 +230,10 @@ static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
 
 rmc_status rmc_model_read_programs(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"programs.csv", prog_cols, 8, 8, true, prog_row};
+    static const rmc_csv_spec spec = {"programs.csv", prog_cols, 8, 8, true, prog_row, false};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
-    return rmc_model_index_build(L, m->prog_id, m->n_prog, L->prog_line, "program", &m->prog_slots,
-                                 &m->prog_mask);
+    return rmc_model_index_build(L, m->prog_id, m->n_prog, L->prog_line, "program", &m->prog_index);
 }
 
 /* ---- interviews.csv ---- */
@@ -276,44 +274,33 @@ static rmc_status iv_row(rmc_loader *L, const char *const *f, long line)
     return RMC_OK;
 }
 
-static size_t pair_hash(rmc_id a, rmc_id p)
+/* Whether stored interview k is (applicant a, program p). */
+typedef struct pair_key {
+    const rmc_model *m;
+    rmc_id a, p;
+} pair_key;
+
+static bool same_pair(const void *ctx, rmc_id k)
 {
-    uint64_t x = (uint64_t)(uint32_t)a << 32 | (uint32_t)p;
-    x ^= x >> 33; /* a 64-bit finaliser (murmur3's) spreads both halves */
-    x *= 0xff51afd7ed558ccdu;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53u;
-    x ^= x >> 33;
-    return (size_t)x;
+    const pair_key *key = ctx;
+    return key->m->iv_app[k] == key->a && key->m->iv_prog[k] == key->p;
 }
 
 rmc_id rmc_model_find_interview(const rmc_loader *L, rmc_id a, rmc_id p)
 {
-    if (L->iv_slots == NULL) {
-        return RMC_ID_NONE;
-    }
-    const rmc_model *m = L->m;
-    size_t h = pair_hash(a, p) & L->iv_mask;
-    for (rmc_id k; (k = L->iv_slots[h]) != RMC_ID_NONE; h = (h + 1) & L->iv_mask) {
-        if (m->iv_app[k] == a && m->iv_prog[k] == p) {
-            return k;
-        }
-    }
-    return RMC_ID_NONE;
+    const pair_key key = {L->m, a, p};
+    return rmc_id_table_find(&L->iv_index, rmc_hash_pair(a, p), same_pair, &key, NULL);
 }
 
 static rmc_status index_pairs(rmc_loader *L)
 {
     const rmc_model *m = L->m;
-    size_t size = 16;
-    while (size < 2 * m->n_iv) {
-        size *= 2;
-    }
-    RMC_TRY(rmc_alloc_array((void **)&L->iv_slots, size, sizeof(rmc_id), L->d));
-    memset(L->iv_slots, 0xff, size * sizeof(rmc_id));
-    L->iv_mask = size - 1;
+    RMC_TRY(rmc_id_table_alloc(&L->iv_index, m->n_iv, L->d));
     for (size_t k = 0; k < m->n_iv; k++) {
-        const rmc_id first = rmc_model_find_interview(L, m->iv_app[k], m->iv_prog[k]);
+        const pair_key key = {m, m->iv_app[k], m->iv_prog[k]};
+        size_t slot = 0;
+        const rmc_id first =
+            rmc_id_table_find(&L->iv_index, rmc_hash_pair(key.a, key.p), same_pair, &key, &slot);
         if (first != RMC_ID_NONE) {
             rmc_model_problem(L, L->iv_line[k],
                               "duplicate interview of applicant '%.80s' at program '%.80s' "
@@ -322,11 +309,7 @@ static rmc_status index_pairs(rmc_loader *L)
                               L->iv_line[first]);
             continue;
         }
-        size_t h = pair_hash(m->iv_app[k], m->iv_prog[k]) & L->iv_mask;
-        while (L->iv_slots[h] != RMC_ID_NONE) {
-            h = (h + 1) & L->iv_mask;
-        }
-        L->iv_slots[h] = (rmc_id)k;
+        rmc_id_table_put(&L->iv_index, slot, (rmc_id)k);
     }
     return RMC_OK;
 }
@@ -356,7 +339,7 @@ static rmc_status group_csr(const rmc_id *key, size_t n, size_t n_keys, size_t *
 
 rmc_status rmc_model_read_interviews(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"interviews.csv", iv_cols, 6, 5, true, iv_row};
+    static const rmc_csv_spec spec = {"interviews.csv", iv_cols, 6, 5, true, iv_row, false};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
     RMC_TRY(index_pairs(L));
@@ -565,7 +548,8 @@ rmc_status rmc_model_read_rols(rmc_loader *L, bool applicant_side)
                                3,
                                3,
                                false,
-                               rol_row};
+                               rol_row,
+                               false};
     stage s = {.applicant_side = applicant_side};
     L->stage = &s;
     bool found = false;
@@ -729,7 +713,7 @@ rmc_status rmc_model_read_couples(rmc_loader *L)
     rmc_model *m = L->m;
     RMC_TRY(rmc_alloc_array((void **)&m->couple_of, m->n_app, sizeof(rmc_id), L->d));
     memset(m->couple_of, 0xff, m->n_app * sizeof(rmc_id));
-    static const rmc_csv_spec spec = {"couples.csv", couple_cols, 5, 5, false, couple_row};
+    static const rmc_csv_spec spec = {"couples.csv", couple_cols, 5, 5, false, couple_row, false};
     stage s = {.applicant_side = true};
     L->stage = &s;
     bool found = false;

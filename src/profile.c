@@ -291,6 +291,9 @@ static bool seen_once(ctx *c, long *seen, const char *key)
     return true;
 }
 
+/* One [applicant] key. Long (one case per key) but flat: each case parses
+ * one value and reports its own problem, so splitting it would only scatter
+ * the table of keys. */
 static void applicant_key(ctx *c, const char *name, const char *v)
 {
     rmc_profile_file *pf = c->pf;
@@ -377,6 +380,8 @@ static void applicant_key(ctx *c, const char *name, const char *v)
     }
 }
 
+/* One key of a [program ...] section: long for the same reason as
+ * applicant_key (one flat case per key). */
 static void program_key(ctx *c, const char *name, const char *v)
 {
     rmc_profile_program *pp = &c->pf->programs[c->section];

@@ -10,7 +10,7 @@
  * its interviews' histogram columns into its own row of a uint16 batch
  * buffer [RMC_SIM_BATCH][interviews]; after the batch, threads fold the
  * buffer into the histogram over disjoint interview ranges (each row fetched
- * once per batch, as bench notes in PERFORMANCE.md suggest). So memory does
+ * once per batch rather than once per replicate). So memory does
  * not grow with the thread count by a whole rank histogram per thread.
  *
  * Batches. Replicates run in batches of RMC_SIM_BATCH (fixed, whatever the

@@ -864,8 +864,7 @@ static rmc_status write_tmp(const char *path, int i, const write_ctx *w, rmc_dia
     return RMC_OK;
 }
 
-/* Create dir if needed; refuse a non-empty one unless force. */
-static rmc_status prepare_dir(const char *dir, bool force, rmc_diag *d)
+rmc_status rmc_prepare_dir(const char *dir, bool force, rmc_diag *d)
 {
     if (mkdir(dir, 0777) == 0) {
         return RMC_OK;
@@ -938,7 +937,7 @@ rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synt
     }
     market mk = {.pre = pre};
     RMC_TRY(resolve_sizes(o, pre, &mk, d));
-    rmc_status st = prepare_dir(dir, o->force, d);
+    rmc_status st = rmc_prepare_dir(dir, o->force, d);
     if (st == RMC_OK) {
         st = generate(o, &mk, d);
     }

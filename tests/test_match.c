@@ -1248,6 +1248,33 @@ static void test_match_run_couples_minimal_miss(void **state)
     }
     assert_int_equal(o.app_choice[0], 2);
     assert_int_equal(rmc_match_check(&in, o.app_prog, &d), RMC_OK);
+    /* The listing checker: nothing for the stable matching; for the couple
+     * at (P0,P1) (stable for verifiers that keep a couple's own seats
+     * taken) exactly one violation, the couple blocking with (P1,P0); for
+     * a matching with x at P1 over y and the couple unmatched, several. */
+    const char *ids[5] = {"a", "b", "s", "x", "y"}, *pids[2] = {"P0", "P1"};
+    rmc_problems *pr = NULL;
+    assert_int_equal(rmc_problems_alloc(10, &pr), RMC_OK);
+    assert_int_equal(rmc_match_check_list(&in, o.app_prog, ids, pids, pr, &d), RMC_OK);
+    assert_int_equal(rmc_problems_count(pr), 0);
+    const rmc_id weak[5] = {0, 1, 0, RMC_ID_NONE, 1};
+    assert_int_equal(rmc_match_check_list(&in, weak, ids, pids, pr, &d), RMC_OK);
+    assert_int_equal(rmc_problems_count(pr), 1);
+    assert_non_null(strstr(rmc_problems_get(pr, 0),
+                           "blocking couple: couple 0 (applicant 0 (a), applicant 1 (b)) prefers "
+                           "programs (program 1 (P1), program 0 (P0))"));
+    assert_int_equal(rmc_match_check(&in, weak, &d), RMC_EINTERNAL);
+    rmc_problems_free(pr);
+    assert_int_equal(rmc_problems_alloc(10, &pr), RMC_OK);
+    const rmc_id many[5] = {RMC_ID_NONE, RMC_ID_NONE, 1, 1, 1};
+    assert_int_equal(rmc_match_check_list(&in, many, NULL, NULL, pr, &d), RMC_OK);
+    /* P1 over capacity; s blocks at P0 (free seats); the couple blocks. */
+    assert_int_equal(rmc_problems_count(pr), 3);
+    assert_non_null(strstr(rmc_problems_get(pr, 0), "program 1 holds 3 applicants, capacity 2"));
+    assert_non_null(
+        strstr(rmc_problems_get(pr, 1), "blocking pair: applicant 2 prefers program 0"));
+    assert_non_null(strstr(rmc_problems_get(pr, 2), "blocking couple: couple 0"));
+    rmc_problems_free(pr);
     outcome_free(&o);
     market_free(&cm.mk);
 }

@@ -1,4 +1,4 @@
-/* Tests for the model module (model*.c, sha256.c): SHA-256 vectors; a
+/* Tests for the model module (model*.c; SHA-256 through nettle): vectors; a
  * valid model and its accepted variants (CRLF, BOM, quoted commas and
  * newlines, no final newline, x_ and reordered columns); every class of bad
  * input reported as FILE:LINE with the right file and physical line; all

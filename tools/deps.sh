@@ -4,7 +4,7 @@
 # `make deps`, which `make run` and `make check` depend on.
 # Usage: tools/deps.sh [extra packages...]
 set -eu
-pkgs="gcc make pkg-config libgsl-dev libhdf5-dev libcmocka-dev libcsv-dev libinih-dev librandom123-dev hdf5-tools $*"
+pkgs="gcc make pkg-config libgsl-dev libhdf5-dev libcmocka-dev libcsv-dev libinih-dev librandom123-dev nettle-dev hdf5-tools $*"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

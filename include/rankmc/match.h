@@ -106,6 +106,25 @@ rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposi
  * --check-stability asks for it. */
 rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d);
 
+/* The same check, listing every violation in `out` instead of stopping at
+ * the first: each misplaced applicant or couple, each program over
+ * capacity, and for each single and couple that blocks its best blocking
+ * program or pair. Messages name applicants and programs by index and, when
+ * app_ids / prog_ids are given, by id. RMC_OK whether or not the matching
+ * is stable (rmc_problems_count(out) is 0 when it is); RMC_ENOMEM,
+ * RMC_EUSAGE (malformed couples, a program out of range, out NULL). */
+rmc_status rmc_match_check_list(const rmc_match_input *in, const rmc_id *app_prog,
+                                const char *const *app_ids, const char *const *prog_ids,
+                                rmc_problems *out, rmc_diag *d);
+
+/* Check app_prog (n_applicants entries, RMC_ID_NONE for unmatched) against
+ * the model's fixed lists as rmc_match_fixed reads them (`rankmc verify`),
+ * listing every violation in `out` as rmc_match_check_list does, by id.
+ * RMC_OK whether stable or not; RMC_EINPUT when no applicant or no program
+ * has a fixed list; RMC_ENOMEM. */
+rmc_status rmc_match_fixed_verify(const rmc_model *m, const rmc_id *app_prog, rmc_problems *out,
+                                  rmc_diag *d);
+
 /* One Match on the model's fixed rank order lists (applicant_rols.csv and
  * program_rols.csv; `rankmc match`). Program j ranks applicant i at i's
  * 0-based position in j's fixed list; applicants without a fixed list rank

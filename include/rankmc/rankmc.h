@@ -21,6 +21,7 @@
 #include "rankmc/sobol.h"
 #include "rankmc/sensitivity.h"
 #include "rankmc/synth.h"
+#include "rankmc/smp.h"
 #include "rankmc/groups.h"
 #include "rankmc/profile.h"
 #include "rankmc/forecast.h"

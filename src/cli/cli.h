@@ -33,6 +33,8 @@ int rmc_cli_synth(int argc, char **argv);
 int rmc_cli_bench(int argc, char **argv);
 int rmc_cli_params(int argc, char **argv);
 int rmc_cli_calibrate(int argc, char **argv);
+int rmc_cli_convert(int argc, char **argv);
+int rmc_cli_verify(int argc, char **argv);
 int rmc_cli_forecast(int argc, char **argv);
 
 /* report.c */

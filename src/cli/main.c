@@ -22,6 +22,8 @@ static const command commands[] = {
     {"run", rmc_cli_run, "Monte Carlo replicates of rank meetings and the Match -> HDF5"},
     {"check", rmc_cli_check, "validate a model folder and list every problem"},
     {"match", rmc_cli_match, "one deterministic Match on fixed rank order lists -> CSV"},
+    {"verify", rmc_cli_verify, "check a matching made elsewhere for stability (blocking pairs)"},
+    {"convert", rmc_cli_convert, "model folder <-> stable-matching-suite problem file"},
     {"summary", rmc_cli_summary, "human-readable tables from a result file"},
     {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file"},
     {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers"},
