@@ -10,9 +10,13 @@
 #include "internal.h"
 #include "rankmc/dist.h"
 
-/* Elements per MPI call: below 2^31 (int counts), and small enough that
- * MPI's internal buffers for a reduction stay modest. */
+/* Elements per MPI call: below 2^31 (int counts). A reduction with
+ * MPI_IN_PLACE makes the root receive into a temporary buffer as large as
+ * the call, so reductions go in smaller pieces: 2^22 elements (16 MiB of
+ * uint32) bounds that extra memory at rank 0 (a whole national rank
+ * histogram at once added about 430 MB to rank 0's peak). */
 #define CHUNK ((size_t)1 << 28)
+#define REDUCE_CHUNK ((size_t)1 << 22)
 
 struct rmc_dist {
     MPI_Comm comm;
@@ -136,8 +140,8 @@ static rmc_status reduce_sum(const rmc_dist *g, void *buf, size_t n, size_t elem
         return RMC_OK;
     }
     char *p = buf;
-    for (size_t off = 0; off < n; off += CHUNK) {
-        const int count = (int)(n - off < CHUNK ? n - off : CHUNK);
+    for (size_t off = 0; off < n; off += REDUCE_CHUNK) {
+        const int count = (int)(n - off < REDUCE_CHUNK ? n - off : REDUCE_CHUNK);
         void *at = p + off * elem;
         const int rc = g->rank == 0 ? MPI_Reduce(MPI_IN_PLACE, at, count, t, MPI_SUM, 0, g->comm)
                                     : MPI_Reduce(at, NULL, count, t, MPI_SUM, 0, g->comm);

@@ -74,6 +74,29 @@ static void test_rmc_dist_collectives(void **state)
     assert_string_equal(buf, want);
 }
 
+/* A sum longer than one of dist_mpi.c's reduction pieces (2^22 elements):
+ * every element summed once, the last piece short. */
+static void test_rmc_dist_sum_in_pieces(void **state)
+{
+    (void)state;
+    const int rank = rmc_dist_rank(g), size = rmc_dist_size(g);
+    const size_t n = ((size_t)1 << 22) * 2 + 5;
+    int64_t *buf = malloc(n * sizeof *buf);
+    assert_non_null(buf);
+    for (size_t e = 0; e < n; e++) {
+        buf[e] = (int64_t)(e % 1000) * (rank + 1);
+    }
+    assert_int_equal(rmc_dist_sum_i64(g, buf, n, NULL), RMC_OK);
+    const int64_t ranks_sum = (int64_t)size * (size + 1) / 2;
+    size_t bad = 0;
+    for (size_t e = 0; e < n; e++) {
+        const int64_t want = (int64_t)(e % 1000) * (rank == 0 ? ranks_sum : rank + 1);
+        bad += buf[e] != want;
+    }
+    assert_int_equal(bad, 0);
+    free(buf);
+}
+
 /* Every rank passes: OK everywhere. The last rank fails: every rank gets
  * its status and message. */
 static void test_rmc_dist_agree(void **state)
@@ -190,6 +213,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rmc_dist_share_partition),
         cmocka_unit_test(test_rmc_dist_collectives),
+        cmocka_unit_test(test_rmc_dist_sum_in_pieces),
         cmocka_unit_test(test_rmc_dist_agree),
         cmocka_unit_test(test_rmc_accum_reduce_equals_one_process),
     };

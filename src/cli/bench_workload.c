@@ -159,9 +159,10 @@ static rmc_status timed_write(const rmc_model *m, const rmc_bench_options *o, co
     return st;
 }
 
-/* One timed run at `threads` threads on the ranks of g into row (on rank 0). */
+/* One timed run at `threads` threads on the ranks of g into row (on rank 0),
+ * the size of the tables reduced into w. */
 static rmc_status bench_row(const rmc_model *m, const rmc_bench_options *o, const rmc_dist *g,
-                            int threads, rmc_bench_row *row, rmc_diag *d)
+                            int threads, rmc_bench_row *row, rmc_bench_workload *w, rmc_diag *d)
 {
     rmc_sim_options so;
     rmc_sim_options_default(&so);
@@ -178,6 +179,8 @@ static rmc_status bench_row(const rmc_model *m, const rmc_bench_options *o, cons
     RMC_TRY(rmc_sim_plan(m, rmc_model_params(m), &so, &dims, &bytes, d));
     so.threads = threads;
     so.rank_bins = dims.rank_bins;
+    w->reduced_bytes = rmc_accum_bytes(&dims, true);
+    w->rank_hist_bytes = w->reduced_bytes - rmc_accum_bytes(&dims, false);
     so.max_memory = (size_t)1 << 40;
     so.dist = g;
     rmc_accum *acc = NULL;
@@ -214,7 +217,7 @@ rmc_status rmc_bench_run(const rmc_bench_options *o, rmc_bench_row *rows, rmc_be
         st = rmc_dist_split(o->dist, o->ranks[ri], &sub, d);
         for (size_t t = 0; t < o->n_threads && st == RMC_OK; t++) {
             rmc_bench_row *row = &rows[ri * o->n_threads + t];
-            st = sub != NULL ? bench_row(m, o, sub, o->threads[t], row, d) : RMC_OK;
+            st = sub != NULL ? bench_row(m, o, sub, o->threads[t], row, w, d) : RMC_OK;
             /* every rank of the job, also those that sat this row out */
             st = rmc_dist_agree(o->dist, st, d);
             int64_t rss = (int64_t)peak_rss_bytes();

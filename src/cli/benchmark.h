@@ -58,8 +58,10 @@ typedef struct rmc_bench_row {
 /* The workload itself. */
 typedef struct rmc_bench_workload {
     size_t n_applicants, n_programs, n_positions, n_interviews;
-    double synth_seconds; /* generating and writing the market */
-    double load_seconds;  /* loading it back */
+    double synth_seconds;   /* generating and writing the market */
+    double load_seconds;    /* loading it back */
+    size_t reduced_bytes;   /* what each rank sends to rank 0 at the end of a run: every table */
+    size_t rank_hist_bytes; /* of which the rank histogram */
 } rmc_bench_workload;
 
 /* Called after each row (may be NULL). */

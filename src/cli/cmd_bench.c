@@ -156,6 +156,8 @@ static void print_head(const rmc_bench_options *o, const rmc_bench_workload *w)
            "(synth %.2f s, load %.2f s)\n",
            w->n_applicants, w->n_programs, w->n_positions, w->n_interviews, w->synth_seconds,
            w->load_seconds);
+    printf("reduced into rank 0 per rank and run: %.1f MiB of tables (rank histogram %.1f MiB)\n",
+           (double)w->reduced_bytes / 1048576.0, (double)w->rank_hist_bytes / 1048576.0);
     printf("phases: thread-ms per replicate, summed over rank 0's threads; reduce_s: summing the\n"
            "tables into rank 0 (in wall_s); write_s: the result file from rank 0; memory: peak\n"
            "RSS so far of the largest rank and one rank's estimate, MiB\n");
