@@ -13,8 +13,9 @@
 /* Elements per MPI call: below 2^31 (int counts). A reduction with
  * MPI_IN_PLACE makes the root receive into a temporary buffer as large as
  * the call, so reductions go in smaller pieces: 2^22 elements (16 MiB of
- * uint32) bounds that extra memory at rank 0 (a whole national rank
- * histogram at once added about 430 MB to rank 0's peak). */
+ * uint32) bounds that extra memory at rank 0 (the national tables in
+ * pieces of 2^28 took rank 0's peak RSS from 650 to 1,085 MB; in pieces of
+ * 2^22, 718 MB; bench/RESULTS.md). */
 #define CHUNK ((size_t)1 << 28)
 #define REDUCE_CHUNK ((size_t)1 << 22)
 
