@@ -14,6 +14,10 @@ if [ "$(id -u)" -eq 0 ]; then
     # Open MPI refuses root (as in a CI container) without both of these.
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
+# Containers often forbid the cross-process memory reads (CMA) Open MPI's
+# shared-memory transport uses for large messages; copying through the
+# shared segment works everywhere and the messages here are small.
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 MPIRUN="mpirun --oversubscribe"
 T=$(mktemp -d /tmp/rankmc-mpi.XXXXXX)
 trap 'rm -rf "$T"' EXIT
