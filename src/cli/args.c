@@ -163,7 +163,7 @@ bool rmc_cli_output_blocked(const char *cmd, const char *path, bool force)
     return false;
 }
 
-int rmc_cli_report(const char *cmd, const rmc_diag *d, rmc_status st)
+int rmc_cli_outcome(const char *cmd, const rmc_diag *d, rmc_status st)
 {
     if (st == RMC_EINTERRUPTED) {
         fprintf(stderr, "rankmc %s: stopped by signal %d; nothing written\n", cmd,

@@ -30,6 +30,7 @@ int rmc_cli_run(int argc, char **argv);
 int rmc_cli_summary(int argc, char **argv);
 int rmc_cli_sensitivity(int argc, char **argv);
 int rmc_cli_sobol(int argc, char **argv);
+int rmc_cli_report(int argc, char **argv);
 int rmc_cli_synth(int argc, char **argv);
 int rmc_cli_bench(int argc, char **argv);
 int rmc_cli_params(int argc, char **argv);
@@ -53,7 +54,7 @@ int rmc_cli_load_model(const char *cmd, const char *dir, rmc_model **out);
 /* The exit status for st, after printing its diagnostic when it is not
  * RMC_OK; for RMC_EINTERRUPTED (an analysis stopped by the stop flag) the
  * message "stopped by signal N; nothing written" and 128 + N. */
-int rmc_cli_report(const char *cmd, const rmc_diag *d, rmc_status st);
+int rmc_cli_outcome(const char *cmd, const rmc_diag *d, rmc_status st);
 
 /* The engine options every long command starts from:
  * rmc_sim_options_default, all threads (omp_get_max_threads), the job's
