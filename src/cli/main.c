@@ -28,6 +28,7 @@ static const command commands[] = {
     {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file"},
     {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers"},
     {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices"},
+    {"report", rmc_cli_report, "HTML page of figures for a result file (Python, matplotlib)"},
     {"synth", rmc_cli_synth, "write a synthetic market (e.g. national scale)"},
     {"bench", rmc_cli_bench, "standard national workload: thread-scaling table"},
     {"params", rmc_cli_params, "list every model.ini key with its default and meaning"},
