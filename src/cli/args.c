@@ -73,6 +73,24 @@ bool rmc_cli_parse_real(const char *s, double lo, double hi, unsigned open, doub
     return true;
 }
 
+int rmc_cli_parse_seed(const char *cmd, const char *arg, uint64_t *out)
+{
+    if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, out)) {
+        return rmc_cli_usage_error(cmd, "-s needs a non-negative integer, not '%s'", arg);
+    }
+    return 0;
+}
+
+int rmc_cli_parse_threads(const char *cmd, const char *arg, int *out)
+{
+    uint64_t v = 0;
+    if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
+        return rmc_cli_usage_error(cmd, "-t needs a thread count from 1 to 4096, not '%s'", arg);
+    }
+    *out = (int)v;
+    return 0;
+}
+
 int rmc_cli_parse_args(const char *cmd, int argc, char **argv, const struct option *longopts,
                        void (*usage)(FILE *f), int (*option)(int c, char *arg, void *ctx),
                        void *ctx, rmc_cli_common *com)
@@ -118,18 +136,9 @@ int rmc_cli_engine_option(const char *cmd, int c, const char *arg, uint64_t min_
         so->replicates = v;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error(cmd, "-s needs a non-negative integer, not '%s'", arg);
-        }
-        so->seed = v;
-        return 0;
+        return rmc_cli_parse_seed(cmd, arg, &so->seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error(cmd, "-t needs a thread count from 1 to 4096, not '%s'",
-                                       arg);
-        }
-        so->threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads(cmd, arg, &so->threads);
     default:
         return 1;
     }
