@@ -26,6 +26,7 @@ static const command commands[] = {
     {"convert", rmc_cli_convert, "model folder <-> stable-matching-suite problem file"},
     {"summary", rmc_cli_summary, "human-readable tables from a result file"},
     {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file"},
+    {"apply", rmc_cli_apply, "where to apply: the applications that raise P(match) most"},
     {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers"},
     {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices"},
     {"synth", rmc_cli_synth, "write a synthetic market (e.g. national scale)"},
