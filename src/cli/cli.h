@@ -29,6 +29,7 @@ int rmc_cli_run(int argc, char **argv);
 int rmc_cli_summary(int argc, char **argv);
 int rmc_cli_sensitivity(int argc, char **argv);
 int rmc_cli_sobol(int argc, char **argv);
+int rmc_cli_report(int argc, char **argv);
 int rmc_cli_synth(int argc, char **argv);
 int rmc_cli_bench(int argc, char **argv);
 int rmc_cli_params(int argc, char **argv);
