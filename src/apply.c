@@ -350,6 +350,12 @@ static bool sponsors_visa(int sponsors, rmc_visa v)
     return v == RMC_VISA_H1B ? sponsors == RMC_SPONSORS_J1_H1B : sponsors != RMC_SPONSORS_NONE;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* The candidates from market 0 (or the profile's programs): descriptions
  * for placement and the result's candidate table. */
 static rmc_status make_candidates(ap_run *A, const char *base0, rmc_problems *pr, rmc_diag *d)
@@ -395,13 +401,29 @@ static rmc_status make_candidates(ap_run *A, const char *base0, rmc_problems *pr
     size_t n_spec = 0, n = 0;
     char spec[64];
     rmc_setting set;
+    double *sorted = NULL;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&sorted, m0->n_prog, sizeof *sorted, d), done);
     for (size_t j = 0; j < m0->n_prog; j++) {
         if (synth_name(m0->prog_name[j], spec, sizeof spec, &set) &&
             strcmp(spec, pf->specialty) == 0) {
-            want[j] = o->candidates == NULL;
-            n_spec++;
+            sorted[n_spec++] = m0->desirability[j];
         }
     }
+    qsort(sorted, n_spec, sizeof *sorted, cmp_double);
+    for (size_t j = 0; j < m0->n_prog; j++) {
+        if (synth_name(m0->prog_name[j], spec, sizeof spec, &set) &&
+            strcmp(spec, pf->specialty) == 0) {
+            /* the share of the specialty's programs below j (docs/forecast.md) */
+            size_t below = 0;
+            while (below < n_spec && sorted[below] < m0->desirability[j]) {
+                below++;
+            }
+            const double q = n_spec > 1 ? (double)below / (double)(n_spec - 1) : 0.5;
+            want[j] = o->candidates == NULL && q >= o->min_quantile &&
+                      (o->setting == RMC_SETTING_ANY || o->setting == set);
+        }
+    }
+    rmc_free(sorted);
     if (n_spec == 0) {
         rmc_problems_add(pr, pf->path, pf->specialty_line,
                          "unknown specialty '%s' in market %s (synth names: internal_medicine, "
@@ -430,6 +452,14 @@ static rmc_status make_candidates(ap_run *A, const char *base0, rmc_problems *pr
     }
     for (size_t j = 0; j < m0->n_prog; j++) {
         n += want[j];
+    }
+    if (n == 0) {
+        rmc_problems_add(pr, pf->path, pf->specialty_line,
+                         "no program of specialty '%s' in market 0 passes the candidate filters "
+                         "(--min-desirability, --setting)",
+                         pf->specialty);
+        st = RMC_EINPUT;
+        goto done;
     }
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&A->desc.programs, n, sizeof *A->desc.programs, d),
                  done);
@@ -542,20 +572,29 @@ static rmc_status draw_market(ap_run *A, size_t k, const rmc_fc_market *mk, cons
     for (uint64_t r = 0; r < R2; r++) {
         const size_t row = row_of(A, k, r);
         uint8_t *adm = A->admit + row * C, *off = A->offer + row * C;
-        rmc_meeting_draw_applicants(m, &m->params, A->rng, o->seed, r, day);
+        /* the offer model of docs/synth.md, from the applicant's own streams */
         for (size_t l = 0; l < C; l++) {
-            rmc_meeting_run(m, &m->params, (size_t)mk->prog[l], day, A->rng, o->seed, r, ws, rank,
-                            moves);
-            const int32_t ra = rank[mk->iv[l]];
-            const rmc_id c = cutoff[(size_t)r * C + l];
-            adm[l] = ra >= 0 && (c == RMC_ID_NONE || ra < rank[c]);
-            /* the offer model of docs/synth.md, from the applicant's own streams */
             rmc_rng_seek(A->rng, mseed, r, RMC_STREAM_APPLY, (uint32_t)l);
             const gsl_rng *g = rmc_rng_gsl(A->rng);
             const bool considered =
                 rmc_synth_considers(g, A->pre, (int)A->pf->visa, (int)m->sponsors[mk->prog[l]]);
             const double score = rmc_synth_offer_score(g, A->pre, (int)A->group, mk->pre_score);
             off[l] = considered && score > cut[l];
+        }
+        /* the applicant's meetings, where an offer makes them matter: an
+         * admission without an offer never counts, and a program's meeting
+         * draws only from its own streams, so skipping one changes no other */
+        rmc_meeting_draw_applicants(m, &m->params, A->rng, o->seed, r, day);
+        for (size_t l = 0; l < C; l++) {
+            adm[l] = 0;
+            if (!off[l]) {
+                continue;
+            }
+            rmc_meeting_run(m, &m->params, (size_t)mk->prog[l], day, A->rng, o->seed, r, ws, rank,
+                            moves);
+            const int32_t ra = rank[mk->iv[l]];
+            const rmc_id c = cutoff[(size_t)r * C + l];
+            adm[l] = ra >= 0 && (c == RMC_ID_NONE || ra < rank[c]);
         }
         rmc_rng_seek(A->rng, mseed, r, RMC_STREAM_APPLY, (uint32_t)C);
         A->cap[row] = rmc_synth_draw_cap(rmc_rng_gsl(A->rng), &A->pre->groups[A->group]);
@@ -778,9 +817,9 @@ static rmc_status analyse(ap_run *A, rmc_diag *d)
         }
         res->candidates[c].p_offer = stat_rows(A, col);
         for (size_t row = 0; row < KN; row++) {
-            col[row] = A->admit[row * C + c];
+            col[row] = A->admit[row * C + c]; /* admitted only where offered */
         }
-        res->candidates[c].p_admit = stat_rows(A, col);
+        res->candidates[c].p_alone = stat_rows(A, col);
     }
     /* the optimiser, on the selection replicates */
     const double t0 = omp_get_wtime();
@@ -907,6 +946,9 @@ static rmc_status check_options(const rmc_apply_options *o, rmc_diag *d)
     if (o->max_applications < 1 || o->max_applications > 1000) {
         return RMC_FAIL(d, RMC_EUSAGE, "--max-applications must be between 1 and 1000");
     }
+    if (!(o->min_quantile >= 0) || !(o->min_quantile < 1)) {
+        return RMC_FAIL(d, RMC_EUSAGE, "--min-desirability needs a quantile in [0, 1)");
+    }
     if (!(o->cost_per_application >= 0) || o->cost_per_application > 1e6) {
         return RMC_FAIL(d, RMC_EUSAGE, "--cost-per-application must be between 0 and 1000000");
     }
@@ -942,6 +984,14 @@ rmc_status rmc_apply_run(const rmc_profile_file *pf, const rmc_apply_options *o,
     *out = NULL;
     const double t0 = omp_get_wtime();
     RMC_TRY(check_options(o, d));
+    if (pf->n_programs > 0 &&
+        (o->candidates != NULL || o->min_quantile > 0 || o->setting != RMC_SETTING_ANY)) {
+        return RMC_FAIL(d, RMC_EUSAGE,
+                        "%s has [program] sections, which are the candidates: --candidates, "
+                        "--min-desirability and --setting choose among the market's programs "
+                        "instead (use one or the other)",
+                        pf->path);
+    }
     char preset[32];
     double scale = 1.0;
     RMC_TRY(parse_market(o->market, preset, sizeof preset, &scale, d));

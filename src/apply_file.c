@@ -69,7 +69,7 @@ static void fill(bufs *b, const rmc_apply_result *r)
         b->c_pos[c] = x->positions;
         b->c_desir[c] = x->desirability;
         put_stat(b->c_offer + c * NS, &x->p_offer);
-        put_stat(b->c_admit + c * NS, &x->p_admit);
+        put_stat(b->c_admit + c * NS, &x->p_alone);
     }
     for (size_t s = 0; s < r->n_steps; s++) {
         const rmc_apply_step *p = &r->steps[s];
@@ -123,8 +123,8 @@ rmc_status rmc_apply_write(const char *path, bool force, const rmc_apply_result 
         T("candidate_desirability", RMC_H5_F64, 1, C, 0, 0, b.c_desir,
           "desirability (z), the applicant's preference [C]"),
         T("p_offer", RMC_H5_F64, 2, C, NS, 0, b.c_offer, "P(interview offer | applied) [C,6]"),
-        T("p_admit", RMC_H5_F64, 2, C, NS, 0, b.c_admit,
-          "P(ranked above the Match cutoff | interviewed) [C,6]"),
+        T("p_alone", RMC_H5_F64, 2, C, NS, 0, b.c_admit,
+          "P(matched there if it were the only application) [C,6]"),
         T("order", RMC_H5_I32, 1, M, 0, 0, b.s_cand,
           "recommended order: candidate index added at k = 1..M [M]"),
         T("gain", RMC_H5_F64, 2, M, 2, 0, b.s_gain,

@@ -40,6 +40,9 @@ typedef struct rmc_apply_options {
     size_t max_applications;     /* M: length of the recommended order (<= candidates) */
     double cost_per_application; /* USD per application, for the cost column (0: none) */
     const char *candidates;      /* NULL, or a file of market-0 program ids, one a line */
+    double min_quantile;         /* only candidates at or above this desirability quantile of the
+                                    specialty in market 0 (0: all; < 1) */
+    rmc_setting setting;         /* only candidates of this setting (RMC_SETTING_ANY: all) */
     const char *work_dir;        /* an existing folder for the markets' files (removed again) */
     rmc_forecast_progress_fn progress; /* may be NULL */
     void *progress_ctx;
@@ -60,7 +63,8 @@ typedef struct rmc_apply_candidate {
     double desirability;
     double offer_cutoff;       /* market 0: the program's offer cutoff (-HUGE_VAL: a slot open) */
     rmc_forecast_stat p_offer; /* P(interview offer | applied), evaluation replicates */
-    rmc_forecast_stat p_admit; /* P(ranked above the Match cutoff | interviewed there) */
+    rmc_forecast_stat p_alone; /* P(matched there if it were the only application): an offer
+                                  and ranked above its Match cutoff */
 } rmc_apply_candidate;
 
 /* Step k of the recommended order. */
@@ -83,8 +87,9 @@ typedef struct rmc_apply_baseline {
 } rmc_apply_baseline;
 
 /* Per-replicate draws of R replicates and C candidates: offer[r*C + c] (an
- * interview offer if applied), admit[r*C + c] (matched there if it is the
- * best attended program that admits), cap[r], and pref[c], the candidate's
+ * interview offer if applied), admit[r*C + c] (ranked above its Match
+ * cutoff: matched there if it is the best attended program that admits;
+ * drawn only where an offer was made, else 0), cap[r], and pref[c], the candidate's
  * rank in the applicant's preference (0 = most desirable). */
 typedef struct rmc_apply_draws {
     size_t R, C;

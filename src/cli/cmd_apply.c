@@ -45,6 +45,10 @@ static void usage(FILE *f)
                "                          sections when it has any)\n"
                "  --max-applications M    length of the recommended order (default 40)\n"
                "  --cost-per-application USD  adds a cumulative cost column (default none)\n"
+               "  --min-desirability Q    only programs at or above this desirability quantile\n"
+               "                          of the specialty: 0 <= Q < 1, or top | high | middle |\n"
+               "                          low (0.90, 0.70, 0.50, 0.25); where you would be happy\n"
+               "  --setting S             only academic or community programs\n"
                "  -n, --replicates N      evaluation replicates per market (default 100); as\n"
                "                          many again are run to choose on\n"
                "  -s, --seed SEED         master seed (default 1)\n"
@@ -107,6 +111,37 @@ static int parse_value(int c, char *arg, ap_args *a)
         a->o.cost_per_application = x;
         return 0;
     }
+    case 'Q': {
+        static const char *const words[] = {"top", "high", "middle", "low"};
+        static const rmc_tier tiers[] = {RMC_TIER_TOP, RMC_TIER_HIGH, RMC_TIER_MIDDLE,
+                                         RMC_TIER_LOW};
+        for (size_t i = 0; i < 4; i++) {
+            if (strcmp(arg, words[i]) == 0) {
+                a->o.min_quantile = rmc_tier_quantile(tiers[i]);
+                return 0;
+            }
+        }
+        char *end = NULL;
+        const double x = strtod(arg, &end);
+        if (end == arg || *end != '\0' || !(x >= 0) || !(x < 1)) {
+            return rmc_cli_usage_error("apply",
+                                       "--min-desirability needs a quantile 0 <= Q < 1 or top, "
+                                       "high, middle, low, not '%s'",
+                                       arg);
+        }
+        a->o.min_quantile = x;
+        return 0;
+    }
+    case 'S':
+        if (strcmp(arg, "academic") == 0) {
+            a->o.setting = RMC_SETTING_ACADEMIC;
+        } else if (strcmp(arg, "community") == 0) {
+            a->o.setting = RMC_SETTING_COMMUNITY;
+        } else {
+            return rmc_cli_usage_error("apply", "--setting is academic or community, not '%s'",
+                                       arg);
+        }
+        return 0;
     case 'M':
         a->o.market = arg;
         return 0;
@@ -128,6 +163,8 @@ static int parse_args(int argc, char **argv, ap_args *a)
                                              {"candidates", required_argument, NULL, 'c'},
                                              {"max-applications", required_argument, NULL, 'A'},
                                              {"cost-per-application", required_argument, NULL, 'C'},
+                                             {"min-desirability", required_argument, NULL, 'Q'},
+                                             {"setting", required_argument, NULL, 'S'},
                                              {"replicates", required_argument, NULL, 'n'},
                                              {"seed", required_argument, NULL, 's'},
                                              {"threads", required_argument, NULL, 't'},

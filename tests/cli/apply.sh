@@ -44,6 +44,22 @@ expect 2 "existing output" "$RANKMC" apply "$P" --market im-regional --markets 1
     --max-applications 2 -o "$T/a.h5"
 [ -z "$(ls "$T/tmp")" ] || fail "work folders left behind"
 
+# where the applicant would be happy: fewer candidates
+expect 0 "filters" "$RANKMC" apply "$P" --market im-regional --markets 1 -n 8 -q \
+    --max-applications 2 --min-desirability middle --setting academic
+n=$(sed -n 's/^candidates: \([0-9]*\) programs.*/\1/p' "$T/stdout")
+[ -n "$n" ] && [ "$n" -ge 2 ] && [ "$n" -lt 20 ] || fail "filters: $n candidates (want 2..19 of 40)"
+expect 2 "bad --min-desirability" "$RANKMC" apply "$P" --min-desirability 1.5 -q
+expect 2 "bad --setting" "$RANKMC" apply "$P" --setting rural -q
+
+# a profile with [program] sections: those are the candidates
+expect 0 "profile programs" "$RANKMC" apply models/profiles/img_internist.ini \
+    --market im-regional --markets 1 -n 8 -q --max-applications 3
+grep -q "^candidates: 6 programs" "$T/stdout" || fail "the profile's 6 programs are the candidates"
+grep -q "Mercy Internal Medicine" "$T/stdout" || fail "a profile program in the order"
+expect 2 "programs and --candidates" "$RANKMC" apply models/profiles/img_internist.ini \
+    --market im-regional -q --candidates "$T/none.txt"
+
 # bad input: FILE:LINE, exit 2, nothing written
 printf '[applicant]\ntype = US_MD\nspecialty = dermatology\nstep2_ck = 249\n' >"$T/bad.ini"
 expect 2 "unknown specialty" "$RANKMC" apply "$T/bad.ini" --market im-regional --markets 1 \
