@@ -356,99 +356,160 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The profile's described programs are the candidates. */
+static rmc_status from_profile(ap_run *A, rmc_diag *d)
+{
+    const rmc_profile_file *pf = A->pf;
+    rmc_apply_result *res = A->res;
+    RMC_TRY(
+        rmc_alloc_array((void **)&A->desc.programs, pf->n_programs, sizeof *A->desc.programs, d));
+    RMC_TRY(
+        rmc_calloc_array((void **)&res->candidates, pf->n_programs, sizeof *res->candidates, d));
+    for (size_t l = 0; l < pf->n_programs; l++) {
+        A->desc.programs[l] = pf->programs[l];
+        rmc_apply_candidate *c = &res->candidates[l];
+        snprintf(c->id, sizeof c->id, "%.63s", pf->programs[l].name);
+        snprintf(c->name, sizeof c->name, "%s", pf->programs[l].name);
+        c->positions = pf->programs[l].positions;
+        c->sponsors = (int)pf->programs[l].sponsors; /* desirability: as placed, later */
+    }
+    A->desc.n_programs = pf->n_programs;
+    A->C = pf->n_programs;
+    return RMC_OK;
+}
+
+static bool in_specialty(const rmc_model *m0, size_t j, const char *specialty, rmc_setting *set)
+{
+    char spec[64];
+    return synth_name(m0->prog_name[j], spec, sizeof spec, set) && strcmp(spec, specialty) == 0;
+}
+
+/* want[j]: market-0 program j of the specialty passes the filters
+ * (--min-desirability, --setting); *n_spec the specialty's programs. */
+static rmc_status filter(const ap_run *A, const rmc_model *m0, bool *want, size_t *n_spec,
+                         rmc_diag *d)
+{
+    const rmc_apply_options *o = A->o;
+    double *sorted = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&sorted, m0->n_prog, sizeof *sorted, d));
+    size_t n = 0;
+    rmc_setting set;
+    for (size_t j = 0; j < m0->n_prog; j++) {
+        if (in_specialty(m0, j, A->pf->specialty, &set)) {
+            sorted[n++] = m0->desirability[j];
+        }
+    }
+    qsort(sorted, n, sizeof *sorted, cmp_double);
+    for (size_t j = 0; j < m0->n_prog; j++) {
+        if (!in_specialty(m0, j, A->pf->specialty, &set)) {
+            continue;
+        }
+        /* the share of the specialty's programs below j (docs/forecast.md) */
+        size_t below = 0;
+        while (below < n && sorted[below] < m0->desirability[j]) {
+            below++;
+        }
+        const double q = n > 1 ? (double)below / (double)(n - 1) : 0.5;
+        want[j] = o->candidates == NULL && q >= o->min_quantile &&
+                  (o->setting == RMC_SETTING_ANY || o->setting == set);
+    }
+    rmc_free(sorted);
+    *n_spec = n;
+    return RMC_OK;
+}
+
+/* want[j] for the ids of a --candidates file; problems at their lines. */
+static rmc_status listed(const ap_run *A, const rmc_model *m0, bool *want, rmc_problems *pr,
+                         rmc_diag *d)
+{
+    const rmc_apply_options *o = A->o;
+    char(*ids)[64] = NULL;
+    long *lines = NULL;
+    size_t n_ids = 0;
+    rmc_status st = read_ids(o->candidates, pr, &ids, &lines, &n_ids, d);
+    bool bad = st == RMC_OK && n_ids == 0;
+    rmc_setting set;
+    for (size_t t = 0; st == RMC_OK && t < n_ids; t++) {
+        const rmc_id j = rmc_model_find_program(m0, ids[t]);
+        if (j == RMC_ID_NONE || !in_specialty(m0, (size_t)j, A->pf->specialty, &set)) {
+            rmc_problems_add(pr, o->candidates, lines[t],
+                             "'%s' is not a program of specialty '%s' in market 0 of %s", ids[t],
+                             A->pf->specialty, o->market);
+            bad = true;
+        } else if (want[j]) {
+            rmc_problems_add(pr, o->candidates, lines[t], "'%s' listed twice", ids[t]);
+            bad = true;
+        } else {
+            want[j] = true;
+        }
+    }
+    rmc_free(ids);
+    rmc_free(lines);
+    return st == RMC_OK && bad ? RMC_EINPUT : st;
+}
+
+/* One description per wanted program, in market-0 order: placed in market
+ * 0, each takes exactly its own program (distance 0, every lower one
+ * already taken). */
+static rmc_status describe(ap_run *A, const rmc_model *m0, const bool *want, size_t n, rmc_diag *d)
+{
+    rmc_apply_result *res = A->res;
+    RMC_TRY(rmc_calloc_array((void **)&A->desc.programs, n, sizeof *A->desc.programs, d));
+    RMC_TRY(rmc_calloc_array((void **)&res->candidates, n, sizeof *res->candidates, d));
+    rmc_setting set;
+    for (size_t j = 0, l = 0; j < m0->n_prog; j++) {
+        if (!want[j]) {
+            continue;
+        }
+        in_specialty(m0, j, A->pf->specialty, &set);
+        rmc_profile_program *pp = &A->desc.programs[l];
+        snprintf(pp->name, sizeof pp->name, "%s", m0->prog_name[j]);
+        pp->positions = m0->positions[j];
+        pp->setting = set;
+        pp->sponsors = (rmc_sponsors)m0->sponsors[j];
+        pp->tier = RMC_TIER_Z;
+        pp->desirability = m0->desirability[j];
+        pp->advocacy = RMC_ADVOCACY_NONE;
+        pp->interest = RMC_INTEREST_NORMAL;
+        rmc_apply_candidate *c = &res->candidates[l++];
+        snprintf(c->id, sizeof c->id, "%s", m0->prog_id[j]);
+        snprintf(c->name, sizeof c->name, "%s", m0->prog_name[j]);
+        c->positions = pp->positions;
+        c->sponsors = (int)pp->sponsors;
+    }
+    A->desc.n_programs = n;
+    A->C = n;
+    return RMC_OK;
+}
+
 /* The candidates from market 0 (or the profile's programs): descriptions
  * for placement and the result's candidate table. */
 static rmc_status make_candidates(ap_run *A, const char *base0, rmc_problems *pr, rmc_diag *d)
 {
     const rmc_profile_file *pf = A->pf;
-    const rmc_apply_options *o = A->o;
-    rmc_apply_result *res = A->res;
     A->desc = *pf;
     A->desc.programs = NULL;
     A->desc.n_programs = 0;
-    rmc_model *m0 = NULL;
-    char(*ids)[64] = NULL;
-    long *lines = NULL;
-    size_t n_ids = 0;
-    bool *want = NULL;
-    rmc_status st = RMC_OK;
     if (pf->n_programs > 0) {
-        /* the profile's described programs are the candidates */
-        RMC_TRY(rmc_alloc_array((void **)&A->desc.programs, pf->n_programs,
-                                sizeof *A->desc.programs, d));
-        RMC_TRY(rmc_calloc_array((void **)&res->candidates, pf->n_programs, sizeof *res->candidates,
-                                 d));
-        for (size_t l = 0; l < pf->n_programs; l++) {
-            A->desc.programs[l] = pf->programs[l];
-            rmc_apply_candidate *c = &res->candidates[l];
-            snprintf(c->id, sizeof c->id, "%.63s", pf->programs[l].name);
-            snprintf(c->name, sizeof c->name, "%s", pf->programs[l].name);
-            c->positions = pf->programs[l].positions;
-            c->sponsors = (int)pf->programs[l].sponsors;
-            c->desirability = pf->programs[l].tier == RMC_TIER_Z
-                                  ? pf->programs[l].desirability
-                                  : rmc_tier_quantile(pf->programs[l].tier);
-        }
-        A->desc.n_programs = pf->n_programs;
-        A->C = pf->n_programs;
-        return RMC_OK;
+        return from_profile(A, d);
     }
-    RMC_TRY_GOTO(st, rmc_model_load(base0, pr, d, &m0), done);
-    if (o->candidates != NULL) {
-        RMC_TRY_GOTO(st, read_ids(o->candidates, pr, &ids, &lines, &n_ids, d), done);
-    }
-    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&want, m0->n_prog, sizeof *want, d), done);
+    rmc_model *m0 = NULL;
+    bool *want = NULL;
     size_t n_spec = 0, n = 0;
-    char spec[64];
-    rmc_setting set;
-    double *sorted = NULL;
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&sorted, m0->n_prog, sizeof *sorted, d), done);
-    for (size_t j = 0; j < m0->n_prog; j++) {
-        if (synth_name(m0->prog_name[j], spec, sizeof spec, &set) &&
-            strcmp(spec, pf->specialty) == 0) {
-            sorted[n_spec++] = m0->desirability[j];
-        }
-    }
-    qsort(sorted, n_spec, sizeof *sorted, cmp_double);
-    for (size_t j = 0; j < m0->n_prog; j++) {
-        if (synth_name(m0->prog_name[j], spec, sizeof spec, &set) &&
-            strcmp(spec, pf->specialty) == 0) {
-            /* the share of the specialty's programs below j (docs/forecast.md) */
-            size_t below = 0;
-            while (below < n_spec && sorted[below] < m0->desirability[j]) {
-                below++;
-            }
-            const double q = n_spec > 1 ? (double)below / (double)(n_spec - 1) : 0.5;
-            want[j] = o->candidates == NULL && q >= o->min_quantile &&
-                      (o->setting == RMC_SETTING_ANY || o->setting == set);
-        }
-    }
-    rmc_free(sorted);
+    rmc_status st = RMC_OK;
+    RMC_TRY_GOTO(st, rmc_model_load(base0, pr, d, &m0), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&want, m0->n_prog, sizeof *want, d), done);
+    RMC_TRY_GOTO(st, filter(A, m0, want, &n_spec, d), done);
     if (n_spec == 0) {
         rmc_problems_add(pr, pf->path, pf->specialty_line,
                          "unknown specialty '%s' in market %s (synth names: internal_medicine, "
                          "family_medicine, pediatrics, ...)",
-                         pf->specialty, o->market);
+                         pf->specialty, A->o->market);
         st = RMC_EINPUT;
         goto done;
     }
-    for (size_t t = 0; t < n_ids; t++) {
-        const rmc_id j = rmc_model_find_program(m0, ids[t]);
-        if (j == RMC_ID_NONE || !synth_name(m0->prog_name[j], spec, sizeof spec, &set) ||
-            strcmp(spec, pf->specialty) != 0) {
-            rmc_problems_add(pr, o->candidates, lines[t],
-                             "'%s' is not a program of specialty '%s' in market 0 of %s", ids[t],
-                             pf->specialty, o->market);
-            st = RMC_EINPUT;
-        } else if (want[j]) {
-            rmc_problems_add(pr, o->candidates, lines[t], "'%s' listed twice", ids[t]);
-            st = RMC_EINPUT;
-        } else {
-            want[j] = true;
-        }
-    }
-    if (st != RMC_OK) {
-        goto done;
+    if (A->o->candidates != NULL) {
+        RMC_TRY_GOTO(st, listed(A, m0, want, pr, d), done);
     }
     for (size_t j = 0; j < m0->n_prog; j++) {
         n += want[j];
@@ -461,40 +522,9 @@ static rmc_status make_candidates(ap_run *A, const char *base0, rmc_problems *pr
         st = RMC_EINPUT;
         goto done;
     }
-    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&A->desc.programs, n, sizeof *A->desc.programs, d),
-                 done);
-    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&res->candidates, n, sizeof *res->candidates, d),
-                 done);
-    /* Market-0 order: placed in market 0, each description takes exactly its
-     * own program (distance 0, every lower one already taken). */
-    for (size_t j = 0, l = 0; j < m0->n_prog; j++) {
-        if (!want[j]) {
-            continue;
-        }
-        synth_name(m0->prog_name[j], spec, sizeof spec, &set);
-        rmc_profile_program *pp = &A->desc.programs[l];
-        snprintf(pp->name, sizeof pp->name, "%s", m0->prog_name[j]);
-        pp->positions = m0->positions[j];
-        pp->setting = set;
-        pp->sponsors = (rmc_sponsors)m0->sponsors[j];
-        pp->tier = RMC_TIER_Z;
-        pp->desirability = m0->desirability[j];
-        pp->advocacy = RMC_ADVOCACY_NONE;
-        pp->interest = RMC_INTEREST_NORMAL;
-        rmc_apply_candidate *c = &res->candidates[l];
-        snprintf(c->id, sizeof c->id, "%s", m0->prog_id[j]);
-        snprintf(c->name, sizeof c->name, "%s", m0->prog_name[j]);
-        c->positions = pp->positions;
-        c->sponsors = (int)pp->sponsors;
-        c->desirability = pp->desirability;
-        l++;
-    }
-    A->desc.n_programs = n;
-    A->C = n;
+    st = describe(A, m0, want, n, d);
 done:
     rmc_free(want);
-    rmc_free(ids);
-    rmc_free(lines);
     rmc_model_free(m0);
     return st;
 }
@@ -517,6 +547,33 @@ static size_t row_of(const ap_run *A, size_t k, uint64_t r)
     return r < A->N ? k * (size_t)A->N + (size_t)r : KN + k * (size_t)A->N + (size_t)(r - A->N);
 }
 
+/* The engine on market k's 2N replicates, the applicant left out of the
+ * Match: cutoff[r * C + l] gets candidate l's admission cutoff. */
+static rmc_status run_engine(ap_run *A, const rmc_fc_market *mk, rmc_id *cutoff, rmc_diag *d)
+{
+    const rmc_apply_options *o = A->o;
+    rmc_sim_options so;
+    rmc_sim_options_default(&so);
+    so.seed = o->seed;
+    so.replicates = 2 * A->N;
+    so.threads = o->threads;
+    so.stop = o->stop;
+    so.rank_bins = 1;
+    so.n_exclude = 1;
+    so.exclude = &mk->app;
+    so.n_cutoff = A->C;
+    so.cutoff_prog = mk->prog;
+    so.cutoff_iv = cutoff;
+    rmc_sim_stats ss;
+    rmc_accum *acc = NULL;
+    RMC_TRY(rmc_sim_run(mk->m, &mk->m->params, &so, &acc, &ss, d));
+    rmc_accum_free(acc);
+    A->res->sim_seconds += ss.wall_seconds;
+    A->res->threads = ss.threads;
+    snprintf(A->res->rng_name, sizeof A->res->rng_name, "%s", ss.rng_name);
+    return ss.stopped ? RMC_FAIL(d, RMC_EINTERRUPTED, "stopped") : RMC_OK;
+}
+
 /* The engine, then every replicate's admissions, offers and cap. */
 static rmc_status draw_market(ap_run *A, size_t k, const rmc_fc_market *mk, const double *offer_cut,
                               size_t n_cut, rmc_diag *d)
@@ -532,29 +589,7 @@ static rmc_status draw_market(ap_run *A, size_t k, const rmc_fc_market *mk, cons
     rmc_meeting_ws *ws = NULL;
     rmc_status st = RMC_OK;
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&cutoff, (size_t)R2 * C, sizeof *cutoff, d), done);
-    rmc_sim_options so;
-    rmc_sim_options_default(&so);
-    so.seed = o->seed;
-    so.replicates = R2;
-    so.threads = o->threads;
-    so.stop = o->stop;
-    so.rank_bins = 1;
-    so.n_exclude = 1;
-    so.exclude = &mk->app;
-    so.n_cutoff = C;
-    so.cutoff_prog = mk->prog;
-    so.cutoff_iv = cutoff;
-    rmc_sim_stats ss;
-    rmc_accum *acc = NULL;
-    RMC_TRY_GOTO(st, rmc_sim_run(m, &m->params, &so, &acc, &ss, d), done);
-    rmc_accum_free(acc);
-    A->res->sim_seconds += ss.wall_seconds;
-    A->res->threads = ss.threads;
-    snprintf(A->res->rng_name, sizeof A->res->rng_name, "%s", ss.rng_name);
-    if (ss.stopped) {
-        st = RMC_FAIL(d, RMC_EINTERRUPTED, "stopped");
-        goto done;
-    }
+    RMC_TRY_GOTO(st, run_engine(A, mk, cutoff, d), done);
     const double t0 = omp_get_wtime();
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&cut, C, sizeof *cut, d), done);
     for (size_t l = 0; l < C; l++) {
@@ -705,9 +740,18 @@ typedef const size_t *(*order_fn)(void *ctx, size_t row);
 
 /* Walk every evaluation replicate along its order: out[s][row] matched
  * with the first s + 1 applications, att[s] summed attended. */
-static rmc_status walk(const ap_run *A, const rmc_apply_draws *dr, order_fn fn, void *ctx,
-                       size_t len, uint8_t *out, double *att, rmc_diag *d)
+typedef struct walk_order {
+    order_fn fn; /* replicate row -> its order */
+    void *ctx;
+    size_t len; /* applications in each order (<= M; the outcome stays after that) */
+} walk_order;
+
+static rmc_status walk_rows(const ap_run *A, const rmc_apply_draws *dr, const walk_order *wo,
+                            uint8_t *out, double *att, rmc_diag *d)
 {
+    const order_fn fn = wo->fn;
+    void *ctx = wo->ctx;
+    const size_t len = wo->len;
     const size_t KN = A->K * (size_t)A->N, M = A->M;
     int32_t *pref = NULL;
     size_t *cand = NULL;
@@ -799,47 +843,88 @@ static rmc_status random_orders(ap_run *A, const bool *ok, size_t **orders, size
 
 static int cmp_pref(const void *a, const void *b, void *ctx);
 
-static rmc_status analyse(ap_run *A, rmc_diag *d)
+/* Candidates' P(offer) and P(alone) on the evaluation replicates (col:
+ * [KN] scratch). */
+static void candidate_stats(ap_run *A, uint8_t *col)
 {
-    rmc_apply_result *res = A->res;
-    const size_t K = A->K, C = A->C, M = A->M, KN = K * (size_t)A->N;
-    const rmc_apply_draws dr = {2 * KN, C, A->offer, A->admit, A->cap, A->pref};
-    size_t *order = NULL, *orders = NULL, *by_desir = NULL;
-    uint8_t *opt = NULL, *base = NULL, *col = NULL;
-    double *att = NULL;
-    bool *ok = NULL;
-    rmc_status st = RMC_OK;
-    /* candidates: P(offer), P(admit) on the evaluation replicates */
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&col, KN, 1, d), done);
+    const size_t C = A->C, KN = A->K * (size_t)A->N;
     for (size_t c = 0; c < C; c++) {
         for (size_t row = 0; row < KN; row++) {
             col[row] = A->offer[row * C + c];
         }
-        res->candidates[c].p_offer = stat_rows(A, col);
+        A->res->candidates[c].p_offer = stat_rows(A, col);
         for (size_t row = 0; row < KN; row++) {
             col[row] = A->admit[row * C + c]; /* admitted only where offered */
         }
-        res->candidates[c].p_alone = stat_rows(A, col);
+        A->res->candidates[c].p_alone = stat_rows(A, col);
     }
-    /* the optimiser, on the selection replicates */
-    const double t0 = omp_get_wtime();
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&order, M, sizeof *order, d), done);
-    RMC_TRY_GOTO(st, rmc_apply_greedy(&dr, KN, 2 * KN, M, order, d), done);
-    res->optimise_seconds = omp_get_wtime() - t0;
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&opt, M * KN, 1, d), done);
-    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&att, M, sizeof *att, d), done);
-    RMC_TRY_GOTO(st, walk(A, &dr, same_order, order, M, opt, att, d), done);
+}
+
+/* Baseline b on the evaluation replicates (base: [M][KN] scratch), each
+ * step paired with the optimiser's outcomes opt. */
+typedef struct bl_work {
+    const uint8_t *opt;     /* [M][KN] the optimiser's outcomes */
+    uint8_t *base;          /* [M][KN] scratch */
+    const bool *ok;         /* [C] sponsors the applicant's visa */
+    const size_t *by_desir; /* [C] candidates, most desirable first */
+} bl_work;
+
+static rmc_status one_baseline(ap_run *A, const rmc_apply_draws *dr, int b, const bl_work *w,
+                               rmc_diag *d)
+{
+    const uint8_t *opt = w->opt;
+    uint8_t *base = w->base;
+    const bool *ok = w->ok;
+    static const char *const names[RMC_APPLY_N_BASELINES] = {"random", "most_desirable",
+                                                             "visa_sponsoring"};
+    const size_t C = A->C, M = A->M, KN = A->K * (size_t)A->N;
+    rmc_apply_baseline *bl = &A->res->baselines[b];
+    snprintf(bl->name, sizeof bl->name, "%s", names[b]);
+    RMC_TRY(rmc_alloc_array((void **)&bl->p_match, M, sizeof *bl->p_match, d));
+    RMC_TRY(rmc_alloc_array((void **)&bl->diff, M, sizeof *bl->diff, d));
+    RMC_TRY(rmc_alloc_array((void **)&bl->diff_se, M, sizeof *bl->diff_se, d));
+    if (b == RMC_APPLY_DESIRABLE) {
+        bl->available = C;
+        const walk_order wo = {same_order, (void *)(uintptr_t)w->by_desir, M};
+        RMC_TRY(walk_rows(A, dr, &wo, base, NULL, d));
+    } else {
+        size_t *orders = NULL, len = M;
+        const bool *allow = b == RMC_APPLY_RANDOM ? NULL : ok;
+        rmc_status st = random_orders(A, allow, &orders, &len, (uint32_t)b + 1, d);
+        bl->available = 0;
+        for (size_t c = 0; c < C; c++) {
+            bl->available += allow == NULL || allow[c];
+        }
+        per_row rows = {orders, M};
+        if (st == RMC_OK) {
+            const walk_order wo = {row_order, &rows, len};
+            st = walk_rows(A, dr, &wo, base, NULL, d);
+        }
+        rmc_free(orders);
+        RMC_TRY(st);
+    }
+    for (size_t s = 0; s < M; s++) {
+        bl->p_match[s] = stat_rows(A, base + s * KN);
+        paired_of(opt + s * KN, base + s * KN, A->K, A->N, &bl->diff[s], &bl->diff_se[s]);
+    }
+    return RMC_OK;
+}
+
+/* The recommended order's steps from its outcomes opt ([M][KN]) and summed
+ * attended interviews att; the point of diminishing returns. */
+static void make_steps(ap_run *A, const size_t *order, const uint8_t *opt, const double *att,
+                       uint8_t *zero)
+{
+    rmc_apply_result *res = A->res;
+    const size_t M = A->M, KN = A->K * (size_t)A->N;
+    memset(zero, 0, KN);
     for (size_t s = 0; s < M; s++) {
         rmc_apply_step *p = &res->steps[s];
         p->cand = order[s];
         p->p_match = stat_rows(A, opt + s * KN);
         p->interviews = att[s] / (double)KN;
-        if (s == 0) {
-            memset(col, 0, KN);
-            paired_of(opt, col, K, A->N, &p->gain, &p->gain_se);
-        } else {
-            paired_of(opt + s * KN, opt + (s - 1) * KN, K, A->N, &p->gain, &p->gain_se);
-        }
+        const uint8_t *before = s == 0 ? zero : opt + (s - 1) * KN;
+        paired_of(opt + s * KN, before, A->K, A->N, &p->gain, &p->gain_se);
     }
     for (size_t s = 0; s + 5 < M; s++) {
         if (res->steps[s + 5].p_match.p - res->steps[s].p_match.p < 0.01) {
@@ -847,44 +932,40 @@ static rmc_status analyse(ap_run *A, rmc_diag *d)
             break;
         }
     }
+}
+
+static rmc_status analyse(ap_run *A, rmc_diag *d)
+{
+    const size_t C = A->C, M = A->M, KN = A->K * (size_t)A->N;
+    const rmc_apply_draws dr = {2 * KN, C, A->offer, A->admit, A->cap, A->pref};
+    size_t *order = NULL, *by_desir = NULL;
+    uint8_t *opt = NULL, *base = NULL, *col = NULL;
+    double *att = NULL;
+    bool *ok = NULL;
+    rmc_status st = RMC_OK;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&col, KN, 1, d), done);
+    candidate_stats(A, col);
+    /* the optimiser, on the selection replicates */
+    const double t0 = omp_get_wtime();
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&order, M, sizeof *order, d), done);
+    RMC_TRY_GOTO(st, rmc_apply_greedy(&dr, KN, 2 * KN, M, order, d), done);
+    A->res->optimise_seconds = omp_get_wtime() - t0;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&opt, M * KN, 1, d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&att, M, sizeof *att, d), done);
+    const walk_order wo = {same_order, order, M};
+    RMC_TRY_GOTO(st, walk_rows(A, &dr, &wo, opt, att, d), done);
+    make_steps(A, order, opt, att, col);
     /* baselines on the same evaluation replicates */
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&base, M * KN, 1, d), done);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&ok, C, sizeof *ok, d), done);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&by_desir, C, sizeof *by_desir, d), done);
     for (size_t c = 0; c < C; c++) {
         by_desir[A->pref[c]] = c;
-        ok[c] = sponsors_visa(res->candidates[c].sponsors, A->pf->visa);
+        ok[c] = sponsors_visa(A->res->candidates[c].sponsors, A->pf->visa);
     }
-    static const char *const names[RMC_APPLY_N_BASELINES] = {"random", "most_desirable",
-                                                             "visa_sponsoring"};
+    const bl_work w = {opt, base, ok, by_desir};
     for (int b = 0; b < RMC_APPLY_N_BASELINES; b++) {
-        rmc_apply_baseline *bl = &res->baselines[b];
-        snprintf(bl->name, sizeof bl->name, "%s", names[b]);
-        RMC_TRY_GOTO(st, rmc_alloc_array((void **)&bl->p_match, M, sizeof *bl->p_match, d), done);
-        RMC_TRY_GOTO(st, rmc_alloc_array((void **)&bl->diff, M, sizeof *bl->diff, d), done);
-        RMC_TRY_GOTO(st, rmc_alloc_array((void **)&bl->diff_se, M, sizeof *bl->diff_se, d), done);
-        size_t len = M;
-        if (b == RMC_APPLY_DESIRABLE) {
-            bl->available = C;
-            RMC_TRY_GOTO(st, walk(A, &dr, same_order, by_desir, M, base, NULL, d), done);
-        } else {
-            rmc_free(orders);
-            orders = NULL;
-            RMC_TRY_GOTO(st,
-                         random_orders(A, b == RMC_APPLY_RANDOM ? NULL : ok, &orders, &len,
-                                       (uint32_t)b + 1, d),
-                         done);
-            bl->available = b == RMC_APPLY_RANDOM ? C : 0;
-            for (size_t c = 0; b != RMC_APPLY_RANDOM && c < C; c++) {
-                bl->available += ok[c];
-            }
-            per_row pr_ = {orders, M};
-            RMC_TRY_GOTO(st, walk(A, &dr, row_order, &pr_, len, base, NULL, d), done);
-        }
-        for (size_t s = 0; s < M; s++) {
-            bl->p_match[s] = stat_rows(A, base + s * KN);
-            paired_of(opt + s * KN, base + s * KN, K, A->N, &bl->diff[s], &bl->diff_se[s]);
-        }
+        RMC_TRY_GOTO(st, one_baseline(A, &dr, b, &w, d), done);
     }
 done:
     rmc_free(ok);
@@ -892,7 +973,6 @@ done:
     rmc_free(att);
     rmc_free(base);
     rmc_free(opt);
-    rmc_free(orders);
     rmc_free(order);
     rmc_free(col);
     return st;
