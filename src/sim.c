@@ -679,6 +679,10 @@ static rmc_status reduce_totals(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
     if (s->size == 1) {
         return RMC_OK;
     }
+    /* Wait for the slowest rank first, so reduce_seconds times the sums,
+     * not the imbalance of the last round. */
+    int64_t sync = 0;
+    RMC_TRY(rmc_dist_all_max_i64(s->g, &sync, 1, d));
     const double t0 = omp_get_wtime();
     const rmc_status st = rmc_accum_reduce(s->total, s->g, d);
     stats->reduce_seconds += omp_get_wtime() - t0;

@@ -68,6 +68,12 @@ enum { RMC_CLI_OPEN_LO = 1, RMC_CLI_OPEN_HI = 2 };
  * rejected on overflow (errno), NaN/inf or trailing text. */
 bool rmc_cli_parse_real(const char *s, double lo, double hi, unsigned open, double *out);
 
+/* -s SEED (any unsigned 64-bit integer) and -t THREADS (1 .. 4096), read
+ * the same way by every command: 0 and *out set, or the usage error printed
+ * for cmd (exit status 2 returned). */
+int rmc_cli_parse_seed(const char *cmd, const char *arg, uint64_t *out);
+int rmc_cli_parse_threads(const char *cmd, const char *arg, int *out);
+
 /* "rankmc ARGV..." joined by spaces, for provenance (caller frees with
  * free), or NULL when out of memory. */
 char *rmc_cli_command_line(int argc, char **argv);

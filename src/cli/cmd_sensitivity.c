@@ -81,18 +81,9 @@ static int parse_value(int c, char *arg, sens_args *a)
         a->sim.replicates = v;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("sensitivity", "-s needs a non-negative integer, not '%s'",
-                                       arg);
-        }
-        a->sim.seed = v;
-        return 0;
+        return rmc_cli_parse_seed("sensitivity", arg, &a->sim.seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("sensitivity", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->sim.threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads("sensitivity", arg, &a->sim.threads);
     case 'A':
         if (a->n_ids == MAX_IDS) {
             return rmc_cli_usage_error("sensitivity", "at most %d --applicant options", MAX_IDS);

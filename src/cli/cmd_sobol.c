@@ -86,17 +86,9 @@ static int parse_value(int c, char *arg, sobol_args *a)
         a->o.sim.replicates = v;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("sobol", "-s needs a non-negative integer, not '%s'", arg);
-        }
-        a->o.sim.seed = v;
-        return 0;
+        return rmc_cli_parse_seed("sobol", arg, &a->o.sim.seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("sobol", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->o.sim.threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads("sobol", arg, &a->o.sim.threads);
     case OPT_BOOT:
         if (!rmc_cli_parse_u64(arg, 0, 1000000, false, &v)) {
             return rmc_cli_usage_error("sobol", "--boot needs 0 to 1000000, not '%s'", arg);
