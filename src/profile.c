@@ -83,9 +83,19 @@ enum { AK_TYPE, AK_SPECIALTY, AK_STEP2, AK_PRE, AK_COMM, AK_YEARS, AK_USEXP, AK_
 static const char *const app_keys[AK_N] = {"type",          "specialty",     "step2_ck",
                                            "pre_score",     "communication", "clinical_years",
                                            "us_experience", "visa"};
-enum { PK_POSITIONS, PK_SETTING, PK_SPONSORS, PK_DESIR, PK_ADVOCACY, PK_TIES, PK_INTEREST, PK_N };
+enum {
+    PK_POSITIONS,
+    PK_SETTING,
+    PK_SPONSORS,
+    PK_DESIR,
+    PK_ADVOCACY,
+    PK_TIES,
+    PK_INTEREST,
+    PK_LOI,
+    PK_N
+};
 static const char *const prog_keys[PK_N] = {"positions", "setting", "sponsors", "desirability",
-                                            "advocacy",  "ties",    "interest"};
+                                            "advocacy",  "ties",    "interest", "loi"};
 
 typedef struct prog_state {
     long seen[PK_N];
@@ -372,7 +382,7 @@ static void program_key(ctx *c, const char *name, const char *v)
     if (k == PK_N) {
         problem(c, c->in.line,
                 "unknown key '%.60s' in [program %s] (positions, setting, sponsors, desirability, "
-                "advocacy, ties, interest)",
+                "advocacy, ties, interest, loi)",
                 name, pp->name);
         return;
     }
@@ -447,6 +457,11 @@ static void program_key(ctx *c, const char *name, const char *v)
     case PK_INTEREST:
         if (get_word(c, name, v, intr, RMC_N_INTEREST, &w)) {
             pp->interest = (rmc_interest)w;
+        }
+        break;
+    case PK_LOI:
+        if (get_word(c, name, v, ties, 2, &w)) {
+            pp->loi = w;
         }
         break;
     default:

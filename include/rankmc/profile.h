@@ -48,6 +48,7 @@ typedef struct rmc_profile_program {
     rmc_advocacy advocacy; /* default none */
     int ties;              /* 0 / 1, default 0 */
     rmc_interest interest; /* default normal */
+    int loi;               /* 0 / 1: a letter of intent sent, default 0 */
 } rmc_profile_program;
 
 typedef struct rmc_profile_file {
