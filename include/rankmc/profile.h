@@ -78,6 +78,11 @@ rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_proble
                             rmc_diag *d, rmc_profile_file **out);
 void rmc_profile_free(rmc_profile_file *pf);
 
+/* rmc_profile_load for `rankmc apply`: the same file and checks, but the
+ * [program NAME] sections are optional (n_programs may be 0). */
+rmc_status rmc_profile_load_applicant(const char *path, rmc_problems *problems,
+                                      rmc_problems *warnings, rmc_diag *d, rmc_profile_file **out);
+
 /* The applicant's pre_score under parameters p: the given pre_score, or
  * the mapped step2_ck (rmc_step2_ck_pre_score). */
 double rmc_profile_pre_score(const rmc_profile_file *pf, const rmc_params *p);

@@ -38,6 +38,7 @@ int rmc_cli_calibrate(int argc, char **argv);
 int rmc_cli_convert(int argc, char **argv);
 int rmc_cli_verify(int argc, char **argv);
 int rmc_cli_forecast(int argc, char **argv);
+int rmc_cli_apply(int argc, char **argv);
 
 /* report.c */
 /* Exit status for a library status: 2 for input/usage problems, else 1. */
