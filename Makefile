@@ -70,7 +70,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD_DIR)/bench/%)
 LIB := $(BUILD_DIR)/librankmc.a
 BIN := $(BUILD_DIR)/rankmc
 
-.PHONY: all deps run check test asan tsan mpi mpi-check bench bench-run install format format-check lint compdb clean help
+.PHONY: all deps run check test pytest browser-test asan tsan mpi mpi-check bench bench-run install format format-check lint compdb clean help
 
 all: $(BIN) $(LIB)
 
@@ -110,10 +110,19 @@ $(BUILD_DIR)/bench/%: $(BUILD_DIR)/obj/bench/%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
 
-# `make run`: install what is missing, build, run the shipped default model.
+# `make run`: install what is missing, build, run the shipped default model,
+# then draw its report (docs/python.md). The report's Python packages are
+# optional: where they cannot be installed, the run still succeeds and one
+# line says why the report was skipped.
+PY_DEBS := python3-h5py python3-numpy python3-pandas python3-matplotlib
 run: deps
 	@$(MAKE) --no-print-directory BUILD=release all
 	build/release/rankmc run $(MODEL) -o build/release/default.h5 --force
+	@sh tools/deps.sh --optional $(PY_DEBS)
+	@if msg=$$(build/release/rankmc report build/release/default.h5 \
+	        -o build/release/default.html --force 2>&1); then \
+	    echo "report: $(CURDIR)/build/release/default.html (open it in a browser)"; \
+	else echo "report skipped: $$(printf '%s\n' "$$msg" | tail -n 1)"; fi
 
 # `make check` (alias `make test`): every cmocka suite, then the CLI tests.
 check: deps
@@ -130,6 +139,22 @@ test-run: $(BIN) $(TEST_BIN)
 	    RANKMC=$(BIN) sh $$s || failed=$$((failed + 1)); done; \
 	if [ $$failed -ne 0 ]; then echo "$$failed test program(s) failed"; exit 1; fi; \
 	echo "all test programs passed"
+
+# The Python reader and report (pytest, tests/python/), run with the
+# interpreter `rankmc report` itself would use; `make browser-test` opens
+# each kind of report in headless Chromium. Not part of `make check`: they
+# need Python packages and a browser (CI runs both).
+PYTEST = PY=$$(build/test/rankmc report --python) && echo "python: $$PY" && \
+	RANKMC=build/test/rankmc PYTHONPATH=python $$PY -m pytest -q
+pytest: deps
+	@sh tools/deps.sh $(PY_DEBS) python3-pytest man-db
+	@$(MAKE) --no-print-directory BUILD=test all
+	@$(PYTEST) -m "not browser" tests/python
+
+browser-test: deps
+	@sh tools/deps.sh $(PY_DEBS) python3-pytest chromium
+	@$(MAKE) --no-print-directory BUILD=test all
+	@$(PYTEST) -m browser tests/python
 
 # ASan + UBSan on the fast tests (RMC_TEST_QUICK shrinks the statistical runs).
 asan: deps
@@ -169,6 +194,9 @@ install: $(BIN) $(LIB)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/rankmc
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/librankmc.a
 	install -m 644 include/rankmc/*.h include/rankmc/*.def $(DESTDIR)$(PREFIX)/include/rankmc/
+	install -d $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/rankmc $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 python/rankmc/*.py $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/rankmc/
+	install -m 644 man/rankmc.1 $(DESTDIR)$(PREFIX)/share/man/man1/rankmc.1
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define RMC_VERSION_STRING "\(.*\)"/\1/p' include/rankmc/rankmc.h)|g' \
 	    tools/rankmc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rankmc.pc
 
@@ -239,14 +267,16 @@ clean:
 
 help:
 	@echo "make            build build/release/rankmc and librankmc.a"
-	@echo "make run        install missing packages, build, run models/default (MODEL=dir)"
+	@echo "make run        install missing packages, build, run models/default (MODEL=dir), write its report"
 	@echo "make check      install missing packages, build and run every test"
+	@echo "make pytest     the Python reader's and report's tests; make browser-test: reports in Chromium"
 	@echo "make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make tsan       the tests under ThreadSanitizer (clang, libomp, Archer)"
 	@echo "make mpi        build/mpi/rankmc over Open MPI; make mpi-check compares it with serial"
 	@echo "make bench      build the benchmarks; make bench-run runs them"
 	@echo "make fuzz       libFuzzer on the model loader (FUZZ_RUNS=N, FUZZ_TIME=S); make fuzz-smoke: a few seconds"
-	@echo "make install PREFIX=DIR   bin/rankmc, lib/librankmc.a, headers, pkg-config file"
+	@echo "make install PREFIX=DIR   bin/rankmc, lib/librankmc.a, headers, pkg-config file,"
+	@echo "                the Python package (lib/python3/dist-packages/rankmc), man page (share/man/man1)"
 	@echo "make format | format-check | lint | compdb | clean"
 	@echo "BUILD=release|debug|test|asan|tsan|mpi  V=1  WERROR=1"
 

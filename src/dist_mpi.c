@@ -68,6 +68,42 @@ _Noreturn void rmc_dist_abort(const rmc_dist *g, int code)
     exit(code); /* MPI_Abort does not return; this satisfies _Noreturn */
 }
 
+rmc_status rmc_dist_split(const rmc_dist *g, int n, rmc_dist **out, rmc_diag *d)
+{
+    *out = NULL;
+    const int size = rmc_dist_size(g), rank = rmc_dist_rank(g);
+    if (n < 1 || n > size) {
+        return RMC_FAIL(d, RMC_EUSAGE, "a job of %d ranks has no %d ranks", size, n);
+    }
+    MPI_Comm comm = MPI_COMM_NULL;
+    const int rc = MPI_Comm_split(g->comm, rank < n ? 0 : MPI_UNDEFINED, rank, &comm);
+    if (rc != MPI_SUCCESS) {
+        return mpi_fail(d, rc, "comm split");
+    }
+    if (rank >= n) {
+        return RMC_OK;
+    }
+    rmc_dist *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        MPI_Comm_free(&comm);
+        return RMC_FAIL(d, RMC_ENOMEM, "out of memory");
+    }
+    s->comm = comm;
+    MPI_Comm_set_errhandler(s->comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(s->comm, &s->rank);
+    MPI_Comm_size(s->comm, &s->size);
+    *out = s;
+    return RMC_OK;
+}
+
+void rmc_dist_free(rmc_dist *g)
+{
+    if (g != NULL) {
+        MPI_Comm_free(&g->comm);
+        free(g);
+    }
+}
+
 int rmc_dist_rank(const rmc_dist *g)
 {
     return g != NULL ? g->rank : 0;

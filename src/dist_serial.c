@@ -29,6 +29,21 @@ _Noreturn void rmc_dist_abort(const rmc_dist *g, int code)
     exit(code);
 }
 
+rmc_status rmc_dist_split(const rmc_dist *g, int n, rmc_dist **out, rmc_diag *d)
+{
+    (void)g;
+    *out = NULL;
+    if (n != 1) {
+        return RMC_FAIL(d, RMC_EUSAGE, "a job of one process has no %d ranks", n);
+    }
+    return rmc_calloc_array((void **)out, 1, sizeof **out, d);
+}
+
+void rmc_dist_free(rmc_dist *g)
+{
+    rmc_free(g);
+}
+
 int rmc_dist_rank(const rmc_dist *g)
 {
     (void)g;

@@ -496,7 +496,9 @@ typedef struct said_flags {
 /* Statements in reference spots (unscaled) into mv, decided by one chain
  * uniform u (said()) and the advocacy uniform a: communication (IMGs),
  * US-system familiarity, ties and flight risk, visa, a rotation's verdict,
- * service readiness (last: its size takes what is left of u). */
+ * service readiness (last: its size takes what is left of u). Over 80
+ * lines on purpose: one statement after another in the order the chain
+ * uniform is spent, kept in one piece so that order reads top to bottom. */
 static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_iv_pack *iv,
                        double u, double a, double *mv, said_flags *fl)
 {
@@ -626,7 +628,9 @@ static inline double tier_spots(size_t from, size_t to)
  * tier. Spot statements then move it within the list; an IMG whom no
  * statement put in the regular tier is compared within its own tier: its
  * upward spots stop at the top of the tier it is in (the positive spot
- * moves are scaled down together). */
+ * moves are scaled down together). Over 80 lines on purpose: the tier
+ * statements, the spot statements and the IMG tier cap share the name's
+ * position bookkeeping in this fixed order. */
 static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *mv, double *sum)
 {
     const rmc_params *p = c->p;

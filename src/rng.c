@@ -15,7 +15,7 @@
  * get() hands out 32-bit words from a buffer refilled RMC_PHILOX_BLOCKS
  * blocks at a time, computed side by side in vector registers, so GSL's
  * samplers pay a load and a compare per word rather than a Philox
- * evaluation (PERFORMANCE.md: draw randomness in bulk). Hot loops read the
+ * evaluation (randomness drawn in bulk). Hot loops read the
  * buffer inline through rng_int.h, and rmc_rng_words / rmc_rng_uniforms
  * fill arrays straight from it.
  */

@@ -135,6 +135,8 @@ static rmc_status write_sobol_tables(const char *path, bool force, const rmc_mod
         T1("variance", RMC_H5_F64, no, x->var, "variance over the A and B rows [n_out]"),
         T1("noise_variance", RMC_H5_F64, no, r->noise_var,
            "mean binomial variance of one point: p(1-p)/replicates, /IMGs for the rate"),
+        T1("noise_variance_seeds", RMC_H5_F64, no, r->noise_var_seeds,
+           "measured: var over the noise rows of (y at seed - y at seed + 1) / 2 [n_out]"),
         T2("s1", no, k, x->s1, "first-order index [n_out,k]"),
         T2("s1_lo", no, k, x->s1_lo, "bootstrap interval, lower [n_out,k]"),
         T2("s1_hi", no, k, x->s1_hi, "upper [n_out,k]"),
@@ -146,6 +148,7 @@ static rmc_status write_sobol_tables(const char *path, bool force, const rmc_mod
 #undef T2
     const rmc_h5_attr attrs[] = {
         {"sobol_samples", RMC_H5_I32, 0, (int64_t)r->n_samples, NULL},
+        {"sobol_noise_rows", RMC_H5_I32, 0, (int64_t)r->n_noise_rows, NULL},
         {"sobol_n_boot", RMC_H5_I32, 0, (int64_t)x->n_boot, NULL},
         {"sobol_boot_seed", RMC_H5_I32, 0, (int64_t)o->analysis.boot_seed, NULL},
         {"sobol_level", RMC_H5_F64, x->level, 0, NULL},

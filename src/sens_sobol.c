@@ -47,6 +47,7 @@ void rmc_sens_sobol_options_default(rmc_sens_sobol_options *o)
     rmc_sim_options_default(&o->sim);
     o->sim.replicates = 200;
     o->n_samples = 16;
+    o->noise_rows = 16;
     o->relative_range = -1.0;
     o->img_rate = true;
     rmc_sobol_opts_default(&o->analysis);
@@ -66,6 +67,8 @@ void rmc_sens_sobol_result_free(rmc_sens_sobol_result *r)
     rmc_free(r->y);
     rmc_free(r->output_app);
     rmc_free(r->noise_var);
+    rmc_free(r->noise_var_seeds);
+    rmc_free(r->noise_large);
     rmc_free(r);
 }
 
@@ -123,6 +126,8 @@ static rmc_status pick_outputs(const rmc_model *m, const rmc_sens_sobol_options 
     }
     r->n_outputs = n;
     RMC_TRY(rmc_calloc_array((void **)&r->noise_var, n, sizeof *r->noise_var, d));
+    RMC_TRY(rmc_calloc_array((void **)&r->noise_var_seeds, n, sizeof *r->noise_var_seeds, d));
+    RMC_TRY(rmc_calloc_array((void **)&r->noise_large, n, sizeof *r->noise_large, d));
     return RMC_OK;
 }
 
@@ -150,15 +155,18 @@ static void outputs_of(const rmc_model *m, const rmc_accum *acc, const rmc_sens_
     }
 }
 
-/* Run design row `row` (its factor values already in r->x). */
+/* Run design row `row` (its factor values already in r->x) with seed
+ * o->sim.seed + seed_offset, its outputs into y[0 .. n_outputs). */
 static rmc_status eval_row(const rmc_model *m, const rmc_sens_sobol_options *o,
-                           rmc_sens_sobol_result *r, size_t row, rmc_diag *d)
+                           rmc_sens_sobol_result *r, size_t row, uint64_t seed_offset, double *y,
+                           rmc_diag *d)
 {
     rmc_params p = m->params;
     for (size_t i = 0; i < r->n_factors; i++) {
         rmc_params_set(&p, r->factor[i], r->x[row * r->n_factors + i]);
     }
-    const rmc_sim_options so = rmc_sens_engine_options(&o->sim);
+    rmc_sim_options so = rmc_sens_engine_options(&o->sim);
+    so.seed += seed_offset;
     rmc_accum *acc = NULL;
     rmc_sim_stats stats;
     RMC_TRY(rmc_sim_run(m, &p, &so, &acc, &stats, d));
@@ -167,7 +175,7 @@ static rmc_status eval_row(const rmc_model *m, const rmc_sens_sobol_options *o,
         rmc_accum_free(acc);
         return RMC_FAIL(d, RMC_EINTERRUPTED, "stopped at design row %zu of %zu", row, r->n_rows);
     }
-    outputs_of(m, acc, r, r->y + row * r->n_outputs);
+    outputs_of(m, acc, r, y);
     rmc_accum_free(acc);
     return RMC_OK;
 }
@@ -176,12 +184,15 @@ typedef struct row_ctx {
     const rmc_model *m;
     const rmc_sens_sobol_options *o;
     rmc_sens_sobol_result *r;
+    uint64_t seed_offset;
+    double *y; /* [rows][n_outputs] */
 } row_ctx;
 
 static rmc_status row_item(void *ctx, uint64_t row, rmc_diag *d)
 {
     const row_ctx *c = ctx;
-    return eval_row(c->m, c->o, c->r, (size_t)row, d);
+    return eval_row(c->m, c->o, c->r, (size_t)row, c->seed_offset,
+                    c->y + (size_t)row * c->r->n_outputs, d);
 }
 
 static void row_progress(void *ctx, uint64_t done, uint64_t n)
@@ -209,9 +220,42 @@ static rmc_status evaluate(const rmc_model *m, const rmc_sens_sobol_options *o,
     }
     const rmc_dist *g = o->sim.dist;
     RMC_TRY(rmc_dist_agree(g, st, d));
-    row_ctx c = {m, o, r};
+    row_ctx c = {m, o, r, 0, r->y};
     RMC_TRY(rmc_dist_for_share(g, rows, row_item, &c, row_progress, d));
     RMC_TRY(rmc_dist_gather_share(g, rows, r->y, no * sizeof *r->y, d));
+    /* the noise rows: the first design rows again, with the next seed */
+    const size_t nr = o->noise_rows < 2 ? 0 : o->noise_rows < rows ? o->noise_rows : rows;
+    r->n_noise_rows = nr;
+    double *y2 = NULL;
+    if (nr > 0) {
+        RMC_TRY(rmc_dist_agree(g, rmc_alloc_array((void **)&y2, nr * no, sizeof *y2, d), d));
+        row_ctx c2 = {m, o, r, 1, y2};
+        st = rmc_dist_for_share(g, nr, row_item, &c2, NULL, d);
+        if (st == RMC_OK) {
+            st = rmc_dist_gather_share(g, nr, y2, no * sizeof *y2, d);
+        }
+        if (st != RMC_OK) {
+            rmc_free(y2);
+            return st;
+        }
+    }
+    /* Under common random numbers a seed's error e(x) = y_seed(x) - f(x) is
+     * largely one shift shared by every point, which changes no index; what
+     * enters V and the indices is its spread over the design. The
+     * difference of two seeds' errors, d(x), has twice that spread:
+     * noise = var_rows(d) / 2. */
+    for (size_t out = 0; out < no; out++) {
+        double mean = 0, ss = 0;
+        for (size_t row = 0; row < nr; row++) {
+            mean += (r->y[row * no + out] - y2[row * no + out]) / (double)nr;
+        }
+        for (size_t row = 0; row < nr; row++) {
+            const double e = r->y[row * no + out] - y2[row * no + out] - mean;
+            ss += e * e;
+        }
+        r->noise_var_seeds[out] = nr > 1 ? ss / (2.0 * (double)(nr - 1)) : (double)NAN;
+    }
+    rmc_free(y2);
     for (size_t out = 0; out < no; out++) {
         /* The IMG rate averages n_img applicants: binomial variance over
          * replicates x IMGs, as if the applicants were independent. */
@@ -260,6 +304,10 @@ rmc_status rmc_sens_sobol_run(const rmc_model *m, const rmc_sens_sobol_options *
     RMC_TRY_GOTO(st, evaluate(m, o, r, des, d), done);
     RMC_TRY_GOTO(st, rmc_sobol_analyze(des, r->y, r->n_outputs, &o->analysis, &r->indices, d),
                  done);
+    for (size_t q = 0; q < r->n_outputs; q++) {
+        const double nv = r->n_noise_rows > 0 ? r->noise_var_seeds[q] : r->noise_var[q];
+        r->noise_large[q] = !(nv <= RMC_SOBOL_NOISE_SMALL * r->indices->var[q]);
+    }
     r->wall_seconds = omp_get_wtime() - t0;
     *out = r;
     r = NULL;

@@ -239,7 +239,14 @@ void rmc_sens_result_free(rmc_sens_result *r)
                             r->drank_se,
                             r->drank_se_unpaired,
                             r->n_gain,
-                            r->n_loss};
+                            r->n_loss,
+                            r->mean_dp,
+                            r->mean_dp_se,
+                            r->mean_dp_se_indep,
+                            r->mean_drank,
+                            r->mean_drank_se,
+                            r->mean_swing,
+                            r->mean_swing_se};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         rmc_free(arrays[i]);
     }
@@ -270,6 +277,14 @@ static rmc_status result_alloc(size_t na, size_t nf, rmc_sens_result **out, rmc_
     RMC_TRY(rmc_calloc_array((void **)&r->changed, nw, sizeof *r->changed, d));
     RMC_TRY(rmc_calloc_array((void **)&r->n_gain, nw, sizeof *r->n_gain, d));
     RMC_TRY(rmc_calloc_array((void **)&r->n_loss, nw, sizeof *r->n_loss, d));
+    double **const per_factor_level[] = {&r->mean_dp, &r->mean_dp_se, &r->mean_dp_se_indep,
+                                         &r->mean_drank, &r->mean_drank_se};
+    for (size_t i = 0; i < 5; i++) {
+        RMC_TRY(rmc_calloc_array((void **)per_factor_level[i], nf * RMC_SENS_N_LEVELS,
+                                 sizeof(double), d));
+    }
+    RMC_TRY(rmc_calloc_array((void **)&r->mean_swing, nf, sizeof(double), d));
+    RMC_TRY(rmc_calloc_array((void **)&r->mean_swing_se, nf, sizeof(double), d));
     return RMC_OK;
 }
 
@@ -332,7 +347,8 @@ typedef struct sens_run {
     const rmc_sens_options *o;
     rmc_sens_result *res;
     int32_t *base_choice; /* [replicates][n_applicants] */
-    int32_t *var_choice;  /* [replicates] */
+    int32_t *var_choice;  /* [what-if][replicates]: every what-if's outcomes, kept for the
+                           * means over applicants */
     size_t runs_done, runs_total;
 } sens_run;
 
@@ -400,12 +416,13 @@ static void whatif_stats(sens_run *s, size_t a, size_t w)
     const size_t n = (size_t)r->replicates, na = r->n_applicants;
     const int32_t um = r->unmatched_rank[a];
     const int32_t *base = s->base_choice + a;
-    const moments vp = outcome_moments(s->var_choice, 1, n, false, um);
-    const moments vk = outcome_moments(s->var_choice, 1, n, true, um);
+    const int32_t *var = s->var_choice + w * n;
+    const moments vp = outcome_moments(var, 1, n, false, um);
+    const moments vk = outcome_moments(var, 1, n, true, um);
     const moments bp = outcome_moments(base, na, n, false, um);
     const moments bk = outcome_moments(base, na, n, true, um);
-    const moments dp = diff_moments(base, na, s->var_choice, n, false, um);
-    const moments dk = diff_moments(base, na, s->var_choice, n, true, um);
+    const moments dp = diff_moments(base, na, var, n, false, um);
+    const moments dk = diff_moments(base, na, var, n, true, um);
     const double nn = (double)n;
     r->p[w] = vp.mean;
     r->dp[w] = dp.mean;
@@ -417,7 +434,7 @@ static void whatif_stats(sens_run *s, size_t a, size_t w)
     r->drank_se_unpaired[w] = sqrt(bk.var / nn + vk.var / nn);
     int32_t gain = 0, loss = 0;
     for (size_t rep = 0; rep < n; rep++) {
-        const bool was = base[rep * na] >= 0, is = s->var_choice[rep] >= 0;
+        const bool was = base[rep * na] >= 0, is = var[rep] >= 0;
         gain += !was && is;
         loss += was && !is;
     }
@@ -440,10 +457,11 @@ static rmc_status run_whatif(sens_run *s, size_t a, size_t fi, int level, rmc_di
     const size_t n = (size_t)r->replicates;
     if (r->changed[w] || s->o->run_unchanged) {
         RMC_TRY_GOTO(
-            st, engine_run(s, rmc_variant_model(v), &r->applicants[a], 1, s->var_choice, d), done);
+            st, engine_run(s, rmc_variant_model(v), &r->applicants[a], 1, s->var_choice + w * n, d),
+            done);
     } else {
         for (size_t rep = 0; rep < n; rep++) {
-            s->var_choice[rep] = s->base_choice[rep * r->n_applicants + a];
+            s->var_choice[w * n + rep] = s->base_choice[rep * r->n_applicants + a];
         }
     }
     whatif_stats(s, a, w);
@@ -499,7 +517,8 @@ static rmc_status setup(sens_run *s, rmc_diag *d)
         return RMC_FAIL(d, RMC_ENOMEM, "replicates x applicants overflows");
     }
     RMC_TRY(rmc_alloc_array((void **)&s->base_choice, cells, sizeof *s->base_choice, d));
-    RMC_TRY(rmc_alloc_array((void **)&s->var_choice, n, sizeof *s->var_choice, d));
+    RMC_TRY(rmc_alloc_array((void **)&s->var_choice, na * nf * RMC_SENS_N_LEVELS * n,
+                            sizeof *s->var_choice, d));
     s->runs_total = 1 + na * nf * RMC_SENS_N_LEVELS;
     return RMC_OK;
 }
@@ -523,9 +542,64 @@ static void whatif_progress(void *ctx, uint64_t done, uint64_t n)
     }
 }
 
-/* Every rank's what-ifs into every rank's result. */
-static rmc_status gather_whatifs(const rmc_dist *g, rmc_sens_result *r, rmc_diag *d)
+/* Mean and SD over replicates of x[0 .. n). */
+static moments series_moments(const double *x, size_t n)
 {
+    double sum = 0;
+    for (size_t r = 0; r < n; r++) {
+        sum += x[r];
+    }
+    const double mean = sum / (double)n;
+    double ss = 0;
+    for (size_t r = 0; r < n; r++) {
+        ss += (x[r] - mean) * (x[r] - mean);
+    }
+    return (moments){mean, n > 1 ? ss / (double)(n - 1) : 0.0};
+}
+
+/* The means over applicants and their per-replicate SEs (rmc_sens_result),
+ * from every what-if's outcomes; scratch: 3 n doubles. */
+static void across_stats(const sens_run *s, double *scratch)
+{
+    rmc_sens_result *r = s->res;
+    const size_t n = (size_t)r->replicates, na = r->n_applicants, nf = r->n_factors;
+    double *dp = scratch, *dk = scratch + n, *sw = scratch + 2 * n;
+    const double nn = (double)n, inv_a = 1.0 / (double)na;
+    for (size_t f = 0; f < nf; f++) {
+        memset(sw, 0, n * sizeof *sw);
+        for (int l = 0; l < RMC_SENS_N_LEVELS; l++) {
+            memset(dp, 0, 2 * n * sizeof *dp);
+            double indep = 0;
+            for (size_t a = 0; a < na; a++) {
+                const size_t w = (a * nf + f) * RMC_SENS_N_LEVELS + (size_t)l;
+                const int32_t *var = s->var_choice + w * n, um = r->unmatched_rank[a];
+                for (size_t rep = 0; rep < n; rep++) {
+                    const int32_t b = s->base_choice[rep * na + a];
+                    dp[rep] += (matched_of(var[rep]) - matched_of(b)) * inv_a;
+                    dk[rep] += (rank_of(var[rep], um) - rank_of(b, um)) * inv_a;
+                    sw[rep] +=
+                        (l == RMC_SENS_FAVOURABLE ? 1.0 : -1.0) * matched_of(var[rep]) * inv_a;
+                }
+                indep += r->dp_se[w] * r->dp_se[w];
+            }
+            const size_t c = f * RMC_SENS_N_LEVELS + (size_t)l;
+            const moments mp = series_moments(dp, n), mk = series_moments(dk, n);
+            r->mean_dp[c] = mp.mean;
+            r->mean_dp_se[c] = sqrt(mp.var / nn);
+            r->mean_dp_se_indep[c] = sqrt(indep) * inv_a;
+            r->mean_drank[c] = mk.mean;
+            r->mean_drank_se[c] = sqrt(mk.var / nn);
+        }
+        const moments ms = series_moments(sw, n);
+        r->mean_swing[f] = ms.mean;
+        r->mean_swing_se[f] = sqrt(ms.var / nn);
+    }
+}
+
+/* Every rank's what-ifs into every rank's result. */
+static rmc_status gather_whatifs(const rmc_dist *g, sens_run *s, rmc_diag *d)
+{
+    rmc_sens_result *r = s->res;
     const uint64_t nw = r->n_applicants * r->n_factors * RMC_SENS_N_LEVELS;
     double *const f64[] = {r->p,    r->dp,    r->dp_se,    r->dp_se_unpaired,
                            r->rank, r->drank, r->drank_se, r->drank_se_unpaired};
@@ -536,6 +610,8 @@ static rmc_status gather_whatifs(const rmc_dist *g, rmc_sens_result *r, rmc_diag
     for (size_t i = 0; i < sizeof i32 / sizeof i32[0]; i++) {
         RMC_TRY(rmc_dist_gather_share(g, nw, i32[i], sizeof(int32_t), d));
     }
+    RMC_TRY(rmc_dist_gather_share(g, nw, s->var_choice,
+                                  (size_t)r->replicates * sizeof *s->var_choice, d));
     return rmc_dist_gather_share(g, nw, r->desc, sizeof *r->desc, d);
 }
 
@@ -546,6 +622,7 @@ rmc_status rmc_sens_run(const rmc_model *m, const rmc_sens_options *o, rmc_sens_
     RMC_TRY(check_sens_options(m, o, d));
     const rmc_dist *g = o->sim.dist;
     sens_run s = {.m = m, .o = o};
+    double *scratch = NULL;
     rmc_status st;
     RMC_TRY_GOTO(st, rmc_dist_agree(g, setup(&s, d), d), done);
     rmc_sens_result *r = s.res;
@@ -560,11 +637,15 @@ rmc_status rmc_sens_run(const rmc_model *m, const rmc_sens_options *o, rmc_sens_
     step_done(&s);
     const uint64_t nw = r->n_applicants * r->n_factors * RMC_SENS_N_LEVELS;
     RMC_TRY_GOTO(st, rmc_dist_for_share(g, nw, whatif_item, &s, whatif_progress, d), done);
-    RMC_TRY_GOTO(st, gather_whatifs(g, r, d), done);
+    RMC_TRY_GOTO(st, gather_whatifs(g, &s, d), done);
+    RMC_TRY_GOTO(
+        st, rmc_alloc_array((void **)&scratch, 3 * (size_t)r->replicates, sizeof(double), d), done);
+    across_stats(&s, scratch);
     r->wall_seconds = omp_get_wtime() - t0;
     *out = r;
     s.res = NULL;
 done:
+    rmc_free(scratch);
     rmc_free(s.var_choice);
     rmc_free(s.base_choice);
     rmc_sens_result_free(s.res);

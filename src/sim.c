@@ -10,7 +10,7 @@
  * its interviews' histogram columns into its own row of a uint16 batch
  * buffer [RMC_SIM_BATCH][interviews]; after the batch, threads fold the
  * buffer into the histogram over disjoint interview ranges (each row fetched
- * once per batch, as bench notes in PERFORMANCE.md suggest). So memory does
+ * once per batch rather than once per replicate). So memory does
  * not grow with the thread count by a whole rank histogram per thread.
  *
  * Batches. Replicates run in batches of RMC_SIM_BATCH (fixed, whatever the
@@ -689,6 +689,10 @@ static rmc_status reduce_totals(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
     if (s->size == 1) {
         return RMC_OK;
     }
+    /* Wait for the slowest rank first, so reduce_seconds times the sums,
+     * not the imbalance of the last round. */
+    int64_t sync = 0;
+    RMC_TRY(rmc_dist_all_max_i64(s->g, &sync, 1, d));
     const double t0 = omp_get_wtime();
     const rmc_status st = rmc_accum_reduce(s->total, s->g, d);
     stats->reduce_seconds += omp_get_wtime() - t0;

@@ -2,10 +2,10 @@
  * markets in one place. Sources (docs/synth.md has the derivations):
  * NRMP 2025 Main Residency Match (active applicants, programs, positions,
  * match rates by type; /work/shared/data/nrmp.md), Tiako et al., JGME 2022
- * (visa sponsorship of internal-medicine programs), and the project's
- * PERFORMANCE.md workload (565,221 interviews, ~12 per applicant). Figures
- * marked "approx." are rounded estimates, not NRMP table values; they are
- * the first things to revisit when calibrating.
+ * (visa sponsorship of internal-medicine programs), and the national
+ * workload of the project's performance brief (565,221 interviews, ~12 per
+ * applicant). Figures marked "approx." are rounded estimates, not NRMP
+ * table values; they are the first things to revisit when calibrating.
  */
 #include <string.h>
 

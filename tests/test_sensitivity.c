@@ -308,8 +308,98 @@ static void test_sens_threads_deterministic(void **state)
     assert_memory_equal(a->base_p, b->base_p, 2 * sizeof(double));
     assert_memory_equal(a->base_rank_se, b->base_rank_se, 2 * sizeof(double));
     assert_memory_equal(a->changed, b->changed, nw * sizeof(int32_t));
+    assert_memory_equal(a->mean_dp, b->mean_dp, 3 * RMC_SENS_N_LEVELS * sizeof(double));
+    assert_memory_equal(a->mean_dp_se, b->mean_dp_se, 3 * RMC_SENS_N_LEVELS * sizeof(double));
+    assert_memory_equal(a->mean_swing_se, b->mean_swing_se, 3 * sizeof(double));
     rmc_sens_result_free(a);
     rmc_sens_result_free(b);
+}
+
+/* Means over applicants: with one applicant they are its own figures; with
+ * several, the mean of theirs; the swing is P(+) - P(-). */
+static void test_sens_mean_over_applicants(void **state)
+{
+    (void)state;
+    const rmc_id apps[3] = {(rmc_id)app("a15"), (rmc_id)app("a19"), (rmc_id)app("focal_a07")};
+    const rmc_sens_factor fs[2] = {RMC_SENS_US_EXPERIENCE, RMC_SENS_COMMUNICATION};
+    rmc_sens_result *one = run_sens(apps, 1, fs, 2, 300, 2, false);
+    for (size_t c = 0; c < 2 * RMC_SENS_N_LEVELS; c++) {
+        assert_close(one->mean_dp[c], one->dp[c], 1e-12, 1e-12);
+        assert_close(one->mean_dp_se[c], one->dp_se[c], 1e-12, 1e-12);
+        assert_close(one->mean_dp_se_indep[c], one->dp_se[c], 1e-12, 1e-12);
+        assert_close(one->mean_drank[c], one->drank[c], 1e-12, 1e-12);
+        assert_close(one->mean_drank_se[c], one->drank_se[c], 1e-12, 1e-12);
+    }
+    rmc_sens_result_free(one);
+    rmc_sens_result *r = run_sens(apps, 3, fs, 2, 300, 2, false);
+    for (size_t f = 0; f < 2; f++) {
+        double swing = 0;
+        for (int l = 0; l < RMC_SENS_N_LEVELS; l++) {
+            double sum = 0, sum_rank = 0;
+            for (size_t a = 0; a < 3; a++) {
+                const size_t w = (a * 2 + f) * RMC_SENS_N_LEVELS + (size_t)l;
+                sum += r->dp[w];
+                sum_rank += r->drank[w];
+                swing += (l == RMC_SENS_FAVOURABLE ? 1.0 : -1.0) * r->p[w] / 3.0;
+            }
+            assert_close(r->mean_dp[f * RMC_SENS_N_LEVELS + (size_t)l], sum / 3.0, 1e-12, 1e-12);
+            assert_close(r->mean_drank[f * RMC_SENS_N_LEVELS + (size_t)l], sum_rank / 3.0, 1e-12,
+                         1e-12);
+        }
+        assert_close(r->mean_swing[f], swing, 1e-12, 1e-12);
+        assert_true(r->mean_swing_se[f] > 0.0);
+    }
+    rmc_sens_result_free(r);
+}
+
+/* The SE of a mean over applicants must match how much that mean actually
+ * varies between independent runs: 40 seeds, two applicants of the same
+ * tight market (their outcomes are correlated through the shared seats and
+ * the shared base run). The spread's own relative SE is about 1 /
+ * sqrt(2 x 39) = 0.11, so the ratio must lie within 0.55 .. 1.45 (4 SE). */
+static void test_sens_mean_se_matches_spread(void **state)
+{
+    (void)state;
+    if (rmc_test_quick()) {
+        skip();
+    }
+    enum { SEEDS = 40 };
+    const rmc_id apps[2] = {(rmc_id)app("a15"), (rmc_id)app("a19")};
+    const rmc_sens_factor f = RMC_SENS_COMMUNICATION;
+    double x[SEEDS], se_mean = 0, swing[SEEDS], swing_se = 0;
+    for (size_t k = 0; k < SEEDS; k++) {
+        rmc_sens_options o;
+        rmc_sens_options_default(&o);
+        o.sim.replicates = 150;
+        o.sim.seed = 1000 + k;
+        o.sim.threads = 2;
+        o.applicants = apps;
+        o.n_applicants = 2;
+        o.factors = &f;
+        o.n_factors = 1;
+        rmc_sens_result *r = NULL;
+        assert_int_equal(rmc_sens_run(M, &o, &r, NULL), RMC_OK);
+        x[k] = r->mean_dp[RMC_SENS_UNFAVOURABLE];
+        se_mean += r->mean_dp_se[RMC_SENS_UNFAVOURABLE] / SEEDS;
+        swing[k] = r->mean_swing[0];
+        swing_se += r->mean_swing_se[0] / SEEDS;
+        rmc_sens_result_free(r);
+    }
+    double m = 0, ms = 0, v = 0, vs = 0;
+    for (size_t k = 0; k < SEEDS; k++) {
+        m += x[k] / SEEDS;
+        ms += swing[k] / SEEDS;
+    }
+    for (size_t k = 0; k < SEEDS; k++) {
+        v += (x[k] - m) * (x[k] - m) / (SEEDS - 1);
+        vs += (swing[k] - ms) * (swing[k] - ms) / (SEEDS - 1);
+    }
+    const double ratio = sqrt(v) / se_mean, ratio_s = sqrt(vs) / swing_se;
+    if (!(ratio > 0.55 && ratio < 1.45 && ratio_s > 0.55 && ratio_s < 1.45)) {
+        print_error("spread / SE: mean dP %.3f, swing %.3f\n", ratio, ratio_s);
+    }
+    assert_true(ratio > 0.55 && ratio < 1.45);
+    assert_true(ratio_s > 0.55 && ratio_s < 1.45);
 }
 
 static void test_sens_bad_options(void **state)
@@ -372,6 +462,7 @@ static void test_sobol_end_to_end(void **state)
         rmc_accum_choice_hist(acc)[(size_t)apps[0] * (dm->choice_len + 1) + dm->choice_len];
     assert_true(r->y[0] == 1.0 - (double)un / 64.0);
     rmc_accum_free(acc);
+    acc = NULL;
     /* one thread: the same bits */
     o.sim.threads = 1;
     rmc_sens_sobol_result *r1 = NULL;
@@ -379,11 +470,92 @@ static void test_sobol_end_to_end(void **state)
     assert_memory_equal(r->y, r1->y, r->n_rows * r->n_outputs * sizeof(double));
     assert_memory_equal(r->indices->st, r1->indices->st,
                         r->n_outputs * r->n_factors * sizeof(double));
+    assert_memory_equal(r->noise_var_seeds, r1->noise_var_seeds, r->n_outputs * sizeof(double));
     rmc_sens_sobol_result_free(r1);
+    /* the measured noise: 16 design rows again with seed + 1 (test below) */
+    assert_int_equal(r->n_noise_rows, 16);
+    for (size_t q = 0; q < r->n_outputs; q++) {
+        assert_true(isfinite(r->noise_var_seeds[q]) && r->noise_var_seeds[q] >= 0.0);
+        assert_int_equal(r->noise_large[q],
+                         !(r->noise_var_seeds[q] <= RMC_SOBOL_NOISE_SMALL * r->indices->var[q]));
+    }
     rmc_sens_sobol_result_free(r);
     o.relative_range = 1.5;
     assert_int_equal(rmc_sens_sobol_run(M, &o, &r, &d), RMC_EUSAGE);
     assert_null(r);
+}
+
+/* The measured noise, by hand: three design rows at seed 5 and seed 6,
+ * var of the differences / 2; and it falls with the replicates (40 -> 640:
+ * expected 1/16, asserted below 1/4). */
+static double point(const rmc_sens_sobol_result *r, size_t row, uint64_t seed, uint64_t reps,
+                    rmc_id a)
+{
+    rmc_params p = *rmc_model_params(M);
+    for (size_t i = 0; i < r->n_factors; i++) {
+        rmc_params_set(&p, r->factor[i], r->x[row * r->n_factors + i]);
+    }
+    rmc_sim_options so;
+    rmc_sim_options_default(&so);
+    so.replicates = reps;
+    so.seed = seed;
+    so.threads = 2;
+    rmc_accum *acc = NULL;
+    rmc_sim_stats stats;
+    assert_int_equal(rmc_sim_run(M, &p, &so, &acc, &stats, NULL), RMC_OK);
+    const rmc_accum_dims *dm = rmc_accum_get_dims(acc);
+    const uint32_t un =
+        rmc_accum_choice_hist(acc)[(size_t)a * (dm->choice_len + 1) + dm->choice_len];
+    rmc_accum_free(acc);
+    return 1.0 - (double)un / (double)reps;
+}
+
+static void test_sobol_noise_two_seeds(void **state)
+{
+    (void)state;
+    const rmc_id a = (rmc_id)app("a15");
+    rmc_sens_sobol_options o;
+    rmc_sens_sobol_options_default(&o);
+    o.sim.replicates = 40;
+    o.sim.seed = 5;
+    o.sim.threads = 2;
+    o.n_samples = 4;
+    o.noise_rows = 3;
+    o.applicants = &a;
+    o.n_applicants = 1;
+    o.img_rate = false;
+    o.analysis.n_boot = 0;
+    o.relative_range = 1.0;
+    rmc_sens_sobol_result *r = NULL;
+    assert_int_equal(rmc_sens_sobol_run(M, &o, &r, NULL), RMC_OK);
+    assert_int_equal(r->n_noise_rows, 3);
+    double dd[3], mean = 0, ss = 0;
+    for (size_t row = 0; row < 3; row++) {
+        assert_true(point(r, row, 5, 40, a) == r->y[row]);
+        dd[row] = r->y[row] - point(r, row, 6, 40, a);
+        mean += dd[row] / 3;
+    }
+    for (size_t row = 0; row < 3; row++) {
+        ss += (dd[row] - mean) * (dd[row] - mean);
+    }
+    assert_close(r->noise_var_seeds[0], ss / 2 / 2, 1e-12, 1e-15);
+    rmc_sens_sobol_result_free(r);
+    /* the IMG rate's noise falls with the replicates */
+    double noise[2];
+    const uint64_t reps[2] = {40, 640};
+    for (int t = 0; t < 2; t++) {
+        o.sim.replicates = reps[t];
+        o.noise_rows = 24;
+        o.n_applicants = 0;
+        o.img_rate = true;
+        assert_int_equal(rmc_sens_sobol_run(M, &o, &r, NULL), RMC_OK);
+        noise[t] = r->noise_var_seeds[0];
+        rmc_sens_sobol_result_free(r);
+    }
+    if (!(noise[0] > 0 && noise[1] < noise[0] / 4)) {
+        print_error("noise at 40 / 640 replicates: %.3g / %.3g\n", noise[0], noise[1]);
+    }
+    assert_true(noise[0] > 0 && noise[1] < noise[0] / 4);
 }
 
 int main(void)
@@ -397,8 +569,11 @@ int main(void)
         cmocka_unit_test(test_sens_paired_se_small),
         cmocka_unit_test(test_sens_unchanged_exact_zero),
         cmocka_unit_test(test_sens_threads_deterministic),
+        cmocka_unit_test(test_sens_mean_over_applicants),
+        cmocka_unit_test(test_sens_mean_se_matches_spread),
         cmocka_unit_test(test_sens_bad_options),
         cmocka_unit_test(test_sobol_end_to_end),
+        cmocka_unit_test(test_sobol_noise_two_seeds),
     };
     return cmocka_run_group_tests(tests, load_model, free_model);
 }

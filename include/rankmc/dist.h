@@ -40,6 +40,14 @@ void rmc_dist_finish(rmc_dist *g);
  * plain exit with one process). For failures that leave ranks out of step. */
 _Noreturn void rmc_dist_abort(const rmc_dist *g, int code);
 
+/* Collective over g: the first n ranks (1 <= n <= size) get *out, a job of
+ * just them (rank numbers kept); the others get NULL. Free with
+ * rmc_dist_free. For measuring fewer ranks inside one job (rankmc bench). */
+rmc_status rmc_dist_split(const rmc_dist *g, int n, rmc_dist **out, rmc_diag *d);
+
+/* Free a job made by rmc_dist_split (not the one from rmc_dist_init). */
+void rmc_dist_free(rmc_dist *g);
+
 /* This process's rank and the number of ranks; NULL g is a world of one. */
 int rmc_dist_rank(const rmc_dist *g);
 int rmc_dist_size(const rmc_dist *g);

@@ -72,7 +72,7 @@ const char *rmc_sponsors_name(rmc_sponsors v);
 const char *rmc_advocacy_name(rmc_advocacy v);
 const char *rmc_interest_name(rmc_interest v);
 
-/* Every model.ini parameter (src/params.def lists them with defaults,
+/* Every model.ini parameter (rankmc/params.def lists them with defaults,
  * ranges and meanings). A transparent value struct: sensitivity analyses
  * copy it and change fields. */
 typedef struct rmc_params {
@@ -88,7 +88,7 @@ typedef struct rmc_params {
 /* Fill p with every default. */
 void rmc_params_default(rmc_params *p);
 
-/* One row of the parameter table (src/params.def), for loaders and docs. */
+/* One row of the parameter table (rankmc/params.def), for loaders and docs. */
 typedef enum { RMC_PARAM_KIND_REAL, RMC_PARAM_KIND_INT, RMC_PARAM_KIND_ENUM } rmc_param_kind;
 typedef struct rmc_param_info {
     const char *section; /* ini section, e.g. "interview" */

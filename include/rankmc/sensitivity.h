@@ -148,6 +148,18 @@ typedef struct rmc_sens_result {
     int32_t *n_gain, *n_loss; /* [what-if] replicates unmatched in the base and matched
                                  in the variant / matched and then unmatched: with
                                  perfect pairing a one-sided change moves only one way */
+    /* Means over the focal applicants, [f * RMC_SENS_N_LEVELS + level] (swing:
+     * [f]). Their SEs come from the per-replicate means over applicants of
+     * the paired differences: replicate r's d_r = mean_a (x_a,variant(r) -
+     * x_a,base(r)), SE = SD(d_r) / sqrt(n). The applicants' runs share the
+     * base run and the seeds, so their differences are correlated and
+     * sqrt(sum of squared SEs) / n_applicants would be wrong either way;
+     * mean_dp_se_indep keeps that figure for comparison. swing = P(+) -
+     * P(-), signed, its SE from the per-replicate mean of matched(+) -
+     * matched(-). */
+    double *mean_dp, *mean_dp_se, *mean_dp_se_indep; /* [n_factors * 2] */
+    double *mean_drank, *mean_drank_se;              /* [n_factors * 2] */
+    double *mean_swing, *mean_swing_se;              /* [n_factors] */
 } rmc_sens_result;
 
 /* Run the base model once and every (applicant, factor, level) variant with
@@ -185,6 +197,8 @@ typedef struct rmc_sens_sobol_options {
     const rmc_id *applicants; /* [n_applicants] outputs: their P(match); borrowed */
     size_t n_applicants;
     bool img_rate;                 /* add the share of IMGs (US_IMG, IMG) matched as an output */
+    size_t noise_rows;             /* design rows re-run with seed + 1 to measure the Monte
+                                      Carlo noise (0 or 1: none; capped at the design's rows) */
     rmc_sobol_opts analysis;       /* bootstrap settings */
     rmc_sens_progress_fn progress; /* after each design point; may be NULL */
     void *progress_ctx;
@@ -213,7 +227,23 @@ typedef struct rmc_sens_sobol_result {
     rmc_id *output_app;        /* [n_outputs] */
     double *noise_var;         /* [n_outputs] */
     rmc_sobol_result *indices; /* S1, ST and intervals per output and factor */
+    /* The noise measured: the first n_noise_rows (>= 2) design rows run
+     * again with seed + 1; with d = y - y' at each of them, noise_var_seeds[o]
+     * = var(d) / 2 (divisor n_noise_rows - 1): the spread over design points
+     * of one seed's Monte Carlo error. Under common random numbers most of
+     * that error is one shift shared by every point, which changes neither V
+     * nor any index; its spread is what does (noise_var, the binomial
+     * variance of one point, bounds it from above when seeds differ by
+     * point). noise_large[o] = 1 when it exceeds RMC_SOBOL_NOISE_SMALL x
+     * indices->var[o] (or, without noise rows, noise_var does): then the
+     * indices describe one seed's noise as much as the factors. */
+    size_t n_noise_rows;
+    double *noise_var_seeds; /* [n_outputs], NaN without noise rows */
+    int32_t *noise_large;    /* [n_outputs] */
 } rmc_sens_sobol_result;
+
+/* "Small against V": rmc_sens_sobol_result.noise_large's threshold. */
+#define RMC_SOBOL_NOISE_SMALL 0.05
 
 /* Evaluate the model at every row of a Saltelli design over the weights of
  * rmc_sens_sobol_params (each over base -/+ r |base|, clamped to its legal

@@ -136,7 +136,8 @@ typedef struct rmc_sim_stats {
     uint64_t unstable;         /* replicates failing --check-stability */
     int64_t first_unstable;    /* lowest such replicate index, or -1 */
     double wall_seconds;       /* time in rmc_sim_run (on this rank) */
-    double reduce_seconds;     /* of which summing the tables into rank 0 (0 with one rank) */
+    double reduce_seconds;     /* of which summing the tables into rank 0, after every rank
+                                  arrived (0 with one rank) */
     size_t memory_estimate;    /* bytes the run was estimated to need */
     char rng_name[32];         /* the generator used */
     double phase_seconds[RMC_SIM_N_PHASES]; /* with time_phases: thread-seconds per phase,

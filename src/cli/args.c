@@ -72,6 +72,24 @@ bool rmc_cli_parse_real(const char *s, double lo, double hi, unsigned open, doub
     return true;
 }
 
+int rmc_cli_parse_seed(const char *cmd, const char *arg, uint64_t *out)
+{
+    if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, out)) {
+        return rmc_cli_usage_error(cmd, "-s needs a non-negative integer, not '%s'", arg);
+    }
+    return 0;
+}
+
+int rmc_cli_parse_threads(const char *cmd, const char *arg, int *out)
+{
+    uint64_t v = 0;
+    if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
+        return rmc_cli_usage_error(cmd, "-t needs a thread count from 1 to 4096, not '%s'", arg);
+    }
+    *out = (int)v;
+    return 0;
+}
+
 char *rmc_cli_command_line(int argc, char **argv)
 {
     size_t len = strlen("rankmc") + 1;

@@ -1,8 +1,9 @@
 /* The standard national workload of `rankmc bench` (benchmark.h):
  * synth nrmp2025 at a scale with a fixed seed into a temporary folder, load
- * it, remove the folder, then one timed rmc_sim_run per thread count with a
- * fixed seed and phase timing on. The checksum digests every accumulated
- * table, so equal answers show as equal checksums on any machine.
+ * it, remove the folder, then one timed rmc_sim_run per rank count x thread
+ * count with a fixed seed and phase timing on, over the first ranks of the
+ * job (rmc_dist_split), and the result written from rank 0, timed. The checksum digests every
+ * accumulated table, so equal answers show as equal checksums on any machine.
  */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <errno.h>
@@ -26,6 +27,8 @@ void rmc_bench_options_default(rmc_bench_options *o)
     o->replicates = 64;
     o->threads[0] = 1;
     o->n_threads = 1;
+    o->ranks[0] = 1;
+    o->n_ranks = 1;
     const int max = omp_get_max_threads();
     if (max > 1) {
         o->threads[o->n_threads++] = max < RMC_BENCH_MAX_THREADS ? max : RMC_BENCH_MAX_THREADS;
@@ -54,6 +57,15 @@ static rmc_status check_options(const rmc_bench_options *o, rmc_diag *d)
     for (size_t t = 0; t < o->n_threads; t++) {
         if (o->threads[t] < 1 || o->threads[t] > RMC_BENCH_MAX_THREADS) {
             return RMC_FAIL(d, RMC_EUSAGE, "thread counts must be 1 to %d", RMC_BENCH_MAX_THREADS);
+        }
+    }
+    if (o->n_ranks < 1 || o->n_ranks > RMC_BENCH_MAX_RANKS) {
+        return RMC_FAIL(d, RMC_EUSAGE, "give 1 to %d rank counts", RMC_BENCH_MAX_RANKS);
+    }
+    for (size_t r = 0; r < o->n_ranks; r++) {
+        if (o->ranks[r] < 1 || o->ranks[r] > rmc_dist_size(o->dist)) {
+            return RMC_FAIL(d, RMC_EUSAGE, "rank counts must be 1 to %d (the ranks mpirun started)",
+                            rmc_dist_size(o->dist));
         }
     }
     return RMC_OK;
@@ -116,9 +128,40 @@ static size_t peak_rss_bytes(void)
     return getrusage(RUSAGE_SELF, &ru) == 0 ? (size_t)ru.ru_maxrss * 1024u : 0;
 }
 
-/* One timed run at `threads` threads into row. */
-static rmc_status bench_row(const rmc_model *m, const rmc_bench_options *o, int threads,
-                            rmc_bench_row *row, rmc_diag *d)
+/* The result file a run would write, from rank 0: its seconds into *secs;
+ * the file is removed. */
+static rmc_status timed_write(const rmc_model *m, const rmc_bench_options *o, const rmc_accum *acc,
+                              const rmc_sim_stats *stats, double *secs, rmc_diag *d)
+{
+    const char *base = o->tmp_dir != NULL ? o->tmp_dir : getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rankmc-bench-%ld.h5", base != NULL && *base ? base : "/tmp",
+             (long)getpid());
+    const char *factors[RMC_N_FACTORS];
+    for (int f = 0; f < RMC_N_FACTORS; f++) {
+        factors[f] = rmc_factor_name((rmc_factor)f);
+    }
+    const rmc_h5_run_info info = {
+        .seed = RMC_BENCH_SIM_SEED,
+        .threads = stats->threads,
+        .ranks = stats->ranks,
+        .rng_name = stats->rng_name,
+        .proposing = "applicants",
+        .wall_seconds = stats->wall_seconds,
+        .command_line = "rankmc bench",
+        .replicates_requested = o->replicates,
+        .factor_names = factors,
+    };
+    const double t0 = omp_get_wtime();
+    const rmc_status st = rmc_h5_write(path, true, m, acc, &info, d);
+    *secs = omp_get_wtime() - t0;
+    (void)unlink(path);
+    return st;
+}
+
+/* One timed run at `threads` threads on the ranks of g into row (on rank 0). */
+static rmc_status bench_row(const rmc_model *m, const rmc_bench_options *o, const rmc_dist *g,
+                            int threads, rmc_bench_row *row, rmc_diag *d)
 {
     rmc_sim_options so;
     rmc_sim_options_default(&so);
@@ -136,10 +179,17 @@ static rmc_status bench_row(const rmc_model *m, const rmc_bench_options *o, int 
     so.threads = threads;
     so.rank_bins = dims.rank_bins;
     so.max_memory = (size_t)1 << 40;
+    so.dist = g;
     rmc_accum *acc = NULL;
     rmc_sim_stats stats;
     RMC_TRY(rmc_sim_run(m, rmc_model_params(m), &so, &acc, &stats, d));
     memset(row, 0, sizeof *row);
+    if (acc == NULL) { /* not rank 0: its share is in rank 0's totals */
+        return RMC_OK;
+    }
+    rmc_status st = timed_write(m, o, acc, &stats, &row->write_seconds, d);
+    row->ranks = stats.ranks;
+    row->reduce_seconds = stats.reduce_seconds;
     row->threads = stats.threads;
     row->replicates = stats.replicates;
     row->wall_seconds = stats.wall_seconds;
@@ -149,8 +199,7 @@ static rmc_status bench_row(const rmc_model *m, const rmc_bench_options *o, int 
     row->memory_estimate = stats.memory_estimate;
     rmc_bench_checksum(acc, row->checksum);
     rmc_accum_free(acc);
-    row->peak_rss = peak_rss_bytes();
-    return RMC_OK;
+    return st;
 }
 
 rmc_status rmc_bench_run(const rmc_bench_options *o, rmc_bench_row *rows, rmc_bench_workload *w,
@@ -159,18 +208,31 @@ rmc_status rmc_bench_run(const rmc_bench_options *o, rmc_bench_row *rows, rmc_be
     memset(w, 0, sizeof *w);
     RMC_TRY(check_options(o, d));
     rmc_model *m = NULL;
-    RMC_TRY(make_market(o, w, &m, d));
-    rmc_status st = RMC_OK;
-    for (size_t t = 0; t < o->n_threads && st == RMC_OK; t++) {
-        st = bench_row(m, o, o->threads[t], &rows[t], d);
-        if (st == RMC_OK) {
-            const double base = rows[0].reps_per_s;
-            rows[t].speedup = base > 0.0 ? rows[t].reps_per_s / base : 0.0;
-            rows[t].efficiency = rows[t].speedup * rows[0].threads / rows[t].threads;
-            if (on_row != NULL) {
-                on_row(ctx, &rows[t]);
+    rmc_status st = rmc_dist_agree(o->dist, make_market(o, w, &m, d), d);
+    for (size_t ri = 0; ri < o->n_ranks && st == RMC_OK; ri++) {
+        rmc_dist *sub = NULL;
+        st = rmc_dist_split(o->dist, o->ranks[ri], &sub, d);
+        for (size_t t = 0; t < o->n_threads && st == RMC_OK; t++) {
+            rmc_bench_row *row = &rows[ri * o->n_threads + t];
+            st = sub != NULL ? bench_row(m, o, sub, o->threads[t], row, d) : RMC_OK;
+            /* every rank of the job, also those that sat this row out */
+            st = rmc_dist_agree(o->dist, st, d);
+            int64_t rss = (int64_t)peak_rss_bytes();
+            if (st == RMC_OK) {
+                st = rmc_dist_all_max_i64(o->dist, &rss, 1, d);
+            }
+            if (st == RMC_OK && rmc_dist_rank(o->dist) == 0) {
+                row->peak_rss = (size_t)rss;
+                const double base = rows[0].reps_per_s;
+                row->speedup = base > 0.0 ? row->reps_per_s / base : 0.0;
+                row->efficiency = row->speedup * rows[0].ranks * rows[0].threads /
+                                  ((double)row->ranks * row->threads);
+                if (on_row != NULL) {
+                    on_row(ctx, row);
+                }
             }
         }
+        rmc_dist_free(sub);
     }
     rmc_model_free(m);
     return st;

@@ -29,6 +29,7 @@ int rmc_cli_run(int argc, char **argv);
 int rmc_cli_summary(int argc, char **argv);
 int rmc_cli_sensitivity(int argc, char **argv);
 int rmc_cli_sobol(int argc, char **argv);
+int rmc_cli_report(int argc, char **argv);
 int rmc_cli_synth(int argc, char **argv);
 int rmc_cli_bench(int argc, char **argv);
 int rmc_cli_params(int argc, char **argv);
@@ -66,6 +67,12 @@ enum { RMC_CLI_OPEN_LO = 1, RMC_CLI_OPEN_HI = 2 };
 /* A finite real in [lo, hi] (ends excluded as `open` says) into *out;
  * rejected on overflow (errno), NaN/inf or trailing text. */
 bool rmc_cli_parse_real(const char *s, double lo, double hi, unsigned open, double *out);
+
+/* -s SEED (any unsigned 64-bit integer) and -t THREADS (1 .. 4096), read
+ * the same way by every command: 0 and *out set, or the usage error printed
+ * for cmd (exit status 2 returned). */
+int rmc_cli_parse_seed(const char *cmd, const char *arg, uint64_t *out);
+int rmc_cli_parse_threads(const char *cmd, const char *arg, int *out);
 
 /* "rankmc ARGV..." joined by spaces, for provenance (caller frees with
  * free), or NULL when out of memory. */

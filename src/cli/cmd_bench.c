@@ -1,7 +1,8 @@
-/* rankmc bench [--threads LIST] [--scale F] [-n N]: the standard national
- * workload (benchmark.h) at each thread count, printed as a scaling
- * table with per-phase times and memory, plus one RANKMC_BENCH line per row
- * for scripts. Same workload and checksum on every machine.
+/* rankmc bench [--ranks LIST] [--threads LIST] [--scale F] [-n N]: the
+ * standard national workload (benchmark.h) at each rank count x thread
+ * count, printed as a scaling table with per-phase times, reduce and write
+ * times and memory, plus one RANKMC_BENCH line per row for scripts. Same
+ * workload and checksum on every machine and in every row.
  */
 #include <getopt.h>
 #include <math.h>
@@ -17,57 +18,68 @@ static const char *const phase_names[RMC_SIM_N_PHASES] = {"meeting", "rols", "ma
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: rankmc bench [--threads LIST] [--scale F] [-n N]\n\n"
+            "usage: rankmc bench [--ranks LIST] [--threads LIST] [--scale F] [-n N]\n\n"
             "Time the standard workload: the synthetic NRMP 2025 market (synth preset\n"
-            "nrmp2025, seed %u) at scale F, N replicates (seed %u) at each thread count.\n"
-            "Prints replicates/s, speed-up and parallel efficiency against the first\n"
-            "row, thread-seconds per phase (meeting, ROL generation, Match,\n"
-            "accumulation), memory, and a checksum of the result, which is the same\n"
-            "for every thread count and machine.\n\n"
-            "  -t, --threads LIST   comma-separated thread counts (default 1 and all cores)\n"
+            "nrmp2025, seed %u) at scale F, N replicates (seed %u) at each rank count\n"
+            "x thread count. Prints replicates/s, speed-up and parallel efficiency\n"
+            "against the first row, thread-seconds per phase (meeting, ROL generation,\n"
+            "Match, accumulation), the time to sum the tables into rank 0 and to write\n"
+            "the result file from rank 0, peak memory of the largest rank, and a\n"
+            "checksum of the result, which is the same in every row and on every\n"
+            "machine. Under mpirun (the MPI build, docs/mpi.md) each row runs on the\n"
+            "first R of the ranks started.\n\n"
+            "  -r, --ranks LIST     comma-separated rank counts, each at most the ranks\n"
+            "                       mpirun started (default 1 and all of them)\n"
+            "  -t, --threads LIST   comma-separated thread counts per rank (default 1 and\n"
+            "                       all cores)\n"
             "  -s, --scale F        market scale (default 1 = national)\n"
             "  -n, --replicates N   replicates per thread count (default 64)\n"
             "  -h, --help           this text\n",
             RMC_BENCH_SYNTH_SEED, RMC_BENCH_SIM_SEED);
 }
 
-static bool parse_threads(const char *s, rmc_bench_options *o)
+/* Comma-separated counts 1 .. max_v, at most max_n of them, into out. */
+static bool parse_list(const char *s, int *out, size_t *n, size_t max_n, int max_v)
 {
-    o->n_threads = 0;
+    *n = 0;
     while (*s != '\0') {
         const char *comma = strchr(s, ',');
         const size_t len = comma != NULL ? (size_t)(comma - s) : strlen(s);
         char item[24];
         uint64_t v = 0;
-        if (len >= sizeof item || o->n_threads == RMC_BENCH_MAX_THREADS ||
-            (comma != NULL && comma[1] == '\0')) {
+        if (len >= sizeof item || *n == max_n || (comma != NULL && comma[1] == '\0')) {
             return false;
         }
         memcpy(item, s, len);
         item[len] = '\0';
-        if (!rmc_cli_parse_u64(item, 1, RMC_BENCH_MAX_THREADS, false, &v)) {
+        if (!rmc_cli_parse_u64(item, 1, (uint64_t)max_v, false, &v)) {
             return false;
         }
-        o->threads[o->n_threads++] = (int)v;
+        out[(*n)++] = (int)v;
         s += len + (comma != NULL);
     }
-    return o->n_threads > 0;
+    return *n > 0;
 }
 
 static int parse_args(int argc, char **argv, rmc_bench_options *o, bool *help)
 {
-    static const struct option longopts[] = {{"threads", required_argument, NULL, 't'},
-                                             {"scale", required_argument, NULL, 's'},
-                                             {"replicates", required_argument, NULL, 'n'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"ranks", required_argument, NULL, 'r'}, {"threads", required_argument, NULL, 't'},
+        {"scale", required_argument, NULL, 's'}, {"replicates", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:s:n:h", longopts, NULL)) != -1) {
+    const int job = rmc_dist_size(rmc_cli_dist());
+    while ((c = getopt_long(argc, argv, "r:t:s:n:h", longopts, NULL)) != -1) {
         uint64_t v = 0;
-        if (c == 't' && !parse_threads(optarg, o)) {
+        if (c == 't' && !parse_list(optarg, o->threads, &o->n_threads, RMC_BENCH_MAX_THREADS,
+                                    RMC_BENCH_MAX_THREADS)) {
             return rmc_cli_usage_error("bench", "--threads needs counts 1-%d like 1,2,4, not '%s'",
                                        RMC_BENCH_MAX_THREADS, optarg);
+        } else if (c == 'r' && !parse_list(optarg, o->ranks, &o->n_ranks, RMC_BENCH_MAX_RANKS,
+                                           job < RMC_BENCH_MAX_RANKS ? job : RMC_BENCH_MAX_RANKS)) {
+            return rmc_cli_usage_error(
+                "bench", "--ranks needs counts 1-%d (the ranks started), not '%s'", job, optarg);
         } else if (c == 's') {
             if (!rmc_cli_parse_real(optarg, 0.0, 100.0, RMC_CLI_OPEN_LO, &o->scale)) {
                 return rmc_cli_usage_error("bench", "--scale needs a number in (0, 100], not '%s'",
@@ -80,7 +92,7 @@ static int parse_args(int argc, char **argv, rmc_bench_options *o, bool *help)
             o->replicates = v;
         } else if (c == 'h') {
             *help = true;
-        } else if (c != 't') {
+        } else if (c != 't' && c != 'r') {
             return rmc_cli_usage_error("bench", "unknown option");
         }
     }
@@ -106,29 +118,31 @@ static void print_row(void *ctx, const rmc_bench_row *r)
         print_head(bp->o, bp->w);
         bp->headed = true;
     }
-    printf("%7d %8llu %8.2f %10.3f %8.2f %6.0f%%", r->threads, (unsigned long long)r->replicates,
-           r->wall_seconds, r->reps_per_s, r->speedup, 100.0 * r->efficiency);
+    printf("%5d %7d %8llu %8.2f %10.3f %8.2f %6.0f%%", r->ranks, r->threads,
+           (unsigned long long)r->replicates, r->wall_seconds, r->reps_per_s, r->speedup,
+           100.0 * r->efficiency);
     for (int ph = 0; ph < RMC_SIM_N_PHASES; ph++) {
         printf(" %8.1f", 1e3 * r->phase_seconds[ph] / (double)r->replicates);
     }
-    printf(" %8.0f %8.0f  %s\n", (double)r->peak_rss / 1048576.0,
-           (double)r->memory_estimate / 1048576.0, r->checksum);
+    printf(" %8.3f %8.3f %8.0f %8.0f  %s\n", r->reduce_seconds, r->write_seconds,
+           (double)r->peak_rss / 1048576.0, (double)r->memory_estimate / 1048576.0, r->checksum);
     fflush(stdout);
 }
 
 static void print_machine(const rmc_bench_options *o, const rmc_bench_row *rows)
 {
-    for (size_t t = 0; t < o->n_threads; t++) {
+    for (size_t t = 0; t < o->n_ranks * o->n_threads; t++) {
         const rmc_bench_row *r = &rows[t];
-        printf("RANKMC_BENCH threads=%d scale=%g replicates=%llu wall_s=%.4f reps_per_s=%.4f "
-               "speedup=%.4f efficiency=%.4f",
-               r->threads, o->scale, (unsigned long long)r->replicates, r->wall_seconds,
+        printf("RANKMC_BENCH threads=%d ranks=%d scale=%g replicates=%llu wall_s=%.4f "
+               "reps_per_s=%.4f speedup=%.4f efficiency=%.4f",
+               r->threads, r->ranks, o->scale, (unsigned long long)r->replicates, r->wall_seconds,
                r->reps_per_s, r->speedup, r->efficiency);
         for (int ph = 0; ph < RMC_SIM_N_PHASES; ph++) {
             printf(" %s_ms=%.3f", phase_names[ph],
                    1e3 * r->phase_seconds[ph] / (double)r->replicates);
         }
-        printf(" peak_rss_mb=%.1f checksum=%s\n", (double)r->peak_rss / 1048576.0, r->checksum);
+        printf(" reduce_s=%.4f write_s=%.4f peak_rss_mb=%.1f checksum=%s\n", r->reduce_seconds,
+               r->write_seconds, (double)r->peak_rss / 1048576.0, r->checksum);
     }
 }
 
@@ -142,17 +156,22 @@ static void print_head(const rmc_bench_options *o, const rmc_bench_workload *w)
            "(synth %.2f s, load %.2f s)\n",
            w->n_applicants, w->n_programs, w->n_positions, w->n_interviews, w->synth_seconds,
            w->load_seconds);
-    printf("phases: thread-ms per replicate, summed over threads; memory: process peak RSS so far "
-           "and the run's estimate, MiB\n");
-    printf("%7s %8s %8s %10s %8s %7s %8s %8s %8s %8s %8s %8s  %s\n", "threads", "reps", "wall_s",
-           "reps/s", "speedup", "effic.", "meeting", "rols", "match", "accum", "peak_mb", "est_mb",
-           "checksum");
+    printf("phases: thread-ms per replicate, summed over rank 0's threads; reduce_s: summing the\n"
+           "tables into rank 0 (in wall_s); write_s: the result file from rank 0; memory: peak\n"
+           "RSS so far of the largest rank and one rank's estimate, MiB\n");
+    printf("%5s %7s %8s %8s %10s %8s %7s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n", "ranks", "threads",
+           "reps", "wall_s", "reps/s", "speedup", "effic.", "meeting", "rols", "match", "accum",
+           "reduce_s", "write_s", "peak_mb", "est_mb", "checksum");
 }
 
 int rmc_cli_bench(int argc, char **argv)
 {
     rmc_bench_options o;
     rmc_bench_options_default(&o);
+    o.dist = rmc_cli_dist();
+    if (rmc_dist_size(o.dist) > 1) {
+        o.ranks[o.n_ranks++] = rmc_dist_size(o.dist);
+    }
     bool help = false;
     const int rc = parse_args(argc, argv, &o, &help);
     if (rc != RMC_EXIT_OK || help) {
@@ -161,7 +180,7 @@ int rmc_cli_bench(int argc, char **argv)
         }
         return rc;
     }
-    rmc_bench_row *rows = calloc(o.n_threads, sizeof *rows);
+    rmc_bench_row *rows = calloc(o.n_ranks * o.n_threads, sizeof *rows);
     if (rows == NULL) {
         fprintf(stderr, "rankmc bench: out of memory\n");
         return RMC_EXIT_FAILURE;
@@ -175,11 +194,16 @@ int rmc_cli_bench(int argc, char **argv)
         free(rows);
         return rmc_cli_exit_code(st);
     }
+    if (!rmc_cli_root()) {
+        free(rows);
+        return RMC_EXIT_OK; /* rank 0 reports */
+    }
     bool same = true;
-    for (size_t t = 1; t < o.n_threads; t++) {
+    for (size_t t = 1; t < o.n_ranks * o.n_threads; t++) {
         same = same && strcmp(rows[t].checksum, rows[0].checksum) == 0;
     }
-    printf("checksum %s across thread counts\n", same ? "identical" : "DIFFERS");
+    printf("checksum %s across %s\n", same ? "identical" : "DIFFERS",
+           o.n_ranks > 1 ? "rank and thread counts" : "thread counts");
     print_machine(&o, rows);
     free(rows);
     return same ? RMC_EXIT_OK : RMC_EXIT_FAILURE;

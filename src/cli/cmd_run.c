@@ -87,18 +87,9 @@ static int parse_option(int c, const char *arg, run_args *a)
         a->n_given = true;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("run", "-s needs a non-negative integer, not '%s'", arg);
-        }
-        a->sim.seed = v;
-        return 0;
+        return rmc_cli_parse_seed("run", arg, &a->sim.seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("run", "-t needs a thread count from 1 to 4096, not '%s'",
-                                       arg);
-        }
-        a->sim.threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads("run", arg, &a->sim.threads);
     case OPT_BINS:
         if (!rmc_cli_parse_u64(arg, 1, 65534, false, &v)) {
             return rmc_cli_usage_error("run", "--rank-bins needs 1 to 65534, not '%s'", arg);

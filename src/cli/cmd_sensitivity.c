@@ -81,18 +81,9 @@ static int parse_value(int c, char *arg, sens_args *a)
         a->sim.replicates = v;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("sensitivity", "-s needs a non-negative integer, not '%s'",
-                                       arg);
-        }
-        a->sim.seed = v;
-        return 0;
+        return rmc_cli_parse_seed("sensitivity", arg, &a->sim.seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("sensitivity", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->sim.threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads("sensitivity", arg, &a->sim.threads);
     case 'A':
         if (a->n_ids == MAX_IDS) {
             return rmc_cli_usage_error("sensitivity", "at most %d --applicant options", MAX_IDS);
@@ -222,50 +213,34 @@ static void print_applicant(const rmc_model *m, const rmc_sens_result *r, size_t
     }
 }
 
-/* Mean over the focal applicants of what-if statistic x, for factor f and
- * level l; *se gets sqrt(sum se^2) / n (treating applicants' runs as
- * independent, which they are apart from the shared base run). */
-static double across(const rmc_sens_result *r, const double *x, const double *xse, size_t f, int l,
-                     double *se)
-{
-    double sum = 0, var = 0;
-    for (size_t a = 0; a < r->n_applicants; a++) {
-        const size_t w = widx(r, a, f, l);
-        sum += x[w];
-        var += xse[w] * xse[w];
-    }
-    const double n = (double)r->n_applicants;
-    *se = sqrt(var) / n;
-    return sum / n;
-}
-
+/* Means over the focal applicants, ordered by the mean swing P(+) - P(-).
+ * SEs from the per-replicate means of the paired differences (the
+ * applicants share the base run and the seeds); SE(indep) is what treating
+ * their runs as independent would give. */
 static void print_across(const rmc_sens_result *r)
 {
-    printf("\nMean over the %zu focal applicants (SE: sqrt(sum of squared paired SEs) / n)\n",
+    printf("\nMean over the %zu focal applicants (SE: from the per-replicate means of the paired\n"
+           "differences; SE(ind): sqrt(sum of squared SEs) / n, which ignores that the applicants\n"
+           "share the base run and the seeds)\n",
            r->n_applicants);
-    printf("  %-15s %9s %8s %9s %8s %9s %8s %9s %8s\n", "factor", "dP(+)", "SE", "dP(-)", "SE",
-           "drank(+)", "SE", "drank(-)", "SE");
+    printf("  %-15s %9s %8s %9s %8s %8s %9s %8s %9s %8s\n", "factor", "swing", "SE", "dP(+)", "SE",
+           "SE(ind)", "dP(-)", "SE", "drank(+)", "drank(-)");
     size_t order[RMC_SENS_N_FACTORS];
-    double key[RMC_SENS_N_FACTORS];
     for (size_t f = 0; f < r->n_factors; f++) {
-        double se;
-        key[f] = across(r, r->dp, r->dp_se, f, 0, &se) - across(r, r->dp, r->dp_se, f, 1, &se);
         size_t y = f;
-        while (y > 0 && key[order[y - 1]] < key[f]) {
+        while (y > 0 && r->mean_swing[order[y - 1]] < r->mean_swing[f]) {
             order[y] = order[y - 1];
             y--;
         }
         order[y] = f;
     }
     for (size_t x = 0; x < r->n_factors; x++) {
-        const size_t f = order[x];
-        double s[4];
-        const double v[4] = {across(r, r->dp, r->dp_se, f, 0, &s[0]),
-                             across(r, r->dp, r->dp_se, f, 1, &s[1]),
-                             across(r, r->drank, r->drank_se, f, 0, &s[2]),
-                             across(r, r->drank, r->drank_se, f, 1, &s[3])};
-        printf("  %-15s %+9.4f %8.4f %+9.4f %8.4f %+9.3f %8.3f %+9.3f %8.3f\n",
-               rmc_sens_factor_name(r->factors[f]), v[0], s[0], v[1], s[1], v[2], s[2], v[3], s[3]);
+        const size_t f = order[x], p = f * RMC_SENS_N_LEVELS + RMC_SENS_FAVOURABLE,
+                     u = f * RMC_SENS_N_LEVELS + RMC_SENS_UNFAVOURABLE;
+        printf("  %-15s %+9.4f %8.4f %+9.4f %8.4f %8.4f %+9.4f %8.4f %+9.3f %+9.3f\n",
+               rmc_sens_factor_name(r->factors[f]), r->mean_swing[f], r->mean_swing_se[f],
+               r->mean_dp[p], r->mean_dp_se[p], r->mean_dp_se_indep[p], r->mean_dp[u],
+               r->mean_dp_se[u], r->mean_drank[p], r->mean_drank[u]);
     }
 }
 

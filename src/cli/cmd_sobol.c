@@ -32,7 +32,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: rankmc sobol MODEL_DIR [--samples N] [-n REPS] [-s SEED] [-t THREADS]\n"
                "                    [-o OUT.h5] [--force] [--applicant ID]... [--range R]\n"
-               "                    [--boot B]\n\n"
+               "                    [--boot B] [--noise-rows M]\n\n"
                "Sobol' first-order and total indices of each focal applicant's P(match) and of\n"
                "the IMG match rate with respect to 12 meeting weights of model.ini, each varied\n"
                "uniformly over its value -/+ R x |value|. Saltelli design with N base samples:\n"
@@ -48,13 +48,15 @@ static void usage(FILE *f)
                "  --range R          relative range in [0, 1] (default: model.ini [sobol]\n"
                "                     relative_range, itself 0.5 by default)\n"
                "  --boot B           bootstrap resamples for the intervals (default 1000)\n"
+               "  --noise-rows M     design points run again with seed + 1 to measure the\n"
+               "                     Monte Carlo noise printed beside V (default 16; 0: none)\n"
                "  -q, --quiet        no progress line\n"
                "  -h, --help         this text\n\n"
                "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
                "130 / 143 stopped by SIGINT / SIGTERM (nothing written).\n");
 }
 
-enum { OPT_SAMPLES = 256, OPT_APPLICANT, OPT_RANGE, OPT_BOOT };
+enum { OPT_SAMPLES = 256, OPT_APPLICANT, OPT_RANGE, OPT_BOOT, OPT_NOISE };
 
 static int parse_range(const char *arg, sobol_args *a)
 {
@@ -84,22 +86,20 @@ static int parse_value(int c, char *arg, sobol_args *a)
         a->o.sim.replicates = v;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("sobol", "-s needs a non-negative integer, not '%s'", arg);
-        }
-        a->o.sim.seed = v;
-        return 0;
+        return rmc_cli_parse_seed("sobol", arg, &a->o.sim.seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("sobol", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->o.sim.threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads("sobol", arg, &a->o.sim.threads);
     case OPT_BOOT:
         if (!rmc_cli_parse_u64(arg, 0, 1000000, false, &v)) {
             return rmc_cli_usage_error("sobol", "--boot needs 0 to 1000000, not '%s'", arg);
         }
         a->o.analysis.n_boot = (size_t)v;
+        return 0;
+    case OPT_NOISE:
+        if (!rmc_cli_parse_u64(arg, 0, (uint64_t)1 << 24, false, &v)) {
+            return rmc_cli_usage_error("sobol", "--noise-rows needs 0 to 2^24, not '%s'", arg);
+        }
+        a->o.noise_rows = (size_t)v;
         return 0;
     case OPT_RANGE:
         return parse_range(arg, a);
@@ -123,6 +123,7 @@ static int parse_args(int argc, char **argv, sobol_args *a)
                                              {"applicant", required_argument, NULL, OPT_APPLICANT},
                                              {"range", required_argument, NULL, OPT_RANGE},
                                              {"boot", required_argument, NULL, OPT_BOOT},
+                                             {"noise-rows", required_argument, NULL, OPT_NOISE},
                                              {"replicates", required_argument, NULL, 'n'},
                                              {"seed", required_argument, NULL, 's'},
                                              {"threads", required_argument, NULL, 't'},
@@ -191,9 +192,21 @@ static void print_output(const rmc_model *m, const rmc_sens_sobol_result *r, siz
     const size_t k = r->n_factors;
     char name[300];
     rmc_sens_sobol_output_name(m, r, o, name, sizeof name);
-    printf("\n%s: mean %.4f, variance over the design %.3g, Monte Carlo noise variance of one "
-           "point %.3g\n",
-           name, x->mean[o], x->var[o], r->noise_var[o]);
+    printf("\n%s: mean %.4f, variance over the design V %.3g\n", name, x->mean[o], x->var[o]);
+    if (r->n_noise_rows > 0) {
+        printf("  Monte Carlo noise of one point: %.3g measured (%zu points again with seed + 1; "
+               "%.1f%% of V), %.3g binomial\n",
+               r->noise_var_seeds[o], r->n_noise_rows, 100.0 * r->noise_var_seeds[o] / x->var[o],
+               r->noise_var[o]);
+    } else {
+        printf("  Monte Carlo noise of one point: %.3g binomial (%.1f%% of V; not measured)\n",
+               r->noise_var[o], 100.0 * r->noise_var[o] / x->var[o]);
+    }
+    if (r->noise_large[o]) {
+        printf("  WARNING: the noise is not small against V (over %.0f%%): these indices partly\n"
+               "  describe one seed's noise; raise -n (replicates) or check with another -s\n",
+               100.0 * RMC_SOBOL_NOISE_SMALL);
+    }
     printf("  %-30s %17s %8s %19s %8s %19s\n", "factor", "range", "S1", "95% interval", "ST",
            "95% interval");
     size_t order[RMC_SOBOL_MAX_FACTORS];

@@ -16,22 +16,26 @@ typedef struct command {
     const char *name;
     int (*fn)(int argc, char **argv);
     const char *summary;
+    bool split; /* splits its work over MPI ranks; else rank 0 runs it alone */
 } command;
 
 static const command commands[] = {
-    {"run", rmc_cli_run, "Monte Carlo replicates of rank meetings and the Match -> HDF5"},
-    {"check", rmc_cli_check, "validate a model folder and list every problem"},
-    {"match", rmc_cli_match, "one deterministic Match on fixed rank order lists -> CSV"},
-    {"verify", rmc_cli_verify, "check a matching made elsewhere for stability (blocking pairs)"},
-    {"convert", rmc_cli_convert, "model folder <-> stable-matching-suite problem file"},
-    {"summary", rmc_cli_summary, "human-readable tables from a result file"},
-    {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file"},
-    {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers"},
-    {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices"},
-    {"synth", rmc_cli_synth, "write a synthetic market (e.g. national scale)"},
-    {"bench", rmc_cli_bench, "standard national workload: thread-scaling table"},
-    {"params", rmc_cli_params, "list every model.ini key with its default and meaning"},
-    {"calibrate", rmc_cli_calibrate, "rank-meeting moves against the calibration targets"},
+    {"run", rmc_cli_run, "Monte Carlo replicates of rank meetings and the Match -> HDF5", true},
+    {"check", rmc_cli_check, "validate a model folder and list every problem", false},
+    {"match", rmc_cli_match, "one deterministic Match on fixed rank order lists -> CSV", false},
+    {"verify", rmc_cli_verify, "check a matching made elsewhere for stability (blocking pairs)",
+     false},
+    {"convert", rmc_cli_convert, "model folder <-> stable-matching-suite problem file", false},
+    {"summary", rmc_cli_summary, "human-readable tables from a result file", false},
+    {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file", false},
+    {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers", true},
+    {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices", true},
+    {"report", rmc_cli_report, "HTML page of figures for a result file (Python, matplotlib)",
+     false},
+    {"synth", rmc_cli_synth, "write a synthetic market (e.g. national scale)", false},
+    {"bench", rmc_cli_bench, "standard national workload: ranks x threads scaling table", true},
+    {"params", rmc_cli_params, "list every model.ini key with its default and meaning", false},
+    {"calibrate", rmc_cli_calibrate, "rank-meeting moves against the calibration targets", false},
 };
 
 static void print_help(FILE *f)
@@ -126,6 +130,9 @@ static int dispatch(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(name, commands[i].name) == 0) {
+            if (!commands[i].split && !rmc_cli_root()) {
+                return RMC_EXIT_OK; /* not split over ranks: rank 0 runs it alone */
+            }
             return commands[i].fn(argc - 1, argv + 1);
         }
     }

@@ -30,18 +30,19 @@ grep -q "^workload: 472 applicants, 66 programs" "$tmp/bench.txt" || fail "workl
 [ "$(grep -c '^RANKMC_BENCH ' "$tmp/bench.txt")" -eq 2 ] || fail "expected 2 RANKMC_BENCH lines"
 grep -q "^RANKMC_BENCH threads=1 .*replicates=4 .*speedup=1.0000 efficiency=1.0000 " \
     "$tmp/bench.txt" || fail "threads=1 line"
-grep -q "^RANKMC_BENCH threads=2 .*reps_per_s=[0-9.]* .*meeting_ms=[0-9.]* rols_ms=[0-9.]* match_ms=[0-9.]* accum_ms=[0-9.]* peak_rss_mb=[0-9.]* checksum=[0-9a-f]\{16\}$" \
+grep -q "^RANKMC_BENCH threads=2 ranks=1 .*reps_per_s=[0-9.]* .*meeting_ms=[0-9.]* rols_ms=[0-9.]* match_ms=[0-9.]* accum_ms=[0-9.]* reduce_s=0.0000 write_s=[0-9.]* peak_rss_mb=[0-9.]* checksum=[0-9a-f]\{16\}$" \
     "$tmp/bench.txt" || fail "threads=2 line"
 sums=$(sed -n 's/^RANKMC_BENCH .*checksum=\([0-9a-f]*\)$/\1/p' "$tmp/bench.txt" | sort -u)
 [ "$(echo "$sums" | wc -l)" -eq 1 ] || fail "checksums differ across thread counts: $sums"
 grep -q "checksum identical across thread counts" "$tmp/bench.txt" || fail "identity line"
-# table rows: threads, reps, and the same checksum as the machine lines
-[ "$(grep -c "^ *[12] \{1,\}4 .* $sums\$" "$tmp/bench.txt")" -eq 2 ] || fail "table rows"
+# table rows: ranks, threads, reps, and the same checksum as the machine lines
+[ "$(grep -c "^ *1 \{1,\}[12] \{1,\}4 .* $sums\$" "$tmp/bench.txt")" -eq 2 ] || fail "table rows"
+expect 2 "ranks beyond the job" -- "$RANKMC" bench --ranks 2 --scale 0.01 -n 1
 # the workload is fixed: a second run gives the same checksum
 TMPDIR=$tmp expect 0 "rerun" -- "$RANKMC" bench --scale 0.01 -n 4 --threads 3
 grep -q "checksum=$sums\$" "$tmp/out" || fail "checksum changed between runs / thread counts"
-# the temporary market is removed
-[ -z "$(ls "$tmp" | grep rankmc-bench)" ] || fail "temporary market left behind"
+# the temporary market and result file are removed
+[ -z "$(ls "$tmp" | grep rankmc-bench)" ] || fail "temporary market or result left behind"
 
 [ "$fails" -eq 0 ] && echo "bench.sh: all passed"
 exit "$fails"

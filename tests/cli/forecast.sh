@@ -42,6 +42,17 @@ h5dump -a forecast_market "$T/f.h5" >/dev/null 2>&1 || fail "no forecast_market 
 expect 2 "existing output" "$RANKMC" forecast "$P" --market im-regional:0.5 --markets 1 -n 8 \
     -q -o "$T/f.h5"
 
+# every shipped profile runs; a model folder is one market
+for p in models/profiles/*.ini; do
+    expect 0 "forecast $p" "$RANKMC" forecast "$p" --market im-regional --markets 1 -n 16 -q \
+        --no-what-ifs
+    grep -q "^P(match) " "$T/stdout" || fail "$p: no P(match) line"
+done
+expect 0 "model folder" "$RANKMC" forecast "$P" --market models/default --markets 3 -n 16 -q \
+    --no-what-ifs
+grep -q "models/default, 1 market x 16 replicates" "$T/stdout" || fail "a folder is one market"
+grep -q "no between-market spread" "$T/stdout" || fail "one market: no spread claimed"
+
 # --method both prints the agreement line
 expect 0 "both methods" "$RANKMC" forecast "$P" --market im-regional:0.5 --markets 1 -n 64 -q \
     --method both --no-what-ifs

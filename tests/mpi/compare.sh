@@ -132,6 +132,19 @@ done
 [ "$(value "$T/sobol-np3.h5" ranks)" = 3 ] || fail "the sobol file of 3 ranks lacks ranks = 3"
 [ "$(value "$T/run-np3.h5" ranks)" = 3 ] || fail "the run file of 3 ranks lacks ranks = 3"
 
+# bench: a ranks x threads table whose checksum (every table of the result)
+# is the serial one in every row.
+TMPDIR=$T "$S" bench --scale 0.01 -n 130 --threads 1 >"$T/bench1.txt"
+TMPDIR=$T $MPIRUN -np 3 "$M" bench --scale 0.01 -n 130 --ranks 1,2,3 --threads 1,2 >"$T/bench3.txt"
+want=$(sed -n 's/^RANKMC_BENCH .*checksum=\([0-9a-f]*\)$/\1/p' "$T/bench1.txt")
+rows=$(grep -c "^RANKMC_BENCH .*ranks=[123] .*checksum=$want\$" "$T/bench3.txt" || true)
+if [ "$rows" -eq 6 ] && grep -q "checksum identical across rank and thread counts" "$T/bench3.txt"; then
+    echo "ok: bench on 1, 2, 3 ranks x 1, 2 threads: the serial checksum in all 6 rows"
+else
+    fail "bench under mpirun: $rows of 6 rows with the serial checksum $want"
+    cat "$T/bench3.txt"
+fi
+
 # A failure ends every rank: one message, exit status 2, no output file.
 rc=0
 $MPIRUN -np 3 "$M" run tests/data/bad/dup_id -n 64 -q \
