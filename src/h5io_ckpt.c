@@ -185,16 +185,8 @@ rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_chec
 {
     *out = NULL;
     memset(info, 0, sizeof *info);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    const htri_t is_h5 = H5Fis_hdf5(path);
-    if (is_h5 <= 0) {
-        return RMC_FAIL(d, is_h5 < 0 ? RMC_EIO : RMC_EINPUT, "%s: %s", path,
-                        is_h5 < 0 ? "cannot open the checkpoint" : "not an HDF5 file");
-    }
-    const hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        return RMC_FAIL(d, RMC_EIO, "%s: cannot open (HDF5 call H5Fopen failed)", path);
-    }
+    hid_t f = -1;
+    RMC_TRY(rmc_h5_open_read(path, "the checkpoint", &f, d));
     const rmc_status st = ckpt_read(f, out, info, d);
     H5Fclose(f);
     return st;

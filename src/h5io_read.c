@@ -363,19 +363,26 @@ static rmc_status read_interviews(hid_t f, rmc_result *r, rmc_diag *d)
     return RMC_OK;
 }
 
-rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
+rmc_status rmc_h5_open_read(const char *path, const char *what, hid_t *f, rmc_diag *d)
 {
-    *out = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     const htri_t is_h5 = H5Fis_hdf5(path);
     if (is_h5 <= 0) {
-        return RMC_FAIL(d, is_h5 < 0 ? RMC_EIO : RMC_EINPUT, "%s: %s", path,
-                        is_h5 < 0 ? "cannot open the file" : "not an HDF5 file");
+        return is_h5 < 0 ? RMC_FAIL(d, RMC_EIO, "%s: cannot open %s", path, what)
+                         : RMC_FAIL(d, RMC_EINPUT, "%s: not an HDF5 file", path);
     }
-    const hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        return RMC_FAIL(d, RMC_EIO, "%s: cannot open the file (HDF5 call H5Fopen failed)", path);
+    *f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (*f < 0) {
+        return RMC_FAIL(d, RMC_EIO, "%s: cannot open %s (HDF5 call H5Fopen failed)", path, what);
     }
+    return RMC_OK;
+}
+
+rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
+{
+    *out = NULL;
+    hid_t f = -1;
+    RMC_TRY(rmc_h5_open_read(path, "the file", &f, d));
     rmc_result *r = NULL;
     rmc_status st;
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&r, 1, sizeof *r, d), done);

@@ -83,9 +83,19 @@ enum { AK_TYPE, AK_SPECIALTY, AK_STEP2, AK_PRE, AK_COMM, AK_YEARS, AK_USEXP, AK_
 static const char *const app_keys[AK_N] = {"type",          "specialty",     "step2_ck",
                                            "pre_score",     "communication", "clinical_years",
                                            "us_experience", "visa"};
-enum { PK_POSITIONS, PK_SETTING, PK_SPONSORS, PK_DESIR, PK_ADVOCACY, PK_TIES, PK_INTEREST, PK_N };
+enum {
+    PK_POSITIONS,
+    PK_SETTING,
+    PK_SPONSORS,
+    PK_DESIR,
+    PK_ADVOCACY,
+    PK_TIES,
+    PK_INTEREST,
+    PK_LOI,
+    PK_N
+};
 static const char *const prog_keys[PK_N] = {"positions", "setting", "sponsors", "desirability",
-                                            "advocacy",  "ties",    "interest"};
+                                            "advocacy",  "ties",    "interest", "loi"};
 
 typedef struct prog_state {
     long seen[PK_N];
@@ -103,6 +113,7 @@ typedef struct ctx {
     long app_seen[AK_N];
     prog_state *ps; /* [MAX_PROGRAMS] */
     bool oom;
+    bool programs_optional; /* rmc_profile_load_applicant */
 } ctx;
 
 static void problem(ctx *c, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -372,7 +383,7 @@ static void program_key(ctx *c, const char *name, const char *v)
     if (k == PK_N) {
         problem(c, c->in.line,
                 "unknown key '%.60s' in [program %s] (positions, setting, sponsors, desirability, "
-                "advocacy, ties, interest)",
+                "advocacy, ties, interest, loi)",
                 name, pp->name);
         return;
     }
@@ -449,6 +460,11 @@ static void program_key(ctx *c, const char *name, const char *v)
             pp->interest = (rmc_interest)w;
         }
         break;
+    case PK_LOI:
+        if (get_word(c, name, v, ties, 2, &w)) {
+            pp->loi = w;
+        }
+        break;
     default:
         break;
     }
@@ -498,7 +514,7 @@ static void finish(ctx *c)
     if (c->app_seen[AK_VISA] == 0) {
         pf->visa = pf->type == RMC_TYPE_IMG ? RMC_VISA_J1 : RMC_VISA_NONE;
     }
-    if (pf->n_programs == 0) {
+    if (pf->n_programs == 0 && !c->programs_optional) {
         problem(c, 0, "no [program NAME] section: describe each interview, in your rank order");
     }
     for (size_t j = 0; j < pf->n_programs; j++) {
@@ -585,8 +601,8 @@ void rmc_profile_free(rmc_profile_file *pf)
     }
 }
 
-rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_problems *warnings,
-                            rmc_diag *d, rmc_profile_file **out)
+static rmc_status load(const char *path, bool programs_optional, rmc_problems *problems,
+                       rmc_problems *warnings, rmc_diag *d, rmc_profile_file **out)
 {
     *out = NULL;
     ctx c = {.in = {.line_ok = line_ok_cb, .too_long = too_long_cb},
@@ -594,7 +610,8 @@ rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_proble
              .pr = problems,
              .warn = warnings,
              .d = d,
-             .section = -2};
+             .section = -2,
+             .programs_optional = programs_optional};
     rmc_profile_file *pf = NULL;
     char *text = NULL;
     rmc_status st;
@@ -620,4 +637,16 @@ done:
     rmc_free(c.ps);
     rmc_profile_free(pf);
     return st;
+}
+
+rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_problems *warnings,
+                            rmc_diag *d, rmc_profile_file **out)
+{
+    return load(path, false, problems, warnings, d, out);
+}
+
+rmc_status rmc_profile_load_applicant(const char *path, rmc_problems *problems,
+                                      rmc_problems *warnings, rmc_diag *d, rmc_profile_file **out)
+{
+    return load(path, true, problems, warnings, d, out);
 }

@@ -95,6 +95,7 @@ typedef struct market {
     rmc_id *c_a, *c_b; /* [n_couples] applicant indices */
     size_t *c_off;     /* [n_couples + 1] */
     rmc_id *c_pa, *c_pb;
+    double *offer_cut; /* [n_prog] interview-offer cutoffs, only when asked for (else NULL) */
 } market;
 
 static const char *const group_names[RMC_SYNTH_N_GROUPS] = {"md_senior", "do_senior", "us_img",
@@ -318,7 +319,7 @@ static void draw_applicant(const gsl_rng *g, market *mk, size_t i, const double 
     }
     mk->usexp[i] = (uint8_t)draw_index(g, gs->usexp, RMC_N_USEXP);
     mk->visa[i] = (uint8_t)draw_index(g, gs->visa, RMC_N_VISA);
-    mk->cap[i] = 1 + (int32_t)gsl_ran_poisson(g, gs->cap - 1.0);
+    mk->cap[i] = rmc_synth_draw_cap(g, gs);
 }
 
 /* spec_p[group * n_spec + s] = P(specialty s | group): positions × affinity. */
@@ -412,14 +413,7 @@ static size_t choose_programs(const gsl_rng *g, const double *cum, size_t first,
 /* Does program j consider applicant i at all (visa screening)? */
 static bool considers(const gsl_rng *g, const market *mk, size_t j, size_t i)
 {
-    const int v = mk->visa[i], sp = mk->sponsors[j];
-    if (v == RMC_VISA_NONE || sp == RMC_SPONSORS_J1_H1B) {
-        return true;
-    }
-    if (sp == RMC_SPONSORS_NONE) {
-        return gsl_rng_uniform(g) < mk->pre->visa_exception;
-    }
-    return v != RMC_VISA_H1B || gsl_rng_uniform(g) < mk->pre->h1b_at_j1;
+    return rmc_synth_considers(g, mk->pre, mk->visa[i], mk->sponsors[j]);
 }
 
 /* Pairs (applicant, program) of every application that survives the visa
@@ -508,13 +502,11 @@ static rmc_status build_applications(gsl_rng *offer, const market *mk, const rmc
     for (size_t j = 0; j < mk->n_prog; j++) {
         ap->off[j + 1] += ap->off[j];
     }
-    const double lambda = mk->pre->offer_concentration;
     for (size_t t = 0; t < n_pairs; t++) {
         const size_t i = (size_t)pairs[2 * t], j = (size_t)pairs[2 * t + 1];
-        const double shift = mk->pre->groups[mk->a_group[i]].offer_shift;
         application *slot = &ap->list[ap->off[j]++];
         slot->app = (rmc_id)i;
-        slot->score = lambda * mk->pre_score[i] + shift + gsl_ran_gaussian_ziggurat(offer, 1.0);
+        slot->score = rmc_synth_offer_score(offer, mk->pre, mk->a_group[i], mk->pre_score[i]);
     }
     for (size_t j = mk->n_prog; j > 0; j--) {
         ap->off[j] = ap->off[j - 1];
@@ -626,6 +618,17 @@ static void run_offers(const market *mk, const applications *ap, offers *of)
     }
 }
 
+/* Each program's offer cutoff once the offers are done: the score of the
+ * last name it offered to when every slot is held, else -HUGE_VAL (open). */
+static void offer_cutoffs(market *mk, const applications *ap, const offers *of)
+{
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        mk->offer_cut[j] = of->free[j] > 0 || of->next[j] == ap->off[j]
+                               ? -HUGE_VAL
+                               : ap->list[of->next[j] - 1].score;
+    }
+}
+
 /* NRMP's active applicants all certified a list, so each has at least one
  * interview: an applicant left without offers gets one at a program of
  * their specialty that considers them (uniform over programs, a few tries;
@@ -699,6 +702,9 @@ static rmc_status make_interviews(rmc_rng *r, uint64_t seed, market *mk, rmc_dia
     }
     if (st == RMC_OK) {
         run_offers(mk, &ap, &of);
+        if (mk->offer_cut != NULL) {
+            offer_cutoffs(mk, &ap, &of);
+        }
         rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_RESCUE);
         rescue_empty(rmc_rng_gsl(r), mk, &of);
         st = collect_interviews(mk, &of, d);
@@ -1165,8 +1171,9 @@ static rmc_status write_market(const char *dir, const write_ctx *w, rmc_diag *d)
     return RMC_OK;
 }
 
-rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synth_summary *summary,
-                           rmc_diag *d)
+static rmc_status synth_write(const rmc_synth_options *o, const char *dir,
+                              rmc_synth_summary *summary, double **cutoff, size_t *n_programs,
+                              rmc_diag *d)
 {
     if (o == NULL || dir == NULL || dir[0] == '\0') {
         return RMC_FAIL(d, RMC_EUSAGE, "rmc_synth_write needs options and an output folder");
@@ -1179,6 +1186,9 @@ rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synt
     market mk = {.pre = pre};
     RMC_TRY(resolve_sizes(o, pre, &mk, d));
     rmc_status st = rmc_prepare_dir(dir, o->force, d);
+    if (st == RMC_OK && cutoff != NULL) {
+        st = rmc_alloc_array((void **)&mk.offer_cut, mk.n_prog, sizeof(double), d);
+    }
     if (st == RMC_OK) {
         st = generate(o, &mk, d);
     }
@@ -1189,6 +1199,30 @@ rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synt
     if (st == RMC_OK && summary != NULL) {
         summarize(&mk, summary);
     }
+    if (st == RMC_OK && cutoff != NULL) {
+        *cutoff = mk.offer_cut;
+        *n_programs = mk.n_prog;
+        mk.offer_cut = NULL;
+    }
+    rmc_free(mk.offer_cut);
     market_free(&mk);
     return st;
+}
+
+rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synth_summary *summary,
+                           rmc_diag *d)
+{
+    return synth_write(o, dir, summary, NULL, NULL, d);
+}
+
+rmc_status rmc_synth_write_offers(const rmc_synth_options *o, const char *dir,
+                                  rmc_synth_summary *summary, double **cutoff, size_t *n_programs,
+                                  rmc_diag *d)
+{
+    if (cutoff == NULL || n_programs == NULL) {
+        return RMC_FAIL(d, RMC_EUSAGE, "rmc_synth_write_offers needs cutoff and n_programs");
+    }
+    *cutoff = NULL;
+    *n_programs = 0;
+    return synth_write(o, dir, summary, cutoff, n_programs, d);
 }
