@@ -64,6 +64,8 @@ static void usage(FILE *f)
                "problems; nothing written), 130 / 143 stopped by a signal.\n");
 }
 
+/* One option's value into a. Over 80 lines, but flat: one case per
+ * option, each parsing and checking its own value. */
 static int parse_value(int c, char *arg, ap_args *a)
 {
     uint64_t v = 0;
