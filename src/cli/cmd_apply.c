@@ -64,6 +64,26 @@ static void usage(FILE *f)
                "problems; nothing written), 130 / 143 stopped by a signal.\n");
 }
 
+/* --min-desirability: a tier word (its market quantile) or 0 <= Q < 1. */
+static int parse_quantile(const char *arg, double *q)
+{
+    static const char *const words[] = {"top", "high", "middle", "low"};
+    static const rmc_tier tiers[] = {RMC_TIER_TOP, RMC_TIER_HIGH, RMC_TIER_MIDDLE, RMC_TIER_LOW};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(arg, words[i]) == 0) {
+            *q = rmc_tier_quantile(tiers[i]);
+            return 0;
+        }
+    }
+    if (!rmc_cli_parse_real(arg, 0, 1, RMC_CLI_OPEN_HI, q)) {
+        return rmc_cli_usage_error("apply",
+                                   "--min-desirability needs a quantile 0 <= Q < 1 or top, high, "
+                                   "middle, low, not '%s'",
+                                   arg);
+    }
+    return 0;
+}
+
 static int parse_value(int c, char *arg, ap_args *a)
 {
     uint64_t v = 0;
@@ -76,17 +96,9 @@ static int parse_value(int c, char *arg, ap_args *a)
         a->o.replicates = v;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("apply", "-s needs a non-negative integer, not '%s'", arg);
-        }
-        a->o.seed = v;
-        return 0;
+        return rmc_cli_parse_seed("apply", arg, &a->o.seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("apply", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->o.threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads("apply", arg, &a->o.threads);
     case 'K':
         if (!rmc_cli_parse_u64(arg, 1, 1000, false, &v)) {
             return rmc_cli_usage_error("apply", "--markets needs 1 to 1000, not '%s'", arg);
@@ -100,38 +112,14 @@ static int parse_value(int c, char *arg, ap_args *a)
         }
         a->o.max_applications = (size_t)v;
         return 0;
-    case 'C': {
-        char *end = NULL;
-        errno = 0;
-        const double x = strtod(arg, &end);
-        if (end == arg || *end != '\0' || errno != 0 || !(x >= 0) || x > 1e6) {
+    case 'C':
+        if (!rmc_cli_parse_real(arg, 0, 1e6, 0, &a->o.cost_per_application)) {
             return rmc_cli_usage_error(
                 "apply", "--cost-per-application needs 0 to 1000000 (USD), not '%s'", arg);
         }
-        a->o.cost_per_application = x;
         return 0;
-    }
-    case 'Q': {
-        static const char *const words[] = {"top", "high", "middle", "low"};
-        static const rmc_tier tiers[] = {RMC_TIER_TOP, RMC_TIER_HIGH, RMC_TIER_MIDDLE,
-                                         RMC_TIER_LOW};
-        for (size_t i = 0; i < 4; i++) {
-            if (strcmp(arg, words[i]) == 0) {
-                a->o.min_quantile = rmc_tier_quantile(tiers[i]);
-                return 0;
-            }
-        }
-        char *end = NULL;
-        const double x = strtod(arg, &end);
-        if (end == arg || *end != '\0' || !(x >= 0) || !(x < 1)) {
-            return rmc_cli_usage_error("apply",
-                                       "--min-desirability needs a quantile 0 <= Q < 1 or top, "
-                                       "high, middle, low, not '%s'",
-                                       arg);
-        }
-        a->o.min_quantile = x;
-        return 0;
-    }
+    case 'Q':
+        return parse_quantile(arg, &a->o.min_quantile);
     case 'S':
         if (strcmp(arg, "academic") == 0) {
             a->o.setting = RMC_SETTING_ACADEMIC;
