@@ -200,6 +200,13 @@ static rmc_status read_root(hid_t f, rmc_result *r, rmc_diag *d)
     RMC_TRY(rmc_h5_read_attr(f, "unconverged_replicates", H5T_NATIVE_UINT64, &r->unconverged, d));
     RMC_TRY(rmc_h5_read_attr(f, "unstable_replicates", H5T_NATIVE_UINT64, &r->unstable, d));
     RMC_TRY(rmc_h5_read_attr(f, "restarted_replicates", H5T_NATIVE_UINT64, &r->restarted, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples", H5T_NATIVE_UINT64, &r->n_couples, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples_both_matched", H5T_NATIVE_DOUBLE, &r->couples_both, d));
+    RMC_TRY(
+        rmc_h5_read_attr(f, "couples_both_matched_se", H5T_NATIVE_DOUBLE, &r->couples_both_se, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples_one_unmatched", H5T_NATIVE_DOUBLE, &r->couples_one, d));
+    RMC_TRY(
+        rmc_h5_read_attr(f, "couples_one_unmatched_se", H5T_NATIVE_DOUBLE, &r->couples_one_se, d));
     RMC_TRY(rmc_h5_read_attr_n(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS,
                                r->restart_hist, d));
     RMC_TRY(rmc_h5_read_attr(f, "threads", H5T_NATIVE_INT64, &r->threads, d));

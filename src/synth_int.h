@@ -58,6 +58,13 @@ typedef struct rmc_synth_preset {
     double academic_bonus;  /* desirability ~ N(0, 1) + bonus for academic programs */
     double p_interest_low;  /* P(interest low) per interview */
     double p_interest_high; /* P(interest high) per interview */
+    /* couples (docs/synth.md "Couples"); couples = 0: none */
+    double couples;                          /* couples at scale 1 (scaled with applicants) */
+    double couple_group[RMC_SYNTH_N_GROUPS]; /* P(a couple's partners come from group g) */
+    double couple_max_pairs;                 /* longest joint list */
+    double couple_solo;                      /* "one partner unmatched" options per partner */
+    double couple_min_interviews;            /* partners hold at least this many interviews */
+    double programs_per_city;                /* programs per city, on average */
 } rmc_synth_preset;
 
 /* The preset with this name, or NULL. */
