@@ -331,7 +331,7 @@ static rmc_status read_ids(const char *path, rmc_problems *pr, char (**ids)[64],
             rmc_problems_add(pr, path, line, "a program id of %zu characters (at most 63)", len);
             continue;
         }
-        snprintf((*ids)[*n], 64, "%s", s);
+        memcpy((*ids)[*n], s, len + 1); /* len < 64 checked above */
         (*lines)[*n] = line;
         (*n)++;
     }
