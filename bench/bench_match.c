@@ -16,6 +16,8 @@
  *     positions): rmc_match_run with the couples procedure.
  * Usage: bench_match [a|b|c|all] [RUNS [N_COUPLES]] (default all, 7 runs, 1500 couples).
  */
+#define _POSIX_C_SOURCE 200809L /* bench.h: mkdtemp */
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -28,6 +28,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "../tests/model_fixture.h"
+#include "bench.h"
 #include "rankmc/rankmc.h"
 #include "model_int.h"
 #include "rng_int.h"
@@ -134,35 +135,6 @@ static void report(const char *what, double *t, size_t n, size_t n_iv)
            med * 1e6 / (double)n_iv);
 }
 
-/* The nrmp2025 market at this scale (seed 2385, as bench_sim), written to
- * a temporary folder, loaded, and the folder removed. */
-static rmc_model *synth_market(double scale)
-{
-    char dir[] = "/tmp/rankmc_bench_meeting_XXXXXX";
-    rmc_synth_options so;
-    rmc_synth_options_default(&so);
-    so.preset = "nrmp2025";
-    so.scale = scale;
-    so.seed = 2385;
-    so.force = true;
-    rmc_synth_summary sum;
-    rmc_diag d = {0};
-    rmc_model *m = NULL;
-    if (mkdtemp(dir) == NULL || rmc_synth_write(&so, dir, &sum, &d) != RMC_OK ||
-        rmc_model_load(dir, NULL, &d, &m) != RMC_OK) {
-        fprintf(stderr, "bench_meeting: cannot make the market: %s\n", d.message);
-        exit(1);
-    }
-    const char *files[] = {"model.ini", "applicants.csv", "programs.csv", "interviews.csv"};
-    char path[sizeof dir + 32];
-    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[f]);
-        remove(path);
-    }
-    rmdir(dir);
-    return m;
-}
-
 /* The whole replicate as the engine runs it: rmc_sim_run on one thread,
  * n_rep replicates, its own phase timing; the sum of the phases per
  * replicate against floor_ms (the floor's median). */
@@ -216,7 +188,11 @@ int main(int argc, char **argv)
             per_app = v;
         }
     }
-    rmc_model *m = scale > 0 ? synth_market(scale) : fx_market(n_app, n_prog, per_app, 2385);
+    rmc_model *m = scale > 0 ? bench_synth_market(scale, "bench_meeting")
+                             : fx_market(n_app, n_prog, per_app, 2385);
+    if (m == NULL) {
+        return 1;
+    }
     bench_bufs b = {0};
     if (rmc_meeting_ws_alloc(m, &b.w, NULL) != RMC_OK ||
         rmc_rng_alloc(NULL, &b.r, NULL) != RMC_OK) {

@@ -99,41 +99,9 @@ static void sim_run(const rmc_model *m, int nt, size_t n_rep)
         1.0 / per_wall, w1 - per_wall * (double)n_rep, (double)st.memory_estimate / 1048576.0);
 }
 
-/* The nrmp2025 market at this scale (seed 2385), written to a temporary
- * folder, loaded, and the folder removed. */
-static rmc_model *make_market(double scale)
-{
-    char dir[] = "/tmp/rankmc_bench_sim_XXXXXX";
-    if (mkdtemp(dir) == NULL) {
-        perror("bench_sim: mkdtemp");
-        return NULL;
-    }
-    rmc_synth_options so;
-    rmc_synth_options_default(&so);
-    so.preset = "nrmp2025";
-    so.scale = scale;
-    so.seed = 2385;
-    so.force = true;
-    rmc_synth_summary sum;
-    rmc_diag d = {0};
-    rmc_model *m = NULL;
-    if (rmc_synth_write(&so, dir, &sum, &d) != RMC_OK ||
-        rmc_model_load(dir, NULL, &d, &m) != RMC_OK) {
-        fprintf(stderr, "bench_sim: %s\n", d.message);
-    }
-    const char *files[] = {"model.ini", "applicants.csv", "programs.csv", "interviews.csv"};
-    char path[sizeof dir + 32];
-    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[f]);
-        remove(path);
-    }
-    rmdir(dir);
-    return m;
-}
-
 static int one_scale(double scale, size_t n_rep, bool phases_only)
 {
-    rmc_model *m = make_market(scale);
+    rmc_model *m = bench_synth_market(scale, "bench_sim");
     if (m == NULL) {
         return 1;
     }

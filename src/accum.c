@@ -205,6 +205,22 @@ void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged)
     a->restart_hist[converged ? 0 : 1][bin]++;
 }
 
+void rmc_accum_count_couples(rmc_accum *a, uint64_t both, uint64_t one)
+{
+    a->couple_sum[0] += both;
+    a->couple_sumsq[0] += both * both;
+    a->couple_sum[1] += one;
+    a->couple_sumsq[1] += one * one;
+}
+
+void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[2], uint64_t sumsq[2])
+{
+    for (int k = 0; k < 2; k++) {
+        sum[k] = a->couple_sum[k];
+        sumsq[k] = a->couple_sumsq[k];
+    }
+}
+
 const uint64_t *rmc_accum_restart_hist(const rmc_accum *a)
 {
     return &a->restart_hist[0][0];
@@ -231,6 +247,8 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->iv_matched, 0, s.iv * 4);
     memset(a->move_sum, 0, s.move * 8);
     memset(a->restart_hist, 0, sizeof a->restart_hist);
+    memset(a->couple_sum, 0, sizeof a->couple_sum);
+    memset(a->couple_sumsq, 0, sizeof a->couple_sumsq);
     a->replicates = a->unconverged = a->unstable = 0;
     a->first_unconverged = a->first_unstable = -1;
 }
@@ -268,6 +286,10 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
         dst->restart_hist[0][k] += src->restart_hist[0][k];
         dst->restart_hist[1][k] += src->restart_hist[1][k];
     }
+    for (int k = 0; k < 2; k++) {
+        dst->couple_sum[k] += src->couple_sum[k];
+        dst->couple_sumsq[k] += src->couple_sumsq[k];
+    }
     lower_first(&dst->first_unconverged, src->first_unconverged);
     lower_first(&dst->first_unstable, src->first_unstable);
     return RMC_OK;
@@ -293,6 +315,8 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     uint64_t counts[3] = {a->replicates, a->unconverged, a->unstable};
     RMC_TRY(rmc_dist_sum_u64(g, counts, 3, d));
     RMC_TRY(rmc_dist_sum_u64(g, &a->restart_hist[0][0], 2 * RMC_ACCUM_RESTART_BINS, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->couple_sum, 2, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->couple_sumsq, 2, d));
     /* -1 (none) must lose to any index in the minimum. */
     int64_t first[2] = {a->first_unconverged < 0 ? INT64_MAX : a->first_unconverged,
                         a->first_unstable < 0 ? INT64_MAX : a->first_unstable};

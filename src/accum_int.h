@@ -17,11 +17,12 @@ struct rmc_accum {
     int64_t first_unconverged; /* lowest such replicate index, or -1 */
     int64_t first_unstable;    /* lowest such replicate index, or -1 */
     uint64_t restart_hist[2][RMC_ACCUM_RESTART_BINS]; /* [converged 0, not 1][restarts] */
-    uint32_t *rank_hist;                              /* [n_iv][rank_bins+1] or NULL */
-    uint32_t *choice_hist;                            /* [n_app][choice_len+1] */
-    uint32_t *fill_hist;                              /* [n_prog][max_positions+1] */
-    uint32_t *depth_hist;                             /* [n_prog][rank_bins+1] */
-    uint32_t *iv_matched;                             /* [n_iv] */
+    uint64_t couple_sum[2], couple_sumsq[2]; /* per replicate: couples both / one matched */
+    uint32_t *rank_hist;                     /* [n_iv][rank_bins+1] or NULL */
+    uint32_t *choice_hist;                   /* [n_app][choice_len+1] */
+    uint32_t *fill_hist;                     /* [n_prog][max_positions+1] */
+    uint32_t *depth_hist;                    /* [n_prog][rank_bins+1] */
+    uint32_t *iv_matched;                    /* [n_iv] */
     int64_t *move_sum; /* [n_iv][n_factors], units of 1/RMC_ACCUM_MOVE_SCALE spot */
     int32_t *depth;    /* [n_prog] scratch: deepest matched position this replicate */
 };

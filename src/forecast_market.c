@@ -354,7 +354,7 @@ static void write_programs(FILE *f, const writer *w)
 static void write_interviews(FILE *f, const writer *w)
 {
     const rmc_model *m = w->pl->m0;
-    fputs("applicant,program,advocacy,ties,interest\n", f);
+    fputs("applicant,program,advocacy,ties,interest,loi\n", f);
     for (size_t k = 0; k < m->n_iv; k++) {
         const size_t i = (size_t)m->iv_app[k];
         if (!w->pl->app_in[i]) {
@@ -363,15 +363,16 @@ static void write_interviews(FILE *f, const writer *w)
         put_quoted(f, m->app_id[i]);
         fputc(',', f);
         put_quoted(f, m->prog_id[m->iv_prog[k]]);
-        fprintf(f, ",%s,%d,%s\n", rmc_advocacy_name((rmc_advocacy)m->advocacy[k]), (int)m->ties[k],
-                rmc_interest_name((rmc_interest)m->interest[k]));
+        fprintf(f, ",%s,%d,%s,%d\n", rmc_advocacy_name((rmc_advocacy)m->advocacy[k]),
+                (int)m->ties[k], rmc_interest_name((rmc_interest)m->interest[k]),
+                m->loi != NULL ? (int)m->loi[k] : 0);
     }
     for (size_t l = 0; l < w->pf->n_programs; l++) {
         const rmc_profile_program *pp = &w->pf->programs[l];
         fprintf(f, "%s,", APPLICANT_ID);
         put_quoted(f, m->prog_id[w->pl->chosen[l]]);
-        fprintf(f, ",%s,%d,%s\n", rmc_advocacy_name(pp->advocacy), pp->ties,
-                rmc_interest_name(pp->interest));
+        fprintf(f, ",%s,%d,%s,%d\n", rmc_advocacy_name(pp->advocacy), pp->ties,
+                rmc_interest_name(pp->interest), pp->loi);
     }
 }
 

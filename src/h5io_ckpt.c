@@ -42,6 +42,9 @@ static rmc_status ckpt_attrs(hid_t f, const rmc_accum *a, const rmc_h5_checkpoin
     RMC_TRY(rmc_h5_attr_i64(f, "first_unstable", a->first_unstable, d));
     RMC_TRY(rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS,
                               &a->restart_hist[0][0], d));
+    const uint64_t cs[4] = {a->couple_sum[0], a->couple_sum[1], a->couple_sumsq[0],
+                            a->couple_sumsq[1]};
+    RMC_TRY(rmc_h5_write_attr(f, "couple_sums", H5T_NATIVE_UINT64, 4, cs, d));
     RMC_TRY(rmc_h5_attr_u64(f, "seed", in->seed, d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates_requested", in->replicates_requested, d));
     RMC_TRY(rmc_h5_attr_i64(f, "proposing", in->proposing, d));
@@ -140,6 +143,12 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
     RMC_TRY(rmc_h5_read_attr(f, "first_unstable", H5T_NATIVE_INT64, &a->first_unstable, d));
     RMC_TRY(rmc_h5_read_attr_n(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS,
                                &a->restart_hist[0][0], d));
+    uint64_t cs[4];
+    RMC_TRY(rmc_h5_read_attr_n(f, "couple_sums", H5T_NATIVE_UINT64, 4, cs, d));
+    a->couple_sum[0] = cs[0];
+    a->couple_sum[1] = cs[1];
+    a->couple_sumsq[0] = cs[2];
+    a->couple_sumsq[1] = cs[3];
     RMC_TRY(read_into(f, "rank_hist", H5T_NATIVE_UINT32, s.rank, a->rank_hist, d));
     RMC_TRY(read_into(f, "choice_hist", H5T_NATIVE_UINT32, s.choice, a->choice_hist, d));
     RMC_TRY(read_into(f, "fill_hist", H5T_NATIVE_UINT32, s.fill, a->fill_hist, d));
@@ -176,16 +185,8 @@ rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_chec
 {
     *out = NULL;
     memset(info, 0, sizeof *info);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    const htri_t is_h5 = H5Fis_hdf5(path);
-    if (is_h5 <= 0) {
-        return RMC_FAIL(d, is_h5 < 0 ? RMC_EIO : RMC_EINPUT, "%s: %s", path,
-                        is_h5 < 0 ? "cannot open the checkpoint" : "not an HDF5 file");
-    }
-    const hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        return RMC_FAIL(d, RMC_EIO, "%s: cannot open (HDF5 call H5Fopen failed)", path);
-    }
+    hid_t f = -1;
+    RMC_TRY(rmc_h5_open_read(path, "the checkpoint", &f, d));
     const rmc_status st = ckpt_read(f, out, info, d);
     H5Fclose(f);
     return st;

@@ -63,6 +63,11 @@ typedef rmc_status (*rmc_h5_filler)(hid_t f, const void *ctx, rmc_diag *d);
 RMC_INTERNAL rmc_status rmc_h5_write_atomically(const char *path, bool force, rmc_h5_filler fill,
                                                 const void *ctx, rmc_diag *d);
 
+/* Open path read-only into *f (caller closes with H5Fclose), HDF5's error
+ * printing off. RMC_EIO when it cannot be opened, RMC_EINPUT when it is not
+ * an HDF5 file; `what` names it in the message ("the file"). */
+RMC_INTERNAL rmc_status rmc_h5_open_read(const char *path, const char *what, hid_t *f, rmc_diag *d);
+
 /* Attribute `name` of f as native type mtype into out; RMC_EINPUT when it
  * is missing. */
 RMC_INTERNAL rmc_status rmc_h5_read_attr(hid_t f, const char *name, hid_t mtype, void *out,

@@ -200,6 +200,13 @@ static rmc_status read_root(hid_t f, rmc_result *r, rmc_diag *d)
     RMC_TRY(rmc_h5_read_attr(f, "unconverged_replicates", H5T_NATIVE_UINT64, &r->unconverged, d));
     RMC_TRY(rmc_h5_read_attr(f, "unstable_replicates", H5T_NATIVE_UINT64, &r->unstable, d));
     RMC_TRY(rmc_h5_read_attr(f, "restarted_replicates", H5T_NATIVE_UINT64, &r->restarted, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples", H5T_NATIVE_UINT64, &r->n_couples, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples_both_matched", H5T_NATIVE_DOUBLE, &r->couples_both, d));
+    RMC_TRY(
+        rmc_h5_read_attr(f, "couples_both_matched_se", H5T_NATIVE_DOUBLE, &r->couples_both_se, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples_one_unmatched", H5T_NATIVE_DOUBLE, &r->couples_one, d));
+    RMC_TRY(
+        rmc_h5_read_attr(f, "couples_one_unmatched_se", H5T_NATIVE_DOUBLE, &r->couples_one_se, d));
     RMC_TRY(rmc_h5_read_attr_n(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS,
                                r->restart_hist, d));
     RMC_TRY(rmc_h5_read_attr(f, "threads", H5T_NATIVE_INT64, &r->threads, d));
@@ -356,19 +363,26 @@ static rmc_status read_interviews(hid_t f, rmc_result *r, rmc_diag *d)
     return RMC_OK;
 }
 
-rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
+rmc_status rmc_h5_open_read(const char *path, const char *what, hid_t *f, rmc_diag *d)
 {
-    *out = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     const htri_t is_h5 = H5Fis_hdf5(path);
     if (is_h5 <= 0) {
-        return RMC_FAIL(d, is_h5 < 0 ? RMC_EIO : RMC_EINPUT, "%s: %s", path,
-                        is_h5 < 0 ? "cannot open the file" : "not an HDF5 file");
+        return is_h5 < 0 ? RMC_FAIL(d, RMC_EIO, "%s: cannot open %s", path, what)
+                         : RMC_FAIL(d, RMC_EINPUT, "%s: not an HDF5 file", path);
     }
-    const hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        return RMC_FAIL(d, RMC_EIO, "%s: cannot open the file (HDF5 call H5Fopen failed)", path);
+    *f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (*f < 0) {
+        return RMC_FAIL(d, RMC_EIO, "%s: cannot open %s (HDF5 call H5Fopen failed)", path, what);
     }
+    return RMC_OK;
+}
+
+rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
+{
+    *out = NULL;
+    hid_t f = -1;
+    RMC_TRY(rmc_h5_open_read(path, "the file", &f, d));
     rmc_result *r = NULL;
     rmc_status st;
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&r, 1, sizeof *r, d), done);

@@ -13,6 +13,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -231,6 +232,23 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
         restarted += k % RMC_ACCUM_RESTART_BINS > 0 ? rh[k] : 0;
     }
     RMC_TRY(rmc_h5_attr_u64(f, "restarted_replicates", restarted, d));
+    /* Couples: the per-replicate shares with both / exactly one partner
+     * matched, means and their standard errors over replicates. */
+    uint64_t cs[2], cq[2];
+    rmc_accum_couple_sums(a, cs, cq);
+    const double nr = (double)rmc_accum_replicates(a), nc = (double)m->n_couples;
+    double share[4] = {0.0, 0.0, 0.0, 0.0}; /* both, se, one, se */
+    for (int k = 0; k < 2 && nr > 0.0 && nc > 0.0; k++) {
+        const double mean = (double)cs[k] / nr;
+        const double var = nr > 1.0 ? ((double)cq[k] - (double)cs[k] * mean) / (nr - 1.0) : 0.0;
+        share[2 * k] = mean / nc;
+        share[2 * k + 1] = var > 0.0 ? sqrt(var / nr) / nc : 0.0;
+    }
+    RMC_TRY(rmc_h5_attr_u64(f, "couples", m->n_couples, d));
+    RMC_TRY(rmc_h5_write_attr(f, "couples_both_matched", H5T_NATIVE_DOUBLE, 0, &share[0], d));
+    RMC_TRY(rmc_h5_write_attr(f, "couples_both_matched_se", H5T_NATIVE_DOUBLE, 0, &share[1], d));
+    RMC_TRY(rmc_h5_write_attr(f, "couples_one_unmatched", H5T_NATIVE_DOUBLE, 0, &share[2], d));
+    RMC_TRY(rmc_h5_write_attr(f, "couples_one_unmatched_se", H5T_NATIVE_DOUBLE, 0, &share[3], d));
     RMC_TRY(
         rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS, rh, d));
     return RMC_OK;
@@ -381,6 +399,50 @@ static rmc_status write_interviews(hid_t g, const rmc_model *m, const rmc_accum 
     return rmc_h5_write_strings(g, "factors", info->factor_names, dm->n_factors, d);
 }
 
+/* Per couple, from the members' choice histograms (a member's entry is the
+ * couple's joint-list position, counted when that member matched): P(both
+ * matched) and P(exactly one matched), binomial standard errors. */
+static rmc_status write_couples(hid_t g, const rmc_model *m, const rmc_accum *a, derived *x,
+                                rmc_diag *d)
+{
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    const uint64_t n = rmc_accum_replicates(a);
+    const uint32_t *ch = rmc_accum_choice_hist(a);
+    const size_t cols = dm->choice_len + 1, C = m->n_couples;
+    const hsize_t d1[1] = {C};
+    RMC_TRY(rmc_h5_write_numeric(g, "applicant_a", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
+                                 m->couple_a, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "applicant_b", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
+                                 m->couple_b, d));
+    double *both = x->vec, *one = x->mat; /* vec holds n_app >= C, mat 2 n_app >= C */
+    for (size_t c = 0; c < C; c++) {
+        uint64_t nb = 0, n1 = 0;
+        const size_t ia = (size_t)m->couple_a[c], ib = (size_t)m->couple_b[c];
+        for (size_t e = m->crol_off[c]; e < m->crol_off[c + 1]; e++) {
+            const size_t k = e - m->crol_off[c];
+            if (m->crol_pa[e] != RMC_ID_NONE && m->crol_pb[e] != RMC_ID_NONE) {
+                nb += ch[ia * cols + k];
+            } else {
+                n1 += ch[ia * cols + k] + ch[ib * cols + k];
+            }
+        }
+        both[c] = n > 0 ? (double)nb / (double)n : 0.0;
+        one[c] = n > 0 ? (double)n1 / (double)n : 0.0;
+    }
+    RMC_TRY(rmc_h5_write_numeric(g, "p_both_matched", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
+                                 both, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "p_one_unmatched", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
+                                 one, d));
+    for (size_t c = 0; c < C; c++) {
+        both[c] = n > 0 ? sqrt(both[c] * (1.0 - both[c]) / (double)n) : 0.0;
+        one[c] = n > 0 ? sqrt(one[c] * (1.0 - one[c]) / (double)n) : 0.0;
+    }
+    RMC_TRY(rmc_h5_write_numeric(g, "p_both_matched_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
+                                 both, d));
+    return rmc_h5_write_numeric(g, "p_one_unmatched_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
+                                one, d);
+}
+
 static rmc_status write_group(hid_t f, const char *name, int which, const rmc_model *m,
                               const rmc_accum *a, const rmc_h5_run_info *info, derived *x,
                               rmc_diag *d)
@@ -394,6 +456,8 @@ static rmc_status write_group(hid_t f, const char *name, int which, const rmc_mo
         st = write_applicants(g, m, a, x, d);
     } else if (which == 1) {
         st = write_programs(g, m, a, x, d);
+    } else if (which == 3) {
+        st = write_couples(g, m, a, x, d);
     } else {
         st = write_interviews(g, m, a, info, x, d);
     }
@@ -429,6 +493,9 @@ static rmc_status write_file(hid_t f, const rmc_model *m, const rmc_accum *a,
     RMC_TRY_GOTO(st, write_group(f, "applicants", 0, m, a, info, &x, d), done);
     RMC_TRY_GOTO(st, write_group(f, "programs", 1, m, a, info, &x, d), done);
     RMC_TRY_GOTO(st, write_group(f, "interviews", 2, m, a, info, &x, d), done);
+    if (m->n_couples > 0) {
+        RMC_TRY_GOTO(st, write_group(f, "couples", 3, m, a, info, &x, d), done);
+    }
 done:
     rmc_free(x.mat);
     rmc_free(x.vec);

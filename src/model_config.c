@@ -4,12 +4,11 @@
  * of its kind: a finite number in [lo, hi] (REAL), a whole number in
  * [lo, hi] (INT) or one of the listed words (ENUM).
  *
- * The Debian build of inih does not pass line numbers to the handler, so the
- * file is read into memory and fed to ini_parse_stream by a reader that
- * counts lines. The reader also checks each line's shape itself (section
+ * The file is read into memory and fed to inih by the line reader of
+ * ini_lines.h, which counts lines (the Debian build of inih does not pass
+ * them to the handler); line_ok below checks each line's shape (section
  * header, key = value, comment or blank) so that every syntax error is
- * reported, not only inih's first, and strips leading indentation so no
- * line is ever taken as a multi-line continuation.
+ * reported, not only inih's first.
  */
 #define _POSIX_C_SOURCE 200809L /* fileno */
 
@@ -20,13 +19,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ini_lines.h"
 #include "model_load_int.h"
 
 typedef struct ini_ctx {
+    rmc_ini_lines in; /* first: the reader's stream is this struct */
     rmc_loader *L;
-    const char *text; /* whole file, NUL-terminated */
-    size_t len, pos;  /* bytes, read position */
-    long line;        /* line last handed to inih */
     bool section_bad; /* current section was reported unknown */
     long *seen;       /* [rmc_params_count()] line a key was set on, 0 if not */
 } ini_ctx;
@@ -54,52 +52,32 @@ static bool line_ok(ini_ctx *c, const char *s, size_t n)
     if (s[0] == '[') {
         const char *close = memchr(s, ']', n);
         if (close == NULL) {
-            rmc_model_problem(c->L, c->line, "section header without a closing ']'");
+            rmc_model_problem(c->L, c->in.line, "section header without a closing ']'");
             return false;
         }
         c->section_bad = !section_known(s + 1, (size_t)(close - s - 1));
         if (c->section_bad) {
-            rmc_model_problem(c->L, c->line, "unknown section [%.*s] (see 'rankmc params')",
+            rmc_model_problem(c->L, c->in.line, "unknown section [%.*s] (see 'rankmc params')",
                               (int)(close - s - 1 < 60 ? close - s - 1 : 60), s + 1);
         }
         return true;
     }
     if (memchr(s, '=', n) == NULL && memchr(s, ':', n) == NULL) {
-        rmc_model_problem(c->L, c->line, "expected 'key = value', '[section]' or a comment");
+        rmc_model_problem(c->L, c->in.line, "expected 'key = value', '[section]' or a comment");
         return false;
     }
     return true;
 }
 
-/* inih's fgets-like reader: the next line, indentation removed. */
-static char *next_line(char *str, int num, void *stream)
+static bool line_ok_cb(void *owner, const char *s, size_t n)
 {
-    ini_ctx *c = stream;
-    if (c->pos >= c->len) {
-        return NULL;
-    }
-    const char *start = c->text + c->pos;
-    const char *nl = memchr(start, '\n', c->len - c->pos);
-    const size_t n = nl ? (size_t)(nl - start) : c->len - c->pos;
-    c->pos += n + (nl != NULL);
-    c->line++;
-    size_t skip = 0;
-    while (skip < n && (start[skip] == ' ' || start[skip] == '\t')) {
-        skip++;
-    }
-    const size_t body = n - skip;
-    const char first = body > 0 ? start[skip] : ';';
-    if (first == ';' || first == '#' || first == '\r' || !line_ok(c, start + skip, body)) {
-        strcpy(str, "\n"); /* comments and blank lines need no parsing, whatever their length */
-    } else if (body + 2 > (size_t)num) {
-        rmc_model_problem(c->L, c->line, "line longer than %d characters", num - 2);
-        strcpy(str, "\n");
-    } else {
-        memcpy(str, start + skip, body);
-        str[body] = '\n';
-        str[body + 1] = '\0';
-    }
-    return str;
+    return line_ok(owner, s, n);
+}
+
+static void too_long_cb(void *owner, int max)
+{
+    ini_ctx *c = owner;
+    rmc_model_problem(c->L, c->in.line, "line longer than %d characters", max);
 }
 
 /* Parse value for parameter pi; false (problem recorded) when it is bad. */
@@ -116,25 +94,25 @@ static bool parse_value(ini_ctx *c, const rmc_param_info *pi, const char *value,
             }
             s = bar ? bar + 1 : NULL;
         }
-        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not one of %s", pi->section, pi->key,
-                          value, pi->choices);
+        rmc_model_problem(c->L, c->in.line, "[%s] %s: '%.40s' is not one of %s", pi->section,
+                          pi->key, value, pi->choices);
         return false;
     }
     char *end = NULL;
     errno = 0;
     const double v = value[0] ? strtod(value, &end) : 0;
     if (value[0] == '\0' || *end != '\0') {
-        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not a number", pi->section, pi->key,
-                          value);
+        rmc_model_problem(c->L, c->in.line, "[%s] %s: '%.40s' is not a number", pi->section,
+                          pi->key, value);
     } else if (!isfinite(v) || errno == ERANGE) {
-        rmc_model_problem(c->L, c->line, "[%s] %s: '%.40s' is not a finite number", pi->section,
+        rmc_model_problem(c->L, c->in.line, "[%s] %s: '%.40s' is not a finite number", pi->section,
                           pi->key, value);
     } else if (pi->kind == RMC_PARAM_KIND_INT && v != floor(v)) {
-        rmc_model_problem(c->L, c->line, "[%s] %s: %.40s is not a whole number", pi->section,
+        rmc_model_problem(c->L, c->in.line, "[%s] %s: %.40s is not a whole number", pi->section,
                           pi->key, value);
     } else if (v < pi->lo || v > pi->hi) {
-        rmc_model_problem(c->L, c->line, "[%s] %s: %.40s is outside %g..%g", pi->section, pi->key,
-                          value, pi->lo, pi->hi);
+        rmc_model_problem(c->L, c->in.line, "[%s] %s: %.40s is outside %g..%g", pi->section,
+                          pi->key, value, pi->lo, pi->hi);
     } else {
         *out = v;
         return true;
@@ -149,22 +127,22 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return 1; /* the section was reported; its keys would only repeat that */
     }
     if (section[0] == '\0') {
-        rmc_model_problem(c->L, c->line, "key '%.60s' before any [section]", name);
+        rmc_model_problem(c->L, c->in.line, "key '%.60s' before any [section]", name);
         return 1;
     }
     const rmc_param_info *pi = rmc_params_find(section, name);
     if (pi == NULL) {
-        rmc_model_problem(c->L, c->line, "unknown key '%.60s' in [%s] (see 'rankmc params')", name,
-                          section);
+        rmc_model_problem(c->L, c->in.line, "unknown key '%.60s' in [%s] (see 'rankmc params')",
+                          name, section);
         return 1;
     }
     const size_t idx = (size_t)(pi - rmc_params_info(0));
     if (c->seen[idx] != 0) {
-        rmc_model_problem(c->L, c->line, "[%s] %s is set twice (first on line %ld)", section, name,
-                          c->seen[idx]);
+        rmc_model_problem(c->L, c->in.line, "[%s] %s is set twice (first on line %ld)", section,
+                          name, c->seen[idx]);
         return 1;
     }
-    c->seen[idx] = c->line;
+    c->seen[idx] = c->in.line;
     double v = 0;
     if (parse_value(c, pi, value, &v)) {
         rmc_params_set(&c->L->m->params, pi, v);
@@ -195,24 +173,24 @@ static void check_pairs(ini_ctx *c)
 static rmc_status parse_text(ini_ctx *c)
 {
     rmc_loader *L = c->L;
-    const char *nul = memchr(c->text, '\0', c->len);
-    if (nul != NULL || !rmc_utf8_valid((const unsigned char *)c->text, c->len)) {
+    const char *nul = memchr(c->in.text, '\0', c->in.len);
+    if (nul != NULL || !rmc_utf8_valid((const unsigned char *)c->in.text, c->in.len)) {
         rmc_model_problem(L, 0, "not a text file (NUL bytes or invalid UTF-8)");
         return RMC_OK;
     }
     size_t i = 0;
-    if (c->len >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0) {
-        c->pos = i = 3;
+    if (c->in.len >= 3 && memcmp(c->in.text, "\xEF\xBB\xBF", 3) == 0) {
+        c->in.pos = i = 3;
     }
-    while (i < c->len && isspace((unsigned char)c->text[i])) {
+    while (i < c->in.len && isspace((unsigned char)c->in.text[i])) {
         i++;
     }
-    if (i == c->len) {
+    if (i == c->in.len) {
         rmc_model_problem(L, 1, "the file is empty (for all defaults, write a comment line)");
         return RMC_OK;
     }
     const size_t before = L->n_problems;
-    const int ret = ini_parse_stream(next_line, c, on_key, c);
+    const int ret = ini_parse_stream(rmc_ini_next_line, c, on_key, c);
     if (ret == -2) {
         return RMC_FAIL(L->d, RMC_ENOMEM, "%s: out of memory parsing", L->path);
     }
@@ -238,11 +216,11 @@ static rmc_status read_all(rmc_loader *L, FILE *f, ini_ctx *c)
     const size_t size = (size_t)sb.st_size;
     char *text = NULL;
     RMC_TRY(rmc_alloc_array((void **)&text, size + 1, 1, L->d));
-    c->len = fread(text, 1, size, f);
-    text[c->len] = '\0';
-    c->text = text;
+    c->in.len = fread(text, 1, size, f);
+    text[c->in.len] = '\0';
+    c->in.text = text;
     rmc_status st = RMC_OK;
-    if (ferror(f) || c->len != size) {
+    if (ferror(f) || c->in.len != size) {
         st = RMC_FAIL_AT(L->d, RMC_EIO, L->path, 0, "read error (or the file changed)");
     } else {
         rmc_model_hash_header(L, "model.ini", size);
@@ -270,7 +248,7 @@ rmc_status rmc_model_config_read(rmc_loader *L, bool *found)
         return RMC_OK;
     }
     *found = true;
-    ini_ctx c = {.L = L};
+    ini_ctx c = {.in = {.line_ok = line_ok_cb, .too_long = too_long_cb}, .L = L};
     const rmc_status st = read_all(L, f, &c);
     fclose(f);
     return st;

@@ -1,12 +1,11 @@
 /* Applicant profiles (rankmc/profile.h, docs/forecast.md) and the Step 2 CK
  * -> pre_score mapping.
  *
- * The Debian build of inih does not pass line numbers to the handler, so,
- * as for model.ini (model_config.c), the file is read into memory and fed to
- * ini_parse_stream by a reader that counts lines, checks each line's shape
- * (so every syntax error is reported) and notes section headers itself: a
- * [program NAME] section with no keys at all must still be seen, to report
- * its missing positions.
+ * As for model.ini, the file is read into memory and fed to inih by the
+ * line reader of ini_lines.h (which counts lines); line_ok below checks each
+ * line's shape (so every syntax error is reported) and notes section headers
+ * itself: a [program NAME] section with no keys at all must still be seen,
+ * to report its missing positions.
  */
 #define _POSIX_C_SOURCE 200809L /* fileno */
 
@@ -17,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ini_lines.h"
 #include "internal.h"
 #include "rankmc/profile.h"
 
@@ -83,28 +83,37 @@ enum { AK_TYPE, AK_SPECIALTY, AK_STEP2, AK_PRE, AK_COMM, AK_YEARS, AK_USEXP, AK_
 static const char *const app_keys[AK_N] = {"type",          "specialty",     "step2_ck",
                                            "pre_score",     "communication", "clinical_years",
                                            "us_experience", "visa"};
-enum { PK_POSITIONS, PK_SETTING, PK_SPONSORS, PK_DESIR, PK_ADVOCACY, PK_TIES, PK_INTEREST, PK_N };
+enum {
+    PK_POSITIONS,
+    PK_SETTING,
+    PK_SPONSORS,
+    PK_DESIR,
+    PK_ADVOCACY,
+    PK_TIES,
+    PK_INTEREST,
+    PK_LOI,
+    PK_N
+};
 static const char *const prog_keys[PK_N] = {"positions", "setting", "sponsors", "desirability",
-                                            "advocacy",  "ties",    "interest"};
+                                            "advocacy",  "ties",    "interest", "loi"};
 
 typedef struct prog_state {
     long seen[PK_N];
 } prog_state;
 
 typedef struct ctx {
+    rmc_ini_lines in; /* first: the reader's stream is this struct */
     const char *path;
     rmc_problems *pr, *warn;
     rmc_diag *d;
     size_t n_problems;
-    const char *text;
-    size_t len, pos;
-    long line;
     rmc_profile_file *pf;
     int section;   /* -2 none yet, -1 [applicant], >= 0 program index, -3 bad */
     long app_line; /* line of [applicant], 0 if none */
     long app_seen[AK_N];
     prog_state *ps; /* [MAX_PROGRAMS] */
     bool oom;
+    bool programs_optional; /* rmc_profile_load_applicant */
 } ctx;
 
 static void problem(ctx *c, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -129,11 +138,11 @@ static void begin_section(ctx *c, const char *name, size_t len)
     }
     if (len == 9 && strncmp(name, "applicant", 9) == 0) {
         if (c->app_line != 0) {
-            problem(c, c->line, "[applicant] appears twice (first on line %ld)", c->app_line);
+            problem(c, c->in.line, "[applicant] appears twice (first on line %ld)", c->app_line);
             c->section = -3;
             return;
         }
-        c->app_line = c->line;
+        c->app_line = c->in.line;
         c->section = -1;
         return;
     }
@@ -146,7 +155,7 @@ static void begin_section(ctx *c, const char *name, size_t len)
         }
         rmc_profile_file *pf = c->pf;
         if (plen == 0 || plen >= sizeof pf->programs[0].name) {
-            problem(c, c->line, "a program name must have 1..%zu characters",
+            problem(c, c->in.line, "a program name must have 1..%zu characters",
                     sizeof pf->programs[0].name - 1);
             c->section = -3;
             return;
@@ -154,14 +163,14 @@ static void begin_section(ctx *c, const char *name, size_t len)
         for (size_t j = 0; j < pf->n_programs; j++) {
             if (strlen(pf->programs[j].name) == plen &&
                 strncmp(pf->programs[j].name, pname, plen) == 0) {
-                problem(c, c->line, "duplicate program '%.*s' (first on line %ld)", (int)plen,
+                problem(c, c->in.line, "duplicate program '%.*s' (first on line %ld)", (int)plen,
                         pname, pf->programs[j].line);
                 c->section = -3;
                 return;
             }
         }
         if (pf->n_programs >= MAX_PROGRAMS) {
-            problem(c, c->line, "more than %d programs", MAX_PROGRAMS);
+            problem(c, c->in.line, "more than %d programs", MAX_PROGRAMS);
             c->section = -3;
             return;
         }
@@ -169,7 +178,7 @@ static void begin_section(ctx *c, const char *name, size_t len)
         memset(pp, 0, sizeof *pp);
         memcpy(pp->name, pname, plen);
         pp->name[plen] = '\0';
-        pp->line = c->line;
+        pp->line = c->in.line;
         pp->positions = 0;
         pp->setting = RMC_SETTING_ANY;
         pp->sponsors = RMC_SPONSORS_NONE;
@@ -181,7 +190,7 @@ static void begin_section(ctx *c, const char *name, size_t len)
         pf->n_programs++;
         return;
     }
-    problem(c, c->line, "unknown section [%.*s] (expected [applicant] or [program NAME])",
+    problem(c, c->in.line, "unknown section [%.*s] (expected [applicant] or [program NAME])",
             (int)(len < 60 ? len : 60), name);
     c->section = -3;
 }
@@ -197,7 +206,7 @@ static bool line_ok(ctx *c, const char *s, size_t n)
     if (s[0] == '[') {
         const char *close = memchr(s, ']', n);
         if (close == NULL) {
-            problem(c, c->line, "section header without a closing ']'");
+            problem(c, c->in.line, "section header without a closing ']'");
             c->section = -3;
             return false;
         }
@@ -205,40 +214,21 @@ static bool line_ok(ctx *c, const char *s, size_t n)
         return true;
     }
     if (memchr(s, '=', n) == NULL) {
-        problem(c, c->line, "expected 'key = value', '[section]' or a comment");
+        problem(c, c->in.line, "expected 'key = value', '[section]' or a comment");
         return false;
     }
     return true;
 }
 
-static char *next_line(char *str, int num, void *stream)
+static bool line_ok_cb(void *owner, const char *s, size_t n)
 {
-    ctx *c = stream;
-    if (c->pos >= c->len) {
-        return NULL;
-    }
-    const char *start = c->text + c->pos;
-    const char *nl = memchr(start, '\n', c->len - c->pos);
-    const size_t n = nl ? (size_t)(nl - start) : c->len - c->pos;
-    c->pos += n + (nl != NULL);
-    c->line++;
-    size_t skip = 0;
-    while (skip < n && (start[skip] == ' ' || start[skip] == '\t')) {
-        skip++;
-    }
-    const size_t body = n - skip;
-    const char first = body > 0 ? start[skip] : ';';
-    if (first == ';' || first == '#' || first == '\r' || !line_ok(c, start + skip, body)) {
-        strcpy(str, "\n");
-    } else if (body + 2 > (size_t)num) {
-        problem(c, c->line, "line longer than %d characters", num - 2);
-        strcpy(str, "\n");
-    } else {
-        memcpy(str, start + skip, body);
-        str[body] = '\n';
-        str[body + 1] = '\0';
-    }
-    return str;
+    return line_ok(owner, s, n);
+}
+
+static void too_long_cb(void *owner, int max)
+{
+    ctx *c = owner;
+    problem(c, c->in.line, "line longer than %d characters", max);
 }
 
 static bool get_num(ctx *c, const char *key, const char *v, double lo, double hi, double *out)
@@ -247,11 +237,11 @@ static bool get_num(ctx *c, const char *key, const char *v, double lo, double hi
     errno = 0;
     const double x = v[0] ? strtod(v, &end) : 0;
     if (v[0] == '\0' || *end != '\0') {
-        problem(c, c->line, "%s: '%.40s' is not a number", key, v);
+        problem(c, c->in.line, "%s: '%.40s' is not a number", key, v);
     } else if (!isfinite(x) || errno == ERANGE) {
-        problem(c, c->line, "%s: '%.40s' is not a finite number", key, v);
+        problem(c, c->in.line, "%s: '%.40s' is not a finite number", key, v);
     } else if (x < lo || x > hi) {
-        problem(c, c->line, "%s: %.40s is outside %g..%g", key, v, lo, hi);
+        problem(c, c->in.line, "%s: %.40s is outside %g..%g", key, v, lo, hi);
     } else {
         *out = x;
         return true;
@@ -277,17 +267,17 @@ static bool get_word(ctx *c, const char *key, const char *v, const char *const *
             strcat(list, names[i]);
         }
     }
-    problem(c, c->line, "%s: '%.40s' is not one of %s", key, v, list);
+    problem(c, c->in.line, "%s: '%.40s' is not one of %s", key, v, list);
     return false;
 }
 
 static bool seen_once(ctx *c, long *seen, const char *key)
 {
     if (*seen != 0) {
-        problem(c, c->line, "%s is set twice (first on line %ld)", key, *seen);
+        problem(c, c->in.line, "%s is set twice (first on line %ld)", key, *seen);
         return false;
     }
-    *seen = c->line;
+    *seen = c->in.line;
     return true;
 }
 
@@ -302,7 +292,7 @@ static void applicant_key(ctx *c, const char *name, const char *v)
         k++;
     }
     if (k == AK_N) {
-        problem(c, c->line,
+        problem(c, c->in.line,
                 "unknown key '%.60s' in [applicant] (type, specialty, step2_ck, pre_score, "
                 "communication, clinical_years, us_experience, visa)",
                 name);
@@ -336,11 +326,11 @@ static void applicant_key(ctx *c, const char *name, const char *v)
             ok = isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-';
         }
         if (!ok) {
-            problem(c, c->line,
+            problem(c, c->in.line,
                     "specialty: '%.40s' is not a specialty name (like internal_medicine)", v);
         } else {
             memcpy(pf->specialty, v, n + 1);
-            pf->specialty_line = c->line;
+            pf->specialty_line = c->in.line;
         }
         break;
     }
@@ -391,9 +381,9 @@ static void program_key(ctx *c, const char *name, const char *v)
         k++;
     }
     if (k == PK_N) {
-        problem(c, c->line,
+        problem(c, c->in.line,
                 "unknown key '%.60s' in [program %s] (positions, setting, sponsors, desirability, "
-                "advocacy, ties, interest)",
+                "advocacy, ties, interest, loi)",
                 name, pp->name);
         return;
     }
@@ -418,7 +408,7 @@ static void program_key(ctx *c, const char *name, const char *v)
     case PK_POSITIONS:
         if (get_num(c, name, v, 1, 1000, &x)) {
             if (x != floor(x)) {
-                problem(c, c->line, "positions: %.40s is not a whole number", v);
+                problem(c, c->in.line, "positions: %.40s is not a whole number", v);
             } else {
                 pp->positions = (int32_t)x;
             }
@@ -445,7 +435,7 @@ static void program_key(ctx *c, const char *name, const char *v)
         errno = 0;
         x = v[0] ? strtod(v, &end) : 0;
         if (v[0] == '\0' || *end != '\0' || !isfinite(x) || errno == ERANGE || fabs(x) > 10) {
-            problem(c, c->line,
+            problem(c, c->in.line,
                     "desirability: '%.40s' is not a z value in -10..10 nor one of "
                     "top | high | middle | low",
                     v);
@@ -470,6 +460,11 @@ static void program_key(ctx *c, const char *name, const char *v)
             pp->interest = (rmc_interest)w;
         }
         break;
+    case PK_LOI:
+        if (get_word(c, name, v, ties, 2, &w)) {
+            pp->loi = w;
+        }
+        break;
     default:
         break;
     }
@@ -483,7 +478,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return 1; /* the section was reported already */
     }
     if (c->section == -2) {
-        problem(c, c->line, "key '%.60s' before any [section]", name);
+        problem(c, c->in.line, "key '%.60s' before any [section]", name);
     } else if (c->section == -1) {
         applicant_key(c, name, value);
     } else {
@@ -519,7 +514,7 @@ static void finish(ctx *c)
     if (c->app_seen[AK_VISA] == 0) {
         pf->visa = pf->type == RMC_TYPE_IMG ? RMC_VISA_J1 : RMC_VISA_NONE;
     }
-    if (pf->n_programs == 0) {
+    if (pf->n_programs == 0 && !c->programs_optional) {
         problem(c, 0, "no [program NAME] section: describe each interview, in your rank order");
     }
     for (size_t j = 0; j < pf->n_programs; j++) {
@@ -551,14 +546,14 @@ static void finish(ctx *c)
 
 static rmc_status parse(ctx *c)
 {
-    if (memchr(c->text, '\0', c->len) != NULL) {
+    if (memchr(c->in.text, '\0', c->in.len) != NULL) {
         problem(c, 0, "not a text file (NUL bytes)");
         return RMC_OK;
     }
-    if (c->len >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0) {
-        c->pos = 3;
+    if (c->in.len >= 3 && memcmp(c->in.text, "\xEF\xBB\xBF", 3) == 0) {
+        c->in.pos = 3;
     }
-    const int ret = ini_parse_stream(next_line, c, on_key, c);
+    const int ret = ini_parse_stream(rmc_ini_next_line, c, on_key, c);
     if (ret == -2) {
         return RMC_FAIL(c->d, RMC_ENOMEM, "%s: out of memory parsing", c->path);
     }
@@ -587,9 +582,9 @@ static rmc_status read_text(ctx *c, char **text)
         const size_t size = (size_t)sb.st_size;
         st = rmc_alloc_array((void **)text, size + 1, 1, c->d);
         if (st == RMC_OK) {
-            c->len = fread(*text, 1, size, f);
-            (*text)[c->len] = '\0';
-            if (ferror(f) || c->len != size) {
+            c->in.len = fread(*text, 1, size, f);
+            (*text)[c->in.len] = '\0';
+            if (ferror(f) || c->in.len != size) {
                 st = RMC_FAIL_AT(c->d, RMC_EIO, c->path, 0, "read error (or the file changed)");
             }
         }
@@ -606,11 +601,17 @@ void rmc_profile_free(rmc_profile_file *pf)
     }
 }
 
-rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_problems *warnings,
-                            rmc_diag *d, rmc_profile_file **out)
+static rmc_status load(const char *path, bool programs_optional, rmc_problems *problems,
+                       rmc_problems *warnings, rmc_diag *d, rmc_profile_file **out)
 {
     *out = NULL;
-    ctx c = {.path = path, .pr = problems, .warn = warnings, .d = d, .section = -2};
+    ctx c = {.in = {.line_ok = line_ok_cb, .too_long = too_long_cb},
+             .path = path,
+             .pr = problems,
+             .warn = warnings,
+             .d = d,
+             .section = -2,
+             .programs_optional = programs_optional};
     rmc_profile_file *pf = NULL;
     char *text = NULL;
     rmc_status st;
@@ -622,7 +623,7 @@ rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_proble
     c.pf = pf;
     RMC_TRY_GOTO(st, read_text(&c, &text), done);
     if (text != NULL) {
-        c.text = text;
+        c.in.text = text;
         RMC_TRY_GOTO(st, parse(&c), done);
     }
     if (c.n_problems > 0) {
@@ -636,4 +637,16 @@ done:
     rmc_free(c.ps);
     rmc_profile_free(pf);
     return st;
+}
+
+rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_problems *warnings,
+                            rmc_diag *d, rmc_profile_file **out)
+{
+    return load(path, false, problems, warnings, d, out);
+}
+
+rmc_status rmc_profile_load_applicant(const char *path, rmc_problems *problems,
+                                      rmc_problems *warnings, rmc_diag *d, rmc_profile_file **out)
+{
+    return load(path, true, problems, warnings, d, out);
 }

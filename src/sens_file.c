@@ -12,6 +12,14 @@
 #include "rankmc/h5io.h"
 #include "rankmc/sensitivity.h"
 
+/* The provenance root attributes of a table file, from a result `res` of
+ * either analysis (both carry these fields), in an rmc_h5_tables
+ * initializer. */
+#define PROVENANCE(res, rng, cmd)                                                                  \
+    .m = m, .seed = (res)->seed, .replicates = (res)->replicates, .threads = (res)->threads,       \
+    .ranks = (res)->ranks, .rng_name = (rng), .command_line = (cmd),                               \
+    .wall_seconds = (res)->wall_seconds
+
 /* Every table of the /sensitivity layout, named in one place. The macro
  * table is long but flat: one row a dataset. */
 static rmc_status write_sens_tables(const char *path, bool force, const rmc_model *m,
@@ -55,14 +63,7 @@ static rmc_status write_sens_tables(const char *path, bool force, const rmc_mode
 #undef T1
 #undef T3
     const rmc_h5_tables tf = {
-        .m = m,
-        .seed = r->seed,
-        .replicates = r->replicates,
-        .threads = r->threads,
-        .ranks = r->ranks,
-        .rng_name = rng_name,
-        .command_line = command_line,
-        .wall_seconds = r->wall_seconds,
+        PROVENANCE(r, rng_name, command_line),
         .tables = t,
         .n_tables = sizeof t / sizeof t[0],
     };
@@ -155,17 +156,8 @@ static rmc_status write_sobol_tables(const char *path, bool force, const rmc_mod
         {"sobol_relative_range", RMC_H5_F64, r->relative_range, 0, NULL},
     };
     const rmc_h5_tables tf = {
-        .m = m,
-        .seed = r->seed,
-        .replicates = r->replicates,
-        .threads = r->threads,
-        .ranks = r->ranks,
-        .rng_name = o->sim.rng_name,
-        .command_line = command_line,
-        .wall_seconds = r->wall_seconds,
-        .tables = t,
-        .n_tables = sizeof t / sizeof t[0],
-        .attrs = attrs,
+        PROVENANCE(r, o->sim.rng_name, command_line), .tables = t,
+        .n_tables = sizeof t / sizeof t[0],           .attrs = attrs,
         .n_attrs = sizeof attrs / sizeof attrs[0],
     };
     return rmc_h5_write_tables(path, force, &tf, d);

@@ -496,6 +496,16 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
     const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
                                      w->rank,       w->moves,  m->iv_prog};
     rmc_accum_add(w->acc, &rep);
+    if (m->n_couples > 0) {
+        uint64_t both = 0, one = 0;
+        for (size_t k = 0; k < m->n_couples; k++) {
+            const int n = (w->app_prog[m->couple_a[k]] != RMC_ID_NONE) +
+                          (w->app_prog[m->couple_b[k]] != RMC_ID_NONE);
+            both += n == 2;
+            one += n == 1;
+        }
+        rmc_accum_count_couples(w->acc, both, one);
+    }
     phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
 }
 

@@ -639,6 +639,9 @@ static int cmp_keyed(const void *x, const void *y)
     return (a->key > b->key) - (a->key < b->key);
 }
 
+/* The model in the suite's form (rankmc/smp.h). Over 80 lines on purpose:
+ * straight copying loops that share four scratch arrays and one cleanup
+ * label (STYLE 3); split, each part would take the scratch as arguments. */
 rmc_status rmc_smp_from_model(const rmc_model *m, rmc_diag *d, rmc_smp **out)
 {
     const bool dec_a = all_decimal(m->app_id, m->n_app), dec_p = all_decimal(m->prog_id, m->n_prog);

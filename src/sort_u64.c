@@ -10,16 +10,23 @@
 
 #include "sort_int.h"
 
+/* Insert a[i] into the sorted a[0 .. i); returns how many places it moved. */
+static inline size_t insert_one(uint64_t *a, size_t i)
+{
+    const uint64_t v = a[i];
+    size_t j = i;
+    while (j > 0 && a[j - 1] > v) {
+        a[j] = a[j - 1];
+        j--;
+    }
+    a[j] = v;
+    return i - j;
+}
+
 static inline void insertion_sort(uint64_t *a, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
-        const uint64_t v = a[i];
-        size_t j = i;
-        while (j > 0 && a[j - 1] > v) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = v;
+        insert_one(a, i);
     }
 }
 
@@ -98,14 +105,7 @@ void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n)
      * word; a list further from sorted goes to rmc_sort_u64 as it stands */
     size_t budget = 4 * n + 64;
     for (size_t i = 1; i < n; i++) {
-        const uint64_t v = a[i];
-        size_t j = i;
-        while (j > 0 && a[j - 1] > v) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = v;
-        const size_t shifted = i - j;
+        const size_t shifted = insert_one(a, i);
         if (shifted > budget) {
             rmc_sort_u64(a, tmp, n);
             return;

@@ -48,8 +48,16 @@ enum {
     SUB_APPLY = 2,
     SUB_OFFER = 3,
     SUB_ATTR = 4,
-    SUB_RESCUE = 5
+    SUB_RESCUE = 5,
+    SUB_LOCATION = 6,
+    SUB_COUPLES = 7
 };
+
+/* Census regions and their shares of programs (assumption: roughly the
+ * distribution of ACGME programs; docs/synth.md "Couples"). */
+enum { N_REGIONS = 4 };
+static const char *const region_names[N_REGIONS] = {"northeast", "midwest", "south", "west"};
+static const double region_share[N_REGIONS] = {0.27, 0.23, 0.33, 0.17};
 
 /* Hard limits keep every count and index inside rmc_id and memory sane. */
 #define MAX_APPLICANTS 5000000u
@@ -79,6 +87,15 @@ typedef struct market {
     size_t *a_off;   /* [n_app + 1] */
     rmc_id *iv_prog; /* [n_iv] */
     uint8_t *advocacy, *ties, *interest;
+    /* location: region and city (cities numbered within the region) */
+    uint8_t *p_region;
+    int32_t *p_city;
+    /* couples and their joint lists (program index or RMC_ID_NONE) */
+    size_t n_couples;
+    rmc_id *c_a, *c_b; /* [n_couples] applicant indices */
+    size_t *c_off;     /* [n_couples + 1] */
+    rmc_id *c_pa, *c_pb;
+    double *offer_cut; /* [n_prog] interview-offer cutoffs, only when asked for (else NULL) */
 } market;
 
 static const char *const group_names[RMC_SYNTH_N_GROUPS] = {"md_senior", "do_senior", "us_img",
@@ -98,7 +115,7 @@ const char *rmc_synth_group_name(rmc_synth_group g)
 
 void rmc_synth_options_default(rmc_synth_options *o)
 {
-    *o = (rmc_synth_options){.preset = "im-regional", .scale = 1.0, .seed = 1};
+    *o = (rmc_synth_options){.preset = "im-regional", .scale = 1.0, .seed = 1, .couples = 0};
 }
 
 /* Split total over n weights by largest remainder (ties to the lower index),
@@ -178,12 +195,13 @@ static rmc_status resolve_sizes(const rmc_synth_options *o, const rmc_synth_pres
 
 static void market_free(market *mk)
 {
-    void *const ptrs[] = {mk->p_spec,        mk->p_community, mk->sponsors, mk->positions,
-                          mk->interviewers,  mk->residents,   mk->slots,    mk->service_load,
-                          mk->desirability,  mk->a_group,     mk->a_spec,   mk->usexp,
-                          mk->visa,          mk->clinical,    mk->cap,      mk->pre_score,
-                          mk->communication, mk->a_off,       mk->iv_prog,  mk->advocacy,
-                          mk->ties,          mk->interest};
+    void *const ptrs[] = {
+        mk->p_spec,    mk->p_community,   mk->sponsors,     mk->positions,    mk->interviewers,
+        mk->residents, mk->slots,         mk->service_load, mk->desirability, mk->a_group,
+        mk->a_spec,    mk->usexp,         mk->visa,         mk->clinical,     mk->cap,
+        mk->pre_score, mk->communication, mk->a_off,        mk->iv_prog,      mk->advocacy,
+        mk->ties,      mk->interest,      mk->p_region,     mk->p_city,       mk->c_a,
+        mk->c_b,       mk->c_off,         mk->c_pa,         mk->c_pb};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
         rmc_free(ptrs[i]);
     }
@@ -210,6 +228,8 @@ static rmc_status market_alloc(market *mk, rmc_diag *d)
     RMC_TRY(rmc_alloc_array((void **)&mk->pre_score, A, sizeof(double), d));
     RMC_TRY(rmc_alloc_array((void **)&mk->communication, A, sizeof(double), d));
     RMC_TRY(rmc_calloc_array((void **)&mk->a_off, A + 1, sizeof(size_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->p_region, P, 1, d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->p_city, P, sizeof(int32_t), d));
     return RMC_OK;
 }
 
@@ -299,7 +319,7 @@ static void draw_applicant(const gsl_rng *g, market *mk, size_t i, const double 
     }
     mk->usexp[i] = (uint8_t)draw_index(g, gs->usexp, RMC_N_USEXP);
     mk->visa[i] = (uint8_t)draw_index(g, gs->visa, RMC_N_VISA);
-    mk->cap[i] = 1 + (int32_t)gsl_ran_poisson(g, gs->cap - 1.0);
+    mk->cap[i] = rmc_synth_draw_cap(g, gs);
 }
 
 /* spec_p[group * n_spec + s] = P(specialty s | group): positions × affinity. */
@@ -393,14 +413,7 @@ static size_t choose_programs(const gsl_rng *g, const double *cum, size_t first,
 /* Does program j consider applicant i at all (visa screening)? */
 static bool considers(const gsl_rng *g, const market *mk, size_t j, size_t i)
 {
-    const int v = mk->visa[i], sp = mk->sponsors[j];
-    if (v == RMC_VISA_NONE || sp == RMC_SPONSORS_J1_H1B) {
-        return true;
-    }
-    if (sp == RMC_SPONSORS_NONE) {
-        return gsl_rng_uniform(g) < mk->pre->visa_exception;
-    }
-    return v != RMC_VISA_H1B || gsl_rng_uniform(g) < mk->pre->h1b_at_j1;
+    return rmc_synth_considers(g, mk->pre, mk->visa[i], mk->sponsors[j]);
 }
 
 /* Pairs (applicant, program) of every application that survives the visa
@@ -489,13 +502,11 @@ static rmc_status build_applications(gsl_rng *offer, const market *mk, const rmc
     for (size_t j = 0; j < mk->n_prog; j++) {
         ap->off[j + 1] += ap->off[j];
     }
-    const double lambda = mk->pre->offer_concentration;
     for (size_t t = 0; t < n_pairs; t++) {
         const size_t i = (size_t)pairs[2 * t], j = (size_t)pairs[2 * t + 1];
-        const double shift = mk->pre->groups[mk->a_group[i]].offer_shift;
         application *slot = &ap->list[ap->off[j]++];
         slot->app = (rmc_id)i;
-        slot->score = lambda * mk->pre_score[i] + shift + gsl_ran_gaussian_ziggurat(offer, 1.0);
+        slot->score = rmc_synth_offer_score(offer, mk->pre, mk->a_group[i], mk->pre_score[i]);
     }
     for (size_t j = mk->n_prog; j > 0; j--) {
         ap->off[j] = ap->off[j - 1];
@@ -607,6 +618,17 @@ static void run_offers(const market *mk, const applications *ap, offers *of)
     }
 }
 
+/* Each program's offer cutoff once the offers are done: the score of the
+ * last name it offered to when every slot is held, else -HUGE_VAL (open). */
+static void offer_cutoffs(market *mk, const applications *ap, const offers *of)
+{
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        mk->offer_cut[j] = of->free[j] > 0 || of->next[j] == ap->off[j]
+                               ? -HUGE_VAL
+                               : ap->list[of->next[j] - 1].score;
+    }
+}
+
 /* NRMP's active applicants all certified a list, so each has at least one
  * interview: an applicant left without offers gets one at a program of
  * their specialty that considers them (uniform over programs, a few tries;
@@ -680,6 +702,9 @@ static rmc_status make_interviews(rmc_rng *r, uint64_t seed, market *mk, rmc_dia
     }
     if (st == RMC_OK) {
         run_offers(mk, &ap, &of);
+        if (mk->offer_cut != NULL) {
+            offer_cutoffs(mk, &ap, &of);
+        }
         rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_RESCUE);
         rescue_empty(rmc_rng_gsl(r), mk, &of);
         st = collect_interviews(mk, &of, d);
@@ -720,6 +745,189 @@ static void draw_attributes(gsl_rng *g, market *mk)
     }
 }
 
+/* ---- 6. location and couples ------------------------------------------ */
+
+/* Each program's region (by region_share) and city within it: a region of
+ * n programs has max(1, round(n / programs_per_city)) cities, drawn with
+ * Zipf weights 1/k, so a few large cities hold many programs. */
+static void draw_locations(const gsl_rng *g, market *mk)
+{
+    size_t per_region[N_REGIONS] = {0};
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        mk->p_region[j] = (uint8_t)draw_index(g, region_share, N_REGIONS);
+        per_region[mk->p_region[j]]++;
+    }
+    for (int r = 0; r < N_REGIONS; r++) {
+        const double want = (double)per_region[r] / mk->pre->programs_per_city;
+        size_t n_city = (size_t)floor(want + 0.5);
+        n_city = n_city < 1 ? 1 : n_city > 4096 ? 4096 : n_city;
+        double w[4096], sum = 0.0;
+        for (size_t k = 0; k < n_city; k++) {
+            w[k] = 1.0 / (double)(k + 1);
+            sum += w[k];
+        }
+        for (size_t k = 0; k < n_city; k++) {
+            w[k] /= sum;
+        }
+        for (size_t j = 0; j < mk->n_prog; j++) {
+            if (mk->p_region[j] == r) {
+                mk->p_city[j] = (int32_t)draw_index(g, w, n_city);
+            }
+        }
+    }
+}
+
+typedef struct jpair {
+    double score; /* tier first (0 same city, 1 same region, 2 one unmatched), then utility */
+    rmc_id pa, pb;
+} jpair;
+
+static int by_jpair(const void *x, const void *y)
+{
+    const jpair *a = x, *b = y;
+    if (a->score != b->score) {
+        return a->score < b->score ? -1 : 1;
+    }
+    return a->pa != b->pa ? (a->pa < b->pa ? -1 : 1) : (a->pb > b->pb) - (a->pb < b->pb);
+}
+
+/* A member's utility for each interview: desirability + ties + N(0, 1),
+ * the shape of the engine's generated lists (DESIGN 3) at its defaults. */
+static void member_utilities(const gsl_rng *g, const market *mk, size_t i, double *u)
+{
+    for (size_t k = mk->a_off[i]; k < mk->a_off[i + 1]; k++) {
+        u[k - mk->a_off[i]] =
+            mk->desirability[mk->iv_prog[k]] + (double)mk->ties[k] + gsl_ran_gaussian(g, 1.0);
+    }
+}
+
+/* Couple c's joint list: every pair of the members' interview programs in
+ * one city (tier 0) or one region (tier 1), best sum of utilities first,
+ * then "one partner unmatched" options (tier 2), truncated to
+ * couple_max_pairs. Pairs in different regions are not ranked. */
+static size_t joint_list(const gsl_rng *g, const market *mk, size_t a, size_t b, jpair *buf,
+                         double *ua, double *ub)
+{
+    member_utilities(g, mk, a, ua);
+    member_utilities(g, mk, b, ub);
+    const size_t na = mk->a_off[a + 1] - mk->a_off[a], nb = mk->a_off[b + 1] - mk->a_off[b];
+    size_t n = 0;
+    const double span = 1000.0; /* tiers apart: utilities stay within a few units */
+    for (size_t x = 0; x < na; x++) {
+        const rmc_id pa = mk->iv_prog[mk->a_off[a] + x];
+        for (size_t y = 0; y < nb; y++) {
+            const rmc_id pb = mk->iv_prog[mk->a_off[b] + y];
+            if (mk->p_region[pa] != mk->p_region[pb]) {
+                continue;
+            }
+            const double tier = mk->p_city[pa] == mk->p_city[pb] ? 0.0 : 1.0;
+            buf[n++] = (jpair){tier * span - (ua[x] + ub[y]), pa, pb};
+        }
+        buf[n++] = (jpair){2.0 * span - ua[x], pa, RMC_ID_NONE};
+    }
+    for (size_t y = 0; y < nb; y++) {
+        buf[n++] = (jpair){2.0 * span - ub[y], RMC_ID_NONE, mk->iv_prog[mk->a_off[b] + y]};
+    }
+    qsort(buf, n, sizeof *buf, by_jpair);
+    /* Keep each member's best couple_solo options alone, then truncate. */
+    const size_t cap = (size_t)mk->pre->couple_max_pairs;
+    const size_t solo = (size_t)mk->pre->couple_solo;
+    size_t kept = 0, solo_a = 0, solo_b = 0;
+    for (size_t q = 0; q < n && kept < cap; q++) {
+        if (buf[q].pb == RMC_ID_NONE && solo_a++ >= solo) {
+            continue;
+        }
+        if (buf[q].pa == RMC_ID_NONE && solo_b++ >= solo) {
+            continue;
+        }
+        buf[kept++] = buf[q];
+    }
+    return kept;
+}
+
+/* Couples: o->couples of them, or with -1 round(couples x N / applicants),
+ * partners two applicants of one group (drawn by couple_group) with at
+ * least couple_min_interviews interviews each, and their joint lists. */
+static rmc_status make_couples(gsl_rng *g, market *mk, const rmc_synth_options *o, rmc_diag *d)
+{
+    const rmc_synth_preset *pre = mk->pre;
+    size_t want = o->couples >= 0
+                      ? (size_t)o->couples
+                      : (size_t)floor(pre->couples * (double)mk->n_app / pre->applicants +
+                                      0.5); /* -1: the preset's share */
+    mk->n_couples = 0;
+    if (want > mk->n_app / 2) {
+        want = mk->n_app / 2;
+    }
+    size_t max_iv = 0;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        const size_t n = mk->a_off[i + 1] - mk->a_off[i];
+        max_iv = n > max_iv ? n : max_iv;
+    }
+    const size_t max_pairs = (size_t)pre->couple_max_pairs;
+    const size_t min_iv = pre->couple_min_interviews > 1 ? (size_t)pre->couple_min_interviews : 1;
+    rmc_id *pool = NULL;
+    size_t pool_off[RMC_SYNTH_N_GROUPS + 1] = {0}, pool_n[RMC_SYNTH_N_GROUPS] = {0};
+    jpair *buf = NULL;
+    double *ua = NULL, *ub = NULL;
+    rmc_status st = RMC_OK;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&mk->c_a, want, sizeof(rmc_id), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&mk->c_b, want, sizeof(rmc_id), d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&mk->c_off, want + 1, sizeof(size_t), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&mk->c_pa, want * max_pairs, sizeof(rmc_id), d),
+                 done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&mk->c_pb, want * max_pairs, sizeof(rmc_id), d),
+                 done);
+    if (want == 0) {
+        goto done;
+    }
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&pool, mk->n_app, sizeof(rmc_id), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&buf, max_iv * max_iv + 2 * max_iv, sizeof *buf, d),
+                 done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&ua, max_iv, sizeof(double), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&ub, max_iv, sizeof(double), d), done);
+    /* Applicants with an interview, by group, each group shuffled. */
+    for (size_t i = 0; i < mk->n_app; i++) {
+        pool_off[mk->a_group[i] + 1] += mk->a_off[i + 1] - mk->a_off[i] >= min_iv;
+    }
+    for (size_t k = 0; k < RMC_SYNTH_N_GROUPS; k++) {
+        pool_off[k + 1] += pool_off[k];
+    }
+    for (size_t i = 0; i < mk->n_app; i++) {
+        if (mk->a_off[i + 1] - mk->a_off[i] >= min_iv) {
+            const size_t grp = mk->a_group[i];
+            pool[pool_off[grp] + pool_n[grp]++] = (rmc_id)i;
+        }
+    }
+    for (size_t k = 0; k < RMC_SYNTH_N_GROUPS; k++) {
+        gsl_ran_shuffle(g, pool + pool_off[k], pool_n[k], sizeof(rmc_id));
+    }
+    size_t e = 0;
+    for (size_t tries = 0; mk->n_couples < want && tries < 4 * want; tries++) {
+        const size_t grp = draw_index(g, pre->couple_group, RMC_SYNTH_N_GROUPS);
+        if (pool_n[grp] < 2) {
+            continue; /* that group is used up */
+        }
+        const size_t a = (size_t)pool[pool_off[grp] + --pool_n[grp]];
+        const size_t b = (size_t)pool[pool_off[grp] + --pool_n[grp]];
+        const size_t c = mk->n_couples++;
+        mk->c_a[c] = (rmc_id)(a < b ? a : b);
+        mk->c_b[c] = (rmc_id)(a < b ? b : a);
+        const size_t n = joint_list(g, mk, (size_t)mk->c_a[c], (size_t)mk->c_b[c], buf, ua, ub);
+        for (size_t q = 0; q < n; q++, e++) {
+            mk->c_pa[e] = buf[q].pa;
+            mk->c_pb[e] = buf[q].pb;
+        }
+        mk->c_off[c + 1] = e;
+    }
+done:
+    rmc_free(ub);
+    rmc_free(ua);
+    rmc_free(buf);
+    rmc_free(pool);
+    return st;
+}
+
 /* ---- generation ------------------------------------------------------- */
 
 static rmc_status generate(const rmc_synth_options *o, market *mk, rmc_diag *d)
@@ -731,10 +939,14 @@ static rmc_status generate(const rmc_synth_options *o, market *mk, rmc_diag *d)
     make_programs(rmc_rng_gsl(r), mk);
     rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_APPLICANTS);
     make_applicants(rmc_rng_gsl(r), mk);
-    const rmc_status st = make_interviews(r, o->seed, mk, d);
+    rmc_status st = make_interviews(r, o->seed, mk, d);
     if (st == RMC_OK) {
         rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_ATTR);
         draw_attributes(rmc_rng_gsl(r), mk);
+        rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_LOCATION);
+        draw_locations(rmc_rng_gsl(r), mk);
+        rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_COUPLES);
+        st = make_couples(rmc_rng_gsl(r), mk, o, d);
     }
     rmc_rng_free(r);
     return st;
@@ -746,7 +958,8 @@ static void summarize(const market *mk, rmc_synth_summary *sum)
                                .n_programs = mk->n_prog,
                                .n_positions = mk->n_pos,
                                .n_interviews = mk->n_iv,
-                               .n_specialties = mk->n_spec};
+                               .n_specialties = mk->n_spec,
+                               .n_couples = mk->n_couples};
     for (size_t i = 0; i < mk->n_app; i++) {
         sum->n_group[mk->a_group[i]]++;
         sum->n_iv_group[mk->a_group[i]] += mk->a_off[i + 1] - mk->a_off[i];
@@ -756,9 +969,10 @@ static void summarize(const market *mk, rmc_synth_summary *sum)
 /* ---- writing ---------------------------------------------------------- */
 
 static const char *const model_files[] = {"model.ini", "applicants.csv", "programs.csv",
-                                          "interviews.csv"};
-/* Optional files a forced write removes, so the folder stays one model. */
-static const char *const stale_files[] = {"applicant_rols.csv", "program_rols.csv", "couples.csv"};
+                                          "interviews.csv", "couples.csv"};
+/* Optional files a forced write removes, so the folder stays one model
+ * (couples.csv too when the market has no couples). */
+static const char *const stale_files[] = {"applicant_rols.csv", "program_rols.csv"};
 enum { N_FILES = sizeof model_files / sizeof model_files[0] };
 
 typedef struct write_ctx {
@@ -808,16 +1022,23 @@ static void write_programs(FILE *f, const write_ctx *w)
 {
     const market *mk = w->mk;
     const int wd = width_of(mk->n_prog);
+    const bool loc = mk->n_couples > 0; /* the location only where couples used it */
     fputs("id,name,positions,interviewers,residents,sponsors,service_load,desirability,"
-          "x_specialty,x_setting\n",
+          "x_specialty,x_setting",
           f);
+    fputs(loc ? ",x_region,x_city\n" : "\n", f);
     for (size_t j = 0; j < mk->n_prog; j++) {
         const char *spec = mk->pre->specialties[mk->p_spec[j]].name;
         const char *setting = mk->p_community[j] ? "community" : "academic";
-        fprintf(f, "p%0*zu,%s %s %zu,%d,%d,%d,%s,%.3f,%.3f,%s,%s\n", wd, j + 1, spec, setting,
+        fprintf(f, "p%0*zu,%s %s %zu,%d,%d,%d,%s,%.3f,%.3f,%s,%s", wd, j + 1, spec, setting,
                 j + 1 - mk->spec_first[mk->p_spec[j]], (int)mk->positions[j],
                 (int)mk->interviewers[j], (int)mk->residents[j], sponsors_names[mk->sponsors[j]],
                 mk->service_load[j], mk->desirability[j], spec, setting);
+        if (loc) {
+            fprintf(f, ",%s,%s_%d", region_names[mk->p_region[j]], region_names[mk->p_region[j]],
+                    (int)mk->p_city[j] + 1);
+        }
+        fputc('\n', f);
     }
 }
 
@@ -835,8 +1056,29 @@ static void write_interviews(FILE *f, const write_ctx *w)
     }
 }
 
+static void write_couples(FILE *f, const write_ctx *w)
+{
+    const market *mk = w->mk;
+    const int wa = width_of(mk->n_app), wp = width_of(mk->n_prog);
+    fputs("applicant_a,applicant_b,rank,program_a,program_b\n", f);
+    for (size_t c = 0; c < mk->n_couples; c++) {
+        for (size_t e = mk->c_off[c]; e < mk->c_off[c + 1]; e++) {
+            fprintf(f, "a%0*d,a%0*d,%zu,", wa, (int)mk->c_a[c] + 1, wa, (int)mk->c_b[c] + 1,
+                    e - mk->c_off[c] + 1);
+            if (mk->c_pa[e] != RMC_ID_NONE) {
+                fprintf(f, "p%0*d", wp, (int)mk->c_pa[e] + 1);
+            }
+            fputc(',', f);
+            if (mk->c_pb[e] != RMC_ID_NONE) {
+                fprintf(f, "p%0*d", wp, (int)mk->c_pb[e] + 1);
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
 static void (*const writers[N_FILES])(FILE *, const write_ctx *) = {
-    write_ini, write_applicants, write_programs, write_interviews};
+    write_ini, write_applicants, write_programs, write_interviews, write_couples};
 
 static rmc_status join(char *buf, size_t size, const char *dir, const char *pre, const char *name,
                        const char *post, rmc_diag *d)
@@ -854,7 +1096,7 @@ static rmc_status write_tmp(const char *path, int i, const write_ctx *w, rmc_dia
     if (f == NULL) {
         return RMC_FAIL(d, RMC_EIO, "cannot create %s: %s", path, strerror(errno));
     }
-    static_assert(N_FILES == 4, "one writer per file");
+    static_assert(N_FILES == 5, "one writer per file");
     writers[i](f, w);
     const bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
@@ -898,14 +1140,15 @@ static rmc_status write_market(const char *dir, const write_ctx *w, rmc_diag *d)
 {
     char tmp[N_FILES][4096], final[4096];
     rmc_status st = RMC_OK;
+    const int n_files = w->mk->n_couples > 0 ? N_FILES : N_FILES - 1; /* couples.csv last */
     int done = 0;
-    for (; done < N_FILES && st == RMC_OK; done++) {
+    for (; done < n_files && st == RMC_OK; done++) {
         st = join(tmp[done], sizeof tmp[done], dir, ".", model_files[done], ".tmp", d);
         if (st == RMC_OK) {
             st = write_tmp(tmp[done], done, w, d);
         }
     }
-    for (int i = 0; i < N_FILES && st == RMC_OK; i++) {
+    for (int i = 0; i < n_files && st == RMC_OK; i++) {
         st = join(final, sizeof final, dir, "", model_files[i], "", d);
         if (st == RMC_OK && rename(tmp[i], final) != 0) {
             st = RMC_FAIL(d, RMC_EIO, "cannot rename %s: %s", tmp[i], strerror(errno));
@@ -921,11 +1164,16 @@ static rmc_status write_market(const char *dir, const write_ctx *w, rmc_diag *d)
         RMC_TRY(join(final, sizeof final, dir, "", stale_files[i], "", d));
         remove(final);
     }
+    if (n_files < N_FILES) {
+        RMC_TRY(join(final, sizeof final, dir, "", model_files[N_FILES - 1], "", d));
+        remove(final);
+    }
     return RMC_OK;
 }
 
-rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synth_summary *summary,
-                           rmc_diag *d)
+static rmc_status synth_write(const rmc_synth_options *o, const char *dir,
+                              rmc_synth_summary *summary, double **cutoff, size_t *n_programs,
+                              rmc_diag *d)
 {
     if (o == NULL || dir == NULL || dir[0] == '\0') {
         return RMC_FAIL(d, RMC_EUSAGE, "rmc_synth_write needs options and an output folder");
@@ -938,6 +1186,9 @@ rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synt
     market mk = {.pre = pre};
     RMC_TRY(resolve_sizes(o, pre, &mk, d));
     rmc_status st = rmc_prepare_dir(dir, o->force, d);
+    if (st == RMC_OK && cutoff != NULL) {
+        st = rmc_alloc_array((void **)&mk.offer_cut, mk.n_prog, sizeof(double), d);
+    }
     if (st == RMC_OK) {
         st = generate(o, &mk, d);
     }
@@ -948,6 +1199,30 @@ rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synt
     if (st == RMC_OK && summary != NULL) {
         summarize(&mk, summary);
     }
+    if (st == RMC_OK && cutoff != NULL) {
+        *cutoff = mk.offer_cut;
+        *n_programs = mk.n_prog;
+        mk.offer_cut = NULL;
+    }
+    rmc_free(mk.offer_cut);
     market_free(&mk);
     return st;
+}
+
+rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synth_summary *summary,
+                           rmc_diag *d)
+{
+    return synth_write(o, dir, summary, NULL, NULL, d);
+}
+
+rmc_status rmc_synth_write_offers(const rmc_synth_options *o, const char *dir,
+                                  rmc_synth_summary *summary, double **cutoff, size_t *n_programs,
+                                  rmc_diag *d)
+{
+    if (cutoff == NULL || n_programs == NULL) {
+        return RMC_FAIL(d, RMC_EUSAGE, "rmc_synth_write_offers needs cutoff and n_programs");
+    }
+    *cutoff = NULL;
+    *n_programs = 0;
+    return synth_write(o, dir, summary, cutoff, n_programs, d);
 }

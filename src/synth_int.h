@@ -5,6 +5,9 @@
 #ifndef RANKMC_SYNTH_INT_H
 #define RANKMC_SYNTH_INT_H
 
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+
 #include "internal.h"
 #include "rankmc/model.h"
 #include "rankmc/synth.h"
@@ -55,11 +58,51 @@ typedef struct rmc_synth_preset {
     double academic_bonus;  /* desirability ~ N(0, 1) + bonus for academic programs */
     double p_interest_low;  /* P(interest low) per interview */
     double p_interest_high; /* P(interest high) per interview */
+    /* couples (docs/synth.md "Couples"); couples = 0: none */
+    double couples;                          /* couples at scale 1 (scaled with applicants) */
+    double couple_group[RMC_SYNTH_N_GROUPS]; /* P(a couple's partners come from group g) */
+    double couple_max_pairs;                 /* longest joint list */
+    double couple_solo;                      /* "one partner unmatched" options per partner */
+    double couple_min_interviews;            /* partners hold at least this many interviews */
+    double programs_per_city;                /* programs per city, on average */
 } rmc_synth_preset;
 
 /* The preset with this name, or NULL. */
 RMC_INTERNAL const rmc_synth_preset *rmc_synth_preset_find(const char *name);
 /* The i-th preset, or NULL. */
 RMC_INTERNAL const rmc_synth_preset *rmc_synth_preset_at(size_t i);
+
+/* ---- the screening and interview-offer model (synth_offers.c) ----
+ * docs/synth.md steps 5 and 6, shared by synth.c (building a market) and
+ * apply.c (one applicant's applications at run time), so both use one model.
+ * Each draws from g exactly as synth always has (a seed writes the same
+ * bytes). */
+
+/* Does a program sponsoring `sponsors` consider an applicant with visa
+ * `visa` at all? Draws one uniform only when a visa applicant meets a
+ * program that does not sponsor them fully. */
+RMC_INTERNAL bool rmc_synth_considers(const gsl_rng *g, const rmc_synth_preset *pre, int visa,
+                                      int sponsors);
+/* A program's offer score for an applicant of group `group` with this
+ * pre_score: offer_concentration * pre_score + offer_shift + N(0, 1). */
+RMC_INTERNAL double rmc_synth_offer_score(const gsl_rng *g, const rmc_synth_preset *pre, int group,
+                                          double pre_score);
+/* An applicant's interview cap: 1 + Poisson(cap - 1) of their group. */
+RMC_INTERNAL int32_t rmc_synth_draw_cap(const gsl_rng *g, const rmc_synth_group_spec *gs);
+/* The synth group a profile's type stands for (US_MD: md_senior, US_DO:
+ * do_senior, US_IMG: us_img, IMG: non_us_img). */
+RMC_INTERNAL rmc_synth_group rmc_synth_group_of_type(rmc_type t);
+
+/* rmc_synth_write that also returns every program's interview-offer cutoff
+ * at the end of the offers (docs/synth.md step 6): the offer score of the
+ * last applicant the program offered a slot to when its slots are all held,
+ * -HUGE_VAL when a slot is still open (it would offer to anyone it
+ * considers). An applicant whose score is above the cutoff would have been
+ * offered a slot (the cutoff view of deferred acceptance; one applicant does
+ * not move it). *cutoff is [n_programs], index order (= programs.csv row
+ * order); caller frees it with rmc_free. */
+RMC_INTERNAL rmc_status rmc_synth_write_offers(const rmc_synth_options *o, const char *dir,
+                                               rmc_synth_summary *summary, double **cutoff,
+                                               size_t *n_programs, rmc_diag *d);
 
 #endif

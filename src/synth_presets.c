@@ -270,6 +270,21 @@ static const rmc_synth_preset presets[] = {
         .academic_bonus = 0.4,
         .p_interest_low = 0.15,
         .p_interest_high = 0.20,
+        /* NRMP: about 1,150 couples a year (1,239 in 2023, nrmp.md); partners
+         * mostly US seniors (assumption: 75% MD, 15% DO, 5% each IMG group);
+         * joint lists up to 30 pairs with one "partner unmatched" option per
+         * partner (assumption: NRMP allows 300; longer lists and more such
+         * options made the couples procedure cycle more, docs/synth.md);
+         * about 12 programs per city (assumption); partners hold at least 4
+         * interviews (calibrated: with any interview count couples matched
+         * 85% both, with >= 4 about 94.8% against NRMP's 93.8%).
+         * docs/synth.md "Couples". */
+        .couples = 1150,
+        .couple_group = {0.75, 0.15, 0.05, 0.05, 0.0},
+        .couple_max_pairs = 30,
+        .couple_solo = 1,
+        .couple_min_interviews = 4,
+        .programs_per_city = 12,
     },
     {
         .name = "im",
@@ -289,6 +304,13 @@ static const rmc_synth_preset presets[] = {
         .academic_bonus = 0.4,
         .p_interest_low = 0.15,
         .p_interest_high = 0.20,
+        /* couples at nrmp2025's share of applicants (1,150 / 47,208) */
+        .couples = 341,
+        .couple_group = {0.75, 0.15, 0.05, 0.05, 0.0},
+        .couple_max_pairs = 30,
+        .couple_solo = 1,
+        .couple_min_interviews = 4,
+        .programs_per_city = 2,
     },
     {
         .name = "im-regional",
@@ -308,6 +330,11 @@ static const rmc_synth_preset presets[] = {
         .academic_bonus = 0.4,
         .p_interest_low = 0.15,
         .p_interest_high = 0.20,
+        .couples = 0, /* a regional market: no couples */
+        .couple_max_pairs = 30,
+        .couple_solo = 1,
+        .couple_min_interviews = 4,
+        .programs_per_city = 2,
     },
 };
 enum { N_PRESETS = sizeof presets / sizeof presets[0] };

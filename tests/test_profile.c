@@ -118,9 +118,11 @@ static void test_rmc_profile_load_defaults(void **state)
     char msgs[8192], warns[8192], path[64];
     const char *text = "[applicant]\ntype = US_MD\nspecialty = pediatrics\npre_score = 0.4\n"
                        "[program A]\npositions = 3\n[program B]\npositions = 4\n"
-                       "desirability = -0.25\n";
+                       "desirability = -0.25\nloi = 1\n";
     assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_OK);
     assert_false(pf->has_step2_ck);
+    assert_int_equal(pf->programs[0].loi, 0);
+    assert_int_equal(pf->programs[1].loi, 1);
     assert_close(pf->communication, 1.0, 0, 0);
     assert_close(pf->clinical_years, 0.0, 0, 0);
     assert_int_equal(pf->us_experience, RMC_USEXP_SUB_I);

@@ -10,6 +10,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "internal.h"
+#include "model_int.h"
 #include "rankmc/rankmc.h"
 
 #define MODEL_DIR RMC_TEST_DATA "/sim_small"
@@ -392,6 +393,37 @@ static void test_rmc_sim_run_couples(void **state)
     assert_int_equal(total, 3 * RMC_SIM_BATCH);
     assert_int_equal(unconv, st[0].unconverged);
     assert_true(unconv > 0);
+    /* Couples' per-replicate counts: the same for any thread count, and
+     * their totals equal what the members' choice histograms say (member
+     * a counted at entries naming both programs: both matched; a or b at
+     * entries naming one: exactly one matched). */
+    uint64_t cs[2][2], cq[2][2];
+    rmc_accum_couple_sums(a[0], cs[0], cq[0]);
+    rmc_accum_couple_sums(a[1], cs[1], cq[1]);
+    assert_memory_equal(cs[0], cs[1], sizeof cs[0]);
+    assert_memory_equal(cq[0], cq[1], sizeof cq[0]);
+    {
+        const rmc_accum_dims *dc = rmc_accum_get_dims(a[0]);
+        const uint32_t *hc = rmc_accum_choice_hist(a[0]);
+        const size_t cols = dc->choice_len + 1;
+        uint64_t both = 0, one = 0;
+        for (size_t c = 0; c < mc->n_couples; c++) {
+            for (size_t e = mc->crol_off[c]; e < mc->crol_off[c + 1]; e++) {
+                const size_t k = e - mc->crol_off[c];
+                const size_t ia = (size_t)mc->couple_a[c], ib = (size_t)mc->couple_b[c];
+                if (mc->crol_pa[e] != RMC_ID_NONE && mc->crol_pb[e] != RMC_ID_NONE) {
+                    both += hc[ia * cols + k];
+                    assert_int_equal(hc[ia * cols + k], hc[ib * cols + k]);
+                } else {
+                    one += hc[ia * cols + k] + hc[ib * cols + k];
+                }
+            }
+        }
+        assert_int_equal(both, cs[0][0]);
+        assert_int_equal(one, cs[0][1]);
+        assert_true(cq[0][0] >= cs[0][0] && cq[0][0] <= 2 * cs[0][0]); /* X in {0, 1, 2} */
+        assert_true(both > 0);
+    }
     /* The couple a00 + a01: a01 is never matched when a00 matched alone
      * (the last joint entry), so a01 matches no more often than a00. */
     const rmc_accum_dims *dm = rmc_accum_get_dims(a[0]);

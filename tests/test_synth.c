@@ -536,6 +536,110 @@ static void test_rmc_synth_write_loads(void **state)
     remove_dir(dir);
 }
 
+/* ---- couples ---------------------------------------------------------- */
+
+static rmc_synth_summary synth_couples(double scale, uint64_t seed, int64_t couples,
+                                       const char *dir)
+{
+    rmc_synth_options o;
+    rmc_synth_options_default(&o);
+    o.preset = "nrmp2025";
+    o.scale = scale;
+    o.seed = seed;
+    o.couples = couples;
+    o.force = true;
+    rmc_synth_summary sum;
+    rmc_diag d = {0};
+    if (rmc_synth_write(&o, dir, &sum, &d) != RMC_OK) {
+        fail_msg("rmc_synth_write with couples: %s", d.message);
+    }
+    return sum;
+}
+
+/* --couples nrmp: the NRMP share of couples (1,150 of 47,208 applicants),
+ * partners with at least 4 interviews, mostly US MD seniors; joint lists
+ * of at most 30 entries, same-city pairs first, then same-region pairs,
+ * then at most one "partner unmatched" option per partner, never a pair
+ * across regions; the model loads; the same seed writes the same bytes;
+ * without couples no couples.csv is left. */
+static void test_rmc_synth_write_couples(void **state)
+{
+    (void)state;
+    char *dir = new_dir(), *again = new_dir();
+    const rmc_synth_summary s = synth_couples(0.1, 5, -1, dir);
+    synth_couples(0.1, 5, -1, again);
+    const size_t want = (size_t)floor(1150.0 * (double)s.n_applicants / 47208.0 + 0.5);
+    assert_int_equal(s.n_couples, want);
+    assert_true(files_equal(dir, again, "couples.csv"));
+    assert_true(files_equal(dir, again, "programs.csv"));
+    rmc_problems *problems = NULL;
+    assert_int_equal(rmc_problems_alloc(10, &problems), RMC_OK);
+    rmc_model *m = NULL;
+    assert_int_equal(rmc_model_load(dir, problems, NULL, &m), RMC_OK);
+    assert_int_equal(rmc_model_n_couples(m), want);
+    rmc_model_free(m);
+    rmc_problems_free(problems);
+    table app = {0}, prog = {0}, cp = {0};
+    table_read(&app, dir, "applicants.csv");
+    table_read(&prog, dir, "programs.csv");
+    table_read(&cp, dir, "couples.csv");
+    const size_t c_reg = col_of(&prog, "x_region"), c_city = col_of(&prog, "x_city");
+    const size_t c_grp = col_of(&app, "x_group");
+    size_t md = 0, members = 0, same_city = 0, entries = 0;
+    int last_tier = -1, solo_a = 0, solo_b = 0;
+    size_t len = 0;
+    for (size_t r = 1; r < cp.n_rows; r++) {
+        const char *a = cell(&cp, r, 0), *pa = cell(&cp, r, 3), *pb = cell(&cp, r, 4);
+        if (strcmp(cell(&cp, r, 2), "1") == 0) { /* a new couple */
+            last_tier = -1;
+            solo_a = solo_b = 0;
+            len = 0;
+            for (size_t k = 0; k < 2; k++) {
+                const int row = find_row(&app, cell(&cp, r, k));
+                assert_true(row >= 0);
+                md += strcmp(cell(&app, (size_t)row + 1, c_grp), "md_senior") == 0;
+                members++;
+            }
+        }
+        (void)a;
+        int tier = 2;
+        if (pa[0] != '\0' && pb[0] != '\0') {
+            const int ra = find_row(&prog, pa), rb = find_row(&prog, pb);
+            assert_true(ra >= 0 && rb >= 0);
+            assert_string_equal(cell(&prog, (size_t)ra + 1, c_reg),
+                                cell(&prog, (size_t)rb + 1, c_reg));
+            tier = strcmp(cell(&prog, (size_t)ra + 1, c_city),
+                          cell(&prog, (size_t)rb + 1, c_city)) == 0
+                       ? 0
+                       : 1;
+            same_city += tier == 0;
+        } else {
+            solo_a += pb[0] == '\0';
+            solo_b += pa[0] == '\0';
+            assert_true(solo_a <= 1 && solo_b <= 1);
+        }
+        assert_true(tier >= last_tier);
+        last_tier = tier;
+        assert_true(++len <= 30);
+        entries++;
+    }
+    assert_int_equal(members, 2 * want);
+    assert_true(md * 2 > members); /* mostly US MD seniors (75% of couples) */
+    assert_true(same_city > 0);
+    assert_true(entries > 5 * want);
+    table_free(&app);
+    table_free(&prog);
+    table_free(&cp);
+    /* Rewritten without couples: no couples.csv. */
+    const rmc_synth_summary none = synth_couples(0.1, 5, 0, dir);
+    assert_int_equal(none.n_couples, 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/couples.csv", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    remove_dir(dir);
+    remove_dir(again);
+}
+
 /* ---- errors ----------------------------------------------------------- */
 
 static rmc_status try_synth(const char *preset, double scale, size_t n_app, const char *dir,
@@ -647,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_rmc_synth_write_scale_proportional),
         cmocka_unit_test(test_rmc_synth_write_tiny),
         cmocka_unit_test(test_rmc_synth_write_loads),
+        cmocka_unit_test(test_rmc_synth_write_couples),
         cmocka_unit_test(test_rmc_synth_write_bad_usage),
         cmocka_unit_test(test_rmc_synth_write_refuses_nonempty),
         cmocka_unit_test(test_rmc_synth_write_alloc_failure),

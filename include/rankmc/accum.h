@@ -102,6 +102,15 @@ void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_
  * the replicates). */
 void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged);
 
+/* Count one replicate's couples: how many had both partners matched and
+ * how many exactly one (sums and sums of squares, for the standard errors
+ * of the per-replicate shares). */
+void rmc_accum_count_couples(rmc_accum *a, uint64_t both, uint64_t one);
+
+/* Couples' per-replicate counts: sum[0] / sumsq[0] of "both matched",
+ * sum[1] / sumsq[1] of "exactly one matched". */
+void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[2], uint64_t sumsq[2]);
+
 /* Count one non-converged (couples) or unstable replicate, remembering
  * the lowest such replicate index. */
 void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate);

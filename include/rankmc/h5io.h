@@ -59,6 +59,9 @@ typedef struct rmc_result {
     uint64_t seed, replicates, replicates_requested, unconverged, unstable;
     uint64_t restarted; /* replicates whose couples procedure restarted at least once */
     uint64_t restart_hist[2][RMC_ACCUM_RESTART_BINS]; /* [converged 0, not 1][restarts] */
+    uint64_t n_couples;                               /* couples in the model */
+    double couples_both, couples_both_se; /* mean share of couples with both matched, SE */
+    double couples_one, couples_one_se;   /* mean share with exactly one matched, SE */
     int64_t threads;
     int64_t check_stability, interrupted, se_reached; /* 0 or 1 */
     double wall_seconds, until_se;

@@ -48,6 +48,7 @@ typedef struct rmc_profile_program {
     rmc_advocacy advocacy; /* default none */
     int ties;              /* 0 / 1, default 0 */
     rmc_interest interest; /* default normal */
+    int loi;               /* 0 / 1: a letter of intent sent, default 0 */
 } rmc_profile_program;
 
 typedef struct rmc_profile_file {
@@ -76,6 +77,11 @@ typedef struct rmc_profile_file {
 rmc_status rmc_profile_load(const char *path, rmc_problems *problems, rmc_problems *warnings,
                             rmc_diag *d, rmc_profile_file **out);
 void rmc_profile_free(rmc_profile_file *pf);
+
+/* rmc_profile_load for `rankmc apply`: the same file and checks, but the
+ * [program NAME] sections are optional (n_programs may be 0). */
+rmc_status rmc_profile_load_applicant(const char *path, rmc_problems *problems,
+                                      rmc_problems *warnings, rmc_diag *d, rmc_profile_file **out);
 
 /* The applicant's pre_score under parameters p: the given pre_score, or
  * the mapped step2_ck (rmc_step2_ck_pre_score). */

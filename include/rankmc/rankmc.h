@@ -25,6 +25,7 @@
 #include "rankmc/groups.h"
 #include "rankmc/profile.h"
 #include "rankmc/forecast.h"
+#include "rankmc/apply.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -41,6 +41,7 @@ typedef struct rmc_synth_options {
     size_t n_applicants; /* 0 or an explicit applicant count */
     size_t n_programs;   /* 0 or an explicit program count */
     bool force;          /* write into a non-empty folder, replacing model files */
+    int64_t couples;     /* 0 (default): none; -1: the preset's NRMP share; else this many */
 } rmc_synth_options;
 
 /* What was written: counts for the summary line and for tests. */
@@ -52,6 +53,7 @@ typedef struct rmc_synth_summary {
     size_t n_group[RMC_SYNTH_N_GROUPS];    /* applicants per group */
     size_t n_iv_group[RMC_SYNTH_N_GROUPS]; /* interviews held by each group */
     size_t n_specialties;                  /* specialties with at least one program */
+    size_t n_couples;                      /* couples written to couples.csv */
 } rmc_synth_summary;
 
 /* Defaults: preset "im-regional", scale 1, seed 1, no overrides, no force. */

@@ -325,7 +325,8 @@ def fig_by_type(r, df, col, title):
     data = [df.loc[df[col] == g, "p_match"].to_numpy() * 100 for g in groups]
     fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(groups) + 1.4))
     y = np.arange(len(groups))[::-1]
-    ax.boxplot(data, positions=y, vert=False, widths=0.5, patch_artist=True, showfliers=False,
+    ax.boxplot(data, positions=y, vert=False, widths=0.5, patch_artist=True, showfliers=True,
+               flierprops={"marker": "o", "markersize": 2.5, "markerfacecolor": "none", "markeredgecolor": GRAY},
                boxprops={"facecolor": SKY, "edgecolor": BLACK}, medianprops={"color": BLACK, "lw": 1.5},
                whiskerprops={"color": BLACK}, capprops={"color": BLACK})
     n = max(r.replicates, 1)
@@ -335,11 +336,11 @@ def fig_by_type(r, df, col, title):
         # SE of the group mean, treating applicants' outcomes as independent.
         se = _mean_se(sub["p_match"], n) * 100
         ax.plot([m], [yy], marker="D", color=BLACK, markersize=6, zorder=3)
-        ax.text(102, yy, f"mean {m:.1f}% ± {se:.2f}  (n={len(sub)})", va="center", fontsize=8)
+        ax.text(102, yy, f"mean {m:.1f}% ± {se:.2f} pp (MC SE), n={len(sub)}", va="center", fontsize=8)
     ax.set_yticks(y)
     ax.set_yticklabels(groups)
     ax.set_xlim(-2, 100)
-    ax.set_xlabel("P(match) of each applicant (%); box: quartiles, whiskers: 1.5 IQR; diamond: mean")
+    ax.set_xlabel("P(match) of each applicant (%); box: quartiles, whiskers: 1.5 IQR, circles beyond; diamond: mean")
     ax.set_title(title)
     return fig
 

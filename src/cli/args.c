@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <omp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,77 @@ bool rmc_cli_parse_real(const char *s, double lo, double hi, unsigned open, doub
     return true;
 }
 
+int rmc_cli_parse_seed(const char *cmd, const char *arg, uint64_t *out)
+{
+    if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, out)) {
+        return rmc_cli_usage_error(cmd, "-s needs a non-negative integer, not '%s'", arg);
+    }
+    return 0;
+}
+
+int rmc_cli_parse_threads(const char *cmd, const char *arg, int *out)
+{
+    uint64_t v = 0;
+    if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
+        return rmc_cli_usage_error(cmd, "-t needs a thread count from 1 to 4096, not '%s'", arg);
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int rmc_cli_parse_args(const char *cmd, int argc, char **argv, const struct option *longopts,
+                       void (*usage)(FILE *f), int (*option)(int c, char *arg, void *ctx),
+                       void *ctx, rmc_cli_common *com)
+{
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return RMC_EXIT_OK;
+        } else if (c == 'o') {
+            com->out = optarg;
+        } else if (c == 'f') {
+            com->force = true;
+        } else if (c == 'q') {
+            com->quiet = true;
+        } else if (c == '?') {
+            return rmc_cli_usage_error(cmd, "unknown option or missing value");
+        } else {
+            const int rc = option(c, optarg, ctx);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    if (optind != argc - 1) {
+        return rmc_cli_usage_error(cmd, "expected one MODEL_DIR");
+    }
+    com->operand = argv[optind];
+    return -1;
+}
+
+int rmc_cli_engine_option(const char *cmd, int c, const char *arg, uint64_t min_replicates,
+                          rmc_sim_options *so)
+{
+    uint64_t v = 0;
+    switch (c) {
+    case 'n':
+        if (!rmc_cli_parse_u64(arg, min_replicates, UINT32_MAX, false, &v)) {
+            return rmc_cli_usage_error(cmd, "-n needs a count from %llu to %u, not '%s'",
+                                       (unsigned long long)min_replicates, UINT32_MAX, arg);
+        }
+        so->replicates = v;
+        return 0;
+    case 's':
+        return rmc_cli_parse_seed(cmd, arg, &so->seed);
+    case 't':
+        return rmc_cli_parse_threads(cmd, arg, &so->threads);
+    default:
+        return 1;
+    }
+}
+
 char *rmc_cli_command_line(int argc, char **argv)
 {
     size_t len = strlen("rankmc") + 1;
@@ -98,6 +170,42 @@ bool rmc_cli_output_blocked(const char *cmd, const char *path, bool force)
         return true;
     }
     return false;
+}
+
+int rmc_cli_outcome(const char *cmd, const rmc_diag *d, rmc_status st)
+{
+    if (st == RMC_EINTERRUPTED) {
+        fprintf(stderr, "rankmc %s: stopped by signal %d; nothing written\n", cmd,
+                (int)rmc_cli_stop_signal);
+        return 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM);
+    }
+    if (st != RMC_OK) {
+        rmc_cli_print_diag(cmd, d, st);
+    }
+    return rmc_cli_exit_code(st);
+}
+
+void rmc_cli_sim_defaults(rmc_sim_options *so)
+{
+    rmc_sim_options_default(so);
+    so->threads = omp_get_max_threads();
+    so->dist = rmc_cli_dist();
+}
+
+int rmc_cli_start(const char *cmd, const char *out, bool force, const char *dir, rmc_model **m)
+{
+    *m = NULL;
+    const bool blocked = rmc_cli_root() && rmc_cli_output_blocked(cmd, out, force);
+    int rc = rmc_cli_agree(cmd, blocked ? RMC_EXIT_USAGE : RMC_EXIT_OK);
+    if (rc != RMC_EXIT_OK) {
+        return rc;
+    }
+    rc = rmc_cli_agree(cmd, rmc_cli_load_model(cmd, dir, m));
+    if (rc != RMC_EXIT_OK) {
+        rmc_model_free(*m);
+        *m = NULL;
+    }
+    return rc;
 }
 
 /* ---- the stop flag ---------------------------------------------------- */

@@ -4,6 +4,7 @@
 #ifndef RANKMC_CLI_H
 #define RANKMC_CLI_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,6 +38,7 @@ int rmc_cli_calibrate(int argc, char **argv);
 int rmc_cli_convert(int argc, char **argv);
 int rmc_cli_verify(int argc, char **argv);
 int rmc_cli_forecast(int argc, char **argv);
+int rmc_cli_apply(int argc, char **argv);
 
 /* report.c */
 /* Exit status for a library status: 2 for input/usage problems, else 1. */
@@ -49,6 +51,23 @@ void rmc_cli_print_problems(const rmc_problems *p);
 /* Load a model, printing every problem; returns the exit status to use when
  * it fails (0 when *out is set). */
 int rmc_cli_load_model(const char *cmd, const char *dir, rmc_model **out);
+
+/* The exit status for st, after printing its diagnostic when it is not
+ * RMC_OK; for RMC_EINTERRUPTED (an analysis stopped by the stop flag) the
+ * message "stopped by signal N; nothing written" and 128 + N. */
+int rmc_cli_outcome(const char *cmd, const rmc_diag *d, rmc_status st);
+
+/* The engine options every long command starts from:
+ * rmc_sim_options_default, all threads (omp_get_max_threads), the job's
+ * ranks (rmc_cli_dist). */
+void rmc_cli_sim_defaults(rmc_sim_options *so);
+
+/* How run, sensitivity and sobol start, each step agreed by the ranks
+ * (rmc_cli_agree) so that a rank failing alone does not leave the others
+ * waiting: refuse an existing `out` unless force (rank 0 decides; NULL:
+ * no output), then load the model from dir. Returns 0 with *m set, else the
+ * exit status with *m NULL. */
+int rmc_cli_start(const char *cmd, const char *out, bool force, const char *dir, rmc_model **m);
 /* Print "rankmc CMD: message" and a hint to run --help; returns 2. */
 int rmc_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -67,6 +86,47 @@ enum { RMC_CLI_OPEN_LO = 1, RMC_CLI_OPEN_HI = 2 };
 /* A finite real in [lo, hi] (ends excluded as `open` says) into *out;
  * rejected on overflow (errno), NaN/inf or trailing text. */
 bool rmc_cli_parse_real(const char *s, double lo, double hi, unsigned open, double *out);
+
+/* -s SEED (any unsigned 64-bit integer) and -t THREADS (1 .. 4096), read
+ * the same way by every command: 0 and *out set, or the usage error printed
+ * for cmd (exit status 2 returned). */
+int rmc_cli_parse_seed(const char *cmd, const char *arg, uint64_t *out);
+int rmc_cli_parse_threads(const char *cmd, const char *arg, int *out);
+
+/* The getopt_long entries every long command (run, sensitivity, sobol)
+ * shares: --replicates/-n, --seed/-s, --threads/-t, --output/-o, --force/-f,
+ * --quiet/-q, --help/-h. */
+#define RMC_CLI_COMMON_LONGOPTS                                                                    \
+    {"replicates", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},          \
+        {"threads", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},       \
+        {"force", no_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},                      \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+
+/* What rmc_cli_parse_args fills besides the command's own options. */
+typedef struct rmc_cli_common {
+    const char *operand; /* the one MODEL_DIR */
+    const char *out;     /* -o FILE, NULL when not given */
+    bool force, quiet;   /* -f, -q */
+} rmc_cli_common;
+
+/* getopt_long over argv with the short options "n:s:t:o:fqh": -h prints
+ * usage(stdout) and returns 0; -o, -f and -q fill *com; every other option
+ * (-n, -s, -t and the command's own; arg NULL for one without a value) goes
+ * to option(c, arg, ctx), which returns 0 or an exit status; then exactly
+ * one operand into com->operand. Returns -1 to go on, else the exit
+ * status. */
+int rmc_cli_parse_args(const char *cmd, int argc, char **argv, const struct option *longopts,
+                       void (*usage)(FILE *f), int (*option)(int c, char *arg, void *ctx),
+                       void *ctx, rmc_cli_common *com);
+
+/* -n N (min_replicates to UINT32_MAX), -s SEED and -t THREADS (1 to 4096),
+ * the engine options of the long commands (run, sensitivity, sobol), into
+ * so. Returns 1 when c is none of them, 0 when it set one, RMC_EXIT_USAGE
+ * after printing the usage error when the value is bad. */
+int rmc_cli_engine_option(const char *cmd, int c, const char *arg, uint64_t min_replicates,
+                          rmc_sim_options *so);
 
 /* "rankmc ARGV..." joined by spaces, for provenance (caller frees with
  * free), or NULL when out of memory. */

@@ -71,18 +71,9 @@ static int parse_value(int c, char *arg, fc_args *a)
         a->o.replicates = v;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("forecast", "-s needs a non-negative integer, not '%s'",
-                                       arg);
-        }
-        a->o.seed = v;
-        return 0;
+        return rmc_cli_parse_seed("forecast", arg, &a->o.seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("forecast", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->o.threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads("forecast", arg, &a->o.threads);
     case 'K':
         if (!rmc_cli_parse_u64(arg, 1, 1000, false, &v)) {
             return rmc_cli_usage_error("forecast", "--markets needs 1 to 1000, not '%s'", arg);

@@ -6,7 +6,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <getopt.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,9 +15,8 @@
 #include "summary.h"
 
 typedef struct run_args {
-    const char *model_dir;
-    const char *out; /* NULL: MODEL_DIR basename + ".h5" */
-    bool force, quiet, resume;
+    rmc_cli_common com; /* MODEL_DIR, -o (NULL: MODEL_DIR basename + ".h5"), -f, -q */
+    bool resume;
     bool n_given; /* -n on the command line (overrides a checkpoint's) */
     rmc_sim_options sim;
 } run_args;
@@ -74,30 +72,21 @@ static int parse_until_se(const char *arg, run_args *a)
     return 0;
 }
 
-static int parse_option(int c, const char *arg, run_args *a)
+static int parse_option(int c, char *arg, void *ctx)
 {
+    run_args *a = ctx;
     uint64_t v = 0;
+    const int engine = rmc_cli_engine_option("run", c, arg, 1, &a->sim);
+    if (engine != 1) {
+        a->n_given = a->n_given || (c == 'n' && engine == 0);
+        return engine;
+    }
     switch (c) {
-    case 'n':
-        if (!rmc_cli_parse_u64(arg, 1, UINT32_MAX, false, &v)) {
-            return rmc_cli_usage_error("run", "-n needs a count from 1 to %u, not '%s'", UINT32_MAX,
-                                       arg);
-        }
-        a->sim.replicates = v;
-        a->n_given = true;
+    case OPT_CHECK:
+        a->sim.check_stability = true;
         return 0;
-    case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("run", "-s needs a non-negative integer, not '%s'", arg);
-        }
-        a->sim.seed = v;
-        return 0;
-    case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("run", "-t needs a thread count from 1 to 4096, not '%s'",
-                                       arg);
-        }
-        a->sim.threads = (int)v;
+    case OPT_RESUME:
+        a->resume = true;
         return 0;
     case OPT_BINS:
         if (!rmc_cli_parse_u64(arg, 1, 65534, false, &v)) {
@@ -135,13 +124,7 @@ static int parse_option(int c, const char *arg, run_args *a)
 static int parse_args(int argc, char **argv, run_args *a)
 {
     static const struct option longopts[] = {
-        {"replicates", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},
-        {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
+        RMC_CLI_COMMON_LONGOPTS,
         {"proposing", required_argument, NULL, OPT_PROPOSING},
         {"check-stability", no_argument, NULL, OPT_CHECK},
         {"rank-bins", required_argument, NULL, OPT_BINS},
@@ -150,33 +133,7 @@ static int parse_args(int argc, char **argv, run_args *a)
         {"checkpoint-every", required_argument, NULL, OPT_CKPT},
         {"resume", no_argument, NULL, OPT_RESUME},
         {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return RMC_EXIT_OK;
-        } else if (c == 'o') {
-            a->out = optarg;
-        } else if (c == 'f') {
-            a->force = true;
-        } else if (c == 'q') {
-            a->quiet = true;
-        } else if (c == OPT_CHECK) {
-            a->sim.check_stability = true;
-        } else if (c == OPT_RESUME) {
-            a->resume = true;
-        } else if (c == '?') {
-            return rmc_cli_usage_error("run", "unknown option or missing value");
-        } else if (parse_option(c, optarg, a) != 0) {
-            return RMC_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        return rmc_cli_usage_error("run", "expected one MODEL_DIR");
-    }
-    a->model_dir = argv[optind];
-    return -1;
+    return rmc_cli_parse_args("run", argc, argv, longopts, usage, parse_option, a, &a->com);
 }
 
 /* MODEL_DIR's last path component + ".h5" into buf. */
@@ -292,7 +249,7 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
                               const char *cmdline, rmc_sim_options so, ckpt_state *ckpt)
 {
     rmc_cli_progress prog;
-    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
+    rmc_cli_progress_init(&prog, !a->com.quiet && isatty(STDERR_FILENO));
     so.progress = rmc_cli_progress_update;
     so.progress_ctx = &prog;
     so.stop = &rmc_cli_stop_signal;
@@ -335,8 +292,8 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
         .se_reached = stats.se_reached,
         .factor_names = factors,
     };
-    st =
-        stats.replicates > 0 ? rmc_h5_write(out, a->force || a->resume, m, acc, &info, &d) : RMC_OK;
+    st = stats.replicates > 0 ? rmc_h5_write(out, a->com.force || a->resume, m, acc, &info, &d)
+                              : RMC_OK;
     if (st == RMC_OK && stats.stopped && stats.replicates > 0) {
         st = rmc_h5_checkpoint_write(ckpt->path, acc, &ckpt->info, &d);
     }
@@ -358,7 +315,7 @@ static int simulate_and_write(const run_args *a, const rmc_model *m, const char 
         return 128 + (int)rmc_cli_stop_signal;
     }
     unlink(ckpt->path); /* finished: a leftover checkpoint would only mislead */
-    int rc = a->quiet ? RMC_EXIT_OK : print_summary(out);
+    int rc = a->com.quiet ? RMC_EXIT_OK : print_summary(out);
     if (so.check_stability && stats.unstable > 0) {
         rc = RMC_EXIT_FAILURE;
     }
@@ -391,28 +348,17 @@ static int simulate(const run_args *a, const rmc_model *m, const char *out, cons
 int rmc_cli_run(int argc, char **argv)
 {
     run_args a = {0};
-    rmc_sim_options_default(&a.sim);
-    a.sim.threads = omp_get_max_threads();
-    a.sim.dist = rmc_cli_dist();
+    rmc_cli_sim_defaults(&a.sim);
     const int parsed = parse_args(argc, argv, &a);
     if (parsed >= 0) {
         return parsed;
     }
     char defout[1024];
-    default_output(a.model_dir, defout, sizeof defout);
-    const char *out = a.out != NULL ? a.out : defout;
-    /* Each step the ranks agree on, so a rank that fails alone (a file it
-     * cannot read) does not leave the others waiting; rank 0 decides
-     * whether the output may be written. */
-    const bool blocked = rmc_cli_root() && rmc_cli_output_blocked("run", out, a.force || a.resume);
-    int rc = rmc_cli_agree("run", blocked ? RMC_EXIT_USAGE : RMC_EXIT_OK);
-    if (rc != RMC_EXIT_OK) {
-        return rc;
-    }
+    default_output(a.com.operand, defout, sizeof defout);
+    const char *out = a.com.out != NULL ? a.com.out : defout;
     rmc_model *m = NULL;
-    rc = rmc_cli_agree("run", rmc_cli_load_model("run", a.model_dir, &m));
+    int rc = rmc_cli_start("run", out, a.com.force || a.resume, a.com.operand, &m);
     if (rc != RMC_EXIT_OK) {
-        rmc_model_free(m);
         return rc;
     }
     ckpt_state ckpt;

@@ -7,8 +7,6 @@
 
 #include <getopt.h>
 #include <math.h>
-#include <omp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +18,7 @@
 #define MAX_IDS 4096
 
 typedef struct sens_args {
-    const char *model_dir;
-    const char *out; /* NULL: no file */
-    bool force, quiet;
+    rmc_cli_common com; /* MODEL_DIR, -o (NULL: no file), -f, -q */
     char *ids[MAX_IDS];
     size_t n_ids;
     rmc_sens_factor factors[RMC_SENS_N_FACTORS];
@@ -69,30 +65,14 @@ static int add_factor(sens_args *a, const char *name)
     return 0;
 }
 
-static int parse_value(int c, char *arg, sens_args *a)
+static int parse_value(int c, char *arg, void *ctx)
 {
-    uint64_t v = 0;
+    sens_args *a = ctx;
+    const int engine = rmc_cli_engine_option("sensitivity", c, arg, 2, &a->sim);
+    if (engine != 1) {
+        return engine;
+    }
     switch (c) {
-    case 'n':
-        if (!rmc_cli_parse_u64(arg, 2, UINT32_MAX, false, &v)) {
-            return rmc_cli_usage_error("sensitivity", "-n needs a count from 2 to %u, not '%s'",
-                                       UINT32_MAX, arg);
-        }
-        a->sim.replicates = v;
-        return 0;
-    case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("sensitivity", "-s needs a non-negative integer, not '%s'",
-                                       arg);
-        }
-        a->sim.seed = v;
-        return 0;
-    case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("sensitivity", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->sim.threads = (int)v;
-        return 0;
     case 'A':
         if (a->n_ids == MAX_IDS) {
             return rmc_cli_usage_error("sensitivity", "at most %d --applicant options", MAX_IDS);
@@ -101,9 +81,6 @@ static int parse_value(int c, char *arg, sens_args *a)
         return 0;
     case 'F':
         return add_factor(a, arg);
-    case 'o':
-        a->out = arg;
-        return 0;
     default:
         return rmc_cli_usage_error("sensitivity", "unknown option or missing value");
     }
@@ -113,33 +90,9 @@ static int parse_args(int argc, char **argv, sens_args *a)
 {
     static const struct option longopts[] = {{"applicant", required_argument, NULL, 'A'},
                                              {"factor", required_argument, NULL, 'F'},
-                                             {"replicates", required_argument, NULL, 'n'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {"threads", required_argument, NULL, 't'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"force", no_argument, NULL, 'f'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
+                                             RMC_CLI_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return RMC_EXIT_OK;
-        } else if (c == 'f') {
-            a->force = true;
-        } else if (c == 'q') {
-            a->quiet = true;
-        } else if (parse_value(c, optarg, a) != 0) {
-            return RMC_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        return rmc_cli_usage_error("sensitivity", "expected one MODEL_DIR");
-    }
-    a->model_dir = argv[optind];
-    return -1;
+    return rmc_cli_parse_args("sensitivity", argc, argv, longopts, usage, parse_value, a, &a->com);
 }
 
 /* ---- the table -------------------------------------------------------- */
@@ -290,31 +243,23 @@ static int run(const sens_args *a, const rmc_model *m, const rmc_id *focal, size
     o.factors = a->n_factors > 0 ? a->factors : NULL;
     o.n_factors = a->n_factors;
     rmc_cli_progress prog;
-    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
+    rmc_cli_progress_init(&prog, !a->com.quiet && isatty(STDERR_FILENO));
     o.progress = on_progress;
     o.progress_ctx = &prog;
     rmc_sens_result *r = NULL;
     rmc_diag d = {0};
     const rmc_status st = rmc_sens_run(m, &o, &r, &d);
     rmc_cli_progress_finish(&prog);
-    if (st == RMC_EINTERRUPTED) {
-        fprintf(stderr, "rankmc sensitivity: stopped by signal %d; nothing written\n",
-                (int)rmc_cli_stop_signal);
-        return 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM);
-    }
     if (st != RMC_OK) {
-        rmc_cli_print_diag("sensitivity", &d, st);
-        return rmc_cli_exit_code(st);
+        return rmc_cli_outcome("sensitivity", &d, st);
     }
     int rc = RMC_EXIT_OK;
     if (rmc_cli_root()) { /* every rank holds the result; rank 0 reports it */
-        print_table(m, r, a->model_dir);
-        const rmc_status wst =
-            a->out != NULL ? rmc_sens_write(a->out, a->force, m, &o, r, cmdline, &d) : RMC_OK;
-        if (wst != RMC_OK) {
-            rmc_cli_print_diag("sensitivity", &d, wst);
-            rc = rmc_cli_exit_code(wst);
-        }
+        print_table(m, r, a->com.operand);
+        const rmc_status wst = a->com.out != NULL
+                                   ? rmc_sens_write(a->com.out, a->com.force, m, &o, r, cmdline, &d)
+                                   : RMC_OK;
+        rc = rmc_cli_outcome("sensitivity", &d, wst);
     }
     rc = rmc_cli_agree("sensitivity", rc);
     rmc_sens_result_free(r);
@@ -325,24 +270,14 @@ int rmc_cli_sensitivity(int argc, char **argv)
 {
     sens_args a;
     memset(&a, 0, sizeof a);
-    rmc_sim_options_default(&a.sim);
-    a.sim.threads = omp_get_max_threads();
-    a.sim.dist = rmc_cli_dist();
+    rmc_cli_sim_defaults(&a.sim);
     const int parsed = parse_args(argc, argv, &a);
     if (parsed >= 0) {
         return parsed;
     }
-    /* Steps the ranks agree on (rmc_cli_agree); rank 0 decides whether
-     * the output may be written. */
-    const bool blocked = rmc_cli_root() && rmc_cli_output_blocked("sensitivity", a.out, a.force);
-    int rc = rmc_cli_agree("sensitivity", blocked ? RMC_EXIT_USAGE : RMC_EXIT_OK);
-    if (rc != RMC_EXIT_OK) {
-        return rc;
-    }
     rmc_model *m = NULL;
-    rc = rmc_cli_agree("sensitivity", rmc_cli_load_model("sensitivity", a.model_dir, &m));
+    int rc = rmc_cli_start("sensitivity", a.com.out, a.com.force, a.com.operand, &m);
     if (rc != RMC_EXIT_OK) {
-        rmc_model_free(m);
         return rc;
     }
     rmc_id *focal = NULL;

@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +19,7 @@
 #define MAX_IDS 64
 
 typedef struct sobol_args {
-    const char *model_dir;
-    const char *out;
-    bool force, quiet;
+    rmc_cli_common com; /* MODEL_DIR, -o (NULL: no file), -f, -q */
     char *ids[MAX_IDS];
     size_t n_ids;
     rmc_sens_sobol_options o;
@@ -37,8 +34,8 @@ static void usage(FILE *f)
                "the IMG match rate with respect to 12 meeting weights of model.ini, each varied\n"
                "uniformly over its value -/+ R x |value|. Saltelli design with N base samples:\n"
                "N x (k + 2) engine runs of REPS replicates, all with the same seed.\n\n"
-               "  --samples N        base samples, a power of two (default 16)\n"
-               "  -n, --replicates R replicates per design point (default 200)\n"
+               "  --samples N        base samples, a power of two (default 64)\n"
+               "  -n, --replicates R replicates per design point (default 100)\n"
                "  -s, --seed SEED    master seed, the same at every point (default 1)\n"
                "  -t, --threads T    OpenMP threads (default: all)\n"
                "  -o, --output FILE  also write /sobol/... datasets to FILE (HDF5)\n"
@@ -68,34 +65,20 @@ static int parse_range(const char *arg, sobol_args *a)
     return 0;
 }
 
-static int parse_value(int c, char *arg, sobol_args *a)
+static int parse_value(int c, char *arg, void *ctx)
 {
+    sobol_args *a = ctx;
     uint64_t v = 0;
+    const int engine = rmc_cli_engine_option("sobol", c, arg, 1, &a->o.sim);
+    if (engine != 1) {
+        return engine;
+    }
     switch (c) {
     case OPT_SAMPLES:
         if (!rmc_cli_parse_u64(arg, 2, (uint64_t)1 << 20, false, &v)) {
             return rmc_cli_usage_error("sobol", "--samples needs 2 to 2^20, not '%s'", arg);
         }
         a->o.n_samples = (size_t)v;
-        return 0;
-    case 'n':
-        if (!rmc_cli_parse_u64(arg, 1, UINT32_MAX, false, &v)) {
-            return rmc_cli_usage_error("sobol", "-n needs a count from 1 to %u, not '%s'",
-                                       UINT32_MAX, arg);
-        }
-        a->o.sim.replicates = v;
-        return 0;
-    case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("sobol", "-s needs a non-negative integer, not '%s'", arg);
-        }
-        a->o.sim.seed = v;
-        return 0;
-    case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("sobol", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->o.sim.threads = (int)v;
         return 0;
     case OPT_BOOT:
         if (!rmc_cli_parse_u64(arg, 0, 1000000, false, &v)) {
@@ -117,9 +100,6 @@ static int parse_value(int c, char *arg, sobol_args *a)
         }
         a->ids[a->n_ids++] = arg;
         return 0;
-    case 'o':
-        a->out = arg;
-        return 0;
     default:
         return rmc_cli_usage_error("sobol", "unknown option or missing value");
     }
@@ -132,33 +112,9 @@ static int parse_args(int argc, char **argv, sobol_args *a)
                                              {"range", required_argument, NULL, OPT_RANGE},
                                              {"boot", required_argument, NULL, OPT_BOOT},
                                              {"noise-rows", required_argument, NULL, OPT_NOISE},
-                                             {"replicates", required_argument, NULL, 'n'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {"threads", required_argument, NULL, 't'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"force", no_argument, NULL, 'f'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
+                                             RMC_CLI_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return RMC_EXIT_OK;
-        } else if (c == 'f') {
-            a->force = true;
-        } else if (c == 'q') {
-            a->quiet = true;
-        } else if (parse_value(c, optarg, a) != 0) {
-            return RMC_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        return rmc_cli_usage_error("sobol", "expected one MODEL_DIR");
-    }
-    a->model_dir = argv[optind];
-    return -1;
+    return rmc_cli_parse_args("sobol", argc, argv, longopts, usage, parse_value, a, &a->com);
 }
 
 /* The output applicants: --applicant ids, else the focal_ ones (not the
@@ -267,31 +223,23 @@ static int run(sobol_args *a, const rmc_model *m, const rmc_id *apps, size_t n_a
     o->n_applicants = n_apps;
     o->sim.stop = &rmc_cli_stop_signal;
     rmc_cli_progress prog;
-    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
+    rmc_cli_progress_init(&prog, !a->com.quiet && isatty(STDERR_FILENO));
     o->progress = on_progress;
     o->progress_ctx = &prog;
     rmc_sens_sobol_result *r = NULL;
     rmc_diag d = {0};
     const rmc_status st = rmc_sens_sobol_run(m, o, &r, &d);
     rmc_cli_progress_finish(&prog);
-    if (st == RMC_EINTERRUPTED) {
-        fprintf(stderr, "rankmc sobol: stopped by signal %d; nothing written\n",
-                (int)rmc_cli_stop_signal);
-        return 128 + (rmc_cli_stop_signal != 0 ? (int)rmc_cli_stop_signal : SIGTERM);
-    }
     if (st != RMC_OK) {
-        rmc_cli_print_diag("sobol", &d, st);
-        return rmc_cli_exit_code(st);
+        return rmc_cli_outcome("sobol", &d, st);
     }
     int rc = RMC_EXIT_OK;
     if (rmc_cli_root()) { /* every rank holds the result; rank 0 reports it */
-        print_table(m, r, a->model_dir);
-        const rmc_status wst =
-            a->out != NULL ? rmc_sens_sobol_write(a->out, a->force, m, o, r, cmdline, &d) : RMC_OK;
-        if (wst != RMC_OK) {
-            rmc_cli_print_diag("sobol", &d, wst);
-            rc = rmc_cli_exit_code(wst);
-        }
+        print_table(m, r, a->com.operand);
+        const rmc_status wst = a->com.out != NULL ? rmc_sens_sobol_write(a->com.out, a->com.force,
+                                                                         m, o, r, cmdline, &d)
+                                                  : RMC_OK;
+        rc = rmc_cli_outcome("sobol", &d, wst);
     }
     rc = rmc_cli_agree("sobol", rc);
     rmc_sens_sobol_result_free(r);
@@ -309,17 +257,9 @@ int rmc_cli_sobol(int argc, char **argv)
     if (parsed >= 0) {
         return parsed;
     }
-    /* Steps the ranks agree on (rmc_cli_agree); rank 0 decides whether
-     * the output may be written. */
-    const bool blocked = rmc_cli_root() && rmc_cli_output_blocked("sobol", a.out, a.force);
-    int rc = rmc_cli_agree("sobol", blocked ? RMC_EXIT_USAGE : RMC_EXIT_OK);
-    if (rc != RMC_EXIT_OK) {
-        return rc;
-    }
     rmc_model *m = NULL;
-    rc = rmc_cli_agree("sobol", rmc_cli_load_model("sobol", a.model_dir, &m));
+    int rc = rmc_cli_start("sobol", a.com.out, a.com.force, a.com.operand, &m);
     if (rc != RMC_EXIT_OK) {
-        rmc_model_free(m);
         return rc;
     }
     rmc_id *apps = NULL;

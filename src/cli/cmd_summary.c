@@ -86,6 +86,13 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
                 r->se_reached ? "reached" : "not reached (hit -n)",
                 (unsigned long long)r->replicates);
     }
+    if (r->n_couples > 0) {
+        fprintf(out,
+                "  couples: %llu; both partners matched %.2f%% +- %.2f, exactly one %.2f%% +- "
+                "%.2f (share per replicate, SE over replicates)\n",
+                (unsigned long long)r->n_couples, 100.0 * r->couples_both,
+                100.0 * r->couples_both_se, 100.0 * r->couples_one, 100.0 * r->couples_one_se);
+    }
     if (r->restarted > 0) {
         size_t most = 0;
         for (size_t k = 0; k < RMC_ACCUM_RESTART_BINS; k++) {

@@ -12,12 +12,14 @@
 
 static void print_usage(FILE *f)
 {
-    fprintf(f, "usage: rankmc synth --preset NAME -o DIR [--scale F] [--seed S]\n"
-               "                    [--applicants N] [--programs M] [--force]\n\n"
-               "Write a synthetic market into DIR (model.ini, applicants.csv, programs.csv,\n"
-               "interviews.csv). The same options and seed write identical files. Applicant\n"
-               "rank order lists are not written: `rankmc run` draws them each replicate.\n\n"
-               "  --preset NAME      one of:\n");
+    fprintf(f,
+            "usage: rankmc synth --preset NAME -o DIR [--scale F] [--seed S]\n"
+            "                    [--applicants N] [--programs M] [--couples N|nrmp] [--force]\n\n"
+            "Write a synthetic market into DIR (model.ini, applicants.csv, programs.csv,\n"
+            "interviews.csv, and couples.csv when it has couples). The same options and\n"
+            "seed write identical files. Applicant rank order lists are not written:\n"
+            "`rankmc run` draws them each replicate; couples' joint lists are written.\n\n"
+            "  --preset NAME      one of:\n");
     for (size_t i = 0; i < rmc_synth_n_presets(); i++) {
         fprintf(f, "                       %-12s %s\n", rmc_synth_preset_name(i),
                 rmc_synth_preset_doc(i));
@@ -27,10 +29,21 @@ static void print_usage(FILE *f)
                "  -s, --seed S       random seed (1)\n"
                "  --applicants N     exact applicant count (preset proportions)\n"
                "  --programs M       exact program count (positions follow)\n"
+               "  --couples N|nrmp   this many couples (default 0: none), or nrmp: the\n"
+               "                     preset's NRMP share (1,150 at nrmp2025 scale 1); see\n"
+               "                     docs/synth.md on how often the Match then converges\n"
                "  --force            write into a non-empty folder, replacing model files\n");
 }
 
-enum { OPT_PRESET = 256, OPT_SCALE, OPT_APPLICANTS, OPT_PROGRAMS, OPT_FORCE, OPT_HELP };
+enum {
+    OPT_PRESET = 256,
+    OPT_SCALE,
+    OPT_APPLICANTS,
+    OPT_PROGRAMS,
+    OPT_COUPLES,
+    OPT_FORCE,
+    OPT_HELP
+};
 
 /* Fill o and *dir from argv. Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **dir)
@@ -42,6 +55,7 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
         {"seed", required_argument, NULL, 's'},
         {"applicants", required_argument, NULL, OPT_APPLICANTS},
         {"programs", required_argument, NULL, OPT_PROGRAMS},
+        {"couples", required_argument, NULL, OPT_COUPLES},
         {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
@@ -72,6 +86,14 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
         case OPT_PROGRAMS:
             ok = rmc_cli_parse_u64(optarg, 1, SIZE_MAX, false, &v);
             o->n_programs = ok ? (size_t)v : o->n_programs;
+            break;
+        case OPT_COUPLES:
+            if (strcmp(optarg, "nrmp") == 0) {
+                o->couples = -1;
+                break;
+            }
+            ok = rmc_cli_parse_u64(optarg, 0, 10000000, false, &v);
+            o->couples = ok ? (int64_t)v : o->couples;
             break;
         case OPT_FORCE:
             o->force = true;
@@ -113,6 +135,8 @@ static void print_summary(const rmc_synth_options *o, const char *dir, const rmc
     printf("programs    %zu in %zu specialt%s\n", s->n_programs, s->n_specialties,
            s->n_specialties == 1 ? "y" : "ies");
     printf("positions   %zu\n", s->n_positions);
+    printf("couples     %zu  (%.1f%% of applicants in couples)\n", s->n_couples,
+           200.0 * (double)s->n_couples / (double)s->n_applicants);
     printf("interviews  %zu  (%.2f per applicant, %.1f per program)\n", s->n_interviews,
            (double)s->n_interviews / (double)s->n_applicants,
            (double)s->n_interviews / (double)s->n_programs);

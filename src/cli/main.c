@@ -28,6 +28,7 @@ static const command commands[] = {
     {"convert", rmc_cli_convert, "model folder <-> stable-matching-suite problem file", false},
     {"summary", rmc_cli_summary, "human-readable tables from a result file", false},
     {"forecast", rmc_cli_forecast, "one applicant's chances from a profile file", false},
+    {"apply", rmc_cli_apply, "where to apply: the applications that raise P(match) most", false},
     {"sensitivity", rmc_cli_sensitivity, "factor what-ifs with common random numbers", true},
     {"sobol", rmc_cli_sobol, "global variance-based sensitivity indices", true},
     {"report", rmc_cli_report, "HTML page of figures for a result file (Python, matplotlib)",

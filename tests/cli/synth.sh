@@ -50,6 +50,17 @@ expect 0 "tiny" -- "$RANKMC" synth --preset nrmp2025 --applicants 7 --programs 2
 expect 0 "nrmp2025 scale" -- "$RANKMC" synth --preset nrmp2025 --scale 0.05 -o "$tmp/nat"
 expect 0 "im scale" -- "$RANKMC" synth --preset im --scale 0.05 -o "$tmp/im"
 
+# Couples on request: couples.csv with the NRMP share, a model that loads,
+# and a run whose summary shows the couples' both-matched share with its SE.
+expect 0 "couples nrmp" -- "$RANKMC" synth --preset nrmp2025 --scale 0.02 --couples nrmp -o "$tmp/cpl"
+[ -f "$tmp/cpl/couples.csv" ] || { echo "FAIL: no couples.csv with --couples nrmp"; fails=$((fails + 1)); }
+[ -f "$tmp/nat/couples.csv" ] && { echo "FAIL: couples.csv without --couples"; fails=$((fails + 1)); }
+"$RANKMC" check "$tmp/cpl" 2>&1 | grep -q "couples  *23" || { echo "FAIL: expected 23 couples: $("$RANKMC" check "$tmp/cpl" 2>&1 | grep couples)"; fails=$((fails + 1)); }
+"$RANKMC" run "$tmp/cpl" -n 8 -t 1 -o "$tmp/cpl.h5" --quiet >/dev/null 2>&1
+"$RANKMC" summary "$tmp/cpl.h5" 2>&1 | grep -q "couples: 23; both partners matched .* +- " ||
+    { echo "FAIL: summary does not show couples"; fails=$((fails + 1)); }
+expect 2 "bad --couples" -- "$RANKMC" synth --preset nrmp2025 --couples x -o "$tmp/bad_c"
+
 # models/default is the im-regional preset at seed 2025 plus hand-added focal
 # rows at the end: the generated part must still be what the command writes.
 if [ -d models/default ]; then
