@@ -206,6 +206,50 @@ static void test_rmc_sobol_analyze_pure_interaction(void **state)
 
 /* ---- design layout ------------------------------------------------------- */
 
+/* Small indices at a small N: twelve factors of a linear function, two
+ * large and ten of 0.3 each (S_i = ST_i = w_i^2 / sum w^2), N = 64. Every
+ * small S_i must be within 0.05 of the truth and at most 0.02 above the top
+ * of its ST interval (Jansen's first-order estimator gave S_i about 0.12,
+ * interval [-0.28, 0.43], with ST_i about 0.025, on such a design). */
+static void test_rmc_sobol_analyze_small_indices(void **state)
+{
+    (void)state;
+    enum { K = 12, N = 64 };
+    double lo[K], hi[K], w[K], tot = 0;
+    for (int i = 0; i < K; i++) {
+        lo[i] = 0;
+        hi[i] = 1;
+        w[i] = i == 0 ? 3.0 : i == 1 ? 1.5 : 0.3;
+        tot += w[i] * w[i];
+    }
+    rmc_sobol_design *des = NULL;
+    assert_int_equal(rmc_sobol_design_alloc(K, N, lo, hi, &des, NULL), RMC_OK);
+    const size_t rows = rmc_sobol_design_rows(des);
+    double *y = calloc(rows, sizeof *y), x[K];
+    for (size_t r = 0; r < rows; r++) {
+        assert_int_equal(rmc_sobol_design_point(des, r, x), RMC_OK);
+        for (int i = 0; i < K; i++) {
+            y[r] += w[i] * x[i];
+        }
+    }
+    rmc_sobol_opts o;
+    rmc_sobol_opts_default(&o);
+    o.n_boot = 200;
+    rmc_sobol_result *res = NULL;
+    assert_int_equal(rmc_sobol_analyze(des, y, 1, &o, &res, NULL), RMC_OK);
+    for (int i = 2; i < K; i++) {
+        assert_close(res->s1[i], w[i] * w[i] / tot, 0, 0.05);
+        if (res->s1[i] > res->st_hi[i]) {
+            print_message("S1[%d] = %.4f, ST interval top %.4f\n", i, res->s1[i], res->st_hi[i]);
+        }
+        assert_true(res->s1[i] <= res->st_hi[i] + 0.02);
+    }
+    assert_close(res->s1[0], w[0] * w[0] / tot, 0, 0.2);
+    rmc_sobol_result_free(res);
+    free(y);
+    rmc_sobol_design_free(des);
+}
+
 static void test_rmc_sobol_design_point_row_layout(void **state)
 {
     (void)state;
@@ -519,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_rmc_sobol_analyze_ishigami),
         cmocka_unit_test(test_rmc_sobol_analyze_linear),
         cmocka_unit_test(test_rmc_sobol_analyze_pure_interaction),
+        cmocka_unit_test(test_rmc_sobol_analyze_small_indices),
         cmocka_unit_test(test_rmc_sobol_design_point_row_layout),
         cmocka_unit_test(test_rmc_sobol_design_point_stratified),
         cmocka_unit_test(test_rmc_sobol_analyze_deterministic),

@@ -204,7 +204,7 @@ typedef struct rmc_sens_sobol_options {
     void *progress_ctx;
 } rmc_sens_sobol_options;
 
-/* Defaults: rmc_sim_options_default with 200 replicates, N = 16, the
+/* Defaults: rmc_sim_options_default with 100 replicates, N = 64, 16 noise rows, the
  * model's range, no applicants, the IMG rate, rmc_sobol_opts_default. */
 void rmc_sens_sobol_options_default(rmc_sens_sobol_options *o);
 

@@ -74,6 +74,13 @@ expect 0 "sobol" "$RANKMC" sobol "$MODEL" --samples 4 -n 32 -s 3 -t 2 -q --boot 
 grep -q "^p_match:a15: mean" "$T/stdout" || fail "sobol table lacks a15"
 grep -q "^img_match_rate: mean" "$T/stdout" || fail "sobol table lacks the IMG rate"
 grep -q "residents.spots_positive" "$T/stdout" || fail "sobol table lacks a factor"
+grep -q "Monte Carlo noise of one point: .* measured (16 points again with seed + 1" "$T/stdout" ||
+    fail "sobol table lacks the measured noise"
+shape "$T/g.h5" /sobol/noise_variance_seeds "( 2 )"
+# a too-small REPS must be flagged: 2 replicates per point on this market
+expect 0 "sobol tiny REPS" "$RANKMC" sobol "$MODEL" --samples 4 -n 2 -s 3 -t 2 -q --boot 0 \
+    --applicant a15
+grep -q "WARNING: the noise is not small against V" "$T/stdout" || fail "no noise warning at -n 2"
 shape "$T/g.h5" /sobol/factor "( 12 )"
 shape "$T/g.h5" /sobol/x "( 56, 12 )"
 shape "$T/g.h5" /sobol/y "( 56, 2 )"
