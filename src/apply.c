@@ -22,6 +22,7 @@
 #include "forecast_int.h"
 #include "rankmc/apply.h"
 #include "rankmc/rng.h"
+#include "rankmc/sensitivity.h"
 #include "rankmc/sim.h"
 #include "rankmc/stats.h"
 #include "synth_int.h"
@@ -246,7 +247,19 @@ typedef struct ap_run {
     uint8_t *offer, *admit; /* [2KN][C] */
     int32_t *cap;           /* [2KN] */
     int32_t *pref;          /* [C] */
+    struct ap_whatif *wi;   /* [n_wi] */
+    size_t n_wi;
 } ap_run;
+
+enum { WI_CK, WI_COMM, WI_USEXP, WI_VISA, WI_MAX = 8 };
+
+/* A what-if's change and its draws ([2KN][C], rows as the base draws). */
+typedef struct ap_whatif {
+    char desc[112];
+    int kind;     /* WI_* */
+    double value; /* Step 2 CK points (WI_CK), the new rmc_usexp / rmc_visa */
+    uint8_t *offer, *admit;
+} ap_whatif;
 
 static rmc_status parse_market(const char *s, char *preset, size_t cap, double *scale, rmc_diag *d)
 {
@@ -331,7 +344,7 @@ static rmc_status read_ids(const char *path, rmc_problems *pr, char (**ids)[64],
             rmc_problems_add(pr, path, line, "a program id of %zu characters (at most 63)", len);
             continue;
         }
-        snprintf((*ids)[*n], 64, "%s", s);
+        memcpy((*ids)[*n], s, len + 1); /* len < 64, checked above */
         (*lines)[*n] = line;
         (*n)++;
     }
@@ -574,11 +587,156 @@ static rmc_status run_engine(ap_run *A, const rmc_fc_market *mk, rmc_id *cutoff,
     return ss.stopped ? RMC_FAIL(d, RMC_EINTERRUPTED, "stopped") : RMC_OK;
 }
 
+/* What one pass over a market's replicates needs. */
+typedef struct replay_ctx {
+    const rmc_fc_market *mk;
+    const rmc_model *m;   /* the market, or a what-if variant of it */
+    rmc_meeting_ws *ws;   /* for m */
+    const rmc_id *cutoff; /* [2N][C] Match cutoffs */
+    const double *cut;    /* [C] offer cutoffs */
+    double *day;          /* scratch [n_app], [n_iv], [n_iv * F] */
+    int32_t *rank;
+    float *moves;
+    double pre;     /* the applicant's pre_score for the offer score */
+    rmc_visa visa;  /* their visa for the screen */
+    uint8_t *offer; /* out [2KN][C] */
+    uint8_t *admit;
+    bool draw_cap; /* also A->cap */
+} replay_ctx;
+
+/* Every replicate of market k: offers from the applicant's own streams,
+ * then their meetings where an offer makes them matter (an admission
+ * without an offer never counts, and a program's meeting draws only from
+ * its own streams, so skipping one changes no other), and the cap. */
+static void replay_rows(ap_run *A, size_t k, const replay_ctx *c)
+{
+    const size_t C = A->C;
+    const uint64_t mseed = A->res->market_seeds[k], seed = A->o->seed;
+    const rmc_model *m = c->m;
+    for (uint64_t r = 0; r < 2 * A->N; r++) {
+        const size_t row = row_of(A, k, r);
+        uint8_t *adm = c->admit + row * C, *off = c->offer + row * C;
+        for (size_t l = 0; l < C; l++) {
+            rmc_rng_seek(A->rng, mseed, r, RMC_STREAM_APPLY, (uint32_t)l);
+            const gsl_rng *g = rmc_rng_gsl(A->rng);
+            const bool considered =
+                rmc_synth_considers(g, A->pre, (int)c->visa, (int)m->sponsors[c->mk->prog[l]]);
+            const double score = rmc_synth_offer_score(g, A->pre, (int)A->group, c->pre);
+            off[l] = considered && score > c->cut[l];
+        }
+        rmc_meeting_draw_applicants(m, &m->params, A->rng, seed, r, c->day);
+        for (size_t l = 0; l < C; l++) {
+            adm[l] = 0;
+            if (!off[l]) {
+                continue;
+            }
+            rmc_meeting_run(m, &m->params, (size_t)c->mk->prog[l], c->day, A->rng, seed, r, c->ws,
+                            c->rank, c->moves);
+            const int32_t ra = c->rank[c->mk->iv[l]];
+            const rmc_id cu = c->cutoff[(size_t)r * C + l];
+            adm[l] = ra >= 0 && (cu == RMC_ID_NONE || ra < c->rank[cu]);
+        }
+        if (c->draw_cap) {
+            rmc_rng_seek(A->rng, mseed, r, RMC_STREAM_APPLY, (uint32_t)C);
+            A->cap[row] = rmc_synth_draw_cap(rmc_rng_gsl(A->rng), &A->pre->groups[A->group]);
+        }
+    }
+}
+
+/* What-if w's draws in market k: the applicant changed in a variant of the
+ * market, the same streams (common random numbers), the same cutoffs. */
+static rmc_status whatif_rows(ap_run *A, size_t k, const replay_ctx *base, ap_whatif *w,
+                              rmc_diag *d)
+{
+    const rmc_profile_file *pf = A->pf;
+    const rmc_model *m = base->m;
+    const size_t a = (size_t)base->mk->app;
+    rmc_variant *v = NULL;
+    rmc_meeting_ws *ws = NULL;
+    replay_ctx c = *base;
+    c.offer = w->offer;
+    c.admit = w->admit;
+    c.draw_cap = false;
+    rmc_status st = rmc_variant_alloc(m, &v, d);
+    if (st == RMC_OK && w->kind == WI_CK) {
+        if (pf->has_step2_ck) {
+            const double ck = fmin(300.0, fmax(1.0, pf->step2_ck + w->value));
+            c.pre = rmc_step2_ck_pre_score(&m->params, pf->type, ck);
+        } else {
+            c.pre = base->pre + w->value * m->params.step2_ck_weight / m->params.step2_ck_sd;
+        }
+        st = rmc_variant_set_pre_score(v, a, c.pre, d);
+    } else if (st == RMC_OK && w->kind == WI_COMM) {
+        st = rmc_variant_set_communication(v, a, 1.0, d);
+    } else if (st == RMC_OK && w->kind == WI_USEXP) {
+        st = rmc_variant_set_us_experience(v, a, (rmc_usexp)w->value, d);
+    } else if (st == RMC_OK) {
+        c.visa = (rmc_visa)w->value;
+        st = rmc_variant_set_visa(v, a, c.visa, d);
+    }
+    if (st == RMC_OK) {
+        c.m = rmc_variant_model(v);
+        st = rmc_meeting_ws_alloc(c.m, &ws, d);
+    }
+    if (st == RMC_OK) {
+        c.ws = ws;
+        replay_rows(A, k, &c);
+    }
+    rmc_meeting_ws_free(ws);
+    rmc_variant_free(v);
+    return st;
+}
+
+/* The what-ifs of this applicant (as the forecast's, docs/apply.md). */
+static rmc_status make_whatifs(ap_run *A, rmc_diag *d)
+{
+    const rmc_profile_file *pf = A->pf;
+    RMC_TRY(rmc_calloc_array((void **)&A->wi, WI_MAX, sizeof *A->wi, d));
+    ap_whatif *w = A->wi;
+    for (int sign = 1; sign >= -1; sign -= 2) {
+        w->kind = WI_CK;
+        w->value = 10.0 * sign;
+        if (pf->has_step2_ck) {
+            snprintf(w->desc, sizeof w->desc, "Step 2 CK %.0f -> %.0f", pf->step2_ck,
+                     fmin(300.0, fmax(1.0, pf->step2_ck + w->value)));
+        } else {
+            snprintf(w->desc, sizeof w->desc, "pre_score %+.0f Step 2 CK points", w->value);
+        }
+        w++;
+    }
+    if (pf->communication < 1.0) {
+        *w = (ap_whatif){.kind = WI_COMM};
+        snprintf(w->desc, sizeof w->desc, "communication %.2f -> 1.00 (concern removed)",
+                 pf->communication);
+        w++;
+    }
+    if (pf->us_experience + 1 < RMC_N_USEXP) {
+        *w = (ap_whatif){.kind = WI_USEXP, .value = (double)(pf->us_experience + 1)};
+        snprintf(w->desc, sizeof w->desc, "US experience %s -> %s",
+                 rmc_usexp_name(pf->us_experience),
+                 rmc_usexp_name((rmc_usexp)(pf->us_experience + 1)));
+        w++;
+    }
+    if (pf->visa != RMC_VISA_NONE) {
+        const rmc_visa to = pf->visa == RMC_VISA_J1 ? RMC_VISA_H1B : RMC_VISA_J1;
+        *w = (ap_whatif){.kind = WI_VISA, .value = (double)to};
+        snprintf(w->desc, sizeof w->desc, "visa %s -> %s", rmc_visa_name(pf->visa),
+                 rmc_visa_name(to));
+        w++;
+    }
+    A->n_wi = (size_t)(w - A->wi);
+    const size_t cells = 2 * A->K * (size_t)A->N * A->C;
+    for (size_t i = 0; i < A->n_wi; i++) {
+        RMC_TRY(rmc_alloc_array((void **)&A->wi[i].offer, cells, 1, d));
+        RMC_TRY(rmc_alloc_array((void **)&A->wi[i].admit, cells, 1, d));
+    }
+    return RMC_OK;
+}
+
 /* The engine, then every replicate's admissions, offers and cap. */
 static rmc_status draw_market(ap_run *A, size_t k, const rmc_fc_market *mk, const double *offer_cut,
                               size_t n_cut, rmc_diag *d)
 {
-    const rmc_apply_options *o = A->o;
     const size_t C = A->C;
     const uint64_t R2 = 2 * A->N;
     const rmc_model *m = mk->m;
@@ -603,36 +761,11 @@ static rmc_status draw_market(ap_run *A, size_t k, const rmc_fc_market *mk, cons
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&moves, m->n_iv * RMC_N_FACTORS, sizeof *moves, d),
                  done);
     RMC_TRY_GOTO(st, rmc_meeting_ws_alloc(m, &ws, d), done);
-    const uint64_t mseed = A->res->market_seeds[k];
-    for (uint64_t r = 0; r < R2; r++) {
-        const size_t row = row_of(A, k, r);
-        uint8_t *adm = A->admit + row * C, *off = A->offer + row * C;
-        /* the offer model of docs/synth.md, from the applicant's own streams */
-        for (size_t l = 0; l < C; l++) {
-            rmc_rng_seek(A->rng, mseed, r, RMC_STREAM_APPLY, (uint32_t)l);
-            const gsl_rng *g = rmc_rng_gsl(A->rng);
-            const bool considered =
-                rmc_synth_considers(g, A->pre, (int)A->pf->visa, (int)m->sponsors[mk->prog[l]]);
-            const double score = rmc_synth_offer_score(g, A->pre, (int)A->group, mk->pre_score);
-            off[l] = considered && score > cut[l];
-        }
-        /* the applicant's meetings, where an offer makes them matter: an
-         * admission without an offer never counts, and a program's meeting
-         * draws only from its own streams, so skipping one changes no other */
-        rmc_meeting_draw_applicants(m, &m->params, A->rng, o->seed, r, day);
-        for (size_t l = 0; l < C; l++) {
-            adm[l] = 0;
-            if (!off[l]) {
-                continue;
-            }
-            rmc_meeting_run(m, &m->params, (size_t)mk->prog[l], day, A->rng, o->seed, r, ws, rank,
-                            moves);
-            const int32_t ra = rank[mk->iv[l]];
-            const rmc_id c = cutoff[(size_t)r * C + l];
-            adm[l] = ra >= 0 && (c == RMC_ID_NONE || ra < rank[c]);
-        }
-        rmc_rng_seek(A->rng, mseed, r, RMC_STREAM_APPLY, (uint32_t)C);
-        A->cap[row] = rmc_synth_draw_cap(rmc_rng_gsl(A->rng), &A->pre->groups[A->group]);
+    replay_ctx rc = {mk,          m,        ws,       cutoff, cut, day, rank, moves, mk->pre_score,
+                     A->pf->visa, A->offer, A->admit, true};
+    replay_rows(A, k, &rc);
+    for (size_t w = 0; w < A->n_wi; w++) {
+        RMC_TRY_GOTO(st, whatif_rows(A, k, &rc, &A->wi[w], d), done);
     }
     A->res->eval_seconds += omp_get_wtime() - t0;
 done:
@@ -676,6 +809,9 @@ static rmc_status check_candidates(ap_run *A, rmc_problems *pr, rmc_diag *d)
     }
     A->M = A->o->max_applications;
     A->res->n_steps = A->M;
+    if (A->o->what_ifs) {
+        RMC_TRY(make_whatifs(A, d));
+    }
     return rmc_calloc_array((void **)&A->res->steps, A->M, sizeof *A->res->steps, d);
 }
 
@@ -934,6 +1070,65 @@ static void make_steps(ap_run *A, const size_t *order, const uint8_t *opt, const
     }
 }
 
+static int cmp_whatif(const void *a, const void *b)
+{
+    const rmc_apply_whatif *x = a, *y = b;
+    if (x->dp_reopt != y->dp_reopt) {
+        return x->dp_reopt > y->dp_reopt ? -1 : 1;
+    }
+    return strcmp(x->desc, y->desc);
+}
+
+/* Each what-if: the recommended M applications under the change, and M
+ * chosen anew under it (selection rows), against the recommendation's
+ * outcomes opt_last ([KN], k = M), paired. */
+static rmc_status whatif_stats(ap_run *A, const size_t *order, const uint8_t *opt_last, rmc_diag *d)
+{
+    const size_t C = A->C, M = A->M, KN = A->K * (size_t)A->N;
+    rmc_apply_result *res = A->res;
+    RMC_TRY(rmc_calloc_array((void **)&res->whatifs, A->n_wi > 0 ? A->n_wi : 1,
+                             sizeof *res->whatifs, d));
+    uint8_t *out = NULL;
+    size_t *order2 = NULL;
+    rmc_status st = rmc_alloc_array((void **)&out, M * KN, 1, d);
+    if (st == RMC_OK) {
+        st = rmc_alloc_array((void **)&order2, M, sizeof *order2, d);
+    }
+    for (size_t i = 0; st == RMC_OK && i < A->n_wi; i++) {
+        const ap_whatif *w = &A->wi[i];
+        rmc_apply_whatif *x = &res->whatifs[i];
+        const rmc_apply_draws dr = {2 * KN, C, w->offer, w->admit, A->cap, A->pref};
+        snprintf(x->desc, sizeof x->desc, "%s", w->desc);
+        const walk_order list = {same_order, (void *)(uintptr_t)order, M};
+        st = walk_rows(A, &dr, &list, out, NULL, d);
+        if (st != RMC_OK) {
+            break;
+        }
+        x->p_list = stat_rows(A, out + (M - 1) * KN).p;
+        paired_of(out + (M - 1) * KN, opt_last, A->K, A->N, &x->dp_list, &x->dp_list_se);
+        st = rmc_apply_greedy(&dr, KN, 2 * KN, M, order2, d);
+        const walk_order anew = {same_order, order2, M};
+        if (st == RMC_OK) {
+            st = walk_rows(A, &dr, &anew, out, NULL, d);
+        }
+        if (st != RMC_OK) {
+            break;
+        }
+        x->p_reopt = stat_rows(A, out + (M - 1) * KN).p;
+        paired_of(out + (M - 1) * KN, opt_last, A->K, A->N, &x->dp_reopt, &x->dp_reopt_se);
+        for (size_t s = 0; s < M; s++) {
+            for (size_t t = 0; t < M; t++) {
+                x->overlap += order2[s] == order[t];
+            }
+        }
+    }
+    res->n_whatifs = A->n_wi;
+    qsort(res->whatifs, res->n_whatifs, sizeof *res->whatifs, cmp_whatif);
+    rmc_free(order2);
+    rmc_free(out);
+    return st;
+}
+
 static rmc_status analyse(ap_run *A, rmc_diag *d)
 {
     const size_t C = A->C, M = A->M, KN = A->K * (size_t)A->N;
@@ -955,6 +1150,7 @@ static rmc_status analyse(ap_run *A, rmc_diag *d)
     const walk_order wo = {same_order, order, M};
     RMC_TRY_GOTO(st, walk_rows(A, &dr, &wo, opt, att, d), done);
     make_steps(A, order, opt, att, col);
+    RMC_TRY_GOTO(st, whatif_stats(A, order, opt + (M - 1) * KN, d), done);
     /* baselines on the same evaluation replicates */
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&base, M * KN, 1, d), done);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&ok, C, sizeof *ok, d), done);
@@ -1052,6 +1248,7 @@ void rmc_apply_result_free(rmc_apply_result *r)
     rmc_free((void *)(uintptr_t)r->draws.admit);
     rmc_free((void *)(uintptr_t)r->draws.cap);
     rmc_free((void *)(uintptr_t)r->draws.pref);
+    rmc_free(r->whatifs);
     rmc_free(r->market_seeds);
     rmc_free(r->candidates);
     rmc_free(r->steps);
@@ -1109,6 +1306,11 @@ rmc_status rmc_apply_run(const rmc_profile_file *pf, const rmc_apply_options *o,
     *out = res;
     res = NULL;
 done:
+    for (size_t w = 0; A.wi != NULL && w < WI_MAX; w++) {
+        rmc_free(A.wi[w].offer);
+        rmc_free(A.wi[w].admit);
+    }
+    rmc_free(A.wi);
     rmc_free(A.desc.programs);
     rmc_free(A.offer);
     rmc_free(A.admit);

@@ -21,9 +21,9 @@ static void put_stat(double *row, const rmc_forecast_stat *s)
 }
 
 typedef struct bufs {
-    double *c_offer, *c_admit, *c_desir, *s_gain, *s_p, *s_iv, *b_p, *b_diff;
-    int32_t *c_pos, *s_cand;
-    const char **c_id, **c_name, **c_sp, **b_name, **seeds;
+    double *c_offer, *c_admit, *c_desir, *s_gain, *s_p, *s_iv, *b_p, *b_diff, *w_list, *w_reopt;
+    int32_t *c_pos, *s_cand, *w_overlap;
+    const char **c_id, **c_name, **c_sp, **b_name, **seeds, **w_desc;
     char (*seed_text)[24];
 } bufs;
 
@@ -38,8 +38,13 @@ static void bufs_free(bufs *b)
     }
 }
 
-static rmc_status bufs_alloc(bufs *b, size_t K, size_t C, size_t M, rmc_diag *d)
+static rmc_status bufs_alloc(bufs *b, size_t K, size_t C, size_t M, size_t W, rmc_diag *d)
 {
+    const size_t w = W > 0 ? W : 1;
+    RMC_TRY(rmc_alloc_array((void **)&b->w_list, w * 3, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&b->w_reopt, w * 3, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&b->w_overlap, w, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&b->w_desc, w, sizeof(char *), d));
     const size_t B = RMC_APPLY_N_BASELINES;
     RMC_TRY(rmc_alloc_array((void **)&b->c_offer, C * NS, sizeof(double), d));
     RMC_TRY(rmc_alloc_array((void **)&b->c_admit, C * NS, sizeof(double), d));
@@ -88,6 +93,15 @@ static void fill(bufs *b, const rmc_apply_result *r)
             b->b_diff[(i * r->n_steps + s) * 2 + 1] = bl->diff_se[s];
         }
     }
+    for (size_t w = 0; w < r->n_whatifs; w++) {
+        const rmc_apply_whatif *x = &r->whatifs[w];
+        b->w_desc[w] = x->desc;
+        const double l[3] = {x->p_list, x->dp_list, x->dp_list_se};
+        const double n[3] = {x->p_reopt, x->dp_reopt, x->dp_reopt_se};
+        memcpy(b->w_list + 3 * w, l, sizeof l);
+        memcpy(b->w_reopt + 3 * w, n, sizeof n);
+        b->w_overlap[w] = (int32_t)x->overlap;
+    }
     for (size_t k = 0; k < r->n_markets; k++) {
         snprintf(b->seed_text[k], sizeof b->seed_text[k], "%llu",
                  (unsigned long long)r->market_seeds[k]);
@@ -101,7 +115,8 @@ rmc_status rmc_apply_write(const char *path, bool force, const rmc_apply_result 
     const size_t K = r->n_markets, C = r->n_candidates, M = r->n_steps;
     const size_t B = RMC_APPLY_N_BASELINES;
     bufs b = {0};
-    rmc_status st = bufs_alloc(&b, K, C, M, d);
+    const size_t W = r->n_whatifs;
+    rmc_status st = bufs_alloc(&b, K, C, M, W, d);
     if (st != RMC_OK) {
         bufs_free(&b);
         return st;
@@ -137,6 +152,14 @@ rmc_status rmc_apply_write(const char *path, bool force, const rmc_apply_result 
         T("baseline_diff", RMC_H5_F64, 3, B, M, 2, b.b_diff,
           "recommended - baseline at k, paired SE [3,M,2]"),
         T("market_seed", RMC_H5_STR, 1, K, 0, 0, b.seeds, "synth seed of each market [K]"),
+        T("whatif", RMC_H5_STR, 1, W, 0, 0, b.w_desc,
+          "what-ifs, largest effect chosen anew first [W]"),
+        T("whatif_list", RMC_H5_F64, 2, W, 3, 0, b.w_list,
+          "the recommended M with the change: P(match), change, paired SE [W,3]"),
+        T("whatif_reopt", RMC_H5_F64, 2, W, 3, 0, b.w_reopt,
+          "M chosen anew with the change: P(match), change, paired SE [W,3]"),
+        T("whatif_overlap", RMC_H5_I32, 1, W, 0, 0, b.w_overlap,
+          "programs the list chosen anew shares with the recommendation [W]"),
     };
 #undef T
     const rmc_h5_attr attrs[] = {
@@ -159,7 +182,7 @@ rmc_status rmc_apply_write(const char *path, bool force, const rmc_apply_result 
         .command_line = command_line,
         .wall_seconds = r->wall_seconds,
         .tables = t,
-        .n_tables = sizeof t / sizeof t[0],
+        .n_tables = sizeof t / sizeof t[0] - (W == 0 ? 4 : 0),
         .attrs = attrs,
         .n_attrs = sizeof attrs / sizeof attrs[0],
     };

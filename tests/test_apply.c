@@ -56,6 +56,7 @@ typedef struct run_cfg {
     uint64_t N;
     int threads;
     const char *candidates;
+    bool what_ifs;
 } run_cfg;
 
 static rmc_status run_apply(const rmc_profile_file *pf, const run_cfg *c, rmc_problems *pr,
@@ -71,6 +72,7 @@ static rmc_status run_apply(const rmc_profile_file *pf, const run_cfg *c, rmc_pr
     o.max_applications = c->M;
     o.threads = c->threads;
     o.candidates = c->candidates;
+    o.what_ifs = c->what_ifs;
     o.work_dir = work;
     rmc_diag d = {0};
     const rmc_status st = rmc_apply_run(pf, &o, pr, out, &d);
@@ -103,7 +105,7 @@ static void test_offer_closed_form(void **state)
     const rmc_synth_preset *pre = rmc_synth_preset_find("im-regional");
     assert_non_null(pre);
     for (int p = 0; p < 2; p++) {
-        const run_cfg c = {"im-regional", 1, 3, 400, 2, NULL};
+        const run_cfg c = {"im-regional", 1, 3, 400, 2, NULL, false};
         rmc_apply_result *r = run_ok(profiles[p], &c);
         const rmc_synth_group g = p == 0 ? RMC_SYNTH_MD_SENIOR : RMC_SYNTH_NON_US_IMG;
         assert_string_equal(r->group, rmc_synth_group_name(g));
@@ -204,7 +206,7 @@ static size_t count(const rmc_apply_draws *dr, size_t r0, size_t r1, const size_
 static void test_greedy_brute_force(void **state)
 {
     (void)state;
-    const run_cfg c = {"im-regional", 2, 3, 200, 2, NULL};
+    const run_cfg c = {"im-regional", 2, 3, 200, 2, NULL, false};
     rmc_apply_result *r = run_ok(img_j1, &c);
     const rmc_apply_draws *dr = &r->draws;
     const size_t C = dr->C, KN = dr->R / 2;
@@ -271,7 +273,7 @@ static void test_greedy_brute_force(void **state)
 static void test_baselines_and_threads(void **state)
 {
     (void)state;
-    run_cfg c = {"im-regional", 2, 12, 100, 1, NULL};
+    run_cfg c = {"im-regional", 2, 12, 100, 1, NULL, false};
     rmc_apply_result *r1 = run_ok(img_j1, &c);
     c.threads = 2;
     rmc_apply_result *r2 = run_ok(img_j1, &c);
@@ -290,6 +292,51 @@ static void test_baselines_and_threads(void **state)
     }
     rmc_apply_result_free(r1);
     rmc_apply_result_free(r2);
+}
+
+static const rmc_apply_whatif *find_whatif(const rmc_apply_result *r, const char *prefix)
+{
+    for (size_t w = 0; w < r->n_whatifs; w++) {
+        if (strncmp(r->whatifs[w].desc, prefix, strlen(prefix)) == 0) {
+            return &r->whatifs[w];
+        }
+    }
+    fail_msg("no what-if '%s'", prefix);
+    return NULL;
+}
+
+/* What-ifs leave the recommendation alone; ten more Step 2 CK points raise
+ * P(match) of the same list, ten fewer lower it, losing the J1 route lowers
+ * it even with a list chosen anew (paired, > 3 SE). */
+static void test_whatifs(void **state)
+{
+    (void)state;
+    run_cfg c = {"im-regional", 2, 8, 100, 2, NULL, false};
+    rmc_apply_result *r0 = run_ok(img_j1, &c);
+    c.what_ifs = true;
+    rmc_apply_result *r = run_ok(img_j1, &c);
+    assert_int_equal(r0->n_whatifs, 0);
+    assert_int_equal(r->n_whatifs, 4); /* CK +-10, US experience, visa */
+    for (size_t s = 0; s < c.M; s++) {
+        assert_int_equal(r->steps[s].cand, r0->steps[s].cand);
+        assert_true(r->steps[s].p_match.p == r0->steps[s].p_match.p);
+    }
+    const rmc_apply_whatif *up = find_whatif(r, "Step 2 CK 240 -> 250");
+    const rmc_apply_whatif *down = find_whatif(r, "Step 2 CK 240 -> 230");
+    const rmc_apply_whatif *h1b = find_whatif(r, "visa J1 -> H1B");
+    print_message("CK +10: %+.3f (%.3f); CK -10: %+.3f (%.3f); H1B anew: %+.3f (%.3f)\n",
+                  up->dp_list, up->dp_list_se, down->dp_list, down->dp_list_se, h1b->dp_reopt,
+                  h1b->dp_reopt_se);
+    assert_true(up->dp_list > 3 * up->dp_list_se);
+    assert_true(down->dp_list < -3 * down->dp_list_se);
+    assert_true(h1b->dp_reopt < -3 * h1b->dp_reopt_se);
+    for (size_t w = 0; w < r->n_whatifs; w++) {
+        assert_true(r->whatifs[w].overlap <= c.M);
+        assert_true(fabs(r->whatifs[w].p_list - r->whatifs[w].dp_list -
+                         r->steps[c.M - 1].p_match.p) < 1e-12);
+    }
+    rmc_apply_result_free(r0);
+    rmc_apply_result_free(r);
 }
 
 static void expect_problem(const char *profile, const run_cfg *c, const char *what)
@@ -312,7 +359,7 @@ static void expect_problem(const char *profile, const run_cfg *c, const char *wh
 static void test_bad_input(void **state)
 {
     (void)state;
-    run_cfg c = {"im-regional", 1, 2, 4, 1, NULL};
+    run_cfg c = {"im-regional", 1, 2, 4, 1, NULL, false};
     expect_problem("[applicant]\ntype = US_MD\nspecialty = dermatology\nstep2_ck = 249\n", &c,
                    ":3: unknown specialty 'dermatology'");
     /* a candidates file: an unknown id at its line; a visa no candidate sponsors */
@@ -362,8 +409,11 @@ static void test_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_offer_closed_form),  cmocka_unit_test(test_offer_cutoffs_are_synths),
-        cmocka_unit_test(test_greedy_brute_force), cmocka_unit_test(test_baselines_and_threads),
+        cmocka_unit_test(test_offer_closed_form),
+        cmocka_unit_test(test_offer_cutoffs_are_synths),
+        cmocka_unit_test(test_greedy_brute_force),
+        cmocka_unit_test(test_baselines_and_threads),
+        cmocka_unit_test(test_whatifs),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,6 +43,8 @@ typedef struct rmc_apply_options {
     double min_quantile;         /* only candidates at or above this desirability quantile of the
                                     specialty in market 0 (0: all; < 1) */
     rmc_setting setting;         /* only candidates of this setting (RMC_SETTING_ANY: all) */
+    bool what_ifs;               /* also the what-ifs (docs/apply.md; each costs the applicant's
+                                    offers and meetings once more) */
     const char *work_dir;        /* an existing folder for the markets' files (removed again) */
     rmc_forecast_progress_fn progress; /* may be NULL */
     void *progress_ctx;
@@ -98,6 +100,16 @@ typedef struct rmc_apply_draws {
     const int32_t *pref;
 } rmc_apply_draws;
 
+/* A what-if: one change to the applicant, the same random numbers. */
+typedef struct rmc_apply_whatif {
+    char desc[112];
+    double p_list, dp_list, dp_list_se;    /* P(match) of the recommended M applications with
+                                              the change; change from the recommendation;
+                                              paired SE */
+    double p_reopt, dp_reopt, dp_reopt_se; /* the same for M applications chosen anew with it */
+    size_t overlap;                        /* programs both lists of M share */
+} rmc_apply_whatif;
+
 typedef struct rmc_apply_result {
     size_t n_markets, n_candidates, n_steps; /* K, C, M */
     uint64_t replicates, seed;
@@ -114,6 +126,8 @@ typedef struct rmc_apply_result {
     size_t diminishing_k; /* smallest k whose next five applications add < 1 point (0: none
                              within M) */
     double cost_per_application;
+    rmc_apply_whatif *whatifs; /* [n_whatifs], largest dp_reopt first */
+    size_t n_whatifs;
     rmc_apply_draws draws; /* every replicate's draws, owned: rows k*N + r (evaluation, market
                               k), then K*N + k*N + r (selection) */
     double build_seconds, sim_seconds, eval_seconds, optimise_seconds, wall_seconds;

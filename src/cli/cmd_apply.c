@@ -29,7 +29,8 @@ typedef struct ap_args {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: rankmc apply PROFILE.ini [--market M] [--markets K] [--candidates FILE]\n"
-               "                    [--max-applications M] [--cost-per-application USD] [-n N]\n"
+               "                    [--max-applications M] [--cost-per-application USD]\n"
+               "                    [--min-desirability Q] [--setting S] [--what-ifs] [-n N]\n"
                "                    [-s SEED] [-t THREADS] [-o OUT.h5] [--force] [--quiet]\n\n"
                "Where to apply. The profile's [applicant] (docs/forecast.md) is placed in K\n"
                "synthetic markets with an interview at every candidate program; each replicate\n"
@@ -49,6 +50,9 @@ static void usage(FILE *f)
                "                          of the specialty: 0 <= Q < 1, or top | high | middle |\n"
                "                          low (0.90, 0.70, 0.50, 0.25); where you would be happy\n"
                "  --setting S             only academic or community programs\n"
+               "  --what-ifs              also: Step 2 CK +-10, communication, US experience,\n"
+               "                          visa, each for the recommended list and for one chosen\n"
+               "                          anew (costs your offers and meetings once more each)\n"
                "  -n, --replicates N      evaluation replicates per market (default 100); as\n"
                "                          many again are run to choose on\n"
                "  -s, --seed SEED         master seed (default 1)\n"
@@ -64,6 +68,26 @@ static void usage(FILE *f)
                "problems; nothing written), 130 / 143 stopped by a signal.\n");
 }
 
+/* --min-desirability: a tier word (its market quantile) or 0 <= Q < 1. */
+static int parse_quantile(const char *arg, double *q)
+{
+    static const char *const words[] = {"top", "high", "middle", "low"};
+    static const rmc_tier tiers[] = {RMC_TIER_TOP, RMC_TIER_HIGH, RMC_TIER_MIDDLE, RMC_TIER_LOW};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(arg, words[i]) == 0) {
+            *q = rmc_tier_quantile(tiers[i]);
+            return 0;
+        }
+    }
+    if (!rmc_cli_parse_real(arg, 0, 1, RMC_CLI_OPEN_HI, q)) {
+        return rmc_cli_usage_error("apply",
+                                   "--min-desirability needs a quantile 0 <= Q < 1 or top, high, "
+                                   "middle, low, not '%s'",
+                                   arg);
+    }
+    return 0;
+}
+
 static int parse_value(int c, char *arg, ap_args *a)
 {
     uint64_t v = 0;
@@ -76,17 +100,9 @@ static int parse_value(int c, char *arg, ap_args *a)
         a->o.replicates = v;
         return 0;
     case 's':
-        if (!rmc_cli_parse_u64(arg, 0, UINT64_MAX, false, &v)) {
-            return rmc_cli_usage_error("apply", "-s needs a non-negative integer, not '%s'", arg);
-        }
-        a->o.seed = v;
-        return 0;
+        return rmc_cli_parse_seed("apply", arg, &a->o.seed);
     case 't':
-        if (!rmc_cli_parse_u64(arg, 1, 4096, false, &v)) {
-            return rmc_cli_usage_error("apply", "-t needs 1 to 4096 threads, not '%s'", arg);
-        }
-        a->o.threads = (int)v;
-        return 0;
+        return rmc_cli_parse_threads("apply", arg, &a->o.threads);
     case 'K':
         if (!rmc_cli_parse_u64(arg, 1, 1000, false, &v)) {
             return rmc_cli_usage_error("apply", "--markets needs 1 to 1000, not '%s'", arg);
@@ -100,38 +116,14 @@ static int parse_value(int c, char *arg, ap_args *a)
         }
         a->o.max_applications = (size_t)v;
         return 0;
-    case 'C': {
-        char *end = NULL;
-        errno = 0;
-        const double x = strtod(arg, &end);
-        if (end == arg || *end != '\0' || errno != 0 || !(x >= 0) || x > 1e6) {
+    case 'C':
+        if (!rmc_cli_parse_real(arg, 0, 1e6, 0, &a->o.cost_per_application)) {
             return rmc_cli_usage_error(
                 "apply", "--cost-per-application needs 0 to 1000000 (USD), not '%s'", arg);
         }
-        a->o.cost_per_application = x;
         return 0;
-    }
-    case 'Q': {
-        static const char *const words[] = {"top", "high", "middle", "low"};
-        static const rmc_tier tiers[] = {RMC_TIER_TOP, RMC_TIER_HIGH, RMC_TIER_MIDDLE,
-                                         RMC_TIER_LOW};
-        for (size_t i = 0; i < 4; i++) {
-            if (strcmp(arg, words[i]) == 0) {
-                a->o.min_quantile = rmc_tier_quantile(tiers[i]);
-                return 0;
-            }
-        }
-        char *end = NULL;
-        const double x = strtod(arg, &end);
-        if (end == arg || *end != '\0' || !(x >= 0) || !(x < 1)) {
-            return rmc_cli_usage_error("apply",
-                                       "--min-desirability needs a quantile 0 <= Q < 1 or top, "
-                                       "high, middle, low, not '%s'",
-                                       arg);
-        }
-        a->o.min_quantile = x;
-        return 0;
-    }
+    case 'Q':
+        return parse_quantile(arg, &a->o.min_quantile);
     case 'S':
         if (strcmp(arg, "academic") == 0) {
             a->o.setting = RMC_SETTING_ACADEMIC;
@@ -165,6 +157,7 @@ static int parse_args(int argc, char **argv, ap_args *a)
                                              {"cost-per-application", required_argument, NULL, 'C'},
                                              {"min-desirability", required_argument, NULL, 'Q'},
                                              {"setting", required_argument, NULL, 'S'},
+                                             {"what-ifs", no_argument, NULL, 'W'},
                                              {"replicates", required_argument, NULL, 'n'},
                                              {"seed", required_argument, NULL, 's'},
                                              {"threads", required_argument, NULL, 't'},
@@ -183,6 +176,8 @@ static int parse_args(int argc, char **argv, ap_args *a)
             a->force = true;
         } else if (c == 'q') {
             a->quiet = true;
+        } else if (c == 'W') {
+            a->o.what_ifs = true;
         } else if (parse_value(c, optarg, a) != 0) {
             return RMC_EXIT_USAGE;
         }
@@ -269,6 +264,27 @@ static void print_baselines(const rmc_apply_result *r)
     }
 }
 
+static void print_whatifs(const rmc_apply_result *r)
+{
+    if (r->n_whatifs == 0) {
+        return;
+    }
+    printf("\nWhat-ifs with %zu applications (common random numbers; dP against the\n"
+           "recommendation, paired SE; largest effect of choosing anew first)\n",
+           r->n_steps);
+    printf("  %-44s %16s %16s %7s %10s %10s\n", "what-if", "same list dP", "chosen anew dP", "SE",
+           "P(match)", "overlap");
+    for (size_t w = 0; w < r->n_whatifs; w++) {
+        const rmc_apply_whatif *x = &r->whatifs[w];
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%+.3f (%.3f)", x->dp_list, x->dp_list_se);
+        snprintf(b, sizeof b, "%+.3f", x->dp_reopt);
+        printf("  %-44.44s %16s %16s %7.3f %10.3f %7zu/%zu\n", x->desc, a, b, x->dp_reopt_se,
+               x->p_reopt, x->overlap, r->n_steps);
+    }
+    printf("  overlap: programs the list chosen anew shares with the recommendation\n");
+}
+
 static void print_report(const char *path, const rmc_profile_file *pf, const rmc_apply_result *r)
 {
     printf("rankmc apply %s\n", path);
@@ -290,6 +306,7 @@ static void print_report(const char *path, const rmc_profile_file *pf, const rmc
            r->n_candidates, r->build_seconds, r->sim_seconds, r->eval_seconds, r->optimise_seconds);
     print_steps(r);
     print_baselines(r);
+    print_whatifs(r);
     printf("\nP(int): P(interview offer) from the program if you apply. gain: the step's change\n"
            "in P(match) (paired SE). E[int]: expected interviews attended (at most your cap).\n"
            "SE: Monte Carlo noise; spread: between equally plausible markets; the 95%% interval\n"

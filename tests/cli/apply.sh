@@ -44,6 +44,14 @@ expect 2 "existing output" "$RANKMC" apply "$P" --market im-regional --markets 1
     --max-applications 2 -o "$T/a.h5"
 [ -z "$(ls "$T/tmp")" ] || fail "work folders left behind"
 
+# what-ifs: the table and /apply/whatif*
+expect 0 "what-ifs" "$RANKMC" apply "$P" --market im-regional --markets 1 -n 16 -q \
+    --max-applications 4 --what-ifs -o "$T/w.h5"
+grep -q "What-ifs with 4 applications" "$T/stdout" || fail "no what-if table"
+grep -q "visa J1 -> H1B" "$T/stdout" || fail "no visa what-if"
+shape "$T/w.h5" /apply/whatif_reopt "( 4, 3 )"
+h5dump -H -d /apply/whatif "$T/a.h5" >/dev/null 2>&1 && fail "/apply/whatif without --what-ifs"
+
 # where the applicant would be happy: fewer candidates
 expect 0 "filters" "$RANKMC" apply "$P" --market im-regional --markets 1 -n 8 -q \
     --max-applications 2 --min-desirability middle --setting academic
