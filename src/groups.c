@@ -181,3 +181,155 @@ void rmc_groups_market(const rmc_result *r, rmc_market_rates *out)
     out->fill_share = out->positions > 0 ? out->filled / (double)out->positions : 0.0;
     out->fill_share_se = out->positions > 0 ? sqrt(var) / (double)out->positions : 0.0;
 }
+
+/* ---- couples (rmc_couples_rates) ---- */
+
+typedef struct loc_reader {
+    const rmc_result *r;
+    char **region, **city; /* [r->n_prog] */
+    size_t n_rows;
+    bool have;
+    rmc_diag *d;
+} loc_reader;
+
+static rmc_status loc_row(rmc_loader *L, const char *const *fields, long line)
+{
+    loc_reader *c = L->stage;
+    const size_t j = c->n_rows++;
+    if (fields[1] == NULL || fields[2] == NULL) {
+        c->have = false;
+        return RMC_OK; /* no location columns: P(same city / region) unknown */
+    }
+    if (j >= c->r->n_prog || strcmp(fields[0], c->r->prog_id[j]) != 0) {
+        return RMC_FAIL_AT(c->d, RMC_EINPUT, L->path, line,
+                           "program '%.60s' is not the result file's program in this place: "
+                           "the result comes from another model",
+                           fields[0]);
+    }
+    RMC_TRY(rmc_strdup(&c->region[j], fields[1], c->d));
+    return rmc_strdup(&c->city[j], fields[2], c->d);
+}
+
+static rmc_status read_locations(const char *model_dir, loc_reader *c)
+{
+    rmc_model dir_only = {0};
+    RMC_TRY(rmc_strdup(&dir_only.dir, model_dir, c->d));
+    rmc_loader L = {.m = &dir_only, .d = c->d, .first = c->d, .stage = c};
+    rmc_sha256_init(&L.sha);
+    const char *cols[3] = {"id", "x_region", "x_city"};
+    const rmc_csv_spec spec = {.name = "programs.csv",
+                               .cols = cols,
+                               .n_cols = 3,
+                               .n_required = 1,
+                               .need_rows = false,
+                               .row = loc_row,
+                               .other_columns = true};
+    bool found = false;
+    c->have = true;
+    rmc_status st = rmc_csv_read(&L, &spec, &found);
+    if (st == RMC_OK && (!found || L.n_problems > 0)) {
+        st = found ? RMC_EINPUT : RMC_FAIL_AT(c->d, RMC_EINPUT, L.path, 0, "cannot open");
+    }
+    if (st == RMC_OK && c->have && c->n_rows != c->r->n_prog) {
+        st = RMC_FAIL_AT(c->d, RMC_EINPUT, L.path, 0,
+                         "%zu programs, but the result file has %zu: another model", c->n_rows,
+                         c->r->n_prog);
+    }
+    rmc_free(L.path);
+    rmc_free(dir_only.dir);
+    return st;
+}
+
+static void free_labels(char **x, size_t n)
+{
+    for (size_t k = 0; x != NULL && k < n; k++) {
+        rmc_free(x[k]);
+    }
+    rmc_free(x);
+}
+
+void rmc_couples_rates_free(rmc_couples_rates *c)
+{
+    if (c != NULL) {
+        rmc_free(c->couple);
+        rmc_free(c);
+    }
+}
+
+rmc_status rmc_couples_rates_compute(const char *model_dir, const rmc_result *r,
+                                     rmc_couples_rates **out, rmc_diag *d)
+{
+    *out = NULL;
+    rmc_model *m = NULL;
+    rmc_problems *pr = NULL;
+    RMC_TRY(rmc_problems_alloc(1, &pr));
+    rmc_status st = rmc_model_load(model_dir, pr, d, &m);
+    rmc_problems_free(pr);
+    RMC_TRY(st);
+    loc_reader lr = {.r = r, .d = d};
+    rmc_couples_rates *cr = NULL;
+    if (m->n_app != r->n_app || m->n_prog != r->n_prog) {
+        st = RMC_FAIL(d, RMC_EINPUT, "%s is not the model of this result file", model_dir);
+        goto done;
+    }
+    for (size_t i = 0; i < m->n_app; i++) {
+        if (strcmp(m->app_id[i], r->app_id[i]) != 0) {
+            st = RMC_FAIL(d, RMC_EINPUT, "%s is not the model of this result file", model_dir);
+            goto done;
+        }
+    }
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&lr.region, r->n_prog, sizeof(char *), d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&lr.city, r->n_prog, sizeof(char *), d), done);
+    RMC_TRY_GOTO(st, read_locations(model_dir, &lr), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&cr, 1, sizeof *cr, d), done);
+    RMC_TRY_GOTO(
+        st, rmc_calloc_array((void **)&cr->couple, m->n_couples + 1, sizeof *cr->couple, d), done);
+    cr->n = m->n_couples;
+    cr->have_location = lr.have;
+    const double n = (double)r->replicates;
+    double var[4] = {0, 0, 0, 0};
+    for (size_t c = 0; c < m->n_couples; c++) {
+        rmc_couple_rate *x = &cr->couple[c];
+        x->a = (size_t)m->couple_a[c];
+        x->b = (size_t)m->couple_b[c];
+        uint64_t k[4] = {0, 0, 0, 0}; /* both, same city, same region, one */
+        for (size_t e = m->crol_off[c]; e < m->crol_off[c + 1]; e++) {
+            const size_t q = e - m->crol_off[c];
+            const rmc_id pa = m->crol_pa[e], pb = m->crol_pb[e];
+            if (q + 1 >= r->choice_cols) {
+                break;
+            }
+            if (pa != RMC_ID_NONE && pb != RMC_ID_NONE) {
+                const uint32_t h = r->choice_hist[x->a * r->choice_cols + q];
+                k[0] += h;
+                if (lr.have && strcmp(lr.city[pa], lr.city[pb]) == 0) {
+                    k[1] += h;
+                }
+                if (lr.have && strcmp(lr.region[pa], lr.region[pb]) == 0) {
+                    k[2] += h;
+                }
+            } else {
+                k[3] += r->choice_hist[x->a * r->choice_cols + q] +
+                        r->choice_hist[x->b * r->choice_cols + q];
+            }
+        }
+        for (int t = 0; t < 4; t++) {
+            x->p[t] = n > 0 ? (double)k[t] / n : 0.0;
+            x->se[t] = rmc_binomial_se(x->p[t], r->replicates);
+            cr->mean[t] += x->p[t];
+            var[t] += x->se[t] * x->se[t];
+        }
+    }
+    for (int t = 0; t < 4 && cr->n > 0; t++) {
+        cr->mean[t] /= (double)cr->n;
+        cr->se[t] = sqrt(var[t]) / (double)cr->n;
+    }
+    *out = cr;
+    cr = NULL;
+done:
+    rmc_couples_rates_free(cr);
+    free_labels(lr.region, r->n_prog);
+    free_labels(lr.city, r->n_prog);
+    rmc_model_free(m);
+    return st;
+}

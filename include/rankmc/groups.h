@@ -12,6 +12,7 @@
 #ifndef RANKMC_GROUPS_H
 #define RANKMC_GROUPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,33 @@ void rmc_groups_rates_free(rmc_group_rate *g);
 
 /* The market-wide figures of r. Never fails. */
 void rmc_groups_market(const rmc_result *r, rmc_market_rates *out);
+
+/* Couples' outcomes from a result file and its model (couples.csv, and
+ * programs.csv's x_region / x_city columns when synth wrote them): per
+ * couple p[0] P(both partners matched), p[1] P(both matched in one city),
+ * p[2] P(both matched in one region), p[3] P(exactly one matched), each
+ * from the partners' choice histograms (a partner's column is the couple's
+ * joint-list entry), with binomial SEs; mean[] averages them over couples,
+ * se[] treating couples as independent (the approximation of --by).
+ * Without location columns p[1] and p[2] are 0 and have_location false. */
+typedef struct rmc_couple_rate {
+    size_t a, b; /* the partners' applicant rows */
+    double p[4], se[4];
+} rmc_couple_rate;
+
+typedef struct rmc_couples_rates {
+    size_t n;
+    rmc_couple_rate *couple; /* [n] in couples.csv order */
+    double mean[4], se[4];
+    bool have_location;
+} rmc_couples_rates;
+
+/* Load model_dir (it must be r's model: same applicants and programs in
+ * the same order, else RMC_EINPUT) and compute its couples' rates.
+ * RMC_ENOMEM, RMC_EIO. Free with rmc_couples_rates_free. */
+rmc_status rmc_couples_rates_compute(const char *model_dir, const rmc_result *r,
+                                     rmc_couples_rates **out, rmc_diag *d);
+void rmc_couples_rates_free(rmc_couples_rates *c);
 
 #ifdef __cplusplus
 }

@@ -88,6 +88,8 @@ static int parse_quantile(const char *arg, double *q)
     return 0;
 }
 
+/* One option's value into a. Over 80 lines, but flat: one case per
+ * option, each parsing and checking its own value. */
 static int parse_value(int c, char *arg, ap_args *a)
 {
     uint64_t v = 0;

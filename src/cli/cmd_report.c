@@ -156,7 +156,18 @@ static void usage(FILE *f)
             "a file that is not a rankmc result, an unknown applicant, or OUT.html exists.\n");
 }
 
-int rmc_cli_report(int argc, char **argv)
+/* What the command line asked for. cargv is the child's argv being built:
+ * interpreter -m rankmc.report RESULT -o OUT [-a ID]... [-N N] [--force]
+ * NULL, slots 0 .. 5 filled in by run_report. */
+typedef struct report_args {
+    char **cargv;
+    size_t nc; /* next free slot of cargv */
+    char *output, *top;
+    bool force, print_python;
+} report_args;
+
+/* The options into r; returns -1 to go on, else the exit status. */
+static int parse_report_args(int argc, char **argv, report_args *r)
 {
     static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
                                              {"applicant", required_argument, NULL, 'a'},
@@ -165,83 +176,59 @@ int rmc_cli_report(int argc, char **argv)
                                              {"python", no_argument, NULL, 'P'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    /* The child's argv: interpreter -m rankmc.report RESULT -o OUT
-     * [-a ID]... [-N N] [--force] NULL. */
-    char **cargv = calloc(2 * (size_t)argc + 10, sizeof *cargv);
-    if (cargv == NULL) {
-        return RMC_EXIT_FAILURE;
-    }
-    size_t nc = 6; /* 0 .. 5 (interpreter .. OUT) are filled in at the end */
-    char *output = NULL, *top = NULL;
-    bool force = false, print_python = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:a:N:fh", longopts, NULL)) != -1) {
         if (c == 'o') {
-            output = optarg;
+            r->output = optarg;
         } else if (c == 'a') {
-            cargv[nc++] = arg_applicant;
-            cargv[nc++] = optarg;
+            r->cargv[r->nc++] = arg_applicant;
+            r->cargv[r->nc++] = optarg;
         } else if (c == 'N') {
             uint64_t v;
             if (!rmc_cli_parse_u64(optarg, 0, UINT32_MAX, false, &v)) {
-                free((void *)cargv);
                 return rmc_cli_usage_error("report", "--top needs a count, not '%s'", optarg);
             }
-            top = optarg;
+            r->top = optarg;
         } else if (c == 'f') {
-            force = true;
+            r->force = true;
         } else if (c == 'P') {
-            print_python = true;
+            r->print_python = true;
         } else if (c == 'h') {
             usage(stdout);
-            free((void *)cargv);
             return RMC_EXIT_OK;
         } else {
-            free((void *)cargv);
             return rmc_cli_usage_error("report", "unknown option");
         }
     }
+    return -1;
+}
+
+/* --python: print the interpreter the report would use. */
+static int print_python(void)
+{
     char tried[512], py[PATH_MAX];
+    if (find_python(py, sizeof py, tried, sizeof tried)) {
+        printf("%s\n", py);
+        return RMC_EXIT_OK;
+    }
+    fprintf(stderr,
+            "rankmc report: no Python 3 with h5py, numpy, pandas and matplotlib "
+            "(tried %s)\n",
+            tried);
+    return RMC_EXIT_FAILURE;
+}
+
+/* Check the inputs, find the package and the interpreter, and run the
+ * child on result -> output; returns the exit status. */
+static int run_report(report_args *r, char *result, char *output)
+{
+    char tried[512], py[PATH_MAX], pkg[PATH_MAX];
     int rc = RMC_EXIT_OK;
-    if (print_python) {
-        if (find_python(py, sizeof py, tried, sizeof tried)) {
-            printf("%s\n", py);
-        } else {
-            fprintf(stderr,
-                    "rankmc report: no Python 3 with h5py, numpy, pandas and matplotlib "
-                    "(tried %s)\n",
-                    tried);
-            rc = RMC_EXIT_FAILURE;
-        }
-        free((void *)cargv);
-        return rc;
-    }
-    if (optind != argc - 1) {
-        free((void *)cargv);
-        return rmc_cli_usage_error("report", "expected one result file");
-    }
-    char *result = argv[optind];
-    char *outbuf = NULL;
-    if (output == NULL) {
-        const size_t len = strlen(result);
-        outbuf = malloc(len + 6);
-        if (outbuf == NULL) {
-            free((void *)cargv);
-            return RMC_EXIT_FAILURE;
-        }
-        memcpy(outbuf, result, len + 1);
-        if (len > 3 && strcmp(result + len - 3, ".h5") == 0) {
-            outbuf[len - 3] = '\0';
-        }
-        strcat(outbuf, ".html");
-        output = outbuf;
-    }
-    char pkg[PATH_MAX];
     if (access(result, R_OK) != 0) {
         fprintf(stderr, "rankmc report: %s: %s\n", result, strerror(errno));
         rc = RMC_EXIT_USAGE;
-    } else if (rmc_cli_output_blocked("report", output, force)) {
+    } else if (rmc_cli_output_blocked("report", output, r->force)) {
         rc = RMC_EXIT_USAGE;
     } else if (!find_package(pkg, sizeof pkg)) {
         fprintf(stderr,
@@ -256,40 +243,74 @@ int rmc_cli_report(int argc, char **argv)
                 tried);
         rc = RMC_EXIT_FAILURE;
     }
-    if (rc == RMC_EXIT_OK) {
-        const char *old = getenv("PYTHONPATH");
-        const size_t plen = strlen(pkg) + (old != NULL ? strlen(old) + 1 : 0) + 1;
-        char *pp = malloc(plen);
-        if (pp == NULL) {
-            rc = RMC_EXIT_FAILURE;
-        } else {
-            snprintf(pp, plen, "%s%s%s", pkg, old != NULL && old[0] != '\0' ? ":" : "",
-                     old != NULL ? old : "");
-            setenv("PYTHONPATH", pp, 1);
-            setenv("MPLBACKEND", "Agg", 1);
-            free(pp);
-            cargv[0] = py;
-            cargv[1] = arg_m;
-            cargv[2] = arg_module;
-            cargv[3] = result;
-            cargv[4] = arg_output;
-            cargv[5] = output;
-            if (top != NULL) {
-                cargv[nc++] = arg_top;
-                cargv[nc++] = top;
+    if (rc != RMC_EXIT_OK) {
+        return rc;
+    }
+    const char *old = getenv("PYTHONPATH");
+    const size_t plen = strlen(pkg) + (old != NULL ? strlen(old) + 1 : 0) + 1;
+    char *pp = malloc(plen);
+    if (pp == NULL) {
+        return RMC_EXIT_FAILURE;
+    }
+    snprintf(pp, plen, "%s%s%s", pkg, old != NULL && old[0] != '\0' ? ":" : "",
+             old != NULL ? old : "");
+    setenv("PYTHONPATH", pp, 1);
+    setenv("MPLBACKEND", "Agg", 1);
+    free(pp);
+    char **cargv = r->cargv;
+    cargv[0] = py;
+    cargv[1] = arg_m;
+    cargv[2] = arg_module;
+    cargv[3] = result;
+    cargv[4] = arg_output;
+    cargv[5] = output;
+    if (r->top != NULL) {
+        cargv[r->nc++] = arg_top;
+        cargv[r->nc++] = r->top;
+    }
+    if (r->force) {
+        cargv[r->nc++] = arg_force;
+    }
+    cargv[r->nc] = NULL;
+    const int s = spawn_wait(cargv, false);
+    if (s < 0) {
+        fprintf(stderr, "rankmc report: %s did not run to the end\n", py);
+    }
+    return s < 0 ? RMC_EXIT_FAILURE : s;
+}
+
+int rmc_cli_report(int argc, char **argv)
+{
+    report_args r = {0};
+    r.cargv = calloc(2 * (size_t)argc + 10, sizeof *r.cargv);
+    if (r.cargv == NULL) {
+        return RMC_EXIT_FAILURE;
+    }
+    r.nc = 6; /* 0 .. 5 (interpreter .. OUT) are filled in by run_report */
+    int rc = parse_report_args(argc, argv, &r);
+    char *outbuf = NULL;
+    if (rc < 0 && r.print_python) {
+        rc = print_python();
+    } else if (rc < 0 && optind != argc - 1) {
+        rc = rmc_cli_usage_error("report", "expected one result file");
+    } else if (rc < 0) {
+        char *result = argv[optind];
+        char *output = r.output;
+        if (output == NULL) { /* RESULT without .h5, + .html */
+            const size_t len = strlen(result);
+            outbuf = malloc(len + 6);
+            if (outbuf != NULL) {
+                memcpy(outbuf, result, len + 1);
+                if (len > 3 && strcmp(result + len - 3, ".h5") == 0) {
+                    outbuf[len - 3] = '\0';
+                }
+                strcat(outbuf, ".html");
             }
-            if (force) {
-                cargv[nc++] = arg_force;
-            }
-            cargv[nc] = NULL;
-            const int s = spawn_wait(cargv, false);
-            rc = s < 0 ? RMC_EXIT_FAILURE : s;
-            if (s < 0) {
-                fprintf(stderr, "rankmc report: %s did not run to the end\n", py);
-            }
+            output = outbuf;
         }
+        rc = output != NULL ? run_report(&r, result, output) : RMC_EXIT_FAILURE;
     }
     free(outbuf);
-    free((void *)cargv);
+    free((void *)r.cargv);
     return rc;
 }

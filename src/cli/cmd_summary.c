@@ -363,7 +363,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: rankmc summary OUT.h5 [--applicant ID]... [--top N]\n"
-            "       rankmc summary OUT.h5 --by COLUMN [MODEL_DIR]\n\n"
+            "       rankmc summary OUT.h5 --by COLUMN [MODEL_DIR]\n"
+            "       rankmc summary OUT.h5 --couples MODEL_DIR [--top N]\n\n"
             "Print a result file of `rankmc run` as tables: focal applicants (ids starting\n"
             "\"focal\", or each --applicant ID) with P(match), its SE and 95%% Wilson\n"
             "interval, the most likely program and the median list position at each\n"
@@ -374,6 +375,9 @@ static void usage(FILE *f)
             "  -b, --by COLUMN      only match rates by group: COLUMN is `type` or a\n"
             "                       column of MODEL_DIR/applicants.csv (synth: x_group);\n"
             "                       plus the overall rate and positions filled\n"
+            "  -c, --couples        only couples: P(both matched), P(both in one city /\n"
+            "                       region), P(one unmatched) with SEs, means and the N\n"
+            "                       couples least likely to both match (needs MODEL_DIR)\n"
             "  -h, --help           this text\n",
             DEFAULT_TOP);
 }
@@ -383,6 +387,7 @@ int rmc_cli_summary(int argc, char **argv)
     static const struct option longopts[] = {{"applicant", required_argument, NULL, 'a'},
                                              {"top", required_argument, NULL, 'N'},
                                              {"by", required_argument, NULL, 'b'},
+                                             {"couples", no_argument, NULL, 'c'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char **ids = calloc((size_t)argc + 1, sizeof *ids);
@@ -392,11 +397,14 @@ int rmc_cli_summary(int argc, char **argv)
     rmc_cli_summary_opts o = {ids, 0, DEFAULT_TOP};
     int c, rc = RMC_EXIT_OK;
     const char *by = NULL;
+    bool couples = false;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "a:N:b:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "a:N:b:ch", longopts, NULL)) != -1) {
         uint64_t v = 0;
         if (c == 'b') {
             by = optarg;
+        } else if (c == 'c') {
+            couples = true;
         } else if (c == 'a') {
             ids[o.n_applicants++] = optarg;
         } else if (c == 'N') {
@@ -414,12 +422,16 @@ int rmc_cli_summary(int argc, char **argv)
             return rmc_cli_usage_error("summary", "unknown option");
         }
     }
-    const bool needs_model = by != NULL && strcmp(by, "type") != 0;
+    const bool needs_model = couples || (by != NULL && strcmp(by, "type") != 0);
     if (optind != argc - 1 - (needs_model ? 1 : 0)) {
         free((void *)ids);
-        return rmc_cli_usage_error(
-            "summary",
-            needs_model ? "--by %s needs OUT.h5 and MODEL_DIR" : "expected one result file", by);
+        return rmc_cli_usage_error("summary",
+                                   couples       ? "--couples needs OUT.h5 and MODEL_DIR%s"
+                                   : needs_model ? "--by %s needs OUT.h5 and MODEL_DIR"
+                                                 : "expected one result file%s",
+                                   couples      ? ""
+                                   : by != NULL ? by
+                                                : "");
     }
     rmc_result *r = NULL;
     rmc_diag d = {0};
@@ -427,6 +439,8 @@ int rmc_cli_summary(int argc, char **argv)
     if (st != RMC_OK) {
         rmc_cli_print_diag("summary", &d, st);
         rc = rmc_cli_exit_code(st);
+    } else if (couples) {
+        rc = rmc_cli_summary_couples(stdout, r, argv[optind + 1], o.top);
     } else if (by != NULL) {
         rc = rmc_cli_summary_groups(stdout, r, by, needs_model ? argv[optind + 1] : NULL);
     } else {

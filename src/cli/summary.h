@@ -25,4 +25,9 @@ int rmc_cli_summary_print(FILE *out, const char *path, const rmc_result *r,
 int rmc_cli_summary_groups(FILE *out, const rmc_result *r, const char *column,
                            const char *model_dir);
 
+/* `summary --couples MODEL_DIR`: couples' both-matched, same-city,
+ * same-region and one-unmatched chances, means and the `top` couples least
+ * likely to both match (0: all). Returns the exit status. */
+int rmc_cli_summary_couples(FILE *out, const rmc_result *r, const char *model_dir, size_t top);
+
 #endif

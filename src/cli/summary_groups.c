@@ -80,3 +80,69 @@ int rmc_cli_summary_groups(FILE *out, const rmc_result *r, const char *column,
     rmc_groups_labels_free(labels, r->n_app);
     return RMC_EXIT_OK;
 }
+
+/* The couples whose both-matched chance is lowest first. */
+static const rmc_couples_rates *sort_rates;
+static int by_both(const void *x, const void *y)
+{
+    const double a = sort_rates->couple[*(const size_t *)x].p[0];
+    const double b = sort_rates->couple[*(const size_t *)y].p[0];
+    return (a > b) - (a < b);
+}
+
+int rmc_cli_summary_couples(FILE *out, const rmc_result *r, const char *model_dir, size_t top)
+{
+    rmc_couples_rates *c = NULL;
+    rmc_diag d = {0};
+    const rmc_status st = rmc_couples_rates_compute(model_dir, r, &c, &d);
+    if (st != RMC_OK) {
+        rmc_cli_print_diag("summary", &d, st);
+        return rmc_cli_exit_code(st);
+    }
+    if (c->n == 0) {
+        fprintf(out, "No couples in %s.\n", model_dir);
+        rmc_couples_rates_free(c);
+        return RMC_EXIT_OK;
+    }
+    static const char *const what[4] = {"both partners matched", "both in one city",
+                                        "both in one region", "exactly one matched"};
+    fprintf(out,
+            "Couples: %zu, %llu replicates (per couple: binomial SE; means over couples: SE "
+            "treats couples as independent)\n",
+            c->n, (unsigned long long)r->replicates);
+    for (int t = 0; t < 4; t++) {
+        if ((t == 1 || t == 2) && !c->have_location) {
+            fprintf(out, "  %-22s  (no x_city / x_region in programs.csv)\n", what[t]);
+            continue;
+        }
+        fprintf(out, "  %-22s  %6.2f%% +- %.2f\n", what[t], 100.0 * c->mean[t], 100.0 * c->se[t]);
+    }
+    fprintf(out, "  (share per replicate from the run: both %.2f%% +- %.2f, one %.2f%% +- %.2f)\n",
+            100.0 * r->couples_both, 100.0 * r->couples_both_se, 100.0 * r->couples_one,
+            100.0 * r->couples_one_se);
+    size_t *order = malloc(c->n * sizeof *order);
+    if (order == NULL) {
+        rmc_couples_rates_free(c);
+        return RMC_EXIT_FAILURE;
+    }
+    for (size_t k = 0; k < c->n; k++) {
+        order[k] = k;
+    }
+    sort_rates = c;
+    qsort(order, c->n, sizeof *order, by_both);
+    const size_t n_show = top == 0 || top > c->n ? c->n : top;
+    fprintf(out, "\nThe %zu couples least likely to both match (P +- SE):\n", n_show);
+    fprintf(out, "  %-12s %-12s %15s %15s %15s %15s\n", "partner a", "partner b", "both",
+            "one city", "one region", "one unmatched");
+    for (size_t k = 0; k < n_show; k++) {
+        const rmc_couple_rate *x = &c->couple[order[k]];
+        fprintf(out, "  %-12.12s %-12.12s", r->app_id[x->a], r->app_id[x->b]);
+        for (int t = 0; t < 4; t++) {
+            fprintf(out, "   %5.3f +- %.3f", x->p[t], x->se[t]);
+        }
+        fputc('\n', out);
+    }
+    free(order);
+    rmc_couples_rates_free(c);
+    return RMC_EXIT_OK;
+}

@@ -59,6 +59,17 @@ expect 0 "couples nrmp" -- "$RANKMC" synth --preset nrmp2025 --scale 0.02 --coup
 "$RANKMC" run "$tmp/cpl" -n 8 -t 1 -o "$tmp/cpl.h5" --quiet >/dev/null 2>&1
 "$RANKMC" summary "$tmp/cpl.h5" 2>&1 | grep -q "couples: 23; both partners matched .* +- " ||
     { echo "FAIL: summary does not show couples"; fails=$((fails + 1)); }
+"$RANKMC" summary "$tmp/cpl.h5" --couples "$tmp/cpl" --top 3 >"$tmp/cpl.sum" 2>&1 ||
+    { echo "FAIL: summary --couples: $(cat "$tmp/cpl.sum")"; fails=$((fails + 1)); }
+for want in "Couples: 23, 8 replicates" "both partners matched .*% +- " "both in one city .*% +- " \
+    "both in one region .*% +- " "exactly one matched .*% +- " "The 3 couples least likely"; do
+    grep -q "$want" "$tmp/cpl.sum" || { echo "FAIL: summary --couples lacks '$want'"; fails=$((fails + 1)); }
+done
+# The mean both-matched chance over couples equals the run's per-replicate share.
+m1=$(sed -n 's/^  both partners matched *\([0-9.]*\)%.*/\1/p' "$tmp/cpl.sum")
+m2=$(sed -n 's/.*from the run: both \([0-9.]*\)%.*/\1/p' "$tmp/cpl.sum")
+[ -n "$m1" ] && [ "$m1" = "$m2" ] || { echo "FAIL: both-matched $m1 vs per-replicate $m2"; fails=$((fails + 1)); }
+expect 2 "summary --couples of another model" -- "$RANKMC" summary "$tmp/cpl.h5" --couples "$tmp/nat"
 expect 2 "bad --couples" -- "$RANKMC" synth --preset nrmp2025 --couples x -o "$tmp/bad_c"
 
 # models/default is the im-regional preset at seed 2025 plus hand-added focal
