@@ -29,10 +29,11 @@ typedef struct bufs {
 
 static void bufs_free(bufs *b)
 {
-    void *all[] = {b->c_offer,      b->c_admit,        b->c_desir, b->s_gain,
-                   b->s_p,          b->s_iv,           b->b_p,     b->b_diff,
-                   b->c_pos,        b->s_cand,         b->c_id,    (void *)b->c_name,
-                   (void *)b->c_sp, (void *)b->b_name, b->seeds,   b->seed_text};
+    void *all[] = {b->c_offer,      b->c_admit,        b->c_desir,   b->s_gain,
+                   b->s_p,          b->s_iv,           b->b_p,       b->b_diff,
+                   b->c_pos,        b->s_cand,         b->c_id,      (void *)b->c_name,
+                   (void *)b->c_sp, (void *)b->b_name, b->seeds,     b->seed_text,
+                   b->w_list,       b->w_reopt,        b->w_overlap, (void *)b->w_desc};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         rmc_free(all[i]);
     }
