@@ -3,8 +3,9 @@
 # every root attribute but those that must differ (command_line,
 # created_utc, threads, wall_seconds, ranks), of `mpirun -np 1/2/3` against
 # the serial binary, for run (with and without --until-se), a checkpoint
-# written on 2 ranks and resumed on 3, SIGINT through mpirun, sensitivity
-# and sobol, and a failure ending every rank with one message.
+# written on 2 ranks and resumed on 3, SIGINT through mpirun, sensitivity,
+# sobol and bench, and a failure (on every rank, or on one) ending every
+# rank with one message.
 # Usage: tests/mpi/compare.sh SERIAL_RANKMC MPI_RANKMC   (from the repository root)
 set -eu
 S=$1
@@ -160,6 +161,29 @@ if [ $rc -ne 2 ] || [ ! "$msgs" -ge 1 ] || [ -e "$T/bad.h5" ] ||
     cat "$T/bad.err"
 else
     echo "ok: a bad model on 3 ranks: exit 2, its messages once, no output"
+fi
+
+# One rank fails alone (MPMD: rank 1 gets another model; rank 2 a memory
+# limit too small for the run): every rank stops, rank 0 prints that rank's
+# message, exit status 2, no output file.
+rc=0
+$MPIRUN -np 1 "$M" run "$MODEL" -n 64 -q -o "$T/asym.h5" : \
+    -np 1 "$M" run tests/data/bad/dup_id -n 64 -q -o "$T/asym.h5" 2>"$T/asym.err" || rc=$?
+if [ $rc -ne 2 ] || [ -e "$T/asym.h5" ] || ! grep -q "^rankmc run: on rank 1:" "$T/asym.err" ||
+    ! grep -q "duplicate applicant id" "$T/asym.err"; then
+    fail "a bad model on rank 1 only: exit $rc"
+    cat "$T/asym.err"
+else
+    echo "ok: a bad model on rank 1 only: rank 0 reports it, exit 2, no output"
+fi
+rc=0
+$MPIRUN -np 2 "$M" run "$MODEL" -n 64 -q -o "$T/asym.h5" : \
+    -np 1 "$M" run "$MODEL" --max-memory 1M -n 64 -q -o "$T/asym.h5" 2>"$T/asym.err" || rc=$?
+if [ $rc -ne 2 ] || [ -e "$T/asym.h5" ] || ! grep -q "more than the limit of 1 MiB" "$T/asym.err"; then
+    fail "a memory limit on rank 2 only: exit $rc"
+    cat "$T/asym.err"
+else
+    echo "ok: too little memory on rank 2 only: every rank stops with its message, exit 2, no output"
 fi
 
 if [ $failed -ne 0 ]; then
