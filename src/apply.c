@@ -12,7 +12,6 @@
  * only), so a reported gain is not inflated by having been chosen as the
  * largest on the same draws.
  */
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -175,38 +174,7 @@ done:
     return st;
 }
 
-/* ---- statistics (the forecast's, docs/forecast.md) ---- */
-
-/* A probability from x[k] successes of N in market k = 0..K-1. */
-static rmc_forecast_stat stat_of(const uint32_t *x, size_t K, uint64_t N)
-{
-    rmc_forecast_stat s = {0};
-    double sum = 0, vsum = 0, ss = 0;
-    for (size_t k = 0; k < K; k++) {
-        const double pt = ((double)x[k] + 1.0) / ((double)N + 2.0);
-        sum += (double)x[k] / (double)N;
-        vsum += pt * (1.0 - pt) / (double)N;
-    }
-    s.p = sum / (double)K;
-    s.se_mc = sqrt(vsum) / (double)K;
-    if (K == 1) {
-        s.se = s.se_mc;
-        rmc_wilson95(x[0], N, &s.lo, &s.hi);
-        return s;
-    }
-    for (size_t k = 0; k < K; k++) {
-        const double e = (double)x[k] / (double)N - s.p;
-        ss += e * e;
-    }
-    const double var = ss / (double)(K - 1), net = var - vsum / (double)K;
-    s.spread = net > 0 ? sqrt(net) : 0.0;
-    s.se = fmax(sqrt(var / (double)K), s.se_mc);
-    const double t = gsl_cdf_tdist_Pinv(0.975, (double)(K - 1));
-    const double half = t * sqrt(s.spread * s.spread * (1.0 + 1.0 / (double)K) + s.se_mc * s.se_mc);
-    s.lo = fmax(0.0, s.p - half);
-    s.hi = fmin(1.0, s.p + half);
-    return s;
-}
+/* ---- statistics (the forecast's, rmc_fc_stat; docs/forecast.md) ---- */
 
 /* Mean and paired Monte Carlo SE of per-replicate differences a - b over
  * K markets of N replicates (a, b: [K*N] 0/1): sqrt(sum_k var_k / N) / K. */
@@ -260,32 +228,6 @@ typedef struct ap_whatif {
     double value; /* Step 2 CK points (WI_CK), the new rmc_usexp / rmc_visa */
     uint8_t *offer, *admit;
 } ap_whatif;
-
-static rmc_status parse_market(const char *s, char *preset, size_t cap, double *scale, rmc_diag *d)
-{
-    const char *colon = strrchr(s, ':');
-    const size_t len = colon != NULL ? (size_t)(colon - s) : strlen(s);
-    *scale = 1.0;
-    if (len >= cap) {
-        return RMC_FAIL(d, RMC_EUSAGE, "--market %s: not a synth preset", s);
-    }
-    memcpy(preset, s, len);
-    preset[len] = '\0';
-    if (rmc_synth_preset_find(preset) == NULL) {
-        return RMC_FAIL(d, RMC_EUSAGE,
-                        "--market %s: rankmc apply needs a synth preset (nrmp2025, im, "
-                        "im-regional; PRESET:SCALE): the interview-offer model lives there",
-                        s);
-    }
-    if (colon != NULL) {
-        char *end = NULL;
-        *scale = strtod(colon + 1, &end);
-        if (end == colon + 1 || *end != '\0' || !(*scale > 0) || *scale > 10) {
-            return RMC_FAIL(d, RMC_EUSAGE, "--market %s: the scale must be in (0, 10]", s);
-        }
-    }
-    return RMC_OK;
-}
 
 /* "SPECIALTY SETTING k" (synth names): the specialty and setting. */
 static bool synth_name(const char *name, char *spec, size_t cap, rmc_setting *set)
@@ -937,7 +879,7 @@ static rmc_forecast_stat stat_rows(const ap_run *A, const uint8_t *x)
             cnt[k] += x[k * A->N + r];
         }
     }
-    return stat_of(cnt, A->K, A->N);
+    return rmc_fc_stat(cnt, A->K, A->N);
 }
 
 /* Random orders (per replicate) of the candidates allowed by ok (NULL: all),
@@ -1269,11 +1211,16 @@ rmc_status rmc_apply_run(const rmc_profile_file *pf, const rmc_apply_options *o,
                         "instead (use one or the other)",
                         pf->path);
     }
-    char preset[32];
-    double scale = 1.0;
-    RMC_TRY(parse_market(o->market, preset, sizeof preset, &scale, d));
+    rmc_fc_market_src ms;
+    RMC_TRY(rmc_fc_parse_market(o->market, &ms, d));
+    if (ms.folder) {
+        return RMC_FAIL(d, RMC_EUSAGE,
+                        "--market %s: rankmc apply needs a synth preset (nrmp2025, im, "
+                        "im-regional; PRESET:SCALE): the interview-offer model lives there",
+                        o->market);
+    }
     ap_run A = {.pf = pf, .o = o, .K = o->n_markets, .N = o->replicates};
-    A.pre = rmc_synth_preset_find(preset);
+    A.pre = rmc_synth_preset_find(ms.preset);
     A.group = rmc_synth_group_of_type(pf->type);
     rmc_status st = rmc_calloc_array((void **)&A.res, 1, sizeof *A.res, d);
     if (st != RMC_OK) {
@@ -1289,7 +1236,7 @@ rmc_status rmc_apply_run(const rmc_profile_file *pf, const rmc_apply_options *o,
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&res->market_seeds, A.K, sizeof(uint64_t), d), done);
     RMC_TRY_GOTO(st, rmc_rng_alloc(NULL, &A.rng, d), done);
     for (size_t k = 0; k < A.K; k++) {
-        st = one_market(&A, preset, scale, k, problems, d);
+        st = one_market(&A, ms.preset, ms.scale, k, problems, d);
         if (st != RMC_OK) {
             goto done;
         }

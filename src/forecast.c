@@ -42,7 +42,7 @@ uint64_t rmc_forecast_market_seed(uint64_t seed, size_t k)
 
 /* ---- statistics over markets ---- */
 
-static rmc_forecast_stat stat_over(const uint32_t *x, size_t K, uint64_t N)
+rmc_forecast_stat rmc_fc_stat(const uint32_t *x, size_t K, uint64_t N)
 {
     rmc_forecast_stat s = {0};
     double sum = 0, vsum = 0;
@@ -445,7 +445,7 @@ static rmc_status summarise_method(fc_run *R, const int8_t *out, rmc_forecast_me
             }
         }
     }
-    me->p_match = stat_over(x, K, R->N);
+    me->p_match = rmc_fc_stat(x, K, R->N);
     for (size_t k = 0; k < K; k++) {
         me->p_match_market[k] = (double)x[k] / (double)R->N;
     }
@@ -455,11 +455,11 @@ static rmc_status summarise_method(fc_run *R, const int8_t *out, rmc_forecast_me
         rmc_forecast_program *pr = &me->programs[l];
         snprintf(pr->name, sizeof pr->name, "%s", R->pf->programs[l].name);
         snprintf(pr->replaced, sizeof pr->replaced, "%s", mk0->replaced[l]);
-        pr->p_here = stat_over(x + K + l * K, K, R->N);
+        pr->p_here = rmc_fc_stat(x + K + l * K, K, R->N);
         for (size_t k = 0; k < K; k++) {
             me->p_here_market[k * L + l] = (double)x[K + l * K + k] / (double)R->N;
         }
-        pr->p_ranked = stat_over(R->ranked + l * K, K, R->N);
+        pr->p_ranked = rmc_fc_stat(R->ranked + l * K, K, R->N);
         size_t n = 0;
         for (size_t i = 0; i < KN; i++) {
             if (R->pos[l * KN + i] > 0) {
@@ -510,7 +510,7 @@ static rmc_status list_what_ifs(fc_run *R, rmc_forecast_whatif *w, size_t *n_w, 
             with[i] = m;
             x[i / (size_t)R->N] += m;
         }
-        R->res->curve[top - 1] = stat_over(x, K, R->N);
+        R->res->curve[top - 1] = rmc_fc_stat(x, K, R->N);
         if (top == (L + 1) / 2 && top < L) {
             rmc_forecast_whatif *o = &w[(*n_w)++];
             snprintf(o->desc, sizeof o->desc, "ranking only your top %zu", top);
@@ -549,13 +549,7 @@ static rmc_status list_what_ifs(fc_run *R, rmc_forecast_whatif *w, size_t *n_w, 
 
 /* ---- markets ---- */
 
-typedef struct market_src {
-    bool folder;
-    char preset[32];
-    double scale;
-} market_src;
-
-static rmc_status parse_market(const char *s, market_src *ms, rmc_diag *d)
+rmc_status rmc_fc_parse_market(const char *s, rmc_fc_market_src *ms, rmc_diag *d)
 {
     memset(ms, 0, sizeof *ms);
     ms->scale = 1.0;
@@ -656,7 +650,7 @@ static rmc_status market_arrays(fc_run *R, const rmc_model *m, rmc_diag *d)
 }
 
 /* Build market k, run the engine on it and replay the applicant's meetings. */
-static rmc_status one_market(fc_run *R, const market_src *ms, size_t k, rmc_problems *pr,
+static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, rmc_problems *pr,
                              rmc_fc_market *mk, rmc_diag *d)
 {
     const rmc_forecast_options *o = R->o;
@@ -753,8 +747,8 @@ rmc_status rmc_forecast_run(const rmc_profile_file *pf, const rmc_forecast_optio
     *out = NULL;
     const double t0 = omp_get_wtime();
     RMC_TRY(check_options(pf, o, d));
-    market_src ms;
-    RMC_TRY(parse_market(o->market, &ms, d));
+    rmc_fc_market_src ms;
+    RMC_TRY(rmc_fc_parse_market(o->market, &ms, d));
     fc_run R = {.pf = pf, .o = o, .K = ms.folder ? 1 : o->n_markets, .L = pf->n_programs};
     R.N = o->replicates;
     rmc_status st = rmc_calloc_array((void **)&R.res, 1, sizeof *R.res, d);

@@ -7,6 +7,24 @@
 #include "model_int.h"
 #include "rankmc/forecast.h"
 
+/* The forecast's statistic of a probability (docs/forecast.md) from x[k]
+ * successes of N replicates in market k = 0..K-1: the mean over markets,
+ * its Monte Carlo SE, the between-market spread net of that noise, and the
+ * 95% interval for one more market like these (Wilson when K == 1). Shared
+ * by the forecast and apply. */
+RMC_INTERNAL rmc_forecast_stat rmc_fc_stat(const uint32_t *x, size_t K, uint64_t N);
+
+/* Where the markets come from (--market): a synth preset, optionally
+ * PRESET:SCALE with 0 < SCALE <= 10, or else a model folder. */
+typedef struct rmc_fc_market_src {
+    bool folder;     /* not a preset name: a model folder */
+    char preset[32]; /* the preset's name (when !folder) */
+    double scale;    /* 1 unless PRESET:SCALE */
+} rmc_fc_market_src;
+
+/* Read --market s into *ms; RMC_EUSAGE for a preset with a bad scale. */
+RMC_INTERNAL rmc_status rmc_fc_parse_market(const char *s, rmc_fc_market_src *ms, rmc_diag *d);
+
 /* One market with the applicant in it. */
 typedef struct rmc_fc_market {
     rmc_model *m;         /* the applicant's component of the base market, with them */
