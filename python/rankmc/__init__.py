@@ -12,7 +12,7 @@ python3-pandas); the report (``python3 -m rankmc.report``, or
 ``rankmc report``) also needs matplotlib (python3-matplotlib).
 """
 
-from ._read import Forecast, Result, read, wilson_interval, Z95
+from ._read import Apply, Forecast, Result, read, wilson_interval, Z95
 
-__all__ = ["Forecast", "Result", "read", "wilson_interval", "Z95"]
+__all__ = ["Apply", "Forecast", "Result", "read", "wilson_interval", "Z95"]
 __version__ = "0.1.0"

@@ -17,7 +17,7 @@ Z95 = 1.959964
 
 # Groups whose layout this reader knows; any other group of the file is read
 # generically into Result.groups.
-_KNOWN = ("applicants", "programs", "interviews", "sensitivity", "sobol", "forecast")
+_KNOWN = ("applicants", "programs", "interviews", "sensitivity", "sobol", "forecast", "apply")
 
 
 def wilson_interval(p, n, z=Z95):
@@ -99,7 +99,8 @@ class Result:
       sobol        DataFrame, one row per (output, factor)
       sobol_design DataFrame, the design points x and outputs y
       forecast     Forecast: the /forecast tables (rankmc forecast -o)
-      groups       dict: any other group (e.g. apply) -> DataFrame
+      apply        Apply: the /apply tables (rankmc apply -o)
+      groups       dict: any other group -> DataFrame
     """
 
     def __init__(self, path):
@@ -117,6 +118,7 @@ class Result:
         self.sobol_design = None
         self.sobol_attrs = {}
         self.forecast = None
+        self.apply = None
         self.groups = {}
         with h5py.File(self.path, "r") as f:
             self.attrs = {k: _attr(v) for k, v in f.attrs.items()}
@@ -128,6 +130,8 @@ class Result:
                 self._read_sobol(f["sobol"])
             if "forecast" in f:
                 self.forecast = Forecast(f["forecast"], self.attrs)
+            if "apply" in f:
+                self.apply = Apply(f["apply"], self.attrs)
             for name, obj in f.items():
                 if name not in _KNOWN and isinstance(obj, h5py.Group):
                     self.groups[name] = _generic_group(obj)
@@ -139,8 +143,8 @@ class Result:
 
     @property
     def kinds(self):
-        """What the file holds: a list of 'run', 'sensitivity', 'sobol' and
-        the names of other groups."""
+        """What the file holds: a list of 'run', 'sensitivity', 'sobol',
+        'forecast', 'apply' and the names of other groups."""
         k = []
         if self.applicants is not None:
             k.append("run")
@@ -150,6 +154,8 @@ class Result:
             k.append("sobol")
         if self.forecast is not None:
             k.append("forecast")
+        if self.apply is not None:
+            k.append("apply")
         k.extend(sorted(self.groups))
         return k
 
@@ -427,8 +433,116 @@ class Forecast:
         return bool(np.isfinite(self.p_match.loc[method, "p"]))
 
 
+class Apply:
+    """The /apply group of `rankmc apply -o` (docs/apply.md,
+    docs/output.md). A "statistic" is as in Forecast: p, se_mc, spread, se,
+    lo, hi; a paired difference is mean and se. k counts applications
+    (1..M); candidate indices are 0-based rows of ``candidates``.
+
+    Attributes:
+      candidates     DataFrame, one row per candidate program: candidate,
+                     id, name, sponsors, positions, desirability,
+                     p_offer_<stat> (P(interview offer | applied)) and
+                     p_alone_<stat> (P(matched there as the only application))
+      recommended    DataFrame, the recommended order, one row per k: k,
+                     candidate, id, name, sponsors, desirability,
+                     p_interview (p_offer_p of that candidate), gain,
+                     gain_se (paired), p_match (p of the curve),
+                     interviews (expected interviews attended), cost
+                     (k x the cost per application; 0 when none)
+      curve          DataFrame: k, the statistic of P(match) with the first k
+                     applications, interviews
+      baselines      DataFrame, one row per (baseline, k): baseline, k, the
+                     statistic of the baseline's P(match), diff (recommended
+                     - baseline) and diff_se (paired)
+      baseline_names ['random', 'most_desirable', 'visa_sponsoring']
+      markets        DataFrame, one row per market: market_seed
+      whatifs        DataFrame: whatif, list_p_match, list_delta,
+                     list_delta_se (the recommended list with the change),
+                     reopt_p_match, reopt_delta, reopt_delta_se (M chosen
+                     anew with it), overlap; empty without --what-ifs
+      diminishing_k  the point of diminishing returns (0: not reached)
+      attrs          the apply_* root attributes
+    """
+
+    WHATIF_COLUMNS = ["whatif", "list_p_match", "list_delta", "list_delta_se", "reopt_p_match", "reopt_delta",
+                      "reopt_delta_se", "overlap"]
+
+    def __init__(self, g, root_attrs):
+        cols = [str(c) for c in _strings(g["stat_columns"])]
+        self.stat_columns = cols
+        self.attrs = {k: v for k, v in root_attrs.items() if k.startswith("apply_")}
+        self.diminishing_k = int(self.attrs.get("apply_diminishing_k", 0))
+        cost = float(self.attrs.get("apply_cost_per_application", 0.0))
+        d = {
+            "candidate": np.arange(g["candidate_id"].shape[0]),
+            "id": _strings(g["candidate_id"]),
+            "name": _strings(g["candidate_name"]),
+            "sponsors": _strings(g["candidate_sponsors"]),
+            "positions": g["candidate_positions"][()],
+            "desirability": g["candidate_desirability"][()],
+        }
+        for name in ("p_offer", "p_alone"):
+            v = g[name][()]
+            for c, stat in enumerate(cols):
+                d[f"{name}_{stat}"] = v[:, c]
+        self.candidates = pd.DataFrame(d)
+        order = g["order"][()].astype(np.int64)
+        m = len(order)
+        k = np.arange(1, m + 1)
+        pm = g["p_match"][()]
+        gain = g["gain"][()]
+        iv = g["interviews"][()]
+        self.curve = pd.DataFrame(pm, columns=cols)
+        self.curve.insert(0, "k", k)
+        self.curve["interviews"] = iv
+        c = self.candidates.iloc[order]
+        self.recommended = pd.DataFrame(
+            {
+                "k": k,
+                "candidate": order,
+                "id": c["id"].to_numpy(),
+                "name": c["name"].to_numpy(),
+                "sponsors": c["sponsors"].to_numpy(),
+                "desirability": c["desirability"].to_numpy(),
+                "p_interview": c["p_offer_p"].to_numpy(),
+                "gain": gain[:, 0],
+                "gain_se": gain[:, 1],
+                "p_match": pm[:, 0],
+                "interviews": iv,
+                "cost": k * cost,
+            }
+        )
+        self.baseline_names = [str(b) for b in _strings(g["baseline"])]
+        bp = g["baseline_p_match"][()]
+        bd = g["baseline_diff"][()]
+        nb = len(self.baseline_names)
+        bi, ki = np.meshgrid(np.arange(nb), np.arange(m), indexing="ij")
+        bi, ki = bi.ravel(), ki.ravel()
+        b = {"baseline": np.asarray(self.baseline_names, dtype=object)[bi], "k": ki + 1}
+        for j, stat in enumerate(cols):
+            b[stat] = bp[bi, ki, j]
+        b["diff"] = bd[bi, ki, 0]
+        b["diff_se"] = bd[bi, ki, 1]
+        self.baselines = pd.DataFrame(b)
+        self.markets = pd.DataFrame({"market_seed": _strings(g["market_seed"])})
+        w = {}
+        if "whatif" in g:
+            wl, wr = g["whatif_list"][()], g["whatif_reopt"][()]
+            w["whatif"] = _strings(g["whatif"])
+            for j, stat in enumerate(("p_match", "delta", "delta_se")):
+                w["list_" + stat] = wl[:, j]
+                w["reopt_" + stat] = wr[:, j]
+            w["overlap"] = g["whatif_overlap"][()]
+        self.whatifs = pd.DataFrame(w, columns=self.WHATIF_COLUMNS)
+
+    def baseline(self, name):
+        """One baseline's rows of ``baselines`` (k = 1..M)."""
+        return self.baselines[self.baselines["baseline"] == name].reset_index(drop=True)
+
+
 def _generic_group(g):
-    """A group this reader does not know (e.g. /forecast, /apply): its
+    """A group this reader does not know: its
     datasets with the most common leading length as DataFrame columns
     (2-D datasets as name_0, name_1, ...); other datasets go in df.attrs."""
     dsets = {k: v for k, v in g.items() if isinstance(v, h5py.Dataset)}

@@ -6,8 +6,9 @@
 holds: the run figures (focal applicants' chances and list positions,
 P(match) by type, programs' fill and depth of list, the meeting's factor
 moves), the sensitivity tornado charts, the Sobol indices, the forecast
-(chances with both uncertainty parts, what-ifs, list-length curve), and the
-provenance. Figures are PNGs embedded as data: URIs; the page needs no
+(chances with both uncertainty parts, what-ifs, list-length curve), the
+applications (application curve with baselines and the point of diminishing
+returns, recommended order, what-ifs), and the provenance. Figures are PNGs embedded as data: URIs; the page needs no
 network and no JavaScript. Colours are the Okabe-Ito palette and every
 series that colour separates is also separated by marker, hatching or
 lightness, so the figures read in grayscale. docs/python.md describes
@@ -841,6 +842,197 @@ def section_forecast(page, r):
                caption=f"Programs in the profile's order ({m0} method)", num_from=3)
 
 
+# ------------------------------------------------------------------ apply
+
+# Baselines on the application curve: colour, line style and marker, so
+# they stay apart in grayscale.
+# they stay apart in grayscale (hatching for the bars).
+BASELINE_STYLES = {"random": (ORANGE, "--", "s", "//"), "most_desirable": (VERMILION, ":", "^", ".."),
+                   "visa_sponsoring": (GREEN, "-.", "D", "xx")}
+
+
+def _baseline_style(name, i):
+    c, hatch = SERIES[(i + 1) % len(SERIES)]
+    return BASELINE_STYLES.get(name, (c, "--", "v", hatch))
+
+
+def _k_ticks(ax, ap):
+    rec = ap.recommended
+    ax.set_xticks(rec["k"])
+    ax.set_xticklabels([f"{k}\n{str(i)[:10]}" for k, i in zip(rec["k"], rec["id"])], fontsize=7)
+
+
+def fig_apply_curve(ap):
+    """Cumulative P(match) with the first k applications of the recommended
+    order, both uncertainty parts as bands, the baselines on the same axes
+    and the point of diminishing returns."""
+    cv = ap.curve
+    k = cv["k"].to_numpy()
+    p = cv["p"].to_numpy() * 100
+    se = cv["se_mc"].to_numpy() * 100
+    fig, ax = plt.subplots(figsize=(8.5, 4.4))
+    ax.fill_between(k, cv["lo"].to_numpy() * 100, cv["hi"].to_numpy() * 100, color="#e8e8e8", hatch="..",
+                    edgecolor=GRAY, lw=0, label="95% interval, one more market like these")
+    ax.fill_between(k, np.clip(p - Z95 * se, 0, 100), np.clip(p + Z95 * se, 0, 100), color=SKY, alpha=0.6, lw=0,
+                    label="±1.96 Monte Carlo SE")
+    ax.plot(k, p, "-o", color=BLUE, markersize=5, lw=2, label="recommended order", zorder=4)
+    for i, name in enumerate(ap.baseline_names):
+        b = ap.baseline(name)
+        c, ls, mk, _ = _baseline_style(name, i)
+        ax.plot(b["k"], b["p"] * 100, ls=ls, marker=mk, color=c, markersize=4.5, lw=1.3,
+                markerfacecolor="white", label=f"baseline: {name.replace('_', ' ')}", zorder=3)
+    for kk, pp in zip(k, p):
+        ax.annotate(f"{pp:.0f}", (kk, pp), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7.5,
+                    color=BLUE)
+    dk = ap.diminishing_k
+    if 1 <= dk <= len(k):
+        ax.axvline(dk, color=BLACK, ls="--", lw=1)
+        ax.plot([dk], [p[dk - 1]], marker="*", color=BLACK, markersize=14, ls="none", zorder=5,
+                label=f"point of diminishing returns (k = {dk})")
+        ax.annotate(f"diminishing returns: k = {dk}, {p[dk - 1]:.1f}%", (dk, 4), xytext=(4, 0),
+                    textcoords="offset points", fontsize=8, ha="left")
+    _k_ticks(ax, ap)
+    ax.set_xlim(0.5, len(k) + 0.5)
+    ax.set_ylim(-3, 108)  # a baseline at 0 stays visible above the axis
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    ax.set_xlabel("number of applications k (the program added at k)")
+    ax.set_ylabel("P(match) with k applications (%)")
+    ax.legend(loc="upper left", fontsize=7.5, bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.set_title("Application curve: P(match) with the first k applications of the recommended order")
+    return fig
+
+
+def fig_apply_baselines(ap):
+    """Recommended − baseline at each k with ±1.96 paired SE."""
+    nb = len(ap.baseline_names)
+    m = len(ap.curve)
+    fig, ax = plt.subplots(figsize=(8.5, 3.8))
+    w = 0.8 / max(nb, 1)
+    for i, name in enumerate(ap.baseline_names):
+        b = ap.baseline(name)
+        c, _, _, hatch = _baseline_style(name, i)
+        x = b["k"].to_numpy() + (i - (nb - 1) / 2) * w
+        d = b["diff"].to_numpy() * 100
+        se = b["diff_se"].to_numpy() * 100
+        ax.bar(x, d, width=w, color=c, edgecolor=BLACK, linewidth=0.5, hatch=hatch,
+               label=f"vs {name.replace('_', ' ')}")
+        ax.errorbar(x, d, yerr=Z95 * se, fmt="none", ecolor=BLACK, capsize=2, lw=0.8)
+        if m <= 12:
+            for xx, dd, ss in zip(x, d, se):
+                ax.text(xx, dd + Z95 * ss + 1 if dd >= 0 else dd - Z95 * ss - 1, f"{dd:+.0f}", ha="center",
+                        va="bottom" if dd >= 0 else "top", fontsize=6.5, rotation=90)
+    ax.axhline(0, color=BLACK, lw=0.8)
+    _k_ticks(ax, ap)
+    ax.set_xlim(0.5, m + 0.5)
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(min(lo, -5), hi + 10)
+    ax.set_xlabel("number of applications k")
+    ax.set_ylabel("recommended − baseline\n(percentage points)")
+    ax.legend(loc="upper left", fontsize=7.5, bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.set_title("Gain over each baseline with the same k (paired on the same replicates); whiskers ±1.96 paired SE")
+    return fig
+
+
+def fig_apply_whatifs(ap):
+    """What-ifs at k = M: the change in P(match) with the same list and with
+    M chosen anew, paired SEs, and the overlap."""
+    w = ap.whatifs
+    n = len(w)
+    m = len(ap.curve)
+    fig, ax = plt.subplots(figsize=(8.5, 0.55 * n + 1.6))
+    y = np.arange(n)[::-1].astype(float)
+    h = 0.38
+    lim = 1.0
+    for col, off, c, hatch, lab in (("list", h / 2, BLUE, "", "same list, with the change"),
+                                    ("reopt", -h / 2, ORANGE, "//", f"{m} chosen anew with the change")):
+        d = w[col + "_delta"].to_numpy() * 100
+        se = w[col + "_delta_se"].to_numpy() * 100
+        ax.barh(y + off, d, height=h, color=c, edgecolor=BLACK, linewidth=0.5, hatch=hatch, label=lab)
+        ax.errorbar(d, y + off, xerr=Z95 * se, fmt="none", ecolor=BLACK, capsize=2.5, lw=0.8)
+        if n:
+            lim = max(lim, float(np.max(np.abs(d) + Z95 * se)))
+    for yy, (_, r_) in zip(y, w.iterrows()):
+        ax.text(lim * 1.1, yy + h / 2, f"{100 * r_['list_delta']:+.1f} ± {100 * Z95 * r_['list_delta_se']:.1f}",
+                va="center", fontsize=7.5)
+        ax.text(lim * 1.1, yy - h / 2, f"{100 * r_['reopt_delta']:+.1f} ± {100 * Z95 * r_['reopt_delta_se']:.1f}; "
+                f"P {100 * r_['reopt_p_match']:.0f}%, overlap {int(r_['overlap'])}/{m}", va="center", fontsize=7.5)
+    ax.set_xlim(-lim * 1.05, lim * 1.05)
+    ax.axvline(0, color=BLACK, lw=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels(w["whatif"], fontsize=8)
+    ax.set_xlabel(f"change in P(match) with {m} applications (percentage points); whiskers ±1.96 paired SE")
+    ax.legend(loc="lower left", fontsize=7.5, bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False)
+    ax.set_title("What-ifs: what would change the advice", pad=22)
+    return fig
+
+
+def section_apply(page, r):
+    ap = r.apply
+    at = ap.attrs
+    cv = ap.curve
+    rec = ap.recommended
+    m = len(rec)
+    page.h(2, "Applications", anchor="apply")
+    page.p(f"One applicant applying to programs of {at.get('apply_market', '?')}: {len(ap.candidates)} candidate "
+           f"programs, {at.get('apply_markets', '?')} synthetic markets, {r.replicates} evaluation replicates each "
+           f"(as many again chose the order); offers and interview cap as synth group {at.get('apply_group', '?')}. "
+           "The order was chosen on the selection replicates and every figure comes from the independent evaluation "
+           "replicates. Two uncertainty parts: the Monte Carlo SE (noise of these replicates) and the between-market "
+           "spread; the 95% interval is for one more market like these. Gains and comparisons are paired (common "
+           "random numbers). Not covered: the model's assumptions (offer model, meeting weights, Step 2 CK mapping, "
+           "synthetic programs standing in for real ones; docs/apply.md).", "note")
+    last = cv.iloc[-1]
+    dk = ap.diminishing_k
+    page.p(f"With all {m} applications: P(match) {pct(last['p'])}, Monte Carlo SE {pct(last['se_mc'])}, "
+           f"between-market spread {pct(last['spread'])}, 95% interval {pct(last['lo'])}–{pct(last['hi'])}; "
+           f"expected interviews attended {last['interviews']:.2f}. "
+           + (f"Point of diminishing returns: k = {dk} (P(match) {pct(cv['p'].iat[dk - 1])}), the smallest k whose "
+              "next five applications together add less than one percentage point."
+              if dk > 0 else f"Point of diminishing returns: not reached within {m} applications (five more still "
+              "add at least one percentage point, or fewer than six applications were evaluated)."))
+    page.figure(fig_apply_curve(ap), "fig-apply-curve", "Application curve with baselines",
+                "Application curve: P(match) with the first k applications of the recommended order (solid line; "
+                "the number is the percentage), the ±1.96 Monte Carlo SE band and the 95% interval for a market "
+                "like these (dotted band); the baselines with the same number of applications on the same "
+                "replicates (open markers); the star marks the point of diminishing returns when reached.")
+    page.figure(fig_apply_baselines(ap), "fig-apply-baselines", "Recommended minus baselines, paired",
+                "Recommended order minus each baseline at every k (percentage points), paired replicate by "
+                "replicate, whiskers ±1.96 paired SE.")
+    cost = float(at.get("apply_cost_per_application", 0.0))
+    rows = []
+    for (_, x), (_, c) in zip(rec.iterrows(), cv.iterrows()):
+        star = " *" if x["k"] == dk else ""
+        row = [f"{x['k']}{star}", f"{x['id']} {x['name']}", x["sponsors"], f"{x['desirability']:+.2f}",
+               f"{x['p_interview']:.3f}", f"{x['gain']:+.3f} ± {x['gain_se']:.3f}", f"{c['p']:.3f}",
+               f"{c['se_mc']:.3f}", f"{c['spread']:.3f}", f"{c['lo']:.2f}–{c['hi']:.2f}", f"{x['interviews']:.2f}"]
+        if cost > 0:
+            row.append(f"{x['cost']:.0f}")
+        rows.append(row)
+    head = ["k", "program", "visa", "desirability", "P(interview)", "marginal gain ± paired SE", "P(match)",
+            "MC SE", "spread", "95% interval", "E[interviews]"] + (["cost"] if cost > 0 else [])
+    page.table(head, rows, caption="Recommended order (* point of diminishing returns); P(interview) is "
+               "P(interview offer | applied)", num_from=3)
+    brow = []
+    for name in ap.baseline_names:
+        b = ap.baseline(name)
+        for kk in sorted({1, min(5, m), m}):
+            x = b.iloc[kk - 1]
+            brow.append([name, kk, f"{x['p']:.3f}", f"{cv['p'].iat[kk - 1]:.3f}",
+                         f"{x['diff']:+.3f} ± {x['diff_se']:.3f}"])
+    page.table(["baseline", "k", "baseline P(match)", "recommended", "difference ± paired SE"], brow,
+               caption="Baselines with the same number of applications", num_from=1)
+    if len(ap.whatifs):
+        page.figure(fig_apply_whatifs(ap), "fig-apply-whatifs", "Application what-ifs",
+                    f"What-ifs with {m} applications: the change in P(match) against the recommendation with the "
+                    "same list (solid) and with the list chosen anew (hatched), paired SE; overlap is how many "
+                    "programs the new list shares with the recommendation. Largest change chosen anew first.")
+        wrows = [[w["whatif"], f"{w['list_p_match']:.3f}", f"{w['list_delta']:+.3f} ± {w['list_delta_se']:.3f}",
+                  f"{w['reopt_p_match']:.3f}", f"{w['reopt_delta']:+.3f} ± {w['reopt_delta_se']:.3f}",
+                  f"{int(w['overlap'])}/{m}"] for _, w in ap.whatifs.iterrows()]
+        page.table(["what-if", "same list: P(match)", "change ± paired SE", f"{m} chosen anew: P(match)",
+                    "change ± paired SE", "overlap"], wrows, caption=f"What-ifs with {m} applications")
+
+
 # ------------------------------------------------------------ generic groups
 
 
@@ -897,6 +1089,8 @@ def build(path, applicants=None, top=10):
         section_sobol(page, r)
     if r.forecast is not None:
         section_forecast(page, r)
+    if r.apply is not None:
+        section_apply(page, r)
     for name, df in sorted(r.groups.items()):
         section_group(page, r, name, df)
     section_provenance(page, r)

@@ -117,7 +117,8 @@ int rmc_cli_parse_args(const char *cmd, int argc, char **argv, const struct opti
         }
     }
     if (optind != argc - 1) {
-        return rmc_cli_usage_error(cmd, "expected one MODEL_DIR");
+        return rmc_cli_usage_error(cmd, "expected one %s",
+                                   com->operand_name != NULL ? com->operand_name : "MODEL_DIR");
     }
     com->operand = argv[optind];
     return -1;

@@ -95,7 +95,7 @@ int rmc_cli_parse_threads(const char *cmd, const char *arg, int *out);
 
 /* The getopt_long entries every long command (run, sensitivity, sobol)
  * shares: --replicates/-n, --seed/-s, --threads/-t, --output/-o, --force/-f,
- * --quiet/-q, --help/-h. */
+ * --quiet/-q, --help/-h (also forecast and apply). */
 #define RMC_CLI_COMMON_LONGOPTS                                                                    \
     {"replicates", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},          \
         {"threads", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},       \
@@ -106,16 +106,17 @@ int rmc_cli_parse_threads(const char *cmd, const char *arg, int *out);
 
 /* What rmc_cli_parse_args fills besides the command's own options. */
 typedef struct rmc_cli_common {
-    const char *operand; /* the one MODEL_DIR */
-    const char *out;     /* -o FILE, NULL when not given */
-    bool force, quiet;   /* -f, -q */
+    const char *operand;      /* the one MODEL_DIR */
+    const char *out;          /* -o FILE, NULL when not given */
+    bool force, quiet;        /* -f, -q */
+    const char *operand_name; /* set by the caller for the usage error; NULL: MODEL_DIR */
 } rmc_cli_common;
 
 /* getopt_long over argv with the short options "n:s:t:o:fqh": -h prints
  * usage(stdout) and returns 0; -o, -f and -q fill *com; every other option
  * (-n, -s, -t and the command's own; arg NULL for one without a value) goes
  * to option(c, arg, ctx), which returns 0 or an exit status; then exactly
- * one operand into com->operand. Returns -1 to go on, else the exit
+ * one operand (com->operand_name) into com->operand. Returns -1 to go on, else the exit
  * status. */
 int rmc_cli_parse_args(const char *cmd, int argc, char **argv, const struct option *longopts,
                        void (*usage)(FILE *f), int (*option)(int c, char *arg, void *ctx),
@@ -148,5 +149,38 @@ extern volatile sig_atomic_t rmc_cli_stop_signal;
  * stay valid while the handler is installed) and exits at once with status
  * 128 + signal; with none, a second signal only sets the flag again. */
 void rmc_cli_catch_stop_signals(const char *const *temps, size_t n_temps);
+
+/* ---- the profile commands (forecast, apply) ---- */
+
+/* What the profile commands' library runs take from the CLI: the work
+ * folder, the progress line and the stop flag. */
+typedef struct rmc_cli_job_env {
+    const char *work_dir;
+    rmc_forecast_progress_fn progress;
+    void *progress_ctx;
+    const volatile int *stop;
+} rmc_cli_job_env;
+
+/* A command that runs one applicant's profile, for
+ * rmc_cli_profile_command. */
+typedef struct rmc_cli_profile_job {
+    const char *cmd;           /* "forecast": messages, the work folder's name */
+    const rmc_cli_common *com; /* PROFILE.ini, -o, -f, -q */
+    rmc_status (*load)(const char *path, rmc_problems *problems, rmc_problems *warnings,
+                       rmc_diag *d, rmc_profile_file **out); /* rmc_profile_load... */
+    /* the library's run with env in its options; keeps the result in ctx */
+    rmc_status (*run)(void *ctx, const rmc_profile_file *pf, const rmc_cli_job_env *env,
+                      rmc_problems *problems, rmc_diag *d);
+    /* after a successful run: the report on stdout, then with -o the file */
+    rmc_status (*finish)(void *ctx, const rmc_profile_file *pf, const char *cmdline, rmc_diag *d);
+    void *ctx;
+} rmc_cli_profile_job;
+
+/* Everything after the options: the --force refusal, the profile loaded
+ * (problems: FILE:LINE, exit 2), its warnings printed, the stop signals
+ * caught, job->run in a work folder under $TMPDIR (removed again) with the
+ * progress line (unless -q), then job->finish. Returns the exit status;
+ * the command frees what run kept. */
+int rmc_cli_profile_command(const rmc_cli_profile_job *job, int argc, char **argv);
 
 #endif

@@ -7,23 +7,17 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "progress.h"
 
 typedef struct ap_args {
-    const char *profile;
-    const char *out;
-    bool force, quiet;
+    rmc_cli_common com; /* PROFILE.ini, -o (NULL: no file), -f, -q */
     rmc_apply_options o;
+    rmc_apply_result *r; /* NULL until run */
 } ap_args;
 
 static void usage(FILE *f)
@@ -90,8 +84,9 @@ static int parse_quantile(const char *arg, double *q)
 
 /* One option's value into a. Over 80 lines, but flat: one case per
  * option, each parsing and checking its own value. */
-static int parse_value(int c, char *arg, ap_args *a)
+static int parse_value(int c, char *arg, void *ctx)
 {
+    ap_args *a = ctx;
     uint64_t v = 0;
     switch (c) {
     case 'n':
@@ -142,8 +137,8 @@ static int parse_value(int c, char *arg, ap_args *a)
     case 'c':
         a->o.candidates = arg;
         return 0;
-    case 'o':
-        a->out = arg;
+    case 'W':
+        a->o.what_ifs = true;
         return 0;
     default:
         return rmc_cli_usage_error("apply", "unknown option or missing value");
@@ -160,35 +155,10 @@ static int parse_args(int argc, char **argv, ap_args *a)
                                              {"min-desirability", required_argument, NULL, 'Q'},
                                              {"setting", required_argument, NULL, 'S'},
                                              {"what-ifs", no_argument, NULL, 'W'},
-                                             {"replicates", required_argument, NULL, 'n'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {"threads", required_argument, NULL, 't'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"force", no_argument, NULL, 'f'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
+                                             RMC_CLI_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return RMC_EXIT_OK;
-        } else if (c == 'f') {
-            a->force = true;
-        } else if (c == 'q') {
-            a->quiet = true;
-        } else if (c == 'W') {
-            a->o.what_ifs = true;
-        } else if (parse_value(c, optarg, a) != 0) {
-            return RMC_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        return rmc_cli_usage_error("apply", "expected one PROFILE.ini");
-    }
-    a->profile = argv[optind];
-    return -1;
+    a->com.operand_name = "PROFILE.ini";
+    return rmc_cli_parse_args("apply", argc, argv, longopts, usage, parse_value, a, &a->com);
 }
 
 /* ---- the report -------------------------------------------------------- */
@@ -317,61 +287,23 @@ static void print_report(const char *path, const rmc_profile_file *pf, const rmc
            "for real ones): docs/apply.md.\n");
 }
 
-static void on_progress(void *ctx, size_t done, size_t total)
+static rmc_status run(void *ctx, const rmc_profile_file *pf, const rmc_cli_job_env *env,
+                      rmc_problems *pr, rmc_diag *d)
 {
-    rmc_cli_progress_update(ctx, (uint64_t)done, (uint64_t)total);
+    ap_args *a = ctx;
+    a->o.work_dir = env->work_dir;
+    a->o.stop = env->stop;
+    a->o.progress = env->progress;
+    a->o.progress_ctx = env->progress_ctx;
+    return rmc_apply_run(pf, &a->o, pr, &a->r, d);
 }
 
-static int run(ap_args *a, const rmc_profile_file *pf, const char *cmdline)
+static rmc_status finish(void *ctx, const rmc_profile_file *pf, const char *cmdline, rmc_diag *d)
 {
-    const char *tmp = getenv("TMPDIR");
-    char work[4096];
-    snprintf(work, sizeof work, "%s/rankmc-apply-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp");
-    if (mkdtemp(work) == NULL) {
-        fprintf(stderr, "rankmc apply: cannot create a work folder %s: %s\n", work,
-                strerror(errno));
-        return RMC_EXIT_FAILURE;
-    }
-    a->o.work_dir = work;
-    a->o.stop = &rmc_cli_stop_signal;
-    rmc_cli_progress prog;
-    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
-    a->o.progress = on_progress;
-    a->o.progress_ctx = &prog;
-    rmc_problems *pr = NULL;
-    if (rmc_problems_alloc(100, &pr) != RMC_OK) {
-        rmdir(work);
-        return RMC_EXIT_FAILURE;
-    }
-    rmc_apply_result *r = NULL;
-    rmc_diag d = {0};
-    const rmc_status st = rmc_apply_run(pf, &a->o, pr, &r, &d);
-    rmc_cli_progress_finish(&prog);
-    rmdir(work);
-    int rc = RMC_EXIT_OK;
-    if (st == RMC_EINTERRUPTED) {
-        fprintf(stderr, "rankmc apply: stopped by signal %d; nothing written\n",
-                (int)rmc_cli_stop_signal);
-        rc = 128 + (int)rmc_cli_stop_signal;
-    } else if (st == RMC_EINPUT && rmc_problems_count(pr) > 0) {
-        rmc_cli_print_problems(pr);
-        rc = RMC_EXIT_USAGE;
-    } else if (st != RMC_OK) {
-        rmc_cli_print_diag("apply", &d, st);
-        rc = rmc_cli_exit_code(st);
-    } else {
-        print_report(a->profile, pf, r);
-        if (a->out != NULL) {
-            const rmc_status wst = rmc_apply_write(a->out, a->force, r, cmdline, &d);
-            if (wst != RMC_OK) {
-                rmc_cli_print_diag("apply", &d, wst);
-                rc = rmc_cli_exit_code(wst);
-            }
-        }
-    }
-    rmc_apply_result_free(r);
-    rmc_problems_free(pr);
-    return rc;
+    const ap_args *a = ctx;
+    print_report(a->com.operand, pf, a->r);
+    return a->com.out != NULL ? rmc_apply_write(a->com.out, a->com.force, a->r, cmdline, d)
+                              : RMC_OK;
 }
 
 int rmc_cli_apply(int argc, char **argv)
@@ -384,33 +316,13 @@ int rmc_cli_apply(int argc, char **argv)
     if (parsed >= 0) {
         return parsed;
     }
-    if (rmc_cli_output_blocked("apply", a.out, a.force)) {
-        return RMC_EXIT_USAGE;
-    }
-    rmc_problems *pr = NULL, *warn = NULL;
-    if (rmc_problems_alloc(100, &pr) != RMC_OK || rmc_problems_alloc(100, &warn) != RMC_OK) {
-        rmc_problems_free(pr);
-        return RMC_EXIT_FAILURE;
-    }
-    rmc_profile_file *pf = NULL;
-    rmc_diag d = {0};
-    const rmc_status st = rmc_profile_load_applicant(a.profile, pr, warn, &d, &pf);
-    int rc = RMC_EXIT_OK;
-    if (st == RMC_EINPUT) {
-        rmc_cli_print_problems(pr);
-        rc = RMC_EXIT_USAGE;
-    } else if (st != RMC_OK) {
-        rmc_cli_print_diag("apply", &d, st);
-        rc = rmc_cli_exit_code(st);
-    } else {
-        rmc_cli_print_problems(warn);
-        char *cmdline = rmc_cli_command_line(argc, argv);
-        rmc_cli_catch_stop_signals(NULL, 0);
-        rc = run(&a, pf, cmdline != NULL ? cmdline : "");
-        free(cmdline);
-    }
-    rmc_profile_free(pf);
-    rmc_problems_free(warn);
-    rmc_problems_free(pr);
+    const rmc_cli_profile_job job = {.cmd = "apply",
+                                     .com = &a.com,
+                                     .load = rmc_profile_load_applicant,
+                                     .run = run,
+                                     .finish = finish,
+                                     .ctx = &a};
+    const int rc = rmc_cli_profile_command(&job, argc, argv);
+    rmc_apply_result_free(a.r);
     return rc;
 }

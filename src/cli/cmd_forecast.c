@@ -6,23 +6,17 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "progress.h"
 
 typedef struct fc_args {
-    const char *profile;
-    const char *out;
-    bool force, quiet;
+    rmc_cli_common com; /* PROFILE.ini, -o (NULL: no file), -f, -q */
     rmc_forecast_options o;
+    rmc_forecast_result *r; /* NULL until run */
 } fc_args;
 
 static void usage(FILE *f)
@@ -59,8 +53,9 @@ static void usage(FILE *f)
                "profile's FILE:LINE problems; nothing written), 130 / 143 stopped by a signal.\n");
 }
 
-static int parse_value(int c, char *arg, fc_args *a)
+static int parse_value(int c, char *arg, void *ctx)
 {
+    fc_args *a = ctx;
     uint64_t v = 0;
     switch (c) {
     case 'n':
@@ -90,8 +85,12 @@ static int parse_value(int c, char *arg, fc_args *a)
             return 0;
         }
         return rmc_cli_usage_error("forecast", "--method is fast, exact or both, not '%s'", arg);
-    case 'o':
-        a->out = arg;
+    case 'x':
+        a->o.fast = false;
+        a->o.exact = true;
+        return 0;
+    case 'W':
+        a->o.what_ifs = false;
         return 0;
     default:
         return rmc_cli_usage_error("forecast", "unknown option or missing value");
@@ -102,41 +101,13 @@ static int parse_args(int argc, char **argv, fc_args *a)
 {
     static const struct option longopts[] = {{"market", required_argument, NULL, 'M'},
                                              {"markets", required_argument, NULL, 'K'},
-                                             {"replicates", required_argument, NULL, 'n'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {"threads", required_argument, NULL, 't'},
                                              {"method", required_argument, NULL, 'm'},
                                              {"exact", no_argument, NULL, 'x'},
                                              {"no-what-ifs", no_argument, NULL, 'W'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"force", no_argument, NULL, 'f'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
+                                             RMC_CLI_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "n:s:t:o:fqh", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return RMC_EXIT_OK;
-        } else if (c == 'f') {
-            a->force = true;
-        } else if (c == 'q') {
-            a->quiet = true;
-        } else if (c == 'x') {
-            a->o.fast = false;
-            a->o.exact = true;
-        } else if (c == 'W') {
-            a->o.what_ifs = false;
-        } else if (parse_value(c, optarg, a) != 0) {
-            return RMC_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        return rmc_cli_usage_error("forecast", "expected one PROFILE.ini");
-    }
-    a->profile = argv[optind];
-    return -1;
+    a->com.operand_name = "PROFILE.ini";
+    return rmc_cli_parse_args("forecast", argc, argv, longopts, usage, parse_value, a, &a->com);
 }
 
 /* ---- the report -------------------------------------------------------- */
@@ -244,66 +215,23 @@ static void print_report(const char *path, const rmc_profile_file *pf, const rmc
            "ones): docs/forecast.md.\n");
 }
 
-static void on_progress(void *ctx, size_t done, size_t total)
+static rmc_status run(void *ctx, const rmc_profile_file *pf, const rmc_cli_job_env *env,
+                      rmc_problems *pr, rmc_diag *d)
 {
-    rmc_cli_progress_update(ctx, (uint64_t)done, (uint64_t)total);
+    fc_args *a = ctx;
+    a->o.work_dir = env->work_dir;
+    a->o.stop = env->stop;
+    a->o.progress = env->progress;
+    a->o.progress_ctx = env->progress_ctx;
+    return rmc_forecast_run(pf, &a->o, pr, &a->r, d);
 }
 
-static void print_list(rmc_problems *p)
+static rmc_status finish(void *ctx, const rmc_profile_file *pf, const char *cmdline, rmc_diag *d)
 {
-    rmc_cli_print_problems(p);
-}
-
-static int run(fc_args *a, const rmc_profile_file *pf, const char *cmdline)
-{
-    const char *tmp = getenv("TMPDIR");
-    char work[4096];
-    snprintf(work, sizeof work, "%s/rankmc-forecast-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp");
-    if (mkdtemp(work) == NULL) {
-        fprintf(stderr, "rankmc forecast: cannot create a work folder %s: %s\n", work,
-                strerror(errno));
-        return RMC_EXIT_FAILURE;
-    }
-    a->o.work_dir = work;
-    a->o.stop = &rmc_cli_stop_signal;
-    rmc_cli_progress prog;
-    rmc_cli_progress_init(&prog, !a->quiet && isatty(STDERR_FILENO));
-    a->o.progress = on_progress;
-    a->o.progress_ctx = &prog;
-    rmc_problems *pr = NULL;
-    if (rmc_problems_alloc(100, &pr) != RMC_OK) {
-        rmdir(work);
-        return RMC_EXIT_FAILURE;
-    }
-    rmc_forecast_result *r = NULL;
-    rmc_diag d = {0};
-    const rmc_status st = rmc_forecast_run(pf, &a->o, pr, &r, &d);
-    rmc_cli_progress_finish(&prog);
-    rmdir(work);
-    int rc = RMC_EXIT_OK;
-    if (st == RMC_EINTERRUPTED) {
-        fprintf(stderr, "rankmc forecast: stopped by signal %d; nothing written\n",
-                (int)rmc_cli_stop_signal);
-        rc = 128 + (int)rmc_cli_stop_signal;
-    } else if (st == RMC_EINPUT && rmc_problems_count(pr) > 0) {
-        print_list(pr);
-        rc = RMC_EXIT_USAGE;
-    } else if (st != RMC_OK) {
-        rmc_cli_print_diag("forecast", &d, st);
-        rc = rmc_cli_exit_code(st);
-    } else {
-        print_report(a->profile, pf, r);
-        if (a->out != NULL) {
-            const rmc_status wst = rmc_forecast_write(a->out, a->force, r, cmdline, &d);
-            if (wst != RMC_OK) {
-                rmc_cli_print_diag("forecast", &d, wst);
-                rc = rmc_cli_exit_code(wst);
-            }
-        }
-    }
-    rmc_forecast_result_free(r);
-    rmc_problems_free(pr);
-    return rc;
+    const fc_args *a = ctx;
+    print_report(a->com.operand, pf, a->r);
+    return a->com.out != NULL ? rmc_forecast_write(a->com.out, a->com.force, a->r, cmdline, d)
+                              : RMC_OK;
 }
 
 int rmc_cli_forecast(int argc, char **argv)
@@ -316,33 +244,13 @@ int rmc_cli_forecast(int argc, char **argv)
     if (parsed >= 0) {
         return parsed;
     }
-    if (rmc_cli_output_blocked("forecast", a.out, a.force)) {
-        return RMC_EXIT_USAGE;
-    }
-    rmc_problems *pr = NULL, *warn = NULL;
-    if (rmc_problems_alloc(100, &pr) != RMC_OK || rmc_problems_alloc(100, &warn) != RMC_OK) {
-        rmc_problems_free(pr);
-        return RMC_EXIT_FAILURE;
-    }
-    rmc_profile_file *pf = NULL;
-    rmc_diag d = {0};
-    const rmc_status st = rmc_profile_load(a.profile, pr, warn, &d, &pf);
-    int rc = RMC_EXIT_OK;
-    if (st == RMC_EINPUT) {
-        print_list(pr);
-        rc = RMC_EXIT_USAGE;
-    } else if (st != RMC_OK) {
-        rmc_cli_print_diag("forecast", &d, st);
-        rc = rmc_cli_exit_code(st);
-    } else {
-        print_list(warn);
-        char *cmdline = rmc_cli_command_line(argc, argv);
-        rmc_cli_catch_stop_signals(NULL, 0);
-        rc = run(&a, pf, cmdline != NULL ? cmdline : "");
-        free(cmdline);
-    }
-    rmc_profile_free(pf);
-    rmc_problems_free(warn);
-    rmc_problems_free(pr);
+    const rmc_cli_profile_job job = {.cmd = "forecast",
+                                     .com = &a.com,
+                                     .load = rmc_profile_load,
+                                     .run = run,
+                                     .finish = finish,
+                                     .ctx = &a};
+    const int rc = rmc_cli_profile_command(&job, argc, argv);
+    rmc_forecast_result_free(a.r);
     return rc;
 }

@@ -80,6 +80,22 @@ class Files:
                                                       "-q", "--method", "both", "-o", p).stdout)
 
     @property
+    def apply(self):
+        """A small apply file with what-ifs and a cost per application."""
+        return self._get("apply.h5", lambda p: run("apply", os.path.join(ROOT, "models/profiles/apply/img_j1.ini"),
+                                                   "--market", "im-regional", "--markets", 2, "-n", 50, "-t", 2,
+                                                   "--max-applications", 8, "--what-ifs",
+                                                   "--cost-per-application", 30, "-o", p).stdout)
+
+    @property
+    def apply_us(self):
+        """A small apply file without what-ifs whose curve flattens: a
+        point of diminishing returns within its 10 applications."""
+        return self._get("apply_us.h5", lambda p: run("apply", os.path.join(ROOT, "models/profiles/apply/us_md_median.ini"),
+                                                      "--market", "im-regional", "--markets", 2, "-n", 50, "-t", 2,
+                                                      "--max-applications", 10, "-o", p).stdout)
+
+    @property
     def sobol(self):
         return self._get("sobol.h5", lambda p: run("sobol", os.path.join(ROOT, "models/default"), "--samples", 2,
                                                    "-n", 20, "--boot", 50, "-t", 2, "-q",

@@ -109,7 +109,8 @@ def test_probe_catches_a_broken_page(tmp_path):
 
 
 @pytest.mark.parametrize("kind,min_figures", [("run_default", 19), ("sensitivity", 2), ("sobol", 2),
-                                              ("forecast", 3), ("run_wide", 6)])
+                                              ("forecast", 3), ("run_wide", 6),
+                                              ("apply", 3)])
 def test_report_in_chromium(files, tmp_path, kind, min_figures):
     h5 = getattr(files, kind)
     out = tmp_path / f"{kind}.html"

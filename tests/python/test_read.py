@@ -1,5 +1,6 @@
 """rankmc.read: every table agrees with the file (h5py) and with the numbers
-`rankmc summary`, `rankmc sensitivity` and `rankmc sobol` print."""
+`rankmc summary`, `rankmc sensitivity`, `rankmc sobol`, `rankmc forecast`
+and `rankmc apply` print."""
 
 import os
 import re
@@ -295,20 +296,97 @@ def test_forecast_matches_file_and_table(files):
     assert seen == 2 * (1 + len(fc.programs))
 
 
+def test_apply_matches_file_and_table(files):
+    path = files.apply
+    table = files.output("apply.h5")
+    r = rankmc.read(path)
+    ap = r.apply
+    assert r.kinds == ["apply"] and r.groups == {}
+    with h5py.File(path) as f:
+        g = f["apply"]
+        order = g["order"][:]
+        m = len(order)
+        assert ap.stat_columns == list(g["stat_columns"].asstr()[:])
+        np.testing.assert_array_equal(ap.curve[ap.stat_columns].to_numpy(), g["p_match"][:])
+        np.testing.assert_array_equal(ap.curve["interviews"], g["interviews"][:])
+        np.testing.assert_array_equal(ap.recommended["candidate"], order)
+        np.testing.assert_array_equal(ap.recommended[["gain", "gain_se"]].to_numpy(), g["gain"][:])
+        assert list(ap.recommended["id"]) == list(g["candidate_id"].asstr()[:][order])
+        np.testing.assert_array_equal(ap.recommended["p_interview"], g["p_offer"][:, 0][order])
+        np.testing.assert_array_equal(ap.recommended["cost"], 30.0 * np.arange(1, m + 1))
+        assert list(ap.candidates["name"]) == list(g["candidate_name"].asstr()[:])
+        assert list(ap.candidates["sponsors"]) == list(g["candidate_sponsors"].asstr()[:])
+        np.testing.assert_array_equal(ap.candidates["positions"], g["candidate_positions"][:])
+        np.testing.assert_array_equal(ap.candidates["desirability"], g["candidate_desirability"][:])
+        for j, stat in enumerate(ap.stat_columns):
+            np.testing.assert_array_equal(ap.candidates["p_offer_" + stat], g["p_offer"][:, j])
+            np.testing.assert_array_equal(ap.candidates["p_alone_" + stat], g["p_alone"][:, j])
+        assert ap.baseline_names == ["random", "most_desirable", "visa_sponsoring"]
+        for b, name in enumerate(ap.baseline_names):
+            rows = ap.baseline(name)
+            np.testing.assert_array_equal(rows["k"], np.arange(1, m + 1))
+            np.testing.assert_array_equal(rows[ap.stat_columns].to_numpy(), g["baseline_p_match"][b])
+            np.testing.assert_array_equal(rows[["diff", "diff_se"]].to_numpy(), g["baseline_diff"][b])
+        assert list(ap.markets["market_seed"]) == list(g["market_seed"].asstr()[:])
+        assert list(ap.whatifs["whatif"]) == list(g["whatif"].asstr()[:])
+        np.testing.assert_array_equal(ap.whatifs[["list_p_match", "list_delta", "list_delta_se"]].to_numpy(),
+                                      g["whatif_list"][:])
+        np.testing.assert_array_equal(ap.whatifs[["reopt_p_match", "reopt_delta", "reopt_delta_se"]].to_numpy(),
+                                      g["whatif_reopt"][:])
+        np.testing.assert_array_equal(ap.whatifs["overlap"], g["whatif_overlap"][:])
+        assert ap.diminishing_k == f.attrs["apply_diminishing_k"]
+    assert len(ap.markets) == 2 and m == 8 and len(ap.whatifs) >= 3
+    # invariants: the gains add up to the curve, and a baseline difference
+    # is the recommended P(match) minus the baseline's (same replicates)
+    np.testing.assert_allclose(np.cumsum(ap.recommended["gain"]), ap.curve["p"], atol=1e-9)
+    for name in ap.baseline_names:
+        b = ap.baseline(name)
+        np.testing.assert_allclose(b["diff"], ap.curve["p"] - b["p"], atol=1e-9)
+    # the printed recommended order: k, id, P(int), gain, SE, P(match), SE,
+    # spread, E[int] agree to the printed digits
+    seen = 0
+    for line in table.splitlines():
+        mt = re.match(r"^\s*(\*?)\s*(\d+) (\S+)\s+.+?\s+(none|J1|J1_H1B)\s+(-?[\d.]+)\s+([\d.]+)\s+([+-][\d.]+)\s+"
+                      r"([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+[\d.]+-[\d.]+\s+([\d.]+)", line)
+        if not mt:
+            continue
+        k = int(mt.group(2))
+        x, c = ap.recommended.iloc[k - 1], ap.curve.iloc[k - 1]
+        assert x["id"] == mt.group(3) and x["sponsors"] == mt.group(4)
+        assert (mt.group(1) == "*") == (k == ap.diminishing_k)
+        for v, t in zip((x["p_interview"], x["gain"], x["gain_se"], c["p"], c["se_mc"], c["spread"]),
+                        mt.groups()[5:11]):
+            assert abs(v - float(t)) <= TOL3
+        assert abs(c["interviews"] - float(mt.group(12))) <= 0.005 + 1e-12  # 2 decimals
+        seen += 1
+    assert seen == m
+
+
+def test_apply_without_whatifs(files):
+    ap = rankmc.read(files.apply_us).apply
+    assert list(ap.whatifs.columns) == rankmc.Apply.WHATIF_COLUMNS and len(ap.whatifs) == 0
+    assert len(ap.curve) == 10 and (ap.recommended["cost"] == 0).all()
+    # the point of diminishing returns as docs/apply.md defines it: the
+    # smallest k with P(k + 5) - P(k) < 0.01
+    p = ap.curve["p"].to_numpy()
+    want = next((k for k in range(1, len(p) - 4) if p[k + 4] - p[k - 1] < 0.01), 0)
+    assert want > 0 and ap.diminishing_k == want
+
+
 def test_other_groups_are_read_generically(tmp_path):
-    """A group this reader does not know (e.g. a future /apply) still
+    """A group this reader does not know (some future /group) still
     comes back as a DataFrame of its equal-length datasets."""
     p = tmp_path / "g.h5"
     with h5py.File(p, "w") as f:
         f.attrs["rankmc_version"] = "test"
-        g = f.create_group("apply")
+        g = f.create_group("future")
         g["applicant"] = np.array([b"a", b"b", b"c"], dtype=h5py.string_dtype())
         g["p"] = np.array([0.1, 0.2, 0.3])
         g["ci"] = np.array([[0.0, 0.2], [0.1, 0.3], [0.2, 0.4]])
         g["curve"] = np.arange(5.0)
     r = rankmc.read(p)
-    df = r.groups["apply"]
-    assert r.kinds == ["apply"]
+    df = r.groups["future"]
+    assert r.kinds == ["future"]
     assert list(df.columns) == ["applicant", "ci_0", "ci_1", "p"]
     assert list(df["applicant"]) == ["a", "b", "c"]
     np.testing.assert_array_equal(df.attrs["curve"], np.arange(5.0))

@@ -104,14 +104,49 @@ def test_forecast_report(files, tmp_path):
     assert "between-market spread" in page
 
 
+def test_apply_report(files, tmp_path):
+    page = report(tmp_path, files.apply)
+    check_self_contained(page)
+    assert set(figures(page)) == {"fig-apply-curve", "fig-apply-baselines", "fig-apply-whatifs"}
+    ap = rankmc.read(files.apply).apply
+    last = ap.curve.iloc[-1]
+    assert (f"With all 8 applications: P(match) {100 * last['p']:.1f}%, Monte Carlo SE "
+            f"{100 * last['se_mc']:.1f}%, between-market spread {100 * last['spread']:.1f}%") in page
+    assert f"expected interviews attended {last['interviews']:.2f}" in page
+    assert "Point of diminishing returns: not reached within 8 applications" in page
+    # the recommended list, one row per k: k, program, P(interview), gain
+    # ± paired SE, cumulative P(match), E[interviews], cost
+    for _, x in ap.recommended.iterrows():
+        cells = [f"{x['k']}", f"{x['id']} {x['name']}", f"{x['p_interview']:.3f}",
+                 f"{x['gain']:+.3f} ± {x['gain_se']:.3f}", f"{x['p_match']:.3f}", f"{x['interviews']:.2f}",
+                 f"{x['cost']:.0f}"]
+        assert re.search(".*".join(f"<td[^>]*>{re.escape(c)}</td>" for c in cells), page), cells
+    for _, w in ap.whatifs.iterrows():
+        cells = [rankmc.report.esc(w["whatif"]), f"{w['list_p_match']:.3f}",
+                 f"{w['list_delta']:+.3f} ± {w['list_delta_se']:.3f}", f"{w['reopt_p_match']:.3f}",
+                 f"{w['reopt_delta']:+.3f} ± {w['reopt_delta_se']:.3f}", f"{int(w['overlap'])}/8"]
+        assert re.search("".join(f"<td[^>]*>{re.escape(c)}</td>" for c in cells), page), cells
+
+
+def test_apply_report_marks_diminishing_returns(files, tmp_path):
+    page = report(tmp_path, files.apply_us)
+    check_self_contained(page)
+    assert set(figures(page)) == {"fig-apply-curve", "fig-apply-baselines"}
+    ap = rankmc.read(files.apply_us).apply
+    k = ap.diminishing_k
+    assert k > 0 and f"Point of diminishing returns: k = {k}" in page
+    assert f"<td>{k} *</td>" in page
+    assert "<th>cost</th>" not in page
+
+
 def test_other_group_gets_a_table(tmp_path):
     p = tmp_path / "f.h5"
     with h5py.File(p, "w") as f:
         f.attrs["rankmc_version"] = "test"
         f.attrs["replicates"] = 10
-        f.create_group("apply")["p"] = np.array([0.25, 0.5])
+        f.create_group("future")["p"] = np.array([0.25, 0.5])
     page = report(tmp_path, p)
-    assert "/apply" in page and "0.25" in page
+    assert "/future" in page and "0.25" in page
 
 
 def test_exit_statuses(files, tmp_path):
