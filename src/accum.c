@@ -221,6 +221,23 @@ void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[2], uint64_t sumsq[2
     }
 }
 
+void rmc_accum_count_types(rmc_accum *a, const uint64_t matched[RMC_ACCUM_TYPE_GROUPS])
+{
+    for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
+        a->type_sum[t] += matched[t];
+        a->type_sumsq[t] += matched[t] * matched[t];
+    }
+}
+
+void rmc_accum_type_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_TYPE_GROUPS],
+                         uint64_t sumsq[RMC_ACCUM_TYPE_GROUPS])
+{
+    for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
+        sum[t] = a->type_sum[t];
+        sumsq[t] = a->type_sumsq[t];
+    }
+}
+
 const uint64_t *rmc_accum_restart_hist(const rmc_accum *a)
 {
     return &a->restart_hist[0][0];
@@ -249,6 +266,8 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->restart_hist, 0, sizeof a->restart_hist);
     memset(a->couple_sum, 0, sizeof a->couple_sum);
     memset(a->couple_sumsq, 0, sizeof a->couple_sumsq);
+    memset(a->type_sum, 0, sizeof a->type_sum);
+    memset(a->type_sumsq, 0, sizeof a->type_sumsq);
     a->replicates = a->unconverged = a->unstable = 0;
     a->first_unconverged = a->first_unstable = -1;
 }
@@ -290,6 +309,10 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
         dst->couple_sum[k] += src->couple_sum[k];
         dst->couple_sumsq[k] += src->couple_sumsq[k];
     }
+    for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
+        dst->type_sum[t] += src->type_sum[t];
+        dst->type_sumsq[t] += src->type_sumsq[t];
+    }
     lower_first(&dst->first_unconverged, src->first_unconverged);
     lower_first(&dst->first_unstable, src->first_unstable);
     return RMC_OK;
@@ -317,6 +340,8 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     RMC_TRY(rmc_dist_sum_u64(g, &a->restart_hist[0][0], 2 * RMC_ACCUM_RESTART_BINS, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->couple_sum, 2, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->couple_sumsq, 2, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->type_sum, RMC_ACCUM_TYPE_GROUPS, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->type_sumsq, RMC_ACCUM_TYPE_GROUPS, d));
     /* -1 (none) must lose to any index in the minimum. */
     int64_t first[2] = {a->first_unconverged < 0 ? INT64_MAX : a->first_unconverged,
                         a->first_unstable < 0 ? INT64_MAX : a->first_unstable};

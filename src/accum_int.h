@@ -18,13 +18,16 @@ struct rmc_accum {
     int64_t first_unstable;    /* lowest such replicate index, or -1 */
     uint64_t restart_hist[2][RMC_ACCUM_RESTART_BINS]; /* [converged 0, not 1][restarts] */
     uint64_t couple_sum[2], couple_sumsq[2]; /* per replicate: couples both / one matched */
-    uint32_t *rank_hist;                     /* [n_iv][rank_bins+1] or NULL */
-    uint32_t *choice_hist;                   /* [n_app][choice_len+1] */
-    uint32_t *fill_hist;                     /* [n_prog][max_positions+1] */
-    uint32_t *depth_hist;                    /* [n_prog][rank_bins+1] */
-    uint32_t *iv_matched;                    /* [n_iv] */
-    int64_t *move_sum; /* [n_iv][n_factors], units of 1/RMC_ACCUM_MOVE_SCALE spot */
-    int32_t *depth;    /* [n_prog] scratch: deepest matched position this replicate */
+    /* Per replicate, applicants matched of each type, then of all: sums
+     * and sums of squares (rmc_accum_count_types). */
+    uint64_t type_sum[RMC_ACCUM_TYPE_GROUPS], type_sumsq[RMC_ACCUM_TYPE_GROUPS];
+    uint32_t *rank_hist;   /* [n_iv][rank_bins+1] or NULL */
+    uint32_t *choice_hist; /* [n_app][choice_len+1] */
+    uint32_t *fill_hist;   /* [n_prog][max_positions+1] */
+    uint32_t *depth_hist;  /* [n_prog][rank_bins+1] */
+    uint32_t *iv_matched;  /* [n_iv] */
+    int64_t *move_sum;     /* [n_iv][n_factors], units of 1/RMC_ACCUM_MOVE_SCALE spot */
+    int32_t *depth;        /* [n_prog] scratch: deepest matched position this replicate */
 };
 
 /* Elements in each table of an accumulator of dims d; false on overflow. */

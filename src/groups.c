@@ -116,6 +116,7 @@ static void add_applicant(rmc_group_rate *g, double p, uint64_t reps)
 
 static void finish_rate(rmc_group_rate *g)
 {
+    g->se_rep = (double)NAN;
     g->rate = g->n > 0 ? g->expected / (double)g->n : 0.0;
     g->se = g->n > 0 ? sqrt(g->se) / (double)g->n : 0.0;
 }
@@ -152,6 +153,37 @@ rmc_status rmc_groups_rates(const rmc_result *r, const char *const *labels, rmc_
     return RMC_OK;
 }
 
+/* SE of the mean per-replicate share matched of a group of n applicants,
+ * from the sum and sum of squares of its per-replicate counts. */
+static double replicate_se(uint64_t sum, uint64_t sumsq, uint64_t reps, size_t n)
+{
+    if (reps < 2 || n == 0) {
+        return reps > 0 && n > 0 ? 0.0 : (double)NAN;
+    }
+    const long double r = (long double)reps, s = (long double)sum;
+    const long double var = ((long double)sumsq - s * s / r) / (r - 1.0L);
+    return var > 0.0L ? (double)(sqrtl(var / r) / (long double)n) : 0.0;
+}
+
+static void set_type_se(const rmc_result *r, rmc_group_rate *g)
+{
+    for (size_t t = 0; t < r->n_type_groups && r->type_matched_sums != NULL; t++) {
+        if (strcmp(r->type_groups[t], g->name) == 0) {
+            g->se_rep = replicate_se(r->type_matched_sums[2 * t], r->type_matched_sums[2 * t + 1],
+                                     r->replicates, g->n);
+        }
+    }
+}
+
+void rmc_groups_type_se(const rmc_result *r, rmc_group_rate *g, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(g[k].name, "all") != 0) {
+            set_type_se(r, &g[k]);
+        }
+    }
+}
+
 void rmc_groups_rates_free(rmc_group_rate *g)
 {
     rmc_free(g);
@@ -165,6 +197,7 @@ void rmc_groups_market(const rmc_result *r, rmc_market_rates *out)
         add_applicant(&out->all, r->p_match[i], r->replicates);
     }
     finish_rate(&out->all);
+    set_type_se(r, &out->all);
     double var = 0.0;
     for (size_t j = 0; j < r->n_prog && r->replicates > 0; j++) {
         const uint32_t *row = r->fill_hist + j * r->fill_cols;

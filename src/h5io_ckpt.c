@@ -45,6 +45,10 @@ static rmc_status ckpt_attrs(hid_t f, const rmc_accum *a, const rmc_h5_checkpoin
     const uint64_t cs[4] = {a->couple_sum[0], a->couple_sum[1], a->couple_sumsq[0],
                             a->couple_sumsq[1]};
     RMC_TRY(rmc_h5_write_attr(f, "couple_sums", H5T_NATIVE_UINT64, 4, cs, d));
+    RMC_TRY(rmc_h5_write_attr(f, "type_sums", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS, a->type_sum,
+                              d));
+    RMC_TRY(rmc_h5_write_attr(f, "type_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
+                              a->type_sumsq, d));
     RMC_TRY(rmc_h5_attr_u64(f, "seed", in->seed, d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates_requested", in->replicates_requested, d));
     RMC_TRY(rmc_h5_attr_i64(f, "proposing", in->proposing, d));
@@ -149,6 +153,10 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
     a->couple_sum[1] = cs[1];
     a->couple_sumsq[0] = cs[2];
     a->couple_sumsq[1] = cs[3];
+    RMC_TRY(rmc_h5_read_attr_n(f, "type_sums", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
+                               a->type_sum, d));
+    RMC_TRY(rmc_h5_read_attr_n(f, "type_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
+                               a->type_sumsq, d));
     RMC_TRY(read_into(f, "rank_hist", H5T_NATIVE_UINT32, s.rank, a->rank_hist, d));
     RMC_TRY(read_into(f, "choice_hist", H5T_NATIVE_UINT32, s.choice, a->choice_hist, d));
     RMC_TRY(read_into(f, "fill_hist", H5T_NATIVE_UINT32, s.fill, a->fill_hist, d));

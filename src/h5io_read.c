@@ -174,6 +174,8 @@ void rmc_result_free(rmc_result *r)
     rmc_free(r->p_match_ci95);
     rmc_free(r->p_match_se);
     rmc_free(r->p_match);
+    free_strings(r->type_groups, r->n_type_groups);
+    rmc_free(r->type_matched_sums);
     free_strings(r->app_type, r->n_app);
     free_strings(r->app_id, r->n_app);
     rmc_free(r->proposing);
@@ -223,6 +225,29 @@ static rmc_status shape_error(rmc_diag *d, const char *path)
     return RMC_FAIL(d, RMC_EINPUT, "dataset %s has the wrong shape", path);
 }
 
+/* The per-replicate sums by type, when the file has them. */
+static rmc_status read_type_sums(hid_t f, rmc_result *r, rmc_diag *d)
+{
+    if (H5Lexists(f, "/applicants/type_matched_sums", H5P_DEFAULT) <= 0) {
+        return RMC_OK;
+    }
+    size_t dims[2] = {0, 0};
+    r->n_type_groups = SIZE_MAX;
+    const rmc_status st =
+        read_strings(f, "/applicants/type_groups", &r->n_type_groups, &r->type_groups, d);
+    if (r->type_groups == NULL) {
+        r->n_type_groups = 0;
+    }
+    RMC_TRY(st);
+    const size_t n = r->n_type_groups;
+    RMC_TRY(read_numeric(f, "/applicants/type_matched_sums", H5T_NATIVE_UINT64, 2, dims,
+                         (void **)&r->type_matched_sums, d));
+    if (dims[0] != n || dims[1] != 2) {
+        return shape_error(d, "/applicants/type_matched_sums");
+    }
+    return RMC_OK;
+}
+
 static rmc_status read_applicants(hid_t f, rmc_result *r, rmc_diag *d)
 {
     size_t dims[2] = {0, 0};
@@ -251,7 +276,7 @@ static rmc_status read_applicants(hid_t f, rmc_result *r, rmc_diag *d)
         return shape_error(d, "/applicants/choice_hist");
     }
     r->choice_cols = dims[1];
-    return RMC_OK;
+    return read_type_sums(f, r, d);
 }
 
 static rmc_status read_programs(hid_t f, rmc_result *r, rmc_diag *d)

@@ -261,6 +261,29 @@ typedef struct derived {
     double *mat;        /* [max(2 n_app, n_iv n_factors)] */
 } derived;
 
+/* /applicants/type_groups (each type's name, then "all") and
+ * /applicants/type_matched_sums: per row, the sum over replicates of the
+ * number matched and of its square. */
+static rmc_status write_type_sums(hid_t g, const rmc_accum *a, rmc_diag *d)
+{
+    const char *names[RMC_ACCUM_TYPE_GROUPS];
+    for (size_t t = 0; t < RMC_N_TYPES; t++) {
+        names[t] = rmc_type_name((rmc_type)t);
+    }
+    names[RMC_N_TYPES] = "all";
+    uint64_t sum[RMC_ACCUM_TYPE_GROUPS], sumsq[RMC_ACCUM_TYPE_GROUPS];
+    rmc_accum_type_sums(a, sum, sumsq);
+    uint64_t rows[RMC_ACCUM_TYPE_GROUPS][2];
+    for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
+        rows[t][0] = sum[t];
+        rows[t][1] = sumsq[t];
+    }
+    const hsize_t dims[2] = {RMC_ACCUM_TYPE_GROUPS, 2};
+    RMC_TRY(rmc_h5_write_strings(g, "type_groups", names, RMC_ACCUM_TYPE_GROUPS, d));
+    return rmc_h5_write_numeric(g, "type_matched_sums", H5T_NATIVE_UINT64, H5T_STD_U64LE, 2, dims,
+                                rows, d);
+}
+
 static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum *a, derived *x,
                                    rmc_diag *d)
 {
@@ -289,6 +312,7 @@ static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum 
     }
     RMC_TRY(
         rmc_h5_write_numeric(g, "p_match_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    RMC_TRY(write_type_sums(g, a, d));
     return rmc_h5_write_numeric(g, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dh, ch, d);
 }
 

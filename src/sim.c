@@ -496,6 +496,14 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
     const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
                                      w->rank,       w->moves,  m->iv_prog};
     rmc_accum_add(w->acc, &rep);
+    uint64_t by_type[RMC_ACCUM_TYPE_GROUPS] = {0};
+    for (size_t i = 0; i < m->n_app; i++) {
+        if (w->app_iv[i] >= 0) {
+            by_type[m->app_type[i]]++;
+            by_type[RMC_N_TYPES]++;
+        }
+    }
+    rmc_accum_count_types(w->acc, by_type);
     if (m->n_couples > 0) {
         uint64_t both = 0, one = 0;
         for (size_t k = 0; k < m->n_couples; k++) {

@@ -154,6 +154,11 @@ static void add_replicate(rmc_accum *a, uint64_t r)
         rmc_accum_count_unstable(a, r);
     }
     rmc_accum_count_restarts(a, (size_t)(r % 7), r % 6 != 5);
+    uint64_t by_type[RMC_ACCUM_TYPE_GROUPS];
+    for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
+        by_type[t] = (r * 7 + t * 3) % 5;
+    }
+    rmc_accum_count_types(a, by_type);
 }
 
 static bool same_u32(const uint32_t *a, const uint32_t *b, size_t n)
@@ -192,6 +197,13 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
                             NI * NF * sizeof(int64_t));
         assert_memory_equal(rmc_accum_restart_hist(part), rmc_accum_restart_hist(one),
                             2 * RMC_ACCUM_RESTART_BINS * sizeof(uint64_t));
+        uint64_t sp[RMC_ACCUM_TYPE_GROUPS], qp[RMC_ACCUM_TYPE_GROUPS];
+        uint64_t so[RMC_ACCUM_TYPE_GROUPS], qo[RMC_ACCUM_TYPE_GROUPS];
+        rmc_accum_type_sums(part, sp, qp);
+        rmc_accum_type_sums(one, so, qo);
+        assert_memory_equal(sp, so, sizeof sp);
+        assert_memory_equal(qp, qo, sizeof qp);
+        assert_true(so[0] > 0 && qo[0] > so[0]);
         assert_int_equal(rmc_accum_unconverged(part), rmc_accum_unconverged(one));
         assert_int_equal(rmc_accum_first_unconverged(part), 5);
         assert_int_equal(rmc_accum_unstable(part), 2);

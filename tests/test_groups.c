@@ -61,6 +61,35 @@ static void test_rmc_groups_rates_by_type(void **state)
     rmc_groups_rates_free(g);
 }
 
+/* se_rep from per-replicate sums: IMG (2 applicants) matched 1, 2, 2, 1,
+ * 2, 1, 2, 1, 1, 1 in the 10 replicates (sum 14, squares 22): per-replicate
+ * rate variance (22 - 14^2 / 10) / 9 / 2^2. Groups without sums stay NAN,
+ * as does everything of a file without them. */
+static void test_rmc_groups_type_se(void **state)
+{
+    (void)state;
+    rmc_result r = fake_result();
+    rmc_group_rate *g = NULL;
+    size_t n = 0;
+    assert_int_equal(rmc_groups_rates(&r, (const char *const *)r.app_type, &g, &n, NULL), RMC_OK);
+    rmc_groups_type_se(&r, g, n);
+    assert_true(isnan(g[0].se_rep) && isnan(g[1].se_rep) && isnan(g[2].se_rep));
+    static char name_text[][8] = {"IMG", "US_MD", "all"};
+    char *names[3] = {name_text[0], name_text[1], name_text[2]};
+    uint64_t sums[6] = {14, 22, 14, 20, 30, 92};
+    r.n_type_groups = 3;
+    r.type_groups = names;
+    r.type_matched_sums = sums;
+    rmc_groups_type_se(&r, g, n);
+    assert_close(g[0].se_rep, sqrt((22.0 - 19.6) / 9.0 / 10.0) / 2.0, 1e-12, 0);
+    assert_true(isnan(g[1].se_rep)); /* US_DO: no row */
+    assert_close(g[2].se_rep, sqrt((20.0 - 19.6) / 9.0 / 10.0) / 2.0, 1e-12, 0);
+    rmc_market_rates m;
+    rmc_groups_market(&r, &m);
+    assert_close(m.all.se_rep, sqrt((92.0 - 90.0) / 9.0 / 10.0) / 5.0, 1e-12, 0);
+    rmc_groups_rates_free(g);
+}
+
 static void test_rmc_groups_market(void **state)
 {
     (void)state;
@@ -175,6 +204,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rmc_groups_rates_by_type),
+        cmocka_unit_test(test_rmc_groups_type_se),
         cmocka_unit_test(test_rmc_groups_market),
         cmocka_unit_test(test_rmc_groups_labels_read),
         cmocka_unit_test(test_rmc_groups_labels_read_refusals),

@@ -184,6 +184,8 @@ static void test_rmc_h5_write_layout(void **state)
     check_shape(f, "/applicants/p_match_se", 1, NA, 0);
     check_shape(f, "/applicants/p_match_ci95", 2, NA, 2);
     check_shape(f, "/applicants/choice_hist", 2, NA, 3);
+    check_shape(f, "/applicants/type_groups", 1, RMC_ACCUM_TYPE_GROUPS, 0);
+    check_shape(f, "/applicants/type_matched_sums", 2, RMC_ACCUM_TYPE_GROUPS, 2);
     check_shape(f, "/programs/id", 1, NP, 0);
     check_shape(f, "/programs/positions", 1, NP, 0);
     check_shape(f, "/programs/fill_hist", 2, NP, 3);
@@ -233,10 +235,20 @@ static void test_rmc_result_read_roundtrip(void **state)
     const rmc_h5_run_info info = run_info();
     rmc_accum_count_restarts(fx->acc, 0, true);
     rmc_accum_count_restarts(fx->acc, 2, true);
+    const uint64_t by_type[RMC_ACCUM_TYPE_GROUPS] = {1, 2, 0, 4, 7};
+    rmc_accum_count_types(fx->acc, by_type);
     assert_int_equal(rmc_h5_write(fx->path, false, &fx->m, fx->acc, &info, NULL), RMC_OK);
     rmc_result *r = NULL;
     rmc_diag d = {0};
     assert_int_equal(rmc_result_read(fx->path, &r, &d), RMC_OK);
+    assert_int_equal(r->n_type_groups, RMC_ACCUM_TYPE_GROUPS);
+    for (size_t t = 0; t < RMC_N_TYPES; t++) {
+        assert_string_equal(r->type_groups[t], rmc_type_name((rmc_type)t));
+        assert_int_equal(r->type_matched_sums[2 * t], by_type[t]);
+        assert_int_equal(r->type_matched_sums[2 * t + 1], by_type[t] * by_type[t]);
+    }
+    assert_string_equal(r->type_groups[RMC_N_TYPES], "all");
+    assert_int_equal(r->type_matched_sums[2 * RMC_N_TYPES + 1], 49);
     assert_int_equal(r->restarted, 1);
     assert_int_equal(r->restart_hist[0][0], 1);
     assert_int_equal(r->restart_hist[0][2], 1);
@@ -361,6 +373,9 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
     rmc_accum_count_unconverged(fx->acc, 5);
     rmc_accum_count_restarts(fx->acc, 3, true);
     rmc_accum_count_restarts(fx->acc, 20, false);
+    const uint64_t by_type[RMC_ACCUM_TYPE_GROUPS] = {3, 0, 1, 2, 6};
+    rmc_accum_count_types(fx->acc, by_type);
+    rmc_accum_count_types(fx->acc, by_type);
     rmc_h5_checkpoint_info info = {.seed = 2385,
                                    .replicates_requested = 640,
                                    .proposing = 1,
@@ -384,6 +399,12 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
     assert_memory_equal(rmc_accum_restart_hist(back), rmc_accum_restart_hist(fx->acc),
                         2 * RMC_ACCUM_RESTART_BINS * 8);
     assert_int_equal(rmc_accum_restart_hist(back)[3], 1);
+    uint64_t ts[RMC_ACCUM_TYPE_GROUPS], tq[RMC_ACCUM_TYPE_GROUPS];
+    rmc_accum_type_sums(back, ts, tq);
+    assert_int_equal(ts[0], 6);
+    assert_int_equal(tq[0], 18);
+    assert_int_equal(ts[RMC_N_TYPES], 12);
+    assert_int_equal(tq[RMC_N_TYPES], 72);
     assert_int_equal(rmc_accum_restart_hist(back)[RMC_ACCUM_RESTART_BINS + 20], 1);
     assert_memory_equal(rmc_accum_rank_hist(back), rmc_accum_rank_hist(fx->acc),
                         NI * (dm->rank_bins + 1) * 4);

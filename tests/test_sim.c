@@ -78,6 +78,12 @@ static void assert_same_totals(const rmc_accum *x, const rmc_accum *y)
                         d->n_prog * (d->rank_bins + 1) * 4);
     assert_memory_equal(rmc_accum_iv_matched(x), rmc_accum_iv_matched(y), d->n_iv * 4);
     assert_memory_equal(rmc_accum_move_sum(x), rmc_accum_move_sum(y), d->n_iv * d->n_factors * 8);
+    uint64_t sx[RMC_ACCUM_TYPE_GROUPS], qx[RMC_ACCUM_TYPE_GROUPS];
+    uint64_t sy[RMC_ACCUM_TYPE_GROUPS], qy[RMC_ACCUM_TYPE_GROUPS];
+    rmc_accum_type_sums(x, sx, qx);
+    rmc_accum_type_sums(y, sy, qy);
+    assert_memory_equal(sx, sy, sizeof sx);
+    assert_memory_equal(qx, qy, sizeof qx);
 }
 
 static uint64_t row_sum(const uint32_t *t, size_t row, size_t cols)
@@ -335,6 +341,115 @@ static void test_rmc_sim_run_until_se_interviews(void **state)
     rmc_model_free(m);
 }
 
+/* Per-replicate matched counts by type (tests/data/sim_seats: six IMGs for
+ * the two seats of P1, four US MDs and one US DO for the four of P2, every
+ * list ranking everyone). The stored sums equal what every replicate's
+ * recorded outcome gives, for 1 and 2 threads alike; and the group rate's
+ * SE from them goes the known way: no spread at all for the IMGs and for
+ * all applicants (exactly 2 and 6 match every replicate) where the
+ * independence SE is clearly positive; the lone US DO's equals the binomial
+ * SE up to the n / (n - 1) of the sample variance; the US MDs' is the DO's
+ * over 4 (4 - X of them match when X DOs do). */
+static void test_rmc_sim_run_type_sums(void **state)
+{
+    (void)state;
+    rmc_model *m = NULL;
+    assert_int_equal(rmc_model_load(RMC_TEST_DATA "/sim_seats", NULL, NULL, &m), RMC_OK);
+    enum { R = 300, NAPP = 11 };
+    assert_int_equal(rmc_model_n_applicants(m), NAPP);
+    rmc_id focal[NAPP];
+    for (size_t i = 0; i < NAPP; i++) {
+        focal[i] = (rmc_id)i;
+    }
+    static int32_t choice[R][NAPP];
+    rmc_accum *a[2] = {NULL, NULL};
+    for (int t = 0; t < 2; t++) {
+        rmc_sim_options o;
+        rmc_sim_options_default(&o);
+        o.seed = 4711;
+        o.replicates = R;
+        o.threads = t + 1;
+        o.n_focal = NAPP;
+        o.focal = focal;
+        o.focal_choice = &choice[0][0];
+        rmc_sim_stats st;
+        assert_int_equal(rmc_sim_run(m, rmc_model_params(m), &o, &a[t], &st, NULL), RMC_OK);
+    }
+    assert_same_totals(a[0], a[1]);
+    uint64_t want_s[RMC_ACCUM_TYPE_GROUPS] = {0}, want_q[RMC_ACCUM_TYPE_GROUPS] = {0};
+    for (size_t r = 0; r < R; r++) {
+        uint64_t c[RMC_ACCUM_TYPE_GROUPS] = {0};
+        for (size_t i = 0; i < NAPP; i++) {
+            if (choice[r][i] >= 0) {
+                c[rmc_model_applicant_type(m, i)]++;
+                c[RMC_N_TYPES]++;
+            }
+        }
+        assert_int_equal(c[RMC_TYPE_IMG], 2);
+        for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
+            want_s[t] += c[t];
+            want_q[t] += c[t] * c[t];
+        }
+    }
+    uint64_t sum[RMC_ACCUM_TYPE_GROUPS], sumsq[RMC_ACCUM_TYPE_GROUPS];
+    rmc_accum_type_sums(a[0], sum, sumsq);
+    assert_memory_equal(sum, want_s, sizeof sum);
+    assert_memory_equal(sumsq, want_q, sizeof sumsq);
+    assert_int_equal(sum[RMC_N_TYPES], 6 * R);
+    assert_true(sum[RMC_TYPE_US_DO] > R / 4 && sum[RMC_TYPE_US_DO] < R);
+    /* The SEs, through a result as a file would hold it. */
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a[0]);
+    const uint32_t *ch = rmc_accum_choice_hist(a[0]);
+    double p[NAPP];
+    char type_text[NAPP][16], group_text[RMC_ACCUM_TYPE_GROUPS][16];
+    char *types[NAPP], *groups[RMC_ACCUM_TYPE_GROUPS];
+    uint64_t rows[2 * RMC_ACCUM_TYPE_GROUPS];
+    for (size_t i = 0; i < NAPP; i++) {
+        const uint32_t unmatched = ch[i * (dm->choice_len + 1) + dm->choice_len];
+        p[i] = (double)(R - unmatched) / R;
+        snprintf(type_text[i], sizeof type_text[i], "%s",
+                 rmc_type_name(rmc_model_applicant_type(m, i)));
+        types[i] = type_text[i];
+    }
+    for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
+        snprintf(group_text[t], sizeof group_text[t], "%s",
+                 t < RMC_N_TYPES ? rmc_type_name((rmc_type)t) : "all");
+        groups[t] = group_text[t];
+        rows[2 * t] = sum[t];
+        rows[2 * t + 1] = sumsq[t];
+    }
+    rmc_result res;
+    memset(&res, 0, sizeof res);
+    res.replicates = R;
+    res.n_app = NAPP;
+    res.app_type = types;
+    res.p_match = p;
+    res.n_type_groups = RMC_ACCUM_TYPE_GROUPS;
+    res.type_groups = groups;
+    res.type_matched_sums = rows;
+    rmc_group_rate *g = NULL;
+    size_t n = 0;
+    assert_int_equal(rmc_groups_rates(&res, (const char *const *)types, &g, &n, NULL), RMC_OK);
+    rmc_groups_type_se(&res, g, n);
+    rmc_market_rates mk;
+    rmc_groups_market(&res, &mk);
+    assert_int_equal(n, 3);
+    const rmc_group_rate *img = &g[0], *dO = &g[1], *md = &g[2];
+    assert_string_equal(img->name, "IMG");
+    assert_string_equal(dO->name, "US_DO");
+    assert_string_equal(md->name, "US_MD");
+    assert_close(img->rate, 2.0 / 6.0, 1e-12, 0);
+    assert_true(img->se_rep == 0.0 && img->se > 0.005);
+    assert_true(mk.all.se_rep == 0.0 && mk.all.se > 0.003);
+    assert_close(dO->se_rep, dO->se * sqrt((double)R / (R - 1)), 1e-9, 0);
+    assert_close(md->se_rep, dO->se_rep / 4.0, 1e-9, 0);
+    assert_true(md->se_rep < md->se);
+    rmc_groups_rates_free(g);
+    rmc_accum_free(a[1]);
+    rmc_accum_free(a[0]);
+    rmc_model_free(m);
+}
+
 /* Couples (tests/data/sim_couples): the joint lists reach the Match with
  * each member's rank, members' matches map back to their interviews
  * (invariants), every converged matching is stable, non-converged
@@ -557,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_rmc_sim_run_stop_at_batch),
         cmocka_unit_test(test_rmc_sim_run_until_se),
         cmocka_unit_test(test_rmc_sim_run_until_se_interviews),
+        cmocka_unit_test(test_rmc_sim_run_type_sums),
         cmocka_unit_test(test_rmc_sim_run_couples),
         cmocka_unit_test(test_rmc_sim_run_checkpoint_resume),
         cmocka_unit_test(test_rmc_sim_run_bad_options),

@@ -111,6 +111,20 @@ void rmc_accum_count_couples(rmc_accum *a, uint64_t both, uint64_t one);
  * sum[1] / sumsq[1] of "exactly one matched". */
 void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[2], uint64_t sumsq[2]);
 
+/* Rows of the per-replicate matched counts by applicant type: one per
+ * rmc_type, then one for every applicant. */
+#define RMC_ACCUM_TYPE_GROUPS (RMC_N_TYPES + 1)
+
+/* Count one replicate's matched applicants by type: matched[t] for type t,
+ * matched[RMC_N_TYPES] for all of them. Adds each count to its sum and its
+ * square to its sum of squares (exact uint64: the SE of a group's match
+ * rate from the per-replicate rates, docs/output.md). */
+void rmc_accum_count_types(rmc_accum *a, const uint64_t matched[RMC_ACCUM_TYPE_GROUPS]);
+
+/* The sums of rmc_accum_count_types, row t = sum[t], sumsq[t]. */
+void rmc_accum_type_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_TYPE_GROUPS],
+                         uint64_t sumsq[RMC_ACCUM_TYPE_GROUPS]);
+
 /* Count one non-converged (couples) or unstable replicate, remembering
  * the lowest such replicate index. */
 void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate);

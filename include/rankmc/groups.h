@@ -24,17 +24,21 @@ extern "C" {
 #endif
 
 /* One group's match rate. The rate is the mean over its applicants of
- * P(match) (= the expected share matched per replicate). se is the Monte
- * Carlo standard error of that mean treating applicants as independent:
- * sqrt(sum p(1-p) / replicates) / n. Applicants of one market compete, so
- * their outcomes are correlated and this is an approximation;
- * docs/calibration.md compares it with the spread between seeds. */
+ * P(match) (= the mean over replicates of the share matched). se_rep is the
+ * Monte Carlo standard error of that mean from the per-replicate group
+ * rates: sqrt(sample variance of the replicate's share matched / replicates),
+ * which accounts for applicants competing for the same seats; it needs the
+ * result's per-replicate sums (/applicants/type_matched_sums), so it exists
+ * only for the groups of `type` and for "all", and is NAN otherwise. se
+ * treats applicants as independent: sqrt(sum p(1-p) / replicates) / n, kept
+ * for comparison (competition makes it wrong in either direction). */
 typedef struct rmc_group_rate {
     char name[64];   /* the label (truncated to 63 bytes) */
     size_t n;        /* applicants in the group */
     double expected; /* expected number matched: sum of P(match) */
     double rate;     /* expected / n */
     double se;       /* standard error of rate (independence approximation) */
+    double se_rep;   /* standard error of rate from per-replicate rates, or NAN */
 } rmc_group_rate;
 
 /* Market-wide figures: the overall match rate (all applicants, as a group
@@ -68,7 +72,13 @@ rmc_status rmc_groups_rates(const rmc_result *r, const char *const *labels, rmc_
                             size_t *n_groups, rmc_diag *d);
 void rmc_groups_rates_free(rmc_group_rate *g);
 
-/* The market-wide figures of r. Never fails. */
+/* Fill se_rep of g[0..n) from r's per-replicate sums: g must come from
+ * rmc_groups_rates on r's own type labels (r->app_type). Groups the sums
+ * do not cover, and every group of a file without them, keep NAN. */
+void rmc_groups_type_se(const rmc_result *r, rmc_group_rate *g, size_t n);
+
+/* The market-wide figures of r (all.se_rep as rmc_groups_type_se). Never
+ * fails. */
 void rmc_groups_market(const rmc_result *r, rmc_market_rates *out);
 
 /* Couples' outcomes from a result file and its model (couples.csv, and

@@ -86,6 +86,13 @@ typedef struct rmc_result {
     double *iv_p_match_ci95;      /* [n_iv][2] (likewise) */
     double *mean_move;            /* [n_iv][n_factors] */
     char **factors;               /* [n_factors] */
+    /* Per-replicate matched counts by type (0 / NULL in files written
+     * before they existed): the groups (each type, then "all") and per
+     * group the sums over replicates of the number matched and of its
+     * square (/applicants/type_matched_sums). */
+    size_t n_type_groups;
+    char **type_groups;          /* [n_type_groups] */
+    uint64_t *type_matched_sums; /* [n_type_groups][2] */
 } rmc_result;
 
 /* Read a file written by rmc_h5_write. RMC_EIO when it cannot be opened,

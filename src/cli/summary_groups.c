@@ -4,36 +4,55 @@
  * (docs/calibration.md). COLUMN is `type` (from the result file) or an
  * extra column of MODEL_DIR/applicants.csv such as synth's `x_group`.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "summary.h"
 
+/* A standard error in points, or "-" when there is none (NAN). */
+static void format_se(char *buf, size_t size, double se)
+{
+    if (isnan(se)) {
+        snprintf(buf, size, "-");
+    } else {
+        snprintf(buf, size, "%.2f", 100.0 * se);
+    }
+}
+
 static void print_rate(FILE *out, const rmc_group_rate *g)
 {
-    fprintf(out, "  %-14s %10zu %11.1f %9.2f%% %7.2f\n", g->name, g->n, g->expected,
-            100.0 * g->rate, 100.0 * g->se);
+    char rep[32];
+    format_se(rep, sizeof rep, g->se_rep);
+    fprintf(out, "  %-14s %10zu %11.1f %9.2f%% %11s %11.2f\n", g->name, g->n, g->expected,
+            100.0 * g->rate, rep, 100.0 * g->se);
 }
 
 static void print_machine(FILE *out, const char *column, const rmc_group_rate *g)
 {
-    fprintf(out, "RANKMC_GROUP by=%s group=%s n=%zu expected=%.3f rate=%.6f se=%.6f\n", column,
-            g->name, g->n, g->expected, g->rate, g->se);
+    fprintf(out,
+            "RANKMC_GROUP by=%s group=%s n=%zu expected=%.3f rate=%.6f se_rep=%.6f "
+            "se_indep=%.6f\n",
+            column, g->name, g->n, g->expected, g->rate, g->se_rep, g->se);
 }
 
 static void print_tables(FILE *out, const char *column, const rmc_group_rate *g, size_t n,
                          const rmc_market_rates *m, uint64_t replicates)
 {
     fprintf(out,
-            "\nMatch rate by %s (%llu replicates; SE treats applicants as independent)\n"
-            "  %-14s %10s %11s %10s %7s\n",
+            "\nMatch rate by %s (%llu replicates; SE rep: from the per-replicate group rates; "
+            "SE indep: treating applicants as independent, for comparison)\n"
+            "  %-14s %10s %11s %10s %11s %11s\n",
             column, (unsigned long long)replicates, column, "applicants", "matched", "rate",
-            "SE pts");
+            "SE rep pts", "SE indep");
     for (size_t k = 0; k < n; k++) {
         print_rate(out, &g[k]);
     }
     print_rate(out, &m->all);
+    if (n > 0 && isnan(g[0].se_rep)) {
+        fprintf(out, "  (SE rep: the result file keeps per-replicate counts by type only)\n");
+    }
     fprintf(out, "  positions filled: %.1f of %zu = %.2f%% (SE %.2f pts)\n\n", m->filled,
             m->positions, 100.0 * m->fill_share, 100.0 * m->fill_share_se);
     for (size_t k = 0; k < n; k++) {
@@ -67,6 +86,9 @@ int rmc_cli_summary_groups(FILE *out, const rmc_result *r, const char *column,
         const char *const *lab =
             labels != NULL ? (const char *const *)labels : (const char *const *)r->app_type;
         st = rmc_groups_rates(r, lab, &g, &n, &d);
+    }
+    if (st == RMC_OK && labels == NULL) {
+        rmc_groups_type_se(r, g, n);
     }
     if (st != RMC_OK) {
         rmc_cli_print_diag("summary", &d, st);
