@@ -17,7 +17,7 @@ static void format_se(char *buf, size_t size, double se)
     if (isnan(se)) {
         snprintf(buf, size, "-");
     } else {
-        snprintf(buf, size, "%.2f", 100.0 * se);
+        snprintf(buf, size, "%.3f", 100.0 * se);
     }
 }
 
@@ -25,7 +25,7 @@ static void print_rate(FILE *out, const rmc_group_rate *g)
 {
     char rep[32];
     format_se(rep, sizeof rep, g->se_rep);
-    fprintf(out, "  %-14s %10zu %11.1f %9.2f%% %11s %11.2f\n", g->name, g->n, g->expected,
+    fprintf(out, "  %-14s %10zu %11.1f %9.2f%% %11s %11.3f\n", g->name, g->n, g->expected,
             100.0 * g->rate, rep, 100.0 * g->se);
 }
 

@@ -52,6 +52,16 @@ field() { # field FILE GROUP KEY
     fail "us_img and US_IMG differ"
 [ "$(field "$tmp/group.txt" all expected)" = "$(field "$tmp/type.txt" all expected)" ] ||
     fail "overall expected matched differs between views"
+# SEs: from the per-replicate rates for types and for all applicants (the
+# same in both views), none for x_group's own groups (the run keeps counts
+# by type only), the independence one beside them
+grep -q "SE rep" "$tmp/type.txt" && grep -q "SE indep" "$tmp/type.txt" || fail "SE headings"
+[ -n "$(field "$tmp/type.txt" US_IMG se_rep)" ] || fail "no per-replicate SE for US_IMG"
+[ -n "$(field "$tmp/type.txt" US_IMG se_indep)" ] || fail "no independence SE for US_IMG"
+[ "$(field "$tmp/group.txt" all se_rep)" = "$(field "$tmp/type.txt" all se_rep)" ] ||
+    fail "overall per-replicate SE differs between views"
+grep -q "^RANKMC_GROUP by=x_group group=us_img .*se_rep=nan" "$tmp/group.txt" ||
+    fail "x_group groups should have no per-replicate SE"
 # US_MD is md_senior plus other
 nmd=$(field "$tmp/group.txt" md_senior n); noth=$(field "$tmp/group.txt" other n)
 [ "$((nmd + noth))" -eq "$(field "$tmp/type.txt" US_MD n)" ] || fail "US_MD != md_senior + other"
