@@ -103,7 +103,14 @@ done
 OMPI_MCA_odls_base_sigkill_timeout=3 $MPIRUN -np 2 "$M" run "$MODEL" -n 8000 -t 1 \
     --checkpoint-every 64 -o "$T/int.h5" -q 2>"$T/int.err" &
 pid=$!
-sleep 1
+# Signal once the first checkpoint exists: the ranks are past MPI_Init and
+# the model load and have their handlers installed (a fixed sleep raced with
+# a slow start on a loaded machine). Give up waiting after 120 s.
+i=0
+while [ ! -f "$T/int.h5.ckpt" ] && [ $i -lt 1200 ] && kill -0 $pid 2>/dev/null; do
+    sleep 0.1
+    i=$((i + 1))
+done
 kill -INT $pid
 wait $pid || true
 if ! grep -q "stopped by signal" "$T/int.err" || [ ! -f "$T/int.h5.ckpt" ]; then
