@@ -1207,8 +1207,8 @@ rmc_status rmc_apply_run(const rmc_profile_file *pf, const rmc_apply_options *o,
         (o->candidates != NULL || o->min_quantile > 0 || o->setting != RMC_SETTING_ANY)) {
         return RMC_FAIL(d, RMC_EUSAGE,
                         "%s has [program] sections, which are the candidates: --candidates, "
-                        "--min-desirability and --setting choose among the market's programs "
-                        "instead (use one or the other)",
+                        "--min-desirability and --setting (or the profile's [apply] section) "
+                        "choose among the market's programs instead (use one or the other)",
                         pf->path);
     }
     rmc_fc_market_src ms;

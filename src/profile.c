@@ -97,6 +97,9 @@ enum {
 static const char *const prog_keys[PK_N] = {"positions", "setting", "sponsors", "desirability",
                                             "advocacy",  "ties",    "interest", "loi"};
 
+enum { XK_SETTING, XK_MIN_DESIR, XK_N };
+static const char *const apply_keys[XK_N] = {"setting", "min_desirability"};
+
 typedef struct prog_state {
     long seen[PK_N];
 } prog_state;
@@ -108,9 +111,10 @@ typedef struct ctx {
     rmc_diag *d;
     size_t n_problems;
     rmc_profile_file *pf;
-    int section;   /* -2 none yet, -1 [applicant], >= 0 program index, -3 bad */
+    int section;   /* -2 none yet, -1 [applicant], -4 [apply], >= 0 program index, -3 bad */
     long app_line; /* line of [applicant], 0 if none */
     long app_seen[AK_N];
+    long apply_seen[XK_N];
     prog_state *ps; /* [MAX_PROGRAMS] */
     bool oom;
     bool programs_optional; /* rmc_profile_load_applicant */
@@ -144,6 +148,16 @@ static void begin_section(ctx *c, const char *name, size_t len)
         }
         c->app_line = c->in.line;
         c->section = -1;
+        return;
+    }
+    if (len == 5 && strncmp(name, "apply", 5) == 0) {
+        if (c->pf->apply_line != 0) {
+            problem(c, c->in.line, "[apply] appears twice (first on line %ld)", c->pf->apply_line);
+            c->section = -3;
+            return;
+        }
+        c->pf->apply_line = c->in.line;
+        c->section = -4;
         return;
     }
     if (len > 8 && strncmp(name, "program", 7) == 0 && isspace((unsigned char)name[7])) {
@@ -190,7 +204,8 @@ static void begin_section(ctx *c, const char *name, size_t len)
         pf->n_programs++;
         return;
     }
-    problem(c, c->in.line, "unknown section [%.*s] (expected [applicant] or [program NAME])",
+    problem(c, c->in.line,
+            "unknown section [%.*s] (expected [applicant], [program NAME] or [apply])",
             (int)(len < 60 ? len : 60), name);
     c->section = -3;
 }
@@ -470,6 +485,48 @@ static void program_key(ctx *c, const char *name, const char *v)
     }
 }
 
+/* One [apply] key: where the applicant would be happy (docs/apply.md). */
+static void apply_key(ctx *c, const char *name, const char *v)
+{
+    rmc_profile_file *pf = c->pf;
+    int k = 0;
+    while (k < XK_N && strcmp(apply_keys[k], name) != 0) {
+        k++;
+    }
+    if (k == XK_N) {
+        problem(c, c->in.line, "unknown key '%.60s' in [apply] (setting, min_desirability)", name);
+        return;
+    }
+    if (!seen_once(c, &c->apply_seen[k], name)) {
+        return;
+    }
+    if (k == XK_SETTING) {
+        static const char *const names[] = {"any", "academic", "community"};
+        int w = 0;
+        if (get_word(c, name, v, names, 3, &w)) {
+            pf->apply_setting = (rmc_setting)w;
+        }
+        return;
+    }
+    static const char *const tiers[] = {NULL, "top", "high", "middle", "low"};
+    for (int t = 1; t < 5; t++) {
+        if (strcmp(v, tiers[t]) == 0) {
+            pf->apply_min_quantile = rmc_tier_quantile((rmc_tier)t);
+            return;
+        }
+    }
+    char *end = NULL;
+    const double q = v[0] ? strtod(v, &end) : -1;
+    if (v[0] == '\0' || *end != '\0' || !(q >= 0 && q < 1)) {
+        problem(c, c->in.line,
+                "min_desirability: '%.40s' is not top | high | middle | low or a quantile "
+                "0 <= Q < 1",
+                v);
+        return;
+    }
+    pf->apply_min_quantile = q;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     (void)section;
@@ -481,6 +538,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
         problem(c, c->in.line, "key '%.60s' before any [section]", name);
     } else if (c->section == -1) {
         applicant_key(c, name, value);
+    } else if (c->section == -4) {
+        apply_key(c, name, value);
     } else {
         program_key(c, name, value);
     }

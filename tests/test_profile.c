@@ -225,6 +225,52 @@ static void test_rmc_profile_load_rejects(void **state)
     expect_in(msgs, path, " no [applicant] section");
 }
 
+/* The optional [apply] section: where the applicant would be happy. */
+static void test_rmc_profile_load_apply_section(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = NULL;
+    char msgs[4096], warns[4096], path[64];
+    const char *ok = "[applicant]\ntype = IMG\nspecialty = internal_medicine\nstep2_ck = 241\n"
+                     "[apply]\nsetting = community\nmin_desirability = high\n";
+    rmc_diag d = {0};
+    write_file(path, ok);
+    assert_int_equal(rmc_profile_load_applicant(path, NULL, NULL, &d, &pf), RMC_OK);
+    unlink(path);
+    assert_int_equal(pf->apply_setting, RMC_SETTING_COMMUNITY);
+    assert_close(pf->apply_min_quantile, rmc_tier_quantile(RMC_TIER_HIGH), 0, 0);
+    assert_int_equal(pf->apply_line, 5);
+    rmc_profile_free(pf);
+
+    /* absent: no filter; a quantile as a number */
+    write_file(path, "[applicant]\ntype = US_MD\nspecialty = internal_medicine\n"
+                     "step2_ck = 249\n[apply]\nmin_desirability = 0.37\n");
+    assert_int_equal(rmc_profile_load_applicant(path, NULL, NULL, &d, &pf), RMC_OK);
+    unlink(path);
+    assert_int_equal(pf->apply_setting, RMC_SETTING_ANY);
+    assert_close(pf->apply_min_quantile, 0.37, 0, 0);
+    rmc_profile_free(pf);
+
+    const char *bad = "[applicant]\n"                   /* 1 */
+                      "type = IMG\n"                    /* 2 */
+                      "specialty = internal_medicine\n" /* 3 */
+                      "step2_ck = 241\n"                /* 4 */
+                      "[apply]\n"                       /* 5 */
+                      "setting = rural\n"               /* 6 */
+                      "min_desirability = 1\n"          /* 7 */
+                      "budget = 3000\n"                 /* 8 */
+                      "setting = academic\n"            /* 9 */
+                      "[apply]\n"                       /* 10 */
+                      "[program A]\npositions = 3\nsponsors = J1\n";
+    assert_int_equal(load_text(bad, &pf, msgs, warns, sizeof msgs, path), RMC_EINPUT);
+    assert_null(pf);
+    expect_in(msgs, path, "6: setting: 'rural' is not one of any | academic | community");
+    expect_in(msgs, path, "7: min_desirability: '1' is not top | high | middle | low");
+    expect_in(msgs, path, "8: unknown key 'budget' in [apply]");
+    expect_in(msgs, path, "9: setting is set twice (first on line 6)");
+    expect_in(msgs, path, "10: [apply] appears twice (first on line 5)");
+}
+
 static void test_rmc_profile_load_warns_h1b_at_j1_only(void **state)
 {
     (void)state;
@@ -279,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_rmc_profile_load_defaults),
         cmocka_unit_test(test_rmc_step2_ck_pre_score),
         cmocka_unit_test(test_rmc_profile_load_rejects),
+        cmocka_unit_test(test_rmc_profile_load_apply_section),
         cmocka_unit_test(test_rmc_profile_load_warns_h1b_at_j1_only),
         cmocka_unit_test(test_rmc_profile_load_shipped_examples),
     };

@@ -65,6 +65,12 @@ typedef struct rmc_profile_file {
     rmc_visa visa;                 /* default none for US_MD / US_DO / US_IMG, J1 for IMG */
     size_t n_programs;             /* >= 1 */
     rmc_profile_program *programs; /* [n_programs] in the applicant's rank order */
+    /* Where the applicant would be happy, from an optional [apply] section
+     * (used by `rankmc apply` only; command-line options override it): */
+    rmc_setting apply_setting; /* setting = academic | community | any; default any */
+    double apply_min_quantile; /* min_desirability = top | high | middle | low | Q (0 <= Q < 1),
+                                  as a market quantile; default 0 (no floor) */
+    long apply_line;           /* line of [apply], 0 if none */
 } rmc_profile_file;
 
 /* Read and check the profile at path. Every problem goes to problems as

@@ -18,6 +18,8 @@ typedef struct ap_args {
     rmc_cli_common com; /* PROFILE.ini, -o (NULL: no file), -f, -q */
     rmc_apply_options o;
     rmc_apply_result *r; /* NULL until run */
+    bool setting_given;  /* --setting given: it overrides the profile's [apply] setting */
+    bool quantile_given; /* --min-desirability given: likewise for min_desirability */
 } ap_args;
 
 static void usage(FILE *f)
@@ -43,7 +45,9 @@ static void usage(FILE *f)
                "  --min-desirability Q    only programs at or above this desirability quantile\n"
                "                          of the specialty: 0 <= Q < 1, or top | high | middle |\n"
                "                          low (0.90, 0.70, 0.50, 0.25); where you would be happy\n"
-               "  --setting S             only academic or community programs\n"
+               "                          (default: the profile's [apply] min_desirability)\n"
+               "  --setting S             only academic or community programs (default: the\n"
+               "                          profile's [apply] setting, else any)\n"
                "  --what-ifs              also: Step 2 CK +-10, communication, US experience,\n"
                "                          visa, each for the recommended list and for one chosen\n"
                "                          anew (costs your offers and meetings once more each)\n"
@@ -120,8 +124,10 @@ static int parse_value(int c, char *arg, void *ctx)
         }
         return 0;
     case 'Q':
+        a->quantile_given = true;
         return parse_quantile(arg, &a->o.min_quantile);
     case 'S':
+        a->setting_given = true;
         if (strcmp(arg, "academic") == 0) {
             a->o.setting = RMC_SETTING_ACADEMIC;
         } else if (strcmp(arg, "community") == 0) {
@@ -291,6 +297,12 @@ static rmc_status run(void *ctx, const rmc_profile_file *pf, const rmc_cli_job_e
                       rmc_problems *pr, rmc_diag *d)
 {
     ap_args *a = ctx;
+    if (!a->setting_given) {
+        a->o.setting = pf->apply_setting;
+    }
+    if (!a->quantile_given) {
+        a->o.min_quantile = pf->apply_min_quantile;
+    }
     a->o.work_dir = env->work_dir;
     a->o.stop = env->stop;
     a->o.progress = env->progress;

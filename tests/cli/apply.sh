@@ -57,6 +57,22 @@ expect 0 "filters" "$RANKMC" apply "$P" --market im-regional --markets 1 -n 8 -q
     --max-applications 2 --min-desirability middle --setting academic
 n=$(sed -n 's/^candidates: \([0-9]*\) programs.*/\1/p' "$T/stdout")
 [ -n "$n" ] && [ "$n" -ge 2 ] && [ "$n" -lt 20 ] || fail "filters: $n candidates (want 2..19 of 40)"
+# the same filters from the profile's [apply] section: the same candidates and
+# the same recommended order; the command line overrides the section
+cp "$T/stdout" "$T/filters.out"
+{ cat "$P"; printf '[apply]\nsetting = academic\nmin_desirability = middle\n'; } >"$T/happy.ini"
+expect 0 "[apply] section" "$RANKMC" apply "$T/happy.ini" --market im-regional --markets 1 \
+    -n 8 -q --max-applications 2
+grep -A4 '^Recommended order' "$T/filters.out" >"$T/f1"
+grep -A4 '^Recommended order' "$T/stdout" >"$T/f2"
+grep '^candidates:' "$T/filters.out" | sed 's/time:.*//' >>"$T/f1"
+grep '^candidates:' "$T/stdout" | sed 's/time:.*//' >>"$T/f2"
+cmp -s "$T/f1" "$T/f2" || fail "[apply] section differs from --setting / --min-desirability"
+expect 0 "option over [apply]" "$RANKMC" apply "$T/happy.ini" --market im-regional \
+    --markets 1 -n 8 -q --max-applications 2 --setting community --min-desirability 0
+grep '^candidates:' "$T/stdout" | sed 's/time:.*//' >"$T/f3"
+grep '^candidates:' "$T/filters.out" | sed 's/time:.*//' >"$T/f4"
+cmp -s "$T/f3" "$T/f4" && fail "--setting / --min-desirability did not override [apply]"
 expect 2 "bad --min-desirability" "$RANKMC" apply "$P" --min-desirability 1.5 -q
 expect 2 "bad --setting" "$RANKMC" apply "$P" --setting rural -q
 
