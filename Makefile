@@ -82,6 +82,15 @@ $(BUILD_DIR)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# version.o carries the git hash: rebuild it whenever the hash changes (a
+# stale one made build/release and build/mpi disagree on rankmc_version).
+$(BUILD_DIR)/git_hash: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GIT_HASH)' | cmp -s - $@ || echo '$(GIT_HASH)' > $@
+$(BUILD_DIR)/obj/src/version.o: $(BUILD_DIR)/git_hash
+.PHONY: FORCE
+FORCE:
+
 $(BUILD_DIR)/obj/src/cli/%.o: src/cli/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
