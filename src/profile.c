@@ -485,6 +485,26 @@ static void program_key(ctx *c, const char *name, const char *v)
     }
 }
 
+bool rmc_desirability_quantile(const char *s, double *q)
+{
+    static const char *const words[] = {"top", "high", "middle", "low"};
+    static const rmc_tier tiers[] = {RMC_TIER_TOP, RMC_TIER_HIGH, RMC_TIER_MIDDLE, RMC_TIER_LOW};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(s, words[i]) == 0) {
+            *q = rmc_tier_quantile(tiers[i]);
+            return true;
+        }
+    }
+    char *end = NULL;
+    errno = 0;
+    const double x = s[0] ? strtod(s, &end) : -1;
+    if (s[0] == '\0' || *end != '\0' || errno == ERANGE || !(x >= 0 && x < 1)) {
+        return false;
+    }
+    *q = x;
+    return true;
+}
+
 /* One [apply] key: where the applicant would be happy (docs/apply.md). */
 static void apply_key(ctx *c, const char *name, const char *v)
 {
@@ -508,23 +528,12 @@ static void apply_key(ctx *c, const char *name, const char *v)
         }
         return;
     }
-    static const char *const tiers[] = {NULL, "top", "high", "middle", "low"};
-    for (int t = 1; t < 5; t++) {
-        if (strcmp(v, tiers[t]) == 0) {
-            pf->apply_min_quantile = rmc_tier_quantile((rmc_tier)t);
-            return;
-        }
-    }
-    char *end = NULL;
-    const double q = v[0] ? strtod(v, &end) : -1;
-    if (v[0] == '\0' || *end != '\0' || !(q >= 0 && q < 1)) {
+    if (!rmc_desirability_quantile(v, &pf->apply_min_quantile)) {
         problem(c, c->in.line,
                 "min_desirability: '%.40s' is not top | high | middle | low or a quantile "
                 "0 <= Q < 1",
                 v);
-        return;
     }
-    pf->apply_min_quantile = q;
 }
 
 static int on_key(void *user, const char *section, const char *name, const char *value)

@@ -36,6 +36,10 @@ const char *rmc_tier_name(rmc_tier t);
 /* The market quantile of a tier word (top 0.90, high 0.70, middle 0.50,
  * low 0.25; an assumption, docs/forecast.md); -1 for RMC_TIER_Z. */
 double rmc_tier_quantile(rmc_tier t);
+/* A desirability floor as a market quantile: a tier word top | high |
+ * middle | low (rmc_tier_quantile) or a number 0 <= Q < 1 into *q; false
+ * (and *q untouched) when s is neither. */
+bool rmc_desirability_quantile(const char *s, double *q);
 
 typedef struct rmc_profile_program {
     char name[96];         /* the section name after "program " */

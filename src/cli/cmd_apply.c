@@ -69,15 +69,7 @@ static void usage(FILE *f)
 /* --min-desirability: a tier word (its market quantile) or 0 <= Q < 1. */
 static int parse_quantile(const char *arg, double *q)
 {
-    static const char *const words[] = {"top", "high", "middle", "low"};
-    static const rmc_tier tiers[] = {RMC_TIER_TOP, RMC_TIER_HIGH, RMC_TIER_MIDDLE, RMC_TIER_LOW};
-    for (size_t i = 0; i < 4; i++) {
-        if (strcmp(arg, words[i]) == 0) {
-            *q = rmc_tier_quantile(tiers[i]);
-            return 0;
-        }
-    }
-    if (!rmc_cli_parse_real(arg, 0, 1, RMC_CLI_OPEN_HI, q)) {
+    if (!rmc_desirability_quantile(arg, q)) {
         return rmc_cli_usage_error("apply",
                                    "--min-desirability needs a quantile 0 <= Q < 1 or top, high, "
                                    "middle, low, not '%s'",
