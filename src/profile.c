@@ -521,9 +521,8 @@ static void apply_key(ctx *c, const char *name, const char *v)
         return;
     }
     if (k == XK_SETTING) {
-        static const char *const names[] = {"any", "academic", "community"};
         int w = 0;
-        if (get_word(c, name, v, names, 3, &w)) {
+        if (get_word(c, name, v, setting_names, 3, &w)) {
             pf->apply_setting = (rmc_setting)w;
         }
         return;

@@ -225,28 +225,34 @@ static void test_rmc_profile_load_rejects(void **state)
     expect_in(msgs, path, " no [applicant] section");
 }
 
+/* A valid profile for `rankmc apply` ([program] sections optional). */
+static rmc_profile_file *load_applicant_ok(const char *text)
+{
+    char path[64];
+    rmc_diag d = {0};
+    rmc_profile_file *pf = NULL;
+    write_file(path, text);
+    assert_int_equal(rmc_profile_load_applicant(path, NULL, NULL, &d, &pf), RMC_OK);
+    unlink(path);
+    return pf;
+}
+
 /* The optional [apply] section: where the applicant would be happy. */
 static void test_rmc_profile_load_apply_section(void **state)
 {
     (void)state;
-    rmc_profile_file *pf = NULL;
     char msgs[4096], warns[4096], path[64];
-    const char *ok = "[applicant]\ntype = IMG\nspecialty = internal_medicine\nstep2_ck = 241\n"
-                     "[apply]\nsetting = community\nmin_desirability = high\n";
-    rmc_diag d = {0};
-    write_file(path, ok);
-    assert_int_equal(rmc_profile_load_applicant(path, NULL, NULL, &d, &pf), RMC_OK);
-    unlink(path);
+    rmc_profile_file *pf =
+        load_applicant_ok("[applicant]\ntype = IMG\nspecialty = internal_medicine\nstep2_ck = 241\n"
+                          "[apply]\nsetting = community\nmin_desirability = high\n");
     assert_int_equal(pf->apply_setting, RMC_SETTING_COMMUNITY);
     assert_close(pf->apply_min_quantile, rmc_tier_quantile(RMC_TIER_HIGH), 0, 0);
     assert_int_equal(pf->apply_line, 5);
     rmc_profile_free(pf);
 
     /* absent: no filter; a quantile as a number */
-    write_file(path, "[applicant]\ntype = US_MD\nspecialty = internal_medicine\n"
-                     "step2_ck = 249\n[apply]\nmin_desirability = 0.37\n");
-    assert_int_equal(rmc_profile_load_applicant(path, NULL, NULL, &d, &pf), RMC_OK);
-    unlink(path);
+    pf = load_applicant_ok("[applicant]\ntype = US_MD\nspecialty = internal_medicine\n"
+                           "step2_ck = 249\n[apply]\nmin_desirability = 0.37\n");
     assert_int_equal(pf->apply_setting, RMC_SETTING_ANY);
     assert_close(pf->apply_min_quantile, 0.37, 0, 0);
     rmc_profile_free(pf);
