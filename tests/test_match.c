@@ -556,7 +556,7 @@ static void test_match_check_catches_violations(void **state)
     m[CHEN] = CITY;            /* City holds Anderson, Eastman, Chen: over capacity */
     m[ANDERSON] = RMC_ID_NONE; /* now 2 at City, but City ranks Anderson over Chen */
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
-    assert_non_null(strstr(d.message, "above its worst held rank"));
+    assert_non_null(strstr(d.message, "above its lowest held applicant, at "));
     m[0] = 7;
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
     market_free(&mk);

@@ -59,7 +59,7 @@ grep -q "NOT stable: 1 violation" "$tmp/v2.out" || fail "violation count: $(cat 
 printf 'm 1\nr 0 0\nr 1 1\nr 2 0\nr 3 -1\nr 4 1\n' >"$tmp/bad.txt"
 "$RANKMC" verify "$tmp/model" "$tmp/bad.txt" >"$tmp/v3.out" 2>&1
 [ $? -eq 1 ] || fail "suite-format unstable matching not exit 1"
-grep -q "blocking couple: couple 0" "$tmp/v3.out" || fail "suite format: $(cat "$tmp/v3.out")"
+grep -q "blocking couple: couple of applicants '0' and '1'" "$tmp/v3.out" || fail "suite format: $(cat "$tmp/v3.out")"
 printf 'applicant,program\n0,0\n1,0\n2,1\n3,1\n4,\n' >"$tmp/single.csv"
 "$RANKMC" verify "$tmp/model" "$tmp/single.csv" >"$tmp/v4.out" 2>&1
 [ $? -eq 1 ] || fail "blocking pair not exit 1"
