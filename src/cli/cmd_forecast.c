@@ -204,8 +204,9 @@ static void print_report(const char *path, const rmc_profile_file *pf, const rmc
     printf("market: %s, %zu market%s x %llu replicates (seed %llu), %d threads, %.1f s\n",
            r->market, r->n_markets, r->n_markets == 1 ? "" : "s", (unsigned long long)r->replicates,
            (unsigned long long)r->seed, r->threads, r->wall_seconds);
+    const bool two = r->couple && strcmp(pf->specialty, pf->partner->specialty) != 0;
     printf("  the %s%s%s component of market 0: %zu applicants, %zu programs, %zu interviews\n",
-           pf->specialty, r->couple ? " + " : "", r->couple ? pf->partner->specialty : "",
+           pf->specialty, two ? " + " : "", two ? pf->partner->specialty : "",
            r->market_applicants, r->market_programs, r->market_interviews);
     printf("  time: markets %.1f s, engine %.1f s, your meetings %.1f s\n", r->build_seconds,
            r->fast.sim_seconds + r->exact.sim_seconds, r->eval_seconds);
