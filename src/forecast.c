@@ -102,15 +102,15 @@ typedef struct fc_run {
     int32_t *rank; /* [n_iv] */
     float *moves;  /* [n_iv * RMC_N_FACTORS] */
     /* pooled over markets and replicates */
-    uint8_t *admitted; /* [K][N][L] fast method: ranked above the cutoff */
-    int8_t *out_fast;  /* [K][N] program index matched (fast), -1 unmatched */
-    int8_t *out_exact; /* [K][N] (exact) */
+    uint8_t *admitted;                /* [K][N][L] fast method: ranked above the cutoff */
+    int8_t *out_fast;                 /* [K][N] program index matched (fast), -1 unmatched */
+    int8_t *out_exact;                /* [K][N] (exact) */
     int8_t *out_fast_b, *out_exact_b; /* [K][N] a couple: the partner's program (0-based), -1 */
-    uint32_t *ranked;  /* [L][K] */
-    int32_t *pos;      /* [L][K*N] 1-based positions, 0 = not ranked */
-    int32_t *len;      /* [L][K*N] the program's list length */
-    double *move_sum;  /* [L][F] over ranked replicates */
-    scenario *sc;      /* [n_sc] what-ifs that replay meetings */
+    uint32_t *ranked;                 /* [L][K] */
+    int32_t *pos;                     /* [L][K*N] 1-based positions, 0 = not ranked */
+    int32_t *len;                     /* [L][K*N] the program's list length */
+    double *move_sum;                 /* [L][F] over ranked replicates */
+    scenario *sc;                     /* [n_sc] what-ifs that replay meetings */
     size_t n_sc;
 } fc_run;
 
@@ -485,8 +485,8 @@ void rmc_forecast_result_free(rmc_forecast_result *r)
  * is the program (0-based in pf's list) per replicate, pf's programs are the
  * slots from slot0 on. */
 static rmc_status summarise_method(fc_run *R, const int8_t *out, const rmc_profile_file *pf,
-                                   size_t slot0, rmc_forecast_method *me,
-                                   const rmc_fc_market *mk0, rmc_diag *d)
+                                   size_t slot0, rmc_forecast_method *me, const rmc_fc_market *mk0,
+                                   rmc_diag *d)
 {
     const size_t K = R->K, L = pf->n_programs, KN = K * (size_t)R->N;
     uint32_t *x = NULL;
@@ -635,8 +635,7 @@ static rmc_status check_options(const rmc_profile_file *pf, const rmc_forecast_o
     if (pf->n_programs == 0 || pf->n_programs > 127) {
         return RMC_FAIL(d, RMC_EUSAGE, "a forecast takes 1 .. 127 programs");
     }
-    if (pf->partner != NULL &&
-        (pf->partner->n_programs == 0 || pf->partner->n_programs > 127)) {
+    if (pf->partner != NULL && (pf->partner->n_programs == 0 || pf->partner->n_programs > 127)) {
         return RMC_FAIL(d, RMC_EUSAGE, "a forecast takes 1 .. 127 programs of the partner");
     }
     if (o->n_markets < 1 || o->n_markets > 1000) {
@@ -776,10 +775,9 @@ static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, r
     rmc_meeting_ws *ws = NULL;
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&cutoff, (size_t)R->N * R->L, sizeof *cutoff, d),
                  done);
-    RMC_TRY_GOTO(st,
-                 rmc_alloc_array((void **)&focal, (size_t)R->N * (R->couple ? 2 : 1),
-                                 sizeof *focal, d),
-                 done);
+    RMC_TRY_GOTO(
+        st, rmc_alloc_array((void **)&focal, (size_t)R->N * (R->couple ? 2 : 1), sizeof *focal, d),
+        done);
     RMC_TRY_GOTO(st, run_market_sims(R, mk, cutoff, focal, d), done);
     t0 = omp_get_wtime();
     RMC_TRY_GOTO(st, market_arrays(R, mk->m, d), done);

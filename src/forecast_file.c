@@ -92,9 +92,9 @@ typedef struct cbufs {
 
 static void cbufs_free(cbufs *c)
 {
-    void *all[] = {c->p_match,     c->p_match_market, c->p_here,           c->p_ranked,
-                   c->position,    c->joint_p,        c->joint_count,      c->joint_a,
-                   c->joint_b,     (void *)c->names,  (void *)c->replaced, (void *)c->outcomes};
+    void *all[] = {c->p_match,  c->p_match_market, c->p_here,           c->p_ranked,
+                   c->position, c->joint_p,        c->joint_count,      c->joint_a,
+                   c->joint_b,  (void *)c->names,  (void *)c->replaced, (void *)c->outcomes};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         rmc_free(all[i]);
     }
@@ -129,8 +129,7 @@ static rmc_status cbufs_fill(cbufs *c, const rmc_forecast_result *r, rmc_diag *d
             }
         }
         for (size_t l = 0; l < L; l++) {
-            put_stat(c->p_here + ((size_t)m * L + l) * NS, &me[m]->programs[l].p_here,
-                     me[m]->done);
+            put_stat(c->p_here + ((size_t)m * L + l) * NS, &me[m]->programs[l].p_here, me[m]->done);
         }
         for (size_t o = 0; o < J; o++) {
             put_stat(c->joint_p + ((size_t)m * J + o) * NS, &jo[m]->p[o], jo[m]->done);
@@ -305,8 +304,7 @@ rmc_status rmc_forecast_write(const char *path, bool force, const rmc_forecast_r
         {"forecast_disagreements", RMC_H5_I32, 0, (int64_t)r->disagreements, NULL},
         {"forecast_market_applicants", RMC_H5_I32, 0, (int64_t)r->market_applicants, NULL},
         {"forecast_partner_pre_score", RMC_H5_F64, r->partner_pre_score, 0, NULL},
-        {"forecast_couple_unconverged", RMC_H5_I32, 0, (int64_t)r->joint_exact.unconverged,
-         NULL},
+        {"forecast_couple_unconverged", RMC_H5_I32, 0, (int64_t)r->joint_exact.unconverged, NULL},
     };
     const size_t n_attrs = sizeof attrs / sizeof attrs[0] - (r->couple ? 0 : 2);
     rmc_model m = {0};

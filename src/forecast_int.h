@@ -60,7 +60,7 @@ typedef struct rmc_fc_market {
     char (*replaced)[64]; /* [L] id of the synthetic program each one took the place of */
     double pre_score;     /* the applicant's, under the market's [step2_ck] keys */
     double partner_pre_score;
-    rmc_fc_pair *joint;   /* [n_joint] a couple's joint list */
+    rmc_fc_pair *joint; /* [n_joint] a couple's joint list */
     size_t n_joint;
 } rmc_fc_market;
 

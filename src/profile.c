@@ -131,17 +131,17 @@ typedef struct ctx {
     size_t n_problems;
     rmc_profile_file *pf;
     rmc_profile_file *tgt; /* whose program section this is: pf or pf->partner */
-    int section;   /* -2 none yet, -1 [applicant], -4 [apply], -5 [partner], -6 [couple],
-                      >= 0 program index (of tgt), -3 bad */
-    long app_line; /* line of [applicant], 0 if none */
+    int section;           /* -2 none yet, -1 [applicant], -4 [apply], -5 [partner], -6 [couple],
+                              >= 0 program index (of tgt), -3 bad */
+    long app_line;         /* line of [applicant], 0 if none */
     long app_seen[AK_N];
     long part_seen[AK_N];
     long apply_seen[XK_N];
     long couple_seen[CK_N];
-    long couple_line;         /* line of [couple], 0 if none */
-    long partner_prog_line;   /* line of the first [partner.program NAME], 0 if none */
-    prog_state *ps;           /* [MAX_PROGRAMS] */
-    prog_state *ps2;          /* [MAX_PROGRAMS] the partner's */
+    long couple_line;       /* line of [couple], 0 if none */
+    long partner_prog_line; /* line of the first [partner.program NAME], 0 if none */
+    prog_state *ps;         /* [MAX_PROGRAMS] */
+    prog_state *ps2;        /* [MAX_PROGRAMS] the partner's */
     bool oom;
     bool programs_optional; /* rmc_profile_load_applicant */
 } ctx;
@@ -249,8 +249,7 @@ static void begin_section(ctx *c, const char *name, size_t len)
         new_program(c, false, name + 8, len - 8);
         return;
     }
-    if (len > 16 && strncmp(name, "partner.program", 15) == 0 &&
-        isspace((unsigned char)name[15])) {
+    if (len > 16 && strncmp(name, "partner.program", 15) == 0 && isspace((unsigned char)name[15])) {
         if (c->partner_prog_line == 0) {
             c->partner_prog_line = c->in.line;
         }
@@ -611,8 +610,7 @@ static void couple_key(ctx *c, const char *name, const char *v)
         k++;
     }
     if (k == CK_N) {
-        problem(c, c->in.line, "unknown key '%.60s' in [couple] (pairs, unmatched_options)",
-                name);
+        problem(c, c->in.line, "unknown key '%.60s' in [couple] (pairs, unmatched_options)", name);
         return;
     }
     if (!seen_once(c, &c->couple_seen[k], name)) {

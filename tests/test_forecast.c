@@ -396,10 +396,11 @@ static void expect_couple_agree(const rmc_forecast_result *r)
                rmc_forecast_joint_name((rmc_forecast_joint_outcome)o), f->p, e->p, s);
         assert_true(fabs(f->p - e->p) <= 3 * s + 1e-12);
     }
-    const rmc_forecast_stat *pm[4] = {&r->fast.p_match, &r->exact.p_match,
-                                      &r->partner_fast.p_match, &r->partner_exact.p_match};
+    const rmc_forecast_stat *pm[4] = {&r->fast.p_match, &r->exact.p_match, &r->partner_fast.p_match,
+                                      &r->partner_exact.p_match};
     for (int w = 0; w < 2; w++) {
-        const double s = sqrt(pm[2 * w]->se * pm[2 * w]->se + pm[2 * w + 1]->se * pm[2 * w + 1]->se);
+        const double s =
+            sqrt(pm[2 * w]->se * pm[2 * w]->se + pm[2 * w + 1]->se * pm[2 * w + 1]->se);
         assert_true(fabs(pm[2 * w]->p - pm[2 * w + 1]->p) <= 3 * s + 1e-12);
     }
     assert_true(r->compared > 0);
@@ -429,8 +430,8 @@ static void expect_couple_sums(const rmc_forecast_result *r, const rmc_forecast_
         assert_int_equal(by[1], c[RMC_FORECAST_ONE]);
         assert_int_equal(by[0], c[RMC_FORECAST_NEITHER]);
     }
-    const double sum = j->p[RMC_FORECAST_BOTH].p + j->p[RMC_FORECAST_ONE].p +
-                       j->p[RMC_FORECAST_NEITHER].p;
+    const double sum =
+        j->p[RMC_FORECAST_BOTH].p + j->p[RMC_FORECAST_ONE].p + j->p[RMC_FORECAST_NEITHER].p;
     assert_close(sum, 1.0, 0, 1e-12);
 }
 

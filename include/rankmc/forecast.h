@@ -165,7 +165,7 @@ typedef struct rmc_forecast_result {
     int16_t *joint_a;     /* [n_joint] the applicant's program (0-based, profile order), -1 */
     int16_t *joint_b;     /* [n_joint] the partner's */
     double build_seconds; /* synthesising, placing and loading the markets */
-    double eval_seconds;      /* the applicant's own meetings (both methods, what-ifs) */
+    double eval_seconds;  /* the applicant's own meetings (both methods, what-ifs) */
     double wall_seconds;
 } rmc_forecast_result;
 

@@ -172,8 +172,7 @@ static void print_person(const char *who, const rmc_profile_file *pf, double pre
 }
 
 /* A couple's joint chances by one method. */
-static void print_joint(const rmc_forecast_result *r, const rmc_forecast_joint *j,
-                        const char *name)
+static void print_joint(const rmc_forecast_result *r, const rmc_forecast_joint *j, const char *name)
 {
     static const char *const what[RMC_FORECAST_N_JOINT] = {
         "P(both matched)        ", "P(both in one city)    ", "P(both in one region)  ",
@@ -206,8 +205,8 @@ static void print_report(const char *path, const rmc_profile_file *pf, const rmc
            (unsigned long long)r->seed, r->threads, r->wall_seconds);
     const bool two = r->couple && strcmp(pf->specialty, pf->partner->specialty) != 0;
     printf("  the %s%s%s component of market 0: %zu applicants, %zu programs, %zu interviews\n",
-           pf->specialty, two ? " + " : "", two ? pf->partner->specialty : "",
-           r->market_applicants, r->market_programs, r->market_interviews);
+           pf->specialty, two ? " + " : "", two ? pf->partner->specialty : "", r->market_applicants,
+           r->market_programs, r->market_interviews);
     printf("  time: markets %.1f s, engine %.1f s, your meetings %.1f s\n", r->build_seconds,
            r->fast.sim_seconds + r->exact.sim_seconds, r->eval_seconds);
     const char *const names[2][2] = {{"fast method", "exact method"},
