@@ -770,6 +770,7 @@ static rmc_status one_market(ap_run *A, const char *preset, double scale, size_t
     so.preset = preset;
     so.scale = scale;
     so.seed = rmc_forecast_market_seed(o->seed, k);
+    so.tracks = 0; /* categorical markets: the offer model has no tracks (docs/synth.md) */
     so.force = true;
     A->res->market_seeds[k] = so.seed;
     double *offer_cut = NULL;

@@ -668,6 +668,7 @@ static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, r
         so.preset = ms->preset;
         so.scale = ms->scale;
         so.seed = rmc_forecast_market_seed(o->seed, k);
+        so.tracks = 0; /* categorical markets (docs/synth.md "Tracks") */
         so.force = true;
         R->res->market_seeds[k] = so.seed;
         st = rmc_synth_write(&so, base, NULL, d);

@@ -41,29 +41,53 @@ typedef struct check_scratch {
     int32_t *worst;    /* [n_prog] worst held rank, -1 when empty */
 } check_scratch;
 
-/* "applicant 3" or "applicant 3 (Chen)"; slot 0 or 1 of the buffers. */
+/* "applicant 3" (an index, when no ids are given) or "applicant 'Chen'"
+ * (the model's id, quoted, so a numeric id is never read as an index);
+ * slot 0 or 1 of the buffers. */
 static const char *app_name(check_scratch *s, size_t i, int slot)
 {
     if (s->app_ids == NULL) {
         snprintf(s->app_buf[slot], sizeof s->app_buf[slot], "applicant %zu", i);
     } else {
-        snprintf(s->app_buf[slot], sizeof s->app_buf[slot], "applicant %zu (%.100s)", i,
-                 s->app_ids[i]);
+        snprintf(s->app_buf[slot], sizeof s->app_buf[slot], "applicant '%.100s'", s->app_ids[i]);
     }
     return s->app_buf[slot];
 }
 
-static const char *prog_name(check_scratch *s, rmc_id j, int slot)
+/* "program 2" or "program 'P2'" (as app_name); "unmatched" for none. With
+ * bare set, the id alone ("'P2'"), for a list of programs. */
+static const char *prog_name_as(check_scratch *s, rmc_id j, int slot, bool bare)
 {
     if (j == RMC_ID_NONE) {
-        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "none");
+        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "unmatched");
     } else if (s->prog_ids == NULL) {
-        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "program %d", (int)j);
+        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "%s%d", bare ? "" : "program ",
+                 (int)j);
     } else {
-        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "program %d (%.100s)", (int)j,
+        snprintf(s->prog_buf[slot], sizeof s->prog_buf[slot], "%s'%.100s'", bare ? "" : "program ",
                  s->prog_ids[j]);
     }
     return s->prog_buf[slot];
+}
+
+static const char *prog_name(check_scratch *s, rmc_id j, int slot)
+{
+    return prog_name_as(s, j, slot, false);
+}
+
+/* "couple 0 (applicant 0, applicant 1)" without ids (the couples' order),
+ * "couple of applicants 'a' and 'b'" with them. */
+static const char *couple_name(check_scratch *s, const rmc_match_input *in, size_t c, char *buf,
+                               size_t cap)
+{
+    const size_t a = (size_t)in->couple_a[c], b = (size_t)in->couple_b[c];
+    if (s->app_ids == NULL) {
+        snprintf(buf, cap, "couple %zu (applicant %zu, applicant %zu)", c, a, b);
+    } else {
+        snprintf(buf, cap, "couple of applicants '%.100s' and '%.100s'", s->app_ids[a],
+                 s->app_ids[b]);
+    }
+    return buf;
 }
 
 /* One violation: the first is the answer (RMC_EINTERNAL in d), or, when
@@ -156,11 +180,13 @@ static rmc_status check_placements(const rmc_match_input *in, const rmc_id *app_
         const rmc_id a = in->couple_a[c], b = in->couple_b[c];
         if (e == SIZE_MAX) {
             s->rank[a] = s->rank[b] = INT32_MAX;
+            char cn[256];
             RMC_TRY(violation(s, d,
-                              "couple %zu (%s, %s) placed at programs (%d, %d), not a ranked "
-                              "pair on its joint list",
-                              c, app_name(s, (size_t)a, 0), app_name(s, (size_t)b, 1),
-                              (int)app_prog[a], (int)app_prog[b]));
+                              "%s placed at programs (%s, %s), not a ranked pair on its "
+                              "joint list",
+                              couple_name(s, in, c, cn, sizeof cn),
+                              prog_name_as(s, app_prog[a], 0, true),
+                              prog_name_as(s, app_prog[b], 1, true)));
         } else if (e < in->crol_off[c + 1]) {
             s->rank[a] = in->crol_rank_a[e];
             s->rank[b] = in->crol_rank_b[e];
@@ -230,18 +256,23 @@ static rmc_status find_blocking_single(const rmc_match_input *in, const rmc_id *
             }
             if (held_count(s, (size_t)j) < (size_t)in->capacity[j]) {
                 RMC_TRY(violation(s, d,
-                                  "blocking pair: %s prefers %s (choice %zu), which ranked them "
-                                  "and has a free seat (%zu of %d filled)",
-                                  app_name(s, i, 0), prog_name(s, j, 0), e - in->app_off[i],
+                                  "blocking pair: %s prefers %s (rank %zu on its list), which "
+                                  "ranked them and has a free seat (%zu of %d filled)",
+                                  app_name(s, i, 0), prog_name(s, j, 0), e - in->app_off[i] + 1,
                                   held_count(s, (size_t)j), (int)in->capacity[j]));
                 break;
             }
             if (r < s->worst[j]) {
+                char worst[64] = "an applicant it holds without ranking them";
+                if (s->worst[j] != INT32_MAX) {
+                    snprintf(worst, sizeof worst, "its lowest held applicant, at %d",
+                             (int)s->worst[j] + 1);
+                }
                 RMC_TRY(violation(s, d,
-                                  "blocking pair: %s prefers %s (choice %zu), which ranks them "
-                                  "%d, above its worst held rank %d",
-                                  app_name(s, i, 0), prog_name(s, j, 0), e - in->app_off[i], (int)r,
-                                  (int)s->worst[j]));
+                                  "blocking pair: %s prefers %s (rank %zu on its list), which "
+                                  "ranks them at %d, above %s",
+                                  app_name(s, i, 0), prog_name(s, j, 0), e - in->app_off[i] + 1,
+                                  (int)r + 1, worst));
                 break;
             }
         }
@@ -272,15 +303,15 @@ static rmc_status find_blocking_couple(const rmc_match_input *in, const rmc_id *
 {
     for (size_t c = 0; c < in->n_couples; c++) {
         const size_t held = find_pair(in, c, app_prog);
-        const size_t a = (size_t)in->couple_a[c], b = (size_t)in->couple_b[c];
         for (size_t e = in->crol_off[c]; e < held && e < in->crol_off[c + 1]; e++) {
             const rmc_id pa = in->crol_pa[e], pb = in->crol_pb[e];
             const int32_t ra = in->crol_rank_a[e], rb = in->crol_rank_b[e];
+            char cn[256];
             if (pa == RMC_ID_NONE && pb == RMC_ID_NONE) {
                 RMC_TRY(violation(s, d,
-                                  "blocking couple: couple %zu (%s, %s) prefers both unmatched "
-                                  "(choice %zu) to its placement",
-                                  c, app_name(s, a, 0), app_name(s, b, 1), e - in->crol_off[c]));
+                                  "blocking couple: %s prefers both unmatched (rank %zu on its "
+                                  "joint list) to its placement",
+                                  couple_name(s, in, c, cn, sizeof cn), e - in->crol_off[c] + 1));
                 break;
             }
             if ((pa != RMC_ID_NONE && ra == RMC_RANK_NONE) ||
@@ -293,10 +324,11 @@ static rmc_status find_blocking_couple(const rmc_match_input *in, const rmc_id *
                                           (pb == RMC_ID_NONE || takes(in, s, (size_t)pb, rb, 1, c));
             if (blocks) {
                 RMC_TRY(violation(s, d,
-                                  "blocking couple: couple %zu (%s, %s) prefers programs (%s, %s) "
-                                  "(choice %zu), which would take them",
-                                  c, app_name(s, a, 0), app_name(s, b, 1), prog_name(s, pa, 0),
-                                  prog_name(s, pb, 1), e - in->crol_off[c]));
+                                  "blocking couple: %s prefers programs (%s, %s) (rank %zu on its "
+                                  "joint list), which would take them",
+                                  couple_name(s, in, c, cn, sizeof cn),
+                                  prog_name_as(s, pa, 0, true), prog_name_as(s, pb, 1, true),
+                                  e - in->crol_off[c] + 1));
                 break;
             }
         }

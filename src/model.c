@@ -1,14 +1,13 @@
 /* The model: loading a model folder (DESIGN 1) and read-only access to it.
  *
  * rmc_model_load reads model.ini, applicants.csv, programs.csv,
- * interviews.csv and the optional applicant_rols.csv, program_rols.csv and
- * couples.csv in that fixed order, hashing every byte (SHA-256 over each
- * file's name, length and bytes), and records every input problem rather
- * than stopping at the first. Ids are indexed once in open-addressing hash
- * tables (id_table_int.h: linear probing, FNV-1a, load factor <= 1/2), so national-scale
- * models load in linear time. On any problem the half-built model is freed
- * and RMC_EINPUT returned; the same on RMC_ENOMEM, so a load either yields
- * a complete, consistent, immutable model or nothing.
+ * interviews.csv and the optional supplemental_rols.csv, applicant_rols.csv,
+ * program_rols.csv, couples.csv and reversions.csv in that fixed order, hashing every byte (SHA-256
+ * over each file's name, length and bytes), and records every input problem rather than stopping at
+ * the first. Ids are indexed once in open-addressing hash tables (id_table_int.h: linear probing,
+ * FNV-1a, load factor <= 1/2), so national-scale models load in linear time. On any problem the
+ * half-built model is freed and RMC_EINPUT returned; the same on RMC_ENOMEM, so a load either
+ * yields a complete, consistent, immutable model or nothing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -134,6 +133,10 @@ static void free_loader(rmc_loader *L)
     rmc_free(L->prog_line);
     rmc_free(L->iv_line);
     rmc_id_table_free(&L->iv_index);
+    rmc_free(L->sup_first);
+    rmc_free(L->sup_next);
+    rmc_free(L->sup_line);
+    rmc_free(L->sup_used);
 }
 
 /* Read every file in the fixed order. Problems accumulate in L. */
@@ -147,9 +150,12 @@ static rmc_status load_files(rmc_loader *L)
     RMC_TRY(rmc_model_read_applicants(L));
     RMC_TRY(rmc_model_read_programs(L));
     RMC_TRY(rmc_model_read_interviews(L));
+    RMC_TRY(rmc_model_read_supplemental(L));
     RMC_TRY(rmc_model_read_rols(L, true));
     RMC_TRY(rmc_model_read_rols(L, false));
     RMC_TRY(rmc_model_read_couples(L));
+    RMC_TRY(rmc_model_check_supplemental(L));
+    RMC_TRY(rmc_model_read_reversions(L));
     rmc_model_finish(L);
     return RMC_OK;
 }
@@ -227,6 +233,15 @@ void rmc_model_free(rmc_model *m)
                             m->sponsors,
                             m->service_load,
                             m->desirability,
+                            m->track,
+                            m->arol_sup,
+                            m->sup_app,
+                            m->sup_off,
+                            m->sup_prog,
+                            m->sup_iv,
+                            m->rev_donor,
+                            m->rev_receiver,
+                            m->rev_positions,
                             m->iv_app,
                             m->iv_prog,
                             m->advocacy,
@@ -262,6 +277,7 @@ void rmc_model_free(rmc_model *m)
     free_strings(m->app_id, m->n_app);
     free_strings(m->prog_id, m->n_prog);
     free_strings(m->prog_name, m->n_prog);
+    free_strings(m->sup_label, m->n_sup);
     rmc_free(m);
 }
 
@@ -276,6 +292,7 @@ const char *const rmc_sponsors_names[RMC_N_SPONSORS] = {"none", "J1", "J1_H1B"};
 const char *const rmc_advocacy_names[RMC_N_ADVOCACY] = {"none", "rotation", "research_fellow",
                                                         "chief"};
 const char *const rmc_interest_names[RMC_N_INTEREST] = {"low", "normal", "high"};
+const char *const rmc_track_names[RMC_N_TRACKS] = {"categorical", "preliminary", "advanced"};
 
 static const char *enum_name(const char *const *names, int n, int v)
 {
@@ -309,6 +326,10 @@ const char *rmc_advocacy_name(rmc_advocacy v)
 const char *rmc_interest_name(rmc_interest v)
 {
     return enum_name(rmc_interest_names, RMC_N_INTEREST, (int)v);
+}
+const char *rmc_track_name(rmc_track v)
+{
+    return enum_name(rmc_track_names, RMC_N_TRACKS, (int)v);
 }
 
 size_t rmc_model_n_applicants(const rmc_model *m)
@@ -344,6 +365,22 @@ size_t rmc_model_n_program_rols(const rmc_model *m)
 {
     return m->n_prog_rols;
 }
+size_t rmc_model_n_supplemental(const rmc_model *m)
+{
+    return m->n_sup;
+}
+size_t rmc_model_n_reversions(const rmc_model *m)
+{
+    return m->n_rev;
+}
+size_t rmc_model_n_track(const rmc_model *m, rmc_track t)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        n += rmc_model_track_of(m, j) == (uint8_t)t;
+    }
+    return n;
+}
 
 const char *rmc_model_applicant_id(const rmc_model *m, size_t i)
 {
@@ -369,6 +406,11 @@ int32_t rmc_model_program_positions(const rmc_model *m, size_t j)
 {
     RMC_ASSERT(j < m->n_prog);
     return m->positions[j];
+}
+rmc_track rmc_model_program_track(const rmc_model *m, size_t j)
+{
+    RMC_ASSERT(j < m->n_prog);
+    return (rmc_track)rmc_model_track_of(m, j);
 }
 rmc_id rmc_model_interview_applicant(const rmc_model *m, size_t k)
 {

@@ -42,6 +42,7 @@ struct rmc_model {
     uint8_t *sponsors;     /* rmc_sponsors */
     double *service_load;  /* 0..1 */
     double *desirability;  /* any real */
+    uint8_t *track;        /* rmc_track (optional column; categorical when absent) */
     size_t n_positions;    /* sum of positions */
 
     /* interviews [n_iv], file order */
@@ -62,6 +63,17 @@ struct rmc_model {
     size_t *arol_off;  /* [n_app + 1] */
     rmc_id *arol_prog; /* program indices */
     rmc_id *arol_iv;   /* the matching interview index (validated to exist) */
+    rmc_id *arol_sup;  /* supplemental list serving each entry (an index into the sup_*
+                          tables), or RMC_ID_NONE */
+    /* supplemental lists (supplemental_rols.csv) [n_sup], in order of first row; list s
+     * belongs to applicant sup_app[s], is labelled sup_label[s] and holds the preliminary
+     * programs sup_prog[sup_off[s] .. sup_off[s+1]) in rank order (interviews sup_iv) */
+    size_t n_sup;
+    rmc_id *sup_app;
+    char **sup_label;
+    size_t *sup_off; /* [n_sup + 1] */
+    rmc_id *sup_prog;
+    rmc_id *sup_iv;
     /* fixed program ROLs: applicants in rank order */
     bool *has_prog_rol; /* [n_prog] */
     size_t *prol_off;   /* [n_prog + 1] */
@@ -76,6 +88,12 @@ struct rmc_model {
     rmc_id *crol_iva, *crol_ivb; /* matching interview index, or RMC_ID_NONE with the program */
     rmc_id *couple_of;           /* [n_app]: couple index or RMC_ID_NONE */
 
+    /* reversions (reversions.csv) [n_rev], file order: up to rev_positions[r] unfilled
+     * positions of rev_donor[r] move to rev_receiver[r]; no cycles */
+    size_t n_rev;
+    rmc_id *rev_donor, *rev_receiver;
+    int32_t *rev_positions;
+
     /* summaries and id lookup (added by the loader) */
     size_t n_by_type[RMC_N_TYPES]; /* applicants of each rmc_type */
     size_t n_app_rols;             /* applicants with has_app_rol */
@@ -83,6 +101,12 @@ struct rmc_model {
     rmc_id_table app_index;        /* applicant indices by id (id_table_int.h) */
     rmc_id_table prog_index;       /* program indices by id */
 };
+
+/* Program j's track (models built by hand may leave track NULL: categorical). */
+static inline uint8_t rmc_model_track_of(const rmc_model *m, size_t j)
+{
+    return m->track != NULL ? m->track[j] : (uint8_t)RMC_TRACK_CATEGORICAL;
+}
 
 /* The profile applicants.csv's rule gives applicant i of m under p when the
  * column leaves it out (docs/model-format.md). */

@@ -33,6 +33,11 @@ typedef struct rmc_loader {
     rmc_id_table iv_index;            /* (applicant, program) -> interview */
     void *stage;                      /* rows of the ROL / couples file being read */
     bool app_score_reported;          /* "no pre_score / step2_ck column" was reported */
+    rmc_id *sup_first;                /* [n_app] applicant's last-created supplemental list */
+    rmc_id *sup_next;                 /* [cap_sup] the applicant's list created before */
+    long *sup_line;                   /* [cap_sup] first line of each supplemental list */
+    bool *sup_used;                   /* [cap_sup] an applicant_rols.csv entry names it */
+    size_t cap_sup;                   /* lists allocated */
     rmc_diag *first;                  /* when set, the first problem also goes here as
                                          RMC_EINPUT with its file and line (for readers that
                                          report one problem, such as groups.c) */
@@ -46,6 +51,7 @@ RMC_INTERNAL extern const char *const rmc_profile_names[RMC_N_PROFILES];
 RMC_INTERNAL extern const char *const rmc_sponsors_names[RMC_N_SPONSORS];
 RMC_INTERNAL extern const char *const rmc_advocacy_names[RMC_N_ADVOCACY];
 RMC_INTERNAL extern const char *const rmc_interest_names[RMC_N_INTEREST];
+RMC_INTERNAL extern const char *const rmc_track_names[RMC_N_TRACKS];
 
 /* Record a problem "PATH:LINE: message" for the current file (line 0: no
  * line) and count it. */
@@ -107,6 +113,18 @@ RMC_INTERNAL rmc_status rmc_model_read_programs(rmc_loader *L);
 RMC_INTERNAL rmc_status rmc_model_read_interviews(rmc_loader *L);
 RMC_INTERNAL rmc_status rmc_model_read_rols(rmc_loader *L, bool applicant_side);
 RMC_INTERNAL rmc_status rmc_model_read_couples(rmc_loader *L);
+/* supplemental_rols.csv (before applicant_rols.csv, whose entries name its lists) and
+ * reversions.csv (model_tracks.c); rmc_model_check_supplemental after couples.csv. */
+RMC_INTERNAL rmc_status rmc_model_read_supplemental(rmc_loader *L);
+RMC_INTERNAL rmc_status rmc_model_read_reversions(rmc_loader *L);
+RMC_INTERNAL rmc_status rmc_model_check_supplemental(rmc_loader *L);
+/* Shared value parsers of model_validate.c (each reports its own problem). */
+RMC_INTERNAL bool rmc_model_get_int(rmc_loader *L, long line, const char *col, const char *s,
+                                    long lo, long hi, int32_t *out);
+RMC_INTERNAL bool rmc_model_get_enum(rmc_loader *L, long line, const char *col, const char *s,
+                                     const char *const *names, size_t n, uint8_t *out);
+RMC_INTERNAL rmc_id rmc_model_resolve(rmc_loader *L, long line, bool applicant, const char *col,
+                                      const char *id);
 /* Derive missing profiles from the parameters and count types. */
 RMC_INTERNAL void rmc_model_finish(rmc_loader *L);
 

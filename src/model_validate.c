@@ -192,8 +192,9 @@ rmc_status rmc_model_read_applicants(rmc_loader *L)
 
 /* ---- programs.csv ---- */
 
-static const char *const prog_cols[] = {"id",        "name",     "positions",    "interviewers",
-                                        "residents", "sponsors", "service_load", "desirability"};
+static const char *const prog_cols[] = {"id",           "name",         "positions",
+                                        "interviewers", "residents",    "sponsors",
+                                        "service_load", "desirability", "track"};
 
 static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
 {
@@ -202,13 +203,14 @@ static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
         rmc_model_problem(L, line, "column 'id' is empty");
         return RMC_OK;
     }
-    void **const arrs[] = {
-        (void **)&m->prog_id,      (void **)&m->prog_name,    (void **)&m->positions,
-        (void **)&m->interviewers, (void **)&m->residents,    (void **)&m->sponsors,
-        (void **)&m->service_load, (void **)&m->desirability, (void **)&L->prog_line};
-    const size_t elem[] = {sizeof(char *), sizeof(char *), 4,           4, 4, 1,
-                           sizeof(double), sizeof(double), sizeof(long)};
-    RMC_TRY(rmc_model_grow(arrs, elem, 9, m->n_prog, &L->cap_prog, L->d));
+    void **const arrs[] = {(void **)&m->prog_id,      (void **)&m->prog_name,
+                           (void **)&m->positions,    (void **)&m->interviewers,
+                           (void **)&m->residents,    (void **)&m->sponsors,
+                           (void **)&m->service_load, (void **)&m->desirability,
+                           (void **)&L->prog_line,    (void **)&m->track};
+    const size_t elem[] = {sizeof(char *), sizeof(char *), 4, 4, 4, 1, sizeof(double),
+                           sizeof(double), sizeof(long),   1};
+    RMC_TRY(rmc_model_grow(arrs, elem, 10, m->n_prog, &L->cap_prog, L->d));
     const size_t j = m->n_prog;
     RMC_TRY(rmc_strdup(&m->prog_id[j], f[0], L->d));
     const rmc_status st = rmc_strdup(&m->prog_name[j], f[1], L->d);
@@ -222,6 +224,10 @@ static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
     get_enum(L, line, "sponsors", f[5], rmc_sponsors_names, RMC_N_SPONSORS, &m->sponsors[j]);
     get_real(L, line, "service_load", f[6], 0, 1, &m->service_load[j]);
     get_real(L, line, "desirability", f[7], -HUGE_VAL, HUGE_VAL, &m->desirability[j]);
+    m->track[j] = RMC_TRACK_CATEGORICAL;
+    if (f[8] != NULL && f[8][0] != '\0') {
+        get_enum(L, line, "track", f[8], rmc_track_names, RMC_N_TRACKS, &m->track[j]);
+    }
     m->n_positions += (size_t)m->positions[j];
     L->prog_line[j] = line;
     m->n_prog++;
@@ -230,7 +236,7 @@ static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
 
 rmc_status rmc_model_read_programs(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"programs.csv", prog_cols, 8, 8, true, prog_row, false};
+    static const rmc_csv_spec spec = {"programs.csv", prog_cols, 9, 8, true, prog_row, false};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
     return rmc_model_index_build(L, m->prog_id, m->n_prog, L->prog_line, "program", &m->prog_index);
@@ -409,6 +415,47 @@ static rmc_id need_interview(rmc_loader *L, long line, rmc_id a, rmc_id p)
     return k;
 }
 
+/* Applicant a's supplemental list labelled `label`, or RMC_ID_NONE. */
+static rmc_id find_sup_list(const rmc_loader *L, rmc_id a, const char *label)
+{
+    for (rmc_id l = L->sup_first[a]; l != RMC_ID_NONE; l = L->sup_next[l]) {
+        if (strcmp(L->m->sup_label[l], label) == 0) {
+            return l;
+        }
+    }
+    return RMC_ID_NONE;
+}
+
+/* applicant_rols.csv's optional `supplemental` column: the list serving an
+ * advanced entry (empty: none). RMC_ID_NONE, with a problem when the label
+ * is bad. */
+static rmc_id entry_sup_list(rmc_loader *L, long line, rmc_id a, rmc_id p, const char *label,
+                             bool *ok)
+{
+    const rmc_model *m = L->m;
+    if (label == NULL || label[0] == '\0') {
+        return RMC_ID_NONE;
+    }
+    const rmc_id l = find_sup_list(L, a, label);
+    if (l == RMC_ID_NONE) {
+        rmc_model_problem(L, line,
+                          "applicant '%.80s' has no supplemental list '%.40s' (in "
+                          "supplemental_rols.csv)",
+                          m->app_id[a], label);
+        *ok = false;
+        return RMC_ID_NONE;
+    }
+    L->sup_used[l] = true;
+    if (p != RMC_ID_NONE && rmc_model_track_of(m, (size_t)p) != RMC_TRACK_ADVANCED) {
+        rmc_model_problem(L, line,
+                          "supplemental list '%.40s' named on the entry of program '%.80s', "
+                          "which is %s: only advanced programs' entries link a supplemental list",
+                          label, m->prog_id[p], rmc_track_names[rmc_model_track_of(m, (size_t)p)]);
+        *ok = false;
+    }
+    return l;
+}
+
 static rmc_status rol_row(rmc_loader *L, const char *const *f, long line)
 {
     stage *s = L->stage;
@@ -420,6 +467,7 @@ static rmc_status rol_row(rmc_loader *L, const char *const *f, long line)
     if (owner == RMC_ID_NONE) {
         return RMC_OK;
     }
+    const rmc_id list = side ? entry_sup_list(L, line, owner, target, f[3], &ok) : RMC_ID_NONE;
     rmc_id k = RMC_ID_NONE;
     if (target != RMC_ID_NONE) {
         k = side ? need_interview(L, line, owner, target) : need_interview(L, line, target, owner);
@@ -428,7 +476,7 @@ static rmc_status rol_row(rmc_loader *L, const char *const *f, long line)
         s->bad[owner] = true;
         return RMC_OK;
     }
-    return stage_push(L, owner, rank, target, RMC_ID_NONE, k, RMC_ID_NONE, line);
+    return stage_push(L, owner, rank, target, list, k, RMC_ID_NONE, line);
 }
 
 /* Place each good owner's rows at slot[off[o] + rank - 1]; off counts rows
@@ -525,16 +573,22 @@ static rmc_status store_rols(rmc_loader *L)
         has[o] = (*off)[o + 1] > (*off)[o];
         n_lists += has[o];
     }
+    if (side) {
+        RMC_TRY(rmc_alloc_array((void **)&m->arol_sup, n, sizeof *m->arol_sup, L->d));
+    }
     for (size_t q = 0; q < n; q++) {
         const rmc_id r = (*items)[q];
         (*items)[q] = r != RMC_ID_NONE ? s->pa[r] : RMC_ID_NONE;
         (*ivs)[q] = r != RMC_ID_NONE ? s->iva[r] : RMC_ID_NONE;
+        if (side) {
+            m->arol_sup[q] = r != RMC_ID_NONE ? s->pb[r] : RMC_ID_NONE;
+        }
     }
     *(side ? &m->n_app_rols : &m->n_prog_rols) = n_lists;
     return RMC_OK;
 }
 
-static const char *const arol_cols[] = {"applicant", "rank", "program"};
+static const char *const arol_cols[] = {"applicant", "rank", "program", "supplemental"};
 static const char *const prol_cols[] = {"program", "rank", "applicant"};
 
 rmc_status rmc_model_read_rols(rmc_loader *L, bool applicant_side)
@@ -545,7 +599,7 @@ rmc_status rmc_model_read_rols(rmc_loader *L, bool applicant_side)
     RMC_TRY(rmc_calloc_array((void **)has, n_owners, sizeof(bool), L->d));
     const rmc_csv_spec spec = {applicant_side ? "applicant_rols.csv" : "program_rols.csv",
                                applicant_side ? arol_cols : prol_cols,
-                               3,
+                               applicant_side ? 4 : 3,
                                3,
                                false,
                                rol_row,
@@ -559,6 +613,148 @@ rmc_status rmc_model_read_rols(rmc_loader *L, bool applicant_side)
     }
     if (st == RMC_OK) {
         st = store_rols(L);
+    }
+    stage_free(&s);
+    L->stage = NULL;
+    return st;
+}
+
+/* ---- supplemental_rols.csv: rows staged per (applicant, list) ---- */
+
+#define MAX_SUP_LISTS 16 /* per applicant (NRMP: lists A..P) */
+
+/* Applicant a's list labelled `label`, created at its first row; at most
+ * MAX_SUP_LISTS per applicant (RMC_ID_NONE, problem reported, beyond). */
+static rmc_status sup_list_of(rmc_loader *L, long line, rmc_id a, const char *label, rmc_id *out)
+{
+    rmc_model *m = L->m;
+    stage *s = L->stage;
+    *out = find_sup_list(L, a, label);
+    if (*out != RMC_ID_NONE) {
+        return RMC_OK;
+    }
+    size_t n_lists = 0;
+    for (rmc_id l = L->sup_first[a]; l != RMC_ID_NONE; l = L->sup_next[l]) {
+        n_lists++;
+    }
+    if (n_lists >= MAX_SUP_LISTS) {
+        rmc_model_problem(L, line,
+                          "applicant '%.80s' has more than %d supplemental lists (list "
+                          "'%.40s'; the NRMP allows %d)",
+                          m->app_id[a], MAX_SUP_LISTS, label, MAX_SUP_LISTS);
+        return RMC_OK;
+    }
+    void **const arrs[] = {(void **)&m->sup_app,  (void **)&m->sup_label, (void **)&s->bad,
+                           (void **)&L->sup_next, (void **)&L->sup_line,  (void **)&L->sup_used};
+    const size_t elem[] = {sizeof(rmc_id), sizeof(char *), sizeof(bool),
+                           sizeof(rmc_id), sizeof(long),   sizeof(bool)};
+    RMC_TRY(rmc_model_grow(arrs, elem, 6, m->n_sup, &L->cap_sup, L->d));
+    const rmc_id l = (rmc_id)m->n_sup;
+    RMC_TRY(rmc_strdup(&m->sup_label[l], label, L->d));
+    m->n_sup++;
+    m->sup_app[l] = a;
+    s->bad[l] = false;
+    L->sup_next[l] = L->sup_first[a];
+    L->sup_first[a] = l;
+    L->sup_line[l] = line;
+    L->sup_used[l] = false;
+    *out = l;
+    return RMC_OK;
+}
+
+static rmc_status sup_row(rmc_loader *L, const char *const *f, long line)
+{
+    const rmc_model *m = L->m;
+    stage *s = L->stage;
+    const rmc_id a = resolve(L, line, true, "applicant", f[0]);
+    int32_t rank = 0;
+    bool ok = get_int(L, line, "rank", f[2], 1, MAX_COUNT, &rank);
+    const rmc_id p = resolve(L, line, false, "program", f[3]);
+    if (f[1][0] == '\0') {
+        rmc_model_problem(L, line, "column 'list' is empty");
+    }
+    if (p != RMC_ID_NONE && rmc_model_track_of(m, (size_t)p) != RMC_TRACK_PRELIMINARY) {
+        rmc_model_problem(L, line,
+                          "program '%.80s' is %s: a supplemental list may name only "
+                          "preliminary programs (programs.csv column 'track')",
+                          m->prog_id[p], rmc_track_names[rmc_model_track_of(m, (size_t)p)]);
+        ok = false;
+    }
+    if (a == RMC_ID_NONE || f[1][0] == '\0') {
+        return RMC_OK;
+    }
+    const rmc_id k = p != RMC_ID_NONE ? need_interview(L, line, a, p) : RMC_ID_NONE;
+    rmc_id l = RMC_ID_NONE;
+    RMC_TRY(sup_list_of(L, line, a, f[1], &l));
+    if (l == RMC_ID_NONE) {
+        return RMC_OK;
+    }
+    if (!ok || k == RMC_ID_NONE) {
+        s->bad[l] = true;
+        return RMC_OK;
+    }
+    return stage_push(L, l, rank, p, RMC_ID_NONE, k, RMC_ID_NONE, line);
+}
+
+/* Check ranks 1..n per list and store the lists in rank order. */
+static rmc_status store_sup(rmc_loader *L)
+{
+    const stage *s = L->stage;
+    rmc_model *m = L->m;
+    RMC_TRY(count_rows(L, m->n_sup, &m->sup_off));
+    const size_t n = m->sup_off[m->n_sup];
+    rmc_id *slot = NULL;
+    char **names = NULL; /* "A' of applicant 'X": messages say list 'A' of applicant 'X' */
+    rmc_status st = rmc_alloc_array((void **)&slot, n, sizeof *slot, L->d);
+    if (st == RMC_OK) {
+        st = rmc_calloc_array((void **)&names, m->n_sup, sizeof *names, L->d);
+    }
+    for (size_t l = 0; l < m->n_sup && st == RMC_OK; l++) {
+        const size_t len = strlen(m->sup_label[l]) + strlen(m->app_id[m->sup_app[l]]) + 32;
+        st = rmc_alloc_array((void **)&names[l], len, 1, L->d);
+        if (st == RMC_OK) {
+            snprintf(names[l], len, "%.40s' of applicant '%.80s", m->sup_label[l],
+                     m->app_id[m->sup_app[l]]);
+        }
+    }
+    if (st == RMC_OK) {
+        memset(slot, 0xff, n * sizeof *slot);
+        place_by_rank(L, m->sup_off, slot, "supplemental list", names);
+        st = check_repeats(L, m->sup_off, slot, m->n_sup, m->n_prog);
+    }
+    if (st == RMC_OK) {
+        st = rmc_alloc_array((void **)&m->sup_prog, n, sizeof *m->sup_prog, L->d);
+    }
+    if (st == RMC_OK) {
+        st = rmc_alloc_array((void **)&m->sup_iv, n, sizeof *m->sup_iv, L->d);
+    }
+    for (size_t q = 0; q < n && st == RMC_OK; q++) {
+        m->sup_prog[q] = slot[q] != RMC_ID_NONE ? s->pa[slot[q]] : RMC_ID_NONE;
+        m->sup_iv[q] = slot[q] != RMC_ID_NONE ? s->iva[slot[q]] : RMC_ID_NONE;
+    }
+    for (size_t l = 0; names != NULL && l < m->n_sup; l++) {
+        rmc_free(names[l]);
+    }
+    rmc_free(names);
+    rmc_free(slot);
+    return st;
+}
+
+static const char *const sup_cols[] = {"applicant", "list", "rank", "program"};
+
+rmc_status rmc_model_read_supplemental(rmc_loader *L)
+{
+    rmc_model *m = L->m;
+    RMC_TRY(rmc_alloc_array((void **)&L->sup_first, m->n_app, sizeof(rmc_id), L->d));
+    memset(L->sup_first, 0xff, m->n_app * sizeof(rmc_id));
+    static const rmc_csv_spec spec = {
+        "supplemental_rols.csv", sup_cols, 4, 4, false, sup_row, false};
+    stage s = {.applicant_side = true};
+    L->stage = &s;
+    bool found = false;
+    rmc_status st = rmc_csv_read(L, &spec, &found);
+    if (st == RMC_OK) {
+        st = store_sup(L);
     }
     stage_free(&s);
     L->stage = NULL;
@@ -757,4 +953,23 @@ void rmc_model_finish(rmc_loader *L)
         }
         m->n_by_type[m->app_type[i]]++;
     }
+}
+
+/* ---- shared with model_tracks.c ---- */
+
+bool rmc_model_get_int(rmc_loader *L, long line, const char *col, const char *s, long lo, long hi,
+                       int32_t *out)
+{
+    return get_int(L, line, col, s, lo, hi, out);
+}
+
+bool rmc_model_get_enum(rmc_loader *L, long line, const char *col, const char *s,
+                        const char *const *names, size_t n, uint8_t *out)
+{
+    return get_enum(L, line, col, s, names, n, out);
+}
+
+rmc_id rmc_model_resolve(rmc_loader *L, long line, bool applicant, const char *col, const char *id)
+{
+    return resolve(L, line, applicant, col, id);
 }

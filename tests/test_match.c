@@ -556,7 +556,7 @@ static void test_match_check_catches_violations(void **state)
     m[CHEN] = CITY;            /* City holds Anderson, Eastman, Chen: over capacity */
     m[ANDERSON] = RMC_ID_NONE; /* now 2 at City, but City ranks Anderson over Chen */
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
-    assert_non_null(strstr(d.message, "above its worst held rank"));
+    assert_non_null(strstr(d.message, "above its lowest held applicant, at "));
     m[0] = 7;
     assert_int_equal(rmc_match_check(&in, m, &d), RMC_EINTERNAL);
     market_free(&mk);
@@ -1261,8 +1261,8 @@ static void test_match_run_couples_minimal_miss(void **state)
     assert_int_equal(rmc_match_check_list(&in, weak, ids, pids, pr, &d), RMC_OK);
     assert_int_equal(rmc_problems_count(pr), 1);
     assert_non_null(strstr(rmc_problems_get(pr, 0),
-                           "blocking couple: couple 0 (applicant 0 (a), applicant 1 (b)) prefers "
-                           "programs (program 1 (P1), program 0 (P0))"));
+                           "blocking couple: couple of applicants 'a' and 'b' prefers programs "
+                           "('P1', 'P0') (rank 1 on its joint list)"));
     assert_int_equal(rmc_match_check(&in, weak, &d), RMC_EINTERNAL);
     rmc_problems_free(pr);
     assert_int_equal(rmc_problems_alloc(10, &pr), RMC_OK);

@@ -85,10 +85,16 @@ static void make_model(char dir[64], const file_change *changes, size_t n_change
     }
 }
 
+/* Optional files no base model has. */
+static const char *const extra_names[] = {"supplemental_rols.csv", "reversions.csv"};
+
 static void remove_model(const char *dir)
 {
     for (size_t i = 0; i < N_FILES; i++) {
         write_bytes(dir, file_names[i], NULL, 0);
+    }
+    for (size_t i = 0; i < sizeof extra_names / sizeof extra_names[0]; i++) {
+        write_bytes(dir, extra_names[i], NULL, 0);
     }
     assert_int_equal(rmdir(dir), 0);
 }
@@ -559,6 +565,147 @@ static void test_rmc_model_load_rejects_bad_couples(void **state)
     expect_rejected(ch, 1, want, sizeof want / sizeof want[0]);
 }
 
+/* Tracks: P1 advanced, P2 preliminary, P3 categorical (the base programs
+ * with a track column); A1 ranks P1 with supplemental list 'A' = [P2], A2
+ * ranks P1 with no list; a chain of reversions P1 -> P2 -> P3. */
+static const char tracks_programs[] =
+    "id,name,positions,interviewers,residents,sponsors,service_load,desirability,track\n"
+    "P1,\"Mercy, St. Luke's\",2,3,4,J1,0.55,-0.2,advanced\n"
+    "P2,City,1,2,0,J1_H1B,0.4,0.35,preliminary\n"
+    "P3,\"General \"\"Main\"\" Campus\",3,4,6,none,0.7,0.1,\n";
+
+static void test_rmc_model_load_tracks(void **state)
+{
+    (void)state;
+    const file_change ch[] = {
+        {"programs.csv", tracks_programs, 0},
+        {"supplemental_rols.csv", "applicant,list,rank,program\nA1,A,1,P2\n", 0},
+        {"applicant_rols.csv",
+         "applicant,rank,program,supplemental\nA1,1,P1,A\nA2,1,P3,\nA2,2,P1,\n", 0},
+        {"reversions.csv", "donor,receiver,positions\nP2,P3,1\nP1,P2,2\n", 0}};
+    char dir[64];
+    make_model(dir, ch, 4);
+    rmc_model *m = NULL;
+    char msgs[16384];
+    assert_int_equal(load(dir, &m, msgs, sizeof msgs), RMC_OK);
+    assert_int_equal(rmc_model_program_track(m, 0), RMC_TRACK_ADVANCED);
+    assert_int_equal(rmc_model_program_track(m, 1), RMC_TRACK_PRELIMINARY);
+    assert_int_equal(rmc_model_program_track(m, 2), RMC_TRACK_CATEGORICAL);
+    assert_int_equal(rmc_model_n_track(m, RMC_TRACK_ADVANCED), 1);
+    assert_string_equal(rmc_track_name(RMC_TRACK_PRELIMINARY), "preliminary");
+    assert_int_equal(rmc_model_n_supplemental(m), 1);
+    assert_int_equal(m->sup_app[0], 0);
+    assert_string_equal(m->sup_label[0], "A");
+    assert_int_equal(m->sup_off[1], 1);
+    assert_int_equal(m->sup_prog[0], 1);
+    assert_int_equal(m->iv_prog[m->sup_iv[0]], 1);
+    /* A1's entry (P1) is served by list 0; A2's entries by none. */
+    assert_int_equal(m->arol_sup[m->arol_off[0]], 0);
+    for (size_t e = m->arol_off[1]; e < m->arol_off[2]; e++) {
+        assert_int_equal(m->arol_sup[e], RMC_ID_NONE);
+    }
+    assert_int_equal(rmc_model_n_reversions(m), 2);
+    assert_int_equal(m->rev_donor[0], 1);
+    assert_int_equal(m->rev_receiver[0], 2);
+    assert_int_equal(m->rev_positions[1], 2);
+    rmc_model_free(m);
+    remove_model(dir);
+}
+
+static void test_rmc_model_load_rejects_bad_tracks(void **state)
+{
+    (void)state;
+    const file_change ch[] = {
+        {"programs.csv",
+         "id,name,positions,interviewers,residents,sponsors,service_load,desirability,track\n"
+         "P1,Mercy,2,3,4,J1,0.55,-0.2,advanced\n"
+         "P2,City,1,2,0,J1_H1B,0.4,0.35,preliminary\n"
+         "P3,General,3,4,6,none,0.7,0.1,categorical\n",
+         0},
+        {"supplemental_rols.csv",
+         "applicant,list,rank,program\n"
+         "A1,A,1,P2\n"
+         "A2,B,1,P3\n"
+         "A1,A,1,P2\n"
+         "A6,C,1,P1\n"
+         "A2,,1,P1\n",
+         0},
+        {"applicant_rols.csv",
+         "applicant,rank,program,supplemental\nA1,1,P1,A\nA1,2,P2,A\nA2,1,P1,Z\n", 0}};
+    const char *const want[] = {
+        "supplemental_rols.csv:3: program 'P3' is categorical: a supplemental list may name only "
+        "preliminary programs",
+        "supplemental_rols.csv:4: duplicate rank 1 for supplemental list 'A' of applicant 'A1' "
+        "(first on line 2)",
+        "supplemental_rols.csv:5: program 'P1' is advanced: a supplemental list",
+        "supplemental_rols.csv:6: column 'list' is empty",
+        "applicant_rols.csv:3: supplemental list 'A' named on the entry of program 'P2', which "
+        "is preliminary",
+        "applicant_rols.csv:4: applicant 'A2' has no supplemental list 'Z'"};
+    expect_rejected(ch, 3, want, sizeof want / sizeof want[0]);
+    const file_change ch2[] = {
+        {"programs.csv", tracks_programs, 0},
+        {"supplemental_rols.csv", "applicant,list,rank,program\nA1,A,1,P2\nA5,B,1,P1\n", 0},
+        {"programs.csv",
+         "id,name,positions,interviewers,residents,sponsors,service_load,desirability,track\n"
+         "P1,Mercy,2,3,4,J1,0.55,-0.2,advanced\n"
+         "P2,City,1,2,0,J1_H1B,0.4,0.35,pgy2\n"
+         "P3,General,3,4,6,none,0.7,0.1,categorical\n",
+         0}};
+    const char *const want2[] = {
+        "programs.csv:3: column 'track': 'pgy2' is not one of categorical, preliminary, advanced",
+        "supplemental_rols.csv:2: supplemental list 'A' of applicant 'A1' serves no entry"};
+    expect_rejected(ch2, 3, want2, sizeof want2 / sizeof want2[0]);
+    const file_change ch3[] = {
+        {"programs.csv", tracks_programs, 0},
+        {"supplemental_rols.csv", "applicant,list,rank,program\nA5,A,1,P1\n", 0}};
+    /* A5 is in a couple (base couples.csv) and P1 is advanced. */
+    const char *const want3[] = {"supplemental_rols.csv:2: program 'P1' is advanced"};
+    expect_rejected(ch3, 2, want3, 1);
+}
+
+static void test_rmc_model_load_rejects_couple_supplemental(void **state)
+{
+    (void)state;
+    const file_change ch[] = {
+        {"programs.csv",
+         "id,name,positions,interviewers,residents,sponsors,service_load,desirability,track\n"
+         "P1,Mercy,2,3,4,J1,0.55,-0.2,preliminary\n"
+         "P2,City,1,2,0,J1_H1B,0.4,0.35,advanced\n"
+         "P3,General,3,4,6,none,0.7,0.1,categorical\n",
+         0},
+        {"supplemental_rols.csv", "applicant,list,rank,program\nA5,A,1,P1\n", 0},
+        {"applicant_rols.csv", "applicant,rank,program,supplemental\nA1,1,P1,\n", 0}};
+    const char *const want[] = {
+        "supplemental_rols.csv:2: applicant 'A5' is in a couple (couples.csv): supplemental "
+        "lists of couple members are not supported"};
+    expect_rejected(ch, 3, want, 1);
+}
+
+static void test_rmc_model_load_rejects_bad_reversions(void **state)
+{
+    (void)state;
+    const file_change ch[] = {{"reversions.csv",
+                               "donor,receiver,positions\n"
+                               "P1,P2,1\n"
+                               "P2,P3,1\n"
+                               "P3,P1,2\n"
+                               "P1,P9,1\n"
+                               "P2,P2,1\n"
+                               "P2,P1,2\n"
+                               "P1,P2,1\n"
+                               "P3,P2,0\n",
+                               0}};
+    const char *const want[] = {
+        "reversions.csv:5: column 'receiver': unknown program 'P9' (not in programs.csv)",
+        "reversions.csv:6: program 'P2' reverts positions to itself (a cycle)",
+        "reversions.csv:7: column 'positions': 2 is more than donor 'P2' offers (1)",
+        "reversions.csv:8: the reversion from 'P1' to 'P2' is already on line 2",
+        "reversions.csv:9: column 'positions': 0 is outside 1..",
+        "reversions.csv:4: reversion cycle: 'P1' -> 'P2' -> 'P3' -> 'P1'"};
+    expect_rejected(ch, 1, want, sizeof want / sizeof want[0]);
+}
+
 static void test_rmc_model_load_rejects_bad_ini(void **state)
 {
     (void)state;
@@ -839,6 +986,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rmc_model_load_step2_ck),
         cmocka_unit_test(test_rmc_model_load_rejects_bad_step2_ck),
+        cmocka_unit_test(test_rmc_model_load_tracks),
+        cmocka_unit_test(test_rmc_model_load_rejects_bad_tracks),
+        cmocka_unit_test(test_rmc_model_load_rejects_couple_supplemental),
+        cmocka_unit_test(test_rmc_model_load_rejects_bad_reversions),
         cmocka_unit_test(test_sha256_standard_vectors),
         cmocka_unit_test(test_rmc_model_load_accessors),
         cmocka_unit_test(test_rmc_model_load_internal_layout),

@@ -62,6 +62,15 @@ typedef enum {
     RMC_INTEREST_HIGH,
     RMC_N_INTEREST
 } rmc_interest;
+/* A program's track (programs.csv `track`): categorical (PGY-1 onwards, the
+ * default), preliminary (PGY-1 only; transitional years too) or advanced
+ * (starts at PGY-2; its PGY-1 comes from a supplemental list). */
+typedef enum {
+    RMC_TRACK_CATEGORICAL,
+    RMC_TRACK_PRELIMINARY,
+    RMC_TRACK_ADVANCED,
+    RMC_N_TRACKS
+} rmc_track;
 
 /* The spelling used in the CSV files for each enum value ("US_MD", ...). */
 const char *rmc_type_name(rmc_type t);
@@ -71,6 +80,7 @@ const char *rmc_profile_name(rmc_profile v);
 const char *rmc_sponsors_name(rmc_sponsors v);
 const char *rmc_advocacy_name(rmc_advocacy v);
 const char *rmc_interest_name(rmc_interest v);
+const char *rmc_track_name(rmc_track v);
 
 /* Every model.ini parameter (rankmc/params.def lists them with defaults,
  * ranges and meanings). A transparent value struct: sensitivity analyses
@@ -123,10 +133,13 @@ size_t rmc_model_n_applicants(const rmc_model *m);
 size_t rmc_model_n_programs(const rmc_model *m);
 size_t rmc_model_n_interviews(const rmc_model *m);
 size_t rmc_model_n_couples(const rmc_model *m);
-size_t rmc_model_n_positions(const rmc_model *m);        /* sum over programs */
-size_t rmc_model_n_type(const rmc_model *m, rmc_type t); /* applicants of type t */
-size_t rmc_model_n_applicant_rols(const rmc_model *m);   /* applicants with a fixed ROL */
-size_t rmc_model_n_program_rols(const rmc_model *m);     /* programs with a fixed ROL */
+size_t rmc_model_n_positions(const rmc_model *m);          /* sum over programs */
+size_t rmc_model_n_type(const rmc_model *m, rmc_type t);   /* applicants of type t */
+size_t rmc_model_n_applicant_rols(const rmc_model *m);     /* applicants with a fixed ROL */
+size_t rmc_model_n_program_rols(const rmc_model *m);       /* programs with a fixed ROL */
+size_t rmc_model_n_supplemental(const rmc_model *m);       /* supplemental lists */
+size_t rmc_model_n_reversions(const rmc_model *m);         /* rows of reversions.csv */
+size_t rmc_model_n_track(const rmc_model *m, rmc_track t); /* programs of track t */
 
 /* Borrowed strings, valid while m lives. Indices must be in range. */
 const char *rmc_model_applicant_id(const rmc_model *m, size_t i);
@@ -134,6 +147,7 @@ rmc_type rmc_model_applicant_type(const rmc_model *m, size_t i);
 const char *rmc_model_program_id(const rmc_model *m, size_t j);
 const char *rmc_model_program_name(const rmc_model *m, size_t j);
 int32_t rmc_model_program_positions(const rmc_model *m, size_t j);
+rmc_track rmc_model_program_track(const rmc_model *m, size_t j);
 rmc_id rmc_model_interview_applicant(const rmc_model *m, size_t k);
 rmc_id rmc_model_interview_program(const rmc_model *m, size_t k);
 

@@ -12,8 +12,9 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: rankmc check MODEL_DIR [--max-problems N]\n\n"
                "Validate a model folder (model.ini, applicants.csv, programs.csv,\n"
-               "interviews.csv and the optional applicant_rols.csv, program_rols.csv,\n"
-               "couples.csv) and list every problem as FILE:LINE: message.\n\n"
+               "interviews.csv and the optional supplemental_rols.csv, applicant_rols.csv,\n"
+               "program_rols.csv, couples.csv, reversions.csv) and list every problem as\n"
+               "FILE:LINE: message.\n\n"
                "  --max-problems N  print at most N problems (default 100), then a count\n"
                "  -h, --help        this text\n\n"
                "Exit status: 0 valid (a summary is printed), 2 problems or bad usage.\n");
@@ -34,6 +35,13 @@ static void print_summary(const rmc_model *m)
     printf("applicant ROLs  %zu fixed\n", rmc_model_n_applicant_rols(m));
     printf("program ROLs    %zu fixed\n", rmc_model_n_program_rols(m));
     printf("couples         %zu\n", rmc_model_n_couples(m));
+    const size_t n_adv = rmc_model_n_track(m, RMC_TRACK_ADVANCED);
+    const size_t n_pre = rmc_model_n_track(m, RMC_TRACK_PRELIMINARY);
+    if (n_adv + n_pre + rmc_model_n_supplemental(m) + rmc_model_n_reversions(m) > 0) {
+        printf("tracks          %zu advanced, %zu preliminary programs\n", n_adv, n_pre);
+        printf("supplemental    %zu lists\n", rmc_model_n_supplemental(m));
+        printf("reversions      %zu\n", rmc_model_n_reversions(m));
+    }
     printf("sha256          %s\n", rmc_model_sha256(m));
 }
 

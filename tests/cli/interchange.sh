@@ -49,7 +49,9 @@ printf 'applicant,program\n0,0\n1,1\n2,0\n3,\n4,1\n' >"$tmp/bad.csv"
 "$RANKMC" verify "$tmp/model" "$tmp/bad.csv" >"$tmp/v2.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] || fail "verify of an unstable matching: exit $rc, expected 1"
-grep -q "blocking couple: couple 0 .*prefers programs (program 1 (1), program 0 (0))" "$tmp/v2.out" ||
+# Numeric ids are the model's ids, quoted, never mixed with row indices;
+# the list rank is the 1-based rank of couples.csv / applicant_rols.csv.
+grep -q "blocking couple: couple of applicants '0' and '1' prefers programs ('1', '0') (rank 1 on its joint list), which would take them" "$tmp/v2.out" ||
     fail "blocking couple not named: $(cat "$tmp/v2.out")"
 grep -q "NOT stable: 1 violation" "$tmp/v2.out" || fail "violation count: $(cat "$tmp/v2.out")"
 
@@ -57,12 +59,19 @@ grep -q "NOT stable: 1 violation" "$tmp/v2.out" || fail "violation count: $(cat 
 printf 'm 1\nr 0 0\nr 1 1\nr 2 0\nr 3 -1\nr 4 1\n' >"$tmp/bad.txt"
 "$RANKMC" verify "$tmp/model" "$tmp/bad.txt" >"$tmp/v3.out" 2>&1
 [ $? -eq 1 ] || fail "suite-format unstable matching not exit 1"
-grep -q "blocking couple: couple 0" "$tmp/v3.out" || fail "suite format: $(cat "$tmp/v3.out")"
+grep -q "blocking couple: couple of applicants '0' and '1'" "$tmp/v3.out" || fail "suite format: $(cat "$tmp/v3.out")"
 printf 'applicant,program\n0,0\n1,0\n2,1\n3,1\n4,\n' >"$tmp/single.csv"
 "$RANKMC" verify "$tmp/model" "$tmp/single.csv" >"$tmp/v4.out" 2>&1
 [ $? -eq 1 ] || fail "blocking pair not exit 1"
-grep -q "blocking pair: applicant 4 (4) prefers program 1 (1)" "$tmp/v4.out" ||
+grep -q "blocking pair: applicant '4' prefers program '1' (rank 1 on its list)" "$tmp/v4.out" ||
     fail "blocking pair not named: $(cat "$tmp/v4.out")"
+
+# A couple at a pair not on its joint list is named by ids too.
+printf 'applicant,program\n0,1\n1,1\n2,0\n3,\n4,\n' >"$tmp/offlist.csv"
+"$RANKMC" verify "$tmp/model" "$tmp/offlist.csv" >"$tmp/v5.out" 2>&1
+[ $? -eq 1 ] || fail "couple off its list not exit 1"
+grep -q "couple of applicants '0' and '1' placed at programs ('1', '1'), not a ranked pair on its joint list" "$tmp/v5.out" ||
+    fail "off-list couple not named: $(cat "$tmp/v5.out")"
 
 # A model folder (models/tiny, names not numbers) -> problem file -> model
 # -> problem file: the two problem files agree exactly.
