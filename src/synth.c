@@ -50,7 +50,13 @@ enum {
     SUB_ATTR = 4,
     SUB_RESCUE = 5,
     SUB_LOCATION = 6,
-    SUB_COUPLES = 7
+    SUB_COUPLES = 7,
+    /* tracks (docs/synth.md "Tracks"): their own streams, so the files of a
+     * seed without tracks are the same bytes, and so are the draws above */
+    SUB_SUPP_APPLY = 16,
+    SUB_SUPP_OFFER = 17,
+    SUB_SUPP_ATTR = 18,
+    SUB_REVERT = 19
 };
 
 /* Census regions and their shares of programs (assumption: roughly the
@@ -72,8 +78,13 @@ typedef struct application {
 /* The whole market in struct-of-arrays form. */
 typedef struct market {
     const rmc_synth_preset *pre;
+    const rmc_synth_specialty *sp; /* the specialty rows in use (with or without tracks) */
+    size_t n_rows;                 /* rows of sp */
+    bool tracks;                   /* preliminary / advanced rows, supplemental interviews */
     size_t n_app, n_prog, n_pos, n_spec;
-    size_t spec_first[MAX_SPECIALTIES + 1]; /* programs of specialty s: [first[s], first[s+1]) */
+    size_t spec_first[MAX_SPECIALTIES + 1]; /* programs of row s: [first[s], first[s+1]) */
+    size_t field_lo[MAX_SPECIALTIES];       /* programs of row s's field: [lo[s], hi[s]) */
+    size_t field_hi[MAX_SPECIALTIES];
     /* programs */
     uint8_t *p_spec, *p_community, *sponsors;
     int32_t *positions, *interviewers, *residents, *slots;
@@ -96,6 +107,11 @@ typedef struct market {
     size_t *c_off;     /* [n_couples + 1] */
     rmc_id *c_pa, *c_pb;
     double *offer_cut; /* [n_prog] interview-offer cutoffs, only when asked for (else NULL) */
+    /* tracks: reversions donor -> receiver (program indices) of rv_n positions */
+    size_t n_rv;
+    rmc_id *rv_donor, *rv_recv;
+    int32_t *rv_n;
+    size_t n_supp_iv, n_supp_app; /* supplemental interviews; applicants holding an advanced one */
 } market;
 
 static const char *const group_names[RMC_SYNTH_N_GROUPS] = {"md_senior", "do_senior", "us_img",
@@ -115,7 +131,8 @@ const char *rmc_synth_group_name(rmc_synth_group g)
 
 void rmc_synth_options_default(rmc_synth_options *o)
 {
-    *o = (rmc_synth_options){.preset = "im-regional", .scale = 1.0, .seed = 1, .couples = 0};
+    *o = (rmc_synth_options){
+        .preset = "im-regional", .scale = 1.0, .seed = 1, .couples = 0, .tracks = -1};
 }
 
 /* Split total over n weights by largest remainder (ties to the lower index),
@@ -173,9 +190,9 @@ static rmc_status resolve_sizes(const rmc_synth_options *o, const rmc_synth_pres
         return RMC_FAIL(d, RMC_EUSAGE, "scale must be a positive number");
     }
     double programs = 0.0, positions = 0.0;
-    for (size_t s = 0; s < pre->n_specialties; s++) {
-        programs += pre->specialties[s].programs;
-        positions += pre->specialties[s].positions;
+    for (size_t s = 0; s < mk->n_rows; s++) {
+        programs += mk->sp[s].programs;
+        positions += mk->sp[s].positions;
     }
     const double a = (double)o->n_applicants, p = (double)o->n_programs;
     mk->n_app = o->n_applicants > 0 ? o->n_applicants : round_count(o->scale * pre->applicants);
@@ -195,13 +212,14 @@ static rmc_status resolve_sizes(const rmc_synth_options *o, const rmc_synth_pres
 
 static void market_free(market *mk)
 {
-    void *const ptrs[] = {
-        mk->p_spec,    mk->p_community,   mk->sponsors,     mk->positions,    mk->interviewers,
-        mk->residents, mk->slots,         mk->service_load, mk->desirability, mk->a_group,
-        mk->a_spec,    mk->usexp,         mk->visa,         mk->clinical,     mk->cap,
-        mk->pre_score, mk->communication, mk->a_off,        mk->iv_prog,      mk->advocacy,
-        mk->ties,      mk->interest,      mk->p_region,     mk->p_city,       mk->c_a,
-        mk->c_b,       mk->c_off,         mk->c_pa,         mk->c_pb};
+    void *const ptrs[] = {mk->p_spec,        mk->p_community, mk->sponsors, mk->positions,
+                          mk->interviewers,  mk->residents,   mk->slots,    mk->service_load,
+                          mk->desirability,  mk->a_group,     mk->a_spec,   mk->usexp,
+                          mk->visa,          mk->clinical,    mk->cap,      mk->pre_score,
+                          mk->communication, mk->a_off,       mk->iv_prog,  mk->advocacy,
+                          mk->ties,          mk->interest,    mk->p_region, mk->p_city,
+                          mk->c_a,           mk->c_b,         mk->c_off,    mk->c_pa,
+                          mk->c_pb,          mk->rv_donor,    mk->rv_recv,  mk->rv_n};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
         rmc_free(ptrs[i]);
     }
@@ -235,29 +253,70 @@ static rmc_status market_alloc(market *mk, rmc_diag *d)
 
 /* ---- 1. programs ------------------------------------------------------ */
 
-static void draw_sizes(const gsl_rng *g, market *mk)
+static rmc_synth_track track_of(const market *mk, size_t j)
 {
-    const rmc_synth_preset *pre = mk->pre;
-    size_t sum = 0;
-    for (size_t j = 0; j < mk->n_prog; j++) {
-        const rmc_synth_specialty *sp = &pre->specialties[mk->p_spec[j]];
-        const double extra = sp->positions / sp->programs - 1.0;
-        const double k = pre->size_dispersion;
-        const unsigned int x = extra > 0.0 ? gsl_ran_negative_binomial(g, k / (k + extra), k) : 0;
-        mk->positions[j] = (int32_t)(1u + (x > 999u ? 999u : x));
-        sum += (size_t)mk->positions[j];
-    }
-    /* Nudge random programs by one seat until the total is exact. */
-    while (sum < mk->n_pos) {
-        mk->positions[gsl_rng_uniform_int(g, mk->n_prog)]++;
+    return mk->sp[mk->p_spec[j]].track;
+}
+
+/* Nudge random programs of list[0..n) by one seat until they hold want. */
+static void nudge_sizes(const gsl_rng *g, market *mk, const rmc_id *list, size_t n, size_t sum,
+                        size_t want)
+{
+    while (sum < want) {
+        mk->positions[list[gsl_rng_uniform_int(g, n)]]++;
         sum++;
     }
-    while (sum > mk->n_pos) {
-        const size_t j = gsl_rng_uniform_int(g, mk->n_prog);
+    while (sum > want) {
+        const size_t j = (size_t)list[gsl_rng_uniform_int(g, n)];
         if (mk->positions[j] > 1) {
             mk->positions[j]--;
             sum--;
         }
+    }
+}
+
+/* Program sizes around their row's mean; the total is exact: n_pos, and
+ * with tracks each track's total is exact too (n_pos split over the tracks
+ * by the positions their programs stand for; at scale 1 the preset's
+ * figures). order[] is scratch [n_prog]. */
+static void draw_sizes(const gsl_rng *g, market *mk, rmc_id *order)
+{
+    const rmc_synth_preset *pre = mk->pre;
+    size_t sum[RMC_SYNTH_N_TRACKS] = {0}, n_in[RMC_SYNTH_N_TRACKS] = {0};
+    double w[RMC_SYNTH_N_TRACKS] = {0};
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        const rmc_synth_specialty *sp = &mk->sp[mk->p_spec[j]];
+        const double extra = sp->positions / sp->programs - 1.0;
+        const double k = pre->size_dispersion;
+        const unsigned int x = extra > 0.0 ? gsl_ran_negative_binomial(g, k / (k + extra), k) : 0;
+        mk->positions[j] = (int32_t)(1u + (x > 999u ? 999u : x));
+        const size_t t = mk->tracks ? (size_t)sp->track : 0;
+        sum[t] += (size_t)mk->positions[j];
+        w[t] += sp->positions / sp->programs;
+        n_in[t]++;
+    }
+    size_t want[RMC_SYNTH_N_TRACKS] = {mk->n_pos, 0, 0};
+    if (mk->tracks) {
+        apportion(mk->n_pos, w, RMC_SYNTH_N_TRACKS, want);
+        mk->n_pos = 0;
+        for (size_t t = 0; t < RMC_SYNTH_N_TRACKS; t++) {
+            want[t] = want[t] < n_in[t] ? n_in[t] : want[t]; /* a seat per program */
+            mk->n_pos += want[t];
+        }
+    }
+    /* Without tracks: one list of every program, in index order. */
+    size_t off = 0;
+    for (size_t t = 0; t < RMC_SYNTH_N_TRACKS; t++) {
+        size_t n = 0;
+        for (size_t j = 0; j < mk->n_prog; j++) {
+            if ((mk->tracks ? (size_t)track_of(mk, j) : 0) == t) {
+                order[off + n++] = (rmc_id)j;
+            }
+        }
+        if (n > 0) {
+            nudge_sizes(g, mk, order + off, n, sum[t], want[t]);
+        }
+        off += n;
     }
 }
 
@@ -279,29 +338,56 @@ static void draw_program(const gsl_rng *g, market *mk, size_t j)
     mk->slots[j] = slots > 1e6 ? 1000000 : (int32_t)slots;
 }
 
-static void make_programs(gsl_rng *g, market *mk)
+/* Does row s start a field (the first of adjacent rows of one name)? */
+static bool field_start(const market *mk, size_t s)
 {
-    const rmc_synth_preset *pre = mk->pre;
+    return s == 0 || strcmp(mk->sp[s].name, mk->sp[s - 1].name) != 0;
+}
+
+/* Each row's field: the programs of the adjacent rows of its name. Counts
+ * the fields that have programs (n_spec). */
+static void find_fields(market *mk)
+{
+    mk->n_spec = 0;
+    for (size_t s = 0; s < mk->n_rows;) {
+        size_t e = s + 1;
+        while (e < mk->n_rows && !field_start(mk, e)) {
+            e++;
+        }
+        mk->n_spec += mk->spec_first[e] > mk->spec_first[s];
+        for (size_t r = s; r < e; r++) {
+            mk->field_lo[r] = mk->spec_first[s];
+            mk->field_hi[r] = mk->spec_first[e];
+        }
+        s = e;
+    }
+}
+
+static rmc_status make_programs(gsl_rng *g, market *mk, rmc_diag *d)
+{
     double w[MAX_SPECIALTIES];
     size_t count[MAX_SPECIALTIES];
-    for (size_t s = 0; s < pre->n_specialties; s++) {
-        w[s] = pre->specialties[s].programs;
+    for (size_t s = 0; s < mk->n_rows; s++) {
+        w[s] = mk->sp[s].programs;
     }
-    apportion(mk->n_prog, w, pre->n_specialties, count);
+    apportion(mk->n_prog, w, mk->n_rows, count);
     size_t j = 0;
-    mk->n_spec = 0;
-    for (size_t s = 0; s < pre->n_specialties; s++) {
+    for (size_t s = 0; s < mk->n_rows; s++) {
         mk->spec_first[s] = j;
-        mk->n_spec += count[s] > 0;
         for (size_t k = 0; k < count[s]; k++) {
             mk->p_spec[j++] = (uint8_t)s;
         }
     }
-    mk->spec_first[pre->n_specialties] = j;
-    draw_sizes(g, mk);
+    mk->spec_first[mk->n_rows] = j;
+    find_fields(mk);
+    rmc_id *order = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&order, mk->n_prog, sizeof(rmc_id), d));
+    draw_sizes(g, mk, order);
+    rmc_free(order);
     for (j = 0; j < mk->n_prog; j++) {
         draw_program(g, mk, j);
     }
+    return RMC_OK;
 }
 
 /* ---- 2. applicants ---------------------------------------------------- */
@@ -309,7 +395,7 @@ static void make_programs(gsl_rng *g, market *mk)
 static void draw_applicant(const gsl_rng *g, market *mk, size_t i, const double *spec_p)
 {
     const rmc_synth_group_spec *gs = &mk->pre->groups[mk->a_group[i]];
-    const size_t n_spec = mk->pre->n_specialties;
+    const size_t n_spec = mk->n_rows;
     mk->a_spec[i] = (uint8_t)draw_index(g, spec_p + mk->a_group[i] * n_spec, n_spec);
     mk->pre_score[i] = gs->pre_mean + gsl_ran_gaussian_ziggurat(g, 1.0);
     mk->communication[i] = gsl_ran_beta(g, gs->comm_a, gs->comm_b);
@@ -325,8 +411,7 @@ static void draw_applicant(const gsl_rng *g, market *mk, size_t i, const double 
 /* spec_p[group * n_spec + s] = P(specialty s | group): positions × affinity. */
 static void specialty_probs(const market *mk, double *spec_p)
 {
-    const rmc_synth_preset *pre = mk->pre;
-    const size_t n_spec = pre->n_specialties;
+    const size_t n_spec = mk->n_rows;
     for (size_t grp = 0; grp < RMC_SYNTH_N_GROUPS; grp++) {
         double *p = spec_p + grp * n_spec, sum = 0.0;
         for (size_t s = 0; s < n_spec; s++) {
@@ -334,7 +419,7 @@ static void specialty_probs(const market *mk, double *spec_p)
             for (size_t j = mk->spec_first[s]; j < mk->spec_first[s + 1]; j++) {
                 seats += mk->positions[j];
             }
-            p[s] = seats * pre->specialties[s].affinity[grp];
+            p[s] = seats * mk->sp[s].affinity[grp];
             sum += p[s];
         }
         for (size_t s = 0; s < n_spec; s++) {
@@ -443,8 +528,9 @@ static rmc_status draw_applications(gsl_rng *g, const market *mk, rmc_id **pairs
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&chosen, mk->n_prog, sizeof(rmc_id), d), done);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&cum, mk->n_prog, sizeof(double), d), done);
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&mark, mk->n_prog, 1, d), done);
-    for (size_t s = 0; s < mk->pre->n_specialties; s++) {
-        double c = 0.0;
+    double c = 0.0; /* cumulative over each field */
+    for (size_t s = 0; s < mk->n_rows; s++) {
+        c = field_start(mk, s) ? 0.0 : c;
         for (size_t j = mk->spec_first[s]; j < mk->spec_first[s + 1]; j++) {
             c += mk->positions[j];
             cum[j] = c;
@@ -452,7 +538,7 @@ static rmc_status draw_applications(gsl_rng *g, const market *mk, rmc_id **pairs
     }
     for (size_t i = 0; i < mk->n_app; i++) {
         const double mean = mk->pre->groups[mk->a_group[i]].applications;
-        const size_t avail = mk->spec_first[mk->a_spec[i] + 1] - mk->spec_first[mk->a_spec[i]];
+        const size_t avail = mk->field_hi[mk->a_spec[i]] - mk->field_lo[mk->a_spec[i]];
         const size_t k = 1u + gsl_ran_poisson(g, mean - 1.0);
         count[i] = k < avail ? k : avail;
         total += count[i];
@@ -460,8 +546,8 @@ static rmc_status draw_applications(gsl_rng *g, const market *mk, rmc_id **pairs
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)pairs, total, 2 * sizeof(rmc_id), d), done);
     size_t n = 0;
     for (size_t i = 0; i < mk->n_app; i++) {
-        const size_t first = mk->spec_first[mk->a_spec[i]];
-        const size_t avail = mk->spec_first[mk->a_spec[i] + 1] - first;
+        const size_t first = mk->field_lo[mk->a_spec[i]];
+        const size_t avail = mk->field_hi[mk->a_spec[i]] - first;
         const size_t got = choose_programs(g, cum + first, first, avail, count[i], mark, chosen);
         for (size_t t = 0; t < got; t++) {
             const rmc_id j = chosen[t];
@@ -639,8 +725,8 @@ static void rescue_empty(const gsl_rng *g, const market *mk, offers *of)
         if (of->n_held[i] > 0) {
             continue;
         }
-        const size_t first = mk->spec_first[mk->a_spec[i]];
-        const size_t n = mk->spec_first[mk->a_spec[i] + 1] - first;
+        const size_t first = mk->field_lo[mk->a_spec[i]];
+        const size_t n = mk->field_hi[mk->a_spec[i]] - first;
         for (int tries = 0; tries < 20; tries++) {
             const size_t j = first + gsl_rng_uniform_int(g, n);
             if (considers(g, mk, j, i)) {
@@ -928,6 +1014,274 @@ done:
     return st;
 }
 
+/* ---- 7. tracks: supplemental interviews and reversions ----------------- */
+
+/* Preliminary programs are the programs of the preliminary rows, which the
+ * preset keeps adjacent: [*lo, *hi). False when there are none. */
+static bool prelim_range(const market *mk, size_t *lo, size_t *hi)
+{
+    *lo = *hi = 0;
+    for (size_t s = 0; s < mk->n_rows; s++) {
+        if (mk->sp[s].track == RMC_SYNTH_PRELIMINARY) {
+            *lo = *hi == 0 ? mk->spec_first[s] : *lo;
+            *hi = mk->spec_first[s + 1];
+        }
+    }
+    return *hi > *lo;
+}
+
+/* Does applicant i hold an interview at an advanced program? */
+static bool has_advanced(const market *mk, size_t i)
+{
+    for (size_t k = mk->a_off[i]; k < mk->a_off[i + 1]; k++) {
+        if (track_of(mk, (size_t)mk->iv_prog[k]) == RMC_SYNTH_ADVANCED) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Supplemental applications: each applicant holding an advanced interview
+ * applies to 1 + Poisson(supp_applications - 1) preliminary programs drawn
+ * in proportion to positions x the row's supp_weight, visa-screened as in
+ * step 5. Pairs (applicant, program) in applicant order; *cap_out[i] is
+ * the applicant's supplemental interview cap (0: not eligible). */
+static rmc_status draw_supp_applications(const gsl_rng *g, market *mk, size_t lo, size_t hi,
+                                         rmc_id **pairs, size_t *n_pairs, int32_t *cap, rmc_diag *d)
+{
+    const rmc_synth_preset *pre = mk->pre;
+    const size_t n = hi - lo;
+    double *cum = NULL;
+    uint8_t *mark = NULL;
+    rmc_id *chosen = NULL;
+    size_t *count = NULL, total = 0, got_n = 0;
+    rmc_status st = RMC_OK;
+    *pairs = NULL;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&cum, n, sizeof(double), d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&mark, n, 1, d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&chosen, n, sizeof(rmc_id), d), done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&count, mk->n_app, sizeof(size_t), d), done);
+    double c = 0.0;
+    for (size_t j = lo; j < hi; j++) {
+        c += mk->positions[j] * mk->sp[mk->p_spec[j]].supp_weight;
+        cum[j - lo] = c;
+    }
+    mk->n_supp_app = 0;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        cap[i] = 0;
+        count[i] = 0;
+        if (has_advanced(mk, i)) {
+            mk->n_supp_app++;
+            const size_t k = 1u + gsl_ran_poisson(g, pre->supp_applications - 1.0);
+            count[i] = k < n ? k : n;
+            cap[i] = 1 + (int32_t)gsl_ran_poisson(g, pre->supp_cap - 1.0);
+            total += count[i];
+        }
+    }
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)pairs, total, 2 * sizeof(rmc_id), d), done);
+    for (size_t i = 0; i < mk->n_app; i++) {
+        const size_t got =
+            count[i] > 0 ? choose_programs(g, cum, lo, n, count[i], mark, chosen) : 0;
+        for (size_t t = 0; t < got; t++) {
+            if (considers(g, mk, (size_t)chosen[t], i)) {
+                (*pairs)[2 * got_n] = (rmc_id)i;
+                (*pairs)[2 * got_n + 1] = chosen[t];
+                got_n++;
+            }
+        }
+    }
+    *n_pairs = got_n;
+done:
+    rmc_free(count);
+    rmc_free(chosen);
+    rmc_free(mark);
+    rmc_free(cum);
+    return st;
+}
+
+/* Merge each applicant's supplemental interviews (held[]) into the
+ * interview CSR, programs ascending (the two sets are disjoint: an
+ * applicant's own field has no preliminary programs), with attributes drawn
+ * from g: rotation, ties and interest as in step 8 (a fellowship or a
+ * chief's backing stays where it was). */
+static rmc_status merge_supp(const gsl_rng *g, market *mk, const offers *of, rmc_diag *d)
+{
+    size_t extra = 0;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        extra += (size_t)of->n_held[i];
+    }
+    mk->n_supp_iv = extra;
+    if (extra == 0) {
+        return RMC_OK;
+    }
+    const size_t n = mk->n_iv + extra;
+    if (n > (size_t)INT32_MAX) {
+        return RMC_FAIL(d, RMC_EUSAGE, "the market would have %zu interviews (too many)", n);
+    }
+    rmc_id *prog = NULL;
+    uint8_t *adv = NULL, *ties = NULL, *interest = NULL;
+    size_t *off = NULL;
+    rmc_status st = RMC_OK;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&prog, n, sizeof(rmc_id), d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&adv, n, 1, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&ties, n, 1, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&interest, n, 1, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&off, mk->n_app + 1, sizeof(size_t), d), fail);
+    const rmc_synth_preset *pre = mk->pre;
+    size_t e = 0;
+    off[0] = 0;
+    for (size_t i = 0; i < mk->n_app; i++) {
+        rmc_id *h = of->held + of->cap_off[i];
+        const size_t nh = (size_t)of->n_held[i];
+        qsort(h, nh, sizeof(rmc_id), by_id);
+        const rmc_synth_group_spec *gs = &pre->groups[mk->a_group[i]];
+        size_t k = mk->a_off[i], q = 0;
+        while (k < mk->a_off[i + 1] || q < nh) {
+            if (q == nh || (k < mk->a_off[i + 1] && mk->iv_prog[k] < h[q])) {
+                prog[e] = mk->iv_prog[k];
+                adv[e] = mk->advocacy[k];
+                ties[e] = mk->ties[k];
+                interest[e] = mk->interest[k];
+                k++;
+            } else {
+                const double u = gsl_rng_uniform(g);
+                prog[e] = h[q++];
+                adv[e] =
+                    gsl_rng_uniform(g) < gs->p_rotation ? RMC_ADVOCACY_ROTATION : RMC_ADVOCACY_NONE;
+                ties[e] = gsl_rng_uniform(g) < gs->p_ties;
+                interest[e] = u < pre->p_interest_low ? RMC_INTEREST_LOW
+                              : u < pre->p_interest_low + pre->p_interest_high
+                                  ? RMC_INTEREST_HIGH
+                                  : RMC_INTEREST_NORMAL;
+            }
+            e++;
+        }
+        off[i + 1] = e;
+    }
+    rmc_free(mk->iv_prog);
+    rmc_free(mk->advocacy);
+    rmc_free(mk->ties);
+    rmc_free(mk->interest);
+    rmc_free(mk->a_off);
+    mk->iv_prog = prog;
+    mk->advocacy = adv;
+    mk->ties = ties;
+    mk->interest = interest;
+    mk->a_off = off;
+    mk->n_iv = n;
+    return RMC_OK;
+fail:
+    rmc_free(prog);
+    rmc_free(adv);
+    rmc_free(ties);
+    rmc_free(interest);
+    rmc_free(off);
+    return st;
+}
+
+/* Supplemental interviews (docs/synth.md "Tracks"): the interview offers
+ * of step 6 run again on the supplemental applications alone, with the
+ * preliminary programs' supplemental slots (supp_slots_per_position per
+ * position) and each applicant's supplemental cap, so the main interviews
+ * and every draw before stay as they were. */
+static rmc_status make_supp_interviews(rmc_rng *r, uint64_t seed, market *mk, rmc_diag *d)
+{
+    size_t lo = 0, hi = 0;
+    if (!prelim_range(mk, &lo, &hi)) {
+        return RMC_OK;
+    }
+    int32_t *cap = NULL, *slots = NULL;
+    rmc_id *pairs = NULL;
+    size_t n_pairs = 0;
+    applications ap = {0};
+    offers of = {0};
+    market sub = *mk; /* the same market with supplemental caps and slots */
+    rmc_status st = RMC_OK;
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&cap, mk->n_app, sizeof(int32_t), d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&slots, mk->n_prog, sizeof(int32_t), d), done);
+    for (size_t j = lo; j < hi; j++) {
+        const double x = ceil(mk->pre->supp_slots_per_position * (double)mk->positions[j]);
+        slots[j] = x > 1e6 ? 1000000 : (int32_t)x;
+    }
+    rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_SUPP_APPLY);
+    RMC_TRY_GOTO(st, draw_supp_applications(rmc_rng_gsl(r), mk, lo, hi, &pairs, &n_pairs, cap, d),
+                 done);
+    sub.cap = cap;
+    sub.slots = slots;
+    rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_SUPP_OFFER);
+    RMC_TRY_GOTO(st, build_applications(rmc_rng_gsl(r), &sub, pairs, n_pairs, &ap, d), done);
+    RMC_TRY_GOTO(st, offers_alloc(&sub, &of, d), done);
+    run_offers(&sub, &ap, &of);
+    rmc_rng_seek(r, seed, 0, RMC_STREAM_SYNTH, SUB_SUPP_ATTR);
+    st = merge_supp(rmc_rng_gsl(r), mk, &of, d);
+done:
+    offers_free(&of);
+    applications_free(&ap);
+    rmc_free(pairs);
+    rmc_free(slots);
+    rmc_free(cap);
+    return st;
+}
+
+/* The index of the field named `name` (its first row), or n_rows. */
+static size_t field_named(const market *mk, const char *name)
+{
+    for (size_t s = 0; name != NULL && s < mk->n_rows; s++) {
+        if (strcmp(mk->sp[s].name, name) == 0) {
+            return s;
+        }
+    }
+    return mk->n_rows;
+}
+
+/* Reversions: each preliminary program, with probability p_revert, gives
+ * its unfilled positions (up to all of them) to a categorical program of
+ * its row's revert_to field, in the same setting and region when one of a
+ * few random picks is (standing in for "the same institution"; rankmc has
+ * no institutions). Receivers are categorical and donors preliminary, so
+ * there are no chains and no cycles. */
+static rmc_status make_reversions(const gsl_rng *g, market *mk, rmc_diag *d)
+{
+    size_t lo = 0, hi = 0;
+    mk->n_rv = 0;
+    if (!prelim_range(mk, &lo, &hi)) {
+        return RMC_OK;
+    }
+    RMC_TRY(rmc_alloc_array((void **)&mk->rv_donor, hi - lo, sizeof(rmc_id), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->rv_recv, hi - lo, sizeof(rmc_id), d));
+    RMC_TRY(rmc_alloc_array((void **)&mk->rv_n, hi - lo, sizeof(int32_t), d));
+    for (size_t j = lo; j < hi; j++) {
+        if (!(gsl_rng_uniform(g) < mk->pre->p_revert)) {
+            continue;
+        }
+        const size_t f = field_named(mk, mk->sp[mk->p_spec[j]].revert_to);
+        size_t rlo = f < mk->n_rows ? mk->field_lo[f] : 0, rhi = rlo;
+        for (size_t s = f; s < mk->n_rows && mk->spec_first[s] < mk->field_hi[f]; s++) {
+            if (mk->sp[s].track == RMC_SYNTH_CATEGORICAL) { /* the field's categorical row */
+                rlo = mk->spec_first[s];
+                rhi = mk->spec_first[s + 1];
+                break;
+            }
+        }
+        if (rhi == rlo) {
+            continue; /* a tiny market without that field */
+        }
+        size_t pick = rlo + gsl_rng_uniform_int(g, rhi - rlo);
+        for (int tries = 0; tries < 20; tries++) {
+            const size_t k = rlo + gsl_rng_uniform_int(g, rhi - rlo);
+            if (mk->p_community[k] == mk->p_community[j] && mk->p_region[k] == mk->p_region[j]) {
+                pick = k;
+                break;
+            }
+        }
+        mk->rv_donor[mk->n_rv] = (rmc_id)j;
+        mk->rv_recv[mk->n_rv] = (rmc_id)pick;
+        mk->rv_n[mk->n_rv] = mk->positions[j];
+        mk->n_rv++;
+    }
+    return RMC_OK;
+}
+
 /* ---- generation ------------------------------------------------------- */
 
 static rmc_status generate(const rmc_synth_options *o, market *mk, rmc_diag *d)
@@ -936,10 +1290,12 @@ static rmc_status generate(const rmc_synth_options *o, market *mk, rmc_diag *d)
     RMC_TRY(market_alloc(mk, d));
     RMC_TRY(rmc_rng_alloc(NULL, &r, d));
     rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_PROGRAMS);
-    make_programs(rmc_rng_gsl(r), mk);
-    rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_APPLICANTS);
-    make_applicants(rmc_rng_gsl(r), mk);
-    rmc_status st = make_interviews(r, o->seed, mk, d);
+    rmc_status st = make_programs(rmc_rng_gsl(r), mk, d);
+    if (st == RMC_OK) {
+        rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_APPLICANTS);
+        make_applicants(rmc_rng_gsl(r), mk);
+        st = make_interviews(r, o->seed, mk, d);
+    }
     if (st == RMC_OK) {
         rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_ATTR);
         draw_attributes(rmc_rng_gsl(r), mk);
@@ -947,6 +1303,16 @@ static rmc_status generate(const rmc_synth_options *o, market *mk, rmc_diag *d)
         draw_locations(rmc_rng_gsl(r), mk);
         rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_COUPLES);
         st = make_couples(rmc_rng_gsl(r), mk, o, d);
+    }
+    /* Tracks last, from their own streams: couples' joint lists (drawn
+     * above) name main interviews only; supplemental lists are not coupled
+     * (NRMP). */
+    if (st == RMC_OK && mk->tracks) {
+        st = make_supp_interviews(r, o->seed, mk, d);
+    }
+    if (st == RMC_OK && mk->tracks) {
+        rmc_rng_seek(r, o->seed, 0, RMC_STREAM_SYNTH, SUB_REVERT);
+        st = make_reversions(rmc_rng_gsl(r), mk, d);
     }
     rmc_rng_free(r);
     return st;
@@ -959,21 +1325,38 @@ static void summarize(const market *mk, rmc_synth_summary *sum)
                                .n_positions = mk->n_pos,
                                .n_interviews = mk->n_iv,
                                .n_specialties = mk->n_spec,
-                               .n_couples = mk->n_couples};
+                               .n_couples = mk->n_couples,
+                               .tracks = mk->tracks,
+                               .n_supp_interviews = mk->n_supp_iv,
+                               .n_supp_applicants = mk->n_supp_app,
+                               .n_reversions = mk->n_rv};
     for (size_t i = 0; i < mk->n_app; i++) {
         sum->n_group[mk->a_group[i]]++;
         sum->n_iv_group[mk->a_group[i]] += mk->a_off[i + 1] - mk->a_off[i];
+        bool prelim_only = mk->tracks && mk->a_off[i + 1] > mk->a_off[i];
+        for (size_t k = mk->a_off[i]; k < mk->a_off[i + 1] && prelim_only; k++) {
+            prelim_only = track_of(mk, (size_t)mk->iv_prog[k]) == RMC_SYNTH_PRELIMINARY;
+        }
+        sum->n_prelim_only += prelim_only;
+    }
+    for (size_t j = 0; j < mk->n_prog; j++) {
+        const size_t t = mk->tracks ? (size_t)track_of(mk, j) : 0;
+        sum->n_positions_track[t] += (size_t)mk->positions[j];
+        sum->n_programs_track[t]++;
     }
 }
 
 /* ---- writing ---------------------------------------------------------- */
 
-static const char *const model_files[] = {"model.ini", "applicants.csv", "programs.csv",
-                                          "interviews.csv", "couples.csv"};
+static const char *const model_files[] = {"model.ini",      "applicants.csv", "programs.csv",
+                                          "interviews.csv", "couples.csv",    "reversions.csv"};
 /* Optional files a forced write removes, so the folder stays one model
- * (couples.csv too when the market has no couples). */
-static const char *const stale_files[] = {"applicant_rols.csv", "program_rols.csv"};
-enum { N_FILES = sizeof model_files / sizeof model_files[0] };
+ * (couples.csv and reversions.csv too when the market has none). */
+static const char *const stale_files[] = {"applicant_rols.csv", "program_rols.csv",
+                                          "supplemental_rols.csv"};
+enum { N_FILES = sizeof model_files / sizeof model_files[0], F_COUPLES = 4, F_REVERSIONS = 5 };
+static const char *const track_names[RMC_SYNTH_N_TRACKS] = {"categorical", "preliminary",
+                                                            "advanced"};
 
 typedef struct write_ctx {
     const market *mk;
@@ -1014,7 +1397,7 @@ static void write_applicants(FILE *f, const write_ctx *w)
         fprintf(f, "a%0*zu,%s,%.3f,%.3f,%d,%s,%s,%s,%s\n", wd, i + 1, type_names[gs->type],
                 mk->pre_score[i], mk->communication[i], (int)mk->clinical[i],
                 usexp_names[mk->usexp[i]], visa_names[mk->visa[i]], group_names[mk->a_group[i]],
-                mk->pre->specialties[mk->a_spec[i]].name);
+                mk->sp[mk->a_spec[i]].name);
     }
 }
 
@@ -1023,17 +1406,20 @@ static void write_programs(FILE *f, const write_ctx *w)
     const market *mk = w->mk;
     const int wd = width_of(mk->n_prog);
     const bool loc = mk->n_couples > 0; /* the location only where couples used it */
-    fputs("id,name,positions,interviewers,residents,sponsors,service_load,desirability,"
-          "x_specialty,x_setting",
-          f);
+    fputs("id,name,positions,interviewers,residents,sponsors,service_load,desirability,", f);
+    fputs(mk->tracks ? "track,x_specialty,x_setting" : "x_specialty,x_setting", f);
     fputs(loc ? ",x_region,x_city\n" : "\n", f);
     for (size_t j = 0; j < mk->n_prog; j++) {
-        const char *spec = mk->pre->specialties[mk->p_spec[j]].name;
+        const char *spec = mk->sp[mk->p_spec[j]].name;
         const char *setting = mk->p_community[j] ? "community" : "academic";
-        fprintf(f, "p%0*zu,%s %s %zu,%d,%d,%d,%s,%.3f,%.3f,%s,%s", wd, j + 1, spec, setting,
-                j + 1 - mk->spec_first[mk->p_spec[j]], (int)mk->positions[j],
+        fprintf(f, "p%0*zu,%s %s %zu,%d,%d,%d,%s,%.3f,%.3f,", wd, j + 1, spec, setting,
+                j + 1 - mk->field_lo[mk->p_spec[j]], (int)mk->positions[j],
                 (int)mk->interviewers[j], (int)mk->residents[j], sponsors_names[mk->sponsors[j]],
-                mk->service_load[j], mk->desirability[j], spec, setting);
+                mk->service_load[j], mk->desirability[j]);
+        if (mk->tracks) {
+            fprintf(f, "%s,", track_names[track_of(mk, j)]);
+        }
+        fprintf(f, "%s,%s", spec, setting);
         if (loc) {
             fprintf(f, ",%s,%s_%d", region_names[mk->p_region[j]], region_names[mk->p_region[j]],
                     (int)mk->p_city[j] + 1);
@@ -1077,8 +1463,19 @@ static void write_couples(FILE *f, const write_ctx *w)
     }
 }
 
+static void write_reversions(FILE *f, const write_ctx *w)
+{
+    const market *mk = w->mk;
+    const int wp = width_of(mk->n_prog);
+    fputs("donor,receiver,positions\n", f);
+    for (size_t r = 0; r < mk->n_rv; r++) {
+        fprintf(f, "p%0*d,p%0*d,%d\n", wp, (int)mk->rv_donor[r] + 1, wp, (int)mk->rv_recv[r] + 1,
+                (int)mk->rv_n[r]);
+    }
+}
+
 static void (*const writers[N_FILES])(FILE *, const write_ctx *) = {
-    write_ini, write_applicants, write_programs, write_interviews, write_couples};
+    write_ini, write_applicants, write_programs, write_interviews, write_couples, write_reversions};
 
 static rmc_status join(char *buf, size_t size, const char *dir, const char *pre, const char *name,
                        const char *post, rmc_diag *d)
@@ -1096,7 +1493,7 @@ static rmc_status write_tmp(const char *path, int i, const write_ctx *w, rmc_dia
     if (f == NULL) {
         return RMC_FAIL(d, RMC_EIO, "cannot create %s: %s", path, strerror(errno));
     }
-    static_assert(N_FILES == 5, "one writer per file");
+    static_assert(N_FILES == 6, "one writer per file");
     writers[i](f, w);
     const bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
@@ -1139,24 +1536,26 @@ rmc_status rmc_prepare_dir(const char *dir, bool force, rmc_diag *d)
 static rmc_status write_market(const char *dir, const write_ctx *w, rmc_diag *d)
 {
     char tmp[N_FILES][4096], final[4096];
+    bool want[N_FILES] = {true, true, true, true, w->mk->n_couples > 0, w->mk->n_rv > 0};
     rmc_status st = RMC_OK;
-    const int n_files = w->mk->n_couples > 0 ? N_FILES : N_FILES - 1; /* couples.csv last */
     int done = 0;
-    for (; done < n_files && st == RMC_OK; done++) {
+    for (; done < N_FILES && st == RMC_OK; done++) {
         st = join(tmp[done], sizeof tmp[done], dir, ".", model_files[done], ".tmp", d);
-        if (st == RMC_OK) {
+        if (st == RMC_OK && want[done]) {
             st = write_tmp(tmp[done], done, w, d);
         }
     }
-    for (int i = 0; i < n_files && st == RMC_OK; i++) {
+    for (int i = 0; i < N_FILES && st == RMC_OK; i++) {
         st = join(final, sizeof final, dir, "", model_files[i], "", d);
-        if (st == RMC_OK && rename(tmp[i], final) != 0) {
+        if (st == RMC_OK && want[i] && rename(tmp[i], final) != 0) {
             st = RMC_FAIL(d, RMC_EIO, "cannot rename %s: %s", tmp[i], strerror(errno));
         }
     }
     if (st != RMC_OK) {
         for (int i = 0; i < done; i++) {
-            remove(tmp[i]);
+            if (want[i]) {
+                remove(tmp[i]);
+            }
         }
         return st;
     }
@@ -1164,9 +1563,11 @@ static rmc_status write_market(const char *dir, const write_ctx *w, rmc_diag *d)
         RMC_TRY(join(final, sizeof final, dir, "", stale_files[i], "", d));
         remove(final);
     }
-    if (n_files < N_FILES) {
-        RMC_TRY(join(final, sizeof final, dir, "", model_files[N_FILES - 1], "", d));
-        remove(final);
+    for (int i = 0; i < N_FILES; i++) {
+        if (!want[i]) { /* an optional file this market does not have */
+            RMC_TRY(join(final, sizeof final, dir, "", model_files[i], "", d));
+            remove(final);
+        }
     }
     return RMC_OK;
 }
@@ -1183,7 +1584,15 @@ static rmc_status synth_write(const rmc_synth_options *o, const char *dir,
         return RMC_FAIL(d, RMC_EUSAGE, "unknown preset '%s' (try nrmp2025, im, im-regional)",
                         o->preset != NULL ? o->preset : "(null)");
     }
-    market mk = {.pre = pre};
+    const bool tracks = o->tracks < 0 ? pre->tracks_default : o->tracks != 0;
+    if (tracks && pre->track_specialties == NULL) {
+        return RMC_FAIL(d, RMC_EUSAGE, "preset '%s' has no tracks (only nrmp2025 has)", pre->name);
+    }
+    market mk = {.pre = pre,
+                 .tracks = tracks,
+                 .sp = tracks ? pre->track_specialties : pre->specialties,
+                 .n_rows = tracks ? pre->n_track_specialties : pre->n_specialties};
+    assert(mk.n_rows <= MAX_SPECIALTIES);
     RMC_TRY(resolve_sizes(o, pre, &mk, d));
     rmc_status st = rmc_prepare_dir(dir, o->force, d);
     if (st == RMC_OK && cutoff != NULL) {

@@ -31,13 +31,29 @@ typedef struct rmc_synth_group_spec {
     double p_ties;             /* P(ties = 1) per interview */
 } rmc_synth_group_spec;
 
-/* A specialty: programs and positions at scale 1, and how attractive it is
- * to each group (relative weights on top of its share of positions). */
+/* The NRMP tracks of a program (programs.csv `track`; docs/synth.md
+ * "Tracks"): categorical, preliminary (PGY-1 only; transitional counts as
+ * preliminary), advanced (starts at PGY-2). */
+typedef enum {
+    RMC_SYNTH_CATEGORICAL = 0,
+    RMC_SYNTH_PRELIMINARY = 1,
+    RMC_SYNTH_ADVANCED = 2,
+    RMC_SYNTH_N_TRACKS = 3
+} rmc_synth_track;
+
+/* A specialty row: programs and positions at scale 1, and how attractive it
+ * is to each group (relative weights on top of its share of positions).
+ * Rows of one name must be adjacent: together they are one field (one
+ * x_specialty), and an applicant applies to every program of their field,
+ * whatever the row's track. */
 typedef struct rmc_synth_specialty {
     const char *name;                    /* x_specialty value */
     double programs;                     /* programs at scale 1 */
     double positions;                    /* positions at scale 1 */
     double affinity[RMC_SYNTH_N_GROUPS]; /* P(specialty | group) ∝ positions × affinity */
+    rmc_synth_track track;               /* categorical (0) unless said */
+    double supp_weight;                  /* preliminary rows: weight in supplemental applications */
+    const char *revert_to;               /* preliminary rows: the field of reversion receivers */
 } rmc_synth_specialty;
 
 typedef struct rmc_synth_preset {
@@ -65,6 +81,14 @@ typedef struct rmc_synth_preset {
     double couple_solo;                      /* "one partner unmatched" options per partner */
     double couple_min_interviews;            /* partners hold at least this many interviews */
     double programs_per_city;                /* programs per city, on average */
+    /* tracks (docs/synth.md "Tracks"); track_specialties NULL: no tracks */
+    const rmc_synth_specialty *track_specialties; /* the rows with tracks on */
+    size_t n_track_specialties;
+    bool tracks_default;            /* tracks on unless the options say otherwise */
+    double supp_applications;       /* mean supplemental (preliminary) applications */
+    double supp_cap;                /* mean most supplemental interviews attended */
+    double supp_slots_per_position; /* supplemental interview slots per preliminary position */
+    double p_revert;                /* P(a preliminary program reverts to a categorical one) */
 } rmc_synth_preset;
 
 /* The preset with this name, or NULL. */

@@ -11,6 +11,22 @@
 
 #include "synth_int.h"
 
+/* Specialty rows: name, programs, positions, then the five affinities (MD
+ * senior, DO senior, US IMG, non-US IMG, other); PRE rows also take the
+ * supplemental-application weight and the reversion field. */
+#define CAT(name, progs, pos, ...)                                                                 \
+    {                                                                                              \
+        name, progs, pos, {__VA_ARGS__}, RMC_SYNTH_CATEGORICAL, 0.0, NULL                          \
+    }
+#define ADV(name, progs, pos, ...)                                                                 \
+    {                                                                                              \
+        name, progs, pos, {__VA_ARGS__}, RMC_SYNTH_ADVANCED, 0.0, NULL                             \
+    }
+#define PRE(name, progs, pos, supp, revert, ...)                                                   \
+    {                                                                                              \
+        name, progs, pos, {__VA_ARGS__}, RMC_SYNTH_PRELIMINARY, supp, revert                       \
+    }
+
 /* Groups of the national market. Counts: 47,208 active applicants (NRMP
  * 2025) split as derived in docs/synth.md: 16,052 active IMGs split by the
  * 2024 US/non-US ratio (4,748 : 10,024); DO seniors extrapolated linearly
@@ -228,27 +244,87 @@ static const rmc_synth_group_spec im_groups[RMC_SYNTH_N_GROUPS] = {
  * counts and the other specialties' positions are approx. Affinity order:
  * MD senior, DO senior, US IMG, non-US IMG, other. */
 static const rmc_synth_specialty national_specialties[] = {
-    {"internal_medicine", 1050, 11347, {1.0, 1.0, 2.0, 2.6, 1.4}},
-    {"family_medicine", 790, 5150, {0.8, 1.5, 1.6, 1.0, 1.2}},
-    {"pediatrics", 230, 3000, {1.0, 1.0, 1.0, 0.8, 1.0}},
-    {"emergency_medicine", 290, 3000, {1.1, 1.3, 0.8, 0.2, 0.8}},
-    {"psychiatry", 340, 2200, {1.0, 1.0, 1.3, 0.9, 1.2}},
-    {"general_surgery", 360, 1778, {1.3, 0.8, 0.6, 0.6, 1.0}},
-    {"obstetrics_gynecology", 300, 1587, {1.1, 1.0, 0.6, 0.4, 0.8}},
-    {"anesthesiology", 300, 1600, {1.2, 1.0, 0.6, 0.4, 0.8}},
-    {"orthopaedic_surgery", 210, 929, {1.6, 0.8, 0.2, 0.1, 0.6}},
-    {"neurology", 220, 700, {0.9, 0.9, 1.2, 1.6, 1.0}},
-    {"diagnostic_radiology", 380, 500, {1.2, 0.9, 0.6, 0.6, 0.8}},
-    {"other", 2156, 8250, {1.0, 0.9, 0.8, 0.6, 1.0}},
+    CAT("internal_medicine", 1050, 11347, 1.0, 1.0, 2.0, 2.6, 1.4),
+    CAT("family_medicine", 790, 5150, 0.8, 1.5, 1.6, 1.0, 1.2),
+    CAT("pediatrics", 230, 3000, 1.0, 1.0, 1.0, 0.8, 1.0),
+    CAT("emergency_medicine", 290, 3000, 1.1, 1.3, 0.8, 0.2, 0.8),
+    CAT("psychiatry", 340, 2200, 1.0, 1.0, 1.3, 0.9, 1.2),
+    CAT("general_surgery", 360, 1778, 1.3, 0.8, 0.6, 0.6, 1.0),
+    CAT("obstetrics_gynecology", 300, 1587, 1.1, 1.0, 0.6, 0.4, 0.8),
+    CAT("anesthesiology", 300, 1600, 1.2, 1.0, 0.6, 0.4, 0.8),
+    CAT("orthopaedic_surgery", 210, 929, 1.6, 0.8, 0.2, 0.1, 0.6),
+    CAT("neurology", 220, 700, 0.9, 0.9, 1.2, 1.6, 1.0),
+    CAT("diagnostic_radiology", 380, 500, 1.2, 0.9, 0.6, 0.6, 0.8),
+    CAT("other", 2156, 8250, 1.0, 0.9, 0.8, 0.6, 1.0),
 };
 
+/* NRMP 2025 with tracks (docs/synth.md "Tracks"): the same 6,626 programs
+ * and 40,041 PGY-1 positions as above plus the 3,196 PGY-2 (advanced)
+ * positions, 43,237 in all (NRMP 2025). The PGY-1 positions split into
+ * 35,391 categorical and 4,650 preliminary / transitional ones; NRMP-sourced
+ * rows keep their figures (internal medicine, general surgery, OB/GYN,
+ * orthopaedics; categorical anesthesiology, radiology and neurology keep
+ * the PGY-1 preset's approx. figures). Assumption (approximate shares of
+ * NRMP Results and Data tables, not verified figures): advanced positions
+ * anesthesiology 420, diagnostic radiology 850, neurology 320, dermatology
+ * 480, PM&R 300, radiation oncology 180, other specialties 646 (the
+ * remainder: interventional radiology, nuclear medicine, ...); preliminary
+ * medicine 2,000, preliminary surgery 1,100, transitional year 1,550; the
+ * program counts of every split row; dermatology and PM&R's categorical
+ * rows (60, 200) and the preliminary positions come out of "other"
+ * (8,250 -> 3,340). Applicants of a field apply to all its rows' programs;
+ * the preliminary rows' affinities set how many applicants rank only
+ * preliminary programs (assumption: mostly IMGs and previous graduates,
+ * and seniors seeking a preliminary surgery year). supp_weight: how
+ * advanced applicants spread their supplemental applications (assumption:
+ * transitional and medicine years preferred to surgery); revert_to: the
+ * categorical field a preliminary program's reversion goes to. */
+#define ANES 1.2, 1.0, 0.6, 0.4, 0.8
+#define NEURO 0.9, 0.9, 1.2, 1.6, 1.0
+#define RAD 1.2, 0.9, 0.6, 0.6, 0.8
+#define DERM 1.4, 0.8, 0.3, 0.2, 0.6
+#define PMR 0.9, 1.4, 0.8, 0.6, 1.0
+#define OTHER 1.0, 0.9, 0.8, 0.6, 1.0
+static const rmc_synth_specialty national_track_specialties[] = {
+    CAT("internal_medicine", 1050, 11347, 1.0, 1.0, 2.0, 2.6, 1.4),
+    CAT("family_medicine", 790, 5150, 0.8, 1.5, 1.6, 1.0, 1.2),
+    CAT("pediatrics", 230, 3000, 1.0, 1.0, 1.0, 0.8, 1.0),
+    CAT("emergency_medicine", 290, 3000, 1.1, 1.3, 0.8, 0.2, 0.8),
+    CAT("psychiatry", 340, 2200, 1.0, 1.0, 1.3, 0.9, 1.2),
+    CAT("general_surgery", 360, 1778, 1.3, 0.8, 0.6, 0.6, 1.0),
+    CAT("obstetrics_gynecology", 300, 1587, 1.1, 1.0, 0.6, 0.4, 0.8),
+    CAT("anesthesiology", 170, 1600, ANES),
+    ADV("anesthesiology", 60, 420, ANES),
+    CAT("orthopaedic_surgery", 210, 929, 1.6, 0.8, 0.2, 0.1, 0.6),
+    CAT("neurology", 150, 700, NEURO),
+    ADV("neurology", 70, 320, NEURO),
+    CAT("diagnostic_radiology", 90, 500, RAD),
+    ADV("diagnostic_radiology", 190, 850, RAD),
+    CAT("dermatology", 30, 60, DERM),
+    ADV("dermatology", 120, 480, DERM),
+    CAT("physical_medicine_rehabilitation", 40, 200, PMR),
+    ADV("physical_medicine_rehabilitation", 70, 300, PMR),
+    ADV("radiation_oncology", 80, 180, 1.0, 0.8, 0.6, 0.6, 0.8),
+    CAT("other", 1156, 3340, OTHER),
+    ADV("other", 120, 646, OTHER),
+    PRE("prelim_medicine", 330, 2000, 1.0, "internal_medicine", 0.15, 0.15, 0.6, 0.6, 0.6),
+    PRE("prelim_surgery", 230, 1100, 0.3, "general_surgery", 0.3, 0.3, 0.6, 0.5, 0.8),
+    PRE("transitional", 150, 1550, 1.5, "internal_medicine", 0.05, 0.05, 0.1, 0.1, 0.2),
+};
+#undef ANES
+#undef NEURO
+#undef RAD
+#undef DERM
+#undef PMR
+#undef OTHER
+
 static const rmc_synth_specialty im_national[] = {
-    {"internal_medicine", 1050, 11347, {1, 1, 1, 1, 1}},
+    CAT("internal_medicine", 1050, 11347, 1, 1, 1, 1, 1),
 };
 
 /* 40 programs with the national internal-medicine mean size (10.8). */
 static const rmc_synth_specialty im_regional[] = {
-    {"internal_medicine", 40, 432, {1, 1, 1, 1, 1}},
+    CAT("internal_medicine", 40, 432, 1, 1, 1, 1, 1),
 };
 
 static const rmc_synth_preset presets[] = {
@@ -285,6 +361,22 @@ static const rmc_synth_preset presets[] = {
         .couple_solo = 1,
         .couple_min_interviews = 4,
         .programs_per_city = 12,
+        /* Tracks (docs/synth.md "Tracks"; all assumptions, calibrated in
+         * docs/calibration.md): an applicant holding an advanced interview
+         * sends about 12 supplemental applications to preliminary programs
+         * and attends up to about 6 of those interviews; preliminary
+         * programs offer 8 supplemental interview slots per position; 10%
+         * of preliminary programs revert unfilled positions to a categorical
+         * program of the same setting and region (standing in for "the
+         * same institution"). */
+        .track_specialties = national_track_specialties,
+        .n_track_specialties =
+            sizeof national_track_specialties / sizeof national_track_specialties[0],
+        .tracks_default = false,
+        .supp_applications = 12,
+        .supp_cap = 6,
+        .supp_slots_per_position = 8,
+        .p_revert = 0.10,
     },
     {
         .name = "im",

@@ -640,6 +640,239 @@ static void test_rmc_synth_write_couples(void **state)
     remove_dir(again);
 }
 
+/* ---- tracks (docs/synth.md "Tracks") ----------------------------------- */
+
+static rmc_synth_summary synth_tracks(double scale, uint64_t seed, int tracks, const char *dir)
+{
+    rmc_synth_options o;
+    rmc_synth_options_default(&o);
+    o.preset = "nrmp2025";
+    o.scale = scale;
+    o.seed = seed;
+    o.tracks = tracks;
+    o.force = true;
+    rmc_synth_summary sum;
+    rmc_diag d = {0};
+    if (rmc_synth_write(&o, dir, &sum, &d) != RMC_OK) {
+        fail_msg("rmc_synth_write with tracks: %s", d.message);
+    }
+    return sum;
+}
+
+static const char *const tracks[] = {"categorical", "preliminary", "advanced"};
+
+/* Positions of each track in programs.csv; every program has a track. */
+static void track_positions(const table *prog, size_t out[3])
+{
+    const size_t c_track = col_of(prog, "track"), c_pos = col_of(prog, "positions");
+    out[0] = out[1] = out[2] = 0;
+    for (size_t r = 1; r < prog->n_rows; r++) {
+        const int t = in_set(cell(prog, r, c_track), tracks, 3);
+        assert_true(t >= 0);
+        out[t] += (size_t)num(cell(prog, r, c_pos));
+    }
+}
+
+/* The national market at scale 1 has NRMP 2025's positions exactly:
+ * 43,237 = 40,041 PGY-1 (35,391 categorical + 4,650 preliminary and
+ * transitional) + 3,196 advanced; 6,626 programs. At other scales the
+ * tracks still add up to the positions. */
+static void test_rmc_synth_write_tracks_national_counts(void **state)
+{
+    (void)state;
+    char *dir = new_dir();
+    const rmc_synth_summary s = synth_tracks(1.0, 1, 1, dir);
+    assert_true(s.tracks);
+    assert_int_equal(s.n_applicants, 47208);
+    assert_int_equal(s.n_programs, 6626);
+    assert_int_equal(s.n_positions, 43237);
+    table prog = {0};
+    table_read(&prog, dir, "programs.csv");
+    assert_int_equal(prog.n_rows - 1, 6626);
+    size_t pos[3];
+    track_positions(&prog, pos);
+    assert_int_equal(pos[0], 35391);
+    assert_int_equal(pos[1], 4650);
+    assert_int_equal(pos[2], 3196);
+    assert_int_equal(pos[0] + pos[1], 40041);
+    for (int t = 0; t < 3; t++) {
+        assert_int_equal(s.n_positions_track[t], pos[t]);
+    }
+    table_free(&prog);
+    const rmc_synth_summary q = synth_tracks(0.137, 3, 1, dir);
+    table_read(&prog, dir, "programs.csv");
+    track_positions(&prog, pos);
+    assert_int_equal(pos[0] + pos[1] + pos[2], q.n_positions);
+    /* each track near its national share: the rows' program counts are
+     * rounded, so a track is off by at most about one program per row */
+    assert_close((double)pos[2], 3196.0 * (double)q.n_positions / 43237.0, 0.0, 40.0);
+    assert_close((double)pos[1], 4650.0 * (double)q.n_positions / 43237.0, 0.0, 25.0);
+    table_free(&prog);
+    remove_dir(dir);
+}
+
+/* The structure the engine builds on: advanced programs only in fields
+ * that also list them (anesthesiology, radiology, ...); an applicant's
+ * interviews outside their own field (supplemental interviews) are all at
+ * preliminary programs and only for applicants with an advanced
+ * interview; some applicants interview only at preliminary programs;
+ * reversions go from a preliminary donor to an existing categorical
+ * receiver, each donor once, positions 1..the donor's, no cycle. */
+static void test_rmc_synth_write_tracks_structure(void **state)
+{
+    (void)state;
+    char *dir = new_dir();
+    const rmc_synth_summary s = synth_tracks(rmc_test_quick() ? 0.05 : 0.1, 17, 1, dir);
+    table app = {0}, prog = {0}, iv = {0}, rv = {0};
+    table_read(&app, dir, "applicants.csv");
+    table_read(&prog, dir, "programs.csv");
+    table_read(&iv, dir, "interviews.csv");
+    table_read(&rv, dir, "reversions.csv");
+    const size_t c_track = col_of(&prog, "track"), c_pspec = col_of(&prog, "x_specialty");
+    const size_t c_aspec = col_of(&app, "x_specialty"), c_pos = col_of(&prog, "positions");
+    static const char *const advanced_fields[] = {"anesthesiology",
+                                                  "neurology",
+                                                  "diagnostic_radiology",
+                                                  "dermatology",
+                                                  "physical_medicine_rehabilitation",
+                                                  "radiation_oncology",
+                                                  "other"};
+    static const char *const prelim_fields[] = {"prelim_medicine", "prelim_surgery",
+                                                "transitional"};
+    const size_t n_prog = prog.n_rows - 1, n_app = app.n_rows - 1;
+    int *track = calloc(n_prog, sizeof(int));
+    assert_non_null(track);
+    for (size_t r = 1; r <= n_prog; r++) {
+        track[r - 1] = in_set(cell(&prog, r, c_track), tracks, 3);
+        assert_true(track[r - 1] >= 0);
+        const char *f = cell(&prog, r, c_pspec);
+        if (track[r - 1] == 2) {
+            assert_true(in_set(f, advanced_fields, 7) >= 0);
+        }
+        assert_int_equal(track[r - 1] == 1, in_set(f, prelim_fields, 3) >= 0);
+    }
+    /* interviews grouped by applicant (synth writes them in that order) */
+    size_t supp = 0, prelim_only = 0, with_adv = 0, r = 1;
+    for (size_t a = 0; a < n_app; a++) {
+        const char *id = cell(&app, a + 1, 0), *own = cell(&app, a + 1, c_aspec);
+        size_t n = 0, n_pre = 0, n_out = 0, n_adv = 0;
+        for (; r < iv.n_rows && strcmp(cell(&iv, r, 0), id) == 0; r++, n++) {
+            const int j = find_row(&prog, cell(&iv, r, 1));
+            assert_true(j >= 0);
+            n_pre += track[j] == 1;
+            n_adv += track[j] == 2;
+            if (strcmp(cell(&prog, (size_t)j + 1, c_pspec), own) != 0) {
+                assert_int_equal(track[j], 1); /* a supplemental interview: preliminary */
+                n_out++;
+            }
+        }
+        if (n_out > 0) {
+            assert_true(n_adv > 0); /* only applicants to advanced programs get them */
+        }
+        supp += n_out;
+        with_adv += n_adv > 0;
+        if (n > 0 && n_pre == n) {
+            prelim_only++;
+            assert_true(in_set(own, prelim_fields, 3) >= 0);
+        }
+    }
+    assert_int_equal(r, iv.n_rows); /* every interview belongs to an applicant, in order */
+    assert_int_equal(supp, s.n_supp_interviews);
+    assert_int_equal(with_adv, s.n_supp_applicants);
+    assert_int_equal(prelim_only, s.n_prelim_only);
+    assert_true(supp > 2 * with_adv); /* several supplemental interviews each, on average */
+    assert_true(prelim_only > n_app / 100);
+    /* reversions */
+    assert_int_equal(rv.n_rows - 1, s.n_reversions);
+    assert_true(s.n_reversions > 0);
+    int *next = malloc(n_prog * sizeof(int));
+    assert_non_null(next);
+    for (size_t j = 0; j < n_prog; j++) {
+        next[j] = -1;
+    }
+    for (size_t k = 1; k < rv.n_rows; k++) {
+        const int d = find_row(&prog, cell(&rv, k, 0)), to = find_row(&prog, cell(&rv, k, 1));
+        assert_true(d >= 0 && to >= 0 && d != to);
+        assert_int_equal(track[d], 1);
+        assert_int_equal(track[to], 0);
+        assert_int_equal(next[d], -1); /* one row per donor */
+        next[d] = to;
+        const double n = num(cell(&rv, k, 2));
+        assert_true(n >= 1.0 && n <= num(cell(&prog, (size_t)d + 1, c_pos)));
+    }
+    for (size_t j = 0; j < n_prog; j++) { /* following receivers ends: no cycle */
+        int at = (int)j;
+        size_t steps = 0;
+        while (at >= 0 && steps <= n_prog) {
+            at = next[at];
+            steps++;
+        }
+        assert_true(at < 0);
+    }
+    free(next);
+    free(track);
+    table_free(&app);
+    table_free(&prog);
+    table_free(&iv);
+    table_free(&rv);
+    remove_dir(dir);
+}
+
+/* A seed writes the same bytes with tracks too; tracks draw from their own
+ * streams, so applicants' attributes other than their field are those of
+ * the market without tracks; without tracks there is no track column and
+ * no reversions.csv (a forced rewrite removes it); presets other than
+ * nrmp2025 have no tracks. */
+static void test_rmc_synth_write_tracks_deterministic(void **state)
+{
+    (void)state;
+    char *a = new_dir(), *b = new_dir(), *c = new_dir();
+    synth_tracks(0.03, 41, 1, a);
+    synth_tracks(0.03, 41, 1, b);
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(files_equal(a, b, files[i]));
+    }
+    assert_true(files_equal(a, b, "reversions.csv"));
+    synth_tracks(0.03, 41, 0, c);
+    table ta = {0}, tc = {0};
+    table_read(&ta, a, "applicants.csv");
+    table_read(&tc, c, "applicants.csv");
+    assert_int_equal(ta.n_rows, tc.n_rows);
+    const size_t spec = col_of(&ta, "x_specialty");
+    for (size_t r = 0; r < ta.n_rows; r++) {
+        for (size_t k = 0; k < ta.n_cols; k++) {
+            if (k != spec || r == 0) {
+                assert_string_equal(cell(&ta, r, k), cell(&tc, r, k));
+            }
+        }
+    }
+    table_free(&ta);
+    table_free(&tc);
+    table prog = {0};
+    table_read(&prog, c, "programs.csv");
+    for (size_t k = 0; k < prog.n_cols; k++) {
+        assert_string_not_equal(cell(&prog, 0, k), "track");
+    }
+    table_free(&prog);
+    char path[512];
+    snprintf(path, sizeof path, "%s/reversions.csv", c);
+    assert_int_equal(access(path, F_OK), -1);
+    synth_tracks(0.03, 41, 0, a); /* forced over a market with tracks */
+    snprintf(path, sizeof path, "%s/reversions.csv", a);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_true(files_equal(a, c, "programs.csv"));
+    rmc_synth_options o;
+    rmc_synth_options_default(&o);
+    o.preset = "im";
+    o.tracks = 1;
+    rmc_diag d = {0};
+    assert_int_equal(rmc_synth_write(&o, b, NULL, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "no tracks"));
+    remove_dir(a);
+    remove_dir(b);
+    remove_dir(c);
+}
+
 /* ---- errors ----------------------------------------------------------- */
 
 static rmc_status try_synth(const char *preset, double scale, size_t n_app, const char *dir,
@@ -736,6 +969,32 @@ static void test_rmc_synth_write_alloc_failure(void **state)
     }
     assert_int_equal(st, RMC_OK);
     assert_true(k > 20);
+    /* with tracks: the supplemental interviews and reversions allocate too */
+    remove_dir(dir);
+    dir = new_dir();
+    st = RMC_ENOMEM;
+    for (k = 1; st == RMC_ENOMEM && k < 400; k++) {
+        rmc_mem_fail_at(k);
+        rmc_synth_options o;
+        rmc_synth_options_default(&o);
+        o.preset = "nrmp2025";
+        o.tracks = 1;
+        o.n_applicants = 300;
+        o.n_programs = 80;
+        st = rmc_synth_write(&o, dir, NULL, NULL);
+        rmc_mem_fail_at(0);
+        if (st == RMC_ENOMEM) {
+            DIR *dd = opendir(dir);
+            size_t entries = 0;
+            while (readdir(dd) != NULL) {
+                entries++;
+            }
+            closedir(dd);
+            assert_int_equal(entries, 2);
+        }
+    }
+    assert_int_equal(st, RMC_OK);
+    assert_true(k > 40);
     remove_dir(dir);
 }
 
@@ -752,6 +1011,9 @@ int main(void)
         cmocka_unit_test(test_rmc_synth_write_tiny),
         cmocka_unit_test(test_rmc_synth_write_loads),
         cmocka_unit_test(test_rmc_synth_write_couples),
+        cmocka_unit_test(test_rmc_synth_write_tracks_national_counts),
+        cmocka_unit_test(test_rmc_synth_write_tracks_structure),
+        cmocka_unit_test(test_rmc_synth_write_tracks_deterministic),
         cmocka_unit_test(test_rmc_synth_write_bad_usage),
         cmocka_unit_test(test_rmc_synth_write_refuses_nonempty),
         cmocka_unit_test(test_rmc_synth_write_alloc_failure),

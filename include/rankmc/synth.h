@@ -42,6 +42,8 @@ typedef struct rmc_synth_options {
     size_t n_programs;   /* 0 or an explicit program count */
     bool force;          /* write into a non-empty folder, replacing model files */
     int64_t couples;     /* 0 (default): none; -1: the preset's NRMP share; else this many */
+    int tracks;          /* -1 (default): the preset's choice; 0: categorical only; 1: the
+                            NRMP tracks (preliminary, advanced; reversions), nrmp2025 only */
 } rmc_synth_options;
 
 /* What was written: counts for the summary line and for tests. */
@@ -54,9 +56,17 @@ typedef struct rmc_synth_summary {
     size_t n_iv_group[RMC_SYNTH_N_GROUPS]; /* interviews held by each group */
     size_t n_specialties;                  /* specialties with at least one program */
     size_t n_couples;                      /* couples written to couples.csv */
+    bool tracks;                           /* written with tracks (programs.csv `track`) */
+    size_t n_positions_track[3];           /* positions: categorical, preliminary, advanced */
+    size_t n_programs_track[3];            /* programs by track */
+    size_t n_supp_interviews;              /* supplemental interviews (at preliminary programs) */
+    size_t n_supp_applicants;              /* applicants with an advanced interview */
+    size_t n_prelim_only;                  /* applicants whose interviews are all preliminary */
+    size_t n_reversions;                   /* rows of reversions.csv */
 } rmc_synth_summary;
 
-/* Defaults: preset "im-regional", scale 1, seed 1, no overrides, no force. */
+/* Defaults: preset "im-regional", scale 1, seed 1, no overrides, no force,
+ * tracks as the preset says. */
 void rmc_synth_options_default(rmc_synth_options *o);
 
 /* Generate the market described by o and write model.ini, applicants.csv,
@@ -66,7 +76,10 @@ void rmc_synth_options_default(rmc_synth_options *o);
  * to zero or is too large. RMC_EEXIST: dir exists, is not empty and
  * o->force is false. RMC_EIO: a file could not be written. RMC_ENOMEM.
  * With force, stale optional files (applicant_rols.csv, program_rols.csv,
- * couples.csv) are removed so the folder is one consistent model.
+ * supplemental_rols.csv, couples.csv, reversions.csv) are removed so the
+ * folder is one consistent model. With tracks, programs.csv has a `track`
+ * column and reversions.csv is written (docs/synth.md "Tracks");
+ * RMC_EUSAGE when o->tracks = 1 and the preset has no tracks.
  * summary may be NULL. Cost: about linear in applications (~50 per
  * applicant); the national preset takes a second or two. */
 rmc_status rmc_synth_write(const rmc_synth_options *o, const char *dir, rmc_synth_summary *summary,

@@ -99,6 +99,7 @@ static rmc_status make_market(const rmc_bench_options *o, rmc_bench_workload *w,
     so.preset = "nrmp2025";
     so.scale = o->scale;
     so.seed = RMC_BENCH_SYNTH_SEED;
+    so.tracks = 0; /* the standard workload: categorical PGY-1 positions (docs/bench.md) */
     so.force = true;
     rmc_synth_summary sum;
     double t0 = omp_get_wtime();

@@ -12,14 +12,14 @@
 
 static void print_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rankmc synth --preset NAME -o DIR [--scale F] [--seed S]\n"
-            "                    [--applicants N] [--programs M] [--couples N|nrmp] [--force]\n\n"
-            "Write a synthetic market into DIR (model.ini, applicants.csv, programs.csv,\n"
-            "interviews.csv, and couples.csv when it has couples). The same options and\n"
-            "seed write identical files. Applicant rank order lists are not written:\n"
-            "`rankmc run` draws them each replicate; couples' joint lists are written.\n\n"
-            "  --preset NAME      one of:\n");
+    fprintf(f, "usage: rankmc synth --preset NAME -o DIR [--scale F] [--seed S]\n"
+               "                    [--applicants N] [--programs M] [--couples N|nrmp]\n"
+               "                    [--tracks | --no-tracks] [--force]\n\n"
+               "Write a synthetic market into DIR (model.ini, applicants.csv, programs.csv,\n"
+               "interviews.csv, and couples.csv when it has couples). The same options and\n"
+               "seed write identical files. Applicant rank order lists are not written:\n"
+               "`rankmc run` draws them each replicate; couples' joint lists are written.\n\n"
+               "  --preset NAME      one of:\n");
     for (size_t i = 0; i < rmc_synth_n_presets(); i++) {
         fprintf(f, "                       %-12s %s\n", rmc_synth_preset_name(i),
                 rmc_synth_preset_doc(i));
@@ -32,6 +32,12 @@ static void print_usage(FILE *f)
                "  --couples N|nrmp   this many couples (default 0: none), or nrmp: the\n"
                "                     preset's NRMP share (1,150 at nrmp2025 scale 1); see\n"
                "                     docs/synth.md on how often the Match then converges\n"
+               "  --tracks           NRMP tracks (nrmp2025 only): preliminary, transitional and\n"
+               "                     advanced (PGY-2) programs (programs.csv `track`), the\n"
+               "                     supplemental interviews of applicants to advanced\n"
+               "                     programs, reversions.csv (docs/synth.md \"Tracks\")\n"
+               "  --no-tracks        categorical PGY-1 positions only\n"
+               "                     (default: the preset's choice)\n"
                "  --force            write into a non-empty folder, replacing model files\n");
 }
 
@@ -42,6 +48,8 @@ enum {
     OPT_PROGRAMS,
     OPT_COUPLES,
     OPT_FORCE,
+    OPT_TRACKS,
+    OPT_NO_TRACKS,
     OPT_HELP
 };
 
@@ -57,6 +65,8 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
         {"programs", required_argument, NULL, OPT_PROGRAMS},
         {"couples", required_argument, NULL, OPT_COUPLES},
         {"force", no_argument, NULL, OPT_FORCE},
+        {"tracks", no_argument, NULL, OPT_TRACKS},
+        {"no-tracks", no_argument, NULL, OPT_NO_TRACKS},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
     o->preset = NULL;
@@ -98,6 +108,10 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
         case OPT_FORCE:
             o->force = true;
             break;
+        case OPT_TRACKS:
+        case OPT_NO_TRACKS:
+            o->tracks = c == OPT_TRACKS;
+            break;
         case 'h':
         case OPT_HELP:
             print_usage(stdout);
@@ -135,6 +149,21 @@ static void print_summary(const rmc_synth_options *o, const char *dir, const rmc
     printf("programs    %zu in %zu specialt%s\n", s->n_programs, s->n_specialties,
            s->n_specialties == 1 ? "y" : "ies");
     printf("positions   %zu\n", s->n_positions);
+    if (s->tracks) {
+        printf("  categorical %6zu  in %zu programs\n", s->n_positions_track[0],
+               s->n_programs_track[0]);
+        printf("  preliminary %6zu  in %zu programs (transitional included)\n",
+               s->n_positions_track[1], s->n_programs_track[1]);
+        printf("  advanced    %6zu  in %zu programs (PGY-2)\n", s->n_positions_track[2],
+               s->n_programs_track[2]);
+        printf("  PGY-1       %6zu\n", s->n_positions_track[0] + s->n_positions_track[1]);
+        printf("supplemental %zu interviews at preliminary programs, for %zu applicants with an "
+               "advanced interview\n",
+               s->n_supp_interviews, s->n_supp_applicants);
+        printf("prelim-only  %zu applicants interview only at preliminary programs\n",
+               s->n_prelim_only);
+        printf("reversions  %zu\n", s->n_reversions);
+    }
     printf("couples     %zu  (%.1f%% of applicants in couples)\n", s->n_couples,
            200.0 * (double)s->n_couples / (double)s->n_applicants);
     printf("interviews  %zu  (%.2f per applicant, %.1f per program)\n", s->n_interviews,

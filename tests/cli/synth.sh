@@ -31,7 +31,21 @@ expect 2 "extra argument" -- "$RANKMC" synth --preset im -o "$tmp/a" extra
 : >"$tmp/file"
 expect 2 "output is a file" -- "$RANKMC" synth --preset im -o "$tmp/file"
 expect 1 "parent folder missing" -- "$RANKMC" synth --preset im -o "$tmp/no/such"
+expect 2 "--tracks without tracks" -- "$RANKMC" synth --preset im --tracks -o "$tmp/a"
+grep -q "has no tracks" "$tmp/err" || { echo "FAIL: no message for --tracks on im"; fails=$((fails + 1)); }
 [ -e "$tmp/a" ] && { echo "FAIL: a refused command created its folder"; fails=$((fails + 1)); }
+
+# --tracks: the track column, positions by track in the summary, reversions
+expect 0 "nrmp2025 --tracks" -- "$RANKMC" synth --preset nrmp2025 --scale 0.05 --tracks -o "$tmp/t"
+grep -q "^  advanced " "$tmp/out" || { echo "FAIL: no advanced positions line"; fails=$((fails + 1)); }
+head -1 "$tmp/t/programs.csv" | grep -q ",track," || { echo "FAIL: no track column"; fails=$((fails + 1)); }
+[ -s "$tmp/t/reversions.csv" ] || { echo "FAIL: no reversions.csv"; fails=$((fails + 1)); }
+sum=$(awk -F, 'NR > 1 { s += $3 } END { print s }' "$tmp/t/programs.csv")
+grep -q "^positions   $sum\$" "$tmp/out" || { echo "FAIL: positions $sum"; fails=$((fails + 1)); }
+expect 0 "--no-tracks over it" -- "$RANKMC" synth --preset nrmp2025 --scale 0.05 --no-tracks --force -o "$tmp/t"
+[ -e "$tmp/t/reversions.csv" ] && { echo "FAIL: stale reversions.csv"; fails=$((fails + 1)); }
+head -1 "$tmp/t/programs.csv" | grep -q ",track," && { echo "FAIL: track column without tracks"; fails=$((fails + 1)); }
+rm -rf "$tmp/t"
 
 expect 0 "im-regional" -- "$RANKMC" synth --preset im-regional --seed 37 -o "$tmp/a"
 grep -q "^applicants  600" "$tmp/out" || { echo "FAIL: summary"; cat "$tmp/out"; fails=$((fails + 1)); }
