@@ -34,6 +34,7 @@ typedef enum {
     RMC_STREAM_INTERVIEW = 6,   /* a name's discussion at its rank meeting; substream = interview */
     RMC_STREAM_MATCH = 7,       /* the couples procedure's restart orders */
     RMC_STREAM_APPLY = 8,       /* one applicant's applications: screens, offer scores, cap */
+    RMC_STREAM_SOAP = 9,        /* SOAP after the Match; substream = applicant index */
     RMC_STREAM_TEST = 15        /* tests and benchmarks */
 } rmc_stream_purpose;
 

@@ -1,0 +1,523 @@
+/* SOAP after the Match (see rankmc/soap.h; the rules and their sources are
+ * in docs/soap.md).
+ *
+ * One replicate: (1) the eligible applicants, unmatched or partially
+ * matched, each passing a per-type eligibility share; (2) each applies to
+ * up to soap.applications programs with places it may take, drawn without
+ * replacement with weight places x exp(desirability / preferences.sigma)
+ * from an integer Fenwick tree per applicant class (visa need, partially
+ * matched), so the draws are exact integers and the tree is restored
+ * exactly after each applicant; the draw order is the applicant's
+ * preference order (a Plackett-Luce ranking); (3) each program orders its
+ * applicants: the names its own meeting ranked in the Main Match first, in
+ * that order, then the rest by a screen score drawn like the meeting's
+ * spreadsheet score S0; (4) the offer rounds (rmc_soap_rounds).
+ *
+ * Draws: applicant a's come from (seed, r, RMC_STREAM_SOAP, a) in a fixed
+ * order (eligibility, the rounds' declines, the applications, then per
+ * application its screen draws), so a program's list depends only on the
+ * replicate, never on threads.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "meeting_int.h"
+#include "rankmc/match.h"
+#include "rankmc/soap.h"
+#include "rng_int.h"
+
+/* Applicant classes: bit 0 needs a visa, bit 1 partially matched. */
+#define N_CLASSES 4
+
+struct rmc_soap_rounds_ws {
+    size_t n_app, n_prog;
+    size_t *next;      /* [n_prog] next list entry to consider */
+    int32_t *left;     /* [n_prog] places left */
+    int32_t *best;     /* [n_app] best offer's position in the applicant's list, this round */
+    rmc_id *best_prog; /* [n_app] its program */
+    rmc_id *offered;   /* [n_app] applicants with an offer this round */
+};
+
+struct rmc_soap_ws {
+    const rmc_model *m;
+    size_t cap;           /* n_app x applications */
+    int32_t applications; /* the largest soap.applications this was made for */
+    rmc_soap_rounds_ws *rw;
+    size_t *app_off;           /* [n_app + 1] */
+    rmc_id *app_prog;          /* [cap] applications, preference order */
+    uint64_t *words;           /* [cap] (program key, applicant) per kept application */
+    uint64_t *tmp;             /* [cap] sort buffer */
+    rmc_id *word_prog;         /* [cap] the program of each word */
+    size_t *prog_off;          /* [n_prog + 1] */
+    size_t *prog_fill;         /* [n_prog] scatter cursor */
+    rmc_id *prog_app;          /* [cap] programs' lists */
+    int32_t *places;           /* [n_prog] places in SOAP */
+    uint64_t *declines;        /* [n_app] */
+    uint64_t *unit;            /* [n_prog] exp weight of one place, >= 1 */
+    uint64_t *tree[N_CLASSES]; /* [n_prog] Fenwick trees (1-based in effect) */
+    uint64_t *wt[N_CLASSES];   /* [n_prog] their weights */
+    uint64_t total[N_CLASSES];
+    double *sd;     /* [n_prog] screen-score noise SD */
+    size_t top_bit; /* highest power of two <= n_prog */
+};
+
+/* ---- the rounds ------------------------------------------------------- */
+
+rmc_status rmc_soap_rounds_ws_alloc(size_t n_app, size_t n_prog, rmc_soap_rounds_ws **out,
+                                    rmc_diag *d)
+{
+    *out = NULL;
+    rmc_soap_rounds_ws *w = NULL;
+    RMC_TRY(rmc_alloc_aligned((void **)&w, 1, sizeof *w, d));
+    rmc_status st;
+    w->n_app = n_app;
+    w->n_prog = n_prog;
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->next, n_prog, sizeof *w->next, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->left, n_prog, sizeof *w->left, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->best, n_app, sizeof *w->best, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->best_prog, n_app, sizeof *w->best_prog, d),
+                 fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->offered, n_app, sizeof *w->offered, d), fail);
+    *out = w;
+    return RMC_OK;
+fail:
+    rmc_soap_rounds_ws_free(w);
+    return st;
+}
+
+void rmc_soap_rounds_ws_free(rmc_soap_rounds_ws *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    rmc_free(w->offered);
+    rmc_free(w->best_prog);
+    rmc_free(w->best);
+    rmc_free(w->left);
+    rmc_free(w->next);
+    rmc_free(w);
+}
+
+/* Position of program j in applicant a's list, or -1. */
+static int32_t list_pos(const rmc_soap_lists *L, size_t a, rmc_id j)
+{
+    for (size_t e = L->app_off[a]; e < L->app_off[a + 1]; e++) {
+        if (L->app_prog[e] == j) {
+            return (int32_t)(e - L->app_off[a]);
+        }
+    }
+    return -1;
+}
+
+/* Round t's offers of program j: the next left[j] unplaced names it has
+ * not offered before. Returns the offers made. */
+static size_t offer_round(const rmc_soap_lists *L, rmc_soap_rounds_ws *w, const rmc_id *placed,
+                          size_t j, size_t *n_offered, int32_t t, rmc_soap_offer *log,
+                          size_t log_cap, size_t n_log)
+{
+    size_t made = 0;
+    const size_t end = L->prog_off[j + 1];
+    while (made < (size_t)w->left[j] && w->next[j] < end) {
+        const rmc_id a = L->prog_app[w->next[j]++];
+        if (placed[a] != RMC_ID_NONE) {
+            continue;
+        }
+        const int32_t pos = list_pos(L, (size_t)a, (rmc_id)j);
+        RMC_ASSERT(pos >= 0);
+        if (w->best[a] == INT32_MAX) {
+            w->offered[(*n_offered)++] = a;
+        }
+        if (pos < w->best[a]) {
+            w->best[a] = pos;
+            w->best_prog[a] = (rmc_id)j;
+        }
+        if (log != NULL && n_log + made < log_cap) {
+            log[n_log + made] = (rmc_soap_offer){t, (rmc_id)j, a, 0};
+        }
+        made++;
+    }
+    return made;
+}
+
+/* Mark the accepted offers in a round's part of the log (an offer goes
+ * only to an unplaced name, so placed there now means accepted now). */
+static void log_accepts(rmc_soap_offer *log, size_t from, size_t to, const rmc_id *placed)
+{
+    for (size_t e = from; e < to; e++) {
+        log[e].accepted = placed[log[e].applicant] == log[e].program;
+    }
+}
+
+size_t rmc_soap_rounds(const rmc_soap_lists *L, rmc_soap_rounds_ws *w, rmc_id *placed,
+                       int32_t *round_of, rmc_soap_offer *log, size_t log_cap, size_t *n_log)
+{
+    RMC_ASSERT(L->n_app <= w->n_app && L->n_prog <= w->n_prog);
+    RMC_ASSERT(L->rounds >= 1 && L->rounds <= 64);
+    for (size_t a = 0; a < L->n_app; a++) {
+        placed[a] = RMC_ID_NONE;
+        w->best[a] = INT32_MAX;
+        if (round_of != NULL) {
+            round_of[a] = 0;
+        }
+    }
+    for (size_t j = 0; j < L->n_prog; j++) {
+        w->next[j] = L->prog_off[j];
+        w->left[j] = L->places[j];
+    }
+    size_t n_placed = 0, offers = 0;
+    for (int32_t t = 1; t <= L->rounds; t++) {
+        size_t n_offered = 0;
+        const size_t round_start = offers;
+        for (size_t j = 0; j < L->n_prog; j++) {
+            if (w->left[j] > 0) {
+                offers += offer_round(L, w, placed, j, &n_offered, t, log, log_cap, offers);
+            }
+        }
+        if (n_offered == 0) {
+            break;
+        }
+        const uint64_t bit = (uint64_t)1 << (t - 1);
+        for (size_t e = 0; e < n_offered; e++) {
+            const rmc_id a = w->offered[e];
+            if (L->declines == NULL || (L->declines[a] & bit) == 0) {
+                const rmc_id j = w->best_prog[a];
+                RMC_ASSERT(w->left[j] > 0);
+                placed[a] = j;
+                w->left[j]--;
+                n_placed++;
+                if (round_of != NULL) {
+                    round_of[a] = t;
+                }
+            }
+            w->best[a] = INT32_MAX;
+        }
+        if (log != NULL && round_start < log_cap) {
+            log_accepts(log, round_start, offers < log_cap ? offers : log_cap, placed);
+        }
+    }
+    if (n_log != NULL) {
+        *n_log = offers;
+    }
+    return n_placed;
+}
+
+/* ---- one replicate on a model ------------------------------------------ */
+
+void rmc_soap_ws_free(rmc_soap_ws *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    for (int c = 0; c < N_CLASSES; c++) {
+        rmc_free(w->wt[c]);
+        rmc_free(w->tree[c]);
+    }
+    rmc_free(w->sd);
+    rmc_free(w->unit);
+    rmc_free(w->declines);
+    rmc_free(w->places);
+    rmc_free(w->prog_app);
+    rmc_free(w->prog_fill);
+    rmc_free(w->prog_off);
+    rmc_free(w->word_prog);
+    rmc_free(w->tmp);
+    rmc_free(w->words);
+    rmc_free(w->app_prog);
+    rmc_free(w->app_off);
+    rmc_soap_rounds_ws_free(w->rw);
+    rmc_free(w);
+}
+
+static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
+{
+    const size_t na = m->n_app, np = m->n_prog, cap = w->cap;
+    RMC_TRY(rmc_soap_rounds_ws_alloc(na, np, &w->rw, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->app_off, na + 1, sizeof *w->app_off, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->app_prog, cap, sizeof *w->app_prog, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->words, cap, sizeof *w->words, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->tmp, cap, sizeof *w->tmp, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->word_prog, cap, sizeof *w->word_prog, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->prog_off, np + 1, sizeof *w->prog_off, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->prog_fill, np, sizeof *w->prog_fill, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->prog_app, cap, sizeof *w->prog_app, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->places, np, sizeof *w->places, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->declines, na, sizeof *w->declines, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->unit, np, sizeof *w->unit, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->sd, np, sizeof *w->sd, d));
+    for (int c = 0; c < N_CLASSES; c++) {
+        RMC_TRY(rmc_alloc_aligned((void **)&w->tree[c], np, sizeof *w->tree[c], d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->wt[c], np, sizeof *w->wt[c], d));
+    }
+    return RMC_OK;
+}
+
+rmc_status rmc_soap_ws_alloc(const rmc_model *m, const rmc_params *p, rmc_soap_ws **out,
+                             rmc_diag *d)
+{
+    *out = NULL;
+    rmc_soap_ws *w = NULL;
+    RMC_TRY(rmc_alloc_aligned((void **)&w, 1, sizeof *w, d));
+    w->m = m;
+    w->applications = p->soap_applications > 0 ? p->soap_applications : 1;
+    if (!rmc_mul_ok(m->n_app, (size_t)w->applications, &w->cap)) {
+        rmc_soap_ws_free(w);
+        return RMC_FAIL(d, RMC_ENOMEM, "the SOAP workspace is too large");
+    }
+    const rmc_status st = ws_arrays(w, m, d);
+    if (st != RMC_OK) {
+        rmc_soap_ws_free(w);
+        return st;
+    }
+    w->top_bit = 1;
+    while (w->top_bit * 2 <= m->n_prog) {
+        w->top_bit *= 2;
+    }
+    *out = w;
+    return RMC_OK;
+}
+
+/* Fenwick tree over weights wt[0 .. n): tree[i] (0-based) holds the sum of
+ * wt over (i + 1 - lowbit(i + 1), i + 1]. */
+static void tree_build(uint64_t *tree, const uint64_t *wt, size_t n)
+{
+    memcpy(tree, wt, n * sizeof *tree);
+    for (size_t i = 1; i <= n; i++) {
+        const size_t parent = i + (i & (~i + 1));
+        if (parent <= n) {
+            tree[parent - 1] += tree[i - 1];
+        }
+    }
+}
+
+static void tree_add(uint64_t *tree, size_t n, size_t j, uint64_t v, bool subtract)
+{
+    for (size_t i = j + 1; i <= n; i += i & (~i + 1)) {
+        tree[i - 1] = subtract ? tree[i - 1] - v : tree[i - 1] + v;
+    }
+}
+
+/* The index j whose cumulative range holds target (< the tree's total). */
+static size_t tree_find(const uint64_t *tree, size_t n, size_t top_bit, uint64_t target)
+{
+    size_t pos = 0;
+    for (size_t step = top_bit; step > 0; step >>= 1) {
+        const size_t next = pos + step;
+        if (next <= n && tree[next - 1] <= target) {
+            pos = next;
+            target -= tree[next - 1];
+        }
+    }
+    return pos; /* 0-based index of the element */
+}
+
+/* Whether applicant class c may take a SOAP place at program j. */
+static bool class_may_take(const rmc_model *m, const rmc_soap_state *s, int c, size_t j)
+{
+    const uint8_t track = s->prog_track != NULL ? s->prog_track[j] : RMC_SOAP_CATEGORICAL;
+    if ((c & 1) && m->sponsors[j] == RMC_SPONSORS_NONE) {
+        return false;
+    }
+    return (c & 2) ? track == RMC_SOAP_PRELIMINARY : track != RMC_SOAP_ADVANCED;
+}
+
+/* Places in SOAP, the weights of one place, the screen noise, and the
+ * class trees. Returns the places. */
+static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
+                               rmc_soap_ws *w)
+{
+    size_t n_places = 0;
+    double dmax = -INFINITY;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        const int32_t cap = s->capacity != NULL ? s->capacity[j] : m->positions[j];
+        const int32_t left = cap - s->fill[j];
+        const uint8_t track = s->prog_track != NULL ? s->prog_track[j] : RMC_SOAP_CATEGORICAL;
+        w->places[j] = left > 0 && track != RMC_SOAP_ADVANCED ? left : 0;
+        n_places += (size_t)w->places[j];
+        dmax = m->desirability[j] > dmax ? m->desirability[j] : dmax;
+    }
+    const double sigma = p->preferences_sigma > 1e-6 ? p->preferences_sigma : 1e-6;
+    const double var = p->interview_sigma_day * p->interview_sigma_day;
+    const double noise = p->interview_sigma_noise * p->interview_sigma_noise;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        const double u = ldexp(exp((m->desirability[j] - dmax) / sigma), 32);
+        w->unit[j] = u >= 1.0 ? (uint64_t)u : 1;
+        const double k = m->interviewers[j] > 0 ? (double)m->interviewers[j] : 1.0;
+        w->sd[j] = p->interview_w_int * sqrt(var + noise / k);
+    }
+    for (int c = 0; c < N_CLASSES; c++) {
+        uint64_t total = 0;
+        for (size_t j = 0; j < m->n_prog; j++) {
+            const bool ok = w->places[j] > 0 && class_may_take(m, s, c, j);
+            w->wt[c][j] = ok ? (uint64_t)w->places[j] * w->unit[j] : 0;
+            total += w->wt[c][j];
+        }
+        w->total[c] = total;
+        tree_build(w->tree[c], w->wt[c], m->n_prog);
+    }
+    return n_places;
+}
+
+__extension__ typedef unsigned __int128 u128;
+
+/* A uniform integer in [0, n) from two words: floor(x n / 2^64) for a
+ * uniform 64-bit x (bias below n / 2^64). */
+static uint64_t draw_below(rmc_philox *g, uint64_t n)
+{
+    const uint64_t hi = rmc_philox_word(g), lo = rmc_philox_word(g);
+    const u128 x = (u128)(hi << 32 | lo) * n;
+    return (uint64_t)(x >> 64);
+}
+
+/* Applicant a's applications into app_prog from off: up to A programs of
+ * its class without replacement; the tree is restored after. Returns how
+ * many. */
+static size_t draw_applications(const rmc_model *m, rmc_soap_ws *w, rmc_philox *g, int c, size_t A,
+                                size_t off)
+{
+    uint64_t *tree = w->tree[c];
+    uint64_t total = w->total[c];
+    size_t n = 0;
+    while (n < A && total > 0) {
+        const size_t j = tree_find(tree, m->n_prog, w->top_bit, draw_below(g, total));
+        RMC_ASSERT(j < m->n_prog && w->wt[c][j] > 0);
+        tree_add(tree, m->n_prog, j, w->wt[c][j], true);
+        total -= w->wt[c][j];
+        w->app_prog[off + n++] = (rmc_id)j;
+    }
+    for (size_t e = 0; e < n; e++) {
+        const size_t j = (size_t)w->app_prog[off + e];
+        tree_add(tree, m->n_prog, j, w->wt[c][j], false);
+    }
+    return n;
+}
+
+/* Key of applicant a on program j's SOAP list (ascending = preferred), or
+ * NAN when j will not consider a. Names j's meeting ranked come first, in
+ * its order; names it did not rank are left off; the rest are screened. */
+static float program_key(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
+                         const rmc_soap_ws *w, rmc_philox *g, size_t a, size_t j)
+{
+    for (size_t e = m->app_off[a]; e < m->app_off[a + 1]; e++) {
+        const rmc_id k = m->iv_by_app[e];
+        if ((size_t)m->iv_prog[k] == j) {
+            return s->rank[k] >= 0 ? -1.0e6f + (float)s->rank[k] : NAN;
+        }
+    }
+    if (m->visa[a] == RMC_VISA_H1B && m->sponsors[j] == RMC_SPONSORS_J1 &&
+        rmc_philox_uniform(g) < p->visa_h1b_at_j1_only_drop) {
+        return NAN;
+    }
+    const double score =
+        (p->interview_w_pre + p->interview_w_int) * m->pre_score[a] -
+        p->interview_w_int * p->interview_gamma_communication * (1.0 - m->communication[a]) +
+        w->sd[j] * rmc_philox_normal(g);
+    return (float)-score;
+}
+
+/* Whether applicant a enters SOAP, and its class. */
+static bool eligible(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s, size_t a,
+                     double u, int *c)
+{
+    const bool partial = s->partial != NULL && s->partial[a];
+    if ((s->skip != NULL && s->skip[a]) || (s->app_prog[a] != RMC_ID_NONE && !partial)) {
+        return false;
+    }
+    const rmc_type t = (rmc_type)m->app_type[a];
+    const double share =
+        t == RMC_TYPE_US_MD || t == RMC_TYPE_US_DO ? p->soap_eligible_us : p->soap_eligible_img;
+    *c = (m->visa[a] != RMC_VISA_NONE ? 1 : 0) | (partial ? 2 : 0);
+    return u < share;
+}
+
+/* Applications, declines and the programs' words of every eligible
+ * applicant. Returns the eligible count; *n_words the words kept. */
+static size_t build_applications(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
+                                 rmc_rng *rng, uint64_t seed, uint64_t r, rmc_soap_ws *w,
+                                 size_t *n_words)
+{
+    const size_t A = (size_t)p->soap_applications;
+    RMC_ASSERT(p->soap_applications <= w->applications);
+    size_t n_elig = 0, nw = 0;
+    w->app_off[0] = 0;
+    for (size_t a = 0; a < m->n_app; a++) {
+        const size_t off = w->app_off[a];
+        size_t n = 0;
+        w->declines[a] = 0;
+        const bool candidate =
+            (s->skip == NULL || !s->skip[a]) &&
+            (s->app_prog[a] == RMC_ID_NONE || (s->partial != NULL && s->partial[a]));
+        if (candidate) {
+            rmc_rng_seek(rng, seed, r, RMC_STREAM_SOAP, (uint32_t)a);
+            rmc_philox *g = rmc_rng_philox(rng);
+            int c = 0;
+            const double u = rmc_philox_uniform(g);
+            for (int t = 0; t < p->soap_rounds; t++) {
+                if (rmc_philox_uniform(g) < p->soap_decline) {
+                    w->declines[a] |= (uint64_t)1 << t;
+                }
+            }
+            if (eligible(m, p, s, a, u, &c)) {
+                n_elig++;
+                n = draw_applications(m, w, g, c, A, off);
+                for (size_t e = 0; e < n; e++) {
+                    const size_t j = (size_t)w->app_prog[off + e];
+                    const float key = program_key(m, p, s, w, g, a, j);
+                    if (!isnan(key)) {
+                        w->words[nw] = rmc_pack_key(key, (uint32_t)a);
+                        w->word_prog[nw++] = (rmc_id)j;
+                    }
+                }
+            }
+        }
+        w->app_off[a + 1] = off + n;
+    }
+    *n_words = nw;
+    return n_elig;
+}
+
+/* Bucket the words by program and sort each program's list. */
+static void build_program_lists(const rmc_model *m, rmc_soap_ws *w, size_t nw)
+{
+    const size_t np = m->n_prog;
+    memset(w->prog_fill, 0, np * sizeof *w->prog_fill);
+    for (size_t e = 0; e < nw; e++) {
+        w->prog_fill[w->word_prog[e]]++;
+    }
+    w->prog_off[0] = 0;
+    for (size_t j = 0; j < np; j++) {
+        w->prog_off[j + 1] = w->prog_off[j] + w->prog_fill[j];
+        w->prog_fill[j] = w->prog_off[j];
+    }
+    for (size_t e = 0; e < nw; e++) {
+        w->tmp[w->prog_fill[w->word_prog[e]]++] = w->words[e];
+    }
+    memcpy(w->words, w->tmp, nw * sizeof *w->words);
+    for (size_t j = 0; j < np; j++) {
+        const size_t b = w->prog_off[j], n = w->prog_off[j + 1] - b;
+        rmc_sort_u64(w->words + b, w->tmp, n);
+        for (size_t e = b; e < b + n; e++) {
+            w->prog_app[e] = (rmc_id)rmc_pack_index(w->words[e]);
+        }
+    }
+}
+
+void rmc_soap_run(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s, rmc_rng *rng,
+                  uint64_t seed, uint64_t r, rmc_soap_ws *w, rmc_soap_result *out)
+{
+    RMC_ASSERT(w->m == m);
+    out->n_places = prepare_programs(m, p, s, w);
+    size_t nw = 0;
+    out->n_eligible = build_applications(m, p, s, rng, seed, r, w, &nw);
+    build_program_lists(m, w, nw);
+    const rmc_soap_lists L = {m->n_app,    m->n_prog,   p->soap_rounds, w->app_off, w->app_prog,
+                              w->prog_off, w->prog_app, w->places,      w->declines};
+    out->n_placed = rmc_soap_rounds(&L, w->rw, out->soap_prog, NULL, NULL, 0, NULL);
+    for (size_t j = 0; j < m->n_prog; j++) {
+        out->fill_after[j] = s->fill[j];
+    }
+    for (size_t a = 0; a < m->n_app; a++) {
+        if (out->soap_prog[a] != RMC_ID_NONE) {
+            out->fill_after[out->soap_prog[a]]++;
+        }
+    }
+}
