@@ -443,6 +443,7 @@ static rmc_status make_candidates(ap_run *A, const char *base0, rmc_problems *pr
 {
     const rmc_profile_file *pf = A->pf;
     A->desc = *pf;
+    A->desc.partner = NULL; /* apply places one applicant: a [partner] is not read */
     A->desc.programs = NULL;
     A->desc.n_programs = 0;
     if (pf->n_programs > 0) {
@@ -785,7 +786,7 @@ static rmc_status one_market(ap_run *A, const char *preset, double scale, size_t
         }
     }
     if (st == RMC_OK) {
-        st = rmc_fc_market_build(&A->desc, base, placed, pr, &mk, d);
+        st = rmc_fc_market_build(&A->desc, base, placed, false, pr, &mk, d);
     }
     rmc_fc_remove_model_dir(base);
     A->res->build_seconds += omp_get_wtime() - t0;

@@ -93,21 +93,24 @@ typedef struct fc_run {
     const rmc_profile_file *pf;
     const rmc_forecast_options *o;
     rmc_forecast_result *res;
-    size_t K, L;
+    size_t K, L; /* L: slots, the applicant's programs then a partner's */
+    size_t LA;   /* the applicant's programs (L for a single applicant) */
+    bool couple;
     uint64_t N;
     rmc_rng *rng;
     double *day;   /* [n_app] of the current market */
     int32_t *rank; /* [n_iv] */
     float *moves;  /* [n_iv * RMC_N_FACTORS] */
     /* pooled over markets and replicates */
-    uint8_t *admitted; /* [K][N][L] fast method: ranked above the cutoff */
-    int8_t *out_fast;  /* [K][N] program index matched (fast), -1 unmatched */
-    int8_t *out_exact; /* [K][N] (exact) */
-    uint32_t *ranked;  /* [L][K] */
-    int32_t *pos;      /* [L][K*N] 1-based positions, 0 = not ranked */
-    int32_t *len;      /* [L][K*N] the program's list length */
-    double *move_sum;  /* [L][F] over ranked replicates */
-    scenario *sc;      /* [n_sc] what-ifs that replay meetings */
+    uint8_t *admitted;                /* [K][N][L] fast method: ranked above the cutoff */
+    int8_t *out_fast;                 /* [K][N] program index matched (fast), -1 unmatched */
+    int8_t *out_exact;                /* [K][N] (exact) */
+    int8_t *out_fast_b, *out_exact_b; /* [K][N] a couple: the partner's program (0-based), -1 */
+    uint32_t *ranked;                 /* [L][K] */
+    int32_t *pos;                     /* [L][K*N] 1-based positions, 0 = not ranked */
+    int32_t *len;                     /* [L][K*N] the program's list length */
+    double *move_sum;                 /* [L][F] over ranked replicates */
+    scenario *sc;                     /* [n_sc] what-ifs that replay meetings */
     size_t n_sc;
 } fc_run;
 
@@ -126,6 +129,8 @@ static bool replay(fc_run *R, const rmc_fc_market *mk, const rmc_model *m, rmc_m
 static rmc_status run_market_sims(fc_run *R, const rmc_fc_market *mk, rmc_id *cutoff,
                                   int32_t *focal, rmc_diag *d)
 {
+    const rmc_id who[2] = {mk->app, mk->partner};
+    const size_t n_who = R->couple ? 2 : 1;
     const rmc_forecast_options *o = R->o;
     rmc_sim_options so;
     rmc_sim_options_default(&so);
@@ -139,8 +144,8 @@ static rmc_status run_market_sims(fc_run *R, const rmc_fc_market *mk, rmc_id *cu
     rmc_accum *acc = NULL;
     if (o->fast) {
         rmc_sim_options f = so;
-        f.n_exclude = 1;
-        f.exclude = &mk->app;
+        f.n_exclude = n_who;
+        f.exclude = who;
         f.n_cutoff = R->L;
         f.cutoff_prog = mk->prog;
         f.cutoff_iv = cutoff;
@@ -155,11 +160,13 @@ static rmc_status run_market_sims(fc_run *R, const rmc_fc_market *mk, rmc_id *cu
     }
     if (o->exact) {
         rmc_sim_options e = so;
-        e.n_focal = 1;
-        e.focal = &mk->app;
+        e.n_focal = n_who;
+        e.focal = who;
         e.focal_choice = focal;
-        RMC_TRY(rmc_sim_run(mk->m, &mk->m->params, &e, &acc, &st, d));
+        const rmc_model *me = R->couple ? mk->m_couple : mk->m;
+        RMC_TRY(rmc_sim_run(me, &me->params, &e, &acc, &st, d));
         rmc_accum_free(acc);
+        R->res->joint_exact.unconverged += st.unconverged;
         R->res->exact.sim_seconds += st.wall_seconds;
         R->res->threads = st.threads;
         snprintf(R->res->rng_name, sizeof R->res->rng_name, "%s", st.rng_name);
@@ -168,6 +175,39 @@ static rmc_status run_market_sims(fc_run *R, const rmc_fc_market *mk, rmc_id *cu
         }
     }
     return RMC_OK;
+}
+
+/* A couple's outcome of replicate kr. Fast (with cutoffs): the first entry
+ * of the joint list whose programs admit both partners (a member named
+ * unmatched needs nothing; a pair at one program also needs two seats
+ * there). Exact: the entry the engine matched them at (focal: the two
+ * members' rows). Into entry_* and each partner's program. */
+static void couple_outcome(fc_run *R, const rmc_fc_market *mk, size_t kr, const uint8_t *adm,
+                           bool fast, const int32_t *focal)
+{
+    const size_t LA = R->LA;
+    int e_sel = -1;
+    for (size_t e = 0; fast && e < mk->n_joint && e_sel < 0; e++) {
+        const int a = mk->joint[e].a, b = mk->joint[e].b;
+        bool ok = (a < 0 || adm[a]) && (b < 0 || adm[LA + (size_t)b]);
+        if (ok && a >= 0 && b >= 0 && mk->prog[a] == mk->prog[LA + (size_t)b]) {
+            ok = mk->m->positions[mk->prog[a]] >= 2;
+        }
+        e_sel = ok ? (int)e : -1;
+    }
+    R->res->joint_fast.entry[kr] = (int16_t)e_sel;
+    R->out_fast[kr] = (int8_t)(e_sel >= 0 ? mk->joint[e_sel].a : -1);
+    R->out_fast_b[kr] = (int8_t)(e_sel >= 0 ? mk->joint[e_sel].b : -1);
+    int ex = -1;
+    if (focal != NULL) {
+        ex = focal[0] >= 0 ? focal[0] : focal[1];
+        RMC_ASSERT(ex < (int)mk->n_joint);
+        RMC_ASSERT(ex < 0 || ((focal[0] >= 0) == (mk->joint[ex].a >= 0) &&
+                              (focal[1] >= 0) == (mk->joint[ex].b >= 0)));
+    }
+    R->res->joint_exact.entry[kr] = (int16_t)ex;
+    R->out_exact[kr] = (int8_t)(ex >= 0 ? mk->joint[ex].a : -1);
+    R->out_exact_b[kr] = (int8_t)(ex >= 0 ? mk->joint[ex].b : -1);
 }
 
 /* Every replicate of market k: the applicant's meetings under the market
@@ -203,6 +243,10 @@ static void eval_market(fc_run *R, size_t k, const rmc_fc_market *mk, rmc_meetin
                         (double)R->moves[(size_t)mk->iv[l] * RMC_N_FACTORS + f];
                 }
             }
+        }
+        if (R->couple) {
+            couple_outcome(R, mk, kr, adm, cutoff != NULL, focal != NULL ? focal + 2 * r : NULL);
+            continue; /* no what-ifs for a couple */
         }
         R->out_fast[kr] = (int8_t)first;
         R->out_exact[kr] = (int8_t)(focal != NULL ? focal[r] : -1);
@@ -424,17 +468,28 @@ void rmc_forecast_result_free(rmc_forecast_result *r)
     }
     free_method(&r->fast);
     free_method(&r->exact);
+    free_method(&r->partner_fast);
+    free_method(&r->partner_exact);
+    rmc_free(r->joint_fast.count);
+    rmc_free(r->joint_fast.entry);
+    rmc_free(r->joint_exact.count);
+    rmc_free(r->joint_exact.entry);
+    rmc_free(r->joint_a);
+    rmc_free(r->joint_b);
     rmc_free(r->market_seeds);
     rmc_free(r->whatifs);
     rmc_free(r->curve);
     rmc_free(r);
 }
 
-/* P(match) and per-program figures of one method from its outcomes. */
-static rmc_status summarise_method(fc_run *R, const int8_t *out, rmc_forecast_method *me,
-                                   const rmc_fc_market *mk0, rmc_diag *d)
+/* P(match) and per-program figures of one method from its outcomes: out
+ * is the program (0-based in pf's list) per replicate, pf's programs are the
+ * slots from slot0 on. */
+static rmc_status summarise_method(fc_run *R, const int8_t *out, const rmc_profile_file *pf,
+                                   size_t slot0, rmc_forecast_method *me, const rmc_fc_market *mk0,
+                                   rmc_diag *d)
 {
-    const size_t K = R->K, L = R->L, KN = K * (size_t)R->N;
+    const size_t K = R->K, L = pf->n_programs, KN = K * (size_t)R->N;
     uint32_t *x = NULL;
     RMC_TRY(rmc_calloc_array((void **)&x, K * (L + 1), sizeof *x, d));
     for (size_t k = 0; k < K; k++) {
@@ -453,32 +508,33 @@ static rmc_status summarise_method(fc_run *R, const int8_t *out, rmc_forecast_me
     int32_t *tmp = NULL;
     rmc_status st = rmc_alloc_array((void **)&tmp, KN, sizeof *tmp, d);
     for (size_t l = 0; st == RMC_OK && l < L; l++) {
+        const size_t sl = slot0 + l;
         rmc_forecast_program *pr = &me->programs[l];
-        snprintf(pr->name, sizeof pr->name, "%s", R->pf->programs[l].name);
-        snprintf(pr->replaced, sizeof pr->replaced, "%s", mk0->replaced[l]);
+        snprintf(pr->name, sizeof pr->name, "%s", pf->programs[l].name);
+        snprintf(pr->replaced, sizeof pr->replaced, "%s", mk0->replaced[sl]);
         pr->p_here = rmc_fc_stat(x + K + l * K, K, R->N);
         for (size_t k = 0; k < K; k++) {
             me->p_here_market[k * L + l] = (double)x[K + l * K + k] / (double)R->N;
         }
-        pr->p_ranked = rmc_fc_stat(R->ranked + l * K, K, R->N);
+        pr->p_ranked = rmc_fc_stat(R->ranked + sl * K, K, R->N);
         size_t n = 0;
         for (size_t i = 0; i < KN; i++) {
-            if (R->pos[l * KN + i] > 0) {
-                tmp[n++] = R->pos[l * KN + i];
+            if (R->pos[sl * KN + i] > 0) {
+                tmp[n++] = R->pos[sl * KN + i];
             }
         }
         qsort(tmp, n, sizeof *tmp, cmp_i32);
         pr->pos_median = n > 0 ? nearest_rank(tmp, n, 0.5) : (double)NAN;
         pr->pos_p10 = n > 0 ? nearest_rank(tmp, n, 0.1) : (double)NAN;
         pr->pos_p90 = n > 0 ? nearest_rank(tmp, n, 0.9) : (double)NAN;
-        memcpy(tmp, R->len + l * KN, KN * sizeof *tmp);
+        memcpy(tmp, R->len + sl * KN, KN * sizeof *tmp);
         qsort(tmp, KN, sizeof *tmp, cmp_i32);
         pr->list_length = (int)nearest_rank(tmp, KN, 0.5);
         pr->top_factor = -1;
         pr->top_factor_move = 0;
         double best = 0;
         for (size_t f = 0; n > 0 && f < RMC_N_FACTORS; f++) {
-            const double mean = R->move_sum[l * RMC_N_FACTORS + f] / (double)n;
+            const double mean = R->move_sum[sl * RMC_N_FACTORS + f] / (double)n;
             if (fabs(mean) > best) {
                 best = fabs(mean);
                 pr->top_factor = (int)f;
@@ -580,6 +636,9 @@ static rmc_status check_options(const rmc_profile_file *pf, const rmc_forecast_o
     if (pf->n_programs == 0 || pf->n_programs > 127) {
         return RMC_FAIL(d, RMC_EUSAGE, "a forecast takes 1 .. 127 programs");
     }
+    if (pf->partner != NULL && (pf->partner->n_programs == 0 || pf->partner->n_programs > 127)) {
+        return RMC_FAIL(d, RMC_EUSAGE, "a forecast takes 1 .. 127 programs of the partner");
+    }
     if (o->n_markets < 1 || o->n_markets > 1000) {
         return RMC_FAIL(d, RMC_EUSAGE, "markets must be between 1 and 1000");
     }
@@ -602,8 +661,21 @@ static rmc_status alloc_run(fc_run *R, rmc_diag *d)
     RMC_TRY(rmc_calloc_array((void **)&res->market_seeds, K, sizeof *res->market_seeds, d));
     RMC_TRY(rmc_calloc_array((void **)&res->curve, L, sizeof *res->curve, d));
     RMC_TRY(rmc_calloc_array((void **)&res->whatifs, 3 * L + 16, sizeof *res->whatifs, d));
-    RMC_TRY(alloc_method(&res->fast, K, L, d));
-    RMC_TRY(alloc_method(&res->exact, K, L, d));
+    RMC_TRY(alloc_method(&res->fast, K, R->LA, d));
+    RMC_TRY(alloc_method(&res->exact, K, R->LA, d));
+    if (R->couple) {
+        const size_t LB = L - R->LA;
+        RMC_TRY(alloc_method(&res->partner_fast, K, LB, d));
+        RMC_TRY(alloc_method(&res->partner_exact, K, LB, d));
+        rmc_forecast_joint *j[2] = {&res->joint_fast, &res->joint_exact};
+        for (int m = 0; m < 2; m++) {
+            RMC_TRY(rmc_calloc_array((void **)&j[m]->count, K * RMC_FORECAST_N_JOINT,
+                                     sizeof *j[m]->count, d));
+            RMC_TRY(rmc_alloc_array((void **)&j[m]->entry, KN, sizeof *j[m]->entry, d));
+        }
+        RMC_TRY(rmc_calloc_array((void **)&R->out_fast_b, KN, 1, d));
+        RMC_TRY(rmc_calloc_array((void **)&R->out_exact_b, KN, 1, d));
+    }
     RMC_TRY(rmc_calloc_array((void **)&R->admitted, KN * L, 1, d));
     RMC_TRY(rmc_calloc_array((void **)&R->out_fast, KN, 1, d));
     RMC_TRY(rmc_calloc_array((void **)&R->out_exact, KN, 1, d));
@@ -626,6 +698,8 @@ static void free_run(fc_run *R)
     rmc_free(R->admitted);
     rmc_free(R->out_fast);
     rmc_free(R->out_exact);
+    rmc_free(R->out_fast_b);
+    rmc_free(R->out_exact_b);
     rmc_free(R->ranked);
     rmc_free(R->pos);
     rmc_free(R->len);
@@ -661,7 +735,7 @@ static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, r
     rmc_status st;
     if (ms->folder) {
         snprintf(base, sizeof base, "%s", o->market);
-        st = rmc_fc_market_build(R->pf, base, placed, pr, mk, d);
+        st = rmc_fc_market_build(R->pf, base, placed, R->couple && o->exact, pr, mk, d);
     } else {
         snprintf(base, sizeof base, "%s/synth%zu", o->work_dir, k);
         rmc_synth_options so;
@@ -674,7 +748,7 @@ static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, r
         R->res->market_seeds[k] = so.seed;
         st = rmc_synth_write(&so, base, NULL, d);
         if (st == RMC_OK) {
-            st = rmc_fc_market_build(R->pf, base, placed, pr, mk, d);
+            st = rmc_fc_market_build(R->pf, base, placed, R->couple && o->exact, pr, mk, d);
         }
         rmc_fc_remove_model_dir(base);
     }
@@ -683,6 +757,16 @@ static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, r
     if (k == 0) {
         rmc_forecast_result *res = R->res;
         res->pre_score = mk->pre_score;
+        res->partner_pre_score = mk->partner_pre_score;
+        if (R->couple) {
+            RMC_TRY(rmc_alloc_array((void **)&res->joint_a, mk->n_joint, sizeof *res->joint_a, d));
+            RMC_TRY(rmc_alloc_array((void **)&res->joint_b, mk->n_joint, sizeof *res->joint_b, d));
+            res->n_joint = mk->n_joint;
+            for (size_t e = 0; e < mk->n_joint; e++) {
+                res->joint_a[e] = mk->joint[e].a;
+                res->joint_b[e] = mk->joint[e].b;
+            }
+        }
         res->market_applicants = mk->m->n_app;
         res->market_programs = mk->m->n_prog;
         res->market_interviews = mk->m->n_iv;
@@ -693,12 +777,14 @@ static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, r
     rmc_meeting_ws *ws = NULL;
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&cutoff, (size_t)R->N * R->L, sizeof *cutoff, d),
                  done);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&focal, (size_t)R->N, sizeof *focal, d), done);
+    RMC_TRY_GOTO(
+        st, rmc_alloc_array((void **)&focal, (size_t)R->N * (R->couple ? 2 : 1), sizeof *focal, d),
+        done);
     RMC_TRY_GOTO(st, run_market_sims(R, mk, cutoff, focal, d), done);
     t0 = omp_get_wtime();
     RMC_TRY_GOTO(st, market_arrays(R, mk->m, d), done);
     RMC_TRY_GOTO(st, rmc_meeting_ws_alloc(mk->m, &ws, d), done);
-    if (o->fast && o->what_ifs) {
+    if (o->fast && o->what_ifs && !R->couple) {
         RMC_TRY_GOTO(st, make_scenarios(R, mk, d), done);
     }
     eval_market(R, k, mk, ws, o->fast ? cutoff : NULL, o->exact ? focal : NULL);
@@ -713,23 +799,80 @@ done:
     return st;
 }
 
+const char *rmc_forecast_joint_name(rmc_forecast_joint_outcome o)
+{
+    static const char *const names[RMC_FORECAST_N_JOINT] = {"both", "same_city", "same_region",
+                                                            "one", "neither"};
+    return (unsigned)o < RMC_FORECAST_N_JOINT ? names[o] : "?";
+}
+
+/* A couple's joint chances from its entries: outcome counts by market and
+ * their statistics. The cities and regions are the profile's. */
+static rmc_status summarise_joint(fc_run *R, const rmc_fc_market *mk0, rmc_forecast_joint *j,
+                                  rmc_diag *d)
+{
+    const size_t K = R->K;
+    const rmc_profile_file *pf = R->pf, *pb = pf->partner;
+    for (size_t k = 0; k < K; k++) {
+        uint32_t *c = j->count + k * RMC_FORECAST_N_JOINT;
+        for (uint64_t r = 0; r < R->N; r++) {
+            const int e = j->entry[k * (size_t)R->N + (size_t)r];
+            const int a = e >= 0 ? mk0->joint[e].a : -1, b = e >= 0 ? mk0->joint[e].b : -1;
+            if (a >= 0 && b >= 0) {
+                const rmc_profile_program *pa = &pf->programs[a], *pp = &pb->programs[b];
+                c[RMC_FORECAST_BOTH]++;
+                c[RMC_FORECAST_SAME_REGION] += pa->region == pp->region;
+                c[RMC_FORECAST_SAME_CITY] += pa->region == pp->region && pa->city[0] != '\0' &&
+                                             strcmp(pa->city, pp->city) == 0;
+            } else if (a >= 0 || b >= 0) {
+                c[RMC_FORECAST_ONE]++;
+            } else {
+                c[RMC_FORECAST_NEITHER]++;
+            }
+        }
+    }
+    uint32_t *x = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&x, K, sizeof *x, d));
+    for (int o = 0; o < RMC_FORECAST_N_JOINT; o++) {
+        for (size_t k = 0; k < K; k++) {
+            x[k] = j->count[k * RMC_FORECAST_N_JOINT + (size_t)o];
+        }
+        j->p[o] = rmc_fc_stat(x, K, R->N);
+    }
+    rmc_free(x);
+    j->done = true;
+    return RMC_OK;
+}
+
 static rmc_status finish(fc_run *R, const rmc_fc_market *mk0, rmc_diag *d)
 {
     rmc_forecast_result *res = R->res;
     const size_t KN = R->K * (size_t)R->N;
     if (R->o->fast) {
-        RMC_TRY(summarise_method(R, R->out_fast, &res->fast, mk0, d));
+        RMC_TRY(summarise_method(R, R->out_fast, R->pf, 0, &res->fast, mk0, d));
     }
     if (R->o->exact) {
-        RMC_TRY(summarise_method(R, R->out_exact, &res->exact, mk0, d));
+        RMC_TRY(summarise_method(R, R->out_exact, R->pf, 0, &res->exact, mk0, d));
+    }
+    if (R->couple) {
+        const rmc_profile_file *pb = R->pf->partner;
+        if (R->o->fast) {
+            RMC_TRY(summarise_method(R, R->out_fast_b, pb, R->LA, &res->partner_fast, mk0, d));
+            RMC_TRY(summarise_joint(R, mk0, &res->joint_fast, d));
+        }
+        if (R->o->exact) {
+            RMC_TRY(summarise_method(R, R->out_exact_b, pb, R->LA, &res->partner_exact, mk0, d));
+            RMC_TRY(summarise_joint(R, mk0, &res->joint_exact, d));
+        }
     }
     if (R->o->fast && R->o->exact) {
         res->compared = KN;
         for (size_t i = 0; i < KN; i++) {
-            res->disagreements += R->out_fast[i] != R->out_exact[i];
+            res->disagreements += R->couple ? res->joint_fast.entry[i] != res->joint_exact.entry[i]
+                                            : R->out_fast[i] != R->out_exact[i];
         }
     }
-    if (R->o->fast && R->o->what_ifs) {
+    if (R->o->fast && R->o->what_ifs && !R->couple) {
         size_t n = 0;
         for (size_t s = 0; s < R->n_sc; s++) {
             snprintf(res->whatifs[n].desc, sizeof res->whatifs[n].desc, "%s", R->sc[s].desc);
@@ -751,7 +894,12 @@ rmc_status rmc_forecast_run(const rmc_profile_file *pf, const rmc_forecast_optio
     RMC_TRY(check_options(pf, o, d));
     rmc_fc_market_src ms;
     RMC_TRY(rmc_fc_parse_market(o->market, &ms, d));
-    fc_run R = {.pf = pf, .o = o, .K = ms.folder ? 1 : o->n_markets, .L = pf->n_programs};
+    fc_run R = {.pf = pf,
+                .o = o,
+                .K = ms.folder ? 1 : o->n_markets,
+                .L = rmc_fc_slots(pf),
+                .LA = pf->n_programs,
+                .couple = pf->partner != NULL};
     R.N = o->replicates;
     rmc_status st = rmc_calloc_array((void **)&R.res, 1, sizeof *R.res, d);
     if (st != RMC_OK) {
@@ -759,7 +907,9 @@ rmc_status rmc_forecast_run(const rmc_profile_file *pf, const rmc_forecast_optio
     }
     rmc_forecast_result *res = R.res;
     res->n_markets = R.K;
-    res->n_programs = R.L;
+    res->n_programs = R.LA;
+    res->couple = R.couple;
+    res->n_partner_programs = R.L - R.LA;
     res->replicates = R.N;
     res->seed = o->seed;
     snprintf(res->market, sizeof res->market, "%s", o->market);
@@ -769,9 +919,11 @@ rmc_status rmc_forecast_run(const rmc_profile_file *pf, const rmc_forecast_optio
         rmc_fc_market mk = {0};
         st = one_market(&R, &ms, k, problems, &mk, d);
         if (k == 0 && st == RMC_OK) {
-            mk0 = mk; /* kept for the replaced ids; its model is not needed */
+            mk0 = mk; /* kept for the replaced ids and joint list; its models are not needed */
             rmc_model_free(mk0.m);
             mk0.m = NULL;
+            rmc_model_free(mk0.m_couple);
+            mk0.m_couple = NULL;
         } else {
             rmc_fc_market_free(&mk);
         }

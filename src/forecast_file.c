@@ -83,6 +83,78 @@ static rmc_status bufs_alloc(bufs *b, size_t K, size_t L, size_t W, rmc_diag *d)
     return rmc_alloc_array((void **)&b->seed_text, K, sizeof *b->seed_text, d);
 }
 
+/* A couple's tables (partner and joint), owned here. */
+typedef struct cbufs {
+    double *p_match, *p_match_market, *p_here, *p_ranked, *position, *joint_p;
+    int32_t *joint_count, *joint_a, *joint_b;
+    const char **names, **replaced, **outcomes;
+} cbufs;
+
+static void cbufs_free(cbufs *c)
+{
+    void *all[] = {c->p_match,  c->p_match_market, c->p_here,           c->p_ranked,
+                   c->position, c->joint_p,        c->joint_count,      c->joint_a,
+                   c->joint_b,  (void *)c->names,  (void *)c->replaced, (void *)c->outcomes};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        rmc_free(all[i]);
+    }
+}
+
+static rmc_status cbufs_fill(cbufs *c, const rmc_forecast_result *r, rmc_diag *d)
+{
+    const size_t K = r->n_markets, L = r->n_partner_programs, J = RMC_FORECAST_N_JOINT;
+    const size_t E = r->n_joint > 0 ? r->n_joint : 1;
+    RMC_TRY(rmc_alloc_array((void **)&c->p_match, 2 * NS, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->p_match_market, 2 * K, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->p_here, 2 * L * NS, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->p_ranked, L * NS, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->position, L * 3, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->joint_p, 2 * J * NS, sizeof(double), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->joint_count, 2 * K * J, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->joint_a, E, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->joint_b, E, sizeof(int32_t), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->names, L, sizeof(char *), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->replaced, L, sizeof(char *), d));
+    RMC_TRY(rmc_alloc_array((void **)&c->outcomes, J, sizeof(char *), d));
+    const rmc_forecast_method *me[2] = {&r->partner_fast, &r->partner_exact};
+    const rmc_forecast_joint *jo[2] = {&r->joint_fast, &r->joint_exact};
+    for (int m = 0; m < 2; m++) {
+        put_stat(c->p_match + (size_t)m * NS, &me[m]->p_match, me[m]->done);
+        for (size_t k = 0; k < K; k++) {
+            c->p_match_market[(size_t)m * K + k] =
+                me[m]->done ? me[m]->p_match_market[k] : (double)NAN;
+            for (size_t o = 0; o < J; o++) {
+                c->joint_count[((size_t)m * K + k) * J + o] =
+                    jo[m]->done ? (int32_t)jo[m]->count[k * J + o] : -1;
+            }
+        }
+        for (size_t l = 0; l < L; l++) {
+            put_stat(c->p_here + ((size_t)m * L + l) * NS, &me[m]->programs[l].p_here, me[m]->done);
+        }
+        for (size_t o = 0; o < J; o++) {
+            put_stat(c->joint_p + ((size_t)m * J + o) * NS, &jo[m]->p[o], jo[m]->done);
+        }
+    }
+    const rmc_forecast_method *any = r->partner_fast.done ? &r->partner_fast : &r->partner_exact;
+    for (size_t l = 0; l < L; l++) {
+        const rmc_forecast_program *p = &any->programs[l];
+        c->names[l] = p->name;
+        c->replaced[l] = p->replaced;
+        put_stat(c->p_ranked + l * NS, &p->p_ranked, true);
+        c->position[l * 3] = p->pos_median;
+        c->position[l * 3 + 1] = p->pos_p10;
+        c->position[l * 3 + 2] = p->pos_p90;
+    }
+    for (size_t o = 0; o < J; o++) {
+        c->outcomes[o] = rmc_forecast_joint_name((rmc_forecast_joint_outcome)o);
+    }
+    for (size_t e = 0; e < r->n_joint; e++) {
+        c->joint_a[e] = r->joint_a[e];
+        c->joint_b[e] = r->joint_b[e];
+    }
+    return RMC_OK;
+}
+
 static void fill(bufs *b, const rmc_forecast_result *r)
 {
     const size_t K = r->n_markets, L = r->n_programs;
@@ -138,9 +210,14 @@ rmc_status rmc_forecast_write(const char *path, bool force, const rmc_forecast_r
 {
     const size_t K = r->n_markets, L = r->n_programs, W = r->n_whatifs;
     bufs b = {0};
+    cbufs cb = {0};
     rmc_status st = bufs_alloc(&b, K, L, W, d);
+    if (st == RMC_OK && r->couple) {
+        st = cbufs_fill(&cb, r, d);
+    }
     if (st != RMC_OK) {
         bufs_free(&b);
+        cbufs_free(&cb);
         return st;
     }
     fill(&b, r);
@@ -183,8 +260,42 @@ rmc_status rmc_forecast_write(const char *path, bool force, const rmc_forecast_r
         T("whatif_n_gain", RMC_H5_I32, 1, W, 0, 0, b.w_gain, "replicates newly matched [W]"),
         T("whatif_n_loss", RMC_H5_I32, 1, W, 0, 0, b.w_loss, "replicates newly unmatched [W]"),
     };
+    const size_t LB = r->n_partner_programs, J = RMC_FORECAST_N_JOINT, E = r->n_joint;
+    const rmc_h5_table tc[] = {
+        T("joint_outcome", RMC_H5_STR, 1, J, 0, 0, cb.outcomes,
+          "a couple's joint outcomes: both, same_city, same_region, one, neither [5]"),
+        T("joint_p", RMC_H5_F64, 3, 2, J, NS, cb.joint_p,
+          "P of each joint outcome, by method (NaN: not run) [2,5,6]"),
+        T("joint_count", RMC_H5_I32, 3, 2, K, J, cb.joint_count,
+          "replicates with each joint outcome, by method and market (-1: not run) [2,K,5]"),
+        T("joint_list_a", RMC_H5_I32, 1, E, 0, 0, cb.joint_a,
+          "the joint list: the applicant's program (0-based, /forecast/program), -1 "
+          "unmatched [E]"),
+        T("joint_list_b", RMC_H5_I32, 1, E, 0, 0, cb.joint_b,
+          "the joint list: the partner's program (0-based, /forecast/partner_program), -1 "
+          "unmatched [E]"),
+        T("partner_program", RMC_H5_STR, 1, LB, 0, 0, cb.names,
+          "the partner's programs, their list order [LB]"),
+        T("partner_replaced", RMC_H5_STR, 1, LB, 0, 0, cb.replaced,
+          "synthetic program each took the place of, market 0 [LB]"),
+        T("partner_p_match", RMC_H5_F64, 2, 2, NS, 0, cb.p_match,
+          "the partner's P(match) under the couple's outcome, by method [2,6]"),
+        T("partner_p_match_market", RMC_H5_F64, 2, 2, K, 0, cb.p_match_market,
+          "the partner's P(match) in each market [2,K]"),
+        T("partner_p_here", RMC_H5_F64, 3, 2, LB, NS, cb.p_here,
+          "the partner's P(matched at each program) [2,LB,6]"),
+        T("partner_p_ranked", RMC_H5_F64, 2, LB, NS, 0, cb.p_ranked,
+          "P(the partner ranked by the program) [LB,6]"),
+        T("partner_position", RMC_H5_F64, 2, LB, 3, 0, cb.position,
+          "the partner's 1-based list position when ranked: median, 10%, 90% [LB,3]"),
+    };
 #undef T
-    const size_t n_tables = sizeof t / sizeof t[0] - (W == 0 ? 7 : 0);
+    const size_t n_base = sizeof t / sizeof t[0] - (W == 0 ? 7 : 0);
+    const size_t n_couple = r->couple ? sizeof tc / sizeof tc[0] : 0;
+    rmc_h5_table all[sizeof t / sizeof t[0] + sizeof tc / sizeof tc[0]];
+    memcpy(all, t, n_base * sizeof *all);
+    memcpy(all + n_base, tc, n_couple * sizeof *all);
+    const size_t n_tables = n_base + n_couple;
     const rmc_h5_attr attrs[] = {
         {"forecast_market", RMC_H5_STR, 0, 0, r->market},
         {"forecast_markets", RMC_H5_I32, 0, (int64_t)K, NULL},
@@ -192,7 +303,10 @@ rmc_status rmc_forecast_write(const char *path, bool force, const rmc_forecast_r
         {"forecast_compared", RMC_H5_I32, 0, (int64_t)r->compared, NULL},
         {"forecast_disagreements", RMC_H5_I32, 0, (int64_t)r->disagreements, NULL},
         {"forecast_market_applicants", RMC_H5_I32, 0, (int64_t)r->market_applicants, NULL},
+        {"forecast_partner_pre_score", RMC_H5_F64, r->partner_pre_score, 0, NULL},
+        {"forecast_couple_unconverged", RMC_H5_I32, 0, (int64_t)r->joint_exact.unconverged, NULL},
     };
+    const size_t n_attrs = sizeof attrs / sizeof attrs[0] - (r->couple ? 0 : 2);
     rmc_model m = {0};
     m.dir = (char *)(uintptr_t)r->market;
     snprintf(m.sha256, sizeof m.sha256, "%s", r->market_sha256);
@@ -204,12 +318,13 @@ rmc_status rmc_forecast_write(const char *path, bool force, const rmc_forecast_r
         .rng_name = r->rng_name,
         .command_line = command_line,
         .wall_seconds = r->wall_seconds,
-        .tables = t,
+        .tables = all,
         .n_tables = n_tables,
         .attrs = attrs,
-        .n_attrs = sizeof attrs / sizeof attrs[0],
+        .n_attrs = n_attrs,
     };
     st = rmc_h5_write_tables(path, force, &tf, d);
     bufs_free(&b);
+    cbufs_free(&cb);
     return st;
 }

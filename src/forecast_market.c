@@ -27,6 +27,7 @@
 #include "forecast_int.h"
 
 #define APPLICANT_ID "forecast_applicant"
+#define PARTNER_ID "forecast_partner"
 
 static const char *const model_files[] = {
     "model.ini",          "applicants.csv",   "programs.csv", "interviews.csv",
@@ -50,6 +51,8 @@ void rmc_fc_market_free(rmc_fc_market *mk)
         return;
     }
     rmc_model_free(mk->m);
+    rmc_model_free(mk->m_couple);
+    rmc_free(mk->joint);
     rmc_free(mk->iv);
     rmc_free(mk->prog);
     rmc_free((void *)mk->replaced);
@@ -84,24 +87,30 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* What placement needs to know about the base market's programs. */
+/* What placement needs to know about the base market's programs. For a
+ * couple, "the specialty" is the applicant's for their programs and the
+ * partner's for the partner's (the component is that of both). */
 typedef struct place {
     const rmc_model *m0;
     rmc_setting *setting; /* [n_prog] */
-    bool *in_spec;        /* [n_prog] of the applicant's specialty */
+    bool *in_spec;        /* [n_prog] of the applicant's specialty (or the partner's) */
+    bool *in_spec_a;      /* [n_prog] of the applicant's specialty */
+    bool *in_spec_b;      /* [n_prog] of the partner's (NULL for a single applicant) */
     bool *prog_in;        /* [n_prog] in the component */
     bool *app_in;         /* [n_app] in the component */
     bool *taken;          /* [n_prog] replaced by a profile program */
-    double *sorted;       /* [n_spec] desirabilities of the specialty, ascending */
-    size_t n_spec;
-    rmc_id *chosen; /* [L] */
-    double *desir;  /* [L] target desirability */
+    double *sorted;       /* [n_prog] desirabilities of the specialty being placed, ascending */
+    size_t n_spec;        /* programs in the specialty being placed */
+    rmc_id *chosen;       /* [L] slots: the applicant's programs, then the partner's */
+    double *desir;        /* [L] target desirability */
 } place;
 
 static void place_free(place *pl)
 {
     rmc_free(pl->setting);
     rmc_free(pl->in_spec);
+    rmc_free(pl->in_spec_a);
+    rmc_free(pl->in_spec_b);
     rmc_free(pl->prog_in);
     rmc_free(pl->app_in);
     rmc_free(pl->taken);
@@ -110,24 +119,25 @@ static void place_free(place *pl)
     rmc_free(pl->desir);
 }
 
-/* Specialty of every program; problem when the profile's is not there. */
-static rmc_status find_specialty(const rmc_profile_file *pf, place *pl, rmc_problems *pr, bool *ok,
-                                 rmc_diag *d)
+/* Which programs are of specialty spec (into mask, counted in *n); all of
+ * them when the market's names carry no specialty. A problem when none is;
+ * its known specialties are listed. */
+static rmc_status spec_mask(const place *pl, const rmc_profile_file *pf, bool *mask, size_t *n,
+                            rmc_problems *pr, bool *ok)
 {
     const rmc_model *m = pl->m0;
-    *ok = false;
-    RMC_TRY(rmc_calloc_array((void **)&pl->setting, m->n_prog, sizeof *pl->setting, d));
-    RMC_TRY(rmc_calloc_array((void **)&pl->in_spec, m->n_prog, sizeof *pl->in_spec, d));
     bool named = false;
     char spec[64], known[512] = "";
+    *n = 0;
+    *ok = false;
     for (size_t j = 0; j < m->n_prog; j++) {
-        pl->setting[j] = parse_name(m->prog_name[j], spec, sizeof spec);
+        (void)parse_name(m->prog_name[j], spec, sizeof spec);
         if (pl->setting[j] == RMC_SETTING_ANY) {
             continue;
         }
         named = true;
-        pl->in_spec[j] = strcmp(spec, pf->specialty) == 0;
-        pl->n_spec += pl->in_spec[j];
+        mask[j] = strcmp(spec, pf->specialty) == 0;
+        *n += mask[j];
         char item[72];
         snprintf(item, sizeof item, "%s%s,", known[0] ? " " : "", spec);
         if (strstr(known, spec) == NULL && strlen(known) + strlen(item) + 1 < sizeof known) {
@@ -137,10 +147,10 @@ static rmc_status find_specialty(const rmc_profile_file *pf, place *pl, rmc_prob
     if (!named) {
         /* No synth-style names: the whole market is one specialty. */
         for (size_t j = 0; j < m->n_prog; j++) {
-            pl->in_spec[j] = true;
+            mask[j] = true;
         }
-        pl->n_spec = m->n_prog;
-    } else if (pl->n_spec == 0) {
+        *n = m->n_prog;
+    } else if (*n == 0) {
         if (known[0] != '\0') {
             known[strlen(known) - 1] = '\0';
         }
@@ -148,10 +158,60 @@ static rmc_status find_specialty(const rmc_profile_file *pf, place *pl, rmc_prob
                          "unknown specialty '%s': this market has %s", pf->specialty, known);
         return RMC_OK;
     }
-    if (pf->n_programs > pl->n_spec) {
+    *ok = true;
+    return RMC_OK;
+}
+
+/* Programs of pf not standing for one of the applicant's (same_as). */
+static size_t own_programs(const rmc_profile_file *pf)
+{
+    size_t n = 0;
+    for (size_t l = 0; l < pf->n_programs; l++) {
+        n += pf->programs[l].same_as < 0;
+    }
+    return n;
+}
+
+/* Specialty of every program; problem when the profile's (or the
+ * partner's) is not there or has too few programs. */
+static rmc_status find_specialty(const rmc_profile_file *pf, place *pl, rmc_problems *pr, bool *ok,
+                                 rmc_diag *d)
+{
+    const rmc_model *m = pl->m0;
+    *ok = false;
+    RMC_TRY(rmc_calloc_array((void **)&pl->setting, m->n_prog, sizeof *pl->setting, d));
+    RMC_TRY(rmc_calloc_array((void **)&pl->in_spec, m->n_prog, sizeof *pl->in_spec, d));
+    RMC_TRY(rmc_calloc_array((void **)&pl->in_spec_a, m->n_prog, sizeof *pl->in_spec_a, d));
+    char spec[64];
+    for (size_t j = 0; j < m->n_prog; j++) {
+        pl->setting[j] = parse_name(m->prog_name[j], spec, sizeof spec);
+    }
+    size_t na = 0, nb = 0;
+    bool ok_a = false, ok_b = true;
+    RMC_TRY(spec_mask(pl, pf, pl->in_spec_a, &na, pr, &ok_a));
+    const rmc_profile_file *pb = pf->partner;
+    if (pb != NULL) {
+        RMC_TRY(rmc_calloc_array((void **)&pl->in_spec_b, m->n_prog, sizeof *pl->in_spec_b, d));
+        RMC_TRY(spec_mask(pl, pb, pl->in_spec_b, &nb, pr, &ok_b));
+    }
+    if (!ok_a || !ok_b) {
+        return RMC_OK;
+    }
+    for (size_t j = 0; j < m->n_prog; j++) {
+        pl->in_spec[j] = pl->in_spec_a[j] || (pb != NULL && pl->in_spec_b[j]);
+    }
+    const bool one_spec = pb != NULL && strcmp(pf->specialty, pb->specialty) == 0;
+    const size_t need_a = pf->n_programs + (one_spec ? own_programs(pb) : 0);
+    if (need_a > na) {
         rmc_problems_add(pr, pf->path, pf->programs[pf->n_programs - 1].line,
-                         "%zu programs, but the market has only %zu of specialty '%s'",
-                         pf->n_programs, pl->n_spec, pf->specialty);
+                         "%zu programs, but the market has only %zu of specialty '%s'", need_a, na,
+                         pf->specialty);
+        return RMC_OK;
+    }
+    if (pb != NULL && !one_spec && own_programs(pb) > nb) {
+        rmc_problems_add(pr, pb->path, pb->programs[pb->n_programs - 1].line,
+                         "%zu partner programs, but the market has only %zu of specialty '%s'",
+                         own_programs(pb), nb, pb->specialty);
         return RMC_OK;
     }
     *ok = true;
@@ -213,32 +273,37 @@ static double share_below(const place *pl, double x)
     return pl->n_spec > 1 ? (double)n / (double)(pl->n_spec - 1) : 0.5;
 }
 
-/* The most similar untaken program for each profile program, in order. */
-static rmc_status choose(const rmc_profile_file *pf, place *pl, rmc_diag *d)
+/* The most similar untaken program of specialty mask for each of the n
+ * programs pp (slots from slot0 on), in order; a partner's program (slot0 >
+ * 0) that is one of the applicant's (same_as) takes that program's place. */
+static rmc_status choose_for(place *pl, const bool *mask, const rmc_profile_program *pps, size_t n,
+                             size_t slot0)
 {
     const rmc_model *m = pl->m0;
-    RMC_TRY(rmc_alloc_array((void **)&pl->sorted, pl->n_spec, sizeof *pl->sorted, d));
-    RMC_TRY(rmc_calloc_array((void **)&pl->taken, m->n_prog, sizeof *pl->taken, d));
-    RMC_TRY(rmc_alloc_array((void **)&pl->chosen, pf->n_programs, sizeof *pl->chosen, d));
-    RMC_TRY(rmc_alloc_array((void **)&pl->desir, pf->n_programs, sizeof *pl->desir, d));
-    size_t n = 0;
+    size_t ns = 0;
     for (size_t j = 0; j < m->n_prog; j++) {
-        if (pl->in_spec[j]) {
-            pl->sorted[n++] = m->desirability[j];
+        if (mask[j]) {
+            pl->sorted[ns++] = m->desirability[j];
         }
     }
-    qsort(pl->sorted, n, sizeof *pl->sorted, cmp_double);
-    for (size_t l = 0; l < pf->n_programs; l++) {
-        const rmc_profile_program *pp = &pf->programs[l];
+    pl->n_spec = ns;
+    qsort(pl->sorted, ns, sizeof *pl->sorted, cmp_double);
+    for (size_t l = 0; l < n; l++) {
+        const rmc_profile_program *pp = &pps[l];
+        if (slot0 > 0 && pp->same_as >= 0) {
+            pl->chosen[slot0 + l] = pl->chosen[pp->same_as];
+            pl->desir[slot0 + l] = pl->desir[pp->same_as];
+            continue;
+        }
         const double target =
             pp->tier == RMC_TIER_Z ? pp->desirability : quantile(pl, rmc_tier_quantile(pp->tier));
         const double q = share_below(pl, target);
-        pl->desir[l] = target;
+        pl->desir[slot0 + l] = target;
         rmc_id best = RMC_ID_NONE;
         int best_level = 3;
         double best_dist = HUGE_VAL;
         for (size_t j = 0; j < m->n_prog; j++) {
-            if (!pl->in_spec[j] || pl->taken[j]) {
+            if (!mask[j] || pl->taken[j]) {
                 continue;
             }
             const bool same_sp = m->sponsors[j] == (uint8_t)pp->sponsors;
@@ -252,11 +317,40 @@ static rmc_status choose(const rmc_profile_file *pf, place *pl, rmc_diag *d)
                 best_dist = dist;
             }
         }
-        RMC_ASSERT(best != RMC_ID_NONE); /* n_programs <= n_spec was checked */
+        RMC_ASSERT(best != RMC_ID_NONE); /* the programs' count was checked */
         pl->taken[best] = true;
-        pl->chosen[l] = best;
+        pl->chosen[slot0 + l] = best;
     }
     return RMC_OK;
+}
+
+/* The most similar untaken program for each profile program, in order:
+ * the applicant's, then the partner's. */
+static rmc_status choose(const rmc_profile_file *pf, place *pl, rmc_diag *d)
+{
+    const rmc_model *m = pl->m0;
+    const size_t L = rmc_fc_slots(pf);
+    RMC_TRY(rmc_alloc_array((void **)&pl->sorted, m->n_prog, sizeof *pl->sorted, d));
+    RMC_TRY(rmc_calloc_array((void **)&pl->taken, m->n_prog, sizeof *pl->taken, d));
+    RMC_TRY(rmc_alloc_array((void **)&pl->chosen, L, sizeof *pl->chosen, d));
+    RMC_TRY(rmc_alloc_array((void **)&pl->desir, L, sizeof *pl->desir, d));
+    RMC_TRY(choose_for(pl, pl->in_spec_a, pf->programs, pf->n_programs, 0));
+    if (pf->partner != NULL) {
+        RMC_TRY(choose_for(pl, pl->in_spec_b, pf->partner->programs, pf->partner->n_programs,
+                           pf->n_programs));
+    }
+    return RMC_OK;
+}
+
+size_t rmc_fc_slots(const rmc_profile_file *pf)
+{
+    return pf->n_programs + (pf->partner != NULL ? pf->partner->n_programs : 0);
+}
+
+/* The profile program of slot l (the applicant's, then the partner's). */
+static const rmc_profile_program *slot_program(const rmc_profile_file *pf, size_t l)
+{
+    return l < pf->n_programs ? &pf->programs[l] : &pf->partner->programs[l - pf->n_programs];
 }
 
 /* A CSV field, quoted with doubled quotes. */
@@ -298,8 +392,16 @@ static rmc_status copy_file(const char *from, const char *to, rmc_diag *d)
 typedef struct writer {
     const rmc_profile_file *pf;
     const place *pl;
-    double pre_score;
+    double pre_score, partner_pre_score;
+    const rmc_fc_pair *joint; /* the couple's joint list, for couples.csv */
+    size_t n_joint;
 } writer;
+
+/* The applicant (slot of theirs) or partner (slot of the partner's) id. */
+static const char *slot_app_id(const rmc_profile_file *pf, size_t l)
+{
+    return l < pf->n_programs ? APPLICANT_ID : PARTNER_ID;
+}
 
 static void write_applicants(FILE *f, const writer *w)
 {
@@ -319,6 +421,12 @@ static void write_applicants(FILE *f, const writer *w)
     fprintf(f, "%s,%s,%.17g,%.17g,%.17g,%s,%s,\n", APPLICANT_ID, rmc_type_name(pf->type),
             w->pre_score, pf->communication, pf->clinical_years, rmc_usexp_name(pf->us_experience),
             rmc_visa_name(pf->visa));
+    const rmc_profile_file *pb = pf->partner;
+    if (pb != NULL) {
+        fprintf(f, "%s,%s,%.17g,%.17g,%.17g,%s,%s,\n", PARTNER_ID, rmc_type_name(pb->type),
+                w->partner_pre_score, pb->communication, pb->clinical_years,
+                rmc_usexp_name(pb->us_experience), rmc_visa_name(pb->visa));
+    }
 }
 
 static void write_programs(FILE *f, const writer *w)
@@ -333,9 +441,9 @@ static void write_programs(FILE *f, const writer *w)
         int32_t positions = m->positions[j];
         uint8_t sponsors = m->sponsors[j];
         double desir = m->desirability[j];
-        for (size_t l = 0; l < w->pf->n_programs; l++) {
+        for (size_t l = 0; l < rmc_fc_slots(w->pf); l++) {
             if (w->pl->chosen[l] == (rmc_id)j) {
-                const rmc_profile_program *pp = &w->pf->programs[l];
+                const rmc_profile_program *pp = slot_program(w->pf, l);
                 name = pp->name;
                 positions = pp->positions;
                 sponsors = (uint8_t)pp->sponsors;
@@ -367,9 +475,9 @@ static void write_interviews(FILE *f, const writer *w)
                 (int)m->ties[k], rmc_interest_name((rmc_interest)m->interest[k]),
                 m->loi != NULL ? (int)m->loi[k] : 0);
     }
-    for (size_t l = 0; l < w->pf->n_programs; l++) {
-        const rmc_profile_program *pp = &w->pf->programs[l];
-        fprintf(f, "%s,", APPLICANT_ID);
+    for (size_t l = 0; l < rmc_fc_slots(w->pf); l++) {
+        const rmc_profile_program *pp = slot_program(w->pf, l);
+        fprintf(f, "%s,", slot_app_id(w->pf, l));
         put_quoted(f, m->prog_id[w->pl->chosen[l]]);
         fprintf(f, ",%s,%d,%s,%d\n", rmc_advocacy_name(pp->advocacy), pp->ties,
                 rmc_interest_name(pp->interest), pp->loi);
@@ -379,11 +487,106 @@ static void write_interviews(FILE *f, const writer *w)
 static void write_rols(FILE *f, const writer *w)
 {
     fputs("applicant,rank,program\n", f);
-    for (size_t l = 0; l < w->pf->n_programs; l++) {
-        fprintf(f, "%s,%zu,", APPLICANT_ID, l + 1);
+    for (size_t l = 0; l < rmc_fc_slots(w->pf); l++) {
+        const size_t rank = l < w->pf->n_programs ? l + 1 : l - w->pf->n_programs + 1;
+        fprintf(f, "%s,%zu,", slot_app_id(w->pf, l), rank);
         put_quoted(f, w->pl->m0->prog_id[w->pl->chosen[l]]);
         fputc('\n', f);
     }
+}
+
+/* The couple's joint list; slot indices map to the placed programs. */
+static void write_couples(FILE *f, const writer *w)
+{
+    const size_t LA = w->pf->n_programs;
+    fputs("applicant_a,applicant_b,rank,program_a,program_b\n", f);
+    for (size_t e = 0; e < w->n_joint; e++) {
+        fprintf(f, "%s,%s,%zu,", APPLICANT_ID, PARTNER_ID, e + 1);
+        if (w->joint[e].a >= 0) {
+            put_quoted(f, w->pl->m0->prog_id[w->pl->chosen[w->joint[e].a]]);
+        }
+        fputc(',', f);
+        if (w->joint[e].b >= 0) {
+            put_quoted(f, w->pl->m0->prog_id[w->pl->chosen[LA + (size_t)w->joint[e].b]]);
+        }
+        fputc('\n', f);
+    }
+}
+
+/* Tier of the pair of programs pa, pb: 0 one city, 1 one region, 2 other. */
+static int pair_tier(const rmc_profile_program *pa, const rmc_profile_program *pb)
+{
+    if (pa->region == pb->region && pa->city[0] != '\0' && strcmp(pa->city, pb->city) == 0) {
+        return 0;
+    }
+    return pa->region == pb->region ? 1 : 2;
+}
+
+typedef struct sort_pair {
+    int tier, sum, a, b;
+} sort_pair;
+
+static int cmp_sort_pair(const void *x, const void *y)
+{
+    const sort_pair *p = x, *q = y;
+    if (p->tier != q->tier) {
+        return p->tier - q->tier;
+    }
+    if (p->sum != q->sum) {
+        return p->sum - q->sum;
+    }
+    return p->a - q->a;
+}
+
+rmc_status rmc_fc_joint_list(const rmc_profile_file *pf, rmc_fc_pair **out, size_t *n_out,
+                             rmc_diag *d)
+{
+    *out = NULL;
+    *n_out = 0;
+    const rmc_profile_file *pb = pf->partner;
+    RMC_ASSERT(pb != NULL);
+    const size_t LA = pf->n_programs, LB = pb->n_programs;
+    const int max_tier = pf->couple_pairs == RMC_PAIRS_CITY     ? 0
+                         : pf->couple_pairs == RMC_PAIRS_REGION ? 1
+                                                                : 2;
+    sort_pair *sp = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&sp, LA * LB + 1, sizeof *sp, d));
+    size_t n = 0;
+    for (size_t a = 0; a < LA; a++) {
+        for (size_t b = 0; b < LB; b++) {
+            const int t = pair_tier(&pf->programs[a], &pb->programs[b]);
+            if (t <= max_tier) {
+                sp[n++] = (sort_pair){t, (int)(a + b), (int)a, (int)b};
+            }
+        }
+    }
+    qsort(sp, n, sizeof *sp, cmp_sort_pair);
+    size_t n_un = 0;
+    for (int k = 0; k < pf->couple_unmatched; k++) {
+        n_un += (size_t)k < LA;
+        n_un += (size_t)k < LB;
+    }
+    const size_t n_pairs = n + n_un > RMC_FC_MAX_JOINT ? RMC_FC_MAX_JOINT - n_un : n;
+    rmc_fc_pair *jl = NULL;
+    rmc_status st = rmc_alloc_array((void **)&jl, n_pairs + n_un + 1, sizeof *jl, d);
+    if (st == RMC_OK) {
+        size_t e = 0;
+        for (size_t i = 0; i < n_pairs; i++) {
+            jl[e++] = (rmc_fc_pair){(int16_t)sp[i].a, (int16_t)sp[i].b};
+        }
+        for (int k = 0; k < pf->couple_unmatched; k++) {
+            if ((size_t)k < LA) {
+                jl[e++] = (rmc_fc_pair){(int16_t)k, -1};
+            }
+            if ((size_t)k < LB) {
+                jl[e++] = (rmc_fc_pair){-1, (int16_t)k};
+            }
+        }
+        *out = jl;
+        *n_out = e;
+    }
+    rmc_free(sp);
+    return st;
 }
 
 static rmc_status write_one(const char *dir, const char *name, void (*fn)(FILE *, const writer *),
@@ -406,6 +609,9 @@ static rmc_status write_one(const char *dir, const char *name, void (*fn)(FILE *
 static rmc_status write_model(const char *base_dir, const char *out_dir, const writer *w,
                               rmc_diag *d)
 {
+    char cpath[4096];
+    snprintf(cpath, sizeof cpath, "%s/couples.csv", out_dir);
+    unlink(cpath); /* a fast model has none */
     if (mkdir(out_dir, 0700) != 0 && errno != EEXIST) {
         return RMC_FAIL_AT(d, RMC_EIO, out_dir, 0, "cannot create folder: %s", strerror(errno));
     }
@@ -419,21 +625,27 @@ static rmc_status write_model(const char *base_dir, const char *out_dir, const w
     return write_one(out_dir, "applicant_rols.csv", write_rols, w, d);
 }
 
-/* Indices of the applicant, their interviews and programs in the new model. */
+/* Indices of the applicant (and partner), their interviews and programs in
+ * the new model, slot by slot. */
 static rmc_status locate(const rmc_profile_file *pf, const place *pl, rmc_fc_market *mk,
                          rmc_diag *d)
 {
     const rmc_model *m = mk->m;
-    const size_t L = pf->n_programs;
+    const size_t L = rmc_fc_slots(pf), LA = pf->n_programs;
+    const bool couple = pf->partner != NULL;
     mk->app = rmc_model_find_applicant(m, APPLICANT_ID);
-    RMC_ASSERT(mk->app == (rmc_id)(m->n_app - 1));
+    mk->partner = couple ? rmc_model_find_applicant(m, PARTNER_ID) : RMC_ID_NONE;
+    RMC_ASSERT(mk->app == (rmc_id)(m->n_app - (couple ? 2 : 1)));
+    RMC_ASSERT(!couple || mk->partner == (rmc_id)(m->n_app - 1));
+    mk->n_slots = L;
     RMC_TRY(rmc_alloc_array((void **)&mk->iv, L, sizeof *mk->iv, d));
     RMC_TRY(rmc_alloc_array((void **)&mk->prog, L, sizeof *mk->prog, d));
     RMC_TRY(rmc_calloc_array((void **)&mk->replaced, L, sizeof *mk->replaced, d));
     const size_t a = (size_t)mk->app;
-    RMC_ASSERT(m->app_off[a + 1] - m->app_off[a] == L);
+    RMC_ASSERT(m->app_off[a + 1] - m->app_off[a] == LA);
     for (size_t l = 0; l < L; l++) {
-        mk->iv[l] = m->iv_by_app[m->app_off[a] + l];
+        const size_t who = l < LA ? a : (size_t)mk->partner;
+        mk->iv[l] = m->iv_by_app[m->app_off[who] + (l < LA ? l : l - LA)];
         mk->prog[l] = m->iv_prog[mk->iv[l]];
         snprintf(mk->replaced[l], sizeof mk->replaced[l], "%s", pl->m0->prog_id[pl->chosen[l]]);
         RMC_ASSERT(strcmp(m->prog_id[mk->prog[l]], mk->replaced[l]) == 0);
@@ -441,8 +653,25 @@ static rmc_status locate(const rmc_profile_file *pf, const place *pl, rmc_fc_mar
     return RMC_OK;
 }
 
+/* Load the model in dir into *out; a problem there is an internal error. */
+static rmc_status load_placed(const char *dir, rmc_model **out, rmc_diag *d)
+{
+    rmc_problems *lp = NULL;
+    rmc_status st = rmc_problems_alloc(8, &lp);
+    if (st == RMC_OK) {
+        st = rmc_model_load(dir, lp, d, out);
+        if (st == RMC_EINPUT) {
+            st = RMC_FAIL(d, RMC_EINTERNAL, "the placed market does not load: %s",
+                          rmc_problems_kept(lp) > 0 ? rmc_problems_get(lp, 0) : "?");
+        }
+        rmc_problems_free(lp);
+    }
+    return st;
+}
+
 static rmc_status build(const rmc_profile_file *pf, const char *base_dir, const char *out_dir,
-                        rmc_problems *pr, place *pl, rmc_fc_market *mk, rmc_diag *d)
+                        bool couple_model, rmc_problems *pr, place *pl, rmc_fc_market *mk,
+                        rmc_diag *d)
 {
     const rmc_model *m0 = pl->m0;
     if (m0->n_couples > 0 || m0->n_app_rols > 0 || m0->n_prog_rols > 0) {
@@ -450,9 +679,11 @@ static rmc_status build(const rmc_profile_file *pf, const char *base_dir, const 
                            "a forecast market cannot have fixed rank order lists or couples "
                            "(applicant_rols.csv, program_rols.csv, couples.csv)");
     }
-    if (rmc_model_find_applicant(m0, APPLICANT_ID) != RMC_ID_NONE) {
-        return RMC_FAIL_AT(d, RMC_EINPUT, base_dir, 0, "the market already has an applicant '%s'",
-                           APPLICANT_ID);
+    if (rmc_model_find_applicant(m0, APPLICANT_ID) != RMC_ID_NONE ||
+        rmc_model_find_applicant(m0, PARTNER_ID) != RMC_ID_NONE) {
+        return RMC_FAIL_AT(d, RMC_EINPUT, base_dir, 0,
+                           "the market already has an applicant '%s' or '%s'", APPLICANT_ID,
+                           PARTNER_ID);
     }
     bool ok = false;
     RMC_TRY(find_specialty(pf, pl, pr, &ok, d));
@@ -461,19 +692,23 @@ static rmc_status build(const rmc_profile_file *pf, const char *base_dir, const 
     }
     RMC_TRY(component(pl, d));
     RMC_TRY(choose(pf, pl, d));
-    const writer w = {pf, pl, rmc_profile_pre_score(pf, &m0->params)};
+    writer w = {pf, pl, rmc_profile_pre_score(pf, &m0->params), 0, NULL, 0};
+    if (pf->partner != NULL) {
+        w.partner_pre_score = rmc_profile_pre_score(pf->partner, &m0->params);
+        RMC_TRY(rmc_fc_joint_list(pf, &mk->joint, &mk->n_joint, d));
+        w.joint = mk->joint;
+        w.n_joint = mk->n_joint;
+    }
     mk->pre_score = w.pre_score;
+    mk->partner_pre_score = w.partner_pre_score;
     rmc_status st = write_model(base_dir, out_dir, &w, d);
     if (st == RMC_OK) {
-        rmc_problems *lp = NULL;
-        st = rmc_problems_alloc(8, &lp);
+        st = load_placed(out_dir, &mk->m, d);
+    }
+    if (st == RMC_OK && couple_model) {
+        st = write_one(out_dir, "couples.csv", write_couples, &w, d);
         if (st == RMC_OK) {
-            st = rmc_model_load(out_dir, lp, d, &mk->m);
-            if (st == RMC_EINPUT) {
-                st = RMC_FAIL(d, RMC_EINTERNAL, "the placed market does not load: %s",
-                              rmc_problems_kept(lp) > 0 ? rmc_problems_get(lp, 0) : "?");
-            }
-            rmc_problems_free(lp);
+            st = load_placed(out_dir, &mk->m_couple, d);
         }
     }
     rmc_fc_remove_model_dir(out_dir);
@@ -482,8 +717,8 @@ static rmc_status build(const rmc_profile_file *pf, const char *base_dir, const 
 }
 
 rmc_status rmc_fc_market_build(const rmc_profile_file *pf, const char *base_dir,
-                               const char *out_dir, rmc_problems *pr, rmc_fc_market *mk,
-                               rmc_diag *d)
+                               const char *out_dir, bool couple_model, rmc_problems *pr,
+                               rmc_fc_market *mk, rmc_diag *d)
 {
     memset(mk, 0, sizeof *mk);
     rmc_model *m0 = NULL;
@@ -492,7 +727,7 @@ rmc_status rmc_fc_market_build(const rmc_profile_file *pf, const char *base_dir,
         return st;
     }
     place pl = {.m0 = m0};
-    st = build(pf, base_dir, out_dir, pr, &pl, mk, d);
+    st = build(pf, base_dir, out_dir, couple_model, pr, &pl, mk, d);
     place_free(&pl);
     rmc_model_free(m0);
     if (st != RMC_OK) {

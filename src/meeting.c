@@ -116,6 +116,9 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->far, cp, sizeof *w->far, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->pi, cp, sizeof *w->pi, d), fail);
     RMC_TRY_GOTO(
+        st, rmc_alloc_aligned((void **)&w->heads, cp * RMC_PHILOX_HEAD_WORDS, sizeof *w->heads, d),
+        fail);
+    RMC_TRY_GOTO(
         st,
         rmc_alloc_aligned((void **)&w->race_w, m->n_prog > 0 ? m->n_prog : 1, sizeof *w->race_w, d),
         fail);
@@ -134,6 +137,7 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w)
         return;
     }
     rmc_free(w->race_w);
+    rmc_free(w->heads);
     rmc_free(w->pi);
     rmc_free(w->far);
     rmc_free(w->awk_n);
@@ -795,8 +799,10 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
         float *const mv = moves + k * RMC_N_FACTORS;
         /* The name's own stream: what it draws does not depend on where it
          * sits in the list or on what the names before it drew (common
-         * random numbers for what-ifs). */
-        rmc_rng_seek(c->r, c->seed, c->replicate, RMC_STREAM_INTERVIEW, (uint32_t)k);
+         * random numbers for what-ifs). Its first words were made for the
+         * whole list at once (rmc_philox_heads). */
+        rmc_philox_seek_head(c->s, c->seed, c->replicate, RMC_STREAM_INTERVIEW, (uint32_t)k,
+                             w->heads + t * RMC_PHILOX_HEAD_WORDS);
         const bool discussed = q >= 1 || (q > 0 && rmc_philox_uniform(c->s) < (double)w->pi[x]);
         enum fate fate = visa_fate(c, c->app[c->iv[t].app].visa);
         double total = 0;
@@ -874,6 +880,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     if (p->meeting_discuss_prob < 1) {
         discussion_probs(&c, w->pi);
     }
+    rmc_philox_heads(seed, replicate, RMC_STREAM_INTERVIEW, c.ivs, n, w->heads);
     size_t n_far = 0;
     const size_t n_near = move_names(&c, w, rank, moves, &n_far);
     rmc_sort_u64_near(w->keys, w->tmp, n_near);

@@ -51,6 +51,7 @@ struct rmc_meeting_ws {
     uint8_t *awk_n;     /* [cap_prog] how many of its interviews went awkwardly (<= 255) */
     uint64_t *far;      /* [cap_prog] final keys of names that moved far (meeting.c) */
     float *pi;          /* [cap_prog] discussion probability by initial position */
+    uint32_t *heads;    /* [cap_prog][RMC_PHILOX_HEAD_WORDS] first words of each name's stream */
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
     double *race_w;                    /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
     double race_tie;                   /* exp(-beta_ties / sigma) */

@@ -45,6 +45,19 @@ double rmc_step2_ck_pre_score(const rmc_params *p, rmc_type t, double ck)
 }
 
 static const char *const setting_names[] = {"any", "academic", "community"};
+static const char *const region_names[RMC_N_REGIONS] = {"none", "northeast", "midwest", "south",
+                                                        "west"};
+static const char *const pairs_names[] = {"city", "region", "any"};
+
+const char *rmc_region_name(rmc_region r)
+{
+    return (unsigned)r < RMC_N_REGIONS ? region_names[r] : "?";
+}
+
+const char *rmc_pairs_name(rmc_pairs p)
+{
+    return (unsigned)p < 3 ? pairs_names[p] : "?";
+}
 static const char *const tier_names[] = {"z", "top", "high", "middle", "low"};
 
 const char *rmc_setting_name(rmc_setting s)
@@ -92,10 +105,16 @@ enum {
     PK_TIES,
     PK_INTEREST,
     PK_LOI,
+    PK_REGION,
+    PK_CITY,
     PK_N
 };
 static const char *const prog_keys[PK_N] = {"positions", "setting", "sponsors", "desirability",
-                                            "advocacy",  "ties",    "interest", "loi"};
+                                            "advocacy",  "ties",    "interest", "loi",
+                                            "region",    "city"};
+
+enum { CK_PAIRS, CK_UNMATCHED, CK_N };
+static const char *const couple_keys[CK_N] = {"pairs", "unmatched_options"};
 
 enum { XK_SETTING, XK_MIN_DESIR, XK_N };
 static const char *const apply_keys[XK_N] = {"setting", "min_desirability"};
@@ -111,11 +130,18 @@ typedef struct ctx {
     rmc_diag *d;
     size_t n_problems;
     rmc_profile_file *pf;
-    int section;   /* -2 none yet, -1 [applicant], -4 [apply], >= 0 program index, -3 bad */
-    long app_line; /* line of [applicant], 0 if none */
+    rmc_profile_file *tgt; /* whose program section this is: pf or pf->partner */
+    int section;           /* -2 none yet, -1 [applicant], -4 [apply], -5 [partner], -6 [couple],
+                              >= 0 program index (of tgt), -3 bad */
+    long app_line;         /* line of [applicant], 0 if none */
     long app_seen[AK_N];
+    long part_seen[AK_N];
     long apply_seen[XK_N];
-    prog_state *ps; /* [MAX_PROGRAMS] */
+    long couple_seen[CK_N];
+    long couple_line;       /* line of [couple], 0 if none */
+    long partner_prog_line; /* line of the first [partner.program NAME], 0 if none */
+    prog_state *ps;         /* [MAX_PROGRAMS] */
+    prog_state *ps2;        /* [MAX_PROGRAMS] the partner's */
     bool oom;
     bool programs_optional; /* rmc_profile_load_applicant */
 } ctx;
@@ -130,6 +156,69 @@ static void problem(ctx *c, long line, const char *fmt, ...)
     c->n_problems++;
 }
 
+/* A new [program NAME] (of the applicant, or with partner set of the
+ * partner) named pname[0..plen). */
+static void new_program(ctx *c, bool partner, const char *pname, size_t plen)
+{
+    while (plen > 0 && isspace((unsigned char)*pname)) {
+        pname++;
+        plen--;
+    }
+    rmc_profile_file *pf = partner ? c->pf->partner : c->pf;
+    const char *label = partner ? "partner.program" : "program";
+    if (plen == 0 || plen >= sizeof pf->programs[0].name) {
+        problem(c, c->in.line, "a %s name must have 1..%zu characters", label,
+                sizeof pf->programs[0].name - 1);
+        c->section = -3;
+        return;
+    }
+    for (size_t j = 0; j < pf->n_programs; j++) {
+        if (strlen(pf->programs[j].name) == plen &&
+            strncmp(pf->programs[j].name, pname, plen) == 0) {
+            problem(c, c->in.line, "duplicate %s '%.*s' (first on line %ld)", label, (int)plen,
+                    pname, pf->programs[j].line);
+            c->section = -3;
+            return;
+        }
+    }
+    if (pf->n_programs >= MAX_PROGRAMS) {
+        problem(c, c->in.line, "more than %d programs", MAX_PROGRAMS);
+        c->section = -3;
+        return;
+    }
+    rmc_profile_program *pp = &pf->programs[pf->n_programs];
+    memset(pp, 0, sizeof *pp);
+    memcpy(pp->name, pname, plen);
+    pp->name[plen] = '\0';
+    pp->line = c->in.line;
+    pp->positions = 0;
+    pp->setting = RMC_SETTING_ANY;
+    pp->sponsors = RMC_SPONSORS_NONE;
+    pp->tier = RMC_TIER_MIDDLE;
+    pp->advocacy = RMC_ADVOCACY_NONE;
+    pp->interest = RMC_INTEREST_NORMAL;
+    pp->region = RMC_REGION_NONE;
+    pp->same_as = -1;
+    prog_state *ps = partner ? c->ps2 : c->ps;
+    memset(&ps[pf->n_programs], 0, sizeof ps[0]);
+    c->tgt = pf;
+    c->section = (int)pf->n_programs;
+    pf->n_programs++;
+}
+
+/* A section that may appear once: its line into *line, or a problem. */
+static bool once(ctx *c, long *line, const char *name, int section)
+{
+    if (*line != 0) {
+        problem(c, c->in.line, "[%s] appears twice (first on line %ld)", name, *line);
+        c->section = -3;
+        return false;
+    }
+    *line = c->in.line;
+    c->section = section;
+    return true;
+}
+
 /* A new section header [name] on the current line. */
 static void begin_section(ctx *c, const char *name, size_t len)
 {
@@ -141,71 +230,35 @@ static void begin_section(ctx *c, const char *name, size_t len)
         len--;
     }
     if (len == 9 && strncmp(name, "applicant", 9) == 0) {
-        if (c->app_line != 0) {
-            problem(c, c->in.line, "[applicant] appears twice (first on line %ld)", c->app_line);
-            c->section = -3;
-            return;
-        }
-        c->app_line = c->in.line;
-        c->section = -1;
+        once(c, &c->app_line, "applicant", -1);
         return;
     }
     if (len == 5 && strncmp(name, "apply", 5) == 0) {
-        if (c->pf->apply_line != 0) {
-            problem(c, c->in.line, "[apply] appears twice (first on line %ld)", c->pf->apply_line);
-            c->section = -3;
-            return;
-        }
-        c->pf->apply_line = c->in.line;
-        c->section = -4;
+        once(c, &c->pf->apply_line, "apply", -4);
+        return;
+    }
+    if (len == 7 && strncmp(name, "partner", 7) == 0) {
+        once(c, &c->pf->partner_line, "partner", -5);
+        return;
+    }
+    if (len == 6 && strncmp(name, "couple", 6) == 0) {
+        once(c, &c->couple_line, "couple", -6);
         return;
     }
     if (len > 8 && strncmp(name, "program", 7) == 0 && isspace((unsigned char)name[7])) {
-        const char *pname = name + 8;
-        size_t plen = len - 8;
-        while (plen > 0 && isspace((unsigned char)*pname)) {
-            pname++;
-            plen--;
+        new_program(c, false, name + 8, len - 8);
+        return;
+    }
+    if (len > 16 && strncmp(name, "partner.program", 15) == 0 && isspace((unsigned char)name[15])) {
+        if (c->partner_prog_line == 0) {
+            c->partner_prog_line = c->in.line;
         }
-        rmc_profile_file *pf = c->pf;
-        if (plen == 0 || plen >= sizeof pf->programs[0].name) {
-            problem(c, c->in.line, "a program name must have 1..%zu characters",
-                    sizeof pf->programs[0].name - 1);
-            c->section = -3;
-            return;
-        }
-        for (size_t j = 0; j < pf->n_programs; j++) {
-            if (strlen(pf->programs[j].name) == plen &&
-                strncmp(pf->programs[j].name, pname, plen) == 0) {
-                problem(c, c->in.line, "duplicate program '%.*s' (first on line %ld)", (int)plen,
-                        pname, pf->programs[j].line);
-                c->section = -3;
-                return;
-            }
-        }
-        if (pf->n_programs >= MAX_PROGRAMS) {
-            problem(c, c->in.line, "more than %d programs", MAX_PROGRAMS);
-            c->section = -3;
-            return;
-        }
-        rmc_profile_program *pp = &pf->programs[pf->n_programs];
-        memset(pp, 0, sizeof *pp);
-        memcpy(pp->name, pname, plen);
-        pp->name[plen] = '\0';
-        pp->line = c->in.line;
-        pp->positions = 0;
-        pp->setting = RMC_SETTING_ANY;
-        pp->sponsors = RMC_SPONSORS_NONE;
-        pp->tier = RMC_TIER_MIDDLE;
-        pp->advocacy = RMC_ADVOCACY_NONE;
-        pp->interest = RMC_INTEREST_NORMAL;
-        memset(&c->ps[pf->n_programs], 0, sizeof c->ps[0]);
-        c->section = (int)pf->n_programs;
-        pf->n_programs++;
+        new_program(c, true, name + 16, len - 16);
         return;
     }
     problem(c, c->in.line,
-            "unknown section [%.*s] (expected [applicant], [program NAME] or [apply])",
+            "unknown section [%.*s] (expected [applicant], [program NAME], [apply], [partner], "
+            "[partner.program NAME] or [couple])",
             (int)(len < 60 ? len : 60), name);
     c->section = -3;
 }
@@ -299,21 +352,21 @@ static bool seen_once(ctx *c, long *seen, const char *key)
 /* One [applicant] key. Long (one case per key) but flat: each case parses
  * one value and reports its own problem, so splitting it would only scatter
  * the table of keys. */
-static void applicant_key(ctx *c, const char *name, const char *v)
+static void applicant_key(ctx *c, rmc_profile_file *pf, long *app_seen, const char *name,
+                          const char *v)
 {
-    rmc_profile_file *pf = c->pf;
     int k = 0;
     while (k < AK_N && strcmp(app_keys[k], name) != 0) {
         k++;
     }
     if (k == AK_N) {
         problem(c, c->in.line,
-                "unknown key '%.60s' in [applicant] (type, specialty, step2_ck, pre_score, "
+                "unknown key '%.60s' in [%s] (type, specialty, step2_ck, pre_score, "
                 "communication, clinical_years, us_experience, visa)",
-                name);
+                name, pf == c->pf ? "applicant" : "partner");
         return;
     }
-    if (!seen_once(c, &c->app_seen[k], name)) {
+    if (!seen_once(c, &app_seen[k], name)) {
         return;
     }
     const char *types[RMC_N_TYPES], *usexp[RMC_N_USEXP], *visa[RMC_N_VISA];
@@ -389,17 +442,18 @@ static void applicant_key(ctx *c, const char *name, const char *v)
  * applicant_key (one flat case per key). */
 static void program_key(ctx *c, const char *name, const char *v)
 {
-    rmc_profile_program *pp = &c->pf->programs[c->section];
-    prog_state *ps = &c->ps[c->section];
+    const bool partner = c->tgt != c->pf;
+    rmc_profile_program *pp = &c->tgt->programs[c->section];
+    prog_state *ps = &(partner ? c->ps2 : c->ps)[c->section];
     int k = 0;
     while (k < PK_N && strcmp(prog_keys[k], name) != 0) {
         k++;
     }
     if (k == PK_N) {
         problem(c, c->in.line,
-                "unknown key '%.60s' in [program %s] (positions, setting, sponsors, desirability, "
-                "advocacy, ties, interest, loi)",
-                name, pp->name);
+                "unknown key '%.60s' in [%s %s] (positions, setting, sponsors, desirability, "
+                "advocacy, ties, interest, loi, region, city)",
+                name, partner ? "partner.program" : "program", pp->name);
         return;
     }
     if (!seen_once(c, &ps->seen[k], name)) {
@@ -480,6 +534,18 @@ static void program_key(ctx *c, const char *name, const char *v)
             pp->loi = w;
         }
         break;
+    case PK_REGION:
+        if (get_word(c, name, v, region_names + 1, RMC_N_REGIONS - 1, &w)) {
+            pp->region = (rmc_region)(w + 1);
+        }
+        break;
+    case PK_CITY:
+        if (v[0] == '\0' || strlen(v) >= sizeof pp->city) {
+            problem(c, c->in.line, "city: a name of 1..%zu characters", sizeof pp->city - 1);
+        } else {
+            snprintf(pp->city, sizeof pp->city, "%s", v);
+        }
+        break;
     default:
         break;
     }
@@ -535,6 +601,36 @@ static void apply_key(ctx *c, const char *name, const char *v)
     }
 }
 
+/* One [couple] key: how the joint list is built (docs/forecast.md). */
+static void couple_key(ctx *c, const char *name, const char *v)
+{
+    rmc_profile_file *pf = c->pf;
+    int k = 0;
+    while (k < CK_N && strcmp(couple_keys[k], name) != 0) {
+        k++;
+    }
+    if (k == CK_N) {
+        problem(c, c->in.line, "unknown key '%.60s' in [couple] (pairs, unmatched_options)", name);
+        return;
+    }
+    if (!seen_once(c, &c->couple_seen[k], name)) {
+        return;
+    }
+    int w = 0;
+    double x = 0;
+    if (k == CK_PAIRS) {
+        if (get_word(c, name, v, pairs_names, 3, &w)) {
+            pf->couple_pairs = (rmc_pairs)w;
+        }
+    } else if (get_num(c, name, v, 0, 5, &x)) {
+        if (x != floor(x)) {
+            problem(c, c->in.line, "unmatched_options: %.40s is not a whole number", v);
+        } else {
+            pf->couple_unmatched = (int)x;
+        }
+    }
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     (void)section;
@@ -545,13 +641,115 @@ static int on_key(void *user, const char *section, const char *name, const char 
     if (c->section == -2) {
         problem(c, c->in.line, "key '%.60s' before any [section]", name);
     } else if (c->section == -1) {
-        applicant_key(c, name, value);
+        applicant_key(c, c->pf, c->app_seen, name, value);
+    } else if (c->section == -5) {
+        applicant_key(c, c->pf->partner, c->part_seen, name, value);
     } else if (c->section == -4) {
         apply_key(c, name, value);
+    } else if (c->section == -6) {
+        couple_key(c, name, value);
     } else {
         program_key(c, name, value);
     }
     return 1;
+}
+
+/* The applicant keys of [applicant] or [partner] (label): required keys,
+ * defaults that depend on other keys. */
+static void finish_person(ctx *c, rmc_profile_file *pf, const long *seen, long line,
+                          const char *label)
+{
+    if (seen[AK_TYPE] == 0) {
+        problem(c, line, "[%s] needs type = US_MD | US_DO | US_IMG | IMG", label);
+    }
+    if (seen[AK_SPECIALTY] == 0) {
+        problem(c, line, "[%s] needs specialty = (a specialty of the market)", label);
+    }
+    if ((seen[AK_STEP2] != 0) == (seen[AK_PRE] != 0)) {
+        problem(c, line, "[%s] needs step2_ck (or pre_score), exactly one of them", label);
+    }
+    const bool img = pf->type == RMC_TYPE_US_IMG || pf->type == RMC_TYPE_IMG;
+    if (seen[AK_COMM] == 0) {
+        pf->communication = 1.0;
+    }
+    if (seen[AK_USEXP] == 0) {
+        pf->us_experience = img ? RMC_USEXP_NONE : RMC_USEXP_SUB_I;
+    }
+    if (seen[AK_VISA] == 0) {
+        pf->visa = pf->type == RMC_TYPE_IMG ? RMC_VISA_J1 : RMC_VISA_NONE;
+    }
+}
+
+/* The program sections of pf (the applicant's, or the partner's with
+ * partner set): required keys, sponsorship warnings; in a couple's profile
+ * a region for each, and a partner's program named like one of the
+ * applicant's is that program (only its interview keys may be set). */
+static void finish_programs(ctx *c, rmc_profile_file *pf, bool partner, bool couple)
+{
+    const prog_state *ps = partner ? c->ps2 : c->ps;
+    const char *label = partner ? "partner.program" : "program";
+    const char *whose = partner ? "your partner's" : "your";
+    for (size_t j = 0; j < pf->n_programs; j++) {
+        rmc_profile_program *pp = &pf->programs[j];
+        for (size_t q = 0; partner && q < c->pf->n_programs; q++) {
+            if (strcmp(c->pf->programs[q].name, pp->name) == 0) {
+                pp->same_as = (int)q;
+            }
+        }
+        if (pp->same_as >= 0) {
+            static const int program_keys[] = {PK_POSITIONS, PK_SETTING, PK_SPONSORS,
+                                               PK_DESIR,     PK_REGION,  PK_CITY};
+            for (size_t x = 0; x < sizeof program_keys / sizeof program_keys[0]; x++) {
+                const int k = program_keys[x];
+                if (ps[j].seen[k] != 0) {
+                    problem(c, ps[j].seen[k],
+                            "[partner.program %s] is your program of the same name: set %s in "
+                            "[program %s] only",
+                            pp->name, prog_keys[k], pp->name);
+                }
+            }
+            const rmc_profile_program *same = &c->pf->programs[pp->same_as];
+            pp->positions = same->positions;
+            pp->setting = same->setting;
+            pp->sponsors = same->sponsors;
+            pp->tier = same->tier;
+            pp->desirability = same->desirability;
+            pp->region = same->region;
+            snprintf(pp->city, sizeof pp->city, "%s", same->city);
+        } else {
+            if (ps[j].seen[PK_POSITIONS] == 0) {
+                problem(c, pp->line, "[%s %s] needs positions = (seats, a whole number)", label,
+                        pp->name);
+            }
+            if (couple && ps[j].seen[PK_REGION] == 0) {
+                problem(c, pp->line,
+                        "[%s %s] needs region = northeast | midwest | south | west (a couple's "
+                        "joint list pairs programs by place)",
+                        label, pp->name);
+            }
+        }
+        const bool sponsors_given = ps[j].seen[PK_SPONSORS] != 0 ||
+                                    (pp->same_as >= 0 && c->ps[pp->same_as].seen[PK_SPONSORS] != 0);
+        if (pf->visa != RMC_VISA_NONE && !sponsors_given) {
+            problem(c, pp->line, "[%s %s] needs sponsors = none | J1 | J1_H1B (%s visa is %s)",
+                    label, pp->name, whose, rmc_visa_name(pf->visa));
+            continue;
+        }
+        if (pf->visa != RMC_VISA_NONE && pp->sponsors == RMC_SPONSORS_NONE) {
+            rmc_problems_add(c->warn, c->path, pp->line,
+                             "warning: [%s %s] sponsors no visa, so it will not rank %s "
+                             "(visa %s): P(ranked) there is 0",
+                             label, pp->name, partner ? "your partner" : "you",
+                             rmc_visa_name(pf->visa));
+        } else if (pf->visa == RMC_VISA_H1B && pp->sponsors == RMC_SPONSORS_J1) {
+            rmc_problems_add(c->warn, c->path, pp->line,
+                             "warning: [%s %s] sponsors J1 only: it leaves an H1B applicant "
+                             "off its list with probability [visa] h1b_at_j1_only_drop (0.7 by "
+                             "default) and moves %s down when it ranks %s",
+                             label, pp->name, partner ? "your partner" : "you",
+                             partner ? "them" : "you");
+        }
+    }
 }
 
 /* Whole-profile rules, defaults that depend on other keys, and warnings. */
@@ -562,52 +760,25 @@ static void finish(ctx *c)
         problem(c, 0, "no [applicant] section");
         return;
     }
-    if (c->app_seen[AK_TYPE] == 0) {
-        problem(c, c->app_line, "[applicant] needs type = US_MD | US_DO | US_IMG | IMG");
-    }
-    if (c->app_seen[AK_SPECIALTY] == 0) {
-        problem(c, c->app_line, "[applicant] needs specialty = (a specialty of the market)");
-    }
-    if ((c->app_seen[AK_STEP2] != 0) == (c->app_seen[AK_PRE] != 0)) {
-        problem(c, c->app_line, "[applicant] needs step2_ck (or pre_score), exactly one of them");
-    }
-    const bool img = pf->type == RMC_TYPE_US_IMG || pf->type == RMC_TYPE_IMG;
-    if (c->app_seen[AK_COMM] == 0) {
-        pf->communication = 1.0;
-    }
-    if (c->app_seen[AK_USEXP] == 0) {
-        pf->us_experience = img ? RMC_USEXP_NONE : RMC_USEXP_SUB_I;
-    }
-    if (c->app_seen[AK_VISA] == 0) {
-        pf->visa = pf->type == RMC_TYPE_IMG ? RMC_VISA_J1 : RMC_VISA_NONE;
+    finish_person(c, pf, c->app_seen, c->app_line, "applicant");
+    const bool couple = pf->partner_line != 0;
+    if (!couple && (c->partner_prog_line != 0 || c->couple_line != 0)) {
+        problem(c, c->partner_prog_line != 0 ? c->partner_prog_line : c->couple_line,
+                "[%s] without a [partner] section",
+                c->partner_prog_line != 0 ? "partner.program NAME" : "couple");
     }
     if (pf->n_programs == 0 && !c->programs_optional) {
         problem(c, 0, "no [program NAME] section: describe each interview, in your rank order");
     }
-    for (size_t j = 0; j < pf->n_programs; j++) {
-        const rmc_profile_program *pp = &pf->programs[j];
-        if (c->ps[j].seen[PK_POSITIONS] == 0) {
-            problem(c, pp->line, "[program %s] needs positions = (seats, a whole number)",
-                    pp->name);
+    finish_programs(c, pf, false, couple);
+    if (couple) {
+        finish_person(c, pf->partner, c->part_seen, pf->partner_line, "partner");
+        if (pf->partner->n_programs == 0) {
+            problem(c, pf->partner_line,
+                    "no [partner.program NAME] section: describe each of your partner's "
+                    "interviews, in their rank order");
         }
-        if (pf->visa != RMC_VISA_NONE && c->ps[j].seen[PK_SPONSORS] == 0) {
-            problem(c, pp->line,
-                    "[program %s] needs sponsors = none | J1 | J1_H1B (your visa is %s)", pp->name,
-                    rmc_visa_name(pf->visa));
-            continue;
-        }
-        if (pf->visa != RMC_VISA_NONE && pp->sponsors == RMC_SPONSORS_NONE) {
-            rmc_problems_add(c->warn, c->path, pp->line,
-                             "warning: [program %s] sponsors no visa, so it will not rank you "
-                             "(visa %s): P(ranked) there is 0",
-                             pp->name, rmc_visa_name(pf->visa));
-        } else if (pf->visa == RMC_VISA_H1B && pp->sponsors == RMC_SPONSORS_J1) {
-            rmc_problems_add(c->warn, c->path, pp->line,
-                             "warning: [program %s] sponsors J1 only: it leaves an H1B applicant "
-                             "off its list with probability [visa] h1b_at_j1_only_drop (0.7 by "
-                             "default) and moves you down when it ranks you",
-                             pp->name);
-        }
+        finish_programs(c, pf->partner, true, true);
     }
 }
 
@@ -663,6 +834,7 @@ static rmc_status read_text(ctx *c, char **text)
 void rmc_profile_free(rmc_profile_file *pf)
 {
     if (pf != NULL) {
+        rmc_profile_free(pf->partner);
         rmc_free(pf->programs);
         rmc_free(pf);
     }
@@ -686,7 +858,16 @@ static rmc_status load(const char *path, bool programs_optional, rmc_problems *p
     RMC_TRY_GOTO(
         st, rmc_calloc_array((void **)&pf->programs, MAX_PROGRAMS, sizeof *pf->programs, d), done);
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&c.ps, MAX_PROGRAMS, sizeof *c.ps, d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&c.ps2, MAX_PROGRAMS, sizeof *c.ps2, d), done);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&pf->partner, 1, sizeof *pf->partner, d), done);
+    RMC_TRY_GOTO(st,
+                 rmc_calloc_array((void **)&pf->partner->programs, MAX_PROGRAMS,
+                                  sizeof *pf->partner->programs, d),
+                 done);
     snprintf(pf->path, sizeof pf->path, "%s", path);
+    snprintf(pf->partner->path, sizeof pf->partner->path, "%s", path);
+    pf->couple_pairs = RMC_PAIRS_REGION;
+    pf->couple_unmatched = 1;
     c.pf = pf;
     RMC_TRY_GOTO(st, read_text(&c, &text), done);
     if (text != NULL) {
@@ -697,11 +878,16 @@ static rmc_status load(const char *path, bool programs_optional, rmc_problems *p
         st = RMC_EINPUT;
         goto done;
     }
+    if (pf->partner_line == 0) {
+        rmc_profile_free(pf->partner);
+        pf->partner = NULL;
+    }
     *out = pf;
     pf = NULL;
 done:
     rmc_free(text);
     rmc_free(c.ps);
+    rmc_free(c.ps2);
     rmc_profile_free(pf);
     return st;
 }

@@ -140,6 +140,226 @@ philox8_avx2(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsign
     }
 }
 
+/* ---- many streams' first blocks at once (rmc_philox_heads) --------------- */
+
+/* Counter words 2 and 3 of stream (replicate, purpose), as rmc_rng_seek
+ * sets them. */
+static inline uint32_t head_ctr3(uint64_t replicate, unsigned purpose)
+{
+    return (purpose << 16) | (uint32_t)(replicate >> 32);
+}
+
+/* Lanes l < HEAD_LANES: block `block` of the streams with substreams
+ * sub[l], into the word arrays x[0 .. 4)[l]. */
+enum { HEAD_LANES = 8 };
+
+static inline __attribute__((always_inline)) void head_lanes(uint32_t block, const uint32_t *sub,
+                                                             uint32_t c2, uint32_t c3,
+                                                             const uint32_t key[2],
+                                                             uint32_t x[4][HEAD_LANES])
+{
+    uint32_t x0[HEAD_LANES], x1[HEAD_LANES], x2[HEAD_LANES], x3[HEAD_LANES];
+    for (unsigned l = 0; l < HEAD_LANES; l++) {
+        x0[l] = block;
+        x1[l] = sub[l];
+        x2[l] = c2;
+        x3[l] = c3;
+    }
+    uint32_t k0 = key[0], k1 = key[1];
+    for (unsigned round = 0; round < 10; round++) {
+        for (unsigned l = 0; l < HEAD_LANES; l++) {
+            const uint64_t p0 = (uint64_t)PHILOX_M0 * x0[l];
+            const uint64_t p1 = (uint64_t)PHILOX_M1 * x2[l];
+            const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1[l] ^ k0;
+            const uint32_t y2 = (uint32_t)(p0 >> 32) ^ x3[l] ^ k1;
+            x1[l] = (uint32_t)p1;
+            x3[l] = (uint32_t)p0;
+            x0[l] = y0;
+            x2[l] = y2;
+        }
+        k0 += PHILOX_W0;
+        k1 += PHILOX_W1;
+    }
+    for (unsigned l = 0; l < HEAD_LANES; l++) {
+        x[0][l] = x0[l];
+        x[1][l] = x1[l];
+        x[2][l] = x2[l];
+        x[3][l] = x3[l];
+    }
+}
+
+__attribute__((optimize("tree-vectorize"))) static void
+heads_generic(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t *sub, size_t n,
+              uint32_t *out)
+{
+    const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+    const uint32_t c2 = (uint32_t)replicate, c3 = head_ctr3(replicate, purpose);
+    for (size_t i = 0; i < n; i += HEAD_LANES) {
+        const size_t lanes = n - i < HEAD_LANES ? n - i : HEAD_LANES;
+        uint32_t s[HEAD_LANES] = {0};
+        for (size_t l = 0; l < lanes; l++) {
+            s[l] = (uint32_t)sub[i + l];
+        }
+        for (uint32_t b = 0; b < RMC_PHILOX_HEAD_BLOCKS; b++) {
+            uint32_t x[4][HEAD_LANES];
+            head_lanes(b, s, c2, c3, key, x);
+            for (size_t l = 0; l < lanes; l++) {
+                for (unsigned w = 0; w < 4; w++) {
+                    out[(i + l) * RMC_PHILOX_HEAD_WORDS + 4 * b + w] = x[w][l];
+                }
+            }
+        }
+    }
+}
+
+/* Rows r[w] = word w of 8 streams' heads (lane l: stream l) transposed in
+ * registers into out[l * 8 + w] for the first `lanes` streams. */
+__attribute__((target("avx2"))) static inline void heads_store8(const __m256i r[8], uint32_t *out,
+                                                                size_t lanes)
+{
+    _Static_assert(RMC_PHILOX_HEAD_WORDS == 8, "the transpose below is 8 x 8");
+    const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+    const __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    const __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+    const __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+    const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+    const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+    const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+    const __m256i o[8] = {
+        _mm256_permute2x128_si256(u0, u4, 0x20), _mm256_permute2x128_si256(u1, u5, 0x20),
+        _mm256_permute2x128_si256(u2, u6, 0x20), _mm256_permute2x128_si256(u3, u7, 0x20),
+        _mm256_permute2x128_si256(u0, u4, 0x31), _mm256_permute2x128_si256(u1, u5, 0x31),
+        _mm256_permute2x128_si256(u2, u6, 0x31), _mm256_permute2x128_si256(u3, u7, 0x31),
+    };
+    for (size_t l = 0; l < lanes; l++) {
+        _mm256_storeu_si256((__m256i *)(void *)(out + 8 * l), o[l]);
+    }
+}
+
+/* rmc_philox_heads for CPUs with AVX2: 8 streams a pass. */
+__attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t replicate,
+                                                       unsigned purpose, const int32_t *sub,
+                                                       size_t n, uint32_t *out)
+{
+    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M0), m1 = _mm256_set1_epi32((int)PHILOX_M1);
+    const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W0), w1 = _mm256_set1_epi32((int)PHILOX_W1);
+    const __m256i c2 = _mm256_set1_epi32((int)(uint32_t)replicate);
+    const __m256i c3 = _mm256_set1_epi32((int)head_ctr3(replicate, purpose));
+    for (size_t i = 0; i < n; i += 8) {
+        const size_t lanes = n - i < 8 ? n - i : 8;
+        int32_t s[8] = {0};
+        memcpy(s, sub + i, lanes * sizeof *s);
+        const __m256i x1_0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
+        __m256i t[RMC_PHILOX_HEAD_WORDS];
+        for (unsigned b = 0; b < RMC_PHILOX_HEAD_BLOCKS; b++) {
+            __m256i x0 = _mm256_set1_epi32((int)b), x1 = x1_0, x2 = c2, x3 = c3;
+            __m256i k0 = _mm256_set1_epi32((int)(uint32_t)seed);
+            __m256i k1 = _mm256_set1_epi32((int)(uint32_t)(seed >> 32));
+            for (unsigned round = 0; round < 10; round++) {
+                __m256i hi0, lo0, hi1, lo1;
+                mulhilo8(x0, m0, &hi0, &lo0);
+                mulhilo8(x2, m1, &hi1, &lo1);
+                x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), k0);
+                x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), k1);
+                x1 = lo1;
+                x3 = lo0;
+                k0 = _mm256_add_epi32(k0, w0);
+                k1 = _mm256_add_epi32(k1, w1);
+            }
+            t[4 * b] = x0;
+            t[4 * b + 1] = x1;
+            t[4 * b + 2] = x2;
+            t[4 * b + 3] = x3;
+        }
+        heads_store8(t, out + i * RMC_PHILOX_HEAD_WORDS, lanes);
+    }
+}
+
+/* The high and low halves of the 32 x 32 -> 64-bit products of all
+ * sixteen lanes of x by m (mulhilo8 on 512-bit vectors). */
+__attribute__((target("avx512f"))) static inline void mulhilo16(__m512i x, __m512i m, __m512i *hi,
+                                                                __m512i *lo)
+{
+    const __m512i even = _mm512_mul_epu32(x, m);
+    const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
+    *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+    *lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+}
+
+/* rmc_philox_heads for CPUs with AVX-512F: 16 streams a pass. */
+__attribute__((target("avx512f"))) static void heads_avx512(uint64_t seed, uint64_t replicate,
+                                                            unsigned purpose, const int32_t *sub,
+                                                            size_t n, uint32_t *out)
+{
+    const __m512i m0 = _mm512_set1_epi32((int)PHILOX_M0), m1 = _mm512_set1_epi32((int)PHILOX_M1);
+    const __m512i w0 = _mm512_set1_epi32((int)PHILOX_W0), w1 = _mm512_set1_epi32((int)PHILOX_W1);
+    const __m512i c2 = _mm512_set1_epi32((int)(uint32_t)replicate);
+    const __m512i c3 = _mm512_set1_epi32((int)head_ctr3(replicate, purpose));
+    for (size_t i = 0; i < n; i += 16) {
+        const size_t lanes = n - i < 16 ? n - i : 16;
+        const __mmask16 mask = (__mmask16)((1u << lanes) - 1u);
+        const __m512i x1_0 = _mm512_maskz_loadu_epi32(mask, sub + i);
+        __m512i t[RMC_PHILOX_HEAD_WORDS];
+        for (unsigned b = 0; b < RMC_PHILOX_HEAD_BLOCKS; b++) {
+            __m512i x0 = _mm512_set1_epi32((int)b), x1 = x1_0, x2 = c2, x3 = c3;
+            __m512i k0 = _mm512_set1_epi32((int)(uint32_t)seed);
+            __m512i k1 = _mm512_set1_epi32((int)(uint32_t)(seed >> 32));
+            for (unsigned round = 0; round < 10; round++) {
+                __m512i hi0, lo0, hi1, lo1;
+                mulhilo16(x0, m0, &hi0, &lo0);
+                mulhilo16(x2, m1, &hi1, &lo1);
+                x0 = _mm512_xor_si512(_mm512_xor_si512(hi1, x1), k0);
+                x2 = _mm512_xor_si512(_mm512_xor_si512(hi0, x3), k1);
+                x1 = lo1;
+                x3 = lo0;
+                k0 = _mm512_add_epi32(k0, w0);
+                k1 = _mm512_add_epi32(k1, w1);
+            }
+            t[4 * b] = x0;
+            t[4 * b + 1] = x1;
+            t[4 * b + 2] = x2;
+            t[4 * b + 3] = x3;
+        }
+        /* two 8 x 8 transposes: streams i .. i + 7, then i + 8 .. i + 15 */
+        for (unsigned half = 0; half < 2 && 8 * half < lanes; half++) {
+            __m256i r[RMC_PHILOX_HEAD_WORDS];
+            for (unsigned w = 0; w < RMC_PHILOX_HEAD_WORDS; w++) {
+                r[w] = half ? _mm512_extracti64x4_epi64(t[w], 1) : _mm512_castsi512_si256(t[w]);
+            }
+            const size_t left = lanes - 8 * half;
+            heads_store8(r, out + (i + 8 * half) * RMC_PHILOX_HEAD_WORDS, left < 8 ? left : 8);
+        }
+    }
+}
+
+void rmc_philox_heads(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t *sub,
+                      size_t n, uint32_t *out)
+{
+    if (__builtin_cpu_supports("avx512f")) {
+        heads_avx512(seed, replicate, purpose, sub, n, out);
+    } else if (__builtin_cpu_supports("avx2")) {
+        heads_avx2(seed, replicate, purpose, sub, n, out);
+    } else {
+        heads_generic(seed, replicate, purpose, sub, n, out);
+    }
+}
+
+bool rmc_philox_heads_by(unsigned path, uint64_t seed, uint64_t replicate, unsigned purpose,
+                         const int32_t *sub, size_t n, uint32_t *out)
+{
+    if (path == 0) {
+        heads_generic(seed, replicate, purpose, sub, n, out);
+    } else if (path == 1 && __builtin_cpu_supports("avx2")) {
+        heads_avx2(seed, replicate, purpose, sub, n, out);
+    } else if (path == 2 && __builtin_cpu_supports("avx512f")) {
+        heads_avx512(seed, replicate, purpose, sub, n, out);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 /* The first refill after a seek makes one block (4 words, scalar) at the
  * end of the buffer: many streams (a name's discussion at a meeting, an
  * applicant's taste shocks) need only a few words, and a seek per name is

@@ -10,7 +10,9 @@
 #define RANKMC_RNG_INT_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "internal.h"
 #include "rankmc/rng.h"
@@ -55,6 +57,44 @@ RMC_INTERNAL void rmc_philox_refill(rmc_philox *s);
  * use it where the CPU lacks AVX2; exposed for tests. */
 RMC_INTERNAL void rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out,
                                      unsigned blocks);
+
+/* Words of the first RMC_PHILOX_HEAD_BLOCKS blocks of a stream that
+ * rmc_philox_heads makes per substream. */
+enum { RMC_PHILOX_HEAD_BLOCKS = 2, RMC_PHILOX_HEAD_WORDS = 4 * RMC_PHILOX_HEAD_BLOCKS };
+
+/* The first RMC_PHILOX_HEAD_BLOCKS blocks of the streams (seed, replicate,
+ * purpose, sub[i]) for i < n, RMC_PHILOX_HEAD_WORDS words each, into
+ * out[i * RMC_PHILOX_HEAD_WORDS ..]: many streams' heads side by side in
+ * vector registers (16 streams a pass with AVX-512, 8 with AVX2, chosen at
+ * run time), for loops that seek once per name and draw a few words
+ * (rmc_philox_seek_head). The words are those the streams give. */
+RMC_INTERNAL void rmc_philox_heads(uint64_t seed, uint64_t replicate, unsigned purpose,
+                                   const int32_t *sub, size_t n, uint32_t *out);
+
+/* rmc_philox_heads by one code path: 0 portable, 1 AVX2, 2 AVX-512F.
+ * False (nothing written) when the CPU lacks it. For tests. */
+RMC_INTERNAL bool rmc_philox_heads_by(unsigned path, uint64_t seed, uint64_t replicate,
+                                      unsigned purpose, const int32_t *sub, size_t n,
+                                      uint32_t *out);
+
+/* Position s at the start of stream (seed, replicate, purpose, substream),
+ * whose first RMC_PHILOX_HEAD_WORDS words rmc_philox_heads made: the same
+ * state rmc_rng_seek and two blocks' draws would leave, without computing
+ * them. */
+static inline void rmc_philox_seek_head(rmc_philox *s, uint64_t seed, uint64_t replicate,
+                                        unsigned purpose, uint32_t substream, const uint32_t *head)
+{
+    s->key[0] = (uint32_t)seed;
+    s->key[1] = (uint32_t)(seed >> 32);
+    s->ctr[0] = RMC_PHILOX_HEAD_BLOCKS;
+    s->ctr[1] = substream;
+    s->ctr[2] = (uint32_t)replicate;
+    s->ctr[3] = (purpose << 16) | (uint32_t)(replicate >> 32);
+    memcpy(s->buf + RMC_PHILOX_WORDS - RMC_PHILOX_HEAD_WORDS, head,
+           RMC_PHILOX_HEAD_WORDS * sizeof *head);
+    s->pos = RMC_PHILOX_WORDS - RMC_PHILOX_HEAD_WORDS;
+    s->fresh = 0;
+}
 
 /* The next 32-bit word: what gsl_rng_get returns. */
 static inline uint32_t rmc_philox_word(rmc_philox *s)

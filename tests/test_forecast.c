@@ -4,7 +4,11 @@
  * interviews never lower it, an H1B applicant at J1-only programs is far
  * below the same applicant with J1, the list-length curve never decreases,
  * markets differ for an applicant in the uncertain middle); placement; bad
- * profiles against the market; thread-count independence; the file. */
+ * profiles against the market; thread-count independence; the file. A
+ * couple: fast and exact agree on a regional and a national-fraction
+ * market; P(both) + P(one) + P(neither) = 1 exactly; a couple with only
+ * same-city pairs never ends apart; a stronger partner never loses a
+ * both-matched replicate. */
 #define _GNU_SOURCE /* mkdtemp */
 #include "test_util.h"
 
@@ -321,6 +325,223 @@ static void test_forecast_write(void **state)
     rmc_profile_free(pf);
 }
 
+/* ---- a couple's forecast ---- */
+
+/* Two internists abroad (im-regional has one specialty), five and four
+ * programs, one of them the same program (County); cities and regions. The
+ * partner's Step 2 CK and the [couple] keys are filled in. */
+static const char couple_text[] =
+    "[applicant]\ntype = IMG\nspecialty = internal_medicine\nstep2_ck = 236\n"
+    "communication = 0.7\nclinical_years = 6\nus_experience = hands_on\nvisa = J1\n"
+    "[partner]\ntype = IMG\nspecialty = internal_medicine\nstep2_ck = %s\n"
+    "us_experience = observership\nvisa = J1\n"
+    "[couple]\npairs = %s\nunmatched_options = %s\n"
+    "[program Mercy]\npositions = 12\nsetting = community\nsponsors = J1\n"
+    "desirability = middle\nregion = south\ncity = Atlanta\n"
+    "[program Riverside]\npositions = 8\nsetting = community\nsponsors = J1\n"
+    "desirability = low\nregion = south\ncity = Nashville\n"
+    "[program St Luke]\npositions = 10\nsetting = community\nsponsors = J1_H1B\n"
+    "desirability = middle\nregion = midwest\ncity = Chicago\n"
+    "[program County]\npositions = 14\nsetting = community\nsponsors = J1\n"
+    "desirability = low\nregion = south\n"
+    "[program University]\npositions = 30\nsetting = academic\nsponsors = J1_H1B\n"
+    "desirability = high\nregion = midwest\ncity = Chicago\n"
+    "[partner.program Grady]\npositions = 10\nsetting = community\nsponsors = J1\n"
+    "desirability = low\nregion = south\ncity = Atlanta\n"
+    "[partner.program Lakeside]\npositions = 6\nsetting = community\nsponsors = J1\n"
+    "desirability = low\nregion = midwest\ncity = Chicago\n"
+    "[partner.program County]\ninterest = high\n"
+    "[partner.program Vanderbilt]\npositions = 9\nsetting = academic\nsponsors = J1\n"
+    "desirability = middle\nregion = south\ncity = Nashville\n";
+
+static rmc_profile_file *couple_profile(const char *ck, const char *pairs, const char *unmatched)
+{
+    char text[4096];
+    snprintf(text, sizeof text, couple_text, ck, pairs, unmatched);
+    return profile_from(text);
+}
+
+/* An internist and a paediatrician in the national market (US MD seniors
+ * at the edge: Step 2 CK 228 and 226). */
+static const char couple_national[] =
+    "[applicant]\ntype = US_MD\nspecialty = internal_medicine\nstep2_ck = 228\n"
+    "[partner]\ntype = US_MD\nspecialty = pediatrics\nstep2_ck = 226\n"
+    "[program Boston IM]\npositions = 20\nsetting = academic\ndesirability = high\n"
+    "region = northeast\ncity = Boston\n"
+    "[program Philadelphia IM]\npositions = 10\nsetting = community\n"
+    "region = northeast\ncity = Philadelphia\n"
+    "[program Chicago IM]\npositions = 24\nsetting = academic\nregion = midwest\n"
+    "city = Chicago\n"
+    "[partner.program Boston Peds]\npositions = 12\nsetting = academic\ndesirability = top\n"
+    "region = northeast\ncity = Boston\n"
+    "[partner.program Philadelphia Peds]\npositions = 9\nregion = northeast\n"
+    "city = Philadelphia\n"
+    "[partner.program Chicago Peds]\npositions = 10\nregion = midwest\ncity = Chicago\n";
+
+/* The joint outcome of entry e of r's joint list: 0 neither, 1 one, 2 both. */
+static int joint_matched(const rmc_forecast_result *r, int e)
+{
+    return e < 0 ? 0 : (r->joint_a[e] >= 0) + (r->joint_b[e] >= 0);
+}
+
+/* Fast and exact agree within 3 combined SEs on every joint chance and each
+ * partner's P(match); outcomes (joint-list entries) rarely differ. */
+static void expect_couple_agree(const rmc_forecast_result *r)
+{
+    assert_true(r->couple && r->joint_fast.done && r->joint_exact.done);
+    for (int o = 0; o < RMC_FORECAST_N_JOINT; o++) {
+        const rmc_forecast_stat *f = &r->joint_fast.p[o], *e = &r->joint_exact.p[o];
+        const double s = sqrt(f->se * f->se + e->se * e->se);
+        printf("  %-11s fast %.4f exact %.4f (combined SE %.4f)\n",
+               rmc_forecast_joint_name((rmc_forecast_joint_outcome)o), f->p, e->p, s);
+        assert_true(fabs(f->p - e->p) <= 3 * s + 1e-12);
+    }
+    const rmc_forecast_stat *pm[4] = {&r->fast.p_match, &r->exact.p_match, &r->partner_fast.p_match,
+                                      &r->partner_exact.p_match};
+    for (int w = 0; w < 2; w++) {
+        const double s =
+            sqrt(pm[2 * w]->se * pm[2 * w]->se + pm[2 * w + 1]->se * pm[2 * w + 1]->se);
+        assert_true(fabs(pm[2 * w]->p - pm[2 * w + 1]->p) <= 3 * s + 1e-12);
+    }
+    assert_true(r->compared > 0);
+    printf("  outcomes differ in %llu of %llu; exact not converged %llu\n",
+           (unsigned long long)r->disagreements, (unsigned long long)r->compared,
+           (unsigned long long)r->joint_exact.unconverged);
+    assert_true((double)r->disagreements <= 0.03 * (double)r->compared);
+}
+
+/* P(both) + P(one) + P(neither) = 1 exactly (the counts: N in every
+ * market), one city within one region within both; entries agree with the
+ * counts. */
+static void expect_couple_sums(const rmc_forecast_result *r, const rmc_forecast_joint *j)
+{
+    const size_t J = RMC_FORECAST_N_JOINT;
+    for (size_t k = 0; k < r->n_markets; k++) {
+        const uint32_t *c = j->count + k * J;
+        assert_int_equal(c[RMC_FORECAST_BOTH] + c[RMC_FORECAST_ONE] + c[RMC_FORECAST_NEITHER],
+                         r->replicates);
+        assert_true(c[RMC_FORECAST_SAME_CITY] <= c[RMC_FORECAST_SAME_REGION]);
+        assert_true(c[RMC_FORECAST_SAME_REGION] <= c[RMC_FORECAST_BOTH]);
+        uint32_t by[3] = {0};
+        for (uint64_t i = 0; i < r->replicates; i++) {
+            by[joint_matched(r, j->entry[k * r->replicates + i])]++;
+        }
+        assert_int_equal(by[2], c[RMC_FORECAST_BOTH]);
+        assert_int_equal(by[1], c[RMC_FORECAST_ONE]);
+        assert_int_equal(by[0], c[RMC_FORECAST_NEITHER]);
+    }
+    const double sum =
+        j->p[RMC_FORECAST_BOTH].p + j->p[RMC_FORECAST_ONE].p + j->p[RMC_FORECAST_NEITHER].p;
+    assert_close(sum, 1.0, 0, 1e-12);
+}
+
+static void test_forecast_couple_fast_agrees_with_exact_regional(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = couple_profile("230", "region", "1");
+    rmc_forecast_result *r =
+        forecast(pf, "im-regional", 3, rmc_test_quick() ? 64 : 200, true, true, 0);
+    assert_int_equal(r->n_programs, 5);
+    assert_int_equal(r->n_partner_programs, 4);
+    /* the shared program: both partners' County is one synthetic program */
+    assert_string_equal(r->fast.programs[3].replaced, r->partner_fast.programs[2].replaced);
+    expect_couple_agree(r);
+    expect_couple_sums(r, &r->joint_fast);
+    expect_couple_sums(r, &r->joint_exact);
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+static void test_forecast_couple_fast_agrees_with_exact_national_subset(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = profile_from(couple_national);
+    rmc_forecast_result *r =
+        forecast(pf, "nrmp2025:0.1", 2, rmc_test_quick() ? 64 : 128, true, true, 0);
+    printf("  component: %zu applicants\n", r->market_applicants);
+    expect_couple_agree(r);
+    expect_couple_sums(r, &r->joint_fast);
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+/* Only "same city" pairs and no "one partner unmatched" option: the couple
+ * ends in one city or with neither matched, in both methods. */
+static void test_forecast_couple_same_city_only(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = couple_profile("230", "city", "0");
+    rmc_forecast_result *r = forecast(pf, "im-regional", 2, 128, true, true, 0);
+    for (size_t e = 0; e < r->n_joint; e++) {
+        assert_true(r->joint_a[e] >= 0 && r->joint_b[e] >= 0);
+    }
+    const rmc_forecast_joint *j[2] = {&r->joint_fast, &r->joint_exact};
+    for (int m = 0; m < 2; m++) {
+        expect_couple_sums(r, j[m]);
+        for (size_t k = 0; k < r->n_markets; k++) {
+            const uint32_t *c = j[m]->count + k * RMC_FORECAST_N_JOINT;
+            assert_int_equal(c[RMC_FORECAST_ONE], 0);
+            assert_int_equal(c[RMC_FORECAST_SAME_CITY], c[RMC_FORECAST_BOTH]);
+        }
+    }
+    assert_true(r->joint_exact.p[RMC_FORECAST_BOTH].p > 0); /* the test says something */
+    rmc_forecast_result_free(r);
+    rmc_profile_free(pf);
+}
+
+/* A partner with a stronger Step 2 CK (230 -> 240, far below the star
+ * threshold) never turns a replicate the couple both matched in into one
+ * they did not, in the paired fast method (same seed: same markets, same
+ * draws); it gains some. */
+static void test_forecast_couple_stronger_partner(void **state)
+{
+    (void)state;
+    rmc_profile_file *weak = couple_profile("230", "region", "1");
+    rmc_profile_file *strong = couple_profile("240", "region", "1");
+    rmc_forecast_result *a = forecast(weak, "im-regional", 2, 128, true, false, 0);
+    rmc_forecast_result *b = forecast(strong, "im-regional", 2, 128, true, false, 0);
+    const size_t KN = a->n_markets * a->replicates;
+    size_t gain = 0, loss = 0;
+    for (size_t i = 0; i < KN; i++) {
+        const bool x = joint_matched(a, a->joint_fast.entry[i]) == 2;
+        const bool y = joint_matched(b, b->joint_fast.entry[i]) == 2;
+        gain += !x && y;
+        loss += x && !y;
+    }
+    printf("  P(both) %.3f -> %.3f: %zu gained, %zu lost\n", a->joint_fast.p[0].p,
+           b->joint_fast.p[0].p, gain, loss);
+    assert_int_equal(loss, 0);
+    assert_true(gain > 0);
+    assert_true(b->partner_fast.p_match.p > a->partner_fast.p_match.p);
+    rmc_forecast_result_free(a);
+    rmc_forecast_result_free(b);
+    rmc_profile_free(weak);
+    rmc_profile_free(strong);
+}
+
+/* The couple's results whatever the thread count; and its file. */
+static void test_forecast_couple_threads_and_file(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = couple_profile("230", "region", "1");
+    rmc_forecast_result *a = forecast(pf, "im-regional:0.5", 2, 64, true, true, 1);
+    rmc_forecast_result *b = forecast(pf, "im-regional:0.5", 2, 64, true, true, 3);
+    for (size_t i = 0; i < 2 * 64; i++) {
+        assert_int_equal(a->joint_fast.entry[i], b->joint_fast.entry[i]);
+        assert_int_equal(a->joint_exact.entry[i], b->joint_exact.entry[i]);
+    }
+    char path[] = "/tmp/rmc_test_fc_couple.h5";
+    unlink(path);
+    assert_int_equal(rmc_forecast_write(path, false, a, "test", NULL), RMC_OK);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size > 1000);
+    unlink(path);
+    rmc_forecast_result_free(a);
+    rmc_forecast_result_free(b);
+    rmc_profile_free(pf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +555,11 @@ int main(void)
         cmocka_unit_test(test_forecast_placement),
         cmocka_unit_test(test_forecast_rejects_unknown_specialty),
         cmocka_unit_test(test_forecast_write),
+        cmocka_unit_test(test_forecast_couple_fast_agrees_with_exact_regional),
+        cmocka_unit_test(test_forecast_couple_fast_agrees_with_exact_national_subset),
+        cmocka_unit_test(test_forecast_couple_same_city_only),
+        cmocka_unit_test(test_forecast_couple_stronger_partner),
+        cmocka_unit_test(test_forecast_couple_threads_and_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* Tests for applicant profiles (profile.c): the issue's exact shape, every
  * shipped example in models/profiles, defaults, the Step 2 CK mapping, and
  * every class of bad input reported as FILE:LINE (with warnings, not
- * errors, for programs that cannot sponsor the applicant's visa). */
+ * errors, for programs that cannot sponsor the applicant's visa); a
+ * couple's profile and its own bad input. */
 #define _GNU_SOURCE /* mkstemp */
 #include "test_util.h"
 
@@ -291,6 +292,122 @@ static void test_rmc_profile_load_warns_h1b_at_j1_only(void **state)
     rmc_profile_free(pf);
 }
 
+/* A couple's profile: the partner's keys and programs (one of them the
+ * applicant's own program, by name), places, the [couple] keys. */
+static void test_rmc_profile_load_couple(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = NULL;
+    char msgs[8192], warns[8192], path[64];
+    const char *text = "[applicant]\ntype = US_MD\nspecialty = internal_medicine\nstep2_ck = 240\n"
+                       "[partner]\ntype = IMG\nspecialty = pediatrics\npre_score = -0.4\n"
+                       "[couple]\npairs = city\nunmatched_options = 2\n"
+                       "[program A]\npositions = 3\nregion = south\ncity = Atlanta\n"
+                       "sponsors = none\n"
+                       "[program B]\npositions = 5\nregion = west\n"
+                       "[partner.program C]\npositions = 4\nsponsors = J1\nregion = south\n"
+                       "city = Atlanta\n"
+                       "[partner.program A]\nties = 1\n";
+    assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_OK);
+    assert_non_null(pf->partner);
+    assert_int_equal(pf->partner->type, RMC_TYPE_IMG);
+    assert_int_equal(pf->partner->visa, RMC_VISA_J1); /* the IMG default */
+    assert_string_equal(pf->partner->specialty, "pediatrics");
+    assert_int_equal(pf->couple_pairs, RMC_PAIRS_CITY);
+    assert_int_equal(pf->couple_unmatched, 2);
+    assert_int_equal(pf->n_programs, 2);
+    assert_int_equal(pf->programs[0].region, RMC_REGION_SOUTH);
+    assert_string_equal(pf->programs[0].city, "Atlanta");
+    assert_int_equal(pf->programs[0].same_as, -1);
+    assert_int_equal(pf->partner->n_programs, 2);
+    const rmc_profile_program *c = &pf->partner->programs[0], *a = &pf->partner->programs[1];
+    assert_int_equal(c->same_as, -1);
+    assert_int_equal(a->same_as, 0); /* the applicant's program A: its program keys */
+    assert_int_equal(a->positions, 3);
+    assert_int_equal(a->region, RMC_REGION_SOUTH);
+    assert_string_equal(a->city, "Atlanta");
+    assert_int_equal(a->ties, 1);
+    /* the partner's visa needs sponsorship: A sponsors none, a warning for the partner */
+    expect_in(warns, path,
+              "25: warning: [partner.program A] sponsors no visa, so it will not "
+              "rank your partner");
+    rmc_profile_free(pf);
+
+    /* defaults, and a single applicant's profile has no partner */
+    text = "[applicant]\ntype = US_MD\nspecialty = x\nstep2_ck = 240\n"
+           "[partner]\ntype = US_DO\nspecialty = x\nstep2_ck = 230\n"
+           "[program A]\npositions = 3\nregion = south\n"
+           "[partner.program B]\npositions = 3\nregion = south\n";
+    assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_OK);
+    assert_int_equal(pf->couple_pairs, RMC_PAIRS_REGION);
+    assert_int_equal(pf->couple_unmatched, 1);
+    assert_int_equal(pf->partner->us_experience, RMC_USEXP_SUB_I);
+    rmc_profile_free(pf);
+    assert_int_equal(load_text(exact_shape, &pf, msgs, warns, sizeof msgs, path), RMC_OK);
+    assert_null(pf->partner);
+    rmc_profile_free(pf);
+}
+
+static void test_rmc_profile_load_couple_rejects(void **state)
+{
+    (void)state;
+    rmc_profile_file *pf = NULL;
+    char msgs[8192], warns[8192], path[64];
+    const char *text = "[applicant]\n"           /* 1 */
+                       "type = US_MD\n"          /* 2 */
+                       "specialty = x\n"         /* 3 */
+                       "step2_ck = 240\n"        /* 4 */
+                       "[partner]\n"             /* 5 */
+                       "specialty = y\n"         /* 6 */
+                       "step2_ck = 230\n"        /* 7 */
+                       "pets = 2\n"              /* 8 */
+                       "[couple]\n"              /* 9 */
+                       "pairs = country\n"       /* 10 */
+                       "unmatched_options = 6\n" /* 11 */
+                       "budget = 1\n"            /* 12 */
+                       "[program A]\n"           /* 13 */
+                       "positions = 3\n"         /* 14 */
+                       "region = mars\n"         /* 15 */
+                       "[program B]\n"           /* 16 */
+                       "positions = 3\n"         /* 17 */
+                       "[partner.program A]\n"   /* 18 */
+                       "positions = 4\n"         /* 19 */
+                       "[partner.program C]\n"   /* 20 */
+                       "positions = 4\n"         /* 21 */
+                       "region = west\n"         /* 22 */
+                       "[partner.program C]\n"   /* 23 */
+                       "[partner]\n";            /* 24 */
+    assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_EINPUT);
+    assert_null(pf);
+    expect_in(msgs, path, "5: [partner] needs type = US_MD | US_DO | US_IMG | IMG");
+    expect_in(msgs, path, "8: unknown key 'pets' in [partner]");
+    expect_in(msgs, path, "10: pairs: 'country' is not one of city | region | any");
+    expect_in(msgs, path, "11: unmatched_options: 6 is outside 0..5");
+    expect_in(msgs, path, "12: unknown key 'budget' in [couple]");
+    expect_in(msgs, path, "15: region: 'mars' is not one of northeast | midwest | south | west");
+    expect_in(msgs, path, "16: [program B] needs region = northeast | midwest | south | west");
+    expect_in(msgs, path,
+              "19: [partner.program A] is your program of the same name: set "
+              "positions in [program A] only");
+    expect_in(msgs, path, "23: duplicate partner.program 'C' (first on line 20)");
+    expect_in(msgs, path, "24: [partner] appears twice (first on line 5)");
+
+    /* partner sections without [partner]; a partner without programs */
+    text = "[applicant]\ntype = US_MD\nspecialty = x\nstep2_ck = 240\n"
+           "[program A]\npositions = 3\n[couple]\npairs = city\n";
+    assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_EINPUT);
+    expect_in(msgs, path, "7: [couple] without a [partner] section");
+    text = "[applicant]\ntype = US_MD\nspecialty = x\nstep2_ck = 240\n"
+           "[program A]\npositions = 3\n[partner.program B]\npositions = 3\n";
+    assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_EINPUT);
+    expect_in(msgs, path, "7: [partner.program NAME] without a [partner] section");
+    text = "[applicant]\ntype = US_MD\nspecialty = x\nstep2_ck = 240\n"
+           "[partner]\ntype = US_MD\nspecialty = x\nstep2_ck = 240\n"
+           "[program A]\npositions = 3\nregion = west\n";
+    assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_EINPUT);
+    expect_in(msgs, path, "5: no [partner.program NAME] section");
+}
+
 /* Every shipped example loads cleanly. */
 static void test_rmc_profile_load_shipped_examples(void **state)
 {
@@ -333,6 +450,8 @@ int main(void)
         cmocka_unit_test(test_rmc_profile_load_rejects),
         cmocka_unit_test(test_rmc_profile_load_apply_section),
         cmocka_unit_test(test_rmc_profile_load_warns_h1b_at_j1_only),
+        cmocka_unit_test(test_rmc_profile_load_couple),
+        cmocka_unit_test(test_rmc_profile_load_couple_rejects),
         cmocka_unit_test(test_rmc_profile_load_shipped_examples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -178,6 +178,50 @@ static void test_rmc_rng_generic_blocks_match_random123(void **state)
     }
 }
 
+/* rmc_philox_heads and each of its code paths the CPU has give
+ * each stream's first words, for list lengths around the 8- and 16-stream
+ * passes and substreams near 2^31; a generator positioned by
+ * rmc_philox_seek_head then continues each stream exactly as rmc_rng_seek
+ * does, across later refills. */
+static void test_rmc_rng_heads_equal_seek(void **state)
+{
+    (void)state;
+    enum { MAX_N = 41 };
+    int32_t sub[MAX_N];
+    uint32_t fast[MAX_N * RMC_PHILOX_HEAD_WORDS], slow[MAX_N * RMC_PHILOX_HEAD_WORDS];
+    rmc_rng *a = new_rng(), *b = new_rng();
+    const uint64_t seed = 0x123456789abcdefULL, rep = (UINT64_C(1) << 40) + 3;
+    for (size_t n = 0; n <= MAX_N; n++) {
+        for (size_t i = 0; i < n; i++) {
+            sub[i] = (int32_t)((i * 2654435761u + n) & 0x7fffffffu);
+        }
+        memset(fast, 0, sizeof fast);
+        memset(slow, 0, sizeof slow);
+        rmc_philox_heads(seed, rep, RMC_STREAM_INTERVIEW, sub, n, fast);
+        for (unsigned path = 0; path < 3; path++) {
+            memset(slow, 0, sizeof slow);
+            if (rmc_philox_heads_by(path, seed, rep, RMC_STREAM_INTERVIEW, sub, n, slow)) {
+                assert_memory_equal(fast, slow, sizeof fast);
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint32_t want[RMC_PHILOX_HEAD_WORDS + 70], got[RMC_PHILOX_HEAD_WORDS + 70];
+            rmc_rng_seek(a, seed, rep, RMC_STREAM_INTERVIEW, (uint32_t)sub[i]);
+            rmc_rng_words(a, want, sizeof want / sizeof *want);
+            assert_memory_equal(fast + i * RMC_PHILOX_HEAD_WORDS, want,
+                                RMC_PHILOX_HEAD_WORDS * sizeof *want);
+            rmc_philox_seek_head(rmc_rng_philox(b), seed, rep, RMC_STREAM_INTERVIEW,
+                                 (uint32_t)sub[i], fast + i * RMC_PHILOX_HEAD_WORDS);
+            for (size_t w = 0; w < sizeof got / sizeof *got; w++) {
+                got[w] = rmc_philox_word(rmc_rng_philox(b));
+            }
+            assert_memory_equal(got, want, sizeof want);
+        }
+    }
+    rmc_rng_free(a);
+    rmc_rng_free(b);
+}
+
 /* The bulk and inline draws consume the stream exactly as GSL's calls do:
  * words, uniforms, uniform_pos and exponentials equal their gsl_rng
  * counterparts on the same stream, for lengths that start and end inside,
@@ -309,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_rmc_rng_uniform_and_gaussian_moments),
         cmocka_unit_test(test_rmc_rng_matches_random123),
         cmocka_unit_test(test_rmc_rng_generic_blocks_match_random123),
+        cmocka_unit_test(test_rmc_rng_heads_equal_seek),
         cmocka_unit_test(test_rmc_rng_bulk_and_inline_equal_gsl),
         cmocka_unit_test(test_rmc_rng_ziggurat_normal),
         cmocka_unit_test(test_rmc_rng_ziggurat_exponential),

@@ -14,6 +14,14 @@
  * cutoff view of stable matchings, where one applicant does not move the
  * cutoffs). What-ifs then re-run only the applicant's own meetings. Exact:
  * the applicant is inserted and the whole Match is re-run each replicate.
+ *
+ * A couple (a profile with [partner]): both partners are placed, each in
+ * their own specialty; fast: both are left out of the Match and the couple
+ * takes the first pair of its joint list whose programs' cutoffs admit both
+ * (a pair at one program also needs two seats there); exact: the couple is
+ * inserted with its joint list and the couples procedure re-run. The joint
+ * chances (both matched, one city, one region, exactly one, neither) come
+ * beside each partner's own P(match) and programs. No what-ifs for couples.
  */
 #ifndef RANKMC_FORECAST_H
 #define RANKMC_FORECAST_H
@@ -103,6 +111,30 @@ typedef struct rmc_forecast_method {
     double sim_seconds;             /* engine time over all markets */
 } rmc_forecast_method;
 
+/* A couple's joint outcomes, in this order. */
+typedef enum {
+    RMC_FORECAST_BOTH,        /* both partners matched */
+    RMC_FORECAST_SAME_CITY,   /* both matched, at programs of one city (the profile's) */
+    RMC_FORECAST_SAME_REGION, /* both matched, at programs of one region */
+    RMC_FORECAST_ONE,         /* exactly one partner matched */
+    RMC_FORECAST_NEITHER,     /* neither matched */
+    RMC_FORECAST_N_JOINT
+} rmc_forecast_joint_outcome;
+
+/* "both", "same_city", "same_region", "one", "neither". */
+const char *rmc_forecast_joint_name(rmc_forecast_joint_outcome o);
+
+/* One method's joint results for a couple. */
+typedef struct rmc_forecast_joint {
+    bool done;
+    rmc_forecast_stat p[RMC_FORECAST_N_JOINT];
+    uint32_t *count;      /* [K][RMC_FORECAST_N_JOINT] replicates with each outcome, by market
+                             (both + one + neither = N in every market) */
+    int16_t *entry;       /* [K * N] the joint-list entry the couple matched at, -1 neither */
+    uint64_t unconverged; /* exact: replicates whose couples procedure did not converge (their
+                             matching is kept, as by rankmc run) */
+} rmc_forecast_joint;
+
 typedef struct rmc_forecast_result {
     size_t n_markets, n_programs; /* K, L */
     uint64_t replicates, seed;
@@ -121,8 +153,19 @@ typedef struct rmc_forecast_result {
     rmc_forecast_whatif *whatifs; /* [n_whatifs], sorted by dp, largest first */
     size_t n_whatifs;
     rmc_forecast_stat *curve; /* [L] P(match) ranking only the top k = 1 .. L programs */
-    double build_seconds;     /* synthesising, placing and loading the markets */
-    double eval_seconds;      /* the applicant's own meetings (both methods, what-ifs) */
+    /* A couple (profile with [partner]); otherwise couple is false and the
+     * rest zero. fast / exact above are then the applicant's own results
+     * under the couple's outcome, partner_fast / partner_exact the partner's. */
+    bool couple;
+    size_t n_partner_programs; /* LB */
+    double partner_pre_score;
+    rmc_forecast_method partner_fast, partner_exact;
+    rmc_forecast_joint joint_fast, joint_exact;
+    size_t n_joint;       /* entries of the joint list */
+    int16_t *joint_a;     /* [n_joint] the applicant's program (0-based, profile order), -1 */
+    int16_t *joint_b;     /* [n_joint] the partner's */
+    double build_seconds; /* synthesising, placing and loading the markets */
+    double eval_seconds;  /* the applicant's own meetings (both methods, what-ifs) */
     double wall_seconds;
 } rmc_forecast_result;
 

@@ -2,6 +2,10 @@
  * file with an [applicant] section and one [program NAME] section per
  * interview, in the applicant's rank order, read strictly with inih; and the
  * USMLE Step 2 CK -> pre_score mapping the profile and applicants.csv share.
+ * A couple's profile adds a [partner] section (the partner's own applicant
+ * keys), one [partner.program NAME] section per partner interview in the
+ * partner's order, a region (and city) for every program, and an optional
+ * [couple] section saying how the joint list is built.
  */
 #ifndef RANKMC_PROFILE_H
 #define RANKMC_PROFILE_H
@@ -41,6 +45,28 @@ double rmc_tier_quantile(rmc_tier t);
  * (and *q untouched) when s is neither. */
 bool rmc_desirability_quantile(const char *s, double *q);
 
+/* Census regions of a program's location (as synth's x_region);
+ * RMC_REGION_NONE when the profile does not say. */
+typedef enum {
+    RMC_REGION_NONE,
+    RMC_REGION_NORTHEAST,
+    RMC_REGION_MIDWEST,
+    RMC_REGION_SOUTH,
+    RMC_REGION_WEST,
+    RMC_N_REGIONS
+} rmc_region;
+
+/* "none", "northeast", "midwest", "south", "west". */
+const char *rmc_region_name(rmc_region r);
+
+/* Which pairs of programs a couple's joint list ranks ([couple] pairs):
+ * only those in one city; those in one city, then those in one region (the
+ * default); or also pairs in different regions after those. */
+typedef enum { RMC_PAIRS_CITY, RMC_PAIRS_REGION, RMC_PAIRS_ANY } rmc_pairs;
+
+/* "city", "region", "any". */
+const char *rmc_pairs_name(rmc_pairs p);
+
 typedef struct rmc_profile_program {
     char name[96];         /* the section name after "program " */
     long line;             /* line of the section header */
@@ -53,6 +79,10 @@ typedef struct rmc_profile_program {
     int ties;              /* 0 / 1, default 0 */
     rmc_interest interest; /* default normal */
     int loi;               /* 0 / 1: a letter of intent sent, default 0 */
+    rmc_region region;     /* where it is; required in a couple's profile */
+    char city[64];         /* "" when not given (then in no city pair) */
+    int same_as;           /* a partner's program that is the applicant's program of the same
+                              name: that program's index (its program keys hold); else -1 */
 } rmc_profile_program;
 
 typedef struct rmc_profile_file {
@@ -75,6 +105,13 @@ typedef struct rmc_profile_file {
     double apply_min_quantile; /* min_desirability = top | high | middle | low | Q (0 <= Q < 1),
                                   as a market quantile; default 0 (no floor) */
     long apply_line;           /* line of [apply], 0 if none */
+    /* A couple: the partner from [partner] and [partner.program NAME]
+     * (the same fields; its own partner is NULL), and the [couple] keys. */
+    struct rmc_profile_file *partner; /* NULL for a single applicant */
+    long partner_line;                /* line of [partner], 0 if none */
+    rmc_pairs couple_pairs;           /* pairs = city | region | any; default region */
+    int couple_unmatched; /* unmatched_options = 0..5: per partner, their best k programs with
+                             the other unmatched, after every pair; default 1 */
 } rmc_profile_file;
 
 /* Read and check the profile at path. Every problem goes to problems as

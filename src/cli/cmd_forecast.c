@@ -126,9 +126,9 @@ static void print_stat_line(const char *what, const rmc_forecast_stat *s, size_t
 }
 
 static void print_method(const rmc_forecast_result *r, const rmc_forecast_method *me,
-                         const char *name)
+                         const char *name, size_t n_programs)
 {
-    printf("\n[%s method]\n", name);
+    printf("\n[%s]\n", name);
     print_stat_line("P(match)", &me->p_match, r->n_markets);
     if (r->n_markets > 1) {
         printf("  by market:");
@@ -140,7 +140,7 @@ static void print_method(const rmc_forecast_result *r, const rmc_forecast_method
     printf("\n  %-2s %-32s %7s %6s %7s %-11s %9s %-15s %5s  %s\n", "#", "program (your order)",
            "P(here)", "SE", "spread", "95% int.", "P(ranked)", "position 10-90%", "list",
            "largest meeting factor");
-    for (size_t l = 0; l < r->n_programs; l++) {
+    for (size_t l = 0; l < n_programs; l++) {
         const rmc_forecast_program *p = &me->programs[l];
         char pos[32] = "not ranked", fac[48] = "-";
         if (!isnan(p->pos_median)) {
@@ -158,32 +158,84 @@ static void print_method(const rmc_forecast_result *r, const rmc_forecast_method
     }
 }
 
-static void print_report(const char *path, const rmc_profile_file *pf, const rmc_forecast_result *r)
+static void print_person(const char *who, const rmc_profile_file *pf, double pre_score)
 {
-    printf("rankmc forecast %s\n", path);
-    printf("applicant: %s, %s, ", rmc_type_name(pf->type), pf->specialty);
+    printf("%s: %s, %s, ", who, rmc_type_name(pf->type), pf->specialty);
     if (pf->has_step2_ck) {
-        printf("Step 2 CK %.0f -> pre_score %.3f", pf->step2_ck, r->pre_score);
+        printf("Step 2 CK %.0f -> pre_score %.3f", pf->step2_ck, pre_score);
     } else {
-        printf("pre_score %.3f", r->pre_score);
+        printf("pre_score %.3f", pre_score);
     }
     printf(", communication %.2f, %.0f clinical years, US experience %s, visa %s\n",
            pf->communication, pf->clinical_years, rmc_usexp_name(pf->us_experience),
            rmc_visa_name(pf->visa));
+}
+
+/* A couple's joint chances by one method. */
+static void print_joint(const rmc_forecast_result *r, const rmc_forecast_joint *j, const char *name)
+{
+    static const char *const what[RMC_FORECAST_N_JOINT] = {
+        "P(both matched)        ", "P(both in one city)    ", "P(both in one region)  ",
+        "P(exactly one matched) ", "P(neither matched)     "};
+    printf("\n[couple, %s method]\n", name);
+    for (int o = 0; o < RMC_FORECAST_N_JOINT; o++) {
+        print_stat_line(what[o], &j->p[o], r->n_markets);
+    }
+    if (j == &r->joint_exact) {
+        printf("  replicates whose couples procedure did not converge: %llu of %llu (kept, as "
+               "rankmc run keeps them)\n",
+               (unsigned long long)j->unconverged,
+               (unsigned long long)(r->replicates * r->n_markets));
+    }
+}
+
+static void print_report(const char *path, const rmc_profile_file *pf, const rmc_forecast_result *r)
+{
+    printf("rankmc forecast %s\n", path);
+    print_person("applicant", pf, r->pre_score);
+    if (r->couple) {
+        print_person("partner", pf->partner, r->partner_pre_score);
+        printf("joint list: %zu entries (pairs = %s, %d \"one partner unmatched\" option%s "
+               "each)\n",
+               r->n_joint, rmc_pairs_name(pf->couple_pairs), pf->couple_unmatched,
+               pf->couple_unmatched == 1 ? "" : "s");
+    }
     printf("market: %s, %zu market%s x %llu replicates (seed %llu), %d threads, %.1f s\n",
            r->market, r->n_markets, r->n_markets == 1 ? "" : "s", (unsigned long long)r->replicates,
            (unsigned long long)r->seed, r->threads, r->wall_seconds);
-    printf("  the %s component of market 0: %zu applicants, %zu programs, %zu interviews\n",
-           pf->specialty, r->market_applicants, r->market_programs, r->market_interviews);
+    const bool two = r->couple && strcmp(pf->specialty, pf->partner->specialty) != 0;
+    printf("  the %s%s%s component of market 0: %zu applicants, %zu programs, %zu interviews\n",
+           pf->specialty, two ? " + " : "", two ? pf->partner->specialty : "", r->market_applicants,
+           r->market_programs, r->market_interviews);
     printf("  time: markets %.1f s, engine %.1f s, your meetings %.1f s\n", r->build_seconds,
            r->fast.sim_seconds + r->exact.sim_seconds, r->eval_seconds);
-    if (r->fast.done) {
-        print_method(r, &r->fast, "fast");
+    const char *const names[2][2] = {{"fast method", "exact method"},
+                                     {"applicant, fast method", "applicant, exact method"}};
+    const rmc_forecast_method *mine[2] = {&r->fast, &r->exact};
+    const rmc_forecast_method *theirs[2] = {&r->partner_fast, &r->partner_exact};
+    const rmc_forecast_joint *joint[2] = {&r->joint_fast, &r->joint_exact};
+    for (int m = 0; m < 2; m++) {
+        if (!mine[m]->done) {
+            continue;
+        }
+        if (r->couple) {
+            print_joint(r, joint[m], m == 0 ? "fast" : "exact");
+        }
+        print_method(r, mine[m], names[r->couple][m], r->n_programs);
+        if (r->couple) {
+            print_method(r, theirs[m], m == 0 ? "partner, fast method" : "partner, exact method",
+                         r->n_partner_programs);
+        }
     }
-    if (r->exact.done) {
-        print_method(r, &r->exact, "exact");
-    }
-    if (r->compared > 0) {
+    if (r->compared > 0 && r->couple) {
+        const rmc_forecast_stat *f = &r->joint_fast.p[RMC_FORECAST_BOTH],
+                                *e = &r->joint_exact.p[RMC_FORECAST_BOTH];
+        const double dp = f->p - e->p, se = sqrt(f->se * f->se + e->se * e->se);
+        printf("\nfast - exact: P(both matched) %+.4f (%.1f combined SEs); the couple's outcome "
+               "(joint-list entry) differs in %llu of %llu replicates\n",
+               dp, se > 0 ? fabs(dp) / se : 0.0, (unsigned long long)r->disagreements,
+               (unsigned long long)r->compared);
+    } else if (r->compared > 0) {
         const double dp = r->fast.p_match.p - r->exact.p_match.p;
         const double se = sqrt(r->fast.p_match.se * r->fast.p_match.se +
                                r->exact.p_match.se * r->exact.p_match.se);
@@ -207,6 +259,9 @@ static void print_report(const char *path, const rmc_profile_file *pf, const rmc
             printf("  k = %-3zu %.3f  (SE %.3f, spread %.3f; 95%% %.2f-%.2f)\n", k + 1, s->p,
                    s->se_mc, s->spread, s->lo, s->hi);
         }
+    }
+    if (r->couple) {
+        printf("\nA couple's forecast has no what-ifs or list-length curve (docs/forecast.md).\n");
     }
     printf("\nSE: Monte Carlo noise of the mean over markets. spread: how much P moves between\n"
            "equally plausible synthetic markets (net of that noise). The 95%% interval is for\n"

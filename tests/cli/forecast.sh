@@ -42,8 +42,10 @@ h5dump -a forecast_market "$T/f.h5" >/dev/null 2>&1 || fail "no forecast_market 
 expect 2 "existing output" "$RANKMC" forecast "$P" --market im-regional:0.5 --markets 1 -n 8 \
     -q -o "$T/f.h5"
 
-# every shipped profile runs; a model folder is one market
+# every shipped single profile runs (couples, in two specialties, below); a
+# model folder is one market
 for p in models/profiles/*.ini; do
+    grep -q '^\[partner\]' "$p" && continue
     expect 0 "forecast $p" "$RANKMC" forecast "$p" --market im-regional --markets 1 -n 16 -q \
         --no-what-ifs
     grep -q "^P(match) " "$T/stdout" || fail "$p: no P(match) line"
@@ -88,6 +90,23 @@ printf '[applicant]\ntype = IMG\nspecialty = internal_medicine\nstep2_ck = 240\n
 expect 0 "visa warning" "$RANKMC" forecast "$T/warn.ini" --market im-regional:0.5 --markets 1 \
     -n 16 -q --no-what-ifs
 grep -q "warn.ini:6: warning: \[program A\] sponsors no visa" "$T/stderr" || fail "warning"
+
+# A couple (models/profiles/couple_im_peds.ini): joint chances for both
+# methods, each partner's table, /forecast's couple tables.
+C=models/profiles/couple_im_peds.ini
+expect 0 "couple" "$RANKMC" forecast "$C" --market nrmp2025:0.05 --markets 2 -n 16 -t 2 -q \
+    --method both -o "$T/couple.h5"
+for want in "partner: US_MD, pediatrics" "\[couple, fast method\]" "\[couple, exact method\]" \
+    "P(both matched) " "P(both in one city) " "P(exactly one matched) " "P(neither matched) " \
+    "\[partner, exact method\]" "did not converge: " "fast - exact: P(both matched)"; do
+    grep -q "$want" "$T/stdout" || fail "couple report lacks '$want'"
+done
+h5ls "$T/couple.h5/forecast" | grep -q "joint_p .*{2, 5, 6}" || fail "/forecast/joint_p"
+h5ls "$T/couple.h5/forecast" | grep -q "partner_p_here" || fail "/forecast/partner_p_here"
+printf '[applicant]\ntype = US_MD\nspecialty = internal_medicine\nstep2_ck = 240\n[partner]\ntype = US_MD\nspecialty = pediatrics\nstep2_ck = 240\n[program A]\npositions = 4\n[partner.program B]\npositions = 4\nregion = west\n' >"$T/nowhere.ini"
+expect 2 "couple without a region" "$RANKMC" forecast "$T/nowhere.ini" -q -o "$T/nowhere.h5"
+grep -q "nowhere.ini:9: \[program A\] needs region" "$T/stderr" || fail "region message"
+[ -e "$T/nowhere.h5" ] && fail "a file was written for a bad couple profile"
 
 expect 2 "bad option" "$RANKMC" forecast "$P" --markets 0
 expect 2 "bad scale" "$RANKMC" forecast "$P" --market im:abc -q
