@@ -52,6 +52,7 @@ static void ws_free_arrays(rmc_match_ws *w)
     rmc_free(w->cstart);
     rmc_free(w->cyc_best);
     rmc_free(w->snap_dirty);
+    rmc_match_tracks_free(w->tracks);
 }
 
 rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, size_t n_seats,
@@ -381,6 +382,18 @@ rmc_status rmc_match_run_restarts(rmc_match_ws *w, const rmc_match_input *in, rm
                                   rmc_match_result *res, rmc_diag *d)
 {
     RMC_TRY(check_input(w, in, d));
+    res->n_reverted = 0;
+    if (in->n_sup > 0 || in->n_rev > 0) {
+        return rmc_match_tracks_run(w, in, side, max_rounds, max_restarts, restart_seed, res, d);
+    }
+    if (res->app_pgy1 != NULL) {
+        for (size_t i = 0; i < in->n_app; i++) {
+            res->app_pgy1[i] = RMC_ID_NONE;
+        }
+    }
+    if (res->capacity_final != NULL) {
+        memcpy(res->capacity_final, in->capacity, in->n_prog * sizeof *in->capacity);
+    }
     if (in->n_couples > 0) {
         if (side == RMC_PROPOSE_PROGRAMS) {
             return RMC_FAIL(d, RMC_EUSAGE,

@@ -8,7 +8,11 @@
  * O(n_iv + list entries). Applicants without a fixed list rank nothing and
  * stay unmatched; programs without one rank nobody and stay empty. Couples
  * (couples.csv) propose their joint lists; a couple member's program rank
- * comes from the program's fixed list in the same way.
+ * comes from the program's fixed list in the same way. Supplemental lists
+ * (supplemental_rols.csv, linked by applicant_rols.csv's supplemental
+ * column) and reversions (reversions.csv) go into the input as they are;
+ * a supplemental program's rank of the applicant comes from its fixed list
+ * too.
  */
 #include "model_int.h"
 #include "rankmc/match.h"
@@ -20,6 +24,7 @@ typedef struct fixed_input {
     int32_t *iv_rank;     /* [n_iv] program's rank of the interviewee, or RMC_RANK_NONE */
     int32_t *crol_rank_a; /* [couple entries] program's rank of member a, or RMC_RANK_NONE */
     int32_t *crol_rank_b; /* [couple entries] same for member b */
+    int32_t *sup_rank;    /* [supplemental entries] program's rank of the list's applicant */
 } fixed_input;
 
 static void fixed_input_free(fixed_input *f)
@@ -30,6 +35,7 @@ static void fixed_input_free(fixed_input *f)
     rmc_free(f->iv_rank);
     rmc_free(f->crol_rank_a);
     rmc_free(f->crol_rank_b);
+    rmc_free(f->sup_rank);
 }
 
 static rmc_status check_model(const rmc_model *m, rmc_diag *d)
@@ -94,6 +100,11 @@ static rmc_status build_input(const rmc_model *m, fixed_input *f, rmc_diag *d)
         f->choice_prog[e] = m->arol_prog[e];
         f->choice_rank[e] = f->iv_rank[m->arol_iv[e]];
     }
+    const size_t n_sup = m->sup_off != NULL ? m->sup_off[m->n_sup] : 0;
+    RMC_TRY(rmc_alloc_array((void **)&f->sup_rank, n_sup, sizeof *f->sup_rank, d));
+    for (size_t q = 0; q < n_sup; q++) {
+        f->sup_rank[q] = f->iv_rank[m->sup_iv[q]];
+    }
     return build_couples(m, f, d);
 }
 
@@ -114,6 +125,15 @@ static rmc_match_input fixed_match_input(const rmc_model *m, const fixed_input *
         .crol_pb = m->crol_pb,
         .crol_rank_a = f->crol_rank_a,
         .crol_rank_b = f->crol_rank_b,
+        .n_sup = m->n_sup,
+        .choice_supp = m->n_sup > 0 ? m->arol_sup : NULL,
+        .sup_off = m->sup_off,
+        .sup_prog = m->sup_prog,
+        .sup_rank = f->sup_rank,
+        .n_rev = m->n_rev,
+        .rev_donor = m->rev_donor,
+        .rev_receiver = m->rev_receiver,
+        .rev_positions = m->rev_positions,
     };
     return in;
 }
@@ -132,14 +152,36 @@ static rmc_status run_once(const rmc_model *m, const fixed_input *f, rmc_proposi
     if (st != RMC_OK) {
         return RMC_FAIL(d, st, "cannot allocate the match workspace");
     }
+    /* The checker needs the PGY-1 seats and the reversions' moves: local
+     * arrays when the caller did not ask for them. */
+    rmc_match_result r = *res;
+    rmc_id *pgy1 = NULL;
+    int32_t *moved = NULL;
+    if (r.app_pgy1 == NULL) {
+        st = rmc_alloc_array((void **)&pgy1, m->n_app, sizeof *pgy1, d);
+        r.app_pgy1 = pgy1;
+    }
+    if (st == RMC_OK && r.rev_moved == NULL) {
+        st = rmc_alloc_array((void **)&moved, m->n_rev, sizeof *moved, d);
+        r.rev_moved = moved;
+    }
     /* Restarts as the model says, drawn from restart seed 0: one fixed
      * Match has no replicate stream, and the same model gives the same
      * matching every time. */
-    st = rmc_match_run_restarts(w, &in, side, max_rounds,
-                                (size_t)rmc_model_params(m)->match_couples_restarts, 0, res, d);
-    if (st == RMC_OK && check_stability) {
-        st = rmc_match_check(&in, res->app_prog, d);
+    if (st == RMC_OK) {
+        st = rmc_match_run_restarts(w, &in, side, max_rounds,
+                                    (size_t)rmc_model_params(m)->match_couples_restarts, 0, &r, d);
     }
+    if (st == RMC_OK && check_stability) {
+        const rmc_match_outcome o = {r.app_prog, r.app_pgy1, NULL, r.rev_moved};
+        st = rmc_match_check_outcome(&in, &o, d);
+    }
+    res->n_proposals = r.n_proposals;
+    res->converged = r.converged;
+    res->n_restarts = r.n_restarts;
+    res->n_reverted = r.n_reverted;
+    rmc_free(moved);
+    rmc_free(pgy1);
     rmc_match_ws_free(w);
     return st;
 }
@@ -161,6 +203,14 @@ rmc_status rmc_match_fixed_verify(const rmc_model *m, const rmc_id *app_prog, rm
                                   rmc_diag *d)
 {
     RMC_TRY(check_model(m, d));
+    if (m->n_sup > 0 || m->n_rev > 0) {
+        /* a matching file names neither the PGY-1 seats nor the capacities
+         * after reversions */
+        return RMC_FAIL_AT(d, RMC_EINPUT, m->n_sup > 0 ? "supplemental_rols.csv" : "reversions.csv",
+                           0,
+                           "verify does not check models with supplemental lists or reversions "
+                           "(use rankmc match --check-stability)");
+    }
     fixed_input f = {0};
     rmc_status st = build_input(m, &f, d);
     if (st == RMC_OK) {

@@ -11,6 +11,9 @@
 #define RMC_MATCH_RADIX_BITS 16
 #define RMC_MATCH_RADIX (1u << RMC_MATCH_RADIX_BITS)
 
+/* Supplemental lists and reversions: the expanded market (match_tracks.c). */
+typedef struct rmc_match_tracks rmc_match_tracks;
+
 struct rmc_match_ws {
     size_t max_app, max_prog, max_entries, max_seats; /* sizes it was made for */
 
@@ -51,9 +54,10 @@ struct rmc_match_ws {
     size_t snap_n_dirty, brent_power, brent_lam;
     /* restarts: the order couples enter, the entry each starts from, and
      * the best entry each was seated at since the last snapshot */
-    rmc_id *corder;   /* [max_app / 2] couple entering k-th */
-    size_t *cstart;   /* [max_app / 2] first entry couple c proposes */
-    size_t *cyc_best; /* [max_app / 2] or RMC_MATCH_HELD_NONE: not seated since */
+    rmc_id *corder;           /* [max_app / 2] couple entering k-th */
+    size_t *cstart;           /* [max_app / 2] first entry couple c proposes */
+    size_t *cyc_best;         /* [max_app / 2] or RMC_MATCH_HELD_NONE: not seated since */
+    rmc_match_tracks *tracks; /* NULL until a market with supplemental lists or reversions */
 };
 
 #define RMC_MATCH_HELD_NONE SIZE_MAX
@@ -186,5 +190,15 @@ RMC_INTERNAL bool rmc_match_couples_step(rmc_match_ws *w, const rmc_match_input 
  * RMC_OK when converged, else RMC_NOT_CONVERGED. */
 RMC_INTERNAL rmc_status rmc_match_couples_done(const rmc_match_ws *w, const rmc_match_input *in,
                                                rmc_match_result *res);
+
+/* A Match with supplemental lists or reversions (match_tracks.c): the
+ * applicants with lists as one-person couples with a PGY-1 twin, matched
+ * again after each reversion pass until no position moves. in was checked
+ * against w. The workspace extension grows here when needed (RMC_ENOMEM). */
+RMC_INTERNAL rmc_status rmc_match_tracks_run(rmc_match_ws *w, const rmc_match_input *in,
+                                             rmc_proposing side, size_t max_rounds,
+                                             size_t max_restarts, uint64_t seed,
+                                             rmc_match_result *res, rmc_diag *d);
+RMC_INTERNAL void rmc_match_tracks_free(rmc_match_tracks *t);
 
 #endif

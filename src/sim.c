@@ -380,7 +380,7 @@ static void record_failure(thread_ws *w, uint64_t r, rmc_status st, const rmc_di
  * replicate failed (recorded in w). */
 static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rmc_match_input *in)
 {
-    rmc_match_result res = {w->app_prog, w->app_choice, w->fill, 0, true, 0};
+    rmc_match_result res = {.app_prog = w->app_prog, .app_choice = w->app_choice, .fill = w->fill};
     rmc_diag d = {0};
     uint64_t restart_seed = 0;
     if (in->n_couples > 0) { /* the restarts' draws: the replicate's own stream */

@@ -983,7 +983,8 @@ typedef struct mcsv {
     bool *seen;
     char *field[2];
     size_t n_fields;
-    long row; /* 1 = header */
+    size_t n_cols; /* fields in the header: 2, or 5 as rankmc match writes */
+    long row;      /* 1 = header */
     bool header_ok;
     rmc_status st;
 } mcsv;
@@ -1010,14 +1011,19 @@ static void on_mrow(int term, void *ctx)
     (void)term;
     mcsv *c = ctx;
     c->row++;
-    if (c->st == RMC_OK && c->n_fields != 2) {
-        rmc_problems_add(c->pr, c->path, c->row, "%zu fields; a row is applicant,program",
-                         c->n_fields);
-    } else if (c->st == RMC_OK && c->row == 1) {
-        c->header_ok = strcmp(c->field[0], "applicant") == 0 && strcmp(c->field[1], "program") == 0;
+    if (c->st == RMC_OK && c->row == 1) {
+        /* applicant,program, or rankmc match's applicant,program,track,status,pgy1 */
+        c->n_cols = c->n_fields;
+        c->header_ok = (c->n_fields == 2 || c->n_fields == 5) &&
+                       strcmp(c->field[0], "applicant") == 0 && strcmp(c->field[1], "program") == 0;
         if (!c->header_ok) {
-            rmc_problems_add(c->pr, c->path, 1, "the header must be applicant,program");
+            rmc_problems_add(c->pr, c->path, 1,
+                             "the header must be applicant,program (or "
+                             "applicant,program,track,status,pgy1)");
         }
+    } else if (c->st == RMC_OK && (c->n_fields != c->n_cols || c->n_fields < 2)) {
+        rmc_problems_add(c->pr, c->path, c->row, "%zu fields; a row is applicant,program%s",
+                         c->n_fields, c->n_cols == 5 ? ",track,status,pgy1" : "");
     } else if (c->st == RMC_OK) {
         const rmc_id a = rmc_model_find_applicant(c->m, c->field[0]);
         const rmc_id p =

@@ -1369,11 +1369,28 @@ static void write_ini(FILE *f, const write_ctx *w)
     fprintf(f,
             "# Synthetic market written by `rankmc synth` (docs/synth.md).\n"
             "# preset %s, scale %g, seed %llu: %zu applicants, %zu programs, %zu positions,\n"
-            "# %zu interviews. Every parameter keeps its default (`rankmc params`).\n"
+            "# %zu interviews. Every parameter keeps its default (`rankmc params`)%s.\n"
             "# Applicant ROLs are not written: rankmc draws them each replicate from\n"
             "# desirability and ties (DESIGN 3).\n",
             mk->pre->name, w->o->scale, (unsigned long long)w->o->seed, mk->n_app, mk->n_prog,
-            mk->n_pos, mk->n_iv);
+            mk->n_pos, mk->n_iv, mk->tracks ? ",\n# except the [soap] keys below" : "");
+    if (!mk->tracks) {
+        return;
+    }
+    const rmc_synth_preset *pre = mk->pre;
+    fprintf(f,
+            "# With the NRMP's tracks (docs/synth.md \"Tracks\"): %zu supplemental interviews\n"
+            "# at preliminary programs, %zu reversions; SOAP after the Match, its\n"
+            "# acceptance keys calibrated to NRMP 2025 (docs/calibration.md).\n"
+            "\n[soap]\n"
+            "enabled = on\n"
+            "rounds = 4\n"
+            "applications = 45\n"
+            "decline = %g\n"
+            "eligible_us = %g\n"
+            "eligible_img = %g\n",
+            mk->n_supp_iv, mk->n_rv, pre->soap_decline, pre->soap_eligible_us,
+            pre->soap_eligible_img);
 }
 
 static int width_of(size_t n)

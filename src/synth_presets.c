@@ -377,6 +377,10 @@ static const rmc_synth_preset presets[] = {
         .supp_cap = 6,
         .supp_slots_per_position = 8,
         .p_revert = 0.10,
+        /* SOAP (docs/calibration.md): ... */
+        .soap_decline = 0.0,
+        .soap_eligible_us = 1.0,
+        .soap_eligible_img = 1.0,
     },
     {
         .name = "im",

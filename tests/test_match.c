@@ -1452,11 +1452,11 @@ static bool exist_place(exist *x, size_t c)
                 return false;
             }
         }
-        outcome oa = {x->sa, x->choice_a, NULL, {x->sa, x->choice_a, NULL, 0, true, 0}};
+        outcome oa = {x->sa, x->choice_a, NULL, {.app_prog = x->sa, .app_choice = x->choice_a}};
         int32_t fill_a[MAXP], fill_p[MAXP];
         oa.res.fill = fill_a;
         const rmc_match_input rin = market_input(&x->red);
-        rmc_match_result rp = {x->sp, x->choice_p, fill_p, 0, true, 0};
+        rmc_match_result rp = {.app_prog = x->sp, .app_choice = x->choice_p, .fill = fill_p};
         assert_int_equal(rmc_match_run(g_ws, &rin, RMC_PROPOSE_APPLICANTS, 0, &oa.res, NULL),
                          RMC_OK);
         assert_int_equal(rmc_match_run(g_ws, &rin, RMC_PROPOSE_PROGRAMS, 0, &rp, NULL), RMC_OK);

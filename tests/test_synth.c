@@ -157,6 +157,7 @@ static rmc_synth_summary synth(const char *preset, double scale, uint64_t seed, 
     o.seed = seed;
     o.n_applicants = n_app;
     o.n_programs = n_prog;
+    o.tracks = 0; /* the categorical market; synth_tracks() below has the tracks */
     o.force = true;
     rmc_synth_summary s;
     rmc_diag d = {0};
@@ -536,6 +537,49 @@ static void test_rmc_synth_write_loads(void **state)
     remove_dir(dir);
 }
 
+/* With tracks the loader reads the track column and reversions.csv, and its
+ * counts agree with the summary: programs and positions by track. */
+static void test_rmc_synth_write_tracks_load(void **state)
+{
+    (void)state;
+    char *dir = new_dir();
+    rmc_synth_options o;
+    rmc_synth_options_default(&o);
+    o.preset = "nrmp2025";
+    o.scale = 0.04;
+    o.seed = 29;
+    o.tracks = 1;
+    rmc_synth_summary s;
+    assert_int_equal(rmc_synth_write(&o, dir, &s, NULL), RMC_OK);
+    rmc_problems *problems = NULL;
+    assert_int_equal(rmc_problems_alloc(10, &problems), RMC_OK);
+    rmc_model *m = NULL;
+    const rmc_status st = rmc_model_load(dir, problems, NULL, &m);
+    for (size_t i = 0; i < rmc_problems_kept(problems); i++) {
+        print_error("%s\n", rmc_problems_get(problems, i));
+    }
+    assert_int_equal(st, RMC_OK);
+    assert_int_equal(rmc_model_n_positions(m), s.n_positions);
+    assert_int_equal(rmc_model_n_interviews(m), s.n_interviews);
+    assert_int_equal(rmc_model_n_reversions(m), s.n_reversions);
+    static const rmc_track track_of[3] = {RMC_TRACK_CATEGORICAL, RMC_TRACK_PRELIMINARY,
+                                          RMC_TRACK_ADVANCED};
+    size_t pos[3] = {0};
+    for (size_t j = 0; j < rmc_model_n_programs(m); j++) {
+        const rmc_track t = rmc_model_program_track(m, j);
+        for (int k = 0; k < 3; k++) {
+            pos[k] += t == track_of[k] ? (size_t)rmc_model_program_positions(m, j) : 0;
+        }
+    }
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(rmc_model_n_track(m, track_of[k]), s.n_programs_track[k]);
+        assert_int_equal(pos[k], s.n_positions_track[k]);
+    }
+    rmc_model_free(m);
+    rmc_problems_free(problems);
+    remove_dir(dir);
+}
+
 /* ---- couples ---------------------------------------------------------- */
 
 static rmc_synth_summary synth_couples(double scale, uint64_t seed, int64_t couples,
@@ -547,6 +591,7 @@ static rmc_synth_summary synth_couples(double scale, uint64_t seed, int64_t coup
     o.scale = scale;
     o.seed = seed;
     o.couples = couples;
+    o.tracks = 0;
     o.force = true;
     rmc_synth_summary sum;
     rmc_diag d = {0};
@@ -1014,6 +1059,7 @@ int main(void)
         cmocka_unit_test(test_rmc_synth_write_tracks_national_counts),
         cmocka_unit_test(test_rmc_synth_write_tracks_structure),
         cmocka_unit_test(test_rmc_synth_write_tracks_deterministic),
+        cmocka_unit_test(test_rmc_synth_write_tracks_load),
         cmocka_unit_test(test_rmc_synth_write_bad_usage),
         cmocka_unit_test(test_rmc_synth_write_refuses_nonempty),
         cmocka_unit_test(test_rmc_synth_write_alloc_failure),

@@ -46,6 +46,27 @@ typedef struct rmc_match_input {
     const size_t *crol_off;
     const rmc_id *crol_pa, *crol_pb;
     const int32_t *crol_rank_a, *crol_rank_b;
+    /* Supplemental lists (NRMP; docs/match.md): entry e of a single's list
+     * names the list serving it, choice_supp[e] (an index below n_sup), or
+     * -1; list s is entries sup_off[s] .. sup_off[s+1]-1 in preference
+     * order, PGY-1 programs sup_prog[] with each program's rank of the
+     * list's applicant sup_rank[] (or RMC_RANK_NONE). A list serves entries
+     * of one applicant only. While the applicant holds an entry's program
+     * it holds the first program of the entry's list that takes it, or
+     * none ("partially matched"). n_sup == 0 and NULL arrays: none; couple
+     * members' entries are ignored with their rows. */
+    size_t n_sup;
+    const int32_t *choice_supp;
+    const size_t *sup_off;
+    const rmc_id *sup_prog;
+    const int32_t *sup_rank;
+    /* Reversions: up to rev_positions[r] (>= 0) positions that program
+     * rev_donor[r] leaves unfilled move to rev_receiver[r] (docs/match.md:
+     * after a stable matching, then matched again, until none moves).
+     * n_rev == 0 and NULL arrays: none. */
+    size_t n_rev;
+    const rmc_id *rev_donor, *rev_receiver;
+    const int32_t *rev_positions;
 } rmc_match_input;
 
 typedef struct rmc_match_result {
@@ -57,6 +78,12 @@ typedef struct rmc_match_result {
     bool converged;      /* false only when the couples procedure cycled or hit its bound on
                             its last attempt */
     size_t n_restarts;   /* couples procedure: restarts it took (0: the first attempt ended) */
+    /* Supplemental lists and reversions (caller-owned; each may be NULL when
+     * not wanted). app_prog stays the program matched from the primary list. */
+    rmc_id *app_pgy1;        /* [n_app] PGY-1 program from a supplemental list, or RMC_ID_NONE */
+    int32_t *capacity_final; /* [n_prog] capacities after reversions (fill is against these) */
+    int32_t *rev_moved;      /* [n_rev] positions each reversion moved */
+    size_t n_reverted;       /* positions moved by reversions in all */
 } rmc_match_result;
 
 /* Default bound on the couples procedure's restarts (the model parameter
@@ -106,6 +133,32 @@ rmc_status rmc_match_run(rmc_match_ws *w, const rmc_match_input *in, rmc_proposi
  * --check-stability asks for it. */
 rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d);
 
+/* A Match's outcome as the checker reads it: app_prog [n_app]; app_pgy1
+ * [n_app] (NULL: nobody holds a supplemental PGY-1); capacity [n_prog]
+ * after reversions (NULL: in->capacity); rev_moved [n_rev] (NULL: none
+ * moved). Borrowed. */
+typedef struct rmc_match_outcome {
+    const rmc_id *app_prog;
+    const rmc_id *app_pgy1;
+    const int32_t *capacity;
+    const int32_t *rev_moved;
+} rmc_match_outcome;
+
+/* rmc_match_check with supplemental lists and reversions (docs/match.md,
+ * "Stability with supplemental lists and reversions"): placements
+ * acceptable, capacities the initial ones moved by rev_moved within each
+ * reversion's quota and no reversion left with quota while its donor has
+ * an unfilled position, no program over its final capacity, and no single,
+ * applicant with supplemental lists or couple blocking. RMC_OK,
+ * RMC_EINTERNAL with the first violation, RMC_ENOMEM, RMC_EUSAGE. */
+rmc_status rmc_match_check_outcome(const rmc_match_input *in, const rmc_match_outcome *o,
+                                   rmc_diag *d);
+
+/* The same, listing every violation as rmc_match_check_list does. */
+rmc_status rmc_match_check_outcome_list(const rmc_match_input *in, const rmc_match_outcome *o,
+                                        const char *const *app_ids, const char *const *prog_ids,
+                                        rmc_problems *out, rmc_diag *d);
+
 /* The same check, listing every violation in `out` instead of stopping at
  * the first: each misplaced applicant or couple, each program over
  * capacity, and for each single and couple that blocks its best blocking
@@ -133,8 +186,10 @@ rmc_status rmc_match_fixed_verify(const rmc_model *m, const rmc_id *app_prog, rm
  * attempt as in rmc_match_run_restarts, with the model's
  * match.couples_restarts restarts drawn from seed 0 (programs-proposing with couples:
  * RMC_EUSAGE). res->app_prog and res->app_choice must hold n_applicants
- * entries and res->fill n_programs (caller-owned). With check_stability a
- * converged result is verified by rmc_match_check (RMC_EINTERNAL if not).
+ * entries and res->fill n_programs (caller-owned); app_pgy1,
+ * capacity_final and rev_moved are filled when given. Supplemental lists
+ * and reversions of the model take part. With check_stability a converged
+ * result is verified by rmc_match_check_outcome (RMC_EINTERNAL if not).
  * RMC_OK, RMC_NOT_CONVERGED (res holds the last matching); RMC_EINPUT when
  * no applicant or no program has a fixed list; RMC_ENOMEM. Allocates its
  * own scratch. */

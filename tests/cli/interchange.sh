@@ -36,7 +36,9 @@ cmp -s "$tmp/miss.smp" "$tmp/loose_back.smp" || fail "comments/spacing changed t
 
 # rankmc's matching of it (the couple at (P0,P0)) verifies as stable.
 "$RANKMC" match "$tmp/model" -o "$tmp/m.csv" >/dev/null 2>&1 || fail "match on the converted model"
-printf 'applicant,program\n0,0\n1,0\n2,1\n3,\n4,1\n' >"$tmp/want.csv"
+printf '%s\n' applicant,program,track,status,pgy1 0,0,categorical,matched, \
+    1,0,categorical,matched, 2,1,categorical,matched, 3,,,unmatched, 4,1,categorical,matched, \
+    >"$tmp/want.csv"
 cmp -s "$tmp/want.csv" "$tmp/m.csv" || { fail "match result"; cat "$tmp/m.csv"; }
 "$RANKMC" verify "$tmp/model" "$tmp/m.csv" >"$tmp/v1.out" 2>&1
 rc=$?

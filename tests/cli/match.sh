@@ -28,9 +28,9 @@ expected_program() {
         *) echo "?unexpected applicant $1" ;;
     esac
 }
-echo "applicant,program" >"$tmp/expected.csv"
+echo "applicant,program,track,status,pgy1" >"$tmp/expected.csv"
 tail -n +2 "$MODEL/applicants.csv" | tr -d '\r' | cut -d, -f1 | while read -r id; do
-    [ -n "$id" ] && echo "$id,$(expected_program "$id")" >>"$tmp/expected.csv"
+    [ -n "$id" ] && echo "$id,$(expected_program "$id"),categorical,matched," >>"$tmp/expected.csv"
 done
 [ "$(wc -l <"$tmp/expected.csv")" -eq 6 ] || fail "models/tiny should have 5 applicants"
 
@@ -72,7 +72,9 @@ QUOTED=tests/data/match_quoted
 if ! "$RANKMC" check "$QUOTED" >"$tmp/quoted.check" 2>&1; then
     fail "'rankmc check $QUOTED' fails: $(cat "$tmp/quoted.check")"
 else
-    printf '%s\n' 'applicant,program' '"Smith, J","Mercy, North"' '"O""Brien",City' 'Lee,' \
+    printf '%s\n' 'applicant,program,track,status,pgy1' \
+        '"Smith, J","Mercy, North",categorical,matched,' '"O""Brien",City,categorical,matched,' \
+        'Lee,,,unmatched,' \
         >"$tmp/quoted.expected"
     for side in applicants programs; do
         "$RANKMC" match "$QUOTED" --proposing "$side" -o "$tmp/quoted.csv" --force \
@@ -94,6 +96,59 @@ else
     grep -q "program_rols.csv" "$tmp/nopr.err" || fail "no mention of program_rols.csv: $(cat "$tmp/nopr.err")"
     [ -e "$tmp/nopr.csv" ] && fail "model without program_rols.csv wrote output"
 fi
+
+# Tracks, supplemental lists and reversions (tests/data/match_tracks, solved
+# by hand in its README): track and status columns, the PGY-1 program.
+TRACKS=tests/data/match_tracks
+printf '%s\n' applicant,program,track,status,pgy1 a1,IM,categorical,matched, \
+    a2,PrelimA,preliminary,matched, a3,Anes,advanced,partial, a4,IM,categorical,matched, \
+    a5,FM,categorical,matched, a6,IM,categorical,matched, a7,Rad,advanced,matched,PrelimB \
+    >"$tmp/tracks.expected"
+"$RANKMC" match "$TRACKS" --check-stability -o "$tmp/tracks.csv" >"$tmp/tracks.out" 2>&1 ||
+    fail "match $TRACKS: $(cat "$tmp/tracks.out")"
+cmp -s "$tmp/tracks.expected" "$tmp/tracks.csv" || {
+    fail "match $TRACKS: CSV differs"
+    diff "$tmp/tracks.expected" "$tmp/tracks.csv"
+}
+grep -q "positions filled: 8 of 8 offered, 0 unfilled" "$tmp/tracks.out" ||
+    fail "tracks summary: $(cat "$tmp/tracks.out")"
+grep -q "partially matched (advanced, no PGY-1): 1; positions moved by reversions: 1" \
+    "$tmp/tracks.out" || fail "tracks summary: $(cat "$tmp/tracks.out")"
+# rankmc verify reads the five-column CSV (the NRMP example verifies as
+# stable) but refuses models with supplemental lists or reversions.
+"$RANKMC" match "$MODEL" -o "$tmp/five.csv" >/dev/null 2>&1
+"$RANKMC" verify "$MODEL" "$tmp/five.csv" >"$tmp/five.verify" 2>&1 ||
+    fail "verify of the five-column CSV: $(cat "$tmp/five.verify")"
+"$RANKMC" verify "$TRACKS" "$tmp/tracks.csv" >"$tmp/tracks.verify" 2>&1
+rc=$?
+[ $rc -eq 2 ] || fail "verify on a model with supplemental lists: exit $rc, expected 2"
+grep -q "does not check models with supplemental lists" "$tmp/tracks.verify" ||
+    fail "verify: $(cat "$tmp/tracks.verify")"
+
+# Bad input: FILE:LINE, exit 2, nothing written.
+bad_tracks() { # NAME FILE CONTENT EXPECTED-MESSAGE
+    rm -rf "$tmp/bt"
+    mkdir "$tmp/bt"
+    cp "$TRACKS"/*.csv "$TRACKS"/model.ini "$tmp/bt/"
+    printf '%s' "$3" >"$tmp/bt/$2"
+    "$RANKMC" match "$tmp/bt" -o "$tmp/bt.csv" >"$tmp/bt.out" 2>&1
+    rc=$?
+    [ $rc -eq 2 ] || fail "$1: exit $rc, expected 2"
+    grep -qF "$4" "$tmp/bt.out" || fail "$1: no '$4' in: $(cat "$tmp/bt.out")"
+    [ -e "$tmp/bt.csv" ] && fail "$1: output written"
+}
+bad_tracks "non-preliminary program on a supplemental list" supplemental_rols.csv \
+    "$(printf 'applicant,list,rank,program\na1,A,1,PrelimA\na1,A,2,IM\na3,A,1,PrelimB\na7,B,1,PrelimB')" \
+    "supplemental_rols.csv:3: program 'IM' is categorical: a supplemental list may name only preliminary programs"
+bad_tracks "reversion cycle" reversions.csv \
+    "$(printf 'donor,receiver,positions\nFM,IM,1\nIM,PrelimA,1\nPrelimA,FM,1')" \
+    "reversions.csv:4: reversion cycle: 'FM' -> 'IM' -> 'PrelimA' -> 'FM'"
+bad_tracks "unknown receiver" reversions.csv \
+    "$(printf 'donor,receiver,positions\nFM,Surgery,1')" \
+    "reversions.csv:2: column 'receiver': unknown program 'Surgery' (not in programs.csv)"
+bad_tracks "list on a categorical entry" applicant_rols.csv \
+    "$(sed 's/^a1,2,IM,$/a1,2,IM,A/' "$TRACKS/applicant_rols.csv")" \
+    "applicant_rols.csv:3: supplemental list 'A' named on the entry of program 'IM', which is categorical"
 
 # Usage errors: exit 2, no output file.
 for args in "--proposing nobody" "--bogus" "" "$MODEL extra"; do
