@@ -93,6 +93,17 @@ typedef struct rmc_result {
     size_t n_type_groups;
     char **type_groups;          /* [n_type_groups] */
     uint64_t *type_matched_sums; /* [n_type_groups][2] */
+    /* SOAP (0 / NULL when the run had none, or the file predates it): the
+     * replicates that ran it; per replicate the means and SEs of the
+     * RMC_SOAP_TOTAL_* counts (root attributes soap_eligible, soap_places,
+     * soap_placed, positions_filled_match, positions_filled_soap); per
+     * applicant P(matched in the Main Match), P(placed in SOAP),
+     * P(partially matched), P(unplaced); per program the mean fill after
+     * SOAP. */
+    uint64_t soap_replicates;
+    double soap_mean[RMC_ACCUM_SOAP_TOTALS], soap_se[RMC_ACCUM_SOAP_TOTALS];
+    double *p_main, *p_soap, *p_partial, *p_unplaced; /* [n_app] */
+    double *mean_fill_soap;                           /* [n_prog] */
 } rmc_result;
 
 /* Read a file written by rmc_h5_write. RMC_EIO when it cannot be opened,
