@@ -74,6 +74,15 @@ static rmc_status fill_checkpoint(hid_t f, const void *ctx, rmc_diag *d)
     RMC_TRY(
         write_flat(f, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.depth, a->depth_hist, d));
     RMC_TRY(write_flat(f, "iv_matched", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.iv, a->iv_matched, d));
+    if (a->dims.tracks) { /* only then: other checkpoints are as before */
+        const uint64_t rv[4] = {a->reverted_sum, a->reverted_sumsq, a->partial_sum,
+                                a->partial_sumsq};
+        RMC_TRY(rmc_h5_write_attr(f, "reverted_sums", H5T_NATIVE_UINT64, 4, rv, d));
+        RMC_TRY(write_flat(f, "partial_count", H5T_NATIVE_UINT32, H5T_STD_U32LE, a->dims.n_app,
+                           a->partial_count, d));
+        RMC_TRY(write_flat(f, "capacity_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, a->dims.n_prog,
+                           a->capacity_sum, d));
+    }
     return write_flat(f, "move_sum", H5T_NATIVE_INT64, H5T_STD_I64LE, s.move, a->move_sum, d);
 }
 
@@ -162,6 +171,18 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
     RMC_TRY(read_into(f, "fill_hist", H5T_NATIVE_UINT32, s.fill, a->fill_hist, d));
     RMC_TRY(read_into(f, "depth_hist", H5T_NATIVE_UINT32, s.depth, a->depth_hist, d));
     RMC_TRY(read_into(f, "iv_matched", H5T_NATIVE_UINT32, s.iv, a->iv_matched, d));
+    if (a->dims.tracks) {
+        uint64_t rv[4];
+        RMC_TRY(rmc_h5_read_attr_n(f, "reverted_sums", H5T_NATIVE_UINT64, 4, rv, d));
+        a->reverted_sum = rv[0];
+        a->reverted_sumsq = rv[1];
+        a->partial_sum = rv[2];
+        a->partial_sumsq = rv[3];
+        RMC_TRY(
+            read_into(f, "partial_count", H5T_NATIVE_UINT32, a->dims.n_app, a->partial_count, d));
+        RMC_TRY(
+            read_into(f, "capacity_sum", H5T_NATIVE_UINT64, a->dims.n_prog, a->capacity_sum, d));
+    }
     return read_into(f, "move_sum", H5T_NATIVE_INT64, s.move, a->move_sum, d);
 }
 
@@ -172,8 +193,11 @@ static rmc_status ckpt_read(hid_t f, rmc_accum **out, rmc_h5_checkpoint_info *in
     }
     uint64_t v[9];
     RMC_TRY(rmc_h5_read_attr(f, "dims", H5T_NATIVE_UINT64, v, d));
-    const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1], (size_t)v[2], (size_t)v[3], (size_t)v[4],
-                               (size_t)v[5], (size_t)v[6], (size_t)v[7], (size_t)v[8]};
+    const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1],
+                               (size_t)v[2], (size_t)v[3],
+                               (size_t)v[4], (size_t)v[5],
+                               (size_t)v[6], (size_t)v[7],
+                               (size_t)v[8], H5Aexists(f, "reverted_sums") > 0 ? 1u : 0u};
     RMC_TRY(ckpt_read_info(f, info, d));
     rmc_status st = rmc_accum_alloc(&dm, true, out, d);
     if (st == RMC_EUSAGE) {
