@@ -96,6 +96,9 @@ $(BUILD_DIR)/obj/src/cli/%.o: src/cli/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(PUBLIC_CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# rankmc bench --json records the optimisation flags of the build.
+$(BUILD_DIR)/obj/src/cli/cmd_bench.o: PUBLIC_CPPFLAGS += -DRMC_BUILD_CFLAGS='"$(strip $(OPT) $(CFLAGS))"'
+
 $(BUILD_DIR)/obj/bench/bench_sim.o: bench/bench_sim.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")

@@ -41,6 +41,29 @@ expect 2 "ranks beyond the job" -- "$RANKMC" bench --ranks 2 --scale 0.01 -n 1
 # the workload is fixed: a second run gives the same checksum
 TMPDIR=$tmp expect 0 "rerun" -- "$RANKMC" bench --scale 0.01 -n 4 --threads 3
 grep -q "checksum=$sums\$" "$tmp/out" || fail "checksum changed between runs / thread counts"
+# --json: one JSON document on standard output (the table on standard
+# error), with the machine, the build and every row, whose checksums are the
+# table's
+TMPDIR=$tmp expect 0 "json" -- "$RANKMC" bench --scale 0.01 -n 4 --threads 1,2 --json
+grep -q "^RANKMC_BENCH threads=2 .*checksum=$sums\$" "$tmp/err" || fail "--json: table not on stderr"
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["rankmc_bench"] == 1
+m, b, w = d["machine"], d["build"], d["workload"]
+assert m["cpu_model"] and m["cores_online"] >= 1 and m["memory_bytes"] > 0, m
+assert b["version"] and b["git"] and b["compiler"] and b["cflags"], b
+assert w["applicants"] == 472 and w["programs"] == 66 and w["replicates"] == 4, w
+rows = d["rows"]
+assert [(r["ranks"], r["threads"]) for r in rows] == [(1, 1), (1, 2)], rows
+assert all(r["checksum"] == sys.argv[2] and r["replicates"] == 4 and r["wall_s"] > 0 for r in rows)
+assert all(r["meeting_ms"] >= 0 and r["peak_rss_bytes"] > 0 for r in rows)
+assert d["checksum_identical"] is True
+' "$tmp/out" "$sums" || fail "--json: not the expected JSON document"
+else
+    echo "bench.sh: SKIP the --json parse check (no python3)"
+fi
 # the temporary market and result file are removed
 [ -z "$(ls "$tmp" | grep rankmc-bench)" ] || fail "temporary market or result left behind"
 
