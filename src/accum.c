@@ -34,7 +34,8 @@ bool rmc_accum_sizes_of(const rmc_accum_dims *d, rmc_accum_sizes *s)
            rmc_mul_ok(d->n_app, d->choice_len + 1, &s->choice) &&
            rmc_mul_ok(d->n_prog, d->max_positions + 1, &s->fill) &&
            rmc_mul_ok(d->n_prog, d->rank_bins + 1, &s->depth) &&
-           rmc_mul_ok(d->n_iv, d->n_factors, &s->move) && (s->iv = d->n_iv, true);
+           rmc_mul_ok(d->n_iv, d->n_factors, &s->move) &&
+           rmc_mul_ok(d->n_app, RMC_ACCUM_SOAP_COLS, &s->soap) && (s->iv = d->n_iv, true);
 }
 
 size_t rmc_accum_bytes(const rmc_accum_dims *dims, bool with_rank_hist)
@@ -46,7 +47,7 @@ size_t rmc_accum_bytes(const rmc_accum_dims *dims, bool with_rank_hist)
     const double bytes =
         (with_rank_hist ? 4.0 * (double)s.rank : 0.0) + 4.0 * (double)s.choice +
         4.0 * (double)s.fill + 4.0 * (double)s.depth + 4.0 * (double)s.iv + 8.0 * (double)s.move +
-        4.0 * (double)dims->n_prog + 512.0 +
+        4.0 * (double)dims->n_prog + 4.0 * (double)s.soap + 4.0 * (double)s.fill + 512.0 +
         (dims->tracks ? 4.0 * (double)dims->n_app + 8.0 * (double)dims->n_prog : 0.0);
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
@@ -56,6 +57,8 @@ void rmc_accum_free(rmc_accum *a)
     if (a == NULL) {
         return;
     }
+    rmc_free(a->soap_fill_hist);
+    rmc_free(a->soap_hist);
     rmc_free(a->depth);
     rmc_free(a->partial_count);
     rmc_free(a->capacity_sum);
@@ -99,6 +102,8 @@ rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_
         RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->partial_count, dims->n_app, 4, d), fail);
         RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->capacity_sum, dims->n_prog, 8, d), fail);
     }
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->soap_hist, s.soap, 4, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->soap_fill_hist, s.fill, 4, d), fail);
     *out = a;
     return RMC_OK;
 fail:
@@ -176,6 +181,60 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep)
         add_moves(a, rep->moves);
     }
     a->replicates++;
+}
+
+void rmc_accum_add_soap(rmc_accum *a, const rmc_accum_soap *s)
+{
+    const rmc_accum_dims *dm = &a->dims;
+    for (size_t i = 0; i < dm->n_app; i++) {
+        const bool partial = s->partial != NULL && s->partial[i];
+        const bool placed = s->soap_prog[i] != RMC_ID_NONE;
+        size_t col = RMC_SOAP_COL_UNPLACED;
+        if (partial) {
+            col = placed ? RMC_SOAP_COL_PARTIAL_PLACED : RMC_SOAP_COL_PARTIAL;
+        } else if (s->app_prog[i] != RMC_ID_NONE) {
+            RMC_ASSERT(!placed);
+            col = RMC_SOAP_COL_MAIN;
+        } else if (placed) {
+            col = RMC_SOAP_COL_PLACED;
+        }
+        a->soap_hist[i * RMC_ACCUM_SOAP_COLS + col]++;
+    }
+    const size_t fcols = dm->max_positions + 1;
+    for (size_t j = 0; j < dm->n_prog; j++) {
+        const int32_t f = s->fill_after[j];
+        RMC_ASSERT(f >= 0 && (size_t)f <= dm->max_positions);
+        a->soap_fill_hist[j * fcols + (size_t)f]++;
+    }
+    for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
+        a->soap_sum[t] += s->totals[t];
+        a->soap_sumsq[t] += s->totals[t] * s->totals[t];
+    }
+    a->soap_replicates++;
+}
+
+uint64_t rmc_accum_soap_replicates(const rmc_accum *a)
+{
+    return a->soap_replicates;
+}
+
+void rmc_accum_soap_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_SOAP_TOTALS],
+                         uint64_t sumsq[RMC_ACCUM_SOAP_TOTALS])
+{
+    for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
+        sum[t] = a->soap_sum[t];
+        sumsq[t] = a->soap_sumsq[t];
+    }
+}
+
+const uint32_t *rmc_accum_soap_hist(const rmc_accum *a)
+{
+    return a->soap_hist;
+}
+
+const uint32_t *rmc_accum_soap_fill_hist(const rmc_accum *a)
+{
+    return a->soap_fill_hist;
 }
 
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
@@ -324,6 +383,11 @@ void rmc_accum_clear(rmc_accum *a)
         memset(a->capacity_sum, 0, a->dims.n_prog * 8);
     }
     a->reverted_sum = a->reverted_sumsq = a->partial_sum = a->partial_sumsq = 0;
+    memset(a->soap_hist, 0, s.soap * 4);
+    memset(a->soap_fill_hist, 0, s.fill * 4);
+    memset(a->soap_sum, 0, sizeof a->soap_sum);
+    memset(a->soap_sumsq, 0, sizeof a->soap_sumsq);
+    a->soap_replicates = 0;
     a->replicates = a->unconverged = a->unstable = 0;
     a->first_unconverged = a->first_unstable = -1;
 }
@@ -379,6 +443,13 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
     dst->reverted_sumsq += src->reverted_sumsq;
     dst->partial_sum += src->partial_sum;
     dst->partial_sumsq += src->partial_sumsq;
+    add_u32(dst->soap_hist, src->soap_hist, s.soap);
+    add_u32(dst->soap_fill_hist, src->soap_fill_hist, s.fill);
+    for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
+        dst->soap_sum[t] += src->soap_sum[t];
+        dst->soap_sumsq[t] += src->soap_sumsq[t];
+    }
+    dst->soap_replicates += src->soap_replicates;
     lower_first(&dst->first_unconverged, src->first_unconverged);
     lower_first(&dst->first_unstable, src->first_unstable);
     return RMC_OK;
@@ -401,8 +472,12 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     RMC_TRY(rmc_dist_sum_u32(g, a->depth_hist, s.depth, d));
     RMC_TRY(rmc_dist_sum_u32(g, a->iv_matched, s.iv, d));
     RMC_TRY(rmc_dist_sum_i64(g, a->move_sum, s.move, d));
-    uint64_t counts[3] = {a->replicates, a->unconverged, a->unstable};
-    RMC_TRY(rmc_dist_sum_u64(g, counts, 3, d));
+    RMC_TRY(rmc_dist_sum_u32(g, a->soap_hist, s.soap, d));
+    RMC_TRY(rmc_dist_sum_u32(g, a->soap_fill_hist, s.fill, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->soap_sum, RMC_ACCUM_SOAP_TOTALS, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->soap_sumsq, RMC_ACCUM_SOAP_TOTALS, d));
+    uint64_t counts[4] = {a->replicates, a->unconverged, a->unstable, a->soap_replicates};
+    RMC_TRY(rmc_dist_sum_u64(g, counts, 4, d));
     RMC_TRY(rmc_dist_sum_u64(g, &a->restart_hist[0][0], 2 * RMC_ACCUM_RESTART_BINS, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->couple_sum, 2, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->couple_sumsq, 2, d));
@@ -429,6 +504,7 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     a->replicates = counts[0];
     a->unconverged = counts[1];
     a->unstable = counts[2];
+    a->soap_replicates = counts[3];
     a->first_unconverged = first[0] == INT64_MAX ? -1 : first[0];
     a->first_unstable = first[1] == INT64_MAX ? -1 : first[1];
     return RMC_OK;
@@ -524,6 +600,14 @@ void rmc_accum_sha256(const rmc_accum *a, char hex[65])
         rmc_sha256_update(&s, a->partial_count, dm->n_app * sizeof(uint32_t));
         rmc_sha256_update(&s, a->capacity_sum, dm->n_prog * sizeof(uint64_t));
         rmc_sha256_update(&s, rv, sizeof rv);
+    }
+    if (a->soap_replicates > 0) { /* totals without SOAP keep their old digest */
+        rmc_sha256_update(&s, &a->soap_replicates, sizeof a->soap_replicates);
+        rmc_sha256_update(&s, a->soap_hist, dm->n_app * RMC_ACCUM_SOAP_COLS * sizeof(uint32_t));
+        rmc_sha256_update(&s, a->soap_fill_hist,
+                          dm->n_prog * (dm->max_positions + 1) * sizeof(uint32_t));
+        rmc_sha256_update(&s, a->soap_sum, sizeof a->soap_sum);
+        rmc_sha256_update(&s, a->soap_sumsq, sizeof a->soap_sumsq);
     }
     rmc_sha256_final_hex(&s, hex);
 }

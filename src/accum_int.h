@@ -21,13 +21,19 @@ struct rmc_accum {
     /* Per replicate, applicants matched of each type, then of all: sums
      * and sums of squares (rmc_accum_count_types). */
     uint64_t type_sum[RMC_ACCUM_TYPE_GROUPS], type_sumsq[RMC_ACCUM_TYPE_GROUPS];
-    uint32_t *rank_hist;   /* [n_iv][rank_bins+1] or NULL */
-    uint32_t *choice_hist; /* [n_app][choice_len+1] */
-    uint32_t *fill_hist;   /* [n_prog][max_positions+1] */
-    uint32_t *depth_hist;  /* [n_prog][rank_bins+1] */
-    uint32_t *iv_matched;  /* [n_iv] */
-    int64_t *move_sum;     /* [n_iv][n_factors], units of 1/RMC_ACCUM_MOVE_SCALE spot */
-    int32_t *depth;        /* [n_prog] scratch: deepest matched position this replicate */
+    /* SOAP (rmc_accum_add_soap): replicates that ran it, and per replicate
+     * the RMC_ACCUM_SOAP_TOTALS counts' sums and sums of squares. */
+    uint64_t soap_replicates;
+    uint64_t soap_sum[RMC_ACCUM_SOAP_TOTALS], soap_sumsq[RMC_ACCUM_SOAP_TOTALS];
+    uint32_t *rank_hist;      /* [n_iv][rank_bins+1] or NULL */
+    uint32_t *choice_hist;    /* [n_app][choice_len+1] */
+    uint32_t *fill_hist;      /* [n_prog][max_positions+1] */
+    uint32_t *depth_hist;     /* [n_prog][rank_bins+1] */
+    uint32_t *iv_matched;     /* [n_iv] */
+    int64_t *move_sum;        /* [n_iv][n_factors], units of 1/RMC_ACCUM_MOVE_SCALE spot */
+    uint32_t *soap_hist;      /* [n_app][RMC_ACCUM_SOAP_COLS] */
+    uint32_t *soap_fill_hist; /* [n_prog][max_positions+1]: fill after SOAP */
+    int32_t *depth;           /* [n_prog] scratch: deepest matched position this replicate */
     /* dims.tracks only (else NULL / 0) */
     uint32_t *partial_count;               /* [n_app] replicates partially matched */
     uint64_t *capacity_sum;                /* [n_prog] sum of capacities after reversions */
@@ -37,7 +43,7 @@ struct rmc_accum {
 
 /* Elements in each table of an accumulator of dims d; false on overflow. */
 typedef struct rmc_accum_sizes {
-    size_t rank, choice, fill, depth, iv, move;
+    size_t rank, choice, fill, depth, iv, move, soap;
 } rmc_accum_sizes;
 RMC_INTERNAL bool rmc_accum_sizes_of(const rmc_accum_dims *d, rmc_accum_sizes *s);
 

@@ -515,6 +515,7 @@ static rmc_status run_engine(ap_run *A, const rmc_fc_market *mk, rmc_id *cutoff,
     so.threads = o->threads;
     so.stop = o->stop;
     so.rank_bins = 1;
+    so.skip_soap = true; /* apply reads the Main Match only */
     so.n_exclude = 1;
     so.exclude = &mk->app;
     so.n_cutoff = A->C;

@@ -138,7 +138,8 @@ static rmc_status run_market_sims(fc_run *R, const rmc_fc_market *mk, rmc_id *cu
     so.replicates = R->N;
     so.threads = o->threads;
     so.stop = o->stop;
-    so.rank_bins = 1; /* the histograms are not used: keep them small */
+    so.rank_bins = 1;    /* the histograms are not used: keep them small */
+    so.skip_soap = true; /* a forecast reads the Main Match only */
     rmc_sim_stats st;
     rmc_accum *acc = NULL;
     if (o->fast) {

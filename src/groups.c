@@ -107,18 +107,32 @@ rmc_status rmc_groups_labels_read(const char *model_dir, const char *column, con
     return RMC_OK;
 }
 
-static void add_applicant(rmc_group_rate *g, double p, uint64_t reps)
+/* Applicant i of r into g (sums and variance sums until finished). */
+static void add_applicant(rmc_group_rate *g, const rmc_result *r, size_t i)
 {
+    const double p = r->p_match[i];
     g->n++;
     g->expected += p;
-    g->se += rmc_binomial_var(p, reps); /* variance sum until finished */
+    g->se += rmc_binomial_var(p, r->replicates);
+    if (r->soap_replicates > 0) {
+        const double s = r->p_soap[i], a = r->p_main[i] + r->p_soap[i];
+        g->soap += s;
+        g->soap_se += rmc_binomial_var(s, r->soap_replicates);
+        g->after += a;
+        g->after_se += rmc_binomial_var(a, r->soap_replicates);
+    }
 }
 
 static void finish_rate(rmc_group_rate *g)
 {
     g->se_rep = (double)NAN;
-    g->rate = g->n > 0 ? g->expected / (double)g->n : 0.0;
-    g->se = g->n > 0 ? sqrt(g->se) / (double)g->n : 0.0;
+    const double n = (double)g->n;
+    g->rate = g->n > 0 ? g->expected / n : 0.0;
+    g->se = g->n > 0 ? sqrt(g->se) / n : 0.0;
+    g->soap = g->n > 0 ? g->soap / n : 0.0;
+    g->soap_se = g->n > 0 ? sqrt(g->soap_se) / n : 0.0;
+    g->after = g->n > 0 ? g->after / n : 0.0;
+    g->after_se = g->n > 0 ? sqrt(g->after_se) / n : 0.0;
 }
 
 static int cmp_rate_name(const void *a, const void *b)
@@ -142,7 +156,7 @@ rmc_status rmc_groups_rates(const rmc_result *r, const char *const *labels, rmc_
         if (k == n) {
             snprintf(g[n++].name, sizeof g->name, "%s", labels[i]);
         }
-        add_applicant(&g[k], r->p_match[i], r->replicates);
+        add_applicant(&g[k], r, i);
     }
     for (size_t k = 0; k < n; k++) {
         finish_rate(&g[k]);
@@ -194,7 +208,7 @@ void rmc_groups_market(const rmc_result *r, rmc_market_rates *out)
     memset(out, 0, sizeof *out);
     snprintf(out->all.name, sizeof out->all.name, "all");
     for (size_t i = 0; i < r->n_app; i++) {
-        add_applicant(&out->all, r->p_match[i], r->replicates);
+        add_applicant(&out->all, r, i);
     }
     finish_rate(&out->all);
     set_type_se(r, &out->all);
@@ -213,6 +227,14 @@ void rmc_groups_market(const rmc_result *r, rmc_market_rates *out)
     }
     out->fill_share = out->positions > 0 ? out->filled / (double)out->positions : 0.0;
     out->fill_share_se = out->positions > 0 ? sqrt(var) / (double)out->positions : 0.0;
+    if (r->soap_replicates > 0 && out->positions > 0) {
+        const double pos = (double)out->positions;
+        out->filled_soap = r->soap_mean[RMC_SOAP_TOTAL_FILLED_SOAP];
+        out->fill_share_soap = out->filled_soap / pos;
+        out->fill_share_soap_se = r->soap_se[RMC_SOAP_TOTAL_FILLED_SOAP] / pos;
+        out->placed_soap = r->soap_mean[RMC_SOAP_TOTAL_PLACED];
+        out->placed_soap_se = r->soap_se[RMC_SOAP_TOTAL_PLACED];
+    }
 }
 
 /* ---- couples (rmc_couples_rates) ---- */

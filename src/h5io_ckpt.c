@@ -49,6 +49,11 @@ static rmc_status ckpt_attrs(hid_t f, const rmc_accum *a, const rmc_h5_checkpoin
                               d));
     RMC_TRY(rmc_h5_write_attr(f, "type_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
                               a->type_sumsq, d));
+    RMC_TRY(rmc_h5_attr_u64(f, "soap_replicates", a->soap_replicates, d));
+    RMC_TRY(rmc_h5_write_attr(f, "soap_sums", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS, a->soap_sum,
+                              d));
+    RMC_TRY(rmc_h5_write_attr(f, "soap_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS,
+                              a->soap_sumsq, d));
     RMC_TRY(rmc_h5_attr_u64(f, "seed", in->seed, d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates_requested", in->replicates_requested, d));
     RMC_TRY(rmc_h5_attr_i64(f, "proposing", in->proposing, d));
@@ -83,6 +88,9 @@ static rmc_status fill_checkpoint(hid_t f, const void *ctx, rmc_diag *d)
         RMC_TRY(write_flat(f, "capacity_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, a->dims.n_prog,
                            a->capacity_sum, d));
     }
+    RMC_TRY(write_flat(f, "soap_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.soap, a->soap_hist, d));
+    RMC_TRY(write_flat(f, "soap_fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill,
+                       a->soap_fill_hist, d));
     return write_flat(f, "move_sum", H5T_NATIVE_INT64, H5T_STD_I64LE, s.move, a->move_sum, d);
 }
 
@@ -183,6 +191,13 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
         RMC_TRY(
             read_into(f, "capacity_sum", H5T_NATIVE_UINT64, a->dims.n_prog, a->capacity_sum, d));
     }
+    RMC_TRY(rmc_h5_read_attr(f, "soap_replicates", H5T_NATIVE_UINT64, &a->soap_replicates, d));
+    RMC_TRY(rmc_h5_read_attr_n(f, "soap_sums", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS,
+                               a->soap_sum, d));
+    RMC_TRY(rmc_h5_read_attr_n(f, "soap_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS,
+                               a->soap_sumsq, d));
+    RMC_TRY(read_into(f, "soap_hist", H5T_NATIVE_UINT32, s.soap, a->soap_hist, d));
+    RMC_TRY(read_into(f, "soap_fill_hist", H5T_NATIVE_UINT32, s.fill, a->soap_fill_hist, d));
     return read_into(f, "move_sum", H5T_NATIVE_INT64, s.move, a->move_sum, d);
 }
 

@@ -157,6 +157,11 @@ void rmc_result_free(rmc_result *r)
     if (r == NULL) {
         return;
     }
+    rmc_free(r->mean_fill_soap);
+    rmc_free(r->p_unplaced);
+    rmc_free(r->p_partial);
+    rmc_free(r->p_soap);
+    rmc_free(r->p_main);
     free_strings(r->factors, r->n_factors);
     rmc_free(r->mean_move);
     rmc_free(r->iv_p_match);
@@ -175,7 +180,6 @@ void rmc_result_free(rmc_result *r)
     rmc_free(r->p_match_se);
     rmc_free(r->p_match);
     free_strings(r->type_groups, r->n_type_groups);
-    rmc_free(r->p_partial);
     rmc_free(r->p_partial_se);
     rmc_free(r->p_partial_ci95);
     free_strings(r->prog_track, r->prog_track != NULL ? r->n_prog : 0);
@@ -461,6 +465,42 @@ rmc_status rmc_h5_open_read(const char *path, const char *what, hid_t *f, rmc_di
     return RMC_OK;
 }
 
+/* One SOAP vector of n doubles. */
+static rmc_status read_soap_vec(hid_t f, const char *path, size_t n, double **out, rmc_diag *d)
+{
+    size_t dims[2] = {0, 0};
+    RMC_TRY(read_numeric(f, path, H5T_NATIVE_DOUBLE, 1, dims, (void **)out, d));
+    return dims[0] == n ? RMC_OK : shape_error(d, path);
+}
+
+/* SOAP's figures, when the run had SOAP (docs/output.md). */
+static rmc_status read_soap(hid_t f, rmc_result *r, rmc_diag *d)
+{
+    static const char *const names[RMC_ACCUM_SOAP_TOTALS] = {
+        "soap_eligible", "soap_places", "soap_placed", "positions_filled_match",
+        "positions_filled_soap"};
+    if (H5Aexists(f, "soap_replicates") <= 0) {
+        return RMC_OK;
+    }
+    RMC_TRY(rmc_h5_read_attr(f, "soap_replicates", H5T_NATIVE_UINT64, &r->soap_replicates, d));
+    if (r->soap_replicates == 0) {
+        return RMC_OK;
+    }
+    for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
+        char se[64];
+        snprintf(se, sizeof se, "%s_se", names[t]);
+        RMC_TRY(rmc_h5_read_attr(f, names[t], H5T_NATIVE_DOUBLE, &r->soap_mean[t], d));
+        RMC_TRY(rmc_h5_read_attr(f, se, H5T_NATIVE_DOUBLE, &r->soap_se[t], d));
+    }
+    RMC_TRY(read_soap_vec(f, "/applicants/p_main", r->n_app, &r->p_main, d));
+    RMC_TRY(read_soap_vec(f, "/applicants/p_soap", r->n_app, &r->p_soap, d));
+    if (r->p_partial == NULL) { /* read with the tracks datasets otherwise */
+        RMC_TRY(read_soap_vec(f, "/applicants/p_partial", r->n_app, &r->p_partial, d));
+    }
+    RMC_TRY(read_soap_vec(f, "/applicants/p_unplaced", r->n_app, &r->p_unplaced, d));
+    return read_soap_vec(f, "/programs/mean_fill_soap", r->n_prog, &r->mean_fill_soap, d);
+}
+
 rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
 {
     *out = NULL;
@@ -473,6 +513,7 @@ rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
     RMC_TRY_GOTO(st, read_applicants(f, r, d), done);
     RMC_TRY_GOTO(st, read_programs(f, r, d), done);
     RMC_TRY_GOTO(st, read_interviews(f, r, d), done);
+    RMC_TRY_GOTO(st, read_soap(f, r, d), done);
 done:
     H5Fclose(f);
     if (st != RMC_OK) {

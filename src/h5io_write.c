@@ -201,6 +201,32 @@ rmc_status rmc_h5_write_atomically(const char *path, bool force, rmc_h5_filler f
 
 /* ---- the result file -------------------------------------------------- */
 
+/* SOAP's per-replicate totals: mean over replicates and its standard error
+ * (SD over replicates / sqrt(replicates)), from exact integer sums. */
+static rmc_status write_soap_attrs(hid_t f, const rmc_accum *a, rmc_diag *d)
+{
+    static const char *const names[RMC_ACCUM_SOAP_TOTALS] = {
+        "soap_eligible", "soap_places", "soap_placed", "positions_filled_match",
+        "positions_filled_soap"};
+    const uint64_t n = rmc_accum_soap_replicates(a);
+    RMC_TRY(rmc_h5_attr_u64(f, "soap_replicates", n, d));
+    if (n == 0) {
+        return RMC_OK;
+    }
+    uint64_t sum[RMC_ACCUM_SOAP_TOTALS], sumsq[RMC_ACCUM_SOAP_TOTALS];
+    rmc_accum_soap_sums(a, sum, sumsq);
+    for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
+        const double nr = (double)n, mean = (double)sum[t] / nr;
+        const double var = nr > 1.0 ? ((double)sumsq[t] - (double)sum[t] * mean) / (nr - 1.0) : 0.0;
+        const double se = var > 0.0 ? sqrt(var / nr) : 0.0;
+        char name[64];
+        RMC_TRY(rmc_h5_write_attr(f, names[t], H5T_NATIVE_DOUBLE, 0, &mean, d));
+        snprintf(name, sizeof name, "%s_se", names[t]);
+        RMC_TRY(rmc_h5_write_attr(f, name, H5T_NATIVE_DOUBLE, 0, &se, d));
+    }
+    return RMC_OK;
+}
+
 static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum *a,
                                    const rmc_h5_run_info *info, rmc_diag *d)
 {
@@ -251,7 +277,7 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     RMC_TRY(rmc_h5_write_attr(f, "couples_one_unmatched_se", H5T_NATIVE_DOUBLE, 0, &share[3], d));
     RMC_TRY(
         rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS, rh, d));
-    return RMC_OK;
+    return write_soap_attrs(f, a, d);
 }
 
 /* Scratch for the derived statistics, allocated once per write. */
@@ -292,9 +318,16 @@ static rmc_status write_partial(hid_t g, const rmc_accum *a, derived *x, rmc_dia
     const rmc_accum_dims *dm = rmc_accum_get_dims(a);
     const uint64_t n = rmc_accum_replicates(a);
     const uint32_t *pc = rmc_accum_partial_count(a);
-    const hsize_t d1[1] = {dm->n_app}, d2[2] = {dm->n_app, 2};
+    const hsize_t d1[1] = {dm->n_app}, d2[2] = {dm->n_app, 2}, d3[1] = {2};
     RMC_TRY(
         rmc_h5_write_numeric(g, "partial_count", H5T_NATIVE_UINT32, H5T_STD_U32LE, 1, d1, pc, d));
+    uint64_t ps[2];
+    rmc_accum_partial_sums(a, &ps[0], &ps[1]);
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "partial_sums", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, d3, ps, d));
+    if (rmc_accum_soap_replicates(a) > 0) {
+        return RMC_OK; /* SOAP writes p_partial from the same counts */
+    }
     for (size_t i = 0; i < dm->n_app; i++) {
         x->vec[i] = n > 0 ? (double)pc[i] / (double)n : 0.0;
         rmc_wilson95(pc[i], n, &x->mat[2 * i], &x->mat[2 * i + 1]);
@@ -306,12 +339,8 @@ static rmc_status write_partial(hid_t g, const rmc_accum *a, derived *x, rmc_dia
     for (size_t i = 0; i < dm->n_app; i++) {
         x->vec[i] = rmc_binomial_se(x->vec[i], n);
     }
-    RMC_TRY(rmc_h5_write_numeric(g, "p_partial_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
-                                 x->vec, d));
-    uint64_t ps[2];
-    rmc_accum_partial_sums(a, &ps[0], &ps[1]);
-    const hsize_t d3[1] = {2};
-    return rmc_h5_write_numeric(g, "partial_sums", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, d3, ps, d);
+    return rmc_h5_write_numeric(g, "p_partial_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec,
+                                d);
 }
 
 /* Models with tracks: /programs/track, the capacities after reversions
@@ -337,6 +366,60 @@ static rmc_status write_program_tracks(hid_t g, const rmc_model *m, const rmc_ac
     uint64_t rv[2];
     rmc_accum_reverted_sums(a, &rv[0], &rv[1]);
     return rmc_h5_write_numeric(g, "reverted_sums", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, d2, rv, d);
+}
+
+/* NAME, NAME_se and NAME_ci95 of a per-applicant probability whose
+ * replicate counts are the sum of the SOAP histogram's columns in mask. */
+static rmc_status write_soap_p(hid_t g, const char *name, unsigned mask, const rmc_accum *a,
+                               derived *x, rmc_diag *d)
+{
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    const uint64_t n = rmc_accum_soap_replicates(a);
+    const uint32_t *h = rmc_accum_soap_hist(a);
+    const hsize_t d1[1] = {dm->n_app}, d2[2] = {dm->n_app, 2};
+    for (size_t i = 0; i < dm->n_app; i++) {
+        uint64_t k = 0;
+        for (size_t c = 0; c < RMC_ACCUM_SOAP_COLS; c++) {
+            k += (mask >> c & 1U) ? h[i * RMC_ACCUM_SOAP_COLS + c] : 0;
+        }
+        x->vec[i] = (double)k / (double)n;
+        rmc_wilson95(k, n, &x->mat[2 * i], &x->mat[2 * i + 1]);
+    }
+    char buf[64];
+    RMC_TRY(rmc_h5_write_numeric(g, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    snprintf(buf, sizeof buf, "%s_ci95", name);
+    RMC_TRY(rmc_h5_write_numeric(g, buf, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, d2, x->mat, d));
+    for (size_t i = 0; i < dm->n_app; i++) {
+        x->vec[i] = rmc_binomial_se(x->vec[i], n);
+    }
+    snprintf(buf, sizeof buf, "%s_se", name);
+    return rmc_h5_write_numeric(g, buf, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d);
+}
+
+/* /applicants/soap_hist, its column names and the SOAP probabilities
+ * (only when the run had SOAP). */
+static rmc_status write_soap_applicants(hid_t g, const rmc_accum *a, derived *x, rmc_diag *d)
+{
+    if (rmc_accum_soap_replicates(a) == 0) {
+        return RMC_OK;
+    }
+    static const char *const cols[RMC_ACCUM_SOAP_COLS] = {"main", "soap", "partial_soap", "partial",
+                                                          "unplaced"};
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    const hsize_t dh[2] = {dm->n_app, RMC_ACCUM_SOAP_COLS};
+    RMC_TRY(rmc_h5_write_numeric(g, "soap_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dh,
+                                 rmc_accum_soap_hist(a), d));
+    RMC_TRY(rmc_h5_write_strings(g, "soap_columns", cols, RMC_ACCUM_SOAP_COLS, d));
+    RMC_TRY(write_soap_p(g, "p_main", 1U << RMC_SOAP_COL_MAIN, a, x, d));
+    RMC_TRY(write_soap_p(g, "p_soap", 1U << RMC_SOAP_COL_PLACED | 1U << RMC_SOAP_COL_PARTIAL_PLACED,
+                         a, x, d));
+    RMC_TRY(write_soap_p(g, "p_partial",
+                         1U << RMC_SOAP_COL_PARTIAL | 1U << RMC_SOAP_COL_PARTIAL_PLACED, a, x, d));
+    RMC_TRY(write_soap_p(g, "p_placed_after_soap",
+                         1U << RMC_SOAP_COL_MAIN | 1U << RMC_SOAP_COL_PLACED |
+                             1U << RMC_SOAP_COL_PARTIAL_PLACED,
+                         a, x, d));
+    return write_soap_p(g, "p_unplaced", 1U << RMC_SOAP_COL_UNPLACED, a, x, d);
 }
 
 static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum *a, derived *x,
@@ -371,6 +454,7 @@ static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum 
     if (dm->tracks) {
         RMC_TRY(write_partial(g, a, x, d));
     }
+    RMC_TRY(write_soap_applicants(g, a, x, d));
     return rmc_h5_write_numeric(g, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dh, ch, d);
 }
 
@@ -442,7 +526,23 @@ static rmc_status write_programs(hid_t g, const rmc_model *m, const rmc_accum *a
     if (dm->tracks) {
         RMC_TRY(write_program_tracks(g, m, a, x, d));
     }
-    return write_dataset_attrs(g, "depth_hist", dm, d);
+    RMC_TRY(write_dataset_attrs(g, "depth_hist", dm, d));
+    const uint64_t ns = rmc_accum_soap_replicates(a);
+    if (ns == 0) {
+        return RMC_OK;
+    }
+    const uint32_t *sh = rmc_accum_soap_fill_hist(a);
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "soap_fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, df, sh, d));
+    for (size_t j = 0; j < m->n_prog; j++) {
+        uint64_t seats = 0;
+        for (size_t f = 1; f < fc; f++) {
+            seats += (uint64_t)f * sh[j * fc + f];
+        }
+        x->vec[j] = (double)seats / (double)ns;
+    }
+    return rmc_h5_write_numeric(g, "mean_fill_soap", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
+                                x->vec, d);
 }
 
 static rmc_status write_interviews(hid_t g, const rmc_model *m, const rmc_accum *a,

@@ -45,6 +45,7 @@ void rmc_sens_sobol_options_default(rmc_sens_sobol_options *o)
 {
     memset(o, 0, sizeof *o);
     rmc_sim_options_default(&o->sim);
+    o->sim.skip_soap = true; /* the indices are of the Main Match */
     /* N = 64 and 100 replicates (docs/sensitivity.md): twice the runs of
      * the old 16 x 200, for S1 intervals of about +-0.25 instead of +-0.5;
      * the measured noise says when the replicates are too few */

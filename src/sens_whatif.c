@@ -214,6 +214,7 @@ void rmc_sens_options_default(rmc_sens_options *o)
 {
     memset(o, 0, sizeof *o);
     rmc_sim_options_default(&o->sim);
+    o->sim.skip_soap = true; /* what-ifs compare Main-Match chances */
 }
 
 void rmc_sens_result_free(rmc_sens_result *r)

@@ -36,6 +36,7 @@
 #include "rankmc/meeting.h"
 #include "rankmc/rng.h"
 #include "rankmc/sim.h"
+#include "rankmc/soap.h"
 
 /* Interviews per work item when folding a batch into the rank histogram. */
 #define FOLD_BLOCK 2048
@@ -79,6 +80,10 @@ typedef struct thread_ws {
     int32_t *rev_moved;   /* [n_rev] */
     uint8_t *partial;     /* [n_app] */
     size_t n_reverted;    /* this replicate */
+    rmc_soap_ws *sw;      /* SOAP workspace, NULL when SOAP is off */
+    rmc_id *soap_prog;    /* [n_app] SOAP placements */
+    int32_t *soap_fill;   /* [n_prog] fill after SOAP */
+    uint8_t *soap_skip;   /* [n_app] applicants left out (o->exclude), or NULL */
     int64_t fail_rep;     /* lowest failing replicate this batch, or -1 */
     rmc_status fail_st;   /* its status */
     rmc_diag fail_diag;   /* its details */
@@ -95,6 +100,7 @@ typedef struct sim_ctx {
     size_t n_crol;     /* entries in all couples' joint lists */
     size_t max_app_iv; /* longest applicant interview list */
     bool tracks;       /* advanced programs or reversions: supplemental lists, PGY-1s */
+    bool soap;         /* run SOAP after the Match */
 } sim_ctx;
 
 /* Does the model have advanced programs or reversions (docs/match.md)? */
@@ -161,10 +167,15 @@ static size_t largest_capacity(const rmc_model *m)
  * Meeting and match workspaces are opaque; they are budgeted at 16 bytes
  * per interview, applicant and program. Measured at national scale (564,261
  * interviews): about 76 MiB per thread against this estimate's 87 MiB. */
-static double thread_bytes(const rmc_model *m, const rmc_accum_dims *dm, size_t n_crol)
+static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_accum_dims *dm,
+                           size_t n_crol, bool soap)
 {
     const double a = (double)m->n_app, iv = (double)m->n_iv, pr = (double)m->n_prog;
-    return 8.0 * a + iv * (4.0 + 4.0 * RMC_N_FACTORS + 12.0) + 8.0 * (a + 1) +
+    /* SOAP: per application 3 words of 8 bytes and 2 of 4, per applicant
+     * and program a few more (src/soap.c) */
+    const double soap_bytes =
+        soap ? a * (double)p->soap_applications * 32.0 + 48.0 * a + 96.0 * pr : 0.0;
+    return soap_bytes + 8.0 * a + iv * (4.0 + 4.0 * RMC_N_FACTORS + 12.0) + 8.0 * (a + 1) +
            8.0 * (double)n_crol + 16.0 * a + 4.0 * pr + 16.0 * (iv + a + pr) +
            (double)rmc_accum_bytes(dm, false) + 4096.0;
 }
@@ -234,7 +245,8 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
     const int nt = resolve_threads(o);
     size_t n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
     const double hist = (double)rmc_accum_bytes(dims, true) - (double)rmc_accum_bytes(dims, false);
-    const double per_thread = thread_bytes(m, dims, n_crol);
+    const bool soap = p->soap_enabled != 0 && !o->skip_soap;
+    const double per_thread = thread_bytes(m, p, dims, n_crol, soap);
     const double batch = 2.0 * RMC_SIM_BATCH * (double)m->n_iv;
     const double total = hist + batch + (double)rmc_accum_bytes(dims, false) + per_thread * nt;
     *bytes = total >= (double)SIZE_MAX ? SIZE_MAX : (size_t)total;
@@ -249,6 +261,10 @@ static void thread_ws_free(thread_ws *w)
     if (w == NULL) {
         return;
     }
+    rmc_free(w->soap_skip);
+    rmc_free(w->soap_fill);
+    rmc_free(w->soap_prog);
+    rmc_soap_ws_free(w->sw);
     rmc_free(w->fill);
     rmc_free(w->choice_supp);
     rmc_free(w->sup_off);
@@ -304,6 +320,17 @@ static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
         RMC_TRY(rmc_alloc_aligned((void **)&w->cap_final, m->n_prog, sizeof *w->cap_final, d));
         RMC_TRY(rmc_alloc_aligned((void **)&w->rev_moved, m->n_rev, sizeof *w->rev_moved, d));
         RMC_TRY(rmc_alloc_aligned((void **)&w->partial, m->n_app, sizeof *w->partial, d));
+    }
+    if (c->soap) {
+        RMC_TRY(rmc_soap_ws_alloc(m, c->p, &w->sw, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->soap_prog, m->n_app, sizeof *w->soap_prog, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->soap_fill, m->n_prog, sizeof *w->soap_fill, d));
+        if (c->o->n_exclude > 0) {
+            RMC_TRY(rmc_alloc_aligned((void **)&w->soap_skip, m->n_app, 1, d));
+            for (size_t x = 0; x < c->o->n_exclude; x++) {
+                w->soap_skip[c->o->exclude[x]] = 1;
+            }
+        }
     }
     return RMC_OK;
 }
@@ -616,6 +643,31 @@ static void phase_tick(const sim_ctx *c, thread_ws *w, rmc_sim_phase ph, double 
     }
 }
 
+/* SOAP after replicate r's Match, into the partial totals. */
+static void soap_replicate(const sim_ctx *c, thread_ws *w, uint64_t r)
+{
+    const rmc_model *m = c->m;
+    const rmc_soap_state st = {w->app_prog,
+                               c->tracks ? w->partial : NULL,
+                               c->tracks ? w->cap_final : NULL,
+                               w->fill,
+                               w->rank,
+                               w->soap_skip};
+    rmc_soap_result out = {w->soap_prog, w->soap_fill, 0, 0, 0};
+    rmc_soap_run(m, c->p, &st, w->rng, c->o->seed, r, w->sw, &out);
+    uint64_t filled = 0, after = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        filled += (uint64_t)w->fill[j];
+        after += (uint64_t)w->soap_fill[j];
+    }
+    const rmc_accum_soap rec = {w->app_prog,
+                                c->tracks ? w->partial : NULL,
+                                w->soap_prog,
+                                w->soap_fill,
+                                {out.n_eligible, out.n_places, out.n_placed, filled, after}};
+    rmc_accum_add_soap(w->acc, &rec);
+}
+
 /* One replicate: meetings, ROLs, Match, accumulate; its rank histogram
  * columns go to cols[0 .. n_iv). */
 static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *cols)
@@ -665,6 +717,9 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
                             rmc_model_track_of(m, (size_t)j) == RMC_TRACK_ADVANCED;
         }
         rmc_accum_count_tracks(w->acc, w->partial, w->cap_final, w->n_reverted);
+    }
+    if (c->soap) {
+        soap_replicate(c, w, r);
     }
     if (m->n_couples > 0) {
         uint64_t both = 0, one = 0;
@@ -1091,7 +1146,10 @@ static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
         st = rmc_sim_plan(m, p, o, dims, &stats->memory_estimate, d);
     }
     if (st == RMC_OK) {
-        s->ctx = (sim_ctx){m, p, o, dims, 0, longest_interview_list(m), false};
+        s->ctx = (sim_ctx){m,     p,
+                           o,     dims,
+                           0,     longest_interview_list(m),
+                           false, p->soap_enabled != 0 && !o->skip_soap};
         s->ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
         s->ctx.tracks = dims->tracks != 0;
         s->nt = resolve_threads(o);

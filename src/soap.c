@@ -311,13 +311,13 @@ static size_t tree_find(const uint64_t *tree, size_t n, size_t top_bit, uint64_t
 }
 
 /* Whether applicant class c may take a SOAP place at program j. */
-static bool class_may_take(const rmc_model *m, const rmc_soap_state *s, int c, size_t j)
+static bool class_may_take(const rmc_model *m, int c, size_t j)
 {
-    const uint8_t track = s->prog_track != NULL ? s->prog_track[j] : RMC_SOAP_CATEGORICAL;
+    const uint8_t track = rmc_model_track_of(m, j);
     if ((c & 1) && m->sponsors[j] == RMC_SPONSORS_NONE) {
         return false;
     }
-    return (c & 2) ? track == RMC_SOAP_PRELIMINARY : track != RMC_SOAP_ADVANCED;
+    return (c & 2) ? track == RMC_TRACK_PRELIMINARY : track != RMC_TRACK_ADVANCED;
 }
 
 /* Places in SOAP, the weights of one place, the screen noise, and the
@@ -330,8 +330,8 @@ static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rm
     for (size_t j = 0; j < m->n_prog; j++) {
         const int32_t cap = s->capacity != NULL ? s->capacity[j] : m->positions[j];
         const int32_t left = cap - s->fill[j];
-        const uint8_t track = s->prog_track != NULL ? s->prog_track[j] : RMC_SOAP_CATEGORICAL;
-        w->places[j] = left > 0 && track != RMC_SOAP_ADVANCED ? left : 0;
+        const bool advanced = rmc_model_track_of(m, j) == RMC_TRACK_ADVANCED;
+        w->places[j] = left > 0 && !advanced ? left : 0;
         n_places += (size_t)w->places[j];
         dmax = m->desirability[j] > dmax ? m->desirability[j] : dmax;
     }
@@ -347,7 +347,7 @@ static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rm
     for (int c = 0; c < N_CLASSES; c++) {
         uint64_t total = 0;
         for (size_t j = 0; j < m->n_prog; j++) {
-            const bool ok = w->places[j] > 0 && class_may_take(m, s, c, j);
+            const bool ok = w->places[j] > 0 && class_may_take(m, c, j);
             w->wt[c][j] = ok ? (uint64_t)w->places[j] * w->unit[j] : 0;
             total += w->wt[c][j];
         }

@@ -84,6 +84,17 @@ static void assert_same_totals(const rmc_accum *x, const rmc_accum *y)
     rmc_accum_type_sums(y, sy, qy);
     assert_memory_equal(sx, sy, sizeof sx);
     assert_memory_equal(qx, qy, sizeof qx);
+    assert_int_equal(rmc_accum_soap_replicates(x), rmc_accum_soap_replicates(y));
+    assert_memory_equal(rmc_accum_soap_hist(x), rmc_accum_soap_hist(y),
+                        d->n_app * RMC_ACCUM_SOAP_COLS * 4);
+    assert_memory_equal(rmc_accum_soap_fill_hist(x), rmc_accum_soap_fill_hist(y),
+                        d->n_prog * (d->max_positions + 1) * 4);
+    uint64_t tx[RMC_ACCUM_SOAP_TOTALS], ux[RMC_ACCUM_SOAP_TOTALS];
+    uint64_t ty[RMC_ACCUM_SOAP_TOTALS], uy[RMC_ACCUM_SOAP_TOTALS];
+    rmc_accum_soap_sums(x, tx, ux);
+    rmc_accum_soap_sums(y, ty, uy);
+    assert_memory_equal(tx, ty, sizeof tx);
+    assert_memory_equal(ux, uy, sizeof ux);
 }
 
 static uint64_t row_sum(const uint32_t *t, size_t row, size_t cols)
@@ -93,6 +104,49 @@ static uint64_t row_sum(const uint32_t *t, size_t row, size_t cols)
         s += t[row * cols + c];
     }
     return s;
+}
+
+/* SOAP's invariants when the run had it: its histogram agrees with the
+ * Main Match (SOAP moves no Main-Match placement), fill after SOAP is at
+ * least the fill after the Match in every replicate (so its distribution
+ * dominates) and never over capacity, and the totals add up. */
+static void check_soap_invariants(const rmc_accum *a, uint64_t n)
+{
+    const rmc_accum_dims *d = rmc_accum_get_dims(a);
+    const size_t cc = d->choice_len + 1, fc = d->max_positions + 1, sc = RMC_ACCUM_SOAP_COLS;
+    const uint32_t *sh = rmc_accum_soap_hist(a), *ch = rmc_accum_choice_hist(a);
+    uint64_t placed = 0, filled = 0, after = 0;
+    for (size_t i = 0; i < d->n_app; i++) {
+        assert_int_equal(row_sum(sh, i, sc), n);
+        const uint64_t unmatched = ch[i * cc + d->choice_len];
+        assert_int_equal(sh[i * sc + RMC_SOAP_COL_MAIN], n - unmatched);
+        assert_int_equal(sh[i * sc + RMC_SOAP_COL_PLACED] + sh[i * sc + RMC_SOAP_COL_UNPLACED],
+                         unmatched);
+        placed += sh[i * sc + RMC_SOAP_COL_PLACED];
+    }
+    for (size_t j = 0; j < d->n_prog; j++) {
+        const uint32_t *fm = rmc_accum_fill_hist(a) + j * fc;
+        const uint32_t *fs = rmc_accum_soap_fill_hist(a) + j * fc;
+        assert_int_equal(row_sum(rmc_accum_soap_fill_hist(a), j, fc), n);
+        const size_t cap = (size_t)rmc_model_program_positions(model, j);
+        uint64_t cm = 0, cs = 0;
+        for (size_t f = 0; f < fc; f++) {
+            cm += fm[f];
+            cs += fs[f];
+            assert_true(cs <= cm); /* P(fill after SOAP <= f) <= P(fill after Match <= f) */
+            assert_true(f <= cap || fs[f] == 0);
+            filled += f * fm[f];
+            after += f * fs[f];
+        }
+    }
+    uint64_t sum[RMC_ACCUM_SOAP_TOTALS], sumsq[RMC_ACCUM_SOAP_TOTALS];
+    rmc_accum_soap_sums(a, sum, sumsq);
+    assert_int_equal(sum[RMC_SOAP_TOTAL_PLACED], placed);
+    assert_int_equal(sum[RMC_SOAP_TOTAL_FILLED_MATCH], filled);
+    assert_int_equal(sum[RMC_SOAP_TOTAL_FILLED_SOAP], after);
+    assert_int_equal(after - filled, placed);
+    assert_true(sum[RMC_SOAP_TOTAL_PLACES] >= placed);
+    assert_true(sum[RMC_SOAP_TOTAL_ELIGIBLE] >= placed);
 }
 
 /* Invariants every run must satisfy. */
@@ -125,6 +179,72 @@ static void check_invariants(const rmc_accum *a, uint64_t n)
         /* nobody matched <=> no depth */
         assert_int_equal(rmc_accum_fill_hist(a)[j * fc], rmc_accum_depth_hist(a)[j * rc + rc - 1]);
     }
+    const uint64_t ns = rmc_accum_soap_replicates(a);
+    assert_true(ns == 0 || ns == n);
+    if (ns == n) {
+        check_soap_invariants(a, n);
+    }
+}
+
+/* SOAP runs after the Match and changes none of its tables: with and
+ * without it every Main-Match table is the same. sim_small fills every
+ * position, so two programs get eight more here (more positions than
+ * applicants), which SOAP fills in part. */
+static void test_rmc_sim_run_soap_leaves_match(void **state)
+{
+    (void)state;
+    const uint64_t n = n_reps();
+    model->positions[0] += 8;
+    model->positions[3] += 8;
+    model->n_positions += 16;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.seed = 2385;
+    o.threads = 2;
+    o.replicates = n;
+    o.check_stability = true;
+    rmc_accum *with = NULL, *without = NULL;
+    rmc_sim_stats st;
+    rmc_diag d = {0};
+    assert_true(rmc_model_params(model)->soap_enabled);
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &with, &st, &d), RMC_OK);
+    assert_int_equal(st.unstable, 0);
+    o.skip_soap = true;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &without, &st, &d), RMC_OK);
+    assert_int_equal(st.unstable, 0);
+    assert_int_equal(rmc_accum_soap_replicates(with), n);
+    assert_int_equal(rmc_accum_soap_replicates(without), 0);
+    check_invariants(with, n);
+    check_invariants(without, n);
+    const rmc_accum_dims *dm = rmc_accum_get_dims(with);
+    assert_memory_equal(rmc_accum_choice_hist(with), rmc_accum_choice_hist(without),
+                        dm->n_app * (dm->choice_len + 1) * 4);
+    assert_memory_equal(rmc_accum_fill_hist(with), rmc_accum_fill_hist(without),
+                        dm->n_prog * (dm->max_positions + 1) * 4);
+    assert_memory_equal(rmc_accum_rank_hist(with), rmc_accum_rank_hist(without),
+                        dm->n_iv * (dm->rank_bins + 1) * 4);
+    assert_memory_equal(rmc_accum_move_sum(with), rmc_accum_move_sum(without),
+                        dm->n_iv * dm->n_factors * 8);
+    uint64_t sum[RMC_ACCUM_SOAP_TOTALS], sumsq[RMC_ACCUM_SOAP_TOTALS];
+    rmc_accum_soap_sums(with, sum, sumsq);
+    print_message("SOAP on sim_small: %.2f eligible, %.2f places, %.2f placed per replicate\n",
+                  (double)sum[0] / (double)n, (double)sum[1] / (double)n,
+                  (double)sum[2] / (double)n);
+    assert_true(sum[RMC_SOAP_TOTAL_PLACED] > 0);
+    /* bit-identical for any thread count, SOAP tables included */
+    for (int t = 1; t <= 3; t += 2) {
+        rmc_accum *other = NULL;
+        o.skip_soap = false;
+        o.threads = t;
+        assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &other, &st, &d), RMC_OK);
+        assert_same_totals(with, other);
+        rmc_accum_free(other);
+    }
+    rmc_accum_free(without);
+    rmc_accum_free(with);
+    model->positions[0] -= 8;
+    model->positions[3] -= 8;
+    model->n_positions -= 16;
 }
 
 static void test_rmc_sim_run_thread_count_invariant(void **state)
@@ -665,6 +785,7 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rmc_sim_run_thread_count_invariant),
+        cmocka_unit_test(test_rmc_sim_run_soap_leaves_match),
         cmocka_unit_test(test_rmc_sim_run_seed_decides),
         cmocka_unit_test(test_rmc_sim_run_check_stability),
         cmocka_unit_test(test_rmc_sim_run_rank_bins),

@@ -292,6 +292,7 @@ static replicate rep_make(size_t n_app, size_t n_prog, size_t n_iv)
     FX_NEW(x.fill, n_prog);
     FX_NEW(x.fill_after, n_prog);
     FX_NEW(x.track, n_prog);
+    x.m->track = x.track;
     FX_NEW(x.rank, n_iv + 1);
     for (size_t a = 0; a < n_app; a++) {
         x.app_prog[a] = RMC_ID_NONE;
@@ -308,7 +309,7 @@ static void rep_ready(replicate *x)
 
 static rmc_soap_result rep_run(replicate *x, uint64_t r)
 {
-    const rmc_soap_state s = {x->app_prog, x->partial, NULL, x->fill, x->rank, x->track, NULL};
+    const rmc_soap_state s = {x->app_prog, x->partial, NULL, x->fill, x->rank, NULL};
     rmc_soap_result out = {x->soap_prog, x->fill_after, 0, 0, 0};
     rmc_soap_run(x->m, &x->m->params, &s, x->rng, 3, r, x->w, &out);
     return out;
@@ -318,6 +319,7 @@ static void rep_free(replicate *x)
 {
     rmc_soap_ws_free(x->w);
     rmc_rng_free(x->rng);
+    x->m->track = NULL; /* x->track, freed below */
     free(x->app_prog);
     free(x->soap_prog);
     free(x->partial);
@@ -471,8 +473,8 @@ static void test_soap_run_visa_and_tracks(void **state)
     replicate x = rep_make(12, 4, 0);
     const uint8_t sp[4] = {RMC_SPONSORS_NONE, RMC_SPONSORS_J1, RMC_SPONSORS_J1_H1B,
                            RMC_SPONSORS_J1_H1B};
-    const uint8_t tr[4] = {RMC_SOAP_CATEGORICAL, RMC_SOAP_PRELIMINARY, RMC_SOAP_ADVANCED,
-                           RMC_SOAP_CATEGORICAL};
+    const uint8_t tr[4] = {RMC_TRACK_CATEGORICAL, RMC_TRACK_PRELIMINARY, RMC_TRACK_ADVANCED,
+                           RMC_TRACK_CATEGORICAL};
     for (size_t j = 0; j < 4; j++) {
         x.m->sponsors[j] = sp[j];
         x.track[j] = tr[j];

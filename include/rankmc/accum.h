@@ -146,6 +146,51 @@ void rmc_accum_reverted_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq)
 /* The sum and sum of squares over replicates of the number of applicants
  * partially matched (dims.tracks only; 0 otherwise). */
 void rmc_accum_partial_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq);
+/* SOAP outcome of an applicant, the columns of the SOAP histogram: matched
+ * in the Main Match (fully), unmatched there and placed in SOAP, partially
+ * matched and given a PGY-1 place in SOAP, partially matched and nothing
+ * in SOAP, unplaced. */
+enum {
+    RMC_SOAP_COL_MAIN,
+    RMC_SOAP_COL_PLACED,
+    RMC_SOAP_COL_PARTIAL_PLACED,
+    RMC_SOAP_COL_PARTIAL,
+    RMC_SOAP_COL_UNPLACED,
+    RMC_ACCUM_SOAP_COLS
+};
+
+/* Per-replicate SOAP totals (sums and sums of squares kept): SOAP-eligible
+ * applicants, places offered in SOAP, applicants placed in SOAP, positions
+ * filled after the Match, positions filled after SOAP. */
+enum {
+    RMC_SOAP_TOTAL_ELIGIBLE,
+    RMC_SOAP_TOTAL_PLACES,
+    RMC_SOAP_TOTAL_PLACED,
+    RMC_SOAP_TOTAL_FILLED_MATCH,
+    RMC_SOAP_TOTAL_FILLED_SOAP,
+    RMC_ACCUM_SOAP_TOTALS
+};
+
+/* One replicate's SOAP, borrowed for the call. */
+typedef struct rmc_accum_soap {
+    const rmc_id *app_prog;    /* [n_app] Main-Match program, or -1 */
+    const uint8_t *partial;    /* [n_app] 1 = partially matched, or NULL for none */
+    const rmc_id *soap_prog;   /* [n_app] program placed at in SOAP, or -1 */
+    const int32_t *fill_after; /* [n_prog] fill after SOAP */
+    uint64_t totals[RMC_ACCUM_SOAP_TOTALS];
+} rmc_accum_soap;
+
+/* Add one replicate's SOAP: the applicants' SOAP histogram, the programs'
+ * fill after SOAP, the totals' sums and squares, and the SOAP replicate
+ * count. A run adds it for every replicate or for none. */
+void rmc_accum_add_soap(rmc_accum *a, const rmc_accum_soap *s);
+
+/* Replicates with SOAP (0: SOAP was off), and the totals' sums. */
+uint64_t rmc_accum_soap_replicates(const rmc_accum *a);
+void rmc_accum_soap_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_SOAP_TOTALS],
+                         uint64_t sumsq[RMC_ACCUM_SOAP_TOTALS]);
+const uint32_t *rmc_accum_soap_hist(const rmc_accum *a);      /* [n_app][RMC_ACCUM_SOAP_COLS] */
+const uint32_t *rmc_accum_soap_fill_hist(const rmc_accum *a); /* [n_prog][max_positions + 1] */
 
 /* Count one non-converged (couples) or unstable replicate, remembering
  * the lowest such replicate index. */
@@ -188,10 +233,11 @@ const int64_t *rmc_accum_move_sum(const rmc_accum *a);     /* [n_iv][n_factors],
 /* The SHA-256 of every table in a, as 64 lowercase hex digits: replicates,
  * non-converged and unstable counts (uint64, native byte order), then
  * choice_hist, fill_hist, depth_hist, iv_matched, move_sum and rank_hist when
- * present, each as stored, then (dims.tracks only) partial_count,
- * capacity_sum, the reverted and the partially-matched sums and sums of
- * squares. Equal totals give equal digests on machines of the
- * same byte order (what `rankmc bench` prints as its checksum). */
+ * present, then (dims.tracks only) partial_count, capacity_sum, the
+ * reverted and the partially-matched sums and sums of squares, then, when
+ * any replicate had SOAP, the SOAP replicate count, soap_hist,
+ * soap_fill_hist and the SOAP totals' sums and squares, each as stored. Equal totals give equal
+ * digests on machines of the same byte order (what `rankmc bench` prints as its checksum). */
 void rmc_accum_sha256(const rmc_accum *a, char hex[65]);
 
 /* Mean move of interview k for factor f in spots: move_sum / (replicates *

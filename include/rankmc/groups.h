@@ -39,6 +39,11 @@ typedef struct rmc_group_rate {
     double rate;     /* expected / n */
     double se;       /* standard error of rate (independence approximation) */
     double se_rep;   /* standard error of rate from per-replicate rates, or NAN */
+    /* With SOAP in the result (else 0): the mean over the group of
+     * P(placed in SOAP) and of P(placed after SOAP) = P(matched in the Main
+     * Match, fully) + P(placed in SOAP), each with its independence SE. */
+    double soap, soap_se;
+    double after, after_se;
 } rmc_group_rate;
 
 /* Market-wide figures: the overall match rate (all applicants, as a group
@@ -50,6 +55,11 @@ typedef struct rmc_market_rates {
     double filled;        /* expected positions filled per replicate */
     double fill_share;    /* filled / positions */
     double fill_share_se; /* its standard error */
+    /* With SOAP in the result (else 0): positions filled after SOAP per
+     * replicate and their share, applicants placed in SOAP per replicate,
+     * each with its SE over replicates (from the run's root attributes). */
+    double filled_soap, fill_share_soap, fill_share_soap_se;
+    double placed_soap, placed_soap_se;
 } rmc_market_rates;
 
 /* Read column `column` of model_dir/applicants.csv and return one label per

@@ -97,14 +97,26 @@ typedef struct rmc_result {
      * reversions, or in older files): P(partially matched) per applicant,
      * its SE and Wilson interval; programs' tracks and mean capacity after
      * reversions; the sum and sum of squares over replicates of the
-     * positions reverted. */
+     * positions reverted. p_partial itself is the field below, shared with
+     * SOAP's (the same count). */
     bool has_tracks;
-    double *p_partial, *p_partial_se; /* [n_app] */
-    double *p_partial_ci95;           /* [n_app][2] */
-    char **prog_track;                /* [n_prog] */
-    double *mean_capacity;            /* [n_prog] */
+    double *p_partial_se;   /* [n_app] */
+    double *p_partial_ci95; /* [n_app][2] */
+    char **prog_track;      /* [n_prog] */
+    double *mean_capacity;  /* [n_prog] */
     uint64_t reverted_sum, reverted_sumsq;
     uint64_t partial_sum, partial_sumsq; /* applicants partially matched per replicate */
+    /* SOAP (0 / NULL when the run had none, or the file predates it): the
+     * replicates that ran it; per replicate the means and SEs of the
+     * RMC_SOAP_TOTAL_* counts (root attributes soap_eligible, soap_places,
+     * soap_placed, positions_filled_match, positions_filled_soap); per
+     * applicant P(matched in the Main Match), P(placed in SOAP),
+     * P(partially matched), P(unplaced); per program the mean fill after
+     * SOAP. */
+    uint64_t soap_replicates;
+    double soap_mean[RMC_ACCUM_SOAP_TOTALS], soap_se[RMC_ACCUM_SOAP_TOTALS];
+    double *p_main, *p_soap, *p_partial, *p_unplaced; /* [n_app] */
+    double *mean_fill_soap;                           /* [n_prog] */
 } rmc_result;
 
 /* Read a file written by rmc_h5_write. RMC_EIO when it cannot be opened,

@@ -116,6 +116,8 @@ typedef struct rmc_sim_options {
                           every seat is filled, else RMC_ID_NONE (a ranked newcomer would get
                           a seat). Rows of replicates not run are left alone. NULL = none;
                           not with more than one rank (RMC_EUSAGE) */
+    bool skip_soap;    /* true: no SOAP stage even when the model's soap.enabled is on (callers
+                          that read only the Main Match: forecast, apply) */
 } rmc_sim_options;
 
 /* Defaults: seed 1, 1000 replicates, all threads, applicants propose, no

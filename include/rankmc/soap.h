@@ -14,7 +14,8 @@
  *                    Every draw comes from the stream (seed, replicate,
  *                    RMC_STREAM_SOAP, applicant), so the result does not
  *                    depend on the thread that runs it.
- * Neither allocates: the workspace is made once (per thread).
+ * Neither allocates: the workspace is made once (per thread). Programs'
+ * tracks (rmc_track) are the model's.
  */
 #ifndef RANKMC_SOAP_H
 #define RANKMC_SOAP_H
@@ -29,13 +30,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* A program's track as SOAP reads it (programs.csv `track`). */
-enum {
-    RMC_SOAP_CATEGORICAL = 0, /* PGY-1 onwards */
-    RMC_SOAP_PRELIMINARY = 1, /* PGY-1 only */
-    RMC_SOAP_ADVANCED = 2     /* starts at PGY-2 */
-};
 
 /* One offer, for tests and diagnostics. */
 typedef struct rmc_soap_offer {
@@ -78,16 +72,15 @@ size_t rmc_soap_rounds(const rmc_soap_lists *L, rmc_soap_rounds_ws *w, rmc_id *p
 
 /* One replicate's post-Match state (borrowed). */
 typedef struct rmc_soap_state {
-    const rmc_id *app_prog;    /* [n_app] Main-Match program (partially matched: the advanced
-                                  one), or RMC_ID_NONE */
-    const uint8_t *partial;    /* [n_app] 1 = partially matched (an advanced place, no PGY-1);
-                                  NULL = nobody */
-    const int32_t *capacity;   /* [n_prog] positions after reversions; NULL = the model's */
-    const int32_t *fill;       /* [n_prog] positions filled by the Match */
-    const int32_t *rank;       /* [n_iv] the meetings' final list positions, RMC_RANK_NONE when
-                                  not ranked */
-    const uint8_t *prog_track; /* [n_prog] RMC_SOAP_*; NULL = every program categorical */
-    const uint8_t *skip;       /* [n_app] 1 = takes no part (left out of the run); NULL = none */
+    const rmc_id *app_prog;  /* [n_app] Main-Match program (partially matched: the advanced
+                                one), or RMC_ID_NONE */
+    const uint8_t *partial;  /* [n_app] 1 = partially matched (an advanced place, no PGY-1);
+                                NULL = nobody */
+    const int32_t *capacity; /* [n_prog] positions after reversions; NULL = the model's */
+    const int32_t *fill;     /* [n_prog] positions filled by the Match */
+    const int32_t *rank;     /* [n_iv] the meetings' final list positions, RMC_RANK_NONE when
+                                not ranked */
+    const uint8_t *skip;     /* [n_app] 1 = takes no part (left out of the run); NULL = none */
 } rmc_soap_state;
 
 /* One replicate's SOAP outcome (caller's arrays). */

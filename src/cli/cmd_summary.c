@@ -135,6 +135,15 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
         fprintf(out, "  stability checked: %llu unstable replicates\n",
                 (unsigned long long)r->unstable);
     }
+    if (r->soap_replicates > 0) {
+        fprintf(out,
+                "  SOAP: %.1f placed per replicate (SE %.1f) of %.1f places and %.1f eligible; "
+                "positions filled %.1f after the Match, %.1f after SOAP (SE %.1f)\n",
+                r->soap_mean[RMC_SOAP_TOTAL_PLACED], r->soap_se[RMC_SOAP_TOTAL_PLACED],
+                r->soap_mean[RMC_SOAP_TOTAL_PLACES], r->soap_mean[RMC_SOAP_TOTAL_ELIGIBLE],
+                r->soap_mean[RMC_SOAP_TOTAL_FILLED_MATCH], r->soap_mean[RMC_SOAP_TOTAL_FILLED_SOAP],
+                r->soap_se[RMC_SOAP_TOTAL_FILLED_SOAP]);
+    }
 }
 
 static size_t interviewed_at(const rmc_result *r, size_t j)
@@ -194,6 +203,12 @@ static void print_applicant(FILE *out, const rmc_result *r, size_t i, keyed *ks)
         fprintf(out,
                 "    P(partially matched: advanced, no PGY-1) %.3f +- %.3f  95%% CI %.3f-%.3f\n",
                 r->p_partial[i], r->p_partial_se[i], pc[0], pc[1]);
+    }
+    if (r->soap_replicates > 0) {
+        const double n = (double)r->soap_replicates, s = r->p_soap[i];
+        const double after = r->p_main[i] + s;
+        fprintf(out, "    P(placed in SOAP) %.3f +- %.3f; P(placed after SOAP) %.3f +- %.3f\n", s,
+                sqrt(s * (1.0 - s) / n), after, sqrt(after * (1.0 - after) / n));
     }
     size_t n = 0;
     for (size_t k = 0; k < r->n_iv; k++) {

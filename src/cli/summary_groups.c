@@ -63,6 +63,55 @@ static void print_tables(FILE *out, const char *column, const rmc_group_rate *g,
             m->filled, m->fill_share, m->fill_share_se);
 }
 
+static void print_soap_row(FILE *out, const rmc_group_rate *g)
+{
+    fprintf(out, "  %-14s %10zu %9.2f%% %9.2f%% %9.2f%% %11.3f\n", g->name, g->n, 100.0 * g->rate,
+            100.0 * g->soap, 100.0 * g->after, 100.0 * g->after_se);
+}
+
+static void print_soap_machine(FILE *out, const char *column, const rmc_group_rate *g)
+{
+    fprintf(out,
+            "RANKMC_SOAP_GROUP by=%s group=%s n=%zu main=%.6f soap=%.6f soap_se=%.6f after=%.6f "
+            "after_se=%.6f\n",
+            column, g->name, g->n, g->rate, g->soap, g->soap_se, g->after, g->after_se);
+}
+
+/* Main Match and after SOAP, when the result has SOAP. */
+static void print_soap_tables(FILE *out, const char *column, const rmc_group_rate *g, size_t n,
+                              const rmc_market_rates *m, const rmc_result *r)
+{
+    if (r->soap_replicates == 0) {
+        fprintf(out, "(no SOAP in this result: soap.enabled was off or the file predates it)\n");
+        return;
+    }
+    fprintf(out,
+            "\nMain Match and SOAP by %s (SE: applicants treated as independent)\n"
+            "  %-14s %10s %10s %10s %10s %11s\n",
+            column, column, "applicants", "Main Match", "SOAP", "after SOAP", "SE pts");
+    for (size_t k = 0; k < n; k++) {
+        print_soap_row(out, &g[k]);
+    }
+    print_soap_row(out, &m->all);
+    fprintf(out,
+            "  per replicate: %.1f SOAP-eligible, %.1f places in SOAP, %.1f placed (SE %.1f)\n"
+            "  positions filled after SOAP: %.1f of %zu = %.2f%% (SE %.2f pts; after the Match "
+            "%.2f%%)\n\n",
+            r->soap_mean[RMC_SOAP_TOTAL_ELIGIBLE], r->soap_mean[RMC_SOAP_TOTAL_PLACES],
+            m->placed_soap, m->placed_soap_se, m->filled_soap, m->positions,
+            100.0 * m->fill_share_soap, 100.0 * m->fill_share_soap_se, 100.0 * m->fill_share);
+    for (size_t k = 0; k < n; k++) {
+        print_soap_machine(out, column, &g[k]);
+    }
+    print_soap_machine(out, column, &m->all);
+    fprintf(out,
+            "RANKMC_SOAP eligible=%.3f places=%.3f placed=%.3f placed_se=%.3f filled=%.3f "
+            "share=%.6f se=%.6f\n",
+            r->soap_mean[RMC_SOAP_TOTAL_ELIGIBLE], r->soap_mean[RMC_SOAP_TOTAL_PLACES],
+            m->placed_soap, m->placed_soap_se, m->filled_soap, m->fill_share_soap,
+            m->fill_share_soap_se);
+}
+
 /* Labels for `column`: the result's own type column, or a model column. */
 static rmc_status get_labels(const rmc_result *r, const char *column, const char *model_dir,
                              char ***labels, rmc_diag *d)
@@ -98,6 +147,7 @@ int rmc_cli_summary_groups(FILE *out, const rmc_result *r, const char *column,
     rmc_market_rates m;
     rmc_groups_market(r, &m);
     print_tables(out, column, g, n, &m, r->replicates);
+    print_soap_tables(out, column, g, n, &m, r);
     rmc_groups_rates_free(g);
     rmc_groups_labels_free(labels, r->n_app);
     return RMC_EXIT_OK;
