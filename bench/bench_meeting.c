@@ -107,10 +107,12 @@ static double rng_floor(const rmc_model *m, rmc_rng *r, uint64_t rep, uint32_t *
         /* the names' streams as the meeting positions them: their first
          * blocks made side by side for the whole list */
         const size_t n = m->prog_off[j + 1] - m->prog_off[j];
-        rmc_philox_heads(1, rep, RMC_STREAM_INTERVIEW, m->iv_by_prog + m->prog_off[j], n, heads);
+        rmc_philox_heads(1, rep, RMC_STREAM_INTERVIEW, m->iv_by_prog + m->prog_off[j], n,
+                         RMC_PHILOX_HEAD_BLOCKS, heads);
         for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
             rmc_philox_seek_head(s, 1, rep, RMC_STREAM_INTERVIEW, (uint32_t)m->iv_by_prog[e],
-                                 heads + (e - m->prog_off[j]) * RMC_PHILOX_HEAD_WORDS);
+                                 heads + (e - m->prog_off[j]) * RMC_PHILOX_HEAD_WORDS,
+                                 RMC_PHILOX_HEAD_BLOCKS);
             acc += rmc_philox_normal(s);
             acc += rmc_philox_uniform(s) + rmc_philox_uniform(s) + rmc_philox_uniform(s) +
                    rmc_philox_uniform(s);
