@@ -706,6 +706,12 @@ static void finish_programs(ctx *c, rmc_profile_file *pf, bool partner, bool cou
                             pp->name, prog_keys[k], pp->name);
                 }
             }
+            if (strcmp(pf->specialty, c->pf->specialty) != 0) {
+                problem(c, pp->line,
+                        "[partner.program %s] is your program of the same name, but your partner's "
+                        "specialty (%s) is not yours (%s): name the partner's program differently",
+                        pp->name, pf->specialty, c->pf->specialty);
+            }
             const rmc_profile_program *same = &c->pf->programs[pp->same_as];
             pp->positions = same->positions;
             pp->setting = same->setting;
