@@ -9,7 +9,10 @@
 # nrmp2025`, seed 1), so both read the same files; then ROUNDS rounds, each
 # running, alternately in both orders, each binary's `rankmc run` at N1 and
 # N2 replicates on one thread (N1, N2 = 16, 48 unless set in the
-# environment), and the AFTER binary's at two threads. Seconds per
+# environment), and the AFTER binary's at two threads. Stages the BEFORE
+# binary lacks (SOAP) are switched off in the AFTER binary's copy of the
+# model, so both do the same work; the AFTER binary as shipped is timed
+# once at the end. Seconds per
 # replicate are marginal, (t(N2) - t(N1)) / (N2 - N1), so model load and
 # file write cancel; wall and CPU (user + system) time of the whole process
 # from /usr/bin/time -v, with its peak RSS. Prints every round, then the
@@ -46,10 +49,22 @@ A="$tmp/after/rankmc"
 
 "$B" synth --preset nrmp2025 -o "$tmp/nat" >/dev/null
 echo "workload: $(($(wc -l <"$tmp/nat/interviews.csv") - 1)) interviews (synth --preset nrmp2025 of the before binary)"
+# Stages the before binary does not have (SOAP after the Match, on by
+# default since) are switched off for the after binary, so both do the same
+# work on the same files; the after binary as shipped is timed at the end.
+after_model=$tmp/nat
+if "$A" params 2>/dev/null | grep -q '^\[soap\]'; then
+    cp -r "$tmp/nat" "$tmp/nat-after"
+    printf '\n[soap]\nenabled = off\n' >>"$tmp/nat-after/model.ini"
+    after_model=$tmp/nat-after
+    echo "after binary: [soap] enabled = off (the before binary has no SOAP stage)"
+fi
 
-# run BIN THREADS N: prints "wall cpu peak_kb"
+# run BIN THREADS N [MODEL]: prints "wall cpu peak_kb"
 run() {
-    /usr/bin/time -v "$1" run "$tmp/nat" -n "$3" -t "$2" -q -o "$tmp/out.h5" --force \
+    model=${4:-$tmp/nat}
+    [ "$1" = "$A" ] && [ -z "${4:-}" ] && model=$after_model
+    /usr/bin/time -v "$1" run "$model" -n "$3" -t "$2" -q -o "$tmp/out.h5" --force \
         2>"$tmp/time.txt" >/dev/null || { cat "$tmp/time.txt"; exit 1; }
     awk -F': ' '
         /Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
@@ -57,10 +72,10 @@ run() {
         END { printf "%.3f %.3f %d\n", w, u + s, m }' "$tmp/time.txt"
 }
 
-# marginal BIN THREADS: prints "wall_ms cpu_ms peak_kb" per replicate
+# marginal BIN THREADS [MODEL]: prints "wall_ms cpu_ms peak_kb" per replicate
 marginal() {
-    r1=$(run "$1" "$2" "$n1")
-    r2=$(run "$1" "$2" "$n2")
+    r1=$(run "$1" "$2" "$n1" "${3:-}")
+    r2=$(run "$1" "$2" "$n2" "${3:-}")
     echo "$r1 $r2" | awk -v d=$((n2 - n1)) '{ printf "%.2f %.2f %d\n", ($4 - $1) * 1000 / d, ($5 - $2) * 1000 / d, ($6 > $3 ? $6 : $3) }'
 }
 
@@ -100,6 +115,10 @@ awk '
       printf "  peak RSS after / before: %.3f\n", pk["after"] / pk["before"]
     }' "$tmp/rows"
 
+if [ "$after_model" != "$tmp/nat" ]; then
+    r=$(marginal "$A" 1 "$tmp/nat")
+    echo "$r" | awk '{ printf "after as shipped (SOAP on), 1 thread, one pair: wall %.2f ms, CPU %.2f ms per replicate, peak RSS %.1f MB\n", $1, $2, $3 / 1024 }'
+fi
 echo "RNG floor of the after tree (bench_meeting -s 1, the streams and variates the code draws):"
 "$tmp/after/bench/bench_meeting" -s 1 -n 5 | sed 's/^/  /'
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -11,8 +11,8 @@
  */
 #include <math.h>
 
-#if defined(__SSE2__) && defined(__x86_64__)
-#include <emmintrin.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 #include <string.h>
 
@@ -44,10 +44,11 @@ size_t rmc_accum_bytes(const rmc_accum_dims *dims, bool with_rank_hist)
     if (!rmc_accum_sizes_of(dims, &s)) {
         return SIZE_MAX;
     }
-    const double bytes = (with_rank_hist ? 4.0 * (double)s.rank : 0.0) + 4.0 * (double)s.choice +
-                         4.0 * (double)s.fill + 4.0 * (double)s.depth + 4.0 * (double)s.iv +
-                         8.0 * (double)s.move + 4.0 * (double)dims->n_prog + 4.0 * (double)s.soap +
-                         4.0 * (double)s.fill + 512.0;
+    const double bytes =
+        (with_rank_hist ? 4.0 * (double)s.rank : 0.0) + 4.0 * (double)s.choice +
+        4.0 * (double)s.fill + 4.0 * (double)s.depth + 4.0 * (double)s.iv + 8.0 * (double)s.move +
+        4.0 * (double)dims->n_prog + 4.0 * (double)s.soap + 4.0 * (double)s.fill + 512.0 +
+        (dims->tracks ? 4.0 * (double)dims->n_app + 8.0 * (double)dims->n_prog : 0.0);
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
@@ -59,6 +60,8 @@ void rmc_accum_free(rmc_accum *a)
     rmc_free(a->soap_fill_hist);
     rmc_free(a->soap_hist);
     rmc_free(a->depth);
+    rmc_free(a->partial_count);
+    rmc_free(a->capacity_sum);
     rmc_free(a->move_sum);
     rmc_free(a->iv_matched);
     rmc_free(a->depth_hist);
@@ -95,6 +98,10 @@ rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->iv_matched, s.iv, 4, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->move_sum, s.move, 8, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->depth, dims->n_prog, 4, d), fail);
+    if (dims->tracks) {
+        RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->partial_count, dims->n_app, 4, d), fail);
+        RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->capacity_sum, dims->n_prog, 8, d), fail);
+    }
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->soap_hist, s.soap, 4, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->soap_fill_hist, s.fill, 4, d), fail);
     *out = a;
@@ -143,10 +150,35 @@ static inline int64_t round_to_i64(double x)
 #endif
 }
 
+#if defined(__x86_64__)
+/* add_moves for CPUs with AVX-512F and DQ: eight moves a step, converted
+ * by vcvtpd2qq, which rounds in the current mode as cvtsd2si does (and
+ * gives the same value for out-of-range inputs), so the sums are the same
+ * bits. Returns the moves done (a multiple of 8). */
+__attribute__((target("avx512f,avx512dq"))) static size_t
+add_moves_avx512(int64_t *sum, const float *moves, size_t n)
+{
+    const __m512d scale = _mm512_set1_pd(RMC_ACCUM_MOVE_SCALE);
+    size_t e = 0;
+    for (; e + 8 <= n; e += 8) {
+        const __m512d x = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_loadu_ps(moves + e)), scale);
+        const __m512i s = _mm512_add_epi64(_mm512_loadu_si512(sum + e), _mm512_cvtpd_epi64(x));
+        _mm512_storeu_si512(sum + e, s);
+    }
+    return e;
+}
+#endif
+
 static void add_moves(rmc_accum *a, const float *moves)
 {
     const size_t n = a->dims.n_iv * a->dims.n_factors;
-    for (size_t e = 0; e < n; e++) {
+    size_t e = 0;
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+        e = add_moves_avx512(a->move_sum, moves, n);
+    }
+#endif
+    for (; e < n; e++) {
         a->move_sum[e] += round_to_i64((double)moves[e] * RMC_ACCUM_MOVE_SCALE);
     }
 }
@@ -298,6 +330,49 @@ void rmc_accum_type_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_TYPE_GROUPS]
     }
 }
 
+void rmc_accum_count_tracks(rmc_accum *a, const uint8_t *partial, const int32_t *capacity,
+                            uint64_t reverted)
+{
+    RMC_ASSERT(a->dims.tracks);
+    for (size_t i = 0; i < a->dims.n_app; i++) {
+        a->partial_count[i] += partial[i];
+    }
+    for (size_t j = 0; j < a->dims.n_prog; j++) {
+        RMC_ASSERT(capacity[j] >= 0);
+        a->capacity_sum[j] += (uint64_t)capacity[j];
+    }
+    a->reverted_sum += reverted;
+    a->reverted_sumsq += reverted * reverted;
+    uint64_t n_partial = 0;
+    for (size_t i = 0; i < a->dims.n_app; i++) {
+        n_partial += partial[i];
+    }
+    a->partial_sum += n_partial;
+    a->partial_sumsq += n_partial * n_partial;
+}
+
+const uint32_t *rmc_accum_partial_count(const rmc_accum *a)
+{
+    return a->partial_count;
+}
+
+const uint64_t *rmc_accum_capacity_sum(const rmc_accum *a)
+{
+    return a->capacity_sum;
+}
+
+void rmc_accum_reverted_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq)
+{
+    *sum = a->reverted_sum;
+    *sumsq = a->reverted_sumsq;
+}
+
+void rmc_accum_partial_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq)
+{
+    *sum = a->partial_sum;
+    *sumsq = a->partial_sumsq;
+}
+
 const uint64_t *rmc_accum_restart_hist(const rmc_accum *a)
 {
     return &a->restart_hist[0][0];
@@ -328,6 +403,11 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->couple_sumsq, 0, sizeof a->couple_sumsq);
     memset(a->type_sum, 0, sizeof a->type_sum);
     memset(a->type_sumsq, 0, sizeof a->type_sumsq);
+    if (a->dims.tracks) {
+        memset(a->partial_count, 0, a->dims.n_app * 4);
+        memset(a->capacity_sum, 0, a->dims.n_prog * 8);
+    }
+    a->reverted_sum = a->reverted_sumsq = a->partial_sum = a->partial_sumsq = 0;
     memset(a->soap_hist, 0, s.soap * 4);
     memset(a->soap_fill_hist, 0, s.fill * 4);
     memset(a->soap_sum, 0, sizeof a->soap_sum);
@@ -378,6 +458,16 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
         dst->type_sum[t] += src->type_sum[t];
         dst->type_sumsq[t] += src->type_sumsq[t];
     }
+    if (dst->dims.tracks) {
+        add_u32(dst->partial_count, src->partial_count, dst->dims.n_app);
+        for (size_t j = 0; j < dst->dims.n_prog; j++) {
+            dst->capacity_sum[j] += src->capacity_sum[j];
+        }
+    }
+    dst->reverted_sum += src->reverted_sum;
+    dst->reverted_sumsq += src->reverted_sumsq;
+    dst->partial_sum += src->partial_sum;
+    dst->partial_sumsq += src->partial_sumsq;
     add_u32(dst->soap_hist, src->soap_hist, s.soap);
     add_u32(dst->soap_fill_hist, src->soap_fill_hist, s.fill);
     for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
@@ -418,6 +508,16 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     RMC_TRY(rmc_dist_sum_u64(g, a->couple_sumsq, 2, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->type_sum, RMC_ACCUM_TYPE_GROUPS, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->type_sumsq, RMC_ACCUM_TYPE_GROUPS, d));
+    if (a->dims.tracks) {
+        RMC_TRY(rmc_dist_sum_u32(g, a->partial_count, a->dims.n_app, d));
+        RMC_TRY(rmc_dist_sum_u64(g, a->capacity_sum, a->dims.n_prog, d));
+        uint64_t rv[4] = {a->reverted_sum, a->reverted_sumsq, a->partial_sum, a->partial_sumsq};
+        RMC_TRY(rmc_dist_sum_u64(g, rv, 4, d));
+        a->reverted_sum = rv[0];
+        a->reverted_sumsq = rv[1];
+        a->partial_sum = rv[2];
+        a->partial_sumsq = rv[3];
+    }
     /* -1 (none) must lose to any index in the minimum. */
     int64_t first[2] = {a->first_unconverged < 0 ? INT64_MAX : a->first_unconverged,
                         a->first_unstable < 0 ? INT64_MAX : a->first_unstable};
@@ -518,6 +618,13 @@ void rmc_accum_sha256(const rmc_accum *a, char hex[65])
     rmc_sha256_update(&s, a->move_sum, dm->n_iv * dm->n_factors * sizeof(int64_t));
     if (a->rank_hist != NULL) {
         rmc_sha256_update(&s, a->rank_hist, dm->n_iv * (dm->rank_bins + 1) * sizeof(uint32_t));
+    }
+    if (dm->tracks) { /* models without tracks keep their digest */
+        const uint64_t rv[4] = {a->reverted_sum, a->reverted_sumsq, a->partial_sum,
+                                a->partial_sumsq};
+        rmc_sha256_update(&s, a->partial_count, dm->n_app * sizeof(uint32_t));
+        rmc_sha256_update(&s, a->capacity_sum, dm->n_prog * sizeof(uint64_t));
+        rmc_sha256_update(&s, rv, sizeof rv);
     }
     if (a->soap_replicates > 0) { /* totals without SOAP keep their old digest */
         rmc_sha256_update(&s, &a->soap_replicates, sizeof a->soap_replicates);

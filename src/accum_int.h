@@ -34,6 +34,11 @@ struct rmc_accum {
     uint32_t *soap_hist;      /* [n_app][RMC_ACCUM_SOAP_COLS] */
     uint32_t *soap_fill_hist; /* [n_prog][max_positions+1]: fill after SOAP */
     int32_t *depth;           /* [n_prog] scratch: deepest matched position this replicate */
+    /* dims.tracks only (else NULL / 0) */
+    uint32_t *partial_count;               /* [n_app] replicates partially matched */
+    uint64_t *capacity_sum;                /* [n_prog] sum of capacities after reversions */
+    uint64_t reverted_sum, reverted_sumsq; /* positions reverted per replicate */
+    uint64_t partial_sum, partial_sumsq;   /* applicants partially matched per replicate */
 };
 
 /* Elements in each table of an accumulator of dims d; false on overflow. */

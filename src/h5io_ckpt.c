@@ -79,6 +79,15 @@ static rmc_status fill_checkpoint(hid_t f, const void *ctx, rmc_diag *d)
     RMC_TRY(
         write_flat(f, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.depth, a->depth_hist, d));
     RMC_TRY(write_flat(f, "iv_matched", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.iv, a->iv_matched, d));
+    if (a->dims.tracks) { /* only then: other checkpoints are as before */
+        const uint64_t rv[4] = {a->reverted_sum, a->reverted_sumsq, a->partial_sum,
+                                a->partial_sumsq};
+        RMC_TRY(rmc_h5_write_attr(f, "reverted_sums", H5T_NATIVE_UINT64, 4, rv, d));
+        RMC_TRY(write_flat(f, "partial_count", H5T_NATIVE_UINT32, H5T_STD_U32LE, a->dims.n_app,
+                           a->partial_count, d));
+        RMC_TRY(write_flat(f, "capacity_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, a->dims.n_prog,
+                           a->capacity_sum, d));
+    }
     RMC_TRY(write_flat(f, "soap_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.soap, a->soap_hist, d));
     RMC_TRY(write_flat(f, "soap_fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill,
                        a->soap_fill_hist, d));
@@ -170,6 +179,18 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
     RMC_TRY(read_into(f, "fill_hist", H5T_NATIVE_UINT32, s.fill, a->fill_hist, d));
     RMC_TRY(read_into(f, "depth_hist", H5T_NATIVE_UINT32, s.depth, a->depth_hist, d));
     RMC_TRY(read_into(f, "iv_matched", H5T_NATIVE_UINT32, s.iv, a->iv_matched, d));
+    if (a->dims.tracks) {
+        uint64_t rv[4];
+        RMC_TRY(rmc_h5_read_attr_n(f, "reverted_sums", H5T_NATIVE_UINT64, 4, rv, d));
+        a->reverted_sum = rv[0];
+        a->reverted_sumsq = rv[1];
+        a->partial_sum = rv[2];
+        a->partial_sumsq = rv[3];
+        RMC_TRY(
+            read_into(f, "partial_count", H5T_NATIVE_UINT32, a->dims.n_app, a->partial_count, d));
+        RMC_TRY(
+            read_into(f, "capacity_sum", H5T_NATIVE_UINT64, a->dims.n_prog, a->capacity_sum, d));
+    }
     RMC_TRY(rmc_h5_read_attr(f, "soap_replicates", H5T_NATIVE_UINT64, &a->soap_replicates, d));
     RMC_TRY(rmc_h5_read_attr_n(f, "soap_sums", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS,
                                a->soap_sum, d));
@@ -187,8 +208,11 @@ static rmc_status ckpt_read(hid_t f, rmc_accum **out, rmc_h5_checkpoint_info *in
     }
     uint64_t v[9];
     RMC_TRY(rmc_h5_read_attr(f, "dims", H5T_NATIVE_UINT64, v, d));
-    const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1], (size_t)v[2], (size_t)v[3], (size_t)v[4],
-                               (size_t)v[5], (size_t)v[6], (size_t)v[7], (size_t)v[8]};
+    const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1],
+                               (size_t)v[2], (size_t)v[3],
+                               (size_t)v[4], (size_t)v[5],
+                               (size_t)v[6], (size_t)v[7],
+                               (size_t)v[8], H5Aexists(f, "reverted_sums") > 0 ? 1u : 0u};
     RMC_TRY(ckpt_read_info(f, info, d));
     rmc_status st = rmc_accum_alloc(&dm, true, out, d);
     if (st == RMC_EUSAGE) {

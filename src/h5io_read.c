@@ -180,6 +180,10 @@ void rmc_result_free(rmc_result *r)
     rmc_free(r->p_match_se);
     rmc_free(r->p_match);
     free_strings(r->type_groups, r->n_type_groups);
+    rmc_free(r->p_partial_se);
+    rmc_free(r->p_partial_ci95);
+    free_strings(r->prog_track, r->prog_track != NULL ? r->n_prog : 0);
+    rmc_free(r->mean_capacity);
     rmc_free(r->type_matched_sums);
     free_strings(r->app_type, r->n_app);
     free_strings(r->app_id, r->n_app);
@@ -284,6 +288,59 @@ static rmc_status read_applicants(hid_t f, rmc_result *r, rmc_diag *d)
     return read_type_sums(f, r, d);
 }
 
+/* The tracks datasets, when the file has them (after the applicants and
+ * the programs' ids). */
+static rmc_status read_tracks(hid_t f, rmc_result *r, rmc_diag *d)
+{
+    if (H5Lexists(f, "/programs/track", H5P_DEFAULT) <= 0) {
+        return RMC_OK;
+    }
+    r->has_tracks = true;
+    size_t dims[2] = {0, 0}, n = r->n_prog;
+    RMC_TRY(read_strings(f, "/programs/track", &n, &r->prog_track, d));
+    RMC_TRY(read_numeric(f, "/programs/mean_capacity", H5T_NATIVE_DOUBLE, 1, dims,
+                         (void **)&r->mean_capacity, d));
+    if (dims[0] != r->n_prog) {
+        return shape_error(d, "/programs/mean_capacity");
+    }
+    uint64_t *rv = NULL;
+    RMC_TRY(
+        read_numeric(f, "/programs/reverted_sums", H5T_NATIVE_UINT64, 1, dims, (void **)&rv, d));
+    if (dims[0] != 2) {
+        rmc_free(rv);
+        return shape_error(d, "/programs/reverted_sums");
+    }
+    r->reverted_sum = rv[0];
+    r->reverted_sumsq = rv[1];
+    rmc_free(rv);
+    rv = NULL;
+    RMC_TRY(
+        read_numeric(f, "/applicants/partial_sums", H5T_NATIVE_UINT64, 1, dims, (void **)&rv, d));
+    if (dims[0] != 2) {
+        rmc_free(rv);
+        return shape_error(d, "/applicants/partial_sums");
+    }
+    r->partial_sum = rv[0];
+    r->partial_sumsq = rv[1];
+    rmc_free(rv);
+    RMC_TRY(read_numeric(f, "/applicants/p_partial", H5T_NATIVE_DOUBLE, 1, dims,
+                         (void **)&r->p_partial, d));
+    if (dims[0] != r->n_app) {
+        return shape_error(d, "/applicants/p_partial");
+    }
+    RMC_TRY(read_numeric(f, "/applicants/p_partial_se", H5T_NATIVE_DOUBLE, 1, dims,
+                         (void **)&r->p_partial_se, d));
+    if (dims[0] != r->n_app) {
+        return shape_error(d, "/applicants/p_partial_se");
+    }
+    RMC_TRY(read_numeric(f, "/applicants/p_partial_ci95", H5T_NATIVE_DOUBLE, 2, dims,
+                         (void **)&r->p_partial_ci95, d));
+    if (dims[0] != r->n_app || dims[1] != 2) {
+        return shape_error(d, "/applicants/p_partial_ci95");
+    }
+    return RMC_OK;
+}
+
 static rmc_status read_programs(hid_t f, rmc_result *r, rmc_diag *d)
 {
     size_t dims[2] = {0, 0};
@@ -308,7 +365,7 @@ static rmc_status read_programs(hid_t f, rmc_result *r, rmc_diag *d)
         return shape_error(d, "/programs/depth_hist");
     }
     r->rank_cols = dims[1];
-    return RMC_OK;
+    return read_tracks(f, r, d);
 }
 
 static rmc_status read_bin_width(hid_t f, rmc_result *r, rmc_diag *d)
@@ -437,7 +494,9 @@ static rmc_status read_soap(hid_t f, rmc_result *r, rmc_diag *d)
     }
     RMC_TRY(read_soap_vec(f, "/applicants/p_main", r->n_app, &r->p_main, d));
     RMC_TRY(read_soap_vec(f, "/applicants/p_soap", r->n_app, &r->p_soap, d));
-    RMC_TRY(read_soap_vec(f, "/applicants/p_partial", r->n_app, &r->p_partial, d));
+    if (r->p_partial == NULL) { /* read with the tracks datasets otherwise */
+        RMC_TRY(read_soap_vec(f, "/applicants/p_partial", r->n_app, &r->p_partial, d));
+    }
     RMC_TRY(read_soap_vec(f, "/applicants/p_unplaced", r->n_app, &r->p_unplaced, d));
     return read_soap_vec(f, "/programs/mean_fill_soap", r->n_prog, &r->mean_fill_soap, d);
 }

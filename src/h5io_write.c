@@ -310,6 +310,64 @@ static rmc_status write_type_sums(hid_t g, const rmc_accum *a, rmc_diag *d)
                                 rows, d);
 }
 
+/* Models with tracks: /applicants/partial_count (replicates in which the
+ * applicant held an advanced program and no PGY-1) and P(partially
+ * matched) with its SE and Wilson interval, like p_match. */
+static rmc_status write_partial(hid_t g, const rmc_accum *a, derived *x, rmc_diag *d)
+{
+    const rmc_accum_dims *dm = rmc_accum_get_dims(a);
+    const uint64_t n = rmc_accum_replicates(a);
+    const uint32_t *pc = rmc_accum_partial_count(a);
+    const hsize_t d1[1] = {dm->n_app}, d2[2] = {dm->n_app, 2}, d3[1] = {2};
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "partial_count", H5T_NATIVE_UINT32, H5T_STD_U32LE, 1, d1, pc, d));
+    uint64_t ps[2];
+    rmc_accum_partial_sums(a, &ps[0], &ps[1]);
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "partial_sums", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, d3, ps, d));
+    if (rmc_accum_soap_replicates(a) > 0) {
+        return RMC_OK; /* SOAP writes p_partial from the same counts */
+    }
+    for (size_t i = 0; i < dm->n_app; i++) {
+        x->vec[i] = n > 0 ? (double)pc[i] / (double)n : 0.0;
+        rmc_wilson95(pc[i], n, &x->mat[2 * i], &x->mat[2 * i + 1]);
+    }
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "p_partial", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "p_partial_ci95", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, d2,
+                                 x->mat, d));
+    for (size_t i = 0; i < dm->n_app; i++) {
+        x->vec[i] = rmc_binomial_se(x->vec[i], n);
+    }
+    return rmc_h5_write_numeric(g, "p_partial_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec,
+                                d);
+}
+
+/* Models with tracks: /programs/track, the capacities after reversions
+ * (capacity_sum over replicates and its mean) and /programs/reverted_sums
+ * (sum and sum of squares over replicates of the positions reverted). */
+static rmc_status write_program_tracks(hid_t g, const rmc_model *m, const rmc_accum *a, derived *x,
+                                       rmc_diag *d)
+{
+    const uint64_t n = rmc_accum_replicates(a);
+    const hsize_t d1[1] = {m->n_prog}, d2[1] = {2};
+    for (size_t j = 0; j < m->n_prog; j++) {
+        x->names[j] = rmc_track_name((rmc_track)rmc_model_track_of(m, j));
+    }
+    RMC_TRY(rmc_h5_write_strings(g, "track", x->names, m->n_prog, d));
+    const uint64_t *cs = rmc_accum_capacity_sum(a);
+    RMC_TRY(
+        rmc_h5_write_numeric(g, "capacity_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, d1, cs, d));
+    for (size_t j = 0; j < m->n_prog; j++) {
+        x->vec[j] = n > 0 ? (double)cs[j] / (double)n : 0.0;
+    }
+    RMC_TRY(rmc_h5_write_numeric(g, "mean_capacity", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
+                                 x->vec, d));
+    uint64_t rv[2];
+    rmc_accum_reverted_sums(a, &rv[0], &rv[1]);
+    return rmc_h5_write_numeric(g, "reverted_sums", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, d2, rv, d);
+}
+
 /* NAME, NAME_se and NAME_ci95 of a per-applicant probability whose
  * replicate counts are the sum of the SOAP histogram's columns in mask. */
 static rmc_status write_soap_p(hid_t g, const char *name, unsigned mask, const rmc_accum *a,
@@ -393,6 +451,9 @@ static rmc_status write_applicants(hid_t g, const rmc_model *m, const rmc_accum 
     RMC_TRY(
         rmc_h5_write_numeric(g, "p_match_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
     RMC_TRY(write_type_sums(g, a, d));
+    if (dm->tracks) {
+        RMC_TRY(write_partial(g, a, x, d));
+    }
     RMC_TRY(write_soap_applicants(g, a, x, d));
     return rmc_h5_write_numeric(g, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dh, ch, d);
 }
@@ -462,6 +523,9 @@ static rmc_status write_programs(hid_t g, const rmc_model *m, const rmc_accum *a
         rmc_h5_write_numeric(g, "mean_fill", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
     RMC_TRY(rmc_h5_write_numeric(g, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dd,
                                  rmc_accum_depth_hist(a), d));
+    if (dm->tracks) {
+        RMC_TRY(write_program_tracks(g, m, a, x, d));
+    }
     RMC_TRY(write_dataset_attrs(g, "depth_hist", dm, d));
     const uint64_t ns = rmc_accum_soap_replicates(a);
     if (ns == 0) {

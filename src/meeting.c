@@ -118,6 +118,12 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
     RMC_TRY_GOTO(
         st, rmc_alloc_aligned((void **)&w->heads, cp * RMC_PHILOX_HEAD_WORDS, sizeof *w->heads, d),
         fail);
+    RMC_TRY_GOTO(st,
+                 rmc_alloc_aligned((void **)&w->rol_heads,
+                                   (size_t)RMC_ROL_HEAD_APPS * 4 * RMC_PHILOX_ROL_BLOCKS,
+                                   sizeof *w->rol_heads, d),
+                 fail);
+    w->rol_n = 0;
     RMC_TRY_GOTO(
         st,
         rmc_alloc_aligned((void **)&w->race_w, m->n_prog > 0 ? m->n_prog : 1, sizeof *w->race_w, d),
@@ -137,6 +143,7 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w)
         return;
     }
     rmc_free(w->race_w);
+    rmc_free(w->rol_heads);
     rmc_free(w->heads);
     rmc_free(w->pi);
     rmc_free(w->far);
@@ -802,7 +809,7 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
          * random numbers for what-ifs). Its first words were made for the
          * whole list at once (rmc_philox_heads). */
         rmc_philox_seek_head(c->s, c->seed, c->replicate, RMC_STREAM_INTERVIEW, (uint32_t)k,
-                             w->heads + t * RMC_PHILOX_HEAD_WORDS);
+                             w->heads + t * RMC_PHILOX_HEAD_WORDS, RMC_PHILOX_HEAD_BLOCKS);
         const bool discussed = q >= 1 || (q > 0 && rmc_philox_uniform(c->s) < (double)w->pi[x]);
         enum fate fate = visa_fate(c, c->app[c->iv[t].app].visa);
         double total = 0;
@@ -880,7 +887,8 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     if (p->meeting_discuss_prob < 1) {
         discussion_probs(&c, w->pi);
     }
-    rmc_philox_heads(seed, replicate, RMC_STREAM_INTERVIEW, c.ivs, n, w->heads);
+    rmc_philox_heads(seed, replicate, RMC_STREAM_INTERVIEW, c.ivs, n, RMC_PHILOX_HEAD_BLOCKS,
+                     w->heads);
     size_t n_far = 0;
     const size_t n_near = move_names(&c, w, rank, moves, &n_far);
     rmc_sort_u64_near(w->keys, w->tmp, n_near);

@@ -38,6 +38,9 @@ typedef struct rmc_iv_pack {
  * per-meeting table. */
 enum { RMC_MAX_TABLE_RESIDENTS = 64 };
 
+/* Applicants whose ROL streams' first blocks rols.c makes at once. */
+enum { RMC_ROL_HEAD_APPS = 64 };
+
 struct rmc_meeting_ws {
     const rmc_model *m; /* the model this workspace was made for */
     rmc_app_pack *app;  /* [n_app] */
@@ -52,6 +55,12 @@ struct rmc_meeting_ws {
     uint64_t *far;      /* [cap_prog] final keys of names that moved far (meeting.c) */
     float *pi;          /* [cap_prog] discussion probability by initial position */
     uint32_t *heads;    /* [cap_prog][RMC_PHILOX_HEAD_WORDS] first words of each name's stream */
+    /* rols.c: the first RMC_PHILOX_ROL_BLOCKS blocks of the preference
+     * streams of applicants rol_lo .. rol_lo + rol_n - 1 in replicate
+     * rol_rep of seed rol_seed (valid when rol_n > 0) */
+    uint32_t *rol_heads; /* [RMC_ROL_HEAD_APPS][4 * RMC_PHILOX_ROL_BLOCKS] */
+    size_t rol_lo, rol_n;
+    uint64_t rol_seed, rol_rep;
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
     double *race_w;                    /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
     double race_tie;                   /* exp(-beta_ties / sigma) */

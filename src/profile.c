@@ -339,6 +339,16 @@ static bool get_word(ctx *c, const char *key, const char *v, const char *const *
     return false;
 }
 
+/* Index of name in keys[0..n), or n. */
+static int key_index(const char *const *keys, int n, const char *name)
+{
+    int k = 0;
+    while (k < n && strcmp(keys[k], name) != 0) {
+        k++;
+    }
+    return k;
+}
+
 static bool seen_once(ctx *c, long *seen, const char *key)
 {
     if (*seen != 0) {
@@ -355,10 +365,7 @@ static bool seen_once(ctx *c, long *seen, const char *key)
 static void applicant_key(ctx *c, rmc_profile_file *pf, long *app_seen, const char *name,
                           const char *v)
 {
-    int k = 0;
-    while (k < AK_N && strcmp(app_keys[k], name) != 0) {
-        k++;
-    }
+    const int k = key_index(app_keys, AK_N, name);
     if (k == AK_N) {
         problem(c, c->in.line,
                 "unknown key '%.60s' in [%s] (type, specialty, step2_ck, pre_score, "
@@ -445,10 +452,7 @@ static void program_key(ctx *c, const char *name, const char *v)
     const bool partner = c->tgt != c->pf;
     rmc_profile_program *pp = &c->tgt->programs[c->section];
     prog_state *ps = &(partner ? c->ps2 : c->ps)[c->section];
-    int k = 0;
-    while (k < PK_N && strcmp(prog_keys[k], name) != 0) {
-        k++;
-    }
+    const int k = key_index(prog_keys, PK_N, name);
     if (k == PK_N) {
         problem(c, c->in.line,
                 "unknown key '%.60s' in [%s %s] (positions, setting, sponsors, desirability, "
@@ -575,10 +579,7 @@ bool rmc_desirability_quantile(const char *s, double *q)
 static void apply_key(ctx *c, const char *name, const char *v)
 {
     rmc_profile_file *pf = c->pf;
-    int k = 0;
-    while (k < XK_N && strcmp(apply_keys[k], name) != 0) {
-        k++;
-    }
+    const int k = key_index(apply_keys, XK_N, name);
     if (k == XK_N) {
         problem(c, c->in.line, "unknown key '%.60s' in [apply] (setting, min_desirability)", name);
         return;
@@ -605,10 +606,7 @@ static void apply_key(ctx *c, const char *name, const char *v)
 static void couple_key(ctx *c, const char *name, const char *v)
 {
     rmc_profile_file *pf = c->pf;
-    int k = 0;
-    while (k < CK_N && strcmp(couple_keys[k], name) != 0) {
-        k++;
-    }
+    const int k = key_index(couple_keys, CK_N, name);
     if (k == CK_N) {
         problem(c, c->in.line, "unknown key '%.60s' in [couple] (pairs, unmatched_options)", name);
         return;
@@ -707,6 +705,12 @@ static void finish_programs(ctx *c, rmc_profile_file *pf, bool partner, bool cou
                             "[program %s] only",
                             pp->name, prog_keys[k], pp->name);
                 }
+            }
+            if (strcmp(pf->specialty, c->pf->specialty) != 0) {
+                problem(c, pp->line,
+                        "[partner.program %s] is your program of the same name, but your partner's "
+                        "specialty (%s) is not yours (%s): name the partner's program differently",
+                        pp->name, pf->specialty, c->pf->specialty);
             }
             const rmc_profile_program *same = &c->pf->programs[pp->same_as];
             pp->positions = same->positions;

@@ -190,8 +190,9 @@ static inline __attribute__((always_inline)) void head_lanes(uint32_t block, con
 
 __attribute__((optimize("tree-vectorize"))) static void
 heads_generic(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t *sub, size_t n,
-              uint32_t *out)
+              unsigned blocks, uint32_t *out)
 {
+    const size_t stride = 4 * (size_t)blocks;
     const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
     const uint32_t c2 = (uint32_t)replicate, c3 = head_ctr3(replicate, purpose);
     for (size_t i = 0; i < n; i += HEAD_LANES) {
@@ -200,12 +201,12 @@ heads_generic(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t
         for (size_t l = 0; l < lanes; l++) {
             s[l] = (uint32_t)sub[i + l];
         }
-        for (uint32_t b = 0; b < RMC_PHILOX_HEAD_BLOCKS; b++) {
+        for (uint32_t b = 0; b < blocks; b++) {
             uint32_t x[4][HEAD_LANES];
             head_lanes(b, s, c2, c3, key, x);
             for (size_t l = 0; l < lanes; l++) {
                 for (unsigned w = 0; w < 4; w++) {
-                    out[(i + l) * RMC_PHILOX_HEAD_WORDS + 4 * b + w] = x[w][l];
+                    out[(i + l) * stride + 4 * b + w] = x[w][l];
                 }
             }
         }
@@ -213,11 +214,10 @@ heads_generic(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t
 }
 
 /* Rows r[w] = word w of 8 streams' heads (lane l: stream l) transposed in
- * registers into out[l * 8 + w] for the first `lanes` streams. */
+ * registers into out[l * stride + w] for the first `lanes` streams. */
 __attribute__((target("avx2"))) static inline void heads_store8(const __m256i r[8], uint32_t *out,
-                                                                size_t lanes)
+                                                                size_t lanes, size_t stride)
 {
-    _Static_assert(RMC_PHILOX_HEAD_WORDS == 8, "the transpose below is 8 x 8");
     const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
     const __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
     const __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
@@ -233,15 +233,16 @@ __attribute__((target("avx2"))) static inline void heads_store8(const __m256i r[
         _mm256_permute2x128_si256(u2, u6, 0x31), _mm256_permute2x128_si256(u3, u7, 0x31),
     };
     for (size_t l = 0; l < lanes; l++) {
-        _mm256_storeu_si256((__m256i *)(void *)(out + 8 * l), o[l]);
+        _mm256_storeu_si256((__m256i *)(void *)(out + stride * l), o[l]);
     }
 }
 
 /* rmc_philox_heads for CPUs with AVX2: 8 streams a pass. */
 __attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t replicate,
                                                        unsigned purpose, const int32_t *sub,
-                                                       size_t n, uint32_t *out)
+                                                       size_t n, unsigned blocks, uint32_t *out)
 {
+    const size_t stride = 4 * (size_t)blocks;
     const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M0), m1 = _mm256_set1_epi32((int)PHILOX_M1);
     const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W0), w1 = _mm256_set1_epi32((int)PHILOX_W1);
     const __m256i c2 = _mm256_set1_epi32((int)(uint32_t)replicate);
@@ -251,8 +252,8 @@ __attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t r
         int32_t s[8] = {0};
         memcpy(s, sub + i, lanes * sizeof *s);
         const __m256i x1_0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
-        __m256i t[RMC_PHILOX_HEAD_WORDS];
-        for (unsigned b = 0; b < RMC_PHILOX_HEAD_BLOCKS; b++) {
+        __m256i t[4 * RMC_PHILOX_HEAD_MAX_BLOCKS];
+        for (unsigned b = 0; b < blocks; b++) {
             __m256i x0 = _mm256_set1_epi32((int)b), x1 = x1_0, x2 = c2, x3 = c3;
             __m256i k0 = _mm256_set1_epi32((int)(uint32_t)seed);
             __m256i k1 = _mm256_set1_epi32((int)(uint32_t)(seed >> 32));
@@ -272,7 +273,9 @@ __attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t r
             t[4 * b + 2] = x2;
             t[4 * b + 3] = x3;
         }
-        heads_store8(t, out + i * RMC_PHILOX_HEAD_WORDS, lanes);
+        for (unsigned w = 0; w < 4 * blocks; w += 8) { /* words w .. w + 7 */
+            heads_store8(t + w, out + i * stride + w, lanes, stride);
+        }
     }
 }
 
@@ -290,8 +293,10 @@ __attribute__((target("avx512f"))) static inline void mulhilo16(__m512i x, __m51
 /* rmc_philox_heads for CPUs with AVX-512F: 16 streams a pass. */
 __attribute__((target("avx512f"))) static void heads_avx512(uint64_t seed, uint64_t replicate,
                                                             unsigned purpose, const int32_t *sub,
-                                                            size_t n, uint32_t *out)
+                                                            size_t n, unsigned blocks,
+                                                            uint32_t *out)
 {
+    const size_t stride = 4 * (size_t)blocks;
     const __m512i m0 = _mm512_set1_epi32((int)PHILOX_M0), m1 = _mm512_set1_epi32((int)PHILOX_M1);
     const __m512i w0 = _mm512_set1_epi32((int)PHILOX_W0), w1 = _mm512_set1_epi32((int)PHILOX_W1);
     const __m512i c2 = _mm512_set1_epi32((int)(uint32_t)replicate);
@@ -300,8 +305,8 @@ __attribute__((target("avx512f"))) static void heads_avx512(uint64_t seed, uint6
         const size_t lanes = n - i < 16 ? n - i : 16;
         const __mmask16 mask = (__mmask16)((1u << lanes) - 1u);
         const __m512i x1_0 = _mm512_maskz_loadu_epi32(mask, sub + i);
-        __m512i t[RMC_PHILOX_HEAD_WORDS];
-        for (unsigned b = 0; b < RMC_PHILOX_HEAD_BLOCKS; b++) {
+        __m512i t[4 * RMC_PHILOX_HEAD_MAX_BLOCKS];
+        for (unsigned b = 0; b < blocks; b++) {
             __m512i x0 = _mm512_set1_epi32((int)b), x1 = x1_0, x2 = c2, x3 = c3;
             __m512i k0 = _mm512_set1_epi32((int)(uint32_t)seed);
             __m512i k1 = _mm512_set1_epi32((int)(uint32_t)(seed >> 32));
@@ -323,37 +328,42 @@ __attribute__((target("avx512f"))) static void heads_avx512(uint64_t seed, uint6
         }
         /* two 8 x 8 transposes: streams i .. i + 7, then i + 8 .. i + 15 */
         for (unsigned half = 0; half < 2 && 8 * half < lanes; half++) {
-            __m256i r[RMC_PHILOX_HEAD_WORDS];
-            for (unsigned w = 0; w < RMC_PHILOX_HEAD_WORDS; w++) {
-                r[w] = half ? _mm512_extracti64x4_epi64(t[w], 1) : _mm512_castsi512_si256(t[w]);
-            }
             const size_t left = lanes - 8 * half;
-            heads_store8(r, out + (i + 8 * half) * RMC_PHILOX_HEAD_WORDS, left < 8 ? left : 8);
+            for (unsigned wb = 0; wb < 4 * blocks; wb += 8) { /* words wb .. wb + 7 */
+                __m256i r[8];
+                for (unsigned w = 0; w < 8; w++) {
+                    r[w] = half ? _mm512_extracti64x4_epi64(t[wb + w], 1)
+                                : _mm512_castsi512_si256(t[wb + w]);
+                }
+                heads_store8(r, out + (i + 8 * half) * stride + wb, left < 8 ? left : 8, stride);
+            }
         }
     }
 }
 
 void rmc_philox_heads(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t *sub,
-                      size_t n, uint32_t *out)
+                      size_t n, unsigned blocks, uint32_t *out)
 {
+    RMC_ASSERT(blocks == 2 || blocks == 4);
     if (__builtin_cpu_supports("avx512f")) {
-        heads_avx512(seed, replicate, purpose, sub, n, out);
+        heads_avx512(seed, replicate, purpose, sub, n, blocks, out);
     } else if (__builtin_cpu_supports("avx2")) {
-        heads_avx2(seed, replicate, purpose, sub, n, out);
+        heads_avx2(seed, replicate, purpose, sub, n, blocks, out);
     } else {
-        heads_generic(seed, replicate, purpose, sub, n, out);
+        heads_generic(seed, replicate, purpose, sub, n, blocks, out);
     }
 }
 
 bool rmc_philox_heads_by(unsigned path, uint64_t seed, uint64_t replicate, unsigned purpose,
-                         const int32_t *sub, size_t n, uint32_t *out)
+                         const int32_t *sub, size_t n, unsigned blocks, uint32_t *out)
 {
+    RMC_ASSERT(blocks == 2 || blocks == 4);
     if (path == 0) {
-        heads_generic(seed, replicate, purpose, sub, n, out);
+        heads_generic(seed, replicate, purpose, sub, n, blocks, out);
     } else if (path == 1 && __builtin_cpu_supports("avx2")) {
-        heads_avx2(seed, replicate, purpose, sub, n, out);
+        heads_avx2(seed, replicate, purpose, sub, n, blocks, out);
     } else if (path == 2 && __builtin_cpu_supports("avx512f")) {
-        heads_avx512(seed, replicate, purpose, sub, n, out);
+        heads_avx512(seed, replicate, purpose, sub, n, blocks, out);
     } else {
         return false;
     }

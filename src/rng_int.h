@@ -58,41 +58,47 @@ RMC_INTERNAL void rmc_philox_refill(rmc_philox *s);
 RMC_INTERNAL void rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out,
                                      unsigned blocks);
 
-/* Words of the first RMC_PHILOX_HEAD_BLOCKS blocks of a stream that
- * rmc_philox_heads makes per substream. */
-enum { RMC_PHILOX_HEAD_BLOCKS = 2, RMC_PHILOX_HEAD_WORDS = 4 * RMC_PHILOX_HEAD_BLOCKS };
+/* Blocks of a stream that rmc_philox_heads makes per substream for the
+ * meetings' names (RMC_PHILOX_HEAD_BLOCKS) and for the applicants' ROLs
+ * (RMC_PHILOX_ROL_BLOCKS), at most RMC_PHILOX_HEAD_MAX_BLOCKS. */
+enum {
+    RMC_PHILOX_HEAD_BLOCKS = 2,
+    RMC_PHILOX_HEAD_WORDS = 4 * RMC_PHILOX_HEAD_BLOCKS,
+    RMC_PHILOX_ROL_BLOCKS = 4,
+    RMC_PHILOX_HEAD_MAX_BLOCKS = 4
+};
 
-/* The first RMC_PHILOX_HEAD_BLOCKS blocks of the streams (seed, replicate,
- * purpose, sub[i]) for i < n, RMC_PHILOX_HEAD_WORDS words each, into
- * out[i * RMC_PHILOX_HEAD_WORDS ..]: many streams' heads side by side in
- * vector registers (16 streams a pass with AVX-512, 8 with AVX2, chosen at
- * run time), for loops that seek once per name and draw a few words
- * (rmc_philox_seek_head). The words are those the streams give. */
+/* The first `blocks` (2 or 4) blocks of the streams (seed, replicate,
+ * purpose, sub[i]) for i < n, 4 x blocks words each, into out[i x 4 x
+ * blocks ..]: many streams' heads side by side in vector registers (16
+ * streams a pass with AVX-512, 8 with AVX2, chosen at run time), for loops
+ * that seek once per name and draw a few words (rmc_philox_seek_head). The
+ * words are those the streams give. */
 RMC_INTERNAL void rmc_philox_heads(uint64_t seed, uint64_t replicate, unsigned purpose,
-                                   const int32_t *sub, size_t n, uint32_t *out);
+                                   const int32_t *sub, size_t n, unsigned blocks, uint32_t *out);
 
 /* rmc_philox_heads by one code path: 0 portable, 1 AVX2, 2 AVX-512F.
  * False (nothing written) when the CPU lacks it. For tests. */
 RMC_INTERNAL bool rmc_philox_heads_by(unsigned path, uint64_t seed, uint64_t replicate,
                                       unsigned purpose, const int32_t *sub, size_t n,
-                                      uint32_t *out);
+                                      unsigned blocks, uint32_t *out);
 
 /* Position s at the start of stream (seed, replicate, purpose, substream),
- * whose first RMC_PHILOX_HEAD_WORDS words rmc_philox_heads made: the same
- * state rmc_rng_seek and two blocks' draws would leave, without computing
- * them. */
+ * whose first `blocks` blocks rmc_philox_heads made (head: their 4 x blocks
+ * words): the same state rmc_rng_seek and that many words' draws would
+ * leave, without computing them. */
 static inline void rmc_philox_seek_head(rmc_philox *s, uint64_t seed, uint64_t replicate,
-                                        unsigned purpose, uint32_t substream, const uint32_t *head)
+                                        unsigned purpose, uint32_t substream, const uint32_t *head,
+                                        unsigned blocks)
 {
     s->key[0] = (uint32_t)seed;
     s->key[1] = (uint32_t)(seed >> 32);
-    s->ctr[0] = RMC_PHILOX_HEAD_BLOCKS;
+    s->ctr[0] = blocks;
     s->ctr[1] = substream;
     s->ctr[2] = (uint32_t)replicate;
     s->ctr[3] = (purpose << 16) | (uint32_t)(replicate >> 32);
-    memcpy(s->buf + RMC_PHILOX_WORDS - RMC_PHILOX_HEAD_WORDS, head,
-           RMC_PHILOX_HEAD_WORDS * sizeof *head);
-    s->pos = RMC_PHILOX_WORDS - RMC_PHILOX_HEAD_WORDS;
+    memcpy(s->buf + RMC_PHILOX_WORDS - 4 * blocks, head, 4 * blocks * sizeof *head);
+    s->pos = RMC_PHILOX_WORDS - 4 * blocks;
     s->fresh = 0;
 }
 

@@ -72,6 +72,34 @@ static void race_weights(const rmc_model *m, const rmc_params *p, rmc_meeting_ws
     w->race_valid = true;
 }
 
+/* Position r at applicant i's preference stream of (seed, replicate): from
+ * the workspace's first blocks of that stream, made for RMC_ROL_HEAD_APPS
+ * applicants at once (rmc_philox_heads) when i is not among those it
+ * holds. The engine asks for applicants in order, so each block of
+ * applicants is made once per replicate; the draws are the stream's
+ * either way. */
+static void seek_prefs(const rmc_model *m, rmc_rng *r, uint64_t seed, uint64_t replicate, size_t i,
+                       rmc_meeting_ws *w)
+{
+    if (w->rol_n == 0 || w->rol_seed != seed || w->rol_rep != replicate || i < w->rol_lo ||
+        i >= w->rol_lo + w->rol_n) {
+        int32_t sub[RMC_ROL_HEAD_APPS];
+        const size_t n = m->n_app - i < RMC_ROL_HEAD_APPS ? m->n_app - i : RMC_ROL_HEAD_APPS;
+        for (size_t t = 0; t < n; t++) {
+            sub[t] = (int32_t)(i + t);
+        }
+        rmc_philox_heads(seed, replicate, RMC_STREAM_PREFERENCES, sub, n, RMC_PHILOX_ROL_BLOCKS,
+                         w->rol_heads);
+        w->rol_lo = i;
+        w->rol_n = n;
+        w->rol_seed = seed;
+        w->rol_rep = replicate;
+    }
+    rmc_philox_seek_head(rmc_rng_philox(r), seed, replicate, RMC_STREAM_PREFERENCES, (uint32_t)i,
+                         w->rol_heads + (i - w->rol_lo) * 4 * RMC_PHILOX_ROL_BLOCKS,
+                         RMC_PHILOX_ROL_BLOCKS);
+}
+
 size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
                           uint64_t seed, uint64_t replicate, rmc_meeting_ws *w, rmc_id *rol)
 {
@@ -87,7 +115,7 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
         return 0;
     }
     const rmc_id *const ivs = m->iv_by_app + m->app_off[i];
-    rmc_rng_seek(r, seed, replicate, RMC_STREAM_PREFERENCES, (uint32_t)i);
+    seek_prefs(m, r, seed, replicate, i, w);
     rmc_philox *const s = rmc_rng_philox(r);
     const double sigma = p->preferences_sigma, beta = p->preferences_beta_ties;
     if (p->preferences_noise == 0 && sigma > 0) {

@@ -69,6 +69,17 @@ typedef struct thread_ws {
     int32_t *app_choice;  /* [n_app] */
     rmc_id *app_iv;       /* [n_app] */
     int32_t *fill;        /* [n_prog] */
+    /* tracks (sim_ctx.tracks only): supplemental lists, PGY-1s, reversions */
+    int32_t *choice_supp; /* [n_iv] list serving each entry, or -1 */
+    size_t *sup_off;      /* [n_app + 1] the replicate's lists */
+    rmc_id *sup_prog;     /* [n_iv] */
+    int32_t *sup_rank;    /* [n_iv] */
+    size_t n_sup;         /* lists this replicate */
+    rmc_id *app_pgy1;     /* [n_app] */
+    int32_t *cap_final;   /* [n_prog] */
+    int32_t *rev_moved;   /* [n_rev] */
+    uint8_t *partial;     /* [n_app] */
+    size_t n_reverted;    /* this replicate */
     rmc_soap_ws *sw;      /* SOAP workspace, NULL when SOAP is off */
     rmc_id *soap_prog;    /* [n_app] SOAP placements */
     int32_t *soap_fill;   /* [n_prog] fill after SOAP */
@@ -88,8 +99,20 @@ typedef struct sim_ctx {
     const rmc_accum_dims *dims;
     size_t n_crol;     /* entries in all couples' joint lists */
     size_t max_app_iv; /* longest applicant interview list */
+    bool tracks;       /* advanced programs or reversions: supplemental lists, PGY-1s */
     bool soap;         /* run SOAP after the Match */
 } sim_ctx;
+
+/* Does the model have advanced programs or reversions (docs/match.md)? */
+static bool has_tracks(const rmc_model *m)
+{
+    for (size_t j = 0; j < m->n_prog; j++) {
+        if (rmc_model_track_of(m, j) == RMC_TRACK_ADVANCED) {
+            return true;
+        }
+    }
+    return m->n_rev > 0;
+}
 
 static size_t max_row(const size_t *off, size_t n)
 {
@@ -125,13 +148,19 @@ static size_t longest_interview_list(const rmc_model *m)
     return a > b ? a : b;
 }
 
+/* The largest capacity a program can have: its positions plus the quotas
+ * of the reversions into it (a reverted position never moves back). */
 static size_t largest_capacity(const rmc_model *m)
 {
-    int32_t best = 0;
+    size_t best = 0;
     for (size_t j = 0; j < m->n_prog; j++) {
-        best = m->positions[j] > best ? m->positions[j] : best;
+        size_t c = (size_t)m->positions[j];
+        for (size_t r = 0; r < m->n_rev; r++) {
+            c += m->rev_receiver[r] == (rmc_id)j ? (size_t)m->rev_positions[r] : 0;
+        }
+        best = c > best ? c : best;
     }
-    return (size_t)best;
+    return best;
 }
 
 /* Rough bytes of one thread's workspace besides its partial accumulator.
@@ -176,7 +205,8 @@ static rmc_status resume_dims(rmc_accum_dims *dims, const rmc_accum_dims *rd, rm
 {
     if (rd->n_app != dims->n_app || rd->n_prog != dims->n_prog || rd->n_iv != dims->n_iv ||
         rd->n_factors != dims->n_factors || rd->max_list != dims->max_list ||
-        rd->choice_len != dims->choice_len || rd->max_positions != dims->max_positions) {
+        rd->choice_len != dims->choice_len || rd->max_positions != dims->max_positions ||
+        rd->tracks != dims->tracks) {
         return RMC_FAIL(d, RMC_EUSAGE, "the checkpoint does not fit this model");
     }
     *dims = *rd;
@@ -194,6 +224,7 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
     dims->n_factors = RMC_N_FACTORS;
     dims->choice_len = longest_rol(m, p);
     dims->max_positions = largest_capacity(m);
+    dims->tracks = has_tracks(m) ? 1 : 0;
     const size_t max_list = max_row(m->prog_off, m->n_prog);
     size_t bins = o->rank_bins;
     if (bins == 0) {
@@ -235,6 +266,14 @@ static void thread_ws_free(thread_ws *w)
     rmc_free(w->soap_prog);
     rmc_soap_ws_free(w->sw);
     rmc_free(w->fill);
+    rmc_free(w->choice_supp);
+    rmc_free(w->sup_off);
+    rmc_free(w->sup_prog);
+    rmc_free(w->sup_rank);
+    rmc_free(w->app_pgy1);
+    rmc_free(w->cap_final);
+    rmc_free(w->rev_moved);
+    rmc_free(w->partial);
     rmc_free(w->app_iv);
     rmc_free(w->app_choice);
     rmc_free(w->app_prog);
@@ -272,6 +311,16 @@ static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_choice, m->n_app, sizeof *w->app_choice, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_iv, m->n_app, sizeof *w->app_iv, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->fill, m->n_prog, sizeof *w->fill, d));
+    if (c->tracks) {
+        RMC_TRY(rmc_alloc_aligned((void **)&w->choice_supp, m->n_iv, sizeof *w->choice_supp, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->sup_off, m->n_app + 1, sizeof *w->sup_off, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->sup_prog, m->n_iv, sizeof *w->sup_prog, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->sup_rank, m->n_iv, sizeof *w->sup_rank, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->app_pgy1, m->n_app, sizeof *w->app_pgy1, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->cap_final, m->n_prog, sizeof *w->cap_final, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->rev_moved, m->n_rev, sizeof *w->rev_moved, d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->partial, m->n_app, sizeof *w->partial, d));
+    }
     if (c->soap) {
         RMC_TRY(rmc_soap_ws_alloc(m, c->p, &w->sw, d));
         RMC_TRY(rmc_alloc_aligned((void **)&w->soap_prog, m->n_app, sizeof *w->soap_prog, d));
@@ -310,6 +359,85 @@ fail:
     return st;
 }
 
+/* Append a supplemental list to the replicate's lists: its index. */
+static int32_t open_list(thread_ws *w)
+{
+    w->sup_off[w->n_sup + 1] = w->sup_off[w->n_sup];
+    return (int32_t)w->n_sup++;
+}
+
+static void list_push(const rmc_model *m, thread_ws *w, rmc_id k)
+{
+    const size_t z = w->sup_off[w->n_sup]++;
+    w->sup_prog[z] = m->iv_prog[k];
+    w->sup_rank[z] = w->rank[k];
+}
+
+/* A generated list with tracks (docs/match.md, "Supplemental lists in the
+ * engine"): when it names an advanced program, its preliminary programs,
+ * in the order drawn, become one supplemental list linked to every
+ * advanced entry, and leave the primary list; otherwise it is kept as it
+ * is. Returns the primary list's length. */
+static size_t split_row(const sim_ctx *c, thread_ws *w, size_t n, size_t off)
+{
+    const rmc_model *m = c->m;
+    bool any_adv = false, any_pre = false;
+    for (size_t e = 0; e < n; e++) {
+        const uint8_t t = rmc_model_track_of(m, (size_t)m->iv_prog[w->rol[e]]);
+        any_adv = any_adv || t == RMC_TRACK_ADVANCED;
+        any_pre = any_pre || t == RMC_TRACK_PRELIMINARY;
+    }
+    const int32_t list = any_adv && any_pre ? open_list(w) : -1;
+    size_t len = 0;
+    for (size_t e = 0; e < n; e++) {
+        const rmc_id k = w->rol[e];
+        const uint8_t t = rmc_model_track_of(m, (size_t)m->iv_prog[k]);
+        if (list >= 0 && t == RMC_TRACK_PRELIMINARY) {
+            list_push(m, w, k);
+            continue;
+        }
+        w->choice_prog[off + len] = m->iv_prog[k];
+        w->choice_rank[off + len] = w->rank[k];
+        w->choice_iv[off + len] = k;
+        w->choice_supp[off + len] = t == RMC_TRACK_ADVANCED ? list : -1;
+        len++;
+    }
+    return len;
+}
+
+/* A fixed list with the model's supplemental lists (applicant_rols.csv's
+ * supplemental column): each list named is copied once, with this
+ * replicate's ranks. */
+static size_t fixed_row_tracks(const sim_ctx *c, thread_ws *w, size_t i, size_t n, size_t off)
+{
+    const rmc_model *m = c->m;
+    rmc_id model_list[16];
+    int32_t local[16];
+    size_t n_lists = 0;
+    for (size_t e = 0; e < n; e++) {
+        const rmc_id k = w->rol[e];
+        const rmc_id l = m->arol_sup != NULL ? m->arol_sup[m->arol_off[i] + e] : RMC_ID_NONE;
+        int32_t list = -1;
+        for (size_t x = 0; x < n_lists && l != RMC_ID_NONE; x++) {
+            list = model_list[x] == l ? local[x] : list;
+        }
+        if (l != RMC_ID_NONE && list < 0) {
+            RMC_ASSERT(n_lists < 16);
+            list = open_list(w);
+            for (size_t z = m->sup_off[l]; z < m->sup_off[l + 1]; z++) {
+                list_push(m, w, m->sup_iv[z]);
+            }
+            model_list[n_lists] = l;
+            local[n_lists++] = list;
+        }
+        w->choice_prog[off + e] = m->iv_prog[k];
+        w->choice_rank[off + e] = w->rank[k];
+        w->choice_iv[off + e] = k;
+        w->choice_supp[off + e] = list;
+    }
+    return n;
+}
+
 /* Applicant i's row of the match input: its ROL's interviews in order, each
  * with the program and the rank that program's meeting gave it. Couple
  * members get an empty row (their joint list is used instead). */
@@ -326,6 +454,9 @@ static size_t fill_applicant_row(const sim_ctx *c, thread_ws *w, uint64_t r, siz
     }
     const size_t n = rmc_prefs_generate(m, c->p, i, w->rng, c->o->seed, r, w->mw, w->rol);
     RMC_ASSERT(n <= c->max_app_iv);
+    if (c->tracks) {
+        return m->has_app_rol[i] ? fixed_row_tracks(c, w, i, n, off) : split_row(c, w, n, off);
+    }
     for (size_t e = 0; e < n; e++) {
         const rmc_id k = w->rol[e];
         w->choice_prog[off + e] = m->iv_prog[k];
@@ -349,6 +480,10 @@ static void build_input(const sim_ctx *c, thread_ws *w, uint64_t r, rmc_match_in
 {
     const rmc_model *m = c->m;
     w->app_off[0] = 0;
+    w->n_sup = 0;
+    if (c->tracks) {
+        w->sup_off[0] = 0;
+    }
     for (size_t i = 0; i < m->n_app; i++) {
         w->app_off[i + 1] = w->app_off[i] + fill_applicant_row(c, w, r, i, w->app_off[i]);
     }
@@ -369,6 +504,17 @@ static void build_input(const sim_ctx *c, thread_ws *w, uint64_t r, rmc_match_in
         in->crol_pb = m->crol_pb;
         in->crol_rank_a = w->crol_rank_a;
         in->crol_rank_b = w->crol_rank_b;
+    }
+    if (c->tracks) {
+        in->n_sup = w->n_sup;
+        in->choice_supp = w->choice_supp;
+        in->sup_off = w->sup_off;
+        in->sup_prog = w->sup_prog;
+        in->sup_rank = w->sup_rank;
+        in->n_rev = m->n_rev;
+        in->rev_donor = m->rev_donor;
+        in->rev_receiver = m->rev_receiver;
+        in->rev_positions = m->rev_positions;
     }
 }
 
@@ -407,7 +553,12 @@ static void record_failure(thread_ws *w, uint64_t r, rmc_status st, const rmc_di
  * replicate failed (recorded in w). */
 static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rmc_match_input *in)
 {
-    rmc_match_result res = {.app_prog = w->app_prog, .app_choice = w->app_choice, .fill = w->fill};
+    rmc_match_result res = {.app_prog = w->app_prog,
+                            .app_choice = w->app_choice,
+                            .fill = w->fill,
+                            .app_pgy1 = w->app_pgy1,
+                            .capacity_final = w->cap_final,
+                            .rev_moved = w->rev_moved};
     rmc_diag d = {0};
     uint64_t restart_seed = 0;
     if (in->n_couples > 0) { /* the restarts' draws: the replicate's own stream */
@@ -430,8 +581,11 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
         record_failure(w, r, st, &d);
         return false;
     }
+    w->n_reverted = res.n_reverted;
     if (c->o->check_stability && st == RMC_OK) {
-        const rmc_status cs = rmc_match_check(in, w->app_prog, &d);
+        const rmc_match_outcome out = {w->app_prog, w->app_pgy1, w->cap_final, w->rev_moved};
+        const rmc_status cs = c->tracks ? rmc_match_check_outcome(in, &out, &d)
+                                        : rmc_match_check(in, w->app_prog, &d);
         if (cs == RMC_EINTERNAL) {
             rmc_accum_count_unstable(w->acc, r);
         } else if (cs != RMC_OK) {
@@ -493,7 +647,12 @@ static void phase_tick(const sim_ctx *c, thread_ws *w, rmc_sim_phase ph, double 
 static void soap_replicate(const sim_ctx *c, thread_ws *w, uint64_t r)
 {
     const rmc_model *m = c->m;
-    const rmc_soap_state st = {w->app_prog, NULL, NULL, w->fill, w->rank, w->soap_skip};
+    const rmc_soap_state st = {w->app_prog,
+                               c->tracks ? w->partial : NULL,
+                               c->tracks ? w->cap_final : NULL,
+                               w->fill,
+                               w->rank,
+                               w->soap_skip};
     rmc_soap_result out = {w->soap_prog, w->soap_fill, 0, 0, 0};
     rmc_soap_run(m, c->p, &st, w->rng, c->o->seed, r, w->sw, &out);
     uint64_t filled = 0, after = 0;
@@ -502,7 +661,7 @@ static void soap_replicate(const sim_ctx *c, thread_ws *w, uint64_t r)
         after += (uint64_t)w->soap_fill[j];
     }
     const rmc_accum_soap rec = {w->app_prog,
-                                NULL,
+                                c->tracks ? w->partial : NULL,
                                 w->soap_prog,
                                 w->soap_fill,
                                 {out.n_eligible, out.n_places, out.n_placed, filled, after}};
@@ -551,6 +710,14 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
         }
     }
     rmc_accum_count_types(w->acc, by_type);
+    if (c->tracks) {
+        for (size_t i = 0; i < m->n_app; i++) {
+            const rmc_id j = w->app_prog[i];
+            w->partial[i] = j != RMC_ID_NONE && w->app_pgy1[i] == RMC_ID_NONE &&
+                            rmc_model_track_of(m, (size_t)j) == RMC_TRACK_ADVANCED;
+        }
+        rmc_accum_count_tracks(w->acc, w->partial, w->cap_final, w->n_reverted);
+    }
     if (c->soap) {
         soap_replicate(c, w, r);
     }
@@ -979,9 +1146,12 @@ static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
         st = rmc_sim_plan(m, p, o, dims, &stats->memory_estimate, d);
     }
     if (st == RMC_OK) {
-        s->ctx = (sim_ctx){
-            m, p, o, dims, 0, longest_interview_list(m), p->soap_enabled != 0 && !o->skip_soap};
+        s->ctx = (sim_ctx){m,     p,
+                           o,     dims,
+                           0,     longest_interview_list(m),
+                           false, p->soap_enabled != 0 && !o->skip_soap};
         s->ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
+        s->ctx.tracks = dims->tracks != 0;
         s->nt = resolve_threads(o);
         s->start = o->resume != NULL ? rmc_accum_replicates(o->resume) : 0;
         s->defer = s->size > 1 && o->until_se > 0.0;

@@ -397,7 +397,8 @@ static void draw_applicant(const gsl_rng *g, market *mk, size_t i, const double 
     const rmc_synth_group_spec *gs = &mk->pre->groups[mk->a_group[i]];
     const size_t n_spec = mk->n_rows;
     mk->a_spec[i] = (uint8_t)draw_index(g, spec_p + mk->a_group[i] * n_spec, n_spec);
-    mk->pre_score[i] = gs->pre_mean + gsl_ran_gaussian_ziggurat(g, 1.0);
+    const double shift = mk->tracks ? mk->pre->track_pre_mean[mk->a_group[i]] : 0.0;
+    mk->pre_score[i] = gs->pre_mean + shift + gsl_ran_gaussian_ziggurat(g, 1.0);
     mk->communication[i] = gsl_ran_beta(g, gs->comm_a, gs->comm_b);
     mk->clinical[i] = 0;
     if (gsl_rng_uniform(g) < gs->p_clinical) {

@@ -89,6 +89,7 @@ typedef struct rmc_synth_preset {
     double supp_cap;                /* mean most supplemental interviews attended */
     double supp_slots_per_position; /* supplemental interview slots per preliminary position */
     double p_revert;                /* P(a preliminary program reverts to a categorical one) */
+    double track_pre_mean[RMC_SYNTH_N_GROUPS]; /* added to a group's pre_mean with tracks */
     /* [soap] keys written with tracks (docs/soap.md; calibrated) */
     double soap_decline, soap_eligible_us, soap_eligible_img;
 } rmc_synth_preset;

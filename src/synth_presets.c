@@ -377,6 +377,9 @@ static const rmc_synth_preset presets[] = {
         .supp_cap = 6,
         .supp_slots_per_position = 8,
         .p_revert = 0.10,
+        /* calibrated with tracks (docs/calibration.md): US IMGs' pre_mean
+         * -0.7 -> -0.63 (they matched 65.7% against NRMP's 67.8%) */
+        .track_pre_mean = {0, 0, 0.07, 0, 0},
         /* SOAP (docs/calibration.md): ... */
         .soap_decline = 0.0,
         .soap_eligible_us = 1.0,

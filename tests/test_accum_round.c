@@ -1,22 +1,23 @@
-/* The move sums' fixed-point rounding (accum.c's inline conversion) equals
- * llrint for ties (to even, both signs), values just off a tie, large and
- * tiny moves, summed over two replicates. */
+/* The move sums' fixed-point rounding (accum.c's inline conversion, and its
+ * AVX-512 loop of eight moves a step where the CPU has it, with a scalar
+ * tail) equals llrint for ties (to even, both signs), values just off a
+ * tie, large and tiny moves, summed over two replicates. */
 #include "test_util.h"
 
 #include <float.h>
 
 #include "rankmc/accum.h"
 
-enum { NV = 16 };
+enum { NV = 19 }; /* two steps of eight and a tail */
 
 static void test_rmc_accum_move_rounding_is_llrint(void **state)
 {
     (void)state;
     const float s = 1.0f / 4096.0f; /* one fixed-point unit */
-    const float moves[NV] = {0.5f * s,       1.5f * s,        2.5f * s, -0.5f * s,
-                             -1.5f * s,      -2.5f * s,       0.37f,    -2.385f,
-                             0.0f,           -0.0f,           1e6f,     -3.5e5f,
-                             2.5000002f * s, -2.4999998f * s, FLT_MIN,  123.456f};
+    const float moves[NV] = {
+        0.5f * s, 1.5f * s, 2.5f * s, -0.5f * s, -1.5f * s, -2.5f * s,      0.37f,
+        -2.385f,  0.0f,     -0.0f,    1e6f,      -3.5e5f,   2.5000002f * s, -2.4999998f * s,
+        FLT_MIN,  123.456f, 3.5f * s, -7.5f * s, -0.37f};
     rmc_accum_dims dm = {0};
     dm.n_app = 1;
     dm.n_prog = 1;

@@ -172,6 +172,15 @@ static void add_replicate(rmc_accum *a, uint64_t r)
     }
     const rmc_accum_soap soap = {app_prog, NULL, soap_prog, after, {r % 3, r % 4, r % 2, r, r + 1}};
     rmc_accum_add_soap(a, &soap);
+    uint8_t partial[NA];
+    int32_t cap[NP];
+    for (size_t i = 0; i < NA; i++) {
+        partial[i] = (uint8_t)((r + i) % 3 == 0);
+    }
+    for (size_t j = 0; j < NP; j++) {
+        cap[j] = (int32_t)((r + j) % 3);
+    }
+    rmc_accum_count_tracks(a, partial, cap, r % 4);
 }
 
 static bool same_u32(const uint32_t *a, const uint32_t *b, size_t n)
@@ -185,7 +194,7 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
 {
     (void)state;
     const int rank = rmc_dist_rank(g), size = rmc_dist_size(g);
-    rmc_accum_dims dm = {NA, NP, NI, NF, 0, 0, 0, 2, 2};
+    rmc_accum_dims dm = {NA, NP, NI, NF, 0, 0, 0, 2, 2, 1};
     rmc_accum_dims_bin(&dm, 3, 0);
     rmc_accum *one = NULL, *part = NULL;
     assert_int_equal(rmc_accum_alloc(&dm, true, &one, NULL), RMC_OK);
@@ -229,6 +238,16 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
         assert_memory_equal(ts, us, sizeof ts);
         assert_memory_equal(tq, uq, sizeof tq);
         assert_true(us[RMC_SOAP_TOTAL_FILLED_SOAP] > 0);
+        assert_true(same_u32(rmc_accum_partial_count(part), rmc_accum_partial_count(one), NA));
+        assert_memory_equal(rmc_accum_capacity_sum(part), rmc_accum_capacity_sum(one),
+                            NP * sizeof(uint64_t));
+        uint64_t rp[4], ro[4];
+        rmc_accum_reverted_sums(part, &rp[0], &rp[1]);
+        rmc_accum_partial_sums(part, &rp[2], &rp[3]);
+        rmc_accum_reverted_sums(one, &ro[0], &ro[1]);
+        rmc_accum_partial_sums(one, &ro[2], &ro[3]);
+        assert_memory_equal(rp, ro, sizeof rp);
+        assert_true(ro[0] > 0 && ro[2] > 0);
         assert_int_equal(rmc_accum_unconverged(part), rmc_accum_unconverged(one));
         assert_int_equal(rmc_accum_first_unconverged(part), 5);
         assert_int_equal(rmc_accum_unstable(part), 2);

@@ -300,7 +300,7 @@ static void test_rmc_profile_load_couple(void **state)
     rmc_profile_file *pf = NULL;
     char msgs[8192], warns[8192], path[64];
     const char *text = "[applicant]\ntype = US_MD\nspecialty = internal_medicine\nstep2_ck = 240\n"
-                       "[partner]\ntype = IMG\nspecialty = pediatrics\npre_score = -0.4\n"
+                       "[partner]\ntype = IMG\nspecialty = internal_medicine\npre_score = -0.4\n"
                        "[couple]\npairs = city\nunmatched_options = 2\n"
                        "[program A]\npositions = 3\nregion = south\ncity = Atlanta\n"
                        "sponsors = none\n"
@@ -312,7 +312,8 @@ static void test_rmc_profile_load_couple(void **state)
     assert_non_null(pf->partner);
     assert_int_equal(pf->partner->type, RMC_TYPE_IMG);
     assert_int_equal(pf->partner->visa, RMC_VISA_J1); /* the IMG default */
-    assert_string_equal(pf->partner->specialty, "pediatrics");
+    assert_string_equal(pf->partner->specialty, "internal_medicine");
+    assert_close(pf->partner->pre_score, -0.4, 0, 0);
     assert_int_equal(pf->couple_pairs, RMC_PAIRS_CITY);
     assert_int_equal(pf->couple_unmatched, 2);
     assert_int_equal(pf->n_programs, 2);
@@ -406,6 +407,13 @@ static void test_rmc_profile_load_couple_rejects(void **state)
            "[program A]\npositions = 3\nregion = west\n";
     assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_EINPUT);
     expect_in(msgs, path, "5: no [partner.program NAME] section");
+    text = "[applicant]\ntype = US_MD\nspecialty = x\nstep2_ck = 240\n"
+           "[partner]\ntype = US_MD\nspecialty = y\nstep2_ck = 240\n"
+           "[program A]\npositions = 3\nregion = west\n[partner.program A]\n";
+    assert_int_equal(load_text(text, &pf, msgs, warns, sizeof msgs, path), RMC_EINPUT);
+    expect_in(msgs, path,
+              "12: [partner.program A] is your program of the same name, but your "
+              "partner's specialty (y) is not yours (x)");
 }
 
 /* Every shipped example loads cleanly. */

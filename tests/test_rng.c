@@ -178,44 +178,46 @@ static void test_rmc_rng_generic_blocks_match_random123(void **state)
     }
 }
 
-/* rmc_philox_heads and each of its code paths the CPU has give
- * each stream's first words, for list lengths around the 8- and 16-stream
- * passes and substreams near 2^31; a generator positioned by
+/* rmc_philox_heads and each of its code paths the CPU has give each
+ * stream's first 2 or 4 blocks, for list lengths around the 8- and
+ * 16-stream passes and substreams near 2^31; a generator positioned by
  * rmc_philox_seek_head then continues each stream exactly as rmc_rng_seek
  * does, across later refills. */
 static void test_rmc_rng_heads_equal_seek(void **state)
 {
     (void)state;
-    enum { MAX_N = 41 };
+    enum { MAX_N = 41, MAX_W = 4 * RMC_PHILOX_HEAD_MAX_BLOCKS };
     int32_t sub[MAX_N];
-    uint32_t fast[MAX_N * RMC_PHILOX_HEAD_WORDS], slow[MAX_N * RMC_PHILOX_HEAD_WORDS];
+    uint32_t fast[MAX_N * MAX_W], slow[MAX_N * MAX_W];
     rmc_rng *a = new_rng(), *b = new_rng();
     const uint64_t seed = 0x123456789abcdefULL, rep = (UINT64_C(1) << 40) + 3;
-    for (size_t n = 0; n <= MAX_N; n++) {
-        for (size_t i = 0; i < n; i++) {
-            sub[i] = (int32_t)((i * 2654435761u + n) & 0x7fffffffu);
-        }
-        memset(fast, 0, sizeof fast);
-        memset(slow, 0, sizeof slow);
-        rmc_philox_heads(seed, rep, RMC_STREAM_INTERVIEW, sub, n, fast);
-        for (unsigned path = 0; path < 3; path++) {
-            memset(slow, 0, sizeof slow);
-            if (rmc_philox_heads_by(path, seed, rep, RMC_STREAM_INTERVIEW, sub, n, slow)) {
-                assert_memory_equal(fast, slow, sizeof fast);
+    for (unsigned blocks = 2; blocks <= RMC_PHILOX_HEAD_MAX_BLOCKS; blocks += 2) {
+        const size_t nw = 4 * blocks;
+        for (size_t n = 0; n <= MAX_N; n++) {
+            for (size_t i = 0; i < n; i++) {
+                sub[i] = (int32_t)((i * 2654435761u + n) & 0x7fffffffu);
             }
-        }
-        for (size_t i = 0; i < n; i++) {
-            uint32_t want[RMC_PHILOX_HEAD_WORDS + 70], got[RMC_PHILOX_HEAD_WORDS + 70];
-            rmc_rng_seek(a, seed, rep, RMC_STREAM_INTERVIEW, (uint32_t)sub[i]);
-            rmc_rng_words(a, want, sizeof want / sizeof *want);
-            assert_memory_equal(fast + i * RMC_PHILOX_HEAD_WORDS, want,
-                                RMC_PHILOX_HEAD_WORDS * sizeof *want);
-            rmc_philox_seek_head(rmc_rng_philox(b), seed, rep, RMC_STREAM_INTERVIEW,
-                                 (uint32_t)sub[i], fast + i * RMC_PHILOX_HEAD_WORDS);
-            for (size_t w = 0; w < sizeof got / sizeof *got; w++) {
-                got[w] = rmc_philox_word(rmc_rng_philox(b));
+            memset(fast, 0, sizeof fast);
+            rmc_philox_heads(seed, rep, RMC_STREAM_INTERVIEW, sub, n, blocks, fast);
+            for (unsigned path = 0; path < 3; path++) {
+                memset(slow, 0, sizeof slow);
+                if (rmc_philox_heads_by(path, seed, rep, RMC_STREAM_INTERVIEW, sub, n, blocks,
+                                        slow)) {
+                    assert_memory_equal(fast, slow, sizeof fast);
+                }
             }
-            assert_memory_equal(got, want, sizeof want);
+            for (size_t i = 0; i < n; i++) {
+                uint32_t want[MAX_W + 70], got[MAX_W + 70];
+                rmc_rng_seek(a, seed, rep, RMC_STREAM_INTERVIEW, (uint32_t)sub[i]);
+                rmc_rng_words(a, want, sizeof want / sizeof *want);
+                assert_memory_equal(fast + i * nw, want, nw * sizeof *want);
+                rmc_philox_seek_head(rmc_rng_philox(b), seed, rep, RMC_STREAM_INTERVIEW,
+                                     (uint32_t)sub[i], fast + i * nw, blocks);
+                for (size_t w = 0; w < sizeof got / sizeof *got; w++) {
+                    got[w] = rmc_philox_word(rmc_rng_philox(b));
+                }
+                assert_memory_equal(got, want, sizeof want);
+            }
         }
     }
     rmc_rng_free(a);

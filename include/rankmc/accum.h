@@ -41,7 +41,11 @@ typedef struct rmc_accum_dims {
     size_t rank_bin_width; /* list positions per bin, >= 1 (1 = no binning) */
     size_t rank_bins;      /* ceil(max_list / rank_bin_width), >= 1 */
     size_t choice_len;     /* L: longest applicant (or couple) ROL; choice_hist has L+1 columns */
-    size_t max_positions;  /* C: largest program capacity; fill_hist has C+1 columns */
+    size_t max_positions;  /* C: largest program capacity (after reversions, at most its
+                              positions plus the quotas into it); fill_hist has C+1 columns */
+    size_t tracks;         /* 1: the model has advanced programs or reversions, and the
+                              accumulator keeps partial_count, capacity_sum and the reverted
+                              sums; 0: it does not */
 } rmc_accum_dims;
 
 /* Fill d's bin fields for a list of up to max_list names grouped into at
@@ -125,6 +129,23 @@ void rmc_accum_count_types(rmc_accum *a, const uint64_t matched[RMC_ACCUM_TYPE_G
 void rmc_accum_type_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_TYPE_GROUPS],
                          uint64_t sumsq[RMC_ACCUM_TYPE_GROUPS]);
 
+/* Count one replicate's tracks outcomes (dims.tracks only): partial[i] is 1
+ * when applicant i was partially matched (an advanced program and no
+ * PGY-1), capacity[j] program j's capacity after reversions, reverted the
+ * positions reversions moved (its sum and sum of squares are kept). */
+void rmc_accum_count_tracks(rmc_accum *a, const uint8_t *partial, const int32_t *capacity,
+                            uint64_t reverted);
+
+/* The tracks tables (NULL when dims.tracks is 0): replicates in which each
+ * applicant was partially matched [n_app]; the sum over replicates of each
+ * program's capacity after reversions [n_prog]; and the sum and sum of
+ * squares over replicates of the positions reverted. */
+const uint32_t *rmc_accum_partial_count(const rmc_accum *a);
+const uint64_t *rmc_accum_capacity_sum(const rmc_accum *a);
+void rmc_accum_reverted_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq);
+/* The sum and sum of squares over replicates of the number of applicants
+ * partially matched (dims.tracks only; 0 otherwise). */
+void rmc_accum_partial_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq);
 /* SOAP outcome of an applicant, the columns of the SOAP histogram: matched
  * in the Main Match (fully), unmatched there and placed in SOAP, partially
  * matched and given a PGY-1 place in SOAP, partially matched and nothing
@@ -212,10 +233,11 @@ const int64_t *rmc_accum_move_sum(const rmc_accum *a);     /* [n_iv][n_factors],
 /* The SHA-256 of every table in a, as 64 lowercase hex digits: replicates,
  * non-converged and unstable counts (uint64, native byte order), then
  * choice_hist, fill_hist, depth_hist, iv_matched, move_sum and rank_hist when
- * present, then, when any replicate had SOAP, the SOAP replicate count,
- * soap_hist, soap_fill_hist and the SOAP totals' sums and squares, each as
- * stored. Equal totals give equal digests on machines of the
- * same byte order (what `rankmc bench` prints as its checksum). */
+ * present, then (dims.tracks only) partial_count, capacity_sum, the
+ * reverted and the partially-matched sums and sums of squares, then, when
+ * any replicate had SOAP, the SOAP replicate count, soap_hist,
+ * soap_fill_hist and the SOAP totals' sums and squares, each as stored. Equal totals give equal
+ * digests on machines of the same byte order (what `rankmc bench` prints as its checksum). */
 void rmc_accum_sha256(const rmc_accum *a, char hex[65]);
 
 /* Mean move of interview k for factor f in spots: move_sum / (replicates *

@@ -93,6 +93,19 @@ typedef struct rmc_result {
     size_t n_type_groups;
     char **type_groups;          /* [n_type_groups] */
     uint64_t *type_matched_sums; /* [n_type_groups][2] */
+    /* Tracks (NULL / 0 when the model had no advanced programs and no
+     * reversions, or in older files): P(partially matched) per applicant,
+     * its SE and Wilson interval; programs' tracks and mean capacity after
+     * reversions; the sum and sum of squares over replicates of the
+     * positions reverted. p_partial itself is the field below, shared with
+     * SOAP's (the same count). */
+    bool has_tracks;
+    double *p_partial_se;   /* [n_app] */
+    double *p_partial_ci95; /* [n_app][2] */
+    char **prog_track;      /* [n_prog] */
+    double *mean_capacity;  /* [n_prog] */
+    uint64_t reverted_sum, reverted_sumsq;
+    uint64_t partial_sum, partial_sumsq; /* applicants partially matched per replicate */
     /* SOAP (0 / NULL when the run had none, or the file predates it): the
      * replicates that ran it; per replicate the means and SEs of the
      * RMC_SOAP_TOTAL_* counts (root attributes soap_eligible, soap_places,

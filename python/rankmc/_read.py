@@ -386,6 +386,9 @@ class Forecast:
       whatifs    DataFrame: whatif, p_match, delta, delta_se, delta_spread,
                  n_gain, n_loss (largest change first; empty when none)
       attrs      the forecast_* root attributes
+      couple     None for one applicant; for a couple (a profile with
+                 [partner]) a Couple: the joint chances and the partner's
+                 own results (``programs`` above are then the applicant's)
     """
 
     def __init__(self, g, root_attrs):
@@ -427,10 +430,67 @@ class Forecast:
                 w[col] = g[name][()]
         self.whatifs = pd.DataFrame(w, columns=["whatif", "p_match", "delta", "delta_se", "delta_spread",
                                                 "n_gain", "n_loss"])
+        self.couple = Couple(g, cols, self.methods, progs) if "joint_p" in g else None
+        if self.couple is not None:
+            self.couple.unconverged = int(self.attrs.get("forecast_couple_unconverged", 0))
 
     def ran(self, method):
         """Whether the method was run (its P(match) is not NaN)."""
         return bool(np.isfinite(self.p_match.loc[method, "p"]))
+
+
+class Couple:
+    """A couple's part of /forecast (docs/forecast.md "A couple's forecast").
+
+    Attributes:
+      outcomes         ['both', 'same_city', 'same_region', 'one', 'neither']
+      joint            DataFrame, index (method, outcome), columns the
+                       statistic (NaN: method not run)
+      joint_count      DataFrame: method, market (0-based), and one column
+                       per outcome (replicates; -1 when not run)
+      joint_list       DataFrame, one row per entry: entry (1-based),
+                       program (the applicant's, None = unmatched), partner
+                       (the partner's, None = unmatched)
+      partner_p_match  DataFrame, index method, columns the statistic
+      partner_programs DataFrame as Forecast.programs for the partner:
+                       rank, program, replaced, p_here_<method>_<stat>,
+                       p_ranked_<stat>, position_median, position_p10,
+                       position_p90
+      unconverged      exact method: replicates whose couples procedure did
+                       not converge
+    """
+
+    def __init__(self, g, cols, methods, progs):
+        self.outcomes = [str(o) for o in _strings(g["joint_outcome"])]
+        jp = g["joint_p"][()]
+        idx = pd.MultiIndex.from_product([methods, self.outcomes], names=["method", "outcome"])
+        self.joint = pd.DataFrame(jp.reshape(len(methods) * len(self.outcomes), len(cols)), index=idx,
+                                  columns=cols)
+        jc = g["joint_count"][()]
+        rows = []
+        for k, m in enumerate(methods):
+            for mk in range(jc.shape[1]):
+                rows.append({"method": m, "market": mk, **{o: int(jc[k, mk, j]) for j, o in enumerate(self.outcomes)}})
+        self.joint_count = pd.DataFrame(rows)
+        partner = _strings(g["partner_program"])
+        a, b = g["joint_list_a"][()], g["joint_list_b"][()]
+        self.joint_list = pd.DataFrame({"entry": np.arange(1, len(a) + 1),
+                                        "program": [progs[x] if x >= 0 else None for x in a],
+                                        "partner": [partner[x] if x >= 0 else None for x in b]})
+        self.partner_p_match = pd.DataFrame(g["partner_p_match"][()], index=methods, columns=cols)
+        L = len(partner)
+        d = {"rank": np.arange(1, L + 1), "program": partner, "replaced": _strings(g["partner_replaced"])}
+        ph = g["partner_p_here"][()]
+        for k, m in enumerate(methods):
+            for c, name in enumerate(cols):
+                d[f"p_here_{m}_{name}"] = ph[k, :, c]
+        pr = g["partner_p_ranked"][()]
+        for c, name in enumerate(cols):
+            d[f"p_ranked_{name}"] = pr[:, c]
+        pos = g["partner_position"][()]
+        d["position_median"], d["position_p10"], d["position_p90"] = pos[:, 0], pos[:, 1], pos[:, 2]
+        self.partner_programs = pd.DataFrame(d)
+        self.unconverged = None
 
 
 class Apply:

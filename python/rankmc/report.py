@@ -802,12 +802,48 @@ def fig_forecast_curve(fc):
     return fig
 
 
+_JOINT_LABELS = {"both": "both matched", "same_city": "both in one city", "same_region": "both in one region",
+                 "one": "exactly one matched", "neither": "neither matched"}
+
+
+def section_couple(page, fc, methods):
+    """A couple's joint chances and the partner's own (tables)."""
+    cp = fc.couple
+    page.h(3, "The couple", anchor="forecast-couple")
+    page.p(f"A couple: the joint list has {len(cp.joint_list)} entries (pairs in one city, then in one region, then "
+           "\"one partner unmatched\" options; docs/forecast.md). Fast method: the first pair whose programs' cutoffs "
+           "admit both partners; exact: the couple inserted and the couples procedure re-run"
+           + (f" ({cp.unconverged} replicates did not converge)." if "exact" in methods else "."), "note")
+    rows = []
+    for m in methods:
+        for o in cp.outcomes:
+            s = cp.joint.loc[(m, o)]
+            rows.append([m, _JOINT_LABELS.get(o, o), f"{s['p']:.3f}", f"{s['se_mc']:.3f}", f"{s['spread']:.3f}",
+                         f"{s['lo']:.2f}–{s['hi']:.2f}"])
+        pm = cp.partner_p_match.loc[m]
+        rows.append([m, "the partner matched", f"{pm['p']:.3f}", f"{pm['se_mc']:.3f}", f"{pm['spread']:.3f}",
+                     f"{pm['lo']:.2f}–{pm['hi']:.2f}"])
+    page.table(["method", "outcome", "P", "MC SE", "spread", "95% interval"], rows,
+               caption="The couple's joint chances and the partner's P(match)", num_from=2)
+    m0 = methods[0] if methods else "fast"
+    rows = []
+    for _, pr in cp.partner_programs.iterrows():
+        pos = "-" if not np.isfinite(pr["position_median"]) else (
+            f"{pr['position_median']:.0f} ({pr['position_p10']:.0f}–{pr['position_p90']:.0f})")
+        rows.append([pr["rank"], pr["program"], pr["replaced"], f"{pr[f'p_here_{m0}_p']:.3f}",
+                     f"{pr[f'p_here_{m0}_se_mc']:.3f}", f"{pr[f'p_here_{m0}_spread']:.3f}",
+                     f"{pr[f'p_here_{m0}_lo']:.2f}–{pr[f'p_here_{m0}_hi']:.2f}", f"{pr['p_ranked_p']:.3f}", pos])
+    page.table(["#", "partner's program", "stands in for", "P(here)", "MC SE", "spread", "95% interval",
+                "P(ranked)", "position 10–90%"], rows, caption=f"The partner's programs ({m0} method)")
+
+
 def section_forecast(page, r):
     fc = r.forecast
     at = fc.attrs
     page.h(2, "Forecast", anchor="forecast")
     methods = [m for m in fc.methods if fc.ran(m)]
-    page.p(f"One applicant placed into {at.get('forecast_markets', '?')} synthetic markets "
+    who = "A couple" if fc.couple is not None else "One applicant"
+    page.p(f"{who} placed into {at.get('forecast_markets', '?')} synthetic markets "
            f"({at.get('forecast_market', '?')}), {r.replicates} replicates each; method "
            f"{' and '.join(methods) or 'none'}. Two uncertainty parts: the Monte Carlo SE (noise of these "
            "replicates) and the between-market spread (how much P moves between equally plausible markets); the "
@@ -828,6 +864,8 @@ def section_forecast(page, r):
     if np.isfinite(fc.curve["p"]).any():
         page.figure(fig_forecast_curve(fc), "fig-forecast-curve", "List-length curve",
                     "List-length curve: P(match) when only the top k programs of the list are ranked.")
+    if fc.couple is not None:
+        section_couple(page, fc, methods)
     rows = []
     m0 = methods[0] if methods else "fast"
     for _, pr in fc.programs.iterrows():

@@ -65,6 +65,16 @@ static void format_position(char *buf, size_t size, size_t col, const rmc_result
     }
 }
 
+/* Mean and its standard error of a per-replicate count from its sum and
+ * sum of squares over n replicates. */
+static void mean_se(uint64_t sum, uint64_t sumsq, uint64_t n, double *mean, double *se)
+{
+    const double m = (double)sum / (double)n;
+    const double var = n > 1 ? ((double)sumsq - (double)n * m * m) / (double)(n - 1) : 0.0;
+    *mean = m;
+    *se = var > 0 && n > 0 ? sqrt(var / (double)n) : 0.0;
+}
+
 static void print_header(FILE *out, const char *path, const rmc_result *r)
 {
     fprintf(out, "Result file %s\n", path);
@@ -110,6 +120,16 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
                 "  note: in %llu replicates the couples procedure did not converge (cycled or "
                 "hit its bound on every attempt; kept, counted)\n",
                 (unsigned long long)r->unconverged);
+    }
+    if (r->has_tracks && r->replicates > 0) {
+        double pm = 0, pse = 0, rm = 0, rse = 0;
+        mean_se(r->partial_sum, r->partial_sumsq, r->replicates, &pm, &pse);
+        mean_se(r->reverted_sum, r->reverted_sumsq, r->replicates, &rm, &rse);
+        fprintf(out,
+                "  tracks: partially matched (advanced, no PGY-1) %.2f +- %.3f applicants per "
+                "replicate; positions reverted %.2f +- %.3f per replicate (mean, SE over "
+                "replicates)\n",
+                pm, pse, rm, rse);
     }
     if (r->check_stability) {
         fprintf(out, "  stability checked: %llu unstable replicates\n",
@@ -178,6 +198,12 @@ static void print_applicant(FILE *out, const rmc_result *r, size_t i, keyed *ks)
     const double *ci = r->p_match_ci95 + 2 * i;
     fprintf(out, "  %s (%s)  P(match) %.3f +- %.3f  95%% CI %.3f-%.3f\n", r->app_id[i],
             r->app_type[i], r->p_match[i], r->p_match_se[i], ci[0], ci[1]);
+    if (r->has_tracks) {
+        const double *pc = r->p_partial_ci95 + 2 * i;
+        fprintf(out,
+                "    P(partially matched: advanced, no PGY-1) %.3f +- %.3f  95%% CI %.3f-%.3f\n",
+                r->p_partial[i], r->p_partial_se[i], pc[0], pc[1]);
+    }
     if (r->soap_replicates > 0) {
         const double n = (double)r->soap_replicates, s = r->p_soap[i];
         const double after = r->p_main[i] + s;
@@ -321,8 +347,12 @@ static void print_program_row(FILE *out, const rmc_result *r, size_t j)
     char med[32], q90[32];
     format_position(med, sizeof med, quantile_col(drow, r->rank_cols, 0.5), r, "-");
     format_position(q90, sizeof q90, quantile_col(drow, r->rank_cols, 0.9), r, "-");
-    fprintf(out, "  %-12s %9d %9.2f %8.3f %12s %10s %12zu\n", r->prog_id[j], pos, mean_fill(r, j),
+    fprintf(out, "  %-12s %9d %9.2f %8.3f %12s %10s %12zu", r->prog_id[j], pos, mean_fill(r, j),
             full, med, q90, interviewed_at(r, j));
+    if (r->has_tracks) {
+        fprintf(out, " %-11s %13.2f", r->prog_track[j], r->mean_capacity[j]);
+    }
+    fprintf(out, "\n");
 }
 
 static int print_programs(FILE *out, const rmc_result *r, size_t top)
@@ -342,9 +372,13 @@ static int print_programs(FILE *out, const rmc_result *r, size_t top)
     fprintf(out,
             "\nPrograms, deepest lists first (%zu of %zu)\n"
             "  depth: list position of the lowest-ranked applicant who matched there\n"
-            "  %-12s %9s %9s %8s %12s %10s %12s\n",
+            "  %-12s %9s %9s %8s %12s %10s %12s%s\n",
             n, r->n_prog, "program", "positions", "mean fill", "P(full)", "median depth",
-            "90% depth", "interviewed");
+            "90% depth", "interviewed", r->has_tracks ? " track       mean capacity" : "");
+    if (r->has_tracks) {
+        fprintf(out, "  mean fill is after the Main Match with reversions; mean capacity: "
+                     "positions after reversions; P(full): fill = positions as offered\n");
+    }
     for (size_t e = 0; e < n; e++) {
         print_program_row(out, r, ks[e].idx);
     }

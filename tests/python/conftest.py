@@ -80,6 +80,13 @@ class Files:
                                                       "-q", "--method", "both", "-o", p).stdout)
 
     @property
+    def forecast_couple(self):
+        """A couple's forecast (an internist and a paediatrician), both methods."""
+        return self._get("forecast_couple.h5", lambda p: run("forecast", os.path.join(ROOT, "models/profiles/couple_im_peds.ini"),
+                                                             "--market", "nrmp2025:0.05", "--markets", 2, "-n", 16, "-t", 2,
+                                                             "-q", "--method", "both", "-o", p).stdout)
+
+    @property
     def apply(self):
         """A small apply file with what-ifs and a cost per application."""
         return self._get("apply.h5", lambda p: run("apply", os.path.join(ROOT, "models/profiles/apply/img_j1.ini"),

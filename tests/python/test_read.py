@@ -296,6 +296,38 @@ def test_forecast_matches_file_and_table(files):
     assert seen == 2 * (1 + len(fc.programs))
 
 
+def test_forecast_couple_matches_file_and_table(files):
+    path = files.forecast_couple
+    table = files.output("forecast_couple.h5")
+    fc = rankmc.read(path).forecast
+    cp = fc.couple
+    assert cp is not None
+    assert cp.outcomes == ["both", "same_city", "same_region", "one", "neither"]
+    with h5py.File(path) as f:
+        g = f["forecast"]
+        np.testing.assert_array_equal(cp.joint.loc["exact"].to_numpy(), g["joint_p"][1])
+        np.testing.assert_array_equal(cp.partner_programs["p_here_fast_p"], g["partner_p_here"][0, :, 0])
+        assert len(cp.joint_list) == len(g["joint_list_a"])
+    # both + one + neither = N in every market, by method
+    n = rankmc.read(path).replicates
+    for _, row in cp.joint_count.iterrows():
+        assert row["both"] + row["one"] + row["neither"] == n
+    # the printed joint chances
+    method, seen = None, 0
+    for line in table.splitlines():
+        m = re.match(r"^\[couple, (\w+) method\]", line)
+        if m:
+            method = m.group(1)
+            continue
+        m = re.match(r"^P\(both matched\)\s+([\d.]+)\s+Monte Carlo SE ([\d.]+)", line)
+        if m and method:
+            s = cp.joint.loc[(method, "both")]
+            assert abs(s["p"] - float(m.group(1))) <= TOL3 and abs(s["se_mc"] - float(m.group(2))) <= TOL3
+            seen += 1
+    assert seen == 2
+    assert rankmc.read(files.forecast).forecast.couple is None
+
+
 def test_apply_matches_file_and_table(files):
     path = files.apply
     table = files.output("apply.h5")

@@ -104,6 +104,17 @@ def test_forecast_report(files, tmp_path):
     assert "between-market spread" in page
 
 
+def test_forecast_couple_report(files, tmp_path):
+    page = report(tmp_path, files.forecast_couple)
+    check_self_contained(page)
+    assert "A couple placed into 2 synthetic markets" in page
+    cp = rankmc.read(files.forecast_couple).forecast.couple
+    assert "The couple&#x27;s joint chances" in page or "The couple's joint chances" in page
+    s = cp.joint.loc[("exact", "both")]
+    assert re.search(rf"<td>exact</td><td>both matched</td><td[^>]*>{s['p']:.3f}</td>", page)
+    assert "partner&#x27;s program" in page or "partner's program" in page
+
+
 def test_apply_report(files, tmp_path):
     page = report(tmp_path, files.apply)
     check_self_contained(page)
