@@ -435,6 +435,48 @@ static void expect_couple_sums(const rmc_forecast_result *r, const rmc_forecast_
     assert_close(sum, 1.0, 0, 1e-12);
 }
 
+/* Tier of a pair of profile programs: 0 one city, 1 one region, 2 other. */
+static int pair_tier(const rmc_profile_program *a, const rmc_profile_program *b)
+{
+    if (a->region == b->region && a->city[0] != '\0' && strcmp(a->city, b->city) == 0) {
+        return 0;
+    }
+    return a->region == b->region ? 1 : 2;
+}
+
+/* The joint list as docs/forecast.md builds it: every pair within the
+ * widest tier the profile allows, tiers in order, inside a tier by the sum
+ * of the two positions, then the "one unmatched" options, nothing twice. */
+static void expect_joint_list(const rmc_profile_file *pf, const rmc_forecast_result *r)
+{
+    const rmc_profile_file *pb = pf->partner;
+    const int max_tier = (int)pf->couple_pairs; /* city 0, region 1, any 2 */
+    size_t n_pairs = 0, e = 0;
+    for (size_t a = 0; a < pf->n_programs; a++) {
+        for (size_t b = 0; b < pb->n_programs; b++) {
+            n_pairs += pair_tier(&pf->programs[a], &pb->programs[b]) <= max_tier;
+        }
+    }
+    int last_tier = 0, last_sum = -1;
+    for (; e < r->n_joint && r->joint_a[e] >= 0 && r->joint_b[e] >= 0; e++) {
+        const int t = pair_tier(&pf->programs[r->joint_a[e]], &pb->programs[r->joint_b[e]]);
+        const int sum = r->joint_a[e] + r->joint_b[e];
+        assert_true(t <= max_tier);
+        assert_true(t > last_tier || (t == last_tier && sum >= last_sum));
+        last_sum = t > last_tier ? sum : last_sum > sum ? last_sum : sum;
+        last_tier = t;
+        for (size_t q = 0; q < e; q++) {
+            assert_false(r->joint_a[q] == r->joint_a[e] && r->joint_b[q] == r->joint_b[e]);
+        }
+    }
+    assert_int_equal(e, n_pairs);
+    assert_int_equal(r->n_joint - e, 2 * (size_t)pf->couple_unmatched);
+    for (int k = 0; k < pf->couple_unmatched; k++, e += 2) {
+        assert_true(r->joint_a[e] == k && r->joint_b[e] == -1);
+        assert_true(r->joint_a[e + 1] == -1 && r->joint_b[e + 1] == k);
+    }
+}
+
 static void test_forecast_couple_fast_agrees_with_exact_regional(void **state)
 {
     (void)state;
@@ -445,6 +487,8 @@ static void test_forecast_couple_fast_agrees_with_exact_regional(void **state)
     assert_int_equal(r->n_partner_programs, 4);
     /* the shared program: both partners' County is one synthetic program */
     assert_string_equal(r->fast.programs[3].replaced, r->partner_fast.programs[2].replaced);
+    expect_joint_list(pf, r);
+    assert_int_equal(r->n_joint, 13); /* 11 pairs in one region, 2 "one unmatched" options */
     expect_couple_agree(r);
     expect_couple_sums(r, &r->joint_fast);
     expect_couple_sums(r, &r->joint_exact);
@@ -472,9 +516,7 @@ static void test_forecast_couple_same_city_only(void **state)
     (void)state;
     rmc_profile_file *pf = couple_profile("230", "city", "0");
     rmc_forecast_result *r = forecast(pf, "im-regional", 2, 128, true, true, 0);
-    for (size_t e = 0; e < r->n_joint; e++) {
-        assert_true(r->joint_a[e] >= 0 && r->joint_b[e] >= 0);
-    }
+    expect_joint_list(pf, r); /* only pairs in one city, nothing else */
     const rmc_forecast_joint *j[2] = {&r->joint_fast, &r->joint_exact};
     for (int m = 0; m < 2; m++) {
         expect_couple_sums(r, j[m]);
