@@ -5,10 +5,10 @@
  * matched, each passing a per-type eligibility share; (2) each applies to
  * up to soap.applications programs with places it may take, drawn without
  * replacement with weight places x exp(desirability / preferences.sigma)
- * from an integer Fenwick tree per applicant class (visa need, partially
- * matched), so the draws are exact integers and the tree is restored
- * exactly after each applicant; the draw order is the applicant's
- * preference order (a Plackett-Luce ranking); (3) each program orders its
+ * (integers) per applicant class (visa need, partially matched): by
+ * rejection on an alias table, or from a Fenwick tree restored exactly
+ * after each applicant when rejections pile up; the draw order is the
+ * applicant's preference order (a Plackett-Luce ranking); (3) each program orders its
  * applicants: the names its own meeting ranked in the Main Match first, in
  * that order, then the rest by a screen score drawn like the meeting's
  * spreadsheet score S0; (4) the offer rounds (rmc_soap_rounds).
@@ -28,6 +28,8 @@
 
 /* Applicant classes: bit 0 needs a visa, bit 1 partially matched. */
 #define N_CLASSES 4
+/* rank_at's mark for a program the applicant did not interview at. */
+#define NOT_INTERVIEWED INT32_MIN
 
 struct rmc_soap_rounds_ws {
     size_t n_app, n_prog;
@@ -52,13 +54,26 @@ struct rmc_soap_ws {
     size_t *prog_fill;         /* [n_prog] scatter cursor */
     rmc_id *prog_app;          /* [cap] programs' lists */
     int32_t *places;           /* [n_prog] places in SOAP */
+    size_t *prog_end;          /* [n_prog] end of the ordered head of each program's list */
+    size_t head;               /* heads' length: SIZE_MAX = the default rule; 0 = whole lists */
     uint64_t *declines;        /* [n_app] */
     uint64_t *unit;            /* [n_prog] exp weight of one place, >= 1 */
     uint64_t *tree[N_CLASSES]; /* [n_prog] Fenwick trees (1-based in effect) */
     uint64_t *wt[N_CLASSES];   /* [n_prog] their weights */
     uint64_t total[N_CLASSES];
-    double *sd;     /* [n_prog] screen-score noise SD */
-    size_t top_bit; /* highest power of two <= n_prog */
+    /* Walker/Vose alias table of each class over its n_cand programs with
+     * places: column e gives al_prog[e] when the second draw is below
+     * al_thr[e], else al_alias[e] (integer thresholds out of total) */
+    size_t n_cand[N_CLASSES];
+    rmc_id *al_prog[N_CLASSES], *al_alias[N_CLASSES];
+    uint64_t *al_thr[N_CLASSES];
+    uint64_t *al_q;              /* [n_prog] build scratch */
+    size_t *al_small, *al_large; /* [n_prog] build scratch */
+    uint8_t *chosen;             /* [n_prog] the current applicant's draws so far; reset after */
+    double *sd;                  /* [n_prog] screen-score noise SD */
+    int32_t *rank_at; /* [n_prog] the current applicant's rank there (or RMC_RANK_NONE) where
+                         it interviewed, else NOT_INTERVIEWED; reset after each applicant */
+    size_t top_bit;   /* highest power of two <= n_prog */
 };
 
 /* ---- the rounds ------------------------------------------------------- */
@@ -116,7 +131,7 @@ static size_t offer_round(const rmc_soap_lists *L, rmc_soap_rounds_ws *w, const 
                           size_t log_cap, size_t n_log)
 {
     size_t made = 0;
-    const size_t end = L->prog_off[j + 1];
+    const size_t end = L->prog_end != NULL ? L->prog_end[j] : L->prog_off[j + 1];
     while (made < (size_t)w->left[j] && w->next[j] < end) {
         const rmc_id a = L->prog_app[w->next[j]++];
         if (placed[a] != RMC_ID_NONE) {
@@ -208,13 +223,22 @@ void rmc_soap_ws_free(rmc_soap_ws *w)
     if (w == NULL) {
         return;
     }
+    rmc_free(w->chosen);
+    rmc_free(w->al_q);
+    rmc_free(w->al_small);
+    rmc_free(w->al_large);
     for (int c = 0; c < N_CLASSES; c++) {
+        rmc_free(w->al_prog[c]);
+        rmc_free(w->al_alias[c]);
+        rmc_free(w->al_thr[c]);
         rmc_free(w->wt[c]);
         rmc_free(w->tree[c]);
     }
+    rmc_free(w->rank_at);
     rmc_free(w->sd);
     rmc_free(w->unit);
     rmc_free(w->declines);
+    rmc_free(w->prog_end);
     rmc_free(w->places);
     rmc_free(w->prog_app);
     rmc_free(w->prog_fill);
@@ -241,13 +265,25 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_fill, np, sizeof *w->prog_fill, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_app, cap, sizeof *w->prog_app, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->places, np, sizeof *w->places, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->prog_end, np, sizeof *w->prog_end, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->declines, na, sizeof *w->declines, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->unit, np, sizeof *w->unit, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->sd, np, sizeof *w->sd, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->rank_at, np, sizeof *w->rank_at, d));
+    for (size_t j = 0; j < np; j++) {
+        w->rank_at[j] = NOT_INTERVIEWED;
+    }
     for (int c = 0; c < N_CLASSES; c++) {
         RMC_TRY(rmc_alloc_aligned((void **)&w->tree[c], np, sizeof *w->tree[c], d));
         RMC_TRY(rmc_alloc_aligned((void **)&w->wt[c], np, sizeof *w->wt[c], d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->al_prog[c], np, sizeof *w->al_prog[c], d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->al_alias[c], np, sizeof *w->al_alias[c], d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->al_thr[c], np, sizeof *w->al_thr[c], d));
     }
+    RMC_TRY(rmc_alloc_aligned((void **)&w->chosen, np, 1, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->al_q, np, sizeof *w->al_q, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->al_small, np, sizeof *w->al_small, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->al_large, np, sizeof *w->al_large, d));
     return RMC_OK;
 }
 
@@ -268,6 +304,7 @@ rmc_status rmc_soap_ws_alloc(const rmc_model *m, const rmc_params *p, rmc_soap_w
         rmc_soap_ws_free(w);
         return st;
     }
+    w->head = SIZE_MAX;
     w->top_bit = 1;
     while (w->top_bit * 2 <= m->n_prog) {
         w->top_bit *= 2;
@@ -320,6 +357,48 @@ static bool class_may_take(const rmc_model *m, int c, size_t j)
     return (c & 2) ? track == RMC_TRACK_PRELIMINARY : track != RMC_TRACK_ADVANCED;
 }
 
+/* Class c's alias table (Vose's method in integers: every column holds
+ * total; a column's own program keeps q of it, its alias the rest). */
+static void alias_build(const rmc_model *m, rmc_soap_ws *w, int c)
+{
+    const uint64_t *wt = w->wt[c], total = w->total[c];
+    size_t n = 0, ns = 0, nl = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        if (wt[j] > 0) {
+            w->al_prog[c][n++] = (rmc_id)j;
+        }
+    }
+    w->n_cand[c] = n;
+    for (size_t e = 0; e < n; e++) {
+        w->al_q[e] = wt[w->al_prog[c][e]] * n;
+        if (w->al_q[e] < total) {
+            w->al_small[ns++] = e;
+        } else {
+            w->al_large[nl++] = e;
+        }
+    }
+    while (ns > 0 && nl > 0) {
+        const size_t sm = w->al_small[--ns], lg = w->al_large[nl - 1];
+        w->al_thr[c][sm] = w->al_q[sm];
+        w->al_alias[c][sm] = w->al_prog[c][lg];
+        w->al_q[lg] -= total - w->al_q[sm];
+        if (w->al_q[lg] < total) {
+            nl--;
+            w->al_small[ns++] = lg;
+        }
+    }
+    while (ns > 0) { /* only when the arithmetic leaves no large: cannot with integers */
+        const size_t e = w->al_small[--ns];
+        w->al_thr[c][e] = total;
+        w->al_alias[c][e] = w->al_prog[c][e];
+    }
+    while (nl > 0) {
+        const size_t e = w->al_large[--nl];
+        w->al_thr[c][e] = total;
+        w->al_alias[c][e] = w->al_prog[c][e];
+    }
+}
+
 /* Places in SOAP, the weights of one place, the screen noise, and the
  * class trees. Returns the places. */
 static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
@@ -339,7 +418,7 @@ static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rm
     const double var = p->interview_sigma_day * p->interview_sigma_day;
     const double noise = p->interview_sigma_noise * p->interview_sigma_noise;
     for (size_t j = 0; j < m->n_prog; j++) {
-        const double u = ldexp(exp((m->desirability[j] - dmax) / sigma), 32);
+        const double u = ldexp(exp((m->desirability[j] - dmax) / sigma), 20);
         w->unit[j] = u >= 1.0 ? (uint64_t)u : 1;
         const double k = m->interviewers[j] > 0 ? (double)m->interviewers[j] : 1.0;
         w->sd[j] = p->interview_w_int * sqrt(var + noise / k);
@@ -353,6 +432,7 @@ static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rm
         }
         w->total[c] = total;
         tree_build(w->tree[c], w->wt[c], m->n_prog);
+        alias_build(m, w, c);
     }
     return n_places;
 }
@@ -368,40 +448,81 @@ static uint64_t draw_below(rmc_philox *g, uint64_t n)
     return (uint64_t)(x >> 64);
 }
 
+/* A program of class c drawn with probability weight / total from the
+ * alias table: one 64-bit word pair x picks column floor(x n / 2^64); the
+ * product's low 64 bits, scaled to total, decide between the column's
+ * program and its alias (bias below n / 2^64 + total / 2^64). */
+static size_t alias_draw(const rmc_soap_ws *w, int c, rmc_philox *g)
+{
+    const uint64_t hi = rmc_philox_word(g), lo = rmc_philox_word(g);
+    const u128 prod = (u128)(hi << 32 | lo) * w->n_cand[c];
+    const size_t col = (size_t)(prod >> 64);
+    const uint64_t u = (uint64_t)(((u128)(uint64_t)prod * w->total[c]) >> 64);
+    return (size_t)(u < w->al_thr[c][col] ? w->al_prog[c][col] : w->al_alias[c][col]);
+}
+
 /* Applicant a's applications into app_prog from off: up to A programs of
- * its class without replacement; the tree is restored after. Returns how
- * many. */
+ * its class without replacement, each draw from the weights of the
+ * programs not yet drawn. Mostly by rejection on the class's alias table (a
+ * draw of a program already drawn is repeated); after
+ * REJECT_LIMIT rejections in a row the rest come from the Fenwick tree with
+ * the drawn programs removed (restored after). Either way each draw has the
+ * same conditional law, so the result is the sequential (Plackett-Luce)
+ * law; only the words used differ, and they are a fixed function of the
+ * stream. Returns how many. */
+#define REJECT_LIMIT 16
 static size_t draw_applications(const rmc_model *m, rmc_soap_ws *w, rmc_philox *g, int c, size_t A,
                                 size_t off)
 {
-    uint64_t *tree = w->tree[c];
+    const size_t np = m->n_prog;
+    const uint64_t *wt = w->wt[c];
     uint64_t total = w->total[c];
-    size_t n = 0;
-    while (n < A && total > 0) {
-        const size_t j = tree_find(tree, m->n_prog, w->top_bit, draw_below(g, total));
-        RMC_ASSERT(j < m->n_prog && w->wt[c][j] > 0);
-        tree_add(tree, m->n_prog, j, w->wt[c][j], true);
-        total -= w->wt[c][j];
+    size_t n = 0, misses = 0;
+    while (n < A && total > 0 && misses < REJECT_LIMIT) {
+        const size_t j = alias_draw(w, c, g);
+        RMC_ASSERT(j < np && wt[j] > 0);
+        if (w->chosen[j]) {
+            misses++;
+            continue;
+        }
+        misses = 0;
+        w->chosen[j] = 1;
+        total -= wt[j];
         w->app_prog[off + n++] = (rmc_id)j;
     }
+    if (n < A && total > 0) {
+        uint64_t *tree = w->tree[c];
+        for (size_t e = 0; e < n; e++) {
+            tree_add(tree, np, (size_t)w->app_prog[off + e], wt[w->app_prog[off + e]], true);
+        }
+        while (n < A && total > 0) {
+            const size_t j = tree_find(tree, np, w->top_bit, draw_below(g, total));
+            RMC_ASSERT(j < np && wt[j] > 0 && !w->chosen[j]);
+            tree_add(tree, np, j, wt[j], true);
+            total -= wt[j];
+            w->chosen[j] = 1;
+            w->app_prog[off + n++] = (rmc_id)j;
+        }
+        for (size_t e = 0; e < n; e++) {
+            tree_add(tree, np, (size_t)w->app_prog[off + e], wt[w->app_prog[off + e]], false);
+        }
+    }
     for (size_t e = 0; e < n; e++) {
-        const size_t j = (size_t)w->app_prog[off + e];
-        tree_add(tree, m->n_prog, j, w->wt[c][j], false);
+        w->chosen[w->app_prog[off + e]] = 0;
     }
     return n;
 }
 
 /* Key of applicant a on program j's SOAP list (ascending = preferred), or
  * NAN when j will not consider a. Names j's meeting ranked come first, in
- * its order; names it did not rank are left off; the rest are screened. */
-static float program_key(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
-                         const rmc_soap_ws *w, rmc_philox *g, size_t a, size_t j)
+ * its order; names it did not rank are left off; the rest are screened.
+ * w->rank_at holds a's interviews. */
+static float program_key(const rmc_model *m, const rmc_params *p, const rmc_soap_ws *w,
+                         rmc_philox *g, size_t a, size_t j)
 {
-    for (size_t e = m->app_off[a]; e < m->app_off[a + 1]; e++) {
-        const rmc_id k = m->iv_by_app[e];
-        if ((size_t)m->iv_prog[k] == j) {
-            return s->rank[k] >= 0 ? -1.0e6f + (float)s->rank[k] : NAN;
-        }
+    const int32_t rank = w->rank_at[j];
+    if (rank != NOT_INTERVIEWED) {
+        return rank >= 0 ? -1.0e6f + (float)rank : NAN;
     }
     if (m->visa[a] == RMC_VISA_H1B && m->sponsors[j] == RMC_SPONSORS_J1 &&
         rmc_philox_uniform(g) < p->visa_h1b_at_j1_only_drop) {
@@ -412,6 +533,16 @@ static float program_key(const rmc_model *m, const rmc_params *p, const rmc_soap
         p->interview_w_int * p->interview_gamma_communication * (1.0 - m->communication[a]) +
         w->sd[j] * rmc_philox_normal(g);
     return (float)-score;
+}
+
+/* Mark (or unmark) applicant a's interviews in w->rank_at. */
+static void mark_interviews(const rmc_model *m, const rmc_soap_state *s, rmc_soap_ws *w, size_t a,
+                            bool on)
+{
+    for (size_t e = m->app_off[a]; e < m->app_off[a + 1]; e++) {
+        const rmc_id k = m->iv_by_app[e];
+        w->rank_at[m->iv_prog[k]] = on ? s->rank[k] : NOT_INTERVIEWED;
+    }
 }
 
 /* Whether applicant a enters SOAP, and its class. */
@@ -459,14 +590,16 @@ static size_t build_applications(const rmc_model *m, const rmc_params *p, const 
             if (eligible(m, p, s, a, u, &c)) {
                 n_elig++;
                 n = draw_applications(m, w, g, c, A, off);
+                mark_interviews(m, s, w, a, true);
                 for (size_t e = 0; e < n; e++) {
                     const size_t j = (size_t)w->app_prog[off + e];
-                    const float key = program_key(m, p, s, w, g, a, j);
+                    const float key = program_key(m, p, w, g, a, j);
                     if (!isnan(key)) {
                         w->words[nw] = rmc_pack_key(key, (uint32_t)a);
                         w->word_prog[nw++] = (rmc_id)j;
                     }
                 }
+                mark_interviews(m, s, w, a, false);
             }
         }
         w->app_off[a + 1] = off + n;
@@ -475,8 +608,72 @@ static size_t build_applications(const rmc_model *m, const rmc_params *p, const 
     return n_elig;
 }
 
-/* Bucket the words by program and sort each program's list. */
-static void build_program_lists(const rmc_model *m, rmc_soap_ws *w, size_t nw)
+/* Rearrange a[0 .. n) so that its k smallest words come first (in any
+ * order), k < n: quickselect, median-of-three pivots (words distinct). */
+static void select_smallest(uint64_t *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        const size_t mid = lo + (hi - lo) / 2;
+        uint64_t x = a[lo], y = a[mid], z = a[hi];
+        const uint64_t pivot =
+            x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot) {
+                i++;
+            }
+            while (a[j] > pivot) {
+                j--;
+            }
+            if (i <= j) {
+                const uint64_t t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                if (j == 0) {
+                    break;
+                }
+                j--;
+            }
+        }
+        if (k <= j) {
+            hi = j;
+        } else if (k >= i) {
+            lo = i;
+        } else {
+            return;
+        }
+    }
+}
+
+/* Order entries [from, to) of program j's list and write their applicants. */
+static void order_part(rmc_soap_ws *w, size_t from, size_t to)
+{
+    rmc_sort_u64(w->words + from, w->tmp, to - from);
+    for (size_t e = from; e < to; e++) {
+        w->prog_app[e] = (rmc_id)rmc_pack_index(w->words[e]);
+    }
+}
+
+/* The head of each program's list that its offers can reach in the common
+ * case: 8 x rounds x places + 32 names. */
+static size_t head_length(const rmc_params *p, const rmc_soap_ws *w, size_t j)
+{
+    if (w->head != SIZE_MAX) {
+        return w->head > 0 ? w->head : SIZE_MAX;
+    }
+    return 8 * (size_t)p->soap_rounds * (size_t)w->places[j] + 32;
+}
+
+void rmc_soap_ws_set_head(rmc_soap_ws *w, size_t head)
+{
+    w->head = head;
+}
+
+/* Bucket the words by program and order the head of each program's list
+ * (the rest stays unordered until the rounds need it: rmc_soap_run). */
+static void build_program_lists(const rmc_model *m, const rmc_params *p, rmc_soap_ws *w, size_t nw)
 {
     const size_t np = m->n_prog;
     memset(w->prog_fill, 0, np * sizeof *w->prog_fill);
@@ -494,11 +691,31 @@ static void build_program_lists(const rmc_model *m, rmc_soap_ws *w, size_t nw)
     memcpy(w->words, w->tmp, nw * sizeof *w->words);
     for (size_t j = 0; j < np; j++) {
         const size_t b = w->prog_off[j], n = w->prog_off[j + 1] - b;
-        rmc_sort_u64(w->words + b, w->tmp, n);
-        for (size_t e = b; e < b + n; e++) {
-            w->prog_app[e] = (rmc_id)rmc_pack_index(w->words[e]);
+        const size_t k = head_length(p, w, j);
+        if (k < n) {
+            select_smallest(w->words + b, n, k);
+        }
+        w->prog_end[j] = b + (k < n ? k : n);
+        order_part(w, b, w->prog_end[j]);
+    }
+}
+
+/* After the rounds on the lists' heads: order the rest of every list whose
+ * program reached the end of its head with places left (it would have read
+ * on). Returns whether any was. The k smallest words come first, so
+ * ordering the rest after them orders the whole list. */
+static bool extend_heads(const rmc_model *m, rmc_soap_ws *w)
+{
+    bool any = false;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        const size_t end = w->prog_off[j + 1];
+        if (w->prog_end[j] < end && w->rw->next[j] == w->prog_end[j] && w->rw->left[j] > 0) {
+            order_part(w, w->prog_end[j], end);
+            w->prog_end[j] = end;
+            any = true;
         }
     }
+    return any;
 }
 
 void rmc_soap_run(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s, rmc_rng *rng,
@@ -508,10 +725,16 @@ void rmc_soap_run(const rmc_model *m, const rmc_params *p, const rmc_soap_state 
     out->n_places = prepare_programs(m, p, s, w);
     size_t nw = 0;
     out->n_eligible = build_applications(m, p, s, rng, seed, r, w, &nw);
-    build_program_lists(m, w, nw);
-    const rmc_soap_lists L = {m->n_app,    m->n_prog,   p->soap_rounds, w->app_off, w->app_prog,
-                              w->prog_off, w->prog_app, w->places,      w->declines};
-    out->n_placed = rmc_soap_rounds(&L, w->rw, out->soap_prog, NULL, NULL, 0, NULL);
+    build_program_lists(m, p, w, nw);
+    const rmc_soap_lists L = {m->n_app,    m->n_prog,   p->soap_rounds, w->app_off,  w->app_prog,
+                              w->prog_off, w->prog_app, w->places,      w->declines, w->prog_end};
+    /* The rounds read each list only as far as its program offers; when a
+     * program needed more than its ordered head, order its whole list and
+     * run the rounds again (they draw nothing): the same result as on
+     * fully ordered lists. */
+    do {
+        out->n_placed = rmc_soap_rounds(&L, w->rw, out->soap_prog, NULL, NULL, 0, NULL);
+    } while (extend_heads(m, w));
     for (size_t j = 0; j < m->n_prog; j++) {
         out->fill_after[j] = s->fill[j];
     }
@@ -520,4 +743,11 @@ void rmc_soap_run(const rmc_model *m, const rmc_params *p, const rmc_soap_state 
             out->fill_after[out->soap_prog[a]]++;
         }
     }
+}
+
+const rmc_id *rmc_soap_ws_applications(const rmc_soap_ws *w, size_t a, size_t *n)
+{
+    RMC_ASSERT(a < w->m->n_app);
+    *n = w->app_off[a + 1] - w->app_off[a];
+    return w->app_prog + w->app_off[a];
 }

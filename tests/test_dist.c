@@ -159,6 +159,19 @@ static void add_replicate(rmc_accum *a, uint64_t r)
         by_type[t] = (r * 7 + t * 3) % 5;
     }
     rmc_accum_count_types(a, by_type);
+    /* SOAP: applicant i unmatched here placed at program i % NP every
+     * other replicate; fill after SOAP = fill + those placed */
+    rmc_id app_prog[NA], soap_prog[NA];
+    int32_t after[NP];
+    memcpy(after, fill, sizeof after);
+    for (size_t i = 0; i < NA; i++) {
+        app_prog[i] = app_iv[i] != RMC_ID_NONE ? iv_prog[app_iv[i]] : RMC_ID_NONE;
+        const bool placed = app_prog[i] == RMC_ID_NONE && (i + r) % 2 == 0 && after[i % NP] < 2;
+        soap_prog[i] = placed ? (rmc_id)(i % NP) : RMC_ID_NONE;
+        after[i % NP] += placed ? 1 : 0;
+    }
+    const rmc_accum_soap soap = {app_prog, NULL, soap_prog, after, {r % 3, r % 4, r % 2, r, r + 1}};
+    rmc_accum_add_soap(a, &soap);
     uint8_t partial[NA];
     int32_t cap[NP];
     for (size_t i = 0; i < NA; i++) {
@@ -213,6 +226,18 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
         assert_memory_equal(sp, so, sizeof sp);
         assert_memory_equal(qp, qo, sizeof qp);
         assert_true(so[0] > 0 && qo[0] > so[0]);
+        assert_int_equal(rmc_accum_soap_replicates(part), NREP);
+        assert_true(same_u32(rmc_accum_soap_hist(part), rmc_accum_soap_hist(one),
+                             NA * RMC_ACCUM_SOAP_COLS));
+        assert_true(
+            same_u32(rmc_accum_soap_fill_hist(part), rmc_accum_soap_fill_hist(one), NP * 3));
+        uint64_t ts[RMC_ACCUM_SOAP_TOTALS], tq[RMC_ACCUM_SOAP_TOTALS];
+        uint64_t us[RMC_ACCUM_SOAP_TOTALS], uq[RMC_ACCUM_SOAP_TOTALS];
+        rmc_accum_soap_sums(part, ts, tq);
+        rmc_accum_soap_sums(one, us, uq);
+        assert_memory_equal(ts, us, sizeof ts);
+        assert_memory_equal(tq, uq, sizeof tq);
+        assert_true(us[RMC_SOAP_TOTAL_FILLED_SOAP] > 0);
         assert_true(same_u32(rmc_accum_partial_count(part), rmc_accum_partial_count(one), NA));
         assert_memory_equal(rmc_accum_capacity_sum(part), rmc_accum_capacity_sum(one),
                             NP * sizeof(uint64_t));

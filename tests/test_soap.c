@@ -26,8 +26,8 @@ typedef struct lists {
 
 static rmc_soap_lists view(const lists *x, int32_t rounds)
 {
-    return (rmc_soap_lists){x->n_app,    x->n_prog,   rounds,    x->app_off, x->app_prog,
-                            x->prog_off, x->prog_app, x->places, x->declines};
+    return (rmc_soap_lists){x->n_app,    x->n_prog,   rounds,    x->app_off,  x->app_prog,
+                            x->prog_off, x->prog_app, x->places, x->declines, NULL};
 }
 
 static void test_soap_rounds_one_program(void **state)
@@ -393,6 +393,55 @@ static void test_soap_run_application_law(void **state)
     rep_free(&x);
 }
 
+static void test_soap_run_application_order(void **state)
+{
+    (void)state;
+    /* The whole preference order is the Plackett-Luce law of the weights
+     * 1, 3, 2 (places x exp(desirability)): P(1, 2, 0) = 1/2 x 2/3 = 1/3,
+     * P(0, 1, 2) = 1/6 x 3/5 = 1/10, P(2, 0, 1) = 1/3 x 1/4 = 1/12. With
+     * 45 applications and three programs the draws soon repeat, so the
+     * Fenwick fallback takes over: both ways give this law. A program with
+     * a huge weight (100) among many small ones forces the fallback too. */
+    replicate x = rep_make(1, 3, 0);
+    x.m->positions[2] = 2;
+    x.m->desirability[1] = log(3.0);
+    rep_ready(&x);
+    const uint64_t n = n_reps(6000);
+    uint64_t o120 = 0, o012 = 0, o201 = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        rep_run(&x, r);
+        size_t k = 0;
+        const rmc_id *ap = rmc_soap_ws_applications(x.w, 0, &k);
+        assert_int_equal(k, 3);
+        o120 += ap[0] == 1 && ap[1] == 2;
+        o012 += ap[0] == 0 && ap[1] == 1;
+        o201 += ap[0] == 2 && ap[1] == 0;
+        assert_int_equal(x.soap_prog[0], ap[0]); /* every program offers: the first wins */
+    }
+    assert_share(o120, n, 1.0 / 3.0);
+    assert_share(o012, n, 0.1);
+    assert_share(o201, n, 1.0 / 12.0);
+    rep_free(&x);
+
+    replicate y = rep_make(1, 40, 0);
+    y.m->desirability[7] = log(100.0);
+    y.m->params.soap_applications = 3;
+    rep_ready(&y);
+    uint64_t first7 = 0, second0 = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        rep_run(&y, r);
+        size_t k = 0;
+        const rmc_id *ap = rmc_soap_ws_applications(y.w, 0, &k);
+        assert_int_equal(k, 3);
+        assert_true(ap[0] != ap[1] && ap[1] != ap[2] && ap[0] != ap[2]);
+        first7 += ap[0] == 7;
+        second0 += ap[0] == 7 && ap[1] == 0;
+    }
+    assert_share(first7, n, 100.0 / 139.0);
+    assert_share(second0, n, 100.0 / 139.0 / 39.0);
+    rep_free(&y);
+}
+
 static void test_soap_run_declines_closed_form(void **state)
 {
     (void)state;
@@ -543,6 +592,17 @@ static void test_soap_run_deterministic(void **state)
         rep_run(&x, (uint64_t)r);
         assert_memory_equal(first[r], x.soap_prog, sizeof first[r]);
     }
+    /* Lists ordered only as far as the rounds read them give the same
+     * result as lists ordered in full: heads of 1, 2 and 5 names (the
+     * rounds then need more nearly every time) and whole lists. */
+    const size_t heads[4] = {1, 2, 5, 0};
+    for (size_t h = 0; h < 4; h++) {
+        rmc_soap_ws_set_head(w2, heads[h]);
+        for (uint64_t r = 0; r < 3; r++) {
+            rep_run(&x, r);
+            assert_memory_equal(first[r], x.soap_prog, sizeof first[r]);
+        }
+    }
     x.w = w1;
     rmc_soap_ws_free(w2);
     rep_free(&x);
@@ -557,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_soap_rounds_brute_force),
         cmocka_unit_test(test_soap_run_eligibility_share),
         cmocka_unit_test(test_soap_run_application_law),
+        cmocka_unit_test(test_soap_run_application_order),
         cmocka_unit_test(test_soap_run_declines_closed_form),
         cmocka_unit_test(test_soap_run_program_list),
         cmocka_unit_test(test_soap_run_visa_and_tracks),

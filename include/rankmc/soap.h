@@ -53,6 +53,8 @@ typedef struct rmc_soap_lists {
     const rmc_id *prog_app;   /* [prog_off[n_prog]] */
     const int32_t *places;    /* [n_prog] places to fill, >= 0 */
     const uint64_t *declines; /* [n_app] bit t-1 set: a declines every offer of round t; or NULL */
+    const size_t *prog_end;   /* [n_prog] where each list ends (<= prog_off[j+1]); NULL: at
+                                 prog_off[j+1] */
 } rmc_soap_lists;
 
 /* Workspace for rmc_soap_rounds over up to n_app applicants and n_prog
@@ -105,6 +107,16 @@ void rmc_soap_ws_free(rmc_soap_ws *w);
  * soap.applications no smaller than p's. */
 void rmc_soap_run(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s, rmc_rng *rng,
                   uint64_t seed, uint64_t r, rmc_soap_ws *w, rmc_soap_result *out);
+
+/* For tests: order only the first `head` names of each program's list
+ * before the rounds (0: whole lists; the default is 8 x rounds x places +
+ * 32). Whatever the head, the result is the same. */
+void rmc_soap_ws_set_head(rmc_soap_ws *w, size_t head);
+
+/* Applicant a's applications in w's last rmc_soap_run, most preferred
+ * first (borrowed; *n of them, 0 when a did not take part). For tests and
+ * diagnostics. */
+const rmc_id *rmc_soap_ws_applications(const rmc_soap_ws *w, size_t a, size_t *n);
 
 #ifdef __cplusplus
 }
