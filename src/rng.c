@@ -33,6 +33,14 @@
 #include "rng_int.h"
 
 /* Philox4x32's constants (Salmon et al. 2011; Random123's philox.h). */
+/* GCC vectorises the generic lanes only at -O3 unless asked; clang has no
+ * such attribute (and vectorises them at -O2). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define RMC_TREE_VECTORIZE __attribute__((optimize("tree-vectorize")))
+#else
+#define RMC_TREE_VECTORIZE
+#endif
+
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u
 #define PHILOX_W0 0x9E3779B9u
@@ -78,8 +86,8 @@ philox_lanes(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsign
 }
 
 /* The generic code for CPUs without AVX2 (blocks = 4 or 8). */
-__attribute__((optimize("tree-vectorize"))) void
-rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned blocks)
+RMC_TREE_VECTORIZE void rmc_philox_generic(const uint32_t ctr[4], const uint32_t key[2],
+                                           uint32_t *out, unsigned blocks)
 {
     if (blocks > RMC_PHILOX_BLOCKS / 2) {
         philox_lanes(ctr, key, out, RMC_PHILOX_BLOCKS);
@@ -188,9 +196,9 @@ static inline __attribute__((always_inline)) void head_lanes(uint32_t block, con
     }
 }
 
-__attribute__((optimize("tree-vectorize"))) static void
-heads_generic(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t *sub, size_t n,
-              unsigned blocks, uint32_t *out)
+RMC_TREE_VECTORIZE static void heads_generic(uint64_t seed, uint64_t replicate, unsigned purpose,
+                                             const int32_t *sub, size_t n, unsigned blocks,
+                                             uint32_t *out)
 {
     const size_t stride = 4 * (size_t)blocks;
     const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};

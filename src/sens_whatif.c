@@ -69,7 +69,7 @@ rmc_id rmc_sens_top_interview(const rmc_model *m, size_t i)
     }
     const double beta = m->params.preferences_beta_ties;
     rmc_id best = RMC_ID_NONE;
-    double best_u = -INFINITY;
+    double best_u = -(double)INFINITY;
     for (size_t e = m->app_off[i]; e < m->app_off[i + 1]; e++) {
         const rmc_id k = m->iv_by_app[e];
         const double u = m->desirability[m->iv_prog[k]] + beta * (double)m->ties[k];

@@ -353,7 +353,7 @@ static void acc_indices(const analysis *w, size_t o, double v, double *s1, doubl
     const double m2 = (double)(2 * w->n);
     for (size_t i = 0; i < w->k; i++) {
         if (!(v > 0)) {
-            s1[i] = st[i] = NAN;
+            s1[i] = st[i] = (double)NAN;
             continue;
         }
         s1[i] = acc[4 + i] / (m2 / 2) / v;
@@ -406,7 +406,7 @@ static void percentile_interval(double *vals, size_t n, double level, double *lo
         }
     }
     if (n_fin == 0) {
-        *lo = *hi = NAN;
+        *lo = *hi = (double)NAN;
         return;
     }
     gsl_sort(vals, 1, n_fin);
