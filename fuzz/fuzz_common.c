@@ -348,8 +348,15 @@ static void check_params(const rmc_model *m)
     for (size_t i = 0; i < rmc_params_count(); i++) {
         const rmc_param_info *info = rmc_params_info(i);
         const double v = rmc_params_get(p, info);
-        if (!(isfinite(v) && v >= info->lo && v <= info->hi)) {
-            die("[%s] %s = %g is outside %g..%g", info->section, info->key, v, info->lo, info->hi);
+        double hi = info->hi;
+        if (info->kind == RMC_PARAM_KIND_ENUM) { /* an index into "a|b|...": 0..n-1 */
+            hi = 0;
+            for (const char *c = info->choices; *c != '\0'; c++) {
+                hi += *c == '|';
+            }
+        }
+        if (!(isfinite(v) && v >= info->lo && v <= hi)) {
+            die("[%s] %s = %g is outside %g..%g", info->section, info->key, v, info->lo, hi);
         }
     }
     const char *sha = rmc_model_sha256(m);

@@ -913,7 +913,16 @@ static void test_rmc_synth_write_tracks_deterministic(void **state)
     assert_true(files_equal(a, c, "programs.csv"));
     rmc_synth_options o;
     rmc_synth_options_default(&o);
+    assert_int_equal(o.tracks, -1); /* the preset's choice: nrmp2025 with tracks, im without */
+    o.preset = "nrmp2025";
+    o.scale = 0.01;
+    o.force = true;
+    rmc_synth_summary sum;
+    assert_int_equal(rmc_synth_write(&o, b, &sum, NULL), RMC_OK);
+    assert_true(sum.tracks);
     o.preset = "im";
+    assert_int_equal(rmc_synth_write(&o, b, &sum, NULL), RMC_OK);
+    assert_false(sum.tracks);
     o.tracks = 1;
     rmc_diag d = {0};
     assert_int_equal(rmc_synth_write(&o, b, NULL, &d), RMC_EUSAGE);

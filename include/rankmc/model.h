@@ -104,7 +104,7 @@ typedef struct rmc_param_info {
     const char *section; /* ini section, e.g. "interview" */
     const char *key;     /* ini key, e.g. "sigma_day" */
     rmc_param_kind kind;
-    double def, lo, hi;  /* default and inclusive range (ENUM: index, 0, n-1) */
+    double def, lo, hi;  /* default and inclusive range (ENUM: default index, 0, 0) */
     const char *choices; /* ENUM: "a|b|c"; else NULL */
     const char *doc;     /* one-line meaning */
     size_t offset;       /* offsetof(rmc_params, field) */

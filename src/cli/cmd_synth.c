@@ -36,8 +36,8 @@ static void print_usage(FILE *f)
                "                     advanced (PGY-2) programs (programs.csv `track`), the\n"
                "                     supplemental interviews of applicants to advanced\n"
                "                     programs, reversions.csv (docs/synth.md \"Tracks\")\n"
+               "                     and [soap] in model.ini; the default for nrmp2025\n"
                "  --no-tracks        categorical PGY-1 positions only\n"
-               "                     (default: the preset's choice)\n"
                "  --force            write into a non-empty folder, replacing model files\n");
 }
 

@@ -1,6 +1,8 @@
 #!/bin/sh
 # CLI tests for match rates by group (`rankmc summary --by`) and a guard on
-# the nrmp2025 calibration (docs/calibration.md): a 5% market of the preset
+# the nrmp2025 calibration (docs/calibration.md), with the NRMP's tracks and
+# SOAP (the preset's default) and every replicate's stability checked on it:
+# a 5% market of the preset
 # (seed 1, 2,360 applicants), 16 replicates (seed 11), must keep every NRMP
 # 2025 group rate, the overall rate and the share of positions filled within
 # a band around the published figure. The bands are wider than the national
@@ -83,6 +85,24 @@ within fill "$fill" 0.913 0.973
 awk -v a="$(field "$tmp/group.txt" md_senior rate)" -v b="$(field "$tmp/group.txt" us_img rate)" \
     -v c="$(field "$tmp/group.txt" non_us_img rate)" 'BEGIN { exit !(a > b && b > c) }' ||
     fail "group order"
+
+# tracks and SOAP (docs/calibration.md "With tracks and SOAP"): the market
+# has advanced and preliminary positions in NRMP 2025's proportions; SOAP
+# places about 5% of NRMP's 2,521 (+- 20%) and leaves at least 99% of the
+# positions filled
+adv=$(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "track") t = k }
+    NR > 1 && $t == "advanced" { s += $3 } END { print s + 0 }' "$tmp/m/programs.csv")
+within advanced_positions "$adv" 150 170
+soap() { sed -n "s/^RANKMC_SOAP .*$1=\([0-9.]*\).*/\1/p" "$tmp/group.txt"; }
+[ -n "$(soap placed)" ] || fail "summary --by x_group shows no SOAP line"
+within soap_placed "$(soap placed)" 101 151
+within fill_after_soap "$(soap share)" 0.99 1.0
+grep -q "^RANKMC_SOAP_GROUP by=x_group group=md_senior .*after=" "$tmp/group.txt" ||
+    fail "no after-SOAP rate by group"
+# every replicate of the market with supplemental lists, reversions and
+# SOAP is stable by the checker (exit 1 otherwise)
+"$RANKMC" run "$tmp/m" -n 4 -s 5 -t 2 --check-stability -o "$tmp/st.h5" -q 2>"$tmp/st.err" ||
+    { fail "--check-stability on the national market"; cat "$tmp/st.err"; }
 
 [ "$fails" -eq 0 ] && echo "national.sh: all passed"
 exit "$fails"
