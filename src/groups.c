@@ -116,6 +116,8 @@ static void add_applicant(rmc_group_rate *g, const rmc_result *r, size_t i)
     g->se += rmc_binomial_var(p, r->replicates);
     if (r->soap_replicates > 0) {
         const double s = r->p_soap[i], a = r->p_main[i] + r->p_soap[i];
+        g->main += r->p_main[i];
+        g->partial += r->p_partial[i];
         g->soap += s;
         g->soap_se += rmc_binomial_var(s, r->soap_replicates);
         g->after += a;
@@ -129,6 +131,8 @@ static void finish_rate(rmc_group_rate *g)
     const double n = (double)g->n;
     g->rate = g->n > 0 ? g->expected / n : 0.0;
     g->se = g->n > 0 ? sqrt(g->se) / n : 0.0;
+    g->main = g->n > 0 ? g->main / n : 0.0;
+    g->partial = g->n > 0 ? g->partial / n : 0.0;
     g->soap = g->n > 0 ? g->soap / n : 0.0;
     g->soap_se = g->n > 0 ? sqrt(g->soap_se) / n : 0.0;
     g->after = g->n > 0 ? g->after / n : 0.0;

@@ -40,8 +40,10 @@ typedef struct rmc_group_rate {
     double se;       /* standard error of rate (independence approximation) */
     double se_rep;   /* standard error of rate from per-replicate rates, or NAN */
     /* With SOAP in the result (else 0): the mean over the group of
-     * P(placed in SOAP) and of P(placed after SOAP) = P(matched in the Main
-     * Match, fully) + P(placed in SOAP), each with its independence SE. */
+     * P(matched in the Main Match, fully: not only an advanced place),
+     * P(partially matched), P(placed in SOAP) and P(placed after SOAP) =
+     * P(fully matched) + P(placed in SOAP), with independence SEs. */
+    double main, partial;
     double soap, soap_se;
     double after, after_se;
 } rmc_group_rate;

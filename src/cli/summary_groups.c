@@ -65,16 +65,17 @@ static void print_tables(FILE *out, const char *column, const rmc_group_rate *g,
 
 static void print_soap_row(FILE *out, const rmc_group_rate *g)
 {
-    fprintf(out, "  %-14s %10zu %9.2f%% %9.2f%% %9.2f%% %11.3f\n", g->name, g->n, 100.0 * g->rate,
-            100.0 * g->soap, 100.0 * g->after, 100.0 * g->after_se);
+    fprintf(out, "  %-14s %10zu %9.2f%% %9.2f%% %9.2f%% %9.2f%% %11.3f\n", g->name, g->n,
+            100.0 * g->main, 100.0 * g->partial, 100.0 * g->soap, 100.0 * g->after,
+            100.0 * g->after_se);
 }
 
 static void print_soap_machine(FILE *out, const char *column, const rmc_group_rate *g)
 {
     fprintf(out,
-            "RANKMC_SOAP_GROUP by=%s group=%s n=%zu main=%.6f soap=%.6f soap_se=%.6f after=%.6f "
-            "after_se=%.6f\n",
-            column, g->name, g->n, g->rate, g->soap, g->soap_se, g->after, g->after_se);
+            "RANKMC_SOAP_GROUP by=%s group=%s n=%zu main=%.6f partial=%.6f soap=%.6f soap_se=%.6f "
+            "after=%.6f after_se=%.6f\n",
+            column, g->name, g->n, g->main, g->partial, g->soap, g->soap_se, g->after, g->after_se);
 }
 
 /* Main Match and after SOAP, when the result has SOAP. */
@@ -86,9 +87,11 @@ static void print_soap_tables(FILE *out, const char *column, const rmc_group_rat
         return;
     }
     fprintf(out,
-            "\nMain Match and SOAP by %s (SE: applicants treated as independent)\n"
-            "  %-14s %10s %10s %10s %10s %11s\n",
-            column, column, "applicants", "Main Match", "SOAP", "after SOAP", "SE pts");
+            "\nMain Match and SOAP by %s (Main Match: fully matched; partial: an advanced place "
+            "and no PGY-1 after the Match; after SOAP = Main Match + SOAP; SE of after SOAP: "
+            "applicants treated as independent)\n"
+            "  %-14s %10s %10s %10s %10s %10s %11s\n",
+            column, column, "applicants", "Main Match", "partial", "SOAP", "after SOAP", "SE pts");
     for (size_t k = 0; k < n; k++) {
         print_soap_row(out, &g[k]);
     }
