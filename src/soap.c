@@ -405,7 +405,7 @@ static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rm
                                rmc_soap_ws *w)
 {
     size_t n_places = 0;
-    double dmax = -INFINITY;
+    double dmax = -(double)INFINITY;
     for (size_t j = 0; j < m->n_prog; j++) {
         const int32_t cap = s->capacity != NULL ? s->capacity[j] : m->positions[j];
         const int32_t left = cap - s->fill[j];
