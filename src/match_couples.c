@@ -112,7 +112,7 @@ static void unhold(rmc_match_ws *w, const rmc_match_input *in, size_t p, size_t 
             return;
         }
     }
-    RMC_ASSERT(!"applicant to withdraw is not held");
+    RMC_ASSERT(false && "applicant to withdraw is not held");
 }
 
 /* The couple's programs for entry e; member m (0: a, 1: b). */
