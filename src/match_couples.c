@@ -577,7 +577,9 @@ void rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in)
     }
     w->n_dirty = w->dirty_head = 0;
     settle(w, in, top);
-    w->have_lists = w->converged = w->cycled = false;
+    /* The program lists depend on the lists and ranks, not on capacities. */
+    w->have_lists = w->have_lists && w->keep_lists;
+    w->converged = w->cycled = false;
     w->round = 0;
     w->brent_power = 1;
     w->brent_lam = 0;

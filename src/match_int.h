@@ -44,6 +44,8 @@ struct rmc_match_ws {
     size_t dirty_head;  /* first queued entry of dirty */
     size_t n_dirty;     /* programs queued (on_stack marks them; each at most once) */
     bool have_lists;    /* program lists built this run (first rescan) */
+    bool keep_lists;    /* the caller changed only capacities since the last run:
+                         * program lists built then still hold (match_tracks.c) */
     size_t round;       /* rounds (scans) done */
     bool converged;     /* the last round moved nobody: stable */
     bool cycled;        /* the state repeated: it would never converge */

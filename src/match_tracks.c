@@ -25,6 +25,9 @@
  * sum(rev_positions) matches; the result is the Match of the final
  * capacities (stable for them when it converged), and no reversion with
  * quota left has a donor with an unfilled position.
+ * A pass changes only capacities, so the passes after the first keep the
+ * program lists the first one sorted (keep_lists); each is otherwise a
+ * fresh Match, and the result is the same as re-running from scratch.
  *
  * The expanded input lives in a workspace extension that grows the first
  * time a market needs more (then it is reused); markets without
@@ -358,11 +361,17 @@ rmc_status rmc_match_tracks_run(rmc_match_ws *w, const rmc_match_input *in, rmc_
     rmc_match_result xr = {.app_prog = t->app_prog, .app_choice = t->app_choice, .fill = res->fill};
     size_t proposals = 0, restarts = 0, reverted = 0;
     rmc_status st;
+    t->inner->keep_lists = false; /* a new input: its program lists are built afresh */
     for (;;) {
         st = rmc_match_run_restarts(t->inner, &x, side, max_rounds, max_restarts, seed, &xr, d);
         if (st != RMC_OK && st != RMC_NOT_CONVERGED) {
+            t->inner->keep_lists = false;
             return st;
         }
+        /* A reversion pass changes only x's capacities: the next pass keeps
+         * the program lists this one built (the same lists, so the same
+         * matching, without sorting every entry again). */
+        t->inner->keep_lists = true;
         proposals += xr.n_proposals;
         restarts += xr.n_restarts;
         const size_t moved = in->n_rev > 0 ? revert(t, in, res->fill) : 0;
@@ -371,6 +380,7 @@ rmc_status rmc_match_tracks_run(rmc_match_ws *w, const rmc_match_input *in, rmc_
         }
         reverted += moved;
     }
+    t->inner->keep_lists = false;
     write_back(t, in, n_sa, res);
     res->n_proposals = proposals;
     res->n_restarts = restarts;

@@ -836,6 +836,44 @@ static void test_brute_force_everything(void **state)
     brute_force_class(true, true, true, rmc_test_quick() ? 300 : 5000, 0.02);
 }
 
+/* One workspace reused for market after market (as a thread reuses its own
+ * over replicates, whose ranks differ) gives each market the result of a
+ * fresh workspace: nothing of one market's Match, its program lists
+ * included, carries into the next one's. */
+static void test_workspace_reused_across_markets(void **state)
+{
+    (void)state;
+    rs = 0x7e57a11u;
+    rmc_match_ws *w = NULL;
+    assert_int_equal(rmc_match_ws_alloc(MA, MP, ME, 2 * MP, &w), RMC_OK);
+    const size_t n_markets = rmc_test_quick() ? 300 : 3000;
+    size_t reverted = 0;
+    for (size_t t = 0; t < n_markets; t++) {
+        mkt k;
+        random_market(&k, true, t % 2 == 0, true);
+        res_buf fresh;
+        run(&k, &fresh);
+        const rmc_match_input in = input_of(&k);
+        res_buf b;
+        memset(&b, 0, sizeof b);
+        b.r = (rmc_match_result){.app_prog = b.prog,
+                                 .app_choice = b.choice,
+                                 .fill = b.fill,
+                                 .app_pgy1 = b.pgy1,
+                                 .capacity_final = b.cap,
+                                 .rev_moved = b.moved};
+        rmc_diag d = {0};
+        assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &b.r, &d), fresh.st);
+        assert_memory_equal(b.prog, fresh.prog, sizeof b.prog);
+        assert_memory_equal(b.choice, fresh.choice, sizeof b.choice);
+        assert_memory_equal(b.pgy1, fresh.pgy1, sizeof b.pgy1);
+        assert_memory_equal(b.cap, fresh.cap, sizeof b.cap);
+        reverted += b.r.n_reverted;
+    }
+    assert_true(reverted > 0); /* the reversion passes were exercised */
+    rmc_match_ws_free(w);
+}
+
 /* Malformed supplemental and reversion input is a usage error. */
 static void test_tracks_usage_errors(void **state)
 {
@@ -870,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_brute_force_reversions),
         cmocka_unit_test(test_brute_force_supplemental),
         cmocka_unit_test(test_brute_force_everything),
+        cmocka_unit_test(test_workspace_reused_across_markets),
         cmocka_unit_test(test_tracks_usage_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
