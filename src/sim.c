@@ -583,9 +583,11 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
     }
     w->n_reverted = res.n_reverted;
     if (c->o->check_stability && st == RMC_OK) {
+        /* Without tracks the three arrays are NULL (the workspace is zeroed
+         * and they are allocated only with tracks): then this is
+         * rmc_match_check of app_prog. */
         const rmc_match_outcome out = {w->app_prog, w->app_pgy1, w->cap_final, w->rev_moved};
-        const rmc_status cs = c->tracks ? rmc_match_check_outcome(in, &out, &d)
-                                        : rmc_match_check(in, w->app_prog, &d);
+        const rmc_status cs = rmc_match_check_outcome(in, &out, &d);
         if (cs == RMC_EINTERNAL) {
             rmc_accum_count_unstable(w->acc, r);
         } else if (cs != RMC_OK) {
