@@ -48,7 +48,8 @@ size_t rmc_accum_bytes(const rmc_accum_dims *dims, bool with_rank_hist)
         (with_rank_hist ? 4.0 * (double)s.rank : 0.0) + 4.0 * (double)s.choice +
         4.0 * (double)s.fill + 4.0 * (double)s.depth + 4.0 * (double)s.iv + 8.0 * (double)s.move +
         4.0 * (double)dims->n_prog + 4.0 * (double)s.soap + 4.0 * (double)s.fill + 512.0 +
-        (dims->tracks ? 4.0 * (double)dims->n_app + 8.0 * (double)dims->n_prog : 0.0);
+        (dims->tracks ? 4.0 * (double)dims->n_app + 8.0 * (double)dims->n_prog : 0.0) +
+        4.0 * RMC_COUPLE_N_OUTCOMES * (double)dims->n_couples;
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
@@ -57,6 +58,7 @@ void rmc_accum_free(rmc_accum *a)
     if (a == NULL) {
         return;
     }
+    rmc_free(a->couple_count);
     rmc_free(a->soap_fill_hist);
     rmc_free(a->soap_hist);
     rmc_free(a->depth);
@@ -104,6 +106,12 @@ rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_
     }
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->soap_hist, s.soap, 4, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->soap_fill_hist, s.fill, 4, d), fail);
+    if (dims->n_couples > 0) {
+        RMC_TRY_GOTO(st,
+                     rmc_alloc_aligned((void **)&a->couple_count,
+                                       dims->n_couples * RMC_COUPLE_N_OUTCOMES, 4, d),
+                     fail);
+    }
     *out = a;
     return RMC_OK;
 fail:
@@ -297,20 +305,34 @@ void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged)
     a->restart_hist[converged ? 0 : 1][bin]++;
 }
 
-void rmc_accum_count_couples(rmc_accum *a, uint64_t both, uint64_t one)
+void rmc_accum_add_couples(rmc_accum *a, const uint8_t *outcome)
 {
-    a->couple_sum[0] += both;
-    a->couple_sumsq[0] += both * both;
-    a->couple_sum[1] += one;
-    a->couple_sumsq[1] += one * one;
+    uint64_t n[RMC_COUPLE_N_OUTCOMES] = {0};
+    for (size_t c = 0; c < a->dims.n_couples; c++) {
+        for (int o = 0; o < RMC_COUPLE_N_OUTCOMES; o++) {
+            const unsigned bit = (outcome[c] >> o) & 1u;
+            a->couple_count[c * RMC_COUPLE_N_OUTCOMES + (size_t)o] += bit;
+            n[o] += bit;
+        }
+    }
+    for (int o = 0; o < RMC_COUPLE_N_OUTCOMES; o++) {
+        a->couple_sum[o] += n[o];
+        a->couple_sumsq[o] += n[o] * n[o];
+    }
 }
 
-void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[2], uint64_t sumsq[2])
+void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[RMC_COUPLE_N_OUTCOMES],
+                           uint64_t sumsq[RMC_COUPLE_N_OUTCOMES])
 {
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < RMC_COUPLE_N_OUTCOMES; k++) {
         sum[k] = a->couple_sum[k];
         sumsq[k] = a->couple_sumsq[k];
     }
+}
+
+const uint32_t *rmc_accum_couple_counts(const rmc_accum *a)
+{
+    return a->couple_count;
 }
 
 void rmc_accum_count_types(rmc_accum *a, const uint64_t matched[RMC_ACCUM_TYPE_GROUPS])
@@ -401,6 +423,9 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->restart_hist, 0, sizeof a->restart_hist);
     memset(a->couple_sum, 0, sizeof a->couple_sum);
     memset(a->couple_sumsq, 0, sizeof a->couple_sumsq);
+    if (a->couple_count != NULL) {
+        memset(a->couple_count, 0, a->dims.n_couples * RMC_COUPLE_N_OUTCOMES * 4);
+    }
     memset(a->type_sum, 0, sizeof a->type_sum);
     memset(a->type_sumsq, 0, sizeof a->type_sumsq);
     if (a->dims.tracks) {
@@ -450,9 +475,12 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
         dst->restart_hist[0][k] += src->restart_hist[0][k];
         dst->restart_hist[1][k] += src->restart_hist[1][k];
     }
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < RMC_COUPLE_N_OUTCOMES; k++) {
         dst->couple_sum[k] += src->couple_sum[k];
         dst->couple_sumsq[k] += src->couple_sumsq[k];
+    }
+    if (dst->couple_count != NULL) {
+        add_u32(dst->couple_count, src->couple_count, dst->dims.n_couples * RMC_COUPLE_N_OUTCOMES);
     }
     for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
         dst->type_sum[t] += src->type_sum[t];
@@ -504,8 +532,11 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     uint64_t counts[4] = {a->replicates, a->unconverged, a->unstable, a->soap_replicates};
     RMC_TRY(rmc_dist_sum_u64(g, counts, 4, d));
     RMC_TRY(rmc_dist_sum_u64(g, &a->restart_hist[0][0], 2 * RMC_ACCUM_RESTART_BINS, d));
-    RMC_TRY(rmc_dist_sum_u64(g, a->couple_sum, 2, d));
-    RMC_TRY(rmc_dist_sum_u64(g, a->couple_sumsq, 2, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->couple_sum, RMC_COUPLE_N_OUTCOMES, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->couple_sumsq, RMC_COUPLE_N_OUTCOMES, d));
+    if (a->couple_count != NULL) {
+        RMC_TRY(rmc_dist_sum_u32(g, a->couple_count, a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, d));
+    }
     RMC_TRY(rmc_dist_sum_u64(g, a->type_sum, RMC_ACCUM_TYPE_GROUPS, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->type_sumsq, RMC_ACCUM_TYPE_GROUPS, d));
     if (a->dims.tracks) {
@@ -625,6 +656,12 @@ void rmc_accum_sha256(const rmc_accum *a, char hex[65])
         rmc_sha256_update(&s, a->partial_count, dm->n_app * sizeof(uint32_t));
         rmc_sha256_update(&s, a->capacity_sum, dm->n_prog * sizeof(uint64_t));
         rmc_sha256_update(&s, rv, sizeof rv);
+    }
+    if (dm->n_couples > 0) { /* totals without per-couple counts keep their old digest */
+        rmc_sha256_update(&s, a->couple_count,
+                          dm->n_couples * RMC_COUPLE_N_OUTCOMES * sizeof(uint32_t));
+        rmc_sha256_update(&s, a->couple_sum, sizeof a->couple_sum);
+        rmc_sha256_update(&s, a->couple_sumsq, sizeof a->couple_sumsq);
     }
     if (a->soap_replicates > 0) { /* totals without SOAP keep their old digest */
         rmc_sha256_update(&s, &a->soap_replicates, sizeof a->soap_replicates);

@@ -17,7 +17,9 @@ struct rmc_accum {
     int64_t first_unconverged; /* lowest such replicate index, or -1 */
     int64_t first_unstable;    /* lowest such replicate index, or -1 */
     uint64_t restart_hist[2][RMC_ACCUM_RESTART_BINS]; /* [converged 0, not 1][restarts] */
-    uint64_t couple_sum[2], couple_sumsq[2]; /* per replicate: couples both / one matched */
+    /* per replicate: couples with each rmc_couple_outcome, sums and sums of squares */
+    uint64_t couple_sum[RMC_COUPLE_N_OUTCOMES], couple_sumsq[RMC_COUPLE_N_OUTCOMES];
+    uint32_t *couple_count; /* [n_couples][RMC_COUPLE_N_OUTCOMES], or NULL */
     /* Per replicate, applicants matched of each type, then of all: sums
      * and sums of squares (rmc_accum_count_types). */
     uint64_t type_sum[RMC_ACCUM_TYPE_GROUPS], type_sumsq[RMC_ACCUM_TYPE_GROUPS];

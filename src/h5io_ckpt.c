@@ -88,6 +88,15 @@ static rmc_status fill_checkpoint(hid_t f, const void *ctx, rmc_diag *d)
         RMC_TRY(write_flat(f, "capacity_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, a->dims.n_prog,
                            a->capacity_sum, d));
     }
+    if (a->dims.n_couples > 0) { /* only then: other checkpoints are as before */
+        const uint64_t ps[4] = {a->couple_sum[RMC_COUPLE_CITY], a->couple_sum[RMC_COUPLE_REGION],
+                                a->couple_sumsq[RMC_COUPLE_CITY],
+                                a->couple_sumsq[RMC_COUPLE_REGION]};
+        RMC_TRY(rmc_h5_attr_u64(f, "couples_counted", a->dims.n_couples, d));
+        RMC_TRY(rmc_h5_write_attr(f, "couple_place_sums", H5T_NATIVE_UINT64, 4, ps, d));
+        RMC_TRY(write_flat(f, "couple_count", H5T_NATIVE_UINT32, H5T_STD_U32LE,
+                           a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, d));
+    }
     RMC_TRY(write_flat(f, "soap_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.soap, a->soap_hist, d));
     RMC_TRY(write_flat(f, "soap_fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill,
                        a->soap_fill_hist, d));
@@ -170,6 +179,15 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
     a->couple_sum[1] = cs[1];
     a->couple_sumsq[0] = cs[2];
     a->couple_sumsq[1] = cs[3];
+    if (a->dims.n_couples > 0) {
+        RMC_TRY(rmc_h5_read_attr_n(f, "couple_place_sums", H5T_NATIVE_UINT64, 4, cs, d));
+        a->couple_sum[RMC_COUPLE_CITY] = cs[0];
+        a->couple_sum[RMC_COUPLE_REGION] = cs[1];
+        a->couple_sumsq[RMC_COUPLE_CITY] = cs[2];
+        a->couple_sumsq[RMC_COUPLE_REGION] = cs[3];
+        RMC_TRY(read_into(f, "couple_count", H5T_NATIVE_UINT32,
+                          a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, d));
+    }
     RMC_TRY(rmc_h5_read_attr_n(f, "type_sums", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
                                a->type_sum, d));
     RMC_TRY(rmc_h5_read_attr_n(f, "type_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
@@ -206,13 +224,17 @@ static rmc_status ckpt_read(hid_t f, rmc_accum **out, rmc_h5_checkpoint_info *in
     if (H5Aexists(f, "rankmc_checkpoint") <= 0) {
         return RMC_FAIL(d, RMC_EINPUT, "not a rankmc checkpoint");
     }
-    uint64_t v[9];
+    uint64_t v[9], nc = 0;
     RMC_TRY(rmc_h5_read_attr(f, "dims", H5T_NATIVE_UINT64, v, d));
+    if (H5Aexists(f, "couples_counted") > 0) {
+        RMC_TRY(rmc_h5_read_attr(f, "couples_counted", H5T_NATIVE_UINT64, &nc, d));
+    }
     const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1],
                                (size_t)v[2], (size_t)v[3],
                                (size_t)v[4], (size_t)v[5],
                                (size_t)v[6], (size_t)v[7],
-                               (size_t)v[8], H5Aexists(f, "reverted_sums") > 0 ? 1u : 0u};
+                               (size_t)v[8], H5Aexists(f, "reverted_sums") > 0 ? 1u : 0u,
+                               (size_t)nc};
     RMC_TRY(ckpt_read_info(f, info, d));
     rmc_status st = rmc_accum_alloc(&dm, true, out, d);
     if (st == RMC_EUSAGE) {

@@ -632,7 +632,7 @@ static void test_rmc_sim_run_couples(void **state)
      * their totals equal what the members' choice histograms say (member
      * a counted at entries naming both programs: both matched; a or b at
      * entries naming one: exactly one matched). */
-    uint64_t cs[2][2], cq[2][2];
+    uint64_t cs[2][RMC_COUPLE_N_OUTCOMES], cq[2][RMC_COUPLE_N_OUTCOMES];
     rmc_accum_couple_sums(a[0], cs[0], cq[0]);
     rmc_accum_couple_sums(a[1], cs[1], cq[1]);
     assert_memory_equal(cs[0], cs[1], sizeof cs[0]);

@@ -46,6 +46,8 @@ typedef struct rmc_accum_dims {
     size_t tracks;         /* 1: the model has advanced programs or reversions, and the
                               accumulator keeps partial_count, capacity_sum and the reverted
                               sums; 0: it does not */
+    size_t n_couples;      /* couples whose outcomes are counted one by one
+                              (rmc_accum_add_couples); 0: none */
 } rmc_accum_dims;
 
 /* Fill d's bin fields for a list of up to max_list names grouped into at
@@ -106,14 +108,33 @@ void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_
  * the replicates). */
 void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged);
 
-/* Count one replicate's couples: how many had both partners matched and
- * how many exactly one (sums and sums of squares, for the standard errors
- * of the per-replicate shares). */
-void rmc_accum_count_couples(rmc_accum *a, uint64_t both, uint64_t one);
+/* A couple's outcome in one replicate, one bit each (rmc_accum_add_couples),
+ * and the columns of the per-couple counts. "Both in one city" and "both in
+ * one region" are of couples with both partners matched, to programs in one
+ * city / one region (region includes city). "Neither" is the replicates
+ * minus the other three of both and one. */
+typedef enum {
+    RMC_COUPLE_BOTH = 0,   /* both partners matched */
+    RMC_COUPLE_ONE = 1,    /* exactly one partner matched */
+    RMC_COUPLE_CITY = 2,   /* both matched, in one city */
+    RMC_COUPLE_REGION = 3, /* both matched, in one region */
+    RMC_COUPLE_N_OUTCOMES = 4
+} rmc_couple_outcome;
 
-/* Couples' per-replicate counts: sum[0] / sumsq[0] of "both matched",
- * sum[1] / sumsq[1] of "exactly one matched". */
-void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[2], uint64_t sumsq[2]);
+/* Count one replicate's couples: outcome[c] has bit (1 << o) for each
+ * rmc_couple_outcome o of couple c (c < dims.n_couples). Adds to the
+ * per-couple counts and, for each outcome, the replicate's number of
+ * couples with it to a sum and its square to a sum of squares (for the SE
+ * of the per-replicate shares). */
+void rmc_accum_add_couples(rmc_accum *a, const uint8_t *outcome);
+
+/* Couples' per-replicate counts: sum[o] / sumsq[o] for rmc_couple_outcome o. */
+void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[RMC_COUPLE_N_OUTCOMES],
+                           uint64_t sumsq[RMC_COUPLE_N_OUTCOMES]);
+
+/* Per couple, replicates with each outcome: row c, column o (borrowed,
+ * [dims.n_couples][RMC_COUPLE_N_OUTCOMES]); NULL when dims.n_couples is 0. */
+const uint32_t *rmc_accum_couple_counts(const rmc_accum *a);
 
 /* Rows of the per-replicate matched counts by applicant type: one per
  * rmc_type, then one for every applicant. */
