@@ -20,11 +20,12 @@
 /* An applicant's meeting inputs side by side (one cache line holds two),
  * so a meeting reads one line per name instead of one per column. */
 typedef struct rmc_app_pack {
-    double pre;   /* pre_score */
-    double comm;  /* communication */
-    double years; /* clinical_years */
+    double pre;     /* pre_score */
+    double comm;    /* communication */
+    double service; /* service_p_statement x the share of service_max_years practised (the
+                     * service statement's probability before the program's service_load) */
     uint8_t type, us_exp, visa, profile;
-    float p_gone; /* IMGs: P("communication concern is gone"), for comm_slope / comm_threshold */
+    float p_gone; /* IMGs: P("communication concern is gone") */
 } rmc_app_pack;
 
 /* An interview's meeting inputs, in iv_by_prog order (a program's are
@@ -62,13 +63,14 @@ struct rmc_meeting_ws {
     size_t rol_lo, rol_n;
     uint64_t rol_seed, rol_rep;
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
-    double *race_w;                    /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
-    double race_tie;                   /* exp(-beta_ties / sigma) */
-    double race_sigma, race_beta;      /* the parameters race_w was made for */
-    bool race_valid;                   /* race_w matches race_sigma, race_beta */
-    bool race_ok;                      /* the weights fit float's range (else prefs use logs) */
-    double comm_slope, comm_threshold; /* the parameters app[].p_gone was made for */
-    bool comm_valid;                   /* app[].p_gone matches them */
+    double *race_w;               /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
+    double race_tie;              /* exp(-beta_ties / sigma) */
+    double race_sigma, race_beta; /* the parameters race_w was made for */
+    bool race_valid;              /* race_w matches race_sigma, race_beta */
+    bool race_ok;                 /* the weights fit float's range (else prefs use logs) */
+    /* the parameters app[].p_gone and app[].service were made for */
+    double comm_slope, comm_threshold, service_p, service_years;
+    bool app_valid; /* app[].p_gone and app[].service match them */
 };
 
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
