@@ -16,7 +16,7 @@
  * either analysis (both carry these fields), in an rmc_h5_tables
  * initializer. */
 #define PROVENANCE(res, rng, cmd)                                                                  \
-    .model_dir = m->dir, .model_sha256 = m->sha256, .seed = (res)->seed,                           \
+    .model_dir = rmc_model_dir(m), .model_sha256 = rmc_model_sha256(m), .seed = (res)->seed,       \
     .replicates = (res)->replicates, .threads = (res)->threads, .ranks = (res)->ranks,             \
     .rng_name = (rng), .command_line = (cmd), .wall_seconds = (res)->wall_seconds
 
