@@ -613,25 +613,11 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
 
 enum fate { FATE_RANKED, FATE_DROPPED, FATE_BOTTOM };
 
-/* The spreadsheet's visa filter, for every name: any visa need at a program
- * that sponsors none is not ranked; H1B at a J1-only program is not ranked
- * with probability h1b_at_j1_only_drop (one uniform). */
+/* The spreadsheet's visa filter, for every name (rmc_visa_refused). */
 static enum fate visa_fate(const meeting_ctx *c, uint8_t visa)
 {
-    const uint8_t sp = c->sponsors;
-    if (visa == RMC_VISA_NONE) {
-        return FATE_RANKED;
-    }
-    if (sp == RMC_SPONSORS_NONE) {
-        return FATE_DROPPED;
-    }
-    if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1) {
-        const double q = c->p->visa_h1b_at_j1_only_drop;
-        if (q > 0 && rmc_philox_uniform(c->s) < q) {
-            return FATE_DROPPED;
-        }
-    }
-    return FATE_RANKED;
+    return rmc_visa_refused(visa, c->sponsors, c->p->visa_h1b_at_j1_only_drop, c->s) ? FATE_DROPPED
+                                                                                     : FATE_RANKED;
 }
 
 /* A tier statement's move in this list's spots, from place `from` to `to`:

@@ -15,6 +15,7 @@
 
 #include "model_int.h"
 #include "rankmc/meeting.h"
+#include "rng_int.h"
 #include "sort_int.h"
 
 /* An applicant's meeting inputs side by side (one cache line holds two),
@@ -111,6 +112,23 @@ static inline size_t rmc_tier_of(size_t x, size_t n, size_t tiers)
 {
     const size_t nt = rmc_tier_count(n, tiers);
     return ((x + 1) * nt - 1) / n;
+}
+
+/* The spreadsheet's visa filter, shared by the meeting and SOAP: true when a
+ * name with visa need `visa` is left off a list of a program that sponsors
+ * `sponsors`. Any visa need at a program that sponsors none is left off; H1B
+ * at a J1-only program is left off with probability q
+ * ([visa] h1b_at_j1_only_drop), one uniform from s drawn only when q > 0. */
+static inline bool rmc_visa_refused(uint8_t visa, uint8_t sponsors, double q, rmc_philox *s)
+{
+    if (visa == RMC_VISA_NONE) {
+        return false;
+    }
+    if (sponsors == RMC_SPONSORS_NONE) {
+        return true;
+    }
+    return visa == RMC_VISA_H1B && sponsors == RMC_SPONSORS_J1 && q > 0 &&
+           rmc_philox_uniform(s) < q;
 }
 
 #endif
