@@ -221,8 +221,8 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
                             2 * RMC_ACCUM_RESTART_BINS * sizeof(uint64_t));
         uint64_t sp[RMC_ACCUM_TYPE_GROUPS], qp[RMC_ACCUM_TYPE_GROUPS];
         uint64_t so[RMC_ACCUM_TYPE_GROUPS], qo[RMC_ACCUM_TYPE_GROUPS];
-        rmc_accum_type_sums(part, sp, qp);
-        rmc_accum_type_sums(one, so, qo);
+        rmc_accum_rep_sums(part, RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, sp, qp);
+        rmc_accum_rep_sums(one, RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, so, qo);
         assert_memory_equal(sp, so, sizeof sp);
         assert_memory_equal(qp, qo, sizeof qp);
         assert_true(so[0] > 0 && qo[0] > so[0]);
@@ -233,8 +233,8 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
             same_u32(rmc_accum_soap_fill_hist(part), rmc_accum_soap_fill_hist(one), NP * 3));
         uint64_t ts[RMC_ACCUM_SOAP_TOTALS], tq[RMC_ACCUM_SOAP_TOTALS];
         uint64_t us[RMC_ACCUM_SOAP_TOTALS], uq[RMC_ACCUM_SOAP_TOTALS];
-        rmc_accum_soap_sums(part, ts, tq);
-        rmc_accum_soap_sums(one, us, uq);
+        rmc_accum_rep_sums(part, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, ts, tq);
+        rmc_accum_rep_sums(one, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, us, uq);
         assert_memory_equal(ts, us, sizeof ts);
         assert_memory_equal(tq, uq, sizeof tq);
         assert_true(us[RMC_SOAP_TOTAL_FILLED_SOAP] > 0);
@@ -242,10 +242,10 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
         assert_memory_equal(rmc_accum_capacity_sum(part), rmc_accum_capacity_sum(one),
                             NP * sizeof(uint64_t));
         uint64_t rp[4], ro[4];
-        rmc_accum_reverted_sums(part, &rp[0], &rp[1]);
-        rmc_accum_partial_sums(part, &rp[2], &rp[3]);
-        rmc_accum_reverted_sums(one, &ro[0], &ro[1]);
-        rmc_accum_partial_sums(one, &ro[2], &ro[3]);
+        rmc_accum_rep_sums(part, RMC_REP_REVERTED, 1, &rp[0], &rp[1]);
+        rmc_accum_rep_sums(part, RMC_REP_PARTIAL, 1, &rp[2], &rp[3]);
+        rmc_accum_rep_sums(one, RMC_REP_REVERTED, 1, &ro[0], &ro[1]);
+        rmc_accum_rep_sums(one, RMC_REP_PARTIAL, 1, &ro[2], &ro[3]);
         assert_memory_equal(rp, ro, sizeof rp);
         assert_true(ro[0] > 0 && ro[2] > 0);
         assert_int_equal(rmc_accum_unconverged(part), rmc_accum_unconverged(one));

@@ -111,10 +111,6 @@ void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged);
  * of the per-replicate shares). */
 void rmc_accum_count_couples(rmc_accum *a, uint64_t both, uint64_t one);
 
-/* Couples' per-replicate counts: sum[0] / sumsq[0] of "both matched",
- * sum[1] / sumsq[1] of "exactly one matched". */
-void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[2], uint64_t sumsq[2]);
-
 /* Rows of the per-replicate matched counts by applicant type: one per
  * rmc_type, then one for every applicant. */
 #define RMC_ACCUM_TYPE_GROUPS (RMC_N_TYPES + 1)
@@ -125,10 +121,6 @@ void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[2], uint64_t sumsq[2
  * rate from the per-replicate rates, docs/output.md). */
 void rmc_accum_count_types(rmc_accum *a, const uint64_t matched[RMC_ACCUM_TYPE_GROUPS]);
 
-/* The sums of rmc_accum_count_types, row t = sum[t], sumsq[t]. */
-void rmc_accum_type_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_TYPE_GROUPS],
-                         uint64_t sumsq[RMC_ACCUM_TYPE_GROUPS]);
-
 /* Count one replicate's tracks outcomes (dims.tracks only): partial[i] is 1
  * when applicant i was partially matched (an advanced program and no
  * PGY-1), capacity[j] program j's capacity after reversions, reverted the
@@ -138,14 +130,11 @@ void rmc_accum_count_tracks(rmc_accum *a, const uint8_t *partial, const int32_t 
 
 /* The tracks tables (NULL when dims.tracks is 0): replicates in which each
  * applicant was partially matched [n_app]; the sum over replicates of each
- * program's capacity after reversions [n_prog]; and the sum and sum of
- * squares over replicates of the positions reverted. */
+ * program's capacity after reversions [n_prog]. The positions reverted and
+ * the applicants partially matched per replicate are rows RMC_REP_REVERTED
+ * and RMC_REP_PARTIAL of rmc_accum_rep_sums. */
 const uint32_t *rmc_accum_partial_count(const rmc_accum *a);
 const uint64_t *rmc_accum_capacity_sum(const rmc_accum *a);
-void rmc_accum_reverted_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq);
-/* The sum and sum of squares over replicates of the number of applicants
- * partially matched (dims.tracks only; 0 otherwise). */
-void rmc_accum_partial_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq);
 /* SOAP outcome of an applicant, the columns of the SOAP histogram: matched
  * in the Main Match (fully), unmatched there and placed in SOAP, partially
  * matched and given a PGY-1 place in SOAP, partially matched and nothing
@@ -171,6 +160,27 @@ enum {
     RMC_ACCUM_SOAP_TOTALS
 };
 
+/* Every count per replicate that the accumulator keeps as a sum and a sum
+ * of squares over replicates (for a mean and its standard error), as rows
+ * of one table: applicants matched by type (RMC_ACCUM_TYPE_GROUPS rows,
+ * rmc_accum_count_types); couples with both and with exactly one partner
+ * matched (rmc_accum_count_couples); positions reverted and applicants
+ * partially matched (rmc_accum_count_tracks; 0 without tracks); the SOAP
+ * totals (RMC_ACCUM_SOAP_TOTALS rows, rmc_accum_add_soap). Sums are exact
+ * uint64. */
+enum {
+    RMC_REP_TYPE,
+    RMC_REP_COUPLE_BOTH = RMC_REP_TYPE + RMC_ACCUM_TYPE_GROUPS,
+    RMC_REP_COUPLE_ONE,
+    RMC_REP_REVERTED,
+    RMC_REP_PARTIAL,
+    RMC_REP_SOAP,
+    RMC_ACCUM_REP_ROWS = RMC_REP_SOAP + RMC_ACCUM_SOAP_TOTALS
+};
+
+/* Rows first .. first + n - 1 of that table: sum[r] and sumsq[r] (r from 0). */
+void rmc_accum_rep_sums(const rmc_accum *a, size_t first, size_t n, uint64_t *sum, uint64_t *sumsq);
+
 /* One replicate's SOAP, borrowed for the call. */
 typedef struct rmc_accum_soap {
     const rmc_id *app_prog;    /* [n_app] Main-Match program, or -1 */
@@ -185,10 +195,8 @@ typedef struct rmc_accum_soap {
  * count. A run adds it for every replicate or for none. */
 void rmc_accum_add_soap(rmc_accum *a, const rmc_accum_soap *s);
 
-/* Replicates with SOAP (0: SOAP was off), and the totals' sums. */
+/* Replicates with SOAP (0: SOAP was off). */
 uint64_t rmc_accum_soap_replicates(const rmc_accum *a);
-void rmc_accum_soap_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_SOAP_TOTALS],
-                         uint64_t sumsq[RMC_ACCUM_SOAP_TOTALS]);
 const uint32_t *rmc_accum_soap_hist(const rmc_accum *a);      /* [n_app][RMC_ACCUM_SOAP_COLS] */
 const uint32_t *rmc_accum_soap_fill_hist(const rmc_accum *a); /* [n_prog][max_positions + 1] */
 
