@@ -274,6 +274,21 @@ void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_
     }
 }
 
+void rmc_accum_add_ranks_u8(rmc_accum *a, const uint8_t *cols, size_t n_rep, size_t stride,
+                            size_t k_begin, size_t k_end)
+{
+    RMC_ASSERT(a->rank_hist != NULL && k_end <= a->dims.n_iv);
+    const size_t ncol = a->dims.rank_bins + 1;
+    for (size_t k = k_begin; k < k_end; k++) {
+        uint32_t *row = a->rank_hist + k * ncol;
+        for (size_t b = 0; b < n_rep; b++) {
+            const uint8_t c = cols[b * stride + k];
+            RMC_ASSERT(c < ncol);
+            row[c]++;
+        }
+    }
+}
+
 static void lower_first(int64_t *first, int64_t r)
 {
     if (r >= 0 && (*first < 0 || r < *first)) {

@@ -96,6 +96,12 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep);
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end);
 
+/* The same with one-byte columns, for histograms of at most 256 columns
+ * (rank_bins + 1 <= 256): the engine's batch buffer then takes half the
+ * memory and half the memory traffic. */
+void rmc_accum_add_ranks_u8(rmc_accum *a, const uint8_t *cols, size_t n_rep, size_t stride,
+                            size_t k_begin, size_t k_end);
+
 /* Bins of the couples procedure's restart histogram: replicates that took
  * 0, 1, ..., RMC_ACCUM_RESTART_BINS - 2 restarts, and the last bin that
  * many or more. */
