@@ -216,6 +216,13 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep)
     a->replicates++;
 }
 
+/* Add one replicate's count v to row r of the per-replicate table. */
+static void add_rep(rmc_accum *a, size_t r, uint64_t v)
+{
+    a->rep_sum[r] += v;
+    a->rep_sumsq[r] += v * v;
+}
+
 void rmc_accum_add_soap(rmc_accum *a, const rmc_accum_soap *s)
 {
     const rmc_accum_dims *dm = &a->dims;
@@ -240,8 +247,7 @@ void rmc_accum_add_soap(rmc_accum *a, const rmc_accum_soap *s)
         a->soap_fill_hist[j * fcols + (size_t)f]++;
     }
     for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
-        a->soap_sum[t] += s->totals[t];
-        a->soap_sumsq[t] += s->totals[t] * s->totals[t];
+        add_rep(a, RMC_REP_SOAP + t, s->totals[t]);
     }
     a->soap_replicates++;
 }
@@ -249,15 +255,6 @@ void rmc_accum_add_soap(rmc_accum *a, const rmc_accum_soap *s)
 uint64_t rmc_accum_soap_replicates(const rmc_accum *a)
 {
     return a->soap_replicates;
-}
-
-void rmc_accum_soap_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_SOAP_TOTALS],
-                         uint64_t sumsq[RMC_ACCUM_SOAP_TOTALS])
-{
-    for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
-        sum[t] = a->soap_sum[t];
-        sumsq[t] = a->soap_sumsq[t];
-    }
 }
 
 const uint32_t *rmc_accum_soap_hist(const rmc_accum *a)
@@ -279,6 +276,21 @@ void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_
         uint32_t *row = a->rank_hist + k * ncol;
         for (size_t b = 0; b < n_rep; b++) {
             const uint16_t c = cols[b * stride + k];
+            RMC_ASSERT(c < ncol);
+            row[c]++;
+        }
+    }
+}
+
+void rmc_accum_add_ranks_u8(rmc_accum *a, const uint8_t *cols, size_t n_rep, size_t stride,
+                            size_t k_begin, size_t k_end)
+{
+    RMC_ASSERT(a->rank_hist != NULL && k_end <= a->dims.n_iv);
+    const size_t ncol = a->dims.rank_bins + 1;
+    for (size_t k = k_begin; k < k_end; k++) {
+        uint32_t *row = a->rank_hist + k * ncol;
+        for (size_t b = 0; b < n_rep; b++) {
+            const uint8_t c = cols[b * stride + k];
             RMC_ASSERT(c < ncol);
             row[c]++;
         }
@@ -315,19 +327,10 @@ void rmc_accum_add_couples(rmc_accum *a, const uint8_t *outcome)
             n[o] += bit;
         }
     }
-    for (int o = 0; o < RMC_COUPLE_N_OUTCOMES; o++) {
-        a->couple_sum[o] += n[o];
-        a->couple_sumsq[o] += n[o] * n[o];
-    }
-}
-
-void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[RMC_COUPLE_N_OUTCOMES],
-                           uint64_t sumsq[RMC_COUPLE_N_OUTCOMES])
-{
-    for (int k = 0; k < RMC_COUPLE_N_OUTCOMES; k++) {
-        sum[k] = a->couple_sum[k];
-        sumsq[k] = a->couple_sumsq[k];
-    }
+    add_rep(a, RMC_REP_COUPLE_BOTH, n[RMC_COUPLE_BOTH]);
+    add_rep(a, RMC_REP_COUPLE_ONE, n[RMC_COUPLE_ONE]);
+    add_rep(a, RMC_REP_COUPLE_CITY, n[RMC_COUPLE_CITY]);
+    add_rep(a, RMC_REP_COUPLE_REGION, n[RMC_COUPLE_REGION]);
 }
 
 const uint32_t *rmc_accum_couple_counts(const rmc_accum *a)
@@ -338,18 +341,15 @@ const uint32_t *rmc_accum_couple_counts(const rmc_accum *a)
 void rmc_accum_count_types(rmc_accum *a, const uint64_t matched[RMC_ACCUM_TYPE_GROUPS])
 {
     for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
-        a->type_sum[t] += matched[t];
-        a->type_sumsq[t] += matched[t] * matched[t];
+        add_rep(a, RMC_REP_TYPE + t, matched[t]);
     }
 }
 
-void rmc_accum_type_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_TYPE_GROUPS],
-                         uint64_t sumsq[RMC_ACCUM_TYPE_GROUPS])
+void rmc_accum_rep_sums(const rmc_accum *a, size_t first, size_t n, uint64_t *sum, uint64_t *sumsq)
 {
-    for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
-        sum[t] = a->type_sum[t];
-        sumsq[t] = a->type_sumsq[t];
-    }
+    RMC_ASSERT(first + n <= RMC_ACCUM_REP_ROWS);
+    memcpy(sum, a->rep_sum + first, n * sizeof *sum);
+    memcpy(sumsq, a->rep_sumsq + first, n * sizeof *sumsq);
 }
 
 void rmc_accum_count_tracks(rmc_accum *a, const uint8_t *partial, const int32_t *capacity,
@@ -363,14 +363,12 @@ void rmc_accum_count_tracks(rmc_accum *a, const uint8_t *partial, const int32_t 
         RMC_ASSERT(capacity[j] >= 0);
         a->capacity_sum[j] += (uint64_t)capacity[j];
     }
-    a->reverted_sum += reverted;
-    a->reverted_sumsq += reverted * reverted;
+    add_rep(a, RMC_REP_REVERTED, reverted);
     uint64_t n_partial = 0;
     for (size_t i = 0; i < a->dims.n_app; i++) {
         n_partial += partial[i];
     }
-    a->partial_sum += n_partial;
-    a->partial_sumsq += n_partial * n_partial;
+    add_rep(a, RMC_REP_PARTIAL, n_partial);
 }
 
 const uint32_t *rmc_accum_partial_count(const rmc_accum *a)
@@ -381,18 +379,6 @@ const uint32_t *rmc_accum_partial_count(const rmc_accum *a)
 const uint64_t *rmc_accum_capacity_sum(const rmc_accum *a)
 {
     return a->capacity_sum;
-}
-
-void rmc_accum_reverted_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq)
-{
-    *sum = a->reverted_sum;
-    *sumsq = a->reverted_sumsq;
-}
-
-void rmc_accum_partial_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq)
-{
-    *sum = a->partial_sum;
-    *sumsq = a->partial_sumsq;
 }
 
 const uint64_t *rmc_accum_restart_hist(const rmc_accum *a)
@@ -421,22 +407,17 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->iv_matched, 0, s.iv * 4);
     memset(a->move_sum, 0, s.move * 8);
     memset(a->restart_hist, 0, sizeof a->restart_hist);
-    memset(a->couple_sum, 0, sizeof a->couple_sum);
-    memset(a->couple_sumsq, 0, sizeof a->couple_sumsq);
+    memset(a->rep_sum, 0, sizeof a->rep_sum);
+    memset(a->rep_sumsq, 0, sizeof a->rep_sumsq);
     if (a->couple_count != NULL) {
         memset(a->couple_count, 0, a->dims.n_couples * RMC_COUPLE_N_OUTCOMES * 4);
     }
-    memset(a->type_sum, 0, sizeof a->type_sum);
-    memset(a->type_sumsq, 0, sizeof a->type_sumsq);
     if (a->dims.tracks) {
         memset(a->partial_count, 0, a->dims.n_app * 4);
         memset(a->capacity_sum, 0, a->dims.n_prog * 8);
     }
-    a->reverted_sum = a->reverted_sumsq = a->partial_sum = a->partial_sumsq = 0;
     memset(a->soap_hist, 0, s.soap * 4);
     memset(a->soap_fill_hist, 0, s.fill * 4);
-    memset(a->soap_sum, 0, sizeof a->soap_sum);
-    memset(a->soap_sumsq, 0, sizeof a->soap_sumsq);
     a->soap_replicates = 0;
     a->replicates = a->unconverged = a->unstable = 0;
     a->first_unconverged = a->first_unstable = -1;
@@ -475,16 +456,12 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
         dst->restart_hist[0][k] += src->restart_hist[0][k];
         dst->restart_hist[1][k] += src->restart_hist[1][k];
     }
-    for (int k = 0; k < RMC_COUPLE_N_OUTCOMES; k++) {
-        dst->couple_sum[k] += src->couple_sum[k];
-        dst->couple_sumsq[k] += src->couple_sumsq[k];
+    for (size_t r = 0; r < RMC_ACCUM_REP_ROWS; r++) {
+        dst->rep_sum[r] += src->rep_sum[r];
+        dst->rep_sumsq[r] += src->rep_sumsq[r];
     }
     if (dst->couple_count != NULL) {
         add_u32(dst->couple_count, src->couple_count, dst->dims.n_couples * RMC_COUPLE_N_OUTCOMES);
-    }
-    for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
-        dst->type_sum[t] += src->type_sum[t];
-        dst->type_sumsq[t] += src->type_sumsq[t];
     }
     if (dst->dims.tracks) {
         add_u32(dst->partial_count, src->partial_count, dst->dims.n_app);
@@ -492,16 +469,8 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
             dst->capacity_sum[j] += src->capacity_sum[j];
         }
     }
-    dst->reverted_sum += src->reverted_sum;
-    dst->reverted_sumsq += src->reverted_sumsq;
-    dst->partial_sum += src->partial_sum;
-    dst->partial_sumsq += src->partial_sumsq;
     add_u32(dst->soap_hist, src->soap_hist, s.soap);
     add_u32(dst->soap_fill_hist, src->soap_fill_hist, s.fill);
-    for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
-        dst->soap_sum[t] += src->soap_sum[t];
-        dst->soap_sumsq[t] += src->soap_sumsq[t];
-    }
     dst->soap_replicates += src->soap_replicates;
     lower_first(&dst->first_unconverged, src->first_unconverged);
     lower_first(&dst->first_unstable, src->first_unstable);
@@ -527,27 +496,17 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     RMC_TRY(rmc_dist_sum_i64(g, a->move_sum, s.move, d));
     RMC_TRY(rmc_dist_sum_u32(g, a->soap_hist, s.soap, d));
     RMC_TRY(rmc_dist_sum_u32(g, a->soap_fill_hist, s.fill, d));
-    RMC_TRY(rmc_dist_sum_u64(g, a->soap_sum, RMC_ACCUM_SOAP_TOTALS, d));
-    RMC_TRY(rmc_dist_sum_u64(g, a->soap_sumsq, RMC_ACCUM_SOAP_TOTALS, d));
-    uint64_t counts[4] = {a->replicates, a->unconverged, a->unstable, a->soap_replicates};
-    RMC_TRY(rmc_dist_sum_u64(g, counts, 4, d));
-    RMC_TRY(rmc_dist_sum_u64(g, &a->restart_hist[0][0], 2 * RMC_ACCUM_RESTART_BINS, d));
-    RMC_TRY(rmc_dist_sum_u64(g, a->couple_sum, RMC_COUPLE_N_OUTCOMES, d));
-    RMC_TRY(rmc_dist_sum_u64(g, a->couple_sumsq, RMC_COUPLE_N_OUTCOMES, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->rep_sum, RMC_ACCUM_REP_ROWS, d));
+    RMC_TRY(rmc_dist_sum_u64(g, a->rep_sumsq, RMC_ACCUM_REP_ROWS, d));
     if (a->couple_count != NULL) {
         RMC_TRY(rmc_dist_sum_u32(g, a->couple_count, a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, d));
     }
-    RMC_TRY(rmc_dist_sum_u64(g, a->type_sum, RMC_ACCUM_TYPE_GROUPS, d));
-    RMC_TRY(rmc_dist_sum_u64(g, a->type_sumsq, RMC_ACCUM_TYPE_GROUPS, d));
+    uint64_t counts[4] = {a->replicates, a->unconverged, a->unstable, a->soap_replicates};
+    RMC_TRY(rmc_dist_sum_u64(g, counts, 4, d));
+    RMC_TRY(rmc_dist_sum_u64(g, &a->restart_hist[0][0], 2 * RMC_ACCUM_RESTART_BINS, d));
     if (a->dims.tracks) {
         RMC_TRY(rmc_dist_sum_u32(g, a->partial_count, a->dims.n_app, d));
         RMC_TRY(rmc_dist_sum_u64(g, a->capacity_sum, a->dims.n_prog, d));
-        uint64_t rv[4] = {a->reverted_sum, a->reverted_sumsq, a->partial_sum, a->partial_sumsq};
-        RMC_TRY(rmc_dist_sum_u64(g, rv, 4, d));
-        a->reverted_sum = rv[0];
-        a->reverted_sumsq = rv[1];
-        a->partial_sum = rv[2];
-        a->partial_sumsq = rv[3];
     }
     /* -1 (none) must lose to any index in the minimum. */
     int64_t first[2] = {a->first_unconverged < 0 ? INT64_MAX : a->first_unconverged,
@@ -651,8 +610,8 @@ void rmc_accum_sha256(const rmc_accum *a, char hex[65])
         rmc_sha256_update(&s, a->rank_hist, dm->n_iv * (dm->rank_bins + 1) * sizeof(uint32_t));
     }
     if (dm->tracks) { /* models without tracks keep their digest */
-        const uint64_t rv[4] = {a->reverted_sum, a->reverted_sumsq, a->partial_sum,
-                                a->partial_sumsq};
+        const uint64_t rv[4] = {a->rep_sum[RMC_REP_REVERTED], a->rep_sumsq[RMC_REP_REVERTED],
+                                a->rep_sum[RMC_REP_PARTIAL], a->rep_sumsq[RMC_REP_PARTIAL]};
         rmc_sha256_update(&s, a->partial_count, dm->n_app * sizeof(uint32_t));
         rmc_sha256_update(&s, a->capacity_sum, dm->n_prog * sizeof(uint64_t));
         rmc_sha256_update(&s, rv, sizeof rv);
@@ -660,16 +619,21 @@ void rmc_accum_sha256(const rmc_accum *a, char hex[65])
     if (dm->n_couples > 0) { /* totals without per-couple counts keep their old digest */
         rmc_sha256_update(&s, a->couple_count,
                           dm->n_couples * RMC_COUPLE_N_OUTCOMES * sizeof(uint32_t));
-        rmc_sha256_update(&s, a->couple_sum, sizeof a->couple_sum);
-        rmc_sha256_update(&s, a->couple_sumsq, sizeof a->couple_sumsq);
+        const size_t rows[4] = {RMC_REP_COUPLE_BOTH, RMC_REP_COUPLE_ONE, RMC_REP_COUPLE_CITY,
+                                RMC_REP_COUPLE_REGION};
+        for (int k = 0; k < 4; k++) {
+            rmc_sha256_update(&s, &a->rep_sum[rows[k]], sizeof(uint64_t));
+            rmc_sha256_update(&s, &a->rep_sumsq[rows[k]], sizeof(uint64_t));
+        }
     }
     if (a->soap_replicates > 0) { /* totals without SOAP keep their old digest */
         rmc_sha256_update(&s, &a->soap_replicates, sizeof a->soap_replicates);
         rmc_sha256_update(&s, a->soap_hist, dm->n_app * RMC_ACCUM_SOAP_COLS * sizeof(uint32_t));
         rmc_sha256_update(&s, a->soap_fill_hist,
                           dm->n_prog * (dm->max_positions + 1) * sizeof(uint32_t));
-        rmc_sha256_update(&s, a->soap_sum, sizeof a->soap_sum);
-        rmc_sha256_update(&s, a->soap_sumsq, sizeof a->soap_sumsq);
+        rmc_sha256_update(&s, a->rep_sum + RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS * sizeof(uint64_t));
+        rmc_sha256_update(&s, a->rep_sumsq + RMC_REP_SOAP,
+                          RMC_ACCUM_SOAP_TOTALS * sizeof(uint64_t));
     }
     rmc_sha256_final_hex(&s, hex);
 }

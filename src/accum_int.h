@@ -17,16 +17,9 @@ struct rmc_accum {
     int64_t first_unconverged; /* lowest such replicate index, or -1 */
     int64_t first_unstable;    /* lowest such replicate index, or -1 */
     uint64_t restart_hist[2][RMC_ACCUM_RESTART_BINS]; /* [converged 0, not 1][restarts] */
-    /* per replicate: couples with each rmc_couple_outcome, sums and sums of squares */
-    uint64_t couple_sum[RMC_COUPLE_N_OUTCOMES], couple_sumsq[RMC_COUPLE_N_OUTCOMES];
-    uint32_t *couple_count; /* [n_couples][RMC_COUPLE_N_OUTCOMES], or NULL */
-    /* Per replicate, applicants matched of each type, then of all: sums
-     * and sums of squares (rmc_accum_count_types). */
-    uint64_t type_sum[RMC_ACCUM_TYPE_GROUPS], type_sumsq[RMC_ACCUM_TYPE_GROUPS];
-    /* SOAP (rmc_accum_add_soap): replicates that ran it, and per replicate
-     * the RMC_ACCUM_SOAP_TOTALS counts' sums and sums of squares. */
-    uint64_t soap_replicates;
-    uint64_t soap_sum[RMC_ACCUM_SOAP_TOTALS], soap_sumsq[RMC_ACCUM_SOAP_TOTALS];
+    /* Per-replicate counts (rows RMC_REP_*): sums and sums of squares. */
+    uint64_t rep_sum[RMC_ACCUM_REP_ROWS], rep_sumsq[RMC_ACCUM_REP_ROWS];
+    uint64_t soap_replicates; /* replicates that ran SOAP (rmc_accum_add_soap) */
     uint32_t *rank_hist;      /* [n_iv][rank_bins+1] or NULL */
     uint32_t *choice_hist;    /* [n_app][choice_len+1] */
     uint32_t *fill_hist;      /* [n_prog][max_positions+1] */
@@ -37,10 +30,9 @@ struct rmc_accum {
     uint32_t *soap_fill_hist; /* [n_prog][max_positions+1]: fill after SOAP */
     int32_t *depth;           /* [n_prog] scratch: deepest matched position this replicate */
     /* dims.tracks only (else NULL / 0) */
-    uint32_t *partial_count;               /* [n_app] replicates partially matched */
-    uint64_t *capacity_sum;                /* [n_prog] sum of capacities after reversions */
-    uint64_t reverted_sum, reverted_sumsq; /* positions reverted per replicate */
-    uint64_t partial_sum, partial_sumsq;   /* applicants partially matched per replicate */
+    uint32_t *partial_count; /* [n_app] replicates partially matched */
+    uint64_t *capacity_sum;  /* [n_prog] sum of capacities after reversions */
+    uint32_t *couple_count;  /* [n_couples][RMC_COUPLE_N_OUTCOMES], or NULL (dims.n_couples 0) */
 };
 
 /* Elements in each table of an accumulator of dims d; false on overflow. */

@@ -171,11 +171,9 @@ rmc_status rmc_apply_write(const char *path, bool force, const rmc_apply_result 
         {"apply_diminishing_k", RMC_H5_I32, 0, (int64_t)r->diminishing_k, NULL},
         {"apply_cost_per_application", RMC_H5_F64, r->cost_per_application, 0, NULL},
     };
-    rmc_model m = {0};
-    m.dir = (char *)(uintptr_t)r->market;
-    snprintf(m.sha256, sizeof m.sha256, "%s", r->market_sha256);
     const rmc_h5_tables tf = {
-        .m = &m,
+        .model_dir = r->market,
+        .model_sha256 = r->market_sha256,
         .seed = r->seed,
         .replicates = r->replicates,
         .threads = r->threads,

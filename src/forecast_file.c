@@ -307,11 +307,9 @@ rmc_status rmc_forecast_write(const char *path, bool force, const rmc_forecast_r
         {"forecast_couple_unconverged", RMC_H5_I32, 0, (int64_t)r->joint_exact.unconverged, NULL},
     };
     const size_t n_attrs = sizeof attrs / sizeof attrs[0] - (r->couple ? 0 : 2);
-    rmc_model m = {0};
-    m.dir = (char *)(uintptr_t)r->market;
-    snprintf(m.sha256, sizeof m.sha256, "%s", r->market_sha256);
     const rmc_h5_tables tf = {
-        .m = &m,
+        .model_dir = r->market,
+        .model_sha256 = r->market_sha256,
         .seed = r->seed,
         .replicates = r->replicates,
         .threads = r->threads,

@@ -42,18 +42,12 @@ static rmc_status ckpt_attrs(hid_t f, const rmc_accum *a, const rmc_h5_checkpoin
     RMC_TRY(rmc_h5_attr_i64(f, "first_unstable", a->first_unstable, d));
     RMC_TRY(rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS,
                               &a->restart_hist[0][0], d));
-    const uint64_t cs[4] = {a->couple_sum[0], a->couple_sum[1], a->couple_sumsq[0],
-                            a->couple_sumsq[1]};
-    RMC_TRY(rmc_h5_write_attr(f, "couple_sums", H5T_NATIVE_UINT64, 4, cs, d));
-    RMC_TRY(rmc_h5_write_attr(f, "type_sums", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS, a->type_sum,
-                              d));
-    RMC_TRY(rmc_h5_write_attr(f, "type_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
-                              a->type_sumsq, d));
+    RMC_TRY(rmc_h5_write_attr(f, "rep_sums", H5T_NATIVE_UINT64, RMC_ACCUM_REP_ROWS, a->rep_sum, d));
+    RMC_TRY(
+        rmc_h5_write_attr(f, "rep_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_REP_ROWS, a->rep_sumsq, d));
     RMC_TRY(rmc_h5_attr_u64(f, "soap_replicates", a->soap_replicates, d));
-    RMC_TRY(rmc_h5_write_attr(f, "soap_sums", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS, a->soap_sum,
-                              d));
-    RMC_TRY(rmc_h5_write_attr(f, "soap_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS,
-                              a->soap_sumsq, d));
+    RMC_TRY(rmc_h5_attr_u64(f, "tracks", a->dims.tracks, d));
+    RMC_TRY(rmc_h5_attr_u64(f, "couples_counted", a->dims.n_couples, d));
     RMC_TRY(rmc_h5_attr_u64(f, "seed", in->seed, d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates_requested", in->replicates_requested, d));
     RMC_TRY(rmc_h5_attr_i64(f, "proposing", in->proposing, d));
@@ -79,21 +73,13 @@ static rmc_status fill_checkpoint(hid_t f, const void *ctx, rmc_diag *d)
     RMC_TRY(
         write_flat(f, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.depth, a->depth_hist, d));
     RMC_TRY(write_flat(f, "iv_matched", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.iv, a->iv_matched, d));
-    if (a->dims.tracks) { /* only then: other checkpoints are as before */
-        const uint64_t rv[4] = {a->reverted_sum, a->reverted_sumsq, a->partial_sum,
-                                a->partial_sumsq};
-        RMC_TRY(rmc_h5_write_attr(f, "reverted_sums", H5T_NATIVE_UINT64, 4, rv, d));
+    if (a->dims.tracks) {
         RMC_TRY(write_flat(f, "partial_count", H5T_NATIVE_UINT32, H5T_STD_U32LE, a->dims.n_app,
                            a->partial_count, d));
         RMC_TRY(write_flat(f, "capacity_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, a->dims.n_prog,
                            a->capacity_sum, d));
     }
-    if (a->dims.n_couples > 0) { /* only then: other checkpoints are as before */
-        const uint64_t ps[4] = {a->couple_sum[RMC_COUPLE_CITY], a->couple_sum[RMC_COUPLE_REGION],
-                                a->couple_sumsq[RMC_COUPLE_CITY],
-                                a->couple_sumsq[RMC_COUPLE_REGION]};
-        RMC_TRY(rmc_h5_attr_u64(f, "couples_counted", a->dims.n_couples, d));
-        RMC_TRY(rmc_h5_write_attr(f, "couple_place_sums", H5T_NATIVE_UINT64, 4, ps, d));
+    if (a->dims.n_couples > 0) {
         RMC_TRY(write_flat(f, "couple_count", H5T_NATIVE_UINT32, H5T_STD_U32LE,
                            a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, d));
     }
@@ -173,47 +159,26 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
     RMC_TRY(rmc_h5_read_attr(f, "first_unstable", H5T_NATIVE_INT64, &a->first_unstable, d));
     RMC_TRY(rmc_h5_read_attr_n(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS,
                                &a->restart_hist[0][0], d));
-    uint64_t cs[4];
-    RMC_TRY(rmc_h5_read_attr_n(f, "couple_sums", H5T_NATIVE_UINT64, 4, cs, d));
-    a->couple_sum[0] = cs[0];
-    a->couple_sum[1] = cs[1];
-    a->couple_sumsq[0] = cs[2];
-    a->couple_sumsq[1] = cs[3];
-    if (a->dims.n_couples > 0) {
-        RMC_TRY(rmc_h5_read_attr_n(f, "couple_place_sums", H5T_NATIVE_UINT64, 4, cs, d));
-        a->couple_sum[RMC_COUPLE_CITY] = cs[0];
-        a->couple_sum[RMC_COUPLE_REGION] = cs[1];
-        a->couple_sumsq[RMC_COUPLE_CITY] = cs[2];
-        a->couple_sumsq[RMC_COUPLE_REGION] = cs[3];
-        RMC_TRY(read_into(f, "couple_count", H5T_NATIVE_UINT32,
-                          a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, d));
-    }
-    RMC_TRY(rmc_h5_read_attr_n(f, "type_sums", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
-                               a->type_sum, d));
-    RMC_TRY(rmc_h5_read_attr_n(f, "type_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_TYPE_GROUPS,
-                               a->type_sumsq, d));
+    RMC_TRY(
+        rmc_h5_read_attr_n(f, "rep_sums", H5T_NATIVE_UINT64, RMC_ACCUM_REP_ROWS, a->rep_sum, d));
+    RMC_TRY(
+        rmc_h5_read_attr_n(f, "rep_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_REP_ROWS, a->rep_sumsq, d));
     RMC_TRY(read_into(f, "rank_hist", H5T_NATIVE_UINT32, s.rank, a->rank_hist, d));
     RMC_TRY(read_into(f, "choice_hist", H5T_NATIVE_UINT32, s.choice, a->choice_hist, d));
     RMC_TRY(read_into(f, "fill_hist", H5T_NATIVE_UINT32, s.fill, a->fill_hist, d));
     RMC_TRY(read_into(f, "depth_hist", H5T_NATIVE_UINT32, s.depth, a->depth_hist, d));
     RMC_TRY(read_into(f, "iv_matched", H5T_NATIVE_UINT32, s.iv, a->iv_matched, d));
     if (a->dims.tracks) {
-        uint64_t rv[4];
-        RMC_TRY(rmc_h5_read_attr_n(f, "reverted_sums", H5T_NATIVE_UINT64, 4, rv, d));
-        a->reverted_sum = rv[0];
-        a->reverted_sumsq = rv[1];
-        a->partial_sum = rv[2];
-        a->partial_sumsq = rv[3];
         RMC_TRY(
             read_into(f, "partial_count", H5T_NATIVE_UINT32, a->dims.n_app, a->partial_count, d));
         RMC_TRY(
             read_into(f, "capacity_sum", H5T_NATIVE_UINT64, a->dims.n_prog, a->capacity_sum, d));
     }
+    if (a->dims.n_couples > 0) {
+        RMC_TRY(read_into(f, "couple_count", H5T_NATIVE_UINT32,
+                          a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, d));
+    }
     RMC_TRY(rmc_h5_read_attr(f, "soap_replicates", H5T_NATIVE_UINT64, &a->soap_replicates, d));
-    RMC_TRY(rmc_h5_read_attr_n(f, "soap_sums", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS,
-                               a->soap_sum, d));
-    RMC_TRY(rmc_h5_read_attr_n(f, "soap_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_SOAP_TOTALS,
-                               a->soap_sumsq, d));
     RMC_TRY(read_into(f, "soap_hist", H5T_NATIVE_UINT32, s.soap, a->soap_hist, d));
     RMC_TRY(read_into(f, "soap_fill_hist", H5T_NATIVE_UINT32, s.fill, a->soap_fill_hist, d));
     return read_into(f, "move_sum", H5T_NATIVE_INT64, s.move, a->move_sum, d);
@@ -224,17 +189,13 @@ static rmc_status ckpt_read(hid_t f, rmc_accum **out, rmc_h5_checkpoint_info *in
     if (H5Aexists(f, "rankmc_checkpoint") <= 0) {
         return RMC_FAIL(d, RMC_EINPUT, "not a rankmc checkpoint");
     }
-    uint64_t v[9], nc = 0;
+    uint64_t v[9], tracks = 0, n_couples = 0;
     RMC_TRY(rmc_h5_read_attr(f, "dims", H5T_NATIVE_UINT64, v, d));
-    if (H5Aexists(f, "couples_counted") > 0) {
-        RMC_TRY(rmc_h5_read_attr(f, "couples_counted", H5T_NATIVE_UINT64, &nc, d));
-    }
-    const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1],
-                               (size_t)v[2], (size_t)v[3],
-                               (size_t)v[4], (size_t)v[5],
-                               (size_t)v[6], (size_t)v[7],
-                               (size_t)v[8], H5Aexists(f, "reverted_sums") > 0 ? 1u : 0u,
-                               (size_t)nc};
+    RMC_TRY(rmc_h5_read_attr(f, "tracks", H5T_NATIVE_UINT64, &tracks, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples_counted", H5T_NATIVE_UINT64, &n_couples, d));
+    const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1],          (size_t)v[2],     (size_t)v[3],
+                               (size_t)v[4], (size_t)v[5],          (size_t)v[6],     (size_t)v[7],
+                               (size_t)v[8], tracks != 0 ? 1u : 0u, (size_t)n_couples};
     RMC_TRY(ckpt_read_info(f, info, d));
     rmc_status st = rmc_accum_alloc(&dm, true, out, d);
     if (st == RMC_EUSAGE) {

@@ -102,8 +102,8 @@ static rmc_status tables_root(hid_t f, const rmc_h5_tables *t, rmc_diag *d)
     RMC_TRY(rmc_h5_attr_u64(f, "replicates", t->replicates, d));
     RMC_TRY(rmc_h5_attr_i64(f, "threads", t->threads, d));
     RMC_TRY(rmc_h5_attr_i64(f, "ranks", t->ranks > 1 ? t->ranks : 1, d));
-    RMC_TRY(rmc_h5_attr_str(f, "model_sha256", t->m->sha256, d));
-    RMC_TRY(rmc_h5_attr_str(f, "model_dir", t->m->dir, d));
+    RMC_TRY(rmc_h5_attr_str(f, "model_sha256", t->model_sha256, d));
+    RMC_TRY(rmc_h5_attr_str(f, "model_dir", t->model_dir, d));
     RMC_TRY(rmc_h5_attr_str(f, "command_line", t->command_line, d));
     RMC_TRY(rmc_h5_attr_str(f, "created_utc", created, d));
     RMC_TRY(rmc_h5_write_attr(f, "wall_seconds", H5T_NATIVE_DOUBLE, 0, &t->wall_seconds, d));

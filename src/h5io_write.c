@@ -214,11 +214,10 @@ static rmc_status write_soap_attrs(hid_t f, const rmc_accum *a, rmc_diag *d)
         return RMC_OK;
     }
     uint64_t sum[RMC_ACCUM_SOAP_TOTALS], sumsq[RMC_ACCUM_SOAP_TOTALS];
-    rmc_accum_soap_sums(a, sum, sumsq);
+    rmc_accum_rep_sums(a, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, sum, sumsq);
     for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
-        const double nr = (double)n, mean = (double)sum[t] / nr;
-        const double var = nr > 1.0 ? ((double)sumsq[t] - (double)sum[t] * mean) / (nr - 1.0) : 0.0;
-        const double se = var > 0.0 ? sqrt(var / nr) : 0.0;
+        double mean, se;
+        rmc_sums_mean_se(sum[t], sumsq[t], n, &mean, &se);
         char name[64];
         RMC_TRY(rmc_h5_write_attr(f, names[t], H5T_NATIVE_DOUBLE, 0, &mean, d));
         snprintf(name, sizeof name, "%s_se", names[t]);
@@ -259,17 +258,15 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     }
     RMC_TRY(rmc_h5_attr_u64(f, "restarted_replicates", restarted, d));
     /* Couples: the per-replicate shares with both / exactly one partner
-     * matched (and, with program locations, both in one city / region),
-     * means and their standard errors over replicates. */
-    uint64_t cs[RMC_COUPLE_N_OUTCOMES], cq[RMC_COUPLE_N_OUTCOMES];
-    rmc_accum_couple_sums(a, cs, cq);
-    const double nr = (double)rmc_accum_replicates(a), nc = (double)m->n_couples;
-    double share[2 * RMC_COUPLE_N_OUTCOMES] = {0.0}; /* mean, se of each outcome */
-    for (int k = 0; k < RMC_COUPLE_N_OUTCOMES && nr > 0.0 && nc > 0.0; k++) {
-        const double mean = (double)cs[k] / nr;
-        const double var = nr > 1.0 ? ((double)cq[k] - (double)cs[k] * mean) / (nr - 1.0) : 0.0;
-        share[2 * k] = mean / nc;
-        share[2 * k + 1] = var > 0.0 ? sqrt(var / nr) / nc : 0.0;
+     * matched, means and their standard errors over replicates. */
+    uint64_t cs[2], cq[2];
+    rmc_accum_rep_sums(a, RMC_REP_COUPLE_BOTH, 2, cs, cq);
+    const double nc = (double)m->n_couples;
+    double share[4] = {0.0, 0.0, 0.0, 0.0}; /* both, se, one, se */
+    for (int k = 0; k < 2 && nc > 0.0; k++) {
+        rmc_sums_mean_se(cs[k], cq[k], rmc_accum_replicates(a), &share[2 * k], &share[2 * k + 1]);
+        share[2 * k] /= nc;
+        share[2 * k + 1] /= nc;
     }
     RMC_TRY(rmc_h5_attr_u64(f, "couples", m->n_couples, d));
     RMC_TRY(rmc_h5_write_attr(f, "couples_both_matched", H5T_NATIVE_DOUBLE, 0, &share[0], d));
@@ -281,10 +278,18 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     }
     if (m->n_couples > 0 && m->prog_region != NULL &&
         rmc_accum_get_dims(a)->n_couples == m->n_couples) {
-        RMC_TRY(rmc_h5_write_attr(f, "couples_same_city", H5T_NATIVE_DOUBLE, 0, &share[4], d));
-        RMC_TRY(rmc_h5_write_attr(f, "couples_same_city_se", H5T_NATIVE_DOUBLE, 0, &share[5], d));
-        RMC_TRY(rmc_h5_write_attr(f, "couples_same_region", H5T_NATIVE_DOUBLE, 0, &share[6], d));
-        RMC_TRY(rmc_h5_write_attr(f, "couples_same_region_se", H5T_NATIVE_DOUBLE, 0, &share[7], d));
+        /* with locations: both in one city / one region, the same way */
+        rmc_accum_rep_sums(a, RMC_REP_COUPLE_CITY, 2, cs, cq);
+        for (int k = 0; k < 2; k++) {
+            rmc_sums_mean_se(cs[k], cq[k], rmc_accum_replicates(a), &share[2 * k],
+                             &share[2 * k + 1]);
+            share[2 * k] /= nc;
+            share[2 * k + 1] /= nc;
+        }
+        RMC_TRY(rmc_h5_write_attr(f, "couples_same_city", H5T_NATIVE_DOUBLE, 0, &share[0], d));
+        RMC_TRY(rmc_h5_write_attr(f, "couples_same_city_se", H5T_NATIVE_DOUBLE, 0, &share[1], d));
+        RMC_TRY(rmc_h5_write_attr(f, "couples_same_region", H5T_NATIVE_DOUBLE, 0, &share[2], d));
+        RMC_TRY(rmc_h5_write_attr(f, "couples_same_region_se", H5T_NATIVE_DOUBLE, 0, &share[3], d));
     }
     RMC_TRY(
         rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS, rh, d));
@@ -309,7 +314,7 @@ static rmc_status write_type_sums(hid_t g, const rmc_accum *a, rmc_diag *d)
     }
     names[RMC_N_TYPES] = "all";
     uint64_t sum[RMC_ACCUM_TYPE_GROUPS], sumsq[RMC_ACCUM_TYPE_GROUPS];
-    rmc_accum_type_sums(a, sum, sumsq);
+    rmc_accum_rep_sums(a, RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, sum, sumsq);
     uint64_t rows[RMC_ACCUM_TYPE_GROUPS][2];
     for (size_t t = 0; t < RMC_ACCUM_TYPE_GROUPS; t++) {
         rows[t][0] = sum[t];
@@ -333,7 +338,7 @@ static rmc_status write_partial(hid_t g, const rmc_accum *a, derived *x, rmc_dia
     RMC_TRY(
         rmc_h5_write_numeric(g, "partial_count", H5T_NATIVE_UINT32, H5T_STD_U32LE, 1, d1, pc, d));
     uint64_t ps[2];
-    rmc_accum_partial_sums(a, &ps[0], &ps[1]);
+    rmc_accum_rep_sums(a, RMC_REP_PARTIAL, 1, &ps[0], &ps[1]);
     RMC_TRY(
         rmc_h5_write_numeric(g, "partial_sums", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, d3, ps, d));
     if (rmc_accum_soap_replicates(a) > 0) {
@@ -375,7 +380,7 @@ static rmc_status write_program_tracks(hid_t g, const rmc_model *m, const rmc_ac
     RMC_TRY(rmc_h5_write_numeric(g, "mean_capacity", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
                                  x->vec, d));
     uint64_t rv[2];
-    rmc_accum_reverted_sums(a, &rv[0], &rv[1]);
+    rmc_accum_rep_sums(a, RMC_REP_REVERTED, 1, &rv[0], &rv[1]);
     return rmc_h5_write_numeric(g, "reverted_sums", H5T_NATIVE_UINT64, H5T_STD_U64LE, 1, d2, rv, d);
 }
 

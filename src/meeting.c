@@ -64,7 +64,6 @@ static void pack_inputs(const rmc_model *m, rmc_meeting_ws *w)
         w->app[i] = (rmc_app_pack){
             .pre = m->pre_score[i],
             .comm = m->communication[i],
-            .years = m->clinical_years[i],
             .type = m->app_type[i],
             .us_exp = m->us_exp[i],
             .visa = m->visa[i],
@@ -129,7 +128,7 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
         rmc_alloc_aligned((void **)&w->race_w, m->n_prog > 0 ? m->n_prog : 1, sizeof *w->race_w, d),
         fail);
     w->race_valid = false;
-    w->comm_valid = false;
+    w->app_valid = false;
     *out = w;
     return RMC_OK;
 fail:
@@ -197,6 +196,8 @@ typedef struct meeting_ctx {
     const rmc_iv_pack *iv;     /* their packed inputs, [n] */
     const rmc_app_pack *app;   /* every applicant's packed inputs */
     double scale;              /* n / reference_list */
+    double service_load;       /* the program's service_load */
+    uint8_t sponsors;          /* the program's visa sponsorship */
     unsigned n_res;            /* residents who may comment */
     const double *comment_cdf; /* Binomial(n_res, p_comment) cdf, or NULL */
     const uint8_t *awk_n;      /* awkward interviews of each name, [n] (capped at 255) */
@@ -498,6 +499,20 @@ static inline bool is_img(uint8_t type)
     return type == RMC_TYPE_US_IMG || type == RMC_TYPE_IMG;
 }
 
+/* A name's moves, one lane per factor (RMC_N_FACTORS): GCC / clang vector
+ * extensions, so each lane's arithmetic is the scalar IEEE operation of
+ * that lane, whatever vector width the target compiles it to. */
+typedef double rmc_v8d __attribute__((vector_size(RMC_N_FACTORS * sizeof(double))));
+typedef float rmc_v8f __attribute__((vector_size(RMC_N_FACTORS * sizeof(float))));
+
+/* ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7)): the pairwise sum every
+ * total of a name's moves uses (eight dependent adds were a latency
+ * chain). */
+static inline double sum8(rmc_v8d v)
+{
+    return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+}
+
 /* What a discussed name's statements decided beyond their spots. */
 typedef struct said_flags {
     bool regular; /* an IMG put in the regular tier: concern gone or a strong advocate */
@@ -511,25 +526,25 @@ typedef struct said_flags {
  * lines on purpose: one statement after another in the order the chain
  * uniform is spent, kept in one piece so that order reads top to bottom. */
 static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_iv_pack *iv,
-                       double u, double a, double *mv, said_flags *fl)
+                       double u, double a, rmc_v8d *mv, said_flags *fl)
 {
     const rmc_params *p = c->p;
     if (is_img(ap->type)) {
         /* "whatever concern I had about communication is gone" */
         const double cm = ap->comm, th = p->communication_threshold;
         if (said(&u, (double)ap->p_gone)) {
-            mv[RMC_FACTOR_COMMUNICATION] =
+            (*mv)[RMC_FACTOR_COMMUNICATION] =
                 p->communication_bonus * spread(&u, p->meeting_statement_spread);
             fl->regular = true;
         } else if (cm < th) {
-            mv[RMC_FACTOR_COMMUNICATION] = -p->communication_penalty * (th - cm) / th;
+            (*mv)[RMC_FACTOR_COMMUNICATION] = -p->communication_penalty * (th - cm) / th;
         }
     }
     /* "she knows how EPIC works, she's done signout" (or has never) */
     if (said_fixed(&u, &c->fam)) {
         const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
                                          p->familiarity_hands_on, p->familiarity_sub_i};
-        mv[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
+        (*mv)[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
     }
     /* "she has family in this region ... she's staying if she matches" */
     double cmt = iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
@@ -537,7 +552,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
                                                      : 0.0;
     const bool ties_said = iv->ties && said_fixed(&u, &c->ties);
     cmt += ties_said ? p->commitment_ties : 0.0;
-    mv[RMC_FACTOR_COMMITMENT] = cmt;
+    (*mv)[RMC_FACTOR_COMMITMENT] = cmt;
     /* "I'm not sure he really wants to be here": no ties said, no letter
      * confirming the commitment, interest not high */
     if (!ties_said && !iv->loi && iv->interest != RMC_INTEREST_HIGH) {
@@ -545,30 +560,30 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
             said_fixed(&u, iv->interest == RMC_INTEREST_LOW ? &c->flight_low : &c->flight_normal);
     }
     /* "What's their visa situation?" */
-    const uint8_t visa = ap->visa, sp = c->m->sponsors[c->j];
+    const uint8_t visa = ap->visa, sp = c->sponsors;
     if (visa == RMC_VISA_J1 || (visa == RMC_VISA_UNCERTAIN && iv->loi)) {
         /* a letter confirming the J1 makes it standard */
-        mv[RMC_FACTOR_VISA] = (iv->loi || said_fixed(&u, &c->std_j1))
-                                  ? p->visa_routine_j1 * spread(&u, p->meeting_statement_spread)
-                                  : p->visa_messy;
+        (*mv)[RMC_FACTOR_VISA] = (iv->loi || said_fixed(&u, &c->std_j1))
+                                     ? p->visa_routine_j1 * spread(&u, p->meeting_statement_spread)
+                                     : p->visa_messy;
     } else if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B) {
-        mv[RMC_FACTOR_VISA] =
+        (*mv)[RMC_FACTOR_VISA] =
             (iv->loi || said_fixed(&u, &c->std_h1b)) ? p->visa_h1b_at_sponsor : p->visa_messy;
     } else if (visa == RMC_VISA_H1B) {
-        mv[RMC_FACTOR_VISA] = p->visa_h1b_at_j1_only;
+        (*mv)[RMC_FACTOR_VISA] = p->visa_h1b_at_j1_only;
     } else if (visa == RMC_VISA_UNCERTAIN) {
-        mv[RMC_FACTOR_VISA] = p->visa_uncertain;
+        (*mv)[RMC_FACTOR_VISA] = p->visa_uncertain;
     }
     /* insider advocacy (a chief's tier jump is added by the caller) */
     switch (iv->advocacy) {
     case RMC_ADVOCACY_ROTATION:
         /* "if you actually impressed people" */
         if (said_fixed(&u, &c->impress)) {
-            mv[RMC_FACTOR_ADVOCACY] = p->advocacy_rotation_min +
-                                      (p->advocacy_rotation_max - p->advocacy_rotation_min) * a;
+            (*mv)[RMC_FACTOR_ADVOCACY] = p->advocacy_rotation_min +
+                                         (p->advocacy_rotation_max - p->advocacy_rotation_min) * a;
             fl->regular = true;
         } else {
-            mv[RMC_FACTOR_ADVOCACY] = -p->advocacy_rotation_letdown * a;
+            (*mv)[RMC_FACTOR_ADVOCACY] = -p->advocacy_rotation_letdown * a;
         }
         break;
     case RMC_ADVOCACY_RESEARCH_FELLOW: {
@@ -577,7 +592,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
             rmc_philox_uniform(c->s) < p->advocacy_fellow_tail_prob) {
             v += p->advocacy_fellow_tail_mean * rmc_philox_exp1(c->s);
         }
-        mv[RMC_FACTOR_ADVOCACY] = v;
+        (*mv)[RMC_FACTOR_ADVOCACY] = v;
         fl->regular = true;
         break;
     }
@@ -585,41 +600,24 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
         fl->regular = true;
         break;
     default:
-        mv[RMC_FACTOR_ADVOCACY] = p->advocacy_none_max * a;
+        (*mv)[RMC_FACTOR_ADVOCACY] = p->advocacy_none_max * a;
         break;
     }
     /* "keep them higher, they'll survive here" */
-    const double mx = p->service_max_years;
-    const double yrs =
-        mx > 0 ? (ap->years < mx ? ap->years : mx) / mx : (ap->years > 0 ? 1.0 : 0.0);
-    const double p_service = p->service_p_statement * yrs * c->m->service_load[c->j];
+    const double p_service = ap->service * c->service_load;
     if (p_service > 0 && said(&u, p_service)) {
-        mv[RMC_FACTOR_SERVICE] =
+        (*mv)[RMC_FACTOR_SERVICE] =
             p->service_spots_min + (p->service_spots_max - p->service_spots_min) * u;
     }
 }
 
 enum fate { FATE_RANKED, FATE_DROPPED, FATE_BOTTOM };
 
-/* The spreadsheet's visa filter, for every name: any visa need at a program
- * that sponsors none is not ranked; H1B at a J1-only program is not ranked
- * with probability h1b_at_j1_only_drop (one uniform). */
+/* The spreadsheet's visa filter, for every name (rmc_visa_refused). */
 static enum fate visa_fate(const meeting_ctx *c, uint8_t visa)
 {
-    const uint8_t sp = c->m->sponsors[c->j];
-    if (visa == RMC_VISA_NONE) {
-        return FATE_RANKED;
-    }
-    if (sp == RMC_SPONSORS_NONE) {
-        return FATE_DROPPED;
-    }
-    if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1) {
-        const double q = c->p->visa_h1b_at_j1_only_drop;
-        if (q > 0 && rmc_philox_uniform(c->s) < q) {
-            return FATE_DROPPED;
-        }
-    }
-    return FATE_RANKED;
+    return rmc_visa_refused(visa, c->sponsors, c->p->visa_h1b_at_j1_only_drop, c->s) ? FATE_DROPPED
+                                                                                     : FATE_RANKED;
 }
 
 /* A tier statement's move in this list's spots, from place `from` to `to`:
@@ -647,25 +645,23 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     const rmc_params *p = c->p;
     const rmc_iv_pack *iv = &c->iv[t];
     const rmc_app_pack *ap = &c->app[iv->app];
-    double ref[RMC_N_FACTORS] = {0};
+    _Static_assert(RMC_N_FACTORS == 8, "rmc_v8d and sum8 assume eight factors");
+    rmc_v8d ref = {0};
     ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm);
     const double a = rmc_philox_uniform(c->s);
     const double u = rmc_philox_uniform(c->s);
     said_flags fl = {false, false};
-    statements(c, ap, iv, u, a, ref, &fl);
+    statements(c, ap, iv, u, a, &ref, &fl);
     if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
         /* "high-variance stars": up or down drastically */
         ref[RMC_FACTOR_PROFILE] = p->profile_sigma_star * rmc_philox_normal(c->s);
     }
-    for (size_t f = 0; f < RMC_N_FACTORS; f++) {
-        ref[f] *= c->scale;
-    }
+    ref *= c->scale;
     if (iv->loi && p->loi_tie_spots > 0) {
         /* a letter of intent: a tie-breaker, in this list's own spots */
         ref[RMC_FACTOR_COMMITMENT] += p->loi_tie_spots;
     }
-    const double spots =
-        ((ref[0] + ref[1]) + (ref[2] + ref[3])) + ((ref[4] + ref[5]) + (ref[6] + ref[7]));
+    const double spots = sum8(ref);
     const unsigned n_awk = c->awk_n[t];
     enum fate fate = FATE_RANKED;
     if (ap->profile == RMC_PROFILE_RISKY && n_awk > 0) {
@@ -674,7 +670,7 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
         /* the remaining spots to the bottom of the list */
         ref[RMC_FACTOR_PROFILE] += ((double)x - (double)(c->n - 1)) - spots;
     } else {
-        double tier[RMC_N_FACTORS] = {0};
+        rmc_v8d tier = {0};
         bool tiered = false;
         size_t y = x;
         if (iv->advocacy == RMC_ADVOCACY_CHIEF && p->advocacy_chief_tiers > 0) {
@@ -718,40 +714,43 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
             }
         }
         if (tiered) {
-            for (size_t f = 0; f < RMC_N_FACTORS; f++) {
-                ref[f] += tier[f];
-            }
+            ref += tier;
         }
     }
-    /* the recorded (float) moves, summed pairwise: eight dependent adds
-     * were a latency chain */
-    double m8[RMC_N_FACTORS];
-    for (size_t f = 0; f < RMC_N_FACTORS; f++) {
-        mv[f] = (float)ref[f];
-        m8[f] = (double)mv[f];
-    }
-    _Static_assert(RMC_N_FACTORS == 8, "the pairwise sum below assumes eight factors");
-    *sum = ((m8[0] + m8[1]) + (m8[2] + m8[3])) + ((m8[4] + m8[5]) + (m8[6] + m8[7]));
+    /* the recorded (float) moves and their sum */
+    const rmc_v8f rec = __builtin_convertvector(ref, rmc_v8f);
+    memcpy(mv, &rec, sizeof rec);
+    *sum = sum8(__builtin_convertvector(rec, rmc_v8d));
     return fate;
 }
 
-/* Every IMG's probability of "whatever concern I had about communication
- * is gone", logistic(slope (communication - threshold)), kept in the
- * workspace for the parameters it was made with (one exp per applicant,
- * not one per name). Rounded to float: the statement's probability is
- * exact to 2^-24. */
-static void comm_probs(const rmc_model *m, const rmc_params *p, rmc_meeting_ws *w)
+/* The applicants' statement probabilities that depend only on the
+ * parameters, kept in the workspace for the parameters they were made with
+ * (one exp per applicant, not one per name): every IMG's probability of
+ * "whatever concern I had about communication is gone",
+ * logistic(slope (communication - threshold)), rounded to float (the
+ * statement's probability is exact to 2^-24), and the service statement's
+ * p_statement x min(years, max_years) / max_years, which a program's
+ * service_load multiplies (the same product, in the same order, as a name
+ * would compute it). */
+static void app_probs(const rmc_model *m, const rmc_params *p, rmc_meeting_ws *w)
 {
+    const double mx = p->service_max_years;
     for (size_t i = 0; i < m->n_app; i++) {
         rmc_app_pack *ap = &w->app[i];
         ap->p_gone = is_img(ap->type)
                          ? (float)(1.0 / (1.0 + exp(-p->communication_slope *
                                                     (ap->comm - p->communication_threshold))))
                          : 0.0f;
+        const double years = m->clinical_years[i];
+        const double yrs = mx > 0 ? (years < mx ? years : mx) / mx : (years > 0 ? 1.0 : 0.0);
+        ap->service = p->service_p_statement * yrs;
     }
     w->comm_slope = p->communication_slope;
     w->comm_threshold = p->communication_threshold;
-    w->comm_valid = true;
+    w->service_p = p->service_p_statement;
+    w->service_years = p->service_max_years;
+    w->app_valid = true;
 }
 
 /* Merge sorted a[0 .. na) and b[0 .. nb) into out (distinct words). */
@@ -847,9 +846,10 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     if (n == 0) {
         return;
     }
-    if (!w->comm_valid || w->comm_slope != p->communication_slope ||
-        w->comm_threshold != p->communication_threshold) {
-        comm_probs(m, p, w);
+    if (!w->app_valid || w->comm_slope != p->communication_slope ||
+        w->comm_threshold != p->communication_threshold || w->service_p != p->service_p_statement ||
+        w->service_years != p->service_max_years) {
+        app_probs(m, p, w);
     }
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_MEETING, (uint32_t)j);
     const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
@@ -865,6 +865,8 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         .iv = w->iv + m->prog_off[j],
         .app = w->app,
         .scale = (double)n / (double)p->meeting_reference_list,
+        .service_load = m->service_load[j],
+        .sponsors = m->sponsors[j],
         .n_res = n_res,
         .comment_cdf = table ? w->comment_cdf : NULL,
         .awk_n = w->awk_n,

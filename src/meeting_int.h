@@ -15,16 +15,18 @@
 
 #include "model_int.h"
 #include "rankmc/meeting.h"
+#include "rng_int.h"
 #include "sort_int.h"
 
 /* An applicant's meeting inputs side by side (one cache line holds two),
  * so a meeting reads one line per name instead of one per column. */
 typedef struct rmc_app_pack {
-    double pre;   /* pre_score */
-    double comm;  /* communication */
-    double years; /* clinical_years */
+    double pre;     /* pre_score */
+    double comm;    /* communication */
+    double service; /* service_p_statement x the share of service_max_years practised (the
+                     * service statement's probability before the program's service_load) */
     uint8_t type, us_exp, visa, profile;
-    float p_gone; /* IMGs: P("communication concern is gone"), for comm_slope / comm_threshold */
+    float p_gone; /* IMGs: P("communication concern is gone") */
 } rmc_app_pack;
 
 /* An interview's meeting inputs, in iv_by_prog order (a program's are
@@ -62,13 +64,14 @@ struct rmc_meeting_ws {
     size_t rol_lo, rol_n;
     uint64_t rol_seed, rol_rep;
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
-    double *race_w;                    /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
-    double race_tie;                   /* exp(-beta_ties / sigma) */
-    double race_sigma, race_beta;      /* the parameters race_w was made for */
-    bool race_valid;                   /* race_w matches race_sigma, race_beta */
-    bool race_ok;                      /* the weights fit float's range (else prefs use logs) */
-    double comm_slope, comm_threshold; /* the parameters app[].p_gone was made for */
-    bool comm_valid;                   /* app[].p_gone matches them */
+    double *race_w;               /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
+    double race_tie;              /* exp(-beta_ties / sigma) */
+    double race_sigma, race_beta; /* the parameters race_w was made for */
+    bool race_valid;              /* race_w matches race_sigma, race_beta */
+    bool race_ok;                 /* the weights fit float's range (else prefs use logs) */
+    /* the parameters app[].p_gone and app[].service were made for */
+    double comm_slope, comm_threshold, service_p, service_years;
+    bool app_valid; /* app[].p_gone and app[].service match them */
 };
 
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
@@ -121,5 +124,22 @@ static inline size_t rmc_tier_of(size_t x, size_t n, size_t tiers)
 RMC_INTERNAL size_t rmc_prefs_utilities(const rmc_model *m, const rmc_params *p, size_t i,
                                         rmc_rng *r, uint64_t seed, uint64_t replicate,
                                         rmc_meeting_ws *w, rmc_id *iv, double *u, double *scratch);
+
+/* The spreadsheet's visa filter, shared by the meeting and SOAP: true when a
+ * name with visa need `visa` is left off a list of a program that sponsors
+ * `sponsors`. Any visa need at a program that sponsors none is left off; H1B
+ * at a J1-only program is left off with probability q
+ * ([visa] h1b_at_j1_only_drop), one uniform from s drawn only when q > 0. */
+static inline bool rmc_visa_refused(uint8_t visa, uint8_t sponsors, double q, rmc_philox *s)
+{
+    if (visa == RMC_VISA_NONE) {
+        return false;
+    }
+    if (sponsors == RMC_SPONSORS_NONE) {
+        return true;
+    }
+    return visa == RMC_VISA_H1B && sponsors == RMC_SPONSORS_J1 && q > 0 &&
+           rmc_philox_uniform(s) < q;
+}
 
 #endif

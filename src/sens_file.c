@@ -16,9 +16,9 @@
  * either analysis (both carry these fields), in an rmc_h5_tables
  * initializer. */
 #define PROVENANCE(res, rng, cmd)                                                                  \
-    .m = m, .seed = (res)->seed, .replicates = (res)->replicates, .threads = (res)->threads,       \
-    .ranks = (res)->ranks, .rng_name = (rng), .command_line = (cmd),                               \
-    .wall_seconds = (res)->wall_seconds
+    .model_dir = rmc_model_dir(m), .model_sha256 = rmc_model_sha256(m), .seed = (res)->seed,       \
+    .replicates = (res)->replicates, .threads = (res)->threads, .ranks = (res)->ranks,             \
+    .rng_name = (rng), .command_line = (cmd), .wall_seconds = (res)->wall_seconds
 
 /* Every table of the /sensitivity layout, named in one place. The macro
  * table is long but flat: one row a dataset. */

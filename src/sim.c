@@ -128,8 +128,15 @@ typedef struct sim_ctx {
     size_t max_app_iv;     /* longest applicant interview list */
     bool tracks;           /* advanced programs or reversions: supplemental lists, PGY-1s */
     bool soap;             /* run SOAP after the Match */
+    bool narrow;           /* rank histogram columns fit a byte: the batch buffer is uint8 */
     const couple_plan *cp; /* NULL unless the model has couples with generated lists */
 } sim_ctx;
+
+/* A batch row: n_iv columns, then padding so rows do not share cache lines. */
+static size_t batch_stride(const sim_ctx *c)
+{
+    return c->m->n_iv + (c->narrow ? 64 : 32);
+}
 
 static bool couple_generated(const rmc_model *m, size_t c)
 {
@@ -329,7 +336,8 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
     const double hist = (double)rmc_accum_bytes(dims, true) - (double)rmc_accum_bytes(dims, false);
     const bool soap = p->soap_enabled != 0 && !o->skip_soap;
     const double per_thread = thread_bytes(m, p, dims, couple_bytes(m, p), soap);
-    const double batch = 2.0 * RMC_SIM_BATCH * (double)m->n_iv;
+    const double batch = (dims->rank_bins + 1 <= UINT8_MAX + 1 ? 1.0 : 2.0) * RMC_SIM_BATCH *
+                         (double)m->n_iv; /* the batch buffer: one or two bytes a column */
     const double total = hist + batch + (double)rmc_accum_bytes(dims, false) + per_thread * nt;
     *bytes = total >= (double)SIZE_MAX ? SIZE_MAX : (size_t)total;
     if (total > (double)limit) {
@@ -891,8 +899,8 @@ static void count_couples(const rmc_model *m, thread_ws *w)
 }
 
 /* One replicate: meetings, ROLs, Match, accumulate; its rank histogram
- * columns go to cols[0 .. n_iv). */
-static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *cols)
+ * columns go to cols[0 .. n_iv) (uint8 when c->narrow, else uint16). */
+static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols)
 {
     const rmc_model *m = c->m;
     const uint64_t seed = c->o->seed;
@@ -902,8 +910,16 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
         rmc_meeting_run(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, w->moves);
     }
     phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
-    for (size_t k = 0; k < m->n_iv; k++) {
-        cols[k] = (uint16_t)rmc_accum_rank_col(c->dims, w->rank[k]);
+    if (c->narrow) {
+        uint8_t *const c8 = cols;
+        for (size_t k = 0; k < m->n_iv; k++) {
+            c8[k] = (uint8_t)rmc_accum_rank_col(c->dims, w->rank[k]);
+        }
+    } else {
+        uint16_t *const c16 = cols;
+        for (size_t k = 0; k < m->n_iv; k++) {
+            c16[k] = (uint16_t)rmc_accum_rank_col(c->dims, w->rank[k]);
+        }
     }
     phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
     rmc_match_input in;
@@ -955,7 +971,7 @@ typedef struct sim_run {
     couple_plan cplan; /* ctx.cp points here when the model has generated lists */
     int nt;
     thread_ws **ws;   /* [nt] */
-    uint16_t *cols;   /* [RMC_SIM_BATCH][n_iv] */
+    void *cols;       /* [RMC_SIM_BATCH][batch_stride] uint8 (ctx.narrow) or uint16 */
     rmc_accum *total; /* with the rank histogram: this rank's share (rank 0: with the resume) */
     const rmc_dist *g;
     int rank, size;
@@ -993,7 +1009,8 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
     if (s->ctx.o->resume != NULL && s->rank == 0) {
         RMC_TRY(rmc_accum_merge(s->total, s->ctx.o->resume, d));
     }
-    RMC_TRY(rmc_alloc_aligned((void **)&s->cols, (size_t)RMC_SIM_BATCH * (m->n_iv + 32), 2, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&s->cols, (size_t)RMC_SIM_BATCH * batch_stride(&s->ctx),
+                              s->ctx.narrow ? 1 : 2, d));
     RMC_TRY(rmc_calloc_array((void **)&s->ws, (size_t)s->nt, sizeof *s->ws, d));
     for (int t = 0; t < s->nt; t++) {
         RMC_TRY(thread_ws_alloc(&s->ctx, &s->ws[t], d));
@@ -1020,13 +1037,17 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
 static void fold_cols(sim_run *s, size_t n)
 {
     const size_t n_iv = s->ctx.m->n_iv;
-    const size_t stride = n_iv + 32; /* rows do not share cache lines */
+    const size_t stride = batch_stride(&s->ctx);
     const size_t n_blocks = (n_iv + FOLD_BLOCK - 1) / FOLD_BLOCK;
 #pragma omp for schedule(static)
     for (size_t blk = 0; blk < n_blocks; blk++) {
         const size_t k0 = blk * FOLD_BLOCK;
         const size_t k1 = k0 + FOLD_BLOCK < n_iv ? k0 + FOLD_BLOCK : n_iv;
-        rmc_accum_add_ranks(s->total, s->cols, n, stride, k0, k1);
+        if (s->ctx.narrow) {
+            rmc_accum_add_ranks_u8(s->total, s->cols, n, stride, k0, k1);
+        } else {
+            rmc_accum_add_ranks(s->total, s->cols, n, stride, k0, k1);
+        }
     }
 }
 
@@ -1036,8 +1057,8 @@ static void run_batch(sim_run *s, uint64_t first, size_t n, bool fold)
 {
     const sim_ctx *c = &s->ctx;
     thread_ws *const *ws = s->ws;
-    uint16_t *cols = s->cols;
-    const size_t stride = c->m->n_iv + 32;
+    unsigned char *cols = s->cols;
+    const size_t stride = batch_stride(c) * (c->narrow ? 1 : 2); /* bytes */
 #pragma omp parallel num_threads(s->nt) default(none) shared(s, c, ws, cols, first, n, stride, fold)
     {
         thread_ws *w = ws[omp_get_thread_num()];
@@ -1400,9 +1421,10 @@ static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
                            o,     dims,
                            0,     longest_interview_list(m),
                            false, p->soap_enabled != 0 && !o->skip_soap,
-                           NULL};
+                           false, NULL};
         s->ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
         s->ctx.tracks = dims->tracks != 0;
+        s->ctx.narrow = dims->rank_bins + 1 <= UINT8_MAX + 1;
         s->nt = resolve_threads(o);
         s->start = o->resume != NULL ? rmc_accum_replicates(o->resume) : 0;
         s->defer = s->size > 1 && o->until_se > 0.0;

@@ -524,8 +524,7 @@ static float program_key(const rmc_model *m, const rmc_params *p, const rmc_soap
     if (rank != NOT_INTERVIEWED) {
         return rank >= 0 ? -1.0e6f + (float)rank : NAN;
     }
-    if (m->visa[a] == RMC_VISA_H1B && m->sponsors[j] == RMC_SPONSORS_J1 &&
-        rmc_philox_uniform(g) < p->visa_h1b_at_j1_only_drop) {
+    if (rmc_visa_refused(m->visa[a], m->sponsors[j], p->visa_h1b_at_j1_only_drop, g)) {
         return NAN;
     }
     const double score =

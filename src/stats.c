@@ -32,3 +32,11 @@ void rmc_wilson95(uint64_t k, uint64_t n, double *lo, double *hi)
     *lo = fmax(0.0, centre - half);
     *hi = fmin(1.0, centre + half);
 }
+
+void rmc_sums_mean_se(uint64_t sum, uint64_t sumsq, uint64_t n, double *mean, double *se)
+{
+    const double nr = (double)n, m = n > 0 ? (double)sum / nr : 0.0;
+    const double var = n > 1 ? ((double)sumsq - (double)sum * m) / (nr - 1.0) : 0.0;
+    *mean = m;
+    *se = var > 0.0 ? sqrt(var / nr) : 0.0;
+}

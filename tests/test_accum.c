@@ -180,6 +180,44 @@ static void test_rmc_accum_merge_order_independent(void **state)
     rmc_accum_free(direct);
 }
 
+/* Byte columns fold into the rank histogram exactly as 16-bit ones do:
+ * a batch of 5 replicates in padded rows, folded in two interview ranges,
+ * gives the histogram of the 16-bit fold (and each row sums to 5). */
+static void test_rmc_accum_add_ranks_u8(void **state)
+{
+    (void)state;
+    const rmc_accum_dims dm = small_dims(0);
+    rmc_accum *a8 = NULL, *a16 = NULL;
+    assert_int_equal(rmc_accum_alloc(&dm, true, &a8, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_alloc(&dm, true, &a16, NULL), RMC_OK);
+    enum { NB = 5, STRIDE = NI + 3 };
+    uint8_t c8[NB * STRIDE];
+    uint16_t c16[NB * STRIDE];
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 77, 0, RMC_STREAM_TEST, 0);
+    for (size_t b = 0; b < NB; b++) {
+        fake_rep f;
+        draw_rep(rmc_rng_gsl(r), &f);
+        for (size_t k = 0; k < STRIDE; k++) {
+            const size_t col = k < NI ? rmc_accum_rank_col(&dm, f.rank[k]) : 99; /* padding */
+            c8[b * STRIDE + k] = (uint8_t)col;
+            c16[b * STRIDE + k] = (uint16_t)col;
+        }
+    }
+    rmc_accum_add_ranks_u8(a8, c8, NB, STRIDE, 0, 4);
+    rmc_accum_add_ranks_u8(a8, c8, NB, STRIDE, 4, NI);
+    rmc_accum_add_ranks(a16, c16, NB, STRIDE, 0, NI);
+    const size_t cols = dm.rank_bins + 1;
+    assert_memory_equal(rmc_accum_rank_hist(a8), rmc_accum_rank_hist(a16), NI * cols * 4);
+    for (size_t k = 0; k < NI; k++) {
+        assert_int_equal(row_sum(rmc_accum_rank_hist(a8), k, cols), NB);
+    }
+    rmc_rng_free(r);
+    rmc_accum_free(a16);
+    rmc_accum_free(a8);
+}
+
 /* Known answers for one hand-made replicate, binned two positions per bin. */
 static void test_rmc_accum_add_known_replicate(void **state)
 {
@@ -304,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_rmc_accum_dims_bin),
         cmocka_unit_test(test_rmc_accum_merge_order_independent),
         cmocka_unit_test(test_rmc_accum_add_known_replicate),
+        cmocka_unit_test(test_rmc_accum_add_ranks_u8),
         cmocka_unit_test(test_rmc_accum_sha256),
         cmocka_unit_test(test_rmc_accum_merge_dims_mismatch),
         cmocka_unit_test(test_rmc_accum_alloc_failure_sweep),

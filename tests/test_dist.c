@@ -10,6 +10,13 @@
 #include "rankmc/accum.h"
 #include "rankmc/dist.h"
 
+/* The couples' per-replicate sums in rmc_couple_outcome order. */
+static void couple_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq)
+{
+    rmc_accum_rep_sums(a, RMC_REP_COUPLE_BOTH, 2, sum, sumsq);
+    rmc_accum_rep_sums(a, RMC_REP_COUPLE_CITY, 2, sum + 2, sumsq + 2);
+}
+
 static rmc_dist *g;
 
 /* Every n and size: the shares are contiguous, cover 0 .. n-1 in rank
@@ -226,8 +233,8 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
                             2 * RMC_ACCUM_RESTART_BINS * sizeof(uint64_t));
         uint64_t sp[RMC_ACCUM_TYPE_GROUPS], qp[RMC_ACCUM_TYPE_GROUPS];
         uint64_t so[RMC_ACCUM_TYPE_GROUPS], qo[RMC_ACCUM_TYPE_GROUPS];
-        rmc_accum_type_sums(part, sp, qp);
-        rmc_accum_type_sums(one, so, qo);
+        rmc_accum_rep_sums(part, RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, sp, qp);
+        rmc_accum_rep_sums(one, RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, so, qo);
         assert_memory_equal(sp, so, sizeof sp);
         assert_memory_equal(qp, qo, sizeof qp);
         assert_true(so[0] > 0 && qo[0] > so[0]);
@@ -238,8 +245,8 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
             same_u32(rmc_accum_soap_fill_hist(part), rmc_accum_soap_fill_hist(one), NP * 3));
         uint64_t ts[RMC_ACCUM_SOAP_TOTALS], tq[RMC_ACCUM_SOAP_TOTALS];
         uint64_t us[RMC_ACCUM_SOAP_TOTALS], uq[RMC_ACCUM_SOAP_TOTALS];
-        rmc_accum_soap_sums(part, ts, tq);
-        rmc_accum_soap_sums(one, us, uq);
+        rmc_accum_rep_sums(part, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, ts, tq);
+        rmc_accum_rep_sums(one, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, us, uq);
         assert_memory_equal(ts, us, sizeof ts);
         assert_memory_equal(tq, uq, sizeof tq);
         assert_true(us[RMC_SOAP_TOTAL_FILLED_SOAP] > 0);
@@ -247,18 +254,18 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
         assert_memory_equal(rmc_accum_capacity_sum(part), rmc_accum_capacity_sum(one),
                             NP * sizeof(uint64_t));
         uint64_t rp[4], ro[4];
-        rmc_accum_reverted_sums(part, &rp[0], &rp[1]);
-        rmc_accum_partial_sums(part, &rp[2], &rp[3]);
-        rmc_accum_reverted_sums(one, &ro[0], &ro[1]);
-        rmc_accum_partial_sums(one, &ro[2], &ro[3]);
+        rmc_accum_rep_sums(part, RMC_REP_REVERTED, 1, &rp[0], &rp[1]);
+        rmc_accum_rep_sums(part, RMC_REP_PARTIAL, 1, &rp[2], &rp[3]);
+        rmc_accum_rep_sums(one, RMC_REP_REVERTED, 1, &ro[0], &ro[1]);
+        rmc_accum_rep_sums(one, RMC_REP_PARTIAL, 1, &ro[2], &ro[3]);
         assert_memory_equal(rp, ro, sizeof rp);
         assert_true(ro[0] > 0 && ro[2] > 0);
         assert_memory_equal(rmc_accum_couple_counts(part), rmc_accum_couple_counts(one),
                             3 * RMC_COUPLE_N_OUTCOMES * sizeof(uint32_t));
         uint64_t cp[RMC_COUPLE_N_OUTCOMES], cpq[RMC_COUPLE_N_OUTCOMES];
         uint64_t co[RMC_COUPLE_N_OUTCOMES], coq[RMC_COUPLE_N_OUTCOMES];
-        rmc_accum_couple_sums(part, cp, cpq);
-        rmc_accum_couple_sums(one, co, coq);
+        couple_sums(part, cp, cpq);
+        couple_sums(one, co, coq);
         assert_memory_equal(cp, co, sizeof cp);
         assert_memory_equal(cpq, coq, sizeof cpq);
         assert_true(co[RMC_COUPLE_CITY] > 0 && rmc_accum_couple_counts(one)[0] > 0);

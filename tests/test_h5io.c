@@ -400,7 +400,7 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
                         2 * RMC_ACCUM_RESTART_BINS * 8);
     assert_int_equal(rmc_accum_restart_hist(back)[3], 1);
     uint64_t ts[RMC_ACCUM_TYPE_GROUPS], tq[RMC_ACCUM_TYPE_GROUPS];
-    rmc_accum_type_sums(back, ts, tq);
+    rmc_accum_rep_sums(back, RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, ts, tq);
     assert_int_equal(ts[0], 6);
     assert_int_equal(tq[0], 18);
     assert_int_equal(ts[RMC_N_TYPES], 12);
@@ -501,6 +501,25 @@ static void test_rmc_binomial_se(void **state)
     assert_close(rmc_binomial_var(0.5, 0), 0.0, 0, 0);
 }
 
+/* Counts 2, 4, 9 over three replicates: mean 5, sample variance
+ * ((3^2 + 1^2 + 4^2) / 2 = 13), SE sqrt(13 / 3). */
+static void test_rmc_sums_mean_se(void **state)
+{
+    (void)state;
+    double mean, se;
+    rmc_sums_mean_se(2 + 4 + 9, 4 + 16 + 81, 3, &mean, &se);
+    assert_close(mean, 5.0, 1e-15, 0);
+    assert_close(se, sqrt(13.0 / 3.0), 1e-14, 0);
+    rmc_sums_mean_se(7, 49, 1, &mean, &se); /* one replicate: no spread claimed */
+    assert_close(mean, 7.0, 0, 0);
+    assert_close(se, 0.0, 0, 0);
+    rmc_sums_mean_se(0, 0, 0, &mean, &se);
+    assert_close(mean, 0.0, 0, 0);
+    assert_close(se, 0.0, 0, 0);
+    rmc_sums_mean_se(3 * 6, 3 * 36, 3, &mean, &se); /* constant: exactly 0 */
+    assert_close(se, 0.0, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_rmc_h5_names),
         cmocka_unit_test(test_rmc_wilson95_known_values),
         cmocka_unit_test(test_rmc_binomial_se),
+        cmocka_unit_test(test_rmc_sums_mean_se),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

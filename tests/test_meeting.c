@@ -858,6 +858,45 @@ static void test_rmc_meeting_run_communication_cache_follows_params(void **state
     harness_free(&h);
 }
 
+/* The workspace also keeps each applicant's service-statement probability
+ * (service_p_statement x the share of service_max_years practised) for
+ * the parameters it was made with: after either changes, a reused
+ * workspace gives the moves and lists a fresh one gives. */
+static void test_rmc_meeting_run_service_cache_follows_params(void **state)
+{
+    (void)state;
+    enum { N = 60 };
+    rmc_model *m = one_program(N, 3);
+    rmc_params *p = &m->params;
+    statement_params(p);
+    for (size_t i = 0; i < N; i++) {
+        m->clinical_years[i] = 0.25 * (double)i;
+    }
+    harness h = harness_new(m);
+    harness fresh = harness_new(m);
+    const double p_stmt[] = {0.9, 0.2, 0.2, 0.0};
+    const double years[] = {8, 8, 3, 3};
+    size_t moved[4] = {0};
+    for (size_t round = 0; round < 4; round++) {
+        p->service_p_statement = p_stmt[round];
+        p->service_max_years = years[round];
+        run_all(&h, 5, 2);
+        rmc_meeting_ws_free(fresh.w);
+        assert_int_equal(rmc_meeting_ws_alloc(m, &fresh.w, NULL), RMC_OK);
+        run_all(&fresh, 5, 2);
+        assert_memory_equal(h.rank, fresh.rank, N * sizeof *h.rank);
+        assert_memory_equal(h.moves, fresh.moves, N * RMC_N_FACTORS * sizeof *h.moves);
+        for (size_t k = 0; k < N; k++) {
+            moved[round] += h.moves[k * RMC_N_FACTORS + RMC_FACTOR_SERVICE] != 0;
+        }
+    }
+    /* said often at p_statement 0.9, never at 0 */
+    assert_true(moved[0] > N / 4);
+    assert_int_equal(moved[3], 0);
+    harness_release(&fresh);
+    harness_free(&h);
+}
+
 /* Flight risk ("not sure he really wants to be here") drops a name to the
  * same place one tier down; from the bottom tier it goes last. No noise,
  * every other move off. */
@@ -1514,6 +1553,7 @@ int main(void)
         cmocka_unit_test(test_rmc_meeting_run_risky_sinks),
         cmocka_unit_test(test_rmc_meeting_run_chief_one_tier_up),
         cmocka_unit_test(test_rmc_meeting_run_communication_cache_follows_params),
+        cmocka_unit_test(test_rmc_meeting_run_service_cache_follows_params),
         cmocka_unit_test(test_rmc_meeting_run_flight_one_tier_down),
         cmocka_unit_test(test_rmc_meeting_run_img_own_tier),
         cmocka_unit_test(test_rmc_meeting_run_consistent_awkward_sinks),

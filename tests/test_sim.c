@@ -80,8 +80,8 @@ static void assert_same_totals(const rmc_accum *x, const rmc_accum *y)
     assert_memory_equal(rmc_accum_move_sum(x), rmc_accum_move_sum(y), d->n_iv * d->n_factors * 8);
     uint64_t sx[RMC_ACCUM_TYPE_GROUPS], qx[RMC_ACCUM_TYPE_GROUPS];
     uint64_t sy[RMC_ACCUM_TYPE_GROUPS], qy[RMC_ACCUM_TYPE_GROUPS];
-    rmc_accum_type_sums(x, sx, qx);
-    rmc_accum_type_sums(y, sy, qy);
+    rmc_accum_rep_sums(x, RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, sx, qx);
+    rmc_accum_rep_sums(y, RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, sy, qy);
     assert_memory_equal(sx, sy, sizeof sx);
     assert_memory_equal(qx, qy, sizeof qx);
     assert_int_equal(rmc_accum_soap_replicates(x), rmc_accum_soap_replicates(y));
@@ -91,8 +91,8 @@ static void assert_same_totals(const rmc_accum *x, const rmc_accum *y)
                         d->n_prog * (d->max_positions + 1) * 4);
     uint64_t tx[RMC_ACCUM_SOAP_TOTALS], ux[RMC_ACCUM_SOAP_TOTALS];
     uint64_t ty[RMC_ACCUM_SOAP_TOTALS], uy[RMC_ACCUM_SOAP_TOTALS];
-    rmc_accum_soap_sums(x, tx, ux);
-    rmc_accum_soap_sums(y, ty, uy);
+    rmc_accum_rep_sums(x, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, tx, ux);
+    rmc_accum_rep_sums(y, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, ty, uy);
     assert_memory_equal(tx, ty, sizeof tx);
     assert_memory_equal(ux, uy, sizeof ux);
 }
@@ -140,7 +140,7 @@ static void check_soap_invariants(const rmc_accum *a, uint64_t n)
         }
     }
     uint64_t sum[RMC_ACCUM_SOAP_TOTALS], sumsq[RMC_ACCUM_SOAP_TOTALS];
-    rmc_accum_soap_sums(a, sum, sumsq);
+    rmc_accum_rep_sums(a, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, sum, sumsq);
     assert_int_equal(sum[RMC_SOAP_TOTAL_PLACED], placed);
     assert_int_equal(sum[RMC_SOAP_TOTAL_FILLED_MATCH], filled);
     assert_int_equal(sum[RMC_SOAP_TOTAL_FILLED_SOAP], after);
@@ -226,7 +226,7 @@ static void test_rmc_sim_run_soap_leaves_match(void **state)
     assert_memory_equal(rmc_accum_move_sum(with), rmc_accum_move_sum(without),
                         dm->n_iv * dm->n_factors * 8);
     uint64_t sum[RMC_ACCUM_SOAP_TOTALS], sumsq[RMC_ACCUM_SOAP_TOTALS];
-    rmc_accum_soap_sums(with, sum, sumsq);
+    rmc_accum_rep_sums(with, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, sum, sumsq);
     print_message("SOAP on sim_small: %.2f eligible, %.2f places, %.2f placed per replicate\n",
                   (double)sum[0] / (double)n, (double)sum[1] / (double)n,
                   (double)sum[2] / (double)n);
@@ -512,7 +512,7 @@ static void test_rmc_sim_run_type_sums(void **state)
         }
     }
     uint64_t sum[RMC_ACCUM_TYPE_GROUPS], sumsq[RMC_ACCUM_TYPE_GROUPS];
-    rmc_accum_type_sums(a[0], sum, sumsq);
+    rmc_accum_rep_sums(a[0], RMC_REP_TYPE, RMC_ACCUM_TYPE_GROUPS, sum, sumsq);
     assert_memory_equal(sum, want_s, sizeof sum);
     assert_memory_equal(sumsq, want_q, sizeof sumsq);
     assert_int_equal(sum[RMC_N_TYPES], 6 * R);
@@ -632,9 +632,9 @@ static void test_rmc_sim_run_couples(void **state)
      * their totals equal what the members' choice histograms say (member
      * a counted at entries naming both programs: both matched; a or b at
      * entries naming one: exactly one matched). */
-    uint64_t cs[2][RMC_COUPLE_N_OUTCOMES], cq[2][RMC_COUPLE_N_OUTCOMES];
-    rmc_accum_couple_sums(a[0], cs[0], cq[0]);
-    rmc_accum_couple_sums(a[1], cs[1], cq[1]);
+    uint64_t cs[2][2], cq[2][2];
+    rmc_accum_rep_sums(a[0], RMC_REP_COUPLE_BOTH, 2, cs[0], cq[0]);
+    rmc_accum_rep_sums(a[1], RMC_REP_COUPLE_BOTH, 2, cs[1], cq[1]);
     assert_memory_equal(cs[0], cs[1], sizeof cs[0]);
     assert_memory_equal(cq[0], cq[1], sizeof cq[0]);
     {

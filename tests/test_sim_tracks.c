@@ -83,7 +83,7 @@ static void test_tracks_replicates(void **state)
             assert_int_equal(pc[i], 0);
         }
     }
-    rmc_accum_partial_sums(a, &ps, &pss);
+    rmc_accum_rep_sums(a, RMC_REP_PARTIAL, 1, &ps, &pss);
     assert_int_equal(total, ps);
     assert_true(ps > 0);
     const rmc_id a08 = rmc_model_find_applicant(m, "a08");
@@ -97,7 +97,7 @@ static void test_tracks_replicates(void **state)
     }
     assert_int_equal(cap, n * m->n_positions);
     uint64_t rs = 0, rss = 0;
-    rmc_accum_reverted_sums(a, &rs, &rss);
+    rmc_accum_rep_sums(a, RMC_REP_REVERTED, 1, &rs, &rss);
     assert_true(rs > 0); /* fm1 leaves positions unfilled in some replicates */
     printf("sim_tracks, %llu replicates: %.3f partially matched and %.3f positions reverted per "
            "replicate, %llu not converged\n",

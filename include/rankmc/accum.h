@@ -98,6 +98,12 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep);
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end);
 
+/* The same with one-byte columns, for histograms of at most 256 columns
+ * (rank_bins + 1 <= 256): the engine's batch buffer then takes half the
+ * memory and half the memory traffic. */
+void rmc_accum_add_ranks_u8(rmc_accum *a, const uint8_t *cols, size_t n_rep, size_t stride,
+                            size_t k_begin, size_t k_end);
+
 /* Bins of the couples procedure's restart histogram: replicates that took
  * 0, 1, ..., RMC_ACCUM_RESTART_BINS - 2 restarts, and the last bin that
  * many or more. */
@@ -112,7 +118,7 @@ void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged);
  * and the columns of the per-couple counts. "Both in one city" and "both in
  * one region" are of couples with both partners matched, to programs in one
  * city / one region (region includes city). "Neither" is the replicates
- * minus the other three of both and one. */
+ * minus both and one. */
 typedef enum {
     RMC_COUPLE_BOTH = 0,   /* both partners matched */
     RMC_COUPLE_ONE = 1,    /* exactly one partner matched */
@@ -124,13 +130,9 @@ typedef enum {
 /* Count one replicate's couples: outcome[c] has bit (1 << o) for each
  * rmc_couple_outcome o of couple c (c < dims.n_couples). Adds to the
  * per-couple counts and, for each outcome, the replicate's number of
- * couples with it to a sum and its square to a sum of squares (for the SE
- * of the per-replicate shares). */
+ * couples with it to rows RMC_REP_COUPLE_BOTH, _ONE, _CITY and _REGION of
+ * rmc_accum_rep_sums (for the SE of the per-replicate shares). */
 void rmc_accum_add_couples(rmc_accum *a, const uint8_t *outcome);
-
-/* Couples' per-replicate counts: sum[o] / sumsq[o] for rmc_couple_outcome o. */
-void rmc_accum_couple_sums(const rmc_accum *a, uint64_t sum[RMC_COUPLE_N_OUTCOMES],
-                           uint64_t sumsq[RMC_COUPLE_N_OUTCOMES]);
 
 /* Per couple, replicates with each outcome: row c, column o (borrowed,
  * [dims.n_couples][RMC_COUPLE_N_OUTCOMES]); NULL when dims.n_couples is 0. */
@@ -146,10 +148,6 @@ const uint32_t *rmc_accum_couple_counts(const rmc_accum *a);
  * rate from the per-replicate rates, docs/output.md). */
 void rmc_accum_count_types(rmc_accum *a, const uint64_t matched[RMC_ACCUM_TYPE_GROUPS]);
 
-/* The sums of rmc_accum_count_types, row t = sum[t], sumsq[t]. */
-void rmc_accum_type_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_TYPE_GROUPS],
-                         uint64_t sumsq[RMC_ACCUM_TYPE_GROUPS]);
-
 /* Count one replicate's tracks outcomes (dims.tracks only): partial[i] is 1
  * when applicant i was partially matched (an advanced program and no
  * PGY-1), capacity[j] program j's capacity after reversions, reverted the
@@ -159,14 +157,11 @@ void rmc_accum_count_tracks(rmc_accum *a, const uint8_t *partial, const int32_t 
 
 /* The tracks tables (NULL when dims.tracks is 0): replicates in which each
  * applicant was partially matched [n_app]; the sum over replicates of each
- * program's capacity after reversions [n_prog]; and the sum and sum of
- * squares over replicates of the positions reverted. */
+ * program's capacity after reversions [n_prog]. The positions reverted and
+ * the applicants partially matched per replicate are rows RMC_REP_REVERTED
+ * and RMC_REP_PARTIAL of rmc_accum_rep_sums. */
 const uint32_t *rmc_accum_partial_count(const rmc_accum *a);
 const uint64_t *rmc_accum_capacity_sum(const rmc_accum *a);
-void rmc_accum_reverted_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq);
-/* The sum and sum of squares over replicates of the number of applicants
- * partially matched (dims.tracks only; 0 otherwise). */
-void rmc_accum_partial_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq);
 /* SOAP outcome of an applicant, the columns of the SOAP histogram: matched
  * in the Main Match (fully), unmatched there and placed in SOAP, partially
  * matched and given a PGY-1 place in SOAP, partially matched and nothing
@@ -192,6 +187,30 @@ enum {
     RMC_ACCUM_SOAP_TOTALS
 };
 
+/* Every count per replicate that the accumulator keeps as a sum and a sum
+ * of squares over replicates (for a mean and its standard error), as rows
+ * of one table: applicants matched by type (RMC_ACCUM_TYPE_GROUPS rows,
+ * rmc_accum_count_types); couples with both and with exactly one partner
+ * matched (rmc_accum_add_couples); positions reverted and applicants
+ * partially matched (rmc_accum_count_tracks; 0 without tracks); the SOAP
+ * totals (RMC_ACCUM_SOAP_TOTALS rows, rmc_accum_add_soap); couples with
+ * both partners matched in one city, in one region (rmc_accum_add_couples).
+ * Sums are exact uint64. */
+enum {
+    RMC_REP_TYPE,
+    RMC_REP_COUPLE_BOTH = RMC_REP_TYPE + RMC_ACCUM_TYPE_GROUPS,
+    RMC_REP_COUPLE_ONE,
+    RMC_REP_REVERTED,
+    RMC_REP_PARTIAL,
+    RMC_REP_SOAP,
+    RMC_REP_COUPLE_CITY = RMC_REP_SOAP + RMC_ACCUM_SOAP_TOTALS,
+    RMC_REP_COUPLE_REGION,
+    RMC_ACCUM_REP_ROWS
+};
+
+/* Rows first .. first + n - 1 of that table: sum[r] and sumsq[r] (r from 0). */
+void rmc_accum_rep_sums(const rmc_accum *a, size_t first, size_t n, uint64_t *sum, uint64_t *sumsq);
+
 /* One replicate's SOAP, borrowed for the call. */
 typedef struct rmc_accum_soap {
     const rmc_id *app_prog;    /* [n_app] Main-Match program, or -1 */
@@ -206,10 +225,8 @@ typedef struct rmc_accum_soap {
  * count. A run adds it for every replicate or for none. */
 void rmc_accum_add_soap(rmc_accum *a, const rmc_accum_soap *s);
 
-/* Replicates with SOAP (0: SOAP was off), and the totals' sums. */
+/* Replicates with SOAP (0: SOAP was off). */
 uint64_t rmc_accum_soap_replicates(const rmc_accum *a);
-void rmc_accum_soap_sums(const rmc_accum *a, uint64_t sum[RMC_ACCUM_SOAP_TOTALS],
-                         uint64_t sumsq[RMC_ACCUM_SOAP_TOTALS]);
 const uint32_t *rmc_accum_soap_hist(const rmc_accum *a);      /* [n_app][RMC_ACCUM_SOAP_COLS] */
 const uint32_t *rmc_accum_soap_fill_hist(const rmc_accum *a); /* [n_prog][max_positions + 1] */
 

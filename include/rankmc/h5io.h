@@ -198,7 +198,8 @@ typedef struct rmc_h5_attr {
 
 /* A whole table file: provenance plus datasets and attributes. Borrowed. */
 typedef struct rmc_h5_tables {
-    const rmc_model *m;        /* model_sha256, model_dir */
+    const char *model_dir;     /* root attribute model_dir: the model or market */
+    const char *model_sha256;  /* root attribute model_sha256 */
     uint64_t seed, replicates; /* root attributes seed, replicates */
     int threads;               /* root attribute threads */
     int ranks;                 /* root attribute ranks (0 counts as 1) */

@@ -22,6 +22,11 @@ double rmc_binomial_se(double p, uint64_t n);
  * lo, hi in [0, 1]; (0, 1) when n == 0. */
 void rmc_wilson95(uint64_t k, uint64_t n, double *lo, double *hi);
 
+/* The mean over n replicates of a per-replicate count and its standard
+ * error (the sample SD over replicates / sqrt(n)), from the exact integer
+ * sum and sum of squares; both 0 when n == 0, the SE 0 when n == 1. */
+void rmc_sums_mean_se(uint64_t sum, uint64_t sumsq, uint64_t n, double *mean, double *se);
+
 #ifdef __cplusplus
 }
 #endif

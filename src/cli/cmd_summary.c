@@ -65,16 +65,6 @@ static void format_position(char *buf, size_t size, size_t col, const rmc_result
     }
 }
 
-/* Mean and its standard error of a per-replicate count from its sum and
- * sum of squares over n replicates. */
-static void mean_se(uint64_t sum, uint64_t sumsq, uint64_t n, double *mean, double *se)
-{
-    const double m = (double)sum / (double)n;
-    const double var = n > 1 ? ((double)sumsq - (double)n * m * m) / (double)(n - 1) : 0.0;
-    *mean = m;
-    *se = var > 0 && n > 0 ? sqrt(var / (double)n) : 0.0;
-}
-
 static void print_header(FILE *out, const char *path, const rmc_result *r)
 {
     fprintf(out, "Result file %s\n", path);
@@ -123,8 +113,8 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
     }
     if (r->has_tracks && r->replicates > 0) {
         double pm = 0, pse = 0, rm = 0, rse = 0;
-        mean_se(r->partial_sum, r->partial_sumsq, r->replicates, &pm, &pse);
-        mean_se(r->reverted_sum, r->reverted_sumsq, r->replicates, &rm, &rse);
+        rmc_sums_mean_se(r->partial_sum, r->partial_sumsq, r->replicates, &pm, &pse);
+        rmc_sums_mean_se(r->reverted_sum, r->reverted_sumsq, r->replicates, &rm, &rse);
         fprintf(out,
                 "  tracks: partially matched (advanced, no PGY-1) %.2f +- %.3f applicants per "
                 "replicate; positions reverted %.2f +- %.3f per replicate (mean, SE over "

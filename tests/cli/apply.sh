@@ -6,23 +6,9 @@
 # existing output is not replaced without --force. Run from the repository
 # root with RANKMC=path/to/rankmc.
 set -u
-: "${RANKMC:?set RANKMC to the rankmc binary}"
-RANKMC=$(cd "$(dirname "$RANKMC")" && pwd)/$(basename "$RANKMC")
-T=$(mktemp -d /tmp/rmc_ap_XXXXXX)
-trap 'rm -rf "$T"' EXIT
+TEST=ap . tests/cli/lib/common.sh
 mkdir "$T/tmp"
 export TMPDIR="$T/tmp" # the work folders of the markets go here and must be removed
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() { # expect STATUS DESCRIPTION CMD...
-    want=$1; what=$2; shift 2
-    "$@" >"$T/stdout" 2>"$T/stderr"; got=$?
-    [ "$got" -eq "$want" ] || { fail "$what: exit $got, expected $want"; cat "$T/stderr"; }
-}
-shape() { # shape FILE DATASET "( dims )"
-    h5dump -H -d "$2" "$1" 2>/dev/null | grep -q "DATASPACE  SIMPLE { $3 /" ||
-        fail "$2 should have shape $3"
-}
 
 expect 0 "apply --help" "$RANKMC" apply --help
 grep -q "usage: rankmc apply" "$T/stdout" || fail "help text"
@@ -105,5 +91,4 @@ expect 2 "bad -n" "$RANKMC" apply "$P" -n 1 -q
 expect 2 "bad cost" "$RANKMC" apply "$P" --cost-per-application -5 -q
 [ -z "$(ls "$T/tmp")" ] || fail "work folders left behind after problems"
 
-[ "$fails" -eq 0 ] || { echo "$fails apply test(s) failed"; exit 1; }
-echo "apply: all passed"
+finish apply.sh

@@ -5,23 +5,9 @@
 # is a warning; an existing output is not replaced without --force. Run from
 # the repository root with RANKMC=path/to/rankmc.
 set -u
-: "${RANKMC:?set RANKMC to the rankmc binary}"
-RANKMC=$(cd "$(dirname "$RANKMC")" && pwd)/$(basename "$RANKMC")
-T=$(mktemp -d /tmp/rmc_fc_XXXXXX)
-trap 'rm -rf "$T"' EXIT
+TEST=fc . tests/cli/lib/common.sh
 mkdir "$T/tmp"
 export TMPDIR="$T/tmp" # the work folders of the markets go here and must be removed
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() { # expect STATUS DESCRIPTION CMD...
-    want=$1; what=$2; shift 2
-    "$@" >"$T/stdout" 2>"$T/stderr"; got=$?
-    [ "$got" -eq "$want" ] || { fail "$what: exit $got, expected $want"; cat "$T/stderr"; }
-}
-shape() { # shape FILE DATASET "( dims )"
-    h5dump -H -d "$2" "$1" 2>/dev/null | grep -q "DATASPACE  SIMPLE { $3 /" ||
-        fail "$2 should have shape $3"
-}
 
 expect 0 "forecast --help" "$RANKMC" forecast --help
 grep -q "usage: rankmc forecast" "$T/stdout" || fail "help text"
@@ -112,5 +98,4 @@ expect 2 "bad option" "$RANKMC" forecast "$P" --markets 0
 expect 2 "bad scale" "$RANKMC" forecast "$P" --market im:abc -q
 [ -z "$(ls -A "$T/tmp")" ] || fail "work folders left behind: $(ls -A "$T/tmp")"
 
-[ "$fails" -eq 0 ] && echo "forecast.sh: all passed"
-exit "$fails"
+finish forecast.sh

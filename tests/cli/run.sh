@@ -4,22 +4,8 @@
 # file's data, --force, bad models leaving no file, SIGINT writing a partial
 # result. Run from the repository root with RANKMC=path/to/rankmc.
 set -u
-: "${RANKMC:?set RANKMC to the rankmc binary}"
-RANKMC=$(cd "$(dirname "$RANKMC")" && pwd)/$(basename "$RANKMC")
+TEST=run . tests/cli/lib/common.sh
 MODEL=$(pwd)/tests/data/sim_small
-T=$(mktemp -d /tmp/rmc_run_XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() { # expect STATUS DESCRIPTION CMD...
-    want=$1; what=$2; shift 2
-    "$@" >"$T/stdout" 2>"$T/stderr"; got=$?
-    [ "$got" -eq "$want" ] || { fail "$what: exit $got, expected $want"; cat "$T/stderr"; }
-}
-shape() { # shape FILE DATASET "( dims )"
-    h5dump -H -d "$2" "$1" 2>/dev/null | grep -q "DATASPACE  SIMPLE { $3 /" ||
-        fail "$2 should have shape $3"
-}
 
 expect 0 "run" "$RANKMC" run "$MODEL" -n 100 -s 3 -t 2 -o "$T/a.h5" --quiet
 [ -s "$T/a.h5" ] || fail "no output file"
@@ -133,8 +119,4 @@ done
 [ ! -e "$T/int.h5.ckpt" ] || fail "a finished run should remove its checkpoint"
 expect 2 "--resume without checkpoint" "$RANKMC" run "$MODEL" -o "$T/int.h5" --resume
 
-if [ "$fails" -ne 0 ]; then
-    echo "tests/cli/run.sh: $fails failure(s)"
-    exit 1
-fi
-echo "tests/cli/run.sh: all passed"
+finish tests/cli/run.sh

@@ -5,22 +5,8 @@
 # factor (exit 2, no file). Run from the repository root with
 # RANKMC=path/to/rankmc.
 set -u
-: "${RANKMC:?set RANKMC to the rankmc binary}"
-RANKMC=$(cd "$(dirname "$RANKMC")" && pwd)/$(basename "$RANKMC")
+TEST=sens . tests/cli/lib/common.sh
 MODEL=$(pwd)/tests/data/sim_small
-T=$(mktemp -d /tmp/rmc_sens_XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() { # expect STATUS DESCRIPTION CMD...
-    want=$1; what=$2; shift 2
-    "$@" >"$T/stdout" 2>"$T/stderr"; got=$?
-    [ "$got" -eq "$want" ] || { fail "$what: exit $got, expected $want"; cat "$T/stderr"; }
-}
-shape() { # shape FILE DATASET "( dims )"
-    h5dump -H -d "$2" "$1" 2>/dev/null | grep -q "DATASPACE  SIMPLE { $3 /" ||
-        fail "$2 should have shape $3"
-}
 data() { # data FILE: every dataset's values, without the file name
     h5dump -d "$2" "$1" 2>/dev/null | tail -n +2
 }
@@ -96,5 +82,4 @@ expect 2 "sobol unknown applicant" "$RANKMC" sobol "$MODEL" --samples 4 -n 8 -q 
 expect 2 "sobol bad range" "$RANKMC" sobol "$MODEL" --range 2
 expect 2 "sobol bad samples" "$RANKMC" sobol "$MODEL" --samples 1
 
-[ "$fails" -eq 0 ] || { echo "sensitivity.sh: $fails failures"; exit 1; }
-echo "sensitivity.sh: ok"
+finish sensitivity.sh
