@@ -513,6 +513,24 @@ static inline double sum8(rmc_v8d v)
     return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
 }
 
+/* A discussed name's moves, one field per factor, until they are gathered
+ * into one vector (moves_vector): written one at a time into a vector in
+ * memory and read back whole, they stalled the store forwarding. */
+typedef struct name_moves {
+    double residents, advocacy, communication, service, familiarity, visa, commitment, profile;
+} name_moves;
+
+/* The moves of m as one vector, in rmc_factor order (a macro: a function
+ * returning a 64-byte vector would change the ABI without AVX-512). */
+#define MOVES_VECTOR(m)                                                                            \
+    ((rmc_v8d){(m).residents, (m).advocacy, (m).communication, (m).service, (m).familiarity,       \
+               (m).visa, (m).commitment, (m).profile})
+_Static_assert(RMC_FACTOR_RESIDENTS == 0 && RMC_FACTOR_ADVOCACY == 1 &&
+                   RMC_FACTOR_COMMUNICATION == 2 && RMC_FACTOR_SERVICE == 3 &&
+                   RMC_FACTOR_FAMILIARITY == 4 && RMC_FACTOR_VISA == 5 &&
+                   RMC_FACTOR_COMMITMENT == 6 && RMC_FACTOR_PROFILE == 7,
+               "name_moves lists the factors in rmc_factor order");
+
 /* What a discussed name's statements decided beyond their spots. */
 typedef struct said_flags {
     bool regular; /* an IMG put in the regular tier: concern gone or a strong advocate */
@@ -526,25 +544,24 @@ typedef struct said_flags {
  * lines on purpose: one statement after another in the order the chain
  * uniform is spent, kept in one piece so that order reads top to bottom. */
 static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_iv_pack *iv,
-                       double u, double a, rmc_v8d *mv, said_flags *fl)
+                       double u, double a, name_moves *mv, said_flags *fl)
 {
     const rmc_params *p = c->p;
     if (is_img(ap->type)) {
         /* "whatever concern I had about communication is gone" */
         const double cm = ap->comm, th = p->communication_threshold;
         if (said(&u, (double)ap->p_gone)) {
-            (*mv)[RMC_FACTOR_COMMUNICATION] =
-                p->communication_bonus * spread(&u, p->meeting_statement_spread);
+            mv->communication = p->communication_bonus * spread(&u, p->meeting_statement_spread);
             fl->regular = true;
         } else if (cm < th) {
-            (*mv)[RMC_FACTOR_COMMUNICATION] = -p->communication_penalty * (th - cm) / th;
+            mv->communication = -p->communication_penalty * (th - cm) / th;
         }
     }
     /* "she knows how EPIC works, she's done signout" (or has never) */
     if (said_fixed(&u, &c->fam)) {
         const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
                                          p->familiarity_hands_on, p->familiarity_sub_i};
-        (*mv)[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
+        mv->familiarity = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
     }
     /* "she has family in this region ... she's staying if she matches" */
     double cmt = iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
@@ -552,7 +569,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
                                                      : 0.0;
     const bool ties_said = iv->ties && said_fixed(&u, &c->ties);
     cmt += ties_said ? p->commitment_ties : 0.0;
-    (*mv)[RMC_FACTOR_COMMITMENT] = cmt;
+    mv->commitment = cmt;
     /* "I'm not sure he really wants to be here": no ties said, no letter
      * confirming the commitment, interest not high */
     if (!ties_said && !iv->loi && iv->interest != RMC_INTEREST_HIGH) {
@@ -563,27 +580,27 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
     const uint8_t visa = ap->visa, sp = c->sponsors;
     if (visa == RMC_VISA_J1 || (visa == RMC_VISA_UNCERTAIN && iv->loi)) {
         /* a letter confirming the J1 makes it standard */
-        (*mv)[RMC_FACTOR_VISA] = (iv->loi || said_fixed(&u, &c->std_j1))
-                                     ? p->visa_routine_j1 * spread(&u, p->meeting_statement_spread)
-                                     : p->visa_messy;
+        mv->visa = (iv->loi || said_fixed(&u, &c->std_j1))
+                       ? p->visa_routine_j1 * spread(&u, p->meeting_statement_spread)
+                       : p->visa_messy;
     } else if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B) {
-        (*mv)[RMC_FACTOR_VISA] =
+        mv->visa =
             (iv->loi || said_fixed(&u, &c->std_h1b)) ? p->visa_h1b_at_sponsor : p->visa_messy;
     } else if (visa == RMC_VISA_H1B) {
-        (*mv)[RMC_FACTOR_VISA] = p->visa_h1b_at_j1_only;
+        mv->visa = p->visa_h1b_at_j1_only;
     } else if (visa == RMC_VISA_UNCERTAIN) {
-        (*mv)[RMC_FACTOR_VISA] = p->visa_uncertain;
+        mv->visa = p->visa_uncertain;
     }
     /* insider advocacy (a chief's tier jump is added by the caller) */
     switch (iv->advocacy) {
     case RMC_ADVOCACY_ROTATION:
         /* "if you actually impressed people" */
         if (said_fixed(&u, &c->impress)) {
-            (*mv)[RMC_FACTOR_ADVOCACY] = p->advocacy_rotation_min +
-                                         (p->advocacy_rotation_max - p->advocacy_rotation_min) * a;
+            mv->advocacy = p->advocacy_rotation_min +
+                           (p->advocacy_rotation_max - p->advocacy_rotation_min) * a;
             fl->regular = true;
         } else {
-            (*mv)[RMC_FACTOR_ADVOCACY] = -p->advocacy_rotation_letdown * a;
+            mv->advocacy = -p->advocacy_rotation_letdown * a;
         }
         break;
     case RMC_ADVOCACY_RESEARCH_FELLOW: {
@@ -592,7 +609,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
             rmc_philox_uniform(c->s) < p->advocacy_fellow_tail_prob) {
             v += p->advocacy_fellow_tail_mean * rmc_philox_exp1(c->s);
         }
-        (*mv)[RMC_FACTOR_ADVOCACY] = v;
+        mv->advocacy = v;
         fl->regular = true;
         break;
     }
@@ -600,14 +617,13 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
         fl->regular = true;
         break;
     default:
-        (*mv)[RMC_FACTOR_ADVOCACY] = p->advocacy_none_max * a;
+        mv->advocacy = p->advocacy_none_max * a;
         break;
     }
     /* "keep them higher, they'll survive here" */
     const double p_service = ap->service * c->service_load;
     if (p_service > 0 && said(&u, p_service)) {
-        (*mv)[RMC_FACTOR_SERVICE] =
-            p->service_spots_min + (p->service_spots_max - p->service_spots_min) * u;
+        mv->service = p->service_spots_min + (p->service_spots_max - p->service_spots_min) * u;
     }
 }
 
@@ -646,17 +662,17 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     const rmc_iv_pack *iv = &c->iv[t];
     const rmc_app_pack *ap = &c->app[iv->app];
     _Static_assert(RMC_N_FACTORS == 8, "rmc_v8d and sum8 assume eight factors");
-    rmc_v8d ref = {0};
-    ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm);
+    name_moves nm = {0};
+    nm.residents = resident_move(c, ap->comm);
     const double a = rmc_philox_uniform(c->s);
     const double u = rmc_philox_uniform(c->s);
     said_flags fl = {false, false};
-    statements(c, ap, iv, u, a, &ref, &fl);
+    statements(c, ap, iv, u, a, &nm, &fl);
     if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
         /* "high-variance stars": up or down drastically */
-        ref[RMC_FACTOR_PROFILE] = p->profile_sigma_star * rmc_philox_normal(c->s);
+        nm.profile = p->profile_sigma_star * rmc_philox_normal(c->s);
     }
-    ref *= c->scale;
+    rmc_v8d ref = MOVES_VECTOR(nm) * c->scale;
     if (iv->loi && p->loi_tie_spots > 0) {
         /* a letter of intent: a tie-breaker, in this list's own spots */
         ref[RMC_FACTOR_COMMITMENT] += p->loi_tie_spots;
