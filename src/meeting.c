@@ -200,6 +200,7 @@ typedef struct meeting_ctx {
     uint8_t sponsors;          /* the program's visa sponsorship */
     unsigned n_res;            /* residents who may comment */
     const double *comment_cdf; /* Binomial(n_res, p_comment) cdf, or NULL */
+    const double *comment_inv; /* its cells' inverse widths (rmc_meeting_ws.comment_inv) */
     const uint8_t *awk_n;      /* awkward interviews of each name, [n] (capped at 255) */
     rmc_rng *r;                /* the generator behind g and s, for per-name seeks */
     uint64_t seed, replicate;  /* the stream names of this meeting */
@@ -334,6 +335,14 @@ static const double inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
     INV4(44), INV4(48), INV4(52), INV4(56), INV4(60), INV4(64)};
 #undef INV4
 
+/* The largest double below 1: recycled uniforms are clamped to it
+ * (without fmin, which is a libm call here). */
+#define BELOW_ONE 0x1.fffffffffffffp-1
+static inline double below_one(double v)
+{
+    return v < BELOW_ONE ? v : BELOW_ONE;
+}
+
 /* Binomial(n, logistic(like)) by inversion from the uniform u, for n <=
  * RMC_MAX_TABLE_RESIDENTS, without divisions: with e = exp(-|like|) the
  * rarer outcome has probability e / (1 + e), the odds ratio of one step is
@@ -356,12 +365,99 @@ static unsigned binomial_logit(double u, double like, unsigned n)
     return like > 0 ? n - x : x;
 }
 
-/* The largest double below 1: recycled uniforms are clamped to it
- * (without fmin, which is a libm call here). */
-#define BELOW_ONE 0x1.fffffffffffffp-1
-static inline double below_one(double v)
+/* exp(-y) = 2^-k exp(r) with y = k ln2 - r, |r| <= ln2 / 2 (ln2 split in
+ * two so that k ln2_hi is exact), exp(r) by its Taylor polynomial of degree
+ * 12 (remainder below 0.35^13 / 13! < 2.2e-16 of it), 2^-k from its bits.
+ * For 0 <= y <= RMC_EXP_NEG_MAX (2^-k stays a normal number). */
+static inline double exp_neg(double y)
 {
-    return v < BELOW_ONE ? v : BELOW_ONE;
+    const double ln2_hi = 0x1.62e42feep-1, ln2_lo = 0x1.a39ef35793c76p-33;
+    const int k = (int)(y * 0x1.71547652b82fep+0 + 0.5);
+    const double kd = (double)k;
+    const double r = (kd * ln2_hi - y) + kd * ln2_lo;
+    /* Horner's rule on the coefficients 1 / i!, i = 12 .. 0 */
+    double t = 1.0 / 479001600;
+    t = t * r + 1.0 / 39916800;
+    t = t * r + 1.0 / 3628800;
+    t = t * r + 1.0 / 362880;
+    t = t * r + 1.0 / 40320;
+    t = t * r + 1.0 / 5040;
+    t = t * r + 1.0 / 720;
+    t = t * r + 1.0 / 120;
+    t = t * r + 1.0 / 24;
+    t = t * r + 1.0 / 6;
+    t = t * r + 0.5;
+    t = t * r + 1.0;
+    t = t * r + 1.0;
+    const uint64_t bits = (uint64_t)(1023 - k) << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return t * scale;
+}
+
+double rmc_exp_neg(double y)
+{
+    return exp_neg(y);
+}
+
+/* How far every comparison of binomial_logit's inversion must be from a
+ * tie for its result to be known from the approximations comment_split
+ * uses. With e within a relative d = 2^-40 of libm's exp (rmc_exp_neg:
+ * 2^-44, tested) and v within 4 ulp-of-1 (a multiplication by the cell's
+ * inverse width instead of the division), every pmf of the inversion,
+ * after at most n + x + 2 <= 130 rounded operations, is within 130 (d + 8
+ * 2^-53) < 1.2e-10 of binomial_logit's, and the remainder of u after x <=
+ * 64 subtractions within 64 (1.2e-10 + 2^-52) + 4 2^-53 < 7.7e-9: a
+ * difference of the two larger than 2^-26 (1.5e-8) has the same sign in
+ * both. */
+#define SPLIT_MARGIN 0x1p-26
+
+/* Resident feedback's split of n comments at likability like from u in
+ * [lo, hi): binomial_logit at v = (u - lo) / (hi - lo), computed without
+ * libm's exp or the division where every comparison of the inversion is
+ * clearly on one side (all but about 1e-7 of draws), else by the
+ * definition (rmc_comment_split_exact). The same result for every input. */
+static inline unsigned comment_split(double u, double lo, double hi, double inv, double like,
+                                     unsigned n)
+{
+    const double y = fabs(like);
+    if (y <= RMC_EXP_NEG_MAX && inv > 0 && n <= RMC_MAX_TABLE_RESIDENTS) {
+        const double e = exp_neg(y), q = 1.0 / (1.0 + e);
+        double v = below_one((u - lo) * inv);
+        double pmf = 1;
+        for (unsigned t = 0; t < n; t++) {
+            pmf *= q;
+        }
+        unsigned x = 0;
+        bool sure = true;
+        while (x < n) {
+            const double d = v - pmf;
+            if (!(fabs(d) > SPLIT_MARGIN)) {
+                sure = false;
+                break;
+            }
+            if (d < 0) {
+                break;
+            }
+            v = d;
+            pmf *= e * (double)(n - x) * inv_int[x + 1];
+            x++;
+        }
+        if (sure) {
+            return like > 0 ? n - x : x;
+        }
+    }
+    return binomial_logit(below_one((u - lo) / (hi - lo)), like, n);
+}
+
+unsigned rmc_comment_split(double u, double lo, double hi, double inv, double like, unsigned n)
+{
+    return comment_split(u, lo, hi, inv, like, n);
+}
+
+unsigned rmc_comment_split_exact(double u, double lo, double hi, double like, unsigned n)
+{
+    return binomial_logit(below_one((u - lo) / (hi - lo)), like, n);
 }
 
 /* Resident feedback in reference spots ("I'd be happy to have him on my
@@ -381,14 +477,14 @@ static double resident_move(const meeting_ctx *c, double communication)
         return 0;
     }
     unsigned n_comments = 0;
-    double v = -1;
+    double u = -1, lo = 0, hi = 1;
     if (c->comment_cdf != NULL) {
-        const double u = rmc_philox_uniform(c->s);
+        u = rmc_philox_uniform(c->s);
         while (n_comments < n_res && u >= c->comment_cdf[n_comments]) {
             n_comments++;
         }
-        const double lo = n_comments > 0 ? c->comment_cdf[n_comments - 1] : 0.0;
-        v = below_one((u - lo) / (c->comment_cdf[n_comments] - lo));
+        lo = n_comments > 0 ? c->comment_cdf[n_comments - 1] : 0.0;
+        hi = c->comment_cdf[n_comments];
     } else {
         n_comments = binomial_small(c->g, c->s, p->residents_p_comment, n_res);
     }
@@ -401,7 +497,13 @@ static double resident_move(const meeting_ctx *c, double communication)
     }
     unsigned pos;
     if (n_comments <= RMC_MAX_TABLE_RESIDENTS) {
-        pos = binomial_logit(v >= 0 ? v : rmc_philox_uniform(c->s), like, n_comments);
+        /* the split from u's place inside its cell, (u - lo) / (hi - lo),
+         * or a uniform of its own without the table */
+        if (u >= 0) {
+            pos = comment_split(u, lo, hi, c->comment_inv[n_comments], like, n_comments);
+        } else {
+            pos = binomial_logit(rmc_philox_uniform(c->s), like, n_comments);
+        }
     } else {
         pos = binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
     }
@@ -411,7 +513,7 @@ static double resident_move(const meeting_ctx *c, double communication)
 
 /* The distribution function of Binomial(R, p_comment) into cdf[0 .. R], or
  * false when the table does not apply (p_comment 0 or 1, R too large). */
-static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf)
+static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf, double *inv)
 {
     const double pc = p->residents_p_comment;
     if (!(pc > 0 && pc < 1) || n_res == 0 || n_res > RMC_MAX_TABLE_RESIDENTS) {
@@ -427,6 +529,11 @@ static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf)
         sum += pmf;
         cdf[i] = sum;
         pmf *= ratio * (double)(n_res - i) / (double)(i + 1);
+    }
+    for (unsigned i = 0; i <= n_res; i++) {
+        const double width = cdf[i] - (i > 0 ? cdf[i - 1] : 0.0);
+        const double v = width > 0 ? 1.0 / width : 0.0;
+        inv[i] = v <= DBL_MAX ? v : 0.0;
     }
     return true;
 }
@@ -869,7 +976,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     }
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_MEETING, (uint32_t)j);
     const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
-    const bool table = comment_table(p, n_res, w->comment_cdf);
+    const bool table = comment_table(p, n_res, w->comment_cdf, w->comment_inv);
     const meeting_ctx c = {
         .m = m,
         .p = p,
@@ -885,6 +992,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         .sponsors = m->sponsors[j],
         .n_res = n_res,
         .comment_cdf = table ? w->comment_cdf : NULL,
+        .comment_inv = w->comment_inv,
         .awk_n = w->awk_n,
         .r = r,
         .seed = seed,
