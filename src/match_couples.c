@@ -51,25 +51,36 @@
 #include "match_int.h"
 
 /* Would program p take n_new (1 or 2) applicants whose worst rank is
- * r_star, not counting excluded applicants x1, x2 (the couple's own members)
- * among those it holds? It keeps its best `capacity` applicants. */
+ * r_star, not counting excluded applicants x1, x2 (the couple's own members,
+ * `own` of whom p holds) among those it holds? It keeps its best `capacity`
+ * applicants. With none of its own there and one newcomer, that is whether
+ * the worst one it holds ranks at or below r_star: the top of its heap. */
 static bool admits(const rmc_match_ws *w, const rmc_match_input *in, size_t p, int32_t r_star,
-                   size_t n_new, int64_t x1, int64_t x2)
+                   size_t n_new, int64_t x1, int64_t x2, size_t own)
 {
     const size_t cap = (size_t)in->capacity[p];
     const size_t n = (size_t)w->n_held[p];
     const uint64_t *h = w->seat + w->seat_off[p];
-    size_t own = 0, better = 0;
+#ifndef NDEBUG
+    size_t own_held = 0;
     for (size_t k = 0; k < n; k++) {
         const int64_t a = (int64_t)(uint32_t)h[k];
-        if (a == x1 || a == x2) {
-            own++;
-        } else if ((int32_t)(h[k] >> 32) < r_star) {
-            better++;
-        }
+        own_held += a == x1 || a == x2;
     }
+    RMC_ASSERT(own_held == own);
+#endif
     if (n - own + n_new <= cap) {
         return true;
+    }
+    if (own == 0 && n_new == 1) {
+        return n > 0 && (int32_t)(h[0] >> 32) >= r_star;
+    }
+    size_t better = 0;
+    for (size_t k = 0; k < n; k++) {
+        const int64_t a = (int64_t)(uint32_t)h[k];
+        if (a != x1 && a != x2 && (int32_t)(h[k] >> 32) < r_star) {
+            better++;
+        }
     }
     return better + n_new <= cap;
 }
@@ -190,6 +201,17 @@ static void place(rmc_match_ws *w, const rmc_match_input *in, size_t p, int32_t 
     w->stack[(*top)++] = displaced(w, in, out);
 }
 
+/* Of couple c's members, how many program p holds: its seats are the
+ * programs of the pair it holds. */
+static size_t own_at(const rmc_match_ws *w, const rmc_match_input *in, size_t c, rmc_id p)
+{
+    const size_t e = w->cheld[c];
+    if (e == RMC_MATCH_HELD_NONE) {
+        return 0;
+    }
+    return (size_t)(in->crol_pa[e] == p) + (size_t)(in->crol_pb[e] == p);
+}
+
 /* Would couple c be admitted at entry e (its own seats counted as free)? */
 static bool pair_admitted(const rmc_match_ws *w, const rmc_match_input *in, size_t c, size_t e)
 {
@@ -201,10 +223,10 @@ static bool pair_admitted(const rmc_match_ws *w, const rmc_match_input *in, size
     }
     const int64_t xa = in->couple_a[c], xb = in->couple_b[c];
     if (pa == pb) {
-        return admits(w, in, (size_t)pa, ra > rb ? ra : rb, 2, xa, xb);
+        return admits(w, in, (size_t)pa, ra > rb ? ra : rb, 2, xa, xb, own_at(w, in, c, pa));
     }
-    return (pa == RMC_ID_NONE || admits(w, in, (size_t)pa, ra, 1, xa, xb)) &&
-           (pb == RMC_ID_NONE || admits(w, in, (size_t)pb, rb, 1, xa, xb));
+    return (pa == RMC_ID_NONE || admits(w, in, (size_t)pa, ra, 1, xa, xb, own_at(w, in, c, pa))) &&
+           (pb == RMC_ID_NONE || admits(w, in, (size_t)pb, rb, 1, xa, xb, own_at(w, in, c, pb)));
 }
 
 /* Seat free couple c at entry e, which admits it. */

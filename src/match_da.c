@@ -259,9 +259,9 @@ static void sort_pass(rmc_match_ws *w, const rmc_match_input *in, const size_t *
     }
 }
 
-/* Program j's list = its ranked entries, best rank first, in
- * plist[plist_off[j] .. plist_off[j+1]). LSD radix on rank, then by program. */
-void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in)
+/* The program lists by LSD radix on rank, then a stable pass by program:
+ * for any ranks; ties in rank keep entry order. */
+static void build_lists_radix(rmc_match_ws *w, const rmc_match_input *in)
 {
     size_t n = 0;
     int32_t max_rank = 0;
@@ -288,6 +288,66 @@ void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in)
         src = w->ptmp;
     }
     sort_pass(w, in, src, w->plist, n, 0, true);
+}
+
+/* Program j's list = its ranked entries, best rank first, in
+ * plist[plist_off[j] .. plist_off[j+1]). When no program gives two entries
+ * the same rank (the engine's ranks are list positions) and the ranks fit,
+ * entry e goes straight to slot rank within its program's span of
+ * max rank + 1 slots, and the spans are compacted: the radix sort's order
+ * (rank ascending; no ties to break) in three passes over the entries and
+ * none over a 2^16-bin histogram. Otherwise the radix sort. */
+void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in)
+{
+    size_t *const span = w->plist_off; /* span of program j in span[j + 1] */
+    for (size_t j = 0; j <= in->n_prog; j++) {
+        span[j] = 0;
+    }
+    for (size_t i = 0; i < in->n_app; i++) {
+        for (size_t e = in->app_off[i]; e < in->app_off[i + 1]; e++) {
+            w->entry_app[e] = (rmc_id)i;
+            const int32_t r = in->choice_rank[e];
+            size_t *const sp = &span[(size_t)in->choice_prog[e] + 1];
+            if (r != RMC_RANK_NONE && (size_t)r >= *sp) {
+                *sp = (size_t)r + 1;
+            }
+        }
+    }
+    for (size_t j = 0; j < in->n_prog; j++) { /* spans into slot bases */
+        span[j + 1] += span[j];
+        if (span[j + 1] > w->max_entries) {
+            build_lists_radix(w, in);
+            return;
+        }
+    }
+    size_t *const slot = w->ptmp;
+    for (size_t q = 0; q < span[in->n_prog]; q++) {
+        slot[q] = RMC_MATCH_HELD_NONE;
+    }
+    const size_t n_entries = in->app_off[in->n_app];
+    for (size_t e = 0; e < n_entries; e++) {
+        const int32_t r = in->choice_rank[e];
+        if (r == RMC_RANK_NONE) {
+            continue;
+        }
+        size_t *const s = &slot[span[in->choice_prog[e]] + (size_t)r];
+        if (*s != RMC_MATCH_HELD_NONE) {
+            build_lists_radix(w, in); /* two entries of one rank at a program */
+            return;
+        }
+        *s = e;
+    }
+    size_t q = 0;
+    for (size_t j = 0; j < in->n_prog; j++) {
+        const size_t lo = span[j], hi = span[j + 1];
+        w->plist_off[j] = q; /* span[j] is plist_off[j]: read before it is overwritten */
+        for (size_t k = lo; k < hi; k++) {
+            if (slot[k] != RMC_MATCH_HELD_NONE) {
+                w->plist[q++] = slot[k];
+            }
+        }
+    }
+    w->plist_off[in->n_prog] = q;
 }
 
 static size_t run_programs(rmc_match_ws *w, const rmc_match_input *in)

@@ -363,7 +363,14 @@ rmc_status rmc_match_tracks_run(rmc_match_ws *w, const rmc_match_input *in, rmc_
     rmc_status st;
     t->inner->keep_lists = false; /* a new input: its program lists are built afresh */
     for (;;) {
-        st = rmc_match_run_restarts(t->inner, &x, side, max_rounds, max_restarts, seed, &xr, d);
+        /* x is in (checked by the caller) with empty twin rows, its
+         * capacities moved between programs, and t->inner sized for it:
+         * the couples procedure directly, without checking x again (its
+         * couples are checked there). */
+        st = x.n_couples > 0 && side == RMC_PROPOSE_APPLICANTS
+                 ? rmc_match_couples_run(t->inner, &x, max_rounds, max_restarts, seed, &xr, d)
+                 : rmc_match_run_restarts(t->inner, &x, side, max_rounds, max_restarts, seed, &xr,
+                                          d);
         if (st != RMC_OK && st != RMC_NOT_CONVERGED) {
             t->inner->keep_lists = false;
             return st;

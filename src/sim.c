@@ -3,8 +3,10 @@
  *
  * Data layout. Each thread owns a thread_ws (64-byte aligned, allocated
  * before the first batch): its generator, meeting and match workspaces, the
- * replicate's rank / move / ROL / match-input arrays and a partial
- * accumulator without the rank histogram. The one rank histogram
+ * replicate's rank / move / ROL / match-input arrays, a partial
+ * accumulator without the rank histogram or move sums, and the batch's move
+ * sums in int32 (folded into the total's int64 sums with the rank columns,
+ * after each batch: half the memory and memory traffic of int64 sums). The one rank histogram
  * ([interviews][bins+1] uint32, the largest table of a national run) is
  * shared and never written inside the replicate loop: each replicate writes
  * its interviews' histogram columns into its own row of a uint16 batch
@@ -58,6 +60,7 @@ typedef struct thread_ws {
     double *day;          /* [n_app] interview-day effects */
     int32_t *rank;        /* [n_iv] final list positions */
     float *moves;         /* [n_iv * RMC_N_FACTORS] */
+    int32_t *move_sum;    /* [n_iv * RMC_N_FACTORS] this batch's moves, fixed point (accum.h) */
     rmc_id *rol;          /* [longest applicant interview list] */
     size_t *app_off;      /* [n_app + 1] match input rows */
     rmc_id *choice_prog;  /* [n_iv] */
@@ -101,7 +104,15 @@ typedef struct sim_ctx {
     size_t max_app_iv; /* longest applicant interview list */
     bool tracks;       /* advanced programs or reversions: supplemental lists, PGY-1s */
     bool soap;         /* run SOAP after the Match */
+    bool narrow;       /* rank histogram columns fit a byte: the batch buffer is uint8 */
+    rmc_accum *total;  /* where a thread's int32 move sums spill (rmc_accum_add_moves_i32) */
 } sim_ctx;
+
+/* A batch row: n_iv columns, then padding so rows do not share cache lines. */
+static size_t batch_stride(const sim_ctx *c)
+{
+    return c->m->n_iv + (c->narrow ? 64 : 32);
+}
 
 /* Does the model have advanced programs or reversions (docs/match.md)? */
 static bool has_tracks(const rmc_model *m)
@@ -163,7 +174,8 @@ static size_t largest_capacity(const rmc_model *m)
     return best;
 }
 
-/* Rough bytes of one thread's workspace besides its partial accumulator.
+/* Rough bytes of one thread's workspace with its partial accumulator (which
+ * has no move sums: the thread's int32 sums, 4 bytes a move, stand in).
  * Meeting and match workspaces are opaque; they are budgeted at 16 bytes
  * per interview, applicant and program. Measured at national scale (564,261
  * interviews): about 76 MiB per thread against this estimate's 87 MiB. */
@@ -177,7 +189,7 @@ static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_ac
         soap ? a * (double)p->soap_applications * 32.0 + 48.0 * a + 96.0 * pr : 0.0;
     return soap_bytes + 8.0 * a + iv * (4.0 + 4.0 * RMC_N_FACTORS + 12.0) + 8.0 * (a + 1) +
            8.0 * (double)n_crol + 16.0 * a + 4.0 * pr + 16.0 * (iv + a + pr) +
-           (double)rmc_accum_bytes(dm, false) + 4096.0;
+           (double)rmc_accum_bytes(dm, false) - 4.0 * iv * RMC_N_FACTORS + 4096.0;
 }
 
 static int resolve_threads(const rmc_sim_options *o)
@@ -247,7 +259,8 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
     const double hist = (double)rmc_accum_bytes(dims, true) - (double)rmc_accum_bytes(dims, false);
     const bool soap = p->soap_enabled != 0 && !o->skip_soap;
     const double per_thread = thread_bytes(m, p, dims, n_crol, soap);
-    const double batch = 2.0 * RMC_SIM_BATCH * (double)m->n_iv;
+    const double batch = (dims->rank_bins + 1 <= UINT8_MAX + 1 ? 1.0 : 2.0) * RMC_SIM_BATCH *
+                         (double)m->n_iv; /* the batch buffer: one or two bytes a column */
     const double total = hist + batch + (double)rmc_accum_bytes(dims, false) + per_thread * nt;
     *bytes = total >= (double)SIZE_MAX ? SIZE_MAX : (size_t)total;
     if (total > (double)limit) {
@@ -285,6 +298,7 @@ static void thread_ws_free(thread_ws *w)
     rmc_free(w->app_off);
     rmc_free(w->rol);
     rmc_free(w->moves);
+    rmc_free(w->move_sum);
     rmc_free(w->rank);
     rmc_free(w->day);
     rmc_accum_free(w->acc);
@@ -300,6 +314,8 @@ static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
     RMC_TRY(rmc_alloc_aligned((void **)&w->day, m->n_app, sizeof *w->day, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rank, m->n_iv, sizeof *w->rank, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->moves, m->n_iv * RMC_N_FACTORS, sizeof *w->moves, d));
+    RMC_TRY(
+        rmc_alloc_aligned((void **)&w->move_sum, m->n_iv * RMC_N_FACTORS, sizeof *w->move_sum, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rol, c->max_app_iv, sizeof *w->rol, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_off, m->n_app + 1, sizeof *w->app_off, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->choice_prog, m->n_iv, sizeof *w->choice_prog, d));
@@ -349,7 +365,7 @@ static rmc_status thread_ws_alloc(const sim_ctx *c, thread_ws **out, rmc_diag *d
         st = RMC_FAIL(d, st, "cannot allocate the match workspace");
         goto fail;
     }
-    RMC_TRY_GOTO(st, rmc_accum_alloc(c->dims, false, &w->acc, d), fail);
+    RMC_TRY_GOTO(st, rmc_accum_alloc_partial(c->dims, &w->acc, d), fail);
     RMC_TRY_GOTO(st, thread_ws_arrays(w, c, d), fail);
     w->fail_rep = -1;
     *out = w;
@@ -671,8 +687,8 @@ static void soap_replicate(const sim_ctx *c, thread_ws *w, uint64_t r)
 }
 
 /* One replicate: meetings, ROLs, Match, accumulate; its rank histogram
- * columns go to cols[0 .. n_iv). */
-static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *cols)
+ * columns go to cols[0 .. n_iv) (uint8 when c->narrow, else uint16). */
+static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols)
 {
     const rmc_model *m = c->m;
     const uint64_t seed = c->o->seed;
@@ -682,8 +698,16 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
         rmc_meeting_run(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, w->moves);
     }
     phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
-    for (size_t k = 0; k < m->n_iv; k++) {
-        cols[k] = (uint16_t)rmc_accum_rank_col(c->dims, w->rank[k]);
+    if (c->narrow) {
+        uint8_t *const c8 = cols;
+        for (size_t k = 0; k < m->n_iv; k++) {
+            c8[k] = (uint8_t)rmc_accum_rank_col(c->dims, w->rank[k]);
+        }
+    } else {
+        uint16_t *const c16 = cols;
+        for (size_t k = 0; k < m->n_iv; k++) {
+            c16[k] = (uint16_t)rmc_accum_rank_col(c->dims, w->rank[k]);
+        }
     }
     phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
     rmc_match_input in;
@@ -701,9 +725,11 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
     if (c->o->cutoff_iv != NULL) {
         record_cutoffs(c, w, r);
     }
-    const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
-                                     w->rank,       w->moves,  m->iv_prog};
+    /* Moves go to the thread's int32 sums, folded into the total with the
+     * batch's rank columns (half the memory traffic of int64 sums). */
+    const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill, w->rank, NULL, m->iv_prog};
     rmc_accum_add(w->acc, &rep);
+    rmc_accum_add_moves_i32(c->total, w->move_sum, w->moves);
     uint64_t by_type[RMC_ACCUM_TYPE_GROUPS] = {0};
     for (size_t i = 0; i < m->n_app; i++) {
         if (w->app_iv[i] >= 0) {
@@ -740,9 +766,10 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, uint16_t *
 typedef struct sim_run {
     sim_ctx ctx;
     int nt;
-    thread_ws **ws;   /* [nt] */
-    uint16_t *cols;   /* [RMC_SIM_BATCH][n_iv] */
-    rmc_accum *total; /* with the rank histogram: this rank's share (rank 0: with the resume) */
+    thread_ws **ws;      /* [nt] */
+    void *cols;          /* [RMC_SIM_BATCH][batch_stride] uint8 (ctx.narrow) or uint16 */
+    int32_t **move_sums; /* [nt] the threads' int32 move sums (thread_ws.move_sum) */
+    rmc_accum *total;    /* with the rank histogram: this rank's share (rank 0: with the resume) */
     const rmc_dist *g;
     int rank, size;
     uint64_t start; /* the first replicate run (the checkpoint's count, else 0) */
@@ -763,6 +790,7 @@ static void sim_run_free(sim_run *s)
         }
     }
     rmc_free((void *)s->ws);
+    rmc_free((void *)s->move_sums);
     rmc_free(s->cols);
     rmc_free(s->unmatched);
     rmc_free(s->mine);
@@ -774,13 +802,17 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
 {
     const rmc_model *m = s->ctx.m;
     RMC_TRY(rmc_accum_alloc(s->ctx.dims, true, &s->total, d));
+    s->ctx.total = s->total;
     if (s->ctx.o->resume != NULL && s->rank == 0) {
         RMC_TRY(rmc_accum_merge(s->total, s->ctx.o->resume, d));
     }
-    RMC_TRY(rmc_alloc_aligned((void **)&s->cols, (size_t)RMC_SIM_BATCH * (m->n_iv + 32), 2, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&s->cols, (size_t)RMC_SIM_BATCH * batch_stride(&s->ctx),
+                              s->ctx.narrow ? 1 : 2, d));
     RMC_TRY(rmc_calloc_array((void **)&s->ws, (size_t)s->nt, sizeof *s->ws, d));
+    RMC_TRY(rmc_calloc_array((void **)&s->move_sums, (size_t)s->nt, sizeof *s->move_sums, d));
     for (int t = 0; t < s->nt; t++) {
         RMC_TRY(thread_ws_alloc(&s->ctx, &s->ws[t], d));
+        s->move_sums[t] = s->ws[t]->move_sum;
     }
     if (s->defer) {
         const size_t n_app = m->n_app, n = m->n_app + m->n_iv;
@@ -799,18 +831,24 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
     return RMC_OK;
 }
 
-/* The batch's rank columns (n replicates) folded into the total's histogram
- * over disjoint interview blocks; inside a parallel region. */
+/* The batch's rank columns (n replicates) folded into the total's histogram,
+ * and the threads' move sums into its move sums, over disjoint interview
+ * blocks; inside a parallel region. */
 static void fold_cols(sim_run *s, size_t n)
 {
     const size_t n_iv = s->ctx.m->n_iv;
-    const size_t stride = n_iv + 32; /* rows do not share cache lines */
+    const size_t stride = batch_stride(&s->ctx);
     const size_t n_blocks = (n_iv + FOLD_BLOCK - 1) / FOLD_BLOCK;
 #pragma omp for schedule(static)
     for (size_t blk = 0; blk < n_blocks; blk++) {
         const size_t k0 = blk * FOLD_BLOCK;
         const size_t k1 = k0 + FOLD_BLOCK < n_iv ? k0 + FOLD_BLOCK : n_iv;
-        rmc_accum_add_ranks(s->total, s->cols, n, stride, k0, k1);
+        if (s->ctx.narrow) {
+            rmc_accum_add_ranks_u8(s->total, s->cols, n, stride, k0, k1);
+        } else {
+            rmc_accum_add_ranks(s->total, s->cols, n, stride, k0, k1);
+        }
+        rmc_accum_fold_moves_i32(s->total, s->move_sums, (size_t)s->nt, k0, k1);
     }
 }
 
@@ -820,8 +858,8 @@ static void run_batch(sim_run *s, uint64_t first, size_t n, bool fold)
 {
     const sim_ctx *c = &s->ctx;
     thread_ws *const *ws = s->ws;
-    uint16_t *cols = s->cols;
-    const size_t stride = c->m->n_iv + 32;
+    unsigned char *cols = s->cols;
+    const size_t stride = batch_stride(c) * (c->narrow ? 1 : 2); /* bytes */
 #pragma omp parallel num_threads(s->nt) default(none) shared(s, c, ws, cols, first, n, stride, fold)
     {
         thread_ws *w = ws[omp_get_thread_num()];
@@ -994,6 +1032,8 @@ static rmc_status until_se_round(sim_run *s, uint64_t done, uint64_t *kept, rmc_
     if (mine == 0) {
         for (int t = 0; t < s->nt; t++) {
             rmc_accum_clear(s->ws[t]->acc);
+            memset(s->ws[t]->move_sum, 0,
+                   s->ctx.m->n_iv * RMC_N_FACTORS * sizeof *s->ws[t]->move_sum);
         }
         return RMC_OK;
     }
@@ -1151,9 +1191,11 @@ static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
         s->ctx = (sim_ctx){m,     p,
                            o,     dims,
                            0,     longest_interview_list(m),
-                           false, p->soap_enabled != 0 && !o->skip_soap};
+                           false, p->soap_enabled != 0 && !o->skip_soap,
+                           false, NULL};
         s->ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
         s->ctx.tracks = dims->tracks != 0;
+        s->ctx.narrow = dims->rank_bins + 1 <= UINT8_MAX + 1;
         s->nt = resolve_threads(o);
         s->start = o->resume != NULL ? rmc_accum_replicates(o->resume) : 0;
         s->defer = s->size > 1 && o->until_se > 0.0;

@@ -494,6 +494,51 @@ static void test_match_run_large_ranks(void **state)
     market_free(&mk);
 }
 
+/* Program lists with tied ranks (a program ranking two applicants the
+ * same) are built by the radix sort, which keeps entry order among ties;
+ * without ties they go straight to their slots. Both must give the same
+ * lists: the program-proposing result of a market with ties equals that of
+ * the market with each tie broken by entry order into distinct dense ranks
+ * (then the direct path). A wrong order changes which applicant a program
+ * proposes to first. */
+static void test_match_run_tied_ranks_lists(void **state)
+{
+    (void)state;
+    for (uint64_t c = 0; c < 200; c++) {
+        uint64_t s = 4242 + 977 * c;
+        market mk = random_market(&s, 2 + rng_below(&s, 40), 1 + rng_below(&s, 8), 4, 0.6, 0.9);
+        const size_t n = mk.off[mk.n_app];
+        market tb = market_new(mk.n_app, mk.n_prog, n > 0 ? n : 1);
+        memcpy(tb.cap, mk.cap, mk.n_prog * sizeof *tb.cap);
+        memcpy(tb.off, mk.off, (mk.n_app + 1) * sizeof *tb.off);
+        memcpy(tb.prog, mk.prog, (n > 0 ? n : 1) * sizeof *tb.prog);
+        for (size_t e = 0; e < n; e++) { /* ties: ranks 0..2 */
+            mk.rank[e] = mk.rank[e] == RMC_RANK_NONE ? RMC_RANK_NONE : mk.rank[e] % 3;
+        }
+        for (size_t e = 0; e < n; e++) { /* dense rank of (rank, entry) in its program */
+            int32_t r = RMC_RANK_NONE;
+            if (mk.rank[e] != RMC_RANK_NONE) {
+                r = 0;
+                for (size_t f = 0; f < n; f++) {
+                    r += mk.prog[f] == mk.prog[e] && mk.rank[f] != RMC_RANK_NONE &&
+                         (mk.rank[f] < mk.rank[e] || (mk.rank[f] == mk.rank[e] && f < e));
+                }
+            }
+            tb.rank[e] = r;
+        }
+        outcome o1 = outcome_new(mk.n_app, mk.n_prog), o2 = outcome_new(mk.n_app, mk.n_prog);
+        assert_int_equal(solve(&mk, RMC_PROPOSE_PROGRAMS, &o1), RMC_OK);
+        assert_int_equal(solve(&tb, RMC_PROPOSE_PROGRAMS, &o2), RMC_OK);
+        assert_memory_equal(o1.app_prog, o2.app_prog, mk.n_app * sizeof *o1.app_prog);
+        assert_memory_equal(o1.app_choice, o2.app_choice, mk.n_app * sizeof *o1.app_choice);
+        assert_int_equal(o1.res.n_proposals, o2.res.n_proposals);
+        outcome_free(&o1);
+        outcome_free(&o2);
+        market_free(&tb);
+        market_free(&mk);
+    }
+}
+
 /* ---- random-market theory: E[proposals], balanced n x n, complete lists ---- */
 
 static void test_match_run_random_market_proposals(void **state)
@@ -1799,6 +1844,7 @@ int main(void)
         cmocka_unit_test(test_match_run_brute_force_tiny),
         cmocka_unit_test(test_match_run_random_markets),
         cmocka_unit_test(test_match_run_large_ranks),
+        cmocka_unit_test(test_match_run_tied_ranks_lists),
         cmocka_unit_test(test_match_run_random_market_proposals),
         cmocka_unit_test(test_match_check_catches_violations),
         cmocka_unit_test(test_match_run_couples_hand_solved),
