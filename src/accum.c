@@ -73,8 +73,8 @@ void rmc_accum_free(rmc_accum *a)
     rmc_free(a);
 }
 
-rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_accum **out,
-                           rmc_diag *d)
+static rmc_status accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, bool with_moves,
+                              rmc_accum **out, rmc_diag *d)
 {
     *out = NULL;
     rmc_accum_sizes s;
@@ -98,7 +98,9 @@ rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->fill_hist, s.fill, 4, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->depth_hist, s.depth, 4, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->iv_matched, s.iv, 4, d), fail);
-    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->move_sum, s.move, 8, d), fail);
+    if (with_moves) {
+        RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->move_sum, s.move, 8, d), fail);
+    }
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->depth, dims->n_prog, 4, d), fail);
     if (dims->tracks) {
         RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->partial_count, dims->n_app, 4, d), fail);
@@ -117,6 +119,17 @@ rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_
 fail:
     rmc_accum_free(a);
     return st;
+}
+
+rmc_status rmc_accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, rmc_accum **out,
+                           rmc_diag *d)
+{
+    return accum_alloc(dims, with_rank_hist, true, out, d);
+}
+
+rmc_status rmc_accum_alloc_partial(const rmc_accum_dims *dims, rmc_accum **out, rmc_diag *d)
+{
+    return accum_alloc(dims, false, false, out, d);
 }
 
 /* Deepest matched list position of each program this replicate, into the
@@ -191,6 +204,73 @@ static void add_moves(rmc_accum *a, const float *moves)
     }
 }
 
+#if defined(__x86_64__)
+/* rmc_accum_add_moves_i32 for CPUs with AVX-512F and DQ: eight moves a
+ * step, rounded as add_moves_avx512 does, added in 64 bits and stored back
+ * narrowed when all eight fit int32; a step where one does not is left to
+ * the scalar loop. Returns the moves done. */
+__attribute__((target("avx512f,avx512dq"))) static size_t
+add_moves_i32_avx512(int32_t *sum, const float *moves, size_t n)
+{
+    const __m512d scale = _mm512_set1_pd(RMC_ACCUM_MOVE_SCALE);
+    size_t e = 0;
+    for (; e + 8 <= n; e += 8) {
+        const __m512d x = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_loadu_ps(moves + e)), scale);
+        const __m512i t = _mm512_add_epi64(
+            _mm512_cvtepi32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)(sum + e))),
+            _mm512_cvtpd_epi64(x));
+        const __m256i narrow = _mm512_cvtepi64_epi32(t);
+        if (_mm512_cmpneq_epi64_mask(_mm512_cvtepi32_epi64(narrow), t) != 0) {
+            break;
+        }
+        _mm256_storeu_si256((__m256i *)(void *)(sum + e), narrow);
+    }
+    return e;
+}
+#endif
+
+void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves)
+{
+    const size_t n = total->dims.n_iv * total->dims.n_factors;
+#if defined(__x86_64__)
+    const bool wide = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+#endif
+    size_t e = 0;
+    for (;;) {
+#if defined(__x86_64__)
+        if (wide) {
+            e += add_moves_i32_avx512(sum + e, moves + e, n - e);
+        }
+#endif
+        if (e == n) {
+            return;
+        }
+        const int64_t t = (int64_t)sum[e] + round_to_i64((double)moves[e] * RMC_ACCUM_MOVE_SCALE);
+        if (t >= INT32_MIN && t <= INT32_MAX) {
+            sum[e] = (int32_t)t;
+        } else { /* the whole sum into the total: threads may do this at once */
+            __atomic_fetch_add(&total->move_sum[e], t, __ATOMIC_RELAXED);
+            sum[e] = 0;
+        }
+        e++;
+    }
+}
+
+void rmc_accum_fold_moves_i32(rmc_accum *total, int32_t *const *sums, size_t n_sums, size_t k_begin,
+                              size_t k_end)
+{
+    RMC_ASSERT(total->move_sum != NULL && k_end <= total->dims.n_iv);
+    const size_t f = total->dims.n_factors;
+    for (size_t e = k_begin * f; e < k_end * f; e++) {
+        int64_t add = 0;
+        for (size_t t = 0; t < n_sums; t++) {
+            add += sums[t][e];
+            sums[t][e] = 0;
+        }
+        total->move_sum[e] += add;
+    }
+}
+
 void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep)
 {
     const rmc_accum_dims *dm = &a->dims;
@@ -211,6 +291,7 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep)
     }
     add_depth(a, rep);
     if (rep->moves != NULL) {
+        RMC_ASSERT(a->move_sum != NULL);
         add_moves(a, rep->moves);
     }
     a->replicates++;
@@ -405,7 +486,9 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->fill_hist, 0, s.fill * 4);
     memset(a->depth_hist, 0, s.depth * 4);
     memset(a->iv_matched, 0, s.iv * 4);
-    memset(a->move_sum, 0, s.move * 8);
+    if (a->move_sum != NULL) {
+        memset(a->move_sum, 0, s.move * 8);
+    }
     memset(a->restart_hist, 0, sizeof a->restart_hist);
     memset(a->rep_sum, 0, sizeof a->rep_sum);
     memset(a->rep_sumsq, 0, sizeof a->rep_sumsq);
@@ -446,7 +529,8 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
     add_u32(dst->fill_hist, src->fill_hist, s.fill);
     add_u32(dst->depth_hist, src->depth_hist, s.depth);
     add_u32(dst->iv_matched, src->iv_matched, s.iv);
-    for (size_t e = 0; e < s.move; e++) {
+    RMC_ASSERT(dst->move_sum != NULL || src->move_sum == NULL);
+    for (size_t e = 0; src->move_sum != NULL && e < s.move; e++) {
         dst->move_sum[e] += src->move_sum[e];
     }
     dst->replicates += src->replicates;

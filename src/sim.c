@@ -3,8 +3,10 @@
  *
  * Data layout. Each thread owns a thread_ws (64-byte aligned, allocated
  * before the first batch): its generator, meeting and match workspaces, the
- * replicate's rank / move / ROL / match-input arrays and a partial
- * accumulator without the rank histogram. The one rank histogram
+ * replicate's rank / move / ROL / match-input arrays, a partial
+ * accumulator without the rank histogram or move sums, and the batch's move
+ * sums in int32 (folded into the total's int64 sums with the rank columns,
+ * after each batch: half the memory and memory traffic of int64 sums). The one rank histogram
  * ([interviews][bins+1] uint32, the largest table of a national run) is
  * shared and never written inside the replicate loop: each replicate writes
  * its interviews' histogram columns into its own row of a uint16 batch
@@ -60,6 +62,7 @@ typedef struct thread_ws {
     double *day;          /* [n_app] interview-day effects */
     int32_t *rank;        /* [n_iv] final list positions */
     float *moves;         /* [n_iv * RMC_N_FACTORS] */
+    int32_t *move_sum;    /* [n_iv * RMC_N_FACTORS] this batch's moves, fixed point (accum.h) */
     rmc_id *rol;          /* [longest applicant interview list] */
     size_t *app_off;      /* [n_app + 1] match input rows */
     rmc_id *choice_prog;  /* [n_iv] */
@@ -129,6 +132,7 @@ typedef struct sim_ctx {
     bool tracks;           /* advanced programs or reversions: supplemental lists, PGY-1s */
     bool soap;             /* run SOAP after the Match */
     bool narrow;           /* rank histogram columns fit a byte: the batch buffer is uint8 */
+    rmc_accum *total;      /* where a thread's int32 move sums spill (rmc_accum_add_moves_i32) */
     const couple_plan *cp; /* NULL unless the model has couples with generated lists */
 } sim_ctx;
 
@@ -252,7 +256,8 @@ static double couple_bytes(const rmc_model *m, const rmc_params *p)
     return bytes;
 }
 
-/* Rough bytes of one thread's workspace besides its partial accumulator.
+/* Rough bytes of one thread's workspace with its partial accumulator (which
+ * has no move sums: the thread's int32 sums, 4 bytes a move, stand in).
  * Meeting and match workspaces are opaque; they are budgeted at 16 bytes
  * per interview, applicant and program. Measured at national scale (564,261
  * interviews): about 76 MiB per thread against this estimate's 87 MiB. */
@@ -266,7 +271,7 @@ static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_ac
         soap ? a * (double)p->soap_applications * 32.0 + 48.0 * a + 96.0 * pr : 0.0;
     return soap_bytes + 8.0 * a + iv * (4.0 + 4.0 * RMC_N_FACTORS + 12.0) + 8.0 * (a + 1) +
            couple_bytes + 16.0 * a + 4.0 * pr + 16.0 * (iv + a + pr) +
-           (double)rmc_accum_bytes(dm, false) + 4096.0;
+           (double)rmc_accum_bytes(dm, false) - 4.0 * iv * RMC_N_FACTORS + 4096.0;
 }
 
 static int resolve_threads(const rmc_sim_options *o)
@@ -390,6 +395,7 @@ static void thread_ws_free(thread_ws *w)
     rmc_free(w->app_off);
     rmc_free(w->rol);
     rmc_free(w->moves);
+    rmc_free(w->move_sum);
     rmc_free(w->rank);
     rmc_free(w->day);
     rmc_accum_free(w->acc);
@@ -425,6 +431,8 @@ static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
     RMC_TRY(rmc_alloc_aligned((void **)&w->day, m->n_app, sizeof *w->day, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rank, m->n_iv, sizeof *w->rank, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->moves, m->n_iv * RMC_N_FACTORS, sizeof *w->moves, d));
+    RMC_TRY(
+        rmc_alloc_aligned((void **)&w->move_sum, m->n_iv * RMC_N_FACTORS, sizeof *w->move_sum, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rol, c->max_app_iv, sizeof *w->rol, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_off, m->n_app + 1, sizeof *w->app_off, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->choice_prog, m->n_iv, sizeof *w->choice_prog, d));
@@ -478,7 +486,7 @@ static rmc_status thread_ws_alloc(const sim_ctx *c, thread_ws **out, rmc_diag *d
         st = RMC_FAIL(d, st, "cannot allocate the match workspace");
         goto fail;
     }
-    RMC_TRY_GOTO(st, rmc_accum_alloc(c->dims, false, &w->acc, d), fail);
+    RMC_TRY_GOTO(st, rmc_accum_alloc_partial(c->dims, &w->acc, d), fail);
     RMC_TRY_GOTO(st, thread_ws_arrays(w, c, d), fail);
     w->fail_rep = -1;
     *out = w;
@@ -937,9 +945,11 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
     if (c->o->cutoff_iv != NULL) {
         record_cutoffs(c, w, r);
     }
-    const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill,
-                                     w->rank,       w->moves,  m->iv_prog};
+    /* Moves go to the thread's int32 sums, folded into the total with the
+     * batch's rank columns (half the memory traffic of int64 sums). */
+    const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill, w->rank, NULL, m->iv_prog};
     rmc_accum_add(w->acc, &rep);
+    rmc_accum_add_moves_i32(c->total, w->move_sum, w->moves);
     uint64_t by_type[RMC_ACCUM_TYPE_GROUPS] = {0};
     for (size_t i = 0; i < m->n_app; i++) {
         if (w->app_iv[i] >= 0) {
@@ -970,9 +980,10 @@ typedef struct sim_run {
     sim_ctx ctx;
     couple_plan cplan; /* ctx.cp points here when the model has generated lists */
     int nt;
-    thread_ws **ws;   /* [nt] */
-    void *cols;       /* [RMC_SIM_BATCH][batch_stride] uint8 (ctx.narrow) or uint16 */
-    rmc_accum *total; /* with the rank histogram: this rank's share (rank 0: with the resume) */
+    thread_ws **ws;      /* [nt] */
+    void *cols;          /* [RMC_SIM_BATCH][batch_stride] uint8 (ctx.narrow) or uint16 */
+    int32_t **move_sums; /* [nt] the threads' int32 move sums (thread_ws.move_sum) */
+    rmc_accum *total;    /* with the rank histogram: this rank's share (rank 0: with the resume) */
     const rmc_dist *g;
     int rank, size;
     uint64_t start; /* the first replicate run (the checkpoint's count, else 0) */
@@ -995,6 +1006,7 @@ static void sim_run_free(sim_run *s)
         }
     }
     rmc_free((void *)s->ws);
+    rmc_free((void *)s->move_sums);
     rmc_free(s->cols);
     rmc_free(s->unmatched);
     rmc_free(s->mine);
@@ -1006,14 +1018,17 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
 {
     const rmc_model *m = s->ctx.m;
     RMC_TRY(rmc_accum_alloc(s->ctx.dims, true, &s->total, d));
+    s->ctx.total = s->total;
     if (s->ctx.o->resume != NULL && s->rank == 0) {
         RMC_TRY(rmc_accum_merge(s->total, s->ctx.o->resume, d));
     }
     RMC_TRY(rmc_alloc_aligned((void **)&s->cols, (size_t)RMC_SIM_BATCH * batch_stride(&s->ctx),
                               s->ctx.narrow ? 1 : 2, d));
     RMC_TRY(rmc_calloc_array((void **)&s->ws, (size_t)s->nt, sizeof *s->ws, d));
+    RMC_TRY(rmc_calloc_array((void **)&s->move_sums, (size_t)s->nt, sizeof *s->move_sums, d));
     for (int t = 0; t < s->nt; t++) {
         RMC_TRY(thread_ws_alloc(&s->ctx, &s->ws[t], d));
+        s->move_sums[t] = s->ws[t]->move_sum;
     }
     if (s->defer) {
         const size_t n_app = m->n_app, n = m->n_app + m->n_iv;
@@ -1032,8 +1047,9 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
     return RMC_OK;
 }
 
-/* The batch's rank columns (n replicates) folded into the total's histogram
- * over disjoint interview blocks; inside a parallel region. */
+/* The batch's rank columns (n replicates) folded into the total's histogram,
+ * and the threads' move sums into its move sums, over disjoint interview
+ * blocks; inside a parallel region. */
 static void fold_cols(sim_run *s, size_t n)
 {
     const size_t n_iv = s->ctx.m->n_iv;
@@ -1048,6 +1064,7 @@ static void fold_cols(sim_run *s, size_t n)
         } else {
             rmc_accum_add_ranks(s->total, s->cols, n, stride, k0, k1);
         }
+        rmc_accum_fold_moves_i32(s->total, s->move_sums, (size_t)s->nt, k0, k1);
     }
 }
 
@@ -1231,6 +1248,8 @@ static rmc_status until_se_round(sim_run *s, uint64_t done, uint64_t *kept, rmc_
     if (mine == 0) {
         for (int t = 0; t < s->nt; t++) {
             rmc_accum_clear(s->ws[t]->acc);
+            memset(s->ws[t]->move_sum, 0,
+                   s->ctx.m->n_iv * RMC_N_FACTORS * sizeof *s->ws[t]->move_sum);
         }
         return RMC_OK;
     }
@@ -1421,7 +1440,8 @@ static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
                            o,     dims,
                            0,     longest_interview_list(m),
                            false, p->soap_enabled != 0 && !o->skip_soap,
-                           false, NULL};
+                           false, NULL,
+                           NULL};
         s->ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
         s->ctx.tracks = dims->tracks != 0;
         s->ctx.narrow = dims->rank_bins + 1 <= UINT8_MAX + 1;

@@ -218,6 +218,63 @@ static void test_rmc_accum_add_ranks_u8(void **state)
     rmc_accum_free(a8);
 }
 
+/* Moves summed in a thread's int32 sums and folded into a total equal the
+ * int64 sums of rmc_accum_add, bit for bit, also when a sum leaves int32
+ * (moves of up to 2e6 spots: 8.2e9 in fixed point, so sums spill into the
+ * total) and when the fold is split over interview ranges. A partial made
+ * by rmc_accum_alloc_partial merges into a total without adding moves. */
+static void test_rmc_accum_moves_i32(void **state)
+{
+    (void)state;
+    const rmc_accum_dims dm = small_dims(0);
+    rmc_accum *direct = NULL, *total = NULL, *part = NULL;
+    assert_int_equal(rmc_accum_alloc(&dm, false, &direct, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_alloc(&dm, true, &total, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_alloc_partial(&dm, &part, NULL), RMC_OK);
+    assert_null(rmc_accum_move_sum(part));
+    int32_t s1[NI * NF] = {0}, s2[NI * NF] = {0};
+    int32_t *const sums[2] = {s1, s2};
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 911, 0, RMC_STREAM_TEST, 0);
+    for (size_t n = 0; n < 40; n++) {
+        fake_rep f;
+        draw_rep(rmc_rng_gsl(r), &f);
+        for (size_t e = 0; e < NI * NF; e++) {
+            const double u = gsl_rng_uniform(rmc_rng_gsl(r));
+            f.moves[e] = u < 0.3 ? (float)((u - 0.15) * 1.3e7) : f.moves[e]; /* large, both signs */
+        }
+        const rmc_accum_replicate rep = {f.app_choice, f.app_iv, f.fill, f.rank, f.moves, iv_prog};
+        rmc_accum_add(direct, &rep);
+        const rmc_accum_replicate none = {f.app_choice, f.app_iv, f.fill, f.rank, NULL, iv_prog};
+        rmc_accum_add(part, &none);
+        rmc_accum_add_moves_i32(total, sums[n % 2], f.moves);
+        if (n % 7 == 6) {
+            rmc_accum_fold_moves_i32(total, sums, 2, 0, 5);
+            rmc_accum_fold_moves_i32(total, sums, 2, 5, NI);
+        }
+    }
+    rmc_accum_fold_moves_i32(total, sums, 2, 0, NI);
+    for (size_t e = 0; e < NI * NF; e++) {
+        assert_int_equal(s1[e], 0);
+        assert_int_equal(s2[e], 0);
+    }
+    assert_int_equal(rmc_accum_merge(total, part, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_replicates(total), 40);
+    assert_memory_equal(rmc_accum_move_sum(total), rmc_accum_move_sum(direct), NI * NF * 8);
+    bool spilled = false; /* the large moves did leave int32 */
+    for (size_t e = 0; e < NI * NF; e++) {
+        const int64_t v = rmc_accum_move_sum(direct)[e];
+        spilled = spilled || v > INT32_MAX || v < INT32_MIN;
+    }
+    assert_true(spilled);
+    assert_memory_equal(rmc_accum_choice_hist(total), rmc_accum_choice_hist(direct), NA * 3 * 4);
+    rmc_rng_free(r);
+    rmc_accum_free(part);
+    rmc_accum_free(total);
+    rmc_accum_free(direct);
+}
+
 /* Known answers for one hand-made replicate, binned two positions per bin. */
 static void test_rmc_accum_add_known_replicate(void **state)
 {
@@ -343,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_rmc_accum_merge_order_independent),
         cmocka_unit_test(test_rmc_accum_add_known_replicate),
         cmocka_unit_test(test_rmc_accum_add_ranks_u8),
+        cmocka_unit_test(test_rmc_accum_moves_i32),
         cmocka_unit_test(test_rmc_accum_sha256),
         cmocka_unit_test(test_rmc_accum_merge_dims_mismatch),
         cmocka_unit_test(test_rmc_accum_alloc_failure_sweep),

@@ -98,6 +98,25 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep);
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end);
 
+/* A thread's accumulator without the rank histogram and without move sums
+ * (the engine keeps a thread's moves in int32 sums, below, and folds them
+ * into the total after each batch). rmc_accum_add must then be given
+ * rep->moves == NULL; merging it into a full accumulator adds no moves. */
+rmc_status rmc_accum_alloc_partial(const rmc_accum_dims *dims, rmc_accum **out, rmc_diag *d);
+
+/* Add one replicate's moves to a thread's int32 sums sum[n_iv * n_factors]
+ * in the fixed point of rmc_accum_add (the same rounding); an element whose
+ * sum would leave int32 is added whole to total's move sums (atomically:
+ * threads may do so at once) and restarts at 0, so no sum is ever lost. */
+void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves);
+
+/* Add n_sums threads' int32 move sums of interviews k_begin .. k_end-1 into
+ * total's move sums and zero them. Threads may call this on one total for
+ * disjoint interview ranges. Integer sums: the result is the same bits as
+ * rmc_accum_add of every replicate's moves, in any order. */
+void rmc_accum_fold_moves_i32(rmc_accum *total, int32_t *const *sums, size_t n_sums, size_t k_begin,
+                              size_t k_end);
+
 /* The same with one-byte columns, for histograms of at most 256 columns
  * (rank_bins + 1 <= 256): the engine's batch buffer then takes half the
  * memory and half the memory traffic. */
