@@ -200,6 +200,7 @@ typedef struct meeting_ctx {
     uint8_t sponsors;          /* the program's visa sponsorship */
     unsigned n_res;            /* residents who may comment */
     const double *comment_cdf; /* Binomial(n_res, p_comment) cdf, or NULL */
+    const double *comment_inv; /* its cells' inverse widths (rmc_meeting_ws.comment_inv) */
     const uint8_t *awk_n;      /* awkward interviews of each name, [n] (capped at 255) */
     rmc_rng *r;                /* the generator behind g and s, for per-name seeks */
     uint64_t seed, replicate;  /* the stream names of this meeting */
@@ -334,6 +335,14 @@ static const double inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
     INV4(44), INV4(48), INV4(52), INV4(56), INV4(60), INV4(64)};
 #undef INV4
 
+/* The largest double below 1: recycled uniforms are clamped to it
+ * (without fmin, which is a libm call here). */
+#define BELOW_ONE 0x1.fffffffffffffp-1
+static inline double below_one(double v)
+{
+    return v < BELOW_ONE ? v : BELOW_ONE;
+}
+
 /* Binomial(n, logistic(like)) by inversion from the uniform u, for n <=
  * RMC_MAX_TABLE_RESIDENTS, without divisions: with e = exp(-|like|) the
  * rarer outcome has probability e / (1 + e), the odds ratio of one step is
@@ -356,12 +365,99 @@ static unsigned binomial_logit(double u, double like, unsigned n)
     return like > 0 ? n - x : x;
 }
 
-/* The largest double below 1: recycled uniforms are clamped to it
- * (without fmin, which is a libm call here). */
-#define BELOW_ONE 0x1.fffffffffffffp-1
-static inline double below_one(double v)
+/* exp(-y) = 2^-k exp(r) with y = k ln2 - r, |r| <= ln2 / 2 (ln2 split in
+ * two so that k ln2_hi is exact), exp(r) by its Taylor polynomial of degree
+ * 12 (remainder below 0.35^13 / 13! < 2.2e-16 of it), 2^-k from its bits.
+ * For 0 <= y <= RMC_EXP_NEG_MAX (2^-k stays a normal number). */
+static inline double exp_neg(double y)
 {
-    return v < BELOW_ONE ? v : BELOW_ONE;
+    const double ln2_hi = 0x1.62e42feep-1, ln2_lo = 0x1.a39ef35793c76p-33;
+    const int k = (int)(y * 0x1.71547652b82fep+0 + 0.5);
+    const double kd = (double)k;
+    const double r = (kd * ln2_hi - y) + kd * ln2_lo;
+    /* Horner's rule on the coefficients 1 / i!, i = 12 .. 0 */
+    double t = 1.0 / 479001600;
+    t = t * r + 1.0 / 39916800;
+    t = t * r + 1.0 / 3628800;
+    t = t * r + 1.0 / 362880;
+    t = t * r + 1.0 / 40320;
+    t = t * r + 1.0 / 5040;
+    t = t * r + 1.0 / 720;
+    t = t * r + 1.0 / 120;
+    t = t * r + 1.0 / 24;
+    t = t * r + 1.0 / 6;
+    t = t * r + 0.5;
+    t = t * r + 1.0;
+    t = t * r + 1.0;
+    const uint64_t bits = (uint64_t)(1023 - k) << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return t * scale;
+}
+
+double rmc_exp_neg(double y)
+{
+    return exp_neg(y);
+}
+
+/* How far every comparison of binomial_logit's inversion must be from a
+ * tie for its result to be known from the approximations comment_split
+ * uses. With e within a relative d = 2^-40 of libm's exp (rmc_exp_neg:
+ * 2^-44, tested) and v within 4 ulp-of-1 (a multiplication by the cell's
+ * inverse width instead of the division), every pmf of the inversion,
+ * after at most n + x + 2 <= 130 rounded operations, is within 130 (d + 8
+ * 2^-53) < 1.2e-10 of binomial_logit's, and the remainder of u after x <=
+ * 64 subtractions within 64 (1.2e-10 + 2^-52) + 4 2^-53 < 7.7e-9: a
+ * difference of the two larger than 2^-26 (1.5e-8) has the same sign in
+ * both. */
+#define SPLIT_MARGIN 0x1p-26
+
+/* Resident feedback's split of n comments at likability like from u in
+ * [lo, hi): binomial_logit at v = (u - lo) / (hi - lo), computed without
+ * libm's exp or the division where every comparison of the inversion is
+ * clearly on one side (all but about 1e-7 of draws), else by the
+ * definition (rmc_comment_split_exact). The same result for every input. */
+static inline unsigned comment_split(double u, double lo, double hi, double inv, double like,
+                                     unsigned n)
+{
+    const double y = fabs(like);
+    if (y <= RMC_EXP_NEG_MAX && inv > 0 && n <= RMC_MAX_TABLE_RESIDENTS) {
+        const double e = exp_neg(y), q = 1.0 / (1.0 + e);
+        double v = below_one((u - lo) * inv);
+        double pmf = 1;
+        for (unsigned t = 0; t < n; t++) {
+            pmf *= q;
+        }
+        unsigned x = 0;
+        bool sure = true;
+        while (x < n) {
+            const double d = v - pmf;
+            if (!(fabs(d) > SPLIT_MARGIN)) {
+                sure = false;
+                break;
+            }
+            if (d < 0) {
+                break;
+            }
+            v = d;
+            pmf *= e * (double)(n - x) * inv_int[x + 1];
+            x++;
+        }
+        if (sure) {
+            return like > 0 ? n - x : x;
+        }
+    }
+    return binomial_logit(below_one((u - lo) / (hi - lo)), like, n);
+}
+
+unsigned rmc_comment_split(double u, double lo, double hi, double inv, double like, unsigned n)
+{
+    return comment_split(u, lo, hi, inv, like, n);
+}
+
+unsigned rmc_comment_split_exact(double u, double lo, double hi, double like, unsigned n)
+{
+    return binomial_logit(below_one((u - lo) / (hi - lo)), like, n);
 }
 
 /* Resident feedback in reference spots ("I'd be happy to have him on my
@@ -381,14 +477,14 @@ static double resident_move(const meeting_ctx *c, double communication)
         return 0;
     }
     unsigned n_comments = 0;
-    double v = -1;
+    double u = -1, lo = 0, hi = 1;
     if (c->comment_cdf != NULL) {
-        const double u = rmc_philox_uniform(c->s);
+        u = rmc_philox_uniform(c->s);
         while (n_comments < n_res && u >= c->comment_cdf[n_comments]) {
             n_comments++;
         }
-        const double lo = n_comments > 0 ? c->comment_cdf[n_comments - 1] : 0.0;
-        v = below_one((u - lo) / (c->comment_cdf[n_comments] - lo));
+        lo = n_comments > 0 ? c->comment_cdf[n_comments - 1] : 0.0;
+        hi = c->comment_cdf[n_comments];
     } else {
         n_comments = binomial_small(c->g, c->s, p->residents_p_comment, n_res);
     }
@@ -401,7 +497,13 @@ static double resident_move(const meeting_ctx *c, double communication)
     }
     unsigned pos;
     if (n_comments <= RMC_MAX_TABLE_RESIDENTS) {
-        pos = binomial_logit(v >= 0 ? v : rmc_philox_uniform(c->s), like, n_comments);
+        /* the split from u's place inside its cell, (u - lo) / (hi - lo),
+         * or a uniform of its own without the table */
+        if (u >= 0) {
+            pos = comment_split(u, lo, hi, c->comment_inv[n_comments], like, n_comments);
+        } else {
+            pos = binomial_logit(rmc_philox_uniform(c->s), like, n_comments);
+        }
     } else {
         pos = binomial_small(c->g, c->s, 1.0 / (1.0 + exp(-like)), n_comments);
     }
@@ -411,7 +513,7 @@ static double resident_move(const meeting_ctx *c, double communication)
 
 /* The distribution function of Binomial(R, p_comment) into cdf[0 .. R], or
  * false when the table does not apply (p_comment 0 or 1, R too large). */
-static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf)
+static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf, double *inv)
 {
     const double pc = p->residents_p_comment;
     if (!(pc > 0 && pc < 1) || n_res == 0 || n_res > RMC_MAX_TABLE_RESIDENTS) {
@@ -427,6 +529,11 @@ static bool comment_table(const rmc_params *p, unsigned n_res, double *cdf)
         sum += pmf;
         cdf[i] = sum;
         pmf *= ratio * (double)(n_res - i) / (double)(i + 1);
+    }
+    for (unsigned i = 0; i <= n_res; i++) {
+        const double width = cdf[i] - (i > 0 ? cdf[i - 1] : 0.0);
+        const double v = width > 0 ? 1.0 / width : 0.0;
+        inv[i] = v <= DBL_MAX ? v : 0.0;
     }
     return true;
 }
@@ -513,6 +620,24 @@ static inline double sum8(rmc_v8d v)
     return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
 }
 
+/* A discussed name's moves, one field per factor, until they are gathered
+ * into one vector (moves_vector): written one at a time into a vector in
+ * memory and read back whole, they stalled the store forwarding. */
+typedef struct name_moves {
+    double residents, advocacy, communication, service, familiarity, visa, commitment, profile;
+} name_moves;
+
+/* The moves of m as one vector, in rmc_factor order (a macro: a function
+ * returning a 64-byte vector would change the ABI without AVX-512). */
+#define MOVES_VECTOR(m)                                                                            \
+    ((rmc_v8d){(m).residents, (m).advocacy, (m).communication, (m).service, (m).familiarity,       \
+               (m).visa, (m).commitment, (m).profile})
+_Static_assert(RMC_FACTOR_RESIDENTS == 0 && RMC_FACTOR_ADVOCACY == 1 &&
+                   RMC_FACTOR_COMMUNICATION == 2 && RMC_FACTOR_SERVICE == 3 &&
+                   RMC_FACTOR_FAMILIARITY == 4 && RMC_FACTOR_VISA == 5 &&
+                   RMC_FACTOR_COMMITMENT == 6 && RMC_FACTOR_PROFILE == 7,
+               "name_moves lists the factors in rmc_factor order");
+
 /* What a discussed name's statements decided beyond their spots. */
 typedef struct said_flags {
     bool regular; /* an IMG put in the regular tier: concern gone or a strong advocate */
@@ -526,25 +651,24 @@ typedef struct said_flags {
  * lines on purpose: one statement after another in the order the chain
  * uniform is spent, kept in one piece so that order reads top to bottom. */
 static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_iv_pack *iv,
-                       double u, double a, rmc_v8d *mv, said_flags *fl)
+                       double u, double a, name_moves *mv, said_flags *fl)
 {
     const rmc_params *p = c->p;
     if (is_img(ap->type)) {
         /* "whatever concern I had about communication is gone" */
         const double cm = ap->comm, th = p->communication_threshold;
         if (said(&u, (double)ap->p_gone)) {
-            (*mv)[RMC_FACTOR_COMMUNICATION] =
-                p->communication_bonus * spread(&u, p->meeting_statement_spread);
+            mv->communication = p->communication_bonus * spread(&u, p->meeting_statement_spread);
             fl->regular = true;
         } else if (cm < th) {
-            (*mv)[RMC_FACTOR_COMMUNICATION] = -p->communication_penalty * (th - cm) / th;
+            mv->communication = -p->communication_penalty * (th - cm) / th;
         }
     }
     /* "she knows how EPIC works, she's done signout" (or has never) */
     if (said_fixed(&u, &c->fam)) {
         const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
                                          p->familiarity_hands_on, p->familiarity_sub_i};
-        (*mv)[RMC_FACTOR_FAMILIARITY] = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
+        mv->familiarity = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
     }
     /* "she has family in this region ... she's staying if she matches" */
     double cmt = iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
@@ -552,7 +676,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
                                                      : 0.0;
     const bool ties_said = iv->ties && said_fixed(&u, &c->ties);
     cmt += ties_said ? p->commitment_ties : 0.0;
-    (*mv)[RMC_FACTOR_COMMITMENT] = cmt;
+    mv->commitment = cmt;
     /* "I'm not sure he really wants to be here": no ties said, no letter
      * confirming the commitment, interest not high */
     if (!ties_said && !iv->loi && iv->interest != RMC_INTEREST_HIGH) {
@@ -563,27 +687,27 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
     const uint8_t visa = ap->visa, sp = c->sponsors;
     if (visa == RMC_VISA_J1 || (visa == RMC_VISA_UNCERTAIN && iv->loi)) {
         /* a letter confirming the J1 makes it standard */
-        (*mv)[RMC_FACTOR_VISA] = (iv->loi || said_fixed(&u, &c->std_j1))
-                                     ? p->visa_routine_j1 * spread(&u, p->meeting_statement_spread)
-                                     : p->visa_messy;
+        mv->visa = (iv->loi || said_fixed(&u, &c->std_j1))
+                       ? p->visa_routine_j1 * spread(&u, p->meeting_statement_spread)
+                       : p->visa_messy;
     } else if (visa == RMC_VISA_H1B && sp == RMC_SPONSORS_J1_H1B) {
-        (*mv)[RMC_FACTOR_VISA] =
+        mv->visa =
             (iv->loi || said_fixed(&u, &c->std_h1b)) ? p->visa_h1b_at_sponsor : p->visa_messy;
     } else if (visa == RMC_VISA_H1B) {
-        (*mv)[RMC_FACTOR_VISA] = p->visa_h1b_at_j1_only;
+        mv->visa = p->visa_h1b_at_j1_only;
     } else if (visa == RMC_VISA_UNCERTAIN) {
-        (*mv)[RMC_FACTOR_VISA] = p->visa_uncertain;
+        mv->visa = p->visa_uncertain;
     }
     /* insider advocacy (a chief's tier jump is added by the caller) */
     switch (iv->advocacy) {
     case RMC_ADVOCACY_ROTATION:
         /* "if you actually impressed people" */
         if (said_fixed(&u, &c->impress)) {
-            (*mv)[RMC_FACTOR_ADVOCACY] = p->advocacy_rotation_min +
-                                         (p->advocacy_rotation_max - p->advocacy_rotation_min) * a;
+            mv->advocacy = p->advocacy_rotation_min +
+                           (p->advocacy_rotation_max - p->advocacy_rotation_min) * a;
             fl->regular = true;
         } else {
-            (*mv)[RMC_FACTOR_ADVOCACY] = -p->advocacy_rotation_letdown * a;
+            mv->advocacy = -p->advocacy_rotation_letdown * a;
         }
         break;
     case RMC_ADVOCACY_RESEARCH_FELLOW: {
@@ -592,7 +716,7 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
             rmc_philox_uniform(c->s) < p->advocacy_fellow_tail_prob) {
             v += p->advocacy_fellow_tail_mean * rmc_philox_exp1(c->s);
         }
-        (*mv)[RMC_FACTOR_ADVOCACY] = v;
+        mv->advocacy = v;
         fl->regular = true;
         break;
     }
@@ -600,14 +724,13 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
         fl->regular = true;
         break;
     default:
-        (*mv)[RMC_FACTOR_ADVOCACY] = p->advocacy_none_max * a;
+        mv->advocacy = p->advocacy_none_max * a;
         break;
     }
     /* "keep them higher, they'll survive here" */
     const double p_service = ap->service * c->service_load;
     if (p_service > 0 && said(&u, p_service)) {
-        (*mv)[RMC_FACTOR_SERVICE] =
-            p->service_spots_min + (p->service_spots_max - p->service_spots_min) * u;
+        mv->service = p->service_spots_min + (p->service_spots_max - p->service_spots_min) * u;
     }
 }
 
@@ -646,17 +769,17 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *m
     const rmc_iv_pack *iv = &c->iv[t];
     const rmc_app_pack *ap = &c->app[iv->app];
     _Static_assert(RMC_N_FACTORS == 8, "rmc_v8d and sum8 assume eight factors");
-    rmc_v8d ref = {0};
-    ref[RMC_FACTOR_RESIDENTS] = resident_move(c, ap->comm);
+    name_moves nm = {0};
+    nm.residents = resident_move(c, ap->comm);
     const double a = rmc_philox_uniform(c->s);
     const double u = rmc_philox_uniform(c->s);
     said_flags fl = {false, false};
-    statements(c, ap, iv, u, a, &ref, &fl);
+    statements(c, ap, iv, u, a, &nm, &fl);
     if (ap->profile == RMC_PROFILE_STAR && p->profile_sigma_star > 0) {
         /* "high-variance stars": up or down drastically */
-        ref[RMC_FACTOR_PROFILE] = p->profile_sigma_star * rmc_philox_normal(c->s);
+        nm.profile = p->profile_sigma_star * rmc_philox_normal(c->s);
     }
-    ref *= c->scale;
+    rmc_v8d ref = MOVES_VECTOR(nm) * c->scale;
     if (iv->loi && p->loi_tie_spots > 0) {
         /* a letter of intent: a tie-breaker, in this list's own spots */
         ref[RMC_FACTOR_COMMITMENT] += p->loi_tie_spots;
@@ -853,7 +976,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     }
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_MEETING, (uint32_t)j);
     const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
-    const bool table = comment_table(p, n_res, w->comment_cdf);
+    const bool table = comment_table(p, n_res, w->comment_cdf, w->comment_inv);
     const meeting_ctx c = {
         .m = m,
         .p = p,
@@ -869,6 +992,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         .sponsors = m->sponsors[j],
         .n_res = n_res,
         .comment_cdf = table ? w->comment_cdf : NULL,
+        .comment_inv = w->comment_inv,
         .awk_n = w->awk_n,
         .r = r,
         .seed = seed,

@@ -64,6 +64,9 @@ struct rmc_meeting_ws {
     size_t rol_lo, rol_n;
     uint64_t rol_seed, rol_rep;
     double comment_cdf[RMC_MAX_TABLE_RESIDENTS + 1]; /* P(comments <= i) of the current program */
+    /* 1 / (comment_cdf[i] - comment_cdf[i - 1]) (cdf[-1] = 0), or 0 where
+     * that is not a finite positive number */
+    double comment_inv[RMC_MAX_TABLE_RESIDENTS + 1];
     double *race_w;               /* [n_prog] exp(-(desirability - mid) / sigma), see rols.c */
     double race_tie;              /* exp(-beta_ties / sigma) */
     double race_sigma, race_beta; /* the parameters race_w was made for */
@@ -73,6 +76,23 @@ struct rmc_meeting_ws {
     double comm_slope, comm_threshold, service_p, service_years;
     bool app_valid; /* app[].p_gone and app[].service match them */
 };
+
+/* Resident feedback's comment split (meeting.c): the positive comments
+ * among n (1 <= n <= RMC_MAX_TABLE_RESIDENTS) at likability like, from the
+ * uniform u inside the comment count's cell [lo, hi) of the comment table
+ * (inv: 1 / (hi - lo), or 0). rmc_comment_split_exact is the definition
+ * (libm's exp and a division); rmc_comment_split is what the meetings use,
+ * and returns the same for every input (rmc_exp_neg and a multiplication,
+ * the definition where a comparison is too close to tell). For tests. */
+RMC_INTERNAL unsigned rmc_comment_split(double u, double lo, double hi, double inv, double like,
+                                        unsigned n);
+RMC_INTERNAL unsigned rmc_comment_split_exact(double u, double lo, double hi, double like,
+                                              unsigned n);
+
+/* exp(-y) for 0 <= y <= RMC_EXP_NEG_MAX within a relative 2^-44 (tested;
+ * the analysis gives about 2^-50), without libm. For tests. */
+#define RMC_EXP_NEG_MAX 700.0
+RMC_INTERNAL double rmc_exp_neg(double y);
 
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
  * map(a) < map(b); -0 sorts just below +0. */
