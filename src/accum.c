@@ -207,8 +207,8 @@ static void add_moves(rmc_accum *a, const float *moves)
 #if defined(__x86_64__)
 /* rmc_accum_add_moves_i32 for CPUs with AVX-512F and DQ: eight moves a
  * step, rounded as add_moves_avx512 does, added in 64 bits and stored back
- * narrowed when all eight fit int32; a step where one does not is left to
- * the scalar loop. Returns the moves done. */
+ * narrowed when all eight fit int32; from a step where one does not, the
+ * scalar loop does the rest. Returns the moves done. */
 __attribute__((target("avx512f,avx512dq"))) static size_t
 add_moves_i32_avx512(int32_t *sum, const float *moves, size_t n)
 {
@@ -227,24 +227,49 @@ add_moves_i32_avx512(int32_t *sum, const float *moves, size_t n)
     }
     return e;
 }
+/* The same for AVX2 CPUs: eight moves a step, rounded by vcvtpd2dq (the
+ * current rounding mode, as cvtsd2si; a move that does not fit int32 comes
+ * out as INT32_MIN) and added in 32 bits; a step with an INT32_MIN move or
+ * a sum that wraps is left, with the rest, to the scalar loop. */
+__attribute__((target("avx2"))) static size_t add_moves_i32_avx2(int32_t *sum, const float *moves,
+                                                                 size_t n)
+{
+    const __m256d scale = _mm256_set1_pd(RMC_ACCUM_MOVE_SCALE);
+    const __m256i indefinite = _mm256_set1_epi32(INT32_MIN);
+    size_t e = 0;
+    for (; e + 8 <= n; e += 8) {
+        const __m256 f = _mm256_loadu_ps(moves + e);
+        const __m128i lo =
+            _mm256_cvtpd_epi32(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(f)), scale));
+        const __m128i hi =
+            _mm256_cvtpd_epi32(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(f, 1)), scale));
+        const __m256i v = _mm256_set_m128i(hi, lo);
+        const __m256i s = _mm256_loadu_si256((const __m256i *)(const void *)(sum + e));
+        const __m256i r = _mm256_add_epi32(s, v);
+        const __m256i wrapped =
+            _mm256_and_si256(_mm256_xor_si256(s, r), _mm256_xor_si256(v, r)); /* sign bit */
+        const __m256i bad = _mm256_or_si256(wrapped, _mm256_cmpeq_epi32(v, indefinite));
+        if (_mm256_movemask_ps(_mm256_castsi256_ps(bad)) != 0) {
+            break;
+        }
+        _mm256_storeu_si256((__m256i *)(void *)(sum + e), r);
+    }
+    return e;
+}
 #endif
 
 void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves)
 {
     const size_t n = total->dims.n_iv * total->dims.n_factors;
-#if defined(__x86_64__)
-    const bool wide = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-#endif
     size_t e = 0;
-    for (;;) {
 #if defined(__x86_64__)
-        if (wide) {
-            e += add_moves_i32_avx512(sum + e, moves + e, n - e);
-        }
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+        e = add_moves_i32_avx512(sum, moves, n); /* up to a step that leaves int32, if any */
+    } else if (__builtin_cpu_supports("avx2")) {
+        e = add_moves_i32_avx2(sum, moves, n);
+    }
 #endif
-        if (e == n) {
-            return;
-        }
+    for (; e < n; e++) {
         const int64_t t = (int64_t)sum[e] + round_to_i64((double)moves[e] * RMC_ACCUM_MOVE_SCALE);
         if (t >= INT32_MIN && t <= INT32_MAX) {
             sum[e] = (int32_t)t;
@@ -252,7 +277,6 @@ void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves)
             __atomic_fetch_add(&total->move_sum[e], t, __ATOMIC_RELAXED);
             sum[e] = 0;
         }
-        e++;
     }
 }
 
