@@ -48,7 +48,8 @@ size_t rmc_accum_bytes(const rmc_accum_dims *dims, bool with_rank_hist)
         (with_rank_hist ? 4.0 * (double)s.rank : 0.0) + 4.0 * (double)s.choice +
         4.0 * (double)s.fill + 4.0 * (double)s.depth + 4.0 * (double)s.iv + 8.0 * (double)s.move +
         4.0 * (double)dims->n_prog + 4.0 * (double)s.soap + 4.0 * (double)s.fill + 512.0 +
-        (dims->tracks ? 4.0 * (double)dims->n_app + 8.0 * (double)dims->n_prog : 0.0);
+        (dims->tracks ? 4.0 * (double)dims->n_app + 8.0 * (double)dims->n_prog : 0.0) +
+        4.0 * RMC_COUPLE_N_OUTCOMES * (double)dims->n_couples;
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
@@ -57,6 +58,7 @@ void rmc_accum_free(rmc_accum *a)
     if (a == NULL) {
         return;
     }
+    rmc_free(a->couple_count);
     rmc_free(a->soap_fill_hist);
     rmc_free(a->soap_hist);
     rmc_free(a->depth);
@@ -106,6 +108,12 @@ static rmc_status accum_alloc(const rmc_accum_dims *dims, bool with_rank_hist, b
     }
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->soap_hist, s.soap, 4, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&a->soap_fill_hist, s.fill, 4, d), fail);
+    if (dims->n_couples > 0) {
+        RMC_TRY_GOTO(st,
+                     rmc_alloc_aligned((void **)&a->couple_count,
+                                       dims->n_couples * RMC_COUPLE_N_OUTCOMES, 4, d),
+                     fail);
+    }
     *out = a;
     return RMC_OK;
 fail:
@@ -199,8 +207,8 @@ static void add_moves(rmc_accum *a, const float *moves)
 #if defined(__x86_64__)
 /* rmc_accum_add_moves_i32 for CPUs with AVX-512F and DQ: eight moves a
  * step, rounded as add_moves_avx512 does, added in 64 bits and stored back
- * narrowed when all eight fit int32; a step where one does not is left to
- * the scalar loop. Returns the moves done. */
+ * narrowed when all eight fit int32; from a step where one does not, the
+ * scalar loop does the rest. Returns the moves done. */
 __attribute__((target("avx512f,avx512dq"))) static size_t
 add_moves_i32_avx512(int32_t *sum, const float *moves, size_t n)
 {
@@ -219,24 +227,49 @@ add_moves_i32_avx512(int32_t *sum, const float *moves, size_t n)
     }
     return e;
 }
+/* The same for AVX2 CPUs: eight moves a step, rounded by vcvtpd2dq (the
+ * current rounding mode, as cvtsd2si; a move that does not fit int32 comes
+ * out as INT32_MIN) and added in 32 bits; a step with an INT32_MIN move or
+ * a sum that wraps is left, with the rest, to the scalar loop. */
+__attribute__((target("avx2"))) static size_t add_moves_i32_avx2(int32_t *sum, const float *moves,
+                                                                 size_t n)
+{
+    const __m256d scale = _mm256_set1_pd(RMC_ACCUM_MOVE_SCALE);
+    const __m256i indefinite = _mm256_set1_epi32(INT32_MIN);
+    size_t e = 0;
+    for (; e + 8 <= n; e += 8) {
+        const __m256 f = _mm256_loadu_ps(moves + e);
+        const __m128i lo =
+            _mm256_cvtpd_epi32(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(f)), scale));
+        const __m128i hi =
+            _mm256_cvtpd_epi32(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(f, 1)), scale));
+        const __m256i v = _mm256_set_m128i(hi, lo);
+        const __m256i s = _mm256_loadu_si256((const __m256i *)(const void *)(sum + e));
+        const __m256i r = _mm256_add_epi32(s, v);
+        const __m256i wrapped =
+            _mm256_and_si256(_mm256_xor_si256(s, r), _mm256_xor_si256(v, r)); /* sign bit */
+        const __m256i bad = _mm256_or_si256(wrapped, _mm256_cmpeq_epi32(v, indefinite));
+        if (_mm256_movemask_ps(_mm256_castsi256_ps(bad)) != 0) {
+            break;
+        }
+        _mm256_storeu_si256((__m256i *)(void *)(sum + e), r);
+    }
+    return e;
+}
 #endif
 
 void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves)
 {
     const size_t n = total->dims.n_iv * total->dims.n_factors;
-#if defined(__x86_64__)
-    const bool wide = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-#endif
     size_t e = 0;
-    for (;;) {
 #if defined(__x86_64__)
-        if (wide) {
-            e += add_moves_i32_avx512(sum + e, moves + e, n - e);
-        }
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+        e = add_moves_i32_avx512(sum, moves, n); /* up to a step that leaves int32, if any */
+    } else if (__builtin_cpu_supports("avx2")) {
+        e = add_moves_i32_avx2(sum, moves, n);
+    }
 #endif
-        if (e == n) {
-            return;
-        }
+    for (; e < n; e++) {
         const int64_t t = (int64_t)sum[e] + round_to_i64((double)moves[e] * RMC_ACCUM_MOVE_SCALE);
         if (t >= INT32_MIN && t <= INT32_MAX) {
             sum[e] = (int32_t)t;
@@ -244,7 +277,6 @@ void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves)
             __atomic_fetch_add(&total->move_sum[e], t, __ATOMIC_RELAXED);
             sum[e] = 0;
         }
-        e++;
     }
 }
 
@@ -390,10 +422,25 @@ void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged)
     a->restart_hist[converged ? 0 : 1][bin]++;
 }
 
-void rmc_accum_count_couples(rmc_accum *a, uint64_t both, uint64_t one)
+void rmc_accum_add_couples(rmc_accum *a, const uint8_t *outcome)
 {
-    add_rep(a, RMC_REP_COUPLE_BOTH, both);
-    add_rep(a, RMC_REP_COUPLE_ONE, one);
+    uint64_t n[RMC_COUPLE_N_OUTCOMES] = {0};
+    for (size_t c = 0; c < a->dims.n_couples; c++) {
+        for (int o = 0; o < RMC_COUPLE_N_OUTCOMES; o++) {
+            const unsigned bit = (outcome[c] >> o) & 1u;
+            a->couple_count[c * RMC_COUPLE_N_OUTCOMES + (size_t)o] += bit;
+            n[o] += bit;
+        }
+    }
+    add_rep(a, RMC_REP_COUPLE_BOTH, n[RMC_COUPLE_BOTH]);
+    add_rep(a, RMC_REP_COUPLE_ONE, n[RMC_COUPLE_ONE]);
+    add_rep(a, RMC_REP_COUPLE_CITY, n[RMC_COUPLE_CITY]);
+    add_rep(a, RMC_REP_COUPLE_REGION, n[RMC_COUPLE_REGION]);
+}
+
+const uint32_t *rmc_accum_couple_counts(const rmc_accum *a)
+{
+    return a->couple_count;
 }
 
 void rmc_accum_count_types(rmc_accum *a, const uint64_t matched[RMC_ACCUM_TYPE_GROUPS])
@@ -469,6 +516,9 @@ void rmc_accum_clear(rmc_accum *a)
     memset(a->restart_hist, 0, sizeof a->restart_hist);
     memset(a->rep_sum, 0, sizeof a->rep_sum);
     memset(a->rep_sumsq, 0, sizeof a->rep_sumsq);
+    if (a->couple_count != NULL) {
+        memset(a->couple_count, 0, a->dims.n_couples * RMC_COUPLE_N_OUTCOMES * 4);
+    }
     if (a->dims.tracks) {
         memset(a->partial_count, 0, a->dims.n_app * 4);
         memset(a->capacity_sum, 0, a->dims.n_prog * 8);
@@ -518,6 +568,9 @@ rmc_status rmc_accum_merge(rmc_accum *dst, const rmc_accum *src, rmc_diag *d)
         dst->rep_sum[r] += src->rep_sum[r];
         dst->rep_sumsq[r] += src->rep_sumsq[r];
     }
+    if (dst->couple_count != NULL) {
+        add_u32(dst->couple_count, src->couple_count, dst->dims.n_couples * RMC_COUPLE_N_OUTCOMES);
+    }
     if (dst->dims.tracks) {
         add_u32(dst->partial_count, src->partial_count, dst->dims.n_app);
         for (size_t j = 0; j < dst->dims.n_prog; j++) {
@@ -553,6 +606,9 @@ rmc_status rmc_accum_reduce(rmc_accum *a, const rmc_dist *g, rmc_diag *d)
     RMC_TRY(rmc_dist_sum_u32(g, a->soap_fill_hist, s.fill, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->rep_sum, RMC_ACCUM_REP_ROWS, d));
     RMC_TRY(rmc_dist_sum_u64(g, a->rep_sumsq, RMC_ACCUM_REP_ROWS, d));
+    if (a->couple_count != NULL) {
+        RMC_TRY(rmc_dist_sum_u32(g, a->couple_count, a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, d));
+    }
     uint64_t counts[4] = {a->replicates, a->unconverged, a->unstable, a->soap_replicates};
     RMC_TRY(rmc_dist_sum_u64(g, counts, 4, d));
     RMC_TRY(rmc_dist_sum_u64(g, &a->restart_hist[0][0], 2 * RMC_ACCUM_RESTART_BINS, d));
@@ -667,6 +723,16 @@ void rmc_accum_sha256(const rmc_accum *a, char hex[65])
         rmc_sha256_update(&s, a->partial_count, dm->n_app * sizeof(uint32_t));
         rmc_sha256_update(&s, a->capacity_sum, dm->n_prog * sizeof(uint64_t));
         rmc_sha256_update(&s, rv, sizeof rv);
+    }
+    if (dm->n_couples > 0) { /* totals without per-couple counts keep their old digest */
+        rmc_sha256_update(&s, a->couple_count,
+                          dm->n_couples * RMC_COUPLE_N_OUTCOMES * sizeof(uint32_t));
+        const size_t rows[4] = {RMC_REP_COUPLE_BOTH, RMC_REP_COUPLE_ONE, RMC_REP_COUPLE_CITY,
+                                RMC_REP_COUPLE_REGION};
+        for (int k = 0; k < 4; k++) {
+            rmc_sha256_update(&s, &a->rep_sum[rows[k]], sizeof(uint64_t));
+            rmc_sha256_update(&s, &a->rep_sumsq[rows[k]], sizeof(uint64_t));
+        }
     }
     if (a->soap_replicates > 0) { /* totals without SOAP keep their old digest */
         rmc_sha256_update(&s, &a->soap_replicates, sizeof a->soap_replicates);

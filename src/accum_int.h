@@ -32,6 +32,7 @@ struct rmc_accum {
     /* dims.tracks only (else NULL / 0) */
     uint32_t *partial_count; /* [n_app] replicates partially matched */
     uint64_t *capacity_sum;  /* [n_prog] sum of capacities after reversions */
+    uint32_t *couple_count;  /* [n_couples][RMC_COUPLE_N_OUTCOMES], or NULL (dims.n_couples 0) */
 };
 
 /* Elements in each table of an accumulator of dims d; false on overflow. */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "forecast_int.h"
+#include "joint_int.h"
 
 #define APPLICANT_ID "forecast_applicant"
 #define PARTNER_ID "forecast_partner"
@@ -513,29 +514,28 @@ static void write_couples(FILE *f, const writer *w)
     }
 }
 
-/* Tier of the pair of programs pa, pb: 0 one city, 1 one region, 2 other. */
-static int pair_tier(const rmc_profile_program *pa, const rmc_profile_program *pb)
+/* Member M's programs as the joint-list builder's member (joint_int.h):
+ * utility minus the list position (the profile gives ranks, not
+ * utilities), the region, and a city id per (region, city name) across
+ * both partners' programs (seen[] holds one program of each id). */
+static void fc_member(const rmc_profile_file *M, const rmc_profile_program **seen, size_t *n_seen,
+                      double *u, int32_t *region, int32_t *city)
 {
-    if (pa->region == pb->region && pa->city[0] != '\0' && strcmp(pa->city, pb->city) == 0) {
-        return 0;
+    for (size_t x = 0; x < M->n_programs; x++) {
+        const rmc_profile_program *p = &M->programs[x];
+        u[x] = -(double)x;
+        region[x] = p->region != RMC_REGION_NONE ? (int32_t)p->region : -1;
+        city[x] = -1;
+        for (size_t t = 0; t < *n_seen && p->city[0] != '\0' && city[x] < 0; t++) {
+            if (seen[t]->region == p->region && strcmp(seen[t]->city, p->city) == 0) {
+                city[x] = (int32_t)t;
+            }
+        }
+        if (p->city[0] != '\0' && city[x] < 0) {
+            city[x] = (int32_t)*n_seen;
+            seen[(*n_seen)++] = p;
+        }
     }
-    return pa->region == pb->region ? 1 : 2;
-}
-
-typedef struct sort_pair {
-    int tier, sum, a, b;
-} sort_pair;
-
-static int cmp_sort_pair(const void *x, const void *y)
-{
-    const sort_pair *p = x, *q = y;
-    if (p->tier != q->tier) {
-        return p->tier - q->tier;
-    }
-    if (p->sum != q->sum) {
-        return p->sum - q->sum;
-    }
-    return p->a - q->a;
 }
 
 rmc_status rmc_fc_joint_list(const rmc_profile_file *pf, rmc_fc_pair **out, size_t *n_out,
@@ -545,47 +545,46 @@ rmc_status rmc_fc_joint_list(const rmc_profile_file *pf, rmc_fc_pair **out, size
     *n_out = 0;
     const rmc_profile_file *pb = pf->partner;
     RMC_ASSERT(pb != NULL);
-    const size_t LA = pf->n_programs, LB = pb->n_programs;
-    const int max_tier = pf->couple_pairs == RMC_PAIRS_CITY     ? 0
-                         : pf->couple_pairs == RMC_PAIRS_REGION ? 1
-                                                                : 2;
-    sort_pair *sp = NULL;
-    RMC_TRY(rmc_alloc_array((void **)&sp, LA * LB + 1, sizeof *sp, d));
-    size_t n = 0;
-    for (size_t a = 0; a < LA; a++) {
-        for (size_t b = 0; b < LB; b++) {
-            const int t = pair_tier(&pf->programs[a], &pb->programs[b]);
-            if (t <= max_tier) {
-                sp[n++] = (sort_pair){t, (int)(a + b), (int)a, (int)b};
-            }
-        }
-    }
-    qsort(sp, n, sizeof *sp, cmp_sort_pair);
-    size_t n_un = 0;
-    for (int k = 0; k < pf->couple_unmatched; k++) {
-        n_un += (size_t)k < LA;
-        n_un += (size_t)k < LB;
-    }
-    const size_t n_pairs = n + n_un > RMC_FC_MAX_JOINT ? RMC_FC_MAX_JOINT - n_un : n;
-    rmc_fc_pair *jl = NULL;
-    rmc_status st = rmc_alloc_array((void **)&jl, n_pairs + n_un + 1, sizeof *jl, d);
+    const size_t LA = pf->n_programs, LB = pb->n_programs, L = LA + LB;
+    const rmc_joint_rules rules = {pf->couple_pairs == RMC_PAIRS_CITY     ? RMC_JOINT_CITY
+                                   : pf->couple_pairs == RMC_PAIRS_REGION ? RMC_JOINT_REGION
+                                                                          : RMC_JOINT_ANY,
+                                   RMC_FC_MAX_JOINT, (size_t)pf->couple_unmatched, true};
+    double *u = NULL;
+    int32_t *loc = NULL;
+    const rmc_profile_program **seen = NULL;
+    rmc_joint_item *items = NULL;
+    rmc_joint_entry *jl = NULL;
+    rmc_fc_pair *res = NULL;
+    const size_t bound = rmc_joint_bound(&rules, LA, LB);
+    rmc_status st = rmc_alloc_array((void **)&u, L + 1, sizeof *u, d);
+    st = st == RMC_OK ? rmc_alloc_array((void **)&loc, 2 * L + 1, sizeof *loc, d) : st;
+    st = st == RMC_OK ? rmc_alloc_array((void **)&seen, L + 1, sizeof *seen, d) : st;
+    st = st == RMC_OK
+             ? rmc_alloc_array((void **)&items, rmc_joint_scratch(LA, LB), sizeof *items, d)
+             : st;
+    st = st == RMC_OK ? rmc_alloc_array((void **)&jl, bound + 1, sizeof *jl, d) : st;
+    st = st == RMC_OK ? rmc_alloc_array((void **)&res, bound + 1, sizeof *res, d) : st;
     if (st == RMC_OK) {
-        size_t e = 0;
-        for (size_t i = 0; i < n_pairs; i++) {
-            jl[e++] = (rmc_fc_pair){(int16_t)sp[i].a, (int16_t)sp[i].b};
+        size_t n_seen = 0;
+        fc_member(pf, seen, &n_seen, u, loc, loc + L);
+        fc_member(pb, seen, &n_seen, u + LA, loc + LA, loc + L + LA);
+        const rmc_joint_member A = {LA, u, loc, loc + L};
+        const rmc_joint_member B = {LB, u + LA, loc + LA, loc + L + LA};
+        const size_t n = rmc_joint_build(&A, &B, &rules, items, jl);
+        for (size_t e = 0; e < n; e++) {
+            res[e] = (rmc_fc_pair){(int16_t)jl[e].a, (int16_t)jl[e].b};
         }
-        for (int k = 0; k < pf->couple_unmatched; k++) {
-            if ((size_t)k < LA) {
-                jl[e++] = (rmc_fc_pair){(int16_t)k, -1};
-            }
-            if ((size_t)k < LB) {
-                jl[e++] = (rmc_fc_pair){-1, (int16_t)k};
-            }
-        }
-        *out = jl;
-        *n_out = e;
+        *out = res;
+        *n_out = n;
+        res = NULL;
     }
-    rmc_free(sp);
+    rmc_free(res);
+    rmc_free(jl);
+    rmc_free(items);
+    rmc_free(seen);
+    rmc_free(loc);
+    rmc_free(u);
     return st;
 }
 

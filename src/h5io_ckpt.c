@@ -47,6 +47,7 @@ static rmc_status ckpt_attrs(hid_t f, const rmc_accum *a, const rmc_h5_checkpoin
         rmc_h5_write_attr(f, "rep_sumsq", H5T_NATIVE_UINT64, RMC_ACCUM_REP_ROWS, a->rep_sumsq, d));
     RMC_TRY(rmc_h5_attr_u64(f, "soap_replicates", a->soap_replicates, d));
     RMC_TRY(rmc_h5_attr_u64(f, "tracks", a->dims.tracks, d));
+    RMC_TRY(rmc_h5_attr_u64(f, "couples_counted", a->dims.n_couples, d));
     RMC_TRY(rmc_h5_attr_u64(f, "seed", in->seed, d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates_requested", in->replicates_requested, d));
     RMC_TRY(rmc_h5_attr_i64(f, "proposing", in->proposing, d));
@@ -77,6 +78,10 @@ static rmc_status fill_checkpoint(hid_t f, const void *ctx, rmc_diag *d)
                            a->partial_count, d));
         RMC_TRY(write_flat(f, "capacity_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, a->dims.n_prog,
                            a->capacity_sum, d));
+    }
+    if (a->dims.n_couples > 0) {
+        RMC_TRY(write_flat(f, "couple_count", H5T_NATIVE_UINT32, H5T_STD_U32LE,
+                           a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, d));
     }
     RMC_TRY(write_flat(f, "soap_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.soap, a->soap_hist, d));
     RMC_TRY(write_flat(f, "soap_fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill,
@@ -169,6 +174,10 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
         RMC_TRY(
             read_into(f, "capacity_sum", H5T_NATIVE_UINT64, a->dims.n_prog, a->capacity_sum, d));
     }
+    if (a->dims.n_couples > 0) {
+        RMC_TRY(read_into(f, "couple_count", H5T_NATIVE_UINT32,
+                          a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, d));
+    }
     RMC_TRY(rmc_h5_read_attr(f, "soap_replicates", H5T_NATIVE_UINT64, &a->soap_replicates, d));
     RMC_TRY(read_into(f, "soap_hist", H5T_NATIVE_UINT32, s.soap, a->soap_hist, d));
     RMC_TRY(read_into(f, "soap_fill_hist", H5T_NATIVE_UINT32, s.fill, a->soap_fill_hist, d));
@@ -180,12 +189,13 @@ static rmc_status ckpt_read(hid_t f, rmc_accum **out, rmc_h5_checkpoint_info *in
     if (H5Aexists(f, "rankmc_checkpoint") <= 0) {
         return RMC_FAIL(d, RMC_EINPUT, "not a rankmc checkpoint");
     }
-    uint64_t v[9], tracks = 0;
+    uint64_t v[9], tracks = 0, n_couples = 0;
     RMC_TRY(rmc_h5_read_attr(f, "dims", H5T_NATIVE_UINT64, v, d));
     RMC_TRY(rmc_h5_read_attr(f, "tracks", H5T_NATIVE_UINT64, &tracks, d));
-    const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1],         (size_t)v[2], (size_t)v[3],
-                               (size_t)v[4], (size_t)v[5],         (size_t)v[6], (size_t)v[7],
-                               (size_t)v[8], tracks != 0 ? 1u : 0u};
+    RMC_TRY(rmc_h5_read_attr(f, "couples_counted", H5T_NATIVE_UINT64, &n_couples, d));
+    const rmc_accum_dims dm = {(size_t)v[0], (size_t)v[1],          (size_t)v[2],     (size_t)v[3],
+                               (size_t)v[4], (size_t)v[5],          (size_t)v[6],     (size_t)v[7],
+                               (size_t)v[8], tracks != 0 ? 1u : 0u, (size_t)n_couples};
     RMC_TRY(ckpt_read_info(f, info, d));
     rmc_status st = rmc_accum_alloc(&dm, true, out, d);
     if (st == RMC_EUSAGE) {

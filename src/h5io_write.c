@@ -273,6 +273,24 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     RMC_TRY(rmc_h5_write_attr(f, "couples_both_matched_se", H5T_NATIVE_DOUBLE, 0, &share[1], d));
     RMC_TRY(rmc_h5_write_attr(f, "couples_one_unmatched", H5T_NATIVE_DOUBLE, 0, &share[2], d));
     RMC_TRY(rmc_h5_write_attr(f, "couples_one_unmatched_se", H5T_NATIVE_DOUBLE, 0, &share[3], d));
+    if (m->n_couples > 0) { /* files without couples keep their attributes */
+        RMC_TRY(rmc_h5_attr_u64(f, "couples_generated", m->n_couples_gen, d));
+    }
+    if (m->n_couples > 0 && m->prog_region != NULL &&
+        rmc_accum_get_dims(a)->n_couples == m->n_couples) {
+        /* with locations: both in one city / one region, the same way */
+        rmc_accum_rep_sums(a, RMC_REP_COUPLE_CITY, 2, cs, cq);
+        for (int k = 0; k < 2; k++) {
+            rmc_sums_mean_se(cs[k], cq[k], rmc_accum_replicates(a), &share[2 * k],
+                             &share[2 * k + 1]);
+            share[2 * k] /= nc;
+            share[2 * k + 1] /= nc;
+        }
+        RMC_TRY(rmc_h5_write_attr(f, "couples_same_city", H5T_NATIVE_DOUBLE, 0, &share[0], d));
+        RMC_TRY(rmc_h5_write_attr(f, "couples_same_city_se", H5T_NATIVE_DOUBLE, 0, &share[1], d));
+        RMC_TRY(rmc_h5_write_attr(f, "couples_same_region", H5T_NATIVE_DOUBLE, 0, &share[2], d));
+        RMC_TRY(rmc_h5_write_attr(f, "couples_same_region_se", H5T_NATIVE_DOUBLE, 0, &share[3], d));
+    }
     RMC_TRY(
         rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS, rh, d));
     return write_soap_attrs(f, a, d);
@@ -582,24 +600,35 @@ static rmc_status write_interviews(hid_t g, const rmc_model *m, const rmc_accum 
     return rmc_h5_write_strings(g, "factors", info->factor_names, dm->n_factors, d);
 }
 
+/* P and its binomial SE sqrt(p (1 - p) / n) per couple, as name and
+ * name_se, from counts (stride apart) over n replicates. */
+static rmc_status write_p(hid_t g, const char *name, const uint32_t *count, size_t stride, size_t C,
+                          uint64_t n, double *buf, rmc_diag *d)
+{
+    const hsize_t d1[1] = {C};
+    for (size_t c = 0; c < C; c++) {
+        buf[c] = n > 0 ? (double)count[c * stride] / (double)n : 0.0;
+    }
+    RMC_TRY(rmc_h5_write_numeric(g, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, buf, d));
+    for (size_t c = 0; c < C; c++) {
+        buf[c] = n > 0 ? sqrt(buf[c] * (1.0 - buf[c]) / (double)n) : 0.0;
+    }
+    char se[64];
+    snprintf(se, sizeof se, "%s_se", name);
+    return rmc_h5_write_numeric(g, se, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, buf, d);
+}
+
 /* Per couple, from the members' choice histograms (a member's entry is the
  * couple's joint-list position, counted when that member matched): P(both
- * matched) and P(exactly one matched), binomial standard errors. */
-static rmc_status write_couples(hid_t g, const rmc_model *m, const rmc_accum *a, derived *x,
-                                rmc_diag *d)
+ * matched) and P(exactly one matched). For totals without per-couple
+ * counts (only fixed lists have a joint list in the model). */
+static void couples_from_choices(const rmc_model *m, const rmc_accum *a, uint32_t *cnt)
 {
     const rmc_accum_dims *dm = rmc_accum_get_dims(a);
-    const uint64_t n = rmc_accum_replicates(a);
     const uint32_t *ch = rmc_accum_choice_hist(a);
-    const size_t cols = dm->choice_len + 1, C = m->n_couples;
-    const hsize_t d1[1] = {C};
-    RMC_TRY(rmc_h5_write_numeric(g, "applicant_a", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
-                                 m->couple_a, d));
-    RMC_TRY(rmc_h5_write_numeric(g, "applicant_b", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
-                                 m->couple_b, d));
-    double *both = x->vec, *one = x->mat; /* vec holds n_app >= C, mat 2 n_app >= C */
-    for (size_t c = 0; c < C; c++) {
-        uint64_t nb = 0, n1 = 0;
+    const size_t cols = dm->choice_len + 1;
+    for (size_t c = 0; c < m->n_couples; c++) {
+        uint32_t nb = 0, n1 = 0;
         const size_t ia = (size_t)m->couple_a[c], ib = (size_t)m->couple_b[c];
         for (size_t e = m->crol_off[c]; e < m->crol_off[c + 1]; e++) {
             const size_t k = e - m->crol_off[c];
@@ -609,21 +638,58 @@ static rmc_status write_couples(hid_t g, const rmc_model *m, const rmc_accum *a,
                 n1 += ch[ia * cols + k] + ch[ib * cols + k];
             }
         }
-        both[c] = n > 0 ? (double)nb / (double)n : 0.0;
-        one[c] = n > 0 ? (double)n1 / (double)n : 0.0;
+        cnt[2 * c] = nb;
+        cnt[2 * c + 1] = n1;
     }
-    RMC_TRY(rmc_h5_write_numeric(g, "p_both_matched", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
-                                 both, d));
-    RMC_TRY(rmc_h5_write_numeric(g, "p_one_unmatched", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
-                                 one, d));
+}
+
+/* /couples: the partners, whether the list is generated, and per couple
+ * P(both matched), P(exactly one), P(neither) and, with program
+ * locations, P(both in one city / one region), with binomial SEs. The
+ * counts are the engine's (rmc_accum_couple_counts). */
+static rmc_status write_couples(hid_t g, const rmc_model *m, const rmc_accum *a, derived *x,
+                                rmc_diag *d)
+{
+    const uint64_t n = rmc_accum_replicates(a);
+    const size_t C = m->n_couples, O = RMC_COUPLE_N_OUTCOMES;
+    const hsize_t d1[1] = {C};
+    RMC_TRY(rmc_h5_write_numeric(g, "applicant_a", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
+                                 m->couple_a, d));
+    RMC_TRY(rmc_h5_write_numeric(g, "applicant_b", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
+                                 m->couple_b, d));
+    const uint32_t *counts = rmc_accum_couple_counts(a);
+    double *buf = x->vec; /* vec holds n_app >= C */
+    uint32_t *cnt = NULL;
+    RMC_TRY(rmc_alloc_array((void **)&cnt, C * O + 1, sizeof *cnt, d));
+    rmc_status st = RMC_OK;
+    if (counts == NULL || rmc_accum_get_dims(a)->n_couples != C) {
+        couples_from_choices(m, a, cnt);
+        RMC_TRY_GOTO(st, write_p(g, "p_both_matched", cnt, 2, C, n, buf, d), done);
+        RMC_TRY_GOTO(st, write_p(g, "p_one_unmatched", cnt + 1, 2, C, n, buf, d), done);
+        goto done;
+    }
+    uint8_t *gen = (uint8_t *)cnt; /* C bytes, before cnt is filled below */
     for (size_t c = 0; c < C; c++) {
-        both[c] = n > 0 ? sqrt(both[c] * (1.0 - both[c]) / (double)n) : 0.0;
-        one[c] = n > 0 ? sqrt(one[c] * (1.0 - one[c]) / (double)n) : 0.0;
+        gen[c] = m->couple_gen != NULL ? m->couple_gen[c] : 0;
     }
-    RMC_TRY(rmc_h5_write_numeric(g, "p_both_matched_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
-                                 both, d));
-    return rmc_h5_write_numeric(g, "p_one_unmatched_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
-                                one, d);
+    RMC_TRY_GOTO(
+        st, rmc_h5_write_numeric(g, "generated", H5T_NATIVE_UINT8, H5T_STD_U8LE, 1, d1, gen, d),
+        done);
+    RMC_TRY_GOTO(st, write_p(g, "p_both_matched", counts + RMC_COUPLE_BOTH, O, C, n, buf, d), done);
+    RMC_TRY_GOTO(st, write_p(g, "p_one_unmatched", counts + RMC_COUPLE_ONE, O, C, n, buf, d), done);
+    for (size_t c = 0; c < C; c++) {
+        cnt[c] = (uint32_t)n - counts[c * O + RMC_COUPLE_BOTH] - counts[c * O + RMC_COUPLE_ONE];
+    }
+    RMC_TRY_GOTO(st, write_p(g, "p_neither_matched", cnt, 1, C, n, buf, d), done);
+    if (m->prog_region != NULL) {
+        RMC_TRY_GOTO(st, write_p(g, "p_same_city", counts + RMC_COUPLE_CITY, O, C, n, buf, d),
+                     done);
+        RMC_TRY_GOTO(st, write_p(g, "p_same_region", counts + RMC_COUPLE_REGION, O, C, n, buf, d),
+                     done);
+    }
+done:
+    rmc_free(cnt);
+    return st;
 }
 
 static rmc_status write_group(hid_t f, const char *name, int which, const rmc_model *m,

@@ -59,6 +59,15 @@ static rmc_status check_model(const rmc_model *m, rmc_diag *d)
                            "needs program_rols.csv in %s",
                            m->dir != NULL ? m->dir : "the model");
     }
+    for (size_t c = 0; c < m->n_couples; c++) {
+        if (m->couple_gen != NULL && m->couple_gen[c]) {
+            return RMC_FAIL_AT(d, RMC_EINPUT, "couples.csv", 0,
+                               "the couple of '%.80s' and '%.80s' has no fixed joint list (its "
+                               "list is generated every replicate by rankmc run); a Match on "
+                               "fixed lists needs ranked rows for every couple",
+                               m->app_id[m->couple_a[c]], m->app_id[m->couple_b[c]]);
+        }
+    }
     return RMC_OK;
 }
 

@@ -134,6 +134,17 @@ static inline size_t rmc_tier_of(size_t x, size_t n, size_t tiers)
     return ((x + 1) * nt - 1) / n;
 }
 
+/* A couple partner's acceptable programs and utilities in one replicate,
+ * for the engine's generated joint lists: the entries of the list
+ * rmc_prefs_generate would give applicant i (the same stream, so the same
+ * draws: interviews sorted by U = desirability + beta_ties ties + eta,
+ * truncated to preferences.max_length) into iv[0 .. n), their U into
+ * u[0 .. n), n returned; scratch holds i's interview count. A fixed ROL
+ * is copied with U = minus its position. Allocates nothing. */
+RMC_INTERNAL size_t rmc_prefs_utilities(const rmc_model *m, const rmc_params *p, size_t i,
+                                        rmc_rng *r, uint64_t seed, uint64_t replicate,
+                                        rmc_meeting_ws *w, rmc_id *iv, double *u, double *scratch);
+
 /* The spreadsheet's visa filter, shared by the meeting and SOAP: true when a
  * name with visa need `visa` is left off a list of a program that sponsors
  * `sponsors`. Any visa need at a program that sponsors none is left off; H1B

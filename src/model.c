@@ -132,6 +132,7 @@ static void free_loader(rmc_loader *L)
     rmc_free(L->app_line);
     rmc_free(L->prog_line);
     rmc_free(L->iv_line);
+    rmc_free(L->city_line);
     rmc_id_table_free(&L->iv_index);
     rmc_free(L->sup_first);
     rmc_free(L->sup_next);
@@ -234,6 +235,10 @@ void rmc_model_free(rmc_model *m)
                             m->service_load,
                             m->desirability,
                             m->track,
+                            m->prog_region,
+                            m->prog_city,
+                            m->city_region,
+                            m->couple_gen,
                             m->arol_sup,
                             m->sup_app,
                             m->sup_off,
@@ -278,6 +283,8 @@ void rmc_model_free(rmc_model *m)
     free_strings(m->prog_id, m->n_prog);
     free_strings(m->prog_name, m->n_prog);
     free_strings(m->sup_label, m->n_sup);
+    free_strings(m->region_name, m->n_region);
+    free_strings(m->city_name, m->n_city);
     rmc_free(m);
 }
 

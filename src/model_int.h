@@ -44,6 +44,14 @@ struct rmc_model {
     double *desirability;  /* any real */
     uint8_t *track;        /* rmc_track (optional column; categorical when absent) */
     size_t n_positions;    /* sum of positions */
+    /* locations (optional region / city columns; NULL when programs.csv has neither):
+     * indices into region_name / city_name, -1 when the row leaves it empty; a city is
+     * in one region (city_region) */
+    int32_t *prog_region;
+    int32_t *prog_city;
+    size_t n_region, n_city;
+    char **region_name, **city_name;
+    int32_t *city_region;
 
     /* interviews [n_iv], file order */
     size_t n_iv;
@@ -87,6 +95,9 @@ struct rmc_model {
     rmc_id *crol_pa, *crol_pb;   /* program for a / for b; RMC_ID_NONE = unmatched is fine */
     rmc_id *crol_iva, *crol_ivb; /* matching interview index, or RMC_ID_NONE with the program */
     rmc_id *couple_of;           /* [n_app]: couple index or RMC_ID_NONE */
+    uint8_t *couple_gen;         /* [n_couples] 1: no fixed list, one generated each replicate
+                                    from the partners' utilities (model.ini [couples]) */
+    size_t n_couples_gen;        /* couples with couple_gen */
 
     /* reversions (reversions.csv) [n_rev], file order: up to rev_positions[r] unfilled
      * positions of rev_donor[r] move to rev_receiver[r]; no cycles */

@@ -30,6 +30,9 @@ typedef struct rmc_loader {
     long *app_line;                   /* [cap_app] line of each applicant row */
     long *prog_line;                  /* [cap_prog] line of each program row */
     long *iv_line;                    /* [cap_iv] line of each interview row */
+    long *city_line;                  /* [cap_city] line that named each city first */
+    size_t cap_city, cap_region;      /* names allocated in city_* / region_name */
+    bool has_region, has_city;        /* programs.csv has the column */
     rmc_id_table iv_index;            /* (applicant, program) -> interview */
     void *stage;                      /* rows of the ROL / couples file being read */
     bool app_score_reported;          /* "no pre_score / step2_ck column" was reported */

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "joint_int.h"
 #include "model_load_int.h"
 #include "rankmc/profile.h"
 
@@ -192,9 +193,69 @@ rmc_status rmc_model_read_applicants(rmc_loader *L)
 
 /* ---- programs.csv ---- */
 
-static const char *const prog_cols[] = {"id",           "name",         "positions",
-                                        "interviewers", "residents",    "sponsors",
-                                        "service_load", "desirability", "track"};
+static const char *const prog_cols[] = {"id",        "name",     "positions",    "interviewers",
+                                        "residents", "sponsors", "service_load", "desirability",
+                                        "track",     "region",   "city"};
+
+/* The index of name in names[0 .. *n), added (and *line_of set) when new. */
+static rmc_status intern_name(rmc_loader *L, char ***names, size_t *n, size_t *cap,
+                              int32_t **region_of, long **line_of, const char *name, int32_t *out)
+{
+    for (size_t t = 0; t < *n; t++) {
+        if (strcmp((*names)[t], name) == 0) {
+            *out = (int32_t)t;
+            return RMC_OK;
+        }
+    }
+    if (*n >= INT32_MAX) {
+        return RMC_FAIL(L->d, RMC_ELIMIT, "more than %d places", INT32_MAX);
+    }
+    void **const arrs[] = {(void **)names, (void **)region_of, (void **)line_of};
+    const size_t elem[] = {sizeof(char *), sizeof(int32_t), sizeof(long)};
+    RMC_TRY(rmc_model_grow(arrs, elem, region_of != NULL ? 3 : 1, *n, cap, L->d));
+    RMC_TRY(rmc_strdup(&(*names)[*n], name, L->d));
+    *out = (int32_t)(*n)++;
+    return RMC_OK;
+}
+
+/* Program j's region and city (the optional columns; docs/model-format.md):
+ * a city needs a region and stays in the region it was first named in. */
+static rmc_status prog_place(rmc_loader *L, long line, size_t j, const char *region,
+                             const char *city)
+{
+    rmc_model *m = L->m;
+    m->prog_region[j] = m->prog_city[j] = -1;
+    L->has_region = L->has_region || region != NULL;
+    L->has_city = L->has_city || city != NULL;
+    if (region != NULL && region[0] != '\0') {
+        RMC_TRY(intern_name(L, &m->region_name, &m->n_region, &L->cap_region, NULL, NULL, region,
+                            &m->prog_region[j]));
+    }
+    if (city == NULL || city[0] == '\0') {
+        return RMC_OK;
+    }
+    if (m->prog_region[j] < 0) {
+        rmc_model_problem(L, line, "city '%.80s' without a region (a city is in one region)", city);
+        return RMC_OK;
+    }
+    const size_t before = m->n_city;
+    int32_t c = -1;
+    RMC_TRY(intern_name(L, &m->city_name, &m->n_city, &L->cap_city, &m->city_region, &L->city_line,
+                        city, &c));
+    if (m->n_city > before) {
+        m->city_region[c] = m->prog_region[j];
+        L->city_line[c] = line;
+    } else if (m->city_region[c] != m->prog_region[j]) {
+        rmc_model_problem(L, line,
+                          "city '%.80s' is in region '%.80s' here but in '%.80s' on line %ld (a "
+                          "city is in one region)",
+                          city, m->region_name[m->prog_region[j]],
+                          m->region_name[m->city_region[c]], L->city_line[c]);
+        return RMC_OK;
+    }
+    m->prog_city[j] = c;
+    return RMC_OK;
+}
 
 static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
 {
@@ -203,14 +264,14 @@ static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
         rmc_model_problem(L, line, "column 'id' is empty");
         return RMC_OK;
     }
-    void **const arrs[] = {(void **)&m->prog_id,      (void **)&m->prog_name,
-                           (void **)&m->positions,    (void **)&m->interviewers,
-                           (void **)&m->residents,    (void **)&m->sponsors,
-                           (void **)&m->service_load, (void **)&m->desirability,
-                           (void **)&L->prog_line,    (void **)&m->track};
+    void **const arrs[] = {
+        (void **)&m->prog_id,      (void **)&m->prog_name,    (void **)&m->positions,
+        (void **)&m->interviewers, (void **)&m->residents,    (void **)&m->sponsors,
+        (void **)&m->service_load, (void **)&m->desirability, (void **)&L->prog_line,
+        (void **)&m->track,        (void **)&m->prog_region,  (void **)&m->prog_city};
     const size_t elem[] = {sizeof(char *), sizeof(char *), 4, 4, 4, 1, sizeof(double),
-                           sizeof(double), sizeof(long),   1};
-    RMC_TRY(rmc_model_grow(arrs, elem, 10, m->n_prog, &L->cap_prog, L->d));
+                           sizeof(double), sizeof(long),   1, 4, 4};
+    RMC_TRY(rmc_model_grow(arrs, elem, 12, m->n_prog, &L->cap_prog, L->d));
     const size_t j = m->n_prog;
     RMC_TRY(rmc_strdup(&m->prog_id[j], f[0], L->d));
     const rmc_status st = rmc_strdup(&m->prog_name[j], f[1], L->d);
@@ -228,6 +289,7 @@ static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
     if (f[8] != NULL && f[8][0] != '\0') {
         get_enum(L, line, "track", f[8], rmc_track_names, RMC_N_TRACKS, &m->track[j]);
     }
+    RMC_TRY(prog_place(L, line, j, f[9], f[10]));
     m->n_positions += (size_t)m->positions[j];
     L->prog_line[j] = line;
     m->n_prog++;
@@ -236,9 +298,14 @@ static rmc_status prog_row(rmc_loader *L, const char *const *f, long line)
 
 rmc_status rmc_model_read_programs(rmc_loader *L)
 {
-    static const rmc_csv_spec spec = {"programs.csv", prog_cols, 9, 8, true, prog_row, false};
+    static const rmc_csv_spec spec = {"programs.csv", prog_cols, 11, 8, true, prog_row, false};
     RMC_TRY(read_table(L, &spec));
     rmc_model *m = L->m;
+    if (!L->has_region && !L->has_city) { /* no locations: the arrays say so by NULL */
+        rmc_free(m->prog_region);
+        rmc_free(m->prog_city);
+        m->prog_region = m->prog_city = NULL;
+    }
     return rmc_model_index_build(L, m->prog_id, m->n_prog, L->prog_line, "program", &m->prog_index);
 }
 
@@ -368,12 +435,14 @@ typedef struct stage {
     bool *bad;          /* [owners]: a row of this owner had a problem */
     size_t cap_couples; /* couples allocated in couple_a / couple_b / couple_line */
     long *couple_line;  /* first line of each couple */
+    long *gen_line;     /* [couples] line of its "generated list" row, or 0 */
+    long *ranked_line;  /* [couples] line of its first ranked row, or 0 */
 } stage;
 
 static void stage_free(stage *s)
 {
-    void *const arrs[] = {s->owner, s->rank, s->pa,  s->pb,         s->iva,
-                          s->ivb,   s->line, s->bad, s->couple_line};
+    void *const arrs[] = {s->owner, s->rank, s->pa,          s->pb,       s->iva,        s->ivb,
+                          s->line,  s->bad,  s->couple_line, s->gen_line, s->ranked_line};
     for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) {
         rmc_free(arrs[i]);
     }
@@ -770,15 +839,20 @@ static rmc_status couple_of_pair(rmc_loader *L, long line, rmc_id a, rmc_id b, r
     const rmc_id ca = m->couple_of[a], cb = m->couple_of[b];
     *out = RMC_ID_NONE;
     if (ca == RMC_ID_NONE && cb == RMC_ID_NONE) {
-        void **const arrs[] = {(void **)&m->couple_a, (void **)&m->couple_b, (void **)&s->bad,
-                               (void **)&s->couple_line};
-        const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), sizeof(bool), sizeof(long)};
-        RMC_TRY(rmc_model_grow(arrs, elem, 4, m->n_couples, &s->cap_couples, L->d));
+        void **const arrs[] = {(void **)&m->couple_a,   (void **)&m->couple_b,
+                               (void **)&s->bad,        (void **)&s->couple_line,
+                               (void **)&m->couple_gen, (void **)&s->gen_line,
+                               (void **)&s->ranked_line};
+        const size_t elem[] = {sizeof(rmc_id), sizeof(rmc_id), sizeof(bool), sizeof(long), 1,
+                               sizeof(long),   sizeof(long)};
+        RMC_TRY(rmc_model_grow(arrs, elem, 7, m->n_couples, &s->cap_couples, L->d));
         const rmc_id c = (rmc_id)m->n_couples++;
         m->couple_a[c] = a;
         m->couple_b[c] = b;
+        m->couple_gen[c] = 0;
         s->bad[c] = false;
         s->couple_line[c] = line;
+        s->gen_line[c] = s->ranked_line[c] = 0;
         m->couple_of[a] = m->couple_of[b] = c;
         *out = c;
     } else if (ca == cb && m->couple_a[ca] == a) {
@@ -817,20 +891,63 @@ static bool couple_program(rmc_loader *L, long line, const char *col, const char
     return *k != RMC_ID_NONE;
 }
 
+static bool field_empty(const char *f)
+{
+    return f == NULL || f[0] == '\0';
+}
+
+/* Couple c's row on `line`: a ranked row, or (gen) the row asking for a
+ * list generated every replicate; the two kinds do not mix. False when
+ * it conflicts (problem reported). */
+static bool couple_kind(rmc_loader *L, long line, rmc_id c, bool gen)
+{
+    stage *s = L->stage;
+    rmc_model *m = L->m;
+    if (s->gen_line[c] != 0) {
+        rmc_model_problem(
+            L, line,
+            "the couple of '%.80s' and '%.80s' has a generated joint list (line %ld): "
+            "a couple is written either as one row without rank and programs or as "
+            "ranked rows",
+            m->app_id[m->couple_a[c]], m->app_id[m->couple_b[c]], s->gen_line[c]);
+        return false;
+    }
+    if (gen && s->ranked_line[c] != 0) {
+        rmc_model_problem(L, line,
+                          "the couple of '%.80s' and '%.80s' has ranked rows (line %ld): a row "
+                          "without rank and programs (a generated joint list) cannot be added",
+                          m->app_id[m->couple_a[c]], m->app_id[m->couple_b[c]], s->ranked_line[c]);
+        return false;
+    }
+    if (gen) {
+        s->gen_line[c] = line;
+        m->couple_gen[c] = 1;
+        m->n_couples_gen++;
+    } else if (s->ranked_line[c] == 0) {
+        s->ranked_line[c] = line;
+    }
+    return true;
+}
+
 static rmc_status couple_row(rmc_loader *L, const char *const *f, long line)
 {
     const rmc_id a = resolve(L, line, true, "applicant_a", f[0]);
     const rmc_id b = resolve(L, line, true, "applicant_b", f[1]);
+    const bool gen = field_empty(f[2]) && field_empty(f[3]) && field_empty(f[4]);
     int32_t rank = 0;
-    bool ok = get_int(L, line, "rank", f[2], 1, MAX_COUNT, &rank);
-    rmc_id pa, pb, ka, kb;
-    ok &= couple_program(L, line, "program_a", f[3], a, &pa, &ka);
-    ok &= couple_program(L, line, "program_b", f[4], b, &pb, &kb);
-    if (f[3][0] == '\0' && f[4][0] == '\0') {
-        rmc_model_problem(L, line,
-                          "program_a and program_b are both empty (both unmatched is "
-                          "implied at the end of every couple's list)");
-        ok = false;
+    bool ok = true;
+    rmc_id pa = RMC_ID_NONE, pb = RMC_ID_NONE, ka = RMC_ID_NONE, kb = RMC_ID_NONE;
+    if (!gen) {
+        ok = get_int(L, line, "rank", f[2] != NULL ? f[2] : "", 1, MAX_COUNT, &rank);
+        ok &= couple_program(L, line, "program_a", f[3] != NULL ? f[3] : "", a, &pa, &ka);
+        ok &= couple_program(L, line, "program_b", f[4] != NULL ? f[4] : "", b, &pb, &kb);
+        if (field_empty(f[3]) && field_empty(f[4])) {
+            rmc_model_problem(L, line,
+                              "program_a and program_b are both empty (both unmatched is "
+                              "implied at the end of every couple's list; a row without rank "
+                              "too asks for a generated list)");
+            ok = false;
+        }
     }
     if (a == RMC_ID_NONE || b == RMC_ID_NONE) {
         return RMC_OK;
@@ -842,13 +959,17 @@ static rmc_status couple_row(rmc_loader *L, const char *const *f, long line)
     rmc_id c = RMC_ID_NONE;
     RMC_TRY(couple_of_pair(L, line, a, b, &c));
     stage *s = L->stage;
+    if (c != RMC_ID_NONE && !couple_kind(L, line, c, gen)) {
+        s->bad[c] = true;
+        return RMC_OK;
+    }
     if (c == RMC_ID_NONE || !ok) {
         if (c != RMC_ID_NONE) {
             s->bad[c] = true;
         }
         return RMC_OK;
     }
-    return stage_push(L, c, rank, pa, pb, ka, kb, line);
+    return gen ? RMC_OK : stage_push(L, c, rank, pa, pb, ka, kb, line);
 }
 
 /* The same program pair listed twice in one couple's list. */
@@ -909,13 +1030,25 @@ rmc_status rmc_model_read_couples(rmc_loader *L)
     rmc_model *m = L->m;
     RMC_TRY(rmc_alloc_array((void **)&m->couple_of, m->n_app, sizeof(rmc_id), L->d));
     memset(m->couple_of, 0xff, m->n_app * sizeof(rmc_id));
-    static const rmc_csv_spec spec = {"couples.csv", couple_cols, 5, 5, false, couple_row, false};
+    static const rmc_csv_spec spec = {"couples.csv", couple_cols, 5, 2, false, couple_row, false};
     stage s = {.applicant_side = true};
     L->stage = &s;
     bool found = false;
     rmc_status st = rmc_csv_read(L, &spec, &found);
     if (st == RMC_OK) {
         st = store_couples(L);
+    }
+    /* A generated list pairs programs by place: without places only
+     * pairs = any has pairs to rank. */
+    for (size_t c = 0; c < m->n_couples && st == RMC_OK; c++) {
+        if (s.gen_line[c] != 0 && m->prog_region == NULL &&
+            m->params.couples_pairs != RMC_JOINT_ANY) {
+            rmc_model_problem(L, s.gen_line[c],
+                              "a generated joint list pairs programs by place: programs.csv needs "
+                              "a region (and city) column, or set [couples] pairs = any in "
+                              "model.ini");
+            break;
+        }
     }
     stage_free(&s);
     L->stage = NULL;

@@ -143,3 +143,43 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
     }
     return len;
 }
+
+size_t rmc_prefs_utilities(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
+                           uint64_t seed, uint64_t replicate, rmc_meeting_ws *w, rmc_id *iv,
+                           double *u, double *scratch)
+{
+    RMC_ASSERT(i < m->n_app);
+    if (m->has_app_rol[i]) {
+        const size_t n = m->arol_off[i + 1] - m->arol_off[i];
+        for (size_t t = 0; t < n; t++) {
+            iv[t] = m->arol_iv[m->arol_off[i] + t];
+            u[t] = -(double)t;
+        }
+        return n;
+    }
+    const size_t n = m->app_off[i + 1] - m->app_off[i];
+    RMC_ASSERT(n <= w->cap_app);
+    if (n == 0) {
+        return 0;
+    }
+    const rmc_id *const ivs = m->iv_by_app + m->app_off[i];
+    seek_prefs(m, r, seed, replicate, i, w);
+    rmc_philox *const s = rmc_rng_philox(r);
+    const double sigma = p->preferences_sigma, beta = p->preferences_beta_ties;
+    double *const all = scratch; /* in interview order */
+    for (size_t t = 0; t < n; t++) {
+        const size_t k = (size_t)ivs[t];
+        all[t] = m->desirability[m->iv_prog[k]] + beta * (double)m->ties[k] +
+                 taste_shock(s, p->preferences_noise, sigma);
+        w->keys[t] = rmc_pack_key((float)-all[t], (uint32_t)t);
+    }
+    rmc_sort_u64(w->keys, w->tmp, n);
+    const size_t max_len = (size_t)p->preferences_max_length;
+    const size_t len = max_len > 0 && max_len < n ? max_len : n;
+    for (size_t t = 0; t < len; t++) {
+        const uint32_t x = rmc_pack_index(w->keys[t]);
+        iv[t] = ivs[x];
+        u[t] = all[x];
+    }
+    return len;
+}

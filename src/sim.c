@@ -34,6 +34,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "joint_int.h"
+#include "meeting_int.h"
 #include "model_int.h"
 #include "rankmc/meeting.h"
 #include "rankmc/rng.h"
@@ -68,10 +70,23 @@ typedef struct thread_ws {
     rmc_id *choice_iv;    /* [n_iv] interview behind each entry */
     int32_t *crol_rank_a; /* [couple list entries] */
     int32_t *crol_rank_b; /* [couple list entries] */
-    rmc_id *app_prog;     /* [n_app] match result */
-    int32_t *app_choice;  /* [n_app] */
-    rmc_id *app_iv;       /* [n_app] */
-    int32_t *fill;        /* [n_prog] */
+    uint8_t *couple_out;  /* [n_couples] this replicate's outcome bits (rmc_accum_add_couples) */
+    /* generated joint lists (couple_plan; only when the model has such couples):
+     * the partners' entries and utilities, then every couple's list this replicate */
+    rmc_id *cm_iv;            /* [plan mem_off[2C]] */
+    double *cm_u;             /* [same] */
+    size_t *cm_n;             /* [2C] entries of each partner */
+    double *cm_scratch;       /* [longest interview list] */
+    size_t *jl_off;           /* [C + 1] */
+    rmc_id *jl_pa, *jl_pb;    /* [plan n_rows] */
+    rmc_id *jl_iva, *jl_ivb;  /* [plan n_rows] */
+    int32_t *jl_place[4];     /* [plan max_member]: region a, city a, region b, city b */
+    rmc_joint_item *jl_items; /* [plan max_scratch] */
+    rmc_joint_entry *jl_out;  /* [plan max_bound] */
+    rmc_id *app_prog;         /* [n_app] match result */
+    int32_t *app_choice;      /* [n_app] */
+    rmc_id *app_iv;           /* [n_app] */
+    int32_t *fill;            /* [n_prog] */
     /* tracks (sim_ctx.tracks only): supplemental lists, PGY-1s, reversions */
     int32_t *choice_supp; /* [n_iv] list serving each entry, or -1 */
     size_t *sup_off;      /* [n_app + 1] the replicate's lists */
@@ -94,24 +109,70 @@ typedef struct thread_ws {
     double phase[RMC_SIM_N_PHASES];
 } thread_ws;
 
+/* Couples whose joint list is generated each replicate (model.ini
+ * [couples]; joint_int.h has the rules): room for each partner's entries
+ * and each couple's list. */
+typedef struct couple_plan {
+    rmc_joint_rules rules;
+    size_t *mem_off;    /* [2C + 1]: partner 2c (a) and 2c + 1 (b); generated couples only */
+    size_t *row_off;    /* [C + 1]: room of each couple's list (fixed: its row) */
+    size_t max_member;  /* most entries of one partner */
+    size_t max_scratch; /* most builder scratch items of one couple */
+    size_t max_bound;   /* longest generated list */
+} couple_plan;
+
 /* What every replicate reads (shared, read-only inside the loop). */
 typedef struct sim_ctx {
     const rmc_model *m;
     const rmc_params *p;
     const rmc_sim_options *o;
     const rmc_accum_dims *dims;
-    size_t n_crol;     /* entries in all couples' joint lists */
-    size_t max_app_iv; /* longest applicant interview list */
-    bool tracks;       /* advanced programs or reversions: supplemental lists, PGY-1s */
-    bool soap;         /* run SOAP after the Match */
-    bool narrow;       /* rank histogram columns fit a byte: the batch buffer is uint8 */
-    rmc_accum *total;  /* where a thread's int32 move sums spill (rmc_accum_add_moves_i32) */
+    size_t n_crol;         /* entries in all couples' joint lists */
+    size_t max_app_iv;     /* longest applicant interview list */
+    bool tracks;           /* advanced programs or reversions: supplemental lists, PGY-1s */
+    bool soap;             /* run SOAP after the Match */
+    bool narrow;           /* rank histogram columns fit a byte: the batch buffer is uint8 */
+    rmc_accum *total;      /* where a thread's int32 move sums spill (rmc_accum_add_moves_i32) */
+    const couple_plan *cp; /* NULL unless the model has couples with generated lists */
 } sim_ctx;
 
 /* A batch row: n_iv columns, then padding so rows do not share cache lines. */
 static size_t batch_stride(const sim_ctx *c)
 {
     return c->m->n_iv + (c->narrow ? 64 : 32);
+}
+
+static bool couple_generated(const rmc_model *m, size_t c)
+{
+    return m->couple_gen != NULL && m->couple_gen[c] != 0;
+}
+
+/* Entries partner i brings to a generated joint list: their ROL's. */
+static size_t member_len(const rmc_model *m, const rmc_params *p, size_t i)
+{
+    if (m->has_app_rol != NULL && m->has_app_rol[i]) {
+        return m->arol_off[i + 1] - m->arol_off[i];
+    }
+    const size_t n = m->app_off[i + 1] - m->app_off[i];
+    const size_t max_len = (size_t)p->preferences_max_length;
+    return max_len > 0 && max_len < n ? max_len : n;
+}
+
+static rmc_joint_rules couple_rules(const rmc_params *p)
+{
+    return (rmc_joint_rules){p->couples_pairs, (size_t)p->couples_max_entries,
+                             (size_t)p->couples_unmatched_options, p->couples_keep_unmatched != 0};
+}
+
+/* The longest list couple c can submit. */
+static size_t couple_len(const rmc_model *m, const rmc_params *p, size_t c)
+{
+    if (!couple_generated(m, c)) {
+        return m->crol_off[c + 1] - m->crol_off[c];
+    }
+    const rmc_joint_rules r = couple_rules(p);
+    return rmc_joint_bound(&r, member_len(m, p, (size_t)m->couple_a[c]),
+                           member_len(m, p, (size_t)m->couple_b[c]));
 }
 
 /* Does the model have advanced programs or reversions (docs/match.md)? */
@@ -138,7 +199,11 @@ static size_t max_row(const size_t *off, size_t n)
 /* Longest ROL an applicant (or couple) can submit. */
 static size_t longest_rol(const rmc_model *m, const rmc_params *p)
 {
-    size_t best = m->n_couples > 0 ? max_row(m->crol_off, m->n_couples) : 0;
+    size_t best = 0;
+    for (size_t c = 0; c < m->n_couples; c++) {
+        const size_t len = couple_len(m, p, c);
+        best = len > best ? len : best;
+    }
     for (size_t i = 0; i < m->n_app; i++) {
         size_t len = m->app_off[i + 1] - m->app_off[i];
         if (m->has_app_rol != NULL && m->has_app_rol[i]) {
@@ -174,13 +239,30 @@ static size_t largest_capacity(const rmc_model *m)
     return best;
 }
 
+/* Bytes of one thread's couples arrays: ranks (8 per list entry), and with
+ * generated lists the lists themselves (16 more) and the partners' entries
+ * (12 each). */
+static double couple_bytes(const rmc_model *m, const rmc_params *p)
+{
+    double bytes = (double)m->n_couples;
+    for (size_t c = 0; c < m->n_couples; c++) {
+        bytes += 8.0 * (double)couple_len(m, p, c);
+        if (couple_generated(m, c)) {
+            bytes += 16.0 * (double)couple_len(m, p, c) +
+                     12.0 * (double)(member_len(m, p, (size_t)m->couple_a[c]) +
+                                     member_len(m, p, (size_t)m->couple_b[c]));
+        }
+    }
+    return bytes;
+}
+
 /* Rough bytes of one thread's workspace with its partial accumulator (which
  * has no move sums: the thread's int32 sums, 4 bytes a move, stand in).
  * Meeting and match workspaces are opaque; they are budgeted at 16 bytes
  * per interview, applicant and program. Measured at national scale (564,261
  * interviews): about 76 MiB per thread against this estimate's 87 MiB. */
 static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_accum_dims *dm,
-                           size_t n_crol, bool soap)
+                           double couple_bytes, bool soap)
 {
     const double a = (double)m->n_app, iv = (double)m->n_iv, pr = (double)m->n_prog;
     /* SOAP: per application 3 words of 8 bytes and 2 of 4, per applicant
@@ -188,7 +270,7 @@ static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_ac
     const double soap_bytes =
         soap ? a * (double)p->soap_applications * 32.0 + 48.0 * a + 96.0 * pr : 0.0;
     return soap_bytes + 8.0 * a + iv * (4.0 + 4.0 * RMC_N_FACTORS + 12.0) + 8.0 * (a + 1) +
-           8.0 * (double)n_crol + 16.0 * a + 4.0 * pr + 16.0 * (iv + a + pr) +
+           couple_bytes + 16.0 * a + 4.0 * pr + 16.0 * (iv + a + pr) +
            (double)rmc_accum_bytes(dm, false) - 4.0 * iv * RMC_N_FACTORS + 4096.0;
 }
 
@@ -218,7 +300,7 @@ static rmc_status resume_dims(rmc_accum_dims *dims, const rmc_accum_dims *rd, rm
     if (rd->n_app != dims->n_app || rd->n_prog != dims->n_prog || rd->n_iv != dims->n_iv ||
         rd->n_factors != dims->n_factors || rd->max_list != dims->max_list ||
         rd->choice_len != dims->choice_len || rd->max_positions != dims->max_positions ||
-        rd->tracks != dims->tracks) {
+        rd->tracks != dims->tracks || rd->n_couples != dims->n_couples) {
         return RMC_FAIL(d, RMC_EUSAGE, "the checkpoint does not fit this model");
     }
     *dims = *rd;
@@ -237,6 +319,7 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
     dims->choice_len = longest_rol(m, p);
     dims->max_positions = largest_capacity(m);
     dims->tracks = has_tracks(m) ? 1 : 0;
+    dims->n_couples = m->n_couples;
     const size_t max_list = max_row(m->prog_off, m->n_prog);
     size_t bins = o->rank_bins;
     if (bins == 0) {
@@ -255,10 +338,9 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
         RMC_TRY(resume_dims(dims, rmc_accum_get_dims(o->resume), d));
     }
     const int nt = resolve_threads(o);
-    size_t n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
     const double hist = (double)rmc_accum_bytes(dims, true) - (double)rmc_accum_bytes(dims, false);
     const bool soap = p->soap_enabled != 0 && !o->skip_soap;
-    const double per_thread = thread_bytes(m, p, dims, n_crol, soap);
+    const double per_thread = thread_bytes(m, p, dims, couple_bytes(m, p), soap);
     const double batch = (dims->rank_bins + 1 <= UINT8_MAX + 1 ? 1.0 : 2.0) * RMC_SIM_BATCH *
                          (double)m->n_iv; /* the batch buffer: one or two bytes a column */
     const double total = hist + batch + (double)rmc_accum_bytes(dims, false) + per_thread * nt;
@@ -292,6 +374,21 @@ static void thread_ws_free(thread_ws *w)
     rmc_free(w->app_prog);
     rmc_free(w->crol_rank_b);
     rmc_free(w->crol_rank_a);
+    rmc_free(w->couple_out);
+    rmc_free(w->cm_iv);
+    rmc_free(w->cm_u);
+    rmc_free(w->cm_n);
+    rmc_free(w->cm_scratch);
+    rmc_free(w->jl_off);
+    rmc_free(w->jl_pa);
+    rmc_free(w->jl_pb);
+    rmc_free(w->jl_iva);
+    rmc_free(w->jl_ivb);
+    for (int q = 0; q < 4; q++) {
+        rmc_free(w->jl_place[q]);
+    }
+    rmc_free(w->jl_items);
+    rmc_free(w->jl_out);
     rmc_free(w->choice_iv);
     rmc_free(w->choice_rank);
     rmc_free(w->choice_prog);
@@ -306,6 +403,26 @@ static void thread_ws_free(thread_ws *w)
     rmc_meeting_ws_free(w->mw);
     rmc_rng_free(w->rng);
     rmc_free(w);
+}
+
+/* The generated joint lists' arrays (couple_plan). */
+static rmc_status thread_ws_joint(thread_ws *w, const sim_ctx *c, rmc_diag *d)
+{
+    const rmc_model *m = c->m;
+    const couple_plan *cp = c->cp;
+    const size_t C = m->n_couples, nm = cp->mem_off[2 * C];
+    RMC_TRY(rmc_alloc_aligned((void **)&w->cm_iv, nm, sizeof *w->cm_iv, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->cm_u, nm, sizeof *w->cm_u, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->cm_n, 2 * C, sizeof *w->cm_n, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->cm_scratch, c->max_app_iv, sizeof *w->cm_scratch, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->jl_off, C + 1, sizeof *w->jl_off, d));
+    rmc_id **const rows[] = {&w->jl_pa, &w->jl_pb, &w->jl_iva, &w->jl_ivb};
+    for (int q = 0; q < 4; q++) {
+        RMC_TRY(rmc_alloc_aligned((void **)rows[q], c->n_crol, sizeof(rmc_id), d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->jl_place[q], cp->max_member, sizeof(int32_t), d));
+    }
+    RMC_TRY(rmc_alloc_aligned((void **)&w->jl_items, cp->max_scratch, sizeof *w->jl_items, d));
+    return rmc_alloc_aligned((void **)&w->jl_out, cp->max_bound, sizeof *w->jl_out, d);
 }
 
 static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
@@ -323,6 +440,10 @@ static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
     RMC_TRY(rmc_alloc_aligned((void **)&w->choice_iv, m->n_iv, sizeof *w->choice_iv, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->crol_rank_a, c->n_crol, sizeof *w->crol_rank_a, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->crol_rank_b, c->n_crol, sizeof *w->crol_rank_b, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->couple_out, m->n_couples, 1, d));
+    if (c->cp != NULL) {
+        RMC_TRY(thread_ws_joint(w, c, d));
+    }
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_prog, m->n_app, sizeof *w->app_prog, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_choice, m->n_app, sizeof *w->app_choice, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_iv, m->n_app, sizeof *w->app_iv, d));
@@ -461,6 +582,14 @@ static size_t fill_applicant_row(const sim_ctx *c, thread_ws *w, uint64_t r, siz
 {
     const rmc_model *m = c->m;
     if (m->couple_of != NULL && m->couple_of[i] != RMC_ID_NONE) {
+        const size_t cpl = (size_t)m->couple_of[i];
+        if (couple_generated(m, cpl)) { /* the partner's entries, in applicant order */
+            const size_t slot = 2 * cpl + (m->couple_a[cpl] == (rmc_id)i ? 0 : 1);
+            const size_t at = c->cp->mem_off[slot];
+            w->cm_n[slot] = rmc_prefs_utilities(m, c->p, i, w->rng, c->o->seed, r, w->mw,
+                                                w->cm_iv + at, w->cm_u + at, w->cm_scratch);
+            RMC_ASSERT(w->cm_n[slot] <= c->cp->mem_off[slot + 1] - at);
+        }
         return 0;
     }
     for (size_t x = 0; x < c->o->n_exclude; x++) {
@@ -492,6 +621,63 @@ static void fill_couple_ranks(const sim_ctx *c, thread_ws *w)
     }
 }
 
+/* Couple c's generated list this replicate into the replicate's lists at
+ * jl_off[c]: the builder's entries (joint_int.h) as programs, interviews
+ * and this replicate's ranks. Returns its length. */
+static size_t generate_list(const sim_ctx *c, thread_ws *w, size_t cpl)
+{
+    const rmc_model *m = c->m;
+    rmc_joint_member mem[2];
+    for (int side = 0; side < 2; side++) {
+        const size_t slot = 2 * cpl + (size_t)side, at = c->cp->mem_off[slot];
+        int32_t *reg = w->jl_place[2 * side], *city = w->jl_place[2 * side + 1];
+        for (size_t x = 0; x < w->cm_n[slot]; x++) {
+            const rmc_id j = m->iv_prog[w->cm_iv[at + x]];
+            reg[x] = m->prog_region != NULL ? m->prog_region[j] : -1;
+            city[x] = m->prog_city != NULL ? m->prog_city[j] : -1;
+        }
+        mem[side] = (rmc_joint_member){w->cm_n[slot], w->cm_u + at, reg, city};
+    }
+    const size_t n = rmc_joint_build(&mem[0], &mem[1], &c->cp->rules, w->jl_items, w->jl_out);
+    RMC_ASSERT(n <= c->cp->row_off[cpl + 1] - c->cp->row_off[cpl]);
+    const size_t at_a = c->cp->mem_off[2 * cpl], at_b = c->cp->mem_off[2 * cpl + 1];
+    for (size_t q = 0; q < n; q++) {
+        const size_t e = w->jl_off[cpl] + q;
+        const rmc_joint_entry x = w->jl_out[q];
+        w->jl_iva[e] = x.a >= 0 ? w->cm_iv[at_a + (size_t)x.a] : RMC_ID_NONE;
+        w->jl_ivb[e] = x.b >= 0 ? w->cm_iv[at_b + (size_t)x.b] : RMC_ID_NONE;
+    }
+    return n;
+}
+
+/* Every couple's list this replicate (fixed ones copied from the model),
+ * with programs and ranks. */
+static void build_couple_lists(const sim_ctx *c, thread_ws *w)
+{
+    const rmc_model *m = c->m;
+    w->jl_off[0] = 0;
+    for (size_t cpl = 0; cpl < m->n_couples; cpl++) {
+        size_t n = 0;
+        if (couple_generated(m, cpl)) {
+            n = generate_list(c, w, cpl);
+        } else {
+            n = m->crol_off[cpl + 1] - m->crol_off[cpl];
+            for (size_t q = 0; q < n; q++) {
+                w->jl_iva[w->jl_off[cpl] + q] = m->crol_iva[m->crol_off[cpl] + q];
+                w->jl_ivb[w->jl_off[cpl] + q] = m->crol_ivb[m->crol_off[cpl] + q];
+            }
+        }
+        w->jl_off[cpl + 1] = w->jl_off[cpl] + n;
+    }
+    for (size_t e = 0; e < w->jl_off[m->n_couples]; e++) {
+        const rmc_id ka = w->jl_iva[e], kb = w->jl_ivb[e];
+        w->jl_pa[e] = ka != RMC_ID_NONE ? m->iv_prog[ka] : RMC_ID_NONE;
+        w->jl_pb[e] = kb != RMC_ID_NONE ? m->iv_prog[kb] : RMC_ID_NONE;
+        w->crol_rank_a[e] = ka != RMC_ID_NONE ? w->rank[ka] : RMC_RANK_NONE;
+        w->crol_rank_b[e] = kb != RMC_ID_NONE ? w->rank[kb] : RMC_RANK_NONE;
+    }
+}
+
 static void build_input(const sim_ctx *c, thread_ws *w, uint64_t r, rmc_match_input *in)
 {
     const rmc_model *m = c->m;
@@ -510,7 +696,17 @@ static void build_input(const sim_ctx *c, thread_ws *w, uint64_t r, rmc_match_in
     in->app_off = w->app_off;
     in->choice_prog = w->choice_prog;
     in->choice_rank = w->choice_rank;
-    if (m->n_couples > 0) {
+    if (m->n_couples > 0 && c->cp != NULL) {
+        build_couple_lists(c, w);
+        in->n_couples = m->n_couples;
+        in->couple_a = m->couple_a;
+        in->couple_b = m->couple_b;
+        in->crol_off = w->jl_off;
+        in->crol_pa = w->jl_pa;
+        in->crol_pb = w->jl_pb;
+        in->crol_rank_a = w->crol_rank_a;
+        in->crol_rank_b = w->crol_rank_b;
+    } else if (m->n_couples > 0) {
         fill_couple_ranks(c, w);
         in->n_couples = m->n_couples;
         in->couple_a = m->couple_a;
@@ -546,6 +742,9 @@ static void map_matches(const sim_ctx *c, thread_ws *w)
             const rmc_id cp = m->couple_of != NULL ? m->couple_of[i] : RMC_ID_NONE;
             if (cp == RMC_ID_NONE) {
                 k = w->choice_iv[w->app_off[i] + (size_t)ch];
+            } else if (c->cp != NULL) {
+                const size_t e = w->jl_off[cp] + (size_t)ch;
+                k = m->couple_a[cp] == (rmc_id)i ? w->jl_iva[e] : w->jl_ivb[e];
             } else {
                 const size_t e = m->crol_off[cp] + (size_t)ch;
                 k = m->couple_a[cp] == (rmc_id)i ? m->crol_iva[e] : m->crol_ivb[e];
@@ -686,6 +885,27 @@ static void soap_replicate(const sim_ctx *c, thread_ws *w, uint64_t r)
     rmc_accum_add_soap(w->acc, &rec);
 }
 
+/* Each couple's outcome this replicate into the partial totals: both or
+ * one matched, and both in one city / region (rmc_couple_outcome). */
+static void count_couples(const rmc_model *m, thread_ws *w)
+{
+    for (size_t k = 0; k < m->n_couples; k++) {
+        const rmc_id ja = w->app_prog[m->couple_a[k]], jb = w->app_prog[m->couple_b[k]];
+        const int n = (ja != RMC_ID_NONE) + (jb != RMC_ID_NONE);
+        unsigned bits = n == 2 ? 1u << RMC_COUPLE_BOTH : n == 1 ? 1u << RMC_COUPLE_ONE : 0u;
+        if (n == 2 && m->prog_city != NULL && m->prog_city[ja] >= 0 &&
+            m->prog_city[ja] == m->prog_city[jb]) {
+            bits |= 1u << RMC_COUPLE_CITY;
+        }
+        if (n == 2 && m->prog_region != NULL && m->prog_region[ja] >= 0 &&
+            m->prog_region[ja] == m->prog_region[jb]) {
+            bits |= 1u << RMC_COUPLE_REGION;
+        }
+        w->couple_out[k] = (uint8_t)bits;
+    }
+    rmc_accum_add_couples(w->acc, w->couple_out);
+}
+
 /* One replicate: meetings, ROLs, Match, accumulate; its rank histogram
  * columns go to cols[0 .. n_iv) (uint8 when c->narrow, else uint16). */
 static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols)
@@ -750,14 +970,7 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
         soap_replicate(c, w, r);
     }
     if (m->n_couples > 0) {
-        uint64_t both = 0, one = 0;
-        for (size_t k = 0; k < m->n_couples; k++) {
-            const int n = (w->app_prog[m->couple_a[k]] != RMC_ID_NONE) +
-                          (w->app_prog[m->couple_b[k]] != RMC_ID_NONE);
-            both += n == 2;
-            one += n == 1;
-        }
-        rmc_accum_count_couples(w->acc, both, one);
+        count_couples(m, w);
     }
     phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
 }
@@ -765,6 +978,7 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
 /* Everything a run holds. */
 typedef struct sim_run {
     sim_ctx ctx;
+    couple_plan cplan; /* ctx.cp points here when the model has generated lists */
     int nt;
     thread_ws **ws;      /* [nt] */
     void *cols;          /* [RMC_SIM_BATCH][batch_stride] uint8 (ctx.narrow) or uint16 */
@@ -784,6 +998,8 @@ typedef struct sim_run {
 
 static void sim_run_free(sim_run *s)
 {
+    rmc_free(s->cplan.mem_off);
+    rmc_free(s->cplan.row_off);
     if (s->ws != NULL) {
         for (int t = 0; t < s->nt; t++) {
             thread_ws_free(s->ws[t]);
@@ -1177,6 +1393,38 @@ static rmc_status check_options(const rmc_model *m, const rmc_sim_options *o, rm
     return RMC_OK;
 }
 
+/* The room of generated joint lists (couple_plan), into s->cplan; sets
+ * ctx.cp and ctx.n_crol. */
+static rmc_status plan_couples(sim_run *s, rmc_diag *d)
+{
+    const rmc_model *m = s->ctx.m;
+    const rmc_params *p = s->ctx.p;
+    couple_plan *cp = &s->cplan;
+    const size_t C = m->n_couples;
+    cp->rules = couple_rules(p);
+    RMC_TRY(rmc_calloc_array((void **)&cp->mem_off, 2 * C + 1, sizeof *cp->mem_off, d));
+    RMC_TRY(rmc_calloc_array((void **)&cp->row_off, C + 1, sizeof *cp->row_off, d));
+    cp->max_member = cp->max_scratch = cp->max_bound = 1;
+    for (size_t c = 0; c < C; c++) {
+        const bool gen = couple_generated(m, c);
+        const size_t na = gen ? member_len(m, p, (size_t)m->couple_a[c]) : 0;
+        const size_t nb = gen ? member_len(m, p, (size_t)m->couple_b[c]) : 0;
+        cp->mem_off[2 * c + 1] = cp->mem_off[2 * c] + na;
+        cp->mem_off[2 * c + 2] = cp->mem_off[2 * c + 1] + nb;
+        const size_t len = couple_len(m, p, c);
+        cp->row_off[c + 1] = cp->row_off[c] + len;
+        if (gen) {
+            const size_t big = na > nb ? na : nb, sc = rmc_joint_scratch(na, nb);
+            cp->max_member = big > cp->max_member ? big : cp->max_member;
+            cp->max_scratch = sc > cp->max_scratch ? sc : cp->max_scratch;
+            cp->max_bound = len > cp->max_bound ? len : cp->max_bound;
+        }
+    }
+    s->ctx.cp = cp;
+    s->ctx.n_crol = cp->row_off[C];
+    return RMC_OK;
+}
+
 /* Options, plan and allocation; the ranks agree on the outcome, so a rank
  * short of memory stops them all. */
 static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
@@ -1192,7 +1440,8 @@ static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
                            o,     dims,
                            0,     longest_interview_list(m),
                            false, p->soap_enabled != 0 && !o->skip_soap,
-                           false, NULL};
+                           false, NULL,
+                           NULL};
         s->ctx.n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;
         s->ctx.tracks = dims->tracks != 0;
         s->ctx.narrow = dims->rank_bins + 1 <= UINT8_MAX + 1;
@@ -1200,7 +1449,8 @@ static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
         s->start = o->resume != NULL ? rmc_accum_replicates(o->resume) : 0;
         s->defer = s->size > 1 && o->until_se > 0.0;
         stats->threads = s->nt;
-        st = sim_run_alloc(s, d);
+        st = m->n_couples_gen > 0 ? plan_couples(s, d) : RMC_OK;
+        st = st == RMC_OK ? sim_run_alloc(s, d) : st;
     }
     return rmc_dist_agree(s->g, st, d);
 }

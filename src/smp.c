@@ -644,6 +644,14 @@ static int cmp_keyed(const void *x, const void *y)
  * label (STYLE 3); split, each part would take the scratch as arguments. */
 rmc_status rmc_smp_from_model(const rmc_model *m, rmc_diag *d, rmc_smp **out)
 {
+    for (size_t c = 0; c < m->n_couples; c++) {
+        if (m->couple_gen != NULL && m->couple_gen[c]) {
+            return RMC_FAIL_AT(d, RMC_EINPUT, "couples.csv", 0,
+                               "the couple of '%.80s' and '%.80s' has no fixed joint list (it is "
+                               "generated every replicate); the suite's format needs one",
+                               m->app_id[m->couple_a[c]], m->app_id[m->couple_b[c]]);
+        }
+    }
     const bool dec_a = all_decimal(m->app_id, m->n_app), dec_p = all_decimal(m->prog_id, m->n_prog);
     size_t n_rol = 0, n_prol = 0;
     const size_t n_crol = m->n_couples > 0 ? m->crol_off[m->n_couples] : 0;

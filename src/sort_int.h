@@ -9,10 +9,10 @@
 
 #include "internal.h"
 
-/* Sort a[0 .. n) ascending; tmp has room for n words. Insertion sort up to
- * 8 words; above, runs of 4 sorted by a branch-free network, then
- * branch-free bottom-up merges (far fewer mispredicted branches than
- * insertion sort on random keys). */
+/* Sort a[0 .. n) ascending (the words distinct); tmp has room for n words.
+ * Insertion sort up to 8 words; above, runs of 8 sorted by a branch-free
+ * network, then branch-free bottom-up merges (far fewer mispredicted
+ * branches than insertion sort on random keys). */
 RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);
 
 /* The same result, faster for a list already close to sorted (a meeting's

@@ -40,6 +40,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "rankmc/rng.h"
+#include "joint_int.h"
 #include "synth_int.h"
 
 enum {
@@ -864,20 +865,6 @@ static void draw_locations(const gsl_rng *g, market *mk)
     }
 }
 
-typedef struct jpair {
-    double score; /* tier first (0 same city, 1 same region, 2 one unmatched), then utility */
-    rmc_id pa, pb;
-} jpair;
-
-static int by_jpair(const void *x, const void *y)
-{
-    const jpair *a = x, *b = y;
-    if (a->score != b->score) {
-        return a->score < b->score ? -1 : 1;
-    }
-    return a->pa != b->pa ? (a->pa < b->pa ? -1 : 1) : (a->pb > b->pb) - (a->pb < b->pb);
-}
-
 /* A member's utility for each interview: desirability + ties + N(0, 1),
  * the shape of the engine's generated lists (DESIGN 3) at its defaults. */
 static void member_utilities(const gsl_rng *g, const market *mk, size_t i, double *u)
@@ -888,48 +875,49 @@ static void member_utilities(const gsl_rng *g, const market *mk, size_t i, doubl
     }
 }
 
-/* Couple c's joint list: every pair of the members' interview programs in
- * one city (tier 0) or one region (tier 1), best sum of utilities first,
- * then "one partner unmatched" options (tier 2), truncated to
- * couple_max_pairs. Pairs in different regions are not ranked. */
-static size_t joint_list(const gsl_rng *g, const market *mk, size_t a, size_t b, jpair *buf,
-                         double *ua, double *ub)
+/* Member i's interviews' regions and cities (a city id: region x 4096 +
+ * city, so one id is one place). */
+static void member_places(const market *mk, size_t i, int32_t *region, int32_t *city)
 {
-    member_utilities(g, mk, a, ua);
-    member_utilities(g, mk, b, ub);
-    const size_t na = mk->a_off[a + 1] - mk->a_off[a], nb = mk->a_off[b + 1] - mk->a_off[b];
-    size_t n = 0;
-    const double span = 1000.0; /* tiers apart: utilities stay within a few units */
-    for (size_t x = 0; x < na; x++) {
-        const rmc_id pa = mk->iv_prog[mk->a_off[a] + x];
-        for (size_t y = 0; y < nb; y++) {
-            const rmc_id pb = mk->iv_prog[mk->a_off[b] + y];
-            if (mk->p_region[pa] != mk->p_region[pb]) {
-                continue;
-            }
-            const double tier = mk->p_city[pa] == mk->p_city[pb] ? 0.0 : 1.0;
-            buf[n++] = (jpair){tier * span - (ua[x] + ub[y]), pa, pb};
-        }
-        buf[n++] = (jpair){2.0 * span - ua[x], pa, RMC_ID_NONE};
+    for (size_t k = mk->a_off[i]; k < mk->a_off[i + 1]; k++) {
+        const rmc_id j = mk->iv_prog[k];
+        region[k - mk->a_off[i]] = mk->p_region[j];
+        city[k - mk->a_off[i]] = (int32_t)mk->p_region[j] * 4096 + mk->p_city[j];
     }
-    for (size_t y = 0; y < nb; y++) {
-        buf[n++] = (jpair){2.0 * span - ub[y], RMC_ID_NONE, mk->iv_prog[mk->a_off[b] + y]};
+}
+
+/* Scratch of joint_list, [max interviews] each (items: joint_int.h). */
+typedef struct jscratch {
+    double *u[2];
+    int32_t *region[2], *city[2];
+    rmc_joint_item *items;
+    rmc_joint_entry *out;
+} jscratch;
+
+/* Couple (a, b)'s joint list by the shared builder (joint_int.h): pairs
+ * in one city, then one region, best sum of utilities first, then "one
+ * partner unmatched" options, cut at couple_max_pairs; pairs in different
+ * regions are not ranked. Program indices into pa[], pb[]. */
+static size_t joint_list(const gsl_rng *g, const market *mk, size_t a, size_t b, jscratch *js,
+                         rmc_id *pa, rmc_id *pb)
+{
+    const size_t who[2] = {a, b};
+    rmc_joint_member mem[2];
+    for (int s = 0; s < 2; s++) {
+        member_utilities(g, mk, who[s], js->u[s]);
+        member_places(mk, who[s], js->region[s], js->city[s]);
+        mem[s] = (rmc_joint_member){mk->a_off[who[s] + 1] - mk->a_off[who[s]], js->u[s],
+                                    js->region[s], js->city[s]};
     }
-    qsort(buf, n, sizeof *buf, by_jpair);
-    /* Keep each member's best couple_solo options alone, then truncate. */
-    const size_t cap = (size_t)mk->pre->couple_max_pairs;
-    const size_t solo = (size_t)mk->pre->couple_solo;
-    size_t kept = 0, solo_a = 0, solo_b = 0;
-    for (size_t q = 0; q < n && kept < cap; q++) {
-        if (buf[q].pb == RMC_ID_NONE && solo_a++ >= solo) {
-            continue;
-        }
-        if (buf[q].pa == RMC_ID_NONE && solo_b++ >= solo) {
-            continue;
-        }
-        buf[kept++] = buf[q];
+    const rmc_joint_rules rules = {RMC_JOINT_REGION, (size_t)mk->pre->couple_max_pairs,
+                                   (size_t)mk->pre->couple_solo, false};
+    const size_t n = rmc_joint_build(&mem[0], &mem[1], &rules, js->items, js->out);
+    for (size_t q = 0; q < n; q++) {
+        const rmc_joint_entry e = js->out[q];
+        pa[q] = e.a >= 0 ? mk->iv_prog[mk->a_off[a] + (size_t)e.a] : RMC_ID_NONE;
+        pb[q] = e.b >= 0 ? mk->iv_prog[mk->a_off[b] + (size_t)e.b] : RMC_ID_NONE;
     }
-    return kept;
+    return n;
 }
 
 /* Couples: o->couples of them, or with -1 round(couples x N / applicants),
@@ -955,8 +943,7 @@ static rmc_status make_couples(gsl_rng *g, market *mk, const rmc_synth_options *
     const size_t min_iv = pre->couple_min_interviews > 1 ? (size_t)pre->couple_min_interviews : 1;
     rmc_id *pool = NULL;
     size_t pool_off[RMC_SYNTH_N_GROUPS + 1] = {0}, pool_n[RMC_SYNTH_N_GROUPS] = {0};
-    jpair *buf = NULL;
-    double *ua = NULL, *ub = NULL;
+    jscratch js = {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}, NULL, NULL};
     rmc_status st = RMC_OK;
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&mk->c_a, want, sizeof(rmc_id), d), done);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&mk->c_b, want, sizeof(rmc_id), d), done);
@@ -969,10 +956,16 @@ static rmc_status make_couples(gsl_rng *g, market *mk, const rmc_synth_options *
         goto done;
     }
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&pool, mk->n_app, sizeof(rmc_id), d), done);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&buf, max_iv * max_iv + 2 * max_iv, sizeof *buf, d),
-                 done);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&ua, max_iv, sizeof(double), d), done);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&ub, max_iv, sizeof(double), d), done);
+    RMC_TRY_GOTO(
+        st,
+        rmc_alloc_array((void **)&js.items, rmc_joint_scratch(max_iv, max_iv), sizeof *js.items, d),
+        done);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&js.out, max_pairs, sizeof *js.out, d), done);
+    for (int s = 0; s < 2; s++) {
+        RMC_TRY_GOTO(st, rmc_alloc_array((void **)&js.u[s], max_iv, sizeof(double), d), done);
+        RMC_TRY_GOTO(st, rmc_alloc_array((void **)&js.region[s], max_iv, sizeof(int32_t), d), done);
+        RMC_TRY_GOTO(st, rmc_alloc_array((void **)&js.city[s], max_iv, sizeof(int32_t), d), done);
+    }
     /* Applicants with an interview, by group, each group shuffled. */
     for (size_t i = 0; i < mk->n_app; i++) {
         pool_off[mk->a_group[i] + 1] += mk->a_off[i + 1] - mk->a_off[i] >= min_iv;
@@ -1000,17 +993,18 @@ static rmc_status make_couples(gsl_rng *g, market *mk, const rmc_synth_options *
         const size_t c = mk->n_couples++;
         mk->c_a[c] = (rmc_id)(a < b ? a : b);
         mk->c_b[c] = (rmc_id)(a < b ? b : a);
-        const size_t n = joint_list(g, mk, (size_t)mk->c_a[c], (size_t)mk->c_b[c], buf, ua, ub);
-        for (size_t q = 0; q < n; q++, e++) {
-            mk->c_pa[e] = buf[q].pa;
-            mk->c_pb[e] = buf[q].pb;
-        }
+        e += joint_list(g, mk, (size_t)mk->c_a[c], (size_t)mk->c_b[c], &js, mk->c_pa + e,
+                        mk->c_pb + e);
         mk->c_off[c + 1] = e;
     }
 done:
-    rmc_free(ub);
-    rmc_free(ua);
-    rmc_free(buf);
+    for (int s = 0; s < 2; s++) {
+        rmc_free(js.u[s]);
+        rmc_free(js.region[s]);
+        rmc_free(js.city[s]);
+    }
+    rmc_free(js.out);
+    rmc_free(js.items);
     rmc_free(pool);
     return st;
 }

@@ -10,6 +10,13 @@
 #include "rankmc/accum.h"
 #include "rankmc/dist.h"
 
+/* The couples' per-replicate sums in rmc_couple_outcome order. */
+static void couple_sums(const rmc_accum *a, uint64_t *sum, uint64_t *sumsq)
+{
+    rmc_accum_rep_sums(a, RMC_REP_COUPLE_BOTH, 2, sum, sumsq);
+    rmc_accum_rep_sums(a, RMC_REP_COUPLE_CITY, 2, sum + 2, sumsq + 2);
+}
+
 static rmc_dist *g;
 
 /* Every n and size: the shares are contiguous, cover 0 .. n-1 in rank
@@ -159,6 +166,11 @@ static void add_replicate(rmc_accum *a, uint64_t r)
         by_type[t] = (r * 7 + t * 3) % 5;
     }
     rmc_accum_count_types(a, by_type);
+    /* three couples (when the dims count them), outcome bits varying by r */
+    if (rmc_accum_get_dims(a)->n_couples == 3) {
+        const uint8_t out[3] = {(uint8_t)(r % 16), (uint8_t)((r * 5) % 16), (uint8_t)(r % 3)};
+        rmc_accum_add_couples(a, out);
+    }
     /* SOAP: applicant i unmatched here placed at program i % NP every
      * other replicate; fill after SOAP = fill + those placed */
     rmc_id app_prog[NA], soap_prog[NA];
@@ -194,7 +206,7 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
 {
     (void)state;
     const int rank = rmc_dist_rank(g), size = rmc_dist_size(g);
-    rmc_accum_dims dm = {NA, NP, NI, NF, 0, 0, 0, 2, 2, 1};
+    rmc_accum_dims dm = {NA, NP, NI, NF, 0, 0, 0, 2, 2, 1, 3};
     rmc_accum_dims_bin(&dm, 3, 0);
     rmc_accum *one = NULL, *part = NULL;
     assert_int_equal(rmc_accum_alloc(&dm, true, &one, NULL), RMC_OK);
@@ -248,6 +260,15 @@ static void test_rmc_accum_reduce_equals_one_process(void **state)
         rmc_accum_rep_sums(one, RMC_REP_PARTIAL, 1, &ro[2], &ro[3]);
         assert_memory_equal(rp, ro, sizeof rp);
         assert_true(ro[0] > 0 && ro[2] > 0);
+        assert_memory_equal(rmc_accum_couple_counts(part), rmc_accum_couple_counts(one),
+                            3 * RMC_COUPLE_N_OUTCOMES * sizeof(uint32_t));
+        uint64_t cp[RMC_COUPLE_N_OUTCOMES], cpq[RMC_COUPLE_N_OUTCOMES];
+        uint64_t co[RMC_COUPLE_N_OUTCOMES], coq[RMC_COUPLE_N_OUTCOMES];
+        couple_sums(part, cp, cpq);
+        couple_sums(one, co, coq);
+        assert_memory_equal(cp, co, sizeof cp);
+        assert_memory_equal(cpq, coq, sizeof cpq);
+        assert_true(co[RMC_COUPLE_CITY] > 0 && rmc_accum_couple_counts(one)[0] > 0);
         assert_int_equal(rmc_accum_unconverged(part), rmc_accum_unconverged(one));
         assert_int_equal(rmc_accum_first_unconverged(part), 5);
         assert_int_equal(rmc_accum_unstable(part), 2);

@@ -565,6 +565,84 @@ static void test_rmc_model_load_rejects_bad_couples(void **state)
     expect_rejected(ch, 1, want, sizeof want / sizeof want[0]);
 }
 
+/* Program locations and couples with generated lists (couples.csv rows
+ * without rank and programs). */
+static const char located_programs[] =
+    "id,name,positions,interviewers,residents,sponsors,service_load,desirability,region,city\n"
+    "P1,\"Mercy, St. Luke's\",2,3,4,J1,0.55,-0.2,west,Reno\n"
+    "P2,City,1,2,0,J1_H1B,0.4,0.35,west,\n"
+    "P3,Main,3,4,6,none,0.7,0.1,,\n";
+
+static void test_rmc_model_load_generated_couples(void **state)
+{
+    (void)state;
+    const file_change ch[] = {{"programs.csv", located_programs, 0},
+                              {"couples.csv", "applicant_a,applicant_b\nA6,A5\nA1,A2\n", 0}};
+    rmc_model *m = expect_loaded(ch, 2);
+    assert_non_null(m->prog_region);
+    assert_int_equal(m->n_region, 1);
+    assert_int_equal(m->n_city, 1);
+    assert_string_equal(m->region_name[0], "west");
+    assert_string_equal(m->city_name[0], "Reno");
+    assert_int_equal(m->prog_region[0], 0);
+    assert_int_equal(m->prog_region[1], 0);
+    assert_int_equal(m->prog_region[2], -1);
+    assert_int_equal(m->prog_city[0], 0);
+    assert_int_equal(m->prog_city[1], -1);
+    assert_int_equal(m->prog_city[2], -1);
+    assert_int_equal(m->n_couples, 2);
+    assert_int_equal(m->n_couples_gen, 2);
+    assert_int_equal(m->couple_gen[0], 1);
+    assert_int_equal(m->crol_off[2], 0);
+    rmc_model_free(m);
+    /* The five columns, a generated couple beside a ranked one; the
+     * location columns may be absent (then no locations), with pairs = any. */
+    const file_change mixed[] = {
+        {"couples.csv",
+         "applicant_a,applicant_b,rank,program_a,program_b\nA6,A5,1,P1,P1\nA1,A2,,,\n", 0},
+        {"model.ini", "[couples]\npairs = any\n", 0}};
+    m = expect_loaded(mixed, 2);
+    assert_null(m->prog_region);
+    assert_int_equal(m->n_couples_gen, 1);
+    assert_int_equal(m->couple_gen[0], 0);
+    assert_int_equal(m->couple_gen[1], 1);
+    assert_int_equal(m->crol_off[2], 1);
+    rmc_model_free(m);
+}
+
+static void test_rmc_model_load_rejects_bad_locations(void **state)
+{
+    (void)state;
+    const file_change ch[] = {
+        {"programs.csv",
+         "id,name,positions,interviewers,residents,sponsors,service_load,desirability,region,city\n"
+         "P1,A,2,3,4,J1,0.55,-0.2,west,Reno\n"
+         "P2,B,1,2,0,J1_H1B,0.4,0.35,south,Reno\n"
+         "P3,C,3,4,6,none,0.7,0.1,,Boston\n",
+         0}};
+    const char *const want[] = {
+        "programs.csv:3: city 'Reno' is in region 'south' here but in 'west' on line 2",
+        "programs.csv:4: city 'Boston' without a region"};
+    expect_rejected(ch, 1, want, sizeof want / sizeof want[0]);
+    /* Generated and ranked rows of one couple; a row without rank but with
+     * a program; a generated list without locations (pairs = region). */
+    const file_change cp[] = {{"couples.csv",
+                               "applicant_a,applicant_b,rank,program_a,program_b\n"
+                               "A6,A5,1,P1,P1\n"
+                               "A6,A5,,,\n"
+                               "A1,A2,,,\n"
+                               "A1,A2,1,P1,P1\n"
+                               "A3,A4,,P3,\n",
+                               0}};
+    const char *const want_cp[] = {
+        "couples.csv:3: the couple of 'A6' and 'A5' has ranked rows (line 2)",
+        "couples.csv:5: the couple of 'A1' and 'A2' has a generated joint list (line 4)",
+        "couples.csv:6: column 'rank': '' is not a whole number",
+        "couples.csv:4: a generated joint list pairs programs by place: programs.csv needs a "
+        "region"};
+    expect_rejected(cp, 1, want_cp, sizeof want_cp / sizeof want_cp[0]);
+}
+
 /* Tracks: P1 advanced, P2 preliminary, P3 categorical (the base programs
  * with a track column); A1 ranks P1 with supplemental list 'A' = [P2], A2
  * ranks P1 with no list; a chain of reversions P1 -> P2 -> P3. */
@@ -987,6 +1065,8 @@ int main(void)
         cmocka_unit_test(test_rmc_model_load_step2_ck),
         cmocka_unit_test(test_rmc_model_load_rejects_bad_step2_ck),
         cmocka_unit_test(test_rmc_model_load_tracks),
+        cmocka_unit_test(test_rmc_model_load_generated_couples),
+        cmocka_unit_test(test_rmc_model_load_rejects_bad_locations),
         cmocka_unit_test(test_rmc_model_load_rejects_bad_tracks),
         cmocka_unit_test(test_rmc_model_load_rejects_couple_supplemental),
         cmocka_unit_test(test_rmc_model_load_rejects_bad_reversions),

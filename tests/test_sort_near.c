@@ -1,7 +1,10 @@
-/* Tests for rmc_sort_u64_near (sort_int.h): it returns exactly what
- * rmc_sort_u64 returns, on lists near sorted (its fast path), on random
- * lists (over its budget: the fallback) and on lists with a tail of
- * sunk names, for sizes around the sort's run lengths. */
+/* Tests for rmc_sort_u64 and rmc_sort_u64_near (sort_int.h): the sort
+ * returns what qsort returns for every length up to 300 and some longer
+ * ones (runs of 8, merges of equal and unequal runs); the near sort
+ * returns exactly what rmc_sort_u64 returns, on lists near sorted (its
+ * fast path), on random lists (over its budget: the fallback) and on
+ * lists with a tail of sunk names, for sizes around the sort's run
+ * lengths. */
 #include "test_util.h"
 
 #include <float.h>
@@ -55,9 +58,47 @@ static void test_rmc_sort_u64_near_equals_full_sort(void **state)
     rmc_rng_free(r);
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+    const uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static void test_rmc_sort_u64_equals_qsort(void **state)
+{
+    (void)state;
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 62, 0, RMC_STREAM_TEST, 0);
+    gsl_rng *g = rmc_rng_gsl(r);
+    static uint64_t a[MAX], b[MAX], tmp[MAX];
+    for (size_t n = 0; n <= MAX; n += n < 300 ? 1 : 149) {
+        for (int rep = 0; rep < 3; rep++) {
+            for (size_t t = 0; t < n; t++) { /* distinct words: few key values, index below */
+                const float key = rep == 0 ? (float)gsl_rng_uniform(g)
+                                           : (float)gsl_rng_uniform_int(g, 1 + 4 * (unsigned)rep);
+                a[t] = rmc_pack_key(key, (uint32_t)t);
+            }
+            if (rep == 2) { /* descending */
+                for (size_t t = 0; t < n; t++) {
+                    a[t] = rmc_pack_key((float)(n - t), (uint32_t)t);
+                }
+            }
+            memcpy(b, a, n * sizeof *a);
+            rmc_sort_u64(a, tmp, n);
+            qsort(b, n, sizeof *b, cmp_u64);
+            if (n > 0) {
+                assert_memory_equal(a, b, n * sizeof *a);
+            }
+        }
+    }
+    rmc_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rmc_sort_u64_equals_qsort),
         cmocka_unit_test(test_rmc_sort_u64_near_equals_full_sort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

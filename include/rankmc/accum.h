@@ -46,6 +46,8 @@ typedef struct rmc_accum_dims {
     size_t tracks;         /* 1: the model has advanced programs or reversions, and the
                               accumulator keeps partial_count, capacity_sum and the reverted
                               sums; 0: it does not */
+    size_t n_couples;      /* couples whose outcomes are counted one by one
+                              (rmc_accum_add_couples); 0: none */
 } rmc_accum_dims;
 
 /* Fill d's bin fields for a list of up to max_list names grouped into at
@@ -131,10 +133,29 @@ void rmc_accum_add_ranks_u8(rmc_accum *a, const uint8_t *cols, size_t n_rep, siz
  * the replicates). */
 void rmc_accum_count_restarts(rmc_accum *a, size_t n_restarts, bool converged);
 
-/* Count one replicate's couples: how many had both partners matched and
- * how many exactly one (sums and sums of squares, for the standard errors
- * of the per-replicate shares). */
-void rmc_accum_count_couples(rmc_accum *a, uint64_t both, uint64_t one);
+/* A couple's outcome in one replicate, one bit each (rmc_accum_add_couples),
+ * and the columns of the per-couple counts. "Both in one city" and "both in
+ * one region" are of couples with both partners matched, to programs in one
+ * city / one region (region includes city). "Neither" is the replicates
+ * minus both and one. */
+typedef enum {
+    RMC_COUPLE_BOTH = 0,   /* both partners matched */
+    RMC_COUPLE_ONE = 1,    /* exactly one partner matched */
+    RMC_COUPLE_CITY = 2,   /* both matched, in one city */
+    RMC_COUPLE_REGION = 3, /* both matched, in one region */
+    RMC_COUPLE_N_OUTCOMES = 4
+} rmc_couple_outcome;
+
+/* Count one replicate's couples: outcome[c] has bit (1 << o) for each
+ * rmc_couple_outcome o of couple c (c < dims.n_couples). Adds to the
+ * per-couple counts and, for each outcome, the replicate's number of
+ * couples with it to rows RMC_REP_COUPLE_BOTH, _ONE, _CITY and _REGION of
+ * rmc_accum_rep_sums (for the SE of the per-replicate shares). */
+void rmc_accum_add_couples(rmc_accum *a, const uint8_t *outcome);
+
+/* Per couple, replicates with each outcome: row c, column o (borrowed,
+ * [dims.n_couples][RMC_COUPLE_N_OUTCOMES]); NULL when dims.n_couples is 0. */
+const uint32_t *rmc_accum_couple_counts(const rmc_accum *a);
 
 /* Rows of the per-replicate matched counts by applicant type: one per
  * rmc_type, then one for every applicant. */
@@ -189,10 +210,11 @@ enum {
  * of squares over replicates (for a mean and its standard error), as rows
  * of one table: applicants matched by type (RMC_ACCUM_TYPE_GROUPS rows,
  * rmc_accum_count_types); couples with both and with exactly one partner
- * matched (rmc_accum_count_couples); positions reverted and applicants
+ * matched (rmc_accum_add_couples); positions reverted and applicants
  * partially matched (rmc_accum_count_tracks; 0 without tracks); the SOAP
- * totals (RMC_ACCUM_SOAP_TOTALS rows, rmc_accum_add_soap). Sums are exact
- * uint64. */
+ * totals (RMC_ACCUM_SOAP_TOTALS rows, rmc_accum_add_soap); couples with
+ * both partners matched in one city, in one region (rmc_accum_add_couples).
+ * Sums are exact uint64. */
 enum {
     RMC_REP_TYPE,
     RMC_REP_COUPLE_BOTH = RMC_REP_TYPE + RMC_ACCUM_TYPE_GROUPS,
@@ -200,7 +222,9 @@ enum {
     RMC_REP_REVERTED,
     RMC_REP_PARTIAL,
     RMC_REP_SOAP,
-    RMC_ACCUM_REP_ROWS = RMC_REP_SOAP + RMC_ACCUM_SOAP_TOTALS
+    RMC_REP_COUPLE_CITY = RMC_REP_SOAP + RMC_ACCUM_SOAP_TOTALS,
+    RMC_REP_COUPLE_REGION,
+    RMC_ACCUM_REP_ROWS
 };
 
 /* Rows first .. first + n - 1 of that table: sum[r] and sumsq[r] (r from 0). */

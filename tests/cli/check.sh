@@ -38,6 +38,29 @@ expect_bad $B/ini_unknown_key "^$B/ini_unknown_key/model.ini:3: unknown key 'dis
 expect_bad $B/missing_programs "^$B/missing_programs/programs.csv: missing required file"
 expect_bad /nonexistent/model "^/nonexistent/model: cannot open model folder"
 
+# Program locations and couples with generated joint lists (docs/model-format.md)
+mkdir "$tmp/loc"
+cp models/tiny/*.csv models/tiny/model.ini "$tmp/loc/"
+{ echo "id,name,positions,interviewers,residents,sponsors,service_load,desirability,region,city"
+  echo "Mercy,Mercy Hospital,2,3,4,J1,0.55,-0.20,west,Reno"
+  echo "City,City Hospital,2,4,6,J1_H1B,0.40,0.35,south,Reno"
+  echo "General,General Hospital,2,3,5,J1,0.70,0.10,,Boise"; } >"$tmp/loc/programs.csv"
+expect_bad "$tmp/loc" "^$tmp/loc/programs.csv:3: city 'Reno' is in region 'south' here but in 'west' on line 2 (a city is in one region)"
+expect_bad "$tmp/loc" "^$tmp/loc/programs.csv:4: city 'Boise' without a region"
+cp models/tiny/programs.csv "$tmp/loc/"
+printf 'applicant_a,applicant_b\nAnderson,Chen\n' >"$tmp/loc/couples.csv"
+expect_bad "$tmp/loc" "^$tmp/loc/couples.csv:2: a generated joint list pairs programs by place: programs.csv needs a region"
+printf 'applicant_a,applicant_b,rank,program_a,program_b\nAnderson,Chen,,,\nAnderson,Chen,1,Mercy,Mercy\n' >"$tmp/loc/couples.csv"
+expect_bad "$tmp/loc" "^$tmp/loc/couples.csv:3: the couple of 'Anderson' and 'Chen' has a generated joint list (line 2)"
+printf '[couples]\npairs = any\n' >>"$tmp/loc/model.ini"
+printf 'applicant_a,applicant_b\nAnderson,Chen\n' >"$tmp/loc/couples.csv"
+"$RANKMC" check "$tmp/loc" >"$tmp/out" 2>"$tmp/err" || { fail "check: a generated couple with pairs = any"; cat "$tmp/err"; }
+# rankmc match needs fixed lists: a generated couple is refused (exit 2, no output)
+"$RANKMC" match "$tmp/loc" -o "$tmp/loc.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "match with a generated couple: exit status"
+grep -q "has no fixed joint list" "$tmp/err" || { fail "match with a generated couple: message"; cat "$tmp/err"; }
+[ ! -e "$tmp/loc.csv" ] || fail "match with a generated couple: wrote output"
+
 # --max-problems caps the list and counts the rest
 mkdir "$tmp/many"
 cp models/tiny/model.ini models/tiny/programs.csv models/tiny/interviews.csv "$tmp/many/"
