@@ -365,34 +365,37 @@ static unsigned binomial_logit(double u, double like, unsigned n)
     return like > 0 ? n - x : x;
 }
 
-/* exp(-y) = 2^-k exp(r) with y = k ln2 - r, |r| <= ln2 / 2 (ln2 split in
- * two so that k ln2_hi is exact), exp(r) by its Taylor polynomial of degree
- * 12 (remainder below 0.35^13 / 13! < 2.2e-16 of it), 2^-k from its bits.
- * For 0 <= y <= RMC_EXP_NEG_MAX (2^-k stays a normal number). */
+/* 2^(-j/32), j = 0 .. 31, correctly rounded. */
+static const double exp2_neg32[32] = {
+    0x1.0000000000000p+0, 0x1.f50765b6e4540p-1, 0x1.ea4afa2a490dap-1, 0x1.dfc97337b9b5fp-1,
+    0x1.d5818dcfba487p-1, 0x1.cb720dcef9069p-1, 0x1.c199bdd85529cp-1, 0x1.b7f76f2fb5e47p-1,
+    0x1.ae89f995ad3adp-1, 0x1.a5503b23e255dp-1, 0x1.9c49182a3f090p-1, 0x1.93737b0cdc5e5p-1,
+    0x1.8ace5422aa0dbp-1, 0x1.82589994cce13p-1, 0x1.7a11473eb0187p-1, 0x1.71f75e8ec5f74p-1,
+    0x1.6a09e667f3bcdp-1, 0x1.6247eb03a5585p-1, 0x1.5ab07dd485429p-1, 0x1.5342b569d4f82p-1,
+    0x1.4bfdad5362a27p-1, 0x1.44e086061892dp-1, 0x1.3dea64c123422p-1, 0x1.371a7373aa9cbp-1,
+    0x1.306fe0a31b715p-1, 0x1.29e9df51fdee1p-1, 0x1.2387a6e756238p-1, 0x1.1d4873168b9aap-1,
+    0x1.172b83c7d517bp-1, 0x1.11301d0125b51p-1, 0x1.0b5586cf9890fp-1, 0x1.059b0d3158574p-1,
+};
+
+/* exp(-y) = 2^-(m/32) exp(r) with y = m ln2/32 - r, |r| <= ln2/64 (ln2/32
+ * split in two so that m ln2_hi is exact), exp(r) by its Taylor polynomial
+ * of degree 5 (remainder below 0.0109^6 / 6! < 2.3e-15 of it) evaluated in
+ * two halves (a short dependence chain), 2^-(m/32) from the table and the
+ * exponent bits. For 0 <= y <= RMC_EXP_NEG_MAX (the result stays a normal
+ * number). */
 static inline double exp_neg(double y)
 {
-    const double ln2_hi = 0x1.62e42feep-1, ln2_lo = 0x1.a39ef35793c76p-33;
-    const int k = (int)(y * 0x1.71547652b82fep+0 + 0.5);
-    const double kd = (double)k;
-    const double r = (kd * ln2_hi - y) + kd * ln2_lo;
-    /* Horner's rule on the coefficients 1 / i!, i = 12 .. 0 */
-    double t = 1.0 / 479001600;
-    t = t * r + 1.0 / 39916800;
-    t = t * r + 1.0 / 3628800;
-    t = t * r + 1.0 / 362880;
-    t = t * r + 1.0 / 40320;
-    t = t * r + 1.0 / 5040;
-    t = t * r + 1.0 / 720;
-    t = t * r + 1.0 / 120;
-    t = t * r + 1.0 / 24;
-    t = t * r + 1.0 / 6;
-    t = t * r + 0.5;
-    t = t * r + 1.0;
-    t = t * r + 1.0;
-    const uint64_t bits = (uint64_t)(1023 - k) << 52;
+    const double ln2_hi = 0x1.62e42feep-6, ln2_lo = 0x1.a39ef35793c76p-38; /* ln2 / 32 */
+    const int m = (int)(y * 0x1.71547652b82fep+5 + 0.5);
+    const double md = (double)m;
+    const double r = (md * ln2_hi - y) + md * ln2_lo;
+    const double r2 = r * r;
+    const double lo = 1.0 + r, mid = 0.5 + r * (1.0 / 6), hi = 1.0 / 24 + r * (1.0 / 120);
+    const double poly = lo + r2 * (mid + r2 * hi);
+    const uint64_t bits = (uint64_t)(1023 - (m >> 5)) << 52;
     double scale;
     memcpy(&scale, &bits, sizeof scale);
-    return t * scale;
+    return poly * exp2_neg32[m & 31] * scale;
 }
 
 double rmc_exp_neg(double y)

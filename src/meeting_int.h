@@ -90,7 +90,7 @@ RMC_INTERNAL unsigned rmc_comment_split_exact(double u, double lo, double hi, do
                                               unsigned n);
 
 /* exp(-y) for 0 <= y <= RMC_EXP_NEG_MAX within a relative 2^-44 (tested;
- * the analysis gives about 2^-50), without libm. For tests. */
+ * the Taylor remainder is below 2^-48), without libm. For tests. */
 #define RMC_EXP_NEG_MAX 700.0
 RMC_INTERNAL double rmc_exp_neg(double y);
 
