@@ -315,10 +315,51 @@ void rmc_couples_rates_free(rmc_couples_rates *c)
     }
 }
 
+/* The rates from the file's own per-couple datasets (the engine's counts). */
+static rmc_status rates_from_file(const rmc_result *r, rmc_couples_rates **out, rmc_diag *d)
+{
+    rmc_couples_rates *cr = NULL;
+    RMC_TRY(rmc_calloc_array((void **)&cr, 1, sizeof *cr, d));
+    const rmc_status st =
+        rmc_calloc_array((void **)&cr->couple, r->n_couples + 1, sizeof *cr->couple, d);
+    if (st != RMC_OK) {
+        rmc_couples_rates_free(cr);
+        return st;
+    }
+    cr->n = (size_t)r->n_couples;
+    cr->have_location = true;
+    double var[4] = {0, 0, 0, 0};
+    for (size_t c = 0; c < cr->n; c++) {
+        rmc_couple_rate *x = &cr->couple[c];
+        x->a = (size_t)r->couple_a[c];
+        x->b = (size_t)r->couple_b[c];
+        for (int t = 0; t < 4; t++) {
+            x->p[t] = r->couple_p[t][c];
+            x->se[t] = r->couple_se[t][c];
+            cr->mean[t] += x->p[t];
+            var[t] += x->se[t] * x->se[t];
+        }
+    }
+    for (int t = 0; t < 4 && cr->n > 0; t++) {
+        cr->mean[t] /= (double)cr->n;
+        cr->se[t] = sqrt(var[t]) / (double)cr->n;
+    }
+    *out = cr;
+    return RMC_OK;
+}
+
 rmc_status rmc_couples_rates_compute(const char *model_dir, const rmc_result *r,
                                      rmc_couples_rates **out, rmc_diag *d)
 {
     *out = NULL;
+    if (r->has_couple_places && model_dir == NULL) {
+        return rates_from_file(r, out, d);
+    }
+    if (model_dir == NULL) {
+        return RMC_FAIL(d, RMC_EUSAGE,
+                        "this file has no per-couple P(one city / region) (its model had no "
+                        "region / city columns): give the model folder, --couples MODEL_DIR");
+    }
     rmc_model *m = NULL;
     rmc_problems *pr = NULL;
     RMC_TRY(rmc_problems_alloc(1, &pr));
@@ -336,6 +377,10 @@ rmc_status rmc_couples_rates_compute(const char *model_dir, const rmc_result *r,
             st = RMC_FAIL(d, RMC_EINPUT, "%s is not the model of this result file", model_dir);
             goto done;
         }
+    }
+    if (r->has_couple_places) { /* the model is the file's: its counts are used */
+        st = rates_from_file(r, out, d);
+        goto done;
     }
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&lr.region, r->n_prog, sizeof(char *), d), done);
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&lr.city, r->n_prog, sizeof(char *), d), done);

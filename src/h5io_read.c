@@ -158,6 +158,12 @@ void rmc_result_free(rmc_result *r)
         return;
     }
     rmc_free(r->mean_fill_soap);
+    rmc_free(r->couple_a);
+    rmc_free(r->couple_b);
+    for (int k = 0; k < 4; k++) {
+        rmc_free(r->couple_p[k]);
+        rmc_free(r->couple_se[k]);
+    }
     rmc_free(r->p_unplaced);
     rmc_free(r->p_partial);
     rmc_free(r->p_soap);
@@ -501,6 +507,46 @@ static rmc_status read_soap(hid_t f, rmc_result *r, rmc_diag *d)
     return read_soap_vec(f, "/programs/mean_fill_soap", r->n_prog, &r->mean_fill_soap, d);
 }
 
+/* The couples' outcomes with places, when the file has them. */
+static rmc_status read_couple_places(hid_t f, rmc_result *r, rmc_diag *d)
+{
+    if (r->n_couples == 0 || H5Aexists(f, "couples_same_city") <= 0 ||
+        H5Lexists(f, "/couples", H5P_DEFAULT) <= 0 ||
+        H5Lexists(f, "/couples/p_same_city", H5P_DEFAULT) <= 0) {
+        return RMC_OK;
+    }
+    RMC_TRY(rmc_h5_read_attr(f, "couples_same_city", H5T_NATIVE_DOUBLE, &r->couples_city, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples_same_city_se", H5T_NATIVE_DOUBLE, &r->couples_city_se, d));
+    RMC_TRY(rmc_h5_read_attr(f, "couples_same_region", H5T_NATIVE_DOUBLE, &r->couples_region, d));
+    RMC_TRY(
+        rmc_h5_read_attr(f, "couples_same_region_se", H5T_NATIVE_DOUBLE, &r->couples_region_se, d));
+    const size_t C = (size_t)r->n_couples;
+    size_t dims[2] = {0, 0};
+    int32_t **ab[2] = {&r->couple_a, &r->couple_b};
+    const char *const ab_path[2] = {"/couples/applicant_a", "/couples/applicant_b"};
+    for (int k = 0; k < 2; k++) {
+        RMC_TRY(read_numeric(f, ab_path[k], H5T_NATIVE_INT32, 1, dims, (void **)ab[k], d));
+        if (dims[0] != C) {
+            return shape_error(d, ab_path[k]);
+        }
+        for (size_t c = 0; c < C; c++) {
+            if ((*ab[k])[c] < 0 || (size_t)(*ab[k])[c] >= r->n_app) {
+                return RMC_FAIL(d, RMC_EINPUT, "%s names no applicant", ab_path[k]);
+            }
+        }
+    }
+    static const char *const names[4] = {"/couples/p_both_matched", "/couples/p_same_city",
+                                         "/couples/p_same_region", "/couples/p_one_unmatched"};
+    for (int k = 0; k < 4; k++) {
+        char se[64];
+        snprintf(se, sizeof se, "%s_se", names[k]);
+        RMC_TRY(read_soap_vec(f, names[k], C, &r->couple_p[k], d));
+        RMC_TRY(read_soap_vec(f, se, C, &r->couple_se[k], d));
+    }
+    r->has_couple_places = true;
+    return RMC_OK;
+}
+
 rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
 {
     *out = NULL;
@@ -514,6 +560,7 @@ rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
     RMC_TRY_GOTO(st, read_programs(f, r, d), done);
     RMC_TRY_GOTO(st, read_interviews(f, r, d), done);
     RMC_TRY_GOTO(st, read_soap(f, r, d), done);
+    RMC_TRY_GOTO(st, read_couple_places(f, r, d), done);
 done:
     H5Fclose(f);
     if (st != RMC_OK) {

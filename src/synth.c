@@ -1358,6 +1358,12 @@ typedef struct write_ctx {
     const rmc_synth_options *o;
 } write_ctx;
 
+/* Couples written without lists, generated per replicate by the engine. */
+static bool gen_couples(const write_ctx *w)
+{
+    return w->mk->n_couples > 0 && !w->o->fixed_lists;
+}
+
 static void write_ini(FILE *f, const write_ctx *w)
 {
     const market *mk = w->mk;
@@ -1368,7 +1374,25 @@ static void write_ini(FILE *f, const write_ctx *w)
             "# Applicant ROLs are not written: rankmc draws them each replicate from\n"
             "# desirability and ties (DESIGN 3).\n",
             mk->pre->name, w->o->scale, (unsigned long long)w->o->seed, mk->n_app, mk->n_prog,
-            mk->n_pos, mk->n_iv, mk->tracks ? ",\n# except the [soap] keys below" : "");
+            mk->n_pos, mk->n_iv,
+            mk->tracks && gen_couples(w) ? ",\n# except the [soap] and [couples] keys below"
+            : mk->tracks                 ? ",\n# except the [soap] keys below"
+            : gen_couples(w)             ? ",\n# except the [couples] keys below"
+                                         : "");
+    if (gen_couples(w)) {
+        fprintf(f,
+                "# %zu couples whose joint lists rankmc run generates every replicate from\n"
+                "# the partners' utilities (couples.csv rows without rank): pairs in one\n"
+                "# city, then one region, then each partner's best program with the other\n"
+                "# unmatched, cut at max_entries (assumptions; docs/synth.md \"Couples\").\n"
+                "\n[couples]\n"
+                "pairs = region\n"
+                "max_entries = %g\n"
+                "unmatched_options = %g\n"
+                "keep_unmatched = no\n%s",
+                mk->n_couples, mk->pre->couple_max_pairs, mk->pre->couple_solo,
+                mk->tracks ? "\n" : "");
+    }
     if (!mk->tracks) {
         return;
     }
@@ -1420,7 +1444,7 @@ static void write_programs(FILE *f, const write_ctx *w)
     const bool loc = mk->n_couples > 0; /* the location only where couples used it */
     fputs("id,name,positions,interviewers,residents,sponsors,service_load,desirability,", f);
     fputs(mk->tracks ? "track,x_specialty,x_setting" : "x_specialty,x_setting", f);
-    fputs(loc ? ",x_region,x_city\n" : "\n", f);
+    fputs(loc ? ",region,city\n" : "\n", f);
     for (size_t j = 0; j < mk->n_prog; j++) {
         const char *spec = mk->sp[mk->p_spec[j]].name;
         const char *setting = mk->p_community[j] ? "community" : "academic";
@@ -1459,7 +1483,10 @@ static void write_couples(FILE *f, const write_ctx *w)
     const market *mk = w->mk;
     const int wa = width_of(mk->n_app), wp = width_of(mk->n_prog);
     fputs("applicant_a,applicant_b,rank,program_a,program_b\n", f);
-    for (size_t c = 0; c < mk->n_couples; c++) {
+    for (size_t c = 0; c < mk->n_couples && gen_couples(w); c++) {
+        fprintf(f, "a%0*d,a%0*d,,,\n", wa, (int)mk->c_a[c] + 1, wa, (int)mk->c_b[c] + 1);
+    }
+    for (size_t c = 0; c < mk->n_couples && !gen_couples(w); c++) {
         for (size_t e = mk->c_off[c]; e < mk->c_off[c + 1]; e++) {
             fprintf(f, "a%0*d,a%0*d,%zu,", wa, (int)mk->c_a[c] + 1, wa, (int)mk->c_b[c] + 1,
                     e - mk->c_off[c] + 1);

@@ -582,11 +582,12 @@ static void test_rmc_synth_write_tracks_load(void **state)
 
 /* ---- couples ---------------------------------------------------------- */
 
-static rmc_synth_summary synth_couples(double scale, uint64_t seed, int64_t couples,
-                                       const char *dir)
+static rmc_synth_summary synth_couples_lists(double scale, uint64_t seed, int64_t couples,
+                                             bool fixed, const char *dir)
 {
     rmc_synth_options o;
     rmc_synth_options_default(&o);
+    o.fixed_lists = fixed;
     o.preset = "nrmp2025";
     o.scale = scale;
     o.seed = seed;
@@ -599,6 +600,13 @@ static rmc_synth_summary synth_couples(double scale, uint64_t seed, int64_t coup
         fail_msg("rmc_synth_write with couples: %s", d.message);
     }
     return sum;
+}
+
+/* Couples with the joint lists drawn once (--fixed-lists). */
+static rmc_synth_summary synth_couples(double scale, uint64_t seed, int64_t couples,
+                                       const char *dir)
+{
+    return synth_couples_lists(scale, seed, couples, true, dir);
 }
 
 /* --couples nrmp: the NRMP share of couples (1,150 of 47,208 applicants),
@@ -628,7 +636,7 @@ static void test_rmc_synth_write_couples(void **state)
     table_read(&app, dir, "applicants.csv");
     table_read(&prog, dir, "programs.csv");
     table_read(&cp, dir, "couples.csv");
-    const size_t c_reg = col_of(&prog, "x_region"), c_city = col_of(&prog, "x_city");
+    const size_t c_reg = col_of(&prog, "region"), c_city = col_of(&prog, "city");
     const size_t c_grp = col_of(&app, "x_group");
     size_t md = 0, members = 0, same_city = 0, entries = 0;
     int last_tier = -1, solo_a = 0, solo_b = 0;
@@ -674,6 +682,25 @@ static void test_rmc_synth_write_couples(void **state)
     assert_true(entries > 5 * want);
     table_free(&app);
     table_free(&prog);
+    /* By default the same couples without lists: one row each, rank and
+     * programs empty (generated every replicate), the same programs.csv. */
+    synth_couples_lists(0.1, 5, -1, false, again);
+    assert_true(files_equal(dir, again, "programs.csv"));
+    table gen = {0};
+    table_read(&gen, again, "couples.csv");
+    assert_int_equal(gen.n_rows, want + 1);
+    size_t q = 1;
+    for (size_t r = 1; r < cp.n_rows; r++) {
+        if (strcmp(cell(&cp, r, 2), "1") == 0) {
+            assert_string_equal(cell(&gen, q, 0), cell(&cp, r, 0));
+            assert_string_equal(cell(&gen, q, 1), cell(&cp, r, 1));
+            for (size_t k = 2; k < 5; k++) {
+                assert_string_equal(cell(&gen, q, k), "");
+            }
+            q++;
+        }
+    }
+    table_free(&gen);
     table_free(&cp);
     /* Rewritten without couples: no couples.csv. */
     const rmc_synth_summary none = synth_couples(0.1, 5, 0, dir);

@@ -113,8 +113,11 @@ typedef struct rmc_couples_rates {
     bool have_location;
 } rmc_couples_rates;
 
-/* Load model_dir (it must be r's model: same applicants and programs in
- * the same order, else RMC_EINPUT) and compute its couples' rates.
+/* From r's own per-couple datasets when it has them (r->has_couple_places:
+ * the engine's counts; model_dir is then not read and may be NULL). Else
+ * load model_dir (it must be r's model: same applicants and programs in
+ * the same order, else RMC_EINPUT; NULL: RMC_EUSAGE) and compute its
+ * couples' rates from the fixed lists and the x_region / x_city columns.
  * RMC_ENOMEM, RMC_EIO. Free with rmc_couples_rates_free. */
 rmc_status rmc_couples_rates_compute(const char *model_dir, const rmc_result *r,
                                      rmc_couples_rates **out, rmc_diag *d);

@@ -117,6 +117,16 @@ typedef struct rmc_result {
     double soap_mean[RMC_ACCUM_SOAP_TOTALS], soap_se[RMC_ACCUM_SOAP_TOTALS];
     double *p_main, *p_soap, *p_partial, *p_unplaced; /* [n_app] */
     double *mean_fill_soap;                           /* [n_prog] */
+    /* Couples' outcomes counted in the engine (files with couples whose
+     * model had program locations; NULL / false otherwise): the shares
+     * per replicate with both partners in one city / one region, means
+     * and SEs, and per couple [n_couples] the partners' rows and P(both
+     * matched), P(one city), P(one region), P(exactly one) with binomial
+     * SEs (/couples). */
+    bool has_couple_places;
+    double couples_city, couples_city_se, couples_region, couples_region_se;
+    int32_t *couple_a, *couple_b;
+    double *couple_p[4], *couple_se[4]; /* both, one city, one region, one */
 } rmc_result;
 
 /* Read a file written by rmc_h5_write. RMC_EIO when it cannot be opened,

@@ -44,6 +44,9 @@ typedef struct rmc_synth_options {
     int64_t couples;     /* 0 (default): none; -1: the preset's NRMP share; else this many */
     int tracks;          /* -1 (default): the preset's choice; 0: categorical only; 1: the
                             NRMP tracks (preliminary, advanced; reversions), nrmp2025 only */
+    bool fixed_lists;    /* couples: write the joint lists drawn once (ranked couples.csv
+                            rows) instead of rows without rank, whose lists rankmc run
+                            generates every replicate (the default) */
 } rmc_synth_options;
 
 /* What was written: counts for the summary line and for tests. */

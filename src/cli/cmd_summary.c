@@ -92,6 +92,12 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
                 "%.2f (share per replicate, SE over replicates)\n",
                 (unsigned long long)r->n_couples, 100.0 * r->couples_both,
                 100.0 * r->couples_both_se, 100.0 * r->couples_one, 100.0 * r->couples_one_se);
+        if (r->has_couple_places) {
+            fprintf(out,
+                    "  couples both in one city %.2f%% +- %.2f, in one region %.2f%% +- %.2f\n",
+                    100.0 * r->couples_city, 100.0 * r->couples_city_se, 100.0 * r->couples_region,
+                    100.0 * r->couples_region_se);
+        }
     }
     if (r->restarted > 0) {
         size_t most = 0;
@@ -403,7 +409,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: rankmc summary OUT.h5 [--applicant ID]... [--top N]\n"
             "       rankmc summary OUT.h5 --by COLUMN [MODEL_DIR]\n"
-            "       rankmc summary OUT.h5 --couples MODEL_DIR [--top N]\n\n"
+            "       rankmc summary OUT.h5 --couples [MODEL_DIR] [--top N]\n\n"
             "Print a result file of `rankmc run` as tables: focal applicants (ids starting\n"
             "\"focal\", or each --applicant ID) with P(match), its SE and 95%% Wilson\n"
             "interval, the most likely program and the median list position at each\n"
@@ -416,7 +422,9 @@ static void usage(FILE *f)
             "                       plus the overall rate and positions filled\n"
             "  -c, --couples        only couples: P(both matched), P(both in one city /\n"
             "                       region), P(one unmatched) with SEs, means and the N\n"
-            "                       couples least likely to both match (needs MODEL_DIR)\n"
+            "                       couples least likely to both match, from the file\n"
+            "                       (MODEL_DIR only for files whose model had no region /\n"
+            "                       city columns: then from its x_region / x_city)\n"
             "  -h, --help           this text\n",
             DEFAULT_TOP);
 }
@@ -461,11 +469,12 @@ int rmc_cli_summary(int argc, char **argv)
             return rmc_cli_usage_error("summary", "unknown option");
         }
     }
-    const bool needs_model = couples || (by != NULL && strcmp(by, "type") != 0);
-    if (optind != argc - 1 - (needs_model ? 1 : 0)) {
+    const bool needs_model = by != NULL && strcmp(by, "type") != 0;
+    const bool couples_dir = couples && optind == argc - 2; /* --couples takes an optional folder */
+    if (optind != argc - 1 - (needs_model || couples_dir ? 1 : 0)) {
         free((void *)ids);
         return rmc_cli_usage_error("summary",
-                                   couples       ? "--couples needs OUT.h5 and MODEL_DIR%s"
+                                   couples       ? "--couples takes OUT.h5 and maybe MODEL_DIR%s"
                                    : needs_model ? "--by %s needs OUT.h5 and MODEL_DIR"
                                                  : "expected one result file%s",
                                    couples      ? ""
@@ -479,7 +488,7 @@ int rmc_cli_summary(int argc, char **argv)
         rmc_cli_print_diag("summary", &d, st);
         rc = rmc_cli_exit_code(st);
     } else if (couples) {
-        rc = rmc_cli_summary_couples(stdout, r, argv[optind + 1], o.top);
+        rc = rmc_cli_summary_couples(stdout, r, couples_dir ? argv[optind + 1] : NULL, o.top);
     } else if (by != NULL) {
         rc = rmc_cli_summary_groups(stdout, r, by, needs_model ? argv[optind + 1] : NULL);
     } else {

@@ -14,11 +14,11 @@ static void print_usage(FILE *f)
 {
     fprintf(f, "usage: rankmc synth --preset NAME -o DIR [--scale F] [--seed S]\n"
                "                    [--applicants N] [--programs M] [--couples N|nrmp]\n"
-               "                    [--tracks | --no-tracks] [--force]\n\n"
+               "                    [--tracks | --no-tracks] [--fixed-lists] [--force]\n\n"
                "Write a synthetic market into DIR (model.ini, applicants.csv, programs.csv,\n"
                "interviews.csv, and couples.csv when it has couples). The same options and\n"
                "seed write identical files. Applicant rank order lists are not written:\n"
-               "`rankmc run` draws them each replicate; couples' joint lists are written.\n\n"
+               "`rankmc run` draws them each replicate, and couples' joint lists too.\n\n"
                "  --preset NAME      one of:\n");
     for (size_t i = 0; i < rmc_synth_n_presets(); i++) {
         fprintf(f, "                       %-12s %s\n", rmc_synth_preset_name(i),
@@ -38,6 +38,9 @@ static void print_usage(FILE *f)
                "                     programs, reversions.csv (docs/synth.md \"Tracks\")\n"
                "                     and [soap] in model.ini; the default for nrmp2025\n"
                "  --no-tracks        categorical PGY-1 positions only\n"
+               "  --fixed-lists      couples: write joint lists drawn once (ranked rows of\n"
+               "                     couples.csv, fixed for every replicate) instead of\n"
+               "                     rows whose lists rankmc run generates each replicate\n"
                "  --force            write into a non-empty folder, replacing model files\n");
 }
 
@@ -50,6 +53,7 @@ enum {
     OPT_FORCE,
     OPT_TRACKS,
     OPT_NO_TRACKS,
+    OPT_FIXED_LISTS,
     OPT_HELP
 };
 
@@ -67,6 +71,7 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
         {"force", no_argument, NULL, OPT_FORCE},
         {"tracks", no_argument, NULL, OPT_TRACKS},
         {"no-tracks", no_argument, NULL, OPT_NO_TRACKS},
+        {"fixed-lists", no_argument, NULL, OPT_FIXED_LISTS},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
     o->preset = NULL;
@@ -107,6 +112,9 @@ static int parse_args(int argc, char **argv, rmc_synth_options *o, const char **
             break;
         case OPT_FORCE:
             o->force = true;
+            break;
+        case OPT_FIXED_LISTS:
+            o->fixed_lists = true;
             break;
         case OPT_TRACKS:
         case OPT_NO_TRACKS:

@@ -175,7 +175,7 @@ int rmc_cli_summary_couples(FILE *out, const rmc_result *r, const char *model_di
         return rmc_cli_exit_code(st);
     }
     if (c->n == 0) {
-        fprintf(out, "No couples in %s.\n", model_dir);
+        fprintf(out, "No couples in %s.\n", model_dir != NULL ? model_dir : "this file");
         rmc_couples_rates_free(c);
         return RMC_EXIT_OK;
     }
@@ -187,7 +187,7 @@ int rmc_cli_summary_couples(FILE *out, const rmc_result *r, const char *model_di
             c->n, (unsigned long long)r->replicates);
     for (int t = 0; t < 4; t++) {
         if ((t == 1 || t == 2) && !c->have_location) {
-            fprintf(out, "  %-22s  (no x_city / x_region in programs.csv)\n", what[t]);
+            fprintf(out, "  %-22s  (no region / city in programs.csv)\n", what[t]);
             continue;
         }
         fprintf(out, "  %-22s  %6.2f%% +- %.2f\n", what[t], 100.0 * c->mean[t], 100.0 * c->se[t]);
@@ -195,6 +195,11 @@ int rmc_cli_summary_couples(FILE *out, const rmc_result *r, const char *model_di
     fprintf(out, "  (share per replicate from the run: both %.2f%% +- %.2f, one %.2f%% +- %.2f)\n",
             100.0 * r->couples_both, 100.0 * r->couples_both_se, 100.0 * r->couples_one,
             100.0 * r->couples_one_se);
+    if (r->has_couple_places) {
+        fprintf(out, "  (and both in one city %.2f%% +- %.2f, one region %.2f%% +- %.2f)\n",
+                100.0 * r->couples_city, 100.0 * r->couples_city_se, 100.0 * r->couples_region,
+                100.0 * r->couples_region_se);
+    }
     size_t *order = malloc(c->n * sizeof *order);
     if (order == NULL) {
         rmc_couples_rates_free(c);

@@ -84,6 +84,27 @@ m1=$(sed -n 's/^  both partners matched *\([0-9.]*\)%.*/\1/p' "$tmp/cpl.sum")
 m2=$(sed -n 's/.*from the run: both \([0-9.]*\)%.*/\1/p' "$tmp/cpl.sum")
 [ -n "$m1" ] && [ "$m1" = "$m2" ] || { echo "FAIL: both-matched $m1 vs per-replicate $m2"; fails=$((fails + 1)); }
 expect 2 "summary --couples of another model" -- "$RANKMC" summary "$tmp/cpl.h5" --couples "$tmp/nat"
+# The lists are generated every replicate by default (rows without rank, the
+# location as region / city columns, [couples] in model.ini); --fixed-lists
+# writes the lists drawn once, for the same couples. Both files carry the
+# engine's per-couple P(one city / region): summary --couples needs no folder.
+head -n 2 "$tmp/cpl/couples.csv" | tail -n 1 | grep -q '^a[0-9]*,a[0-9]*,,,$' ||
+    { echo "FAIL: couples.csv rows are not generated-list rows"; fails=$((fails + 1)); }
+head -n 1 "$tmp/cpl/programs.csv" | grep -q ',region,city$' ||
+    { echo "FAIL: programs.csv lacks region,city"; fails=$((fails + 1)); }
+grep -q '^\[couples\]' "$tmp/cpl/model.ini" || { echo "FAIL: no [couples] in model.ini"; fails=$((fails + 1)); }
+expect 0 "couples, fixed lists" -- "$RANKMC" synth --preset nrmp2025 --scale 0.02 --couples nrmp --fixed-lists -o "$tmp/cplf"
+head -n 2 "$tmp/cplf/couples.csv" | tail -n 1 | grep -q '^a[0-9]*,a[0-9]*,1,' ||
+    { echo "FAIL: --fixed-lists did not write ranked rows"; fails=$((fails + 1)); }
+grep -q '^\[couples\]' "$tmp/cplf/model.ini" && { echo "FAIL: [couples] with --fixed-lists"; fails=$((fails + 1)); }
+cut -d, -f1,2 "$tmp/cplf/couples.csv" | uniq | tail -n +2 >"$tmp/pairs_f"
+cut -d, -f1,2 "$tmp/cpl/couples.csv" | tail -n +2 >"$tmp/pairs_g"
+cmp -s "$tmp/pairs_f" "$tmp/pairs_g" || { echo "FAIL: --fixed-lists drew other couples"; fails=$((fails + 1)); }
+cmp -s "$tmp/cplf/interviews.csv" "$tmp/cpl/interviews.csv" || { echo "FAIL: --fixed-lists changed interviews"; fails=$((fails + 1)); }
+"$RANKMC" summary "$tmp/cpl.h5" 2>&1 | grep -q "couples both in one city .*% +- .* in one region .*% +- " ||
+    { echo "FAIL: summary does not show couples' one city / region"; fails=$((fails + 1)); }
+"$RANKMC" summary "$tmp/cpl.h5" --couples --top 2 2>&1 | grep -q "The 2 couples least likely" ||
+    { echo "FAIL: summary --couples without MODEL_DIR"; fails=$((fails + 1)); }
 expect 2 "bad --couples" -- "$RANKMC" synth --preset nrmp2025 --couples x -o "$tmp/bad_c"
 
 # models/default is the im-regional preset at seed 2025 plus hand-added focal

@@ -53,6 +53,12 @@ class Files:
                                                    "-s", 3, "-t", 2, "-q", "-o", p).stdout)
 
     @property
+    def run_joint(self):
+        """Couples with joint lists generated each replicate (tests/data/sim_joint)."""
+        return self._get("joint.h5", lambda p: run("run", os.path.join(ROOT, "tests/data/sim_joint"), "-n", 256,
+                                                   "-s", 4, "-t", 2, "-q", "-o", p).stdout)
+
+    @property
     def run_binned(self):
         return self._get("binned.h5", lambda p: run("run", os.path.join(ROOT, "models/default"), "-n", 128, "-s", 2,
                                                     "-t", 2, "-q", "--rank-bins", 37, "-o", p).stdout)

@@ -448,3 +448,22 @@ def test_readme_one_liner(files, tmp_path):
     assert len(lines) == 6
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
     assert cmd in readme
+
+
+def test_couples_group_has_engine_counts(files):
+    """/couples, read generically: per couple P(both), P(one), P(neither)
+    summing to 1, P(one city) <= P(one region) <= P(both), SEs, the
+    generated flag; the root shares of one city / region."""
+    r = rankmc.read(files.run_joint)
+    c = r.groups["couples"]
+    assert len(c) == 3
+    assert list(c["generated"]) == [1, 0, 1]
+    total = c["p_both_matched"] + c["p_one_unmatched"] + c["p_neither_matched"]
+    assert np.allclose(total, 1.0)
+    assert (c["p_same_city"] <= c["p_same_region"] + 1e-12).all()
+    assert (c["p_same_region"] <= c["p_both_matched"] + 1e-12).all()
+    n = r.attrs["replicates"]
+    p = c["p_same_city"]
+    assert np.allclose(c["p_same_city_se"], np.sqrt(p * (1 - p) / n))
+    assert 0 <= r.attrs["couples_same_city"] <= r.attrs["couples_same_region"] <= r.attrs["couples_both_matched"]
+    assert r.attrs["couples_generated"] == 2
