@@ -151,8 +151,8 @@ static void test_rmc_comment_split_equals_definition(void **state)
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, 2026);
     const int n_random = rmc_test_quick() ? 200000 : 2000000;
-    const double extremes[] = {0.0,   -0.0,   1e-300,   36.0,      -36.0, 699.9,
-                               700.1, -800.0, INFINITY, -INFINITY, NAN};
+    const double extremes[] = {0.0,   -0.0,   1e-300,   36.0,      -36.0,  699.9,
+                               700.1, -800.0, HUGE_VAL, -HUGE_VAL, nan("")};
     size_t n_cases = 0;
     for (int i = 0; i < n_random; i++) {
         /* a comment table's cell, as the meeting builds it */
