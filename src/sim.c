@@ -259,8 +259,10 @@ static double couple_bytes(const rmc_model *m, const rmc_params *p)
 /* Rough bytes of one thread's workspace with its partial accumulator (which
  * has no move sums: the thread's int32 sums, 4 bytes a move, stand in).
  * Meeting and match workspaces are opaque; they are budgeted at 16 bytes
- * per interview, applicant and program. Measured at national scale (564,261
- * interviews): about 76 MiB per thread against this estimate's 87 MiB. */
+ * per interview, applicant and program. Measured at national scale (peak
+ * RSS at 2 threads minus 1, release build, Dec 2026): the categorical
+ * market without SOAP 68 MiB per thread against this estimate's 68 MiB;
+ * the default market with tracks and SOAP 157 MiB against 144 MiB. */
 static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_accum_dims *dm,
                            double couple_bytes, bool soap)
 {
