@@ -2,7 +2,8 @@
 # The MPI build against the serial one (docs/mpi.md): every dataset, and
 # every root attribute but those that must differ (command_line,
 # created_utc, threads, wall_seconds, ranks), of `mpirun -np 1/2/3` against
-# the serial binary, for run (with and without --until-se), a checkpoint
+# the serial binary, for run (with and without --until-se; markets with
+# fixed and with generated couples' lists), a checkpoint
 # written on 2 ranks and resumed on 3, SIGINT through mpirun, sensitivity,
 # sobol and bench, and a failure (on every rank, or on one) ending every
 # rank with one message.
@@ -76,11 +77,15 @@ done
 $MPIRUN -np 2 "$M" run "$MODEL" -n 300 -s 7 -t 2 -o "$T/run-np2t2.h5" -q
 same "$T/run.h5" "$T/run-np2t2.h5"
 
-# A market with couples: the restart histogram and non-converged counts.
-"$S" run tests/data/sim_couples -n 200 -s 3 -t 2 -o "$T/cpl.h5" -q
-for np in 2 3; do
-    $MPIRUN -np $np "$M" run tests/data/sim_couples -n 200 -s 3 -t 1 -o "$T/cpl-np$np.h5" -q
-    same "$T/cpl.h5" "$T/cpl-np$np.h5"
+# Markets with couples: the restart histogram and non-converged counts;
+# with joint lists generated every replicate (sim_joint), the per-couple
+# outcome counts and the one-city / one-region shares too.
+for cm in sim_couples sim_joint; do
+    "$S" run tests/data/$cm -n 200 -s 3 -t 2 -o "$T/$cm.h5" -q
+    for np in 2 3; do
+        $MPIRUN -np $np "$M" run tests/data/$cm -n 200 -s 3 -t 1 -o "$T/$cm-np$np.h5" -q
+        same "$T/$cm.h5" "$T/$cm-np$np.h5"
+    done
 done
 
 # --until-se stops at the same batch: 5 batches here, so 2 and 3 ranks must
