@@ -461,18 +461,16 @@ void rmc_accum_count_tracks(rmc_accum *a, const uint8_t *partial, const int32_t 
                             uint64_t reverted)
 {
     RMC_ASSERT(a->dims.tracks);
+    uint64_t n_partial = 0;
     for (size_t i = 0; i < a->dims.n_app; i++) {
         a->partial_count[i] += partial[i];
+        n_partial += partial[i];
     }
     for (size_t j = 0; j < a->dims.n_prog; j++) {
         RMC_ASSERT(capacity[j] >= 0);
         a->capacity_sum[j] += (uint64_t)capacity[j];
     }
     add_rep(a, RMC_REP_REVERTED, reverted);
-    uint64_t n_partial = 0;
-    for (size_t i = 0; i < a->dims.n_app; i++) {
-        n_partial += partial[i];
-    }
     add_rep(a, RMC_REP_PARTIAL, n_partial);
 }
 

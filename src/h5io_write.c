@@ -201,8 +201,31 @@ rmc_status rmc_h5_write_atomically(const char *path, bool force, rmc_h5_filler f
 
 /* ---- the result file -------------------------------------------------- */
 
-/* SOAP's per-replicate totals: mean over replicates and its standard error
- * (SD over replicates / sqrt(replicates)), from exact integer sums. */
+/* Root attributes NAME and NAME_se for rows first .. first + n - 1 of the
+ * per-replicate sums: the mean over reps replicates and its standard error
+ * (SD over replicates / sqrt(replicates)), from exact integer sums, each
+ * divided by per (0 when per is 0: a share of nothing). */
+static rmc_status write_rep_attrs(hid_t f, const rmc_accum *a, size_t first, size_t n,
+                                  const char *const *names, uint64_t reps, double per, rmc_diag *d)
+{
+    uint64_t sum[RMC_ACCUM_REP_ROWS], sumsq[RMC_ACCUM_REP_ROWS];
+    rmc_accum_rep_sums(a, first, n, sum, sumsq);
+    for (size_t t = 0; t < n; t++) {
+        double mean = 0.0, se = 0.0;
+        if (per > 0.0) {
+            rmc_sums_mean_se(sum[t], sumsq[t], reps, &mean, &se);
+            mean /= per;
+            se /= per;
+        }
+        char name[64];
+        RMC_TRY(rmc_h5_write_attr(f, names[t], H5T_NATIVE_DOUBLE, 0, &mean, d));
+        snprintf(name, sizeof name, "%s_se", names[t]);
+        RMC_TRY(rmc_h5_write_attr(f, name, H5T_NATIVE_DOUBLE, 0, &se, d));
+    }
+    return RMC_OK;
+}
+
+/* SOAP's per-replicate totals over the replicates that ran it. */
 static rmc_status write_soap_attrs(hid_t f, const rmc_accum *a, rmc_diag *d)
 {
     static const char *const names[RMC_ACCUM_SOAP_TOTALS] = {
@@ -213,17 +236,7 @@ static rmc_status write_soap_attrs(hid_t f, const rmc_accum *a, rmc_diag *d)
     if (n == 0) {
         return RMC_OK;
     }
-    uint64_t sum[RMC_ACCUM_SOAP_TOTALS], sumsq[RMC_ACCUM_SOAP_TOTALS];
-    rmc_accum_rep_sums(a, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, sum, sumsq);
-    for (size_t t = 0; t < RMC_ACCUM_SOAP_TOTALS; t++) {
-        double mean, se;
-        rmc_sums_mean_se(sum[t], sumsq[t], n, &mean, &se);
-        char name[64];
-        RMC_TRY(rmc_h5_write_attr(f, names[t], H5T_NATIVE_DOUBLE, 0, &mean, d));
-        snprintf(name, sizeof name, "%s_se", names[t]);
-        RMC_TRY(rmc_h5_write_attr(f, name, H5T_NATIVE_DOUBLE, 0, &se, d));
-    }
-    return RMC_OK;
+    return write_rep_attrs(f, a, RMC_REP_SOAP, RMC_ACCUM_SOAP_TOTALS, names, n, 1.0, d);
 }
 
 static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum *a,
@@ -259,37 +272,19 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     RMC_TRY(rmc_h5_attr_u64(f, "restarted_replicates", restarted, d));
     /* Couples: the per-replicate shares with both / exactly one partner
      * matched, means and their standard errors over replicates. */
-    uint64_t cs[2], cq[2];
-    rmc_accum_rep_sums(a, RMC_REP_COUPLE_BOTH, 2, cs, cq);
+    static const char *const couple_names[2] = {"couples_both_matched", "couples_one_unmatched"};
+    static const char *const place_names[2] = {"couples_same_city", "couples_same_region"};
+    const uint64_t reps = rmc_accum_replicates(a);
     const double nc = (double)m->n_couples;
-    double share[4] = {0.0, 0.0, 0.0, 0.0}; /* both, se, one, se */
-    for (int k = 0; k < 2 && nc > 0.0; k++) {
-        rmc_sums_mean_se(cs[k], cq[k], rmc_accum_replicates(a), &share[2 * k], &share[2 * k + 1]);
-        share[2 * k] /= nc;
-        share[2 * k + 1] /= nc;
-    }
     RMC_TRY(rmc_h5_attr_u64(f, "couples", m->n_couples, d));
-    RMC_TRY(rmc_h5_write_attr(f, "couples_both_matched", H5T_NATIVE_DOUBLE, 0, &share[0], d));
-    RMC_TRY(rmc_h5_write_attr(f, "couples_both_matched_se", H5T_NATIVE_DOUBLE, 0, &share[1], d));
-    RMC_TRY(rmc_h5_write_attr(f, "couples_one_unmatched", H5T_NATIVE_DOUBLE, 0, &share[2], d));
-    RMC_TRY(rmc_h5_write_attr(f, "couples_one_unmatched_se", H5T_NATIVE_DOUBLE, 0, &share[3], d));
+    RMC_TRY(write_rep_attrs(f, a, RMC_REP_COUPLE_BOTH, 2, couple_names, reps, nc, d));
     if (m->n_couples > 0) { /* files without couples keep their attributes */
         RMC_TRY(rmc_h5_attr_u64(f, "couples_generated", m->n_couples_gen, d));
     }
     if (m->n_couples > 0 && m->prog_region != NULL &&
         rmc_accum_get_dims(a)->n_couples == m->n_couples) {
         /* with locations: both in one city / one region, the same way */
-        rmc_accum_rep_sums(a, RMC_REP_COUPLE_CITY, 2, cs, cq);
-        for (int k = 0; k < 2; k++) {
-            rmc_sums_mean_se(cs[k], cq[k], rmc_accum_replicates(a), &share[2 * k],
-                             &share[2 * k + 1]);
-            share[2 * k] /= nc;
-            share[2 * k + 1] /= nc;
-        }
-        RMC_TRY(rmc_h5_write_attr(f, "couples_same_city", H5T_NATIVE_DOUBLE, 0, &share[0], d));
-        RMC_TRY(rmc_h5_write_attr(f, "couples_same_city_se", H5T_NATIVE_DOUBLE, 0, &share[1], d));
-        RMC_TRY(rmc_h5_write_attr(f, "couples_same_region", H5T_NATIVE_DOUBLE, 0, &share[2], d));
-        RMC_TRY(rmc_h5_write_attr(f, "couples_same_region_se", H5T_NATIVE_DOUBLE, 0, &share[3], d));
+        RMC_TRY(write_rep_attrs(f, a, RMC_REP_COUPLE_CITY, 2, place_names, reps, nc, d));
     }
     RMC_TRY(
         rmc_h5_write_attr(f, "restart_hist", H5T_NATIVE_UINT64, 2 * RMC_ACCUM_RESTART_BINS, rh, d));
