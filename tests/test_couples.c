@@ -176,21 +176,6 @@ static void test_joint_random_lists_obey_rules(void **state)
 
 /* ---- the engine ---- */
 
-static rmc_model *load_dir(const char *dir)
-{
-    rmc_problems *pr = NULL;
-    rmc_diag d = {0};
-    rmc_model *m = NULL;
-    assert_int_equal(rmc_problems_alloc(10, &pr), RMC_OK);
-    const rmc_status st = rmc_model_load(dir, pr, &d, &m);
-    for (size_t i = 0; i < rmc_problems_kept(pr); i++) {
-        print_error("%s\n", rmc_problems_get(pr, i));
-    }
-    rmc_problems_free(pr);
-    assert_int_equal(st, RMC_OK);
-    return m;
-}
-
 static rmc_accum *run_from(const rmc_model *m, uint64_t seed, uint64_t n, int threads,
                            const rmc_accum *resume)
 {
@@ -221,7 +206,7 @@ static rmc_accum *run(const rmc_model *m, uint64_t seed, uint64_t n, int threads
 static void test_generated_lists_thread_invariant(void **state)
 {
     (void)state;
-    rmc_model *m = load_dir(RMC_TEST_DATA "/sim_joint");
+    rmc_model *m = rmc_test_load_model(RMC_TEST_DATA "/sim_joint");
     assert_int_equal(m->n_couples_gen, 2);
     const uint64_t n = 3 * RMC_SIM_BATCH;
     rmc_accum *a1 = run(m, 7, n, 1), *a3 = run(m, 7, n, 3);
@@ -275,7 +260,7 @@ static void test_generated_lists_thread_invariant(void **state)
 static void test_counted_outcomes_match_the_matching(void **state)
 {
     (void)state;
-    rmc_model *m = load_dir(RMC_TEST_DATA "/sim_joint");
+    rmc_model *m = rmc_test_load_model(RMC_TEST_DATA "/sim_joint");
     uint64_t city = 0, both = 0;
     for (uint64_t seed = 1; seed <= 60; seed++) {
         rmc_accum *a = run(m, seed, 1, 1);
@@ -316,7 +301,7 @@ static void test_counted_outcomes_match_the_matching(void **state)
 static void test_couple_counts_checkpointed(void **state)
 {
     (void)state;
-    rmc_model *m = load_dir(RMC_TEST_DATA "/sim_joint");
+    rmc_model *m = rmc_test_load_model(RMC_TEST_DATA "/sim_joint");
     rmc_accum *part = run(m, 11, 2 * RMC_SIM_BATCH, 2);
     char dir[] = "/tmp/rmc_test_couples_XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -362,7 +347,7 @@ static void test_couple_counts_checkpointed(void **state)
 static void test_generated_lists_closed_form(void **state)
 {
     (void)state;
-    rmc_model *m = load_dir(RMC_TEST_DATA "/joint_solo");
+    rmc_model *m = rmc_test_load_model(RMC_TEST_DATA "/joint_solo");
     const uint64_t n = 4000;
     rmc_accum *a = run(m, 3, n, 2);
     const uint32_t *cnt = rmc_accum_couple_counts(a);

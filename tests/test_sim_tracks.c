@@ -14,21 +14,6 @@
 #include "rankmc/accum.h"
 #include "rankmc/sim.h"
 
-static rmc_model *load(const char *dir)
-{
-    rmc_problems *pr = NULL;
-    rmc_diag d = {0};
-    rmc_model *m = NULL;
-    assert_int_equal(rmc_problems_alloc(10, &pr), RMC_OK);
-    const rmc_status st = rmc_model_load(dir, pr, &d, &m);
-    for (size_t i = 0; i < rmc_problems_kept(pr); i++) {
-        print_error("%s\n", rmc_problems_get(pr, i));
-    }
-    rmc_problems_free(pr);
-    assert_int_equal(st, RMC_OK);
-    return m;
-}
-
 static rmc_accum *run(const rmc_model *m, int threads, uint64_t n, bool check, rmc_sim_stats *stats)
 {
     rmc_sim_options o;
@@ -49,7 +34,7 @@ static rmc_accum *run(const rmc_model *m, int threads, uint64_t n, bool check, r
 static void test_tracks_replicates(void **state)
 {
     (void)state;
-    rmc_model *m = load(RMC_TEST_DATA "/sim_tracks");
+    rmc_model *m = rmc_test_load_model(RMC_TEST_DATA "/sim_tracks");
     const uint64_t n = rmc_test_quick() ? 150 : 1000;
     rmc_sim_stats s1, s3;
     rmc_accum *a = run(m, 1, n, true, &s1);
@@ -113,7 +98,7 @@ static void test_tracks_replicates(void **state)
 static void test_no_tracks_no_tables(void **state)
 {
     (void)state;
-    rmc_model *m = load(RMC_TEST_DATA "/sim_small");
+    rmc_model *m = rmc_test_load_model(RMC_TEST_DATA "/sim_small");
     rmc_sim_stats s;
     rmc_accum *a = run(m, 2, 20, true, &s);
     assert_int_equal(rmc_accum_get_dims(a)->tracks, 0);

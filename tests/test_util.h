@@ -14,6 +14,9 @@
 
 #include <cmocka.h>
 
+#include "rankmc/model.h"
+#include "rankmc/status.h"
+
 /* |actual - expected| <= atol + rtol * |expected|, else fail with both values. */
 #define assert_close(actual, expected, rtol, atol)                                                 \
     rmc_test_assert_close((actual), (expected), (rtol), (atol), #actual, __FILE__, __LINE__)
@@ -34,6 +37,22 @@ static inline int rmc_test_quick(void)
 {
     const char *q = getenv("RMC_TEST_QUICK");
     return q != NULL && q[0] != '\0' && q[0] != '0';
+}
+
+/* The model in dir, loaded or the test failed (with every problem printed). */
+static inline rmc_model *rmc_test_load_model(const char *dir)
+{
+    rmc_problems *pr = NULL;
+    rmc_diag d = {0};
+    rmc_model *m = NULL;
+    assert_int_equal(rmc_problems_alloc(10, &pr), RMC_OK);
+    const rmc_status st = rmc_model_load(dir, pr, &d, &m);
+    for (size_t i = 0; i < rmc_problems_kept(pr); i++) {
+        print_error("%s\n", rmc_problems_get(pr, i));
+    }
+    rmc_problems_free(pr);
+    assert_int_equal(st, RMC_OK);
+    return m;
 }
 
 /* Directory of the test fixtures, relative to the repository root where
