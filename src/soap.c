@@ -45,19 +45,24 @@ struct rmc_soap_ws {
     size_t cap;           /* n_app x applications */
     int32_t applications; /* the largest soap.applications this was made for */
     rmc_soap_rounds_ws *rw;
-    size_t *app_off;           /* [n_app + 1] */
-    rmc_id *app_prog;          /* [cap] applications, preference order */
-    uint64_t *words;           /* [cap] (program key, applicant) per kept application */
-    uint64_t *tmp;             /* [cap] sort buffer */
-    rmc_id *word_prog;         /* [cap] the program of each word */
-    size_t *prog_off;          /* [n_prog + 1] */
-    size_t *prog_fill;         /* [n_prog] scatter cursor */
-    rmc_id *prog_app;          /* [cap] programs' lists */
-    int32_t *places;           /* [n_prog] places in SOAP */
-    size_t *prog_end;          /* [n_prog] end of the ordered head of each program's list */
-    size_t head;               /* heads' length: SIZE_MAX = the default rule; 0 = whole lists */
-    uint64_t *declines;        /* [n_app] */
+    size_t *app_off;    /* [n_app + 1] */
+    rmc_id *app_prog;   /* [cap] applications, preference order */
+    uint64_t *words;    /* [cap] (program key, applicant) per kept application */
+    uint64_t *tmp;      /* [cap] sort buffer */
+    rmc_id *word_prog;  /* [cap] the program of each word */
+    size_t *prog_off;   /* [n_prog + 1] */
+    size_t *prog_fill;  /* [n_prog] scatter cursor */
+    rmc_id *prog_app;   /* [cap] programs' lists */
+    int32_t *places;    /* [n_prog] places in SOAP */
+    size_t *prog_end;   /* [n_prog] end of the ordered head of each program's list */
+    size_t head;        /* heads' length: SIZE_MAX = the default rule; 0 = whole lists */
+    uint64_t *declines; /* [n_app] */
+    /* The per-run plan: what depends only on the model and the keys below,
+     * made by the first rmc_soap_run and again when those keys change */
+    bool plan_ok;
+    double plan_keys[4];       /* preferences.sigma, interview.w_int, sigma_day, sigma_noise */
     uint64_t *unit;            /* [n_prog] exp weight of one place, >= 1 */
+    uint8_t *may_take;         /* [n_prog] bit c: class c may take a place there */
     uint64_t *tree[N_CLASSES]; /* [n_prog] Fenwick trees (1-based in effect) */
     uint64_t *wt[N_CLASSES];   /* [n_prog] their weights */
     uint64_t total[N_CLASSES];
@@ -71,7 +76,7 @@ struct rmc_soap_ws {
     size_t *al_small, *al_large; /* [n_prog] build scratch */
     uint32_t *seen;              /* [n_prog] stamp of the last applicant that drew the program */
     uint32_t stamp;              /* the current applicant's stamp (never 0 once drawing) */
-    double *sd;                  /* [n_prog] screen-score noise SD */
+    double *sd;                  /* [n_prog] screen-score noise SD (plan) */
     int32_t *rank_at; /* [n_prog] the current applicant's rank there (or RMC_RANK_NONE) where
                          it interviewed, else NOT_INTERVIEWED; reset after each applicant */
     size_t top_bit;   /* highest power of two <= n_prog */
@@ -238,6 +243,7 @@ void rmc_soap_ws_free(rmc_soap_ws *w)
     rmc_free(w->rank_at);
     rmc_free(w->sd);
     rmc_free(w->unit);
+    rmc_free(w->may_take);
     rmc_free(w->declines);
     rmc_free(w->prog_end);
     rmc_free(w->places);
@@ -269,6 +275,7 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_end, np, sizeof *w->prog_end, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->declines, na, sizeof *w->declines, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->unit, np, sizeof *w->unit, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->may_take, np, sizeof *w->may_take, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->sd, np, sizeof *w->sd, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rank_at, np, sizeof *w->rank_at, d));
     for (size_t j = 0; j < np; j++) {
@@ -400,19 +407,18 @@ static void alias_build(const rmc_model *m, rmc_soap_ws *w, int c)
     }
 }
 
-/* Places in SOAP, the weights of one place, the screen noise, and the
- * class trees. Returns the places. */
-static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
-                               rmc_soap_ws *w)
+/* The per-run plan (unless made for these keys already): the weight of
+ * one place and the screen noise of each program, and which classes may
+ * take its places; nothing here depends on the replicate. */
+static void make_plan(const rmc_model *m, const rmc_params *p, rmc_soap_ws *w)
 {
-    size_t n_places = 0;
+    const double keys[4] = {p->preferences_sigma, p->interview_w_int, p->interview_sigma_day,
+                            p->interview_sigma_noise};
+    if (w->plan_ok && memcmp(keys, w->plan_keys, sizeof keys) == 0) {
+        return;
+    }
     double dmax = -(double)INFINITY;
     for (size_t j = 0; j < m->n_prog; j++) {
-        const int32_t cap = s->capacity != NULL ? s->capacity[j] : m->positions[j];
-        const int32_t left = cap - s->fill[j];
-        const bool advanced = rmc_model_track_of(m, j) == RMC_TRACK_ADVANCED;
-        w->places[j] = left > 0 && !advanced ? left : 0;
-        n_places += (size_t)w->places[j];
         dmax = m->desirability[j] > dmax ? m->desirability[j] : dmax;
     }
     const double sigma = p->preferences_sigma > 1e-6 ? p->preferences_sigma : 1e-6;
@@ -423,11 +429,34 @@ static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rm
         w->unit[j] = u >= 1.0 ? (uint64_t)u : 1;
         const double k = m->interviewers[j] > 0 ? (double)m->interviewers[j] : 1.0;
         w->sd[j] = p->interview_w_int * sqrt(var + noise / k);
+        uint8_t mask = 0;
+        for (int c = 0; c < N_CLASSES; c++) {
+            mask |= (uint8_t)(class_may_take(m, c, j) ? 1u << c : 0u);
+        }
+        w->may_take[j] = mask;
+    }
+    memcpy(w->plan_keys, keys, sizeof keys);
+    w->plan_ok = true;
+}
+
+/* Places in SOAP and the class trees (the plan made first). Returns the
+ * places. */
+static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
+                               rmc_soap_ws *w)
+{
+    make_plan(m, p, w);
+    size_t n_places = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        const int32_t cap = s->capacity != NULL ? s->capacity[j] : m->positions[j];
+        const int32_t left = cap - s->fill[j];
+        const bool advanced = rmc_model_track_of(m, j) == RMC_TRACK_ADVANCED;
+        w->places[j] = left > 0 && !advanced ? left : 0;
+        n_places += (size_t)w->places[j];
     }
     for (int c = 0; c < N_CLASSES; c++) {
         uint64_t total = 0;
         for (size_t j = 0; j < m->n_prog; j++) {
-            const bool ok = w->places[j] > 0 && class_may_take(m, c, j);
+            const bool ok = w->places[j] > 0 && (w->may_take[j] >> c & 1u);
             w->wt[c][j] = ok ? (uint64_t)w->places[j] * w->unit[j] : 0;
             total += w->wt[c][j];
         }
@@ -683,6 +712,50 @@ static void select_smallest(uint64_t *a, size_t n, size_t k)
     }
 }
 
+/* A head of about k of a[0 .. n)'s smallest words, k < n, moved to the
+ * front (in any order); returns its length h (the rest are all larger).
+ * Long lists by one pass: a pivot from an evenly spaced sample of
+ * HEAD_SAMPLE words, at the sample rank where about k words fall below it,
+ * and a branch-free partition around it; h is kept when it lies in
+ * [k / 2, 2k] (a head of k / 2 still reaches far beyond where the offers
+ * usually stop), trimmed to k by quickselect above that; else, and for
+ * short lists, quickselect finds the k smallest. Any h gives the same
+ * result (rmc_soap_run orders the rest when the rounds need it). */
+enum { HEAD_SAMPLE = 32 };
+static size_t select_head(uint64_t *a, size_t n, size_t k)
+{
+    if (n >= 4 * HEAD_SAMPLE) {
+        /* about (t + 1) n / (HEAD_SAMPLE + 1) words are at most the
+         * sample's t-th (from 0): at most about k */
+        size_t t = k * (HEAD_SAMPLE + 1) / n;
+        t -= t > 0;
+        if (t < HEAD_SAMPLE) {
+            uint64_t sample[HEAD_SAMPLE], scratch[HEAD_SAMPLE];
+            for (size_t i = 0; i < HEAD_SAMPLE; i++) {
+                sample[i] = a[i * n / HEAD_SAMPLE];
+            }
+            rmc_sort_u64(sample, scratch, HEAD_SAMPLE);
+            const uint64_t pivot = sample[t];
+            size_t h = 0;
+            for (size_t i = 0; i < n; i++) { /* a[0 .. h) <= pivot < a[h .. i] */
+                const uint64_t x = a[i];
+                a[i] = a[h];
+                a[h] = x;
+                h += x <= pivot;
+            }
+            if (h > 2 * k) {
+                select_smallest(a, h, k);
+                return k;
+            }
+            if (2 * h >= k) {
+                return h;
+            }
+        }
+    }
+    select_smallest(a, n, k);
+    return k;
+}
+
 /* Order entries [from, to) of program j's list and write their applicants. */
 static void order_part(rmc_soap_ws *w, size_t from, size_t to)
 {
@@ -733,17 +806,14 @@ static void build_program_lists(const rmc_model *m, const rmc_params *p, rmc_soa
     for (size_t j = 0; j < np; j++) {
         const size_t b = w->prog_off[j], n = w->prog_off[j + 1] - b;
         const size_t k = head_length(p, w, j);
-        if (k < n) {
-            select_smallest(w->words + b, n, k);
-        }
-        w->prog_end[j] = b + (k < n ? k : n);
+        w->prog_end[j] = b + (k < n ? select_head(w->words + b, n, k) : n);
         order_part(w, b, w->prog_end[j]);
     }
 }
 
 /* After the rounds on the lists' heads: order the rest of every list whose
  * program reached the end of its head with places left (it would have read
- * on). Returns whether any was. The k smallest words come first, so
+ * on). Returns whether any was. The head holds the list's smallest words, so
  * ordering the rest after them orders the whole list. */
 static bool extend_heads(const rmc_model *m, rmc_soap_ws *w)
 {
