@@ -69,7 +69,8 @@ struct rmc_soap_ws {
     uint64_t *al_thr[N_CLASSES];
     uint64_t *al_q;              /* [n_prog] build scratch */
     size_t *al_small, *al_large; /* [n_prog] build scratch */
-    uint8_t *chosen;             /* [n_prog] the current applicant's draws so far; reset after */
+    uint32_t *seen;              /* [n_prog] stamp of the last applicant that drew the program */
+    uint32_t stamp;              /* the current applicant's stamp (never 0 once drawing) */
     double *sd;                  /* [n_prog] screen-score noise SD */
     int32_t *rank_at; /* [n_prog] the current applicant's rank there (or RMC_RANK_NONE) where
                          it interviewed, else NOT_INTERVIEWED; reset after each applicant */
@@ -223,7 +224,7 @@ void rmc_soap_ws_free(rmc_soap_ws *w)
     if (w == NULL) {
         return;
     }
-    rmc_free(w->chosen);
+    rmc_free(w->seen);
     rmc_free(w->al_q);
     rmc_free(w->al_small);
     rmc_free(w->al_large);
@@ -280,7 +281,7 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
         RMC_TRY(rmc_alloc_aligned((void **)&w->al_alias[c], np, sizeof *w->al_alias[c], d));
         RMC_TRY(rmc_alloc_aligned((void **)&w->al_thr[c], np, sizeof *w->al_thr[c], d));
     }
-    RMC_TRY(rmc_alloc_aligned((void **)&w->chosen, np, 1, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->seen, np, sizeof *w->seen, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->al_q, np, sizeof *w->al_q, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->al_small, np, sizeof *w->al_small, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->al_large, np, sizeof *w->al_large, d));
@@ -448,17 +449,16 @@ static uint64_t draw_below(rmc_philox *g, uint64_t n)
     return (uint64_t)(x >> 64);
 }
 
-/* A program of class c drawn with probability weight / total from the
- * alias table: one 64-bit word pair x picks column floor(x n / 2^64); the
- * product's low 64 bits, scaled to total, decide between the column's
- * program and its alias (bias below n / 2^64 + total / 2^64). */
-static size_t alias_draw(const rmc_soap_ws *w, int c, rmc_philox *g)
+/* A fresh stamp for the next applicant's draws: w->seen[j] == the stamp
+ * marks the programs it has drawn, so nothing is reset after each
+ * applicant (all stamps are cleared when the counter wraps). */
+static uint32_t next_stamp(rmc_soap_ws *w)
 {
-    const uint64_t hi = rmc_philox_word(g), lo = rmc_philox_word(g);
-    const u128 prod = (u128)(hi << 32 | lo) * w->n_cand[c];
-    const size_t col = (size_t)(prod >> 64);
-    const uint64_t u = (uint64_t)(((u128)(uint64_t)prod * w->total[c]) >> 64);
-    return (size_t)(u < w->al_thr[c][col] ? w->al_prog[c][col] : w->al_alias[c][col]);
+    if (++w->stamp == 0) {
+        memset(w->seen, 0, w->m->n_prog * sizeof *w->seen);
+        w->stamp = 1;
+    }
+    return w->stamp;
 }
 
 /* Applicant a's applications into app_prog from off: up to A programs of
@@ -469,69 +469,111 @@ static size_t alias_draw(const rmc_soap_ws *w, int c, rmc_philox *g)
  * the drawn programs removed (restored after). Either way each draw has the
  * same conditional law, so the result is the sequential (Plackett-Luce)
  * law; only the words used differ, and they are a fixed function of the
- * stream. Returns how many. */
+ * stream. The class's tables are read through locals: the stores of the
+ * loop could otherwise alias them. Returns how many. */
 #define REJECT_LIMIT 16
 static size_t draw_applications(const rmc_model *m, rmc_soap_ws *w, rmc_philox *g, int c, size_t A,
                                 size_t off)
 {
     const size_t np = m->n_prog;
-    const uint64_t *wt = w->wt[c];
-    uint64_t total = w->total[c];
+    const uint64_t *const wt = w->wt[c];
+    const rmc_id *const al_prog = w->al_prog[c], *const al_alias = w->al_alias[c];
+    const uint64_t *const al_thr = w->al_thr[c];
+    const uint64_t n_cand = w->n_cand[c], class_total = w->total[c];
+    uint32_t *const seen = w->seen;
+    const uint32_t stamp = next_stamp(w);
+    rmc_id *const out = w->app_prog + off;
+    uint64_t total = class_total;
     size_t n = 0, misses = 0;
     while (n < A && total > 0 && misses < REJECT_LIMIT) {
-        const size_t j = alias_draw(w, c, g);
+        /* A program drawn with probability weight / total from the alias
+         * table: one 64-bit word pair x picks column floor(x n / 2^64); the
+         * product's low 64 bits, scaled to total, decide between the
+         * column's program and its alias (bias below n / 2^64 + total /
+         * 2^64). */
+        const uint64_t hi = rmc_philox_word(g), lo = rmc_philox_word(g);
+        const u128 prod = (u128)(hi << 32 | lo) * n_cand;
+        const size_t col = (size_t)(prod >> 64);
+        const uint64_t u = (uint64_t)(((u128)(uint64_t)prod * class_total) >> 64);
+        const size_t j = (size_t)(u < al_thr[col] ? al_prog[col] : al_alias[col]);
         RMC_ASSERT(j < np && wt[j] > 0);
-        if (w->chosen[j]) {
+        if (seen[j] == stamp) {
             misses++;
             continue;
         }
         misses = 0;
-        w->chosen[j] = 1;
+        seen[j] = stamp;
         total -= wt[j];
-        w->app_prog[off + n++] = (rmc_id)j;
+        out[n++] = (rmc_id)j;
     }
     if (n < A && total > 0) {
         uint64_t *tree = w->tree[c];
         for (size_t e = 0; e < n; e++) {
-            tree_add(tree, np, (size_t)w->app_prog[off + e], wt[w->app_prog[off + e]], true);
+            tree_add(tree, np, (size_t)out[e], wt[out[e]], true);
         }
         while (n < A && total > 0) {
             const size_t j = tree_find(tree, np, w->top_bit, draw_below(g, total));
-            RMC_ASSERT(j < np && wt[j] > 0 && !w->chosen[j]);
+            RMC_ASSERT(j < np && wt[j] > 0 && seen[j] != stamp);
             tree_add(tree, np, j, wt[j], true);
             total -= wt[j];
-            w->chosen[j] = 1;
-            w->app_prog[off + n++] = (rmc_id)j;
+            seen[j] = stamp;
+            out[n++] = (rmc_id)j;
         }
         for (size_t e = 0; e < n; e++) {
-            tree_add(tree, np, (size_t)w->app_prog[off + e], wt[w->app_prog[off + e]], false);
+            tree_add(tree, np, (size_t)out[e], wt[out[e]], false);
         }
-    }
-    for (size_t e = 0; e < n; e++) {
-        w->chosen[w->app_prog[off + e]] = 0;
     }
     return n;
 }
 
-/* Key of applicant a on program j's SOAP list (ascending = preferred), or
- * NAN when j will not consider a. Names j's meeting ranked come first, in
- * its order; names it did not rank are left off; the rest are screened.
- * w->rank_at holds a's interviews. */
-static float program_key(const rmc_model *m, const rmc_params *p, const rmc_soap_ws *w,
-                         rmc_philox *g, size_t a, size_t j)
+/* The words of applicant a's n applications from app_prog[off ..): the
+ * key of a on each program's SOAP list (ascending = preferred) packed with
+ * a, into tmp (counted per program in prog_fill), and the program into
+ * word_prog; returns the new word count. Names j's meeting ranked come
+ * first, in its order; names it did not rank are left off; the rest are
+ * screened, and left off where the key is NaN. w->rank_at holds a's
+ * interviews. The screen score's applicant part is the same for every
+ * program, so it is computed once (the same operations in the same order
+ * as the whole expression, so the same doubles). */
+static size_t application_words(const rmc_model *m, const rmc_params *p, rmc_soap_ws *w,
+                                rmc_philox *g, size_t a, size_t off, size_t n, size_t nw)
 {
-    const int32_t rank = w->rank_at[j];
-    if (rank != NOT_INTERVIEWED) {
-        return rank >= 0 ? -1.0e6f + (float)rank : NAN;
-    }
-    if (rmc_visa_refused(m->visa[a], m->sponsors[j], p->visa_h1b_at_j1_only_drop, g)) {
-        return NAN;
-    }
-    const double score =
+    const double base =
         (p->interview_w_pre + p->interview_w_int) * m->pre_score[a] -
-        p->interview_w_int * p->interview_gamma_communication * (1.0 - m->communication[a]) +
-        w->sd[j] * rmc_philox_normal(g);
-    return (float)-score;
+        p->interview_w_int * p->interview_gamma_communication * (1.0 - m->communication[a]);
+    const uint8_t visa = m->visa[a];
+    const double h1b_drop = p->visa_h1b_at_j1_only_drop;
+    const rmc_id *const progs = w->app_prog + off;
+    const int32_t *const rank_at = w->rank_at;
+    const double *const sd = w->sd;
+    const uint8_t *const sponsors = m->sponsors;
+    uint64_t *const tmp = w->tmp;
+    rmc_id *const word_prog = w->word_prog;
+    size_t *const fill = w->prog_fill;
+    for (size_t e = 0; e < n; e++) {
+        const size_t j = (size_t)progs[e];
+        const int32_t rank = rank_at[j];
+        float key;
+        if (rank != NOT_INTERVIEWED) {
+            if (rank < 0) {
+                continue;
+            }
+            key = -1.0e6f + (float)rank;
+        } else {
+            if (rmc_visa_refused(visa, sponsors[j], h1b_drop, g)) {
+                continue;
+            }
+            const double score = base + sd[j] * rmc_philox_normal(g);
+            key = (float)-score;
+            if (isnan(key)) {
+                continue;
+            }
+        }
+        tmp[nw] = rmc_pack_key(key, (uint32_t)a);
+        word_prog[nw++] = (rmc_id)j;
+        fill[j]++;
+    }
+    return nw;
 }
 
 /* Mark (or unmark) applicant a's interviews in w->rank_at. */
@@ -560,7 +602,8 @@ static bool eligible(const rmc_model *m, const rmc_params *p, const rmc_soap_sta
 }
 
 /* Applications, declines and the programs' words of every eligible
- * applicant. Returns the eligible count; *n_words the words kept. */
+ * applicant (the words in w->tmp, counted per program in w->prog_fill).
+ * Returns the eligible count; *n_words the words kept. */
 static size_t build_applications(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
                                  rmc_rng *rng, uint64_t seed, uint64_t r, rmc_soap_ws *w,
                                  size_t *n_words)
@@ -568,6 +611,7 @@ static size_t build_applications(const rmc_model *m, const rmc_params *p, const 
     const size_t A = (size_t)p->soap_applications;
     RMC_ASSERT(p->soap_applications <= w->applications);
     size_t n_elig = 0, nw = 0;
+    memset(w->prog_fill, 0, m->n_prog * sizeof *w->prog_fill);
     w->app_off[0] = 0;
     for (size_t a = 0; a < m->n_app; a++) {
         const size_t off = w->app_off[a];
@@ -590,14 +634,7 @@ static size_t build_applications(const rmc_model *m, const rmc_params *p, const 
                 n_elig++;
                 n = draw_applications(m, w, g, c, A, off);
                 mark_interviews(m, s, w, a, true);
-                for (size_t e = 0; e < n; e++) {
-                    const size_t j = (size_t)w->app_prog[off + e];
-                    const float key = program_key(m, p, w, g, a, j);
-                    if (!isnan(key)) {
-                        w->words[nw] = rmc_pack_key(key, (uint32_t)a);
-                        w->word_prog[nw++] = (rmc_id)j;
-                    }
-                }
+                nw = application_words(m, p, w, g, a, off, n, nw);
                 mark_interviews(m, s, w, a, false);
             }
         }
@@ -670,24 +707,29 @@ void rmc_soap_ws_set_head(rmc_soap_ws *w, size_t head)
     w->head = head;
 }
 
-/* Bucket the words by program and order the head of each program's list
- * (the rest stays unordered until the rounds need it: rmc_soap_run). */
+void rmc_soap_ws_set_stamp(rmc_soap_ws *w, uint32_t stamp)
+{
+    w->stamp = stamp;
+}
+
+/* Bucket the words (w->tmp, counted per program in w->prog_fill) by
+ * program into w->words and order the head of each program's list (the
+ * rest stays unordered until the rounds need it: rmc_soap_run). */
 static void build_program_lists(const rmc_model *m, const rmc_params *p, rmc_soap_ws *w, size_t nw)
 {
     const size_t np = m->n_prog;
-    memset(w->prog_fill, 0, np * sizeof *w->prog_fill);
-    for (size_t e = 0; e < nw; e++) {
-        w->prog_fill[w->word_prog[e]]++;
-    }
     w->prog_off[0] = 0;
     for (size_t j = 0; j < np; j++) {
         w->prog_off[j + 1] = w->prog_off[j] + w->prog_fill[j];
         w->prog_fill[j] = w->prog_off[j];
     }
+    const uint64_t *const tmp = w->tmp;
+    const rmc_id *const word_prog = w->word_prog;
+    uint64_t *const words = w->words;
+    size_t *const fill = w->prog_fill;
     for (size_t e = 0; e < nw; e++) {
-        w->tmp[w->prog_fill[w->word_prog[e]]++] = w->words[e];
+        words[fill[word_prog[e]]++] = tmp[e];
     }
-    memcpy(w->words, w->tmp, nw * sizeof *w->words);
     for (size_t j = 0; j < np; j++) {
         const size_t b = w->prog_off[j], n = w->prog_off[j + 1] - b;
         const size_t k = head_length(p, w, j);
