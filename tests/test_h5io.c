@@ -540,6 +540,51 @@ static void test_rmc_h5_checkpoint_resume_checks(void **state)
     assert_null(back);
 }
 
+/* A checkpoint another rankmc wrote: a format number other than this
+ * one's, or (files from before the number existed) a layout this version
+ * cannot read, is refused as bad input naming the file and saying to start
+ * again -- not as a bare "attribute missing". */
+static void test_rmc_h5_checkpoint_other_format(void **state)
+{
+    fixture *fx = *state;
+    rmc_h5_checkpoint_info info = {.seed = 11, .replicates_requested = 640};
+    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    rmc_diag d = {0};
+    rmc_accum *back = NULL;
+    rmc_h5_checkpoint_info in2;
+    for (int how = 0; how < 3; how++) {
+        assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK);
+        const hid_t f = H5Fopen(fx->path, H5F_ACC_RDWR, H5P_DEFAULT);
+        assert_true(f >= 0);
+        if (how == 0) { /* a later (or earlier) numbered format */
+            const uint64_t other = 999;
+            const hid_t a = H5Aopen(f, "checkpoint_format", H5P_DEFAULT);
+            assert_true(a >= 0);
+            assert_true(H5Awrite(a, H5T_NATIVE_UINT64, &other) >= 0);
+            H5Aclose(a);
+        } else { /* no number, and a layout from before (an attribute gone) */
+            assert_true(H5Adelete(f, "checkpoint_format") >= 0);
+            if (how == 2) {
+                assert_true(H5Adelete(f, "couples_counted") >= 0);
+            }
+        }
+        H5Fclose(f);
+        const rmc_status st = rmc_h5_checkpoint_resume(fx->path, &fx->m, 0, &back, &in2, &d);
+        if (how == 1) { /* unnumbered but readable: resumes */
+            assert_int_equal(st, RMC_OK);
+            rmc_accum_free(back);
+            back = NULL;
+            continue;
+        }
+        assert_int_equal(st, RMC_EINPUT);
+        assert_null(back);
+        assert_string_equal(d.file, fx->path);
+        assert_non_null(strstr(d.message, how == 0 ? "format 999" : "older rankmc"));
+        assert_non_null(strstr(d.message, "without --resume"));
+    }
+}
+
 /* The names h5io writes under are the ones it reports, at any length. */
 static void test_rmc_h5_names(void **state)
 {
@@ -616,6 +661,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmc_result_read_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_resume_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_other_format, setup, teardown),
         cmocka_unit_test(test_rmc_h5_names),
         cmocka_unit_test(test_rmc_wilson95_known_values),
         cmocka_unit_test(test_rmc_binomial_se),
