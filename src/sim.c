@@ -263,7 +263,9 @@ static double couple_bytes(const rmc_model *m, const rmc_params *p)
  * per interview, applicant and program. Measured at national scale (peak
  * RSS at 2 threads minus 1, release build, Dec 2026): the categorical
  * market without SOAP 68 MiB per thread against this estimate's 68 MiB;
- * the default market with tracks and SOAP 157 MiB against 144 MiB. */
+ * the default market with tracks and SOAP 112 MiB against 144 MiB (SOAP's
+ * application arrays are counted for every applicant, but only the pages
+ * of a replicate's candidates become resident). */
 static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_accum_dims *dm,
                            double couple_bytes, bool soap)
 {

@@ -264,13 +264,17 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
     const size_t na = m->n_app, np = m->n_prog, cap = w->cap;
     RMC_TRY(rmc_soap_rounds_ws_alloc(na, np, &w->rw, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_off, na + 1, sizeof *w->app_off, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->app_prog, cap, sizeof *w->app_prog, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->words, cap, sizeof *w->words, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->tmp, cap, sizeof *w->tmp, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->word_prog, cap, sizeof *w->word_prog, d));
+    /* The arrays of every application have room for all applicants' (cap)
+     * but a replicate uses only its candidates' (about a fifth in the
+     * national market): calloc'd, so the pages never written are never
+     * made resident (rmc_alloc_aligned's memset would touch them all). */
+    RMC_TRY(rmc_calloc_array((void **)&w->app_prog, cap, sizeof *w->app_prog, d));
+    RMC_TRY(rmc_calloc_array((void **)&w->words, cap, sizeof *w->words, d));
+    RMC_TRY(rmc_calloc_array((void **)&w->tmp, cap, sizeof *w->tmp, d));
+    RMC_TRY(rmc_calloc_array((void **)&w->word_prog, cap, sizeof *w->word_prog, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_off, np + 1, sizeof *w->prog_off, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_fill, np, sizeof *w->prog_fill, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->prog_app, cap, sizeof *w->prog_app, d));
+    RMC_TRY(rmc_calloc_array((void **)&w->prog_app, cap, sizeof *w->prog_app, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->places, np, sizeof *w->places, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_end, np, sizeof *w->prog_end, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->declines, na, sizeof *w->declines, d));
