@@ -16,8 +16,8 @@ MODEL ?= models/default
 CC ?= cc
 
 GIT_HASH := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-PKG_CFLAGS := $(shell pkg-config --cflags gsl hdf5 inih nettle 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs gsl hdf5 inih nettle 2>/dev/null) -lcsv -lm
+PKG_CFLAGS := $(shell pkg-config --cflags gsl hdf5 inih nettle zlib 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs gsl hdf5 inih nettle zlib 2>/dev/null) -lcsv -lm
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

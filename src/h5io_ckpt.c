@@ -19,6 +19,12 @@ typedef struct ckpt_ctx {
     const rmc_h5_checkpoint_info *info;
 } ckpt_ctx;
 
+/* The layout of a checkpoint: raised whenever a table or attribute is
+ * added, removed or reshaped, so another version's file is refused by
+ * number rather than misread. Files from before the number existed have
+ * none (format 1 is what they would have been). */
+#define CKPT_FORMAT 2
+
 static rmc_status write_flat(hid_t f, const char *name, hid_t mtype, hid_t ftype, size_t n,
                              const void *data, rmc_diag *d)
 {
@@ -34,6 +40,7 @@ static rmc_status ckpt_attrs(hid_t f, const rmc_accum *a, const rmc_h5_checkpoin
                               dm->n_factors, dm->max_list,   dm->rank_bin_width,
                               dm->rank_bins, dm->choice_len, dm->max_positions};
     RMC_TRY(rmc_h5_attr_str(f, "rankmc_checkpoint", rmc_version(), d));
+    RMC_TRY(rmc_h5_attr_u64(f, "checkpoint_format", CKPT_FORMAT, d));
     RMC_TRY(rmc_h5_write_attr(f, "dims", H5T_NATIVE_UINT64, 9, dims, d));
     RMC_TRY(rmc_h5_attr_u64(f, "replicates", a->replicates, d));
     RMC_TRY(rmc_h5_attr_u64(f, "unconverged", a->unconverged, d));
@@ -189,6 +196,16 @@ static rmc_status ckpt_read(hid_t f, rmc_accum **out, rmc_h5_checkpoint_info *in
     if (H5Aexists(f, "rankmc_checkpoint") <= 0) {
         return RMC_FAIL(d, RMC_EINPUT, "not a rankmc checkpoint");
     }
+    if (H5Aexists(f, "checkpoint_format") > 0) {
+        uint64_t format = 0;
+        RMC_TRY(rmc_h5_read_attr(f, "checkpoint_format", H5T_NATIVE_UINT64, &format, d));
+        if (format != CKPT_FORMAT) {
+            return RMC_FAIL(d, RMC_EINPUT,
+                            "checkpoint format %llu, and this rankmc reads format %d only: "
+                            "another version wrote it; start the run again without --resume",
+                            (unsigned long long)format, CKPT_FORMAT);
+        }
+    }
     uint64_t v[9], tracks = 0, n_couples = 0;
     RMC_TRY(rmc_h5_read_attr(f, "dims", H5T_NATIVE_UINT64, v, d));
     RMC_TRY(rmc_h5_read_attr(f, "tracks", H5T_NATIVE_UINT64, &tracks, d));
@@ -217,8 +234,21 @@ rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_chec
     memset(info, 0, sizeof *info);
     hid_t f = -1;
     RMC_TRY(rmc_h5_open_read(path, "the checkpoint", &f, d));
-    const rmc_status st = ckpt_read(f, out, info, d);
+    const bool numbered = H5Aexists(f, "checkpoint_format") > 0;
+    rmc_status st = ckpt_read(f, out, info, d);
     H5Fclose(f);
+    if (st == RMC_EINPUT && !numbered && strcmp(d->message, "not a rankmc checkpoint") != 0) {
+        /* a checkpoint from before format numbers whose layout differs */
+        char why[sizeof d->message];
+        snprintf(why, sizeof why, "%s", d->message);
+        return RMC_FAIL_AT(d, RMC_EINPUT, path, 0,
+                           "a checkpoint of an older rankmc, which this version cannot read "
+                           "(%s); start the run again without --resume",
+                           why);
+    }
+    if (st == RMC_EINPUT && d->file[0] == '\0') {
+        snprintf(d->file, sizeof d->file, "%s", path);
+    }
     return st;
 }
 

@@ -32,8 +32,10 @@ RMC_INTERNAL void rmc_h5_close(hid_t id, herr_t (*fn)(hid_t));
 /* A variable-length UTF-8 string type (caller closes), or -1. */
 RMC_INTERNAL hid_t rmc_h5_vlen_utf8(void);
 
-/* A numeric dataset `name` in grp of rank 1 or 2: chunked (about 256 KiB),
- * shuffled and deflated; data is in memory type mtype, stored as ftype. */
+/* A numeric dataset `name` in grp of rank 1 or 2: chunked (whole rows, about
+ * 256 KiB), shuffled and deflated (each chunk filtered by the writer and
+ * stored with H5Dwrite_chunk when mtype equals ftype, else by HDF5); data
+ * is in memory type mtype, stored as ftype. */
 RMC_INTERNAL rmc_status rmc_h5_write_numeric(hid_t grp, const char *name, hid_t mtype, hid_t ftype,
                                              int rank, const hsize_t *dims, const void *data,
                                              rmc_diag *d);

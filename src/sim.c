@@ -41,6 +41,7 @@
 #include "rankmc/rng.h"
 #include "rankmc/sim.h"
 #include "rankmc/soap.h"
+#include "together_int.h"
 
 /* Interviews per work item when folding a batch into the rank histogram. */
 #define FOLD_BLOCK 2048
@@ -262,7 +263,9 @@ static double couple_bytes(const rmc_model *m, const rmc_params *p)
  * per interview, applicant and program. Measured at national scale (peak
  * RSS at 2 threads minus 1, release build, Dec 2026): the categorical
  * market without SOAP 68 MiB per thread against this estimate's 68 MiB;
- * the default market with tracks and SOAP 157 MiB against 144 MiB. */
+ * the default market with tracks and SOAP 112 MiB against 144 MiB (SOAP's
+ * application arrays are counted for every applicant, but only the pages
+ * of a replicate's candidates become resident). */
 static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_accum_dims *dm,
                            double couple_bytes, bool soap)
 {
@@ -918,6 +921,7 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
     rmc_meeting_draw_applicants(m, c->p, w->rng, seed, r, w->day);
     for (size_t j = 0; j < m->n_prog; j++) {
         rmc_meeting_run(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, w->moves);
+        (void)rmc_together_program(m, c->p, j, w->rank);
     }
     phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
     if (c->narrow) {

@@ -45,19 +45,24 @@ struct rmc_soap_ws {
     size_t cap;           /* n_app x applications */
     int32_t applications; /* the largest soap.applications this was made for */
     rmc_soap_rounds_ws *rw;
-    size_t *app_off;           /* [n_app + 1] */
-    rmc_id *app_prog;          /* [cap] applications, preference order */
-    uint64_t *words;           /* [cap] (program key, applicant) per kept application */
-    uint64_t *tmp;             /* [cap] sort buffer */
-    rmc_id *word_prog;         /* [cap] the program of each word */
-    size_t *prog_off;          /* [n_prog + 1] */
-    size_t *prog_fill;         /* [n_prog] scatter cursor */
-    rmc_id *prog_app;          /* [cap] programs' lists */
-    int32_t *places;           /* [n_prog] places in SOAP */
-    size_t *prog_end;          /* [n_prog] end of the ordered head of each program's list */
-    size_t head;               /* heads' length: SIZE_MAX = the default rule; 0 = whole lists */
-    uint64_t *declines;        /* [n_app] */
+    size_t *app_off;    /* [n_app + 1] */
+    rmc_id *app_prog;   /* [cap] applications, preference order */
+    uint64_t *words;    /* [cap] (program key, applicant) per kept application */
+    uint64_t *tmp;      /* [cap] sort buffer */
+    rmc_id *word_prog;  /* [cap] the program of each word */
+    size_t *prog_off;   /* [n_prog + 1] */
+    size_t *prog_fill;  /* [n_prog] scatter cursor */
+    rmc_id *prog_app;   /* [cap] programs' lists */
+    int32_t *places;    /* [n_prog] places in SOAP */
+    size_t *prog_end;   /* [n_prog] end of the ordered head of each program's list */
+    size_t head;        /* heads' length: SIZE_MAX = the default rule; 0 = whole lists */
+    uint64_t *declines; /* [n_app] */
+    /* The per-run plan: what depends only on the model and the keys below,
+     * made by the first rmc_soap_run and again when those keys change */
+    bool plan_ok;
+    double plan_keys[4];       /* preferences.sigma, interview.w_int, sigma_day, sigma_noise */
     uint64_t *unit;            /* [n_prog] exp weight of one place, >= 1 */
+    uint8_t *may_take;         /* [n_prog] bit c: class c may take a place there */
     uint64_t *tree[N_CLASSES]; /* [n_prog] Fenwick trees (1-based in effect) */
     uint64_t *wt[N_CLASSES];   /* [n_prog] their weights */
     uint64_t total[N_CLASSES];
@@ -69,8 +74,9 @@ struct rmc_soap_ws {
     uint64_t *al_thr[N_CLASSES];
     uint64_t *al_q;              /* [n_prog] build scratch */
     size_t *al_small, *al_large; /* [n_prog] build scratch */
-    uint8_t *chosen;             /* [n_prog] the current applicant's draws so far; reset after */
-    double *sd;                  /* [n_prog] screen-score noise SD */
+    uint32_t *seen;              /* [n_prog] stamp of the last applicant that drew the program */
+    uint32_t stamp;              /* the current applicant's stamp (never 0 once drawing) */
+    double *sd;                  /* [n_prog] screen-score noise SD (plan) */
     int32_t *rank_at; /* [n_prog] the current applicant's rank there (or RMC_RANK_NONE) where
                          it interviewed, else NOT_INTERVIEWED; reset after each applicant */
     size_t top_bit;   /* highest power of two <= n_prog */
@@ -223,7 +229,7 @@ void rmc_soap_ws_free(rmc_soap_ws *w)
     if (w == NULL) {
         return;
     }
-    rmc_free(w->chosen);
+    rmc_free(w->seen);
     rmc_free(w->al_q);
     rmc_free(w->al_small);
     rmc_free(w->al_large);
@@ -237,6 +243,7 @@ void rmc_soap_ws_free(rmc_soap_ws *w)
     rmc_free(w->rank_at);
     rmc_free(w->sd);
     rmc_free(w->unit);
+    rmc_free(w->may_take);
     rmc_free(w->declines);
     rmc_free(w->prog_end);
     rmc_free(w->places);
@@ -257,17 +264,22 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
     const size_t na = m->n_app, np = m->n_prog, cap = w->cap;
     RMC_TRY(rmc_soap_rounds_ws_alloc(na, np, &w->rw, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->app_off, na + 1, sizeof *w->app_off, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->app_prog, cap, sizeof *w->app_prog, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->words, cap, sizeof *w->words, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->tmp, cap, sizeof *w->tmp, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->word_prog, cap, sizeof *w->word_prog, d));
+    /* The arrays of every application have room for all applicants' (cap)
+     * but a replicate uses only its candidates' (about a fifth in the
+     * national market): calloc'd, so the pages never written are never
+     * made resident (rmc_alloc_aligned's memset would touch them all). */
+    RMC_TRY(rmc_calloc_array((void **)&w->app_prog, cap, sizeof *w->app_prog, d));
+    RMC_TRY(rmc_calloc_array((void **)&w->words, cap, sizeof *w->words, d));
+    RMC_TRY(rmc_calloc_array((void **)&w->tmp, cap, sizeof *w->tmp, d));
+    RMC_TRY(rmc_calloc_array((void **)&w->word_prog, cap, sizeof *w->word_prog, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_off, np + 1, sizeof *w->prog_off, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_fill, np, sizeof *w->prog_fill, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->prog_app, cap, sizeof *w->prog_app, d));
+    RMC_TRY(rmc_calloc_array((void **)&w->prog_app, cap, sizeof *w->prog_app, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->places, np, sizeof *w->places, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->prog_end, np, sizeof *w->prog_end, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->declines, na, sizeof *w->declines, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->unit, np, sizeof *w->unit, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->may_take, np, sizeof *w->may_take, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->sd, np, sizeof *w->sd, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rank_at, np, sizeof *w->rank_at, d));
     for (size_t j = 0; j < np; j++) {
@@ -280,7 +292,7 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
         RMC_TRY(rmc_alloc_aligned((void **)&w->al_alias[c], np, sizeof *w->al_alias[c], d));
         RMC_TRY(rmc_alloc_aligned((void **)&w->al_thr[c], np, sizeof *w->al_thr[c], d));
     }
-    RMC_TRY(rmc_alloc_aligned((void **)&w->chosen, np, 1, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->seen, np, sizeof *w->seen, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->al_q, np, sizeof *w->al_q, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->al_small, np, sizeof *w->al_small, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->al_large, np, sizeof *w->al_large, d));
@@ -399,19 +411,18 @@ static void alias_build(const rmc_model *m, rmc_soap_ws *w, int c)
     }
 }
 
-/* Places in SOAP, the weights of one place, the screen noise, and the
- * class trees. Returns the places. */
-static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
-                               rmc_soap_ws *w)
+/* The per-run plan (unless made for these keys already): the weight of
+ * one place and the screen noise of each program, and which classes may
+ * take its places; nothing here depends on the replicate. */
+static void make_plan(const rmc_model *m, const rmc_params *p, rmc_soap_ws *w)
 {
-    size_t n_places = 0;
+    const double keys[4] = {p->preferences_sigma, p->interview_w_int, p->interview_sigma_day,
+                            p->interview_sigma_noise};
+    if (w->plan_ok && memcmp(keys, w->plan_keys, sizeof keys) == 0) {
+        return;
+    }
     double dmax = -(double)INFINITY;
     for (size_t j = 0; j < m->n_prog; j++) {
-        const int32_t cap = s->capacity != NULL ? s->capacity[j] : m->positions[j];
-        const int32_t left = cap - s->fill[j];
-        const bool advanced = rmc_model_track_of(m, j) == RMC_TRACK_ADVANCED;
-        w->places[j] = left > 0 && !advanced ? left : 0;
-        n_places += (size_t)w->places[j];
         dmax = m->desirability[j] > dmax ? m->desirability[j] : dmax;
     }
     const double sigma = p->preferences_sigma > 1e-6 ? p->preferences_sigma : 1e-6;
@@ -422,11 +433,34 @@ static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rm
         w->unit[j] = u >= 1.0 ? (uint64_t)u : 1;
         const double k = m->interviewers[j] > 0 ? (double)m->interviewers[j] : 1.0;
         w->sd[j] = p->interview_w_int * sqrt(var + noise / k);
+        uint8_t mask = 0;
+        for (int c = 0; c < N_CLASSES; c++) {
+            mask |= (uint8_t)(class_may_take(m, c, j) ? 1u << c : 0u);
+        }
+        w->may_take[j] = mask;
+    }
+    memcpy(w->plan_keys, keys, sizeof keys);
+    w->plan_ok = true;
+}
+
+/* Places in SOAP and the class trees (the plan made first). Returns the
+ * places. */
+static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
+                               rmc_soap_ws *w)
+{
+    make_plan(m, p, w);
+    size_t n_places = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        const int32_t cap = s->capacity != NULL ? s->capacity[j] : m->positions[j];
+        const int32_t left = cap - s->fill[j];
+        const bool advanced = rmc_model_track_of(m, j) == RMC_TRACK_ADVANCED;
+        w->places[j] = left > 0 && !advanced ? left : 0;
+        n_places += (size_t)w->places[j];
     }
     for (int c = 0; c < N_CLASSES; c++) {
         uint64_t total = 0;
         for (size_t j = 0; j < m->n_prog; j++) {
-            const bool ok = w->places[j] > 0 && class_may_take(m, c, j);
+            const bool ok = w->places[j] > 0 && (w->may_take[j] >> c & 1u);
             w->wt[c][j] = ok ? (uint64_t)w->places[j] * w->unit[j] : 0;
             total += w->wt[c][j];
         }
@@ -448,17 +482,16 @@ static uint64_t draw_below(rmc_philox *g, uint64_t n)
     return (uint64_t)(x >> 64);
 }
 
-/* A program of class c drawn with probability weight / total from the
- * alias table: one 64-bit word pair x picks column floor(x n / 2^64); the
- * product's low 64 bits, scaled to total, decide between the column's
- * program and its alias (bias below n / 2^64 + total / 2^64). */
-static size_t alias_draw(const rmc_soap_ws *w, int c, rmc_philox *g)
+/* A fresh stamp for the next applicant's draws: w->seen[j] == the stamp
+ * marks the programs it has drawn, so nothing is reset after each
+ * applicant (all stamps are cleared when the counter wraps). */
+static uint32_t next_stamp(rmc_soap_ws *w)
 {
-    const uint64_t hi = rmc_philox_word(g), lo = rmc_philox_word(g);
-    const u128 prod = (u128)(hi << 32 | lo) * w->n_cand[c];
-    const size_t col = (size_t)(prod >> 64);
-    const uint64_t u = (uint64_t)(((u128)(uint64_t)prod * w->total[c]) >> 64);
-    return (size_t)(u < w->al_thr[c][col] ? w->al_prog[c][col] : w->al_alias[c][col]);
+    if (++w->stamp == 0) {
+        memset(w->seen, 0, w->m->n_prog * sizeof *w->seen);
+        w->stamp = 1;
+    }
+    return w->stamp;
 }
 
 /* Applicant a's applications into app_prog from off: up to A programs of
@@ -469,69 +502,111 @@ static size_t alias_draw(const rmc_soap_ws *w, int c, rmc_philox *g)
  * the drawn programs removed (restored after). Either way each draw has the
  * same conditional law, so the result is the sequential (Plackett-Luce)
  * law; only the words used differ, and they are a fixed function of the
- * stream. Returns how many. */
+ * stream. The class's tables are read through locals: the stores of the
+ * loop could otherwise alias them. Returns how many. */
 #define REJECT_LIMIT 16
 static size_t draw_applications(const rmc_model *m, rmc_soap_ws *w, rmc_philox *g, int c, size_t A,
                                 size_t off)
 {
     const size_t np = m->n_prog;
-    const uint64_t *wt = w->wt[c];
-    uint64_t total = w->total[c];
+    const uint64_t *const wt = w->wt[c];
+    const rmc_id *const al_prog = w->al_prog[c], *const al_alias = w->al_alias[c];
+    const uint64_t *const al_thr = w->al_thr[c];
+    const uint64_t n_cand = w->n_cand[c], class_total = w->total[c];
+    uint32_t *const seen = w->seen;
+    const uint32_t stamp = next_stamp(w);
+    rmc_id *const out = w->app_prog + off;
+    uint64_t total = class_total;
     size_t n = 0, misses = 0;
     while (n < A && total > 0 && misses < REJECT_LIMIT) {
-        const size_t j = alias_draw(w, c, g);
+        /* A program drawn with probability weight / total from the alias
+         * table: one 64-bit word pair x picks column floor(x n / 2^64); the
+         * product's low 64 bits, scaled to total, decide between the
+         * column's program and its alias (bias below n / 2^64 + total /
+         * 2^64). */
+        const uint64_t hi = rmc_philox_word(g), lo = rmc_philox_word(g);
+        const u128 prod = (u128)(hi << 32 | lo) * n_cand;
+        const size_t col = (size_t)(prod >> 64);
+        const uint64_t u = (uint64_t)(((u128)(uint64_t)prod * class_total) >> 64);
+        const size_t j = (size_t)(u < al_thr[col] ? al_prog[col] : al_alias[col]);
         RMC_ASSERT(j < np && wt[j] > 0);
-        if (w->chosen[j]) {
+        if (seen[j] == stamp) {
             misses++;
             continue;
         }
         misses = 0;
-        w->chosen[j] = 1;
+        seen[j] = stamp;
         total -= wt[j];
-        w->app_prog[off + n++] = (rmc_id)j;
+        out[n++] = (rmc_id)j;
     }
     if (n < A && total > 0) {
         uint64_t *tree = w->tree[c];
         for (size_t e = 0; e < n; e++) {
-            tree_add(tree, np, (size_t)w->app_prog[off + e], wt[w->app_prog[off + e]], true);
+            tree_add(tree, np, (size_t)out[e], wt[out[e]], true);
         }
         while (n < A && total > 0) {
             const size_t j = tree_find(tree, np, w->top_bit, draw_below(g, total));
-            RMC_ASSERT(j < np && wt[j] > 0 && !w->chosen[j]);
+            RMC_ASSERT(j < np && wt[j] > 0 && seen[j] != stamp);
             tree_add(tree, np, j, wt[j], true);
             total -= wt[j];
-            w->chosen[j] = 1;
-            w->app_prog[off + n++] = (rmc_id)j;
+            seen[j] = stamp;
+            out[n++] = (rmc_id)j;
         }
         for (size_t e = 0; e < n; e++) {
-            tree_add(tree, np, (size_t)w->app_prog[off + e], wt[w->app_prog[off + e]], false);
+            tree_add(tree, np, (size_t)out[e], wt[out[e]], false);
         }
-    }
-    for (size_t e = 0; e < n; e++) {
-        w->chosen[w->app_prog[off + e]] = 0;
     }
     return n;
 }
 
-/* Key of applicant a on program j's SOAP list (ascending = preferred), or
- * NAN when j will not consider a. Names j's meeting ranked come first, in
- * its order; names it did not rank are left off; the rest are screened.
- * w->rank_at holds a's interviews. */
-static float program_key(const rmc_model *m, const rmc_params *p, const rmc_soap_ws *w,
-                         rmc_philox *g, size_t a, size_t j)
+/* The words of applicant a's n applications from app_prog[off ..): the
+ * key of a on each program's SOAP list (ascending = preferred) packed with
+ * a, into tmp (counted per program in prog_fill), and the program into
+ * word_prog; returns the new word count. Names j's meeting ranked come
+ * first, in its order; names it did not rank are left off; the rest are
+ * screened, and left off where the key is NaN. w->rank_at holds a's
+ * interviews. The screen score's applicant part is the same for every
+ * program, so it is computed once (the same operations in the same order
+ * as the whole expression, so the same doubles). */
+static size_t application_words(const rmc_model *m, const rmc_params *p, rmc_soap_ws *w,
+                                rmc_philox *g, size_t a, size_t off, size_t n, size_t nw)
 {
-    const int32_t rank = w->rank_at[j];
-    if (rank != NOT_INTERVIEWED) {
-        return rank >= 0 ? -1.0e6f + (float)rank : NAN;
-    }
-    if (rmc_visa_refused(m->visa[a], m->sponsors[j], p->visa_h1b_at_j1_only_drop, g)) {
-        return NAN;
-    }
-    const double score =
+    const double base =
         (p->interview_w_pre + p->interview_w_int) * m->pre_score[a] -
-        p->interview_w_int * p->interview_gamma_communication * (1.0 - m->communication[a]) +
-        w->sd[j] * rmc_philox_normal(g);
-    return (float)-score;
+        p->interview_w_int * p->interview_gamma_communication * (1.0 - m->communication[a]);
+    const uint8_t visa = m->visa[a];
+    const double h1b_drop = p->visa_h1b_at_j1_only_drop;
+    const rmc_id *const progs = w->app_prog + off;
+    const int32_t *const rank_at = w->rank_at;
+    const double *const sd = w->sd;
+    const uint8_t *const sponsors = m->sponsors;
+    uint64_t *const tmp = w->tmp;
+    rmc_id *const word_prog = w->word_prog;
+    size_t *const fill = w->prog_fill;
+    for (size_t e = 0; e < n; e++) {
+        const size_t j = (size_t)progs[e];
+        const int32_t rank = rank_at[j];
+        float key;
+        if (rank != NOT_INTERVIEWED) {
+            if (rank < 0) {
+                continue;
+            }
+            key = -1.0e6f + (float)rank;
+        } else {
+            if (rmc_visa_refused(visa, sponsors[j], h1b_drop, g)) {
+                continue;
+            }
+            const double score = base + sd[j] * rmc_philox_normal(g);
+            key = (float)-score;
+            if (isnan(key)) {
+                continue;
+            }
+        }
+        tmp[nw] = rmc_pack_key(key, (uint32_t)a);
+        word_prog[nw++] = (rmc_id)j;
+        fill[j]++;
+    }
+    return nw;
 }
 
 /* Mark (or unmark) applicant a's interviews in w->rank_at. */
@@ -560,7 +635,8 @@ static bool eligible(const rmc_model *m, const rmc_params *p, const rmc_soap_sta
 }
 
 /* Applications, declines and the programs' words of every eligible
- * applicant. Returns the eligible count; *n_words the words kept. */
+ * applicant (the words in w->tmp, counted per program in w->prog_fill).
+ * Returns the eligible count; *n_words the words kept. */
 static size_t build_applications(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
                                  rmc_rng *rng, uint64_t seed, uint64_t r, rmc_soap_ws *w,
                                  size_t *n_words)
@@ -568,6 +644,7 @@ static size_t build_applications(const rmc_model *m, const rmc_params *p, const 
     const size_t A = (size_t)p->soap_applications;
     RMC_ASSERT(p->soap_applications <= w->applications);
     size_t n_elig = 0, nw = 0;
+    memset(w->prog_fill, 0, m->n_prog * sizeof *w->prog_fill);
     w->app_off[0] = 0;
     for (size_t a = 0; a < m->n_app; a++) {
         const size_t off = w->app_off[a];
@@ -590,14 +667,7 @@ static size_t build_applications(const rmc_model *m, const rmc_params *p, const 
                 n_elig++;
                 n = draw_applications(m, w, g, c, A, off);
                 mark_interviews(m, s, w, a, true);
-                for (size_t e = 0; e < n; e++) {
-                    const size_t j = (size_t)w->app_prog[off + e];
-                    const float key = program_key(m, p, w, g, a, j);
-                    if (!isnan(key)) {
-                        w->words[nw] = rmc_pack_key(key, (uint32_t)a);
-                        w->word_prog[nw++] = (rmc_id)j;
-                    }
-                }
+                nw = application_words(m, p, w, g, a, off, n, nw);
                 mark_interviews(m, s, w, a, false);
             }
         }
@@ -646,6 +716,50 @@ static void select_smallest(uint64_t *a, size_t n, size_t k)
     }
 }
 
+/* A head of about k of a[0 .. n)'s smallest words, k < n, moved to the
+ * front (in any order); returns its length h (the rest are all larger).
+ * Long lists by one pass: a pivot from an evenly spaced sample of
+ * HEAD_SAMPLE words, at the sample rank where about k words fall below it,
+ * and a branch-free partition around it; h is kept when it lies in
+ * [k / 2, 2k] (a head of k / 2 still reaches far beyond where the offers
+ * usually stop), trimmed to k by quickselect above that; else, and for
+ * short lists, quickselect finds the k smallest. Any h gives the same
+ * result (rmc_soap_run orders the rest when the rounds need it). */
+enum { HEAD_SAMPLE = 32 };
+static size_t select_head(uint64_t *a, size_t n, size_t k)
+{
+    if (n >= 4 * HEAD_SAMPLE) {
+        /* about (t + 1) n / (HEAD_SAMPLE + 1) words are at most the
+         * sample's t-th (from 0): at most about k */
+        size_t t = k * (HEAD_SAMPLE + 1) / n;
+        t -= t > 0;
+        if (t < HEAD_SAMPLE) {
+            uint64_t sample[HEAD_SAMPLE], scratch[HEAD_SAMPLE];
+            for (size_t i = 0; i < HEAD_SAMPLE; i++) {
+                sample[i] = a[i * n / HEAD_SAMPLE];
+            }
+            rmc_sort_u64(sample, scratch, HEAD_SAMPLE);
+            const uint64_t pivot = sample[t];
+            size_t h = 0;
+            for (size_t i = 0; i < n; i++) { /* a[0 .. h) <= pivot < a[h .. i] */
+                const uint64_t x = a[i];
+                a[i] = a[h];
+                a[h] = x;
+                h += x <= pivot;
+            }
+            if (h > 2 * k) {
+                select_smallest(a, h, k);
+                return k;
+            }
+            if (2 * h >= k) {
+                return h;
+            }
+        }
+    }
+    select_smallest(a, n, k);
+    return k;
+}
+
 /* Order entries [from, to) of program j's list and write their applicants. */
 static void order_part(rmc_soap_ws *w, size_t from, size_t to)
 {
@@ -670,38 +784,40 @@ void rmc_soap_ws_set_head(rmc_soap_ws *w, size_t head)
     w->head = head;
 }
 
-/* Bucket the words by program and order the head of each program's list
- * (the rest stays unordered until the rounds need it: rmc_soap_run). */
+void rmc_soap_ws_set_stamp(rmc_soap_ws *w, uint32_t stamp)
+{
+    w->stamp = stamp;
+}
+
+/* Bucket the words (w->tmp, counted per program in w->prog_fill) by
+ * program into w->words and order the head of each program's list (the
+ * rest stays unordered until the rounds need it: rmc_soap_run). */
 static void build_program_lists(const rmc_model *m, const rmc_params *p, rmc_soap_ws *w, size_t nw)
 {
     const size_t np = m->n_prog;
-    memset(w->prog_fill, 0, np * sizeof *w->prog_fill);
-    for (size_t e = 0; e < nw; e++) {
-        w->prog_fill[w->word_prog[e]]++;
-    }
     w->prog_off[0] = 0;
     for (size_t j = 0; j < np; j++) {
         w->prog_off[j + 1] = w->prog_off[j] + w->prog_fill[j];
         w->prog_fill[j] = w->prog_off[j];
     }
+    const uint64_t *const tmp = w->tmp;
+    const rmc_id *const word_prog = w->word_prog;
+    uint64_t *const words = w->words;
+    size_t *const fill = w->prog_fill;
     for (size_t e = 0; e < nw; e++) {
-        w->tmp[w->prog_fill[w->word_prog[e]]++] = w->words[e];
+        words[fill[word_prog[e]]++] = tmp[e];
     }
-    memcpy(w->words, w->tmp, nw * sizeof *w->words);
     for (size_t j = 0; j < np; j++) {
         const size_t b = w->prog_off[j], n = w->prog_off[j + 1] - b;
         const size_t k = head_length(p, w, j);
-        if (k < n) {
-            select_smallest(w->words + b, n, k);
-        }
-        w->prog_end[j] = b + (k < n ? k : n);
+        w->prog_end[j] = b + (k < n ? select_head(w->words + b, n, k) : n);
         order_part(w, b, w->prog_end[j]);
     }
 }
 
 /* After the rounds on the lists' heads: order the rest of every list whose
  * program reached the end of its head with places left (it would have read
- * on). Returns whether any was. The k smallest words come first, so
+ * on). Returns whether any was. The head holds the list's smallest words, so
  * ordering the rest after them orders the whole list. */
 static bool extend_heads(const rmc_model *m, rmc_soap_ws *w)
 {

@@ -4,21 +4,29 @@
 #ifndef RANKMC_SORT_INT_H
 #define RANKMC_SORT_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "internal.h"
 
 /* Sort a[0 .. n) ascending (the words distinct); tmp has room for n words.
- * Insertion sort up to 8 words; above, runs of 8 sorted by a branch-free
+ * On CPUs with AVX-512F (chosen at run time): blocks of 128 words by a
+ * bitonic network in registers, then bottom-up merges. Elsewhere:
+ * insertion sort up to 8 words; above, runs of 8 sorted by a branch-free
  * network, then branch-free bottom-up merges (far fewer mispredicted
- * branches than insertion sort on random keys). */
+ * branches than insertion sort on random keys). The result is the same. */
 RMC_INTERNAL void rmc_sort_u64(uint64_t *a, uint64_t *tmp, size_t n);
+
+/* rmc_sort_u64 by one path, for tests: 0 portable, 1 AVX-512F. Returns
+ * false (a untouched) when this CPU or build lacks the path. */
+RMC_INTERNAL bool rmc_sort_u64_by(unsigned path, uint64_t *a, uint64_t *tmp, size_t n);
 
 /* The same result, faster for a list already close to sorted (a meeting's
  * final keys are the initial positions minus moves of a few places):
  * insertion sort while the total displacement stays below about 4n, else
- * rmc_sort_u64. */
+ * rmc_sort_u64; with AVX-512F, lists of 9 to 256 words go to its register
+ * network, which is faster there even on a list near sorted (bench_sort). */
 RMC_INTERNAL void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n);
 
 #endif

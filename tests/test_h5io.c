@@ -12,6 +12,7 @@
 
 #include <hdf5.h>
 
+#include "h5io_int.h"
 #include "model_int.h"
 #include "rankmc/h5io.h"
 #include "rankmc/rankmc.h"
@@ -227,6 +228,90 @@ static void test_rmc_h5_write_layout(void **state)
     H5Pclose(dcpl);
     H5Dclose(ds);
     H5Fclose(f);
+}
+
+/* One numeric table written by rmc_h5_write_numeric (its chunks filtered
+ * and stored by the writer itself) and read back through HDF5's own
+ * pipeline: the same bytes, the chunk shape given, shuffle then deflate. */
+static void roundtrip_numeric(hid_t f, const char *name, hid_t mtype, hid_t ftype, int rank,
+                              const hsize_t *dims, const void *data, const hsize_t *chunk)
+{
+    rmc_diag d = {0};
+    assert_int_equal(rmc_h5_write_numeric(f, name, mtype, ftype, rank, dims, data, &d), RMC_OK);
+    const size_t n = (size_t)(dims[0] * (rank == 2 ? dims[1] : 1)), elem = H5Tget_size(mtype);
+    unsigned char *back = calloc(n * elem + 1, 1);
+    assert_non_null(back);
+    const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    if (n > 0) {
+        assert_true(H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >= 0);
+        assert_memory_equal(back, data, n * elem);
+    }
+    const hid_t dcpl = H5Dget_create_plist(ds);
+    if (chunk != NULL) {
+        hsize_t got[2] = {0, 0};
+        assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
+        assert_int_equal(H5Pget_chunk(dcpl, 2, got), rank);
+        assert_int_equal(got[0], chunk[0]);
+        if (rank == 2) {
+            assert_int_equal(got[1], chunk[1]);
+        }
+        assert_int_equal(H5Pget_nfilters(dcpl), 2);
+        unsigned flags = 0, cd[4] = {0};
+        size_t ncd = 4;
+        assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
+                         H5Z_FILTER_SHUFFLE);
+        ncd = 4;
+        assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
+                         H5Z_FILTER_DEFLATE);
+    }
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    free(back);
+}
+
+/* Every shape the writer chunks differently: whole-row chunks with a
+ * partial last one, rows longer than a chunk (split, partial at both
+ * edges), 1-D, one-byte elements, an empty table, and a file type that
+ * differs from the memory type (HDF5 converts; a big-endian file). */
+static void test_rmc_h5_write_numeric_chunks(void **state)
+{
+    fixture *fx = *state;
+    const hid_t f = H5Fcreate(fx->path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(f >= 0);
+    enum { ROWS = 1000, COLS = 181, WIDE = 70000, LONG = 100001 };
+    uint32_t *hist = calloc((size_t)ROWS * COLS, sizeof *hist);
+    uint32_t *wide = calloc((size_t)3 * WIDE, sizeof *wide);
+    double *vec = calloc(LONG, sizeof *vec);
+    assert_true(hist != NULL && wide != NULL && vec != NULL);
+    uint64_t x = 12345;
+    for (size_t i = 0; i < (size_t)ROWS * COLS; i++) { /* sparse counts, some above 2^16 */
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        hist[i] = (x >> 60) == 0 ? (uint32_t)(x >> 41) : (x >> 62) == 1 ? (uint32_t)(x >> 61) : 0;
+    }
+    for (size_t i = 0; i < (size_t)3 * WIDE; i++) {
+        wide[i] = (uint32_t)(i * 2654435761U);
+    }
+    for (size_t i = 0; i < LONG; i++) {
+        vec[i] = sin((double)i) / (double)(i + 1);
+    }
+    const uint8_t bytes[10] = {0, 1, 2, 3, 255, 0, 0, 7, 9, 1};
+    const int64_t big[5] = {-1, 0, 1, INT64_MAX, INT64_MIN};
+    const hsize_t dh[2] = {ROWS, COLS}, ch[2] = {65536 / COLS, COLS};
+    const hsize_t dw[2] = {3, WIDE}, cw[2] = {1, 65536};
+    const hsize_t dv[1] = {LONG}, cv[1] = {32768};
+    const hsize_t db[1] = {10}, cb[1] = {10};
+    const hsize_t de[2] = {0, 4}, dbig[1] = {5}, cbig[1] = {5};
+    roundtrip_numeric(f, "hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dh, hist, ch);
+    roundtrip_numeric(f, "wide", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dw, wide, cw);
+    roundtrip_numeric(f, "vec", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, dv, vec, cv);
+    roundtrip_numeric(f, "bytes", H5T_NATIVE_UINT8, H5T_STD_U8LE, 1, db, bytes, cb);
+    roundtrip_numeric(f, "empty", H5T_NATIVE_INT32, H5T_STD_I32LE, 2, de, hist, NULL);
+    roundtrip_numeric(f, "big", H5T_NATIVE_INT64, H5T_STD_I64BE, 1, dbig, big, cbig);
+    H5Fclose(f);
+    free(vec);
+    free(wide);
+    free(hist);
 }
 
 static void test_rmc_result_read_roundtrip(void **state)
@@ -455,6 +540,51 @@ static void test_rmc_h5_checkpoint_resume_checks(void **state)
     assert_null(back);
 }
 
+/* A checkpoint another rankmc wrote: a format number other than this
+ * one's, or (files from before the number existed) a layout this version
+ * cannot read, is refused as bad input naming the file and saying to start
+ * again -- not as a bare "attribute missing". */
+static void test_rmc_h5_checkpoint_other_format(void **state)
+{
+    fixture *fx = *state;
+    rmc_h5_checkpoint_info info = {.seed = 11, .replicates_requested = 640};
+    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    rmc_diag d = {0};
+    rmc_accum *back = NULL;
+    rmc_h5_checkpoint_info in2;
+    for (int how = 0; how < 3; how++) {
+        assert_int_equal(rmc_h5_checkpoint_write(fx->path, fx->acc, &info, &d), RMC_OK);
+        const hid_t f = H5Fopen(fx->path, H5F_ACC_RDWR, H5P_DEFAULT);
+        assert_true(f >= 0);
+        if (how == 0) { /* a later (or earlier) numbered format */
+            const uint64_t other = 999;
+            const hid_t a = H5Aopen(f, "checkpoint_format", H5P_DEFAULT);
+            assert_true(a >= 0);
+            assert_true(H5Awrite(a, H5T_NATIVE_UINT64, &other) >= 0);
+            H5Aclose(a);
+        } else { /* no number, and a layout from before (an attribute gone) */
+            assert_true(H5Adelete(f, "checkpoint_format") >= 0);
+            if (how == 2) {
+                assert_true(H5Adelete(f, "couples_counted") >= 0);
+            }
+        }
+        H5Fclose(f);
+        const rmc_status st = rmc_h5_checkpoint_resume(fx->path, &fx->m, 0, &back, &in2, &d);
+        if (how == 1) { /* unnumbered but readable: resumes */
+            assert_int_equal(st, RMC_OK);
+            rmc_accum_free(back);
+            back = NULL;
+            continue;
+        }
+        assert_int_equal(st, RMC_EINPUT);
+        assert_null(back);
+        assert_string_equal(d.file, fx->path);
+        assert_non_null(strstr(d.message, how == 0 ? "format 999" : "older rankmc"));
+        assert_non_null(strstr(d.message, "without --resume"));
+    }
+}
+
 /* The names h5io writes under are the ones it reports, at any length. */
 static void test_rmc_h5_names(void **state)
 {
@@ -524,12 +654,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_layout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_write_numeric_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_result_read_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_exists_without_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_failures_leave_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_result_read_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_resume_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_checkpoint_other_format, setup, teardown),
         cmocka_unit_test(test_rmc_h5_names),
         cmocka_unit_test(test_rmc_wilson95_known_values),
         cmocka_unit_test(test_rmc_binomial_se),

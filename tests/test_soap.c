@@ -608,6 +608,100 @@ static void test_soap_run_deterministic(void **state)
     rep_free(&x);
 }
 
+/* Applicant a's applications in w, for comparing workspaces. */
+static void applications_of(const rmc_soap_ws *w, size_t n_app, rmc_id *out, size_t per)
+{
+    for (size_t a = 0; a < n_app; a++) {
+        size_t n = 0;
+        const rmc_id *ap = rmc_soap_ws_applications(w, a, &n);
+        assert_true(n <= per);
+        for (size_t e = 0; e < per; e++) {
+            out[a * per + e] = e < n ? ap[e] : RMC_ID_NONE;
+        }
+    }
+}
+
+static void test_soap_run_stamp_wrap(void **state)
+{
+    (void)state;
+    /* The stamps that mark the programs an applicant has drawn wrap past
+     * UINT32_MAX (and are all cleared) early in a replicate, while the
+     * array still holds small stamps of the previous replicate's
+     * applicants (5 draws from 200 programs, so most stay): every
+     * application and placement as in a workspace that never wraps. */
+    enum { NA = 300, NP = 200, PER = 5 };
+    replicate x = rep_make(NA, NP, 0);
+    for (size_t j = 0; j < NP; j++) {
+        x.m->positions[j] = 1;
+        x.m->desirability[j] = 0.01 * (double)j;
+    }
+    x.m->params.soap_applications = PER;
+    rep_ready(&x);
+    static rmc_id ref_apps[3][NA * PER], apps[NA * PER];
+    rmc_id ref_prog[3][NA];
+    for (uint64_t r = 0; r < 3; r++) {
+        rep_run(&x, r);
+        applications_of(x.w, NA, ref_apps[r], PER);
+        memcpy(ref_prog[r], x.soap_prog, sizeof ref_prog[r]);
+    }
+    rmc_soap_ws *w2 = NULL;
+    assert_int_equal(rmc_soap_ws_alloc(x.m, &x.m->params, &w2, NULL), RMC_OK);
+    rmc_soap_ws *w1 = x.w;
+    x.w = w2;
+    for (uint64_t r = 0; r < 3; r++) {
+        rmc_soap_ws_set_stamp(w2, UINT32_MAX - 3);
+        rep_run(&x, r);
+        applications_of(w2, NA, apps, PER);
+        assert_memory_equal(ref_apps[r], apps, sizeof apps);
+        assert_memory_equal(ref_prog[r], x.soap_prog, sizeof ref_prog[r]);
+    }
+    x.w = w1;
+    rmc_soap_ws_free(w2);
+    rep_free(&x);
+}
+
+static void test_soap_run_plan_follows_keys(void **state)
+{
+    (void)state;
+    /* The per-run plan (weights of a place, screen noise) is made once per
+     * workspace and again when its keys change: a workspace that ran with
+     * other preferences.sigma and interview.sigma_noise gives, after the
+     * change, what a fresh workspace gives, and the change matters. */
+    enum { NA = 200, NP = 30, PER = 4 };
+    replicate x = rep_make(NA, NP, 0);
+    for (size_t j = 0; j < NP; j++) {
+        x.m->positions[j] = 1 + (int32_t)(j % 3);
+        x.m->desirability[j] = 0.05 * (double)j;
+        x.m->interviewers[j] = 1 + (int32_t)(j % 4);
+    }
+    for (size_t a = 0; a < NA; a++) {
+        x.m->pre_score[a] = 0.01 * (double)a - 1.0;
+    }
+    x.m->params.soap_applications = PER;
+    rep_ready(&x);
+    static rmc_id before[NA * PER], after[NA * PER], fresh[NA * PER];
+    rmc_id prog_after[NA];
+    rep_run(&x, 1);
+    applications_of(x.w, NA, before, PER);
+    x.m->params.preferences_sigma *= 0.25;
+    x.m->params.interview_sigma_noise *= 3.0;
+    rep_run(&x, 1);
+    applications_of(x.w, NA, after, PER);
+    memcpy(prog_after, x.soap_prog, sizeof prog_after);
+    assert_true(memcmp(before, after, sizeof after) != 0);
+    rmc_soap_ws *w2 = NULL;
+    assert_int_equal(rmc_soap_ws_alloc(x.m, &x.m->params, &w2, NULL), RMC_OK);
+    rmc_soap_ws *w1 = x.w;
+    x.w = w2;
+    rep_run(&x, 1);
+    applications_of(w2, NA, fresh, PER);
+    assert_memory_equal(fresh, after, sizeof after);
+    assert_memory_equal(prog_after, x.soap_prog, sizeof prog_after);
+    x.w = w1;
+    rmc_soap_ws_free(w2);
+    rep_free(&x);
+}
+
 int main(void)
 {
     (void)fx_market; /* the fixture's market builder is not needed here */
@@ -622,6 +716,8 @@ int main(void)
         cmocka_unit_test(test_soap_run_program_list),
         cmocka_unit_test(test_soap_run_visa_and_tracks),
         cmocka_unit_test(test_soap_run_deterministic),
+        cmocka_unit_test(test_soap_run_stamp_wrap),
+        cmocka_unit_test(test_soap_run_plan_follows_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Tests for rmc_sort_u64 and rmc_sort_u64_near (sort_int.h): the sort
  * returns what qsort returns for every length up to 300 and some longer
- * ones (runs of 8, merges of equal and unequal runs); the near sort
+ * ones (runs of 8, blocks of 128, merges of equal and unequal runs), by
+ * the dispatched path and by each path this CPU has; the near sort
  * returns exactly what rmc_sort_u64 returns, on lists near sorted (its
  * fast path), on random lists (over its budget: the fallback) and on
  * lists with a tail of sunk names, for sizes around the sort's run
@@ -71,7 +72,8 @@ static void test_rmc_sort_u64_equals_qsort(void **state)
     assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
     rmc_rng_seek(r, 62, 0, RMC_STREAM_TEST, 0);
     gsl_rng *g = rmc_rng_gsl(r);
-    static uint64_t a[MAX], b[MAX], tmp[MAX];
+    static uint64_t a[MAX], b[MAX], c[MAX], tmp[MAX];
+    bool ran_avx512 = false;
     for (size_t n = 0; n <= MAX; n += n < 300 ? 1 : 149) {
         for (int rep = 0; rep < 3; rep++) {
             for (size_t t = 0; t < n; t++) { /* distinct words: few key values, index below */
@@ -85,12 +87,20 @@ static void test_rmc_sort_u64_equals_qsort(void **state)
                 }
             }
             memcpy(b, a, n * sizeof *a);
-            rmc_sort_u64(a, tmp, n);
             qsort(b, n, sizeof *b, cmp_u64);
-            if (n > 0) {
-                assert_memory_equal(a, b, n * sizeof *a);
+            for (unsigned path = 0; path < 3; path++) { /* dispatched, portable, AVX-512F */
+                memcpy(c, a, n * sizeof *a);
+                const bool ran = path == 0 ? (rmc_sort_u64(c, tmp, n), true)
+                                           : rmc_sort_u64_by(path - 1, c, tmp, n);
+                if (ran && n > 0) {
+                    assert_memory_equal(c, b, n * sizeof *a);
+                }
+                ran_avx512 |= ran && path == 2;
             }
         }
+    }
+    if (__builtin_cpu_supports("avx512f")) {
+        assert_true(ran_avx512);
     }
     rmc_rng_free(r);
 }

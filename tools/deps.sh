@@ -12,7 +12,7 @@ if [ "${1:-}" = "--optional" ]; then
     optional=1
     shift
 fi
-pkgs="gcc make pkg-config libgsl-dev libhdf5-dev libcmocka-dev libcsv-dev libinih-dev librandom123-dev nettle-dev hdf5-tools $*"
+pkgs="gcc make pkg-config libgsl-dev libhdf5-dev zlib1g-dev libcmocka-dev libcsv-dev libinih-dev librandom123-dev nettle-dev hdf5-tools $*"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

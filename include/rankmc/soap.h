@@ -113,6 +113,12 @@ void rmc_soap_run(const rmc_model *m, const rmc_params *p, const rmc_soap_state 
  * 32). Whatever the head, the result is the same. */
 void rmc_soap_ws_set_head(rmc_soap_ws *w, size_t head);
 
+/* For tests: the workspace's applicant stamp counter (which marks the
+ * programs an applicant has drawn; every stamp is cleared when it wraps
+ * past UINT32_MAX), to make it wrap within a replicate. The result is the
+ * same whatever it is. */
+void rmc_soap_ws_set_stamp(rmc_soap_ws *w, uint32_t stamp);
+
 /* Applicant a's applications in w's last rmc_soap_run, most preferred
  * first (borrowed; *n of them, 0 when a did not take part). For tests and
  * diagnostics. */
