@@ -25,6 +25,7 @@
 #include "rankmc/sim.h"
 #include "rankmc/stats.h"
 #include "synth_int.h"
+#include "together_int.h"
 
 void rmc_apply_options_default(rmc_apply_options *o)
 {
@@ -576,6 +577,7 @@ static void replay_rows(ap_run *A, size_t k, const replay_ctx *c)
             }
             rmc_meeting_run(m, &m->params, (size_t)c->mk->prog[l], c->day, A->rng, seed, r, c->ws,
                             c->rank, c->moves);
+            (void)rmc_together_program(m, &m->params, (size_t)c->mk->prog[l], c->rank);
             const int32_t ra = c->rank[c->mk->iv[l]];
             const rmc_id cu = c->cutoff[(size_t)r * C + l];
             adm[l] = ra >= 0 && (cu == RMC_ID_NONE || ra < c->rank[cu]);

@@ -19,6 +19,7 @@
 #include "rankmc/sensitivity.h"
 #include "rankmc/sim.h"
 #include "rankmc/synth.h"
+#include "together_int.h"
 
 void rmc_forecast_options_default(rmc_forecast_options *o)
 {
@@ -121,6 +122,7 @@ static bool replay(fc_run *R, const rmc_fc_market *mk, const rmc_model *m, rmc_m
 {
     const size_t j = (size_t)mk->prog[l];
     rmc_meeting_run(m, &m->params, j, R->day, R->rng, R->o->seed, r, ws, R->rank, R->moves);
+    (void)rmc_together_program(m, &m->params, j, R->rank);
     const int32_t ra = R->rank[mk->iv[l]];
     *rank_out = ra;
     return ra >= 0 && (cut == RMC_ID_NONE || ra < R->rank[cut]);

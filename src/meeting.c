@@ -205,6 +205,8 @@ typedef struct meeting_ctx {
     rmc_rng *r;                /* the generator behind g and s, for per-name seeks */
     uint64_t seed, replicate;  /* the stream names of this meeting */
     chance fam, ties, flight_low, flight_normal, std_j1, std_h1b, impress;
+    const rmc_lanes_ops *lanes; /* the vector code across names, or NULL */
+    rmc_lanes_ctx lc;           /* its constants (when lanes is set) */
 } meeting_ctx;
 
 /* Sum of each name's awkward shocks into awk[0 .. n) and their number
@@ -327,17 +329,9 @@ static unsigned binomial_small(gsl_rng *g, rmc_philox *s, double p, unsigned n)
     return flip ? n - x : x;
 }
 
-/* 1/k for k = 0 .. RMC_MAX_TABLE_RESIDENTS (index 0 unused). */
-#define INV4(k) 1.0 / (k), 1.0 / ((k) + 1), 1.0 / ((k) + 2), 1.0 / ((k) + 3)
-static const double inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
-    0.0,      1.0,      0.5,      1.0 / 3,  INV4(4),  INV4(8),  INV4(12),
-    INV4(16), INV4(20), INV4(24), INV4(28), INV4(32), INV4(36), INV4(40),
-    INV4(44), INV4(48), INV4(52), INV4(56), INV4(60), INV4(64)};
-#undef INV4
-
 /* The largest double below 1: recycled uniforms are clamped to it
  * (without fmin, which is a libm call here). */
-#define BELOW_ONE 0x1.fffffffffffffp-1
+#define BELOW_ONE RMC_BELOW_ONE
 static inline double below_one(double v)
 {
     return v < BELOW_ONE ? v : BELOW_ONE;
@@ -358,24 +352,12 @@ static unsigned binomial_logit(double u, double like, unsigned n)
     unsigned x = 0;
     while (u >= pmf && x < n) {
         u -= pmf;
-        pmf *= e * (double)(n - x) * inv_int[x + 1];
+        pmf *= e * (double)(n - x) * rmc_inv_int[x + 1];
         x++;
     }
     /* like > 0: positives are the common outcome and x counts negatives */
     return like > 0 ? n - x : x;
 }
-
-/* 2^(-j/32), j = 0 .. 31, correctly rounded. */
-static const double exp2_neg32[32] = {
-    0x1.0000000000000p+0, 0x1.f50765b6e4540p-1, 0x1.ea4afa2a490dap-1, 0x1.dfc97337b9b5fp-1,
-    0x1.d5818dcfba487p-1, 0x1.cb720dcef9069p-1, 0x1.c199bdd85529cp-1, 0x1.b7f76f2fb5e47p-1,
-    0x1.ae89f995ad3adp-1, 0x1.a5503b23e255dp-1, 0x1.9c49182a3f090p-1, 0x1.93737b0cdc5e5p-1,
-    0x1.8ace5422aa0dbp-1, 0x1.82589994cce13p-1, 0x1.7a11473eb0187p-1, 0x1.71f75e8ec5f74p-1,
-    0x1.6a09e667f3bcdp-1, 0x1.6247eb03a5585p-1, 0x1.5ab07dd485429p-1, 0x1.5342b569d4f82p-1,
-    0x1.4bfdad5362a27p-1, 0x1.44e086061892dp-1, 0x1.3dea64c123422p-1, 0x1.371a7373aa9cbp-1,
-    0x1.306fe0a31b715p-1, 0x1.29e9df51fdee1p-1, 0x1.2387a6e756238p-1, 0x1.1d4873168b9aap-1,
-    0x1.172b83c7d517bp-1, 0x1.11301d0125b51p-1, 0x1.0b5586cf9890fp-1, 0x1.059b0d3158574p-1,
-};
 
 /* exp(-y) = 2^-(m/32) exp(r) with y = m ln2/32 - r, |r| <= ln2/64 (ln2/32
  * split in two so that m ln2_hi is exact), exp(r) by its Taylor polynomial
@@ -395,7 +377,7 @@ static inline double exp_neg(double y)
     const uint64_t bits = (uint64_t)(1023 - (m >> 5)) << 52;
     double scale;
     memcpy(&scale, &bits, sizeof scale);
-    return poly * exp2_neg32[m & 31] * scale;
+    return poly * rmc_exp2_neg32[m & 31] * scale;
 }
 
 double rmc_exp_neg(double y)
@@ -413,7 +395,7 @@ double rmc_exp_neg(double y)
  * 64 subtractions within 64 (1.2e-10 + 2^-52) + 4 2^-53 < 7.7e-9: a
  * difference of the two larger than 2^-26 (1.5e-8) has the same sign in
  * both. */
-#define SPLIT_MARGIN 0x1p-26
+#define SPLIT_MARGIN RMC_SPLIT_MARGIN
 
 /* Resident feedback's split of n comments at likability like from u in
  * [lo, hi): binomial_logit at v = (u - lo) / (hi - lo), computed without
@@ -443,7 +425,7 @@ static inline unsigned comment_split(double u, double lo, double hi, double inv,
                 break;
             }
             v = d;
-            pmf *= e * (double)(n - x) * inv_int[x + 1];
+            pmf *= e * (double)(n - x) * rmc_inv_int[x + 1];
             x++;
         }
         if (sure) {
@@ -765,15 +747,19 @@ static inline double tier_spots(size_t from, size_t to)
  * upward spots stop at the top of the tier it is in (the positive spot
  * moves are scaled down together). Over 80 lines on purpose: the tier
  * statements, the spot statements and the IMG tier cap share the name's
- * position bookkeeping in this fixed order. */
-static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, float *mv, double *sum)
+ * position bookkeeping in this fixed order. residents: resident
+ * feedback's move when the vector pass made it (the stream already past its
+ * words), else NULL. */
+static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, const double *residents,
+                              float *mv, double *sum)
 {
     const rmc_params *p = c->p;
     const rmc_iv_pack *iv = &c->iv[t];
     const rmc_app_pack *ap = &c->app[iv->app];
     _Static_assert(RMC_N_FACTORS == 8, "rmc_v8d and sum8 assume eight factors");
     name_moves nm = {0};
-    nm.residents = resident_move(c, ap->comm);
+    /* resident feedback: from the vector pass (residents) or drawn here */
+    nm.residents = residents != NULL ? *residents : resident_move(c, ap->comm);
     const double a = rmc_philox_uniform(c->s);
     const double u = rmc_philox_uniform(c->s);
     said_flags fl = {false, false};
@@ -912,55 +898,177 @@ static void fixed_list(const rmc_model *m, size_t j, int32_t *rank, float *moves
  * own, sorted apart and merged in (insertion sort pays per place moved). */
 #define FAR_SPOTS 24.0
 
-/* Moves and fates of every name in initial order; the final keys of the
- * ranked names that moved little into w->keys[0 .. returned count), of
- * those that moved far into w->far[0 .. *n_far). */
+/* A name's fate and moves into mv (*total their sum), the name's stream
+ * at its start: from the vector code's decision for it (out, lane l)
+ * where it made one, else by the scalar code from the first draw. */
+static enum fate name_fate(const meeting_ctx *c, const rmc_meeting_ws *w, size_t x, size_t t,
+                           const rmc_lanes_out *out, size_t l, float *mv, double *total)
+{
+    const unsigned st = out->state[l];
+    enum fate fate = FATE_RANKED;
+    bool discussed = true;
+    const double *residents = NULL;
+    if (st < RMC_LANE_ZIG) {
+        c->s->pos += out->words[l];
+        fate = st == RMC_LANE_DROPPED ? FATE_DROPPED : FATE_RANKED;
+        discussed = st == RMC_LANE_DISCUSS;
+        residents = &out->residents[l];
+    } else {
+        const double q = c->p->meeting_discuss_prob;
+        discussed = q >= 1 || (q > 0 && rmc_philox_uniform(c->s) < (double)w->pi[x]);
+        fate = visa_fate(c, c->app[c->iv[t].app].visa);
+    }
+    *total = 0;
+    if (fate == FATE_DROPPED || !discussed) {
+        memset(mv, 0, RMC_N_FACTORS * sizeof *mv);
+        return fate;
+    }
+    return discuss_name(c, x, t, residents, mv, total);
+}
+
+/* Moves and fates of every name in initial order, RMC_LANES names a pass
+ * (their first draws by the vector code where c->lanes is set; a short
+ * last pass and the names it hands back by the scalar code); the final
+ * keys of the ranked names that moved little into w->keys[0 .. returned
+ * count), of those that moved far into w->far[0 .. *n_far). */
 static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank, float *moves,
                          size_t *n_far)
 {
-    const double q = c->p->meeting_discuss_prob;
     size_t n_ranked = 0;
-    for (size_t x = 0; x < c->n; x++) {
-        if (x + PREFETCH < c->n) {
-            const size_t ahead = (size_t)c->ivs[w->order[x + PREFETCH]];
-            __builtin_prefetch(moves + ahead * RMC_N_FACTORS, 1);
-            __builtin_prefetch(rank + ahead, 1);
+    rmc_lanes_in in = {.heads = w->heads, .iv = c->iv, .app = c->app};
+    rmc_lanes_out out;
+    const bool tilted = c->p->meeting_discuss_prob < 1;
+    for (size_t x0 = 0; x0 < c->n; x0 += RMC_LANES) {
+        const size_t nl = c->n - x0 < RMC_LANES ? c->n - x0 : RMC_LANES;
+        memset(out.state, RMC_LANE_ZIG, sizeof out.state);
+        if (c->lanes != NULL && nl == RMC_LANES) {
+            in.t = w->order + x0;
+            in.pi = tilted ? w->pi + x0 : NULL;
+            c->lanes->first(&c->lc, &in, &out);
         }
-        const size_t t = (size_t)w->order[x];
-        const size_t k = (size_t)c->ivs[t];
-        float *const mv = moves + k * RMC_N_FACTORS;
-        /* The name's own stream: what it draws does not depend on where it
-         * sits in the list or on what the names before it drew (common
-         * random numbers for what-ifs). Its first words were made for the
-         * whole list at once (rmc_philox_heads). */
-        rmc_philox_seek_head(c->s, c->seed, c->replicate, RMC_STREAM_INTERVIEW, (uint32_t)k,
-                             w->heads + t * RMC_PHILOX_HEAD_WORDS, RMC_PHILOX_HEAD_BLOCKS);
-        const bool discussed = q >= 1 || (q > 0 && rmc_philox_uniform(c->s) < (double)w->pi[x]);
-        enum fate fate = visa_fate(c, c->app[c->iv[t].app].visa);
-        double total = 0;
-        if (fate == FATE_DROPPED || !discussed) {
-            memset(mv, 0, RMC_N_FACTORS * sizeof *mv);
-        } else {
-            fate = discuss_name(c, x, t, mv, &total);
-        }
-        if (fate == FATE_DROPPED) {
-            rank[k] = RMC_RANK_NONE;
-            continue;
-        }
-        const float key = fate == FATE_BOTTOM ? FLT_MAX : (float)((double)x - total);
-        /* names that moved far (a tier statement, sunk) sort apart */
-        if (fabs(total) <= FAR_SPOTS && fate != FATE_BOTTOM) {
-            w->keys[n_ranked++] = rmc_pack_key(key, (uint32_t)x);
-        } else {
-            w->far[(*n_far)++] = rmc_pack_key(key, (uint32_t)x);
+        for (size_t x = x0; x < x0 + nl; x++) {
+            if (x + PREFETCH < c->n) {
+                const size_t ahead = (size_t)c->ivs[w->order[x + PREFETCH]];
+                __builtin_prefetch(moves + ahead * RMC_N_FACTORS, 1);
+                __builtin_prefetch(rank + ahead, 1);
+            }
+            const size_t t = (size_t)w->order[x];
+            const size_t k = (size_t)c->ivs[t];
+            /* The name's own stream: what it draws does not depend on where
+             * it sits in the list or on what the names before it drew
+             * (common random numbers for what-ifs). Its first words were
+             * made for the whole list at once (rmc_philox_heads). */
+            rmc_philox_seek_head(c->s, c->seed, c->replicate, RMC_STREAM_INTERVIEW, (uint32_t)k,
+                                 w->heads + t * RMC_PHILOX_HEAD_WORDS, RMC_PHILOX_HEAD_BLOCKS);
+            double total;
+            const enum fate fate =
+                name_fate(c, w, x, t, &out, x - x0, moves + k * RMC_N_FACTORS, &total);
+            if (fate == FATE_DROPPED) {
+                rank[k] = RMC_RANK_NONE;
+                continue;
+            }
+            const float key = fate == FATE_BOTTOM ? FLT_MAX : (float)((double)x - total);
+            /* names that moved far (a tier statement, sunk) sort apart */
+            if (fabs(total) <= FAR_SPOTS && fate != FATE_BOTTOM) {
+                w->keys[n_ranked++] = rmc_pack_key(key, (uint32_t)x);
+            } else {
+                w->far[(*n_far)++] = rmc_pack_key(key, (uint32_t)x);
+            }
         }
     }
     return n_ranked;
 }
 
-void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const double *day,
-                     rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
-                     int32_t *rank, float *moves)
+/* The vector code's constants for meeting c into *lc; false when it does
+ * not apply (resident comments without the meeting's table). */
+static bool lanes_setup(const meeting_ctx *c, rmc_lanes_ctx *lc)
+{
+    const rmc_params *p = c->p;
+    const bool residents = c->n_res > 0 && p->residents_p_comment > 0;
+    if (residents && c->comment_cdf == NULL) {
+        return false;
+    }
+    *lc = (rmc_lanes_ctx){
+        .discuss_q = p->meeting_discuss_prob,
+        .h1b_drop = p->visa_h1b_at_j1_only_drop,
+        .sponsors = c->sponsors,
+        .residents = residents,
+        .n_res = c->n_res,
+        .cdf = c->comment_cdf,
+        .inv = c->comment_inv,
+        .like_base = p->residents_like_base,
+        .like_comm = p->residents_like_communication,
+        .sigma_like = p->residents_sigma_like,
+        .spots_pos = p->residents_spots_positive,
+        .spots_neg = p->residents_spots_negative,
+        .zig_k = c->s->zig_k,
+        .zig_w = c->s->zig_w,
+    };
+    return true;
+}
+
+/* The scalar code's first draws of the test case's names (path 0). */
+static void first_draws_scalar(meeting_ctx *c, const rmc_lanes_case *k, rmc_lanes_out *out)
+{
+    const double q = k->p->meeting_discuss_prob;
+    for (size_t l = 0; l < k->n; l++) {
+        rmc_philox_seek_head(c->s, 1, 0, RMC_STREAM_INTERVIEW, 0,
+                             k->heads + l * RMC_PHILOX_HEAD_WORDS, RMC_PHILOX_HEAD_BLOCKS);
+        const unsigned start = c->s->pos;
+        const bool discussed = q >= 1 || (q > 0 && rmc_philox_uniform(c->s) < (double)k->pi[l]);
+        const enum fate fate = visa_fate(c, k->visa[l]);
+        out->state[l] = fate == FATE_DROPPED ? RMC_LANE_DROPPED
+                        : !discussed         ? RMC_LANE_SKIP
+                                             : RMC_LANE_DISCUSS;
+        out->residents[l] = out->state[l] == RMC_LANE_DISCUSS ? resident_move(c, k->comm[l]) : 0.0;
+        out->words[l] = (uint8_t)(c->s->pos - start);
+    }
+}
+
+bool rmc_meeting_lanes_by(unsigned path, const rmc_lanes_case *k, rmc_rng *r, rmc_lanes_out *out)
+{
+    RMC_ASSERT(k->n == RMC_LANES && k->n_res <= RMC_MAX_TABLE_RESIDENTS);
+    const rmc_params *p = k->p;
+    double cdf[RMC_MAX_TABLE_RESIDENTS + 1], inv[RMC_MAX_TABLE_RESIDENTS + 1];
+    const bool table = comment_table(p, k->n_res, cdf, inv);
+    rmc_rng_seek(r, 1, 0, RMC_STREAM_MEETING, 0);
+    meeting_ctx c = {
+        .p = p,
+        .g = rmc_rng_gsl(r),
+        .s = rmc_rng_philox(r),
+        .sponsors = k->sponsors,
+        .n_res = k->n_res,
+        .comment_cdf = table ? cdf : NULL,
+        .comment_inv = inv,
+    };
+    if (path == 0) {
+        first_draws_scalar(&c, k, out);
+        return true;
+    }
+    c.lanes = rmc_lanes_by(path);
+    if (c.lanes == NULL || !lanes_setup(&c, &c.lc)) {
+        return false;
+    }
+    const int32_t t[RMC_LANES] = {0, 1, 2, 3};
+    rmc_iv_pack iv[RMC_LANES];
+    rmc_app_pack app[RMC_LANES];
+    memset(iv, 0, sizeof iv);
+    memset(app, 0, sizeof app);
+    for (size_t l = 0; l < RMC_LANES; l++) {
+        iv[l].app = (int32_t)l;
+        app[l].comm = k->comm[l];
+        app[l].visa = k->visa[l];
+    }
+    const rmc_lanes_in in = {.t = t, .heads = k->heads, .iv = iv, .app = app, .pi = k->pi};
+    c.lanes->first(&c.lc, &in, out);
+    return true;
+}
+
+/* rmc_meeting_run with the vector code `lanes` (NULL: the scalar code
+ * only). */
+static void meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const double *day,
+                        rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
+                        int32_t *rank, float *moves, const rmc_lanes_ops *lanes)
 {
     RMC_ASSERT(j < m->n_prog && w->m == m);
     if (m->has_prog_rol[j]) {
@@ -980,7 +1088,7 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
     rmc_rng_seek(r, seed, replicate, RMC_STREAM_MEETING, (uint32_t)j);
     const unsigned n_res = (unsigned)(m->residents[j] > 0 ? m->residents[j] : 0);
     const bool table = comment_table(p, n_res, w->comment_cdf, w->comment_inv);
-    const meeting_ctx c = {
+    meeting_ctx c = {
         .m = m,
         .p = p,
         .g = rmc_rng_gsl(r),
@@ -1007,7 +1115,11 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         .std_j1 = chance_of(p->visa_p_standard_j1),
         .std_h1b = chance_of(p->visa_p_standard_h1b),
         .impress = chance_of(p->advocacy_rotation_impress),
+        .lanes = lanes,
     };
+    if (c.lanes != NULL && !lanes_setup(&c, &c.lc)) {
+        c.lanes = NULL;
+    }
     score_names(&c, day, w);
     rmc_sort_u64(w->keys, w->tmp, n);
     for (size_t x = 0; x < n; x++) {
@@ -1031,4 +1143,23 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
         const size_t x = rmc_pack_index(final[r_]);
         rank[c.ivs[w->order[x]]] = (int32_t)r_;
     }
+}
+
+void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const double *day,
+                     rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
+                     int32_t *rank, float *moves)
+{
+    meeting_run(m, p, j, day, r, seed, replicate, w, rank, moves, rmc_lanes_best());
+}
+
+bool rmc_meeting_run_by(unsigned path, const rmc_model *m, const rmc_params *p, size_t j,
+                        const double *day, rmc_rng *r, uint64_t seed, uint64_t replicate,
+                        rmc_meeting_ws *w, int32_t *rank, float *moves)
+{
+    const rmc_lanes_ops *lanes = path > 0 ? rmc_lanes_by(path) : NULL;
+    if (path > 0 && lanes == NULL) {
+        return false;
+    }
+    meeting_run(m, p, j, day, r, seed, replicate, w, rank, moves, lanes);
+    return true;
 }

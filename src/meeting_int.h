@@ -94,6 +94,113 @@ RMC_INTERNAL unsigned rmc_comment_split_exact(double u, double lo, double hi, do
 #define RMC_EXP_NEG_MAX 700.0
 RMC_INTERNAL double rmc_exp_neg(double y);
 
+/* ---- a meeting's names across vector lanes (meeting_vec.c) -------------- */
+
+/* 2^(-j/32), j = 0 .. 31, correctly rounded (exp(-y) of the comment split). */
+RMC_INTERNAL extern const double rmc_exp2_neg32[32];
+
+/* 1/k for k = 0 .. RMC_MAX_TABLE_RESIDENTS + 3 (index 0 unused): the
+ * inversions' step ratios. */
+RMC_INTERNAL extern const double rmc_inv_int[RMC_MAX_TABLE_RESIDENTS + 4];
+
+/* The largest double below 1: recycled uniforms are clamped to it. */
+#define RMC_BELOW_ONE 0x1.fffffffffffffp-1
+
+/* How far every comparison of the comment split's inversion must be from a
+ * tie for its result to be known from the approximations (meeting.c). */
+#define RMC_SPLIT_MARGIN 0x1p-26
+
+/* Names one pass of the vector code decides (meeting_vec.c). */
+enum { RMC_LANES = 4 };
+
+/* Words of a name's stream a lane may read: the discussion uniform, the
+ * visa uniform, the comment uniform and the likability normal. */
+enum { RMC_LANE_WORDS = 4 };
+
+/* What the vector pass decided for a name. RMC_LANE_SKIP .. _DISCUSS are
+ * decisions; from RMC_LANE_ZIG on the name is handed back to the scalar
+ * code, which redoes it from its stream's start (the reason is kept for
+ * tests). */
+enum {
+    RMC_LANE_SKIP,    /* ranked, not discussed: no moves */
+    RMC_LANE_DROPPED, /* the visa filter left it off */
+    RMC_LANE_DISCUSS, /* discussed: residents holds resident feedback's move */
+    RMC_LANE_ZIG,     /* the likability normal took the ziggurat's slow branch */
+    RMC_LANE_RANGE,   /* the split's fast path does not apply (|likability| > 700, no inverse) */
+    RMC_LANE_SPLIT    /* a comparison of the split within RMC_SPLIT_MARGIN of a tie */
+};
+
+/* One meeting's constants for the vector pass. */
+typedef struct rmc_lanes_ctx {
+    double discuss_q;        /* meeting.discuss_prob */
+    double h1b_drop;         /* visa.h1b_at_j1_only_drop */
+    uint8_t sponsors;        /* the program's visa sponsorship */
+    bool residents;          /* residents comment (n_res > 0, p_comment > 0; then cdf is set) */
+    unsigned n_res;          /* residents who may comment (<= RMC_MAX_TABLE_RESIDENTS) */
+    const double *cdf, *inv; /* the comment table and its cells' inverse widths */
+    double like_base, like_comm, sigma_like; /* likability: base + comm (c - 1/2) + sigma N */
+    double spots_pos, spots_neg;             /* spots of a positive / negative comment */
+    const uint32_t *zig_k;                   /* the normal ziggurat (rmc_philox) */
+    const double *zig_w;
+} rmc_lanes_ctx;
+
+/* RMC_LANES names' inputs: where to find them (the pass gathers them). */
+typedef struct rmc_lanes_in {
+    const int32_t *t;        /* [RMC_LANES] the names' local indices */
+    const uint32_t *heads;   /* [.][RMC_PHILOX_HEAD_WORDS] heads by local index */
+    const rmc_iv_pack *iv;   /* packed interviews by local index */
+    const rmc_app_pack *app; /* every applicant's packed inputs */
+    const float *pi;         /* [RMC_LANES] discussion probabilities (0 < discuss_prob < 1) */
+} rmc_lanes_in;
+
+/* What the pass gives per lane. */
+typedef struct rmc_lanes_out {
+    double residents[RMC_LANES]; /* RMC_LANE_DISCUSS: resident feedback's move, reference spots */
+    uint8_t words[RMC_LANES];    /* words of the stream used (decided lanes) */
+    uint8_t state[RMC_LANES];    /* RMC_LANE_* */
+} rmc_lanes_out;
+
+/* The vector code across RMC_LANES names (meeting_vec.c). first: a name's
+ * first draws, whether it is discussed, the visa filter and resident
+ * feedback's move, each lane exactly as the scalar code (meeting.c)
+ * computes it from the same words, or handed back (state >=
+ * RMC_LANE_ZIG). */
+typedef struct rmc_lanes_ops {
+    void (*first)(const rmc_lanes_ctx *c, const rmc_lanes_in *in, rmc_lanes_out *out);
+} rmc_lanes_ops;
+
+/* The vector code by path: 1 AVX2 (also on AVX-512 CPUs); NULL where the
+ * CPU lacks it (or path 0, the scalar code). rmc_lanes_best: what the
+ * meetings use, NULL where the CPU has no vector path. */
+RMC_INTERNAL const rmc_lanes_ops *rmc_lanes_by(unsigned path);
+RMC_INTERNAL const rmc_lanes_ops *rmc_lanes_best(void);
+
+/* For tests: the pass over lanes [0, n) (n <= RMC_LANES) of a program with
+ * n_res residents and sponsorship `sponsors` under p, by the scalar code
+ * (path 0: each name from a generator at its head, heads[l x
+ * RMC_PHILOX_HEAD_WORDS ..]) or by rmc_lanes_by(path). False when the path
+ * does not apply (CPU, or no comment table). */
+typedef struct rmc_lanes_case {
+    const rmc_params *p;
+    unsigned n_res;
+    uint8_t sponsors;
+    size_t n;
+    const uint32_t *heads; /* [n][RMC_PHILOX_HEAD_WORDS] */
+    const float *pi;       /* [n] */
+    const double *comm;    /* [n] */
+    const uint8_t *visa;   /* [n] */
+} rmc_lanes_case;
+RMC_INTERNAL bool rmc_meeting_lanes_by(unsigned path, const rmc_lanes_case *k, rmc_rng *r,
+                                       rmc_lanes_out *out);
+
+/* rmc_meeting_run with the names' first draws by lanes path `path` (0: the
+ * scalar code only); false (nothing written) where rmc_lanes_by(path) is
+ * NULL. For tests. */
+RMC_INTERNAL bool rmc_meeting_run_by(unsigned path, const rmc_model *m, const rmc_params *p,
+                                     size_t j, const double *day, rmc_rng *r, uint64_t seed,
+                                     uint64_t replicate, rmc_meeting_ws *w, int32_t *rank,
+                                     float *moves);
+
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
  * map(a) < map(b); -0 sorts just below +0. */
 static inline uint32_t rmc_float_order(float f)

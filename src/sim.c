@@ -41,6 +41,7 @@
 #include "rankmc/rng.h"
 #include "rankmc/sim.h"
 #include "rankmc/soap.h"
+#include "together_int.h"
 
 /* Interviews per work item when folding a batch into the rank histogram. */
 #define FOLD_BLOCK 2048
@@ -920,6 +921,7 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
     rmc_meeting_draw_applicants(m, c->p, w->rng, seed, r, w->day);
     for (size_t j = 0; j < m->n_prog; j++) {
         rmc_meeting_run(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, w->moves);
+        (void)rmc_together_program(m, c->p, j, w->rank);
     }
     phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
     if (c->narrow) {

@@ -1375,23 +1375,37 @@ static void write_ini(FILE *f, const write_ctx *w)
             "# desirability and ties (DESIGN 3).\n",
             mk->pre->name, w->o->scale, (unsigned long long)w->o->seed, mk->n_app, mk->n_prog,
             mk->n_pos, mk->n_iv,
-            mk->tracks && gen_couples(w) ? ",\n# except the [soap] and [couples] keys below"
-            : mk->tracks                 ? ",\n# except the [soap] keys below"
-            : gen_couples(w)             ? ",\n# except the [couples] keys below"
-                                         : "");
+            mk->tracks && mk->n_couples > 0 ? ",\n# except the [soap] and [couples] keys below"
+            : mk->tracks                    ? ",\n# except the [soap] keys below"
+            : mk->n_couples > 0             ? ",\n# except the [couples] keys below"
+                                            : "");
     if (gen_couples(w)) {
         fprintf(f,
                 "# %zu couples whose joint lists rankmc run generates every replicate from\n"
                 "# the partners' utilities (couples.csv rows without rank): pairs in one\n"
                 "# city, then one region, then each partner's best program with the other\n"
-                "# unmatched, cut at max_entries (assumptions; docs/synth.md \"Couples\").\n"
-                "\n[couples]\n"
+                "# unmatched, cut at max_entries (assumptions; docs/synth.md \"Couples\").\n",
+                mk->n_couples);
+    } else if (mk->n_couples > 0) {
+        fprintf(f, "# %zu couples with the joint lists drawn once (couples.csv).\n", mk->n_couples);
+    }
+    if (mk->n_couples > 0) {
+        fprintf(f, "# rank_together: a program that ranked both partners of a couple moves the\n"
+                   "# lower-ranked one up to right after the other (assumption: programs that\n"
+                   "# interview both partners rank them next to each other; no published\n"
+                   "# figure; docs/match.md \"Programs that rank a couple together\").\n"
+                   "\n[couples]\n");
+    }
+    if (gen_couples(w)) {
+        fprintf(f,
                 "pairs = region\n"
                 "max_entries = %g\n"
                 "unmatched_options = %g\n"
-                "keep_unmatched = no\n%s",
-                mk->n_couples, mk->pre->couple_max_pairs, mk->pre->couple_solo,
-                mk->tracks ? "\n" : "");
+                "keep_unmatched = no\n",
+                mk->pre->couple_max_pairs, mk->pre->couple_solo);
+    }
+    if (mk->n_couples > 0) {
+        fprintf(f, "rank_together = on\n%s", mk->tracks ? "\n" : "");
     }
     if (!mk->tracks) {
         return;

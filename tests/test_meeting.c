@@ -1340,6 +1340,186 @@ static void test_rmc_meeting_run_names_keep_their_draws(void **state)
     harness_free(&what_if);
 }
 
+/* ---- the vector pass against the scalar code ------------------------------ */
+
+/* A word whose uniform lands where the comment split's first comparison is
+ * a near tie: u = lo + q^n (hi - lo) in comment cell n, give or take a few
+ * words (q = logistic(|like|); the cell is wide, so a word moves v by less
+ * than the margin). */
+static uint32_t near_tie_word(const rmc_params *p, unsigned n_res, unsigned n, double like,
+                              int jitter)
+{
+    const double pc = p->residents_p_comment;
+    double cdf = 0, pmf = 1, lo = 0, hi = 0;
+    for (unsigned t = 0; t < n_res; t++) {
+        pmf *= 1 - pc;
+    }
+    for (unsigned i = 0; i <= n; i++) {
+        lo = cdf;
+        cdf += pmf;
+        hi = cdf;
+        pmf *= pc / (1 - pc) * (double)(n_res - i) / (double)(i + 1);
+    }
+    double qn = 1;
+    for (unsigned t = 0; t < n; t++) {
+        qn *= 1.0 / (1.0 + exp(-fabs(like)));
+    }
+    const double u = lo + qn * (hi - lo);
+    return (uint32_t)((long long)(u * 0x1p32) + jitter);
+}
+
+/* One parameter set of the lanes test from case number i. */
+static void lanes_params(rmc_params *p, unsigned *n_res, uint8_t *sponsors, gsl_rng *g)
+{
+    static const double discuss[] = {1, 0.63, 0}, drop[] = {0, 0.7}, comment[] = {0, 0.37, 0.93};
+    static const double sigma[] = {0, 1.3, 9}, base[] = {-0.4, 2.1, 800, -750, 0};
+    static const unsigned res[] = {0, 1, 3, 17, 64};
+    p->meeting_discuss_prob = discuss[gsl_rng_uniform_int(g, 3)];
+    p->visa_h1b_at_j1_only_drop = drop[gsl_rng_uniform_int(g, 2)];
+    p->residents_p_comment = comment[gsl_rng_uniform_int(g, 3)];
+    p->residents_sigma_like = sigma[gsl_rng_uniform_int(g, 3)];
+    p->residents_like_base = base[gsl_rng_uniform_int(g, 5)];
+    p->residents_like_communication = 3.7 * gsl_rng_uniform(g) - 1.1;
+    p->residents_spots_positive = 2.385;
+    p->residents_spots_negative = 0.37 + gsl_rng_uniform(g);
+    *n_res = res[gsl_rng_uniform_int(g, 5)];
+    *sponsors = (uint8_t)gsl_rng_uniform_int(g, 3);
+}
+
+/* Lanes of random and crafted words (ziggurat slow branches, near ties of
+ * the comment split, likabilities past the fast range): every name the
+ * vector pass decides gets the scalar code's decision, words used and
+ * resident move bit for bit; names it hands back are discussed ones, and
+ * every reason to hand back occurs. */
+static void test_rmc_meeting_lanes_match_scalar(void **state)
+{
+    (void)state;
+    if (rmc_lanes_best() == NULL) {
+        skip(); /* no vector path on this CPU: the meetings run the scalar code */
+    }
+    rmc_model *m = fx_alloc(1, 1, 1);
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 20261201);
+    size_t seen[RMC_LANE_SPLIT + 1] = {0}, paths = 0;
+    const size_t cases = reps(24000);
+    for (size_t i = 0; i < cases; i++) {
+        rmc_params p = m->params;
+        unsigned n_res = 0;
+        uint8_t sponsors = 0;
+        lanes_params(&p, &n_res, &sponsors, g);
+        const bool tie = i % 4 == 0 && n_res > 0;
+        if (tie) { /* a near tie needs a known likability and wide cells */
+            p.residents_sigma_like = 0;
+            p.residents_like_base = 0.8 * gsl_rng_uniform(g) - 0.4;
+            p.residents_p_comment = 0.37;
+            p.meeting_discuss_prob = 1;
+            n_res = n_res < 3 ? n_res : 3;
+        }
+        uint32_t heads[RMC_LANES * RMC_PHILOX_HEAD_WORDS];
+        float pi[RMC_LANES];
+        double comm[RMC_LANES];
+        uint8_t visa[RMC_LANES];
+        const size_t n = RMC_LANES;
+        for (size_t l = 0; l < n; l++) {
+            for (size_t k = 0; k < RMC_PHILOX_HEAD_WORDS; k++) {
+                heads[l * RMC_PHILOX_HEAD_WORDS + k] = (uint32_t)gsl_rng_get(g);
+            }
+            pi[l] = (float)gsl_rng_uniform(g);
+            comm[l] = gsl_rng_uniform(g);
+            visa[l] = (uint8_t)gsl_rng_uniform_int(g, RMC_N_VISA);
+            if (tie) {
+                visa[l] = RMC_VISA_NONE;
+                const unsigned nc = 1 + (unsigned)gsl_rng_uniform_int(g, n_res);
+                const double like =
+                    p.residents_like_base + p.residents_like_communication * (comm[l] - 0.5);
+                heads[l * RMC_PHILOX_HEAD_WORDS] =
+                    near_tie_word(&p, n_res, nc, like, (int)gsl_rng_uniform_int(g, 9) - 4);
+            }
+        }
+        const rmc_lanes_case k = {&p, n_res, sponsors, n, heads, pi, comm, visa};
+        rmc_lanes_out want, got;
+        assert_true(rmc_meeting_lanes_by(0, &k, r, &want));
+        for (unsigned path = 1; path <= 1; path++) { /* the vector paths: 1 AVX2 */
+            if (!rmc_meeting_lanes_by(path, &k, r, &got)) {
+                continue;
+            }
+            paths++;
+            for (size_t l = 0; l < n; l++) {
+                const unsigned st = got.state[l];
+                seen[st]++;
+                if (st >= RMC_LANE_ZIG) {
+                    assert_int_equal(want.state[l], RMC_LANE_DISCUSS);
+                    continue;
+                }
+                if (st != want.state[l] || got.words[l] != want.words[l] ||
+                    (st == RMC_LANE_DISCUSS &&
+                     memcmp(&got.residents[l], &want.residents[l], sizeof(double)) != 0)) {
+                    fail_msg("case %zu lane %zu path %u: state %u/%u words %u/%u res %.17g/%.17g",
+                             i, l, path, st, want.state[l], got.words[l], want.words[l],
+                             got.residents[l], want.residents[l]);
+                }
+            }
+        }
+    }
+    assert_true(paths > 0);
+    for (unsigned st = 0; st <= RMC_LANE_SPLIT; st++) {
+        if (seen[st] == 0) {
+            fail_msg("no lane ended in state %u", st);
+        }
+    }
+    gsl_rng_free(g);
+    rmc_rng_free(r);
+    fx_free(m);
+}
+
+/* Whole meetings on a market under varied parameters (resident tables on
+ * and off, discussion tilted, visa drops, likabilities past the split's
+ * fast range): every list and every recorded move the same, bit for bit,
+ * by the scalar code and by each vector path the CPU has. */
+static void test_rmc_meeting_run_lanes_identical(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_market(700, 60, 7, 53);
+    for (size_t j = 0; j < m->n_prog; j++) {
+        m->residents[j] = j % 7 == 0 ? 0 : j % 11 == 0 ? 70 : j % 5 == 0 ? 64 : m->residents[j];
+    }
+    harness h = harness_new(m);
+    int32_t *rank0 = fx_calloc(m->n_iv, sizeof *rank0);
+    float *moves0 = fx_calloc(m->n_iv * RMC_N_FACTORS, sizeof *moves0);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 77);
+    for (size_t set = 0; set < reps(48); set++) {
+        rmc_params p = m->params;
+        unsigned n_res_unused = 0;
+        uint8_t sp_unused = 0;
+        lanes_params(&p, &n_res_unused, &sp_unused, g);
+        rmc_meeting_draw_applicants(m, &p, h.r, 31, set, h.day);
+        for (size_t j = 0; j < m->n_prog; j++) {
+            assert_true(rmc_meeting_run_by(0, m, &p, j, h.day, h.r, 31, set, h.w, rank0, moves0));
+        }
+        for (unsigned path = 1; path <= 1; path++) { /* the vector paths: 1 AVX2 */
+            bool ran = true;
+            for (size_t j = 0; j < m->n_prog && ran; j++) {
+                ran = rmc_meeting_run_by(path, m, &p, j, h.day, h.r, 31, set, h.w, h.rank, h.moves);
+            }
+            if (!ran) {
+                continue;
+            }
+            if (memcmp(rank0, h.rank, m->n_iv * sizeof *rank0) != 0 ||
+                memcmp(moves0, h.moves, m->n_iv * RMC_N_FACTORS * sizeof *moves0) != 0) {
+                fail_msg("parameter set %zu, path %u: lists differ from the scalar code", set,
+                         path);
+            }
+        }
+    }
+    gsl_rng_free(g);
+    free(moves0);
+    free(rank0);
+    harness_free(&h);
+}
+
 static void test_rmc_meeting_run_fixed_program_rol(void **state)
 {
     (void)state;
@@ -1563,6 +1743,8 @@ int main(void)
         cmocka_unit_test(test_rmc_meeting_run_discussion_rate_and_focus),
         cmocka_unit_test(test_rmc_meeting_run_market_invariants),
         cmocka_unit_test(test_rmc_meeting_run_order_independent),
+        cmocka_unit_test(test_rmc_meeting_lanes_match_scalar),
+        cmocka_unit_test(test_rmc_meeting_run_lanes_identical),
         cmocka_unit_test(test_rmc_meeting_run_names_keep_their_draws),
         cmocka_unit_test(test_rmc_meeting_run_fixed_program_rol),
         cmocka_unit_test(test_rmc_prefs_generate_fixed_and_truncated),

@@ -826,6 +826,8 @@ static void test_rmc_model_load_rejects_bad_ini(void **state)
     const file_change ok_ini[] = {{"model.ini", long_ini, 0}};
     rmc_model_free(expect_loaded(ok_ini, 1));
     REJECT1("model.ini", "x = 1\n", "model.ini:1: key 'x' before any [section]");
+    REJECT1("model.ini", "[couples]\n; programs rank partners together\nrank_together = yes\n",
+            "model.ini:3: [couples] rank_together: 'yes' is not one of off|on");
 }
 
 static void test_rmc_model_load_rejects_binary_and_huge(void **state)

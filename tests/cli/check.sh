@@ -61,6 +61,15 @@ printf 'applicant_a,applicant_b\nAnderson,Chen\n' >"$tmp/loc/couples.csv"
 grep -q "has no fixed joint list" "$tmp/err" || { fail "match with a generated couple: message"; cat "$tmp/err"; }
 [ ! -e "$tmp/loc.csv" ] || fail "match with a generated couple: wrote output"
 
+# couples.rank_together takes off|on only (exit 2, FILE:LINE)
+cp "$tmp/loc/model.ini" "$tmp/loc.ini"
+printf 'rank_together = on\n' >>"$tmp/loc/model.ini"
+"$RANKMC" check "$tmp/loc" >"$tmp/out" 2>"$tmp/err" || { fail "check: rank_together = on"; cat "$tmp/err"; }
+cp "$tmp/loc.ini" "$tmp/loc/model.ini"
+printf 'rank_together = 1\n' >>"$tmp/loc/model.ini"
+n=$(wc -l <"$tmp/loc/model.ini")
+expect_bad "$tmp/loc" "^$tmp/loc/model.ini:$n: \[couples\] rank_together: '1' is not one of off|on"
+
 # --max-problems caps the list and counts the rest
 mkdir "$tmp/many"
 cp models/tiny/model.ini models/tiny/programs.csv models/tiny/interviews.csv "$tmp/many/"

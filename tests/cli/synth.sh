@@ -96,7 +96,15 @@ grep -q '^\[couples\]' "$tmp/cpl/model.ini" || { echo "FAIL: no [couples] in mod
 expect 0 "couples, fixed lists" -- "$RANKMC" synth --preset nrmp2025 --scale 0.02 --couples nrmp --fixed-lists -o "$tmp/cplf"
 head -n 2 "$tmp/cplf/couples.csv" | tail -n 1 | grep -q '^a[0-9]*,a[0-9]*,1,' ||
     { echo "FAIL: --fixed-lists did not write ranked rows"; fails=$((fails + 1)); }
-grep -q '^\[couples\]' "$tmp/cplf/model.ini" && { echo "FAIL: [couples] with --fixed-lists"; fails=$((fails + 1)); }
+# with fixed lists [couples] holds rank_together only (the other keys shape generated lists)
+sed -n '/^\[couples\]/,/^\[/p' "$tmp/cplf/model.ini" | grep -v '^\[' | grep -v '^$' | grep -v '^#' >"$tmp/cplf_keys"
+printf 'rank_together = on\n' | cmp -s - "$tmp/cplf_keys" ||
+    { echo "FAIL: [couples] with --fixed-lists is not rank_together = on alone"; cat "$tmp/cplf_keys"; fails=$((fails + 1)); }
+grep -q '^rank_together = on$' "$tmp/cpl/model.ini" ||
+    { echo "FAIL: synth --couples did not write rank_together = on"; fails=$((fails + 1)); }
+grep -q '^# rank_together: .*assumption' "$tmp/cpl/model.ini" ||
+    grep -A3 '^# rank_together:' "$tmp/cpl/model.ini" | grep -q 'assumption' ||
+    { echo "FAIL: rank_together's source (assumption) is not given"; fails=$((fails + 1)); }
 cut -d, -f1,2 "$tmp/cplf/couples.csv" | uniq | tail -n +2 >"$tmp/pairs_f"
 cut -d, -f1,2 "$tmp/cpl/couples.csv" | tail -n +2 >"$tmp/pairs_g"
 cmp -s "$tmp/pairs_f" "$tmp/pairs_g" || { echo "FAIL: --fixed-lists drew other couples"; fails=$((fails + 1)); }

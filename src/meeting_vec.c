@@ -1,0 +1,319 @@
+/* A rank meeting's names four at a time: the first draws of RMC_LANES
+ * names at once (meeting_int.h, rmc_lanes_ops), the same values the scalar
+ * code of meeting.c computes name by name.
+ *
+ * Each name draws from its own stream, whose first words rmc_philox_heads
+ * made for the whole list; a lane reads its words from there (gathered by
+ * the names' local indices) at its own offset, the words the branches
+ * before it took, so the branches become masks: whether the name is
+ * discussed (one uniform when 0 < discuss_prob < 1), the visa filter (one
+ * uniform for an H1B at a J1-only program), and resident feedback's move:
+ * the comment count from the meeting's table, the likability normal from
+ * the ziggurat's layer rectangle, and the split of the comments by
+ * comment_split's inversion (exp(-y) by the same table and polynomial),
+ * every operation the scalar one in the same order, lane by lane. What is
+ * rare is handed back to the scalar code, which redoes the name from its
+ * stream's start: the ziggurat's slow branch, an inversion comparison
+ * within RMC_SPLIT_MARGIN of a tie, a likability past the fast range.
+ *
+ * Four doubles a vector: AVX2 intrinsics, compiled for that target and
+ * chosen at run time (rmc_lanes_best; the meetings use the scalar code
+ * where the CPU lacks AVX2). The build keeps -ffp-contract=off, so no
+ * multiply-add is fused. The vector code does about as many instructions
+ * per name as the scalar code it replaces, but without its data-dependent
+ * branches (bench/RESULTS.md).
+ */
+#include <stddef.h>
+
+#include "meeting_int.h"
+
+const double rmc_exp2_neg32[32] = {
+    0x1.0000000000000p+0, 0x1.f50765b6e4540p-1, 0x1.ea4afa2a490dap-1, 0x1.dfc97337b9b5fp-1,
+    0x1.d5818dcfba487p-1, 0x1.cb720dcef9069p-1, 0x1.c199bdd85529cp-1, 0x1.b7f76f2fb5e47p-1,
+    0x1.ae89f995ad3adp-1, 0x1.a5503b23e255dp-1, 0x1.9c49182a3f090p-1, 0x1.93737b0cdc5e5p-1,
+    0x1.8ace5422aa0dbp-1, 0x1.82589994cce13p-1, 0x1.7a11473eb0187p-1, 0x1.71f75e8ec5f74p-1,
+    0x1.6a09e667f3bcdp-1, 0x1.6247eb03a5585p-1, 0x1.5ab07dd485429p-1, 0x1.5342b569d4f82p-1,
+    0x1.4bfdad5362a27p-1, 0x1.44e086061892dp-1, 0x1.3dea64c123422p-1, 0x1.371a7373aa9cbp-1,
+    0x1.306fe0a31b715p-1, 0x1.29e9df51fdee1p-1, 0x1.2387a6e756238p-1, 0x1.1d4873168b9aap-1,
+    0x1.172b83c7d517bp-1, 0x1.11301d0125b51p-1, 0x1.0b5586cf9890fp-1, 0x1.059b0d3158574p-1,
+};
+
+#define INV4(k) 1.0 / (k), 1.0 / ((k) + 1), 1.0 / ((k) + 2), 1.0 / ((k) + 3)
+const double rmc_inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
+    0.0,      1.0,      0.5,      1.0 / 3,  INV4(4),  INV4(8),  INV4(12),
+    INV4(16), INV4(20), INV4(24), INV4(28), INV4(32), INV4(36), INV4(40),
+    INV4(44), INV4(48), INV4(52), INV4(56), INV4(60), INV4(64)};
+#undef INV4
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2"), always_inline)) static inline
+
+/* Lane masks as four bits (bit l: lane l) and as vectors. */
+static const int64_t mask64[16][4] __attribute__((aligned(32))) = {
+#define M64(b)                                                                                     \
+    {                                                                                              \
+        -(int64_t)((b)&1), -(int64_t)(((b) >> 1) & 1), -(int64_t)(((b) >> 2) & 1),                 \
+            -(int64_t)(((b) >> 3) & 1)                                                             \
+    }
+    M64(0), M64(1), M64(2),  M64(3),  M64(4),  M64(5),  M64(6),  M64(7),
+    M64(8), M64(9), M64(10), M64(11), M64(12), M64(13), M64(14), M64(15),
+#undef M64
+};
+static const int32_t mask32[16][4] __attribute__((aligned(16))) = {
+#define M32(b)                                                                                     \
+    {                                                                                              \
+        -(int32_t)((b)&1), -(int32_t)(((b) >> 1) & 1), -(int32_t)(((b) >> 2) & 1),                 \
+            -(int32_t)(((b) >> 3) & 1)                                                             \
+    }
+    M32(0), M32(1), M32(2),  M32(3),  M32(4),  M32(5),  M32(6),  M32(7),
+    M32(8), M32(9), M32(10), M32(11), M32(12), M32(13), M32(14), M32(15),
+#undef M32
+};
+
+AVX2 __m256d mask_d(unsigned bits)
+{
+    return _mm256_load_pd((const double *)mask64[bits]);
+}
+
+AVX2 __m128i mask_i(unsigned bits)
+{
+    return _mm_load_si128((const __m128i *)mask32[bits]);
+}
+
+AVX2 unsigned bits_of(__m256d m)
+{
+    return (unsigned)_mm256_movemask_pd(m);
+}
+
+/* The lanes' words w[0 .. 3] (32-bit lanes), lane l's word o[l]. */
+AVX2 __m128i word_at(const __m128i w[RMC_LANE_WORDS], __m128i o)
+{
+    const __m128i r1 = _mm_blendv_epi8(w[0], w[1], _mm_cmpeq_epi32(o, _mm_set1_epi32(1)));
+    const __m128i r2 = _mm_blendv_epi8(r1, w[2], _mm_cmpeq_epi32(o, _mm_set1_epi32(2)));
+    return _mm_blendv_epi8(r2, w[3], _mm_cmpeq_epi32(o, _mm_set1_epi32(3)));
+}
+
+/* rmc_philox_uniform of each lane's word: (double)w as the exact
+ * (double)(int32_t)(w - 2^31) + 2^31, times 2^-32. */
+AVX2 __m256d uniform_of(__m128i w)
+{
+    const __m128i s = _mm_xor_si128(w, _mm_set1_epi32(INT32_MIN));
+    const __m256d d = _mm256_add_pd(_mm256_cvtepi32_pd(s), _mm256_set1_pd(0x1p31));
+    return _mm256_mul_pd(d, _mm256_set1_pd(0x1p-32));
+}
+
+/* meeting.c's exp_neg, lane by lane (0 <= y <= RMC_EXP_NEG_MAX). */
+AVX2 __m256d exp_neg_lanes(__m256d y)
+{
+    const __m256d ln2_hi = _mm256_set1_pd(0x1.62e42feep-6);
+    const __m256d ln2_lo = _mm256_set1_pd(0x1.a39ef35793c76p-38);
+    const __m256d t =
+        _mm256_add_pd(_mm256_mul_pd(y, _mm256_set1_pd(0x1.71547652b82fep+5)), _mm256_set1_pd(0.5));
+    const __m128i m = _mm256_cvttpd_epi32(t);
+    const __m256d md = _mm256_cvtepi32_pd(m);
+    const __m256d r =
+        _mm256_add_pd(_mm256_sub_pd(_mm256_mul_pd(md, ln2_hi), y), _mm256_mul_pd(md, ln2_lo));
+    const __m256d r2 = _mm256_mul_pd(r, r);
+    const __m256d lo = _mm256_add_pd(_mm256_set1_pd(1.0), r);
+    const __m256d mid =
+        _mm256_add_pd(_mm256_set1_pd(0.5), _mm256_mul_pd(r, _mm256_set1_pd(1.0 / 6)));
+    const __m256d hi =
+        _mm256_add_pd(_mm256_set1_pd(1.0 / 24), _mm256_mul_pd(r, _mm256_set1_pd(1.0 / 120)));
+    const __m256d poly =
+        _mm256_add_pd(lo, _mm256_mul_pd(r2, _mm256_add_pd(mid, _mm256_mul_pd(r2, hi))));
+    const __m128i ex = _mm_sub_epi32(_mm_set1_epi32(1023), _mm_srai_epi32(m, 5));
+    const __m256d scale = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_cvtepi32_epi64(ex), 52));
+    const __m256d tab =
+        _mm256_i32gather_pd(rmc_exp2_neg32, _mm_and_si128(m, _mm_set1_epi32(31)), 8);
+    return _mm256_mul_pd(_mm256_mul_pd(poly, tab), scale);
+}
+
+/* What a lane pass hands back, as lane bits. */
+typedef struct lanes_back {
+    unsigned zig, range, close;
+} lanes_back;
+
+/* comment_split's fast path on the lanes `live` (bits): u in comment cell
+ * nc (>= 1; also as doubles ncd), likability like; returns the positives
+ * as doubles. The live lanes of the inversion all stand at x = t in its
+ * step t, so the step's ratio is the same for every lane. */
+AVX2 __m256d split_lanes(lanes_back *b, const rmc_lanes_ctx *c, __m256d u, __m128i nc, __m256d ncd,
+                         __m256d like, unsigned live)
+{
+    const __m256d sign = _mm256_castsi256_pd(_mm256_set1_epi64x(INT64_MAX));
+    const __m256d y = _mm256_and_pd(like, sign);
+    const __m128i below = _mm_and_si128(_mm_sub_epi32(nc, _mm_set1_epi32(1)), mask_i(live));
+    const __m256d lo = _mm256_i32gather_pd(c->cdf, below, 8);
+    const __m256d inv = _mm256_i32gather_pd(c->inv, _mm_and_si128(nc, mask_i(live)), 8);
+    const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(y, _mm256_set1_pd(RMC_EXP_NEG_MAX), _CMP_LE_OQ),
+                                     _mm256_cmp_pd(inv, _mm256_setzero_pd(), _CMP_GT_OQ));
+    b->range = live & ~bits_of(ok);
+    live &= bits_of(ok);
+    const __m256d e = exp_neg_lanes(_mm256_and_pd(y, ok));
+    const __m256d q = _mm256_div_pd(_mm256_set1_pd(1.0), _mm256_add_pd(_mm256_set1_pd(1.0), e));
+    __m256d v =
+        _mm256_min_pd(_mm256_mul_pd(_mm256_sub_pd(u, lo), inv), _mm256_set1_pd(RMC_BELOW_ONE));
+    const __m128i n = _mm_and_si128(nc, mask_i(live));
+    const __m128i m2 = _mm_max_epi32(n, _mm_shuffle_epi32(n, 0x4e));
+    const int32_t most = _mm_cvtsi128_si32(_mm_max_epi32(m2, _mm_shuffle_epi32(m2, 0xb1)));
+    __m256d pmf = _mm256_set1_pd(1.0);
+    for (int32_t t = 0; t < most; t++) {
+        const __m256d more = _mm256_cmp_pd(ncd, _mm256_set1_pd((double)t), _CMP_GT_OQ);
+        pmf = _mm256_blendv_pd(pmf, _mm256_mul_pd(pmf, q), more);
+    }
+    __m256d x = _mm256_setzero_pd();
+    b->close = 0;
+    for (unsigned t = 0;; t++) {
+        const __m256d td = _mm256_set1_pd((double)t);
+        live &= bits_of(_mm256_cmp_pd(ncd, td, _CMP_GT_OQ));
+        if (live == 0) {
+            break;
+        }
+        const __m256d d = _mm256_sub_pd(v, pmf);
+        const __m256d far =
+            _mm256_cmp_pd(_mm256_and_pd(d, sign), _mm256_set1_pd(RMC_SPLIT_MARGIN), _CMP_GT_OQ);
+        const unsigned close = live & ~bits_of(far);
+        b->close |= close;
+        live &= ~close & bits_of(_mm256_cmp_pd(d, _mm256_setzero_pd(), _CMP_GE_OQ));
+        const __m256d lm = mask_d(live);
+        v = _mm256_blendv_pd(v, d, lm);
+        const __m256d f = _mm256_mul_pd(_mm256_mul_pd(e, _mm256_sub_pd(ncd, td)),
+                                        _mm256_set1_pd(rmc_inv_int[t + 1]));
+        pmf = _mm256_blendv_pd(pmf, _mm256_mul_pd(pmf, f), lm);
+        x = _mm256_add_pd(x, _mm256_and_pd(lm, _mm256_set1_pd(1.0)));
+    }
+    const __m256d common = _mm256_cmp_pd(like, _mm256_setzero_pd(), _CMP_GT_OQ);
+    return _mm256_blendv_pd(x, _mm256_sub_pd(ncd, x), common);
+}
+
+/* Resident feedback's move of the lanes `live` (meeting.c,
+ * resident_move); *o counts the words taken; *b gets the lanes to hand
+ * back. */
+AVX2 __m256d residents_lanes(__m128i *o, lanes_back *b, const rmc_lanes_ctx *c, __m256d in_comm,
+                             const __m128i w[RMC_LANE_WORDS], unsigned live)
+{
+    b->zig = b->range = b->close = 0;
+    if (!c->residents) {
+        return _mm256_setzero_pd();
+    }
+    const __m256d u = uniform_of(word_at(w, *o));
+    *o = _mm_sub_epi32(*o, mask_i(live));
+    __m256i n64 = _mm256_setzero_si256();
+    for (unsigned i = 0; i < c->n_res; i++) {
+        const __m256d ge = _mm256_cmp_pd(u, _mm256_set1_pd(c->cdf[i]), _CMP_GE_OQ);
+        n64 = _mm256_sub_epi64(n64, _mm256_castpd_si256(ge));
+    }
+    const __m128i nc = _mm256_castsi256_si128(
+        _mm256_permutevar8x32_epi32(n64, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+    const __m256d ncd = _mm256_cvtepi32_pd(nc);
+    live &= bits_of(_mm256_cmp_pd(ncd, _mm256_setzero_pd(), _CMP_GT_OQ));
+    const __m256d comm = in_comm;
+    __m256d like = _mm256_add_pd(
+        _mm256_set1_pd(c->like_base),
+        _mm256_mul_pd(_mm256_set1_pd(c->like_comm), _mm256_sub_pd(comm, _mm256_set1_pd(0.5))));
+    if (c->sigma_like > 0) {
+        const __m128i word = word_at(w, *o);
+        *o = _mm_sub_epi32(*o, mask_i(live));
+        const __m128i i = _mm_and_si128(word, _mm_set1_epi32(RMC_ZIG_LAYERS - 1));
+        const __m128i j = _mm_srli_epi32(word, 8);
+        const __m128i k = _mm_i32gather_epi32((const int *)c->zig_k, i, 4);
+        const __m256d x = _mm256_mul_pd(_mm256_cvtepi32_pd(j), _mm256_i32gather_pd(c->zig_w, i, 8));
+        const __m128i pos =
+            _mm_cmpeq_epi32(_mm_and_si128(word, _mm_set1_epi32(0x80)), _mm_setzero_si128());
+        const __m256d neg = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(pos));
+        const __m256d z = _mm256_blendv_pd(x, _mm256_sub_pd(_mm256_setzero_pd(), x), neg);
+        b->zig = live & ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(j, k)));
+        live &= ~b->zig;
+        like = _mm256_add_pd(like, _mm256_mul_pd(_mm256_set1_pd(c->sigma_like), z));
+    }
+    const __m256d pos = split_lanes(b, c, u, nc, ncd, like, live);
+    const __m256d move =
+        _mm256_sub_pd(_mm256_mul_pd(pos, _mm256_set1_pd(c->spots_pos)),
+                      _mm256_mul_pd(_mm256_sub_pd(ncd, pos), _mm256_set1_pd(c->spots_neg)));
+    return _mm256_and_pd(move, mask_d(live & ~b->range & ~b->close));
+}
+
+__attribute__((target("avx2"))) static void lanes_avx2(const rmc_lanes_ctx *c,
+                                                       const rmc_lanes_in *in, rmc_lanes_out *out)
+{
+    _Static_assert(RMC_LANES == 4 && RMC_LANE_WORDS == 4, "four lanes of four words");
+    _Static_assert(sizeof(rmc_iv_pack) == 8 && offsetof(rmc_iv_pack, app) == 0, "iv gathers");
+    _Static_assert(sizeof(rmc_app_pack) == 32 && offsetof(rmc_app_pack, comm) == 8 &&
+                       offsetof(rmc_app_pack, visa) == 26,
+                   "applicant gathers");
+    const __m128i t = _mm_loadu_si128((const __m128i *)in->t);
+    const __m128i at = _mm_slli_epi32(t, 3);
+    const int *heads = (const int *)in->heads;
+    const __m128i w[RMC_LANE_WORDS] = {
+        _mm_i32gather_epi32(heads, at, 4), _mm_i32gather_epi32(heads + 1, at, 4),
+        _mm_i32gather_epi32(heads + 2, at, 4), _mm_i32gather_epi32(heads + 3, at, 4)};
+    const __m128i a = _mm_i32gather_epi32((const int *)in->iv, _mm_slli_epi32(t, 1), 4);
+    const __m256d comm = _mm256_i32gather_pd(&in->app->comm, _mm_slli_epi32(a, 2), 8);
+    const __m128i flags = _mm_i32gather_epi32((const int *)in->app + 6, _mm_slli_epi32(a, 3), 4);
+    const __m128i visa = _mm_and_si128(_mm_srli_epi32(flags, 16), _mm_set1_epi32(0xff));
+    __m128i o = _mm_setzero_si128();
+    /* discussed: q >= 1 || (q > 0 && uniform < pi) */
+    unsigned disc = 15;
+    const double q = c->discuss_q;
+    if (q < 1) {
+        disc = 0;
+        if (q > 0) {
+            const __m256d pi = _mm256_cvtps_pd(_mm_loadu_ps(in->pi));
+            disc = bits_of(_mm256_cmp_pd(uniform_of(w[0]), pi, _CMP_LT_OQ));
+            o = _mm_set1_epi32(1);
+        }
+    }
+    /* the visa filter (rmc_visa_refused) */
+    const unsigned needs = 15u & ~(unsigned)_mm_movemask_ps(
+                                     _mm_castsi128_ps(_mm_cmpeq_epi32(visa, _mm_setzero_si128())));
+    unsigned refused = needs;
+    if (c->sponsors != RMC_SPONSORS_NONE) {
+        refused = 0;
+        if (c->sponsors == RMC_SPONSORS_J1 && c->h1b_drop > 0) {
+            const unsigned h1b = (unsigned)_mm_movemask_ps(
+                _mm_castsi128_ps(_mm_cmpeq_epi32(visa, _mm_set1_epi32(RMC_VISA_H1B))));
+            const __m256d u = uniform_of(word_at(w, o));
+            refused = h1b & bits_of(_mm256_cmp_pd(u, _mm256_set1_pd(c->h1b_drop), _CMP_LT_OQ));
+            o = _mm_sub_epi32(o, mask_i(h1b));
+        }
+    }
+    lanes_back b;
+    const __m256d res = residents_lanes(&o, &b, c, comm, w, disc & ~refused);
+    _mm256_storeu_pd(out->residents, res);
+    /* the states, the first reason that applies winning */
+    __m128i st = _mm_set1_epi32(RMC_LANE_DISCUSS);
+    st = _mm_blendv_epi8(st, _mm_set1_epi32(RMC_LANE_SPLIT), mask_i(b.close));
+    st = _mm_blendv_epi8(st, _mm_set1_epi32(RMC_LANE_RANGE), mask_i(b.range));
+    st = _mm_blendv_epi8(st, _mm_set1_epi32(RMC_LANE_ZIG), mask_i(b.zig));
+    st = _mm_blendv_epi8(st, _mm_set1_epi32(RMC_LANE_SKIP), mask_i(15u & ~disc));
+    st = _mm_blendv_epi8(st, _mm_set1_epi32(RMC_LANE_DROPPED), mask_i(refused));
+    /* the low byte of each 32-bit lane */
+    const __m128i bytes =
+        _mm_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const int32_t states = _mm_cvtsi128_si32(_mm_shuffle_epi8(st, bytes));
+    const int32_t words = _mm_cvtsi128_si32(_mm_shuffle_epi8(o, bytes));
+    memcpy(out->state, &states, sizeof states);
+    memcpy(out->words, &words, sizeof words);
+}
+
+static const rmc_lanes_ops ops_avx2 = {lanes_avx2};
+#endif
+
+const rmc_lanes_ops *rmc_lanes_by(unsigned path)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (path == 1 && __builtin_cpu_supports("avx2")) {
+        return &ops_avx2;
+    }
+#else
+    (void)path;
+#endif
+    return NULL;
+}
+
+const rmc_lanes_ops *rmc_lanes_best(void)
+{
+    return rmc_lanes_by(1);
+}

@@ -1,0 +1,27 @@
+/* Programs that rank a couple's partners together (model.ini couples.
+ * rank_together; docs/match.md "Programs that rank a couple together").
+ * Called after a program's rank meeting by every path that runs meetings:
+ * the engine (sim.c), the forecast's replays (forecast.c) and apply's
+ * (apply.c). Not installed.
+ */
+#ifndef RANKMC_TOGETHER_INT_H
+#define RANKMC_TOGETHER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "model_int.h"
+
+/* When p->couples_rank_together is on: for every couple whose two partners
+ * are both ranked on program j's final list (rank[], its interviews'
+ * 0-based positions or RMC_RANK_NONE), the lower-ranked partner moves up to
+ * the place right after the higher-ranked one; the higher-ranked keeps its
+ * place, every name in between moves down one, everyone else stays. A
+ * program with a fixed ROL (program_rols.csv) keeps its list. Draws
+ * nothing, allocates nothing; touches only program j's entries of rank.
+ * Returns how many partners moved (0 when off). */
+RMC_INTERNAL size_t rmc_together_program(const rmc_model *m, const rmc_params *p, size_t j,
+                                         int32_t *rank);
+
+#endif
