@@ -460,7 +460,8 @@ static size_t prepare_programs(const rmc_model *m, const rmc_params *p, const rm
     for (int c = 0; c < N_CLASSES; c++) {
         uint64_t total = 0;
         for (size_t j = 0; j < m->n_prog; j++) {
-            const bool ok = w->places[j] > 0 && (w->may_take[j] >> c & 1u);
+            const unsigned may_take = w->may_take[j];
+            const bool ok = w->places[j] > 0 && ((may_take >> c) & 1u) != 0;
             w->wt[c][j] = ok ? (uint64_t)w->places[j] * w->unit[j] : 0;
             total += w->wt[c][j];
         }
