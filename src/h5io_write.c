@@ -145,47 +145,10 @@ static void shuffle_chunk(const unsigned char *in, unsigned char *out, size_t by
     }
 }
 
-/* Adler-32 (RFC 1950) of p[0 .. n), the check of a zlib stream. Eight zero
- * bytes at a time where they are zero (most of a shuffled histogram): a zero
- * byte leaves s1 and adds it to s2. Reduced every 4096 bytes, below zlib's
- * 5552, so neither sum can pass 2^32. */
-static uint32_t adler32_chunk(const unsigned char *p, size_t n)
-{
-    const uint32_t base = 65521U;
-    uint32_t s1 = 1, s2 = 0;
-    while (n > 0) {
-        const size_t len = n < 4096 ? n : 4096;
-        size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
-            uint64_t w;
-            memcpy(&w, p + i, sizeof w);
-            if (w == 0) {
-                s2 += 8 * s1;
-                continue;
-            }
-            for (size_t j = i; j < i + 8; j++) {
-                s1 += p[j];
-                s2 += s1;
-            }
-        }
-        for (; i < len; i++) {
-            s1 += p[i];
-            s2 += s1;
-        }
-        s1 %= base;
-        s2 %= base;
-        p += len;
-        n -= len;
-    }
-    return s2 << 16 | s1;
-}
-
 /* Write every chunk of dset, filtered here as its pipeline (shuffle, then
- * deflate) would and stored with H5Dwrite_chunk: a zlib stream (RFC 1950:
- * header 78 01, a raw deflate stream made with zlib's run-length strategy
- * Z_RLE, the Adler-32 of the input big-endian; the bytes zlib's own
- * wrapper writes at level 1), which any deflate decoder reads
- * (docs/output.md has the measurements). */
+ * deflate) would and stored with H5Dwrite_chunk: a zlib stream (RFC 1950)
+ * made with zlib's run-length strategy Z_RLE, which any deflate decoder
+ * reads (docs/output.md has the measurements). */
 static rmc_status write_chunks(hid_t dset, const char *name, int rank, const hsize_t *dims_in,
                                size_t elem, const void *data, rmc_diag *d)
 {
@@ -197,12 +160,12 @@ static rmc_status write_chunks(hid_t dset, const char *name, int rank, const hsi
     rmc_status st = RMC_OK;
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&b.raw, b.bytes, 1, d), done);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&b.shuf, b.bytes, 1, d), done);
-    if (deflateInit2(&b.z, (int)DEFLATE_LEVEL, Z_DEFLATED, -15, 8, Z_RLE) != Z_OK) {
+    if (deflateInit2(&b.z, (int)DEFLATE_LEVEL, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) {
         st = rmc_h5_fail(d, "deflateInit2", name);
         goto done;
     }
     b.z_open = true;
-    b.out_cap = (size_t)deflateBound(&b.z, (uLong)b.bytes) + 6; /* + header, check */
+    b.out_cap = (size_t)deflateBound(&b.z, (uLong)b.bytes);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&b.out, b.out_cap, 1, d), done);
     for (hsize_t r0 = 0; r0 < dims[0]; r0 += chunk[0]) {
         for (hsize_t c0 = 0; c0 < dims[1]; c0 += chunk[1]) {
@@ -213,21 +176,14 @@ static rmc_status write_chunks(hid_t dset, const char *name, int rank, const hsi
             }
             b.z.next_in = (Bytef *)(uintptr_t)in;
             b.z.avail_in = (uInt)b.bytes;
-            b.z.next_out = b.out + 2;
-            b.z.avail_out = (uInt)(b.out_cap - 6);
+            b.z.next_out = b.out;
+            b.z.avail_out = (uInt)b.out_cap;
             if (deflateReset(&b.z) != Z_OK || deflate(&b.z, Z_FINISH) != Z_STREAM_END) {
                 st = rmc_h5_fail(d, "deflate", name);
                 goto done;
             }
-            const size_t len = 2 + (size_t)b.z.total_out;
-            const uint32_t check = adler32_chunk(in, b.bytes);
-            b.out[0] = 0x78; /* deflate, 32 KiB window */
-            b.out[1] = 0x01; /* no dictionary, "fastest"; 0x7801 is a multiple of 31 */
-            for (int k = 0; k < 4; k++) {
-                b.out[len + (size_t)k] = (unsigned char)(check >> (24 - 8 * k));
-            }
             const hsize_t off[2] = {r0, c0};
-            H5_CHECK(st, H5Dwrite_chunk(dset, H5P_DEFAULT, 0, off, len + 4, b.out),
+            H5_CHECK(st, H5Dwrite_chunk(dset, H5P_DEFAULT, 0, off, (size_t)b.z.total_out, b.out),
                      "H5Dwrite_chunk", name, done);
         }
     }
