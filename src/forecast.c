@@ -116,13 +116,24 @@ typedef struct fc_run {
 } fc_run;
 
 /* Replay program l's meeting of replicate r under model m / ws: the
- * applicant's rank (or -1) and whether it beats the cutoff. */
+ * applicant's rank (or -1) and whether it beats the cutoff. With
+ * couples.rank_together on, a couple's two partners at one program are
+ * moved together as the engine moves couples (the fast model holds them as
+ * two singles, so the pair is found from the slots). */
 static bool replay(fc_run *R, const rmc_fc_market *mk, const rmc_model *m, rmc_meeting_ws *ws,
                    size_t l, uint64_t r, rmc_id cut, int32_t *rank_out)
 {
     const size_t j = (size_t)mk->prog[l];
     rmc_meeting_run(m, &m->params, j, R->day, R->rng, R->o->seed, r, ws, R->rank, R->moves);
     (void)rmc_together_program(m, &m->params, j, R->rank);
+    if (R->couple) {
+        const size_t lo = l < R->LA ? R->LA : 0, hi = l < R->LA ? R->L : R->LA;
+        for (size_t l2 = lo; l2 < hi; l2++) {
+            if ((size_t)mk->prog[l2] == j) {
+                (void)rmc_together_pair(m, &m->params, j, mk->iv[l], mk->iv[l2], R->rank);
+            }
+        }
+    }
     const int32_t ra = R->rank[mk->iv[l]];
     *rank_out = ra;
     return ra >= 0 && (cut == RMC_ID_NONE || ra < R->rank[cut]);

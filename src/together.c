@@ -12,6 +12,8 @@
  * interview at one program). */
 #include "together_int.h"
 
+#include <stdbool.h>
+
 #include "rankmc/match.h"
 
 /* The partner o's interview at program j, or RMC_ID_NONE. */
@@ -24,6 +26,33 @@ static rmc_id interview_at(const rmc_model *m, size_t o, size_t j)
         }
     }
     return RMC_ID_NONE;
+}
+
+/* Moves kw (ranked below ks on program j) to right after ks; false when
+ * one is unranked, kw is above ks or already right after it. */
+static bool move_after(const rmc_model *m, size_t j, rmc_id ks, rmc_id kw, int32_t *rank)
+{
+    if (rank[ks] == RMC_RANK_NONE || rank[kw] == RMC_RANK_NONE || rank[ks] >= rank[kw] - 1) {
+        return false;
+    }
+    const int32_t rs = rank[ks], rw = rank[kw];
+    for (size_t f = m->prog_off[j]; f < m->prog_off[j + 1]; f++) {
+        const rmc_id k = m->iv_by_prog[f];
+        if (rank[k] > rs && rank[k] < rw) {
+            rank[k]++;
+        }
+    }
+    rank[kw] = rs + 1;
+    return true;
+}
+
+bool rmc_together_pair(const rmc_model *m, const rmc_params *p, size_t j, rmc_id ka, rmc_id kb,
+                       int32_t *rank)
+{
+    if (p->couples_rank_together == 0 || (m->has_prog_rol != NULL && m->has_prog_rol[j])) {
+        return false;
+    }
+    return move_after(m, j, ka, kb, rank) || move_after(m, j, kb, ka, rank);
 }
 
 size_t rmc_together_program(const rmc_model *m, const rmc_params *p, size_t j, int32_t *rank)
@@ -42,21 +71,10 @@ size_t rmc_together_program(const rmc_model *m, const rmc_params *p, size_t j, i
         const rmc_id i = m->iv_app[kw];
         const rmc_id o = m->couple_a[c] == i ? m->couple_b[c] : m->couple_a[c];
         const rmc_id ks = interview_at(m, (size_t)o, j);
-        /* kw is the weaker partner and not already right after ks; the
-         * partners' order is kept by earlier moves, so each couple moves
-         * once, when its weaker partner's entry comes up */
-        if (ks == RMC_ID_NONE || rank[ks] == RMC_RANK_NONE || rank[ks] >= rank[kw] - 1) {
-            continue;
-        }
-        const int32_t rs = rank[ks], rw = rank[kw];
-        for (size_t f = m->prog_off[j]; f < m->prog_off[j + 1]; f++) {
-            const rmc_id k = m->iv_by_prog[f];
-            if (rank[k] > rs && rank[k] < rw) {
-                rank[k]++;
-            }
-        }
-        rank[kw] = rs + 1;
-        moved++;
+        /* moved when kw is the weaker partner and not already right after
+         * ks; the partners' order is kept by earlier moves, so each couple
+         * moves once, when its weaker partner's entry comes up */
+        moved += ks != RMC_ID_NONE && move_after(m, j, ks, kw, rank);
     }
     return moved;
 }

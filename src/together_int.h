@@ -7,6 +7,7 @@
 #ifndef RANKMC_TOGETHER_INT_H
 #define RANKMC_TOGETHER_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,12 @@
  * Returns how many partners moved (0 when off). */
 RMC_INTERNAL size_t rmc_together_program(const rmc_model *m, const rmc_params *p, size_t j,
                                          int32_t *rank);
+
+/* The same move for one pair of interviews ka, kb at program j, for models
+ * that hold the couple as two singles (the forecast's fast model): when the
+ * key is on, the lower-ranked of the two moves to right after the other.
+ * Returns whether one moved. */
+RMC_INTERNAL bool rmc_together_pair(const rmc_model *m, const rmc_params *p, size_t j, rmc_id ka,
+                                    rmc_id kb, int32_t *rank);
 
 #endif

@@ -496,6 +496,72 @@ static void test_forecast_couple_fast_agrees_with_exact_regional(void **state)
     rmc_profile_free(pf);
 }
 
+/* A market folder with `[couples] rank_together = on` reaches a couple's
+ * forecast. Fast method: the replays move the partners together at their
+ * shared program (County): its list positions change, P(ranked) does not,
+ * and every other program's rows are those with the key off (the market
+ * has no other couples). Exact method: its model (the market with the
+ * couple in couples.csv) keeps the market's model.ini, so the engine moves
+ * them and the couple's outcomes change. */
+static void test_forecast_couple_rank_together(void **state)
+{
+    (void)state;
+    char dir[2][32];
+    for (int on = 0; on < 2; on++) {
+        snprintf(dir[on], sizeof dir[on], "/tmp/rmc_test_fct%d_XXXXXX", on);
+        assert_non_null(mkdtemp(dir[on]));
+        rmc_synth_options so;
+        rmc_synth_options_default(&so);
+        so.force = true;
+        assert_int_equal(rmc_synth_write(&so, dir[on], NULL, NULL), RMC_OK);
+        if (on) {
+            char ini[64];
+            snprintf(ini, sizeof ini, "%.31s/model.ini", dir[on]);
+            FILE *f = fopen(ini, "a");
+            assert_non_null(f);
+            fputs("\n[couples]\nrank_together = on\n", f);
+            assert_int_equal(fclose(f), 0);
+        }
+    }
+    rmc_profile_file *pf = couple_profile("236", "region", "1");
+    const uint64_t N = rmc_test_quick() ? 64 : 128;
+    rmc_forecast_result *r[2] = {forecast(pf, dir[0], 1, N, true, true, 0),
+                                 forecast(pf, dir[1], 1, N, true, true, 0)};
+    bool county_moved = false;
+    for (int who = 0; who < 2; who++) {
+        const size_t n = who == 0 ? r[0]->n_programs : r[0]->n_partner_programs;
+        const size_t shared = who == 0 ? 3 : 2; /* County in each list */
+        const rmc_forecast_program *pa = (who == 0 ? r[0]->fast : r[0]->partner_fast).programs;
+        const rmc_forecast_program *pb = (who == 0 ? r[1]->fast : r[1]->partner_fast).programs;
+        for (size_t l = 0; l < n; l++) {
+            assert_string_equal(pa[l].replaced, pb[l].replaced);
+            assert_true(pa[l].p_ranked.p == pb[l].p_ranked.p);
+            const bool same = pa[l].pos_median == pb[l].pos_median &&
+                              pa[l].pos_p10 == pb[l].pos_p10 && pa[l].pos_p90 == pb[l].pos_p90;
+            if (l == shared) {
+                county_moved |= !same;
+            } else {
+                assert_true(same);
+            }
+        }
+    }
+    assert_true(county_moved);
+    const size_t J = RMC_FORECAST_N_JOINT;
+    assert_memory_not_equal(r[0]->joint_exact.count, r[1]->joint_exact.count, J * 4);
+    assert_memory_not_equal(r[0]->joint_exact.entry, r[1]->joint_exact.entry, N * sizeof(int16_t));
+    for (int on = 0; on < 2; on++) {
+        rmc_forecast_result_free(r[on]);
+        const char *files[] = {"model.ini", "applicants.csv", "programs.csv", "interviews.csv"};
+        for (size_t x = 0; x < 4; x++) {
+            char path[64];
+            snprintf(path, sizeof path, "%.31s/%.16s", dir[on], files[x]);
+            unlink(path);
+        }
+        assert_int_equal(rmdir(dir[on]), 0);
+    }
+    rmc_profile_free(pf);
+}
+
 static void test_forecast_couple_fast_agrees_with_exact_national_subset(void **state)
 {
     (void)state;
@@ -598,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_forecast_rejects_unknown_specialty),
         cmocka_unit_test(test_forecast_write),
         cmocka_unit_test(test_forecast_couple_fast_agrees_with_exact_regional),
+        cmocka_unit_test(test_forecast_couple_rank_together),
         cmocka_unit_test(test_forecast_couple_fast_agrees_with_exact_national_subset),
         cmocka_unit_test(test_forecast_couple_same_city_only),
         cmocka_unit_test(test_forecast_couple_stronger_partner),
