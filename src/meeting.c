@@ -599,10 +599,12 @@ typedef float rmc_v8f __attribute__((vector_size(RMC_N_FACTORS * sizeof(float)))
 
 /* ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7)): the pairwise sum every
  * total of a name's moves uses (eight dependent adds were a latency
- * chain). */
-static inline double sum8(rmc_v8d v)
+ * chain). By pointer: a 64-byte vector passed by value draws a -Wpsabi
+ * note from GCC and a warning from clang. */
+static inline double sum8(const rmc_v8d *v)
 {
-    return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+    return (((*v)[0] + (*v)[1]) + ((*v)[2] + (*v)[3])) +
+           (((*v)[4] + (*v)[5]) + ((*v)[6] + (*v)[7]));
 }
 
 /* A discussed name's moves, one field per factor, until they are gathered
@@ -773,7 +775,7 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, const do
         /* a letter of intent: a tie-breaker, in this list's own spots */
         ref[RMC_FACTOR_COMMITMENT] += p->loi_tie_spots;
     }
-    const double spots = sum8(ref);
+    const double spots = sum8(&ref);
     const unsigned n_awk = c->awk_n[t];
     enum fate fate = FATE_RANKED;
     if (ap->profile == RMC_PROFILE_RISKY && n_awk > 0) {
@@ -832,7 +834,8 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, const do
     /* the recorded (float) moves and their sum */
     const rmc_v8f rec = __builtin_convertvector(ref, rmc_v8f);
     memcpy(mv, &rec, sizeof rec);
-    *sum = sum8(__builtin_convertvector(rec, rmc_v8d));
+    const rmc_v8d back = __builtin_convertvector(rec, rmc_v8d);
+    *sum = sum8(&back);
     return fate;
 }
 

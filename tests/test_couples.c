@@ -133,7 +133,7 @@ static void test_joint_random_lists_obey_rules(void **state)
         const size_t len = rmc_joint_build(&A, &B, &r, items, out);
         assert_true(len <= r.max_entries && len <= rmc_joint_bound(&r, n[0], n[1]));
         int last_tier = -1;
-        double last_sum = INFINITY;
+        double last_sum = HUGE_VAL;
         size_t opts_a = 0, opts_b = 0;
         bool in_options = false;
         for (size_t e = 0; e < len; e++) {

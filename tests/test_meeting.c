@@ -691,8 +691,8 @@ static void test_rmc_meeting_run_statement_chain_independent(void **state)
                                   (unsigned)(mv[RMC_FACTOR_COMMITMENT] > 0) << 1 |
                                   (unsigned)(mv[RMC_FACTOR_VISA] > 0) << 2;
             cells[cell]++;
-            svc[c] = mv[RMC_FACTOR_SERVICE];
-            adv[c++] = mv[RMC_FACTOR_ADVOCACY];
+            svc[c] = (double)mv[RMC_FACTOR_SERVICE];
+            adv[c++] = (double)mv[RMC_FACTOR_ADVOCACY];
         }
     }
     const double pr[3] = {0.37, 0.63, 0.23};

@@ -513,8 +513,8 @@ static void test_rmc_model_load_rejects_bad_references(void **state)
     const char *const want[] = {
         "interviews.csv:3: column 'applicant': unknown applicant 'A9' (not in applicants.csv)",
         "interviews.csv:4: column 'program': unknown program 'P7' (not in programs.csv)",
-        "interviews.csv:5: duplicate interview of applicant 'A1' at program 'P1' (first on "
-        "line 2)",
+        ("interviews.csv:5: duplicate interview of applicant 'A1' at program 'P1' (first on "
+         "line 2)"),
         "applicant_rols.csv:3: applicant 'A2' did not interview at program 'P2'",
         "applicant_rols.csv:4: column 'applicant': unknown applicant 'A8'",
         "program_rols.csv:3: applicant 'A3' did not interview at program 'P1'",
@@ -638,8 +638,8 @@ static void test_rmc_model_load_rejects_bad_locations(void **state)
         "couples.csv:3: the couple of 'A6' and 'A5' has ranked rows (line 2)",
         "couples.csv:5: the couple of 'A1' and 'A2' has a generated joint list (line 4)",
         "couples.csv:6: column 'rank': '' is not a whole number",
-        "couples.csv:4: a generated joint list pairs programs by place: programs.csv needs a "
-        "region"};
+        ("couples.csv:4: a generated joint list pairs programs by place: programs.csv needs a "
+         "region")};
     expect_rejected(cp, 1, want_cp, sizeof want_cp / sizeof want_cp[0]);
 }
 

@@ -459,7 +459,7 @@ static void test_rmc_sobol_design_alloc_bad_arguments(void **state)
     assert_int_equal(rmc_sobol_design_alloc(2, 8, NULL, hi, &s, NULL), RMC_EUSAGE);
     assert_int_equal(rmc_sobol_design_alloc(2, 8, lo, NULL, &s, NULL), RMC_EUSAGE);
     assert_int_equal(rmc_sobol_design_alloc(2, 8, lo, hi, NULL, NULL), RMC_EUSAGE);
-    const double bad_lo[3][2] = {{0, 1}, {0, NAN}, {0, -INFINITY}};
+    const double bad_lo[3][2] = {{0, 1}, {0, (double)NAN}, {0, -HUGE_VAL}};
     const double bad_hi[3][2] = {{1, 0.5}, {1, 2}, {1, 0}};
     for (size_t c = 0; c < 3; c++) {
         assert_int_equal(rmc_sobol_design_alloc(2, 8, bad_lo[c], bad_hi[c], &s, NULL), RMC_EUSAGE);
@@ -500,13 +500,13 @@ static void test_rmc_sobol_analyze_bad_arguments(void **state)
     assert_int_equal(rmc_sobol_analyze(s, y, 1, NULL, &res, NULL), RMC_EUSAGE);
     assert_int_equal(rmc_sobol_analyze(s, y, 1, &opts, NULL, NULL), RMC_EUSAGE);
     assert_int_equal(rmc_sobol_analyze(s, y, SIZE_MAX / 4, &opts, &res, NULL), RMC_EUSAGE);
-    const double bad_levels[4] = {0, 1, -0.5, NAN};
+    const double bad_levels[4] = {0, 1, -0.5, (double)NAN};
     for (size_t c = 0; c < 4; c++) {
         opts.level = bad_levels[c];
         assert_int_equal(rmc_sobol_analyze(s, y, 1, &opts, &res, NULL), RMC_EUSAGE);
     }
     opts.level = 0.9;
-    y[37] = NAN;
+    y[37] = (double)NAN;
     rmc_diag d = {0};
     assert_int_equal(rmc_sobol_analyze(s, y, 1, &opts, &res, &d), RMC_EINPUT);
     assert_null(res);

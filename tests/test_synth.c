@@ -983,8 +983,8 @@ static void test_rmc_synth_write_bad_usage(void **state)
     assert_int_equal(try_synth(NULL, 1.0, 0, dir, false, &d), RMC_EUSAGE);
     assert_int_equal(try_synth("im", 0.0, 0, dir, false, &d), RMC_EUSAGE);
     assert_int_equal(try_synth("im", -0.37, 0, dir, false, &d), RMC_EUSAGE);
-    assert_int_equal(try_synth("im", NAN, 0, dir, false, &d), RMC_EUSAGE);
-    assert_int_equal(try_synth("im", INFINITY, 0, dir, false, &d), RMC_EUSAGE);
+    assert_int_equal(try_synth("im", (double)NAN, 0, dir, false, &d), RMC_EUSAGE);
+    assert_int_equal(try_synth("im", HUGE_VAL, 0, dir, false, &d), RMC_EUSAGE);
     assert_int_equal(try_synth("im", 1e6, 0, dir, false, &d), RMC_EUSAGE);
     assert_int_equal(try_synth("im-regional", 1e-4, 0, dir, false, &d), RMC_EUSAGE);
     assert_int_equal(try_synth("im", 1.0, 100000000, dir, false, &d), RMC_EUSAGE);
