@@ -176,28 +176,9 @@ static void test_joint_random_lists_obey_rules(void **state)
 
 /* ---- the engine ---- */
 
-static rmc_accum *run_from(const rmc_model *m, uint64_t seed, uint64_t n, int threads,
-                           const rmc_accum *resume)
-{
-    rmc_sim_options o;
-    rmc_sim_options_default(&o);
-    o.resume = resume;
-    o.seed = seed;
-    o.replicates = n;
-    o.threads = threads;
-    rmc_sim_stats st;
-    rmc_diag d = {0};
-    rmc_accum *a = NULL;
-    const rmc_status s = rmc_sim_run(m, rmc_model_params(m), &o, &a, &st, &d);
-    if (s != RMC_OK) {
-        fail_msg("run: %s", d.message);
-    }
-    return a;
-}
-
 static rmc_accum *run(const rmc_model *m, uint64_t seed, uint64_t n, int threads)
 {
-    return run_from(m, seed, n, threads, NULL);
+    return rmc_test_run(m, rmc_model_params(m), seed, n, threads, NULL);
 }
 
 /* 1 and 3 threads give the same tables, the per-couple counts and sums
@@ -318,7 +299,7 @@ static void test_couple_counts_checkpointed(void **state)
     assert_int_equal(rmc_accum_get_dims(back)->n_couples, 3);
     assert_memory_equal(rmc_accum_couple_counts(back), rmc_accum_couple_counts(part),
                         3 * RMC_COUPLE_N_OUTCOMES * 4);
-    rmc_accum *resumed = run_from(m, 11, 3 * RMC_SIM_BATCH, 2, back);
+    rmc_accum *resumed = rmc_test_run(m, rmc_model_params(m), 11, 3 * RMC_SIM_BATCH, 2, back);
     rmc_accum *whole = run(m, 11, 3 * RMC_SIM_BATCH, 1);
     assert_memory_equal(rmc_accum_couple_counts(resumed), rmc_accum_couple_counts(whole),
                         3 * RMC_COUPLE_N_OUTCOMES * 4);

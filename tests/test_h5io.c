@@ -505,15 +505,22 @@ static void test_rmc_h5_checkpoint_roundtrip(void **state)
     assert_null(back);
 }
 
+/* The settings of the resume tests' checkpoints: fx's model, 640 asked. */
+static rmc_h5_checkpoint_info resume_info(const fixture *fx)
+{
+    rmc_h5_checkpoint_info info = {.seed = 11, .replicates_requested = 640};
+    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
+    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    return info;
+}
+
 /* --resume's checks live in h5io: a missing file, another model, more
  * replicates than asked are usage errors; otherwise the totals and
  * settings come back. */
 static void test_rmc_h5_checkpoint_resume_checks(void **state)
 {
     fixture *fx = *state;
-    rmc_h5_checkpoint_info info = {.seed = 11, .replicates_requested = 640};
-    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
-    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    rmc_h5_checkpoint_info info = resume_info(fx);
     rmc_diag d = {0};
     rmc_accum *back = NULL;
     rmc_h5_checkpoint_info in2;
@@ -547,9 +554,7 @@ static void test_rmc_h5_checkpoint_resume_checks(void **state)
 static void test_rmc_h5_checkpoint_other_format(void **state)
 {
     fixture *fx = *state;
-    rmc_h5_checkpoint_info info = {.seed = 11, .replicates_requested = 640};
-    snprintf(info.rng_name, sizeof info.rng_name, "philox4x32");
-    snprintf(info.model_sha256, sizeof info.model_sha256, "%s", fx->m.sha256);
+    rmc_h5_checkpoint_info info = resume_info(fx);
     rmc_diag d = {0};
     rmc_accum *back = NULL;
     rmc_h5_checkpoint_info in2;

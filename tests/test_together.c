@@ -245,28 +245,10 @@ static void test_invariants_over_replicates(void **state)
 
 /* ---- the engine ---- */
 
-static rmc_accum *run_from(const rmc_model *m, const rmc_params *p, uint64_t seed, uint64_t n,
-                           int threads, const rmc_accum *resume)
-{
-    rmc_sim_options o;
-    rmc_sim_options_default(&o);
-    o.resume = resume;
-    o.seed = seed;
-    o.replicates = n;
-    o.threads = threads;
-    rmc_sim_stats st;
-    rmc_diag d = {0};
-    rmc_accum *a = NULL;
-    if (rmc_sim_run(m, p, &o, &a, &st, &d) != RMC_OK) {
-        fail_msg("run: %s", d.message);
-    }
-    return a;
-}
-
 static rmc_accum *run(const rmc_model *m, const rmc_params *p, uint64_t seed, uint64_t n,
                       int threads)
 {
-    return run_from(m, p, seed, n, threads, NULL);
+    return rmc_test_run(m, p, seed, n, threads, NULL);
 }
 
 /* The list positions of a one-replicate run (its rank histogram, one
@@ -354,7 +336,7 @@ static void test_engine_thread_invariant(void **state)
     assert_string_equal(h1, h2);
     assert_string_not_equal(h1, h0);
     rmc_accum *part = run(m, &on, 7, 2 * RMC_SIM_BATCH, 2);
-    rmc_accum *resumed = run_from(m, &on, 7, n, 1, part);
+    rmc_accum *resumed = rmc_test_run(m, &on, 7, n, 1, part);
     char hr[65];
     rmc_accum_sha256(resumed, hr);
     assert_string_equal(h1, hr);

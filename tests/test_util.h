@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "rankmc/model.h"
+#include "rankmc/sim.h"
 #include "rankmc/status.h"
 
 /* |actual - expected| <= atol + rtol * |expected|, else fail with both values. */
@@ -53,6 +54,27 @@ static inline rmc_model *rmc_test_load_model(const char *dir)
     rmc_problems_free(pr);
     assert_int_equal(st, RMC_OK);
     return m;
+}
+
+/* n replicates of m under parameters p from seed on `threads` threads,
+ * continuing from resume's totals when it is not NULL; the totals, or the
+ * test failed with the engine's message. */
+static inline rmc_accum *rmc_test_run(const rmc_model *m, const rmc_params *p, uint64_t seed,
+                                      uint64_t n, int threads, const rmc_accum *resume)
+{
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.resume = resume;
+    o.seed = seed;
+    o.replicates = n;
+    o.threads = threads;
+    rmc_sim_stats st;
+    rmc_diag d = {0};
+    rmc_accum *a = NULL;
+    if (rmc_sim_run(m, p, &o, &a, &st, &d) != RMC_OK) {
+        fail_msg("run: %s", d.message);
+    }
+    return a;
 }
 
 /* Directory of the test fixtures, relative to the repository root where
