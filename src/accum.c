@@ -372,6 +372,38 @@ const uint32_t *rmc_accum_soap_fill_hist(const rmc_accum *a)
     return a->soap_fill_hist;
 }
 
+/* The bins of rmc_accum_rank_col: an unranked interview (pos < 0) in the
+ * last column; with width 1 the column is the position itself (a loop the
+ * compiler vectorises), else one 32-bit division (positions and widths fit
+ * 32 bits: rank_bins <= UINT16_MAX and every list's length is an int32). */
+#define RANK_COLS_BODY(T)                                                                          \
+    do {                                                                                           \
+        const uint32_t bins = (uint32_t)d->rank_bins, width = (uint32_t)d->rank_bin_width;         \
+        RMC_ASSERT(d->rank_bins <= UINT16_MAX && d->rank_bin_width <= UINT32_MAX);                 \
+        if (width == 1) {                                                                          \
+            for (size_t k = 0; k < n; k++) {                                                       \
+                out[k] = (T)(pos[k] < 0 ? bins : (uint32_t)pos[k]);                                \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (size_t k = 0; k < n; k++) {                                                       \
+                out[k] = (T)(pos[k] < 0 ? bins : (uint32_t)pos[k] / width);                        \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
+void rmc_accum_rank_cols_u8(const rmc_accum_dims *d, const int32_t *restrict pos, size_t n,
+                            uint8_t *restrict out)
+{
+    RMC_ASSERT(d->rank_bins + 1 <= UINT8_MAX + 1);
+    RANK_COLS_BODY(uint8_t);
+}
+
+void rmc_accum_rank_cols_u16(const rmc_accum_dims *d, const int32_t *restrict pos, size_t n,
+                             uint16_t *restrict out)
+{
+    RANK_COLS_BODY(uint16_t);
+}
+
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end)
 {

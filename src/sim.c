@@ -925,15 +925,9 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
     }
     phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
     if (c->narrow) {
-        uint8_t *const c8 = cols;
-        for (size_t k = 0; k < m->n_iv; k++) {
-            c8[k] = (uint8_t)rmc_accum_rank_col(c->dims, w->rank[k]);
-        }
+        rmc_accum_rank_cols_u8(c->dims, w->rank, m->n_iv, cols);
     } else {
-        uint16_t *const c16 = cols;
-        for (size_t k = 0; k < m->n_iv; k++) {
-            c16[k] = (uint16_t)rmc_accum_rank_col(c->dims, w->rank[k]);
-        }
+        rmc_accum_rank_cols_u16(c->dims, w->rank, m->n_iv, cols);
     }
     phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
     rmc_match_input in;

@@ -180,6 +180,44 @@ static void test_rmc_accum_merge_order_independent(void **state)
     rmc_accum_free(direct);
 }
 
+/* The batch column writers give rmc_accum_rank_col of every position, at
+ * bin width 1 (the division-free path) and at widths 2, 3 and 7, for
+ * unranked (-1) positions, 0 and every position up to the longest list. */
+static void test_rmc_accum_rank_cols(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    int32_t pos[N];
+    for (size_t k = 0; k < N; k++) {
+        pos[k] = k % 5 == 0 ? -1 : (int32_t)(k * 37 % N); /* 0 .. N-1 scrambled */
+    }
+    const size_t bins_of[] = {0, N / 2, N / 3, N / 7};
+    for (size_t t = 0; t < sizeof bins_of / sizeof *bins_of; t++) {
+        rmc_accum_dims d = {0};
+        rmc_accum_dims_bin(&d, N, bins_of[t]);
+        uint8_t c8[N];
+        uint16_t c16[N];
+        rmc_accum_rank_cols_u8(&d, pos, N, c8);
+        rmc_accum_rank_cols_u16(&d, pos, N, c16);
+        for (size_t k = 0; k < N; k++) {
+            const size_t want = rmc_accum_rank_col(&d, pos[k]);
+            assert_int_equal(c8[k], want);
+            assert_int_equal(c16[k], want);
+        }
+        assert_int_equal(c8[0], d.rank_bins); /* pos -1: the unranked column */
+    }
+    /* 16-bit columns past a byte: 1000 bins of width 1. */
+    rmc_accum_dims d = {0};
+    rmc_accum_dims_bin(&d, 1000, 0);
+    const int32_t wide[4] = {999, -1, 0, 256};
+    uint16_t c16[4];
+    rmc_accum_rank_cols_u16(&d, wide, 4, c16);
+    assert_int_equal(c16[0], 999);
+    assert_int_equal(c16[1], 1000);
+    assert_int_equal(c16[2], 0);
+    assert_int_equal(c16[3], 256);
+}
+
 /* Byte columns fold into the rank histogram exactly as 16-bit ones do:
  * a batch of 5 replicates in padded rows, folded in two interview ranges,
  * gives the histogram of the 16-bit fold (and each row sums to 5). */
@@ -399,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_rmc_accum_dims_bin),
         cmocka_unit_test(test_rmc_accum_merge_order_independent),
         cmocka_unit_test(test_rmc_accum_add_known_replicate),
+        cmocka_unit_test(test_rmc_accum_rank_cols),
         cmocka_unit_test(test_rmc_accum_add_ranks_u8),
         cmocka_unit_test(test_rmc_accum_moves_i32),
         cmocka_unit_test(test_rmc_accum_sha256),

@@ -98,6 +98,12 @@ void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep);
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end);
 
+/* One replicate's rank_hist columns: out[k] = rmc_accum_rank_col(d, pos[k])
+ * for k < n, as bytes (d->rank_bins + 1 <= 256) or 16-bit. Written without a
+ * division per interview when the bin width is 1 (the national market). */
+void rmc_accum_rank_cols_u8(const rmc_accum_dims *d, const int32_t *pos, size_t n, uint8_t *out);
+void rmc_accum_rank_cols_u16(const rmc_accum_dims *d, const int32_t *pos, size_t n, uint16_t *out);
+
 /* A thread's accumulator without the rank histogram and without move sums
  * (the engine keeps a thread's moves in int32 sums, below, and folds them
  * into the total after each batch). rmc_accum_add must then be given
