@@ -71,6 +71,22 @@ static double time_meetings(const rmc_model *m, bench_bufs *b, uint64_t rep)
     return now_ms() - t0;
 }
 
+/* The names' stream heads alone: rmc_philox_heads over every program's
+ * list, as each meeting calls it. */
+static double time_heads(const rmc_model *m, bench_bufs *b, uint64_t rep)
+{
+    const double t0 = now_ms();
+    uint32_t acc = 0;
+    for (size_t j = 0; j < m->n_prog; j++) {
+        const size_t n = m->prog_off[j + 1] - m->prog_off[j];
+        rmc_philox_heads(1, rep, RMC_STREAM_INTERVIEW, m->iv_by_prog + m->prog_off[j], n,
+                         RMC_PHILOX_HEAD_BLOCKS, b->heads);
+        acc += b->heads[0];
+    }
+    b->sink = (double)acc;
+    return now_ms() - t0;
+}
+
 static double time_prefs(const rmc_model *m, bench_bufs *b, uint64_t rep)
 {
     const double t0 = now_ms();
@@ -215,6 +231,7 @@ int main(int argc, char **argv)
     b.heads = fx_calloc(m->n_iv * RMC_PHILOX_HEAD_WORDS, sizeof *b.heads);
     double *tm = fx_calloc(n_rep, sizeof *tm), *tp = fx_calloc(n_rep, sizeof *tp);
     double *tf = fx_calloc(n_rep, sizeof *tf), *tt = fx_calloc(n_rep, sizeof *tt);
+    double *th = fx_calloc(n_rep, sizeof *th);
     time_meetings(m, &b, 1000); /* warm-up: first touch of every buffer */
     time_prefs(m, &b, 1000);
     for (size_t rep = 0; rep < n_rep; rep++) {
@@ -222,6 +239,7 @@ int main(int argc, char **argv)
         tp[rep] = time_prefs(m, &b, rep);
         tt[rep] = tm[rep] + tp[rep];
         tf[rep] = time_floor(m, &b, rep);
+        th[rep] = time_heads(m, &b, rep);
     }
     printf(
         "bench_meeting: %zu applicants, %zu programs, %zu interviews, %zu replicates, 1 thread\n",
@@ -230,6 +248,7 @@ int main(int argc, char **argv)
     report("applicant ROLs", tp, n_rep, m->n_iv);
     report("meetings + ROLs", tt, n_rep, m->n_iv);
     report("RNG floor", tf, n_rep, m->n_iv);
+    report("names' heads", th, n_rep, m->n_iv);
     /* report sorted tf: its median */
     whole_replicate(m, n_rep,
                     n_rep % 2 ? tf[n_rep / 2] : 0.5 * (tf[n_rep / 2 - 1] + tf[n_rep / 2]));
@@ -237,6 +256,7 @@ int main(int argc, char **argv)
     free(tp);
     free(tf);
     free(tt);
+    free(th);
     free(b.heads);
     free(b.rol);
     free(b.moves);

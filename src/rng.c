@@ -221,6 +221,42 @@ RMC_TREE_VECTORIZE static void heads_generic(uint64_t seed, uint64_t replicate, 
     }
 }
 
+/* What the first three Philox rounds of block b of every stream of
+ * rmc_philox_heads have in common. Streams differ only in counter word 1
+ * (the substream s), so most of those rounds' products are the same for
+ * every stream: after round 0, x0 = s ^ pre->a and x1, x2, x3 are shared;
+ * round 1 multiplies only x0 (x2 = hi ^ pre->e2, x3 = lo; its x0 and x1 are
+ * shared); round 2 only x2 (x0 = hi ^ pre->f0, x1 = lo, x2 = x3 ^ pre->f2,
+ * x3 = pre->f3). The vector paths start from there at round 3 and make 16
+ * of the 20 32 x 32 -> 64-bit products of a block per stream. The words
+ * are the same as heads_generic's (tested path by path). */
+typedef struct head_prefix {
+    uint32_t a, e2, f0, f2, f3;
+} head_prefix;
+
+static head_prefix head_prefix_of(uint32_t b, uint32_t c2, uint32_t c3, uint64_t seed)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    /* round 0: x = (b, s, c2, c3) */
+    const uint64_t p0 = (uint64_t)PHILOX_M0 * b, p1 = (uint64_t)PHILOX_M1 * c2;
+    const uint32_t a = (uint32_t)(p1 >> 32) ^ k0; /* x0 = s ^ a */
+    const uint32_t x1 = (uint32_t)p1, x2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1, x3 = (uint32_t)p0;
+    /* round 1: x0 varies, x2 is shared */
+    const uint64_t q1 = (uint64_t)PHILOX_M1 * x2;
+    const uint32_t y0 = (uint32_t)(q1 >> 32) ^ x1 ^ (k0 + PHILOX_W0);
+    const uint32_t y1 = (uint32_t)q1;
+    const uint32_t e2 = x3 ^ (k1 + PHILOX_W1);
+    /* round 2: y0 is shared, y2 varies */
+    const uint64_t r0 = (uint64_t)PHILOX_M0 * y0;
+    return (head_prefix){
+        .a = a,
+        .e2 = e2,
+        .f0 = y1 ^ (k0 + 2 * PHILOX_W0),
+        .f2 = (uint32_t)(r0 >> 32) ^ (k1 + 2 * PHILOX_W1),
+        .f3 = (uint32_t)r0,
+    };
+}
+
 /* Rows r[w] = word w of 8 streams' heads (lane l: stream l) transposed in
  * registers into out[l * stride + w] for the first `lanes` streams. */
 __attribute__((target("avx2"))) static inline void heads_store8(const __m256i r[8], uint32_t *out,
@@ -253,33 +289,52 @@ __attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t r
     const size_t stride = 4 * (size_t)blocks;
     const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M0), m1 = _mm256_set1_epi32((int)PHILOX_M1);
     const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W0), w1 = _mm256_set1_epi32((int)PHILOX_W1);
-    const __m256i c2 = _mm256_set1_epi32((int)(uint32_t)replicate);
-    const __m256i c3 = _mm256_set1_epi32((int)head_ctr3(replicate, purpose));
+    head_prefix pre[RMC_PHILOX_HEAD_MAX_BLOCKS];
+    for (unsigned b = 0; b < blocks; b++) {
+        pre[b] = head_prefix_of(b, (uint32_t)replicate, head_ctr3(replicate, purpose), seed);
+    }
     for (size_t i = 0; i < n; i += 8) {
         const size_t lanes = n - i < 8 ? n - i : 8;
         int32_t s[8] = {0};
         memcpy(s, sub + i, lanes * sizeof *s);
         const __m256i x1_0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
         __m256i t[4 * RMC_PHILOX_HEAD_MAX_BLOCKS];
-        for (unsigned b = 0; b < blocks; b++) {
-            __m256i x0 = _mm256_set1_epi32((int)b), x1 = x1_0, x2 = c2, x3 = c3;
-            __m256i k0 = _mm256_set1_epi32((int)(uint32_t)seed);
-            __m256i k1 = _mm256_set1_epi32((int)(uint32_t)(seed >> 32));
-            for (unsigned round = 0; round < 10; round++) {
-                __m256i hi0, lo0, hi1, lo1;
-                mulhilo8(x0, m0, &hi0, &lo0);
-                mulhilo8(x2, m1, &hi1, &lo1);
-                x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), k0);
-                x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), k1);
-                x1 = lo1;
-                x3 = lo0;
+        /* two blocks at a time: two independent chains of rounds */
+        for (unsigned b = 0; b < blocks; b += 2) {
+            __m256i x[2][4];
+#pragma GCC unroll 2
+            for (unsigned q = 0; q < 2; q++) {
+                const head_prefix *h = &pre[b + q];
+                __m256i h1, l1, h2, l2;
+                mulhilo8(_mm256_xor_si256(x1_0, _mm256_set1_epi32((int)h->a)), m0, &h1, &l1);
+                const __m256i v2 = _mm256_xor_si256(h1, _mm256_set1_epi32((int)h->e2));
+                mulhilo8(v2, m1, &h2, &l2);
+                x[q][0] = _mm256_xor_si256(h2, _mm256_set1_epi32((int)h->f0));
+                x[q][1] = l2;
+                x[q][2] = _mm256_xor_si256(l1, _mm256_set1_epi32((int)h->f2));
+                x[q][3] = _mm256_set1_epi32((int)h->f3);
+            }
+            __m256i k0 = _mm256_set1_epi32((int)((uint32_t)seed + 3 * PHILOX_W0));
+            __m256i k1 = _mm256_set1_epi32((int)((uint32_t)(seed >> 32) + 3 * PHILOX_W1));
+            for (unsigned round = 3; round < 10; round++) {
+#pragma GCC unroll 2
+                for (unsigned q = 0; q < 2; q++) {
+                    __m256i hi0, lo0, hi1, lo1;
+                    mulhilo8(x[q][0], m0, &hi0, &lo0);
+                    mulhilo8(x[q][2], m1, &hi1, &lo1);
+                    x[q][0] = _mm256_xor_si256(_mm256_xor_si256(hi1, x[q][1]), k0);
+                    x[q][2] = _mm256_xor_si256(_mm256_xor_si256(hi0, x[q][3]), k1);
+                    x[q][1] = lo1;
+                    x[q][3] = lo0;
+                }
                 k0 = _mm256_add_epi32(k0, w0);
                 k1 = _mm256_add_epi32(k1, w1);
             }
-            t[4 * b] = x0;
-            t[4 * b + 1] = x1;
-            t[4 * b + 2] = x2;
-            t[4 * b + 3] = x3;
+            for (unsigned q = 0; q < 2; q++) {
+                for (unsigned w = 0; w < 4; w++) {
+                    t[4 * (b + q) + w] = x[q][w];
+                }
+            }
         }
         for (unsigned w = 0; w < 4 * blocks; w += 8) { /* words w .. w + 7 */
             heads_store8(t + w, out + i * stride + w, lanes, stride);
@@ -307,32 +362,51 @@ __attribute__((target("avx512f"))) static void heads_avx512(uint64_t seed, uint6
     const size_t stride = 4 * (size_t)blocks;
     const __m512i m0 = _mm512_set1_epi32((int)PHILOX_M0), m1 = _mm512_set1_epi32((int)PHILOX_M1);
     const __m512i w0 = _mm512_set1_epi32((int)PHILOX_W0), w1 = _mm512_set1_epi32((int)PHILOX_W1);
-    const __m512i c2 = _mm512_set1_epi32((int)(uint32_t)replicate);
-    const __m512i c3 = _mm512_set1_epi32((int)head_ctr3(replicate, purpose));
+    head_prefix pre[RMC_PHILOX_HEAD_MAX_BLOCKS];
+    for (unsigned b = 0; b < blocks; b++) {
+        pre[b] = head_prefix_of(b, (uint32_t)replicate, head_ctr3(replicate, purpose), seed);
+    }
     for (size_t i = 0; i < n; i += 16) {
         const size_t lanes = n - i < 16 ? n - i : 16;
         const __mmask16 mask = (__mmask16)((1u << lanes) - 1u);
         const __m512i x1_0 = _mm512_maskz_loadu_epi32(mask, sub + i);
         __m512i t[4 * RMC_PHILOX_HEAD_MAX_BLOCKS];
-        for (unsigned b = 0; b < blocks; b++) {
-            __m512i x0 = _mm512_set1_epi32((int)b), x1 = x1_0, x2 = c2, x3 = c3;
-            __m512i k0 = _mm512_set1_epi32((int)(uint32_t)seed);
-            __m512i k1 = _mm512_set1_epi32((int)(uint32_t)(seed >> 32));
-            for (unsigned round = 0; round < 10; round++) {
-                __m512i hi0, lo0, hi1, lo1;
-                mulhilo16(x0, m0, &hi0, &lo0);
-                mulhilo16(x2, m1, &hi1, &lo1);
-                x0 = _mm512_xor_si512(_mm512_xor_si512(hi1, x1), k0);
-                x2 = _mm512_xor_si512(_mm512_xor_si512(hi0, x3), k1);
-                x1 = lo1;
-                x3 = lo0;
+        /* two blocks at a time: two independent chains of rounds */
+        for (unsigned b = 0; b < blocks; b += 2) {
+            __m512i x[2][4];
+#pragma GCC unroll 2
+            for (unsigned q = 0; q < 2; q++) {
+                const head_prefix *h = &pre[b + q];
+                __m512i h1, l1, h2, l2;
+                mulhilo16(_mm512_xor_si512(x1_0, _mm512_set1_epi32((int)h->a)), m0, &h1, &l1);
+                const __m512i v2 = _mm512_xor_si512(h1, _mm512_set1_epi32((int)h->e2));
+                mulhilo16(v2, m1, &h2, &l2);
+                x[q][0] = _mm512_xor_si512(h2, _mm512_set1_epi32((int)h->f0));
+                x[q][1] = l2;
+                x[q][2] = _mm512_xor_si512(l1, _mm512_set1_epi32((int)h->f2));
+                x[q][3] = _mm512_set1_epi32((int)h->f3);
+            }
+            __m512i k0 = _mm512_set1_epi32((int)((uint32_t)seed + 3 * PHILOX_W0));
+            __m512i k1 = _mm512_set1_epi32((int)((uint32_t)(seed >> 32) + 3 * PHILOX_W1));
+            for (unsigned round = 3; round < 10; round++) {
+#pragma GCC unroll 2
+                for (unsigned q = 0; q < 2; q++) {
+                    __m512i hi0, lo0, hi1, lo1;
+                    mulhilo16(x[q][0], m0, &hi0, &lo0);
+                    mulhilo16(x[q][2], m1, &hi1, &lo1);
+                    x[q][0] = _mm512_xor_si512(_mm512_xor_si512(hi1, x[q][1]), k0);
+                    x[q][2] = _mm512_xor_si512(_mm512_xor_si512(hi0, x[q][3]), k1);
+                    x[q][1] = lo1;
+                    x[q][3] = lo0;
+                }
                 k0 = _mm512_add_epi32(k0, w0);
                 k1 = _mm512_add_epi32(k1, w1);
             }
-            t[4 * b] = x0;
-            t[4 * b + 1] = x1;
-            t[4 * b + 2] = x2;
-            t[4 * b + 3] = x3;
+            for (unsigned q = 0; q < 2; q++) {
+                for (unsigned w = 0; w < 4; w++) {
+                    t[4 * (b + q) + w] = x[q][w];
+                }
+            }
         }
         /* two 8 x 8 transposes: streams i .. i + 7, then i + 8 .. i + 15 */
         for (unsigned half = 0; half < 2 && 8 * half < lanes; half++) {

@@ -190,33 +190,39 @@ static void test_rmc_rng_heads_equal_seek(void **state)
     int32_t sub[MAX_N];
     uint32_t fast[MAX_N * MAX_W], slow[MAX_N * MAX_W];
     rmc_rng *a = new_rng(), *b = new_rng();
-    const uint64_t seed = 0x123456789abcdefULL, rep = (UINT64_C(1) << 40) + 3;
-    for (unsigned blocks = 2; blocks <= RMC_PHILOX_HEAD_MAX_BLOCKS; blocks += 2) {
-        const size_t nw = 4 * blocks;
-        for (size_t n = 0; n <= MAX_N; n++) {
-            for (size_t i = 0; i < n; i++) {
-                sub[i] = (int32_t)((i * 2654435761u + n) & 0x7fffffffu);
-            }
-            memset(fast, 0, sizeof fast);
-            rmc_philox_heads(seed, rep, RMC_STREAM_INTERVIEW, sub, n, blocks, fast);
-            for (unsigned path = 0; path < 3; path++) {
-                memset(slow, 0, sizeof slow);
-                if (rmc_philox_heads_by(path, seed, rep, RMC_STREAM_INTERVIEW, sub, n, blocks,
-                                        slow)) {
-                    assert_memory_equal(fast, slow, sizeof fast);
+    /* the vector paths share the first rounds' products across streams
+     * (rng.c head_prefix): seeds and replicates of every kind */
+    const uint64_t seeds[] = {0x123456789abcdefULL, 0, UINT64_MAX, 1};
+    const uint64_t reps[] = {(UINT64_C(1) << 40) + 3, 0, (UINT64_C(1) << 48) - 1, 17};
+    for (size_t sr = 0; sr < sizeof seeds / sizeof *seeds; sr++) {
+        const uint64_t seed = seeds[sr], rep = reps[sr];
+        for (unsigned blocks = 2; blocks <= RMC_PHILOX_HEAD_MAX_BLOCKS; blocks += 2) {
+            const size_t nw = 4 * blocks;
+            for (size_t n = 0; n <= MAX_N; n++) {
+                for (size_t i = 0; i < n; i++) {
+                    sub[i] = (int32_t)((i * 2654435761u + n) & 0x7fffffffu);
                 }
-            }
-            for (size_t i = 0; i < n; i++) {
-                uint32_t want[MAX_W + 70], got[MAX_W + 70];
-                rmc_rng_seek(a, seed, rep, RMC_STREAM_INTERVIEW, (uint32_t)sub[i]);
-                rmc_rng_words(a, want, sizeof want / sizeof *want);
-                assert_memory_equal(fast + i * nw, want, nw * sizeof *want);
-                rmc_philox_seek_head(rmc_rng_philox(b), seed, rep, RMC_STREAM_INTERVIEW,
-                                     (uint32_t)sub[i], fast + i * nw, blocks);
-                for (size_t w = 0; w < sizeof got / sizeof *got; w++) {
-                    got[w] = rmc_philox_word(rmc_rng_philox(b));
+                memset(fast, 0, sizeof fast);
+                rmc_philox_heads(seed, rep, RMC_STREAM_INTERVIEW, sub, n, blocks, fast);
+                for (unsigned path = 0; path < 3; path++) {
+                    memset(slow, 0, sizeof slow);
+                    if (rmc_philox_heads_by(path, seed, rep, RMC_STREAM_INTERVIEW, sub, n, blocks,
+                                            slow)) {
+                        assert_memory_equal(fast, slow, sizeof fast);
+                    }
                 }
-                assert_memory_equal(got, want, sizeof want);
+                for (size_t i = 0; i < n; i++) {
+                    uint32_t want[MAX_W + 70], got[MAX_W + 70];
+                    rmc_rng_seek(a, seed, rep, RMC_STREAM_INTERVIEW, (uint32_t)sub[i]);
+                    rmc_rng_words(a, want, sizeof want / sizeof *want);
+                    assert_memory_equal(fast + i * nw, want, nw * sizeof *want);
+                    rmc_philox_seek_head(rmc_rng_philox(b), seed, rep, RMC_STREAM_INTERVIEW,
+                                         (uint32_t)sub[i], fast + i * nw, blocks);
+                    for (size_t w = 0; w < sizeof got / sizeof *got; w++) {
+                        got[w] = rmc_philox_word(rmc_rng_philox(b));
+                    }
+                    assert_memory_equal(got, want, sizeof want);
+                }
             }
         }
     }
