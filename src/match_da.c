@@ -146,12 +146,23 @@ static rmc_status check_input(const rmc_match_ws *w, const rmc_match_input *in, 
         return RMC_FAIL(d, RMC_EUSAGE, "match of %zu seats exceeds workspace (%zu)", seats,
                         w->max_seats);
     }
+    /* Every replicate's input passes here: the entries are checked by one
+     * branch-free pass (program as unsigned below n_prog, rank at least
+     * RMC_RANK_NONE), and only a bad input is searched for its first bad
+     * entry, the one the message names. */
     const size_t n_entries = in->app_off[in->n_app];
+    const uint32_t n_prog = (uint32_t)in->n_prog;
+    const int32_t *const rank = in->choice_rank;
+    const rmc_id *const prog = in->choice_prog;
+    unsigned bad = in->n_prog > UINT32_MAX;
     for (size_t e = 0; e < n_entries; e++) {
-        const rmc_id j = in->choice_prog[e];
-        if (j < 0 || (size_t)j >= in->n_prog || in->choice_rank[e] < RMC_RANK_NONE) {
+        bad |= ((uint32_t)prog[e] >= n_prog) | (rank[e] < RMC_RANK_NONE);
+    }
+    for (size_t e = 0; bad && e < n_entries; e++) {
+        const rmc_id j = prog[e];
+        if (j < 0 || (size_t)j >= in->n_prog || rank[e] < RMC_RANK_NONE) {
             return RMC_FAIL(d, RMC_EUSAGE, "match input: entry %zu names program %d rank %d", e,
-                            (int)j, (int)in->choice_rank[e]);
+                            (int)j, (int)rank[e]);
         }
     }
     return RMC_OK;

@@ -1647,6 +1647,32 @@ static void test_match_run_exceeds_workspace(void **state)
     mk.prog[3] = 3; /* program out of range */
     assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &o.res, NULL), RMC_EUSAGE);
     mk.prog[3] = CITY;
+    /* each kind of bad entry; with two, the first is the one named */
+    const struct {
+        size_t e;
+        rmc_id prog;
+        int32_t rank;
+        const char *msg;
+    } bad[4] = {{5, -1, 0, "entry 5 names program -1 rank 0"},
+                {7, 3, 1, "entry 7 names program 3 rank 1"},
+                {2, 0, -2, "entry 2 names program 0 rank -2"},
+                {11, INT32_MAX, 0, "entry 11 names program 2147483647 rank 0"}};
+    for (int k = 0; k < 4; k++) {
+        const rmc_id p0 = mk.prog[bad[k].e], p9 = mk.prog[11];
+        const int32_t r0 = mk.rank[bad[k].e];
+        mk.prog[bad[k].e] = bad[k].prog;
+        mk.rank[bad[k].e] = bad[k].rank;
+        if (bad[k].e < 11) {
+            mk.prog[11] = -5; /* a later bad entry: not the one named */
+        }
+        rmc_diag d = {0};
+        assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &o.res, &d), RMC_EUSAGE);
+        assert_non_null(strstr(d.message, bad[k].msg));
+        mk.prog[11] = p9;
+        mk.prog[bad[k].e] = p0;
+        mk.rank[bad[k].e] = r0;
+    }
+    assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &o.res, NULL), RMC_OK);
     mk.cap[1] = -1;
     assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &o.res, NULL), RMC_EUSAGE);
     rmc_match_ws_free(w);
