@@ -36,7 +36,7 @@
 #include "rankmc/rankmc.h"
 
 static const char *const ph_name[RMC_SIM_N_PHASES] = {"meetings", "ROLs + match input", "match",
-                                                      "accumulation"};
+                                                      "accumulation", "SOAP"};
 
 /* One rmc_sim_run of n_rep replicates at nt threads: wall and process CPU
  * seconds, and the run's statistics (phase times when `phases`). */

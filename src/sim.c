@@ -967,7 +967,9 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
         rmc_accum_count_tracks(w->acc, w->partial, w->cap_final, w->n_reverted);
     }
     if (c->soap) {
+        phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
         soap_replicate(c, w, r);
+        phase_tick(c, w, RMC_SIM_PHASE_SOAP, &t);
     }
     if (m->n_couples > 0) {
         count_couples(m, w);

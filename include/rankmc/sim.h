@@ -48,12 +48,14 @@ extern "C" {
  * the rank meetings (with the interview-day draws), ROL generation (with
  * building the Match input), the Match (with the stability check), and
  * accumulation (histogram columns, counts, the batch fold into the rank
- * histogram and the merge of the threads' partials). */
+ * histogram and the merge of the threads' partials), and SOAP after the
+ * Match (0 when the model has no SOAP stage). */
 typedef enum {
     RMC_SIM_PHASE_MEETING,
     RMC_SIM_PHASE_ROLS,
     RMC_SIM_PHASE_MATCH,
     RMC_SIM_PHASE_ACCUM,
+    RMC_SIM_PHASE_SOAP,
     RMC_SIM_N_PHASES
 } rmc_sim_phase;
 

@@ -20,7 +20,8 @@
 #include "benchmark.h"
 #include "cli.h"
 
-static const char *const phase_names[RMC_SIM_N_PHASES] = {"meeting", "rols", "match", "accum"};
+static const char *const phase_names[RMC_SIM_N_PHASES] = {"meeting", "rols", "match", "accum",
+                                                          "soap"};
 
 static void usage(FILE *f)
 {
@@ -30,8 +31,8 @@ static void usage(FILE *f)
             "nrmp2025, seed %u) at scale F, N replicates (seed %u) at each rank count\n"
             "x thread count. Prints replicates/s, speed-up and parallel efficiency\n"
             "against the first row, thread-seconds per phase (meeting, ROL generation,\n"
-            "Match, accumulation), the time to sum the tables into rank 0 and to write\n"
-            "the result file from rank 0, peak memory of the largest rank, and a\n"
+            "Match, accumulation, SOAP), the time to sum the tables into rank 0 and to\n"
+            "write the result file from rank 0, peak memory of the largest rank, and a\n"
             "checksum of the result, which is the same in every row and on every\n"
             "machine. Under mpirun (the MPI build, docs/mpi.md) each row runs on the\n"
             "first R of the ranks started.\n\n"
@@ -352,9 +353,9 @@ static void print_head(FILE *f, const rmc_bench_options *o, const rmc_bench_work
             "phases: thread-ms per replicate, summed over rank 0's threads; reduce_s: summing the\n"
             "tables into rank 0 (in wall_s); write_s: the result file from rank 0; memory: peak\n"
             "RSS so far of the largest rank and one rank's estimate, MiB\n");
-    fprintf(f, "%5s %7s %8s %8s %10s %8s %7s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n", "ranks",
+    fprintf(f, "%5s %7s %8s %8s %10s %8s %7s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n", "ranks",
             "threads", "reps", "wall_s", "reps/s", "speedup", "effic.", "meeting", "rols", "match",
-            "accum", "reduce_s", "write_s", "peak_mb", "est_mb", "checksum");
+            "accum", "soap", "reduce_s", "write_s", "peak_mb", "est_mb", "checksum");
 }
 
 int rmc_cli_bench(int argc, char **argv)

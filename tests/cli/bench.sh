@@ -30,7 +30,7 @@ grep -q "^workload: 472 applicants, 66 programs" "$tmp/bench.txt" || fail "workl
 [ "$(grep -c '^RANKMC_BENCH ' "$tmp/bench.txt")" -eq 2 ] || fail "expected 2 RANKMC_BENCH lines"
 grep -q "^RANKMC_BENCH threads=1 .*replicates=4 .*speedup=1.0000 efficiency=1.0000 " \
     "$tmp/bench.txt" || fail "threads=1 line"
-grep -q "^RANKMC_BENCH threads=2 ranks=1 .*reps_per_s=[0-9.]* .*meeting_ms=[0-9.]* rols_ms=[0-9.]* match_ms=[0-9.]* accum_ms=[0-9.]* reduce_s=0.0000 write_s=[0-9.]* peak_rss_mb=[0-9.]* checksum=[0-9a-f]\{16\}$" \
+grep -q "^RANKMC_BENCH threads=2 ranks=1 .*reps_per_s=[0-9.]* .*meeting_ms=[0-9.]* rols_ms=[0-9.]* match_ms=[0-9.]* accum_ms=[0-9.]* soap_ms=[0-9.]* reduce_s=0.0000 write_s=[0-9.]* peak_rss_mb=[0-9.]* checksum=[0-9a-f]\{16\}$" \
     "$tmp/bench.txt" || fail "threads=2 line"
 sums=$(sed -n 's/^RANKMC_BENCH .*checksum=\([0-9a-f]*\)$/\1/p' "$tmp/bench.txt" | sort -u)
 [ "$(echo "$sums" | wc -l)" -eq 1 ] || fail "checksums differ across thread counts: $sums"
@@ -59,6 +59,7 @@ rows = d["rows"]
 assert [(r["ranks"], r["threads"]) for r in rows] == [(1, 1), (1, 2)], rows
 assert all(r["checksum"] == sys.argv[2] and r["replicates"] == 4 and r["wall_s"] > 0 for r in rows)
 assert all(r["meeting_ms"] >= 0 and r["peak_rss_bytes"] > 0 for r in rows)
+assert all(r["soap_ms"] > 0 for r in rows), rows  # the workload runs SOAP: its own column
 assert d["checksum_identical"] is True
 ' "$tmp/out" "$sums" || fail "--json: not the expected JSON document"
 else
