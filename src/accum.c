@@ -418,40 +418,35 @@ static inline void prefetch_row(const uint32_t *row, size_t ncol)
     }
 }
 
+/* The fold of rmc_accum_add_ranks(_u8): the batch's n_rep columns (of type
+ * T) of interviews k_begin .. k_end - 1 added into their rows. */
+#define ADD_RANKS_BODY(T)                                                                          \
+    do {                                                                                           \
+        RMC_ASSERT(a->rank_hist != NULL && k_end <= a->dims.n_iv);                                 \
+        const size_t ncol = a->dims.rank_bins + 1;                                                 \
+        for (size_t k = k_begin; k < k_end; k++) {                                                 \
+            uint32_t *row = a->rank_hist + k * ncol;                                               \
+            if (k + FOLD_AHEAD < k_end) {                                                          \
+                prefetch_row(row + FOLD_AHEAD * ncol, ncol);                                       \
+            }                                                                                      \
+            for (size_t b = 0; b < n_rep; b++) {                                                   \
+                const T c = cols[b * stride + k];                                                  \
+                RMC_ASSERT(c < ncol);                                                              \
+                row[c]++;                                                                          \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 void rmc_accum_add_ranks(rmc_accum *a, const uint16_t *cols, size_t n_rep, size_t stride,
                          size_t k_begin, size_t k_end)
 {
-    RMC_ASSERT(a->rank_hist != NULL && k_end <= a->dims.n_iv);
-    const size_t ncol = a->dims.rank_bins + 1;
-    for (size_t k = k_begin; k < k_end; k++) {
-        uint32_t *row = a->rank_hist + k * ncol;
-        if (k + FOLD_AHEAD < k_end) {
-            prefetch_row(row + FOLD_AHEAD * ncol, ncol);
-        }
-        for (size_t b = 0; b < n_rep; b++) {
-            const uint16_t c = cols[b * stride + k];
-            RMC_ASSERT(c < ncol);
-            row[c]++;
-        }
-    }
+    ADD_RANKS_BODY(uint16_t);
 }
 
 void rmc_accum_add_ranks_u8(rmc_accum *a, const uint8_t *cols, size_t n_rep, size_t stride,
                             size_t k_begin, size_t k_end)
 {
-    RMC_ASSERT(a->rank_hist != NULL && k_end <= a->dims.n_iv);
-    const size_t ncol = a->dims.rank_bins + 1;
-    for (size_t k = k_begin; k < k_end; k++) {
-        uint32_t *row = a->rank_hist + k * ncol;
-        if (k + FOLD_AHEAD < k_end) {
-            prefetch_row(row + FOLD_AHEAD * ncol, ncol);
-        }
-        for (size_t b = 0; b < n_rep; b++) {
-            const uint8_t c = cols[b * stride + k];
-            RMC_ASSERT(c < ncol);
-            row[c]++;
-        }
-    }
+    ADD_RANKS_BODY(uint8_t);
 }
 
 static void lower_first(int64_t *first, int64_t r)
