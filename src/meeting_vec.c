@@ -50,27 +50,21 @@ const double rmc_inv_int[RMC_MAX_TABLE_RESIDENTS + 4] = {
 
 #define AVX2 __attribute__((target("avx2"), always_inline)) static inline
 
-/* Lane masks as four bits (bit l: lane l) and as vectors. */
-static const int64_t mask64[16][4] __attribute__((aligned(32))) = {
-#define M64(b)                                                                                     \
+/* Lane masks as four bits (bit l: lane l) and as vectors: row b has lane l
+ * all ones where bit l of b is set, else zero. */
+#define LANE_MASK(T, b)                                                                            \
     {                                                                                              \
-        -(int64_t)((b)&1), -(int64_t)(((b) >> 1) & 1), -(int64_t)(((b) >> 2) & 1),                 \
-            -(int64_t)(((b) >> 3) & 1)                                                             \
+        -(T)((b)&1), -(T)(((b) >> 1) & 1), -(T)(((b) >> 2) & 1), -(T)(((b) >> 3) & 1)              \
     }
-    M64(0), M64(1), M64(2),  M64(3),  M64(4),  M64(5),  M64(6),  M64(7),
-    M64(8), M64(9), M64(10), M64(11), M64(12), M64(13), M64(14), M64(15),
-#undef M64
-};
-static const int32_t mask32[16][4] __attribute__((aligned(16))) = {
-#define M32(b)                                                                                     \
-    {                                                                                              \
-        -(int32_t)((b)&1), -(int32_t)(((b) >> 1) & 1), -(int32_t)(((b) >> 2) & 1),                 \
-            -(int32_t)(((b) >> 3) & 1)                                                             \
-    }
-    M32(0), M32(1), M32(2),  M32(3),  M32(4),  M32(5),  M32(6),  M32(7),
-    M32(8), M32(9), M32(10), M32(11), M32(12), M32(13), M32(14), M32(15),
-#undef M32
-};
+#define LANE_MASKS(T)                                                                              \
+    LANE_MASK(T, 0), LANE_MASK(T, 1), LANE_MASK(T, 2), LANE_MASK(T, 3), LANE_MASK(T, 4),           \
+        LANE_MASK(T, 5), LANE_MASK(T, 6), LANE_MASK(T, 7), LANE_MASK(T, 8), LANE_MASK(T, 9),       \
+        LANE_MASK(T, 10), LANE_MASK(T, 11), LANE_MASK(T, 12), LANE_MASK(T, 13), LANE_MASK(T, 14),  \
+        LANE_MASK(T, 15)
+static const int64_t mask64[16][4] __attribute__((aligned(32))) = {LANE_MASKS(int64_t)};
+static const int32_t mask32[16][4] __attribute__((aligned(16))) = {LANE_MASKS(int32_t)};
+#undef LANE_MASKS
+#undef LANE_MASK
 
 AVX2 __m256d mask_d(unsigned bits)
 {
