@@ -1,7 +1,8 @@
 /* Micro-benchmark of the list sort the meetings, the ROLs and SOAP share
- * (src/sort_int.h): ns per word of each path (portable; AVX-512F where the
- * CPU has it) on lists of the lengths programs' lists have (12 to 711
- * names; 86 is the national mean), random and near sorted (positions minus
+ * (src/sort_int.h): ns per word of each path (portable; AVX-512F and AVX2
+ * where the CPU has them, n/a where not) on lists of the lengths programs'
+ * lists have (12 to 711 names; 86 is the national mean; ROLs about 12),
+ * random and near sorted (positions minus
  * moves of a few places, as a meeting's final keys are), and of
  * rmc_sort_u64_near as the meetings call it. Lists are made first and
  * sorted in one timed loop (the calling thread's CPU time), 5 rounds,
@@ -56,7 +57,7 @@ static int cmp_d(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* how: 0, 1 the paths of rmc_sort_u64_by; 2 rmc_sort_u64_near */
+/* how: 0, 1, 2 the paths of rmc_sort_u64_by; 3 rmc_sort_u64_near */
 static int time_one(size_t n, int near, int how, size_t words, double *med, double *min)
 {
     const size_t lists = words / n > 0 ? words / n : 1;
@@ -77,7 +78,7 @@ static int time_one(size_t n, int near, int how, size_t words, double *med, doub
         memcpy(a, src, lists * n * sizeof *a);
         const double t0 = cpu_s();
         for (size_t l = 0; l < lists && ok; l++) {
-            if (how == 2) {
+            if (how == 3) {
                 rmc_sort_u64_near(a + l * n, tmp, n);
             } else {
                 ok = rmc_sort_u64_by((unsigned)how, a + l * n, tmp, n);
@@ -108,15 +109,15 @@ int main(int argc, char **argv)
         }
         words = (size_t)atol(optarg);
     }
-    static const size_t sizes[] = {12, 30, 60, 86, 128, 200, 400, 711};
-    static const char *const names[] = {"portable", "avx512", "near"};
+    static const size_t sizes[] = {12, 30, 60, 86, 128, 200, 300, 400, 711};
+    static const char *const names[] = {"portable", "avx512", "avx2", "near"};
     printf("bench_sort: ns per word, median (min) of %d rounds of %zu words, thread CPU time\n",
            ROUNDS, words);
-    printf("%6s %-7s %18s %18s %18s\n", "n", "keys", names[0], names[1], names[2]);
+    printf("%6s %-7s %18s %18s %18s %18s\n", "n", "keys", names[0], names[1], names[2], names[3]);
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         for (int near = 0; near < 2; near++) {
             printf("%6zu %-7s", sizes[s], near ? "near" : "random");
-            for (int how = 0; how < 3; how++) {
+            for (int how = 0; how < 4; how++) {
                 double med = 0, min = 0;
                 const int st = time_one(sizes[s], near, how, words, &med, &min);
                 if (st < 0) {
