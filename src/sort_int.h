@@ -30,8 +30,9 @@ RMC_INTERNAL bool rmc_sort_u64_by(unsigned path, uint64_t *a, uint64_t *tmp, siz
  * final keys are the initial positions minus moves of a few places):
  * insertion sort while the total displacement stays below about 4n, else
  * rmc_sort_u64; with AVX-512F, lists of 9 to 256 words go to its register
- * network, with AVX2 (no AVX-512F) lists of 9 to 64, which are faster
- * there even on a list near sorted (bench_sort). */
+ * network, which is faster there even on a list near sorted (bench_sort);
+ * with AVX2 (no AVX-512F) every list of more than 8 words goes to the AVX2
+ * sort, faster on the meetings' final keys (perf of rankmc bench). */
 RMC_INTERNAL void rmc_sort_u64_near(uint64_t *a, uint64_t *tmp, size_t n);
 
 #endif
