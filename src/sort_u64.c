@@ -10,7 +10,7 @@
  * network in registers instead, 3.5 times faster per word for a list of
  * 86; on CPUs with AVX2 but not AVX-512F blocks of up to 64 words by a
  * network in AVX2 registers and the blocks merged 8 words a step in
- * registers, 2.3 times faster at 86 words and 2.7 at 12 (bench/RESULTS.md).
+ * registers, 2.4 times faster at 86 words and 2.7 at 12 (bench/RESULTS.md).
  * Every path gives the same order.
  */
 #include <stdbool.h>
