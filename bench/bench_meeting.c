@@ -10,7 +10,11 @@
  * (rmc_sim_run on one thread with its own phase timing, wall time), as a
  * multiple of the floor: the "whole / RNG floor" ratio of bench/RESULTS.md.
  * With -s SCALE the market is the one bench_sim uses (synth preset
- * nrmp2025 at SCALE, seed 2385) instead of the fixture.
+ * nrmp2025 at SCALE, seed 2385) instead of the fixture. Two more rows time
+ * the meetings with their moves summed as the engine sums them: the float
+ * moves and then rmc_accum_add_moves_i32's pass over them ("+ move sums"),
+ * and the moves added into program-order sums as the names are moved
+ * (rmc_meeting_run_sums, "into sums", what the engine runs).
  *
  * usage: bench_meeting [-n REPLICATES] [-a APPLICANTS] [-p PROGRAMS] [-i PER_APPLICANT]
  *                      [-s SCALE]
@@ -31,6 +35,8 @@
 #include "../tests/model_fixture.h"
 #include "bench.h"
 #include "rankmc/rankmc.h"
+#include "accum_int.h"
+#include "meeting_int.h"
 #include "model_int.h"
 #include "rng_int.h"
 
@@ -57,7 +63,9 @@ typedef struct bench_bufs {
     int32_t *rank;
     float *moves;
     rmc_id *rol;
-    uint32_t *heads; /* [largest program][RMC_PHILOX_HEAD_WORDS] */
+    uint32_t *heads;  /* [largest program][RMC_PHILOX_HEAD_WORDS] */
+    rmc_accum *total; /* the int64 move sums the int32 ones spill into */
+    int32_t *sum;     /* [n_iv * RMC_N_FACTORS] int32 move sums */
     volatile double sink;
 } bench_bufs;
 
@@ -67,6 +75,31 @@ static double time_meetings(const rmc_model *m, bench_bufs *b, uint64_t rep)
     rmc_meeting_draw_applicants(m, &m->params, b->r, 1, rep, b->day);
     for (size_t j = 0; j < m->n_prog; j++) {
         rmc_meeting_run(m, &m->params, j, b->day, b->r, 1, rep, b->w, b->rank, b->moves);
+    }
+    return now_ms() - t0;
+}
+
+/* The meetings' float moves, then their pass into int32 sums
+ * (interview order). */
+static double time_meetings_add(const rmc_model *m, bench_bufs *b, uint64_t rep)
+{
+    const double t0 = now_ms();
+    rmc_meeting_draw_applicants(m, &m->params, b->r, 1, rep, b->day);
+    for (size_t j = 0; j < m->n_prog; j++) {
+        rmc_meeting_run(m, &m->params, j, b->day, b->r, 1, rep, b->w, b->rank, b->moves);
+    }
+    rmc_accum_add_moves_i32(b->total, b->sum, b->moves);
+    return now_ms() - t0;
+}
+
+/* The meetings adding their moves into int32 sums (program order). */
+static double time_meetings_sums(const rmc_model *m, bench_bufs *b, uint64_t rep)
+{
+    const double t0 = now_ms();
+    const rmc_move_sums sums = {b->sum, b->total->move_sum};
+    rmc_meeting_draw_applicants(m, &m->params, b->r, 1, rep, b->day);
+    for (size_t j = 0; j < m->n_prog; j++) {
+        rmc_meeting_run_sums(m, &m->params, j, b->day, b->r, 1, rep, b->w, b->rank, &sums);
     }
     return now_ms() - t0;
 }
@@ -229,13 +262,28 @@ int main(int argc, char **argv)
     b.moves = fx_calloc(m->n_iv * RMC_N_FACTORS, sizeof *b.moves);
     b.rol = fx_calloc(m->n_iv, sizeof *b.rol);
     b.heads = fx_calloc(m->n_iv * RMC_PHILOX_HEAD_WORDS, sizeof *b.heads);
+    b.sum = fx_calloc(m->n_iv * RMC_N_FACTORS, sizeof *b.sum);
+    rmc_accum_dims dims = {.n_app = m->n_app, .n_prog = m->n_prog, .n_iv = m->n_iv};
+    dims.n_factors = RMC_N_FACTORS;
+    dims.choice_len = 1;
+    dims.max_positions = 1;
+    rmc_accum_dims_bin(&dims, 1, 0);
+    if (rmc_accum_alloc(&dims, false, &b.total, NULL) != RMC_OK) {
+        fprintf(stderr, "bench_meeting: out of memory\n");
+        return 1;
+    }
     double *tm = fx_calloc(n_rep, sizeof *tm), *tp = fx_calloc(n_rep, sizeof *tp);
     double *tf = fx_calloc(n_rep, sizeof *tf), *tt = fx_calloc(n_rep, sizeof *tt);
     double *th = fx_calloc(n_rep, sizeof *th);
+    double *ta = fx_calloc(n_rep, sizeof *ta), *ts = fx_calloc(n_rep, sizeof *ts);
     time_meetings(m, &b, 1000); /* warm-up: first touch of every buffer */
+    time_meetings_add(m, &b, 1000);
+    time_meetings_sums(m, &b, 1000);
     time_prefs(m, &b, 1000);
     for (size_t rep = 0; rep < n_rep; rep++) {
         tm[rep] = time_meetings(m, &b, rep);
+        ta[rep] = time_meetings_add(m, &b, rep);
+        ts[rep] = time_meetings_sums(m, &b, rep);
         tp[rep] = time_prefs(m, &b, rep);
         tt[rep] = tm[rep] + tp[rep];
         tf[rep] = time_floor(m, &b, rep);
@@ -245,6 +293,8 @@ int main(int argc, char **argv)
         "bench_meeting: %zu applicants, %zu programs, %zu interviews, %zu replicates, 1 thread\n",
         m->n_app, m->n_prog, m->n_iv, n_rep);
     report("meetings", tm, n_rep, m->n_iv);
+    report("meetings + move sums", ta, n_rep, m->n_iv);
+    report("meetings into sums", ts, n_rep, m->n_iv);
     report("applicant ROLs", tp, n_rep, m->n_iv);
     report("meetings + ROLs", tt, n_rep, m->n_iv);
     report("RNG floor", tf, n_rep, m->n_iv);
@@ -257,6 +307,10 @@ int main(int argc, char **argv)
     free(tf);
     free(tt);
     free(th);
+    free(ta);
+    free(ts);
+    rmc_accum_free(b.total);
+    free(b.sum);
     free(b.heads);
     free(b.rol);
     free(b.moves);

@@ -28,6 +28,9 @@
  *    name, discussed or not: they are the spreadsheet's filter.
  * 4. Final key = x - total move; sort ascending, ties by x (that is, by S0).
  *
+ * Moves go out as floats (rmc_meeting_run) or, for the engine, straight
+ * into its fixed-point move sums (rmc_meeting_run_sums, meeting_int.h).
+ *
  * Lists are sorted as packed (float key, index) words without a comparator
  * (meeting_int.h, sort_u64.c). Draws come from the stream (seed, replicate,
  * RMC_STREAM_MEETING, program) in initial-position order, so a program's
@@ -41,6 +44,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "accum_int.h"
 #include "meeting_int.h"
 #include "rankmc/match.h"
 #include "rng_int.h"
@@ -207,6 +211,11 @@ typedef struct meeting_ctx {
     chance fam, ties, flight_low, flight_normal, std_j1, std_h1b, impress;
     const rmc_lanes_ops *lanes; /* the vector code across names, or NULL */
     rmc_lanes_ctx lc;           /* its constants (when lanes is set) */
+    /* the engine's move sums (rmc_meeting_run_sums), else NULL: the
+     * program's rows of the int32 sums ([n][RMC_N_FACTORS], local index
+     * order) and the total's int64 sums (interview order) */
+    int32_t *sum;
+    int64_t *spill;
 } meeting_ctx;
 
 /* Sum of each name's awkward shocks into awk[0 .. n) and their number
@@ -740,7 +749,8 @@ static inline double tier_spots(size_t from, size_t to)
 }
 
 /* Every statement's move of a discussed name at initial position x, in
- * this list's spots, into mv[0 .. RMC_N_FACTORS); *sum gets their total.
+ * this list's spots, into mv[0 .. RMC_N_FACTORS) (with c->sum: added to
+ * the name's sums, mv unused); *sum gets their total.
  * Tier statements, in this order: a chief's word (up chief_tiers), flight
  * risk (down flight_tiers), consistent negative interviews (down
  * consistent_tiers); each moves the name to the same offset in the target
@@ -831,10 +841,17 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, const do
             ref += tier;
         }
     }
-    /* the recorded (float) moves and their sum */
+    /* the recorded (float) moves and their sum; the engine's sums take them
+     * from registers (rmc_meeting_run_sums) */
     const rmc_v8f rec = __builtin_convertvector(ref, rmc_v8f);
-    memcpy(mv, &rec, sizeof rec);
     const rmc_v8d back = __builtin_convertvector(rec, rmc_v8d);
+    if (c->sum != NULL) {
+        rmc_accum_add_moves8_i32(c->sum + t * RMC_N_FACTORS,
+                                 c->spill + (size_t)c->ivs[t] * RMC_N_FACTORS,
+                                 (const double *)&back);
+    } else {
+        memcpy(mv, &rec, sizeof rec);
+    }
     *sum = sum8(&back);
     return fate;
 }
@@ -883,13 +900,16 @@ static void merge_two(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
     }
 }
 
-/* A program with a fixed ROL takes it and moves nothing. */
+/* A program with a fixed ROL takes it and moves nothing (writes zero
+ * moves where moves is not NULL). */
 static void fixed_list(const rmc_model *m, size_t j, int32_t *rank, float *moves)
 {
     for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
         const size_t k = (size_t)m->iv_by_prog[e];
         rank[k] = RMC_RANK_NONE;
-        memset(moves + k * RMC_N_FACTORS, 0, RMC_N_FACTORS * sizeof *moves);
+        if (moves != NULL) {
+            memset(moves + k * RMC_N_FACTORS, 0, RMC_N_FACTORS * sizeof *moves);
+        }
     }
     for (size_t e = m->prol_off[j]; e < m->prol_off[j + 1]; e++) {
         rank[m->prol_iv[e]] = (int32_t)(e - m->prol_off[j]);
@@ -903,7 +923,11 @@ static void fixed_list(const rmc_model *m, size_t j, int32_t *rank, float *moves
 
 /* A name's fate and moves into mv (*total their sum), the name's stream
  * at its start: from the vector code's decision for it (out, lane l)
- * where it made one, else by the scalar code from the first draw. */
+ * where it made one, else by the scalar code from the first draw. With
+ * c->sum (mv NULL) a discussed name's moves go into its sums instead (a
+ * risky name the meeting drops keeps the moves it was given; an
+ * undiscussed name or one the visa filter leaves off has none, and adds
+ * nothing). */
 static enum fate name_fate(const meeting_ctx *c, const rmc_meeting_ws *w, size_t x, size_t t,
                            const rmc_lanes_out *out, size_t l, float *mv, double *total)
 {
@@ -923,7 +947,9 @@ static enum fate name_fate(const meeting_ctx *c, const rmc_meeting_ws *w, size_t
     }
     *total = 0;
     if (fate == FATE_DROPPED || !discussed) {
-        memset(mv, 0, RMC_N_FACTORS * sizeof *mv);
+        if (mv != NULL) {
+            memset(mv, 0, RMC_N_FACTORS * sizeof *mv);
+        }
         return fate;
     }
     return discuss_name(c, x, t, residents, mv, total);
@@ -933,10 +959,17 @@ static enum fate name_fate(const meeting_ctx *c, const rmc_meeting_ws *w, size_t
  * (their first draws by the vector code where c->lanes is set; a short
  * last pass and the names it hands back by the scalar code); the final
  * keys of the ranked names that moved little into w->keys[0 .. returned
- * count), of those that moved far into w->far[0 .. *n_far). */
+ * count), of those that moved far into w->far[0 .. *n_far). The moves go
+ * to moves (interview order) or, when it is NULL, into c->sum (by
+ * discuss_name; the local index's row: a program's rows are one run of
+ * n x 32 bytes, where interview-order rows are scattered over the whole
+ * table). Either row is prefetched PREFETCH names ahead: the sums are read
+ * as well as written, and prefetching the program's run whole before the
+ * names are scored saved nothing (bench/RESULTS.md). */
 static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank, float *moves,
                          size_t *n_far)
 {
+    RMC_ASSERT((moves == NULL) != (c->sum == NULL));
     size_t n_ranked = 0;
     rmc_lanes_in in = {.heads = w->heads, .iv = c->iv, .app = c->app};
     rmc_lanes_out out;
@@ -952,7 +985,11 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
         for (size_t x = x0; x < x0 + nl; x++) {
             if (x + PREFETCH < c->n) {
                 const size_t ahead = (size_t)c->ivs[w->order[x + PREFETCH]];
-                __builtin_prefetch(moves + ahead * RMC_N_FACTORS, 1);
+                if (moves != NULL) {
+                    __builtin_prefetch(moves + ahead * RMC_N_FACTORS, 1);
+                } else {
+                    __builtin_prefetch(c->sum + (size_t)w->order[x + PREFETCH] * RMC_N_FACTORS, 1);
+                }
                 __builtin_prefetch(rank + ahead, 1);
             }
             const size_t t = (size_t)w->order[x];
@@ -964,8 +1001,8 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
             rmc_philox_seek_head(c->s, c->seed, c->replicate, RMC_STREAM_INTERVIEW, (uint32_t)k,
                                  w->heads + t * RMC_PHILOX_HEAD_WORDS, RMC_PHILOX_HEAD_BLOCKS);
             double total;
-            const enum fate fate =
-                name_fate(c, w, x, t, &out, x - x0, moves + k * RMC_N_FACTORS, &total);
+            float *const mv = moves != NULL ? moves + k * RMC_N_FACTORS : NULL;
+            const enum fate fate = name_fate(c, w, x, t, &out, x - x0, mv, &total);
             if (fate == FATE_DROPPED) {
                 rank[k] = RMC_RANK_NONE;
                 continue;
@@ -1068,11 +1105,13 @@ bool rmc_meeting_lanes_by(unsigned path, const rmc_lanes_case *k, rmc_rng *r, rm
 }
 
 /* rmc_meeting_run with the vector code `lanes` (NULL: the scalar code
- * only). */
+ * only), the moves into moves or (moves NULL) into the move sums ms. */
 static void meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const double *day,
                         rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
-                        int32_t *rank, float *moves, const rmc_lanes_ops *lanes)
+                        int32_t *rank, float *moves, const rmc_move_sums *ms,
+                        const rmc_lanes_ops *lanes)
 {
+    RMC_ASSERT((moves == NULL) != (ms == NULL));
     RMC_ASSERT(j < m->n_prog && w->m == m);
     if (m->has_prog_rol[j]) {
         fixed_list(m, j, rank, moves);
@@ -1119,6 +1158,8 @@ static void meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const
         .std_h1b = chance_of(p->visa_p_standard_h1b),
         .impress = chance_of(p->advocacy_rotation_impress),
         .lanes = lanes,
+        .sum = ms != NULL ? ms->sum + m->prog_off[j] * RMC_N_FACTORS : NULL,
+        .spill = ms != NULL ? ms->spill : NULL,
     };
     if (c.lanes != NULL && !lanes_setup(&c, &c.lc)) {
         c.lanes = NULL;
@@ -1152,7 +1193,14 @@ void rmc_meeting_run(const rmc_model *m, const rmc_params *p, size_t j, const do
                      rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
                      int32_t *rank, float *moves)
 {
-    meeting_run(m, p, j, day, r, seed, replicate, w, rank, moves, rmc_lanes_best());
+    meeting_run(m, p, j, day, r, seed, replicate, w, rank, moves, NULL, rmc_lanes_best());
+}
+
+void rmc_meeting_run_sums(const rmc_model *m, const rmc_params *p, size_t j, const double *day,
+                          rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
+                          int32_t *rank, const rmc_move_sums *s)
+{
+    meeting_run(m, p, j, day, r, seed, replicate, w, rank, NULL, s, rmc_lanes_best());
 }
 
 bool rmc_meeting_run_by(unsigned path, const rmc_model *m, const rmc_params *p, size_t j,
@@ -1163,6 +1211,6 @@ bool rmc_meeting_run_by(unsigned path, const rmc_model *m, const rmc_params *p, 
     if (path > 0 && lanes == NULL) {
         return false;
     }
-    meeting_run(m, p, j, day, r, seed, replicate, w, rank, moves, lanes);
+    meeting_run(m, p, j, day, r, seed, replicate, w, rank, moves, NULL, lanes);
     return true;
 }

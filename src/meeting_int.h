@@ -201,6 +201,30 @@ RMC_INTERNAL bool rmc_meeting_run_by(unsigned path, const rmc_model *m, const rm
                                      uint64_t replicate, rmc_meeting_ws *w, int32_t *rank,
                                      float *moves);
 
+/* Where the engine's meetings add their moves (rmc_meeting_run_sums): the
+ * thread's int32 sums in program order and the total's int64 sums in
+ * interview order, which take a sum that would leave int32. */
+typedef struct rmc_move_sums {
+    int32_t *sum;   /* [n_iv][RMC_N_FACTORS]: row e is interview iv_by_prog[e] */
+    int64_t *spill; /* [n_iv][RMC_N_FACTORS]: row k is interview k (the total's) */
+} rmc_move_sums;
+
+/* rmc_meeting_run for the engine: instead of writing float moves, each
+ * ranked name's moves (the floats rmc_meeting_run would write) are added in
+ * the move sums' fixed point into s->sum's row prog_off[j] + t (t: the
+ * name's index among the program's interviews), with
+ * rmc_accum_add_moves_i32's rounding and overflow rule (a sum that would
+ * leave int32 goes whole, atomically, into s->spill's row of its interview
+ * and restarts at 0). Names whose moves rmc_meeting_run would write as
+ * zeros (undiscussed, left off by the visa filter, a fixed list) add
+ * nothing; a risky name the meeting drops adds the moves it was given, as
+ * rmc_meeting_run records them. Ranks as rmc_meeting_run. Not thread safe
+ * on one s->sum; s->spill may be shared. */
+RMC_INTERNAL void rmc_meeting_run_sums(const rmc_model *m, const rmc_params *p, size_t j,
+                                       const double *day, rmc_rng *r, uint64_t seed,
+                                       uint64_t replicate, rmc_meeting_ws *w, int32_t *rank,
+                                       const rmc_move_sums *s);
+
 /* Monotonic map of a float onto uint32_t: a < b (as floats, no NaN) iff
  * map(a) < map(b); -0 sorts just below +0. */
 static inline uint32_t rmc_float_order(float f)

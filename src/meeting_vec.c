@@ -3,7 +3,7 @@
  * code of meeting.c computes name by name.
  *
  * Each name draws from its own stream, whose first words rmc_philox_heads
- * made for the whole list; a lane reads its words from there (gathered by
+ * made for the whole list; a lane reads its words from there (loaded by
  * the names' local indices) at its own offset, the words the branches
  * before it took, so the branches become masks: whether the name is
  * discussed (one uniform when 0 < discuss_prob < 1), the visa filter (one
@@ -233,20 +233,22 @@ __attribute__((target("avx2"))) static void lanes_avx2(const rmc_lanes_ctx *c,
                                                        const rmc_lanes_in *in, rmc_lanes_out *out)
 {
     _Static_assert(RMC_LANES == 4 && RMC_LANE_WORDS == 4, "four lanes of four words");
-    _Static_assert(sizeof(rmc_iv_pack) == 8 && offsetof(rmc_iv_pack, app) == 0, "iv gathers");
-    _Static_assert(sizeof(rmc_app_pack) == 32 && offsetof(rmc_app_pack, comm) == 8 &&
-                       offsetof(rmc_app_pack, visa) == 26,
-                   "applicant gathers");
-    const __m128i t = _mm_loadu_si128((const __m128i *)in->t);
-    const __m128i at = _mm_slli_epi32(t, 3);
-    const int *heads = (const int *)in->heads;
-    const __m128i w[RMC_LANE_WORDS] = {
-        _mm_i32gather_epi32(heads, at, 4), _mm_i32gather_epi32(heads + 1, at, 4),
-        _mm_i32gather_epi32(heads + 2, at, 4), _mm_i32gather_epi32(heads + 3, at, 4)};
-    const __m128i a = _mm_i32gather_epi32((const int *)in->iv, _mm_slli_epi32(t, 1), 4);
-    const __m256d comm = _mm256_i32gather_pd(&in->app->comm, _mm_slli_epi32(a, 2), 8);
-    const __m128i flags = _mm_i32gather_epi32((const int *)in->app + 6, _mm_slli_epi32(a, 3), 4);
-    const __m128i visa = _mm_and_si128(_mm_srli_epi32(flags, 16), _mm_set1_epi32(0xff));
+    _Static_assert((int)RMC_PHILOX_HEAD_WORDS >= (int)RMC_LANE_WORDS, "a lane's words in its head");
+    /* Loads, not gathers: a lane's four head words are adjacent (one load
+     * a lane, then a 4 x 4 transpose), and its applicant is one scalar
+     * load away; four-element gathers are slower on some CPUs (Zen 2). */
+    __m128 h[RMC_LANES];
+    const rmc_app_pack *ap[RMC_LANES];
+    for (size_t l = 0; l < RMC_LANES; l++) {
+        const size_t t = (size_t)in->t[l];
+        h[l] = _mm_loadu_ps((const float *)(const void *)(in->heads + t * RMC_PHILOX_HEAD_WORDS));
+        ap[l] = &in->app[in->iv[t].app];
+    }
+    _MM_TRANSPOSE4_PS(h[0], h[1], h[2], h[3]);
+    const __m128i w[RMC_LANE_WORDS] = {_mm_castps_si128(h[0]), _mm_castps_si128(h[1]),
+                                       _mm_castps_si128(h[2]), _mm_castps_si128(h[3])};
+    const __m256d comm = _mm256_setr_pd(ap[0]->comm, ap[1]->comm, ap[2]->comm, ap[3]->comm);
+    const __m128i visa = _mm_setr_epi32(ap[0]->visa, ap[1]->visa, ap[2]->visa, ap[3]->visa);
     __m128i o = _mm_setzero_si128();
     /* discussed: q >= 1 || (q > 0 && uniform < pi) */
     unsigned disc = 15;

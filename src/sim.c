@@ -3,10 +3,13 @@
  *
  * Data layout. Each thread owns a thread_ws (64-byte aligned, allocated
  * before the first batch): its generator, meeting and match workspaces, the
- * replicate's rank / move / ROL / match-input arrays, a partial
- * accumulator without the rank histogram or move sums, and the batch's move
- * sums in int32 (folded into the total's int64 sums with the rank columns,
- * after each batch: half the memory and memory traffic of int64 sums). The one rank histogram
+ * replicate's rank / ROL / match-input arrays, a partial accumulator
+ * without the rank histogram or move sums, and the batch's move sums in
+ * int32, in program order (model iv_by_prog): the meetings add each name's
+ * moves there as they make them (rmc_meeting_run_sums), a program's rows
+ * side by side, and the sums are folded into the total's int64 sums
+ * (interview order) with the rank columns after each batch (half the
+ * memory and memory traffic of int64 sums). The one rank histogram
  * ([interviews][bins+1] uint32, the largest table of a national run) is
  * shared and never written inside the replicate loop: each replicate writes
  * its interviews' histogram columns into its own row of a uint16 batch
@@ -33,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accum_int.h"
 #include "internal.h"
 #include "joint_int.h"
 #include "meeting_int.h"
@@ -62,8 +66,8 @@ typedef struct thread_ws {
     rmc_accum *acc;       /* partial totals, no rank histogram */
     double *day;          /* [n_app] interview-day effects */
     int32_t *rank;        /* [n_iv] final list positions */
-    float *moves;         /* [n_iv * RMC_N_FACTORS] */
-    int32_t *move_sum;    /* [n_iv * RMC_N_FACTORS] this batch's moves, fixed point (accum.h) */
+    int32_t *move_sum;    /* [n_iv * RMC_N_FACTORS] this batch's moves, fixed point (accum.h),
+                             program order (row e: interview iv_by_prog[e]) */
     rmc_id *rol;          /* [longest applicant interview list] */
     size_t *app_off;      /* [n_app + 1] match input rows */
     rmc_id *choice_prog;  /* [n_iv] */
@@ -133,7 +137,7 @@ typedef struct sim_ctx {
     bool tracks;           /* advanced programs or reversions: supplemental lists, PGY-1s */
     bool soap;             /* run SOAP after the Match */
     bool narrow;           /* rank histogram columns fit a byte: the batch buffer is uint8 */
-    rmc_accum *total;      /* where a thread's int32 move sums spill (rmc_accum_add_moves_i32) */
+    rmc_accum *total;      /* where a thread's int32 move sums spill (rmc_meeting_run_sums) */
     const couple_plan *cp; /* NULL unless the model has couples with generated lists */
 } sim_ctx;
 
@@ -265,7 +269,9 @@ static double couple_bytes(const rmc_model *m, const rmc_params *p)
  * market without SOAP 68 MiB per thread against this estimate's 68 MiB;
  * the default market with tracks and SOAP 112 MiB against 144 MiB (SOAP's
  * application arrays are counted for every applicant, but only the pages
- * of a replicate's candidates become resident). */
+ * of a replicate's candidates become resident). Both before the float
+ * moves buffer went (Dec 2026; 32 bytes an interview, 17.5 MiB at national
+ * scale, out of the estimate and the process alike). */
 static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_accum_dims *dm,
                            double couple_bytes, bool soap)
 {
@@ -274,9 +280,9 @@ static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_ac
      * and program a few more (src/soap.c) */
     const double soap_bytes =
         soap ? a * (double)p->soap_applications * 32.0 + 48.0 * a + 96.0 * pr : 0.0;
-    return soap_bytes + 8.0 * a + iv * (4.0 + 4.0 * RMC_N_FACTORS + 12.0) + 8.0 * (a + 1) +
-           couple_bytes + 16.0 * a + 4.0 * pr + 16.0 * (iv + a + pr) +
-           (double)rmc_accum_bytes(dm, false) - 4.0 * iv * RMC_N_FACTORS + 4096.0;
+    return soap_bytes + 8.0 * a + iv * (4.0 + 12.0) + 8.0 * (a + 1) + couple_bytes + 16.0 * a +
+           4.0 * pr + 16.0 * (iv + a + pr) + (double)rmc_accum_bytes(dm, false) -
+           4.0 * iv * RMC_N_FACTORS + 4096.0;
 }
 
 static int resolve_threads(const rmc_sim_options *o)
@@ -399,7 +405,6 @@ static void thread_ws_free(thread_ws *w)
     rmc_free(w->choice_prog);
     rmc_free(w->app_off);
     rmc_free(w->rol);
-    rmc_free(w->moves);
     rmc_free(w->move_sum);
     rmc_free(w->rank);
     rmc_free(w->day);
@@ -435,7 +440,6 @@ static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
     const rmc_model *m = c->m;
     RMC_TRY(rmc_alloc_aligned((void **)&w->day, m->n_app, sizeof *w->day, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rank, m->n_iv, sizeof *w->rank, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->moves, m->n_iv * RMC_N_FACTORS, sizeof *w->moves, d));
     RMC_TRY(
         rmc_alloc_aligned((void **)&w->move_sum, m->n_iv * RMC_N_FACTORS, sizeof *w->move_sum, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rol, c->max_app_iv, sizeof *w->rol, d));
@@ -919,8 +923,12 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
     const uint64_t seed = c->o->seed;
     double t = c->o->time_phases ? omp_get_wtime() : 0.0;
     rmc_meeting_draw_applicants(m, c->p, w->rng, seed, r, w->day);
+    /* Moves go straight into the thread's int32 sums, folded into the
+     * total with the batch's rank columns (a replicate that fails fails
+     * the run, so its moves need not wait for its Match). */
+    const rmc_move_sums sums = {w->move_sum, c->total->move_sum};
     for (size_t j = 0; j < m->n_prog; j++) {
-        rmc_meeting_run(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, w->moves);
+        rmc_meeting_run_sums(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, &sums);
         (void)rmc_together_program(m, c->p, j, w->rank);
     }
     phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
@@ -945,11 +953,8 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
     if (c->o->cutoff_iv != NULL) {
         record_cutoffs(c, w, r);
     }
-    /* Moves go to the thread's int32 sums, folded into the total with the
-     * batch's rank columns (half the memory traffic of int64 sums). */
     const rmc_accum_replicate rep = {w->app_choice, w->app_iv, w->fill, w->rank, NULL, m->iv_prog};
     rmc_accum_add(w->acc, &rep);
-    rmc_accum_add_moves_i32(c->total, w->move_sum, w->moves);
     uint64_t by_type[RMC_ACCUM_TYPE_GROUPS] = {0};
     for (size_t i = 0; i < m->n_app; i++) {
         if (w->app_iv[i] >= 0) {
@@ -1049,9 +1054,9 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
     return RMC_OK;
 }
 
-/* The batch's rank columns (n replicates) folded into the total's histogram,
- * and the threads' move sums into its move sums, over disjoint interview
- * blocks; inside a parallel region. */
+/* The batch's rank columns (n replicates) folded into the total's histogram
+ * over disjoint interview blocks, and the threads' move sums into its move
+ * sums over disjoint blocks of program order; inside a parallel region. */
 static void fold_cols(sim_run *s, size_t n)
 {
     const size_t n_iv = s->ctx.m->n_iv;
@@ -1066,7 +1071,8 @@ static void fold_cols(sim_run *s, size_t n)
         } else {
             rmc_accum_add_ranks(s->total, s->cols, n, stride, k0, k1);
         }
-        rmc_accum_fold_moves_i32(s->total, s->move_sums, (size_t)s->nt, k0, k1);
+        rmc_accum_fold_moves_i32_by(s->total, s->move_sums, (size_t)s->nt, s->ctx.m->iv_by_prog, k0,
+                                    k1);
     }
 }
 

@@ -3,8 +3,10 @@
  * filled by hand from a fixed-seed generator. */
 #include "test_util.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "accum_int.h"
 #include "internal.h"
 #include "rankmc/accum.h"
 #include "rankmc/rng.h"
@@ -313,6 +315,141 @@ static void test_rmc_accum_moves_i32(void **state)
     rmc_accum_free(direct);
 }
 
+/* A row of eight moves for rmc_accum_add_moves8_i32's test, drawn from g:
+ * ordinary moves, moves whose fixed point leaves int32 (up to 1e7 spots),
+ * the boundaries +-2^19 spots (+-2^31 in fixed point: INT32_MIN fits,
+ * +2^31 does not) and their neighbours, ties of the rounding (k + 1/2
+ * units) and -0. */
+static void draw_moves8(gsl_rng *g, float *mv)
+{
+    static const float special[] = {0x1p19f,  -0x1p19f,       0x1.fffffep18f, -0x1.fffffep18f,
+                                    0x1p-13f, -0x1p-13f,      0x3p-13f,       -0x3p-13f,
+                                    -0.0f,    0x1.000002p19f, 2.385f,         -0.37f};
+    const size_t n_special = sizeof special / sizeof special[0];
+    for (size_t f = 0; f < 8; f++) {
+        const double u = gsl_rng_uniform(g);
+        mv[f] = u < 0.6    ? (float)(gsl_rng_uniform(g) * 41.3 - 20.0)
+                : u < 0.75 ? (float)((gsl_rng_uniform(g) - 0.5) * 2e7)
+                           : special[gsl_rng_uniform_int(g, n_special)];
+    }
+}
+
+/* An int32 sum to start from: 0, ordinary, or within a few units of either
+ * end of int32 (so that any move but the smallest leaves it). */
+static int32_t draw_start(gsl_rng *g)
+{
+    const double u = gsl_rng_uniform(g);
+    const int32_t near = (int32_t)gsl_rng_uniform_int(g, 9000);
+    return u < 0.3   ? 0
+           : u < 0.6 ? (int32_t)gsl_rng_uniform_int(g, 2000000) - 1000000
+           : u < 0.8 ? INT32_MAX - near
+                     : INT32_MIN + near;
+}
+
+/* The engine's per-name add (rmc_accum_add_moves8_i32, its SSE2 path and
+ * its fallback) gives the same int32 sums and the same spills into the
+ * int64 sums as rmc_accum_add_moves_i32, the definition, element for
+ * element: moves that leave int32, sums at either end of int32, the
+ * rounding's ties and the boundaries of the conversion. */
+static void test_rmc_accum_add_moves8_i32(void **state)
+{
+    (void)state;
+    enum { ROWS = 64, F = 8 };
+    rmc_accum_dims dm = small_dims(0);
+    dm.n_iv = ROWS;
+    dm.n_factors = F;
+    rmc_accum *total = NULL;
+    assert_int_equal(rmc_accum_alloc(&dm, false, &total, NULL), RMC_OK);
+    int32_t *want = calloc(ROWS * F, sizeof *want), *got = calloc(ROWS * F, sizeof *got);
+    int64_t *spill = calloc(ROWS * F, sizeof *spill);
+    float *mv = calloc(ROWS * F, sizeof *mv);
+    assert_non_null(want);
+    assert_non_null(got);
+    assert_non_null(spill);
+    assert_non_null(mv);
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 2385, 0, RMC_STREAM_TEST, 0);
+    gsl_rng *g = rmc_rng_gsl(r);
+    size_t n_spills = 0, n_fast = 0;
+    for (size_t round = 0; round < 200; round++) {
+        for (size_t e = 0; e < ROWS * F; e++) {
+            if (round % 16 == 0) { /* restart from near the ends of int32 now and then */
+                want[e] = got[e] = draw_start(g);
+            }
+        }
+        for (size_t k = 0; k < ROWS; k++) {
+            draw_moves8(g, mv + k * F);
+        }
+        rmc_accum_add_moves_i32(total, want, mv);
+        for (size_t k = 0; k < ROWS; k++) {
+            bool ordinary = true; /* surely the four-at-a-time path */
+            for (size_t f = 0; f < F; f++) {
+                ordinary = ordinary && fabsf(mv[k * F + f]) < 100 && got[k * F + f] < (1 << 30) &&
+                           got[k * F + f] > -(1 << 30);
+            }
+            n_fast += ordinary;
+            double wide[F]; /* the floats' values, as the meetings hand them over */
+            for (size_t f = 0; f < F; f++) {
+                wide[f] = (double)mv[k * F + f];
+            }
+            rmc_accum_add_moves8_i32(got + k * F, spill + k * F, wide);
+        }
+        assert_memory_equal(got, want, ROWS * F * sizeof *got);
+        assert_memory_equal(spill, rmc_accum_move_sum(total), ROWS * F * sizeof *spill);
+    }
+    for (size_t e = 0; e < ROWS * F; e++) {
+        n_spills += spill[e] != 0;
+    }
+    assert_true(n_spills > ROWS); /* the fallback ran ... */
+    assert_true(n_fast > 100);    /* ... and so did the four-at-a-time path */
+    rmc_rng_free(r);
+    free(mv);
+    free(spill);
+    free(got);
+    free(want);
+    rmc_accum_free(total);
+}
+
+/* Sums kept in another order (row e: interview order[e]) and folded by
+ * rmc_accum_fold_moves_i32_by, over split row ranges, give the total
+ * rmc_accum_fold_moves_i32 gives for the same sums in interview order, and
+ * are zeroed. */
+static void test_rmc_accum_fold_moves_i32_by(void **state)
+{
+    (void)state;
+    const rmc_accum_dims dm = small_dims(0);
+    rmc_accum *plain = NULL, *by = NULL;
+    assert_int_equal(rmc_accum_alloc(&dm, false, &plain, NULL), RMC_OK);
+    assert_int_equal(rmc_accum_alloc(&dm, false, &by, NULL), RMC_OK);
+    const rmc_id order[NI] = {4, 0, 8, 3, 7, 1, 6, 2, 5};
+    int32_t a1[NI * NF], a2[NI * NF], b1[NI * NF], b2[NI * NF];
+    int32_t *const plain_sums[2] = {a1, a2}, *const by_sums[2] = {b1, b2};
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 37, 0, RMC_STREAM_TEST, 0);
+    for (size_t round = 0; round < 3; round++) {
+        for (size_t e = 0; e < NI; e++) {
+            const size_t k = (size_t)order[e];
+            for (size_t f = 0; f < NF; f++) {
+                a1[k * NF + f] = b1[e * NF + f] = draw_start(rmc_rng_gsl(r));
+                a2[k * NF + f] = b2[e * NF + f] = draw_start(rmc_rng_gsl(r));
+            }
+        }
+        rmc_accum_fold_moves_i32(plain, plain_sums, 2, 0, NI);
+        rmc_accum_fold_moves_i32_by(by, by_sums, 2, order, 0, 4);
+        rmc_accum_fold_moves_i32_by(by, by_sums, 2, order, 4, NI);
+        for (size_t e = 0; e < NI * NF; e++) {
+            assert_int_equal(b1[e], 0);
+            assert_int_equal(b2[e], 0);
+        }
+        assert_memory_equal(rmc_accum_move_sum(by), rmc_accum_move_sum(plain), NI * NF * 8);
+    }
+    rmc_rng_free(r);
+    rmc_accum_free(by);
+    rmc_accum_free(plain);
+}
+
 /* Known answers for one hand-made replicate, binned two positions per bin. */
 static void test_rmc_accum_add_known_replicate(void **state)
 {
@@ -440,6 +577,8 @@ int main(void)
         cmocka_unit_test(test_rmc_accum_rank_cols),
         cmocka_unit_test(test_rmc_accum_add_ranks_u8),
         cmocka_unit_test(test_rmc_accum_moves_i32),
+        cmocka_unit_test(test_rmc_accum_add_moves8_i32),
+        cmocka_unit_test(test_rmc_accum_fold_moves_i32_by),
         cmocka_unit_test(test_rmc_accum_sha256),
         cmocka_unit_test(test_rmc_accum_merge_dims_mismatch),
         cmocka_unit_test(test_rmc_accum_alloc_failure_sweep),

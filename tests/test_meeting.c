@@ -13,6 +13,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "accum_int.h"
 #include "meeting_int.h"
 #include "model_fixture.h"
 #include "rankmc/match.h"
@@ -1520,6 +1521,88 @@ static void test_rmc_meeting_run_lanes_identical(void **state)
     harness_free(&h);
 }
 
+/* The engine's meetings (rmc_meeting_run_sums) add to their program-order
+ * int32 sums exactly what rmc_accum_add_moves_i32 adds of the float moves
+ * rmc_meeting_run writes, element for element, with the same spills into
+ * the int64 sums, over a few replicates, with the same lists: sums that
+ * start within a few units of either end of int32 (so the names' moves
+ * spill), one replicate whose resident comments are worth 4e5 spots (moves
+ * beyond int32 in fixed point), risky names dropped after the meeting gave
+ * them moves, and names left undiscussed or off by the visa filter. */
+static void test_rmc_meeting_run_sums_match_floats(void **state)
+{
+    (void)state;
+    rmc_model *m = fx_market(900, 70, 8, 61);
+    const size_t nf = RMC_N_FACTORS, n = m->n_iv * nf;
+    harness h = harness_new(m);
+    rmc_accum_dims dm = {.n_app = m->n_app, .n_prog = m->n_prog, .n_iv = m->n_iv};
+    dm.n_factors = nf;
+    dm.choice_len = 1;
+    dm.max_positions = 1;
+    rmc_accum_dims_bin(&dm, 1, 0);
+    rmc_accum *total = NULL;
+    assert_int_equal(rmc_accum_alloc(&dm, false, &total, NULL), RMC_OK);
+    int32_t *want = fx_calloc(n, sizeof *want), *got = fx_calloc(n, sizeof *got);
+    int64_t *spill = fx_calloc(n, sizeof *spill);
+    int32_t *rank = fx_calloc(m->n_iv, sizeof *rank);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 2385);
+    for (size_t e = 0; e < m->n_iv; e++) { /* got: program order; want: interview order */
+        const size_t k = (size_t)m->iv_by_prog[e];
+        for (size_t f = 0; f < nf; f++) {
+            const double u = gsl_rng_uniform(g);
+            const int32_t near = (int32_t)gsl_rng_uniform_int(g, 3000);
+            got[e * nf + f] = u < 0.4 ? 0 : u < 0.7 ? INT32_MAX - near : INT32_MIN + near;
+            want[k * nf + f] = got[e * nf + f];
+        }
+    }
+    size_t dropped_moved = 0;
+    for (uint64_t rep = 0; rep < 4; rep++) {
+        rmc_params p = m->params;
+        p.profile_risky_drop = 0.73;
+        p.meeting_discuss_prob = rep == 1 ? 0.61 : 1.0;
+        p.residents_spots_positive = rep == 2 ? 4e5 : p.residents_spots_positive;
+        rmc_meeting_draw_applicants(m, &p, h.r, 17, rep, h.day);
+        for (size_t j = 0; j < m->n_prog; j++) {
+            rmc_meeting_run(m, &p, j, h.day, h.r, 17, rep, h.w, h.rank, h.moves);
+        }
+        rmc_accum_add_moves_i32(total, want, h.moves);
+        const rmc_move_sums sums = {got, spill};
+        for (size_t j = 0; j < m->n_prog; j++) {
+            rmc_meeting_run_sums(m, &p, j, h.day, h.r, 17, rep, h.w, rank, &sums);
+        }
+        assert_memory_equal(rank, h.rank, m->n_iv * sizeof *rank);
+        for (size_t e = 0; e < m->n_iv; e++) {
+            const size_t k = (size_t)m->iv_by_prog[e];
+            if (memcmp(got + e * nf, want + k * nf, nf * sizeof *got) != 0) {
+                fail_msg("replicate %llu, interview %zu: the sums differ", (unsigned long long)rep,
+                         k);
+            }
+            bool moved = false;
+            for (size_t f = 0; f < nf; f++) {
+                moved = moved || h.moves[k * nf + f] != 0.0f;
+            }
+            dropped_moved += moved && rank[k] == RMC_RANK_NONE;
+        }
+        assert_memory_equal(spill, rmc_accum_move_sum(total), n * sizeof *spill);
+    }
+    size_t n_spilled = 0, n_big = 0;
+    for (size_t e = 0; e < n; e++) {
+        n_spilled += spill[e] != 0;
+        n_big += spill[e] > 2 * (int64_t)INT32_MAX || spill[e] < 2 * (int64_t)INT32_MIN;
+    }
+    assert_true(n_spilled > n / 10); /* the near-limit starts spilled (19 %) */
+    assert_true(n_big > 100);        /* and moves beyond int32 did (1,230) */
+    assert_true(dropped_moved > 50); /* risky names dropped with moves were added (315) */
+    gsl_rng_free(g);
+    free(rank);
+    free(spill);
+    free(got);
+    free(want);
+    rmc_accum_free(total);
+    harness_free(&h);
+}
+
 static void test_rmc_meeting_run_fixed_program_rol(void **state)
 {
     (void)state;
@@ -1543,6 +1626,15 @@ static void test_rmc_meeting_run_fixed_program_rol(void **state)
     assert_memory_equal(h.rank, expect, sizeof expect);
     for (size_t k = 0; k < 5 * RMC_N_FACTORS; k++) {
         assert_true(h.moves[k] == 0.0f);
+    }
+    /* the engine's sums: the fixed list adds nothing to its rows */
+    int32_t sum[8 * RMC_N_FACTORS] = {0};
+    int64_t spill[8 * RMC_N_FACTORS] = {0};
+    const rmc_move_sums sums = {sum, spill};
+    rmc_meeting_run_sums(m, &m->params, 0, h.day, h.r, 43, 0, h.w, h.rank, &sums);
+    assert_memory_equal(h.rank, expect, sizeof expect);
+    for (size_t e = 0; e < 5 * RMC_N_FACTORS; e++) {
+        assert_int_equal(sum[e], 0);
     }
     check_permutations(m, h.rank);
     harness_free(&h);
@@ -1746,6 +1838,7 @@ int main(void)
         cmocka_unit_test(test_rmc_meeting_lanes_match_scalar),
         cmocka_unit_test(test_rmc_meeting_run_lanes_identical),
         cmocka_unit_test(test_rmc_meeting_run_names_keep_their_draws),
+        cmocka_unit_test(test_rmc_meeting_run_sums_match_floats),
         cmocka_unit_test(test_rmc_meeting_run_fixed_program_rol),
         cmocka_unit_test(test_rmc_prefs_generate_fixed_and_truncated),
         cmocka_unit_test(test_rmc_prefs_generate_pairwise_closed_form),
