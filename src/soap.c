@@ -31,6 +31,14 @@
 /* rank_at's mark for a program the applicant did not interview at. */
 #define NOT_INTERVIEWED INT32_MIN
 
+/* One column of an alias table, in one 16-byte entry so that a draw reads
+ * one cache line: pick[0] (the column's own program) when the second draw
+ * is below thr, else pick[1] (its alias). */
+typedef struct {
+    uint64_t thr;
+    rmc_id pick[2];
+} alias_col;
+
 struct rmc_soap_rounds_ws {
     size_t n_app, n_prog;
     size_t *next;      /* [n_prog] next list entry to consider */
@@ -67,11 +75,9 @@ struct rmc_soap_ws {
     uint64_t *wt[N_CLASSES];   /* [n_prog] their weights */
     uint64_t total[N_CLASSES];
     /* Walker/Vose alias table of each class over its n_cand programs with
-     * places: column e gives al_prog[e] when the second draw is below
-     * al_thr[e], else al_alias[e] (integer thresholds out of total) */
+     * places (integer thresholds out of total) */
     size_t n_cand[N_CLASSES];
-    rmc_id *al_prog[N_CLASSES], *al_alias[N_CLASSES];
-    uint64_t *al_thr[N_CLASSES];
+    alias_col *al[N_CLASSES];
     uint64_t *al_q;              /* [n_prog] build scratch */
     size_t *al_small, *al_large; /* [n_prog] build scratch */
     uint32_t *seen;              /* [n_prog] stamp of the last applicant that drew the program */
@@ -234,9 +240,7 @@ void rmc_soap_ws_free(rmc_soap_ws *w)
     rmc_free(w->al_small);
     rmc_free(w->al_large);
     for (int c = 0; c < N_CLASSES; c++) {
-        rmc_free(w->al_prog[c]);
-        rmc_free(w->al_alias[c]);
-        rmc_free(w->al_thr[c]);
+        rmc_free(w->al[c]);
         rmc_free(w->wt[c]);
         rmc_free(w->tree[c]);
     }
@@ -288,9 +292,7 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
     for (int c = 0; c < N_CLASSES; c++) {
         RMC_TRY(rmc_alloc_aligned((void **)&w->tree[c], np, sizeof *w->tree[c], d));
         RMC_TRY(rmc_alloc_aligned((void **)&w->wt[c], np, sizeof *w->wt[c], d));
-        RMC_TRY(rmc_alloc_aligned((void **)&w->al_prog[c], np, sizeof *w->al_prog[c], d));
-        RMC_TRY(rmc_alloc_aligned((void **)&w->al_alias[c], np, sizeof *w->al_alias[c], d));
-        RMC_TRY(rmc_alloc_aligned((void **)&w->al_thr[c], np, sizeof *w->al_thr[c], d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->al[c], np, sizeof *w->al[c], d));
     }
     RMC_TRY(rmc_alloc_aligned((void **)&w->seen, np, sizeof *w->seen, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->al_q, np, sizeof *w->al_q, d));
@@ -374,15 +376,16 @@ static bool class_may_take(const rmc_model *m, int c, size_t j)
 static void alias_build(const rmc_model *m, rmc_soap_ws *w, int c)
 {
     const uint64_t *wt = w->wt[c], total = w->total[c];
+    alias_col *const al = w->al[c];
     size_t n = 0, ns = 0, nl = 0;
     for (size_t j = 0; j < m->n_prog; j++) {
         if (wt[j] > 0) {
-            w->al_prog[c][n++] = (rmc_id)j;
+            al[n++].pick[0] = (rmc_id)j;
         }
     }
     w->n_cand[c] = n;
     for (size_t e = 0; e < n; e++) {
-        w->al_q[e] = wt[w->al_prog[c][e]] * n;
+        w->al_q[e] = wt[al[e].pick[0]] * n;
         if (w->al_q[e] < total) {
             w->al_small[ns++] = e;
         } else {
@@ -391,8 +394,8 @@ static void alias_build(const rmc_model *m, rmc_soap_ws *w, int c)
     }
     while (ns > 0 && nl > 0) {
         const size_t sm = w->al_small[--ns], lg = w->al_large[nl - 1];
-        w->al_thr[c][sm] = w->al_q[sm];
-        w->al_alias[c][sm] = w->al_prog[c][lg];
+        al[sm].thr = w->al_q[sm];
+        al[sm].pick[1] = al[lg].pick[0];
         w->al_q[lg] -= total - w->al_q[sm];
         if (w->al_q[lg] < total) {
             nl--;
@@ -401,13 +404,13 @@ static void alias_build(const rmc_model *m, rmc_soap_ws *w, int c)
     }
     while (ns > 0) { /* only when the arithmetic leaves no large: cannot with integers */
         const size_t e = w->al_small[--ns];
-        w->al_thr[c][e] = total;
-        w->al_alias[c][e] = w->al_prog[c][e];
+        al[e].thr = total;
+        al[e].pick[1] = al[e].pick[0];
     }
     while (nl > 0) {
         const size_t e = w->al_large[--nl];
-        w->al_thr[c][e] = total;
-        w->al_alias[c][e] = w->al_prog[c][e];
+        al[e].thr = total;
+        al[e].pick[1] = al[e].pick[0];
     }
 }
 
@@ -511,8 +514,7 @@ static size_t draw_applications(const rmc_model *m, rmc_soap_ws *w, rmc_philox *
 {
     const size_t np = m->n_prog;
     const uint64_t *const wt = w->wt[c];
-    const rmc_id *const al_prog = w->al_prog[c], *const al_alias = w->al_alias[c];
-    const uint64_t *const al_thr = w->al_thr[c];
+    const alias_col *const al = w->al[c];
     const uint64_t n_cand = w->n_cand[c], class_total = w->total[c];
     uint32_t *const seen = w->seen;
     const uint32_t stamp = next_stamp(w);
@@ -524,12 +526,12 @@ static size_t draw_applications(const rmc_model *m, rmc_soap_ws *w, rmc_philox *
          * table: one 64-bit word pair x picks column floor(x n / 2^64); the
          * product's low 64 bits, scaled to total, decide between the
          * column's program and its alias (bias below n / 2^64 + total /
-         * 2^64). */
+         * 2^64), by index rather than by branch. */
         const uint64_t hi = rmc_philox_word(g), lo = rmc_philox_word(g);
         const u128 prod = (u128)(hi << 32 | lo) * n_cand;
         const size_t col = (size_t)(prod >> 64);
         const uint64_t u = (uint64_t)(((u128)(uint64_t)prod * class_total) >> 64);
-        const size_t j = (size_t)(u < al_thr[col] ? al_prog[col] : al_alias[col]);
+        const size_t j = (size_t)al[col].pick[u >= al[col].thr];
         RMC_ASSERT(j < np && wt[j] > 0);
         if (seen[j] == stamp) {
             misses++;
