@@ -95,33 +95,41 @@ static void merge_equal(const uint64_t *src, uint64_t *dst, size_t lo, size_t hi
         (y) = hi_;                                                                                 \
     } while (0)
 
-/* Sort runs of 8 in place with a 19-comparator network (the fewest for 8;
- * Knuth, TAOCP 5.3.4); a short last run by insertion. */
+/* The 19-comparator network for 8 (the fewest; Knuth, TAOCP 5.3.4), as
+ * CX(i, j) steps: the portable runs of 8 and the AVX2 path's columns
+ * (v2_columns8) both expand it. */
+#define NETWORK8(CX)                                                                               \
+    CX(0, 2);                                                                                      \
+    CX(1, 3);                                                                                      \
+    CX(4, 6);                                                                                      \
+    CX(5, 7);                                                                                      \
+    CX(0, 4);                                                                                      \
+    CX(1, 5);                                                                                      \
+    CX(2, 6);                                                                                      \
+    CX(3, 7);                                                                                      \
+    CX(0, 1);                                                                                      \
+    CX(2, 3);                                                                                      \
+    CX(4, 5);                                                                                      \
+    CX(6, 7);                                                                                      \
+    CX(2, 4);                                                                                      \
+    CX(3, 5);                                                                                      \
+    CX(1, 4);                                                                                      \
+    CX(3, 6);                                                                                      \
+    CX(1, 2);                                                                                      \
+    CX(3, 4);                                                                                      \
+    CX(5, 6)
+
+/* Sort runs of 8 in place by NETWORK8 on eight locals x0 .. x7; a short
+ * last run by insertion. */
 static void sort_runs8(uint64_t *a, size_t n)
 {
     size_t lo = 0;
     for (; lo + 8 <= n; lo += 8) {
         uint64_t x0 = a[lo], x1 = a[lo + 1], x2 = a[lo + 2], x3 = a[lo + 3];
         uint64_t x4 = a[lo + 4], x5 = a[lo + 5], x6 = a[lo + 6], x7 = a[lo + 7];
-        CSWAP(x0, x2);
-        CSWAP(x1, x3);
-        CSWAP(x4, x6);
-        CSWAP(x5, x7);
-        CSWAP(x0, x4);
-        CSWAP(x1, x5);
-        CSWAP(x2, x6);
-        CSWAP(x3, x7);
-        CSWAP(x0, x1);
-        CSWAP(x2, x3);
-        CSWAP(x4, x5);
-        CSWAP(x6, x7);
-        CSWAP(x2, x4);
-        CSWAP(x3, x5);
-        CSWAP(x1, x4);
-        CSWAP(x3, x6);
-        CSWAP(x1, x2);
-        CSWAP(x3, x4);
-        CSWAP(x5, x6);
+#define X_CSWAP(i, j) CSWAP(x##i, x##j)
+        NETWORK8(X_CSWAP);
+#undef X_CSWAP
         a[lo] = x0;
         a[lo + 1] = x1;
         a[lo + 2] = x2;
@@ -281,28 +289,10 @@ V2_INLINE void v2_columns4(__m256i *v)
     V2_CX(1, 2);
 }
 
-/* sort each lane across v[0 .. 8) (the 19 comparators of sort_runs8) */
+/* sort each lane across v[0 .. 8) (NETWORK8) */
 V2_INLINE void v2_columns8(__m256i *v)
 {
-    V2_CX(0, 2);
-    V2_CX(1, 3);
-    V2_CX(4, 6);
-    V2_CX(5, 7);
-    V2_CX(0, 4);
-    V2_CX(1, 5);
-    V2_CX(2, 6);
-    V2_CX(3, 7);
-    V2_CX(0, 1);
-    V2_CX(2, 3);
-    V2_CX(4, 5);
-    V2_CX(6, 7);
-    V2_CX(2, 4);
-    V2_CX(3, 5);
-    V2_CX(1, 4);
-    V2_CX(3, 6);
-    V2_CX(1, 2);
-    V2_CX(3, 4);
-    V2_CX(5, 6);
+    NETWORK8(V2_CX);
 }
 
 /* transpose the 4 x 4 words of v[0 .. 4): v[i] lane l <- v[l] lane i */
