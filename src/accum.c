@@ -383,8 +383,15 @@ const uint32_t *rmc_accum_soap_fill_hist(const rmc_accum *a)
 
 /* The bins of rmc_accum_rank_col: an unranked interview (pos < 0) in the
  * last column; with width 1 the column is the position itself (a loop the
- * compiler vectorises), else one 32-bit division (positions and widths fit
- * 32 bits: rank_bins <= UINT16_MAX and every list's length is an int32). */
+ * compiler vectorises). Otherwise p / w is (p * M) >> 32 with M =
+ * ceil(2^32 / w), exact for every p < max_list when max_list * w <= 2^32:
+ * p M / 2^32 = p / w + p e / 2^32 with 0 <= e < 1, the fraction of p / w is
+ * at most (w - 1) / w, and p e / 2^32 < p / 2^32 < 1 / w, so the floor is
+ * the quotient (tested against the division for every position of many
+ * widths). A 32-bit division per interview was most of the column's time
+ * (bench/RESULTS.md). Past that bound: the division (positions and widths
+ * fit 32 bits: rank_bins <= UINT16_MAX and every list's length is an
+ * int32). */
 #define RANK_COLS_BODY(T)                                                                          \
     do {                                                                                           \
         const uint32_t bins = (uint32_t)d->rank_bins, width = (uint32_t)d->rank_bin_width;         \
@@ -392,6 +399,12 @@ const uint32_t *rmc_accum_soap_fill_hist(const rmc_accum *a)
         if (width == 1) {                                                                          \
             for (size_t k = 0; k < n; k++) {                                                       \
                 out[k] = (T)(pos[k] < 0 ? bins : (uint32_t)pos[k]);                                \
+            }                                                                                      \
+        } else if ((uint64_t)d->max_list * width <= (UINT64_C(1) << 32)) {                         \
+            const uint64_t mul = ((UINT64_C(1) << 32) + width - 1) / width;                        \
+            for (size_t k = 0; k < n; k++) {                                                       \
+                RMC_ASSERT(pos[k] < 0 || (size_t)pos[k] < d->max_list);                            \
+                out[k] = (T)(pos[k] < 0 ? bins : (uint32_t)(((uint64_t)pos[k] * mul) >> 32));      \
             }                                                                                      \
         } else {                                                                                   \
             for (size_t k = 0; k < n; k++) {                                                       \

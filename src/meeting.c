@@ -570,6 +570,26 @@ static size_t tier_target(const meeting_ctx *c, size_t x, int up)
     return b_to + (offset < size_to ? offset : size_to - 1);
 }
 
+/* a < b ? x : y, without a branch: for statements said with a
+ * probability far from 0 and 1, a coin flip that the branch predictor
+ * cannot learn (GCC / clang vector extensions; lane 0 is the value). */
+typedef double rmc_v2d __attribute__((vector_size(2 * sizeof(double))));
+typedef int64_t rmc_v2l __attribute__((vector_size(2 * sizeof(int64_t))));
+static inline double lt_pick(double a, double b, double x, double y)
+{
+    const rmc_v2l m = (rmc_v2d){a, 0.0} < (rmc_v2d){b, 0.0};
+    const rmc_v2l r = (m & (rmc_v2l)(rmc_v2d){x, 0.0}) | (~m & (rmc_v2l)(rmc_v2d){y, 0.0});
+    return ((rmc_v2d)r)[0];
+}
+
+/* yes ? x : y, without a branch (the same bits). */
+static inline double pick(bool yes, double x, double y)
+{
+    const rmc_v2l m = {-(int64_t)yes, 0};
+    const rmc_v2l r = (m & (rmc_v2l)(rmc_v2d){x, 0.0}) | (~m & (rmc_v2l)(rmc_v2d){y, 0.0});
+    return ((rmc_v2d)r)[0];
+}
+
 /* A statement made with probability p, decided by the uniform *u, which is
  * then replaced by its place inside the branch taken: u / p or (u - p) /
  * (1 - p), again U(0, 1) and independent of the decision. So one uniform
@@ -610,6 +630,16 @@ static inline bool said_fixed(double *u, const chance *c)
     return false;
 }
 
+/* said_fixed() without a branch, for a statement whose probability is far
+ * from 0 and 1: a coin flip the branch predictor cannot learn (where it
+ * can, the branch is faster: the picks lengthen u's chain). */
+static inline bool said_fixed_flip(double *u, const chance *c)
+{
+    const double v = *u;
+    *u = below_one(lt_pick(v, c->p, v, v - c->p) * lt_pick(v, c->p, c->inv_p, c->inv_q));
+    return v < c->p;
+}
+
 static inline bool is_img(uint8_t type)
 {
     return type == RMC_TYPE_US_IMG || type == RMC_TYPE_IMG;
@@ -620,6 +650,7 @@ static inline bool is_img(uint8_t type)
  * that lane, whatever vector width the target compiles it to. */
 typedef double rmc_v8d __attribute__((vector_size(RMC_N_FACTORS * sizeof(double))));
 typedef float rmc_v8f __attribute__((vector_size(RMC_N_FACTORS * sizeof(float))));
+typedef int64_t rmc_v8l __attribute__((vector_size(RMC_N_FACTORS * sizeof(int64_t))));
 
 /* ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7)): the pairwise sum every
  * total of a name's moves uses (eight dependent adds were a latency
@@ -676,10 +707,11 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
         }
     }
     /* "she knows how EPIC works, she's done signout" (or has never) */
-    if (said_fixed(&u, &c->fam)) {
-        const double fam[RMC_N_USEXP] = {p->familiarity_none, p->familiarity_observership,
-                                         p->familiarity_hands_on, p->familiarity_sub_i};
-        mv->familiarity = ap->us_exp < RMC_N_USEXP ? fam[ap->us_exp] : 0.0;
+    {
+        const double fam[RMC_N_USEXP + 1] = {p->familiarity_none, p->familiarity_observership,
+                                             p->familiarity_hands_on, p->familiarity_sub_i, 0.0};
+        const double f = fam[ap->us_exp < RMC_N_USEXP ? ap->us_exp : RMC_N_USEXP];
+        mv->familiarity = pick(said_fixed_flip(&u, &c->fam), f, 0.0);
     }
     /* "she has family in this region ... she's staying if she matches" */
     double cmt = iv->interest == RMC_INTEREST_LOW    ? p->commitment_low_interest
@@ -740,9 +772,11 @@ static void statements(const meeting_ctx *c, const rmc_app_pack *ap, const rmc_i
     }
     /* "keep them higher, they'll survive here" */
     const double p_service = ap->service * c->service_load;
-    if (p_service > 0 && said(&u, p_service)) {
-        mv->service = p->service_spots_min + (p->service_spots_max - p->service_spots_min) * u;
-    }
+    /* said(&u, p_service) where p_service > 0 (u >= 0 is not below 0 or NaN) */
+    const double us = below_one(u / lt_pick(u, p_service, p_service, 1.0));
+    mv->service =
+        lt_pick(u, p_service,
+                p->service_spots_min + (p->service_spots_max - p->service_spots_min) * us, 0.0);
 }
 
 enum fate { FATE_RANKED, FATE_DROPPED, FATE_BOTTOM };
@@ -809,18 +843,20 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, const do
         /* the remaining spots to the bottom of the list */
         ref[RMC_FACTOR_PROFILE] += ((double)x - (double)(c->n - 1)) - spots;
     } else {
-        rmc_v8d tier = {0};
+        /* the tier statements' spots (advocacy, commitment, profile), as
+         * scalars until they are added: ref stays in registers */
+        double t_adv = 0, t_cmt = 0, t_prof = 0;
         bool tiered = false;
         size_t y = x;
         if (iv->advocacy == RMC_ADVOCACY_CHIEF && p->advocacy_chief_tiers > 0) {
             const size_t to = tier_target(c, y, p->advocacy_chief_tiers);
-            tier[RMC_FACTOR_ADVOCACY] = tier_spots(y, to);
+            t_adv = tier_spots(y, to);
             tiered = true;
             y = to;
         }
         if (fl.flight && p->commitment_flight_tiers > 0) {
             const size_t to = tier_target(c, y, -p->commitment_flight_tiers);
-            tier[RMC_FACTOR_COMMITMENT] = tier_spots(y, to);
+            t_cmt = tier_spots(y, to);
             tiered = true;
             y = to;
         }
@@ -828,32 +864,32 @@ static enum fate discuss_name(const meeting_ctx *c, size_t x, size_t t, const do
             p->interview_consistent_tiers > 0) {
             /* "consistent negative themes across interviewers" */
             const size_t to = tier_target(c, y, -p->interview_consistent_tiers);
-            tier[RMC_FACTOR_PROFILE] = tier_spots(y, to);
+            t_prof = tier_spots(y, to);
             tiered = true;
             y = to;
         }
         if (is_img(ap->type) && !fl.regular && spots > 0) {
             /* compared within its own tier: upward spots stop at its top */
             const size_t tiers = (size_t)p->meeting_tiers;
-            const double tier_total = ((tier[RMC_FACTOR_ADVOCACY] + tier[RMC_FACTOR_COMMITMENT]) +
-                                       tier[RMC_FACTOR_PROFILE]);
+            const double tier_total = ((t_adv + t_cmt) + t_prof);
             const double top =
                 (double)rmc_tier_start(rmc_tier_of(y, c->n, tiers), c->n, tiers) - 0.5;
             const double gap = (double)x - tier_total - top;
             const double room = gap > 0 ? gap : 0.0;
             if (spots > room) {
+                /* the positive moves (others 0), summed in factor order */
+                const rmc_v8l up = ref > 0;
+                const rmc_v8d pos8 = (rmc_v8d)((rmc_v8l)ref & up);
                 double pos = 0;
                 for (size_t f = 0; f < RMC_N_FACTORS; f++) {
-                    pos += ref[f] > 0 ? ref[f] : 0.0;
+                    pos += pos8[f];
                 }
                 const double s = (room - (spots - pos)) / pos;
-                for (size_t f = 0; f < RMC_N_FACTORS; f++) {
-                    ref[f] = ref[f] > 0 ? ref[f] * s : ref[f];
-                }
+                ref = (rmc_v8d)(((rmc_v8l)(ref * s) & up) | ((rmc_v8l)ref & ~up));
             }
         }
         if (tiered) {
-            ref += tier;
+            ref += (rmc_v8d){0.0, t_adv, 0.0, 0.0, 0.0, 0.0, t_cmt, t_prof};
         }
     }
     /* the recorded (float) moves and their sum; the engine's sums take them

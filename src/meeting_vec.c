@@ -133,14 +133,11 @@ typedef struct lanes_back {
  * nc (>= 1; also as doubles ncd), likability like; returns the positives
  * as doubles. The live lanes of the inversion all stand at x = t in its
  * step t, so the step's ratio is the same for every lane. */
-AVX2 __m256d split_lanes(lanes_back *b, const rmc_lanes_ctx *c, __m256d u, __m128i nc, __m256d ncd,
-                         __m256d like, unsigned live)
+AVX2 __m256d split_lanes(lanes_back *b, __m256d u, __m256d lo, __m256d inv, __m256d ncd,
+                         __m256d like, unsigned live, unsigned n_res)
 {
     const __m256d sign = _mm256_castsi256_pd(_mm256_set1_epi64x(INT64_MAX));
     const __m256d y = _mm256_and_pd(like, sign);
-    const __m128i below = _mm_and_si128(_mm_sub_epi32(nc, _mm_set1_epi32(1)), mask_i(live));
-    const __m256d lo = _mm256_i32gather_pd(c->cdf, below, 8);
-    const __m256d inv = _mm256_i32gather_pd(c->inv, _mm_and_si128(nc, mask_i(live)), 8);
     const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(y, _mm256_set1_pd(RMC_EXP_NEG_MAX), _CMP_LE_OQ),
                                      _mm256_cmp_pd(inv, _mm256_setzero_pd(), _CMP_GT_OQ));
     b->range = live & ~bits_of(ok);
@@ -149,35 +146,36 @@ AVX2 __m256d split_lanes(lanes_back *b, const rmc_lanes_ctx *c, __m256d u, __m12
     const __m256d q = _mm256_div_pd(_mm256_set1_pd(1.0), _mm256_add_pd(_mm256_set1_pd(1.0), e));
     __m256d v =
         _mm256_min_pd(_mm256_mul_pd(_mm256_sub_pd(u, lo), inv), _mm256_set1_pd(RMC_BELOW_ONE));
-    const __m128i n = _mm_and_si128(nc, mask_i(live));
-    const __m128i m2 = _mm_max_epi32(n, _mm_shuffle_epi32(n, 0x4e));
-    const int32_t most = _mm_cvtsi128_si32(_mm_max_epi32(m2, _mm_shuffle_epi32(m2, 0xb1)));
+    /* both loops run the meeting's n_res steps (>= every lane's count),
+     * the steps past a lane's count leaving it as it is: the same number
+     * of steps in every pass of the meeting, so their ends are not
+     * mispredicted */
     __m256d pmf = _mm256_set1_pd(1.0);
-    for (int32_t t = 0; t < most; t++) {
+    for (unsigned t = 0; t < n_res; t++) {
         const __m256d more = _mm256_cmp_pd(ncd, _mm256_set1_pd((double)t), _CMP_GT_OQ);
         pmf = _mm256_blendv_pd(pmf, _mm256_mul_pd(pmf, q), more);
     }
-    __m256d x = _mm256_setzero_pd();
-    b->close = 0;
-    for (unsigned t = 0;; t++) {
+    /* the live lanes as a vector mask: a step's mask does not go through
+     * a general register and a table load, which lengthened the chain
+     * from one step to the next */
+    __m256d x = _mm256_setzero_pd(), lm = mask_d(live), close = _mm256_setzero_pd();
+    for (unsigned t = 0; t < n_res; t++) {
         const __m256d td = _mm256_set1_pd((double)t);
-        live &= bits_of(_mm256_cmp_pd(ncd, td, _CMP_GT_OQ));
-        if (live == 0) {
-            break;
-        }
+        lm = _mm256_and_pd(lm, _mm256_cmp_pd(ncd, td, _CMP_GT_OQ));
         const __m256d d = _mm256_sub_pd(v, pmf);
         const __m256d far =
             _mm256_cmp_pd(_mm256_and_pd(d, sign), _mm256_set1_pd(RMC_SPLIT_MARGIN), _CMP_GT_OQ);
-        const unsigned close = live & ~bits_of(far);
-        b->close |= close;
-        live &= ~close & bits_of(_mm256_cmp_pd(d, _mm256_setzero_pd(), _CMP_GE_OQ));
-        const __m256d lm = mask_d(live);
+        const __m256d near = _mm256_andnot_pd(far, lm);
+        close = _mm256_or_pd(close, near);
+        lm = _mm256_and_pd(_mm256_andnot_pd(near, lm),
+                           _mm256_cmp_pd(d, _mm256_setzero_pd(), _CMP_GE_OQ));
         v = _mm256_blendv_pd(v, d, lm);
         const __m256d f = _mm256_mul_pd(_mm256_mul_pd(e, _mm256_sub_pd(ncd, td)),
                                         _mm256_set1_pd(rmc_inv_int[t + 1]));
         pmf = _mm256_blendv_pd(pmf, _mm256_mul_pd(pmf, f), lm);
         x = _mm256_add_pd(x, _mm256_and_pd(lm, _mm256_set1_pd(1.0)));
     }
+    b->close = bits_of(close);
     const __m256d common = _mm256_cmp_pd(like, _mm256_setzero_pd(), _CMP_GT_OQ);
     return _mm256_blendv_pd(x, _mm256_sub_pd(ncd, x), common);
 }
@@ -194,10 +192,17 @@ AVX2 __m256d residents_lanes(__m128i *o, lanes_back *b, const rmc_lanes_ctx *c, 
     }
     const __m256d u = uniform_of(word_at(w, *o));
     *o = _mm_sub_epi32(*o, mask_i(live));
+    /* the count nc, and its cell's bounds cdf[nc - 1] (0 where nc = 0) and
+     * inverse width inv[nc] picked on the way (the cdf does not decrease,
+     * so the cells u is past are the first nc), not gathered */
     __m256i n64 = _mm256_setzero_si256();
+    __m256d lo = _mm256_setzero_pd(), inv = _mm256_set1_pd(c->inv[0]);
     for (unsigned i = 0; i < c->n_res; i++) {
-        const __m256d ge = _mm256_cmp_pd(u, _mm256_set1_pd(c->cdf[i]), _CMP_GE_OQ);
+        const __m256d cdf = _mm256_set1_pd(c->cdf[i]);
+        const __m256d ge = _mm256_cmp_pd(u, cdf, _CMP_GE_OQ);
         n64 = _mm256_sub_epi64(n64, _mm256_castpd_si256(ge));
+        lo = _mm256_blendv_pd(lo, cdf, ge);
+        inv = _mm256_blendv_pd(inv, _mm256_set1_pd(c->inv[i + 1]), ge);
     }
     const __m128i nc = _mm256_castsi256_si128(
         _mm256_permutevar8x32_epi32(n64, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
@@ -222,7 +227,7 @@ AVX2 __m256d residents_lanes(__m128i *o, lanes_back *b, const rmc_lanes_ctx *c, 
         live &= ~b->zig;
         like = _mm256_add_pd(like, _mm256_mul_pd(_mm256_set1_pd(c->sigma_like), z));
     }
-    const __m256d pos = split_lanes(b, c, u, nc, ncd, like, live);
+    const __m256d pos = split_lanes(b, u, lo, inv, ncd, like, live, c->n_res);
     const __m256d move =
         _mm256_sub_pd(_mm256_mul_pd(pos, _mm256_set1_pd(c->spots_pos)),
                       _mm256_mul_pd(_mm256_sub_pd(ncd, pos), _mm256_set1_pd(c->spots_neg)));

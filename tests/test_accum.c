@@ -208,6 +208,42 @@ static void test_rmc_accum_rank_cols(void **state)
         }
         assert_int_equal(c8[0], d.rank_bins); /* pos -1: the unranked column */
     }
+    /* The multiply-shift path against the division: every position of
+     * lists up to 5000 long at every width from 2 to 300 (bins from the
+     * width), and the widest lists the path takes (max_list * width at
+     * 2^32) and does not (just past: the division). */
+    enum { LONG = 5000 };
+    static int32_t all[LONG];
+    static uint16_t cw[LONG];
+    for (size_t k = 0; k < LONG; k++) {
+        all[k] = (int32_t)k;
+    }
+    for (size_t len = 2; len <= LONG; len += 2499) {
+        for (size_t want = 1; want <= len; want = want < 40 ? want + 1 : want * 3 / 2) {
+            rmc_accum_dims dw = {0};
+            rmc_accum_dims_bin(&dw, len, want);
+            rmc_accum_rank_cols_u16(&dw, all, len, cw);
+            for (size_t k = 0; k < len; k++) {
+                assert_int_equal(cw[k], k / dw.rank_bin_width);
+            }
+        }
+    }
+    const size_t edge[][2] = {{65537, 65535}, {1u << 20, 1u << 12}, {(1u << 20) + 1, 1u << 12}};
+    for (size_t e = 0; e < sizeof edge / sizeof *edge; e++) {
+        rmc_accum_dims dw = {.max_list = edge[e][0], .rank_bin_width = edge[e][1]};
+        dw.rank_bins = (dw.max_list + dw.rank_bin_width - 1) / dw.rank_bin_width;
+        const int32_t top[6] = {(int32_t)dw.max_list - 1,
+                                (int32_t)dw.max_list - 2,
+                                (int32_t)dw.rank_bin_width,
+                                (int32_t)dw.rank_bin_width - 1,
+                                0,
+                                -1};
+        uint16_t ct[6];
+        rmc_accum_rank_cols_u16(&dw, top, 6, ct);
+        for (size_t k = 0; k < 6; k++) {
+            assert_int_equal(ct[k], rmc_accum_rank_col(&dw, top[k]));
+        }
+    }
     /* 16-bit columns past a byte: 1000 bins of width 1. */
     rmc_accum_dims d = {0};
     rmc_accum_dims_bin(&d, 1000, 0);

@@ -1589,6 +1589,70 @@ static void test_rmc_meeting_run_lanes_identical(void **state)
     harness_free(&h);
 }
 
+/* FNV-1a over n bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* The lists and moves are bit for bit those of the code before issue 18's
+ * speed changes to the names' part of the meeting (bench/RESULTS.md): a
+ * digest of every rank and every float move's bits, over eight parameter
+ * sets (the defaults, then lanes_params' residents, discussion and visa
+ * variations) on a market with programs of 0, 64 and 70 residents, by the
+ * scalar code and by the vector path. Recorded on main at 575b275: a speed
+ * change that moves any name or any move by one bit (an operation
+ * reordered, a branch made a select wrongly) fails here, where the
+ * statistical tests would not notice. x86-64 with glibc only: the digest
+ * also takes libm's exp and log. */
+static void test_rmc_meeting_run_digest_unchanged(void **state)
+{
+    (void)state;
+#if defined(__x86_64__) && defined(__GLIBC__)
+    rmc_model *m = fx_market(700, 60, 7, 53);
+    for (size_t j = 0; j < m->n_prog; j++) {
+        m->residents[j] = j % 7 == 0 ? 0 : j % 11 == 0 ? 70 : j % 5 == 0 ? 64 : m->residents[j];
+    }
+    harness h = harness_new(m);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 1818);
+    uint64_t digest[2] = {0xcbf29ce484222325ull, 0xcbf29ce484222325ull};
+    for (size_t set = 0; set < 8; set++) {
+        rmc_params p = m->params;
+        if (set > 0) {
+            unsigned n_res_unused = 0;
+            uint8_t sp_unused = 0;
+            lanes_params(&p, &n_res_unused, &sp_unused, g);
+        }
+        rmc_meeting_draw_applicants(m, &p, h.r, 7, set, h.day);
+        for (unsigned path = 0; path <= 1; path++) { /* 0 scalar, 1 AVX2 where the CPU has it */
+            const unsigned use = path == 1 && rmc_lanes_by(1) == NULL ? 0 : path;
+            for (size_t j = 0; j < m->n_prog; j++) {
+                assert_true(
+                    rmc_meeting_run_by(use, m, &p, j, h.day, h.r, 7, set, h.w, h.rank, h.moves));
+            }
+            digest[path] = fnv1a(digest[path], h.rank, m->n_iv * sizeof *h.rank);
+            digest[path] = fnv1a(digest[path], h.moves, m->n_iv * RMC_N_FACTORS * sizeof *h.moves);
+        }
+    }
+    const uint64_t want = 0x3256a626c00fc739ull;
+    for (unsigned path = 0; path <= 1; path++) {
+        if (digest[path] != want) {
+            fail_msg("path %u: digest %016llx, want %016llx", path,
+                     (unsigned long long)digest[path], (unsigned long long)want);
+        }
+    }
+    gsl_rng_free(g);
+    harness_free(&h);
+#else
+    skip();
+#endif
+}
+
 /* The engine's meetings (rmc_meeting_run_sums) add to their program-order
  * int32 sums exactly what rmc_accum_add_moves_i32 adds of the float moves
  * rmc_meeting_run writes, element for element, with the same spills into
@@ -1906,6 +1970,7 @@ int main(void)
         cmocka_unit_test(test_rmc_meeting_run_order_independent),
         cmocka_unit_test(test_rmc_meeting_lanes_match_scalar),
         cmocka_unit_test(test_rmc_meeting_run_lanes_identical),
+        cmocka_unit_test(test_rmc_meeting_run_digest_unchanged),
         cmocka_unit_test(test_rmc_meeting_run_names_keep_their_draws),
         cmocka_unit_test(test_rmc_meeting_run_sums_match_floats),
         cmocka_unit_test(test_rmc_meeting_run_fixed_program_rol),
