@@ -28,8 +28,8 @@
 
 /* Applicant classes: bit 0 needs a visa, bit 1 partially matched. */
 #define N_CLASSES 4
-/* rank_at's mark for a program the applicant did not interview at. */
-#define NOT_INTERVIEWED INT32_MIN
+/* iv_at's mark for a program the applicant did not interview at. */
+#define NOT_INTERVIEWED UINT32_MAX
 
 /* One column of an alias table, in one 16-byte entry so that a draw reads
  * one cache line: pick[0] (the column's own program) when the second draw
@@ -83,9 +83,12 @@ struct rmc_soap_ws {
     uint32_t *seen;              /* [n_prog] stamp of the last applicant that drew the program */
     uint32_t stamp;              /* the current applicant's stamp (never 0 once drawing) */
     double *sd;                  /* [n_prog] screen-score noise SD (plan) */
-    int32_t *rank_at; /* [n_prog] the current applicant's rank there (or RMC_RANK_NONE) where
-                         it interviewed, else NOT_INTERVIEWED; reset after each applicant */
-    size_t top_bit;   /* highest power of two <= n_prog */
+    uint32_t *iv_at;             /* [n_prog] where the current applicant interviewed there, the
+                                    interview's place e in its row of iv_by_app (from m->app_off[a]),
+                                    else NOT_INTERVIEWED; reset after each applicant */
+    rmc_id *row_prog;            /* [n_iv] program of each entry of m->iv_by_app (iv_prog in the
+                                    applicants' order, so that a row is read in one or two lines) */
+    size_t top_bit;              /* highest power of two <= n_prog */
 };
 
 /* ---- the rounds ------------------------------------------------------- */
@@ -244,7 +247,8 @@ void rmc_soap_ws_free(rmc_soap_ws *w)
         rmc_free(w->wt[c]);
         rmc_free(w->tree[c]);
     }
-    rmc_free(w->rank_at);
+    rmc_free(w->row_prog);
+    rmc_free(w->iv_at);
     rmc_free(w->sd);
     rmc_free(w->unit);
     rmc_free(w->may_take);
@@ -285,9 +289,13 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
     RMC_TRY(rmc_alloc_aligned((void **)&w->unit, np, sizeof *w->unit, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->may_take, np, sizeof *w->may_take, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->sd, np, sizeof *w->sd, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->rank_at, np, sizeof *w->rank_at, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&w->iv_at, np, sizeof *w->iv_at, d));
     for (size_t j = 0; j < np; j++) {
-        w->rank_at[j] = NOT_INTERVIEWED;
+        w->iv_at[j] = NOT_INTERVIEWED;
+    }
+    RMC_TRY(rmc_alloc_aligned((void **)&w->row_prog, m->n_iv, sizeof *w->row_prog, d));
+    for (size_t e = 0; e < m->n_iv; e++) {
+        w->row_prog[e] = m->iv_prog[m->iv_by_app[e]];
     }
     for (int c = 0; c < N_CLASSES; c++) {
         RMC_TRY(rmc_alloc_aligned((void **)&w->tree[c], np, sizeof *w->tree[c], d));
@@ -567,12 +575,14 @@ static size_t draw_applications(const rmc_model *m, rmc_soap_ws *w, rmc_philox *
  * a, into tmp (counted per program in prog_fill), and the program into
  * word_prog; returns the new word count. Names j's meeting ranked come
  * first, in its order; names it did not rank are left off; the rest are
- * screened, and left off where the key is NaN. w->rank_at holds a's
- * interviews. The screen score's applicant part is the same for every
+ * screened, and left off where the key is NaN. w->iv_at holds a's
+ * interviews (their ranks s->rank are read only for the programs it
+ * applied to). The screen score's applicant part is the same for every
  * program, so it is computed once (the same operations in the same order
  * as the whole expression, so the same doubles). */
-static size_t application_words(const rmc_model *m, const rmc_params *p, rmc_soap_ws *w,
-                                rmc_philox *g, size_t a, size_t off, size_t n, size_t nw)
+static size_t application_words(const rmc_model *m, const rmc_params *p, const rmc_soap_state *s,
+                                rmc_soap_ws *w, rmc_philox *g, size_t a, size_t off, size_t n,
+                                size_t nw)
 {
     const double base =
         (p->interview_w_pre + p->interview_w_int) * m->pre_score[a] -
@@ -580,7 +590,8 @@ static size_t application_words(const rmc_model *m, const rmc_params *p, rmc_soa
     const uint8_t visa = m->visa[a];
     const double h1b_drop = p->visa_h1b_at_j1_only_drop;
     const rmc_id *const progs = w->app_prog + off;
-    const int32_t *const rank_at = w->rank_at;
+    const rmc_id *const row = m->iv_by_app + m->app_off[a];
+    const uint32_t *const iv_at = w->iv_at;
     const double *const sd = w->sd;
     const uint8_t *const sponsors = m->sponsors;
     uint64_t *const tmp = w->tmp;
@@ -588,9 +599,10 @@ static size_t application_words(const rmc_model *m, const rmc_params *p, rmc_soa
     size_t *const fill = w->prog_fill;
     for (size_t e = 0; e < n; e++) {
         const size_t j = (size_t)progs[e];
-        const int32_t rank = rank_at[j];
+        const uint32_t at = iv_at[j];
         float key;
-        if (rank != NOT_INTERVIEWED) {
+        if (at != NOT_INTERVIEWED) {
+            const int32_t rank = s->rank[row[at]];
             if (rank < 0) {
                 continue;
             }
@@ -612,13 +624,16 @@ static size_t application_words(const rmc_model *m, const rmc_params *p, rmc_soa
     return nw;
 }
 
-/* Mark (or unmark) applicant a's interviews in w->rank_at. */
-static void mark_interviews(const rmc_model *m, const rmc_soap_state *s, rmc_soap_ws *w, size_t a,
-                            bool on)
+/* Mark (or unmark) applicant a's interviews in w->iv_at: each program of
+ * its row gets the interview's place in the row (a later interview at the
+ * same program wins, as when the ranks themselves were marked). */
+static void mark_interviews(const rmc_model *m, rmc_soap_ws *w, size_t a, bool on)
 {
-    for (size_t e = m->app_off[a]; e < m->app_off[a + 1]; e++) {
-        const rmc_id k = m->iv_by_app[e];
-        w->rank_at[m->iv_prog[k]] = on ? s->rank[k] : NOT_INTERVIEWED;
+    const size_t b = m->app_off[a], n = m->app_off[a + 1] - b;
+    const rmc_id *const row = w->row_prog + b;
+    uint32_t *const iv_at = w->iv_at;
+    for (size_t e = 0; e < n; e++) {
+        iv_at[row[e]] = on ? (uint32_t)e : NOT_INTERVIEWED;
     }
 }
 
@@ -669,9 +684,9 @@ static size_t build_applications(const rmc_model *m, const rmc_params *p, const 
             if (eligible(m, p, s, a, u, &c)) {
                 n_elig++;
                 n = draw_applications(m, w, g, c, A, off);
-                mark_interviews(m, s, w, a, true);
-                nw = application_words(m, p, w, g, a, off, n, nw);
-                mark_interviews(m, s, w, a, false);
+                mark_interviews(m, w, a, true);
+                nw = application_words(m, p, s, w, g, a, off, n, nw);
+                mark_interviews(m, w, a, false);
             }
         }
         w->app_off[a + 1] = off + n;

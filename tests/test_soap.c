@@ -512,6 +512,85 @@ static void test_soap_run_program_list(void **state)
     rep_free(&x);
 }
 
+static void test_soap_run_ranked_lists_exact(void **state)
+{
+    (void)state;
+    /* Every applicant interviewed at every program, each applicant's
+     * interviews in its own order (not the programs'), and ranked at all
+     * but a fifth of them (distinct ranks per program): then no screen
+     * draw enters, every program's list is its applicants ranked there, in
+     * rank order, and the result must be the rounds' on those lists,
+     * rebuilt here from the applications. A rank read from the wrong
+     * interview, or a word put on the wrong program's list, changes the
+     * lists. */
+    enum { NA = 60, NP = 150 };
+    replicate x = rep_make(NA, NP, (size_t)NA * NP);
+    for (size_t a = 0; a < NA; a++) {
+        for (size_t e = 0; e < NP; e++) {
+            const size_t k = a * NP + e, j = (e * 7 + a) % NP;
+            x.m->iv_app[k] = (rmc_id)a;
+            x.m->iv_prog[k] = (rmc_id)j;
+            x.rank[k] = (a + j) % 5 == 0 ? RMC_RANK_NONE : (int32_t)((a * 13 + j) % NA);
+        }
+    }
+    for (size_t j = 0; j < NP; j++) {
+        x.m->positions[j] = 1 + (int32_t)(j % 3);
+        x.m->desirability[j] = 0.02 * (double)j;
+    }
+    x.m->params.soap_eligible_us = 1.0;
+    x.m->params.soap_eligible_img = 1.0;
+    x.m->params.soap_decline = 0.0;
+    x.m->params.soap_applications = 20;
+    x.m->params.soap_rounds = 3;
+    rep_ready(&x);
+    rmc_soap_rounds_ws *rw = NULL;
+    assert_int_equal(rmc_soap_rounds_ws_alloc(NA, NP, &rw, NULL), RMC_OK);
+    static size_t app_off[NA + 1], prog_off[NP + 1];
+    static rmc_id app_prog[NA * NP], prog_app[NA * NP], placed[NA];
+    static bool applied[NA][NP];
+    static int32_t places[NP];
+    size_t total_placed = 0;
+    for (uint64_t r = 0; r < 8; r++) {
+        const rmc_soap_result out = rep_run(&x, r);
+        assert_int_equal(out.n_eligible, NA);
+        app_off[0] = 0;
+        for (size_t a = 0; a < NA; a++) {
+            size_t n = 0;
+            const rmc_id *ap = rmc_soap_ws_applications(x.w, a, &n);
+            memcpy(app_prog + app_off[a], ap, n * sizeof *ap);
+            memset(applied[a], 0, sizeof applied[a]);
+            for (size_t e = 0; e < n; e++) {
+                applied[a][ap[e]] = true;
+            }
+            app_off[a + 1] = app_off[a] + n;
+        }
+        prog_off[0] = 0;
+        for (size_t j = 0; j < NP; j++) {
+            places[j] = x.m->positions[j];
+            size_t n = prog_off[j];
+            for (int32_t rank = 0; rank < NA; rank++) { /* rank order */
+                for (size_t a = 0; a < NA; a++) {
+                    const size_t k = a * NP + (size_t)((j + NP * 7 - a) * 43 % NP);
+                    assert_int_equal(x.m->iv_prog[k], j); /* 43 = 7^-1 mod 150 */
+                    if (applied[a][j] && x.rank[k] == rank) {
+                        prog_app[n++] = (rmc_id)a;
+                    }
+                }
+            }
+            prog_off[j + 1] = n;
+        }
+        const rmc_soap_lists L = {NA,       NP,       3,      app_off, app_prog,
+                                  prog_off, prog_app, places, NULL,    NULL};
+        const size_t n_placed = rmc_soap_rounds(&L, rw, placed, NULL, NULL, 0, NULL);
+        assert_int_equal(out.n_placed, n_placed);
+        assert_memory_equal(placed, x.soap_prog, sizeof placed);
+        total_placed += n_placed;
+    }
+    assert_true(total_placed > 8 * NA / 2); /* the lists place most of them */
+    rmc_soap_rounds_ws_free(rw);
+    rep_free(&x);
+}
+
 static void test_soap_run_visa_and_tracks(void **state)
 {
     (void)state;
@@ -714,6 +793,7 @@ int main(void)
         cmocka_unit_test(test_soap_run_application_order),
         cmocka_unit_test(test_soap_run_declines_closed_form),
         cmocka_unit_test(test_soap_run_program_list),
+        cmocka_unit_test(test_soap_run_ranked_lists_exact),
         cmocka_unit_test(test_soap_run_visa_and_tracks),
         cmocka_unit_test(test_soap_run_deterministic),
         cmocka_unit_test(test_soap_run_stamp_wrap),
