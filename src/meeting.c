@@ -118,6 +118,7 @@ rmc_status rmc_meeting_ws_alloc(const rmc_model *m, rmc_meeting_ws **out, rmc_di
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->awk_n, cp, sizeof *w->awk_n, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->far, cp, sizeof *w->far, d), fail);
     RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->pi, cp, sizeof *w->pi, d), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_aligned((void **)&w->eps, cp, sizeof *w->eps, d), fail);
     RMC_TRY_GOTO(
         st, rmc_alloc_aligned((void **)&w->heads, cp * RMC_PHILOX_HEAD_WORDS, sizeof *w->heads, d),
         fail);
@@ -148,6 +149,7 @@ void rmc_meeting_ws_free(rmc_meeting_ws *w)
     rmc_free(w->race_w);
     rmc_free(w->rol_heads);
     rmc_free(w->heads);
+    rmc_free(w->eps);
     rmc_free(w->pi);
     rmc_free(w->far);
     rmc_free(w->awk_n);
@@ -247,11 +249,16 @@ static void draw_awkward(const meeting_ctx *c, size_t k, float *awk, uint8_t *aw
 }
 
 /* S0 of every name, packed with its local index into w->keys; sorted, this
- * gives the initial order. */
+ * gives the initial order. The names' noise normals are drawn first, in
+ * name order from the meeting's stream (the same draws in the same order
+ * as when each name drew its own in the score loop), into w->eps, and
+ * each name's scattered applicant row and day form are prefetched as its
+ * normal is drawn, so the score loop, drawing nothing, finds them there. */
 static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws *w)
 {
     const rmc_model *m = c->m;
     const rmc_params *p = c->p;
+    const size_t n = c->n;
     const size_t k = (size_t)(m->interviewers[c->j] > 0 ? m->interviewers[c->j] : 1);
     const double sk = 1.0 / sqrt((double)k);
     const double sd_eps = p->interview_sigma_noise * sk;
@@ -259,19 +266,27 @@ static void score_names(const meeting_ctx *c, const double *day, rmc_meeting_ws 
                             ? p->interview_sigma_leniency * sk * rmc_philox_normal(c->s)
                             : 0.0;
     draw_awkward(c, k, w->awk, w->awk_n);
-    for (size_t t = 0; t < c->n; t++) {
-        if (t + PREFETCH < c->n) {
-            const size_t ahead = (size_t)c->iv[t + PREFETCH].app;
-            __builtin_prefetch(&c->app[ahead]);
-            __builtin_prefetch(&day[ahead]);
-        }
-        const size_t a = (size_t)c->iv[t].app;
-        const rmc_app_pack *ap = &c->app[a];
-        const double eps = sd_eps > 0 ? sd_eps * rmc_philox_normal(c->s) : 0.0;
-        const double s = ap->pre + day[a] + bbar + eps - (double)w->awk[t] / (double)k -
-                         p->interview_gamma_communication * (1.0 - ap->comm);
-        const double s0 = p->interview_w_pre * ap->pre + p->interview_w_int * s;
-        w->keys[t] = rmc_pack_key((float)-s0, (uint32_t)t);
+    const rmc_iv_pack *restrict const iv = c->iv;
+    const rmc_app_pack *restrict const app = c->app;
+    double *restrict const eps = w->eps;
+    rmc_philox *const s = c->s;
+    for (size_t t = 0; t < n; t++) {
+        const size_t a = (size_t)iv[t].app;
+        __builtin_prefetch(&app[a]);
+        __builtin_prefetch(&day[a]);
+        eps[t] = sd_eps > 0 ? sd_eps * rmc_philox_normal(s) : 0.0;
+    }
+    const double kd = (double)k, gamma = p->interview_gamma_communication;
+    const double w_pre = p->interview_w_pre, w_int = p->interview_w_int;
+    const float *restrict const awk = w->awk;
+    uint64_t *restrict const keys = w->keys;
+    for (size_t t = 0; t < n; t++) {
+        const size_t a = (size_t)iv[t].app;
+        const rmc_app_pack *ap = &app[a];
+        const double awk_k = (double)awk[t] / kd;
+        const double sc = ap->pre + day[a] + bbar + eps[t] - awk_k - gamma * (1.0 - ap->comm);
+        const double s0 = w_pre * ap->pre + w_int * sc;
+        keys[t] = rmc_pack_key((float)-s0, (uint32_t)t);
     }
 }
 

@@ -75,6 +75,7 @@ struct rmc_meeting_ws {
     /* the parameters app[].p_gone and app[].service were made for */
     double comm_slope, comm_threshold, service_p, service_years;
     bool app_valid; /* app[].p_gone and app[].service match them */
+    double *eps;    /* [cap_prog] the names' interview noise (meeting.c, score_names) */
 };
 
 /* Resident feedback's comment split (meeting.c): the positive comments

@@ -281,58 +281,85 @@ __attribute__((target("avx2"))) static inline void heads_store8(const __m256i r[
     }
 }
 
-/* rmc_philox_heads for CPUs with AVX2: 8 streams a pass. */
+/* The high half of each 64-bit lane moved into its low half: the high
+ * words of _mm256_mul_epu32's products, as heads_avx2 holds words (the
+ * high half of a lane is left as it was; it is never read). */
+__attribute__((target("avx2"))) static inline __m256i hi_down(__m256i p)
+{
+    return _mm256_shuffle_epi32(p, _MM_SHUFFLE(3, 3, 1, 1));
+}
+
+/* rmc_philox_heads for CPUs with AVX2: 8 streams a pass. A stream's word
+ * sits in the low 32 bits of a 64-bit lane, the even streams in one vector
+ * and the odd ones in another (the high bits are never read:
+ * _mm256_mul_epu32 reads only the low ones), so a product is one
+ * multiplication with its low word in place and its high word one shuffle
+ * or shift away, where eight streams in 32-bit lanes take two
+ * multiplications, three shifts and two blends (mulhilo8). The two blocks
+ * are two independent chains of rounds, for the even streams and then the
+ * odd ones; their words are joined into 32-bit lanes once, at the end. */
 __attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t replicate,
                                                        unsigned purpose, const int32_t *sub,
                                                        size_t n, unsigned blocks, uint32_t *out)
 {
+    enum { ROUNDS = 7 }; /* rounds 3 .. 9 */
     const size_t stride = 4 * (size_t)blocks;
-    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M0), m1 = _mm256_set1_epi32((int)PHILOX_M1);
-    const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W0), w1 = _mm256_set1_epi32((int)PHILOX_W1);
+    const __m256i m0 = _mm256_set1_epi64x(PHILOX_M0), m1 = _mm256_set1_epi64x(PHILOX_M1);
     head_prefix pre[RMC_PHILOX_HEAD_MAX_BLOCKS];
     for (unsigned b = 0; b < blocks; b++) {
         pre[b] = head_prefix_of(b, (uint32_t)replicate, head_ctr3(replicate, purpose), seed);
+    }
+    __m256i k0[ROUNDS], k1[ROUNDS];
+    for (unsigned r = 0; r < ROUNDS; r++) {
+        k0[r] = _mm256_set1_epi32((int)((uint32_t)seed + (r + 3) * PHILOX_W0));
+        k1[r] = _mm256_set1_epi32((int)((uint32_t)(seed >> 32) + (r + 3) * PHILOX_W1));
     }
     for (size_t i = 0; i < n; i += 8) {
         const size_t lanes = n - i < 8 ? n - i : 8;
         int32_t s[8] = {0};
         memcpy(s, sub + i, lanes * sizeof *s);
-        const __m256i x1_0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
+        const __m256i sv = _mm256_loadu_si256((const __m256i *)(const void *)s);
+        const __m256i half[2] = {sv, _mm256_srli_epi64(sv, 32)}; /* even, odd streams */
         __m256i t[4 * RMC_PHILOX_HEAD_MAX_BLOCKS];
-        /* two blocks at a time: two independent chains of rounds */
         for (unsigned b = 0; b < blocks; b += 2) {
-            __m256i x[2][4];
+            __m256i y[2][2][4]; /* [parity][q][word] */
+            for (unsigned hh = 0; hh < 2; hh++) {
+                __m256i x[2][4]; /* chain q: block b + q, streams of parity hh */
 #pragma GCC unroll 2
-            for (unsigned q = 0; q < 2; q++) {
-                const head_prefix *h = &pre[b + q];
-                __m256i h1, l1, h2, l2;
-                mulhilo8(_mm256_xor_si256(x1_0, _mm256_set1_epi32((int)h->a)), m0, &h1, &l1);
-                const __m256i v2 = _mm256_xor_si256(h1, _mm256_set1_epi32((int)h->e2));
-                mulhilo8(v2, m1, &h2, &l2);
-                x[q][0] = _mm256_xor_si256(h2, _mm256_set1_epi32((int)h->f0));
-                x[q][1] = l2;
-                x[q][2] = _mm256_xor_si256(l1, _mm256_set1_epi32((int)h->f2));
-                x[q][3] = _mm256_set1_epi32((int)h->f3);
-            }
-            __m256i k0 = _mm256_set1_epi32((int)((uint32_t)seed + 3 * PHILOX_W0));
-            __m256i k1 = _mm256_set1_epi32((int)((uint32_t)(seed >> 32) + 3 * PHILOX_W1));
-            for (unsigned round = 3; round < 10; round++) {
-#pragma GCC unroll 2
-                for (unsigned q = 0; q < 2; q++) {
-                    __m256i hi0, lo0, hi1, lo1;
-                    mulhilo8(x[q][0], m0, &hi0, &lo0);
-                    mulhilo8(x[q][2], m1, &hi1, &lo1);
-                    x[q][0] = _mm256_xor_si256(_mm256_xor_si256(hi1, x[q][1]), k0);
-                    x[q][2] = _mm256_xor_si256(_mm256_xor_si256(hi0, x[q][3]), k1);
-                    x[q][1] = lo1;
-                    x[q][3] = lo0;
+                for (unsigned c = 0; c < 2; c++) {
+                    const head_prefix *h = &pre[b + c];
+                    const __m256i p1 = _mm256_mul_epu32(
+                        _mm256_xor_si256(half[hh], _mm256_set1_epi32((int)h->a)), m0);
+                    const __m256i v2 = _mm256_xor_si256(hi_down(p1), _mm256_set1_epi32((int)h->e2));
+                    const __m256i p2 = _mm256_mul_epu32(v2, m1);
+                    x[c][0] = _mm256_xor_si256(hi_down(p2), _mm256_set1_epi32((int)h->f0));
+                    x[c][1] = p2;
+                    x[c][2] = _mm256_xor_si256(p1, _mm256_set1_epi32((int)h->f2));
+                    x[c][3] = _mm256_set1_epi32((int)h->f3);
                 }
-                k0 = _mm256_add_epi32(k0, w0);
-                k1 = _mm256_add_epi32(k1, w1);
+#pragma GCC unroll 7
+                for (unsigned r = 0; r < ROUNDS; r++) {
+#pragma GCC unroll 2
+                    for (unsigned c = 0; c < 2; c++) {
+                        const __m256i p0 = _mm256_mul_epu32(x[c][0], m0);
+                        const __m256i p1 = _mm256_mul_epu32(x[c][2], m1);
+                        x[c][0] = _mm256_xor_si256(_mm256_xor_si256(hi_down(p1), x[c][1]), k0[r]);
+                        x[c][2] = _mm256_xor_si256(
+                            _mm256_xor_si256(_mm256_srli_epi64(p0, 32), x[c][3]), k1[r]);
+                        x[c][1] = p1;
+                        x[c][3] = p0;
+                    }
+                }
+                for (unsigned c = 0; c < 2; c++) {
+                    for (unsigned w = 0; w < 4; w++) {
+                        y[hh][c][w] = x[c][w];
+                    }
+                }
             }
             for (unsigned q = 0; q < 2; q++) {
                 for (unsigned w = 0; w < 4; w++) {
-                    t[4 * (b + q) + w] = x[q][w];
+                    t[4 * (b + q) + w] =
+                        _mm256_blend_epi32(y[0][q][w], _mm256_slli_epi64(y[1][q][w], 32), 0xAA);
                 }
             }
         }

@@ -149,8 +149,15 @@ static inline double rmc_philox_normal(rmc_philox *s)
     const unsigned i = w & (RMC_ZIG_LAYERS - 1);
     const uint32_t j = w >> 8;
     if (__builtin_expect(j < s->zig_k[i], 1)) {
+        /* x, negated when bit 7 is clear: the sign bit flipped without a
+         * branch (a coin toss no predictor learns) */
         const double x = (double)j * s->zig_w[i];
-        return (w & 0x80) ? x : -x;
+        uint64_t b;
+        memcpy(&b, &x, sizeof b);
+        b ^= (uint64_t)(~w & 0x80) << 56;
+        double y;
+        memcpy(&y, &b, sizeof y);
+        return y;
     }
     return rmc_philox_normal_slow(s, w);
 }

@@ -237,6 +237,74 @@ static void test_rmc_meeting_run_awkward_rate(void **state)
     harness_free(&h);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* With every move off the list is the initial order, which is exactly the
+ * definition's (DESIGN 2, meeting.c's header): from the meeting's stream the
+ * leniency normal, the awkward shocks by geometric gaps over the n x k grid
+ * (one uniform and one exponential each) and then one noise normal per name
+ * in name order; S0 = w_pre pre + w_int (pre + day + bbar + eps - awk / k -
+ * gamma (1 - communication)) in that order of operations, keyed by the
+ * float -S0, ties by interview order. Recomputed here draw by draw; the
+ * ranks must match exactly (37 names: not a multiple of any vector width). */
+static void test_rmc_meeting_run_initial_order_exact(void **state)
+{
+    (void)state;
+    enum { N = 37, K = 3 };
+    rmc_model *m = one_program(N, K);
+    for (size_t i = 0; i < N; i++) {
+        m->pre_score[i] = 0.1 * sin(1.7 * (double)i);
+        m->communication[i] = 0.5 + 0.4 * cos(0.9 * (double)i);
+    }
+    rmc_params *p = &m->params;
+    p->interview_p_awkward = 0.2;
+    p->interview_awkward_mean = 1.3;
+    p->interview_sigma_day = 0.41;
+    p->interview_sigma_noise = 0.57;
+    p->interview_sigma_leniency = 0.83;
+    p->interview_gamma_communication = 1.3;
+    p->interview_w_pre = 0.37;
+    p->interview_w_int = 0.81;
+    harness h = harness_new(m);
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        run_all(&h, 2385, rep);
+        rmc_rng_seek(r, 2385, rep, RMC_STREAM_MEETING, 0);
+        rmc_philox *s = rmc_rng_philox(r);
+        const double sk = 1.0 / sqrt((double)K);
+        const double bbar = p->interview_sigma_leniency * sk * rmc_philox_normal(s);
+        float awk[N] = {0};
+        const double inv_log = 1.0 / log1p(-p->interview_p_awkward);
+        for (size_t idx = 0; idx < N * K; idx++) {
+            const double gap = floor(log(rmc_philox_uniform_pos(s)) * inv_log);
+            if (gap >= (double)(N * K - idx)) {
+                break;
+            }
+            idx += (size_t)gap;
+            awk[idx / K] += (float)(p->interview_awkward_mean * rmc_philox_exp1(s));
+        }
+        uint64_t key[N];
+        for (size_t t = 0; t < N; t++) {
+            const double eps = p->interview_sigma_noise * sk * rmc_philox_normal(s);
+            const double sc = m->pre_score[t] + h.day[t] + bbar + eps - (double)awk[t] / (double)K -
+                              p->interview_gamma_communication * (1.0 - m->communication[t]);
+            const double s0 = p->interview_w_pre * m->pre_score[t] + p->interview_w_int * sc;
+            key[t] = rmc_pack_key((float)-s0, (uint32_t)t);
+        }
+        qsort(key, N, sizeof *key, cmp_u64);
+        for (size_t x = 0; x < N; x++) {
+            assert_int_equal(h.rank[rmc_pack_index(key[x])], (int32_t)x);
+        }
+    }
+    rmc_rng_free(r);
+    harness_free(&h);
+}
+
 /* ---- factor distributions -------------------------------------------------- */
 
 /* All n names of one program at advocacy level `level`; samples of the
@@ -1877,6 +1945,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rmc_meeting_run_pairwise_closed_form),
         cmocka_unit_test(test_rmc_meeting_run_awkward_rate),
+        cmocka_unit_test(test_rmc_meeting_run_initial_order_exact),
         cmocka_unit_test(test_rmc_meeting_run_advocacy_rotation_uniform_scaled),
         cmocka_unit_test(test_rmc_meeting_run_advocacy_none_and_fellow),
         cmocka_unit_test(test_rmc_meeting_run_star_normal),

@@ -266,6 +266,37 @@ static void test_rmc_rng_bulk_and_inline_equal_gsl(void **state)
     rmc_rng_free(b);
 }
 
+/* rmc_philox_normal's one-word path, word by word: a word whose magnitude
+ * j = w >> 8 is inside its layer i = w & 127's rectangle gives exactly
+ * j x width_i, negated when bit 7 is clear (the sign is flipped without a
+ * branch: bit for bit the same double, -0 for j = 0 included), for every
+ * layer at the rectangle's two ends and a word between. */
+static void test_rmc_rng_normal_fast_path_sign(void **state)
+{
+    (void)state;
+    rmc_rng *r = new_rng();
+    rmc_philox *s = rmc_rng_philox(r);
+    for (uint32_t i = 0; i < RMC_ZIG_LAYERS; i++) {
+        const uint32_t top = s->zig_k[i];
+        if (top == 0) {
+            continue;
+        }
+        const uint32_t js[3] = {0, top / 2, top - 1};
+        for (unsigned q = 0; q < 3; q++) {
+            for (uint32_t sign = 0; sign < 2; sign++) {
+                const uint32_t w = (js[q] << 8) | (sign << 7) | i;
+                s->buf[RMC_PHILOX_WORDS - 1] = w;
+                s->pos = RMC_PHILOX_WORDS - 1;
+                const double got = rmc_philox_normal(s);
+                const double x = (double)js[q] * s->zig_w[i], want = sign ? x : -x;
+                assert_memory_equal(&got, &want, sizeof got);
+                assert_int_equal(s->pos, RMC_PHILOX_WORDS);
+            }
+        }
+    }
+    rmc_rng_free(r);
+}
+
 /* rmc_philox_normal is the standard normal: a chi-square over 1,000 bins
  * of equal normal probability (so every ziggurat layer, wedge and the tail
  * are seen), the mean, variance and fourth moment, and the frequency beyond
@@ -363,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_rmc_rng_generic_blocks_match_random123),
         cmocka_unit_test(test_rmc_rng_heads_equal_seek),
         cmocka_unit_test(test_rmc_rng_bulk_and_inline_equal_gsl),
+        cmocka_unit_test(test_rmc_rng_normal_fast_path_sign),
         cmocka_unit_test(test_rmc_rng_ziggurat_normal),
         cmocka_unit_test(test_rmc_rng_ziggurat_exponential),
     };
