@@ -304,11 +304,24 @@ void rmc_accum_fold_moves_i32_by(rmc_accum *total, int32_t *const *sums, size_t 
     }
 }
 
+/* Applicants ahead whose choice-histogram cell rmc_accum_add prefetches:
+ * the rows are scattered a row apart (choice_len + 1 cells) over the
+ * table, and the cell in a row differs from row to row. */
+#define ADD_AHEAD 16
+
 void rmc_accum_add(rmc_accum *a, const rmc_accum_replicate *rep)
 {
     const rmc_accum_dims *dm = &a->dims;
     const size_t ccols = dm->choice_len + 1;
     for (size_t i = 0; i < dm->n_app; i++) {
+        if (i + ADD_AHEAD < dm->n_app) {
+            const size_t x = i + ADD_AHEAD;
+            const int32_t cx = rep->app_iv[x] >= 0 ? rep->app_choice[x] : -1;
+            __builtin_prefetch(
+                a->choice_hist + x * ccols +
+                    (cx < 0 || (size_t)cx >= dm->choice_len ? dm->choice_len : (size_t)cx),
+                1, 3);
+        }
         const int32_t c = rep->app_iv[i] >= 0 ? rep->app_choice[i] : -1;
         RMC_ASSERT(c < (int32_t)dm->choice_len);
         a->choice_hist[i * ccols + (c < 0 ? dm->choice_len : (size_t)c)]++;
@@ -426,10 +439,15 @@ void rmc_accum_rank_cols_u16(const rmc_accum_dims *d, const int32_t *restrict po
     RANK_COLS_BODY(uint16_t);
 }
 
-/* The fold's rows are FOLD_AHEAD interviews ahead prefetched whole (for
+/* The fold's rows are prefetched FOLD_AHEAD interviews ahead (for
  * writing): a batch's increments land on a few of a row's cache lines,
  * scattered over a 400 MiB table at national scale, and the misses, not
- * the adds, were the fold's time (bench/RESULTS.md). */
+ * the adds, were the fold's time (bench/RESULTS.md). A short batch (at
+ * most two replicates per line of a row) prefetches the cells it will
+ * increment, so the lines none of its replicates touch are not fetched
+ * (a 16-replicate fold of the national table about a quarter quicker);
+ * a longer one the whole row, which costs fewer prefetches than one a
+ * replicate and fetches about the same lines. */
 #define FOLD_AHEAD 4
 
 static inline void prefetch_row(const uint32_t *row, size_t ncol)
@@ -446,9 +464,15 @@ static inline void prefetch_row(const uint32_t *row, size_t ncol)
     do {                                                                                           \
         RMC_ASSERT(a->rank_hist != NULL && k_end <= a->dims.n_iv);                                 \
         const size_t ncol = a->dims.rank_bins + 1;                                                 \
+        const bool by_cell = n_rep <= 2 * ((ncol * sizeof(uint32_t) + 63) / 64);                   \
         for (size_t k = k_begin; k < k_end; k++) {                                                 \
             uint32_t *row = a->rank_hist + k * ncol;                                               \
-            if (k + FOLD_AHEAD < k_end) {                                                          \
+            if (k + FOLD_AHEAD < k_end && by_cell) {                                               \
+                for (size_t b = 0; b < n_rep; b++) {                                               \
+                    __builtin_prefetch(                                                            \
+                        row + FOLD_AHEAD * ncol + cols[b * stride + k + FOLD_AHEAD], 1, 3);        \
+                }                                                                                  \
+            } else if (k + FOLD_AHEAD < k_end) {                                                   \
                 prefetch_row(row + FOLD_AHEAD * ncol, ncol);                                       \
             }                                                                                      \
             for (size_t b = 0; b < n_rep; b++) {                                                   \

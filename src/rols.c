@@ -122,10 +122,19 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
         race_weights(m, p, w);
     }
     if (p->preferences_noise == 0 && sigma > 0 && w->race_ok) {
+        /* The arrays in locals (the draws' rare refills and slow branches
+         * are calls, after which fields would be reloaded) and the tie
+         * factor picked, not branched on (ties are a coin flip for the
+         * branch predictor): race_w x 1.0 is race_w, so the same keys. */
+        const rmc_id *const iv_prog = m->iv_prog;
+        const uint8_t *const ties = m->ties;
+        const double *const race_w = w->race_w;
+        const double tie_factor[2] = {1.0, w->race_tie};
+        uint64_t *const keys = w->keys;
         for (size_t t = 0; t < n; t++) {
             const size_t k = (size_t)ivs[t];
-            const double wt = w->race_w[m->iv_prog[k]] * (m->ties[k] ? w->race_tie : 1.0);
-            w->keys[t] = rmc_pack_key((float)(rmc_philox_exp1(s) * wt), (uint32_t)t);
+            const double wt = race_w[iv_prog[k]] * tie_factor[ties[k] != 0];
+            keys[t] = rmc_pack_key((float)(rmc_philox_exp1(s) * wt), (uint32_t)t);
         }
     } else {
         for (size_t t = 0; t < n; t++) {

@@ -294,6 +294,56 @@ static void test_rmc_accum_add_ranks_u8(void **state)
     rmc_accum_free(a8);
 }
 
+/* The fold gives the same histogram whichever way it prefetches: a batch
+ * of 40 replicates folded at once (more than two a row line: whole rows
+ * prefetched) equals the same columns folded two replicates at a time and
+ * one at a time (the cells prefetched), on the u8 and the u16 fold. */
+static void test_rmc_accum_add_ranks_batch_lengths(void **state)
+{
+    (void)state;
+    const rmc_accum_dims dm = small_dims(0);
+    enum { NB = 40, STRIDE = NI + 5 };
+    uint8_t c8[NB * STRIDE];
+    uint16_t c16[NB * STRIDE];
+    rmc_rng *r = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &r, NULL), RMC_OK);
+    rmc_rng_seek(r, 78, 0, RMC_STREAM_TEST, 0);
+    for (size_t b = 0; b < NB; b++) {
+        fake_rep f;
+        draw_rep(rmc_rng_gsl(r), &f);
+        for (size_t k = 0; k < STRIDE; k++) {
+            const size_t col = k < NI ? rmc_accum_rank_col(&dm, f.rank[k]) : 77; /* padding */
+            c8[b * STRIDE + k] = (uint8_t)col;
+            c16[b * STRIDE + k] = (uint16_t)col;
+        }
+    }
+    const size_t cols = dm.rank_bins + 1;
+    rmc_accum *a[6] = {NULL};
+    for (int x = 0; x < 6; x++) {
+        assert_int_equal(rmc_accum_alloc(&dm, true, &a[x], NULL), RMC_OK);
+    }
+    rmc_accum_add_ranks_u8(a[0], c8, NB, STRIDE, 0, NI);
+    rmc_accum_add_ranks(a[1], c16, NB, STRIDE, 0, NI);
+    for (size_t b = 0; b < NB; b += 2) {
+        rmc_accum_add_ranks_u8(a[2], c8 + b * STRIDE, 2, STRIDE, 0, NI);
+        rmc_accum_add_ranks(a[3], c16 + b * STRIDE, 2, STRIDE, 0, NI);
+    }
+    for (size_t b = 0; b < NB; b++) {
+        rmc_accum_add_ranks_u8(a[4], c8 + b * STRIDE, 1, STRIDE, 0, NI);
+        rmc_accum_add_ranks(a[5], c16 + b * STRIDE, 1, STRIDE, 0, NI);
+    }
+    for (int x = 1; x < 6; x++) {
+        assert_memory_equal(rmc_accum_rank_hist(a[0]), rmc_accum_rank_hist(a[x]), NI * cols * 4);
+    }
+    for (size_t k = 0; k < NI; k++) {
+        assert_int_equal(row_sum(rmc_accum_rank_hist(a[0]), k, cols), NB);
+    }
+    for (int x = 0; x < 6; x++) {
+        rmc_accum_free(a[x]);
+    }
+    rmc_rng_free(r);
+}
+
 /* Moves summed in a thread's int32 sums and folded into a total equal the
  * int64 sums of rmc_accum_add, bit for bit, also when a sum leaves int32
  * (moves of up to 2e6 spots: 8.2e9 in fixed point, so sums spill into the
@@ -612,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_rmc_accum_add_known_replicate),
         cmocka_unit_test(test_rmc_accum_rank_cols),
         cmocka_unit_test(test_rmc_accum_add_ranks_u8),
+        cmocka_unit_test(test_rmc_accum_add_ranks_batch_lengths),
         cmocka_unit_test(test_rmc_accum_moves_i32),
         cmocka_unit_test(test_rmc_accum_add_moves8_i32),
         cmocka_unit_test(test_rmc_accum_fold_moves_i32_by),
