@@ -1681,6 +1681,61 @@ static void test_match_run_exceeds_workspace(void **state)
     market_free(&mk);
 }
 
+/* The input check finds a bad entry wherever it lies: in each lane of the
+ * four-entry steps and in the tail after them (lists of 1 to 11 entries),
+ * programs -1, n_prog, INT32_MAX and INT32_MIN and rank -2, each named in
+ * the message; the last program and rank RMC_RANK_NONE are accepted. */
+static void test_match_input_check_every_position(void **state)
+{
+    (void)state;
+    enum { NP = 3, MAXE = 11 };
+    int32_t cap[NP] = {1, 1, 1};
+    rmc_id prog[MAXE];
+    int32_t rank[MAXE];
+    size_t off[2] = {0, 0};
+    rmc_id app_prog[1];
+    int32_t app_choice[1], fill[NP];
+    rmc_match_ws *w = NULL;
+    assert_int_equal(rmc_match_ws_alloc(1, NP, MAXE, NP, &w), RMC_OK);
+    const struct {
+        rmc_id prog;
+        int32_t rank;
+    } bad[5] = {{-1, 0}, {NP, 0}, {INT32_MAX, 1}, {INT32_MIN, 0}, {0, -2}};
+    for (size_t n = 1; n <= MAXE; n++) {
+        for (size_t e = 0; e < n; e++) {
+            prog[e] = (rmc_id)(e % NP == 0 ? NP - 1 : e % NP);
+            rank[e] = e % 2 == 0 ? RMC_RANK_NONE : (int32_t)e;
+        }
+        off[1] = n;
+        const rmc_match_input in = {.n_app = 1,
+                                    .n_prog = NP,
+                                    .capacity = cap,
+                                    .app_off = off,
+                                    .choice_prog = prog,
+                                    .choice_rank = rank};
+        rmc_match_result res = {.app_prog = app_prog, .app_choice = app_choice, .fill = fill};
+        assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &res, NULL), RMC_OK);
+        for (size_t e = 0; e < n; e++) {
+            for (int k = 0; k < 5; k++) {
+                const rmc_id p0 = prog[e];
+                const int32_t r0 = rank[e];
+                prog[e] = bad[k].prog;
+                rank[e] = bad[k].rank;
+                rmc_diag d = {0};
+                assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &res, &d),
+                                 RMC_EUSAGE);
+                char want[96];
+                snprintf(want, sizeof want, "entry %zu names program %d rank %d", e,
+                         (int)bad[k].prog, (int)bad[k].rank);
+                assert_non_null(strstr(d.message, want));
+                prog[e] = p0;
+                rank[e] = r0;
+            }
+        }
+    }
+    rmc_match_ws_free(w);
+}
+
 static void test_match_ws_alloc_failure_sweep(void **state)
 {
     (void)state;
@@ -1892,6 +1947,7 @@ int main(void)
         cmocka_unit_test(test_match_run_couples_minimal_miss),
         cmocka_unit_test(test_match_run_couples_study),
         cmocka_unit_test(test_match_run_exceeds_workspace),
+        cmocka_unit_test(test_match_input_check_every_position),
         cmocka_unit_test(test_match_ws_alloc_failure_sweep),
         cmocka_unit_test(test_match_fixed_nrmp_model),
         cmocka_unit_test(test_match_fixed_couples),
