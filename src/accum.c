@@ -260,18 +260,29 @@ void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves)
     }
 }
 
+/* Cells at .. at + n - 1 of every thread's int32 sums added into dst[0 ..
+ * n) and zeroed: the fold of both rmc_accum_fold_moves_i32 (in interview
+ * order) and rmc_accum_fold_moves_i32_by (row by row). */
+static inline void fold_cells(int64_t *dst, int32_t *const *sums, size_t n_sums, size_t at,
+                              size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        int64_t add = 0;
+        for (size_t t = 0; t < n_sums; t++) {
+            add += sums[t][at + c];
+            sums[t][at + c] = 0;
+        }
+        dst[c] += add;
+    }
+}
+
 void rmc_accum_fold_moves_i32(rmc_accum *total, int32_t *const *sums, size_t n_sums, size_t k_begin,
                               size_t k_end)
 {
     RMC_ASSERT(total->move_sum != NULL && k_end <= total->dims.n_iv);
     const size_t f = total->dims.n_factors;
-    for (size_t e = k_begin * f; e < k_end * f; e++) {
-        int64_t add = 0;
-        for (size_t t = 0; t < n_sums; t++) {
-            add += sums[t][e];
-            sums[t][e] = 0;
-        }
-        total->move_sum[e] += add;
+    if (k_end > k_begin) {
+        fold_cells(total->move_sum + k_begin * f, sums, n_sums, k_begin * f, (k_end - k_begin) * f);
     }
 }
 
@@ -292,15 +303,7 @@ void rmc_accum_fold_moves_i32_by(rmc_accum *total, int32_t *const *sums, size_t 
             __builtin_prefetch(total->move_sum + (size_t)order[e + FOLD_MOVES_AHEAD] * f, 1);
         }
         RMC_ASSERT(order[e] >= 0 && (size_t)order[e] < total->dims.n_iv);
-        int64_t *const dst = total->move_sum + (size_t)order[e] * f;
-        for (size_t c = 0; c < f; c++) {
-            int64_t add = 0;
-            for (size_t t = 0; t < n_sums; t++) {
-                add += sums[t][e * f + c];
-                sums[t][e * f + c] = 0;
-            }
-            dst[c] += add;
-        }
+        fold_cells(total->move_sum + (size_t)order[e] * f, sums, n_sums, e * f, f);
     }
 }
 
