@@ -10,7 +10,9 @@
  * U descending (ties: interviews.csv order), truncated to max_length.
  * With Gumbel shocks the sort key is E exp(-U / sigma) ascending, E the
  * exponential behind G = -log E: the same order without a log per entry
- * (race_weights). Sorting uses the packed-word sort of meeting_int.h;
+ * (race_weights). The keys are packed words (meeting_int.h); a list of up
+ * to RANK_MAX of them is put in order by counting, for each key, the keys
+ * below it (AVX2, chosen at run time), a longer one by rmc_sort_u64;
  * nothing is allocated.
  */
 #include <math.h>
@@ -22,6 +24,12 @@
 
 #include "meeting_int.h"
 #include "rng_int.h"
+#include "rols_int.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ROLS_X86 1
+#endif
 
 static inline double taste_shock(rmc_philox *s, int noise, double sigma)
 {
@@ -100,8 +108,75 @@ static void seek_prefs(const rmc_model *m, rmc_rng *r, uint64_t seed, uint64_t r
                          RMC_PHILOX_ROL_BLOCKS);
 }
 
-size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
-                          uint64_t seed, uint64_t replicate, rmc_meeting_ws *w, rmc_id *rol)
+/* Lists of up to RANK_MAX entries are ranked, not sorted. */
+enum { RANK_MAX = 16 };
+
+#ifdef ROLS_X86
+
+/* The top 2^63 of a word flipped, for the signed compare; lanes past
+ * keys[0 .. n) (n < 4) read as INT64_MAX, above every key. */
+__attribute__((target("avx2"), always_inline)) static inline __m256i rank_load(const uint64_t *keys,
+                                                                               size_t n)
+{
+    const __m256i top = _mm256_set1_epi64x(INT64_MIN);
+    if (n >= 4) {
+        return _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)keys), top);
+    }
+    const __m256i k =
+        _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)n), _mm256_set_epi64x(3, 2, 1, 0));
+    const __m256i x = _mm256_xor_si256(_mm256_maskload_epi64((const long long *)keys, k), top);
+    return _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(_mm256_set1_epi64x(INT64_MAX)),
+                                                _mm256_castsi256_pd(x), _mm256_castsi256_pd(k)));
+}
+
+/* rol[0 .. len) <- ivs in the ascending order of keys (keys[t] entry t's
+ * packed key, index t), for 1 <= n <= RANK_MAX distinct keys: a key's
+ * place is the count of keys below it (n x n compares, four to a vector,
+ * no data-dependent branch), and entry t goes to its place when that is
+ * below len; the same list the sort and the write-out give, without the
+ * sort network's shuffles (bench/RESULTS.md). */
+__attribute__((target("avx2"))) static void
+rank_write_avx2(const uint64_t *keys, size_t n, const rmc_id *ivs, size_t len, rmc_id *rol)
+{
+    const __m256i top = _mm256_set1_epi64x(INT64_MIN);
+    __m256i v[RANK_MAX / 4], below[RANK_MAX / 4];
+    const size_t regs = (n + 3) / 4;
+#pragma GCC unroll 4
+    for (size_t r = 0; r < RANK_MAX / 4; r++) {
+        v[r] = r < regs ? rank_load(keys + 4 * r, n - 4 * r) : top;
+        below[r] = _mm256_setzero_si256();
+    }
+    for (size_t j = 0; j < n; j++) {
+        const __m256i b = _mm256_set1_epi64x((long long)(keys[j] ^ (uint64_t)INT64_MIN));
+        if (regs <= 2) {
+            below[0] = _mm256_sub_epi64(below[0], _mm256_cmpgt_epi64(v[0], b));
+            below[1] = _mm256_sub_epi64(below[1], _mm256_cmpgt_epi64(v[1], b));
+        } else {
+#pragma GCC unroll 4
+            for (size_t r = 0; r < RANK_MAX / 4; r++) {
+                below[r] = _mm256_sub_epi64(below[r], _mm256_cmpgt_epi64(v[r], b));
+            }
+        }
+    }
+    uint64_t place[RANK_MAX];
+#pragma GCC unroll 4
+    for (size_t r = 0; r < RANK_MAX / 4; r++) {
+        _mm256_storeu_si256((__m256i *)(place + 4 * r), below[r]);
+    }
+    for (size_t t = 0; t < n; t++) {
+        if (place[t] < len) {
+            rol[place[t]] = ivs[t];
+        }
+    }
+}
+#endif
+
+/* rmc_prefs_generate with the list put in order by the sort (path 0) or,
+ * up to RANK_MAX entries where the CPU has AVX2, by rank_write_avx2 (path
+ * 1). */
+static size_t prefs_generate(unsigned path, const rmc_model *m, const rmc_params *p, size_t i,
+                             rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
+                             rmc_id *rol)
 {
     RMC_ASSERT(i < m->n_app);
     if (m->has_app_rol[i]) {
@@ -123,19 +198,41 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
     }
     if (p->preferences_noise == 0 && sigma > 0 && w->race_ok) {
         /* The arrays in locals (the draws' rare refills and slow branches
-         * are calls, after which fields would be reloaded) and the tie
-         * factor picked, not branched on (ties are a coin flip for the
-         * branch predictor): race_w x 1.0 is race_w, so the same keys. */
+         * are calls, after which fields would be reloaded), and so is the
+         * buffer's position: rmc_philox_exp1 in place, with s->pos stored
+         * only around those calls (else a load and a store of it per entry
+         * chain the entries through store forwarding). The tie factor is
+         * picked, not branched on (ties are a coin flip for the branch
+         * predictor): race_w x 1.0 is race_w, so the same keys. */
         const rmc_id *const iv_prog = m->iv_prog;
         const uint8_t *const ties = m->ties;
         const double *const race_w = w->race_w;
         const double tie_factor[2] = {1.0, w->race_tie};
+        const uint32_t *const zk = s->zige_k;
+        const double *const zw = s->zige_w;
         uint64_t *const keys = w->keys;
+        unsigned pos = s->pos;
         for (size_t t = 0; t < n; t++) {
+            if (__builtin_expect(pos == RMC_PHILOX_WORDS, 0)) {
+                rmc_philox_refill(s);
+                pos = s->pos;
+            }
+            const uint32_t word = s->buf[pos++];
+            const unsigned layer = word & (RMC_ZIGE_LAYERS - 1);
+            const uint32_t j = word >> 8;
+            double e;
+            if (__builtin_expect(j < zk[layer], 1)) {
+                e = ((double)j + 0.5) * zw[layer];
+            } else {
+                s->pos = pos;
+                e = rmc_philox_exp1_slow(s, word);
+                pos = s->pos;
+            }
             const size_t k = (size_t)ivs[t];
             const double wt = race_w[iv_prog[k]] * tie_factor[ties[k] != 0];
-            keys[t] = rmc_pack_key((float)(rmc_philox_exp1(s) * wt), (uint32_t)t);
+            keys[t] = rmc_pack_key((float)(e * wt), (uint32_t)t);
         }
+        s->pos = pos;
     } else {
         for (size_t t = 0; t < n; t++) {
             const size_t k = (size_t)ivs[t];
@@ -144,13 +241,34 @@ size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc
             w->keys[t] = rmc_pack_key((float)-u, (uint32_t)t);
         }
     }
-    rmc_sort_u64(w->keys, w->tmp, n);
     const size_t max_len = (size_t)p->preferences_max_length;
     const size_t len = max_len > 0 && max_len < n ? max_len : n;
+#ifdef ROLS_X86
+    if (path != 0 && n <= RANK_MAX && __builtin_cpu_supports("avx2")) {
+        rank_write_avx2(w->keys, n, ivs, len, rol);
+        return len;
+    }
+#else
+    (void)path;
+#endif
+    rmc_sort_u64(w->keys, w->tmp, n);
     for (size_t t = 0; t < len; t++) {
         rol[t] = ivs[rmc_pack_index(w->keys[t])];
     }
     return len;
+}
+
+size_t rmc_prefs_generate(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,
+                          uint64_t seed, uint64_t replicate, rmc_meeting_ws *w, rmc_id *rol)
+{
+    return prefs_generate(1, m, p, i, r, seed, replicate, w, rol);
+}
+
+size_t rmc_prefs_generate_by(unsigned path, const rmc_model *m, const rmc_params *p, size_t i,
+                             rmc_rng *r, uint64_t seed, uint64_t replicate, rmc_meeting_ws *w,
+                             rmc_id *rol)
+{
+    return prefs_generate(path, m, p, i, r, seed, replicate, w, rol);
 }
 
 size_t rmc_prefs_utilities(const rmc_model *m, const rmc_params *p, size_t i, rmc_rng *r,

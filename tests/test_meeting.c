@@ -15,6 +15,8 @@
 
 #include "accum_int.h"
 #include "meeting_int.h"
+#include "rng_int.h"
+#include "rols_int.h"
 #include "model_fixture.h"
 #include "rankmc/match.h"
 
@@ -1939,6 +1941,98 @@ static void test_rmc_meeting_calibrate_figures(void **state)
     fx_free(m);
 }
 
+/* ---- ROL order by counting (rols.c) --------------------------------------------- */
+
+/* rmc_prefs_generate against the lists by definition: each applicant's
+ * stream sought with rmc_rng_seek, one rmc_philox_exp1 per interview times
+ * the race weight (the Gumbel race) or the utility with a normal shock,
+ * packed, ordered by qsort, truncated; and against rmc_prefs_generate_by's
+ * sort path. Applicants with 1 to 40 interviews (the counting path's 1-16
+ * and the sort's longer lists, past the stream heads' 16 words into a
+ * refill), over replicates enough that many lists hold a word that takes
+ * the ziggurat's slow branch (counted). */
+static void test_rmc_prefs_generate_rank_matches_sort(void **state)
+{
+    (void)state;
+    enum { N_APP = 240, N_PROG = 60, MAX_IV = 40 };
+    size_t n_iv = 0;
+    for (size_t i = 0; i < N_APP; i++) {
+        n_iv += 1 + i % MAX_IV;
+    }
+    rmc_model *m = fx_alloc(N_APP, N_PROG, n_iv);
+    for (size_t j = 0; j < N_PROG; j++) {
+        m->desirability[j] = 0.05 * (double)((j * 37) % N_PROG) - 1.5;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < N_APP; i++) {
+        for (size_t t = 0; t <= i % MAX_IV; t++, k++) {
+            m->iv_app[k] = (rmc_id)i;
+            m->iv_prog[k] = (rmc_id)((i * 7 + t) % N_PROG);
+            m->ties[k] = (i + t) % 3 == 0;
+        }
+    }
+    fx_index(m);
+    m->params.preferences_beta_ties = 0.4;
+    m->params.preferences_sigma = 0.8;
+    harness h = harness_new(m);
+    rmc_rng *ref = NULL;
+    assert_int_equal(rmc_rng_alloc(NULL, &ref, NULL), RMC_OK);
+    rmc_id *rol0 = fx_calloc(MAX_IV, sizeof *rol0);
+    uint64_t keys[MAX_IV];
+    size_t slow = 0, lists = 0;
+    for (int noise = 0; noise < 2; noise++) {
+        m->params.preferences_noise = noise;
+        for (int max_len = 0; max_len <= 5; max_len += 5) {
+            m->params.preferences_max_length = max_len;
+            for (uint64_t rep = 0; rep < 12; rep++) {
+                for (size_t i = 0; i < N_APP; i++) {
+                    const size_t len =
+                        rmc_prefs_generate(m, &m->params, i, h.r, 91, rep, h.w, h.rol);
+                    assert_int_equal(
+                        rmc_prefs_generate_by(0, m, &m->params, i, h.r, 91, rep, h.w, rol0), len);
+                    const size_t n = m->app_off[i + 1] - m->app_off[i];
+                    assert_int_equal(len, max_len > 0 && (size_t)max_len < n ? (size_t)max_len : n);
+                    rmc_rng_seek(ref, 91, rep, RMC_STREAM_PREFERENCES, (uint32_t)i);
+                    rmc_philox *s = rmc_rng_philox(ref);
+                    bool took_slow = false;
+                    for (size_t t = 0; t < n; t++) {
+                        const size_t iv = (size_t)m->iv_by_app[m->app_off[i] + t];
+                        const size_t prog = (size_t)m->iv_prog[iv];
+                        if (s->pos < RMC_PHILOX_WORDS) { /* the next word, peeked */
+                            const uint32_t wd = s->buf[s->pos];
+                            took_slow |= (wd >> 8) >= s->zige_k[wd & (RMC_ZIGE_LAYERS - 1)];
+                        }
+                        float key;
+                        if (noise == 0) {
+                            const double wt =
+                                h.w->race_w[prog] * (m->ties[iv] ? h.w->race_tie : 1.0);
+                            key = (float)(rmc_philox_exp1(s) * wt);
+                        } else {
+                            key = (float)-(m->desirability[prog] + 0.4 * (double)m->ties[iv] +
+                                           0.8 * rmc_philox_normal(s));
+                        }
+                        keys[t] = rmc_pack_key(key, (uint32_t)t);
+                    }
+                    qsort(keys, n, sizeof *keys, cmp_u64);
+                    for (size_t t = 0; t < len; t++) {
+                        const rmc_id want = m->iv_by_app[m->app_off[i] + rmc_pack_index(keys[t])];
+                        assert_int_equal(h.rol[t], want);
+                        assert_int_equal(rol0[t], want);
+                    }
+                    slow += took_slow;
+                    lists++;
+                }
+            }
+        }
+    }
+    /* about 1% of exponential and 1.3% of normal words are slow: some
+     * hundreds of the lists */
+    assert_true(slow > lists / 40);
+    free(rol0);
+    rmc_rng_free(ref);
+    harness_free(&h);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1979,6 +2073,7 @@ int main(void)
         cmocka_unit_test(test_rmc_sort_u64_against_qsort),
         cmocka_unit_test(test_rmc_meeting_ws_alloc_enomem),
         cmocka_unit_test(test_rmc_meeting_calibrate_figures),
+        cmocka_unit_test(test_rmc_prefs_generate_rank_matches_sort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
