@@ -289,88 +289,137 @@ __attribute__((target("avx2"))) static inline __m256i hi_down(__m256i p)
     return _mm256_shuffle_epi32(p, _MM_SHUFFLE(3, 3, 1, 1));
 }
 
-/* rmc_philox_heads for CPUs with AVX2: 8 streams a pass. A stream's word
- * sits in the low 32 bits of a 64-bit lane, the even streams in one vector
- * and the odd ones in another (the high bits are never read:
- * _mm256_mul_epu32 reads only the low ones), so a product is one
- * multiplication with its low word in place and its high word one shuffle
- * or shift away, where eight streams in 32-bit lanes take two
- * multiplications, three shifts and two blends (mulhilo8). The two blocks
- * are two independent chains of rounds, for the even streams and then the
- * odd ones; their words are joined into 32-bit lanes once, at the end. */
-__attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t replicate,
-                                                       unsigned purpose, const int32_t *sub,
-                                                       size_t n, unsigned blocks, uint32_t *out)
+/* Blocks b and b + 1 of 8 streams (substreams sv_even and sv_odd: the even
+ * and the odd streams, each in the low half of a 64-bit lane): four
+ * independent chains of rounds, (parity, block), run in one round loop so
+ * that the chains' multiplications hide each other's latency. A chain's
+ * four words are held in two vectors, a stream's (x0, x1) in one 64-bit
+ * lane of xa[c] (x0 low) and (x2, x3) in xb[c]: a round is then
+ * _mm256_mul_epu32 of each (it reads x0, x2), the product's halves swapped
+ * (the high word becomes the new x0 or x2, the low word the new x1 or x3)
+ * and an xor of the old x1 or x3 shifted down with the key, done off the
+ * chain. A 64-bit lane of xa and xb is at the end a stream's words (x0, x1)
+ * and (x2, x3) in memory order. */
+__attribute__((target("avx2"), always_inline)) static inline void
+heads_chains(const head_prefix *pre, __m256i sv_even, __m256i sv_odd, const __m256i *k0,
+             const __m256i *k1, __m256i xa[4], __m256i xb[4])
 {
     enum { ROUNDS = 7 }; /* rounds 3 .. 9 */
-    const size_t stride = 4 * (size_t)blocks;
     const __m256i m0 = _mm256_set1_epi64x(PHILOX_M0), m1 = _mm256_set1_epi64x(PHILOX_M1);
+#pragma GCC unroll 4
+    for (unsigned c = 0; c < 4; c++) { /* chain c = 2 x parity + block */
+        const head_prefix *h = &pre[c & 1];
+        const __m256i sv = (c >> 1) ? sv_odd : sv_even;
+        const __m256i p1 = _mm256_mul_epu32(_mm256_xor_si256(sv, _mm256_set1_epi32((int)h->a)), m0);
+        const __m256i v2 = _mm256_xor_si256(hi_down(p1), _mm256_set1_epi32((int)h->e2));
+        const __m256i p2 = _mm256_mul_epu32(v2, m1);
+        xa[c] = _mm256_xor_si256(_mm256_shuffle_epi32(p2, _MM_SHUFFLE(2, 3, 0, 1)),
+                                 _mm256_set1_epi64x(h->f0));
+        xb[c] = _mm256_blend_epi32(_mm256_xor_si256(p1, _mm256_set1_epi32((int)h->f2)),
+                                   _mm256_set1_epi32((int)h->f3), 0xAA);
+    }
+#pragma GCC unroll 7
+    for (unsigned r = 0; r < ROUNDS; r++) {
+#pragma GCC unroll 4
+        for (unsigned c = 0; c < 4; c++) {
+            const __m256i u1 = _mm256_xor_si256(_mm256_srli_epi64(xa[c], 32), k0[r]);
+            const __m256i u3 = _mm256_xor_si256(_mm256_srli_epi64(xb[c], 32), k1[r]);
+            const __m256i p0 = _mm256_mul_epu32(xa[c], m0);
+            const __m256i p1 = _mm256_mul_epu32(xb[c], m1);
+            xa[c] = _mm256_xor_si256(_mm256_shuffle_epi32(p1, _MM_SHUFFLE(2, 3, 0, 1)), u1);
+            xb[c] = _mm256_xor_si256(_mm256_shuffle_epi32(p0, _MM_SHUFFLE(2, 3, 0, 1)), u3);
+        }
+    }
+}
+
+/* rmc_philox_heads for CPUs with AVX2: 8 streams a pass, the even streams
+ * in one vector and the odd ones in another, a stream's substream in the
+ * low half of a 64-bit lane (_mm256_mul_epu32 reads only those), so a
+ * product is one multiplication for 4 streams, where 8 streams in 32-bit
+ * lanes take two multiplications, three shifts and two blends (as
+ * mulhilo16 does for 16). Two blocks at a time make four chains of rounds
+ * (heads_chains), whose two vectors a chain are unpacked into a stream's
+ * block a 128-bit half and joined by a 128-bit permutation into its blocks
+ * b and b + 1, stored as 32 bytes. Written out for blocks = 2 and 4
+ * (heads_avx2) so that every loop unrolls. */
+__attribute__((target("avx2"), always_inline)) static inline void
+heads_avx2_n(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t *sub, size_t n,
+             unsigned blocks, uint32_t *out)
+{
+    enum { ROUNDS = 7 };
+    const size_t stride = 4 * (size_t)blocks;
     head_prefix pre[RMC_PHILOX_HEAD_MAX_BLOCKS];
     for (unsigned b = 0; b < blocks; b++) {
         pre[b] = head_prefix_of(b, (uint32_t)replicate, head_ctr3(replicate, purpose), seed);
     }
     __m256i k0[ROUNDS], k1[ROUNDS];
     for (unsigned r = 0; r < ROUNDS; r++) {
-        k0[r] = _mm256_set1_epi32((int)((uint32_t)seed + (r + 3) * PHILOX_W0));
-        k1[r] = _mm256_set1_epi32((int)((uint32_t)(seed >> 32) + (r + 3) * PHILOX_W1));
+        k0[r] = _mm256_set1_epi64x((uint32_t)seed + (r + 3) * PHILOX_W0);
+        k1[r] = _mm256_set1_epi64x((uint32_t)(seed >> 32) + (r + 3) * PHILOX_W1);
     }
     for (size_t i = 0; i < n; i += 8) {
         const size_t lanes = n - i < 8 ? n - i : 8;
-        int32_t s[8] = {0};
-        memcpy(s, sub + i, lanes * sizeof *s);
-        const __m256i sv = _mm256_loadu_si256((const __m256i *)(const void *)s);
-        const __m256i half[2] = {sv, _mm256_srli_epi64(sv, 32)}; /* even, odd streams */
-        __m256i t[4 * RMC_PHILOX_HEAD_MAX_BLOCKS];
-        for (unsigned b = 0; b < blocks; b += 2) {
-            __m256i y[2][2][4]; /* [parity][q][word] */
-            for (unsigned hh = 0; hh < 2; hh++) {
-                __m256i x[2][4]; /* chain q: block b + q, streams of parity hh */
-#pragma GCC unroll 2
-                for (unsigned c = 0; c < 2; c++) {
-                    const head_prefix *h = &pre[b + c];
-                    const __m256i p1 = _mm256_mul_epu32(
-                        _mm256_xor_si256(half[hh], _mm256_set1_epi32((int)h->a)), m0);
-                    const __m256i v2 = _mm256_xor_si256(hi_down(p1), _mm256_set1_epi32((int)h->e2));
-                    const __m256i p2 = _mm256_mul_epu32(v2, m1);
-                    x[c][0] = _mm256_xor_si256(hi_down(p2), _mm256_set1_epi32((int)h->f0));
-                    x[c][1] = p2;
-                    x[c][2] = _mm256_xor_si256(p1, _mm256_set1_epi32((int)h->f2));
-                    x[c][3] = _mm256_set1_epi32((int)h->f3);
-                }
-#pragma GCC unroll 7
-                for (unsigned r = 0; r < ROUNDS; r++) {
-#pragma GCC unroll 2
-                    for (unsigned c = 0; c < 2; c++) {
-                        const __m256i p0 = _mm256_mul_epu32(x[c][0], m0);
-                        const __m256i p1 = _mm256_mul_epu32(x[c][2], m1);
-                        x[c][0] = _mm256_xor_si256(_mm256_xor_si256(hi_down(p1), x[c][1]), k0[r]);
-                        x[c][2] = _mm256_xor_si256(
-                            _mm256_xor_si256(_mm256_srli_epi64(p0, 32), x[c][3]), k1[r]);
-                        x[c][1] = p1;
-                        x[c][3] = p0;
-                    }
-                }
-                for (unsigned c = 0; c < 2; c++) {
-                    for (unsigned w = 0; w < 4; w++) {
-                        y[hh][c][w] = x[c][w];
-                    }
-                }
-            }
-            for (unsigned q = 0; q < 2; q++) {
-                for (unsigned w = 0; w < 4; w++) {
-                    t[4 * (b + q) + w] =
-                        _mm256_blend_epi32(y[0][q][w], _mm256_slli_epi64(y[1][q][w], 32), 0xAA);
-                }
-            }
+        __m256i sv;
+        if (lanes == 8) {
+            sv = _mm256_loadu_si256((const __m256i *)(const void *)(sub + i));
+        } else {
+            const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes),
+                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            sv = _mm256_maskload_epi32((const int *)(sub + i), k);
         }
-        for (unsigned w = 0; w < 4 * blocks; w += 8) { /* words w .. w + 7 */
-            heads_store8(t + w, out + i * stride + w, lanes, stride);
+        const __m256i odd = _mm256_srli_epi64(sv, 32);
+        uint32_t *const o = out + i * stride;
+#pragma GCC unroll 2
+        for (unsigned b = 0; b < blocks; b += 2) {
+            __m256i xa[4], xb[4];
+            heads_chains(pre + b, sv, odd, k0, k1, xa, xb);
+            /* r[parity][q][h]: h = 0 streams (parity, parity + 4), h = 1
+             * streams (parity + 2, parity + 6) of block b + q, a stream's
+             * block in a 128-bit half */
+            __m256i r[2][2][2];
+#pragma GCC unroll 4
+            for (unsigned c = 0; c < 4; c++) {
+                r[c >> 1][c & 1][0] = _mm256_unpacklo_epi64(xa[c], xb[c]);
+                r[c >> 1][c & 1][1] = _mm256_unpackhi_epi64(xa[c], xb[c]);
+            }
+            __m256i row[8]; /* stream l's blocks b, b + 1 */
+#pragma GCC unroll 2
+            for (unsigned hh = 0; hh < 2; hh++) {
+#pragma GCC unroll 2
+                for (unsigned h = 0; h < 2; h++) {
+                    const unsigned l = hh + 2 * h; /* and l + 4 */
+                    row[l] = _mm256_permute2x128_si256(r[hh][0][h], r[hh][1][h], 0x20);
+                    row[l + 4] = _mm256_permute2x128_si256(r[hh][0][h], r[hh][1][h], 0x31);
+                }
+            }
+            if (lanes == 8) {
+#pragma GCC unroll 8
+                for (unsigned l = 0; l < 8; l++) {
+                    _mm256_storeu_si256((__m256i *)(void *)(o + stride * l + 4 * b), row[l]);
+                }
+            } else {
+                for (size_t l = 0; l < lanes; l++) {
+                    _mm256_storeu_si256((__m256i *)(void *)(o + stride * l + 4 * b), row[l]);
+                }
+            }
         }
     }
 }
 
+__attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t replicate,
+                                                       unsigned purpose, const int32_t *sub,
+                                                       size_t n, unsigned blocks, uint32_t *out)
+{
+    if (blocks == 2) {
+        heads_avx2_n(seed, replicate, purpose, sub, n, 2, out);
+    } else {
+        heads_avx2_n(seed, replicate, purpose, sub, n, 4, out);
+    }
+}
+
 /* The high and low halves of the 32 x 32 -> 64-bit products of all
- * sixteen lanes of x by m (mulhilo8 on 512-bit vectors). */
+ * sixteen 32-bit lanes of x by m (vpmuludq takes the even lanes; the odd
+ * ones are shifted down first). */
 __attribute__((target("avx512f"))) static inline void mulhilo16(__m512i x, __m512i m, __m512i *hi,
                                                                 __m512i *lo)
 {
