@@ -103,10 +103,10 @@ AVX2 __m256d uniform_of(__m128i w)
  * dependence chain. */
 AVX2 __m256d lookup_pd(const double *table, __m128i i)
 {
-    const __m128d lo = _mm_loadh_pd(_mm_load_sd(table + _mm_cvtsi128_si32(i)),
-                                    table + _mm_extract_epi32(i, 1));
-    const __m128d hi = _mm_loadh_pd(_mm_load_sd(table + _mm_extract_epi32(i, 2)),
-                                    table + _mm_extract_epi32(i, 3));
+    const __m128d lo =
+        _mm_loadh_pd(_mm_load_sd(table + _mm_cvtsi128_si32(i)), table + _mm_extract_epi32(i, 1));
+    const __m128d hi =
+        _mm_loadh_pd(_mm_load_sd(table + _mm_extract_epi32(i, 2)), table + _mm_extract_epi32(i, 3));
     return _mm256_insertf128_pd(_mm256_castpd128_pd256(lo), hi, 1);
 }
 
@@ -137,8 +137,7 @@ AVX2 __m256d exp_neg_lanes(__m256d y)
         _mm256_add_pd(lo, _mm256_mul_pd(r2, _mm256_add_pd(mid, _mm256_mul_pd(r2, hi))));
     const __m128i ex = _mm_sub_epi32(_mm_set1_epi32(1023), _mm_srai_epi32(m, 5));
     const __m256d scale = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_cvtepi32_epi64(ex), 52));
-    const __m256d tab =
-        lookup_pd(rmc_exp2_neg32, _mm_and_si128(m, _mm_set1_epi32(31)));
+    const __m256d tab = lookup_pd(rmc_exp2_neg32, _mm_and_si128(m, _mm_set1_epi32(31)));
     return _mm256_mul_pd(_mm256_mul_pd(poly, tab), scale);
 }
 
