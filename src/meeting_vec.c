@@ -98,6 +98,24 @@ AVX2 __m256d uniform_of(__m128i w)
     return _mm256_mul_pd(d, _mm256_set1_pd(0x1p-32));
 }
 
+/* table[i[l]] of each lane by four scalar loads, not a gather: on Zen 2
+ * a four-element gather is slower, and it sits on the pass's longest
+ * dependence chain. */
+AVX2 __m256d lookup_pd(const double *table, __m128i i)
+{
+    const __m128d lo =
+        _mm_loadh_pd(_mm_load_sd(table + _mm_cvtsi128_si32(i)), table + _mm_extract_epi32(i, 1));
+    const __m128d hi =
+        _mm_loadh_pd(_mm_load_sd(table + _mm_extract_epi32(i, 2)), table + _mm_extract_epi32(i, 3));
+    return _mm256_insertf128_pd(_mm256_castpd128_pd256(lo), hi, 1);
+}
+
+AVX2 __m128i lookup_epi32(const uint32_t *table, __m128i i)
+{
+    return _mm_setr_epi32((int)table[_mm_cvtsi128_si32(i)], (int)table[_mm_extract_epi32(i, 1)],
+                          (int)table[_mm_extract_epi32(i, 2)], (int)table[_mm_extract_epi32(i, 3)]);
+}
+
 /* meeting.c's exp_neg, lane by lane (0 <= y <= RMC_EXP_NEG_MAX). */
 AVX2 __m256d exp_neg_lanes(__m256d y)
 {
@@ -119,8 +137,7 @@ AVX2 __m256d exp_neg_lanes(__m256d y)
         _mm256_add_pd(lo, _mm256_mul_pd(r2, _mm256_add_pd(mid, _mm256_mul_pd(r2, hi))));
     const __m128i ex = _mm_sub_epi32(_mm_set1_epi32(1023), _mm_srai_epi32(m, 5));
     const __m256d scale = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_cvtepi32_epi64(ex), 52));
-    const __m256d tab =
-        _mm256_i32gather_pd(rmc_exp2_neg32, _mm_and_si128(m, _mm_set1_epi32(31)), 8);
+    const __m256d tab = lookup_pd(rmc_exp2_neg32, _mm_and_si128(m, _mm_set1_epi32(31)));
     return _mm256_mul_pd(_mm256_mul_pd(poly, tab), scale);
 }
 
@@ -217,8 +234,8 @@ AVX2 __m256d residents_lanes(__m128i *o, lanes_back *b, const rmc_lanes_ctx *c, 
         *o = _mm_sub_epi32(*o, mask_i(live));
         const __m128i i = _mm_and_si128(word, _mm_set1_epi32(RMC_ZIG_LAYERS - 1));
         const __m128i j = _mm_srli_epi32(word, 8);
-        const __m128i k = _mm_i32gather_epi32((const int *)c->zig_k, i, 4);
-        const __m256d x = _mm256_mul_pd(_mm256_cvtepi32_pd(j), _mm256_i32gather_pd(c->zig_w, i, 8));
+        const __m128i k = lookup_epi32(c->zig_k, i);
+        const __m256d x = _mm256_mul_pd(_mm256_cvtepi32_pd(j), lookup_pd(c->zig_w, i));
         const __m128i pos =
             _mm_cmpeq_epi32(_mm_and_si128(word, _mm_set1_epi32(0x80)), _mm_setzero_si128());
         const __m256d neg = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(pos));
