@@ -165,20 +165,58 @@ static inline double rmc_philox_normal(rmc_philox *s)
 /* The rare branches of rmc_philox_exp1 (wedges and tail). */
 RMC_INTERNAL double rmc_philox_exp1_slow(rmc_philox *s, uint32_t w);
 
-/* A standard exponential variate (mean 1) by Marsaglia and Tsang's
- * ziggurat (256 layers of equal area), usually from one word: bits 0-7
- * pick the layer, bits 8-31 the magnitude j, mapped to the middle of its
- * cell, (j + 1/2) x width, so the result is never 0 (its log is finite).
- * About 1.0% of draws take further words in rmc_philox_exp1_slow. */
-static inline double rmc_philox_exp1(rmc_philox *s)
+/* The exponential ziggurat's common case for word w (rmc_philox_exp1):
+ * bits 0-7 pick one of 256 layers of equal area, bits 8-31 the magnitude
+ * j; when j is inside the layer's rectangle, *e = (j + 1/2) x its width
+ * (the middle of j's cell, so never 0) and true; else false (about 1.0%
+ * of words), for rmc_philox_exp1_slow. */
+static inline bool rmc_philox_exp1_fast(const rmc_philox *s, uint32_t w, double *e)
 {
-    const uint32_t w = rmc_philox_word(s);
     const unsigned i = w & (RMC_ZIGE_LAYERS - 1);
     const uint32_t j = w >> 8;
     if (__builtin_expect(j < s->zige_k[i], 1)) {
-        return ((double)j + 0.5) * s->zige_w[i];
+        *e = ((double)j + 0.5) * s->zige_w[i];
+        return true;
+    }
+    return false;
+}
+
+/* A standard exponential variate (mean 1) by Marsaglia and Tsang's
+ * ziggurat, usually from one word (rmc_philox_exp1_fast); the wedges and
+ * the tail take further words in rmc_philox_exp1_slow, so the result's log
+ * is always finite. */
+static inline double rmc_philox_exp1(rmc_philox *s)
+{
+    const uint32_t w = rmc_philox_word(s);
+    double e;
+    if (rmc_philox_exp1_fast(s, w, &e)) {
+        return e;
     }
     return rmc_philox_exp1_slow(s, w);
+}
+
+/* rmc_philox_exp1 (the same variates from the same words) reading and
+ * advancing the buffer position in *pos instead of s->pos, which it
+ * stores and reloads only around the rare refill and slow branch: a loop
+ * that keeps the position in a local (rols.c) then does not load and store
+ * s->pos per draw, which would chain its draws through store forwarding.
+ * *pos must equal s->pos on the first call; store it back after the
+ * last. */
+static inline double rmc_philox_exp1_at(rmc_philox *s, unsigned *pos)
+{
+    if (__builtin_expect(*pos == RMC_PHILOX_WORDS, 0)) {
+        rmc_philox_refill(s);
+        *pos = s->pos;
+    }
+    const uint32_t w = s->buf[(*pos)++];
+    double e;
+    if (rmc_philox_exp1_fast(s, w, &e)) {
+        return e;
+    }
+    s->pos = *pos;
+    e = rmc_philox_exp1_slow(s, w);
+    *pos = s->pos;
+    return e;
 }
 
 #endif

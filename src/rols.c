@@ -199,35 +199,17 @@ static size_t prefs_generate(unsigned path, const rmc_model *m, const rmc_params
     if (p->preferences_noise == 0 && sigma > 0 && w->race_ok) {
         /* The arrays in locals (the draws' rare refills and slow branches
          * are calls, after which fields would be reloaded), and so is the
-         * buffer's position: rmc_philox_exp1 in place, with s->pos stored
-         * only around those calls (else a load and a store of it per entry
-         * chain the entries through store forwarding). The tie factor is
+         * buffer's position (rmc_philox_exp1_at). The tie factor is
          * picked, not branched on (ties are a coin flip for the branch
          * predictor): race_w x 1.0 is race_w, so the same keys. */
         const rmc_id *const iv_prog = m->iv_prog;
         const uint8_t *const ties = m->ties;
         const double *const race_w = w->race_w;
         const double tie_factor[2] = {1.0, w->race_tie};
-        const uint32_t *const zk = s->zige_k;
-        const double *const zw = s->zige_w;
         uint64_t *const keys = w->keys;
         unsigned pos = s->pos;
         for (size_t t = 0; t < n; t++) {
-            if (__builtin_expect(pos == RMC_PHILOX_WORDS, 0)) {
-                rmc_philox_refill(s);
-                pos = s->pos;
-            }
-            const uint32_t word = s->buf[pos++];
-            const unsigned layer = word & (RMC_ZIGE_LAYERS - 1);
-            const uint32_t j = word >> 8;
-            double e;
-            if (__builtin_expect(j < zk[layer], 1)) {
-                e = ((double)j + 0.5) * zw[layer];
-            } else {
-                s->pos = pos;
-                e = rmc_philox_exp1_slow(s, word);
-                pos = s->pos;
-            }
+            const double e = rmc_philox_exp1_at(s, &pos);
             const size_t k = (size_t)ivs[t];
             const double wt = race_w[iv_prog[k]] * tie_factor[ties[k] != 0];
             keys[t] = rmc_pack_key((float)(e * wt), (uint32_t)t);

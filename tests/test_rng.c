@@ -382,6 +382,35 @@ static void test_rmc_rng_ziggurat_exponential(void **state)
     rmc_rng_free(r);
 }
 
+/* rmc_philox_exp1_at with the position in a local gives the variates of
+ * rmc_philox_exp1 from the same stream, word for word, across refills
+ * (fresh and full) and slow branches (tail and wedges, which take further
+ * words), and leaves the stream where rmc_philox_exp1 does. */
+static void test_rmc_rng_exp1_at_equals_exp1(void **state)
+{
+    (void)state;
+    rmc_rng *a = new_rng(), *b = new_rng();
+    rmc_philox *sa = rmc_rng_philox(a), *sb = rmc_rng_philox(b);
+    size_t slow = 0;
+    for (size_t st = 0; st < 20; st++) {
+        rmc_rng_seek(a, 41, st, RMC_STREAM_TEST, 3);
+        rmc_rng_seek(b, 41, st, RMC_STREAM_TEST, 3);
+        unsigned pos = sb->pos;
+        for (size_t i = 0; i < 5000; i++) {
+            const unsigned before = sa->pos;
+            const double e = rmc_philox_exp1(sa);
+            /* a draw that took more than one word (refills aside) */
+            slow += before < RMC_PHILOX_WORDS && sa->pos > before + 1;
+            assert_true(e == rmc_philox_exp1_at(sb, &pos));
+        }
+        sb->pos = pos;
+        assert_int_equal(rmc_philox_word(sa), rmc_philox_word(sb));
+    }
+    assert_true(slow > 100); /* about 1% of 100,000 draws */
+    rmc_rng_free(a);
+    rmc_rng_free(b);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -397,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_rmc_rng_normal_fast_path_sign),
         cmocka_unit_test(test_rmc_rng_ziggurat_normal),
         cmocka_unit_test(test_rmc_rng_ziggurat_exponential),
+        cmocka_unit_test(test_rmc_rng_exp1_at_equals_exp1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
