@@ -336,8 +336,9 @@ heads_chains(const head_prefix *pre, __m256i sv_even, __m256i sv_odd, const __m2
  * in one vector and the odd ones in another, a stream's substream in the
  * low half of a 64-bit lane (_mm256_mul_epu32 reads only those), so a
  * product is one multiplication for 4 streams, where 8 streams in 32-bit
- * lanes take two multiplications, three shifts and two blends (as
- * mulhilo16 does for 16). Two blocks at a time make four chains of rounds
+ * lanes take two multiplications, three shifts and two blends (as an
+ * earlier AVX-512 path did for 16, slower on a Sapphire Rapids-class
+ * Xeon than these four chains: bench/RESULTS.md). Two blocks at a time make four chains of rounds
  * (heads_chains), whose two vectors a chain are unpacked into a stream's
  * block a 128-bit half and joined by a 128-bit permutation into its blocks
  * b and b + 1, stored as 32 bytes. Written out for blocks = 2 and 4
@@ -417,85 +418,108 @@ __attribute__((target("avx2"))) static void heads_avx2(uint64_t seed, uint64_t r
     }
 }
 
-/* The high and low halves of the 32 x 32 -> 64-bit products of all
- * sixteen 32-bit lanes of x by m (vpmuludq takes the even lanes; the odd
- * ones are shifted down first). */
-__attribute__((target("avx512f"))) static inline void mulhilo16(__m512i x, __m512i m, __m512i *hi,
-                                                                __m512i *lo)
+/* heads_chains with AVX-512F: the same four chains of rounds, 8 streams
+ * of a parity in the eight 64-bit lanes of a vector (16 streams a pass). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+heads_chains512(const head_prefix *pre, __m512i sv_even, __m512i sv_odd, const __m512i *k0,
+                const __m512i *k1, __m512i xa[4], __m512i xb[4])
 {
-    const __m512i even = _mm512_mul_epu32(x, m);
-    const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
-    *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
-    *lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+    enum { ROUNDS = 7 }; /* rounds 3 .. 9 */
+    const __m512i m0 = _mm512_set1_epi64(PHILOX_M0), m1 = _mm512_set1_epi64(PHILOX_M1);
+#pragma GCC unroll 4
+    for (unsigned c = 0; c < 4; c++) { /* chain c = 2 x parity + block */
+        const head_prefix *h = &pre[c & 1];
+        const __m512i sv = (c >> 1) ? sv_odd : sv_even;
+        const __m512i p1 = _mm512_mul_epu32(_mm512_xor_si512(sv, _mm512_set1_epi32((int)h->a)), m0);
+        const __m512i v2 = _mm512_xor_si512(_mm512_shuffle_epi32(p1, _MM_PERM_DDBB),
+                                            _mm512_set1_epi32((int)h->e2));
+        const __m512i p2 = _mm512_mul_epu32(v2, m1);
+        xa[c] = _mm512_xor_si512(_mm512_shuffle_epi32(p2, _MM_PERM_CDAB), _mm512_set1_epi64(h->f0));
+        xb[c] = _mm512_mask_blend_epi32(0xAAAA, _mm512_xor_si512(p1, _mm512_set1_epi32((int)h->f2)),
+                                        _mm512_set1_epi32((int)h->f3));
+    }
+#pragma GCC unroll 7
+    for (unsigned r = 0; r < ROUNDS; r++) {
+#pragma GCC unroll 4
+        for (unsigned c = 0; c < 4; c++) {
+            const __m512i u1 = _mm512_xor_si512(_mm512_srli_epi64(xa[c], 32), k0[r]);
+            const __m512i u3 = _mm512_xor_si512(_mm512_srli_epi64(xb[c], 32), k1[r]);
+            const __m512i p0 = _mm512_mul_epu32(xa[c], m0);
+            const __m512i p1 = _mm512_mul_epu32(xb[c], m1);
+            xa[c] = _mm512_xor_si512(_mm512_shuffle_epi32(p1, _MM_PERM_CDAB), u1);
+            xb[c] = _mm512_xor_si512(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), u3);
+        }
+    }
 }
 
-/* rmc_philox_heads for CPUs with AVX-512F: 16 streams a pass. */
+/* rmc_philox_heads for CPUs with AVX-512F: heads_avx2_n's design, 16
+ * streams a pass. A chain's xa and xb unpacked give, in 128-bit lane k,
+ * one stream's block (stream parity + 4k, or + 4k + 2); one two-source
+ * permutation of blocks b and b + 1 joins a stream's two blocks into 32
+ * bytes, two streams a vector. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+heads_avx512_n(uint64_t seed, uint64_t replicate, unsigned purpose, const int32_t *sub, size_t n,
+               unsigned blocks, uint32_t *out)
+{
+    enum { ROUNDS = 7 };
+    const size_t stride = 4 * (size_t)blocks;
+    head_prefix pre[RMC_PHILOX_HEAD_MAX_BLOCKS];
+    for (unsigned b = 0; b < blocks; b++) {
+        pre[b] = head_prefix_of(b, (uint32_t)replicate, head_ctr3(replicate, purpose), seed);
+    }
+    __m512i k0[ROUNDS], k1[ROUNDS];
+    for (unsigned r = 0; r < ROUNDS; r++) {
+        k0[r] = _mm512_set1_epi64((uint32_t)seed + (r + 3) * PHILOX_W0);
+        k1[r] = _mm512_set1_epi64((uint32_t)(seed >> 32) + (r + 3) * PHILOX_W1);
+    }
+    /* 64-bit lanes of (r0, r1): 128-bit lanes k of r0 and r1, then k + 1 */
+    const __m512i join_lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i join_hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    for (size_t i = 0; i < n; i += 16) {
+        const size_t lanes = n - i < 16 ? n - i : 16;
+        const __m512i sv = _mm512_maskz_loadu_epi32((__mmask16)((1u << lanes) - 1u), sub + i);
+        const __m512i odd = _mm512_srli_epi64(sv, 32);
+        uint32_t *const o = out + i * stride;
+#pragma GCC unroll 2
+        for (unsigned b = 0; b < blocks; b += 2) {
+            __m512i xa[4], xb[4];
+            heads_chains512(pre + b, sv, odd, k0, k1, xa, xb);
+            /* chain c = 2 x parity + q; h = 0: streams parity + 4k, h = 1:
+             * parity + 4k + 2 (k = 0 .. 3) */
+#pragma GCC unroll 2
+            for (unsigned par = 0; par < 2; par++) {
+#pragma GCC unroll 2
+                for (unsigned h = 0; h < 2; h++) {
+                    const __m512i r0 = h ? _mm512_unpackhi_epi64(xa[2 * par], xb[2 * par])
+                                         : _mm512_unpacklo_epi64(xa[2 * par], xb[2 * par]);
+                    const __m512i r1 = h ? _mm512_unpackhi_epi64(xa[2 * par + 1], xb[2 * par + 1])
+                                         : _mm512_unpacklo_epi64(xa[2 * par + 1], xb[2 * par + 1]);
+                    const __m512i j[2] = {_mm512_permutex2var_epi64(r0, join_lo, r1),
+                                          _mm512_permutex2var_epi64(r0, join_hi, r1)};
+#pragma GCC unroll 4
+                    for (unsigned k = 0; k < 4; k++) {
+                        const size_t l = par + 4 * k + 2 * h;
+                        if (l < lanes) {
+                            const __m256i v = (k & 1) ? _mm512_extracti64x4_epi64(j[k >> 1], 1)
+                                                      : _mm512_castsi512_si256(j[k >> 1]);
+                            _mm256_storeu_si256((__m256i *)(void *)(o + stride * l + 4 * b), v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 __attribute__((target("avx512f"))) static void heads_avx512(uint64_t seed, uint64_t replicate,
                                                             unsigned purpose, const int32_t *sub,
                                                             size_t n, unsigned blocks,
                                                             uint32_t *out)
 {
-    const size_t stride = 4 * (size_t)blocks;
-    const __m512i m0 = _mm512_set1_epi32((int)PHILOX_M0), m1 = _mm512_set1_epi32((int)PHILOX_M1);
-    const __m512i w0 = _mm512_set1_epi32((int)PHILOX_W0), w1 = _mm512_set1_epi32((int)PHILOX_W1);
-    head_prefix pre[RMC_PHILOX_HEAD_MAX_BLOCKS];
-    for (unsigned b = 0; b < blocks; b++) {
-        pre[b] = head_prefix_of(b, (uint32_t)replicate, head_ctr3(replicate, purpose), seed);
-    }
-    for (size_t i = 0; i < n; i += 16) {
-        const size_t lanes = n - i < 16 ? n - i : 16;
-        const __mmask16 mask = (__mmask16)((1u << lanes) - 1u);
-        const __m512i x1_0 = _mm512_maskz_loadu_epi32(mask, sub + i);
-        __m512i t[4 * RMC_PHILOX_HEAD_MAX_BLOCKS];
-        /* two blocks at a time: two independent chains of rounds */
-        for (unsigned b = 0; b < blocks; b += 2) {
-            __m512i x[2][4];
-#pragma GCC unroll 2
-            for (unsigned q = 0; q < 2; q++) {
-                const head_prefix *h = &pre[b + q];
-                __m512i h1, l1, h2, l2;
-                mulhilo16(_mm512_xor_si512(x1_0, _mm512_set1_epi32((int)h->a)), m0, &h1, &l1);
-                const __m512i v2 = _mm512_xor_si512(h1, _mm512_set1_epi32((int)h->e2));
-                mulhilo16(v2, m1, &h2, &l2);
-                x[q][0] = _mm512_xor_si512(h2, _mm512_set1_epi32((int)h->f0));
-                x[q][1] = l2;
-                x[q][2] = _mm512_xor_si512(l1, _mm512_set1_epi32((int)h->f2));
-                x[q][3] = _mm512_set1_epi32((int)h->f3);
-            }
-            __m512i k0 = _mm512_set1_epi32((int)((uint32_t)seed + 3 * PHILOX_W0));
-            __m512i k1 = _mm512_set1_epi32((int)((uint32_t)(seed >> 32) + 3 * PHILOX_W1));
-            for (unsigned round = 3; round < 10; round++) {
-#pragma GCC unroll 2
-                for (unsigned q = 0; q < 2; q++) {
-                    __m512i hi0, lo0, hi1, lo1;
-                    mulhilo16(x[q][0], m0, &hi0, &lo0);
-                    mulhilo16(x[q][2], m1, &hi1, &lo1);
-                    x[q][0] = _mm512_xor_si512(_mm512_xor_si512(hi1, x[q][1]), k0);
-                    x[q][2] = _mm512_xor_si512(_mm512_xor_si512(hi0, x[q][3]), k1);
-                    x[q][1] = lo1;
-                    x[q][3] = lo0;
-                }
-                k0 = _mm512_add_epi32(k0, w0);
-                k1 = _mm512_add_epi32(k1, w1);
-            }
-            for (unsigned q = 0; q < 2; q++) {
-                for (unsigned w = 0; w < 4; w++) {
-                    t[4 * (b + q) + w] = x[q][w];
-                }
-            }
-        }
-        /* two 8 x 8 transposes: streams i .. i + 7, then i + 8 .. i + 15 */
-        for (unsigned half = 0; half < 2 && 8 * half < lanes; half++) {
-            const size_t left = lanes - 8 * half;
-            for (unsigned wb = 0; wb < 4 * blocks; wb += 8) { /* words wb .. wb + 7 */
-                __m256i r[8];
-                for (unsigned w = 0; w < 8; w++) {
-                    r[w] = half ? _mm512_extracti64x4_epi64(t[wb + w], 1)
-                                : _mm512_castsi512_si256(t[wb + w]);
-                }
-                heads_store8(r, out + (i + 8 * half) * stride + wb, left < 8 ? left : 8, stride);
-            }
-        }
+    if (blocks == 2) {
+        heads_avx512_n(seed, replicate, purpose, sub, n, 2, out);
+    } else {
+        heads_avx512_n(seed, replicate, purpose, sub, n, 4, out);
     }
 }
 
