@@ -257,30 +257,6 @@ static head_prefix head_prefix_of(uint32_t b, uint32_t c2, uint32_t c3, uint64_t
     };
 }
 
-/* Rows r[w] = word w of 8 streams' heads (lane l: stream l) transposed in
- * registers into out[l * stride + w] for the first `lanes` streams. */
-__attribute__((target("avx2"))) static inline void heads_store8(const __m256i r[8], uint32_t *out,
-                                                                size_t lanes, size_t stride)
-{
-    const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
-    const __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
-    const __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
-    const __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
-    const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
-    const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
-    const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
-    const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
-    const __m256i o[8] = {
-        _mm256_permute2x128_si256(u0, u4, 0x20), _mm256_permute2x128_si256(u1, u5, 0x20),
-        _mm256_permute2x128_si256(u2, u6, 0x20), _mm256_permute2x128_si256(u3, u7, 0x20),
-        _mm256_permute2x128_si256(u0, u4, 0x31), _mm256_permute2x128_si256(u1, u5, 0x31),
-        _mm256_permute2x128_si256(u2, u6, 0x31), _mm256_permute2x128_si256(u3, u7, 0x31),
-    };
-    for (size_t l = 0; l < lanes; l++) {
-        _mm256_storeu_si256((__m256i *)(void *)(out + stride * l), o[l]);
-    }
-}
-
 /* The high half of each 64-bit lane moved into its low half: the high
  * words of _mm256_mul_epu32's products, as heads_avx2 holds words (the
  * high half of a lane is left as it was; it is never read). */
