@@ -14,7 +14,11 @@
  * the meetings with their moves summed as the engine sums them: the float
  * moves and then rmc_accum_add_moves_i32's pass over them ("+ move sums"),
  * and the moves added into program-order sums as the names are moved
- * (rmc_meeting_run_sums, "into sums", what the engine runs).
+ * (rmc_meeting_run_sums, "into sums", what the engine runs). The last
+ * rows time the meetings (float moves) by each path of their vector pass
+ * (rmc_meeting_run_by: the scalar code alone, AVX2 four names a pass,
+ * AVX-512 eight; a path the CPU lacks is left out), interleaved replicate
+ * by replicate, so their ratios come from one run.
  *
  * usage: bench_meeting [-n REPLICATES] [-a APPLICANTS] [-p PROGRAMS] [-i PER_APPLICANT]
  *                      [-s SCALE]
@@ -104,6 +108,21 @@ static double time_meetings_sums(const rmc_model *m, bench_bufs *b, uint64_t rep
     return now_ms() - t0;
 }
 
+/* The meetings by vector path `path` (rmc_meeting_run_by); -1 where the
+ * CPU lacks it. */
+static double time_meetings_path(const rmc_model *m, bench_bufs *b, uint64_t rep, unsigned path)
+{
+    if (path > 0 && rmc_lanes_by(path) == NULL) {
+        return -1;
+    }
+    const double t0 = now_ms();
+    rmc_meeting_draw_applicants(m, &m->params, b->r, 1, rep, b->day);
+    for (size_t j = 0; j < m->n_prog; j++) {
+        rmc_meeting_run_by(path, m, &m->params, j, b->day, b->r, 1, rep, b->w, b->rank, b->moves);
+    }
+    return now_ms() - t0;
+}
+
 /* The names' stream heads alone: rmc_philox_heads over every program's
  * list, as each meeting calls it. */
 static double time_heads(const rmc_model *m, bench_bufs *b, uint64_t rep)
@@ -189,7 +208,7 @@ static void report(const char *what, double *t, size_t n, size_t n_iv)
 {
     qsort(t, n, sizeof *t, cmp_double);
     const double med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-    printf("  %-22s median %8.2f ms   min %8.2f ms   (%.1f ns per interview)\n", what, med, t[0],
+    printf("  %-23s median %8.2f ms   min %8.2f ms   (%.1f ns per interview)\n", what, med, t[0],
            med * 1e6 / (double)n_iv);
 }
 
@@ -216,8 +235,8 @@ static void whole_replicate(const rmc_model *m, size_t n_rep, double floor_ms)
         sum += st.phase_seconds[ph];
     }
     sum *= 1e3 / (double)st.replicates;
-    printf("  %-22s mean   %8.2f ms   = %.2f x the RNG floor median (rmc_sim_run, 1 thread,\n"
-           "  %-22s sum of its phase times per replicate, wall clock)\n",
+    printf("  %-23s mean   %8.2f ms   = %.2f x the RNG floor median (rmc_sim_run, 1 thread,\n"
+           "  %-23s sum of its phase times per replicate, wall clock)\n",
            "whole replicate", sum, sum / floor_ms, "");
 }
 
@@ -276,6 +295,11 @@ int main(int argc, char **argv)
     double *tf = fx_calloc(n_rep, sizeof *tf), *tt = fx_calloc(n_rep, sizeof *tt);
     double *th = fx_calloc(n_rep, sizeof *th);
     double *ta = fx_calloc(n_rep, sizeof *ta), *ts = fx_calloc(n_rep, sizeof *ts);
+    enum { PATHS = 3 };
+    double *tl[PATHS];
+    for (unsigned path = 0; path < PATHS; path++) {
+        tl[path] = fx_calloc(n_rep, sizeof *tl[path]);
+    }
     time_meetings(m, &b, 1000); /* warm-up: first touch of every buffer */
     time_meetings_add(m, &b, 1000);
     time_meetings_sums(m, &b, 1000);
@@ -288,6 +312,9 @@ int main(int argc, char **argv)
         tt[rep] = tm[rep] + tp[rep];
         tf[rep] = time_floor(m, &b, rep);
         th[rep] = time_heads(m, &b, rep);
+        for (unsigned path = 0; path < PATHS; path++) {
+            tl[path][rep] = time_meetings_path(m, &b, rep, path);
+        }
     }
     printf(
         "bench_meeting: %zu applicants, %zu programs, %zu interviews, %zu replicates, 1 thread\n",
@@ -299,6 +326,13 @@ int main(int argc, char **argv)
     report("meetings + ROLs", tt, n_rep, m->n_iv);
     report("RNG floor", tf, n_rep, m->n_iv);
     report("names' heads", th, n_rep, m->n_iv);
+    const char *const path_row[PATHS] = {"meetings, scalar code", "meetings, AVX2 lanes",
+                                         "meetings, AVX-512 lanes"};
+    for (unsigned path = 0; path < PATHS; path++) {
+        if (tl[path][0] >= 0) {
+            report(path_row[path], tl[path], n_rep, m->n_iv);
+        }
+    }
     /* report sorted tf: its median */
     whole_replicate(m, n_rep,
                     n_rep % 2 ? tf[n_rep / 2] : 0.5 * (tf[n_rep / 2 - 1] + tf[n_rep / 2]));
@@ -309,6 +343,9 @@ int main(int argc, char **argv)
     free(th);
     free(ta);
     free(ts);
+    for (unsigned path = 0; path < PATHS; path++) {
+        free(tl[path]);
+    }
     rmc_accum_free(b.total);
     free(b.sum);
     free(b.heads);

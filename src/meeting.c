@@ -1006,7 +1006,8 @@ static enum fate name_fate(const meeting_ctx *c, const rmc_meeting_ws *w, size_t
     return discuss_name(c, x, t, residents, mv, total);
 }
 
-/* Moves and fates of every name in initial order, RMC_LANES names a pass
+/* Moves and fates of every name in initial order, c->lanes->width names a
+ * pass
  * (their first draws by the vector code where c->lanes is set; a short
  * last pass and the names it hands back by the scalar code); the final
  * keys of the ranked names that moved little into w->keys[0 .. returned
@@ -1025,10 +1026,11 @@ static size_t move_names(const meeting_ctx *c, rmc_meeting_ws *w, int32_t *rank,
     rmc_lanes_in in = {.heads = w->heads, .iv = c->iv, .app = c->app};
     rmc_lanes_out out;
     const bool tilted = c->p->meeting_discuss_prob < 1;
-    for (size_t x0 = 0; x0 < c->n; x0 += RMC_LANES) {
-        const size_t nl = c->n - x0 < RMC_LANES ? c->n - x0 : RMC_LANES;
+    const size_t width = c->lanes != NULL ? c->lanes->width : RMC_LANES;
+    for (size_t x0 = 0; x0 < c->n; x0 += width) {
+        const size_t nl = c->n - x0 < width ? c->n - x0 : width;
         memset(out.state, RMC_LANE_ZIG, sizeof out.state);
-        if (c->lanes != NULL && nl == RMC_LANES) {
+        if (c->lanes != NULL && nl == width) {
             in.t = w->order + x0;
             in.pi = tilted ? w->pi + x0 : NULL;
             c->lanes->first(&c->lc, &in, &out);
@@ -1140,7 +1142,8 @@ bool rmc_meeting_lanes_by(unsigned path, const rmc_lanes_case *k, rmc_rng *r, rm
     if (c.lanes == NULL || !lanes_setup(&c, &c.lc)) {
         return false;
     }
-    const int32_t t[RMC_LANES] = {0, 1, 2, 3};
+    const int32_t t[RMC_LANES] = {0, 1, 2, 3, 4, 5, 6, 7};
+    _Static_assert(RMC_LANES == 8, "t lists the lanes");
     rmc_iv_pack iv[RMC_LANES];
     rmc_app_pack app[RMC_LANES];
     memset(iv, 0, sizeof iv);
@@ -1150,8 +1153,20 @@ bool rmc_meeting_lanes_by(unsigned path, const rmc_lanes_case *k, rmc_rng *r, rm
         app[l].comm = k->comm[l];
         app[l].visa = k->visa[l];
     }
-    const rmc_lanes_in in = {.t = t, .heads = k->heads, .iv = iv, .app = app, .pi = k->pi};
-    c.lanes->first(&c.lc, &in, out);
+    /* passes of the path's width over the RMC_LANES names */
+    const size_t width = c.lanes->width;
+    for (size_t l0 = 0; l0 < RMC_LANES; l0 += width) {
+        const rmc_lanes_in in = {.t = t + l0,
+                                 .heads = k->heads,
+                                 .iv = iv,
+                                 .app = app,
+                                 .pi = k->pi != NULL ? k->pi + l0 : NULL};
+        rmc_lanes_out part;
+        c.lanes->first(&c.lc, &in, &part);
+        memcpy(out->residents + l0, part.residents, width * sizeof *part.residents);
+        memcpy(out->words + l0, part.words, width);
+        memcpy(out->state + l0, part.state, width);
+    }
     return true;
 }
 

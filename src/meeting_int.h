@@ -111,8 +111,9 @@ RMC_INTERNAL extern const double rmc_inv_int[RMC_MAX_TABLE_RESIDENTS + 4];
  * tie for its result to be known from the approximations (meeting.c). */
 #define RMC_SPLIT_MARGIN 0x1p-26
 
-/* Names one pass of the vector code decides (meeting_vec.c). */
-enum { RMC_LANES = 4 };
+/* The most names one pass of the vector code decides (meeting_vec.c): 8
+ * with AVX-512, 4 with AVX2 (rmc_lanes_ops.width). */
+enum { RMC_LANES = 8 };
 
 /* Words of a name's stream a lane may read: the discussion uniform, the
  * visa uniform, the comment uniform and the likability normal. */
@@ -145,7 +146,8 @@ typedef struct rmc_lanes_ctx {
     const double *zig_w;
 } rmc_lanes_ctx;
 
-/* RMC_LANES names' inputs: where to find them (the pass gathers them). */
+/* A pass's names' inputs (width <= RMC_LANES of them): where to find
+ * them (the pass loads them). */
 typedef struct rmc_lanes_in {
     const int32_t *t;        /* [RMC_LANES] the names' local indices */
     const uint32_t *heads;   /* [.][RMC_PHILOX_HEAD_WORDS] heads by local index */
@@ -161,18 +163,20 @@ typedef struct rmc_lanes_out {
     uint8_t state[RMC_LANES];    /* RMC_LANE_* */
 } rmc_lanes_out;
 
-/* The vector code across RMC_LANES names (meeting_vec.c). first: a name's
+/* The vector code across `width` names (meeting_vec.c). first: a name's
  * first draws, whether it is discussed, the visa filter and resident
  * feedback's move, each lane exactly as the scalar code (meeting.c)
  * computes it from the same words, or handed back (state >=
  * RMC_LANE_ZIG). */
 typedef struct rmc_lanes_ops {
     void (*first)(const rmc_lanes_ctx *c, const rmc_lanes_in *in, rmc_lanes_out *out);
+    size_t width; /* names a pass: lanes [0, width) of in and out */
 } rmc_lanes_ops;
 
-/* The vector code by path: 1 AVX2 (also on AVX-512 CPUs); NULL where the
- * CPU lacks it (or path 0, the scalar code). rmc_lanes_best: what the
- * meetings use, NULL where the CPU has no vector path. */
+/* The vector code by path: 1 AVX2 (4 names a pass; also on AVX-512
+ * CPUs), 2 AVX-512F (8 names); NULL where the CPU lacks it (or path 0, the
+ * scalar code). rmc_lanes_best: what the meetings use (AVX-512, else
+ * AVX2), NULL where the CPU has no vector path. */
 RMC_INTERNAL const rmc_lanes_ops *rmc_lanes_by(unsigned path);
 RMC_INTERNAL const rmc_lanes_ops *rmc_lanes_best(void);
 

@@ -1,5 +1,5 @@
-/* A rank meeting's names four at a time: the first draws of RMC_LANES
- * names at once (meeting_int.h, rmc_lanes_ops), the same values the scalar
+/* A rank meeting's names four or eight at a time: the first draws of up
+ * to RMC_LANES names at once (meeting_int.h, rmc_lanes_ops), the same values the scalar
  * code of meeting.c computes name by name.
  *
  * Each name draws from its own stream, whose first words rmc_philox_heads
@@ -16,9 +16,10 @@
  * stream's start: the ziggurat's slow branch, an inversion comparison
  * within RMC_SPLIT_MARGIN of a tie, a likability past the fast range.
  *
- * Four doubles a vector: AVX2 intrinsics, compiled for that target and
- * chosen at run time (rmc_lanes_best; the meetings use the scalar code
- * where the CPU lacks AVX2). The build keeps -ffp-contract=off, so no
+ * Four doubles a vector with AVX2 intrinsics, eight with AVX-512F, each
+ * compiled for its target and chosen at run time (rmc_lanes_best takes
+ * the widest the CPU has; the meetings use the scalar code where it lacks
+ * AVX2). The build keeps -ffp-contract=off, so no
  * multiply-add is fused. The vector code does about as many instructions
  * per name as the scalar code it replaces, but without its data-dependent
  * branches (bench/RESULTS.md).
@@ -254,14 +255,15 @@ AVX2 __m256d residents_lanes(__m128i *o, lanes_back *b, const rmc_lanes_ctx *c, 
 __attribute__((target("avx2"))) static void lanes_avx2(const rmc_lanes_ctx *c,
                                                        const rmc_lanes_in *in, rmc_lanes_out *out)
 {
-    _Static_assert(RMC_LANES == 4 && RMC_LANE_WORDS == 4, "four lanes of four words");
+    enum { L = 4 }; /* lanes a pass */
+    _Static_assert((int)RMC_LANES >= (int)L && RMC_LANE_WORDS == 4, "four lanes of four words");
     _Static_assert((int)RMC_PHILOX_HEAD_WORDS >= (int)RMC_LANE_WORDS, "a lane's words in its head");
     /* Loads, not gathers: a lane's four head words are adjacent (one load
      * a lane, then a 4 x 4 transpose), and its applicant is one scalar
      * load away; four-element gathers are slower on some CPUs (Zen 2). */
-    __m128 h[RMC_LANES];
-    const rmc_app_pack *ap[RMC_LANES];
-    for (size_t l = 0; l < RMC_LANES; l++) {
+    __m128 h[L];
+    const rmc_app_pack *ap[L];
+    for (size_t l = 0; l < L; l++) {
         const size_t t = (size_t)in->t[l];
         h[l] = _mm_loadu_ps((const float *)(const void *)(in->heads + t * RMC_PHILOX_HEAD_WORDS));
         ap[l] = &in->app[in->iv[t].app];
@@ -316,7 +318,221 @@ __attribute__((target("avx2"))) static void lanes_avx2(const rmc_lanes_ctx *c,
     memcpy(out->words, &words, sizeof words);
 }
 
-static const rmc_lanes_ops ops_avx2 = {lanes_avx2};
+static const rmc_lanes_ops ops_avx2 = {lanes_avx2, 4};
+
+/* ---- eight names a pass with AVX-512F ------------------------------------
+ * The same operations lane by lane as the AVX2 pass above, on eight
+ * doubles a vector (32-bit values in AVX2's 256-bit vectors); lane masks
+ * are mask registers (a lane's bit), so a blend is one masked move, and
+ * the tables are read by gathers, which do not sit on a Zen 2 here. Only
+ * AVX-512F instructions beyond AVX2 (no VL, DQ or BW). */
+
+#define AVX512 __attribute__((target("avx2,avx512f"), always_inline)) static inline
+
+/* All ones in the 32-bit lanes whose bit of `bits` is set. */
+AVX512 __m256i mask_i8(unsigned bits)
+{
+    const __m256i sel = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), sel), sel);
+}
+
+/* The lanes (bits) where the 32-bit lanes of m are all ones. */
+AVX512 unsigned bits8(__m256i m)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m));
+}
+
+AVX512 __m256i word_at8(const __m256i w[RMC_LANE_WORDS], __m256i o)
+{
+    const __m256i r1 = _mm256_blendv_epi8(w[0], w[1], _mm256_cmpeq_epi32(o, _mm256_set1_epi32(1)));
+    const __m256i r2 = _mm256_blendv_epi8(r1, w[2], _mm256_cmpeq_epi32(o, _mm256_set1_epi32(2)));
+    return _mm256_blendv_epi8(r2, w[3], _mm256_cmpeq_epi32(o, _mm256_set1_epi32(3)));
+}
+
+AVX512 __m512d uniform8(__m256i w)
+{
+    const __m256i s = _mm256_xor_si256(w, _mm256_set1_epi32(INT32_MIN));
+    const __m512d d = _mm512_add_pd(_mm512_cvtepi32_pd(s), _mm512_set1_pd(0x1p31));
+    return _mm512_mul_pd(d, _mm512_set1_pd(0x1p-32));
+}
+
+/* |v| by clearing the sign bit */
+AVX512 __m512d abs8(__m512d v)
+{
+    return _mm512_castsi512_pd(
+        _mm512_and_si512(_mm512_castpd_si512(v), _mm512_set1_epi64(INT64_MAX)));
+}
+
+AVX512 __m512d exp_neg8(__m512d y)
+{
+    const __m512d ln2_hi = _mm512_set1_pd(0x1.62e42feep-6);
+    const __m512d ln2_lo = _mm512_set1_pd(0x1.a39ef35793c76p-38);
+    const __m512d t =
+        _mm512_add_pd(_mm512_mul_pd(y, _mm512_set1_pd(0x1.71547652b82fep+5)), _mm512_set1_pd(0.5));
+    const __m256i m = _mm512_cvttpd_epi32(t);
+    const __m512d md = _mm512_cvtepi32_pd(m);
+    const __m512d r =
+        _mm512_add_pd(_mm512_sub_pd(_mm512_mul_pd(md, ln2_hi), y), _mm512_mul_pd(md, ln2_lo));
+    const __m512d r2 = _mm512_mul_pd(r, r);
+    const __m512d lo = _mm512_add_pd(_mm512_set1_pd(1.0), r);
+    const __m512d mid =
+        _mm512_add_pd(_mm512_set1_pd(0.5), _mm512_mul_pd(r, _mm512_set1_pd(1.0 / 6)));
+    const __m512d hi =
+        _mm512_add_pd(_mm512_set1_pd(1.0 / 24), _mm512_mul_pd(r, _mm512_set1_pd(1.0 / 120)));
+    const __m512d poly =
+        _mm512_add_pd(lo, _mm512_mul_pd(r2, _mm512_add_pd(mid, _mm512_mul_pd(r2, hi))));
+    const __m256i ex = _mm256_sub_epi32(_mm256_set1_epi32(1023), _mm256_srai_epi32(m, 5));
+    const __m512d scale = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_cvtepi32_epi64(ex), 52));
+    const __m512d tab =
+        _mm512_i32gather_pd(_mm256_and_si256(m, _mm256_set1_epi32(31)), rmc_exp2_neg32, 8);
+    return _mm512_mul_pd(_mm512_mul_pd(poly, tab), scale);
+}
+
+/* split_lanes on eight lanes */
+AVX512 __m512d split8(lanes_back *b, __m512d u, __m512d lo, __m512d inv, __m512d ncd, __m512d like,
+                      unsigned live, unsigned n_res)
+{
+    const __m512d y = abs8(like);
+    const __mmask8 ok = _mm512_cmp_pd_mask(y, _mm512_set1_pd(RMC_EXP_NEG_MAX), _CMP_LE_OQ) &
+                        _mm512_cmp_pd_mask(inv, _mm512_setzero_pd(), _CMP_GT_OQ);
+    b->range = live & ~(unsigned)ok;
+    live &= ok;
+    const __m512d e = exp_neg8(_mm512_maskz_mov_pd(ok, y));
+    const __m512d q = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_add_pd(_mm512_set1_pd(1.0), e));
+    __m512d v =
+        _mm512_min_pd(_mm512_mul_pd(_mm512_sub_pd(u, lo), inv), _mm512_set1_pd(RMC_BELOW_ONE));
+    __m512d pmf = _mm512_set1_pd(1.0);
+    for (unsigned t = 0; t < n_res; t++) {
+        const __mmask8 more = _mm512_cmp_pd_mask(ncd, _mm512_set1_pd((double)t), _CMP_GT_OQ);
+        pmf = _mm512_mask_mul_pd(pmf, more, pmf, q);
+    }
+    __m512d x = _mm512_setzero_pd();
+    __mmask8 lm = (__mmask8)live, close = 0;
+    for (unsigned t = 0; t < n_res; t++) {
+        const __m512d td = _mm512_set1_pd((double)t);
+        lm &= _mm512_cmp_pd_mask(ncd, td, _CMP_GT_OQ);
+        const __m512d d = _mm512_sub_pd(v, pmf);
+        const __mmask8 far =
+            _mm512_cmp_pd_mask(abs8(d), _mm512_set1_pd(RMC_SPLIT_MARGIN), _CMP_GT_OQ);
+        const __mmask8 near = (__mmask8)(~far & lm);
+        close |= near;
+        lm = (__mmask8)(~near & lm) & _mm512_cmp_pd_mask(d, _mm512_setzero_pd(), _CMP_GE_OQ);
+        v = _mm512_mask_mov_pd(v, lm, d);
+        const __m512d f = _mm512_mul_pd(_mm512_mul_pd(e, _mm512_sub_pd(ncd, td)),
+                                        _mm512_set1_pd(rmc_inv_int[t + 1]));
+        pmf = _mm512_mask_mul_pd(pmf, lm, pmf, f);
+        x = _mm512_mask_add_pd(x, lm, x, _mm512_set1_pd(1.0));
+    }
+    b->close = close;
+    const __mmask8 common = _mm512_cmp_pd_mask(like, _mm512_setzero_pd(), _CMP_GT_OQ);
+    return _mm512_mask_sub_pd(x, common, ncd, x);
+}
+
+/* residents_lanes on eight lanes */
+AVX512 __m512d residents8(__m256i *o, lanes_back *b, const rmc_lanes_ctx *c, __m512d comm,
+                          const __m256i w[RMC_LANE_WORDS], unsigned live)
+{
+    b->zig = b->range = b->close = 0;
+    if (!c->residents) {
+        return _mm512_setzero_pd();
+    }
+    const __m512d u = uniform8(word_at8(w, *o));
+    *o = _mm256_sub_epi32(*o, mask_i8(live));
+    __m512i n64 = _mm512_setzero_si512();
+    __m512d lo = _mm512_setzero_pd(), inv = _mm512_set1_pd(c->inv[0]);
+    for (unsigned i = 0; i < c->n_res; i++) {
+        const __m512d cdf = _mm512_set1_pd(c->cdf[i]);
+        const __mmask8 ge = _mm512_cmp_pd_mask(u, cdf, _CMP_GE_OQ);
+        n64 = _mm512_mask_add_epi64(n64, ge, n64, _mm512_set1_epi64(1));
+        lo = _mm512_mask_mov_pd(lo, ge, cdf);
+        inv = _mm512_mask_mov_pd(inv, ge, _mm512_set1_pd(c->inv[i + 1]));
+    }
+    const __m512d ncd = _mm512_cvtepi32_pd(_mm512_cvtepi64_epi32(n64));
+    live &= _mm512_cmp_pd_mask(ncd, _mm512_setzero_pd(), _CMP_GT_OQ);
+    __m512d like = _mm512_add_pd(
+        _mm512_set1_pd(c->like_base),
+        _mm512_mul_pd(_mm512_set1_pd(c->like_comm), _mm512_sub_pd(comm, _mm512_set1_pd(0.5))));
+    if (c->sigma_like > 0) {
+        const __m256i word = word_at8(w, *o);
+        *o = _mm256_sub_epi32(*o, mask_i8(live));
+        const __m256i i = _mm256_and_si256(word, _mm256_set1_epi32(RMC_ZIG_LAYERS - 1));
+        const __m256i j = _mm256_srli_epi32(word, 8);
+        const __m256i k = _mm256_i32gather_epi32((const int *)c->zig_k, i, 4);
+        const __m512d x = _mm512_mul_pd(_mm512_cvtepi32_pd(j), _mm512_i32gather_pd(i, c->zig_w, 8));
+        const unsigned neg = bits8(_mm256_cmpeq_epi32(
+            _mm256_and_si256(word, _mm256_set1_epi32(0x80)), _mm256_setzero_si256()));
+        const __m512d z = _mm512_mask_sub_pd(x, (__mmask8)neg, _mm512_setzero_pd(), x);
+        b->zig = live & ~bits8(_mm256_cmpgt_epi32(k, j));
+        live &= ~b->zig;
+        like = _mm512_add_pd(like, _mm512_mul_pd(_mm512_set1_pd(c->sigma_like), z));
+    }
+    const __m512d pos = split8(b, u, lo, inv, ncd, like, live, c->n_res);
+    const __m512d move =
+        _mm512_sub_pd(_mm512_mul_pd(pos, _mm512_set1_pd(c->spots_pos)),
+                      _mm512_mul_pd(_mm512_sub_pd(ncd, pos), _mm512_set1_pd(c->spots_neg)));
+    return _mm512_maskz_mov_pd((__mmask8)(live & ~b->range & ~b->close), move);
+}
+
+__attribute__((target("avx2,avx512f"))) static void
+lanes_avx512(const rmc_lanes_ctx *c, const rmc_lanes_in *in, rmc_lanes_out *out)
+{
+    _Static_assert(RMC_LANES == 8 && RMC_LANE_WORDS == 4, "eight lanes of four words");
+    /* word q of each lane's head by a gather of the names' local indices */
+    const __m256i at = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(const void *)in->t),
+                                          _mm256_set1_epi32(RMC_PHILOX_HEAD_WORDS));
+    __m256i w[RMC_LANE_WORDS];
+    for (unsigned q = 0; q < RMC_LANE_WORDS; q++) {
+        w[q] = _mm256_i32gather_epi32((const int *)(const void *)(in->heads + q), at, 4);
+    }
+    double cm[RMC_LANES];
+    int32_t vs[RMC_LANES];
+    for (size_t l = 0; l < RMC_LANES; l++) {
+        const rmc_app_pack *ap = &in->app[in->iv[in->t[l]].app];
+        cm[l] = ap->comm;
+        vs[l] = ap->visa;
+    }
+    const __m512d comm = _mm512_loadu_pd(cm);
+    const __m256i visa = _mm256_loadu_si256((const __m256i *)(const void *)vs);
+    __m256i o = _mm256_setzero_si256();
+    unsigned disc = 255;
+    const double q = c->discuss_q;
+    if (q < 1) {
+        disc = 0;
+        if (q > 0) {
+            const __m512d pi = _mm512_cvtps_pd(_mm256_loadu_ps(in->pi));
+            disc = _mm512_cmp_pd_mask(uniform8(w[0]), pi, _CMP_LT_OQ);
+            o = _mm256_set1_epi32(1);
+        }
+    }
+    const unsigned needs = 255u & ~bits8(_mm256_cmpeq_epi32(visa, _mm256_setzero_si256()));
+    unsigned refused = needs;
+    if (c->sponsors != RMC_SPONSORS_NONE) {
+        refused = 0;
+        if (c->sponsors == RMC_SPONSORS_J1 && c->h1b_drop > 0) {
+            const unsigned h1b = bits8(_mm256_cmpeq_epi32(visa, _mm256_set1_epi32(RMC_VISA_H1B)));
+            const __m512d u = uniform8(word_at8(w, o));
+            refused = h1b & _mm512_cmp_pd_mask(u, _mm512_set1_pd(c->h1b_drop), _CMP_LT_OQ);
+            o = _mm256_sub_epi32(o, mask_i8(h1b));
+        }
+    }
+    lanes_back b;
+    _mm512_storeu_pd(out->residents, residents8(&o, &b, c, comm, w, disc & ~refused));
+    int32_t words[RMC_LANES];
+    _mm256_storeu_si256((__m256i *)(void *)words, o);
+    /* the states, the first reason that applies winning (lanes_avx2) */
+    for (size_t l = 0; l < RMC_LANES; l++) {
+        const unsigned bit = 1u << l;
+        out->state[l] = (refused & bit)   ? RMC_LANE_DROPPED
+                        : !(disc & bit)   ? RMC_LANE_SKIP
+                        : (b.zig & bit)   ? RMC_LANE_ZIG
+                        : (b.range & bit) ? RMC_LANE_RANGE
+                        : (b.close & bit) ? RMC_LANE_SPLIT
+                                          : RMC_LANE_DISCUSS;
+        out->words[l] = (uint8_t)words[l];
+    }
+}
+
+static const rmc_lanes_ops ops_avx512 = {lanes_avx512, 8};
 #endif
 
 const rmc_lanes_ops *rmc_lanes_by(unsigned path)
@@ -324,6 +540,9 @@ const rmc_lanes_ops *rmc_lanes_by(unsigned path)
 #if defined(__x86_64__) || defined(__i386__)
     if (path == 1 && __builtin_cpu_supports("avx2")) {
         return &ops_avx2;
+    }
+    if (path == 2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f")) {
+        return &ops_avx512;
     }
 #else
     (void)path;
@@ -333,5 +552,6 @@ const rmc_lanes_ops *rmc_lanes_by(unsigned path)
 
 const rmc_lanes_ops *rmc_lanes_best(void)
 {
-    return rmc_lanes_by(1);
+    const rmc_lanes_ops *ops = rmc_lanes_by(2);
+    return ops != NULL ? ops : rmc_lanes_by(1);
 }

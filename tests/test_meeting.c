@@ -1512,7 +1512,7 @@ static void test_rmc_meeting_lanes_match_scalar(void **state)
         const rmc_lanes_case k = {&p, n_res, sponsors, n, heads, pi, comm, visa};
         rmc_lanes_out want, got;
         assert_true(rmc_meeting_lanes_by(0, &k, r, &want));
-        for (unsigned path = 1; path <= 1; path++) { /* the vector paths: 1 AVX2 */
+        for (unsigned path = 1; path <= 2; path++) { /* the vector paths: 1 AVX2, 2 AVX-512 */
             if (!rmc_meeting_lanes_by(path, &k, r, &got)) {
                 continue;
             }
@@ -1570,7 +1570,7 @@ static void test_rmc_meeting_run_lanes_identical(void **state)
         for (size_t j = 0; j < m->n_prog; j++) {
             assert_true(rmc_meeting_run_by(0, m, &p, j, h.day, h.r, 31, set, h.w, rank0, moves0));
         }
-        for (unsigned path = 1; path <= 1; path++) { /* the vector paths: 1 AVX2 */
+        for (unsigned path = 1; path <= 2; path++) { /* the vector paths: 1 AVX2, 2 AVX-512 */
             bool ran = true;
             for (size_t j = 0; j < m->n_prog && ran; j++) {
                 ran = rmc_meeting_run_by(path, m, &p, j, h.day, h.r, 31, set, h.w, h.rank, h.moves);
@@ -1622,7 +1622,7 @@ static void test_rmc_meeting_run_digest_unchanged(void **state)
     harness h = harness_new(m);
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, 1818);
-    uint64_t digest[2] = {0xcbf29ce484222325ull, 0xcbf29ce484222325ull};
+    uint64_t digest[3] = {0xcbf29ce484222325ull, 0xcbf29ce484222325ull, 0xcbf29ce484222325ull};
     for (size_t set = 0; set < 8; set++) {
         rmc_params p = m->params;
         if (set > 0) {
@@ -1631,8 +1631,9 @@ static void test_rmc_meeting_run_digest_unchanged(void **state)
             lanes_params(&p, &n_res_unused, &sp_unused, g);
         }
         rmc_meeting_draw_applicants(m, &p, h.r, 7, set, h.day);
-        for (unsigned path = 0; path <= 1; path++) { /* 0 scalar, 1 AVX2 where the CPU has it */
-            const unsigned use = path == 1 && rmc_lanes_by(1) == NULL ? 0 : path;
+        for (unsigned path = 0; path <= 2;
+             path++) { /* 0 scalar, 1 AVX2, 2 AVX-512 where the CPU has it */
+            const unsigned use = path > 0 && rmc_lanes_by(path) == NULL ? 0 : path;
             for (size_t j = 0; j < m->n_prog; j++) {
                 assert_true(
                     rmc_meeting_run_by(use, m, &p, j, h.day, h.r, 7, set, h.w, h.rank, h.moves));
@@ -1642,7 +1643,7 @@ static void test_rmc_meeting_run_digest_unchanged(void **state)
         }
     }
     const uint64_t want = 0x3256a626c00fc739ull;
-    for (unsigned path = 0; path <= 1; path++) {
+    for (unsigned path = 0; path <= 2; path++) {
         if (digest[path] != want) {
             fail_msg("path %u: digest %016llx, want %016llx", path,
                      (unsigned long long)digest[path], (unsigned long long)want);
