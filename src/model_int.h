@@ -55,16 +55,17 @@ struct rmc_model {
 
     /* interviews [n_iv], file order */
     size_t n_iv;
-    rmc_id *iv_app;     /* applicant index */
-    rmc_id *iv_prog;    /* program index */
-    uint8_t *advocacy;  /* rmc_advocacy */
-    uint8_t *ties;      /* 0/1 */
-    uint8_t *interest;  /* rmc_interest */
-    uint8_t *loi;       /* 0/1: a letter of intent (optional column; NULL reads as all 0) */
-    size_t *prog_off;   /* [n_prog + 1] */
-    rmc_id *iv_by_prog; /* [n_iv] interview indices grouped by program, file order within */
-    size_t *app_off;    /* [n_app + 1] */
-    rmc_id *iv_by_app;  /* [n_iv] interview indices grouped by applicant, file order within */
+    rmc_id *iv_app;      /* applicant index */
+    rmc_id *iv_prog;     /* program index */
+    uint8_t *advocacy;   /* rmc_advocacy */
+    uint8_t *ties;       /* 0/1 */
+    uint8_t *interest;   /* rmc_interest */
+    uint8_t *loi;        /* 0/1: a letter of intent (optional column; NULL reads as all 0) */
+    size_t *prog_off;    /* [n_prog + 1] */
+    rmc_id *iv_by_prog;  /* [n_iv] interview indices grouped by program, file order within */
+    size_t *app_off;     /* [n_app + 1] */
+    rmc_id *iv_by_app;   /* [n_iv] interview indices grouped by applicant, file order within */
+    rmc_id *prog_by_app; /* [n_iv] iv_prog[iv_by_app[e]]: each applicant's programs in one run */
 
     /* fixed applicant ROLs: programs in rank order */
     bool *has_app_rol; /* [n_app] */

@@ -277,10 +277,9 @@ static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_ac
 {
     const double a = (double)m->n_app, iv = (double)m->n_iv, pr = (double)m->n_prog;
     /* SOAP: per application 3 words of 8 bytes and 2 of 4, per applicant
-     * and program a few more, per interview its program in applicant
-     * order (row_prog; src/soap.c) */
+     * and program a few more (src/soap.c) */
     const double soap_bytes =
-        soap ? a * (double)p->soap_applications * 32.0 + 48.0 * a + 96.0 * pr + 4.0 * iv : 0.0;
+        soap ? a * (double)p->soap_applications * 32.0 + 48.0 * a + 96.0 * pr : 0.0;
     return soap_bytes + 8.0 * a + iv * (4.0 + 12.0) + 8.0 * (a + 1) + couple_bytes + 16.0 * a +
            4.0 * pr + 16.0 * (iv + a + pr) + (double)rmc_accum_bytes(dm, false) -
            4.0 * iv * RMC_N_FACTORS + 4096.0;

@@ -86,8 +86,6 @@ struct rmc_soap_ws {
     uint32_t *iv_at;             /* [n_prog] where the current applicant interviewed there, the
                                     interview's place e in its row of iv_by_app (from m->app_off[a]),
                                     else NOT_INTERVIEWED; reset after each applicant */
-    rmc_id *row_prog;            /* [n_iv] program of each entry of m->iv_by_app (iv_prog in the
-                                    applicants' order, so that a row is read in one or two lines) */
     size_t top_bit;              /* highest power of two <= n_prog */
 };
 
@@ -247,7 +245,6 @@ void rmc_soap_ws_free(rmc_soap_ws *w)
         rmc_free(w->wt[c]);
         rmc_free(w->tree[c]);
     }
-    rmc_free(w->row_prog);
     rmc_free(w->iv_at);
     rmc_free(w->sd);
     rmc_free(w->unit);
@@ -292,10 +289,6 @@ static rmc_status ws_arrays(rmc_soap_ws *w, const rmc_model *m, rmc_diag *d)
     RMC_TRY(rmc_alloc_aligned((void **)&w->iv_at, np, sizeof *w->iv_at, d));
     for (size_t j = 0; j < np; j++) {
         w->iv_at[j] = NOT_INTERVIEWED;
-    }
-    RMC_TRY(rmc_alloc_aligned((void **)&w->row_prog, m->n_iv, sizeof *w->row_prog, d));
-    for (size_t e = 0; e < m->n_iv; e++) {
-        w->row_prog[e] = m->iv_prog[m->iv_by_app[e]];
     }
     for (int c = 0; c < N_CLASSES; c++) {
         RMC_TRY(rmc_alloc_aligned((void **)&w->tree[c], np, sizeof *w->tree[c], d));
@@ -630,7 +623,7 @@ static size_t application_words(const rmc_model *m, const rmc_params *p, const r
 static void mark_interviews(const rmc_model *m, rmc_soap_ws *w, size_t a, bool on)
 {
     const size_t b = m->app_off[a], n = m->app_off[a + 1] - b;
-    const rmc_id *const row = w->row_prog + b;
+    const rmc_id *const row = m->prog_by_app + b; /* read in one or two lines */
     uint32_t *const iv_at = w->iv_at;
     for (size_t e = 0; e < n; e++) {
         iv_at[row[e]] = on ? (uint32_t)e : NOT_INTERVIEWED;

@@ -65,6 +65,7 @@ static rmc_model *fx_alloc(size_t n_app, size_t n_prog, size_t n_iv)
     FX_NEW(m->iv_by_prog, n_iv);
     FX_NEW(m->app_off, n_app + 1);
     FX_NEW(m->iv_by_app, n_iv);
+    FX_NEW(m->prog_by_app, n_iv);
     FX_NEW(m->has_app_rol, n_app);
     FX_NEW(m->arol_off, n_app + 1);
     FX_NEW(m->arol_prog, n_iv);
@@ -108,6 +109,9 @@ static void fx_index(rmc_model *m)
         m->iv_by_prog[m->prog_off[j] + fill_p[j]++] = (rmc_id)k;
         m->iv_by_app[m->app_off[i] + fill_a[i]++] = (rmc_id)k;
     }
+    for (size_t e = 0; e < m->n_iv; e++) {
+        m->prog_by_app[e] = m->iv_prog[m->iv_by_app[e]];
+    }
     free(fill_p);
     free(fill_a);
     m->n_positions = 0;
@@ -121,14 +125,14 @@ static void fx_free(rmc_model *m)
     if (m == NULL) {
         return;
     }
-    void *arrays[] = {
-        m->app_type, m->pre_score,    m->communication, m->clinical_years, m->us_exp,
-        m->visa,     m->profile,      m->positions,     m->interviewers,   m->residents,
-        m->sponsors, m->service_load, m->desirability,  m->iv_app,         m->iv_prog,
-        m->advocacy, m->ties,         m->interest,      m->prog_off,       m->iv_by_prog,
-        m->app_off,  m->iv_by_app,    m->has_app_rol,   m->arol_off,       m->arol_prog,
-        m->arol_iv,  m->has_prog_rol, m->prol_off,      m->prol_app,       m->prol_iv,
-        m->loi};
+    void *arrays[] = {m->app_type,     m->pre_score, m->communication, m->clinical_years,
+                      m->us_exp,       m->visa,      m->profile,       m->positions,
+                      m->interviewers, m->residents, m->sponsors,      m->service_load,
+                      m->desirability, m->iv_app,    m->iv_prog,       m->advocacy,
+                      m->ties,         m->interest,  m->prog_off,      m->iv_by_prog,
+                      m->app_off,      m->iv_by_app, m->has_app_rol,   m->arol_off,
+                      m->arol_prog,    m->arol_iv,   m->has_prog_rol,  m->prol_off,
+                      m->prol_app,     m->prol_iv,   m->loi,           m->prog_by_app};
     for (size_t t = 0; t < sizeof arrays / sizeof arrays[0]; t++) {
         free(arrays[t]);
     }
