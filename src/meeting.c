@@ -1006,10 +1006,9 @@ static enum fate name_fate(const meeting_ctx *c, const rmc_meeting_ws *w, size_t
     return discuss_name(c, x, t, residents, mv, total);
 }
 
-/* Moves and fates of every name in initial order, c->lanes->width names a
- * pass
- * (their first draws by the vector code where c->lanes is set; a short
- * last pass and the names it hands back by the scalar code); the final
+/* Moves and fates of every name in initial order, c->lanes->width names
+ * a pass (their first draws by the vector code where c->lanes is set; a
+ * short last pass and the names it hands back by the scalar code); the final
  * keys of the ranked names that moved little into w->keys[0 .. returned
  * count), of those that moved far into w->far[0 .. *n_far). The moves go
  * to moves (interview order) or, when it is NULL, into c->sum (by

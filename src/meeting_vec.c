@@ -1,6 +1,6 @@
 /* A rank meeting's names four or eight at a time: the first draws of up
- * to RMC_LANES names at once (meeting_int.h, rmc_lanes_ops), the same values the scalar
- * code of meeting.c computes name by name.
+ * to RMC_LANES names at once (meeting_int.h, rmc_lanes_ops), the same
+ * values the scalar code of meeting.c computes name by name.
  *
  * Each name draws from its own stream, whose first words rmc_philox_heads
  * made for the whole list; a lane reads its words from there (loaded by
@@ -19,8 +19,8 @@
  * Four doubles a vector with AVX2 intrinsics, eight with AVX-512F, each
  * compiled for its target and chosen at run time (rmc_lanes_best takes
  * the widest the CPU has; the meetings use the scalar code where it lacks
- * AVX2). The build keeps -ffp-contract=off, so no
- * multiply-add is fused. The vector code does about as many instructions
+ * AVX2). The build keeps -ffp-contract=off, so no multiply-add is fused.
+ * The vector code does about as many instructions
  * per name as the scalar code it replaces, but without its data-dependent
  * branches (bench/RESULTS.md).
  */

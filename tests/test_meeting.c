@@ -1631,8 +1631,8 @@ static void test_rmc_meeting_run_digest_unchanged(void **state)
             lanes_params(&p, &n_res_unused, &sp_unused, g);
         }
         rmc_meeting_draw_applicants(m, &p, h.r, 7, set, h.day);
-        for (unsigned path = 0; path <= 2;
-             path++) { /* 0 scalar, 1 AVX2, 2 AVX-512 where the CPU has it */
+        /* 0 scalar, 1 AVX2, 2 AVX-512 where the CPU has it */
+        for (unsigned path = 0; path <= 2; path++) {
             const unsigned use = path > 0 && rmc_lanes_by(path) == NULL ? 0 : path;
             for (size_t j = 0; j < m->n_prog; j++) {
                 assert_true(
