@@ -116,6 +116,14 @@ static inline void rmc_accum_add_moves8_i32(int32_t *sum, int64_t *spill, const 
     }
 }
 
+/* Add one replicate's moves to a thread's int32 sums sum[n_iv * n_factors]
+ * in the fixed point of rmc_accum_add (the same rounding); an element whose
+ * sum would leave int32 is added whole to total's move sums (atomically:
+ * threads may do so at once) and restarts at 0, so no sum is ever lost. The
+ * reference for the sums the meetings write themselves
+ * (rmc_meeting_run_sums); the tests and bench_meeting call it. */
+RMC_INTERNAL void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves);
+
 /* rmc_accum_fold_moves_i32 for sums kept in another order: row e of each
  * sum (n_factors elements) belongs to interview order[e]. Folds rows
  * e_begin .. e_end - 1 into total's move sums and zeroes them; threads may

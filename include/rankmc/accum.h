@@ -105,16 +105,10 @@ void rmc_accum_rank_cols_u8(const rmc_accum_dims *d, const int32_t *pos, size_t 
 void rmc_accum_rank_cols_u16(const rmc_accum_dims *d, const int32_t *pos, size_t n, uint16_t *out);
 
 /* A thread's accumulator without the rank histogram and without move sums
- * (the engine keeps a thread's moves in int32 sums, below, and folds them
- * into the total after each batch). rmc_accum_add must then be given
+ * (the engine keeps a thread's moves in int32 sums and folds them into the
+ * total after each batch, below). rmc_accum_add must then be given
  * rep->moves == NULL; merging it into a full accumulator adds no moves. */
 rmc_status rmc_accum_alloc_partial(const rmc_accum_dims *dims, rmc_accum **out, rmc_diag *d);
-
-/* Add one replicate's moves to a thread's int32 sums sum[n_iv * n_factors]
- * in the fixed point of rmc_accum_add (the same rounding); an element whose
- * sum would leave int32 is added whole to total's move sums (atomically:
- * threads may do so at once) and restarts at 0, so no sum is ever lost. */
-void rmc_accum_add_moves_i32(rmc_accum *total, int32_t *sum, const float *moves);
 
 /* Add n_sums threads' int32 move sums of interviews k_begin .. k_end-1 into
  * total's move sums and zero them. Threads may call this on one total for
