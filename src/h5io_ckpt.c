@@ -191,12 +191,14 @@ static rmc_status ckpt_read_tables(hid_t f, rmc_accum *a, rmc_diag *d)
     return read_into(f, "move_sum", H5T_NATIVE_INT64, s.move, a->move_sum, d);
 }
 
-static rmc_status ckpt_read(hid_t f, rmc_accum **out, rmc_h5_checkpoint_info *info, rmc_diag *d)
+/* numbered: the file has the checkpoint_format attribute. */
+static rmc_status ckpt_read(hid_t f, bool numbered, rmc_accum **out, rmc_h5_checkpoint_info *info,
+                            rmc_diag *d)
 {
     if (H5Aexists(f, "rankmc_checkpoint") <= 0) {
         return RMC_FAIL(d, RMC_EINPUT, "not a rankmc checkpoint");
     }
-    if (H5Aexists(f, "checkpoint_format") > 0) {
+    if (numbered) {
         uint64_t format = 0;
         RMC_TRY(rmc_h5_read_attr(f, "checkpoint_format", H5T_NATIVE_UINT64, &format, d));
         if (format != CKPT_FORMAT) {
@@ -235,7 +237,7 @@ rmc_status rmc_h5_checkpoint_read(const char *path, rmc_accum **out, rmc_h5_chec
     hid_t f = -1;
     RMC_TRY(rmc_h5_open_read(path, "the checkpoint", &f, d));
     const bool numbered = H5Aexists(f, "checkpoint_format") > 0;
-    rmc_status st = ckpt_read(f, out, info, d);
+    rmc_status st = ckpt_read(f, numbered, out, info, d);
     H5Fclose(f);
     if (st == RMC_EINPUT && !numbered && strcmp(d->message, "not a rankmc checkpoint") != 0) {
         /* a checkpoint from before format numbers whose layout differs */
