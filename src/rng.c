@@ -46,22 +46,13 @@
 #define PHILOX_W0 0x9E3779B9u
 #define PHILOX_W1 0xBB67AE85u
 
-/* Ten Philox rounds on L = RMC_PHILOX_BLOCKS blocks at once, held one word
- * per array (x0[l] is word 0 of block l): the loops over blocks have no
- * dependences, so the compiler turns them into vector multiplies (SSE2);
- * CPUs with AVX2 run philox8_avx2 instead. The result is
- * Random123's philox4x32 (tested against it in tests/test_rng.c). */
+/* Philox4x32's ten rounds on `lanes` blocks held one word per array
+ * (x0[l] is word 0 of block l): the loops over blocks have no dependences,
+ * so the compiler turns them into vector multiplies. */
 static inline __attribute__((always_inline)) void
-philox_lanes(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned lanes)
+philox_rounds(uint32_t *restrict x0, uint32_t *restrict x1, uint32_t *restrict x2,
+              uint32_t *restrict x3, const uint32_t key[2], unsigned lanes)
 {
-    enum { L = RMC_PHILOX_BLOCKS };
-    uint32_t x0[L], x1[L], x2[L], x3[L];
-    for (unsigned l = 0; l < lanes; l++) {
-        x0[l] = ctr[0] + l;
-        x1[l] = ctr[1];
-        x2[l] = ctr[2];
-        x3[l] = ctr[3];
-    }
     uint32_t k0 = key[0], k1 = key[1];
     for (unsigned round = 0; round < 10; round++) {
         for (unsigned l = 0; l < lanes; l++) {
@@ -77,6 +68,24 @@ philox_lanes(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsign
         k0 += PHILOX_W0;
         k1 += PHILOX_W1;
     }
+}
+
+/* The Philox blocks of counter ctr with word 0 raised by l, for l <
+ * lanes <= RMC_PHILOX_BLOCKS, by philox_rounds (SSE2 multiplies); CPUs
+ * with AVX2 run philox8_avx2 instead. The result is Random123's
+ * philox4x32 (tested against it in tests/test_rng.c). */
+static inline __attribute__((always_inline)) void
+philox_lanes(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out, unsigned lanes)
+{
+    enum { L = RMC_PHILOX_BLOCKS };
+    uint32_t x0[L], x1[L], x2[L], x3[L];
+    for (unsigned l = 0; l < lanes; l++) {
+        x0[l] = ctr[0] + l;
+        x1[l] = ctr[1];
+        x2[l] = ctr[2];
+        x3[l] = ctr[3];
+    }
+    philox_rounds(x0, x1, x2, x3, key, lanes);
     for (unsigned l = 0; l < lanes; l++) {
         out[4 * l] = x0[l];
         out[4 * l + 1] = x1[l];
@@ -173,21 +182,7 @@ static inline __attribute__((always_inline)) void head_lanes(uint32_t block, con
         x2[l] = c2;
         x3[l] = c3;
     }
-    uint32_t k0 = key[0], k1 = key[1];
-    for (unsigned round = 0; round < 10; round++) {
-        for (unsigned l = 0; l < HEAD_LANES; l++) {
-            const uint64_t p0 = (uint64_t)PHILOX_M0 * x0[l];
-            const uint64_t p1 = (uint64_t)PHILOX_M1 * x2[l];
-            const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1[l] ^ k0;
-            const uint32_t y2 = (uint32_t)(p0 >> 32) ^ x3[l] ^ k1;
-            x1[l] = (uint32_t)p1;
-            x3[l] = (uint32_t)p0;
-            x0[l] = y0;
-            x2[l] = y2;
-        }
-        k0 += PHILOX_W0;
-        k1 += PHILOX_W1;
-    }
+    philox_rounds(x0, x1, x2, x3, key, HEAD_LANES);
     for (unsigned l = 0; l < HEAD_LANES; l++) {
         x[0][l] = x0[l];
         x[1][l] = x1[l];
