@@ -25,11 +25,12 @@ typedef struct ckpt_ctx {
  * none (format 1 is what they would have been). */
 #define CKPT_FORMAT 2
 
+/* A 1-D table, its chunks compressed on `threads` threads. */
 static rmc_status write_flat(hid_t f, const char *name, hid_t mtype, hid_t ftype, size_t n,
-                             const void *data, rmc_diag *d)
+                             const void *data, int threads, rmc_diag *d)
 {
     const hsize_t dims[1] = {n};
-    return rmc_h5_write_numeric(f, name, mtype, ftype, 1, dims, data, d);
+    return rmc_h5_write_numeric_par(f, name, mtype, ftype, 1, dims, data, threads, d);
 }
 
 static rmc_status ckpt_attrs(hid_t f, const rmc_accum *a, const rmc_h5_checkpoint_info *in,
@@ -73,27 +74,32 @@ static rmc_status fill_checkpoint(hid_t f, const void *ctx, rmc_diag *d)
         return RMC_FAIL(d, RMC_EUSAGE, "a checkpoint needs totals with a rank histogram");
     }
     RMC_TRY(ckpt_attrs(f, a, c->info, d));
-    RMC_TRY(write_flat(f, "rank_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.rank, a->rank_hist, d));
-    RMC_TRY(write_flat(f, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.choice, a->choice_hist,
-                       d));
-    RMC_TRY(write_flat(f, "fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill, a->fill_hist, d));
+    const int nt = c->info->threads;
     RMC_TRY(
-        write_flat(f, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.depth, a->depth_hist, d));
-    RMC_TRY(write_flat(f, "iv_matched", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.iv, a->iv_matched, d));
+        write_flat(f, "rank_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.rank, a->rank_hist, nt, d));
+    RMC_TRY(write_flat(f, "choice_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.choice, a->choice_hist,
+                       nt, d));
+    RMC_TRY(
+        write_flat(f, "fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill, a->fill_hist, nt, d));
+    RMC_TRY(write_flat(f, "depth_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.depth, a->depth_hist,
+                       nt, d));
+    RMC_TRY(
+        write_flat(f, "iv_matched", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.iv, a->iv_matched, nt, d));
     if (a->dims.tracks) {
         RMC_TRY(write_flat(f, "partial_count", H5T_NATIVE_UINT32, H5T_STD_U32LE, a->dims.n_app,
-                           a->partial_count, d));
+                           a->partial_count, nt, d));
         RMC_TRY(write_flat(f, "capacity_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, a->dims.n_prog,
-                           a->capacity_sum, d));
+                           a->capacity_sum, nt, d));
     }
     if (a->dims.n_couples > 0) {
         RMC_TRY(write_flat(f, "couple_count", H5T_NATIVE_UINT32, H5T_STD_U32LE,
-                           a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, d));
+                           a->dims.n_couples * RMC_COUPLE_N_OUTCOMES, a->couple_count, nt, d));
     }
-    RMC_TRY(write_flat(f, "soap_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.soap, a->soap_hist, d));
+    RMC_TRY(
+        write_flat(f, "soap_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.soap, a->soap_hist, nt, d));
     RMC_TRY(write_flat(f, "soap_fill_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, s.fill,
-                       a->soap_fill_hist, d));
-    return write_flat(f, "move_sum", H5T_NATIVE_INT64, H5T_STD_I64LE, s.move, a->move_sum, d);
+                       a->soap_fill_hist, nt, d));
+    return write_flat(f, "move_sum", H5T_NATIVE_INT64, H5T_STD_I64LE, s.move, a->move_sum, nt, d);
 }
 
 rmc_status rmc_h5_checkpoint_write(const char *path, const rmc_accum *a,

@@ -39,6 +39,11 @@ RMC_INTERNAL hid_t rmc_h5_vlen_utf8(void);
 RMC_INTERNAL rmc_status rmc_h5_write_numeric(hid_t grp, const char *name, hid_t mtype, hid_t ftype,
                                              int rank, const hsize_t *dims, const void *data,
                                              rmc_diag *d);
+/* The same with its chunks compressed on up to `threads` threads (the file's
+ * bytes are the same for any count): the result file's largest tables. */
+RMC_INTERNAL rmc_status rmc_h5_write_numeric_par(hid_t grp, const char *name, hid_t mtype,
+                                                 hid_t ftype, int rank, const hsize_t *dims,
+                                                 const void *data, int threads, rmc_diag *d);
 
 /* A 1-D variable-length UTF-8 string dataset of n entries. */
 RMC_INTERNAL rmc_status rmc_h5_write_strings(hid_t grp, const char *name, const char *const *s,

@@ -90,23 +90,50 @@ static hid_t numeric_dcpl(int rank, const hsize_t *dims, size_t elem)
     return dcpl;
 }
 
-/* Scratch of write_chunks: one chunk gathered (zero-padded at the edges),
- * shuffled, and compressed. */
-typedef struct chunk_buf {
-    unsigned char *raw, *shuf, *out;
-    size_t bytes, out_cap;
+/* A compressing thread's scratch: a chunk gathered (zero-padded at the
+ * edges) and shuffled, and its deflate stream. Aligned so that threads do
+ * not share a cache line. */
+typedef struct chunk_thread {
+    _Alignas(64) unsigned char *raw;
+    unsigned char *shuf;
     z_stream z;
     bool z_open;
-} chunk_buf;
+} chunk_thread;
+
+/* One chunk of a wave: its compressed bytes. */
+typedef struct chunk_item {
+    _Alignas(64) unsigned char *out;
+    size_t len;
+    bool ok;
+} chunk_item;
+
+/* Chunks are numbered row-major over the table's grid of chunks; a wave
+ * compresses chunks first .. first + n - 1 in parallel (items[0 .. n)),
+ * then writes them in order. */
+typedef struct chunk_job {
+    const unsigned char *data;
+    hsize_t dims[2], chunk[2];
+    size_t elem, bytes, out_cap;
+    hsize_t across; /* chunks across a row of the table */
+    size_t first;
+    chunk_thread *th;
+    chunk_item *items;
+} chunk_job;
+
+static void chunk_origin(const chunk_job *j, size_t q, hsize_t off[2])
+{
+    off[0] = (hsize_t)q / j->across * j->chunk[0];
+    off[1] = (hsize_t)q % j->across * j->chunk[1];
+}
 
 /* The bytes of chunk (r0, c0) of the row-major dims[0] x dims[1] table
  * `data` (elem bytes an element): in place when the chunk is whole rows
- * inside the table, else gathered into b->raw with zeros beyond the
- * table's edges (HDF5's default fill value, which a reader's edge chunk
- * holds there). */
+ * inside the table, else gathered into raw (bytes long) with zeros beyond
+ * the table's edges (HDF5's default fill value, which a reader's edge
+ * chunk holds there). */
 static const unsigned char *chunk_bytes(const unsigned char *data, const hsize_t *dims,
                                         const hsize_t *chunk, size_t elem, hsize_t r0, hsize_t c0,
-                                        chunk_buf *b)
+                                        unsigned char *raw, size_t bytes)
 {
     const size_t nr = (size_t)(dims[0] - r0 < chunk[0] ? dims[0] - r0 : chunk[0]);
     const size_t nc = (size_t)(dims[1] - c0 < chunk[1] ? dims[1] - c0 : chunk[1]);
@@ -114,12 +141,11 @@ static const unsigned char *chunk_bytes(const unsigned char *data, const hsize_t
     if (nr == chunk[0] && chunk[1] == dims[1]) {
         return data + (size_t)r0 * row_in;
     }
-    memset(b->raw, 0, b->bytes);
+    memset(raw, 0, bytes);
     for (size_t r = 0; r < nr; r++) {
-        memcpy(b->raw + r * row_out, data + ((size_t)r0 + r) * row_in + (size_t)c0 * elem,
-               nc * elem);
+        memcpy(raw + r * row_out, data + ((size_t)r0 + r) * row_in + (size_t)c0 * elem, nc * elem);
     }
-    return b->raw;
+    return raw;
 }
 
 /* HDF5's shuffle filter: byte k of every element, for k = 0 .. elem - 1.
@@ -145,60 +171,111 @@ static void shuffle_chunk(const unsigned char *in, unsigned char *out, size_t by
     }
 }
 
+/* rmc_par_for's body: chunk first + i of the wave, shuffled and deflated
+ * into items[i] with the thread's scratch (zlib only: no HDF5 call). */
+static void compress_chunk(void *ctx, size_t i, int thread)
+{
+    const chunk_job *j = ctx;
+    chunk_thread *t = &j->th[thread];
+    chunk_item *it = &j->items[i];
+    hsize_t off[2];
+    chunk_origin(j, j->first + i, off);
+    const unsigned char *in =
+        chunk_bytes(j->data, j->dims, j->chunk, j->elem, off[0], off[1], t->raw, j->bytes);
+    if (j->elem > 1) {
+        shuffle_chunk(in, t->shuf, j->bytes, j->elem);
+        in = t->shuf;
+    }
+    t->z.next_in = (Bytef *)(uintptr_t)in;
+    t->z.avail_in = (uInt)j->bytes;
+    t->z.next_out = it->out;
+    t->z.avail_out = (uInt)j->out_cap;
+    it->ok = deflateReset(&t->z) == Z_OK && deflate(&t->z, Z_FINISH) == Z_STREAM_END;
+    it->len = (size_t)t->z.total_out;
+}
+
+/* The scratch of nt threads and `wave` items for job j. */
+static rmc_status chunk_scratch(chunk_job *j, int nt, size_t wave, const char *name, rmc_diag *d)
+{
+    RMC_TRY(rmc_alloc_aligned((void **)&j->th, (size_t)nt, sizeof *j->th, d));
+    RMC_TRY(rmc_alloc_aligned((void **)&j->items, wave, sizeof *j->items, d));
+    for (int t = 0; t < nt; t++) {
+        chunk_thread *th = &j->th[t];
+        RMC_TRY(rmc_alloc_array((void **)&th->raw, j->bytes, 1, d));
+        RMC_TRY(rmc_alloc_array((void **)&th->shuf, j->bytes, 1, d));
+        if (deflateInit2(&th->z, (int)DEFLATE_LEVEL, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) {
+            return rmc_h5_fail(d, "deflateInit2", name);
+        }
+        th->z_open = true;
+    }
+    j->out_cap = (size_t)deflateBound(&j->th[0].z, (uLong)j->bytes);
+    for (size_t i = 0; i < wave; i++) {
+        RMC_TRY(rmc_alloc_array((void **)&j->items[i].out, j->out_cap, 1, d));
+    }
+    return RMC_OK;
+}
+
+static void chunk_scratch_free(chunk_job *j, int nt, size_t wave)
+{
+    for (int t = 0; j->th != NULL && t < nt; t++) {
+        if (j->th[t].z_open) {
+            deflateEnd(&j->th[t].z);
+        }
+        rmc_free(j->th[t].shuf);
+        rmc_free(j->th[t].raw);
+    }
+    for (size_t i = 0; j->items != NULL && i < wave; i++) {
+        rmc_free(j->items[i].out);
+    }
+    rmc_free(j->items);
+    rmc_free(j->th);
+}
+
 /* Write every chunk of dset, filtered here as its pipeline (shuffle, then
  * deflate) would and stored with H5Dwrite_chunk: a zlib stream (RFC 1950)
  * made with zlib's run-length strategy Z_RLE, which any deflate decoder
- * reads (docs/output.md has the measurements). */
+ * reads (docs/output.md has the measurements). Up to `threads` threads
+ * compress a wave of two chunks a thread at a time (rmc_par_for), then the
+ * wave is written in chunk order: the file's bytes do not depend on the
+ * thread count. */
 static rmc_status write_chunks(hid_t dset, const char *name, int rank, const hsize_t *dims_in,
-                               size_t elem, const void *data, rmc_diag *d)
+                               size_t elem, const void *data, int threads, rmc_diag *d)
 {
-    const hsize_t dims[2] = {dims_in[0], rank == 2 ? dims_in[1] : 1};
-    hsize_t chunk[2];
-    chunk_shape(rank, dims, elem, chunk);
-    chunk_buf b = {0};
-    b.bytes = (size_t)(chunk[0] * chunk[1]) * elem;
-    rmc_status st = RMC_OK;
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&b.raw, b.bytes, 1, d), done);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&b.shuf, b.bytes, 1, d), done);
-    if (deflateInit2(&b.z, (int)DEFLATE_LEVEL, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) {
-        st = rmc_h5_fail(d, "deflateInit2", name);
-        goto done;
-    }
-    b.z_open = true;
-    b.out_cap = (size_t)deflateBound(&b.z, (uLong)b.bytes);
-    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&b.out, b.out_cap, 1, d), done);
-    for (hsize_t r0 = 0; r0 < dims[0]; r0 += chunk[0]) {
-        for (hsize_t c0 = 0; c0 < dims[1]; c0 += chunk[1]) {
-            const unsigned char *in = chunk_bytes(data, dims, chunk, elem, r0, c0, &b);
-            if (elem > 1) {
-                shuffle_chunk(in, b.shuf, b.bytes, elem);
-                in = b.shuf;
-            }
-            b.z.next_in = (Bytef *)(uintptr_t)in;
-            b.z.avail_in = (uInt)b.bytes;
-            b.z.next_out = b.out;
-            b.z.avail_out = (uInt)b.out_cap;
-            if (deflateReset(&b.z) != Z_OK || deflate(&b.z, Z_FINISH) != Z_STREAM_END) {
+    chunk_job j = {.data = data, .dims = {dims_in[0], rank == 2 ? dims_in[1] : 1}, .elem = elem};
+    chunk_shape(rank, j.dims, elem, j.chunk);
+    j.bytes = (size_t)(j.chunk[0] * j.chunk[1]) * elem;
+    j.across = (j.dims[1] + j.chunk[1] - 1) / j.chunk[1];
+    const size_t n = (size_t)((j.dims[0] + j.chunk[0] - 1) / j.chunk[0] * j.across);
+    const int nt = threads < 1 ? 1 : (size_t)threads > n ? (int)n : threads;
+    const size_t wave = (size_t)nt * 2 < n ? (size_t)nt * 2 : n;
+    rmc_status st = chunk_scratch(&j, nt, wave, name, d);
+    for (j.first = 0; st == RMC_OK && j.first < n; j.first += wave) {
+        const size_t m = n - j.first < wave ? n - j.first : wave;
+        rmc_par_for(m, nt, compress_chunk, &j);
+        for (size_t i = 0; i < m; i++) {
+            if (!j.items[i].ok) {
                 st = rmc_h5_fail(d, "deflate", name);
-                goto done;
+                break;
             }
-            const hsize_t off[2] = {r0, c0};
-            H5_CHECK(st, H5Dwrite_chunk(dset, H5P_DEFAULT, 0, off, (size_t)b.z.total_out, b.out),
+            hsize_t off[2];
+            chunk_origin(&j, j.first + i, off);
+            H5_CHECK(st, H5Dwrite_chunk(dset, H5P_DEFAULT, 0, off, j.items[i].len, j.items[i].out),
                      "H5Dwrite_chunk", name, done);
         }
     }
 done:
-    if (b.z_open) {
-        deflateEnd(&b.z);
-    }
-    rmc_free(b.out);
-    rmc_free(b.shuf);
-    rmc_free(b.raw);
+    chunk_scratch_free(&j, nt, wave);
     return st;
 }
 
 rmc_status rmc_h5_write_numeric(hid_t grp, const char *name, hid_t mtype, hid_t ftype, int rank,
                                 const hsize_t *dims, const void *data, rmc_diag *d)
+{
+    return rmc_h5_write_numeric_par(grp, name, mtype, ftype, rank, dims, data, 1, d);
+}
+
+rmc_status rmc_h5_write_numeric_par(hid_t grp, const char *name, hid_t mtype, hid_t ftype, int rank,
+                                    const hsize_t *dims, const void *data, int threads, rmc_diag *d)
 {
     rmc_status st = RMC_OK;
     hid_t space = -1, dcpl = -1, dset = -1;
@@ -211,7 +288,7 @@ rmc_status rmc_h5_write_numeric(hid_t grp, const char *name, hid_t mtype, hid_t 
     const htri_t same = H5Tequal(mtype, ftype);
     H5_CHECK(st, same, "H5Tequal", name, done);
     if (!empty && same > 0) { /* the bytes in memory are the bytes in the file */
-        st = write_chunks(dset, name, rank, dims, elem, data, d);
+        st = write_chunks(dset, name, rank, dims, elem, data, threads, d);
     } else { /* an empty dataset, or a conversion HDF5 does (a big-endian host) */
         H5_CHECK(st, H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite", name,
                  done);
@@ -691,37 +768,38 @@ static rmc_status write_interviews(hid_t g, const rmc_model *m, const rmc_accum 
 {
     const rmc_accum_dims *dm = rmc_accum_get_dims(a);
     const uint64_t n = rmc_accum_replicates(a);
+    const int nt = info->threads; /* the run's threads compress the large tables */
     const hsize_t d1[1] = {dm->n_iv}, dr[2] = {dm->n_iv, dm->rank_bins + 1},
                   dmv[2] = {dm->n_iv, dm->n_factors};
-    RMC_TRY(
-        rmc_h5_write_numeric(g, "applicant", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1, m->iv_app, d));
-    RMC_TRY(
-        rmc_h5_write_numeric(g, "program", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1, m->iv_prog, d));
-    RMC_TRY(rmc_h5_write_numeric(g, "rank_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dr,
-                                 rmc_accum_rank_hist(a), d));
+    RMC_TRY(rmc_h5_write_numeric_par(g, "applicant", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
+                                     m->iv_app, nt, d));
+    RMC_TRY(rmc_h5_write_numeric_par(g, "program", H5T_NATIVE_INT32, H5T_STD_I32LE, 1, d1,
+                                     m->iv_prog, nt, d));
+    RMC_TRY(rmc_h5_write_numeric_par(g, "rank_hist", H5T_NATIVE_UINT32, H5T_STD_U32LE, 2, dr,
+                                     rmc_accum_rank_hist(a), nt, d));
     RMC_TRY(write_dataset_attrs(g, "rank_hist", dm, d));
     const uint32_t *matched = rmc_accum_iv_matched(a);
     for (size_t k = 0; k < dm->n_iv; k++) {
         x->vec[k] = n > 0 ? (double)matched[k] / (double)n : 0.0;
     }
-    RMC_TRY(
-        rmc_h5_write_numeric(g, "p_match", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    RMC_TRY(rmc_h5_write_numeric_par(g, "p_match", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec,
+                                     nt, d));
     for (size_t k = 0; k < dm->n_iv; k++) {
         x->vec[k] = rmc_binomial_se(x->vec[k], n);
         rmc_wilson95(matched[k], n, &x->mat[2 * k], &x->mat[2 * k + 1]);
     }
-    RMC_TRY(
-        rmc_h5_write_numeric(g, "p_match_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1, x->vec, d));
+    RMC_TRY(rmc_h5_write_numeric_par(g, "p_match_se", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 1, d1,
+                                     x->vec, nt, d));
     const hsize_t d2[2] = {dm->n_iv, 2};
-    RMC_TRY(rmc_h5_write_numeric(g, "p_match_ci95", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, d2,
-                                 x->mat, d));
+    RMC_TRY(rmc_h5_write_numeric_par(g, "p_match_ci95", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, d2,
+                                     x->mat, nt, d));
     for (size_t k = 0; k < dm->n_iv; k++) {
         for (size_t f = 0; f < dm->n_factors; f++) {
             x->mat[k * dm->n_factors + f] = rmc_accum_mean_move(a, k, f);
         }
     }
-    RMC_TRY(
-        rmc_h5_write_numeric(g, "mean_move", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, dmv, x->mat, d));
+    RMC_TRY(rmc_h5_write_numeric_par(g, "mean_move", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2, dmv,
+                                     x->mat, nt, d));
     return rmc_h5_write_strings(g, "factors", info->factor_names, dm->n_factors, d);
 }
 

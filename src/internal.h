@@ -57,6 +57,15 @@ RMC_INTERNAL rmc_status rmc_strdup(char **out, const char *s, rmc_diag *d);
  * writers of model folders (synth.c, smp.c). */
 RMC_INTERNAL rmc_status rmc_prepare_dir(const char *dir, _Bool force, rmc_diag *d);
 
+/* body(ctx, i, thread) for every i < n, on up to `threads` OpenMP threads
+ * (thread: the caller's number, below threads, for per-thread scratch), in
+ * any order: body may write only item i's own output and thread's own
+ * scratch, and makes no HDF5 call. In sim.c, beside the replicate loop, so
+ * that one module holds every OpenMP parallel region; the result writer
+ * compresses its chunks through it. */
+RMC_INTERNAL void rmc_par_for(size_t n, int threads, void (*body)(void *ctx, size_t i, int thread),
+                              void *ctx);
+
 /* Fault injection for tests: make the k-th allocation from now fail (k >= 1),
  * or switch it off with k = 0. Returns the number of allocations made since
  * the last call, so a test can sweep k over every allocation of an operation. */

@@ -1488,3 +1488,22 @@ done:
     stats->wall_seconds = omp_get_wtime() - t0;
     return st;
 }
+
+void rmc_par_for(size_t n, int threads, void (*body)(void *ctx, size_t i, int thread), void *ctx)
+{
+    const int nt = threads < 1 ? 1 : (size_t)threads > n ? (int)n : threads;
+    if (nt <= 1) {
+        for (size_t i = 0; i < n; i++) {
+            body(ctx, i, 0);
+        }
+        return;
+    }
+#pragma omp parallel num_threads(nt) default(none) shared(n, body, ctx)
+    {
+        const int t = omp_get_thread_num();
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < n; i++) {
+            body(ctx, i, t);
+        }
+    }
+}

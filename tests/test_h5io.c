@@ -314,6 +314,99 @@ static void test_rmc_h5_write_numeric_chunks(void **state)
     free(hist);
 }
 
+/* The raw (filtered) bytes of every chunk of dataset `name`, concatenated
+ * in chunk order, into a fresh buffer; *len its length, *n the chunks. */
+static unsigned char *raw_chunks(hid_t f, const char *name, size_t *len, hsize_t *n)
+{
+    const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    const hid_t sp = H5Dget_space(ds);
+    assert_true(H5Dget_num_chunks(ds, sp, n) >= 0);
+    unsigned char *all = NULL;
+    *len = 0;
+    for (hsize_t i = 0; i < *n; i++) {
+        hsize_t off[2] = {0, 0}, size = 0;
+        unsigned mask = 0;
+        haddr_t addr = 0;
+        assert_true(H5Dget_chunk_info(ds, sp, i, off, &mask, &addr, &size) >= 0);
+        all = realloc(all, *len + (size_t)size + 2 * sizeof off);
+        assert_non_null(all);
+        memcpy(all + *len, off, sizeof off); /* where the chunk is, then its bytes */
+        uint32_t filters = 0;
+        assert_true(H5Dread_chunk(ds, H5P_DEFAULT, off, &filters, all + *len + sizeof off) >= 0);
+        *len += (size_t)size + sizeof off;
+    }
+    H5Sclose(sp);
+    H5Dclose(ds);
+    return all;
+}
+
+/* Chunks compressed on several threads (rmc_h5_write_numeric_par): the
+ * file holds the same chunks, byte for byte, as with one thread, and the
+ * data reads back; more threads than chunks, and than one wave, too. */
+static void test_rmc_h5_write_numeric_threads(void **state)
+{
+    fixture *fx = *state;
+    const hid_t f = H5Fcreate(fx->path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(f >= 0);
+    enum { ROWS = 3000, COLS = 181, WIDE = 70000 };
+    uint32_t *hist = calloc((size_t)ROWS * COLS, sizeof *hist);
+    uint32_t *wide = calloc((size_t)3 * WIDE, sizeof *wide);
+    assert_true(hist != NULL && wide != NULL);
+    uint64_t x = 777;
+    for (size_t i = 0; i < (size_t)ROWS * COLS; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        hist[i] = (x >> 61) == 0 ? (uint32_t)(x >> 45) : 0;
+    }
+    for (size_t i = 0; i < (size_t)3 * WIDE; i++) {
+        wide[i] = (uint32_t)(i % 1000 == 0 ? i : 0);
+    }
+    const hsize_t dh[2] = {ROWS, COLS}, dw[2] = {3, WIDE};
+    const struct {
+        const char *name;
+        const hsize_t *dims;
+        const void *data;
+    } tab[2] = {{"hist", dh, hist}, {"wide", dw, wide}};
+    const int threads[4] = {1, 2, 3, 64};
+    rmc_diag d = {0};
+    for (size_t k = 0; k < 2; k++) {
+        unsigned char *one = NULL;
+        size_t one_len = 0;
+        hsize_t one_n = 0;
+        for (size_t t = 0; t < 4; t++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s_%d", tab[k].name, threads[t]);
+            assert_int_equal(rmc_h5_write_numeric_par(f, name, H5T_NATIVE_UINT32, H5T_STD_U32LE, 2,
+                                                      tab[k].dims, tab[k].data, threads[t], &d),
+                             RMC_OK);
+            const size_t n = (size_t)(tab[k].dims[0] * tab[k].dims[1]);
+            uint32_t *back = calloc(n, sizeof *back);
+            assert_non_null(back);
+            const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+            assert_true(H5Dread(ds, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >= 0);
+            H5Dclose(ds);
+            assert_memory_equal(back, tab[k].data, n * sizeof *back);
+            free(back);
+            size_t len = 0;
+            hsize_t nc = 0;
+            unsigned char *raw = raw_chunks(f, name, &len, &nc);
+            if (t == 0) {
+                one = raw, one_len = len, one_n = nc;
+                assert_true(nc > 4); /* several waves at 2 threads */
+            } else {
+                assert_int_equal(nc, one_n);
+                assert_int_equal(len, one_len);
+                assert_memory_equal(raw, one, len);
+                free(raw);
+            }
+        }
+        free(one);
+    }
+    H5Fclose(f);
+    free(wide);
+    free(hist);
+}
+
 static void test_rmc_result_read_roundtrip(void **state)
 {
     fixture *fx = *state;
@@ -660,6 +753,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_numeric_chunks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_h5_write_numeric_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_result_read_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_exists_without_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_failures_leave_nothing, setup, teardown),

@@ -145,6 +145,8 @@ typedef struct rmc_h5_checkpoint_info {
     double until_se;               /* 0 = none */
     char rng_name[32];             /* generator */
     char model_sha256[65];         /* the model the totals belong to */
+    int threads;                   /* writing: threads that compress the largest tables (not
+                                      stored; a read sets 0; below 1 counts as 1) */
 } rmc_h5_checkpoint_info;
 
 /* Write a resumable checkpoint of the totals `a` (with rank histogram) to

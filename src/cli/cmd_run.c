@@ -202,6 +202,7 @@ static void fill_ckpt_info(ckpt_state *c, const rmc_sim_options *so, const rmc_m
                  so->rng_name != NULL ? so->rng_name : "philox4x32");
     }
     snprintf(c->info.model_sha256, sizeof c->info.model_sha256, "%s", rmc_model_sha256(m));
+    c->info.threads = so->threads;
 }
 
 /* --resume: the checkpoint's totals and settings into so (h5io checks that
