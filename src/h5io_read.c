@@ -99,6 +99,31 @@ done:
     return st;
 }
 
+/* The dimensions of the 2-D dataset at path into dims, its data unread. */
+static rmc_status dataset_dims2(hid_t f, const char *path, size_t *dims, rmc_diag *d)
+{
+    rmc_status st = RMC_OK;
+    hid_t space = -1;
+    hsize_t hd[2] = {0, 0};
+    const hid_t dset = H5Dopen2(f, path, H5P_DEFAULT);
+    if (dset < 0) {
+        return RMC_FAIL(d, RMC_EINPUT, "dataset %s is missing", path);
+    }
+    H5_CHECK(st, space = H5Dget_space(dset), "H5Dget_space", path, done);
+    if (H5Sget_simple_extent_ndims(space) != 2) {
+        st = RMC_FAIL(d, RMC_EINPUT, "dataset %s should have 2 dimensions", path);
+        goto done;
+    }
+    H5_CHECK(st, H5Sget_simple_extent_dims(space, hd, NULL), "H5Sget_simple_extent_dims", path,
+             done);
+    dims[0] = (size_t)hd[0];
+    dims[1] = (size_t)hd[1];
+done:
+    rmc_h5_close(space, H5Sclose);
+    rmc_h5_close(dset, H5Dclose);
+    return st;
+}
+
 static rmc_status copy_strings(char **raw, size_t n, char ***out, rmc_diag *d)
 {
     RMC_TRY(rmc_calloc_array((void **)out, n, sizeof **out, d));
@@ -416,7 +441,7 @@ static rmc_status read_iv_uncertainty(hid_t f, rmc_result *r, rmc_diag *d)
     return RMC_OK;
 }
 
-static rmc_status read_interviews(hid_t f, rmc_result *r, rmc_diag *d)
+static rmc_status read_interviews(hid_t f, rmc_result *r, bool rank_hist, rmc_diag *d)
 {
     size_t dims[2] = {0, 0};
     RMC_TRY(read_numeric(f, "/interviews/applicant", H5T_NATIVE_INT32, 1, dims, (void **)&r->iv_app,
@@ -433,8 +458,9 @@ static rmc_status read_interviews(hid_t f, rmc_result *r, rmc_diag *d)
             return RMC_FAIL(d, RMC_EINPUT, "interview %zu refers to a row that does not exist", k);
         }
     }
-    RMC_TRY(read_numeric(f, "/interviews/rank_hist", H5T_NATIVE_UINT32, 2, dims,
-                         (void **)&r->rank_hist, d));
+    RMC_TRY(rank_hist ? read_numeric(f, "/interviews/rank_hist", H5T_NATIVE_UINT32, 2, dims,
+                                     (void **)&r->rank_hist, d)
+                      : dataset_dims2(f, "/interviews/rank_hist", dims, d));
     if (dims[0] != r->n_iv || dims[1] != r->rank_cols) {
         return shape_error(d, "/interviews/rank_hist");
     }
@@ -549,6 +575,11 @@ static rmc_status read_couple_places(hid_t f, rmc_result *r, rmc_diag *d)
 
 rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
 {
+    return rmc_result_read_opts(path, 0, out, d);
+}
+
+rmc_status rmc_result_read_opts(const char *path, unsigned flags, rmc_result **out, rmc_diag *d)
+{
     *out = NULL;
     hid_t f = -1;
     RMC_TRY(rmc_h5_open_read(path, "the file", &f, d));
@@ -558,7 +589,7 @@ rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d)
     RMC_TRY_GOTO(st, read_root(f, r, d), done);
     RMC_TRY_GOTO(st, read_applicants(f, r, d), done);
     RMC_TRY_GOTO(st, read_programs(f, r, d), done);
-    RMC_TRY_GOTO(st, read_interviews(f, r, d), done);
+    RMC_TRY_GOTO(st, read_interviews(f, r, (flags & RMC_RESULT_NO_RANK_HIST) == 0, d), done);
     RMC_TRY_GOTO(st, read_soap(f, r, d), done);
     RMC_TRY_GOTO(st, read_couple_places(f, r, d), done);
 done:
@@ -569,4 +600,57 @@ done:
     }
     *out = r;
     return RMC_OK;
+}
+
+/* The chunk cache of rmc_result_rank_rows: enough for the chunks one
+ * applicant's rows touch (a chunk is about 256 KiB, h5io_write.c). */
+#define ROWS_CACHE_BYTES ((size_t)32 << 20)
+
+rmc_status rmc_result_rank_rows(const char *path, const rmc_result *r, const size_t *rows, size_t n,
+                                uint32_t *out, rmc_diag *d)
+{
+    const size_t cols = r->rank_cols;
+    for (size_t e = 0; e < n; e++) {
+        if (rows[e] >= r->n_iv) {
+            return RMC_FAIL(d, RMC_EUSAGE, "interview %zu of %zu does not exist", rows[e], r->n_iv);
+        }
+    }
+    if (r->rank_hist != NULL) {
+        for (size_t e = 0; e < n; e++) {
+            memcpy(out + e * cols, r->rank_hist + rows[e] * cols, cols * sizeof *out);
+        }
+        return RMC_OK;
+    }
+    const char *const name = "/interviews/rank_hist";
+    hid_t f = -1, dapl = -1, dset = -1, fspace = -1, mspace = -1;
+    rmc_status st = RMC_OK;
+    RMC_TRY(rmc_h5_open_read(path, "the file", &f, d));
+    H5_CHECK(st, dapl = H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate", name, done);
+    H5_CHECK(st, H5Pset_chunk_cache(dapl, 1031, ROWS_CACHE_BYTES, 1.0), "H5Pset_chunk_cache", name,
+             done);
+    H5_CHECK(st, dset = H5Dopen2(f, name, dapl), "H5Dopen2", name, done);
+    H5_CHECK(st, fspace = H5Dget_space(dset), "H5Dget_space", name, done);
+    hsize_t dims[2] = {0, 0};
+    if (H5Sget_simple_extent_ndims(fspace) != 2 ||
+        H5Sget_simple_extent_dims(fspace, dims, NULL) < 0 || dims[0] != r->n_iv ||
+        dims[1] != cols) {
+        st = shape_error(d, name);
+        goto done;
+    }
+    const hsize_t one[2] = {1, cols};
+    H5_CHECK(st, mspace = H5Screate_simple(2, one, NULL), "H5Screate_simple", name, done);
+    for (size_t e = 0; e < n; e++) {
+        const hsize_t at[2] = {rows[e], 0};
+        H5_CHECK(st, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, at, NULL, one, NULL),
+                 "H5Sselect_hyperslab", name, done);
+        H5_CHECK(st, H5Dread(dset, H5T_NATIVE_UINT32, mspace, fspace, H5P_DEFAULT, out + e * cols),
+                 "H5Dread", name, done);
+    }
+done:
+    rmc_h5_close(mspace, H5Sclose);
+    rmc_h5_close(fspace, H5Sclose);
+    rmc_h5_close(dset, H5Dclose);
+    rmc_h5_close(dapl, H5Pclose);
+    H5Fclose(f);
+    return st;
 }

@@ -482,6 +482,42 @@ static void read_bytes(const char *path, char *buf, size_t cap, size_t *n)
     fclose(fp);
 }
 
+/* Read without the rank histogram: rank_hist NULL, every other table as
+ * in a full read; rmc_result_rank_rows gives the full read's rows, in the
+ * order asked, from the file or from memory, and refuses a row that does
+ * not exist. */
+static void test_rmc_result_rank_rows(void **state)
+{
+    fixture *fx = *state;
+    const rmc_h5_run_info info = run_info();
+    assert_int_equal(rmc_h5_write(fx->path, false, &fx->m, fx->acc, &info, NULL), RMC_OK);
+    rmc_result *full = NULL, *lean = NULL;
+    rmc_diag d = {0};
+    assert_int_equal(rmc_result_read(fx->path, &full, &d), RMC_OK);
+    assert_int_equal(rmc_result_read_opts(fx->path, RMC_RESULT_NO_RANK_HIST, &lean, &d), RMC_OK);
+    assert_null(lean->rank_hist);
+    assert_non_null(full->rank_hist);
+    assert_int_equal(lean->rank_cols, full->rank_cols);
+    assert_int_equal(lean->n_iv, NI);
+    assert_memory_equal(lean->iv_p_match, full->iv_p_match, NI * sizeof(double));
+    assert_memory_equal(lean->mean_move, full->mean_move, NI * NF * sizeof(double));
+    const size_t rows[5] = {3, 0, 2, 2, 1};
+    const size_t cols = full->rank_cols;
+    uint32_t a[5 * 3], b[5 * 3];
+    assert_int_equal(cols, 3);
+    assert_int_equal(rmc_result_rank_rows(fx->path, lean, rows, 5, a, &d), RMC_OK);
+    assert_int_equal(rmc_result_rank_rows("/nonexistent.h5", full, rows, 5, b, &d), RMC_OK);
+    assert_memory_equal(a, b, sizeof a);
+    for (size_t e = 0; e < 5; e++) {
+        assert_memory_equal(a + e * cols, full->rank_hist + rows[e] * cols, cols * sizeof *a);
+    }
+    const size_t bad[1] = {NI};
+    assert_int_equal(rmc_result_rank_rows(fx->path, lean, bad, 1, a, &d), RMC_EUSAGE);
+    assert_int_equal(rmc_result_rank_rows("/nonexistent.h5", lean, rows, 1, a, &d), RMC_EIO);
+    rmc_result_free(lean);
+    rmc_result_free(full);
+}
+
 static void test_rmc_h5_write_exists_without_force(void **state)
 {
     fixture *fx = *state;
@@ -755,6 +791,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_numeric_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_numeric_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_result_read_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmc_result_rank_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_exists_without_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_h5_write_failures_leave_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmc_result_read_bad_files, setup, teardown),

@@ -80,12 +80,12 @@ typedef struct rmc_result {
     uint64_t rank_bin_width;      /* list positions per bin */
     uint32_t *depth_hist;         /* [n_prog][rank_cols] */
     int32_t *iv_app, *iv_prog;    /* [n_iv] */
-    uint32_t *rank_hist;          /* [n_iv][rank_cols] */
-    double *iv_p_match;           /* [n_iv] */
-    double *iv_p_match_se;        /* [n_iv] (derived from iv_p_match in older files) */
-    double *iv_p_match_ci95;      /* [n_iv][2] (likewise) */
-    double *mean_move;            /* [n_iv][n_factors] */
-    char **factors;               /* [n_factors] */
+    uint32_t *rank_hist;     /* [n_iv][rank_cols]; NULL if read without (RMC_RESULT_NO_RANK_HIST) */
+    double *iv_p_match;      /* [n_iv] */
+    double *iv_p_match_se;   /* [n_iv] (derived from iv_p_match in older files) */
+    double *iv_p_match_ci95; /* [n_iv][2] (likewise) */
+    double *mean_move;       /* [n_iv][n_factors] */
+    char **factors;          /* [n_factors] */
     /* Per-replicate matched counts by type (0 / NULL in files written
      * before they existed): the groups (each type, then "all") and per
      * group the sums over replicates of the number matched and of its
@@ -133,6 +133,18 @@ typedef struct rmc_result {
  * RMC_EINPUT when a dataset is missing or has the wrong shape (naming it),
  * RMC_EHDF5, RMC_ENOMEM. Caller owns the result. */
 rmc_status rmc_result_read(const char *path, rmc_result **out, rmc_diag *d);
+/* rmc_result_read_opts flag: leave rank_hist NULL (its shape is still
+ * checked and rank_cols set) and read the rows needed with
+ * rmc_result_rank_rows. The rank histogram is the largest table of a file
+ * (national: 439 MB in memory, most of a full read's second). */
+#define RMC_RESULT_NO_RANK_HIST 1u
+rmc_status rmc_result_read_opts(const char *path, unsigned flags, rmc_result **out, rmc_diag *d);
+/* The rank histogram rows of interviews rows[0 .. n) into out[n][rank_cols]:
+ * from r->rank_hist when it was read, else from path, the file r was read
+ * from (only the chunks that hold them). RMC_EUSAGE for an interview out of
+ * range; RMC_EIO, RMC_EINPUT, RMC_EHDF5 as rmc_result_read. */
+rmc_status rmc_result_rank_rows(const char *path, const rmc_result *r, const size_t *rows, size_t n,
+                                uint32_t *out, rmc_diag *d);
 void rmc_result_free(rmc_result *r);
 
 /* What a checkpoint records besides the totals: the settings a resumed run

@@ -234,7 +234,7 @@ static int print_summary(const char *out)
 {
     rmc_result *r = NULL;
     rmc_diag d = {0};
-    const rmc_status st = rmc_result_read(out, &r, &d);
+    const rmc_status st = rmc_result_read_opts(out, RMC_RESULT_NO_RANK_HIST, &r, &d);
     if (st != RMC_OK) {
         rmc_cli_print_diag("run", &d, st);
         return RMC_EXIT_FAILURE;

@@ -166,10 +166,9 @@ static int cmp_keyed_desc(const void *a, const void *b)
     return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
-/* One row of an applicant's table: interview k. */
-static void print_interview_row(FILE *out, const rmc_result *r, size_t k)
+/* One row of an applicant's table: interview k, its rank histogram row. */
+static void print_interview_row(FILE *out, const rmc_result *r, size_t k, const uint32_t *row)
 {
-    const uint32_t *row = r->rank_hist + k * r->rank_cols;
     const double ranked =
         r->replicates > 0 ? 1.0 - (double)row[r->rank_cols - 1] / (double)r->replicates : 0.0;
     char pos[32];
@@ -189,7 +188,10 @@ static void print_interview_row(FILE *out, const rmc_result *r, size_t k)
             r->n_factors > 0 ? r->factors[top] : "-", r->n_factors > 0 ? mv[top] : 0.0);
 }
 
-static void print_applicant(FILE *out, const rmc_result *r, size_t i, keyed *ks)
+/* Applicant i in detail; ks and rows are scratch of n_iv entries. Returns
+ * an exit status (0 unless the file's rank rows cannot be read). */
+static int print_applicant(FILE *out, const char *path, const rmc_result *r, size_t i, keyed *ks,
+                           size_t *rows)
 {
     const double *ci = r->p_match_ci95 + 2 * i;
     fprintf(out, "  %s (%s)  P(match) %.3f +- %.3f  95%% CI %.3f-%.3f\n", r->app_id[i],
@@ -214,17 +216,34 @@ static void print_applicant(FILE *out, const rmc_result *r, size_t i, keyed *ks)
     }
     if (n == 0) {
         fprintf(out, "    no interviews\n");
-        return;
+        return 0;
     }
     qsort(ks, n, sizeof *ks, cmp_keyed_desc);
+    uint32_t *hist = calloc(n * r->rank_cols, sizeof *hist);
+    if (hist == NULL) {
+        fprintf(stderr, "rankmc summary: out of memory\n");
+        return RMC_EXIT_FAILURE;
+    }
+    for (size_t e = 0; e < n; e++) {
+        rows[e] = ks[e].idx;
+    }
+    rmc_diag d = {0};
+    const rmc_status st = rmc_result_rank_rows(path, r, rows, n, hist, &d);
+    if (st != RMC_OK) {
+        free(hist);
+        rmc_cli_print_diag("summary", &d, st);
+        return rmc_cli_exit_code(st);
+    }
     const size_t bj = (size_t)r->iv_prog[ks[0].idx];
     fprintf(out, "    most likely program: %s (%s), P %.3f\n", r->prog_id[bj], r->prog_name[bj],
             ks[0].key);
     fprintf(out, "    %-12s %8s %6s %-11s %9s %16s %12s %8s  %s\n", "program", "P(here)", "SE",
             "95% CI", "P(ranked)", "median position", "interviewed", "moved", "largest factor");
     for (size_t e = 0; e < n; e++) {
-        print_interview_row(out, r, ks[e].idx);
+        print_interview_row(out, r, ks[e].idx, hist + e * r->rank_cols);
     }
+    free(hist);
+    return 0;
 }
 
 static bool is_focal(const char *id)
@@ -233,7 +252,8 @@ static bool is_focal(const char *id)
 }
 
 /* Detailed applicants; returns 2 when a requested id is unknown. */
-static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opts *o, keyed *ks)
+static int print_focal(FILE *out, const char *path, const rmc_result *r,
+                       const rmc_cli_summary_opts *o, keyed *ks, size_t *rows)
 {
     int rc = 0;
     if (o->n_applicants > 0) {
@@ -249,7 +269,8 @@ static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opt
                 rc = RMC_EXIT_USAGE;
                 continue;
             }
-            print_applicant(out, r, i, ks);
+            const int rc_i = print_applicant(out, path, r, i, ks, rows);
+            rc = rc_i != 0 ? rc_i : rc;
         }
         return rc;
     }
@@ -261,7 +282,10 @@ static int print_focal(FILE *out, const rmc_result *r, const rmc_cli_summary_opt
                         "\nFocal applicants (ids starting \"focal\"; --applicant ID for others)\n");
                 header = true;
             }
-            print_applicant(out, r, i, ks);
+            const int rc_i = print_applicant(out, path, r, i, ks, rows);
+            if (rc_i != 0) {
+                return rc_i;
+            }
         }
     }
     return 0;
@@ -387,11 +411,15 @@ int rmc_cli_summary_print(FILE *out, const char *path, const rmc_result *r,
 {
     print_header(out, path, r);
     keyed *ks = calloc(r->n_iv + 1, sizeof *ks);
-    if (ks == NULL) {
+    size_t *rows = calloc(r->n_iv + 1, sizeof *rows);
+    if (ks == NULL || rows == NULL) {
+        free(rows);
+        free(ks);
         fprintf(stderr, "rankmc summary: out of memory\n");
         return RMC_EXIT_FAILURE;
     }
-    const int rc = print_focal(out, r, o, ks);
+    const int rc = print_focal(out, path, r, o, ks, rows);
+    free(rows);
     free(ks);
     print_types(out, r);
     if (print_least_likely(out, r, o->top) != 0 || print_programs(out, r, o->top) != 0) {
@@ -483,7 +511,9 @@ int rmc_cli_summary(int argc, char **argv)
     }
     rmc_result *r = NULL;
     rmc_diag d = {0};
-    const rmc_status st = rmc_result_read(argv[optind], &r, &d);
+    /* the focal applicants' rank rows are read when printed: the whole rank
+     * histogram is most of a national file's read time */
+    const rmc_status st = rmc_result_read_opts(argv[optind], RMC_RESULT_NO_RANK_HIST, &r, &d);
     if (st != RMC_OK) {
         rmc_cli_print_diag("summary", &d, st);
         rc = rmc_cli_exit_code(st);
