@@ -402,7 +402,10 @@ static bool scan_couples(rmc_match_ws *w, const rmc_match_input *in)
 }
 
 /* Couples well formed: members distinct and in one couple each, programs
- * in range or RMC_ID_NONE, ranks >= RMC_RANK_NONE. Fills couple_of. */
+ * in range or RMC_ID_NONE, ranks >= RMC_RANK_NONE (the entries of the
+ * couples match_tracks built, w->couples_built_from on, are so by
+ * construction: not checked again, a pass over every supplemental pair of
+ * every replicate). Fills couple_of. */
 static rmc_status check_couples(rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
 {
     if (in->n_couples > in->n_app / 2 || in->crol_off[0] != 0) {
@@ -421,7 +424,8 @@ static rmc_status check_couples(rmc_match_ws *w, const rmc_match_input *in, rmc_
                             (int)a, (int)b);
         }
         w->couple_of[a] = w->couple_of[b] = (rmc_id)c;
-        for (size_t e = in->crol_off[c]; e < in->crol_off[c + 1]; e++) {
+        for (size_t e = in->crol_off[c]; c < w->couples_built_from && e < in->crol_off[c + 1];
+             e++) {
             const rmc_id pa = in->crol_pa[e], pb = in->crol_pb[e];
             if (pa < RMC_ID_NONE || pb < RMC_ID_NONE || (pa >= 0 && (size_t)pa >= in->n_prog) ||
                 (pb >= 0 && (size_t)pb >= in->n_prog) || in->crol_rank_a[e] < RMC_RANK_NONE ||

@@ -71,6 +71,7 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
     w->max_prog = n_prog;
     w->max_entries = n_entries;
     w->max_seats = n_seats;
+    w->couples_built_from = SIZE_MAX;
     const size_t stack_len = n_app > n_prog ? n_app : n_prog;
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->next, stack_len, sizeof *w->next, NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->held, n_app, sizeof *w->held, NULL), fail);

@@ -49,6 +49,10 @@ struct rmc_match_ws {
     size_t round;       /* rounds (scans) done */
     bool converged;     /* the last round moved nobody: stable */
     bool cycled;        /* the state repeated: it would never converge */
+    /* couples from this index on were built by match_tracks from its checked
+     * input: check_couples does not check their entries again (SIZE_MAX: it
+     * checks every couple's) */
+    size_t couples_built_from;
     /* Brent's cycle detection: the state brent_lam rounds ago */
     size_t *snap_held;  /* [max_app] held */
     size_t *snap_cheld; /* [max_app / 2] cheld */

@@ -367,6 +367,7 @@ rmc_status rmc_match_tracks_run(rmc_match_ws *w, const rmc_match_input *in, rmc_
          * capacities moved between programs, and t->inner sized for it:
          * the couples procedure directly, without checking x again (its
          * couples are checked there). */
+        t->inner->couples_built_from = in->n_couples; /* the rest are the sup lists' */
         st = x.n_couples > 0 && side == RMC_PROPOSE_APPLICANTS
                  ? rmc_match_couples_run(t->inner, &x, max_rounds, max_restarts, seed, &xr, d)
                  : rmc_match_run_restarts(t->inner, &x, side, max_rounds, max_restarts, seed, &xr,

@@ -896,6 +896,25 @@ static void test_tracks_usage_errors(void **state)
     k.rr[0] = 0; /* donor == receiver */
     const rmc_match_input in3 = input_of(&k);
     assert_int_equal(rmc_match_run(w, &in3, RMC_PROPOSE_APPLICANTS, 0, &r, &d), RMC_EUSAGE);
+    /* A couple of the caller's beside supplemental lists is still checked
+     * entry by entry (only the couples the tracks Match builds are not). */
+    supp_market(&k, true, false);
+    add_app(&k, NULL, NULL, 0);
+    add_app(&k, NULL, NULL, 0);
+    k.n_couples = 1;
+    k.ca[0] = 2;
+    k.cb[0] = 3;
+    k.crol_off[1] = 1;
+    k.cpa[0] = PA;
+    k.cpb[0] = 99; /* no such program */
+    const rmc_match_input in4 = input_of(&k);
+    assert_int_equal(rmc_match_run(w, &in4, RMC_PROPOSE_APPLICANTS, 0, &r, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "malformed"));
+    k.cpb[0] = PC; /* well formed (ranks no other entry has there): it runs */
+    k.cra[0] = k.crb[0] = 5;
+    const rmc_match_input in5 = input_of(&k);
+    const rmc_status st = rmc_match_run(w, &in5, RMC_PROPOSE_APPLICANTS, 0, &r, &d);
+    assert_true(st == RMC_OK || st == RMC_NOT_CONVERGED);
     rmc_match_ws_free(w);
 }
 
