@@ -737,18 +737,26 @@ static rmc_status market_arrays(fc_run *R, const rmc_model *m, rmc_diag *d)
     return rmc_alloc_array((void **)&R->moves, m->n_iv * RMC_N_FACTORS, sizeof *R->moves, d);
 }
 
-/* Build market k, run the engine on it and replay the applicant's meetings. */
-static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, rmc_problems *pr,
-                             rmc_fc_market *mk, rmc_diag *d)
+/* Market k built: synthesised into work_dir/synth<k> (removed after) and
+ * the applicant placed into work_dir/market<k>, or the --market folder
+ * placed. Touches nothing of R but reads, so several markets are built at
+ * once (build_body). */
+typedef struct fc_build {
+    rmc_fc_market mk;
+    rmc_status st;
+    rmc_diag d;
+    uint64_t seed; /* the synth seed (0 for a folder) */
+} fc_build;
+
+static void build_market(const fc_run *R, const rmc_fc_market_src *ms, size_t k, rmc_problems *pr,
+                         fc_build *b)
 {
     const rmc_forecast_options *o = R->o;
     char base[4096], placed[4096];
     snprintf(placed, sizeof placed, "%s/market%zu", o->work_dir, k);
-    double t0 = omp_get_wtime();
-    rmc_status st;
     if (ms->folder) {
         snprintf(base, sizeof base, "%s", o->market);
-        st = rmc_fc_market_build(R->pf, base, placed, R->couple && o->exact, pr, mk, d);
+        b->st = rmc_fc_market_build(R->pf, base, placed, R->couple && o->exact, pr, &b->mk, &b->d);
     } else {
         snprintf(base, sizeof base, "%s/synth%zu", o->work_dir, k);
         rmc_synth_options so;
@@ -758,15 +766,39 @@ static rmc_status one_market(fc_run *R, const rmc_fc_market_src *ms, size_t k, r
         so.seed = rmc_forecast_market_seed(o->seed, k);
         so.tracks = 0; /* categorical markets (docs/synth.md "Tracks") */
         so.force = true;
-        R->res->market_seeds[k] = so.seed;
-        st = rmc_synth_write(&so, base, NULL, d);
-        if (st == RMC_OK) {
-            st = rmc_fc_market_build(R->pf, base, placed, R->couple && o->exact, pr, mk, d);
+        b->seed = so.seed;
+        b->st = rmc_synth_write(&so, base, NULL, &b->d);
+        if (b->st == RMC_OK) {
+            b->st =
+                rmc_fc_market_build(R->pf, base, placed, R->couple && o->exact, pr, &b->mk, &b->d);
         }
         rmc_fc_remove_model_dir(base);
     }
-    R->res->build_seconds += omp_get_wtime() - t0;
-    RMC_TRY(st);
+}
+
+/* rmc_par_for's body: market first + i into builds[i]. */
+typedef struct build_ctx {
+    const fc_run *R;
+    const rmc_fc_market_src *ms;
+    size_t first;
+    rmc_problems *pr; /* a lone build's (a wave of one); NULL when several run at once */
+    fc_build *builds;
+} build_ctx;
+
+static void build_body(void *ctx, size_t i, int thread)
+{
+    (void)thread;
+    const build_ctx *c = ctx;
+    build_market(c->R, c->ms, c->first + i, c->pr, &c->builds[i]);
+}
+
+/* Run the engine on built market k (mk) and replay the applicant's
+ * meetings. */
+static rmc_status run_market(fc_run *R, size_t k, rmc_fc_market *mk, rmc_diag *d)
+{
+    const rmc_forecast_options *o = R->o;
+    rmc_status st;
+    double t0;
     if (k == 0) {
         rmc_forecast_result *res = R->res;
         res->pre_score = mk->pre_score;
@@ -927,25 +959,57 @@ rmc_status rmc_forecast_run(const rmc_profile_file *pf, const rmc_forecast_optio
     res->seed = o->seed;
     snprintf(res->market, sizeof res->market, "%s", o->market);
     rmc_fc_market mk0 = {0};
+    /* Markets are built a wave at a time, one a thread (synth and the
+     * placement are serial code; each market depends only on its seed), and
+     * then run one after the other on every thread. */
+    const int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+    const size_t wave = threads > 1 ? ((size_t)threads < R.K ? (size_t)threads : R.K) : 1;
+    fc_build *builds = NULL;
     RMC_TRY_GOTO(st, alloc_run(&R, d), done);
-    for (size_t k = 0; k < R.K; k++) {
-        rmc_fc_market mk = {0};
-        st = one_market(&R, &ms, k, problems, &mk, d);
-        if (k == 0 && st == RMC_OK) {
-            mk0 = mk; /* kept for the replaced ids and joint list; its models are not needed */
-            rmc_model_free(mk0.m);
-            mk0.m = NULL;
-            rmc_model_free(mk0.m_couple);
-            mk0.m_couple = NULL;
-        } else {
-            rmc_fc_market_free(&mk);
+    RMC_TRY_GOTO(st, rmc_calloc_array((void **)&builds, wave, sizeof *builds, d), done);
+    for (size_t k0 = 0; k0 < R.K && st == RMC_OK; k0 += wave) {
+        const size_t m = R.K - k0 < wave ? R.K - k0 : wave;
+        memset(builds, 0, wave * sizeof *builds);
+        build_ctx bc = {&R, &ms, k0, m == 1 ? problems : NULL, builds};
+        const double tb = omp_get_wtime();
+        rmc_par_for(m, (int)m, build_body, &bc);
+        res->build_seconds += omp_get_wtime() - tb; /* wall time, the wave's builds together */
+        for (size_t i = 0; i < m; i++) {
+            const size_t k = k0 + i;
+            fc_build *b = &builds[i];
+            res->market_seeds[k] = b->seed;
+            if (st == RMC_OK && b->st != RMC_OK && bc.pr == NULL && problems != NULL) {
+                /* built again alone, to collect its problems (FILE:LINE) */
+                rmc_fc_market_free(&b->mk);
+                memset(b, 0, sizeof *b);
+                build_market(&R, &ms, k, problems, b);
+            }
+            if (st == RMC_OK && b->st != RMC_OK) {
+                st = b->st; /* the lowest market that failed */
+                if (d != NULL) {
+                    *d = b->d;
+                }
+            }
+            if (st == RMC_OK) {
+                st = run_market(&R, k, &b->mk, d);
+            }
+            if (k == 0 && st == RMC_OK) {
+                mk0 = b->mk; /* kept for the replaced ids and joint list, not its models */
+                rmc_model_free(mk0.m);
+                mk0.m = NULL;
+                rmc_model_free(mk0.m_couple);
+                mk0.m_couple = NULL;
+            } else {
+                rmc_fc_market_free(&b->mk);
+            }
+            if (st == RMC_OK && o->progress != NULL) {
+                o->progress(o->progress_ctx, k + 1, R.K);
+            }
         }
-        if (st != RMC_OK) {
-            goto done;
-        }
-        if (o->progress != NULL) {
-            o->progress(o->progress_ctx, k + 1, R.K);
-        }
+    }
+    rmc_free(builds);
+    if (st != RMC_OK) {
+        goto done;
     }
     RMC_TRY_GOTO(st, finish(&R, &mk0, d), done);
     res->wall_seconds = omp_get_wtime() - t0;

@@ -303,6 +303,15 @@ static void test_forecast_rejects_unknown_specialty(void **state)
     snprintf(want, sizeof want, "%s:3: unknown specialty 'dermatology'", pf->path);
     assert_non_null(strstr(rmc_problems_get(pr, 0), want));
     rmc_problems_free(pr);
+    /* markets built two at a time: the same one problem, once */
+    o.n_markets = 2;
+    o.threads = 2;
+    assert_int_equal(rmc_problems_alloc(20, &pr), RMC_OK);
+    assert_int_equal(rmc_forecast_run(pf, &o, pr, &r, NULL), RMC_EINPUT);
+    assert_null(r);
+    assert_int_equal(rmc_problems_count(pr), 1);
+    assert_non_null(strstr(rmc_problems_get(pr, 0), want));
+    rmc_problems_free(pr);
     assert_int_equal(rmdir(work), 0);
     rmc_profile_free(pf);
 }
