@@ -761,14 +761,25 @@ static rmc_status check_candidates(ap_run *A, rmc_problems *pr, rmc_diag *d)
     return rmc_calloc_array((void **)&A->res->steps, A->M, sizeof *A->res->steps, d);
 }
 
-static rmc_status one_market(ap_run *A, const char *preset, double scale, size_t k,
-                             rmc_problems *pr, rmc_diag *d)
+/* Market k synthesised with its offer cutoffs into work_dir/synth<k>
+ * (removed after) and the applicant placed into work_dir/market<k>.
+ * Market 0 also makes the candidate list (A->desc); the others only read
+ * A, so they are built several at once (build_body). */
+typedef struct ap_build {
+    rmc_fc_market mk;
+    double *offer_cut;
+    size_t n_cut;
+    rmc_status st;
+    rmc_diag d;
+} ap_build;
+
+static void build_market(ap_run *A, const char *preset, double scale, size_t k, rmc_problems *pr,
+                         ap_build *b)
 {
     const rmc_apply_options *o = A->o;
     char base[4096], placed[4096];
     snprintf(base, sizeof base, "%s/synth%zu", o->work_dir, k);
     snprintf(placed, sizeof placed, "%s/market%zu", o->work_dir, k);
-    double t0 = omp_get_wtime();
     rmc_synth_options so;
     rmc_synth_options_default(&so);
     so.preset = preset;
@@ -776,42 +787,102 @@ static rmc_status one_market(ap_run *A, const char *preset, double scale, size_t
     so.seed = rmc_forecast_market_seed(o->seed, k);
     so.tracks = 0; /* categorical markets: the offer model has no tracks (docs/synth.md) */
     so.force = true;
-    A->res->market_seeds[k] = so.seed;
-    double *offer_cut = NULL;
-    size_t n_cut = 0;
-    rmc_fc_market mk = {0};
-    rmc_status st = rmc_synth_write_offers(&so, base, NULL, &offer_cut, &n_cut, d);
-    if (st == RMC_OK && k == 0) {
-        st = make_candidates(A, base, pr, d);
-        if (st == RMC_OK) {
-            st = check_candidates(A, pr, d);
+    A->res->market_seeds[k] = so.seed; /* market k's own slot */
+    b->st = rmc_synth_write_offers(&so, base, NULL, &b->offer_cut, &b->n_cut, &b->d);
+    if (b->st == RMC_OK && k == 0) {
+        b->st = make_candidates(A, base, pr, &b->d);
+        if (b->st == RMC_OK) {
+            b->st = check_candidates(A, pr, &b->d);
         }
     }
-    if (st == RMC_OK) {
-        st = rmc_fc_market_build(&A->desc, base, placed, false, pr, &mk, d);
+    if (b->st == RMC_OK) {
+        b->st = rmc_fc_market_build(&A->desc, base, placed, false, pr, &b->mk, &b->d);
     }
     rmc_fc_remove_model_dir(base);
-    A->res->build_seconds += omp_get_wtime() - t0;
-    if (st == RMC_OK && k == 0) {
-        snprintf(A->res->market_sha256, sizeof A->res->market_sha256, "%s", mk.m->sha256);
-        A->res->pre_score = mk.pre_score;
+}
+
+static void ap_build_free(ap_build *b)
+{
+    rmc_fc_market_free(&b->mk);
+    rmc_free(b->offer_cut);
+    memset(b, 0, sizeof *b);
+}
+
+/* rmc_par_for's body: market first + i into builds[i]. */
+typedef struct ap_build_ctx {
+    ap_run *A;
+    const char *preset;
+    double scale;
+    size_t first;
+    rmc_problems *pr; /* a lone build's; NULL when several run at once */
+    ap_build *builds;
+} ap_build_ctx;
+
+static void build_body(void *ctx, size_t i, int thread)
+{
+    (void)thread;
+    const ap_build_ctx *c = ctx;
+    build_market(c->A, c->preset, c->scale, c->first + i, c->pr, &c->builds[i]);
+}
+
+/* The draws of built market k (b). */
+static rmc_status run_market(ap_run *A, size_t k, const ap_build *b, rmc_diag *d)
+{
+    const rmc_fc_market *mk = &b->mk;
+    if (k == 0) {
+        snprintf(A->res->market_sha256, sizeof A->res->market_sha256, "%s", mk->m->sha256);
+        A->res->pre_score = mk->pre_score;
         for (size_t l = 0; l < A->C; l++) { /* as placed: a tier word is a z value now */
-            A->res->candidates[l].desirability = mk.m->desirability[mk.prog[l]];
+            A->res->candidates[l].desirability = mk->m->desirability[mk->prog[l]];
         }
-        RMC_TRY_GOTO(st, rmc_alloc_array((void **)&A->offer, 2 * A->K * (size_t)A->N * A->C, 1, d),
-                     done);
-        RMC_TRY_GOTO(st, rmc_alloc_array((void **)&A->admit, 2 * A->K * (size_t)A->N * A->C, 1, d),
-                     done);
-        RMC_TRY_GOTO(st,
-                     rmc_alloc_array((void **)&A->cap, 2 * A->K * (size_t)A->N, sizeof *A->cap, d),
-                     done);
+        RMC_TRY(rmc_alloc_array((void **)&A->offer, 2 * A->K * (size_t)A->N * A->C, 1, d));
+        RMC_TRY(rmc_alloc_array((void **)&A->admit, 2 * A->K * (size_t)A->N * A->C, 1, d));
+        RMC_TRY(rmc_alloc_array((void **)&A->cap, 2 * A->K * (size_t)A->N, sizeof *A->cap, d));
     }
-    if (st == RMC_OK) {
-        st = draw_market(A, k, &mk, offer_cut, n_cut, d);
+    return draw_market(A, k, mk, b->offer_cut, b->n_cut, d);
+}
+
+/* Every market: market 0 alone (it makes the candidates), then the rest a
+ * wave of one a thread at a time, each drawn in turn on every thread. A
+ * market that fails in a wave is built again alone for its problems. */
+static rmc_status all_markets(ap_run *A, const char *preset, double scale, rmc_problems *problems,
+                              rmc_diag *d)
+{
+    const rmc_apply_options *o = A->o;
+    const int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+    const size_t most = threads > 1 ? (size_t)threads : 1;
+    ap_build *builds = NULL;
+    RMC_TRY(rmc_calloc_array((void **)&builds, most, sizeof *builds, d));
+    rmc_status st = RMC_OK;
+    for (size_t k0 = 0; k0 < A->K && st == RMC_OK;) {
+        const size_t left = A->K - k0, m = k0 == 0 ? 1 : (left < most ? left : most);
+        ap_build_ctx bc = {A, preset, scale, k0, m == 1 ? problems : NULL, builds};
+        const double t0 = omp_get_wtime();
+        rmc_par_for(m, (int)m, build_body, &bc);
+        A->res->build_seconds += omp_get_wtime() - t0; /* wall time, the wave's builds together */
+        for (size_t i = 0; i < m; i++) {
+            ap_build *b = &builds[i];
+            if (st == RMC_OK && b->st != RMC_OK && bc.pr == NULL && problems != NULL) {
+                ap_build_free(b);
+                build_market(A, preset, scale, k0 + i, problems, b);
+            }
+            if (st == RMC_OK && b->st != RMC_OK) {
+                st = b->st; /* the lowest market that failed */
+                if (d != NULL) {
+                    *d = b->d;
+                }
+            }
+            if (st == RMC_OK) {
+                st = run_market(A, k0 + i, b, d);
+            }
+            ap_build_free(b);
+            if (st == RMC_OK && o->progress != NULL) {
+                o->progress(o->progress_ctx, k0 + i + 1, A->K);
+            }
+        }
+        k0 += m;
     }
-done:
-    rmc_fc_market_free(&mk);
-    rmc_free(offer_cut);
+    rmc_free(builds);
     return st;
 }
 
@@ -1240,15 +1311,7 @@ rmc_status rmc_apply_run(const rmc_profile_file *pf, const rmc_apply_options *o,
     snprintf(res->group, sizeof res->group, "%s", rmc_synth_group_name(A.group));
     RMC_TRY_GOTO(st, rmc_calloc_array((void **)&res->market_seeds, A.K, sizeof(uint64_t), d), done);
     RMC_TRY_GOTO(st, rmc_rng_alloc(NULL, &A.rng, d), done);
-    for (size_t k = 0; k < A.K; k++) {
-        st = one_market(&A, ms.preset, ms.scale, k, problems, d);
-        if (st != RMC_OK) {
-            goto done;
-        }
-        if (o->progress != NULL) {
-            o->progress(o->progress_ctx, k + 1, A.K);
-        }
-    }
+    RMC_TRY_GOTO(st, all_markets(&A, ms.preset, ms.scale, problems, d), done);
     RMC_TRY_GOTO(st, make_pref(&A, d), done);
     RMC_TRY_GOTO(st, analyse(&A, d), done);
     res->draws = (rmc_apply_draws){2 * A.K * (size_t)A.N, A.C, A.offer, A.admit, A.cap, A.pref};

@@ -269,11 +269,12 @@ static void test_greedy_brute_force(void **state)
 }
 
 /* The optimiser's portfolio beats each baseline at equal size (paired), and
- * the curve rises. Same answer on 1 and 2 threads. */
+ * the curve rises. Same answer on 1 and 2 threads (three markets: the
+ * second and third are built at once on 2). */
 static void test_baselines_and_threads(void **state)
 {
     (void)state;
-    run_cfg c = {"im-regional", 2, 12, 100, 1, NULL, false};
+    run_cfg c = {"im-regional", 3, 12, 100, 1, NULL, false};
     rmc_apply_result *r1 = run_ok(img_j1, &c);
     c.threads = 2;
     rmc_apply_result *r2 = run_ok(img_j1, &c);
