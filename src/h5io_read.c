@@ -61,7 +61,7 @@ rmc_status rmc_h5_read_attr_str(hid_t f, const char *name, char **out, rmc_diag 
 }
 
 /* Dataset `path` of the given rank into a new array of native mtype;
- * dims[] receives its shape. */
+ * dims[] receives its shape. out NULL: the shape only, nothing read. */
 static rmc_status read_numeric(hid_t f, const char *path, hid_t mtype, int rank, size_t *dims,
                                void **out, rmc_diag *d)
 {
@@ -84,6 +84,9 @@ static rmc_status read_numeric(hid_t f, const char *path, hid_t mtype, int rank,
         dims[1] = (size_t)hd[1];
     }
     size_t n = 0;
+    if (out == NULL) {
+        goto done;
+    }
     if (!rmc_mul_ok((size_t)hd[0], (size_t)hd[1], &n)) {
         st = RMC_FAIL(d, RMC_EINPUT, "dataset %s is too large", path);
         goto done;
@@ -93,31 +96,6 @@ static rmc_status read_numeric(hid_t f, const char *path, hid_t mtype, int rank,
         H5_CHECK(st, H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out), "H5Dread", path,
                  done);
     }
-done:
-    rmc_h5_close(space, H5Sclose);
-    rmc_h5_close(dset, H5Dclose);
-    return st;
-}
-
-/* The dimensions of the 2-D dataset at path into dims, its data unread. */
-static rmc_status dataset_dims2(hid_t f, const char *path, size_t *dims, rmc_diag *d)
-{
-    rmc_status st = RMC_OK;
-    hid_t space = -1;
-    hsize_t hd[2] = {0, 0};
-    const hid_t dset = H5Dopen2(f, path, H5P_DEFAULT);
-    if (dset < 0) {
-        return RMC_FAIL(d, RMC_EINPUT, "dataset %s is missing", path);
-    }
-    H5_CHECK(st, space = H5Dget_space(dset), "H5Dget_space", path, done);
-    if (H5Sget_simple_extent_ndims(space) != 2) {
-        st = RMC_FAIL(d, RMC_EINPUT, "dataset %s should have 2 dimensions", path);
-        goto done;
-    }
-    H5_CHECK(st, H5Sget_simple_extent_dims(space, hd, NULL), "H5Sget_simple_extent_dims", path,
-             done);
-    dims[0] = (size_t)hd[0];
-    dims[1] = (size_t)hd[1];
 done:
     rmc_h5_close(space, H5Sclose);
     rmc_h5_close(dset, H5Dclose);
@@ -458,9 +436,8 @@ static rmc_status read_interviews(hid_t f, rmc_result *r, bool rank_hist, rmc_di
             return RMC_FAIL(d, RMC_EINPUT, "interview %zu refers to a row that does not exist", k);
         }
     }
-    RMC_TRY(rank_hist ? read_numeric(f, "/interviews/rank_hist", H5T_NATIVE_UINT32, 2, dims,
-                                     (void **)&r->rank_hist, d)
-                      : dataset_dims2(f, "/interviews/rank_hist", dims, d));
+    RMC_TRY(read_numeric(f, "/interviews/rank_hist", H5T_NATIVE_UINT32, 2, dims,
+                         rank_hist ? (void **)&r->rank_hist : NULL, d));
     if (dims[0] != r->n_iv || dims[1] != r->rank_cols) {
         return shape_error(d, "/interviews/rank_hist");
     }
