@@ -114,6 +114,15 @@ struct rmc_model {
     rmc_id_table prog_index;       /* program indices by id */
 };
 
+/* prog_by_app (allocated, n_iv entries) from iv_prog and iv_by_app: the
+ * loader's and the tests' fixture's one way to fill it. */
+static inline void rmc_model_fill_prog_by_app(rmc_model *m)
+{
+    for (size_t e = 0; e < m->n_iv; e++) {
+        m->prog_by_app[e] = m->iv_prog[m->iv_by_app[e]];
+    }
+}
+
 /* Program j's track (models built by hand may leave track NULL: categorical). */
 static inline uint8_t rmc_model_track_of(const rmc_model *m, size_t j)
 {

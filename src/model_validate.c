@@ -419,9 +419,7 @@ rmc_status rmc_model_read_interviews(rmc_loader *L)
     RMC_TRY(group_csr(m->iv_prog, m->n_iv, m->n_prog, &m->prog_off, &m->iv_by_prog, L->d));
     RMC_TRY(group_csr(m->iv_app, m->n_iv, m->n_app, &m->app_off, &m->iv_by_app, L->d));
     RMC_TRY(rmc_alloc_array((void **)&m->prog_by_app, m->n_iv, sizeof *m->prog_by_app, L->d));
-    for (size_t e = 0; e < m->n_iv; e++) {
-        m->prog_by_app[e] = m->iv_prog[m->iv_by_app[e]];
-    }
+    rmc_model_fill_prog_by_app(m);
     return RMC_OK;
 }
 

@@ -109,9 +109,7 @@ static void fx_index(rmc_model *m)
         m->iv_by_prog[m->prog_off[j] + fill_p[j]++] = (rmc_id)k;
         m->iv_by_app[m->app_off[i] + fill_a[i]++] = (rmc_id)k;
     }
-    for (size_t e = 0; e < m->n_iv; e++) {
-        m->prog_by_app[e] = m->iv_prog[m->iv_by_app[e]];
-    }
+    rmc_model_fill_prog_by_app(m);
     free(fill_p);
     free(fill_a);
     m->n_positions = 0;
