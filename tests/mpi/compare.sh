@@ -3,7 +3,9 @@
 # every root attribute but those that must differ (command_line,
 # created_utc, threads, wall_seconds, ranks), of `mpirun -np 1/2/3` against
 # the serial binary, for run (with and without --until-se; markets with
-# fixed and with generated couples' lists), a checkpoint
+# fixed and with generated couples' lists; moves that spill out of the
+# threads' int32 sums; a small synth market with tracks, SOAP and
+# couples), a checkpoint
 # written on 2 ranks and resumed on 3, SIGINT through mpirun, sensitivity,
 # sobol and bench, and a failure (on every rank, or on one) ending every
 # rank with one message.
@@ -96,6 +98,30 @@ reps=$(value "$T/se.h5" replicates)
 for np in 1 2 3; do
     $MPIRUN -np $np "$M" run "$MODEL" -n 3000 --until-se 0.03 -t 1 -o "$T/se-np$np.h5" -q
     same "$T/se.h5" "$T/se-np$np.h5"
+done
+# The same with moves so large that the threads' int32 move sums spill
+# into int64 within a batch (a letter of intent's tie-breaker of 200 spots
+# on lists scaled by n / 1): a dropped batch's spilled moves must be
+# dropped with it.
+cp -r "$MODEL" "$T/spill"
+printf '\n[meeting]\nreference_list = 1\n[loi]\ntie_spots = 200\n' >>"$T/spill/model.ini"
+"$S" run "$T/spill" -n 3000 --until-se 0.03 -t 2 -o "$T/se-spill.h5" -q
+for np in 2 3; do
+    $MPIRUN -np $np "$M" run "$T/spill" -n 3000 --until-se 0.03 -t 1 -o "$T/se-spill-np$np.h5" -q
+    same "$T/se-spill.h5" "$T/se-spill-np$np.h5"
+done
+
+# A small national market with everything synth makes: tracks (supplemental
+# lists, reversions), SOAP, couples with generated lists ranked together.
+"$S" synth --preset nrmp2025 --scale 0.02 --couples nrmp -o "$T/nat" >/dev/null
+"$S" run "$T/nat" -n 130 -t 2 -o "$T/nat.h5" -q 2>/dev/null
+"$S" run "$T/nat" -n 3000 --until-se 0.03 -t 2 -o "$T/nat-se.h5" -q 2>/dev/null
+for np in 2 3; do
+    $MPIRUN -np $np "$M" run "$T/nat" -n 130 -t 1 -o "$T/nat-np$np.h5" -q 2>/dev/null
+    same "$T/nat.h5" "$T/nat-np$np.h5"
+    $MPIRUN -np $np "$M" run "$T/nat" -n 3000 --until-se 0.03 -t 1 -o "$T/nat-se-np$np.h5" -q \
+        2>/dev/null
+    same "$T/nat-se.h5" "$T/nat-se-np$np.h5"
 done
 
 # SIGINT through mpirun on 2 ranks: every rank stops at a batch boundary,
