@@ -137,7 +137,8 @@ typedef struct sim_ctx {
     bool tracks;           /* advanced programs or reversions: supplemental lists, PGY-1s */
     bool soap;             /* run SOAP after the Match */
     bool narrow;           /* rank histogram columns fit a byte: the batch buffer is uint8 */
-    rmc_accum *total;      /* where a thread's int32 move sums spill (rmc_meeting_run_sums) */
+    int64_t *spill;        /* where the threads' int32 move sums spill (rmc_meeting_run_sums):
+                              the total's int64 move sums, or sim_run.spill (deferred rounds) */
     const couple_plan *cp; /* NULL unless the model has couples with generated lists */
 } sim_ctx;
 
@@ -354,7 +355,14 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
     const double per_thread = thread_bytes(m, p, dims, couple_bytes(m, p), soap);
     const double batch = (dims->rank_bins + 1 <= UINT8_MAX + 1 ? 1.0 : 2.0) * RMC_SIM_BATCH *
                          (double)m->n_iv; /* the batch buffer: one or two bytes a column */
-    const double total = hist + batch + (double)rmc_accum_bytes(dims, false) + per_thread * nt;
+    /* ranks with --until-se: the round's counts and spilled moves apart */
+    const int size = rmc_dist_size(o->dist);
+    const double deferred = size > 1 && o->until_se > 0.0
+                                ? (double)(m->n_app + m->n_iv) * (12.0 + 4.0 * size) +
+                                      8.0 * RMC_N_FACTORS * (double)m->n_iv
+                                : 0.0;
+    const double total =
+        hist + batch + deferred + (double)rmc_accum_bytes(dims, false) + per_thread * nt;
     *bytes = total >= (double)SIZE_MAX ? SIZE_MAX : (size_t)total;
     if (total > (double)limit) {
         return limit_error(d, total, hist, per_thread, nt, limit);
@@ -926,7 +934,7 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
     /* Moves go straight into the thread's int32 sums, folded into the
      * total with the batch's rank columns (a replicate that fails fails
      * the run, so its moves need not wait for its Match). */
-    const rmc_move_sums sums = {w->move_sum, c->total->move_sum};
+    const rmc_move_sums sums = {w->move_sum, c->spill};
     for (size_t j = 0; j < m->n_prog; j++) {
         rmc_meeting_run_sums(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, &sums);
         (void)rmc_together_program(m, c->p, j, w->rank);
@@ -1001,6 +1009,8 @@ typedef struct sim_run {
                             applicants' unmatched, then interviews' matched */
     uint32_t *mine;      /* [n_app + n_iv] this rank's batch's */
     uint32_t *all;       /* [size][n_app] every rank's */
+    int64_t *spill;      /* [n_iv][RMC_N_FACTORS] the round's spilled moves, added to the
+                            total's move sums when this rank's batch is kept */
 } sim_run;
 
 static void sim_run_free(sim_run *s)
@@ -1018,6 +1028,7 @@ static void sim_run_free(sim_run *s)
     rmc_free(s->unmatched);
     rmc_free(s->mine);
     rmc_free(s->all);
+    rmc_free(s->spill);
     rmc_accum_free(s->total);
 }
 
@@ -1025,7 +1036,7 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
 {
     const rmc_model *m = s->ctx.m;
     RMC_TRY(rmc_accum_alloc(s->ctx.dims, true, &s->total, d));
-    s->ctx.total = s->total;
+    s->ctx.spill = s->total->move_sum;
     if (s->ctx.o->resume != NULL && s->rank == 0) {
         RMC_TRY(rmc_accum_merge(s->total, s->ctx.o->resume, d));
     }
@@ -1042,6 +1053,8 @@ static rmc_status sim_run_alloc(sim_run *s, rmc_diag *d)
         RMC_TRY(rmc_calloc_array((void **)&s->unmatched, n, sizeof *s->unmatched, d));
         RMC_TRY(rmc_calloc_array((void **)&s->mine, n, sizeof *s->mine, d));
         RMC_TRY(rmc_calloc_array((void **)&s->all, n, (size_t)s->size * sizeof *s->all, d));
+        RMC_TRY(rmc_calloc_array((void **)&s->spill, m->n_iv * RMC_N_FACTORS, sizeof *s->spill, d));
+        s->ctx.spill = s->spill;
         const rmc_accum *r = s->ctx.o->resume;
         const size_t cols = s->ctx.dims->choice_len + 1;
         for (size_t i = 0; r != NULL && i < n_app; i++) {
@@ -1209,8 +1222,9 @@ static rmc_status stop_requested(const sim_run *s, bool *stop, rmc_diag *d)
 /* --until-se with ranks: after a round (its batches' partials still apart),
  * test the round's batches in order on the unmatched counts of all ranks,
  * as one process would after each; keep the batches up to the first that
- * reaches the target (or all), fold this rank's batch into its total if
- * kept, else drop it. *kept: replicates of the batches kept. */
+ * reaches the target (or all), fold this rank's batch (with the moves its
+ * threads spilled, held apart in s->spill) into its total if kept, else
+ * drop it. *kept: replicates of the batches kept. */
 static rmc_status until_se_round(sim_run *s, uint64_t done, uint64_t *kept, rmc_sim_stats *stats,
                                  rmc_diag *d)
 {
@@ -1253,14 +1267,19 @@ static rmc_status until_se_round(sim_run *s, uint64_t done, uint64_t *kept, rmc_
         }
     }
     const size_t mine = s->rank < used ? batch_size(s, done, s->rank) : 0;
+    const size_t n_moves = s->ctx.m->n_iv * RMC_N_FACTORS;
     if (mine == 0) {
         for (int t = 0; t < s->nt; t++) {
             rmc_accum_clear(s->ws[t]->acc);
-            memset(s->ws[t]->move_sum, 0,
-                   s->ctx.m->n_iv * RMC_N_FACTORS * sizeof *s->ws[t]->move_sum);
+            memset(s->ws[t]->move_sum, 0, n_moves * sizeof *s->ws[t]->move_sum);
         }
+        memset(s->spill, 0, n_moves * sizeof *s->spill);
         return RMC_OK;
     }
+    for (size_t k = 0; k < n_moves; k++) {
+        s->total->move_sum[k] += s->spill[k];
+    }
+    memset(s->spill, 0, n_moves * sizeof *s->spill);
 #pragma omp parallel num_threads(s->nt) default(none) shared(s, mine)
     fold_cols(s, mine);
     return fold_partials(s, d);
