@@ -19,17 +19,22 @@
  * not grow with the thread count by a whole rank histogram per thread.
  *
  * Batches. Replicates run in batches of RMC_SIM_BATCH (fixed, whatever the
- * thread count); between batches the caller sees progress, a stop flag is
- * honoured, --until-se is tested, and at checkpoint times the threads'
- * partials are folded into the totals and handed to the caller. A resumed
- * run starts from such totals at a batch boundary, so it ends with the same
- * bits as an uninterrupted one.
+ * thread count), ending at multiples of it counted from replicate 0;
+ * between batches the caller sees progress, --until-se is tested, and at
+ * checkpoint times the threads' partials are folded into the totals and
+ * handed to the caller. One process stops between replicates: the threads
+ * take a batch's replicates in order and take no more once the stop flag
+ * is up, so the replicates done are always the first ones (ranks stop at
+ * a round's boundary). A resumed run starts from such totals and meets the
+ * same batch boundaries, so it ends with the same bits as an uninterrupted
+ * one.
  *
  * Determinism. Replicate r's draws come only from streams (seed, r, ...);
  * the tables are integers (moves in fixed point, accum.h), merged by
  * addition; a failure is reported for the lowest replicate index of the
- * first failing batch, and every replicate of a batch runs, so the report
- * does not depend on scheduling either.
+ * first failing batch, and every replicate of a batch runs (unless a stop
+ * ends it, after the first ones), so the report does not depend on
+ * scheduling either.
  */
 #include <math.h>
 #include <omp.h>
@@ -1005,6 +1010,7 @@ typedef struct sim_run {
     /* Ranks and --until-se: each batch's partials are kept apart until the
      * ranks have decided whether the round stops before it. */
     bool defer;
+    bool prompt;         /* one process: a stop ends the batch at the replicates already taken */
     uint64_t *unmatched; /* [n_app + n_iv] counts of the batches kept, over all ranks:
                             applicants' unmatched, then interviews' matched */
     uint32_t *mine;      /* [n_app + n_iv] this rank's batch's */
@@ -1089,27 +1095,46 @@ static void fold_cols(sim_run *s, size_t n)
     }
 }
 
+/* Whether the stop flag (a signal handler's, or another thread's) is set. */
+static bool stop_flag(const volatile int *flag)
+{
+    return flag != NULL && __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
+}
+
 /* Replicates first .. first+n-1 in parallel, then (when fold) their rank
- * columns folded into the total's histogram. */
-static void run_batch(sim_run *s, uint64_t first, size_t n, bool fold)
+ * columns folded into the total's histogram. The threads take the
+ * replicates in order, one at a time; where s->prompt, a thread that sees
+ * the stop flag takes no more, so the replicates run are always the first
+ * ones of the batch. Returns how many ran (n unless stopped). */
+static size_t run_batch(sim_run *s, uint64_t first, size_t n, bool fold)
 {
     const sim_ctx *c = &s->ctx;
     thread_ws *const *ws = s->ws;
     unsigned char *cols = s->cols;
     const size_t stride = batch_stride(c) * (c->narrow ? 1 : 2); /* bytes */
-#pragma omp parallel num_threads(s->nt) default(none) shared(s, c, ws, cols, first, n, stride, fold)
+    const volatile int *stop = s->prompt ? c->o->stop : NULL;
+    size_t next = 0; /* the next replicate to take; taken ones always run */
+#pragma omp parallel num_threads(s->nt) default(none)                                              \
+    shared(s, c, ws, cols, first, n, stride, fold, stop, next)
     {
         thread_ws *w = ws[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 1)
-        for (size_t b = 0; b < n; b++) {
+        while (!stop_flag(stop)) {
+            size_t b;
+#pragma omp atomic capture
+            b = next++;
+            if (b >= n) {
+                break;
+            }
             run_replicate(c, w, first + b, cols + b * stride);
         }
+#pragma omp barrier
         double t = c->o->time_phases ? omp_get_wtime() : 0.0;
         if (fold) {
-            fold_cols(s, n);
+            fold_cols(s, next < n ? next : n);
         }
         phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
     }
+    return next < n ? next : n;
 }
 
 /* The lowest failing replicate of the batch across threads, or RMC_OK. */
@@ -1201,19 +1226,29 @@ static rmc_status reduce_totals(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
     return st;
 }
 
-/* Replicates in batch b (0-based) of a round starting at done. */
+/* The first replicate of batch b (0-based) of a round starting at done.
+ * Batches end at multiples of RMC_SIM_BATCH counted from replicate 0, so
+ * a run resumed from any count (a stop inside a batch) meets the same
+ * boundaries as an uninterrupted one, and --until-se decides at the same
+ * counts: after a stop the first batch is the rest of the stopped one. */
+static uint64_t batch_first(uint64_t done, int b)
+{
+    return b == 0 ? done : done - done % RMC_SIM_BATCH + (uint64_t)RMC_SIM_BATCH * (uint64_t)b;
+}
+
+/* Replicates in batch b of a round starting at done. */
 static size_t batch_size(const sim_run *s, uint64_t done, int b)
 {
-    const uint64_t first = done + (uint64_t)RMC_SIM_BATCH * (uint64_t)b;
-    const uint64_t n = s->ctx.o->replicates;
-    return first >= n ? 0 : (size_t)(n - first < RMC_SIM_BATCH ? n - first : RMC_SIM_BATCH);
+    const uint64_t first = batch_first(done, b);
+    const uint64_t end = done - done % RMC_SIM_BATCH + (uint64_t)RMC_SIM_BATCH * (uint64_t)(b + 1);
+    const uint64_t n = s->ctx.o->replicates < end ? s->ctx.o->replicates : end;
+    return first >= n ? 0 : (size_t)(n - first);
 }
 
 /* Whether any rank's stop flag is set (each rank's own signal handler). */
 static rmc_status stop_requested(const sim_run *s, bool *stop, rmc_diag *d)
 {
-    const volatile int *flag = s->ctx.o->stop;
-    int64_t v = flag != NULL && *flag != 0 ? 1 : 0;
+    int64_t v = stop_flag(s->ctx.o->stop) ? 1 : 0;
     RMC_TRY(rmc_dist_all_max_i64(s->g, &v, 1, d));
     *stop = v != 0;
     return RMC_OK;
@@ -1309,10 +1344,17 @@ static rmc_status run_batches(sim_run *s, rmc_sim_stats *stats, rmc_diag *d)
             break;
         }
         const size_t n = batch_size(s, done, s->rank);
-        if (n > 0) {
-            run_batch(s, done + (uint64_t)RMC_SIM_BATCH * (uint64_t)s->rank, n, !s->defer);
-        }
+        const size_t ran = n > 0 ? run_batch(s, batch_first(done, s->rank), n, !s->defer) : 0;
         RMC_TRY(rmc_dist_agree(s->g, batch_failure(s, d), d));
+        if (ran < n) {
+            /* stopped inside the batch (one process only: s->prompt) */
+            done += ran;
+            stats->stopped = true;
+            if (o->progress != NULL && ran > 0) {
+                o->progress(o->progress_ctx, done, o->replicates);
+            }
+            break;
+        }
         uint64_t kept = 0;
         if (s->defer) {
             RMC_TRY(until_se_round(s, done, &kept, stats, d));
@@ -1475,6 +1517,7 @@ static rmc_status prepare(sim_run *s, const rmc_model *m, const rmc_params *p,
         s->nt = resolve_threads(o);
         s->start = o->resume != NULL ? rmc_accum_replicates(o->resume) : 0;
         s->defer = s->size > 1 && o->until_se > 0.0;
+        s->prompt = s->size == 1;
         stats->threads = s->nt;
         st = m->n_couples_gen > 0 ? plan_couples(s, d) : RMC_OK;
         st = st == RMC_OK ? sim_run_alloc(s, d) : st;

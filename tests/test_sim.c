@@ -1,11 +1,15 @@
 /* Tests for sim.c on tests/data/sim_small (24 applicants, 5 programs, 84
  * interviews, one fixed applicant ROL): the determinism promise (1, 2 and 3
  * threads, same seed twice, different seeds), invariants of every run,
- * stability of every matching, binning, the memory limit, stopping and
- * progress at batch boundaries, and allocation failure. */
+ * stability of every matching, binning, the memory limit, stopping (at
+ * batch boundaries, and inside a batch from another thread), resuming from
+ * any count, progress, and allocation failure. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include "test_util.h"
 
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -735,6 +739,117 @@ static void test_rmc_sim_run_checkpoint_resume(void **state)
     rmc_accum_free(whole);
 }
 
+/* A resumed run meets the batch boundaries of an uninterrupted one
+ * whatever its start (a stop inside a batch leaves any count): from 100
+ * replicates, --until-se decides at 128, 192, ... as the whole run does,
+ * and stops at the same count with the same totals; so does a plain run. */
+static void test_rmc_sim_run_resume_inside_batch(void **state)
+{
+    (void)state;
+    rmc_sim_options o;
+    rmc_sim_options_default(&o);
+    o.seed = 77;
+    o.replicates = 100000;
+    o.until_se = 0.03;
+    o.threads = 2;
+    rmc_accum *whole = NULL;
+    rmc_sim_stats sw;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &whole, &sw, NULL), RMC_OK);
+    assert_true(sw.se_reached);
+    assert_int_equal(sw.replicates % RMC_SIM_BATCH, 0);
+    assert_true(sw.replicates > 2 * RMC_SIM_BATCH);
+    rmc_sim_stats s100;
+    rmc_accum *part = run(77, 1, 100, &s100);
+    o.resume = part;
+    o.threads = 3;
+    rmc_accum *rest = NULL;
+    rmc_sim_stats sr;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &rest, &sr, NULL), RMC_OK);
+    assert_int_equal(sr.replicates, sw.replicates);
+    assert_same_totals(rest, whole);
+    rmc_accum_free(rest);
+    /* without --until-se: 100 resumed to 300 is the run of 300 */
+    rmc_sim_stats s300;
+    rmc_accum *whole300 = run(77, 2, 300, &s300);
+    o.until_se = 0;
+    o.replicates = 300;
+    assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &rest, &sr, NULL), RMC_OK);
+    assert_int_equal(sr.replicates, 300);
+    assert_same_totals(rest, whole300);
+    rmc_accum_free(rest);
+    rmc_accum_free(whole300);
+    rmc_accum_free(part);
+    rmc_accum_free(whole);
+}
+
+typedef struct late_stop {
+    int flag;
+    unsigned ms;
+} late_stop;
+
+static void *raise_stop(void *arg)
+{
+    late_stop *l = arg;
+    const struct timespec t = {(time_t)(l->ms / 1000), (long)(l->ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+    __atomic_store_n(&l->flag, 1, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+/* The stop flag raised by another thread while a long run is under way
+ * (a signal, as rankmc run catches it): one process stops after the
+ * replicates under way, nearly always inside a batch, and what it kept is
+ * exactly the first replicates: the totals equal a run of that many, and
+ * resumed they end as an uninterrupted run. Holds at whatever count the
+ * stop lands. */
+static void test_rmc_sim_run_stop_inside_batch(void **state)
+{
+    (void)state;
+    unsigned inside = 0;
+    for (unsigned attempt = 0; attempt < 3; attempt++) {
+        rmc_sim_options o;
+        rmc_sim_options_default(&o);
+        o.seed = 91 + attempt;
+        o.replicates = 100000000;
+        o.threads = 2;
+        late_stop l = {0, 20 + 15 * attempt};
+        o.stop = &l.flag;
+        pthread_t th;
+        assert_int_equal(pthread_create(&th, NULL, raise_stop, &l), 0);
+        rmc_accum *a = NULL;
+        rmc_sim_stats st;
+        assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &o, &a, &st, NULL), RMC_OK);
+        assert_int_equal(pthread_join(th, NULL), 0);
+        assert_true(st.stopped);
+        assert_true(st.replicates < o.replicates);
+        assert_int_equal(rmc_accum_replicates(a), st.replicates);
+        inside += st.replicates % RMC_SIM_BATCH != 0;
+        if (st.replicates > 0) {
+            check_invariants(a, st.replicates);
+            rmc_sim_stats s1;
+            rmc_accum *b = run(o.seed, 1, st.replicates, &s1);
+            assert_same_totals(a, b);
+            rmc_accum_free(b);
+        }
+        const uint64_t n = st.replicates + 100;
+        rmc_sim_options r;
+        rmc_sim_options_default(&r);
+        r.seed = o.seed;
+        r.replicates = n;
+        r.threads = 3;
+        r.resume = a;
+        rmc_accum *rest = NULL;
+        assert_int_equal(rmc_sim_run(model, rmc_model_params(model), &r, &rest, &st, NULL), RMC_OK);
+        rmc_sim_stats sn;
+        rmc_accum *whole = run(o.seed, 2, n, &sn);
+        assert_same_totals(rest, whole);
+        rmc_accum_free(whole);
+        rmc_accum_free(rest);
+        rmc_accum_free(a);
+    }
+    print_message("stop inside a batch: %u of 3 runs\n", inside);
+}
+
 static void test_rmc_sim_run_bad_options(void **state)
 {
     (void)state;
@@ -796,6 +911,8 @@ int main(void)
         cmocka_unit_test(test_rmc_sim_run_type_sums),
         cmocka_unit_test(test_rmc_sim_run_couples),
         cmocka_unit_test(test_rmc_sim_run_checkpoint_resume),
+        cmocka_unit_test(test_rmc_sim_run_resume_inside_batch),
+        cmocka_unit_test(test_rmc_sim_run_stop_inside_batch),
         cmocka_unit_test(test_rmc_sim_run_bad_options),
         cmocka_unit_test(test_rmc_sim_run_alloc_failure_sweep),
     };

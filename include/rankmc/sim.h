@@ -8,12 +8,14 @@
  * draws only from streams named (seed, r, purpose, substream), and every
  * accumulated quantity is an integer, so the result is bit-identical for a
  * given seed and model whatever the thread count. Between batches the caller
- * gets a progress callback and a stop flag is honoured.
+ * gets a progress callback; a stop flag is honoured between replicates (one
+ * process) or batches (ranks).
  *
  * Ranks (rankmc/dist.h, docs/mpi.md). With o->dist naming a job of P > 1
  * processes, rmc_sim_run is collective: every rank calls it with the same
  * model, parameters and options. Counting batches from the first replicate
- * run (0, or the checkpoint's count), batch b runs on rank b mod P; the P
+ * run (0, or the checkpoint's count; batches end at multiples of
+ * RMC_SIM_BATCH), batch b runs on rank b mod P; the P
  * batches of a round run at once, one per rank, each with the rank's own
  * threads. After each round the ranks agree on failures, the stop flag and
  * --until-se (tested batch by batch in order, as one process would: batches
@@ -38,7 +40,8 @@
 extern "C" {
 #endif
 
-/* Replicates per batch: the granularity of progress reports and stopping. */
+/* Replicates per batch: the granularity of progress reports, --until-se,
+ * checkpoints and (with ranks) stopping; batches end at multiples of it. */
 #define RMC_SIM_BATCH 64
 
 /* Default memory limit for a run (--max-memory): 2 GiB. */
@@ -84,7 +87,9 @@ typedef struct rmc_sim_options {
     const char *rng_name;         /* generator, NULL = "philox4x32" */
     rmc_sim_progress_fn progress; /* may be NULL */
     void *progress_ctx;           /* passed to progress */
-    const volatile int *stop;     /* nonzero: stop at the next batch boundary; may be NULL */
+    const volatile int *stop;     /* nonzero: stop (one process: after the replicates under
+                                     way; ranks: at the next batch boundary); read atomically,
+                                     so set it with an atomic store; may be NULL */
     double until_se;              /* > 0: stop after the first batch at which every reported
                                      probability -- each applicant's P(match) and each
                                      interview's P(matched here) -- has SE <= until_se (see
@@ -163,7 +168,8 @@ rmc_status rmc_sim_plan(const rmc_model *m, const rmc_params *p, const rmc_sim_o
  * run did. RMC_ELIMIT (memory estimate), RMC_EUSAGE (bad options),
  * RMC_ENOMEM, or the first failing replicate's status with its index in d
  * (the lowest index, whatever the thread count). A stop request is not a
- * failure: stats->stopped is set and the totals cover whole batches done.
+ * failure: stats->stopped is set and the totals cover the replicates done,
+ * always the first ones (a run of -n stats->replicates gives the same).
  * With ranks: *out is set on rank 0 only (NULL elsewhere); *stats is the
  * same on every rank but for threads, wall_seconds, reduce_seconds,
  * memory_estimate and phase_seconds, which are this rank's; a failure on any
