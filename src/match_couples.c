@@ -669,6 +669,7 @@ rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, siz
     const size_t bound = max_rounds > 0 ? max_rounds : RMC_MATCH_DEFAULT_ROUNDS;
     size_t proposals = 0, restart = 0;
     RMC_TRY(rmc_match_couples_reset(w, in, d));
+    const bool keep = w->keep_lists;
     for (;;) {
         rmc_match_couples_init(w, in);
         size_t rounds = 0;
@@ -680,7 +681,11 @@ rmc_status rmc_match_couples_run(rmc_match_ws *w, const rmc_match_input *in, siz
             break;
         }
         rmc_match_couples_plan(w, in, ++restart, seed);
+        /* A restart changes only the couples' order and starts: the
+         * program lists an attempt built still hold. */
+        w->keep_lists = true;
     }
+    w->keep_lists = keep;
     const rmc_status st = rmc_match_couples_done(w, in, res);
     res->n_proposals = proposals;
     res->n_restarts = restart;
