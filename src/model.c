@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "model_load_int.h"
+#include "together_int.h"
 
 void rmc_model_problem(rmc_loader *L, long line, const char *fmt, ...)
 {
@@ -158,7 +159,7 @@ static rmc_status load_files(rmc_loader *L)
     RMC_TRY(rmc_model_check_supplemental(L));
     RMC_TRY(rmc_model_read_reversions(L));
     rmc_model_finish(L);
-    return RMC_OK;
+    return L->n_problems == 0 ? rmc_together_plan(L->m, L->d) : RMC_OK;
 }
 
 /* A folder that does not exist is one clear problem, not seven. */
@@ -247,7 +248,8 @@ void rmc_model_free(rmc_model *m)
                             m->couple_b,         m->crol_off,
                             m->crol_pa,          m->crol_pb,
                             m->crol_iva,         m->crol_ivb,
-                            m->couple_of,        m->app_index.slots,
+                            m->couple_of,        m->tog_off,
+                            m->tog_iv,           m->app_index.slots,
                             m->prog_index.slots, m->dir};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         rmc_free(arrays[i]);

@@ -99,6 +99,11 @@ struct rmc_model {
     uint8_t *couple_gen;         /* [n_couples] 1: no fixed list, one generated each replicate
                                     from the partners' utilities (model.ini [couples]) */
     size_t n_couples_gen;        /* couples with couple_gen */
+    /* the couples whose partners both interviewed at program j (added by the
+     * loader: rmc_together_plan): their interviews there, a's then b's, are
+     * tog_iv[2 t], tog_iv[2 t + 1] for t in tog_off[j] .. tog_off[j + 1) */
+    size_t *tog_off; /* [n_prog + 1], or NULL (no couples) */
+    rmc_id *tog_iv;
 
     /* reversions (reversions.csv) [n_rev], file order: up to rev_positions[r] unfilled
      * positions of rev_donor[r] move to rev_receiver[r]; no cycles */

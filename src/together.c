@@ -7,9 +7,10 @@
  * stronger one (an applicant is in at most one couple), so the final list
  * is the meeting's list with each couple's weaker partner re-inserted after
  * its partner, whatever order the couples are taken in: the result is a
- * function of the meeting's list alone. Cost: one pass over the program's
- * interviews, plus one per move (few: a couple's two partners seldom
- * interview at one program). */
+ * function of the meeting's list alone. Cost: the program's pairs (made
+ * once, at load: rmc_together_plan), plus one pass over the program's
+ * interviews per move (few: a couple's two partners seldom interview at
+ * one program). */
 #include "together_int.h"
 
 #include <stdbool.h>
@@ -57,24 +58,64 @@ bool rmc_together_pair(const rmc_model *m, const rmc_params *p, size_t j, rmc_id
 
 size_t rmc_together_program(const rmc_model *m, const rmc_params *p, size_t j, int32_t *rank)
 {
-    if (p->couples_rank_together == 0 || m->n_couples == 0 || m->couple_of == NULL ||
+    if (p->couples_rank_together == 0 || m->tog_off == NULL ||
         (m->has_prog_rol != NULL && m->has_prog_rol[j])) {
         return 0;
     }
+    /* the weaker partner of each pair moves, whichever it is; each couple
+     * moves at most once */
     size_t moved = 0;
-    for (size_t e = m->prog_off[j]; e < m->prog_off[j + 1]; e++) {
-        const rmc_id kw = m->iv_by_prog[e];
-        const rmc_id c = m->couple_of[m->iv_app[kw]];
-        if (c == RMC_ID_NONE || rank[kw] == RMC_RANK_NONE) {
-            continue;
-        }
-        const rmc_id i = m->iv_app[kw];
-        const rmc_id o = m->couple_a[c] == i ? m->couple_b[c] : m->couple_a[c];
-        const rmc_id ks = interview_at(m, (size_t)o, j);
-        /* moved when kw is the weaker partner and not already right after
-         * ks; the partners' order is kept by earlier moves, so each couple
-         * moves once, when its weaker partner's entry comes up */
-        moved += ks != RMC_ID_NONE && move_after(m, j, ks, kw, rank);
+    for (size_t t = m->tog_off[j]; t < m->tog_off[j + 1]; t++) {
+        const rmc_id ka = m->tog_iv[2 * t], kb = m->tog_iv[2 * t + 1];
+        moved += move_after(m, j, ka, kb, rank) || move_after(m, j, kb, ka, rank);
     }
     return moved;
+}
+
+rmc_status rmc_together_plan(rmc_model *m, rmc_diag *d)
+{
+    rmc_free(m->tog_off);
+    rmc_free(m->tog_iv);
+    m->tog_off = NULL;
+    m->tog_iv = NULL;
+    if (m->n_couples == 0) {
+        return RMC_OK;
+    }
+    RMC_TRY(rmc_calloc_array((void **)&m->tog_off, m->n_prog + 1, sizeof *m->tog_off, d));
+    size_t *const off = m->tog_off;
+    /* pass 0 counts each program's pairs into off[j + 1]; pass 1 fills,
+     * off[j] serving as the cursor, shifted back after */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t c = 0; c < m->n_couples; c++) {
+            const size_t a = (size_t)m->couple_a[c], b = (size_t)m->couple_b[c];
+            for (size_t e = m->app_off[a]; e < m->app_off[a + 1]; e++) {
+                const rmc_id ka = m->iv_by_app[e];
+                const size_t j = (size_t)m->iv_prog[ka];
+                const rmc_id kb = interview_at(m, b, j);
+                if (kb == RMC_ID_NONE) {
+                    continue;
+                }
+                if (pass == 0) {
+                    off[j + 1]++;
+                } else {
+                    const size_t t = off[j]++;
+                    m->tog_iv[2 * t] = ka;
+                    m->tog_iv[2 * t + 1] = kb;
+                }
+            }
+        }
+        if (pass == 0) {
+            for (size_t j = 0; j < m->n_prog; j++) {
+                off[j + 1] += off[j];
+            }
+            const size_t n = off[m->n_prog];
+            RMC_TRY(
+                rmc_alloc_array((void **)&m->tog_iv, 2 * (n > 0 ? n : 1), sizeof *m->tog_iv, d));
+        }
+    }
+    for (size_t j = m->n_prog; j > 0; j--) {
+        off[j] = off[j - 1];
+    }
+    off[0] = 0;
+    return RMC_OK;
 }

@@ -14,6 +14,12 @@
 #include "internal.h"
 #include "model_int.h"
 
+/* The couples whose two partners both interviewed at one program, by
+ * program, into m->tog_off / m->tog_iv (replaced if there): the loader's
+ * last step, and a model built by hand must call it too before
+ * rmc_together_program. RMC_ENOMEM. */
+RMC_INTERNAL rmc_status rmc_together_plan(rmc_model *m, rmc_diag *d);
+
 /* When p->couples_rank_together is on: for every couple whose two partners
  * are both ranked on program j's final list (rank[], its interviews'
  * 0-based positions or RMC_RANK_NONE), the lower-ranked partner moves up to
@@ -21,6 +27,7 @@
  * place, every name in between moves down one, everyone else stays. A
  * program with a fixed ROL (program_rols.csv) keeps its list. Draws
  * nothing, allocates nothing; touches only program j's entries of rank.
+ * Reads only program j's pairs of rmc_together_plan (none: nothing moves).
  * Returns how many partners moved (0 when off). */
 RMC_INTERNAL size_t rmc_together_program(const rmc_model *m, const rmc_params *p, size_t j,
                                          int32_t *rank);

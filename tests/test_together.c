@@ -29,6 +29,7 @@ static void add_couples(rmc_model *m, size_t n_couples)
         m->couple_a[c] = (rmc_id)(2 * c);
         m->couple_b[c] = (rmc_id)(2 * c + 1);
     }
+    assert_int_equal(rmc_together_plan(m, NULL), RMC_OK); /* as the loader does */
 }
 
 static void free_model(rmc_model *m)
@@ -36,6 +37,8 @@ static void free_model(rmc_model *m)
     free(m->couple_a);
     free(m->couple_b);
     free(m->couple_of);
+    rmc_free(m->tog_off);
+    rmc_free(m->tog_iv);
     fx_free(m);
 }
 
