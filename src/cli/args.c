@@ -220,10 +220,12 @@ static const char *stop_temps[RMC_CLI_MAX_TEMPS];
 static size_t n_stop_temps = 0;
 
 /* The first SIGINT / SIGTERM asks the engine to stop once the replicates
- * under way are done (ranks of an MPI run: at the next batch boundary;
- * the store is atomic because the engine's threads read the flag). When temporary files were named,
- * a second one stops at once: they go (unlink and _exit are async-signal-safe) and every output
- * keeps whatever it held before, since results are only ever renamed into place when complete. */
+ * under way are done (the ranks of an MPI run: at the next batch
+ * boundary); the store is atomic because the engine's threads read the
+ * flag. When temporary files were named, a second one stops at once: they
+ * go (unlink and _exit are async-signal-safe) and every output keeps
+ * whatever it held before, since results are only ever renamed into place
+ * when complete. */
 static void on_stop_signal(int sig)
 {
     if (rmc_cli_stop_signal != 0 && n_stop_temps > 0) {
