@@ -126,6 +126,9 @@ static void unhold(rmc_match_ws *w, const rmc_match_input *in, size_t p, size_t 
             heap_remove_at(h, n, k);
             w->n_held[p]--;
             dirty_push(w, in->n_prog, p);
+            for (size_t q = w->cprog_off[p]; q < w->cprog_off[p + 1]; q++) {
+                w->cstale[w->cprog_couple[q]] = true; /* p may admit them now */
+            }
             return;
         }
     }
@@ -386,6 +389,23 @@ static bool scan_couples(rmc_match_ws *w, const rmc_match_input *in)
 {
     bool moved = false;
     for (size_t c = 0; c < in->n_couples; c++) {
+        /* Admission only gets harder at a program that seats someone, so
+         * a couple whose last scan found nothing, holding the same entry,
+         * with no seat freed at its programs since, finds nothing again:
+         * skipping it leaves every move and its order as they were. */
+        if (!w->cstale[c] && w->cscan_held[c] == w->cheld[c]) {
+#ifndef NDEBUG
+            /* checked builds: the skip is exact */
+            const size_t skip_end =
+                w->cheld[c] == RMC_MATCH_HELD_NONE ? in->crol_off[c + 1] : w->cheld[c];
+            for (size_t e = in->crol_off[c]; e < skip_end && !is_stop(in, e); e++) {
+                RMC_ASSERT(!pair_admitted(w, in, c, e));
+            }
+#endif
+            continue;
+        }
+        w->cstale[c] = false;
+        w->cscan_held[c] = w->cheld[c];
         const size_t end = w->cheld[c] == RMC_MATCH_HELD_NONE ? in->crol_off[c + 1] : w->cheld[c];
         for (size_t e = in->crol_off[c]; e < end && !is_stop(in, e); e++) {
             if (pair_admitted(w, in, c, e)) {
@@ -510,6 +530,56 @@ static bool snap_equal(const rmc_match_ws *w, const rmc_match_input *in)
     return true;
 }
 
+/* The couples with an entry at each program, each once per program, into
+ * w->cprog_off / cprog_couple (grown as needed): pass 0 counts, pass 1
+ * fills with cprog_off[p] as the cursor, shifted back after. */
+static rmc_status index_couples(rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
+{
+    size_t *const off = w->cprog_off;
+    for (size_t p = 0; p <= in->n_prog; p++) {
+        off[p] = 0;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t p = 0; p < in->n_prog; p++) {
+            w->cprog_last[p] = RMC_ID_NONE;
+        }
+        for (size_t c = 0; c < in->n_couples; c++) {
+            for (size_t e = in->crol_off[c]; e < in->crol_off[c + 1]; e++) {
+                for (int m = 0; m < 2; m++) {
+                    const rmc_id p = pair_prog(in, e, m);
+                    if (p == RMC_ID_NONE || w->cprog_last[p] == (rmc_id)c) {
+                        continue;
+                    }
+                    w->cprog_last[p] = (rmc_id)c;
+                    if (pass == 0) {
+                        off[p + 1]++;
+                    } else {
+                        w->cprog_couple[off[p]++] = (rmc_id)c;
+                    }
+                }
+            }
+        }
+        if (pass == 0) {
+            for (size_t p = 0; p < in->n_prog; p++) {
+                off[p + 1] += off[p];
+            }
+            const size_t n = off[in->n_prog];
+            if (n > w->cap_cprog) {
+                rmc_free(w->cprog_couple);
+                w->cprog_couple = NULL;
+                w->cap_cprog = 0;
+                RMC_TRY(rmc_alloc_array((void **)&w->cprog_couple, n, sizeof(rmc_id), d));
+                w->cap_cprog = n;
+            }
+        }
+    }
+    for (size_t p = in->n_prog; p > 0; p--) {
+        off[p] = off[p - 1];
+    }
+    off[0] = 0;
+    return RMC_OK;
+}
+
 rmc_status rmc_match_couples_reset(rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
 {
     RMC_TRY(check_couples(w, in, d));
@@ -517,7 +587,7 @@ rmc_status rmc_match_couples_reset(rmc_match_ws *w, const rmc_match_input *in, r
         w->corder[c] = (rmc_id)c;
         w->cstart[c] = in->crol_off[c];
     }
-    return RMC_OK;
+    return index_couples(w, in, d);
 }
 
 /* Word k of the restart stream `seed` (splitmix64 of a counter): the
@@ -617,6 +687,9 @@ void rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in)
         w->stack[0] = (rmc_id)(in->n_app + (size_t)w->corder[k]);
         settle(w, in, 1);
         (void)scan_dirty(w, in);
+    }
+    for (size_t c = 0; c < in->n_couples; c++) {
+        w->cstale[c] = true; /* every couple's first scan */
     }
     w->converged = w->cycled = false;
     w->round = 0;

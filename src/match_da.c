@@ -55,6 +55,11 @@ static void ws_free_arrays(rmc_match_ws *w)
     rmc_free(w->cstart);
     rmc_free(w->cyc_best);
     rmc_free(w->snap_dirty);
+    rmc_free(w->cprog_off);
+    rmc_free(w->cprog_couple);
+    rmc_free(w->cprog_last);
+    rmc_free(w->cstale);
+    rmc_free(w->cscan_held);
     rmc_match_tracks_free(w->tracks);
 }
 
@@ -102,6 +107,12 @@ rmc_status rmc_match_ws_alloc(size_t n_app, size_t n_prog, size_t n_entries, siz
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->corder, n_app / 2, sizeof(rmc_id), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cstart, n_app / 2, sizeof(size_t), NULL), fail);
     RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cyc_best, n_app / 2, sizeof(size_t), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cprog_off, n_prog + 1, sizeof(size_t), NULL),
+                 fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cprog_last, n_prog, sizeof(rmc_id), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cstale, n_app / 2, sizeof(bool), NULL), fail);
+    RMC_TRY_GOTO(st, rmc_alloc_array((void **)&w->cscan_held, n_app / 2, sizeof(size_t), NULL),
+                 fail);
     *out = w;
     return RMC_OK;
 fail:

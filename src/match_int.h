@@ -60,9 +60,19 @@ struct rmc_match_ws {
     size_t snap_n_dirty, brent_power, brent_lam;
     /* restarts: the order couples enter, the entry each starts from, and
      * the best entry each was seated at since the last snapshot */
-    rmc_id *corder;           /* [max_app / 2] couple entering k-th */
-    size_t *cstart;           /* [max_app / 2] first entry couple c proposes */
-    size_t *cyc_best;         /* [max_app / 2] or RMC_MATCH_HELD_NONE: not seated since */
+    rmc_id *corder;   /* [max_app / 2] couple entering k-th */
+    size_t *cstart;   /* [max_app / 2] first entry couple c proposes */
+    size_t *cyc_best; /* [max_app / 2] or RMC_MATCH_HELD_NONE: not seated since */
+    /* the couples' rescans (scan_couples) skip a couple none of whose
+     * programs freed a seat since its last scan found nothing, holding the
+     * same entry: it would find nothing again. The couples with an entry at
+     * each program (per input, rmc_match_couples_reset), and per couple: */
+    size_t *cprog_off;    /* [max_prog + 1] */
+    rmc_id *cprog_couple; /* [cap_cprog] */
+    rmc_id *cprog_last;   /* [max_prog] scratch of the build */
+    size_t cap_cprog;
+    bool *cstale;             /* [max_app / 2] a seat freed at one of its programs since */
+    size_t *cscan_held;       /* [max_app / 2] the entry it held at its last empty scan */
     rmc_match_tracks *tracks; /* NULL until a market with supplemental lists or reversions */
 };
 
