@@ -389,6 +389,7 @@ static bool scan_couples(rmc_match_ws *w, const rmc_match_input *in)
 {
     bool moved = false;
     for (size_t c = 0; c < in->n_couples; c++) {
+        const size_t end = w->cheld[c] == RMC_MATCH_HELD_NONE ? in->crol_off[c + 1] : w->cheld[c];
         /* Admission only gets harder at a program that seats someone, so
          * a couple whose last scan found nothing, holding the same entry,
          * with no seat freed at its programs since, finds nothing again:
@@ -396,9 +397,7 @@ static bool scan_couples(rmc_match_ws *w, const rmc_match_input *in)
         if (!w->cstale[c] && w->cscan_held[c] == w->cheld[c]) {
 #ifndef NDEBUG
             /* checked builds: the skip is exact */
-            const size_t skip_end =
-                w->cheld[c] == RMC_MATCH_HELD_NONE ? in->crol_off[c + 1] : w->cheld[c];
-            for (size_t e = in->crol_off[c]; e < skip_end && !is_stop(in, e); e++) {
+            for (size_t e = in->crol_off[c]; e < end && !is_stop(in, e); e++) {
                 RMC_ASSERT(!pair_admitted(w, in, c, e));
             }
 #endif
@@ -406,7 +405,6 @@ static bool scan_couples(rmc_match_ws *w, const rmc_match_input *in)
         }
         w->cstale[c] = false;
         w->cscan_held[c] = w->cheld[c];
-        const size_t end = w->cheld[c] == RMC_MATCH_HELD_NONE ? in->crol_off[c + 1] : w->cheld[c];
         for (size_t e = in->crol_off[c]; e < end && !is_stop(in, e); e++) {
             if (pair_admitted(w, in, c, e)) {
                 withdraw_couple(w, in, c);

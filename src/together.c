@@ -58,16 +58,13 @@ bool rmc_together_pair(const rmc_model *m, const rmc_params *p, size_t j, rmc_id
 
 size_t rmc_together_program(const rmc_model *m, const rmc_params *p, size_t j, int32_t *rank)
 {
-    if (p->couples_rank_together == 0 || m->tog_off == NULL ||
-        (m->has_prog_rol != NULL && m->has_prog_rol[j])) {
+    if (m->tog_off == NULL) {
         return 0;
     }
-    /* the weaker partner of each pair moves, whichever it is; each couple
-     * moves at most once */
+    /* each couple moves at most once: its weaker partner, whichever it is */
     size_t moved = 0;
     for (size_t t = m->tog_off[j]; t < m->tog_off[j + 1]; t++) {
-        const rmc_id ka = m->tog_iv[2 * t], kb = m->tog_iv[2 * t + 1];
-        moved += move_after(m, j, ka, kb, rank) || move_after(m, j, kb, ka, rank);
+        moved += rmc_together_pair(m, p, j, m->tog_iv[2 * t], m->tog_iv[2 * t + 1], rank);
     }
     return moved;
 }
