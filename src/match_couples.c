@@ -126,8 +126,10 @@ static void unhold(rmc_match_ws *w, const rmc_match_input *in, size_t p, size_t 
             heap_remove_at(h, n, k);
             w->n_held[p]--;
             dirty_push(w, in->n_prog, p);
-            for (size_t q = w->cprog_off[p]; q < w->cprog_off[p + 1]; q++) {
-                w->cstale[w->cprog_couple[q]] = true; /* p may admit them now */
+            /* p may admit them now (not while the couples enter: every
+             * couple's first scan looks at all of its pairs) */
+            for (size_t q = w->cprog_off[p]; w->cflag && q < w->cprog_off[p + 1]; q++) {
+                w->cstale[w->cprog_couple[q]] = true;
             }
             return;
         }
@@ -580,12 +582,17 @@ static rmc_status index_couples(rmc_match_ws *w, const rmc_match_input *in, rmc_
 
 rmc_status rmc_match_couples_reset(rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
 {
-    RMC_TRY(check_couples(w, in, d));
+    if (!w->keep_lists) {
+        /* a new input; a pass that changed only capacities (keep_lists,
+         * match_tracks.c) has the same couples: checked, and indexed */
+        RMC_TRY(check_couples(w, in, d));
+        RMC_TRY(index_couples(w, in, d));
+    }
     for (size_t c = 0; c < in->n_couples; c++) {
         w->corder[c] = (rmc_id)c;
         w->cstart[c] = in->crol_off[c];
     }
-    return index_couples(w, in, d);
+    return RMC_OK;
 }
 
 /* Word k of the restart stream `seed` (splitmix64 of a counter): the
@@ -658,6 +665,7 @@ void rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in)
 {
     rmc_match_setup_programs(w, in);
     w->n_proposals = 0;
+    w->cflag = false;
     for (size_t c = 0; c < in->n_couples; c++) {
         w->cnext[c] = w->cstart[c];
         w->cheld[c] = RMC_MATCH_HELD_NONE;
@@ -689,6 +697,7 @@ void rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in)
     for (size_t c = 0; c < in->n_couples; c++) {
         w->cstale[c] = true; /* every couple's first scan */
     }
+    w->cflag = true;
     w->converged = w->cycled = false;
     w->round = 0;
     w->brent_power = 1;

@@ -71,6 +71,7 @@ struct rmc_match_ws {
     rmc_id *cprog_couple; /* [cap_cprog] */
     rmc_id *cprog_last;   /* [max_prog] scratch of the build */
     size_t cap_cprog;
+    bool cflag;               /* seats freed mark cstale (the rounds, not the couples' entry) */
     bool *cstale;             /* [max_app / 2] a seat freed at one of its programs since */
     size_t *cscan_held;       /* [max_app / 2] the entry it held at its last empty scan */
     rmc_match_tracks *tracks; /* NULL until a market with supplemental lists or reversions */
