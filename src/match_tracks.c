@@ -56,15 +56,16 @@ struct rmc_match_tracks {
     int32_t *unfilled;    /* [cap_prog] */
     int32_t *moved;       /* [cap_rev] */
     rmc_id *list_owner;   /* [n_sup] applicant of each supplemental list (validation) */
-    size_t cap_sup;
+    rmc_id *linker;       /* [n_sup] applicants linking a list, in index order (check_sup) */
+    size_t n_link, cap_sup;
 };
 
 static void tracks_free_arrays(rmc_match_tracks *t)
 {
-    void *const arrs[] = {t->app_off,     t->sup_app,    t->couple_a, t->couple_b,
-                          t->crol_off,    t->crol_pa,    t->crol_pb,  t->crol_rank_a,
-                          t->crol_rank_b, t->pair_entry, t->app_prog, t->app_choice,
-                          t->capacity,    t->unfilled,   t->moved,    t->list_owner};
+    void *const arrs[] = {
+        t->app_off,  t->sup_app,     t->couple_a,    t->couple_b,   t->crol_off, t->crol_pa,
+        t->crol_pb,  t->crol_rank_a, t->crol_rank_b, t->pair_entry, t->app_prog, t->app_choice,
+        t->capacity, t->unfilled,    t->moved,       t->list_owner, t->linker};
     for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) {
         rmc_free(arrs[i]);
     }
@@ -92,9 +93,12 @@ static rmc_status grow(void **p, size_t have, size_t n, size_t elem, rmc_diag *d
     return RMC_OK;
 }
 
-/* Supplemental input well formed; fills list_owner. */
+/* Supplemental input well formed; fills list_owner, and linker[0 ..
+ * n_link) with the applicants that link a list (each owns one, so there
+ * are at most n_sup). */
 static rmc_status check_sup(rmc_match_tracks *t, const rmc_match_input *in, rmc_diag *d)
 {
+    t->n_link = 0;
     if (in->n_sup == 0) {
         return RMC_OK;
     }
@@ -102,6 +106,7 @@ static rmc_status check_sup(rmc_match_tracks *t, const rmc_match_input *in, rmc_
         return RMC_FAIL(d, RMC_EUSAGE, "match input: %zu supplemental lists, malformed", in->n_sup);
     }
     RMC_TRY(grow((void **)&t->list_owner, t->cap_sup, in->n_sup, sizeof(rmc_id), d));
+    RMC_TRY(grow((void **)&t->linker, t->cap_sup, in->n_sup, sizeof(rmc_id), d));
     t->cap_sup = in->n_sup > t->cap_sup ? in->n_sup : t->cap_sup;
     for (size_t s = 0; s < in->n_sup; s++) {
         t->list_owner[s] = RMC_ID_NONE;
@@ -128,24 +133,13 @@ static rmc_status check_sup(rmc_match_tracks *t, const rmc_match_input *in, rmc_
             }
             if (s >= 0) {
                 t->list_owner[s] = (rmc_id)i;
+                if (t->n_link == 0 || t->linker[t->n_link - 1] != (rmc_id)i) {
+                    t->linker[t->n_link++] = (rmc_id)i;
+                }
             }
         }
     }
     return RMC_OK;
-}
-
-/* Does single i link a supplemental list anywhere? */
-static bool links_list(const rmc_match_input *in, const rmc_id *couple_of, size_t i)
-{
-    if (in->n_sup == 0 || couple_of[i] != RMC_ID_NONE) {
-        return false;
-    }
-    for (size_t e = in->app_off[i]; e < in->app_off[i + 1]; e++) {
-        if (in->choice_supp[e] >= 0) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /* Pairs single i expands to. */
@@ -185,9 +179,12 @@ static rmc_status expand(rmc_match_ws *w, rmc_match_tracks *t, const rmc_match_i
         }
         w->couple_of[a] = w->couple_of[b] = (rmc_id)c;
     }
+    /* the singles that link a supplemental list (a couple's member is
+     * not expanded) */
     size_t k = 0, pairs = in->n_couples > 0 ? in->crol_off[in->n_couples] : 0;
-    for (size_t i = 0; i < in->n_app; i++) {
-        if (links_list(in, w->couple_of, i)) {
+    for (size_t q = 0; q < t->n_link; q++) {
+        const size_t i = (size_t)t->linker[q];
+        if (w->couple_of[i] == RMC_ID_NONE) {
             k++;
             pairs += pairs_of(in, i);
         }
@@ -224,8 +221,9 @@ static rmc_status expand(rmc_match_ws *w, rmc_match_tracks *t, const rmc_match_i
         t->crol_off[c + 1] = q;
     }
     size_t c = in->n_couples;
-    for (size_t i = 0; i < in->n_app; i++) {
-        if (!links_list(in, w->couple_of, i)) {
+    for (size_t l = 0; l < t->n_link; l++) {
+        const size_t i = (size_t)t->linker[l];
+        if (w->couple_of[i] != RMC_ID_NONE) {
             continue;
         }
         t->sup_app[c - in->n_couples] = (rmc_id)i;
