@@ -531,47 +531,61 @@ static bool snap_equal(const rmc_match_ws *w, const rmc_match_input *in)
 }
 
 /* The couples with an entry at each program, each once per program, into
- * w->cprog_off / cprog_couple (grown as needed): pass 0 counts, pass 1
- * fills with cprog_off[p] as the cursor, shifted back after. */
+ * w->cprog_off / cprog_couple (grown as needed). One walk of the couples'
+ * pairs counts each program's couples and lists the (program, couple)
+ * pairs found, in w->cprog_tmp; the list is then scattered by program,
+ * with cprog_off[p] as the cursor, shifted back after. */
 static rmc_status index_couples(rmc_match_ws *w, const rmc_match_input *in, rmc_diag *d)
 {
     size_t *const off = w->cprog_off;
     for (size_t p = 0; p <= in->n_prog; p++) {
         off[p] = 0;
     }
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t p = 0; p < in->n_prog; p++) {
-            w->cprog_last[p] = RMC_ID_NONE;
+    for (size_t p = 0; p < in->n_prog; p++) {
+        w->cprog_last[p] = RMC_ID_NONE;
+    }
+    size_t n = 0;
+    for (size_t c = 0; c < in->n_couples; c++) {
+        /* at most two programs an entry */
+        const size_t need = 2 * (n + 2 * (in->crol_off[c + 1] - in->crol_off[c]));
+        if (need > w->cap_ctmp) {
+            const size_t cap = need > 2 * w->cap_ctmp ? need : 2 * w->cap_ctmp;
+            rmc_id *fresh = NULL;
+            RMC_TRY(rmc_alloc_array((void **)&fresh, cap, sizeof *fresh, d));
+            if (n > 0) {
+                memcpy(fresh, w->cprog_tmp, 2 * n * sizeof *fresh);
+            }
+            rmc_free(w->cprog_tmp);
+            w->cprog_tmp = fresh;
+            w->cap_ctmp = cap;
         }
-        for (size_t c = 0; c < in->n_couples; c++) {
-            for (size_t e = in->crol_off[c]; e < in->crol_off[c + 1]; e++) {
-                for (int m = 0; m < 2; m++) {
-                    const rmc_id p = pair_prog(in, e, m);
-                    if (p == RMC_ID_NONE || w->cprog_last[p] == (rmc_id)c) {
-                        continue;
-                    }
-                    w->cprog_last[p] = (rmc_id)c;
-                    if (pass == 0) {
-                        off[p + 1]++;
-                    } else {
-                        w->cprog_couple[off[p]++] = (rmc_id)c;
-                    }
+        rmc_id *const tmp = w->cprog_tmp;
+        for (size_t e = in->crol_off[c]; e < in->crol_off[c + 1]; e++) {
+            for (int m = 0; m < 2; m++) {
+                const rmc_id p = pair_prog(in, e, m);
+                if (p == RMC_ID_NONE || w->cprog_last[p] == (rmc_id)c) {
+                    continue;
                 }
+                w->cprog_last[p] = (rmc_id)c;
+                off[p + 1]++;
+                tmp[2 * n] = p;
+                tmp[2 * n + 1] = (rmc_id)c;
+                n++;
             }
         }
-        if (pass == 0) {
-            for (size_t p = 0; p < in->n_prog; p++) {
-                off[p + 1] += off[p];
-            }
-            const size_t n = off[in->n_prog];
-            if (n > w->cap_cprog) {
-                rmc_free(w->cprog_couple);
-                w->cprog_couple = NULL;
-                w->cap_cprog = 0;
-                RMC_TRY(rmc_alloc_array((void **)&w->cprog_couple, n, sizeof(rmc_id), d));
-                w->cap_cprog = n;
-            }
-        }
+    }
+    for (size_t p = 0; p < in->n_prog; p++) {
+        off[p + 1] += off[p];
+    }
+    if (n > w->cap_cprog) {
+        rmc_free(w->cprog_couple);
+        w->cprog_couple = NULL;
+        w->cap_cprog = 0;
+        RMC_TRY(rmc_alloc_array((void **)&w->cprog_couple, n, sizeof(rmc_id), d));
+        w->cap_cprog = n;
+    }
+    for (size_t k = 0; k < n; k++) {
+        w->cprog_couple[off[w->cprog_tmp[2 * k]]++] = w->cprog_tmp[2 * k + 1];
     }
     for (size_t p = in->n_prog; p > 0; p--) {
         off[p] = off[p - 1];

@@ -58,6 +58,7 @@ static void ws_free_arrays(rmc_match_ws *w)
     rmc_free(w->cprog_off);
     rmc_free(w->cprog_couple);
     rmc_free(w->cprog_last);
+    rmc_free(w->cprog_tmp);
     rmc_free(w->cstale);
     rmc_free(w->cscan_held);
     rmc_match_tracks_free(w->tracks);

@@ -70,7 +70,8 @@ struct rmc_match_ws {
     size_t *cprog_off;    /* [max_prog + 1] */
     rmc_id *cprog_couple; /* [cap_cprog] */
     rmc_id *cprog_last;   /* [max_prog] scratch of the build */
-    size_t cap_cprog;
+    rmc_id *cprog_tmp;    /* [cap_ctmp] scratch of the build: (program, couple) pairs */
+    size_t cap_cprog, cap_ctmp;
     bool cflag;               /* seats freed mark cstale (the rounds, not the couples' entry) */
     bool *cstale;             /* [max_app / 2] a seat freed at one of its programs since */
     size_t *cscan_held;       /* [max_app / 2] the entry it held at its last empty scan */
