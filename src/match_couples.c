@@ -685,12 +685,8 @@ void rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in)
         w->cheld[c] = RMC_MATCH_HELD_NONE;
         w->cyc_best[c] = RMC_MATCH_HELD_NONE;
     }
-    size_t top = 0;
-    for (size_t i = in->n_app; i-- > 0;) {
+    for (size_t i = 0; i < in->n_app; i++) {
         w->next[i] = in->app_off[i];
-        if (w->couple_of[i] == RMC_ID_NONE) {
-            w->stack[top++] = (rmc_id)i; /* the first single on top */
-        }
     }
     for (size_t j = 0; j < in->n_prog; j++) {
         w->on_stack[j] = false;
@@ -698,7 +694,15 @@ void rmc_match_couples_init(rmc_match_ws *w, const rmc_match_input *in)
     w->n_dirty = w->dirty_head = 0;
     /* The program lists depend on the lists and ranks, not on capacities. */
     w->have_lists = w->have_lists && w->keep_lists;
-    settle(w, in, top); /* the singles first */
+    /* The singles first, by the singles-only Match's proposals (only
+     * singles are held yet, so whoever is displaced is a single): their
+     * matching is the singles' applicant-optimal one whatever the order,
+     * and so are the proposals counted. */
+    for (size_t i = 0; i < in->n_app; i++) {
+        for (int64_t a = w->couple_of[i] == RMC_ID_NONE ? (int64_t)i : -1; a >= 0;) {
+            a = rmc_match_propose_from(w, in, (size_t)a, &w->n_proposals);
+        }
+    }
     /* Then the couples one at a time, in corder: each proposes, whoever it
      * displaces settles, and one pass of the targeted rescan moves the
      * singles that a seat it freed (a displaced couple's withdrawal) now

@@ -216,42 +216,6 @@ void rmc_match_setup_programs(rmc_match_ws *w, const rmc_match_input *in)
     }
 }
 
-/* Applicant i proposes down its list until held or exhausted. Returns the
- * applicant it displaced (who must propose next), or -1. */
-static inline int64_t propose_from(rmc_match_ws *w, const rmc_match_input *in, size_t i,
-                                   size_t *n_proposals)
-{
-    const size_t end = in->app_off[i + 1];
-    for (size_t e = w->next[i]; e < end; e++) {
-        const int32_t r = in->choice_rank[e];
-        ++*n_proposals;
-        if (r == RMC_RANK_NONE) {
-            continue;
-        }
-        const size_t j = (size_t)in->choice_prog[e];
-        const size_t cap = (size_t)in->capacity[j];
-        uint64_t *h = w->seat + w->seat_off[j];
-        const size_t n = (size_t)w->n_held[j];
-        if (n < cap) {
-            heap_push(h, n, seat_key(r, i));
-            w->n_held[j] = (int32_t)(n + 1);
-            w->held[i] = e;
-            w->next[i] = e + 1;
-            return -1;
-        }
-        if (cap > 0 && (uint32_t)(h[0] >> 32) > (uint32_t)r) {
-            const size_t out = (size_t)(uint32_t)h[0];
-            heap_replace_top(h, n, seat_key(r, i));
-            w->held[i] = e;
-            w->held[out] = RMC_MATCH_HELD_NONE;
-            w->next[i] = e + 1;
-            return (int64_t)out;
-        }
-    }
-    w->next[i] = end;
-    return -1;
-}
-
 static size_t run_applicants(rmc_match_ws *w, const rmc_match_input *in)
 {
     size_t n_proposals = 0;
@@ -265,7 +229,7 @@ static size_t run_applicants(rmc_match_ws *w, const rmc_match_input *in)
         /* A displaced applicant proposes at once: it is free, and the order
          * in which free applicants propose does not change the result. */
         while (i >= 0) {
-            i = propose_from(w, in, (size_t)i, &n_proposals);
+            i = rmc_match_propose_from(w, in, (size_t)i, &n_proposals);
         }
     }
     return n_proposals;

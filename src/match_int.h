@@ -125,6 +125,44 @@ static inline void heap_replace_top(uint64_t *h, size_t n, uint64_t key)
     h[p] = key;
 }
 
+/* Applicant i proposes down its list until held or exhausted, from
+ * w->next[i] (the singles-only Match of match_da.c, and the singles before
+ * any couple enters in match_couples.c). Returns the applicant it displaced
+ * (who must propose next), or -1. */
+static inline int64_t rmc_match_propose_from(rmc_match_ws *w, const rmc_match_input *in, size_t i,
+                                             size_t *n_proposals)
+{
+    const size_t end = in->app_off[i + 1];
+    for (size_t e = w->next[i]; e < end; e++) {
+        const int32_t r = in->choice_rank[e];
+        ++*n_proposals;
+        if (r == RMC_RANK_NONE) {
+            continue;
+        }
+        const size_t j = (size_t)in->choice_prog[e];
+        const size_t cap = (size_t)in->capacity[j];
+        uint64_t *h = w->seat + w->seat_off[j];
+        const size_t n = (size_t)w->n_held[j];
+        if (n < cap) {
+            heap_push(h, n, seat_key(r, i));
+            w->n_held[j] = (int32_t)(n + 1);
+            w->held[i] = e;
+            w->next[i] = e + 1;
+            return -1;
+        }
+        if (cap > 0 && (uint32_t)(h[0] >> 32) > (uint32_t)r) {
+            const size_t out = (size_t)(uint32_t)h[0];
+            heap_replace_top(h, n, seat_key(r, i));
+            w->held[i] = e;
+            w->held[out] = RMC_MATCH_HELD_NONE;
+            w->next[i] = e + 1;
+            return (int64_t)out;
+        }
+    }
+    w->next[i] = end;
+    return -1;
+}
+
 /* Remove element k of the max-heap h of n elements. */
 static inline void heap_remove_at(uint64_t *h, size_t n, size_t k)
 {
