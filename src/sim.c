@@ -1239,8 +1239,7 @@ static uint64_t batch_first(uint64_t done, int b)
 /* Replicates in batch b of a round starting at done. */
 static size_t batch_size(const sim_run *s, uint64_t done, int b)
 {
-    const uint64_t first = batch_first(done, b);
-    const uint64_t end = done - done % RMC_SIM_BATCH + (uint64_t)RMC_SIM_BATCH * (uint64_t)(b + 1);
+    const uint64_t first = batch_first(done, b), end = batch_first(done, b + 1);
     const uint64_t n = s->ctx.o->replicates < end ? s->ctx.o->replicates : end;
     return first >= n ? 0 : (size_t)(n - first);
 }
