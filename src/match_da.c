@@ -307,20 +307,27 @@ static void build_lists_radix(rmc_match_ws *w, const rmc_match_input *in)
  * entry e goes straight to slot rank within its program's span of
  * max rank + 1 slots, and the spans are compacted: the radix sort's order
  * (rank ascending; no ties to break) in three passes over the entries and
- * none over a 2^16-bin histogram. Otherwise the radix sort. */
+ * none over a 2^16-bin histogram. The slots are 32-bit (ptmp's room taken
+ * as twice as many) and only written: two entries of one rank at a program
+ * leave fewer filled slots than ranked entries, which the compaction
+ * counts. Otherwise the radix sort. */
 void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in)
 {
     size_t *const span = w->plist_off; /* span of program j in span[j + 1] */
     for (size_t j = 0; j <= in->n_prog; j++) {
         span[j] = 0;
     }
+    size_t n_ranked = 0;
     for (size_t i = 0; i < in->n_app; i++) {
         for (size_t e = in->app_off[i]; e < in->app_off[i + 1]; e++) {
             w->entry_app[e] = (rmc_id)i;
             const int32_t r = in->choice_rank[e];
             size_t *const sp = &span[(size_t)in->choice_prog[e] + 1];
-            if (r != RMC_RANK_NONE && (size_t)r >= *sp) {
-                *sp = (size_t)r + 1;
+            if (r != RMC_RANK_NONE) {
+                n_ranked++;
+                if ((size_t)r >= *sp) {
+                    *sp = (size_t)r + 1;
+                }
             }
         }
     }
@@ -331,34 +338,35 @@ void rmc_match_build_program_lists(rmc_match_ws *w, const rmc_match_input *in)
             return;
         }
     }
-    size_t *const slot = w->ptmp;
-    for (size_t q = 0; q < span[in->n_prog]; q++) {
-        slot[q] = RMC_MATCH_HELD_NONE;
-    }
     const size_t n_entries = in->app_off[in->n_app];
+    if (n_entries >= UINT32_MAX) {
+        build_lists_radix(w, in);
+        return;
+    }
+    uint32_t *const slot = (uint32_t *)w->ptmp; /* span[n_prog] <= max_entries slots */
+    for (size_t q = 0; q < span[in->n_prog]; q++) {
+        slot[q] = UINT32_MAX;
+    }
     for (size_t e = 0; e < n_entries; e++) {
         const int32_t r = in->choice_rank[e];
-        if (r == RMC_RANK_NONE) {
-            continue;
+        if (r != RMC_RANK_NONE) {
+            slot[span[in->choice_prog[e]] + (size_t)r] = (uint32_t)e;
         }
-        size_t *const s = &slot[span[in->choice_prog[e]] + (size_t)r];
-        if (*s != RMC_MATCH_HELD_NONE) {
-            build_lists_radix(w, in); /* two entries of one rank at a program */
-            return;
-        }
-        *s = e;
     }
     size_t q = 0;
     for (size_t j = 0; j < in->n_prog; j++) {
         const size_t lo = span[j], hi = span[j + 1];
         w->plist_off[j] = q; /* span[j] is plist_off[j]: read before it is overwritten */
         for (size_t k = lo; k < hi; k++) {
-            if (slot[k] != RMC_MATCH_HELD_NONE) {
+            if (slot[k] != UINT32_MAX) {
                 w->plist[q++] = slot[k];
             }
         }
     }
     w->plist_off[in->n_prog] = q;
+    if (q != n_ranked) {
+        build_lists_radix(w, in); /* two entries of one rank at a program */
+    }
 }
 
 static size_t run_programs(rmc_match_ws *w, const rmc_match_input *in)

@@ -121,22 +121,29 @@ static rmc_status check_sup(rmc_match_tracks *t, const rmc_match_input *in, rmc_
             }
         }
     }
-    for (size_t i = 0; i < in->n_app; i++) {
-        for (size_t e = in->app_off[i]; e < in->app_off[i + 1]; e++) {
-            const int32_t s = in->choice_supp[e];
-            if (s < -1 || (s >= 0 && (size_t)s >= in->n_sup) ||
-                (s >= 0 && t->list_owner[s] != RMC_ID_NONE && t->list_owner[s] != (rmc_id)i)) {
-                return RMC_FAIL(d, RMC_EUSAGE,
-                                "match input: entry %zu names supplemental list %d, which is out "
-                                "of range or serves another applicant",
-                                e, (int)s);
-            }
-            if (s >= 0) {
-                t->list_owner[s] = (rmc_id)i;
-                if (t->n_link == 0 || t->linker[t->n_link - 1] != (rmc_id)i) {
-                    t->linker[t->n_link++] = (rmc_id)i;
-                }
-            }
+    /* The entries in one run (check_input has checked app_off: it starts at
+     * 0 and never decreases), the applicant found only at an entry that
+     * names a list: most name none, and their test is the whole cost. */
+    const size_t n_entries = in->app_off[in->n_app];
+    size_t i = 0;
+    for (size_t e = 0; e < n_entries; e++) {
+        const int32_t s = in->choice_supp[e];
+        if (s == -1) {
+            continue;
+        }
+        while (in->app_off[i + 1] <= e) {
+            i++;
+        }
+        if (s < -1 || (size_t)s >= in->n_sup ||
+            (t->list_owner[s] != RMC_ID_NONE && t->list_owner[s] != (rmc_id)i)) {
+            return RMC_FAIL(d, RMC_EUSAGE,
+                            "match input: entry %zu names supplemental list %d, which is out "
+                            "of range or serves another applicant",
+                            e, (int)s);
+        }
+        t->list_owner[s] = (rmc_id)i;
+        if (t->n_link == 0 || t->linker[t->n_link - 1] != (rmc_id)i) {
+            t->linker[t->n_link++] = (rmc_id)i;
         }
     }
     return RMC_OK;

@@ -889,6 +889,18 @@ static void test_tracks_usage_errors(void **state)
     rmc_match_result r = {.app_prog = prog, .app_choice = choice, .fill = fill, .app_pgy1 = pgy1};
     rmc_diag d = {0};
     assert_int_equal(rmc_match_run(w, &in, RMC_PROPOSE_APPLICANTS, 0, &r, &d), RMC_EUSAGE);
+    /* a list linked by a second applicant (y's only entry, entry 2), and an
+     * entry naming list -2: each named by its entry */
+    supp_market(&k, true, false);
+    k.supp[2] = 0;
+    const rmc_match_input in_shared = input_of(&k);
+    assert_int_equal(rmc_match_run(w, &in_shared, RMC_PROPOSE_APPLICANTS, 0, &r, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "entry 2 names supplemental list 0"));
+    supp_market(&k, true, false);
+    k.supp[1] = -2;
+    const rmc_match_input in_neg = input_of(&k);
+    assert_int_equal(rmc_match_run(w, &in_neg, RMC_PROPOSE_APPLICANTS, 0, &r, &d), RMC_EUSAGE);
+    assert_non_null(strstr(d.message, "entry 1 names supplemental list -2"));
     supp_market(&k, true, false);
     const rmc_match_input in2 = input_of(&k);
     assert_int_equal(rmc_match_run(w, &in2, RMC_PROPOSE_PROGRAMS, 0, &r, &d), RMC_EUSAGE);
