@@ -591,6 +591,12 @@ void rmc_accum_count_unstable(rmc_accum *a, uint64_t replicate)
     lower_first(&a->first_unstable, (int64_t)replicate);
 }
 
+void rmc_accum_count_blocking(rmc_accum *a, uint64_t applicants, uint64_t couples)
+{
+    add_rep(a, RMC_REP_BLOCK_APPLICANTS, applicants);
+    add_rep(a, RMC_REP_BLOCK_COUPLES, couples);
+}
+
 void rmc_accum_clear(rmc_accum *a)
 {
     rmc_accum_sizes s;
@@ -827,6 +833,11 @@ void rmc_accum_sha256(const rmc_accum *a, char hex[65])
             rmc_sha256_update(&s, &a->rep_sum[rows[k]], sizeof(uint64_t));
             rmc_sha256_update(&s, &a->rep_sumsq[rows[k]], sizeof(uint64_t));
         }
+    }
+    const uint64_t *blk = a->rep_sum + RMC_REP_BLOCK_APPLICANTS;
+    if (blk[0] + blk[1] > 0) { /* totals without blocking counts keep their old digest */
+        rmc_sha256_update(&s, blk, 2 * sizeof(uint64_t));
+        rmc_sha256_update(&s, a->rep_sumsq + RMC_REP_BLOCK_APPLICANTS, 2 * sizeof(uint64_t));
     }
     if (a->soap_replicates > 0) { /* totals without SOAP keep their old digest */
         rmc_sha256_update(&s, &a->soap_replicates, sizeof a->soap_replicates);

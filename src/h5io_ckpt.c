@@ -23,7 +23,7 @@ typedef struct ckpt_ctx {
  * added, removed or reshaped, so another version's file is refused by
  * number rather than misread. Files from before the number existed have
  * none (format 1 is what they would have been). */
-#define CKPT_FORMAT 2
+#define CKPT_FORMAT 3 /* 3: the blocking counts' rows of rep_sums */
 
 /* A 1-D table, its chunks compressed on `threads` threads. */
 static rmc_status write_flat(hid_t f, const char *name, hid_t mtype, hid_t ftype, size_t n,

@@ -235,6 +235,17 @@ static rmc_status read_root(hid_t f, rmc_result *r, rmc_diag *d)
     RMC_TRY(rmc_h5_read_attr(f, "wall_seconds", H5T_NATIVE_DOUBLE, &r->wall_seconds, d));
     RMC_TRY(rmc_h5_read_attr(f, "until_se", H5T_NATIVE_DOUBLE, &r->until_se, d));
     RMC_TRY(rmc_h5_read_attr(f, "se_reached", H5T_NATIVE_INT64, &r->se_reached, d));
+    if (H5Aexists(f, "unconverged_blocking_applicants") > 0) {
+        static const char *const names[4] = {
+            "unconverged_blocking_applicants", "unconverged_blocking_applicants_se",
+            "unconverged_blocking_couples", "unconverged_blocking_couples_se"};
+        double *const to[4] = {&r->blocking_applicants, &r->blocking_applicants_se,
+                               &r->blocking_couples, &r->blocking_couples_se};
+        for (int k = 0; k < 4; k++) {
+            RMC_TRY(rmc_h5_read_attr(f, names[k], H5T_NATIVE_DOUBLE, to[k], d));
+        }
+        r->has_blocking = true;
+    }
     return RMC_OK;
 }
 

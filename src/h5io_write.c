@@ -513,6 +513,13 @@ static rmc_status write_root_attrs(hid_t f, const rmc_model *m, const rmc_accum 
     RMC_TRY(rmc_h5_attr_i64(f, "se_reached", info->se_reached ? 1 : 0, d));
     RMC_TRY(rmc_h5_attr_u64(f, "unconverged_replicates", rmc_accum_unconverged(a), d));
     RMC_TRY(rmc_h5_attr_u64(f, "unstable_replicates", rmc_accum_unstable(a), d));
+    if (info->check_stability && rmc_accum_unconverged(a) > 0) {
+        /* the non-converged replicates' matchings, checked: what blocks them */
+        static const char *const blocking[2] = {"unconverged_blocking_applicants",
+                                                "unconverged_blocking_couples"};
+        RMC_TRY(write_rep_attrs(f, a, RMC_REP_BLOCK_APPLICANTS, 2, blocking,
+                                rmc_accum_unconverged(a), 1.0, d));
+    }
     const uint64_t *rh = rmc_accum_restart_hist(a);
     uint64_t restarted = 0;
     for (size_t k = 0; k < 2 * RMC_ACCUM_RESTART_BINS; k++) {

@@ -41,7 +41,9 @@
 #include "rankmc/match.h"
 
 typedef struct check_scratch {
-    rmc_problems *list;          /* NULL: stop at the first violation; else list them all */
+    rmc_problems *list; /* NULL: stop at the first violation; else list them all */
+    bool counting;      /* count every violation in n_found, no message */
+    size_t n_found;
     const char *const *app_ids;  /* [n_app] names for messages, or NULL */
     const char *const *prog_ids; /* [n_prog] */
     char app_buf[2][160];        /* formatted names */
@@ -118,10 +120,15 @@ static const char *couple_name(check_scratch *s, const rmc_match_input *in, size
 }
 
 /* One violation: the first is the answer (RMC_EINTERNAL in d), or, when
- * listing, one more line in the list and the check goes on (RMC_OK). */
+ * listing or counting, one more line in the list or one more in n_found,
+ * and the check goes on (RMC_OK). */
 __attribute__((format(printf, 3, 4))) static rmc_status violation(check_scratch *s, rmc_diag *d,
                                                                   const char *fmt, ...)
 {
+    if (s->counting) {
+        s->n_found++;
+        return RMC_OK;
+    }
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -519,9 +526,10 @@ static rmc_status mark_sup(const rmc_match_input *in, check_scratch *s, rmc_diag
     return RMC_OK;
 }
 
-/* The check; with s.list set, every violation is listed and RMC_OK returned. */
+/* The check; with s.list set (or s.counting), every violation is listed
+ * (counted) and RMC_OK returned; with v, the counts by kind go there. */
 static rmc_status check_impl(const rmc_match_input *in, const rmc_match_outcome *o, check_scratch s,
-                             rmc_diag *d)
+                             rmc_match_violations *v, rmc_diag *d)
 {
     const rmc_id *app_prog = o->app_prog;
     rmc_status st = RMC_OK;
@@ -540,9 +548,19 @@ static rmc_status check_impl(const rmc_match_input *in, const rmc_match_outcome 
     RMC_TRY_GOTO(st, check_placements(in, app_prog, &s, d), done);
     RMC_TRY_GOTO(st, tally(in, app_prog, &s, d), done);
     RMC_TRY_GOTO(st, check_reversions_done(in, o, &s, d), done);
+    size_t seen = s.n_found;
+    rmc_match_violations found = {.other = seen};
     RMC_TRY_GOTO(st, find_blocking_single(in, app_prog, &s, d), done);
+    found.singles = s.n_found - seen;
+    seen = s.n_found;
     RMC_TRY_GOTO(st, find_blocking_sup(in, app_prog, &s, d), done);
-    st = find_blocking_couple(in, app_prog, &s, d);
+    found.sup = s.n_found - seen;
+    seen = s.n_found;
+    RMC_TRY_GOTO(st, find_blocking_couple(in, app_prog, &s, d), done);
+    found.couples = s.n_found - seen;
+    if (v != NULL) {
+        *v = found;
+    }
 done:
     rmc_free(s.cap_buf);
     rmc_free(s.worst);
@@ -557,13 +575,23 @@ done:
 rmc_status rmc_match_check(const rmc_match_input *in, const rmc_id *app_prog, rmc_diag *d)
 {
     const rmc_match_outcome o = {.app_prog = app_prog};
-    return check_impl(in, &o, (check_scratch){0}, d);
+    return check_impl(in, &o, (check_scratch){0}, NULL, d);
 }
 
 rmc_status rmc_match_check_outcome(const rmc_match_input *in, const rmc_match_outcome *o,
                                    rmc_diag *d)
 {
-    return check_impl(in, o, (check_scratch){0}, d);
+    return check_impl(in, o, (check_scratch){0}, NULL, d);
+}
+
+rmc_status rmc_match_check_count(const rmc_match_input *in, const rmc_match_outcome *o,
+                                 rmc_match_violations *out, rmc_diag *d)
+{
+    if (out == NULL) {
+        return RMC_FAIL(d, RMC_EUSAGE, "rmc_match_check_count needs somewhere to count");
+    }
+    *out = (rmc_match_violations){0};
+    return check_impl(in, o, (check_scratch){.counting = true}, out, d);
 }
 
 rmc_status rmc_match_check_outcome_list(const rmc_match_input *in, const rmc_match_outcome *o,
@@ -574,7 +602,7 @@ rmc_status rmc_match_check_outcome_list(const rmc_match_input *in, const rmc_mat
         return RMC_FAIL(d, RMC_EUSAGE, "rmc_match_check_list needs a problem list");
     }
     return check_impl(in, o, (check_scratch){.list = out, .app_ids = app_ids, .prog_ids = prog_ids},
-                      d);
+                      NULL, d);
 }
 
 rmc_status rmc_match_check_list(const rmc_match_input *in, const rmc_id *app_prog,

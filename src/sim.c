@@ -811,7 +811,7 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
         rmc_accum_count_restarts(w->acc, res.n_restarts, st == RMC_OK);
     }
     if (st == RMC_NOT_CONVERGED) {
-        /* Kept and counted. Not stability-checked: a couples market may
+        /* Kept and counted, never called unstable: a couples market may
          * have no stable matching at all, and the matcher claims none. */
         rmc_accum_count_unconverged(w->acc, r);
     } else if (st != RMC_OK) {
@@ -819,11 +819,27 @@ static bool match_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, const rm
         return false;
     }
     w->n_reverted = res.n_reverted;
+    /* Without tracks the three arrays are NULL (the workspace is zeroed and
+     * they are allocated only with tracks): then the checks read app_prog. */
+    const rmc_match_outcome out = {w->app_prog, w->app_pgy1, w->cap_final, w->rev_moved};
+    if (c->o->check_stability && st == RMC_NOT_CONVERGED) {
+        /* How far from stable: the agents that block it. The matching is
+         * consistent (placements, capacities, reversions), else a bug. */
+        rmc_match_violations v;
+        rmc_status cs = rmc_match_check_count(in, &out, &v, &d);
+        if (cs == RMC_OK && v.other > 0) {
+            cs = RMC_FAIL(&d, RMC_EINTERNAL,
+                          "a non-converged matching breaks %zu placement, capacity or reversion "
+                          "rules",
+                          v.other);
+        }
+        if (cs != RMC_OK) {
+            record_failure(w, r, cs, &d);
+            return false;
+        }
+        rmc_accum_count_blocking(w->acc, v.singles + v.sup, v.couples);
+    }
     if (c->o->check_stability && st == RMC_OK) {
-        /* Without tracks the three arrays are NULL (the workspace is zeroed
-         * and they are allocated only with tracks): then this is
-         * rmc_match_check of app_prog. */
-        const rmc_match_outcome out = {w->app_prog, w->app_pgy1, w->cap_final, w->rev_moved};
         const rmc_status cs = rmc_match_check_outcome(in, &out, &d);
         if (cs == RMC_EINTERNAL) {
             rmc_accum_count_unstable(w->acc, r);

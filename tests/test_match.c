@@ -1325,6 +1325,20 @@ static void test_match_run_couples_minimal_miss(void **state)
         strstr(rmc_problems_get(pr, 1), "blocking pair: applicant 2 prefers program 0"));
     assert_non_null(strstr(rmc_problems_get(pr, 2), "blocking couple: couple 0"));
     rmc_problems_free(pr);
+    /* The counting checker finds the same, by kind. */
+    const rmc_id *const matchings[3] = {o.app_prog, weak, many};
+    const rmc_match_violations counts[3] = {{0, 0, 0, 0}, {0, 0, 0, 1}, {1, 1, 0, 1}};
+    for (int k = 0; k < 3; k++) {
+        const rmc_match_outcome mo = {.app_prog = matchings[k]};
+        rmc_match_violations v = {9, 9, 9, 9};
+        assert_int_equal(rmc_match_check_count(&in, &mo, &v, &d), RMC_OK);
+        assert_int_equal(v.other, counts[k].other);
+        assert_int_equal(v.singles, counts[k].singles);
+        assert_int_equal(v.sup, counts[k].sup);
+        assert_int_equal(v.couples, counts[k].couples);
+    }
+    const rmc_match_outcome mo = {.app_prog = weak};
+    assert_int_equal(rmc_match_check_count(&in, &mo, NULL, &d), RMC_EUSAGE);
     outcome_free(&o);
     market_free(&cm.mk);
 }

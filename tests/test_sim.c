@@ -632,6 +632,29 @@ static void test_rmc_sim_run_couples(void **state)
     assert_int_equal(total, 3 * RMC_SIM_BATCH);
     assert_int_equal(unconv, st[0].unconverged);
     assert_true(unconv > 0);
+    /* The non-converged replicates' matchings, checked: each is unstable
+     * (an attempt stops only when a round moved someone), so at least one
+     * agent blocks each; the same for any thread count. */
+    uint64_t bs[2][2], bq[2][2];
+    rmc_accum_rep_sums(a[0], RMC_REP_BLOCK_APPLICANTS, 2, bs[0], bq[0]);
+    rmc_accum_rep_sums(a[1], RMC_REP_BLOCK_APPLICANTS, 2, bs[1], bq[1]);
+    assert_memory_equal(bs[0], bs[1], sizeof bs[0]);
+    assert_memory_equal(bq[0], bq[1], sizeof bq[0]);
+    assert_true(bs[0][0] + bs[0][1] >= unconv);
+    assert_true(bq[0][0] >= bs[0][0] && bq[0][1] >= bs[0][1]); /* counts are whole numbers */
+    {
+        /* Not checked: nothing counted, the rest as before. */
+        o.check_stability = false;
+        o.threads = 1;
+        rmc_accum *u = NULL;
+        rmc_sim_stats su;
+        rmc_diag d = {0};
+        assert_int_equal(rmc_sim_run(mc, rmc_model_params(mc), &o, &u, &su, &d), RMC_OK);
+        assert_int_equal(su.unconverged, st[0].unconverged);
+        rmc_accum_rep_sums(u, RMC_REP_BLOCK_APPLICANTS, 2, bs[1], bq[1]);
+        assert_int_equal(bs[1][0] + bs[1][1] + bq[1][0] + bq[1][1], 0);
+        rmc_accum_free(u);
+    }
     /* Couples' per-replicate counts: the same for any thread count, and
      * their totals equal what the members' choice histograms say (member
      * a counted at entries naming both programs: both matched; a or b at

@@ -213,7 +213,10 @@ enum {
  * matched (rmc_accum_add_couples); positions reverted and applicants
  * partially matched (rmc_accum_count_tracks; 0 without tracks); the SOAP
  * totals (RMC_ACCUM_SOAP_TOTALS rows, rmc_accum_add_soap); couples with
- * both partners matched in one city, in one region (rmc_accum_add_couples).
+ * both partners matched in one city, in one region (rmc_accum_add_couples);
+ * in the non-converged replicates whose matching was checked, the
+ * applicants (singles, with supplemental lists or not) and the couples
+ * that block it (rmc_accum_count_blocking; the other replicates add 0).
  * Sums are exact uint64. */
 enum {
     RMC_REP_TYPE,
@@ -224,6 +227,8 @@ enum {
     RMC_REP_SOAP,
     RMC_REP_COUPLE_CITY = RMC_REP_SOAP + RMC_ACCUM_SOAP_TOTALS,
     RMC_REP_COUPLE_REGION,
+    RMC_REP_BLOCK_APPLICANTS,
+    RMC_REP_BLOCK_COUPLES,
     RMC_ACCUM_REP_ROWS
 };
 
@@ -253,6 +258,10 @@ const uint32_t *rmc_accum_soap_fill_hist(const rmc_accum *a); /* [n_prog][max_po
  * the lowest such replicate index. */
 void rmc_accum_count_unconverged(rmc_accum *a, uint64_t replicate);
 void rmc_accum_count_unstable(rmc_accum *a, uint64_t replicate);
+
+/* A non-converged replicate's matching, checked: the applicants and the
+ * couples that block it (rows RMC_REP_BLOCK_APPLICANTS and _COUPLES). */
+void rmc_accum_count_blocking(rmc_accum *a, uint64_t applicants, uint64_t couples);
 
 /* Zero every table and counter (dims and allocations are kept). */
 void rmc_accum_clear(rmc_accum *a);

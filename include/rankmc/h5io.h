@@ -62,6 +62,11 @@ typedef struct rmc_result {
     uint64_t n_couples;                               /* couples in the model */
     double couples_both, couples_both_se; /* mean share of couples with both matched, SE */
     double couples_one, couples_one_se;   /* mean share with exactly one matched, SE */
+    /* With --check-stability and non-converged replicates: the applicants
+     * and couples blocking such a replicate's matching, mean over those
+     * replicates and SE (has_blocking false otherwise, or in older files). */
+    bool has_blocking;
+    double blocking_applicants, blocking_applicants_se, blocking_couples, blocking_couples_se;
     int64_t threads;
     int64_t check_stability, interrupted, se_reached; /* 0 or 1 */
     double wall_seconds, until_se;

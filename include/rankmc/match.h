@@ -159,6 +159,24 @@ rmc_status rmc_match_check_outcome_list(const rmc_match_input *in, const rmc_mat
                                         const char *const *app_ids, const char *const *prog_ids,
                                         rmc_problems *out, rmc_diag *d);
 
+/* What rmc_match_check_outcome finds in a matching, counted instead of
+ * reported: placements, capacities and reversions that break the rules
+ * (`other`), and the agents that block, each once (a single, an applicant
+ * with supplemental lists, a couple: each at its best blocking program,
+ * bundle or pair). All zero exactly when the matching is stable. */
+typedef struct rmc_match_violations {
+    size_t other;
+    size_t singles;
+    size_t sup;
+    size_t couples;
+} rmc_match_violations;
+
+/* Count every violation of o into *out (no messages: cheap enough for a
+ * replicate). RMC_OK whether or not the matching is stable; RMC_ENOMEM,
+ * RMC_EUSAGE as rmc_match_check_list. */
+rmc_status rmc_match_check_count(const rmc_match_input *in, const rmc_match_outcome *o,
+                                 rmc_match_violations *out, rmc_diag *d);
+
 /* The same check, listing every violation in `out` instead of stopping at
  * the first: each misplaced applicant or couple, each program over
  * capacity, and for each single and couple that blocks its best blocking

@@ -116,6 +116,13 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
                 "  note: in %llu replicates the couples procedure did not converge (cycled or "
                 "hit its bound on every attempt; kept, counted)\n",
                 (unsigned long long)r->unconverged);
+        if (r->has_blocking) {
+            fprintf(out,
+                    "  their matchings (--check-stability): %.2f +- %.2f applicants and %.2f +- "
+                    "%.2f couples block one (mean per replicate, SE)\n",
+                    r->blocking_applicants, r->blocking_applicants_se, r->blocking_couples,
+                    r->blocking_couples_se);
+        }
     }
     if (r->has_tracks && r->replicates > 0) {
         double pm = 0, pse = 0, rm = 0, rse = 0;

@@ -76,6 +76,19 @@ grep -q "unstable replicates" "$T/sum" || fail "summary should report the stabil
 h5dump -H -d /interviews/rank_hist "$T/sim_small.h5" | grep -q "( 84, 3 )" ||
     fail "--rank-bins 2 should give 2 bins + not ranked"
 
+# A couples market where some replicates do not converge: with
+# --check-stability their matchings' blocking agents are in the file and the
+# summary; without, neither.
+COUPLES=$(pwd)/tests/data/sim_couples
+expect 0 "couples --check-stability" "$RANKMC" run "$COUPLES" -n 64 -t 2 --check-stability -o "$T/cs.h5"
+grep -q "their matchings (--check-stability): .* applicants and .* couples block one" "$T/stdout" ||
+    fail "summary should show what blocks the non-converged replicates"
+h5dump -A "$T/cs.h5" | grep -q 'ATTRIBUTE "unconverged_blocking_couples_se"' ||
+    fail "unconverged_blocking_couples_se missing"
+expect 0 "couples unchecked" "$RANKMC" run "$COUPLES" -n 64 -t 2 -o "$T/cu.h5"
+grep -q "their matchings" "$T/stdout" && fail "blocking agents shown without --check-stability"
+h5dump -A "$T/cu.h5" | grep -q 'unconverged_blocking' && fail "blocking attributes without --check-stability"
+
 expect 0 "--until-se" "$RANKMC" run "$MODEL" -n 100000 --until-se 0.03 -o "$T/se.h5" --quiet
 h5dump -a /se_reached "$T/se.h5" | grep -q "(0): 1" || fail "--until-se should be reached"
 expect 2 "--until-se 0" "$RANKMC" run "$MODEL" --until-se 0 -o "$T/se0.h5"

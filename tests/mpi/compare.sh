@@ -79,13 +79,17 @@ done
 $MPIRUN -np 2 "$M" run "$MODEL" -n 300 -s 7 -t 2 -o "$T/run-np2t2.h5" -q
 same "$T/run.h5" "$T/run-np2t2.h5"
 
-# Markets with couples: the restart histogram and non-converged counts;
-# with joint lists generated every replicate (sim_joint), the per-couple
-# outcome counts and the one-city / one-region shares too.
+# Markets with couples: the restart histogram and non-converged counts,
+# and (--check-stability) what blocks the non-converged replicates; with
+# joint lists generated every replicate (sim_joint), the per-couple outcome
+# counts and the one-city / one-region shares too.
 for cm in sim_couples sim_joint; do
-    "$S" run tests/data/$cm -n 200 -s 3 -t 2 -o "$T/$cm.h5" -q
+    "$S" run tests/data/$cm -n 200 -s 3 -t 2 --check-stability -o "$T/$cm.h5" -q
+    [ -n "$(value "$T/$cm.h5" unconverged_blocking_applicants)" ] ||
+        fail "$cm: no blocking counts of its non-converged replicates"
     for np in 2 3; do
-        $MPIRUN -np $np "$M" run tests/data/$cm -n 200 -s 3 -t 1 -o "$T/$cm-np$np.h5" -q
+        $MPIRUN -np $np "$M" run tests/data/$cm -n 200 -s 3 -t 1 --check-stability \
+            -o "$T/$cm-np$np.h5" -q
         same "$T/$cm.h5" "$T/$cm-np$np.h5"
     done
 done
