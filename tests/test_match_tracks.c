@@ -557,6 +557,7 @@ static bool bf_from_result(bf *s, const res_buf *b)
 
 typedef struct bf_stats {
     size_t leaves, stable, checker_calls;
+    size_t sup_blocking; /* blocking applicants with supplemental lists counted */
     bool optimal_ok;
     const size_t *res_choice; /* result's choices, for the optimality claim */
     bool claim_optimal;
@@ -581,6 +582,18 @@ static void bf_leaf(bf *s, bf_stats *t)
                     st ? "" : "not", d.message);
         fail();
     }
+    /* The counting checker: nothing exactly when stable, and as many
+     * violations as the listing one finds. */
+    rmc_match_violations v;
+    assert_int_equal(rmc_match_check_count(&in, &o, &v, &d), RMC_OK);
+    const size_t n_v = v.other + v.singles + v.sup + v.couples;
+    assert_true((n_v == 0) == st);
+    rmc_problems *pr = NULL;
+    assert_int_equal(rmc_problems_alloc(1, &pr), RMC_OK);
+    assert_int_equal(rmc_match_check_outcome_list(&in, &o, NULL, NULL, pr, &d), RMC_OK);
+    assert_int_equal(rmc_problems_count(pr), n_v);
+    rmc_problems_free(pr);
+    t->sup_blocking += v.sup;
     if (st && t->claim_optimal && t->same_cap) {
         for (size_t h = 0; h < s->n_ag; h++) {
             if (s->choice[h] < t->res_choice[h]) {
@@ -772,7 +785,7 @@ static void random_market(mkt *k, bool sup, bool couples, bool revs)
 static void brute_force_class(bool sup, bool couples, bool revs, size_t n_markets,
                               double max_miss_rate)
 {
-    size_t with_stable = 0, missed = 0, converged = 0, leaves = 0;
+    size_t with_stable = 0, missed = 0, converged = 0, leaves = 0, sup_blocking = 0;
     for (size_t t = 0; t < n_markets; t++) {
         mkt k;
         random_market(&k, sup, couples, revs);
@@ -801,6 +814,7 @@ static void brute_force_class(bool sup, bool couples, bool revs, size_t n_market
         memset(s.moved, 0, sizeof s.moved);
         bf_all(&s, 0, &st, &b);
         leaves += st.leaves;
+        sup_blocking += st.sup_blocking;
         assert_true(st.optimal_ok);
         with_stable += st.stable > 0;
         missed += st.stable > 0 && b.st != RMC_OK;
@@ -812,6 +826,7 @@ static void brute_force_class(bool sup, bool couples, bool revs, size_t n_market
            "outcomes, %zu converged, %zu with a stable outcome, %zu missed\n",
            sup, couples, revs, n_markets, leaves, converged, with_stable, missed);
     assert_true((double)missed <= max_miss_rate * (double)with_stable);
+    assert_true(!sup || sup_blocking > 0); /* the counter's supplemental path was exercised */
 }
 
 static void test_brute_force_reversions(void **state)
