@@ -122,6 +122,8 @@ static void print_header(FILE *out, const char *path, const rmc_result *r)
                     "%.2f couples block one (mean per replicate, SE)\n",
                     r->blocking_applicants, r->blocking_applicants_se, r->blocking_couples,
                     r->blocking_couples_se);
+        } else if (r->check_stability == 0) {
+            fprintf(out, "  (run with --check-stability to count what blocks their matchings)\n");
         }
     }
     if (r->has_tracks && r->replicates > 0) {

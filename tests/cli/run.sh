@@ -86,7 +86,9 @@ grep -q "their matchings (--check-stability): .* applicants and .* couples block
 h5dump -A "$T/cs.h5" | grep -q 'ATTRIBUTE "unconverged_blocking_couples_se"' ||
     fail "unconverged_blocking_couples_se missing"
 expect 0 "couples unchecked" "$RANKMC" run "$COUPLES" -n 64 -t 2 -o "$T/cu.h5"
-grep -q "their matchings" "$T/stdout" && fail "blocking agents shown without --check-stability"
+grep -q "their matchings (" "$T/stdout" && fail "blocking agents shown without --check-stability"
+grep -q "run with --check-stability to count what blocks their matchings" "$T/stdout" ||
+    fail "summary should say how to count what blocks the non-converged replicates"
 h5dump -A "$T/cu.h5" | grep -q 'unconverged_blocking' && fail "blocking attributes without --check-stability"
 
 expect 0 "--until-se" "$RANKMC" run "$MODEL" -n 100000 --until-se 0.03 -o "$T/se.h5" --quiet
