@@ -55,6 +55,15 @@
 /* Interviews per work item when folding a batch into the rank histogram. */
 #define FOLD_BLOCK 2048
 
+/* Replicates a thread takes at once (fewer when a batch has too few for
+ * every thread to take this many): their rank meetings run program by
+ * program, each program's meetings one replicate after another, so the
+ * program's inputs, its applicants' rows and its rows of the move sums come
+ * from memory once for all of them (bench/RESULTS.md); then each
+ * replicate's lists, Match and accumulation in turn. Only the speed depends
+ * on it: every replicate's draws are its own and the tables are sums. */
+#define SIM_GROUP 4
+
 void rmc_sim_options_default(rmc_sim_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -68,19 +77,20 @@ typedef struct thread_ws {
     rmc_rng *rng;
     rmc_meeting_ws *mw;
     rmc_match_ws *xw;
-    rmc_accum *acc;       /* partial totals, no rank histogram */
-    double *day;          /* [n_app] interview-day effects */
-    int32_t *rank;        /* [n_iv] final list positions */
-    int32_t *move_sum;    /* [n_iv * RMC_N_FACTORS] this batch's moves, fixed point (accum.h),
-                             program order (row e: interview iv_by_prog[e]) */
-    rmc_id *rol;          /* [longest applicant interview list] */
-    size_t *app_off;      /* [n_app + 1] match input rows */
-    rmc_id *choice_prog;  /* [n_iv] */
-    int32_t *choice_rank; /* [n_iv] */
-    rmc_id *choice_iv;    /* [n_iv] interview behind each entry */
-    int32_t *crol_rank_a; /* [couple list entries] */
-    int32_t *crol_rank_b; /* [couple list entries] */
-    uint8_t *couple_out;  /* [n_couples] this replicate's outcome bits (rmc_accum_add_couples) */
+    rmc_accum *acc;            /* partial totals, no rank histogram */
+    double *day[SIM_GROUP];    /* [n_app] interview-day effects, one array a replicate */
+    int32_t *ranks[SIM_GROUP]; /* [n_iv] final list positions, the same */
+    int32_t *rank;             /* the replicate whose lists and Match run: one of ranks */
+    int32_t *move_sum;         /* [n_iv * RMC_N_FACTORS] this batch's moves, fixed point (accum.h),
+                                  program order (row e: interview iv_by_prog[e]) */
+    rmc_id *rol;               /* [longest applicant interview list] */
+    size_t *app_off;           /* [n_app + 1] match input rows */
+    rmc_id *choice_prog;       /* [n_iv] */
+    int32_t *choice_rank;      /* [n_iv] */
+    rmc_id *choice_iv;         /* [n_iv] interview behind each entry */
+    int32_t *crol_rank_a;      /* [couple list entries] */
+    int32_t *crol_rank_b;      /* [couple list entries] */
+    uint8_t *couple_out; /* [n_couples] this replicate's outcome bits (rmc_accum_add_couples) */
     /* generated joint lists (couple_plan; only when the model has such couples):
      * the partners' entries and utilities, then every couple's list this replicate */
     rmc_id *cm_iv;            /* [plan mem_off[2C]] */
@@ -286,9 +296,9 @@ static double thread_bytes(const rmc_model *m, const rmc_params *p, const rmc_ac
      * and program a few more (src/soap.c) */
     const double soap_bytes =
         soap ? a * (double)p->soap_applications * 32.0 + 48.0 * a + 96.0 * pr : 0.0;
-    return soap_bytes + 8.0 * a + iv * (4.0 + 12.0) + 8.0 * (a + 1) + couple_bytes + 16.0 * a +
-           4.0 * pr + 16.0 * (iv + a + pr) + (double)rmc_accum_bytes(dm, false) -
-           4.0 * iv * RMC_N_FACTORS + 4096.0;
+    return soap_bytes + SIM_GROUP * (8.0 * a + 4.0 * iv) + iv * 12.0 + 8.0 * (a + 1) +
+           couple_bytes + 16.0 * a + 4.0 * pr + 16.0 * (iv + a + pr) +
+           (double)rmc_accum_bytes(dm, false) - 4.0 * iv * RMC_N_FACTORS + 4096.0;
 }
 
 static int resolve_threads(const rmc_sim_options *o)
@@ -419,8 +429,10 @@ static void thread_ws_free(thread_ws *w)
     rmc_free(w->app_off);
     rmc_free(w->rol);
     rmc_free(w->move_sum);
-    rmc_free(w->rank);
-    rmc_free(w->day);
+    for (int q = 0; q < SIM_GROUP; q++) {
+        rmc_free(w->ranks[q]);
+        rmc_free(w->day[q]);
+    }
     rmc_accum_free(w->acc);
     rmc_match_ws_free(w->xw);
     rmc_meeting_ws_free(w->mw);
@@ -451,8 +463,11 @@ static rmc_status thread_ws_joint(thread_ws *w, const sim_ctx *c, rmc_diag *d)
 static rmc_status thread_ws_arrays(thread_ws *w, const sim_ctx *c, rmc_diag *d)
 {
     const rmc_model *m = c->m;
-    RMC_TRY(rmc_alloc_aligned((void **)&w->day, m->n_app, sizeof *w->day, d));
-    RMC_TRY(rmc_alloc_aligned((void **)&w->rank, m->n_iv, sizeof *w->rank, d));
+    for (int q = 0; q < SIM_GROUP; q++) {
+        RMC_TRY(rmc_alloc_aligned((void **)&w->day[q], m->n_app, sizeof *w->day[q], d));
+        RMC_TRY(rmc_alloc_aligned((void **)&w->ranks[q], m->n_iv, sizeof *w->ranks[q], d));
+    }
+    w->rank = w->ranks[0];
     RMC_TRY(
         rmc_alloc_aligned((void **)&w->move_sum, m->n_iv * RMC_N_FACTORS, sizeof *w->move_sum, d));
     RMC_TRY(rmc_alloc_aligned((void **)&w->rol, c->max_app_iv, sizeof *w->rol, d));
@@ -946,21 +961,12 @@ static void count_couples(const rmc_model *m, thread_ws *w)
 
 /* One replicate: meetings, ROLs, Match, accumulate; its rank histogram
  * columns go to cols[0 .. n_iv) (uint8 when c->narrow, else uint16). */
-static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols)
+/* Replicate r after its meetings (its lists in w->rank): its rank columns
+ * into cols, its ROLs, Match and what is accumulated of it. */
+static void after_meetings(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols, double *tp)
 {
     const rmc_model *m = c->m;
-    const uint64_t seed = c->o->seed;
-    double t = c->o->time_phases ? omp_get_wtime() : 0.0;
-    rmc_meeting_draw_applicants(m, c->p, w->rng, seed, r, w->day);
-    /* Moves go straight into the thread's int32 sums, folded into the
-     * total with the batch's rank columns (a replicate that fails fails
-     * the run, so its moves need not wait for its Match). */
-    const rmc_move_sums sums = {w->move_sum, c->spill};
-    for (size_t j = 0; j < m->n_prog; j++) {
-        rmc_meeting_run_sums(m, c->p, j, w->day, w->rng, seed, r, w->mw, w->rank, &sums);
-        (void)rmc_together_program(m, c->p, j, w->rank);
-    }
-    phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
+    double t = *tp;
     if (c->narrow) {
         rmc_accum_rank_cols_u8(c->dims, w->rank, m->n_iv, cols);
     } else {
@@ -1009,6 +1015,38 @@ static void run_replicate(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols
         count_couples(m, w);
     }
     phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
+    *tp = t;
+}
+
+/* Replicates r0 .. r0+k-1 (k <= SIM_GROUP), replicate r0+q's rank columns
+ * into cols + q * stride bytes: the meetings of all k program by program
+ * (SIM_GROUP), then each replicate's lists, Match and accumulation. */
+static void run_group(const sim_ctx *c, thread_ws *w, uint64_t r0, size_t k, unsigned char *cols,
+                      size_t stride)
+{
+    const rmc_model *m = c->m;
+    const uint64_t seed = c->o->seed;
+    RMC_ASSERT(k >= 1 && k <= SIM_GROUP);
+    double t = c->o->time_phases ? omp_get_wtime() : 0.0;
+    for (size_t q = 0; q < k; q++) {
+        rmc_meeting_draw_applicants(m, c->p, w->rng, seed, r0 + q, w->day[q]);
+    }
+    /* Moves go straight into the thread's int32 sums, folded into the
+     * total with the batch's rank columns (a replicate that fails fails
+     * the run, so its moves need not wait for its Match). */
+    const rmc_move_sums sums = {w->move_sum, c->spill};
+    for (size_t j = 0; j < m->n_prog; j++) {
+        for (size_t q = 0; q < k; q++) {
+            rmc_meeting_run_sums(m, c->p, j, w->day[q], w->rng, seed, r0 + q, w->mw, w->ranks[q],
+                                 &sums);
+            (void)rmc_together_program(m, c->p, j, w->ranks[q]);
+        }
+    }
+    phase_tick(c, w, RMC_SIM_PHASE_MEETING, &t);
+    for (size_t q = 0; q < k; q++) {
+        w->rank = w->ranks[q];
+        after_meetings(c, w, r0 + q, cols + q * stride, &t);
+    }
 }
 
 /* Everything a run holds. */
@@ -1119,9 +1157,10 @@ static bool stop_flag(const volatile int *flag)
 
 /* Replicates first .. first+n-1 in parallel, then (when fold) their rank
  * columns folded into the total's histogram. The threads take the
- * replicates in order, one at a time; where s->prompt, a thread that sees
- * the stop flag takes no more, so the replicates run are always the first
- * ones of the batch. Returns how many ran (n unless stopped). */
+ * replicates in order, a group at a time (SIM_GROUP); where s->prompt, a
+ * thread that sees the stop flag takes no more, so the replicates run are
+ * always the first ones of the batch. Returns how many ran (n unless
+ * stopped). */
 static size_t run_batch(sim_run *s, uint64_t first, size_t n, bool fold)
 {
     const sim_ctx *c = &s->ctx;
@@ -1129,28 +1168,41 @@ static size_t run_batch(sim_run *s, uint64_t first, size_t n, bool fold)
     unsigned char *cols = s->cols;
     const size_t stride = batch_stride(c) * (c->narrow ? 1 : 2); /* bytes */
     const volatile int *stop = s->prompt ? c->o->stop : NULL;
-    size_t next = 0; /* the next replicate to take; taken ones always run */
+    /* The batch's groups, taken in order: SIM_GROUP replicates while the
+     * rest leaves each thread two groups, then smaller ones down to single
+     * replicates at the end, so the threads finish the batch together. */
+    RMC_ASSERT(n <= RMC_SIM_BATCH);
+    size_t start[RMC_SIM_BATCH + 1];
+    size_t n_groups = 0;
+    for (size_t b = 0; b < n; n_groups++) {
+        const size_t share = (n - b) / (2 * (size_t)s->nt);
+        start[n_groups] = b;
+        b += share >= SIM_GROUP ? SIM_GROUP : (share > 0 ? share : 1);
+    }
+    start[n_groups] = n;
+    size_t next = 0; /* the next group to take; taken ones always run */
 #pragma omp parallel num_threads(s->nt) default(none)                                              \
-    shared(s, c, ws, cols, first, n, stride, fold, stop, next)
+    shared(s, c, ws, cols, first, stride, fold, stop, next, start, n_groups)
     {
         thread_ws *w = ws[omp_get_thread_num()];
         while (!stop_flag(stop)) {
-            size_t b;
+            size_t q;
 #pragma omp atomic capture
-            b = next++;
-            if (b >= n) {
+            q = next++;
+            if (q >= n_groups) {
                 break;
             }
-            run_replicate(c, w, first + b, cols + b * stride);
+            run_group(c, w, first + start[q], start[q + 1] - start[q], cols + start[q] * stride,
+                      stride);
         }
 #pragma omp barrier
         double t = c->o->time_phases ? omp_get_wtime() : 0.0;
         if (fold) {
-            fold_cols(s, next < n ? next : n);
+            fold_cols(s, start[next < n_groups ? next : n_groups]);
         }
         phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
     }
-    return next < n ? next : n;
+    return start[next < n_groups ? next : n_groups];
 }
 
 /* The lowest failing replicate of the batch across threads, or RMC_OK. */

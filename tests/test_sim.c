@@ -259,11 +259,19 @@ static void test_rmc_sim_run_thread_count_invariant(void **state)
     rmc_accum *a1 = run(2385, 1, n, &s1);
     rmc_accum *a2 = run(2385, 2, n, &s2);
     rmc_accum *a3 = run(2385, 3, n, &s3);
+    /* one thread takes the replicates four at a time, their meetings program
+     * by program (src/sim.c SIM_GROUP); a thread per replicate of a batch
+     * takes them one at a time */
+    rmc_sim_stats s64;
+    rmc_accum *a64 = run(2385, RMC_SIM_BATCH, n, &s64);
     assert_int_equal(s1.threads, 1);
     assert_int_equal(s3.threads, 3);
+    assert_int_equal(s64.threads, RMC_SIM_BATCH);
     check_invariants(a1, n);
     assert_same_totals(a1, a2);
     assert_same_totals(a1, a3);
+    assert_same_totals(a1, a64);
+    rmc_accum_free(a64);
     rmc_accum_free(a3);
     rmc_accum_free(a2);
     rmc_accum_free(a1);
