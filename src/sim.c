@@ -18,12 +18,18 @@
  * once per batch rather than once per replicate). So memory does
  * not grow with the thread count by a whole rank histogram per thread.
  *
+ * Groups. A thread takes up to SIM_GROUP replicates of a batch at once and
+ * runs their rank meetings program by program, so a program's inputs and its
+ * rows of the move sums are fetched once for the group, not once a
+ * replicate (each replicate has its own interview-day and rank arrays);
+ * then each replicate's lists, Match and accumulation in turn.
+ *
  * Batches. Replicates run in batches of RMC_SIM_BATCH (fixed, whatever the
  * thread count), ending at multiples of it counted from replicate 0;
  * between batches the caller sees progress, --until-se is tested, and at
  * checkpoint times the threads' partials are folded into the totals and
- * handed to the caller. One process stops between replicates: the threads
- * take a batch's replicates in order and take no more once the stop flag
+ * handed to the caller. One process stops between groups: the threads
+ * take a batch's groups in order and take no more once the stop flag
  * is up, so the replicates done are always the first ones (ranks stop at
  * a round's boundary). A resumed run starts from such totals and meets the
  * same batch boundaries, so it ends with the same bits as an uninterrupted

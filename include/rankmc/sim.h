@@ -8,8 +8,8 @@
  * draws only from streams named (seed, r, purpose, substream), and every
  * accumulated quantity is an integer, so the result is bit-identical for a
  * given seed and model whatever the thread count. Between batches the caller
- * gets a progress callback; a stop flag is honoured between replicates (one
- * process) or batches (ranks).
+ * gets a progress callback; a stop flag is honoured between a thread's
+ * groups of at most four replicates (one process) or batches (ranks).
  *
  * Ranks (rankmc/dist.h, docs/mpi.md). With o->dist naming a job of P > 1
  * processes, rmc_sim_run is collective: every rank calls it with the same
