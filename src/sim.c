@@ -61,13 +61,13 @@
 /* Interviews per work item when folding a batch into the rank histogram. */
 #define FOLD_BLOCK 2048
 
-/* Replicates a thread takes at once (fewer when a batch has too few for
- * every thread to take this many): their rank meetings run program by
- * program, each program's meetings one replicate after another, so the
- * program's inputs, its applicants' rows and its rows of the move sums come
- * from memory once for all of them (bench/RESULTS.md); then each
- * replicate's lists, Match and accumulation in turn. Only the speed depends
- * on it: every replicate's draws are its own and the tables are sums. */
+/* Replicates a thread takes at once (fewer at a batch's end, run_batch):
+ * their rank meetings run program by program, each program's meetings one
+ * replicate after another, so the program's inputs, its applicants' rows
+ * and its rows of the move sums come from memory once for all of them
+ * (bench/RESULTS.md); then each replicate's lists, Match and accumulation
+ * in turn. Only the speed depends on it: every replicate's draws are its
+ * own and the tables are sums. */
 #define SIM_GROUP 4
 
 void rmc_sim_options_default(rmc_sim_options *o)
@@ -965,10 +965,9 @@ static void count_couples(const rmc_model *m, thread_ws *w)
     rmc_accum_add_couples(w->acc, w->couple_out);
 }
 
-/* One replicate: meetings, ROLs, Match, accumulate; its rank histogram
- * columns go to cols[0 .. n_iv) (uint8 when c->narrow, else uint16). */
-/* Replicate r after its meetings (its lists in w->rank): its rank columns
- * into cols, its ROLs, Match and what is accumulated of it. */
+/* Replicate r after its meetings (its lists in w->rank): its rank
+ * histogram columns into cols[0 .. n_iv) (uint8 when c->narrow, else
+ * uint16), its ROLs, Match and what is accumulated of it. */
 static void after_meetings(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols, double *tp)
 {
     const rmc_model *m = c->m;
