@@ -967,22 +967,22 @@ static void count_couples(const rmc_model *m, thread_ws *w)
 
 /* Replicate r after its meetings (its lists in w->rank): its rank
  * histogram columns into cols[0 .. n_iv) (uint8 when c->narrow, else
- * uint16), its ROLs, Match and what is accumulated of it. */
-static void after_meetings(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols, double *tp)
+ * uint16), its ROLs, Match and what is accumulated of it; each phase's
+ * time since *t (time_phases) charged as it ends, *t moved on. */
+static void after_meetings(const sim_ctx *c, thread_ws *w, uint64_t r, void *cols, double *t)
 {
     const rmc_model *m = c->m;
-    double t = *tp;
     if (c->narrow) {
         rmc_accum_rank_cols_u8(c->dims, w->rank, m->n_iv, cols);
     } else {
         rmc_accum_rank_cols_u16(c->dims, w->rank, m->n_iv, cols);
     }
-    phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
+    phase_tick(c, w, RMC_SIM_PHASE_ACCUM, t);
     rmc_match_input in;
     build_input(c, w, r, &in);
-    phase_tick(c, w, RMC_SIM_PHASE_ROLS, &t);
+    phase_tick(c, w, RMC_SIM_PHASE_ROLS, t);
     const bool ok = match_replicate(c, w, r, &in);
-    phase_tick(c, w, RMC_SIM_PHASE_MATCH, &t);
+    phase_tick(c, w, RMC_SIM_PHASE_MATCH, t);
     if (!ok) {
         return;
     }
@@ -1012,15 +1012,14 @@ static void after_meetings(const sim_ctx *c, thread_ws *w, uint64_t r, void *col
         rmc_accum_count_tracks(w->acc, w->partial, w->cap_final, w->n_reverted);
     }
     if (c->soap) {
-        phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
+        phase_tick(c, w, RMC_SIM_PHASE_ACCUM, t);
         soap_replicate(c, w, r);
-        phase_tick(c, w, RMC_SIM_PHASE_SOAP, &t);
+        phase_tick(c, w, RMC_SIM_PHASE_SOAP, t);
     }
     if (m->n_couples > 0) {
         count_couples(m, w);
     }
-    phase_tick(c, w, RMC_SIM_PHASE_ACCUM, &t);
-    *tp = t;
+    phase_tick(c, w, RMC_SIM_PHASE_ACCUM, t);
 }
 
 /* Replicates r0 .. r0+k-1 (k <= SIM_GROUP), replicate r0+q's rank columns
